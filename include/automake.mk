@@ -1,0 +1,4 @@
+# Shared ABI headers: annotation wire format and trace record.
+noinst_HEADERS = \
+	include/cmon/annotation.h \
+	include/cmon/record.h
