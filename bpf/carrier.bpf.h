@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The two annotation carriers (include/cmon/annotation.h): insert and remove
+ * a payload trailer or an IPv4 option, keeping IPv4 and L4 checksums exact
+ * for CHECKSUM_PARTIAL (offload) and fully computed checksums alike.
+ *
+ * Return values: 0 done; CMON_UNTOUCHED the packet was not changed (the
+ * caller counts why); CMON_DAMAGED a helper failed half way and the packet
+ * must be dropped rather than delivered with corrupted bytes.
+ */
+#ifndef CMON_CARRIER_BPF_H
+#define CMON_CARRIER_BPF_H
+
+#define CMON_UNTOUCHED	1
+#define CMON_DAMAGED	2
+#define CMON_BAD_VER	3
+#define CMON_BAD_TAG	4
+#define CMON_MALFORMED	5
+
+static __always_inline __u32 cmon_fold(__u64 c)
+{
+	c = (c & 0xffff) + (c >> 16);
+	c = (c & 0xffff) + (c >> 16);
+	c = (c & 0xffff) + (c >> 16);
+	return (__u32)c;
+}
+
+/*
+ * One's complement sum of a trailer placed @l4_rel bytes into the L4
+ * header; @neg gives the sum to subtract.  An odd offset swaps the bytes.
+ */
+static __always_inline __u32 cmon_trailer_sum(const struct cmon_trailer *t,
+					      __u32 l4_rel, int neg)
+{
+	__s64 s = neg ? bpf_csum_diff((__be32 *)t, sizeof(*t), 0, 0, 0)
+		      : bpf_csum_diff(0, 0, (__be32 *)t, sizeof(*t), 0);
+	__u32 f = cmon_fold((__u32)s);
+
+	if (l4_rel & 1)
+		f = ((f & 0xff) << 8) | (f >> 8);
+	return f;
+}
+
+/* Rewrite a 16-bit IPv4 header field, fixing the header checksum. */
+static __always_inline int cmon_ip_set16(struct __sk_buff *skb, __u32 field,
+					 __u16 old_host, __u16 new_host)
+{
+	__u16 o = bpf_htons(old_host), n = bpf_htons(new_host);
+
+	if (bpf_l3_csum_replace(skb, IP_OFF_ + IPH_CHECK, o, n, 2))
+		return -1;
+	return bpf_skb_store_bytes(skb, IP_OFF_ + field, &n, 2, 0);
+}
+
+/*
+ * Apply the L4 checksum changes of growing (@grow) or shrinking the L4
+ * payload by a trailer whose sum is @sum.
+ */
+static __always_inline int cmon_l4_fix(struct __sk_buff *skb,
+				       const struct cmon_pkt *p, __u32 sum,
+				       __u16 old_l4len, __u16 new_l4len)
+{
+	__u16 o = bpf_htons(old_l4len), n = bpf_htons(new_l4len);
+	__u32 csum = p->l4_off + (p->flow.proto == IPPROTO_UDP_ ? 6 : 2);
+	__u64 mm = p->flow.proto == IPPROTO_UDP_ ? BPF_F_MARK_MANGLED_0 : 0;
+
+	if (p->flow.proto == IPPROTO_UDP_) {
+		/* pseudo-header length, then the UDP length field itself */
+		if (bpf_l4_csum_replace(skb, csum, o, n,
+					BPF_F_PSEUDO_HDR | mm | 2))
+			return -1;
+		if (bpf_l4_csum_replace(skb, csum, o, n, mm | 2))
+			return -1;
+		if (bpf_skb_store_bytes(skb, p->l4_off + 4, &n, 2, 0))
+			return -1;
+	}
+	return bpf_l4_csum_replace(skb, csum, 0, sum, mm);
+}
+
+/* Append a trailer to a non-GSO UDP/ICMP packet and set the decision bit. */
+static __always_inline int cmon_trailer_insert(struct __sk_buff *skb,
+					       const struct cmon_pkt *p,
+					       const struct cmon_trailer *t)
+{
+	__u32 end = IP_OFF_ + p->tot_len;
+	__u16 l4len = p->tot_len - p->ihl_bytes;
+
+	if (end != skb->len)
+		return CMON_UNTOUCHED;	/* link-layer padding: leave it */
+	if (bpf_skb_change_tail(skb, end + CMON_ANN_WIRE_LEN, 0))
+		return CMON_UNTOUCHED;
+	if (bpf_skb_store_bytes(skb, end, t, sizeof(*t), 0) ||
+	    cmon_l4_fix(skb, p, cmon_trailer_sum(t, l4len, 0), l4len,
+			l4len + CMON_ANN_WIRE_LEN) ||
+	    cmon_ip_set16(skb, IPH_TOT_LEN, p->tot_len,
+			  p->tot_len + CMON_ANN_WIRE_LEN) ||
+	    cmon_ip_set16(skb, IPH_FRAG_OFF, p->frag_off,
+			  p->frag_off | CMON_IP_DECISION_BIT))
+		return CMON_DAMAGED;
+	return 0;
+}
+
+/* Check an annotation read from a packet. */
+static __always_inline int cmon_ann_check(const struct cmon_ann *a)
+{
+	if (cmon_ann_version(a) != CMON_ANN_VERSION)
+		return CMON_BAD_VER;
+	if (a->nslots == 0 || a->nslots > CMON_ANN_SLOTS)
+		return CMON_MALFORMED;
+	if (bpf_ntohs(a->tag) != cmon_ann_tag(cmon_key, bpf_ntohl(a->seq),
+					      bpf_ntohl(a->t0_lo),
+					      bpf_ntohs(a->tp_mask)))
+		return CMON_BAD_TAG;
+	return 0;
+}
+
+/*
+ * Read and verify the trailer of a packet whose decision bit is set, then
+ * remove it and clear the bit.  @t receives the trailer.
+ */
+static __always_inline int cmon_trailer_strip(struct __sk_buff *skb,
+					      const struct cmon_pkt *p,
+					      struct cmon_trailer *t)
+{
+	__u32 end = IP_OFF_ + p->tot_len;
+	__u16 l4len = p->tot_len - p->ihl_bytes;
+	int err;
+
+	if (p->is_frag || end != skb->len ||
+	    (p->flow.proto != IPPROTO_UDP_ && p->flow.proto != IPPROTO_ICMP_) ||
+	    l4len < p->l4_hlen + CMON_ANN_WIRE_LEN)
+		return CMON_MALFORMED;
+	if (bpf_skb_load_bytes(skb, end - CMON_ANN_WIRE_LEN, t, sizeof(*t)))
+		return CMON_MALFORMED;
+	if (t->magic != bpf_htons(CMON_TRAILER_MAGIC))
+		return CMON_MALFORMED;
+	err = cmon_ann_check(&t->ann);
+	if (err)
+		return err;
+	if (cmon_l4_fix(skb, p,
+			cmon_trailer_sum(t, l4len - CMON_ANN_WIRE_LEN, 1),
+			l4len, l4len - CMON_ANN_WIRE_LEN) ||
+	    cmon_ip_set16(skb, IPH_TOT_LEN, p->tot_len,
+			  p->tot_len - CMON_ANN_WIRE_LEN) ||
+	    cmon_ip_set16(skb, IPH_FRAG_OFF, p->frag_off,
+			  p->frag_off & ~CMON_IP_DECISION_BIT) ||
+	    bpf_skb_change_tail(skb, end - CMON_ANN_WIRE_LEN, 0))
+		return CMON_DAMAGED;
+	return 0;
+}
+
+/* Recompute the IPv4 header checksum of a header of @len (20 or 60). */
+static __always_inline int cmon_ip_csum(struct __sk_buff *skb, __u32 len)
+{
+	__u8 hdr[60];
+	__u16 sum;
+
+	if (len != 20 && len != 60)
+		return -1;
+	if (bpf_skb_load_bytes(skb, IP_OFF_, hdr, len == 20 ? 20 : 60))
+		return -1;
+	hdr[IPH_CHECK] = 0;
+	hdr[IPH_CHECK + 1] = 0;
+	sum = ~cmon_fold((__u32)bpf_csum_diff(0, 0, (__be32 *)hdr,
+					      len == 20 ? 20 : 60, 0));
+	return bpf_skb_store_bytes(skb, IP_OFF_ + IPH_CHECK, &sum, 2, 0);
+}
+
+/* Insert the annotation as the (only) IPv4 option of a header with none. */
+static __always_inline int cmon_ipopt_insert(struct __sk_buff *skb,
+					     const struct cmon_pkt *p,
+					     const struct cmon_ipopt *o)
+{
+	__u8 ver_ihl = 0x40 | (20 + CMON_ANN_WIRE_LEN) / 4;
+	__u16 tot = bpf_htons(p->tot_len + CMON_ANN_WIRE_LEN);
+
+	if (p->ihl_bytes != 20)
+		return CMON_UNTOUCHED;
+	if (bpf_skb_adjust_room(skb, CMON_ANN_WIRE_LEN, BPF_ADJ_ROOM_NET, 0))
+		return CMON_UNTOUCHED;
+	if (bpf_skb_store_bytes(skb, IP_OFF_ + 20, o, sizeof(*o), 0) ||
+	    bpf_skb_store_bytes(skb, IP_OFF_, &ver_ihl, 1, 0) ||
+	    bpf_skb_store_bytes(skb, IP_OFF_ + IPH_TOT_LEN, &tot, 2, 0) ||
+	    cmon_ip_csum(skb, 20 + CMON_ANN_WIRE_LEN))
+		return CMON_DAMAGED;
+	return 0;
+}
+
+/* Is the first IPv4 option a cmon annotation? (Only there is it ours.) */
+static __always_inline int cmon_has_ipopt(const struct cmon_pkt *p)
+{
+	return p->ihl_bytes == 20 + CMON_ANN_WIRE_LEN &&
+	       p->first_opt[0] == CMON_IPOPT_TYPE &&
+	       p->first_opt[1] == CMON_ANN_WIRE_LEN;
+}
+
+/* Read, verify and remove an IPv4 option annotation. */
+static __always_inline int cmon_ipopt_strip(struct __sk_buff *skb,
+					    const struct cmon_pkt *p,
+					    struct cmon_ipopt *o)
+{
+	__u8 ver_ihl = 0x45;
+	__u16 tot = bpf_htons(p->tot_len - CMON_ANN_WIRE_LEN);
+	int err;
+
+	if (bpf_skb_load_bytes(skb, IP_OFF_ + 20, o, sizeof(*o)))
+		return CMON_MALFORMED;
+	err = cmon_ann_check(&o->ann);
+	if (err)
+		return err;
+	if (bpf_skb_adjust_room(skb, -CMON_ANN_WIRE_LEN, BPF_ADJ_ROOM_NET, 0))
+		return CMON_UNTOUCHED;
+	if (bpf_skb_store_bytes(skb, IP_OFF_, &ver_ihl, 1, 0) ||
+	    bpf_skb_store_bytes(skb, IP_OFF_ + IPH_TOT_LEN, &tot, 2, 0) ||
+	    cmon_ip_csum(skb, 20))
+		return CMON_DAMAGED;
+	return 0;
+}
+
+/*
+ * Trust boundary: remove whatever annotation-like state a container put
+ * in its packet, so no later hop mistakes it for ours.  Returns 1 if the
+ * packet was changed.
+ */
+static __always_inline int cmon_sanitise(struct __sk_buff *skb,
+					 struct cmon_pkt *p)
+{
+	int changed = 0;
+
+	if (p->frag_off & CMON_IP_DECISION_BIT) {
+		if (cmon_ip_set16(skb, IPH_FRAG_OFF, p->frag_off,
+				  p->frag_off & ~CMON_IP_DECISION_BIT))
+			return -1;
+		p->frag_off &= ~CMON_IP_DECISION_BIT;
+		changed = 1;
+	}
+	if (cmon_has_ipopt(p)) {
+		__u8 nops[CMON_ANN_WIRE_LEN];
+
+		__builtin_memset(nops, 1, sizeof(nops));	/* IPOPT_NOOP */
+		if (bpf_skb_store_bytes(skb, IP_OFF_ + 20, nops, sizeof(nops),
+					0) ||
+		    cmon_ip_csum(skb, 20 + CMON_ANN_WIRE_LEN))
+			return -1;
+		p->first_opt[0] = 1;
+		changed = 1;
+	}
+	return changed;
+}
+
+#endif /* CMON_CARRIER_BPF_H */

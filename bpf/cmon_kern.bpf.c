@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Kernel hops of the container path (loaded by kmod-free/cmon-kern):
+ *
+ *   cmon_veth_in   tc ingress on the host side of a container veth: the
+ *                  trust boundary.  Sanitises, counts, samples and stamps.
+ *   cmon_veth_out  tc egress on the host side of a container veth: the last
+ *                  hop.  Counts, strips and emits one record per traced
+ *                  packet to the ring buffer.
+ *   cmon_kfree_skb tp_btf/kfree_skb: drops on monitored devices, by flow
+ *                  and reason.
+ *
+ * All logic lives in the header-only helpers included below.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "cmon_kern.h"
+#include "maps.bpf.h"
+#include "parse.bpf.h"
+#include "carrier.bpf.h"
+
+#define TC_ACT_OK_	0
+#define TC_ACT_SHOT_	2
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Fill an annotation for a packet stamped now. */
+static __always_inline void cmon_ann_init(struct cmon_ann *a,
+					  const struct cmon_flow_key *flow,
+					  __u64 now)
+{
+	__u16 mask = 1 << CMON_TP_VETH_IN | 1 << CMON_TP_VETH_OUT;
+	__u32 seq = cmon_next_seq(flow);
+	int i;
+
+	a->ver_flags = CMON_ANN_VERSION << 4;
+	a->nslots = 1;
+	a->tp_mask = bpf_htons(mask);
+	a->seq = bpf_htonl(seq);
+	a->t0_lo = bpf_htonl((__u32)now);
+	a->tag = bpf_htons(cmon_ann_tag(cmon_key, seq, (__u32)now, mask));
+	for (i = 0; i < CMON_ANN_SLOTS; i++) {
+		a->slot[i].tp = 0xff;
+		a->slot[i].node = 0;
+		a->slot[i].delta = 0;
+	}
+	a->slot[0].tp = CMON_TP_VETH_IN;
+	a->slot[0].node = cmon_node_id;
+}
+
+SEC("tc")
+int cmon_veth_in(struct __sk_buff *skb)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct cmon_pkt p;
+	__u32 mtu = 0;
+	int err;
+
+	if (cmon_parse(skb, &p))
+		return TC_ACT_OK_;
+	err = cmon_sanitise(skb, &p);
+	if (err < 0)
+		return TC_ACT_SHOT_;
+	if (err)
+		cmon_stat(CMON_STAT_SANITISED);
+	cmon_count_hop(&p.flow, CMON_TP_VETH_IN, cmon_segs(skb, &p),
+		       skb->len - ETH_HLEN_);
+
+	if (!bpf_map_lookup_elem(&cmon_peers, &p.flow.daddr))
+		return TC_ACT_OK_;	/* no strip hop on that path */
+	if (p.flow.proto != IPPROTO_TCP_ && p.flow.proto != IPPROTO_UDP_ &&
+	    p.flow.proto != IPPROTO_ICMP_)
+		return TC_ACT_OK_;
+	if (p.is_frag) {
+		cmon_stat(CMON_STAT_SKIP_FRAG);
+		return TC_ACT_OK_;
+	}
+	if (cmon_sample_n > 1 &&
+	    cmon_sample_hash(p.flow.saddr, p.flow.daddr,
+			     (__u32)p.flow.sport << 16 | p.flow.dport,
+			     p.flow.proto, p.pkt_id) % cmon_sample_n) {
+		cmon_stat(CMON_STAT_SAMPLED_OUT);
+		return TC_ACT_OK_;
+	}
+	if (p.ihl_bytes != 20) {
+		cmon_stat(CMON_STAT_SKIP_IPOPT);
+		return TC_ACT_OK_;
+	}
+	if (!skb->gso_size &&
+	    bpf_check_mtu(skb, 0, &mtu, CMON_ANN_WIRE_LEN, 0)) {
+		cmon_stat(CMON_STAT_SKIP_MTU);
+		return TC_ACT_OK_;
+	}
+
+	if (p.flow.proto == IPPROTO_TCP_ || skb->gso_size) {
+		struct cmon_ipopt o = { .type = CMON_IPOPT_TYPE,
+					.len = CMON_ANN_WIRE_LEN };
+
+		cmon_ann_init(&o.ann, &p.flow, now);
+		err = cmon_ipopt_insert(skb, &p, &o);
+	} else {
+		struct cmon_trailer t = {
+			.magic = bpf_htons(CMON_TRAILER_MAGIC) };
+
+		cmon_ann_init(&t.ann, &p.flow, now);
+		err = cmon_trailer_insert(skb, &p, &t);
+	}
+	if (err) {
+		cmon_stat(CMON_STAT_SKIP_ERR);
+		return err == CMON_DAMAGED ? TC_ACT_SHOT_ : TC_ACT_OK_;
+	}
+	cmon_stat(CMON_STAT_STAMPED);
+	return TC_ACT_OK_;
+}
+
+/* Emit the record of a stripped packet (the strip hop is the last hop). */
+static __always_inline void cmon_emit(const struct cmon_pkt *p,
+				      const struct cmon_ann *a, __u8 carrier,
+				      __u32 segs, __u64 now)
+{
+	struct cmon_record *r;
+	__u32 n = a->nslots;
+	int i;
+
+	r = bpf_ringbuf_reserve(&cmon_rb, sizeof(*r), 0);
+	if (!r) {
+		cmon_stat(CMON_STAT_RB_FULL);
+		return;
+	}
+	/* t0 from its low 32 bits: valid while the path takes < 2 s */
+	r->t0 = now - (__s32)((__u32)now - bpf_ntohl(a->t0_lo));
+	r->saddr = p->flow.saddr;
+	r->daddr = p->flow.daddr;
+	r->sport = p->flow.sport;
+	r->dport = p->flow.dport;
+	r->proto = p->flow.proto;
+	r->carrier = carrier;
+	r->flags = a->ver_flags & 0xf;
+	r->seq = bpf_ntohl(a->seq);
+	r->len = p->tot_len - CMON_ANN_WIRE_LEN;
+	r->segs = segs;
+	r->source = CMON_SRC_KERNEL;
+	r->reserved = 0;
+	for (i = 0; i < CMON_REC_HOPS; i++) {
+		r->hop[i].tp = 0xff;
+		r->hop[i].node = 0;
+		r->hop[i].reserved = 0;
+		r->hop[i].delta = 0;
+	}
+	if (n > CMON_ANN_SLOTS)
+		n = CMON_ANN_SLOTS;
+	for (i = 0; i < CMON_ANN_SLOTS; i++) {
+		if (i >= n)
+			break;
+		r->hop[i].tp = a->slot[i].tp;
+		r->hop[i].node = a->slot[i].node;
+		r->hop[i].delta = bpf_ntohl(a->slot[i].delta);
+	}
+	if (n < CMON_REC_HOPS) {
+		r->hop[n].tp = CMON_TP_VETH_OUT;
+		r->hop[n].node = cmon_node_id;
+		r->hop[n].delta = (__s32)(now - r->t0);
+		n++;
+	}
+	r->nhops = n;
+	cmon_submit(r);
+}
+
+static __always_inline void cmon_strip_result(int err)
+{
+	if (err == CMON_BAD_VER)
+		cmon_stat(CMON_STAT_BAD_VERSION);
+	else if (err == CMON_BAD_TAG)
+		cmon_stat(CMON_STAT_BAD_TAG);
+	else if (err == CMON_MALFORMED)
+		cmon_stat(CMON_STAT_MALFORMED);
+	else if (err)
+		cmon_stat(CMON_STAT_SKIP_ERR);
+	else
+		cmon_stat(CMON_STAT_STRIPPED);
+}
+
+SEC("tc")
+int cmon_veth_out(struct __sk_buff *skb)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct cmon_pkt p;
+	int err = -1;
+
+	if (cmon_parse(skb, &p))
+		return TC_ACT_OK_;
+
+	if (cmon_has_ipopt(&p)) {
+		struct cmon_ipopt o;
+
+		err = cmon_ipopt_strip(skb, &p, &o);
+		cmon_strip_result(err);
+		if (!err) {
+			p.l4_off -= CMON_ANN_WIRE_LEN;
+			cmon_emit(&p, &o.ann, CMON_CARRIER_IPOPT,
+				  cmon_segs(skb, &p), now);
+		}
+	} else if (p.frag_off & CMON_IP_DECISION_BIT) {
+		struct cmon_trailer t;
+
+		err = cmon_trailer_strip(skb, &p, &t);
+		cmon_strip_result(err);
+		if (!err)
+			cmon_emit(&p, &t.ann, CMON_CARRIER_TRAILER, 1, now);
+	}
+	if (err == CMON_DAMAGED)
+		return TC_ACT_SHOT_;
+	if (!err)
+		p.tot_len -= CMON_ANN_WIRE_LEN;
+	cmon_count_hop(&p.flow, CMON_TP_VETH_OUT, cmon_segs(skb, &p),
+		       skb->len - ETH_HLEN_);
+	return TC_ACT_OK_;
+}
+
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
+	     enum skb_drop_reason reason)
+{
+	struct cmon_drop_key k = {};
+	struct cmon_dev_key d;
+	struct net_device *dev;
+	struct iphdr ip;
+	unsigned char *head;
+	__u16 nh, th;
+	__u64 one = 1, *cnt;
+
+	if (reason < SKB_DROP_REASON_NOT_SPECIFIED)
+		return 0;	/* not a drop (consumed) */
+	dev = BPF_CORE_READ(skb, dev);
+	if (!dev)
+		return 0;
+	d.netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	d.ifindex = BPF_CORE_READ(dev, ifindex);
+	if (!bpf_map_lookup_elem(&cmon_devs, &d))
+		return 0;
+	if (BPF_CORE_READ(skb, protocol) != bpf_htons(ETH_P_IP_))
+		return 0;
+	head = BPF_CORE_READ(skb, head);
+	nh = BPF_CORE_READ(skb, network_header);
+	th = BPF_CORE_READ(skb, transport_header);
+	if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) || ip.version != 4)
+		return 0;
+	k.flow.saddr = ip.saddr;
+	k.flow.daddr = ip.daddr;
+	k.flow.proto = ip.protocol;
+	if (th == (__u16)~0U || th == nh)
+		th = nh + ip.ihl * 4;
+	if (ip.protocol == IPPROTO_TCP_ || ip.protocol == IPPROTO_UDP_) {
+		__u16 ports[2];
+
+		if (!bpf_probe_read_kernel(ports, sizeof(ports), head + th)) {
+			k.flow.sport = ports[0];
+			k.flow.dport = ports[1];
+		}
+	} else if (ip.protocol == IPPROTO_ICMP_) {
+		__u16 id;
+
+		if (!bpf_probe_read_kernel(&id, sizeof(id), head + th + 4))
+			k.flow.sport = id;
+	}
+	k.netns = d.netns;
+	k.ifindex = d.ifindex;
+	k.reason = reason;
+	cnt = bpf_map_lookup_elem(&cmon_drops, &k);
+	if (cnt)
+		__sync_fetch_and_add(cnt, 1);
+	else
+		bpf_map_update_elem(&cmon_drops, &k, &one, BPF_NOEXIST);
+	cmon_stat(CMON_STAT_DROPS);
+	return 0;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Types shared by the kernel BPF programs (bpf/cmon_kern.bpf.c) and the
+ * agent that loads them (kmod-free/): map keys and values, counters.
+ */
+#ifndef CMON_KERN_H
+#define CMON_KERN_H
+
+#include "cmon/record.h"
+
+/* Default sampling: 1 packet in CMON_DEFAULT_SAMPLE is traced. */
+#define CMON_DEFAULT_SAMPLE	32
+
+/* A unidirectional IPv4 flow (network byte order). */
+struct cmon_flow_key {
+	__u32 saddr;
+	__u32 daddr;
+	__u16 sport;		/* ICMP: echo id */
+	__u16 dport;		/* ICMP: 0 */
+	__u8 proto;
+	__u8 pad[3];
+};
+
+/* Per-flow per-hop counter key: every packet, traced or not. */
+struct cmon_hop_key {
+	struct cmon_flow_key flow;
+	__u8 tp;		/* enum cmon_tp */
+	__u8 node;
+	__u8 pad[2];
+};
+
+struct cmon_hop_count {
+	__u64 packets;		/* GSO segments count individually */
+	__u64 bytes;		/* IPv4 bytes, annotation excluded */
+};
+
+/* kfree_skb drops on a monitored device, by flow and reason. */
+struct cmon_drop_key {
+	struct cmon_flow_key flow;
+	__u32 netns;		/* network namespace inode */
+	__u32 ifindex;		/* device in that namespace */
+	__u32 reason;		/* enum skb_drop_reason */
+	__u32 pad;
+};
+
+/* A monitored device: (namespace inode, ifindex). */
+struct cmon_dev_key {
+	__u32 netns;
+	__u32 ifindex;
+};
+
+/* What a monitored device is (cmon_devs value). */
+enum cmon_dev_role {
+	CMON_DEV_PORT = 1,	/* host side of a container veth */
+	CMON_DEV_CT = 2,	/* container's eth0 */
+	CMON_DEV_BRIDGE = 3,	/* the bridge itself */
+};
+
+/* Counters of work done and not done (per-CPU array cmon_stats). */
+enum cmon_stat {
+	CMON_STAT_STAMPED,	/* annotations attached */
+	CMON_STAT_SAMPLED_OUT,	/* not chosen by sampling */
+	CMON_STAT_SKIP_MTU,	/* no room under the MTU */
+	CMON_STAT_SKIP_IPOPT,	/* IPv4 options already present */
+	CMON_STAT_SKIP_FRAG,	/* IPv4 fragment */
+	CMON_STAT_SKIP_ERR,	/* a helper refused to resize or write */
+	CMON_STAT_SANITISED,	/* container-sent decision bit or option removed */
+	CMON_STAT_STRIPPED,	/* annotations removed at the last hop */
+	CMON_STAT_BAD_VERSION,	/* unknown annotation version, passed untouched */
+	CMON_STAT_BAD_TAG,	/* forged or stale tag, passed untouched */
+	CMON_STAT_MALFORMED,	/* decision bit without valid trailer, etc. */
+	CMON_STAT_RB_FULL,	/* ring buffer reserve failed: record lost */
+	CMON_STAT_RECORDS,	/* records emitted */
+	CMON_STAT_DROPS,	/* kfree_skb drops seen on monitored devices */
+	CMON_STAT_MAX,
+};
+
+#define CMON_STAT_NAMES { \
+	"stamped", "sampled_out", "skip_mtu", "skip_ipopt", "skip_frag", \
+	"skip_err", "sanitised", "stripped", "bad_version", "bad_tag", \
+	"malformed", "ring_full", "records", "drops", }
+
+#endif /* CMON_KERN_H */

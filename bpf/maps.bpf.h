@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Maps and tunables shared by every kernel hop program, and the small
+ * helpers that update them.  Header-only, included once by the entry file.
+ */
+#ifndef CMON_MAPS_BPF_H
+#define CMON_MAPS_BPF_H
+
+/* Tunables, set by the agent before load. */
+const volatile __u32 cmon_sample_n = CMON_DEFAULT_SAMPLE;
+const volatile __u8 cmon_node_id = 0;
+const volatile __u64 cmon_key = 0;
+/* Force a reader wakeup once this many bytes wait in the ring. */
+const volatile __u64 cmon_wakeup_bytes = 64 * 1024;
+
+/* Container IPv4 addresses whose veth egress strips: stamp only to these. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} cmon_peers SEC(".maps");
+
+/* Devices whose kfree_skb drops are attributed (value: cmon_dev_role). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct cmon_dev_key);
+	__type(value, __u32);
+} cmon_devs SEC(".maps");
+
+/* Next sequence number per flow (stamp hop). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct cmon_flow_key);
+	__type(value, __u32);
+} cmon_seq SEC(".maps");
+
+/* Per-flow per-hop counters of every packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct cmon_hop_key);
+	__type(value, struct cmon_hop_count);
+} cmon_hops SEC(".maps");
+
+/* Drops by flow, device and reason. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct cmon_drop_key);
+	__type(value, __u64);
+} cmon_drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CMON_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} cmon_stats SEC(".maps");
+
+/* Trace records to the agent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} cmon_rb SEC(".maps");
+
+static __always_inline void cmon_stat(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&cmon_stats, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void cmon_count_hop(const struct cmon_flow_key *flow,
+					   __u8 tp, __u32 segs, __u32 bytes)
+{
+	struct cmon_hop_key k = { .flow = *flow, .tp = tp,
+				  .node = cmon_node_id };
+	struct cmon_hop_count *c = bpf_map_lookup_elem(&cmon_hops, &k);
+
+	if (c) {
+		c->packets += segs;
+		c->bytes += bytes;
+		return;
+	}
+	struct cmon_hop_count init = { .packets = segs, .bytes = bytes };
+
+	bpf_map_update_elem(&cmon_hops, &k, &init, BPF_NOEXIST);
+}
+
+static __always_inline __u32 cmon_next_seq(const struct cmon_flow_key *flow)
+{
+	__u32 *s = bpf_map_lookup_elem(&cmon_seq, flow);
+
+	if (s)
+		return __sync_fetch_and_add(s, 1) + 1;
+	__u32 one = 1;
+
+	if (bpf_map_update_elem(&cmon_seq, flow, &one, BPF_NOEXIST) == 0)
+		return 1;
+	s = bpf_map_lookup_elem(&cmon_seq, flow);	/* lost a race */
+	return s ? __sync_fetch_and_add(s, 1) + 1 : 1;
+}
+
+/* Submit a record, waking the reader only when enough has piled up. */
+static __always_inline void cmon_submit(struct cmon_record *r)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&cmon_rb, BPF_RB_AVAIL_DATA) >= cmon_wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(r, flags);
+	cmon_stat(CMON_STAT_RECORDS);
+}
+
+#endif /* CMON_MAPS_BPF_H */

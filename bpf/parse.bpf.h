@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Packet parsing for tc hop programs: Ethernet + IPv4 + the L4 fields the
+ * flow key and sampling need.  Reads with bpf_skb_load_bytes so headers in
+ * paged GSO buffers parse too.
+ */
+#ifndef CMON_PARSE_BPF_H
+#define CMON_PARSE_BPF_H
+
+#define ETH_HLEN_	14
+#define ETH_P_IP_	0x0800
+#define IP_MF_		0x2000
+#define IP_OFFMASK_	0x1fff
+#define IPPROTO_ICMP_	1
+#define IPPROTO_TCP_	6
+#define IPPROTO_UDP_	17
+#define IP_OFF_		ETH_HLEN_
+
+/* IPv4 header fields at fixed offsets from the network header. */
+#define IPH_TOT_LEN	2
+#define IPH_FRAG_OFF	6
+#define IPH_CHECK	10
+
+struct cmon_pkt {
+	struct cmon_flow_key flow;
+	__u32 ihl_bytes;	/* IPv4 header length in bytes */
+	__u32 tot_len;		/* IPv4 total length (host order) */
+	__u16 frag_off;		/* host order, flags included */
+	__u16 ip_id;		/* host order */
+	__u32 pkt_id;		/* sampling id: TCP seq, ICMP seq or IP id */
+	__u32 l4_off;		/* offset of the L4 header from skb->data */
+	__u32 l4_hlen;		/* L4 header length (TCP doff, 8 for UDP/ICMP) */
+	__u8 first_opt[2];	/* first IPv4 option type and length */
+	__u8 is_frag;
+};
+
+/* Parse an Ethernet/IPv4 packet.  Returns 0, or -1 if not IPv4 or short. */
+static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
+{
+	struct iphdr ip;
+	__u16 ports[2] = {};
+	__u32 l4w[2] = {};
+
+	if (skb->protocol != bpf_htons(ETH_P_IP_))
+		return -1;
+	if (bpf_skb_load_bytes(skb, IP_OFF_, &ip, sizeof(ip)) < 0)
+		return -1;
+	if (ip.version != 4 || ip.ihl < 5)
+		return -1;
+	__builtin_memset(p, 0, sizeof(*p));
+	p->ihl_bytes = ip.ihl * 4;
+	p->tot_len = bpf_ntohs(ip.tot_len);
+	p->frag_off = bpf_ntohs(ip.frag_off);
+	p->ip_id = bpf_ntohs(ip.id);
+	p->flow.saddr = ip.saddr;
+	p->flow.daddr = ip.daddr;
+	p->flow.proto = ip.protocol;
+	p->l4_off = IP_OFF_ + p->ihl_bytes;
+	p->pkt_id = p->ip_id;
+	p->is_frag = (p->frag_off & (IP_MF_ | IP_OFFMASK_)) != 0;
+	if (p->ihl_bytes > 20)
+		bpf_skb_load_bytes(skb, IP_OFF_ + 20, p->first_opt, 2);
+	if (p->is_frag && (p->frag_off & IP_OFFMASK_))
+		return 0;	/* no L4 header in a later fragment */
+
+	switch (ip.protocol) {
+	case IPPROTO_TCP_:
+		if (bpf_skb_load_bytes(skb, p->l4_off, l4w, 8) < 0)
+			return -1;
+		p->flow.sport = l4w[0] & 0xffff;
+		p->flow.dport = l4w[0] >> 16;
+		p->pkt_id = l4w[1];
+		if (bpf_skb_load_bytes(skb, p->l4_off + 12, ports, 1) < 0)
+			return -1;
+		p->l4_hlen = ((ports[0] & 0xff) >> 4) * 4;
+		break;
+	case IPPROTO_UDP_:
+		if (bpf_skb_load_bytes(skb, p->l4_off, ports, 4) < 0)
+			return -1;
+		p->flow.sport = ports[0];
+		p->flow.dport = ports[1];
+		p->l4_hlen = 8;
+		break;
+	case IPPROTO_ICMP_:
+		/* type, code, csum, id, seq: flow by echo id, sample by seq */
+		if (bpf_skb_load_bytes(skb, p->l4_off, l4w, 8) < 0)
+			return -1;
+		p->flow.sport = l4w[1] & 0xffff;
+		p->pkt_id = l4w[1] >> 16;
+		p->l4_hlen = 8;
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Packets a (possibly GSO) skb stands for, from its payload and gso_size
+ * (gso_segs is reset when a hop resizes the header, so it is not used).
+ * Call it while the skb carries no annotation.
+ */
+static __always_inline __u32 cmon_segs(struct __sk_buff *skb,
+				       const struct cmon_pkt *p)
+{
+	__u32 hdr = p->l4_off + p->l4_hlen;
+	__u32 gso = skb->gso_size;
+
+	if (!gso || skb->len <= hdr)
+		return 1;
+	return (skb->len - hdr + gso - 1) / gso;
+}
+
+#endif /* CMON_PARSE_BPF_H */
