@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Aggregation engine: see agg.h.  Flows, pairs and drop counters live in
+ * small chained hash tables; all figures are computed at tick time so the
+ * per-record path is a hash lookup and a few histogram increments.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "agg.h"
+
+#define HT_BUCKETS 4096
+
+/* Position of a hop along a path, for ordering counters. */
+static int tp_rank(uint8_t tp)
+{
+	static const int rank[CMON_TP_MAX] = {
+		[CMON_TP_CT_TX] = 0, [CMON_TP_VETH_IN] = 1,
+		[CMON_TP_OVL_OUT] = 2, [CMON_TP_OVS_RX] = 3,
+		[CMON_TP_OVS_TX] = 4, [CMON_TP_OVL_IN] = 5,
+		[CMON_TP_VETH_OUT] = 6, [CMON_TP_CT_RX] = 7,
+		[CMON_TP_HOST] = 8,
+	};
+	return tp < CMON_TP_MAX ? rank[tp] : 99;
+}
+
+struct hop_ctr {
+	uint8_t tp, node;
+	uint64_t packets, bytes;	/* cumulative, as fed */
+	uint64_t prev_packets, prev_bytes;	/* at the last tick */
+	uint64_t lost_max;		/* max of (this hop - next hop) */
+};
+
+struct pair;
+
+struct flow {
+	struct cmon_flow key;
+	struct flow *next;
+	struct pair *pair;
+	uint32_t max_seq;
+	int seq_init;
+	uint64_t seq_lost, seq_recv;	/* this interval */
+	unsigned int nhops;
+	struct hop_ctr hop[CMON_MAX_CHOPS];
+};
+
+struct pair {
+	struct pair *next;
+	struct cmon_pair_stats st;	/* last tick's figures */
+	struct cmon_hist e2e;		/* accumulating this interval */
+	unsigned int nsegs;
+	struct cmon_seg_stats seg[CMON_MAX_SEGS];
+	uint64_t traced;
+	uint64_t lost_at[CMON_TP_MAX];	/* this tick: lost after hop tp */
+	uint8_t lost_to[CMON_TP_MAX];	/* ... before reaching this hop */
+	unsigned int idle;
+	int dirty;
+};
+
+struct drop {
+	struct drop *next;
+	struct cmon_flow flow;
+	uint32_t netns, ifindex, reason;
+	uint64_t count, prev;
+};
+
+struct cmon_agg {
+	struct flow *flows[HT_BUCKETS];
+	struct pair *pairs[HT_BUCKETS];
+	struct drop *drops[HT_BUCKETS];
+	struct pair **list;		/* pairs in stable order for readers */
+	unsigned int npairs, cap;
+	uint64_t records, bad_records;
+};
+
+static uint32_t hash_words(const uint32_t *w, unsigned int n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+
+	while (n--)
+		h = cmon_mix64(h ^ *w++);
+	return (uint32_t)h % HT_BUCKETS;
+}
+
+static uint32_t flow_hash(const struct cmon_flow *f)
+{
+	uint32_t w[3] = { f->saddr, f->daddr,
+			  ((uint32_t)f->sport << 16 | f->dport) ^
+			  (uint32_t)f->proto << 8 };
+	return hash_words(w, 3);
+}
+
+static int flow_eq(const struct cmon_flow *a, const struct cmon_flow *b)
+{
+	return a->saddr == b->saddr && a->daddr == b->daddr &&
+	       a->sport == b->sport && a->dport == b->dport &&
+	       a->proto == b->proto;
+}
+
+struct cmon_agg *cmon_agg_create(void)
+{
+	return calloc(1, sizeof(struct cmon_agg));
+}
+
+void cmon_agg_destroy(struct cmon_agg *agg)
+{
+	unsigned int i;
+
+	if (!agg)
+		return;
+	for (i = 0; i < HT_BUCKETS; i++) {
+		struct flow *f, *fn;
+		struct pair *p, *pn;
+		struct drop *d, *dn;
+
+		for (f = agg->flows[i]; f; f = fn) {
+			fn = f->next;
+			free(f);
+		}
+		for (p = agg->pairs[i]; p; p = pn) {
+			pn = p->next;
+			free(p);
+		}
+		for (d = agg->drops[i]; d; d = dn) {
+			dn = d->next;
+			free(d);
+		}
+	}
+	free(agg->list);
+	free(agg);
+}
+
+static struct pair *pair_get(struct cmon_agg *agg, uint32_t saddr,
+			     uint32_t daddr, uint8_t proto)
+{
+	uint32_t w[3] = { saddr, daddr, proto };
+	uint32_t b = hash_words(w, 3);
+	struct pair *p;
+
+	for (p = agg->pairs[b]; p; p = p->next)
+		if (p->st.saddr == saddr && p->st.daddr == daddr &&
+		    p->st.proto == proto)
+			return p;
+	if (agg->npairs == agg->cap) {
+		unsigned int cap = agg->cap ? agg->cap * 2 : 64;
+		struct pair **l = realloc(agg->list, cap * sizeof(*l));
+
+		if (!l)
+			return NULL;
+		agg->list = l;
+		agg->cap = cap;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->st.saddr = saddr;
+	p->st.daddr = daddr;
+	p->st.proto = proto;
+	p->next = agg->pairs[b];
+	agg->pairs[b] = p;
+	agg->list[agg->npairs++] = p;
+	return p;
+}
+
+static struct flow *flow_get(struct cmon_agg *agg, const struct cmon_flow *k)
+{
+	uint32_t b = flow_hash(k);
+	struct flow *f;
+
+	for (f = agg->flows[b]; f; f = f->next)
+		if (flow_eq(&f->key, k))
+			return f;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->key = *k;
+	f->pair = pair_get(agg, k->saddr, k->daddr, k->proto);
+	if (!f->pair) {
+		free(f);
+		return NULL;
+	}
+	f->next = agg->flows[b];
+	agg->flows[b] = f;
+	return f;
+}
+
+static struct cmon_seg_stats *seg_get(struct pair *p, const struct cmon_rec_hop *a,
+				      const struct cmon_rec_hop *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nsegs; i++)
+		if (p->seg[i].from_tp == a->tp && p->seg[i].to_tp == b->tp &&
+		    p->seg[i].from_node == a->node &&
+		    p->seg[i].to_node == b->node)
+			return &p->seg[i];
+	if (p->nsegs == CMON_MAX_SEGS)
+		return NULL;
+	p->seg[i].from_tp = a->tp;
+	p->seg[i].from_node = a->node;
+	p->seg[i].to_tp = b->tp;
+	p->seg[i].to_node = b->node;
+	cmon_hist_reset(&p->seg[i].hist);
+	p->nsegs++;
+	return &p->seg[i];
+}
+
+/* Sequence bookkeeping: gaps are losses, late arrivals give them back. */
+static void flow_seq(struct flow *f, uint32_t seq)
+{
+	if (!f->seq_init || seq + 100000 < f->max_seq) {
+		/* first record, or the stamper restarted its numbering */
+		f->seq_init = 1;
+		f->max_seq = seq;
+	} else if (seq > f->max_seq) {
+		f->seq_lost += seq - f->max_seq - 1;
+		f->max_seq = seq;
+	} else if (f->seq_lost) {
+		f->seq_lost--;		/* reordered: was counted lost */
+	}
+	f->seq_recv++;
+}
+
+void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r)
+{
+	struct cmon_flow k = { .saddr = r->saddr, .daddr = r->daddr,
+			       .sport = r->sport, .dport = r->dport,
+			       .proto = r->proto };
+	struct flow *f;
+	struct pair *p;
+	unsigned int i, n = r->nhops;
+
+	agg->records++;
+	if (n < 2 || n > CMON_REC_HOPS) {
+		agg->bad_records++;
+		return;
+	}
+	f = flow_get(agg, &k);
+	if (!f) {
+		agg->bad_records++;
+		return;
+	}
+	p = f->pair;
+	flow_seq(f, r->seq);
+	p->traced++;
+	p->dirty = 1;
+	cmon_hist_add(&p->e2e, (int64_t)r->hop[n - 1].delta - r->hop[0].delta);
+	for (i = 1; i < n; i++) {
+		struct cmon_seg_stats *s = seg_get(p, &r->hop[i - 1], &r->hop[i]);
+
+		if (s)
+			cmon_hist_add(&s->hist, (int64_t)r->hop[i].delta -
+						r->hop[i - 1].delta);
+	}
+}
+
+void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_flow *k,
+			uint8_t tp, uint8_t node, uint64_t packets,
+			uint64_t bytes)
+{
+	struct flow *f = flow_get(agg, k);
+	struct hop_ctr *h;
+	unsigned int i, j;
+
+	if (!f)
+		return;
+	for (i = 0; i < f->nhops; i++)
+		if (f->hop[i].tp == tp && f->hop[i].node == node)
+			break;
+	if (i == f->nhops) {
+		if (f->nhops == CMON_MAX_CHOPS)
+			return;
+		/* keep hops in path order */
+		for (i = 0; i < f->nhops && tp_rank(f->hop[i].tp) <= tp_rank(tp); i++)
+			;
+		for (j = f->nhops; j > i; j--)
+			f->hop[j] = f->hop[j - 1];
+		memset(&f->hop[i], 0, sizeof(f->hop[i]));
+		f->hop[i].tp = tp;
+		f->hop[i].node = node;
+		f->nhops++;
+	}
+	h = &f->hop[i];
+	if (packets < h->packets) {
+		/* counter restarted (entry evicted, agent reloaded) */
+		h->prev_packets = 0;
+		h->prev_bytes = 0;
+		h->lost_max = 0;
+	}
+	if (packets != h->packets)
+		f->pair->dirty = 1;
+	h->packets = packets;
+	h->bytes = bytes;
+}
+
+void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *k,
+		   uint32_t netns, uint32_t ifindex, uint32_t reason,
+		   uint64_t count)
+{
+	uint32_t w[6] = { k->saddr, k->daddr,
+			  (uint32_t)k->sport << 16 | k->dport, k->proto,
+			  netns ^ ifindex << 16, reason };
+	uint32_t b = hash_words(w, 6);
+	struct drop *d;
+
+	for (d = agg->drops[b]; d; d = d->next)
+		if (flow_eq(&d->flow, k) && d->netns == netns &&
+		    d->ifindex == ifindex && d->reason == reason)
+			break;
+	if (!d) {
+		d = calloc(1, sizeof(*d));
+		if (!d)
+			return;
+		d->flow = *k;
+		d->netns = netns;
+		d->ifindex = ifindex;
+		d->reason = reason;
+		d->next = agg->drops[b];
+		agg->drops[b] = d;
+	}
+	if (count < d->count)
+		d->prev = 0;
+	d->count = count;
+}
+
+/* Counter figures of one flow for this interval, added to its pair. */
+static void flow_tick(struct flow *f)
+{
+	struct pair *p = f->pair;
+	struct cmon_pair_stats *st = &p->st;
+	unsigned int i;
+
+	st->seq_lost += f->seq_lost;
+	st->seq_received += f->seq_recv;
+	f->seq_lost = f->seq_recv = 0;
+	if (!f->nhops)
+		return;
+	/* traffic is what entered the first hop the flow has */
+	st->packets += f->hop[0].packets - f->hop[0].prev_packets;
+	st->bytes += f->hop[0].bytes - f->hop[0].prev_bytes;
+	for (i = 0; i + 1 < f->nhops; i++) {
+		struct hop_ctr *a = &f->hop[i], *b = &f->hop[i + 1];
+		uint64_t d = a->packets > b->packets ? a->packets - b->packets : 0;
+
+		/* in-flight packets raise the max once, never repeatedly */
+		if (d > a->lost_max && a->tp < CMON_TP_MAX) {
+			p->lost_at[a->tp] += d - a->lost_max;
+			p->lost_to[a->tp] = b->tp;
+			a->lost_max = d;
+		}
+	}
+	for (i = 0; i < f->nhops; i++) {
+		f->hop[i].prev_packets = f->hop[i].packets;
+		f->hop[i].prev_bytes = f->hop[i].bytes;
+	}
+}
+
+static void reason_add(struct cmon_pair_stats *st, const struct drop *d,
+		       uint64_t n)
+{
+	unsigned int i, min = 0;
+
+	for (i = 0; i < st->nreasons; i++) {
+		struct cmon_reason_stats *r = &st->reasons[i];
+
+		if (r->reason == d->reason && r->netns == d->netns &&
+		    r->ifindex == d->ifindex) {
+			r->count += n;
+			return;
+		}
+		if (r->count < st->reasons[min].count)
+			min = i;
+	}
+	if (st->nreasons < CMON_MAX_REASONS)
+		i = st->nreasons++;
+	else if (st->reasons[min].count < n)
+		i = min;
+	else
+		return;
+	st->reasons[i] = (struct cmon_reason_stats){
+		.reason = d->reason, .netns = d->netns,
+		.ifindex = d->ifindex, .count = n };
+}
+
+void cmon_agg_tick(struct cmon_agg *agg, double secs)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < agg->npairs; i++) {
+		struct pair *p = agg->list[i];
+		struct cmon_pair_stats *st = &p->st;
+
+		st->packets = st->bytes = st->lost = 0;
+		st->seq_lost = st->seq_received = 0;
+		st->nreasons = 0;
+		st->loss_from_tp = st->loss_to_tp = 0xff;
+		st->traced = p->traced;
+		st->e2e = p->e2e;
+		st->nsegs = p->nsegs;
+		memcpy(st->seg, p->seg, sizeof(p->seg));
+		p->traced = 0;
+		cmon_hist_reset(&p->e2e);
+		for (j = 0; j < p->nsegs; j++)
+			cmon_hist_reset(&p->seg[j].hist);
+		memset(p->lost_at, 0, sizeof(p->lost_at));
+		st->active = p->dirty;
+		p->idle = p->dirty ? 0 : p->idle + 1;
+		p->dirty = 0;
+	}
+	for (i = 0; i < HT_BUCKETS; i++) {
+		struct flow *f;
+
+		for (f = agg->flows[i]; f; f = f->next)
+			flow_tick(f);
+	}
+	for (i = 0; i < HT_BUCKETS; i++) {
+		struct drop *d;
+
+		for (d = agg->drops[i]; d; d = d->next) {
+			struct pair *p;
+
+			if (d->count == d->prev)
+				continue;
+			p = pair_get(agg, d->flow.saddr, d->flow.daddr,
+				     d->flow.proto);
+			if (p) {
+				reason_add(&p->st, d, d->count - d->prev);
+				p->st.active = 1;
+				p->idle = 0;
+			}
+			d->prev = d->count;
+		}
+	}
+	for (i = 0; i < agg->npairs; i++) {
+		struct pair *p = agg->list[i];
+		struct cmon_pair_stats *st = &p->st;
+		uint64_t seen = st->seq_lost + st->seq_received, max = 0;
+
+		for (j = 0; j < CMON_TP_MAX; j++) {
+			st->lost += p->lost_at[j];
+			if (p->lost_at[j] > max) {
+				max = p->lost_at[j];
+				st->loss_from_tp = j;
+				st->loss_to_tp = p->lost_to[j];
+			}
+		}
+		st->pps = secs > 0 ? st->packets / secs : 0;
+		st->bps = secs > 0 ? st->bytes * 8 / secs : 0;
+		st->loss_ratio = st->packets ? (double)st->lost / st->packets : 0;
+		if (st->loss_ratio > 1)
+			st->loss_ratio = 1;
+		st->seq_loss_ratio = seen ? (double)st->seq_lost / seen : 0;
+		st->total_packets += st->packets;
+		st->total_bytes += st->bytes;
+		st->total_lost += st->lost;
+	}
+}
+
+unsigned int cmon_agg_npairs(const struct cmon_agg *agg)
+{
+	return agg->npairs;
+}
+
+const struct cmon_pair_stats *cmon_agg_pair(const struct cmon_agg *agg,
+					    unsigned int i)
+{
+	return i < agg->npairs ? &agg->list[i]->st : NULL;
+}
+
+void cmon_agg_expire(struct cmon_agg *agg, unsigned int ticks)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < agg->npairs; i++) {
+		struct pair *p = agg->list[i];
+
+		if (p->idle <= ticks) {
+			agg->list[n++] = p;
+			continue;
+		}
+		/* unlink the pair, its flows and its drops */
+		for (unsigned int b = 0; b < HT_BUCKETS; b++) {
+			struct flow **fp = &agg->flows[b];
+			struct pair **pp = &agg->pairs[b];
+			struct drop **dp = &agg->drops[b];
+
+			while (*fp) {
+				if ((*fp)->pair == p) {
+					struct flow *dead = *fp;
+
+					*fp = dead->next;
+					free(dead);
+				} else {
+					fp = &(*fp)->next;
+				}
+			}
+			while (*dp) {
+				if ((*dp)->flow.saddr == p->st.saddr &&
+				    (*dp)->flow.daddr == p->st.daddr &&
+				    (*dp)->flow.proto == p->st.proto) {
+					struct drop *dead = *dp;
+
+					*dp = dead->next;
+					free(dead);
+				} else {
+					dp = &(*dp)->next;
+				}
+			}
+			while (*pp) {
+				if (*pp == p)
+					*pp = p->next;
+				else
+					pp = &(*pp)->next;
+			}
+		}
+		free(p);
+	}
+	agg->npairs = n;
+}
+
+uint64_t cmon_agg_records(const struct cmon_agg *agg)
+{
+	return agg->records;
+}
+
+uint64_t cmon_agg_bad_records(const struct cmon_agg *agg)
+{
+	return agg->bad_records;
+}
+
+const char *cmon_tp_name(uint8_t tp)
+{
+	switch (tp) {
+	case CMON_TP_CT_TX:	return "ct_tx";
+	case CMON_TP_VETH_IN:	return "veth_in";
+	case CMON_TP_OVL_OUT:	return "ovl_out";
+	case CMON_TP_OVL_IN:	return "ovl_in";
+	case CMON_TP_VETH_OUT:	return "veth_out";
+	case CMON_TP_CT_RX:	return "ct_rx";
+	case CMON_TP_HOST:	return "host";
+	case CMON_TP_OVS_RX:	return "ovs_rx";
+	case CMON_TP_OVS_TX:	return "ovs_tx";
+	default:		return "unknown";
+	}
+}
+
+const char *cmon_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case 1:		return "icmp";
+	case 6:		return "tcp";
+	case 17:	return "udp";
+	default:	return "other";
+	}
+}

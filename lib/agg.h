@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The aggregation engine every cmon binary shares.  Producers feed it trace
+ * records (struct cmon_record), cumulative per-flow per-hop packet counters
+ * and cumulative kfree_skb drop counters; once per interval cmon_agg_tick()
+ * turns them into per container pair figures: packets and bytes per second,
+ * end-to-end and per-hop latency percentiles, and loss with the hop where
+ * packets vanished and the drop reasons seen there.
+ */
+#ifndef CMON_AGG_H
+#define CMON_AGG_H
+
+#include <stdint.h>
+#include "cmon/record.h"
+#include "hist.h"
+
+/* A unidirectional flow as the engine sees it (network byte order). */
+struct cmon_flow {
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint8_t proto;
+};
+
+/* Up to this many distinct hop-to-hop segments per pair. */
+#define CMON_MAX_SEGS	8
+/* Up to this many hops a pair's counters are kept at. */
+#define CMON_MAX_CHOPS	8
+/* Distinct drop (reason, device) entries reported per pair. */
+#define CMON_MAX_REASONS 4
+
+struct cmon_seg_stats {
+	uint8_t from_tp, from_node, to_tp, to_node;
+	struct cmon_hist hist;		/* this interval */
+};
+
+struct cmon_reason_stats {
+	uint32_t reason;
+	uint32_t netns, ifindex;
+	uint64_t count;			/* this interval */
+};
+
+/* What cmon_agg_tick() reports for one container pair and protocol. */
+struct cmon_pair_stats {
+	uint32_t saddr, daddr;
+	uint8_t proto;
+	/* this interval, from the hop counters of every packet */
+	uint64_t packets, bytes;
+	double pps, bps;
+	/* this interval, from trace records */
+	uint64_t traced;
+	struct cmon_hist e2e;
+	unsigned int nsegs;
+	struct cmon_seg_stats seg[CMON_MAX_SEGS];
+	/* loss from per-hop counter differences (every packet) */
+	uint64_t lost;
+	double loss_ratio;
+	uint8_t loss_from_tp, loss_to_tp;	/* segment where they vanished */
+	/* loss from sequence gaps of traced packets */
+	uint64_t seq_lost, seq_received;
+	double seq_loss_ratio;
+	unsigned int nreasons;
+	struct cmon_reason_stats reasons[CMON_MAX_REASONS];
+	/* cumulative since the pair appeared */
+	uint64_t total_packets, total_bytes, total_lost;
+	int active;			/* anything seen this interval */
+};
+
+struct cmon_agg;
+
+struct cmon_agg *cmon_agg_create(void);
+void cmon_agg_destroy(struct cmon_agg *agg);
+
+/* Feed one trace record. */
+void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r);
+/* Feed the cumulative counters of a flow at one hop. */
+void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_flow *f,
+			uint8_t tp, uint8_t node, uint64_t packets,
+			uint64_t bytes);
+/* Feed the cumulative drop count of a flow on a device, by reason. */
+void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *f,
+		   uint32_t netns, uint32_t ifindex, uint32_t reason,
+		   uint64_t count);
+/* Close the interval of @secs seconds: compute every pair's figures. */
+void cmon_agg_tick(struct cmon_agg *agg, double secs);
+
+/* Pairs as computed by the last tick (active or not). */
+unsigned int cmon_agg_npairs(const struct cmon_agg *agg);
+const struct cmon_pair_stats *cmon_agg_pair(const struct cmon_agg *agg,
+					    unsigned int i);
+/* Forget pairs idle for more than @ticks intervals. */
+void cmon_agg_expire(struct cmon_agg *agg, unsigned int ticks);
+
+/* Records fed in total, and records the engine could not use. */
+uint64_t cmon_agg_records(const struct cmon_agg *agg);
+uint64_t cmon_agg_bad_records(const struct cmon_agg *agg);
+
+/* Names: hop ids and segment labels. */
+const char *cmon_tp_name(uint8_t tp);
+const char *cmon_proto_name(uint8_t proto);
+
+#endif /* CMON_AGG_H */

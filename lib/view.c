@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Live table and JSON views: see view.h and doc/json.md. */
+#include <arpa/inet.h>
+#include <string.h>
+#include "view.h"
+
+static const char *ip_name(const struct cmon_view *v, uint32_t addr,
+			   char *buf, size_t len)
+{
+	const char *n = v->names && v->names->ip ?
+			v->names->ip(v->names->ctx, addr) : NULL;
+
+	if (n)
+		return n;
+	inet_ntop(AF_INET, &addr, buf, len);
+	return buf;
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(out, "\\u%04x", *s);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static double us(uint64_t ns)
+{
+	return ns / 1000.0;
+}
+
+static void json_lat(FILE *out, const struct cmon_hist *h)
+{
+	fprintf(out, "\"count\":%llu", (unsigned long long)h->count);
+	if (!h->count)
+		return;
+	fprintf(out, ",\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f"
+		",\"mean\":%.3f",
+		us(cmon_hist_quantile(h, 0.5)), us(cmon_hist_quantile(h, 0.9)),
+		us(cmon_hist_quantile(h, 0.99)), us(h->max),
+		us(h->sum / h->count));
+}
+
+static const char *reason_name(const struct cmon_view *v, uint32_t r,
+			       char *buf, size_t len)
+{
+	const char *n = v->names && v->names->reason ?
+			v->names->reason(v->names->ctx, r) : NULL;
+
+	if (n)
+		return n;
+	snprintf(buf, len, "%u", r);
+	return buf;
+}
+
+static const char *dev_name(const struct cmon_view *v, uint32_t netns,
+			    uint32_t ifindex, char *buf, size_t len)
+{
+	const char *n = v->names && v->names->dev ?
+			v->names->dev(v->names->ctx, netns, ifindex) : NULL;
+
+	if (n)
+		return n;
+	snprintf(buf, len, "if%u@ns%u", ifindex, netns);
+	return buf;
+}
+
+static void json_pair(FILE *out, const struct cmon_view *v,
+		      const struct cmon_pair_stats *p)
+{
+	char a[64], b[64];
+	unsigned int i;
+
+	fputs("{\"src\":", out);
+	json_str(out, ip_name(v, p->saddr, a, sizeof(a)));
+	fputs(",\"dst\":", out);
+	json_str(out, ip_name(v, p->daddr, b, sizeof(b)));
+	inet_ntop(AF_INET, &p->saddr, a, sizeof(a));
+	inet_ntop(AF_INET, &p->daddr, b, sizeof(b));
+	fprintf(out, ",\"src_ip\":\"%s\",\"dst_ip\":\"%s\",\"proto\":\"%s\""
+		",\"packets\":%llu,\"bytes\":%llu,\"pps\":%.1f,\"bps\":%.1f"
+		",\"traced\":%llu",
+		a, b, cmon_proto_name(p->proto),
+		(unsigned long long)p->packets, (unsigned long long)p->bytes,
+		p->pps, p->bps, (unsigned long long)p->traced);
+	fprintf(out, ",\"loss\":{\"ratio\":%.6f,\"lost\":%llu",
+		p->loss_ratio, (unsigned long long)p->lost);
+	if (p->loss_from_tp != 0xff)
+		fprintf(out, ",\"hop\":\"%s>%s\"", cmon_tp_name(p->loss_from_tp),
+			cmon_tp_name(p->loss_to_tp));
+	else
+		fputs(",\"hop\":null", out);
+	fprintf(out, ",\"seq_lost\":%llu,\"seq_ratio\":%.6f,\"reasons\":[",
+		(unsigned long long)p->seq_lost, p->seq_loss_ratio);
+	for (i = 0; i < p->nreasons; i++) {
+		const struct cmon_reason_stats *r = &p->reasons[i];
+
+		fputs(i ? ",{\"reason\":" : "{\"reason\":", out);
+		json_str(out, reason_name(v, r->reason, a, sizeof(a)));
+		fputs(",\"dev\":", out);
+		json_str(out, dev_name(v, r->netns, r->ifindex, b, sizeof(b)));
+		fprintf(out, ",\"count\":%llu}", (unsigned long long)r->count);
+	}
+	fputs("]},\"latency_us\":{\"e2e\":{", out);
+	json_lat(out, &p->e2e);
+	fputs("},\"hops\":[", out);
+	for (i = 0; i < p->nsegs; i++) {
+		const struct cmon_seg_stats *s = &p->seg[i];
+
+		fprintf(out, "%s{\"from\":\"%s\",\"to\":\"%s\",\"from_node\":%u"
+			",\"to_node\":%u,", i ? "," : "",
+			cmon_tp_name(s->from_tp), cmon_tp_name(s->to_tp),
+			s->from_node, s->to_node);
+		json_lat(out, &s->hist);
+		fputc('}', out);
+	}
+	fputs("]}}", out);
+}
+
+void cmon_view_json(FILE *out, const struct cmon_view *v)
+{
+	unsigned int i, n = 0;
+
+	fprintf(out, "{\"time\":%.3f,\"interval_s\":%.3f,\"node\":",
+		v->time, v->interval);
+	json_str(out, v->node ? v->node : "");
+	fprintf(out, ",\"sample\":%u,\"counters\":{", v->sample_n);
+	for (i = 0; i < v->ncounters; i++)
+		fprintf(out, "%s\"%s\":%llu", i ? "," : "", v->counters[i].name,
+			(unsigned long long)v->counters[i].value);
+	fputs("},\"pairs\":[", out);
+	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
+		const struct cmon_pair_stats *p = cmon_agg_pair(v->agg, i);
+
+		if (!p->active)
+			continue;
+		if (n++)
+			fputc(',', out);
+		json_pair(out, v, p);
+	}
+	fputs("]}\n", out);
+	fflush(out);
+}
+
+static void human_rate(char *buf, size_t len, double v, const char *unit)
+{
+	const char *pfx = "";
+
+	if (v >= 1e9) {
+		v /= 1e9;
+		pfx = "G";
+	} else if (v >= 1e6) {
+		v /= 1e6;
+		pfx = "M";
+	} else if (v >= 1e3) {
+		v /= 1e3;
+		pfx = "k";
+	}
+	snprintf(buf, len, "%.1f%s%s", v, pfx, unit);
+}
+
+void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
+{
+	unsigned int i, j, shown = 0;
+
+	if (clear)
+		fputs("\033[H\033[2J", out);
+	fprintf(out, "cmon  node %s  sampling 1/%u  interval %.1fs\n",
+		v->node ? v->node : "-", v->sample_n, v->interval);
+	for (i = 0; i < v->ncounters; i++)
+		if (v->counters[i].value)
+			fprintf(out, "%s%s=%llu", shown++ ? " " : "  ",
+				v->counters[i].name,
+				(unsigned long long)v->counters[i].value);
+	fprintf(out, "\n%-16s %-16s %-4s %9s %9s %8s %-17s %9s %9s  %s\n",
+		"SRC", "DST", "PROT", "PKT/S", "BIT/S", "LOSS", "LOSS AT",
+		"E2E p50", "E2E p99", "PER-HOP p50/p99 (us)");
+	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
+		const struct cmon_pair_stats *p = cmon_agg_pair(v->agg, i);
+		char a[64], b[64], pps[16], bps[16], at[40] = "-", why[80] = "";
+
+		if (!p->active)
+			continue;
+		human_rate(pps, sizeof(pps), p->pps, "");
+		human_rate(bps, sizeof(bps), p->bps, "");
+		if (p->loss_from_tp != 0xff)
+			snprintf(at, sizeof(at), "%s>%s",
+				 cmon_tp_name(p->loss_from_tp),
+				 cmon_tp_name(p->loss_to_tp));
+		if (p->nreasons)
+			snprintf(why, sizeof(why), " [%s]",
+				 reason_name(v, p->reasons[0].reason, a,
+					     sizeof(a)));
+		fprintf(out, "%-16.16s ", ip_name(v, p->saddr, a, sizeof(a)));
+		fprintf(out, "%-16.16s %-4s %9s %9s %7.2f%% %-17.17s ",
+			ip_name(v, p->daddr, b, sizeof(b)),
+			cmon_proto_name(p->proto), pps, bps,
+			100 * p->loss_ratio, at);
+		if (p->e2e.count)
+			fprintf(out, "%9.1f %9.1f ",
+				us(cmon_hist_quantile(&p->e2e, 0.5)),
+				us(cmon_hist_quantile(&p->e2e, 0.99)));
+		else
+			fprintf(out, "%9s %9s ", "-", "-");
+		for (j = 0; j < p->nsegs; j++)
+			if (p->seg[j].hist.count)
+				fprintf(out, " %s>%s %.1f/%.1f",
+					cmon_tp_name(p->seg[j].from_tp),
+					cmon_tp_name(p->seg[j].to_tp),
+					us(cmon_hist_quantile(&p->seg[j].hist, 0.5)),
+					us(cmon_hist_quantile(&p->seg[j].hist, 0.99)));
+		fprintf(out, "%s\n", why);
+	}
+	fflush(out);
+}
