@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * cmon-kern: the kernel-path agent.  Loads the hop programs (bpf/), finds
+ * the containers on the given bridges and attaches to their veth ports,
+ * follows container churn, feeds trace records and counters into the
+ * aggregation engine (lib/agg.h) and shows the result each interval as a
+ * live table or as JSON lines.
+ *
+ * Lifecycle: parse options -> open skeleton -> set rodata -> load ->
+ * attach tracepoint -> loop { poll ring, rescan, tick, render } ->
+ * detach exactly what was attached.
+ */
+#include "config.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "agg.h"
+#include "attach.h"
+#include "cmon_kern.h"
+#include "cmon_kern.skel.h"
+#include "discover.h"
+#include "log.h"
+#include "view.h"
+
+#define MAX_BRIDGES	16
+#define MAX_PORTS	1024
+#define MAX_REASONS	256
+
+struct options {
+	const char *bridges[MAX_BRIDGES];
+	unsigned int nbridges;
+	unsigned int sample_n;
+	double interval;
+	double duration;	/* 0: until signalled */
+	int json;
+	const char *node;
+	unsigned int node_id;
+	int verbose;
+};
+
+/* A port we attached to, with the container behind it. */
+struct tracked {
+	struct cmon_container ct;
+	struct cmon_tc tc;
+	int seen;		/* in the last scan */
+};
+
+struct agent {
+	struct options opt;
+	struct cmon_kern *skel;
+	struct ring_buffer *rb;
+	struct cmon_agg *agg;
+	uint32_t host_ns;
+	struct tracked *tr[MAX_PORTS];
+	unsigned int ntr;
+	char *reasons[MAX_REASONS];
+	char devname[160];
+};
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double now_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"Usage: cmon-kern --bridge NAME [--bridge NAME ...] [options]\n"
+"\n"
+"Monitor every container attached to the given Linux bridges (docker0\n"
+"layout): per-hop and end-to-end latency, throughput and loss for each\n"
+"pair of containers that talk, shown live.\n"
+"\n"
+"  -b, --bridge NAME     monitor containers on this bridge (repeatable)\n"
+"  -s, --sample N        trace 1 packet in N (default %u; 1 = every packet);\n"
+"                        all packets are always counted\n"
+"  -i, --interval SEC    reporting interval (default 1)\n"
+"  -d, --duration SEC    stop after SEC seconds (default: until SIGINT)\n"
+"  -j, --json            one JSON object per interval on stdout\n"
+"                        (schema: doc/json.md)\n"
+"  -n, --node NAME       node name for reports (default: hostname)\n"
+"      --node-id N       node id written in hop stamps (0-255, default 0)\n"
+"  -v, --verbose         log attach/detach and discovery\n"
+"  -h, --help            show this help\n"
+"  -V, --version         show the version\n",
+		CMON_DEFAULT_SAMPLE);
+}
+
+static int parse_num(const char *s, double min, double max, double *out,
+		     const char *what)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < min || v > max) {
+		cmon_err("invalid %s '%s': expected a number from %g to %g",
+			 what, s, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "bridge", required_argument, NULL, 'b' },
+		{ "sample", required_argument, NULL, 's' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "node-id", required_argument, NULL, 'N' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	static char host[64];
+	double v;
+	int c;
+
+	o->sample_n = CMON_DEFAULT_SAMPLE;
+	o->interval = 1;
+	while ((c = getopt_long(argc, argv, "b:s:i:d:jn:vhV", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (o->nbridges == MAX_BRIDGES) {
+				cmon_err("at most %d bridges", MAX_BRIDGES);
+				return -EINVAL;
+			}
+			if (!*optarg || strlen(optarg) >= IF_NAMESIZE) {
+				cmon_err("invalid bridge name '%s'", optarg);
+				return -EINVAL;
+			}
+			o->bridges[o->nbridges++] = optarg;
+			break;
+		case 's':
+			if (parse_num(optarg, 1, 1 << 30, &v, "--sample") ||
+			    v != (unsigned int)v)
+				return -EINVAL;
+			o->sample_n = (unsigned int)v;
+			break;
+		case 'i':
+			if (parse_num(optarg, 0.1, 3600, &o->interval,
+				      "--interval"))
+				return -EINVAL;
+			break;
+		case 'd':
+			if (parse_num(optarg, 0.1, 1e9, &o->duration,
+				      "--duration"))
+				return -EINVAL;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'n':
+			o->node = optarg;
+			break;
+		case 'N':
+			if (parse_num(optarg, 0, 255, &v, "--node-id") ||
+			    v != (unsigned int)v)
+				return -EINVAL;
+			o->node_id = (unsigned int)v;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("cmon-kern %s\n", PACKAGE_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		cmon_err("unexpected argument '%s' (see --help)", argv[optind]);
+		return -EINVAL;
+	}
+	if (!o->nbridges) {
+		cmon_err("no bridge given: use --bridge NAME (e.g. --bridge docker0)");
+		return -EINVAL;
+	}
+	if (!o->node) {
+		if (gethostname(host, sizeof(host) - 1))
+			strcpy(host, "localhost");
+		o->node = host;
+	}
+	return 0;
+}
+
+/* Kernel drop reason names from the running kernel's BTF. */
+static void load_reasons(struct agent *a)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	int id, i;
+
+	if (!btf)
+		return;
+	id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
+	if (id > 0) {
+		t = btf__type_by_id(btf, id);
+		e = btf_enum(t);
+		for (i = 0; i < btf_vlen(t); i++, e++) {
+			const char *n = btf__name_by_offset(btf, e->name_off);
+
+			if (e->val >= MAX_REASONS || !n)
+				continue;
+			if (!strncmp(n, "SKB_DROP_REASON_", 16))
+				n += 16;
+			a->reasons[e->val] = strdup(n);
+		}
+	}
+	btf__free(btf);
+}
+
+static const char *name_ip(void *ctx, uint32_t addr)
+{
+	struct agent *a = ctx;
+	unsigned int i, j;
+
+	for (i = 0; i < a->ntr; i++)
+		for (j = 0; j < a->tr[i]->ct.naddrs; j++)
+			if (a->tr[i]->ct.addr[j] == addr)
+				return a->tr[i]->ct.name;
+	return NULL;
+}
+
+static const char *name_dev(void *ctx, uint32_t netns, uint32_t ifindex)
+{
+	struct agent *a = ctx;
+	unsigned int i;
+
+	for (i = 0; i < a->ntr; i++) {
+		struct cmon_container *c = &a->tr[i]->ct;
+
+		if (netns == a->host_ns && ifindex == (uint32_t)c->port_ifindex)
+			snprintf(a->devname, sizeof(a->devname), "%s (port of %s)",
+				 c->port, c->name);
+		else if (netns == c->netns && ifindex == (uint32_t)c->ct_ifindex)
+			snprintf(a->devname, sizeof(a->devname), "%s@%s",
+				 c->ct_ifname, c->name);
+		else
+			continue;
+		return a->devname;
+	}
+	return NULL;
+}
+
+static const char *name_reason(void *ctx, uint32_t r)
+{
+	struct agent *a = ctx;
+
+	return r < MAX_REASONS ? a->reasons[r] : NULL;
+}
+
+static void dev_map(struct agent *a, uint32_t netns, int ifindex,
+		    uint32_t role, int add)
+{
+	struct cmon_dev_key k = { .netns = netns, .ifindex = ifindex };
+	int fd = bpf_map__fd(a->skel->maps.cmon_devs);
+
+	if (add)
+		bpf_map_update_elem(fd, &k, &role, BPF_ANY);
+	else
+		bpf_map_delete_elem(fd, &k);
+}
+
+static void peers_map(struct agent *a, const struct cmon_container *c, int add)
+{
+	int fd = bpf_map__fd(a->skel->maps.cmon_peers);
+	uint32_t one = 1;
+	unsigned int i;
+
+	for (i = 0; i < c->naddrs; i++) {
+		if (add)
+			bpf_map_update_elem(fd, &c->addr[i], &one, BPF_ANY);
+		else
+			bpf_map_delete_elem(fd, &c->addr[i]);
+	}
+}
+
+static void untrack(struct agent *a, unsigned int i)
+{
+	struct tracked *t = a->tr[i];
+
+	/* stop stamping towards it before its strip hop goes away */
+	peers_map(a, &t->ct, 0);
+	dev_map(a, a->host_ns, t->ct.port_ifindex, 0, 0);
+	dev_map(a, t->ct.netns, t->ct.ct_ifindex, 0, 0);
+	cmon_tc_detach(&t->tc);
+	cmon_info("container %s left (%s on %s)", t->ct.name, t->ct.port,
+		  t->ct.bridge);
+	free(t);
+	a->tr[i] = a->tr[--a->ntr];
+}
+
+static int track(struct agent *a, const struct cmon_container *c)
+{
+	struct tracked *t;
+	char ip[INET_ADDRSTRLEN] = "-";
+	int err;
+
+	if (a->ntr == MAX_PORTS) {
+		cmon_log_rl(CMON_LOG_WARN, "more than %d ports: %s not monitored",
+			    MAX_PORTS, c->port);
+		return -ENOSPC;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->ct = *c;
+	err = cmon_tc_attach(&t->tc, c->port_ifindex,
+			     bpf_program__fd(a->skel->progs.cmon_veth_in),
+			     bpf_program__fd(a->skel->progs.cmon_veth_out));
+	if (err) {
+		cmon_warn("cannot attach to %s (container %s): %s", c->port,
+			  c->name, strerror(-err));
+		free(t);
+		return err;
+	}
+	dev_map(a, a->host_ns, c->port_ifindex, CMON_DEV_PORT, 1);
+	dev_map(a, c->netns, c->ct_ifindex, CMON_DEV_CT, 1);
+	/* the strip hop is in place: now stamp packets towards it */
+	peers_map(a, c, 1);
+	t->seen = 1;
+	a->tr[a->ntr++] = t;
+	if (c->naddrs)
+		inet_ntop(AF_INET, &c->addr[0], ip, sizeof(ip));
+	cmon_info("container %s joined (%s %s on %s)", c->name, ip, c->port,
+		  c->bridge);
+	return 0;
+}
+
+/* Bring the attached set in line with the bridges' current ports. */
+static int rescan(struct agent *a, int first)
+{
+	static struct cmon_port ports[MAX_PORTS], fresh[MAX_PORTS];
+	static struct cmon_container cts[MAX_PORTS];
+	const char *missing = NULL;
+	unsigned int i, j, nfresh = 0;
+	int n;
+
+	n = cmon_bridge_ports(a->opt.bridges, a->opt.nbridges, ports,
+			      MAX_PORTS, &missing);
+	if (n == -ENODEV) {
+		if (first) {
+			cmon_err("bridge '%s' not found: create it or check "
+				 "the name (ip link show type bridge)", missing);
+			return n;
+		}
+		cmon_log_rl(CMON_LOG_WARN, "bridge '%s' disappeared", missing);
+		n = 0;
+	} else if (n < 0) {
+		cmon_err("listing bridge ports: %s", strerror(-n));
+		return n;
+	}
+	for (i = 0; i < a->ntr; i++)
+		a->tr[i]->seen = 0;
+	for (j = 0; j < (unsigned int)n; j++) {
+		for (i = 0; i < a->ntr; i++)
+			if (a->tr[i]->ct.port_ifindex == ports[j].ifindex) {
+				a->tr[i]->seen = 1;
+				break;
+			}
+		if (i == a->ntr)
+			fresh[nfresh++] = ports[j];
+	}
+	for (i = a->ntr; i-- > 0;)
+		if (!a->tr[i]->seen)
+			untrack(a, i);
+	if (!nfresh)
+		return 0;
+	cmon_resolve_containers(fresh, nfresh, cts);
+	for (j = 0; j < nfresh; j++) {
+		if (!cts[j].resolved) {
+			cmon_log_rl(CMON_LOG_WARN, "port %s: container namespace "
+				    "not found yet", cts[j].port);
+			continue;
+		}
+		track(a, &cts[j]);
+	}
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct agent *a = ctx;
+
+	if (len >= sizeof(struct cmon_record))
+		cmon_agg_record(a->agg, data);
+	return 0;
+}
+
+/* Feed the cumulative per-hop and drop counters into the engine. */
+static void read_counters(struct agent *a)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(a->skel->maps.cmon_hops);
+	struct cmon_hop_key k, nk, *prev = NULL;
+	struct cmon_hop_count *v = calloc(ncpu, sizeof(*v));
+	struct cmon_drop_key dk, ndk, *dprev = NULL;
+	uint64_t cnt;
+
+	if (!v)
+		return;
+	while (!bpf_map_get_next_key(fd, prev, &nk)) {
+		uint64_t pk = 0, by = 0;
+		int c;
+
+		k = nk;
+		prev = &k;
+		if (bpf_map_lookup_elem(fd, &k, v))
+			continue;
+		for (c = 0; c < ncpu; c++) {
+			pk += v[c].packets;
+			by += v[c].bytes;
+		}
+		struct cmon_flow f = { k.flow.saddr, k.flow.daddr,
+				       k.flow.sport, k.flow.dport, k.flow.proto };
+		cmon_agg_hop_count(a->agg, &f, k.tp, k.node, pk, by);
+	}
+	free(v);
+	fd = bpf_map__fd(a->skel->maps.cmon_drops);
+	while (!bpf_map_get_next_key(fd, dprev, &ndk)) {
+		dk = ndk;
+		dprev = &dk;
+		if (bpf_map_lookup_elem(fd, &dk, &cnt))
+			continue;
+		struct cmon_flow f = { dk.flow.saddr, dk.flow.daddr,
+				       dk.flow.sport, dk.flow.dport,
+				       dk.flow.proto };
+		cmon_agg_drop(a->agg, &f, dk.netns, dk.ifindex, dk.reason, cnt);
+	}
+}
+
+static void read_stats(struct agent *a, struct cmon_counter *out)
+{
+	static const char *names[] = CMON_STAT_NAMES;
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(a->skel->maps.cmon_stats);
+	uint64_t *v = calloc(ncpu, sizeof(*v));
+	uint32_t i;
+	int c;
+
+	for (i = 0; i < CMON_STAT_MAX; i++) {
+		out[i].name = names[i];
+		out[i].value = 0;
+		if (!v || bpf_map_lookup_elem(fd, &i, v))
+			continue;
+		for (c = 0; c < ncpu; c++)
+			out[i].value += v[c];
+	}
+	free(v);
+	out[CMON_STAT_MAX].name = "agg_bad_records";
+	out[CMON_STAT_MAX].value = cmon_agg_bad_records(a->agg);
+}
+
+static void report(struct agent *a, double secs)
+{
+	struct cmon_counter counters[CMON_STAT_MAX + 1];
+	struct cmon_names names = { name_ip, name_dev, name_reason, a };
+	struct cmon_view v = {
+		.agg = a->agg, .names = &names, .counters = counters,
+		.ncounters = CMON_STAT_MAX + 1, .time = now_wall(),
+		.interval = secs, .node = a->opt.node,
+		.sample_n = a->opt.sample_n,
+	};
+
+	read_counters(a);
+	read_stats(a, counters);
+	cmon_agg_tick(a->agg, secs);
+	if (a->opt.json)
+		cmon_view_json(stdout, &v);
+	else
+		cmon_view_table(stdout, &v, isatty(STDOUT_FILENO));
+	cmon_agg_expire(a->agg, 60);
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	if (level == LIBBPF_DEBUG && cmon_log_level < CMON_LOG_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+int main(int argc, char **argv)
+{
+	struct agent a = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	double start, last_scan, last_tick, t;
+	uint64_t key;
+	unsigned int i;
+	int err;
+
+	cmon_log_init("cmon-kern", CMON_LOG_INFO);
+	err = parse_args(argc, argv, &a.opt);
+	if (err)
+		return 2;
+	if (a.opt.verbose)
+		cmon_log_level = CMON_LOG_DEBUG;
+	libbpf_set_print(libbpf_log);
+	if (geteuid() != 0)
+		cmon_warn("not running as root: loading BPF programs will "
+			  "likely fail (run with sudo)");
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	a.host_ns = cmon_host_netns();
+
+	a.skel = cmon_kern__open();
+	if (!a.skel) {
+		err = -errno;
+		cmon_err("opening BPF skeleton: %s", strerror(errno));
+		return 1;
+	}
+	if (getrandom(&key, sizeof(key), 0) != sizeof(key))
+		key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
+	a.skel->rodata->cmon_sample_n = a.opt.sample_n;
+	a.skel->rodata->cmon_node_id = a.opt.node_id;
+	a.skel->rodata->cmon_key = key;
+	err = cmon_kern__load(a.skel);
+	if (err) {
+		cmon_err("loading BPF programs: %s (needs root, a kernel with "
+			 "BTF, and CAP_BPF/CAP_NET_ADMIN)", strerror(-err));
+		goto cleanup;
+	}
+	err = cmon_kern__attach(a.skel);
+	if (err) {
+		cmon_err("attaching kfree_skb tracepoint: %s", strerror(-err));
+		goto cleanup;
+	}
+	a.rb = ring_buffer__new(bpf_map__fd(a.skel->maps.cmon_rb), on_record,
+				&a, NULL);
+	a.agg = cmon_agg_create();
+	if (!a.rb || !a.agg) {
+		err = -ENOMEM;
+		cmon_err("creating ring buffer reader: %s", strerror(errno));
+		goto cleanup;
+	}
+	load_reasons(&a);
+	err = rescan(&a, 1);
+	if (err)
+		goto cleanup;
+	cmon_info("monitoring %u container port(s) on %u bridge(s), "
+		  "sampling 1/%u", a.ntr, a.opt.nbridges, a.opt.sample_n);
+
+	start = last_scan = last_tick = now_mono();
+	while (!exiting) {
+		err = ring_buffer__poll(a.rb, 100);
+		if (err < 0 && err != -EINTR) {
+			cmon_err("reading ring buffer: %s", strerror(-err));
+			break;
+		}
+		ring_buffer__consume(a.rb);	/* records sent without wakeup */
+		t = now_mono();
+		if (t - last_scan >= 1.0) {
+			rescan(&a, 0);
+			last_scan = t;
+		}
+		if (t - last_tick >= a.opt.interval) {
+			report(&a, t - last_tick);
+			last_tick = t;
+		}
+		if (a.opt.duration && t - start >= a.opt.duration)
+			break;
+	}
+	err = 0;
+cleanup:
+	for (i = a.ntr; i-- > 0;)
+		untrack(&a, i);
+	ring_buffer__free(a.rb);
+	cmon_kern__destroy(a.skel);
+	cmon_agg_destroy(a.agg);
+	for (i = 0; i < MAX_REASONS; i++)
+		free(a.reasons[i]);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Container discovery: see discover.h. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "discover.h"
+#include "log.h"
+#include "nl.h"
+
+uint32_t cmon_host_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : (uint32_t)st.st_ino;
+}
+
+struct ports_ctx {
+	const char *const *bridges;
+	unsigned int nbridges;
+	int br_ifindex[16];
+	struct cmon_port *ports;
+	unsigned int n, max;
+};
+
+static int find_bridges(const struct cmon_link *l, void *arg)
+{
+	struct ports_ctx *c = arg;
+	unsigned int i;
+
+	for (i = 0; i < c->nbridges; i++)
+		if (!strcmp(l->name, c->bridges[i]) && !strcmp(l->kind, "bridge"))
+			c->br_ifindex[i] = l->ifindex;
+	return 0;
+}
+
+static int find_ports(const struct cmon_link *l, void *arg)
+{
+	struct ports_ctx *c = arg;
+	unsigned int i;
+
+	if (!l->master || strcmp(l->kind, "veth") || c->n == c->max)
+		return 0;
+	for (i = 0; i < c->nbridges; i++) {
+		struct cmon_port *p;
+
+		if (l->master != c->br_ifindex[i])
+			continue;
+		p = &c->ports[c->n++];
+		memset(p, 0, sizeof(*p));
+		snprintf(p->bridge, sizeof(p->bridge), "%s", c->bridges[i]);
+		p->bridge_ifindex = l->master;
+		p->ifindex = l->ifindex;
+		snprintf(p->name, sizeof(p->name), "%s", l->name);
+		p->peer_ifindex = l->link;
+	}
+	return 0;
+}
+
+int cmon_bridge_ports(const char *const *bridges, unsigned int nbridges,
+		      struct cmon_port *ports, unsigned int max,
+		      const char **missing)
+{
+	struct ports_ctx c = { .bridges = bridges, .nbridges = nbridges,
+			       .ports = ports, .max = max };
+	unsigned int i;
+	int err;
+
+	if (nbridges > 16)
+		return -E2BIG;
+	err = cmon_nl_links(find_bridges, &c);
+	if (err)
+		return err;
+	for (i = 0; i < nbridges; i++)
+		if (!c.br_ifindex[i]) {
+			*missing = bridges[i];
+			return -ENODEV;
+		}
+	err = cmon_nl_links(find_ports, &c);
+	return err ? err : (int)c.n;
+}
+
+/* A candidate namespace: a path that opens it and a display name. */
+struct ns_cand {
+	uint32_t ino;
+	char path[300];
+	char name[64];
+};
+
+static int cand_add(struct ns_cand **v, unsigned int *n, unsigned int *cap,
+		    uint32_t host, const char *path, const char *name)
+{
+	struct stat st;
+	unsigned int i;
+
+	if (stat(path, &st) || (uint32_t)st.st_ino == host)
+		return 0;
+	for (i = 0; i < *n; i++)
+		if ((*v)[i].ino == (uint32_t)st.st_ino)
+			return 0;	/* first (best) name wins */
+	if (*n == *cap) {
+		unsigned int nc = *cap ? *cap * 2 : 64;
+		struct ns_cand *nv = realloc(*v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[*n].ino = (uint32_t)st.st_ino;
+	snprintf((*v)[*n].path, sizeof((*v)[*n].path), "%s", path);
+	snprintf((*v)[*n].name, sizeof((*v)[*n].name), "%s", name);
+	(*n)++;
+	return 0;
+}
+
+static void cand_dir(struct ns_cand **v, unsigned int *n, unsigned int *cap,
+		     uint32_t host, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[300];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		cand_add(v, n, cap, host, path, e->d_name);
+	}
+	closedir(d);
+}
+
+static void cand_procs(struct ns_cand **v, unsigned int *n, unsigned int *cap,
+		       uint32_t host)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	char path[300], name[64], comm[32];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		FILE *f;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		fclose(f);
+		comm[strcspn(comm, "\n")] = 0;
+		snprintf(name, sizeof(name), "%.24s[%.16s]", comm, e->d_name);
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
+		cand_add(v, n, cap, host, path, name);
+	}
+	closedir(d);
+}
+
+struct peer_ctx {
+	const struct cmon_port *ports;
+	unsigned int n;
+	struct cmon_container *cts;
+	const struct ns_cand *ns;
+	unsigned int found;
+};
+
+static int match_peer(const struct cmon_link *l, void *arg)
+{
+	struct peer_ctx *c = arg;
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++) {
+		struct cmon_container *ct = &c->cts[i];
+
+		if (ct->resolved || l->ifindex != c->ports[i].peer_ifindex ||
+		    l->link != c->ports[i].ifindex || strcmp(l->kind, "veth"))
+			continue;
+		ct->resolved = 1;
+		ct->netns = c->ns->ino;
+		ct->ct_ifindex = l->ifindex;
+		snprintf(ct->ct_ifname, sizeof(ct->ct_ifname), "%s", l->name);
+		snprintf(ct->name, sizeof(ct->name), "%s", c->ns->name);
+		c->found++;
+	}
+	return 0;
+}
+
+static int match_addr(int ifindex, uint32_t addr, void *arg)
+{
+	struct peer_ctx *c = arg;
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++) {
+		struct cmon_container *ct = &c->cts[i];
+
+		if (ct->resolved && ct->netns == c->ns->ino &&
+		    ct->ct_ifindex == ifindex && ct->naddrs < CMON_CT_MAX_ADDRS)
+			ct->addr[ct->naddrs++] = addr;
+	}
+	return 0;
+}
+
+int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
+			    struct cmon_container *cts)
+{
+	struct ns_cand *cand = NULL;
+	unsigned int ncand = 0, cap = 0, i;
+	uint32_t host = cmon_host_netns();
+	struct peer_ctx c = { .ports = ports, .n = n, .cts = cts };
+	int self, err = 0;
+
+	for (i = 0; i < n; i++) {
+		memset(&cts[i], 0, sizeof(cts[i]));
+		snprintf(cts[i].bridge, sizeof(cts[i].bridge), "%s",
+			 ports[i].bridge);
+		cts[i].port_ifindex = ports[i].ifindex;
+		snprintf(cts[i].port, sizeof(cts[i].port), "%s", ports[i].name);
+	}
+	if (!n)
+		return 0;
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	cand_dir(&cand, &ncand, &cap, host, "/run/netns");
+	cand_dir(&cand, &ncand, &cap, host, "/var/run/docker/netns");
+	cand_procs(&cand, &ncand, &cap, host);
+
+	for (i = 0; i < ncand && c.found < n; i++) {
+		int fd = open(cand[i].path, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		if (setns(fd, CLONE_NEWNET)) {
+			cmon_dbg("setns %s: %s", cand[i].path, strerror(errno));
+			close(fd);
+			continue;
+		}
+		close(fd);
+		c.ns = &cand[i];
+		if (!cmon_nl_links(match_peer, &c))
+			cmon_nl_addrs(match_addr, &c);
+		if (setns(self, CLONE_NEWNET)) {
+			err = -errno;
+			cmon_err("cannot return to the host namespace: %s",
+				 strerror(errno));
+			break;
+		}
+	}
+	close(self);
+	free(cand);
+	return err;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Container discovery on docker0-style bridges: every veth enslaved to a
+ * monitored bridge is a container port; its peer is the container's eth0
+ * in some network namespace, found among /run/netns, /var/run/docker/netns
+ * and the namespaces of running processes.
+ */
+#ifndef CMON_DISCOVER_H
+#define CMON_DISCOVER_H
+
+#include <net/if.h>
+#include <stdint.h>
+
+#define CMON_CT_MAX_ADDRS 8
+
+struct cmon_container {
+	char name[64];			/* namespace name or process */
+	uint32_t netns;			/* namespace inode */
+	char bridge[IF_NAMESIZE];
+	int port_ifindex;		/* host side of the veth */
+	char port[IF_NAMESIZE];
+	int ct_ifindex;			/* container side, in netns */
+	char ct_ifname[IF_NAMESIZE];
+	unsigned int naddrs;
+	uint32_t addr[CMON_CT_MAX_ADDRS];	/* IPv4, network order */
+	int resolved;			/* namespace found */
+};
+
+/* A bridge port as seen from the host namespace. */
+struct cmon_port {
+	char bridge[IF_NAMESIZE];
+	int bridge_ifindex;
+	int ifindex;
+	char name[IF_NAMESIZE];
+	int peer_ifindex;		/* IFLA_LINK */
+};
+
+/* Inode of the caller's network namespace. */
+uint32_t cmon_host_netns(void);
+/*
+ * List veth ports of the named bridges.  Returns the number of ports put
+ * in @ports (at most @max), or -ENODEV naming the missing bridge in @missing.
+ */
+int cmon_bridge_ports(const char *const *bridges, unsigned int nbridges,
+		      struct cmon_port *ports, unsigned int max,
+		      const char **missing);
+/*
+ * Find the containers behind @n ports (filled in @cts, same order).
+ * Unresolved ports keep resolved = 0.
+ */
+int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
+			    struct cmon_container *cts);
+
+#endif /* CMON_DISCOVER_H */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Minimal rtnetlink queries for the agent, acting in the calling thread's
+ * network namespace: links, IPv4 addresses and tc filters.
+ */
+#ifndef CMON_NL_H
+#define CMON_NL_H
+
+#include <net/if.h>
+#include <stdint.h>
+
+struct cmon_link {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	char kind[16];		/* IFLA_INFO_KIND: "veth", "bridge", ... */
+	int master;		/* IFLA_MASTER, 0 if none */
+	int link;		/* IFLA_LINK: a veth's peer ifindex */
+	int link_netnsid;	/* IFLA_LINK_NETNSID, -1 if same namespace */
+	unsigned int mtu;
+};
+
+typedef int (*cmon_link_cb)(const struct cmon_link *l, void *arg);
+typedef int (*cmon_addr_cb)(int ifindex, uint32_t addr, void *arg);
+
+/* Call @cb for every link; a non-zero return from @cb stops the walk. */
+int cmon_nl_links(cmon_link_cb cb, void *arg);
+/* Call @cb for every IPv4 address (network order). */
+int cmon_nl_addrs(cmon_addr_cb cb, void *arg);
+/*
+ * Count tc filters on a clsact hook (@egress 0/1) whose handle is not
+ * @own_handle.  Returns the count or -errno.
+ */
+int cmon_nl_foreign_filters(int ifindex, int egress, uint32_t own_handle);
+
+#endif /* CMON_NL_H */
