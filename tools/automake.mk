@@ -1,1 +1,4 @@
-# tools
+# Scripts: dependency install, the test command, demo, benchmark, and the
+# namespace library the demo and integration tests share.
+dist_noinst_SCRIPTS += tools/install-deps tools/check
+EXTRA_DIST += tools/cmon-netns.sh

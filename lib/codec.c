@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Annotation codec: see codec.h and doc/annotation.md. */
+#include <arpa/inet.h>
+#include <string.h>
+#include "codec.h"
+
+void cmon_ann_decode(const struct cmon_ann *w, struct cmon_ann_host *h)
+{
+	int i;
+
+	h->version = w->ver_flags >> 4;
+	h->flags = w->ver_flags & 0xf;
+	h->nslots = w->nslots;
+	h->tp_mask = ntohs(w->tp_mask);
+	h->seq = ntohl(w->seq);
+	h->t0_lo = ntohl(w->t0_lo);
+	h->tag = ntohs(w->tag);
+	for (i = 0; i < CMON_ANN_SLOTS; i++) {
+		h->slot[i].tp = w->slot[i].tp;
+		h->slot[i].node = w->slot[i].node;
+		h->slot[i].delta = (int32_t)ntohl(w->slot[i].delta);
+	}
+}
+
+void cmon_ann_encode(const struct cmon_ann_host *h, struct cmon_ann *w)
+{
+	int i;
+
+	w->ver_flags = (uint8_t)(h->version << 4 | (h->flags & 0xf));
+	w->nslots = h->nslots;
+	w->tp_mask = htons(h->tp_mask);
+	w->seq = htonl(h->seq);
+	w->t0_lo = htonl(h->t0_lo);
+	w->tag = htons(h->tag);
+	for (i = 0; i < CMON_ANN_SLOTS; i++) {
+		w->slot[i].tp = h->slot[i].tp;
+		w->slot[i].node = h->slot[i].node;
+		w->slot[i].delta = htonl((uint32_t)h->slot[i].delta);
+	}
+}
+
+void cmon_ann_sign(struct cmon_ann_host *h, uint64_t key)
+{
+	h->tag = cmon_ann_tag(key, h->seq, h->t0_lo, h->tp_mask);
+}
+
+static enum cmon_find check(const struct cmon_ann *w, uint64_t key,
+			    int check_tag, struct cmon_ann_host *h)
+{
+	cmon_ann_decode(w, h);
+	if (h->version != CMON_ANN_VERSION)
+		return CMON_FIND_BAD_VERSION;
+	if (!h->nslots || h->nslots > CMON_ANN_SLOTS)
+		return CMON_FIND_MALFORMED;
+	if (check_tag &&
+	    h->tag != cmon_ann_tag(key, h->seq, h->t0_lo, h->tp_mask))
+		return CMON_FIND_BAD_TAG;
+	return CMON_FIND_OK;
+}
+
+enum cmon_find cmon_ann_find(const uint8_t *ip, size_t len, uint64_t key,
+			     int check_tag, struct cmon_found *out)
+{
+	size_t ihl, tot;
+	uint16_t frag;
+	struct cmon_trailer t;
+	struct cmon_ipopt o;
+
+	if (len < 20 || ip[0] >> 4 != 4)
+		return CMON_FIND_NONE;
+	ihl = (size_t)(ip[0] & 0xf) * 4;
+	tot = (size_t)ip[2] << 8 | ip[3];
+	frag = (uint16_t)(ip[6] << 8 | ip[7]);
+	if (ihl < 20 || tot < ihl || tot > len)
+		return CMON_FIND_NONE;
+	memset(out, 0, sizeof(*out));
+	if (ihl == 20 + CMON_ANN_WIRE_LEN && ip[20] == CMON_IPOPT_TYPE &&
+	    ip[21] == CMON_ANN_WIRE_LEN) {
+		memcpy(&o, ip + 20, sizeof(o));
+		out->carrier = CMON_CARRIER_IPOPT;
+		out->offset = 20;
+		return check(&o.ann, key, check_tag, &out->ann);
+	}
+	if (!(frag & CMON_IP_DECISION_BIT))
+		return CMON_FIND_NONE;
+	if (tot < ihl + 8 + CMON_ANN_WIRE_LEN || (frag & 0x3fff) ||
+	    (ip[9] != 17 && ip[9] != 1))
+		return CMON_FIND_MALFORMED;
+	memcpy(&t, ip + tot - CMON_ANN_WIRE_LEN, sizeof(t));
+	if (ntohs(t.magic) != CMON_TRAILER_MAGIC)
+		return CMON_FIND_MALFORMED;
+	out->carrier = CMON_CARRIER_TRAILER;
+	out->offset = tot - CMON_ANN_WIRE_LEN;
+	return check(&t.ann, key, check_tag, &out->ann);
+}
+
+uint16_t cmon_csum(const void *buf, size_t len, uint32_t sum)
+{
+	const uint8_t *p = buf;
+	uint64_t s = sum;
+
+	for (; len > 1; len -= 2, p += 2)
+		s += (uint32_t)(p[0] << 8 | p[1]);
+	if (len)
+		s += (uint32_t)p[0] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Unit tests of lib/agg: latency, rates, sequence and counter loss. */
+#include <arpa/inet.h>
+#include <math.h>
+#include <string.h>
+#include "agg.h"
+#include "unit.h"
+
+/* 10.199.0.2 -> 10.199.0.3, UDP 1000 -> 2000, in network byte order */
+#define A htonl(0x0ac70002)
+#define B htonl(0x0ac70003)
+
+static struct cmon_flow flow;
+
+static void rec(struct cmon_agg *g, uint32_t seq, int32_t d1, int32_t d2)
+{
+	struct cmon_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.saddr = A;
+	r.daddr = B;
+	r.sport = htons(1000);
+	r.dport = htons(2000);
+	r.proto = 17;
+	r.seq = seq;
+	r.nhops = 3;
+	r.hop[0].tp = CMON_TP_CT_TX;
+	r.hop[1].tp = CMON_TP_VETH_IN;
+	r.hop[1].delta = d1;
+	r.hop[2].tp = CMON_TP_VETH_OUT;
+	r.hop[2].delta = d2;
+	cmon_agg_record(g, &r);
+}
+
+static const struct cmon_pair_stats *only_pair(struct cmon_agg *g)
+{
+	CU_ASSERT_EQUAL_FATAL(cmon_agg_npairs(g), 1);
+	return cmon_agg_pair(g, 0);
+}
+
+static void test_agg_latency_segments(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	const struct cmon_pair_stats *p;
+	uint32_t i;
+
+	for (i = 1; i <= 100; i++)
+		rec(g, i, 10000, 15000);	/* 10 us + 5 us */
+	cmon_agg_tick(g, 1.0);
+	p = only_pair(g);
+	CU_ASSERT_EQUAL(p->traced, 100);
+	CU_ASSERT_EQUAL(p->e2e.count, 100);
+	CU_ASSERT(llabs((long long)cmon_hist_quantile(&p->e2e, 0.5) - 15000) < 500);
+	CU_ASSERT_EQUAL(p->nsegs, 2);
+	CU_ASSERT_EQUAL(p->seg[0].from_tp, CMON_TP_CT_TX);
+	CU_ASSERT_EQUAL(p->seg[0].to_tp, CMON_TP_VETH_IN);
+	CU_ASSERT(llabs((long long)cmon_hist_quantile(&p->seg[0].hist, 0.5) - 10000) < 400);
+	CU_ASSERT(llabs((long long)cmon_hist_quantile(&p->seg[1].hist, 0.5) - 5000) < 200);
+	CU_ASSERT_EQUAL(p->seq_lost, 0);
+	/* next interval without records: latency empty, pair idle */
+	cmon_agg_tick(g, 1.0);
+	p = only_pair(g);
+	CU_ASSERT_EQUAL(p->e2e.count, 0);
+	CU_ASSERT_FALSE(p->active);
+	cmon_agg_destroy(g);
+}
+
+static void test_agg_seq_gaps_and_reorder(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	const struct cmon_pair_stats *p;
+
+	rec(g, 1, 1, 2);
+	rec(g, 2, 1, 2);
+	rec(g, 5, 1, 2);	/* 3 and 4 missing */
+	rec(g, 3, 1, 2);	/* 3 was late, not lost */
+	rec(g, 10, 1, 2);	/* 6..9 missing */
+	cmon_agg_tick(g, 1.0);
+	p = only_pair(g);
+	CU_ASSERT_EQUAL(p->seq_received, 5);
+	CU_ASSERT_EQUAL(p->seq_lost, 5);	/* 4, 6, 7, 8, 9 */
+	CU_ASSERT(fabs(p->seq_loss_ratio - 0.5) < 1e-9);
+	/* a restarted stamper (seq back to 1) is not counted as loss */
+	rec(g, 1, 1, 2);
+	rec(g, 2, 1, 2);
+	cmon_agg_tick(g, 1.0);
+	p = only_pair(g);
+	CU_ASSERT_EQUAL(p->seq_lost, 0);
+	cmon_agg_destroy(g);
+}
+
+static void test_agg_counter_loss_hop(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	const struct cmon_pair_stats *p;
+
+	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 0, 1000, 1000000);
+	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_OUT, 0, 900, 900000);
+	cmon_agg_tick(g, 2.0);
+	p = only_pair(g);
+	CU_ASSERT_EQUAL(p->packets, 1000);
+	CU_ASSERT_EQUAL(p->bytes, 1000000);
+	CU_ASSERT(fabs(p->pps - 500) < 1e-9);
+	CU_ASSERT(fabs(p->bps - 4e6) < 1e-6);
+	CU_ASSERT_EQUAL(p->lost, 100);
+	CU_ASSERT(fabs(p->loss_ratio - 0.1) < 1e-9);
+	CU_ASSERT_EQUAL(p->loss_from_tp, CMON_TP_VETH_IN);
+	CU_ASSERT_EQUAL(p->loss_to_tp, CMON_TP_VETH_OUT);
+
+	/* next interval: 1000 more in, 1000 more out: no new loss */
+	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 0, 2000, 2000000);
+	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_OUT, 0, 1900, 1900000);
+	cmon_agg_tick(g, 1.0);
+	p = only_pair(g);
+	CU_ASSERT_EQUAL(p->packets, 1000);
+	CU_ASSERT_EQUAL(p->lost, 0);
+	CU_ASSERT_EQUAL(p->total_lost, 100);
+	cmon_agg_destroy(g);
+}
+
+static void test_agg_in_flight_not_loss(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	const struct cmon_pair_stats *p;
+	uint64_t in = 0, out = 0, lost = 0;
+	int i;
+
+	/* 3 packets in flight at every tick, none lost: counted once */
+	for (i = 0; i < 20; i++) {
+		in += 100;
+		out = in - 3;
+		cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 0, in, in * 100);
+		cmon_agg_hop_count(g, &flow, CMON_TP_VETH_OUT, 0, out, out * 100);
+		cmon_agg_tick(g, 1.0);
+		lost += only_pair(g)->lost;
+	}
+	CU_ASSERT(lost <= 3);
+	p = only_pair(g);
+	CU_ASSERT(p->total_lost <= 3);
+	cmon_agg_destroy(g);
+}
+
+static void test_agg_drop_reasons(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	const struct cmon_pair_stats *p;
+
+	cmon_agg_drop(g, &flow, 4026531840u, 7, 12, 50);
+	cmon_agg_drop(g, &flow, 4026531840u, 7, 2, 3);
+	cmon_agg_tick(g, 1.0);
+	p = only_pair(g);
+	CU_ASSERT_EQUAL(p->nreasons, 2);
+	CU_ASSERT(p->active);
+	/* cumulative input: only the increase counts next time */
+	cmon_agg_drop(g, &flow, 4026531840u, 7, 12, 60);
+	cmon_agg_tick(g, 1.0);
+	p = only_pair(g);
+	CU_ASSERT_EQUAL(p->nreasons, 1);
+	CU_ASSERT_EQUAL(p->reasons[0].reason, 12);
+	CU_ASSERT_EQUAL(p->reasons[0].count, 10);
+	cmon_agg_destroy(g);
+}
+
+static void test_agg_bad_record_counted(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.nhops = 1;			/* a path needs two hops */
+	cmon_agg_record(g, &r);
+	r.nhops = CMON_REC_HOPS + 1;
+	cmon_agg_record(g, &r);
+	CU_ASSERT_EQUAL(cmon_agg_records(g), 2);
+	CU_ASSERT_EQUAL(cmon_agg_bad_records(g), 2);
+	CU_ASSERT_EQUAL(cmon_agg_npairs(g), 0);
+	cmon_agg_destroy(g);
+}
+
+static void test_agg_expire(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	int i;
+
+	rec(g, 1, 1, 2);
+	cmon_agg_drop(g, &flow, 1, 2, 12, 1);
+	cmon_agg_tick(g, 1.0);
+	for (i = 0; i < 3; i++)
+		cmon_agg_tick(g, 1.0);
+	cmon_agg_expire(g, 5);
+	CU_ASSERT_EQUAL(cmon_agg_npairs(g), 1);
+	cmon_agg_expire(g, 2);
+	CU_ASSERT_EQUAL(cmon_agg_npairs(g), 0);
+	/* the pair comes back cleanly */
+	rec(g, 2, 1, 2);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->traced, 1);
+	cmon_agg_destroy(g);
+}
+
+int main(void)
+{
+	flow = (struct cmon_flow){ A, B, htons(1000), htons(2000), 17 };
+	static const struct unit_case cases[] = {
+		{ "test_agg_latency_segments", test_agg_latency_segments },
+		{ "test_agg_seq_gaps_and_reorder", test_agg_seq_gaps_and_reorder },
+		{ "test_agg_counter_loss_hop", test_agg_counter_loss_hop },
+		{ "test_agg_in_flight_not_loss", test_agg_in_flight_not_loss },
+		{ "test_agg_drop_reasons", test_agg_drop_reasons },
+		{ "test_agg_bad_record_counted", test_agg_bad_record_counted },
+		{ "test_agg_expire", test_agg_expire },
+		{ NULL, NULL }
+	};
+	return unit_run("agg", cases);
+}
