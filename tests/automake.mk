@@ -15,3 +15,13 @@ tests_unit_test_codec_SOURCES = tests/unit/test-codec.c tests/unit/unit.h
 tests_unit_test_codec_LDADD = $(UNIT_LDADD)
 endif
 EXTRA_DIST += tests/integration/udp_exact.py
+
+if HAVE_CUNIT
+check_PROGRAMS += tests/bpf/test-bpf
+TESTS += tests/bpf/test-bpf
+tests_bpf_test_bpf_SOURCES = tests/bpf/test-bpf.c tests/unit/unit.h
+nodist_tests_bpf_test_bpf_SOURCES = bpf/cmon_kern.skel.h
+tests_bpf_test_bpf_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+tests_bpf_test_bpf_LDADD = lib/libcmon.a $(CUNIT_LIBS) $(LIBBPF_LIBS) \
+	$(LIBELF_LIBS) $(ZLIB_LIBS)
+endif
