@@ -517,9 +517,15 @@ static void report(struct agent *a, double secs)
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 		      va_list ap)
 {
+	char msg[512];
+
 	if (level == LIBBPF_DEBUG && cmon_log_level < CMON_LOG_DEBUG)
 		return 0;
-	return vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* an existing clsact qdisc is expected: attach.c handles EEXIST */
+	if (cmon_log_level < CMON_LOG_DEBUG && strstr(msg, "Exclusivity flag on"))
+		return 0;
+	return fputs(msg, stderr);
 }
 
 int main(int argc, char **argv)

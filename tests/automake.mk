@@ -25,3 +25,23 @@ tests_bpf_test_bpf_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 tests_bpf_test_bpf_LDADD = lib/libcmon.a $(CUNIT_LIBS) $(LIBBPF_LIBS) \
 	$(LIBELF_LIBS) $(ZLIB_LIBS)
 endif
+
+# A stand-in for another tool's tc program (tests/integration/restart.sh).
+check_DATA = tests/bpf/foreign.bpf.o
+CLEANFILES += tests/bpf/foreign.bpf.o
+EXTRA_DIST += tests/bpf/foreign.bpf.c
+tests/bpf/foreign.bpf.o: $(top_srcdir)/tests/bpf/foreign.bpf.c bpf/vmlinux.h
+	$(AM_V_CC)$(MKDIR_P) tests/bpf && $(CLANG) $(CMON_BPF_FLAGS) -c $< -o $@
+
+# Root integration tests: namespaces, real traffic, the real agent.
+INTEGRATION_TESTS = \
+	tests/integration/udp.sh \
+	tests/integration/tcp.sh \
+	tests/integration/latency.sh \
+	tests/integration/loss.sh \
+	tests/integration/forged.sh \
+	tests/integration/churn.sh \
+	tests/integration/restart.sh
+TESTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
+	tests/integration/query.py tests/integration/forge.py

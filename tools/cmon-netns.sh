@@ -4,6 +4,7 @@
 #
 #   cmon_ns_bridge BR SUBNET_PREFIX      bridge with gateway PREFIX.1/24
 #   cmon_ns_container NAME BR IP         namespace NAME, eth0 = IP/24 on BR
+#   cmon_ns_port NAME                    host-side veth of container NAME
 #   cmon_ns_cleanup                      remove every $CMON_PFX object
 
 CMON_PFX=${CMON_PFX:-cmt}
@@ -14,10 +15,15 @@ cmon_ns_bridge() {
 	ip link set "$1" up
 }
 
+# Host-side veth name of container NAME.
+cmon_ns_port() {
+	echo "${CMON_PFX}v$(printf '%s' "$1" | cksum | cut -c1-8)"
+}
+
 # Docker's layout: netns with eth0 (veth) whose peer is enslaved to BR.
 cmon_ns_container() {
 	local name=$1 br=$2 addr=$3 port
-	port="${CMON_PFX}v$(printf '%s' "$name" | cksum | cut -c1-8)"
+	port=$(cmon_ns_port "$name")
 	ip netns add "$name" || return 1
 	ip link add "$port" type veth peer name eth0 netns "$name" || return 1
 	ip link set "$port" master "$br" up

@@ -11,6 +11,7 @@ on a mismatch, 2 on timeout (listing what is missing).
 """
 import socket
 import sys
+import time
 
 
 def sizes(spec):
@@ -19,14 +20,19 @@ def sizes(spec):
     return list(range(int(lo), int(hi or lo) + 1, int(step or 1)))
 
 
+BASE = bytes(((i * 31 + 7) & 0xFF) for i in range(66000))
+
+
 def payload(n):
-    return bytes(((i * 31 + n * 7) & 0xFF) for i in range(n))
+    """n bytes whose content depends on n (offset 7n mod 251)."""
+    off = (n * 7) % 251
+    return BASE[off:off + n]
 
 
 def recv(port, spec):
     want = set(sizes(spec))
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # SO_RCVBUFFORCE (root)
     s.bind(("0.0.0.0", port))
     s.settimeout(20)
     print("ready", flush=True)
@@ -50,8 +56,10 @@ def recv(port, spec):
 def send(addr, port, spec, repeat=3):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     for _ in range(repeat):
-        for n in sizes(spec):
+        for i, n in enumerate(sizes(spec)):
             s.sendto(payload(n), (addr, port))
+            if i % 100 == 99:
+                time.sleep(0.002)  # let the receiver keep up
     return 0
 
 

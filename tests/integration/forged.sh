@@ -1,0 +1,25 @@
+#!/bin/sh
+# A container is untrusted: datagrams whose payload ends in a valid-looking
+# cmon trailer -- sent normally, and sent raw with the decision bit set --
+# reach the receiver with exactly the payload that was sent.
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init cmtf
+it_host 2
+it_agent_start --sample 1
+it_in 2 python3 "$HERE/forge.py" recv 5004 >"$IT_TMP/recv" 2>&1 &
+rpid=$!
+for _ in $(seq 1 50); do
+	grep -q ready "$IT_TMP/recv" && break
+	sleep 0.1
+done
+it_in 1 python3 "$HERE/forge.py" send "$(it_ip 1)" "$(it_ip 2)" 5004 ||
+	it_fail "forging sender failed"
+wait "$rpid" || it_fail "$(cat "$IT_TMP/recv")"
+cat "$IT_TMP/recv"
+it_settle
+san=$(it_query - - - sanitised)
+echo "sanitised=$san"
+[ "$san" -ge 1 ] || it_fail "the raw packet's decision bit was not counted as sanitised"
+it_agent_stop
+echo "PASS: forged trailers delivered unchanged"

@@ -1,0 +1,33 @@
+#!/bin/sh
+# ICMP traced both ways; per-hop latencies are positive and add up to the
+# end-to-end latency (means are additive, so this holds exactly up to
+# rounding).
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init cmtl
+it_host 2
+it_agent_start --sample 1
+it_in 1 ping -q -c 40 -i 0.02 "$(it_ip 2)" >/dev/null || it_fail "ping failed"
+it_settle
+for dir in "cmtlc1 cmtlc2" "cmtlc2 cmtlc1"; do
+	# shellcheck disable=SC2086
+	set -- $dir
+	traced=$(it_query "$1" "$2" icmp traced)
+	[ "$traced" -ge 40 ] || it_fail "$1>$2: $traced of 40 ICMP traced"
+	python3 -c "
+import sys
+sys.path.insert(0, '$HERE')
+from query import load, summary
+s = summary(load('$IT_TMP/agent.json'), '$1', '$2', 'icmp')
+segs = s['seg_means']
+print('$1>$2 e2e mean %.2f us, hops %s' % (s['e2e_mean'], segs))
+assert s['e2e_mean'] > 0, 'no end-to-end latency'
+assert segs and all(v > 0 for v in segs.values()), 'hop latency not positive'
+assert s['seg_min_p50'] > 0, 'a hop p50 is zero'
+total = sum(segs.values())
+assert abs(total - s['e2e_mean']) <= 0.01 * s['e2e_mean'] + 0.01, \
+    'hops sum to %.3f, e2e %.3f' % (total, s['e2e_mean'])
+" || it_fail "$1>$2 latency check"
+done
+it_agent_stop
+echo "PASS: ICMP traced both ways, hops positive and summing to e2e"

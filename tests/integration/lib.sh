@@ -1,0 +1,103 @@
+# Shared setup for the root integration tests (sourced).  Each test gets
+# its own object prefix, temp dir and cleanup; the agent under test is the
+# build tree's kmod-free/cmon-kern.
+#
+#   it_init PREFIX        check root, set names, trap cleanup
+#   it_host N             bridge ${P}br + N containers ${P}c1..N (10.X.0.i)
+#   it_agent_start ARGS   start cmon-kern --json on the bridge
+#   it_agent_stop         SIGINT it and wait; fails if it did not exit 0
+#   it_pairs SRC DST PROTO  python summary of the agent's JSON for a pair
+#   it_fail MSG           print and exit 1
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+AGENT=$top_builddir/kmod-free/cmon-kern
+HERE=$top_srcdir/tests/integration
+
+it_fail() {
+	echo "FAIL: $*" >&2
+	if [ -n "${IT_TMP:-}" ] && [ -f "$IT_TMP/agent.err" ]; then
+		echo "--- agent stderr (tail):" >&2
+		tail -20 "$IT_TMP/agent.err" >&2
+	fi
+	exit 1
+}
+
+it_cleanup() {
+	[ -n "${AGENT_PID:-}" ] && kill -INT "$AGENT_PID" 2>/dev/null &&
+		wait "$AGENT_PID" 2>/dev/null
+	for p in ${IT_PIDS:-}; do kill "$p" 2>/dev/null; done
+	nft delete table bridge "${CMON_PFX}" 2>/dev/null
+	cmon_ns_cleanup
+	[ -n "${IT_TMP:-}" ] && rm -rf "$IT_TMP"
+}
+
+it_init() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP: needs root (network namespaces, BPF)"
+		exit 77
+	fi
+	[ -x "$AGENT" ] || it_fail "$AGENT not built"
+	CMON_PFX=$1
+	# shellcheck source=../../tools/cmon-netns.sh
+	. "$top_srcdir/tools/cmon-netns.sh"
+	cmon_ns_cleanup
+	IT_TMP=$(mktemp -d "/tmp/$1.XXXXXX")
+	IT_PIDS=""
+	trap it_cleanup EXIT
+	trap 'exit 1' INT TERM
+	NET=10.$(( $(printf '%s' "$1" | cksum | cut -d' ' -f1) % 200 + 20 )).0
+	BR=${CMON_PFX}br
+}
+
+# it_host N: the docker0 layout with N containers.
+it_host() {
+	local i
+	cmon_ns_bridge "$BR" "$NET" || it_fail "cannot create bridge $BR"
+	for i in $(seq 1 "$1"); do
+		cmon_ns_container "${CMON_PFX}c$i" "$BR" "$NET.$((i + 1))" ||
+			it_fail "cannot create container ${CMON_PFX}c$i"
+	done
+}
+
+# Address of container i.
+it_ip() {
+	echo "$NET.$(($1 + 1))"
+}
+
+# Run a command inside container i.
+it_in() {
+	local i=$1
+	shift
+	ip netns exec "${CMON_PFX}c$i" "$@"
+}
+
+it_agent_start() {
+	"$AGENT" --bridge "$BR" --json --interval 0.5 "$@" \
+		>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
+	AGENT_PID=$!
+	for _ in $(seq 1 100); do
+		grep -q "monitoring" "$IT_TMP/agent.err" 2>/dev/null && return 0
+		kill -0 "$AGENT_PID" 2>/dev/null || it_fail "agent exited early"
+		sleep 0.1
+	done
+	it_fail "agent did not start within 10 s"
+}
+
+it_agent_stop() {
+	local rc=0
+	kill -INT "$AGENT_PID" || it_fail "agent not running"
+	wait "$AGENT_PID" || rc=$?
+	AGENT_PID=""
+	[ "$rc" = 0 ] || it_fail "agent exited with status $rc"
+}
+
+# Wait for the agent to report another interval or two.
+it_settle() {
+	sleep "${1:-1.5}"
+}
+
+# it_query PYTHON-EXPR: evaluate over the agent's JSON summary (see query.py)
+it_query() {
+	python3 "$HERE/query.py" "$IT_TMP/agent.json" "$@"
+}
