@@ -317,7 +317,8 @@ static void peers_map(struct agent *a, const struct cmon_container *c, int add)
 	}
 }
 
-static void untrack(struct agent *a, unsigned int i)
+/* Detach from port i; @why says whether the container left or we stop. */
+static void untrack(struct agent *a, unsigned int i, const char *why)
 {
 	struct tracked *t = a->tr[i];
 
@@ -326,7 +327,7 @@ static void untrack(struct agent *a, unsigned int i)
 	dev_map(a, a->host_ns, t->ct.port_ifindex, 0, 0);
 	dev_map(a, t->ct.netns, t->ct.ct_ifindex, 0, 0);
 	cmon_tc_detach(&t->tc);
-	cmon_info("container %s left (%s on %s)", t->ct.name, t->ct.port,
+	cmon_info("container %s %s (%s on %s)", t->ct.name, why, t->ct.port,
 		  t->ct.bridge);
 	free(t);
 	a->tr[i] = a->tr[--a->ntr];
@@ -405,7 +406,7 @@ static int rescan(struct agent *a, int first)
 	}
 	for (i = a->ntr; i-- > 0;)
 		if (!a->tr[i]->seen)
-			untrack(a, i);
+			untrack(a, i, "left");
 	if (!nfresh)
 		return 0;
 	cmon_resolve_containers(fresh, nfresh, cts);
@@ -611,7 +612,7 @@ int main(int argc, char **argv)
 	err = 0;
 cleanup:
 	for (i = a.ntr; i-- > 0;)
-		untrack(&a, i);
+		untrack(&a, i, "detached");
 	ring_buffer__free(a.rb);
 	cmon_kern__destroy(a.skel);
 	cmon_agg_destroy(a.agg);

@@ -193,7 +193,7 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 			snprintf(at, sizeof(at), "%s>%s",
 				 cmon_tp_name(p->loss_from_tp),
 				 cmon_tp_name(p->loss_to_tp));
-		if (p->nreasons)
+		if (p->lost && p->nreasons)
 			snprintf(why, sizeof(why), " [%s]",
 				 reason_name(v, p->reasons[0].reason, a,
 					     sizeof(a)));

@@ -1,4 +1,4 @@
 # Scripts: dependency install, the test command, demo, benchmark, and the
 # namespace library the demo and integration tests share.
-dist_noinst_SCRIPTS += tools/install-deps tools/check
+dist_noinst_SCRIPTS += tools/install-deps tools/check tools/cmon-demo
 EXTRA_DIST += tools/cmon-netns.sh
