@@ -7,6 +7,11 @@
  *   cmon_veth_out  tc egress on the host side of a container veth: the last
  *                  hop.  Counts, strips and emits one record per traced
  *                  packet to the ring buffer.
+ *   cmon_ct_tx     tp_btf/net_dev_start_xmit on a container's eth0: the
+ *                  time a sampled packet left the container's stack, taken
+ *                  over by cmon_veth_in as the first hop.
+ *   cmon_ct_rx     tp_btf/netif_receive_skb on a container's eth0: the
+ *                  last hop, completing the record cmon_veth_out started.
  *   cmon_kfree_skb tp_btf/kfree_skb: drops on monitored devices, by flow
  *                  and reason.
  *
@@ -27,28 +32,76 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Fill an annotation for a packet stamped now. */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+/* Address of the kernel skb behind a tc context: the tracepoint key. */
+static __always_inline __u64 cmon_skb_addr(struct __sk_buff *skb)
+{
+	return (__u64)bpf_cast_to_kern_ctx(skb);
+}
+
+static __always_inline int cmon_is_ct_dev(const struct net_device *dev)
+{
+	struct cmon_dev_key d = {
+		.netns = BPF_CORE_READ(dev, nd_net.net, ns.inum),
+		.ifindex = BPF_CORE_READ(dev, ifindex),
+	};
+	__u32 *role = bpf_map_lookup_elem(&cmon_devs, &d);
+
+	return role && *role == CMON_DEV_CT;
+}
+
+/*
+ * Fill an annotation for a packet stamped @now.  @t_ct is the time it
+ * left the container (0 if unknown): it becomes t0 and the first slot.
+ */
 static __always_inline void cmon_ann_init(struct cmon_ann *a,
 					  const struct cmon_flow_key *flow,
-					  __u64 now)
+					  __u64 now, __u64 t_ct)
 {
-	__u16 mask = 1 << CMON_TP_VETH_IN | 1 << CMON_TP_VETH_OUT;
+	__u16 mask = 1 << CMON_TP_CT_TX | 1 << CMON_TP_VETH_IN |
+		     1 << CMON_TP_VETH_OUT | 1 << CMON_TP_CT_RX;
+	__u64 t0 = t_ct ? t_ct : now;
 	__u32 seq = cmon_next_seq(flow);
 	int i;
 
 	a->ver_flags = CMON_ANN_VERSION << 4;
-	a->nslots = 1;
 	a->tp_mask = bpf_htons(mask);
 	a->seq = bpf_htonl(seq);
-	a->t0_lo = bpf_htonl((__u32)now);
-	a->tag = bpf_htons(cmon_ann_tag(cmon_key, seq, (__u32)now, mask));
+	a->t0_lo = bpf_htonl((__u32)t0);
+	a->tag = bpf_htons(cmon_ann_tag(cmon_key, seq, (__u32)t0, mask));
 	for (i = 0; i < CMON_ANN_SLOTS; i++) {
 		a->slot[i].tp = 0xff;
 		a->slot[i].node = 0;
 		a->slot[i].delta = 0;
 	}
-	a->slot[0].tp = CMON_TP_VETH_IN;
-	a->slot[0].node = cmon_node_id;
+	if (t_ct) {
+		a->slot[0].tp = CMON_TP_CT_TX;
+		a->slot[0].node = cmon_node_id;
+		a->slot[1].tp = CMON_TP_VETH_IN;
+		a->slot[1].node = cmon_node_id;
+		a->slot[1].delta = bpf_htonl((__u32)(now - t0));
+		a->nslots = 2;
+	} else {
+		a->slot[0].tp = CMON_TP_VETH_IN;
+		a->slot[0].node = cmon_node_id;
+		a->nslots = 1;
+	}
+}
+
+/* Container transmit time of this sampled packet, if recorded (else 0). */
+static __always_inline __u64 cmon_take_ct_tx(struct __sk_buff *skb,
+					     __u32 hash, __u64 now)
+{
+	__u64 key = cmon_skb_addr(skb), ts = 0;
+	struct cmon_pre_val *v = bpf_map_lookup_elem(&cmon_pre, &key);
+
+	if (!v)
+		return 0;
+	if (v->hash == hash && v->ts <= now && now - v->ts < 1000000000ULL)
+		ts = v->ts;
+	bpf_map_delete_elem(&cmon_pre, &key);
+	return ts;
 }
 
 SEC("tc")
@@ -56,7 +109,8 @@ int cmon_veth_in(struct __sk_buff *skb)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct cmon_pkt p;
-	__u32 mtu = 0;
+	__u32 mtu = 0, hash;
+	__u64 t_ct;
 	int err;
 
 	if (cmon_parse(skb, &p))
@@ -78,10 +132,8 @@ int cmon_veth_in(struct __sk_buff *skb)
 		cmon_stat(CMON_STAT_SKIP_FRAG);
 		return TC_ACT_OK_;
 	}
-	if (cmon_sample_n > 1 &&
-	    cmon_sample_hash(p.flow.saddr, p.flow.daddr,
-			     (__u32)p.flow.sport << 16 | p.flow.dport,
-			     p.flow.proto, p.pkt_id) % cmon_sample_n) {
+	hash = cmon_pkt_hash(&p.flow, p.pkt_id);
+	if (cmon_sample_n > 1 && hash % cmon_sample_n) {
 		cmon_stat(CMON_STAT_SAMPLED_OUT);
 		return TC_ACT_OK_;
 	}
@@ -95,17 +147,18 @@ int cmon_veth_in(struct __sk_buff *skb)
 		return TC_ACT_OK_;
 	}
 
+	t_ct = cmon_take_ct_tx(skb, hash, now);
 	if (p.flow.proto == IPPROTO_TCP_ || skb->gso_size) {
 		struct cmon_ipopt o = { .type = CMON_IPOPT_TYPE,
 					.len = CMON_ANN_WIRE_LEN };
 
-		cmon_ann_init(&o.ann, &p.flow, now);
+		cmon_ann_init(&o.ann, &p.flow, now, t_ct);
 		err = cmon_ipopt_insert(skb, &p, &o);
 	} else {
 		struct cmon_trailer t = {
 			.magic = bpf_htons(CMON_TRAILER_MAGIC) };
 
-		cmon_ann_init(&t.ann, &p.flow, now);
+		cmon_ann_init(&t.ann, &p.flow, now, t_ct);
 		err = cmon_trailer_insert(skb, &p, &t);
 	}
 	if (err) {
@@ -116,57 +169,54 @@ int cmon_veth_in(struct __sk_buff *skb)
 	return TC_ACT_OK_;
 }
 
-/* Emit the record of a stripped packet (the strip hop is the last hop). */
-static __always_inline void cmon_emit(const struct cmon_pkt *p,
+/*
+ * Record of a stripped packet.  It waits in cmon_post until the receiving
+ * container's stack takes the packet (cmon_ct_rx adds that hop and emits
+ * it) or the kernel drops it (cmon_kfree_skb emits it as is).
+ */
+static __always_inline void cmon_emit(struct __sk_buff *skb,
+				      const struct cmon_pkt *p,
 				      const struct cmon_ann *a, __u8 carrier,
 				      __u32 segs, __u64 now)
 {
-	struct cmon_record *r;
+	struct cmon_record r = {};
+	__u64 key = cmon_skb_addr(skb);
 	__u32 n = a->nslots;
 	int i;
 
-	r = bpf_ringbuf_reserve(&cmon_rb, sizeof(*r), 0);
-	if (!r) {
-		cmon_stat(CMON_STAT_RB_FULL);
-		return;
-	}
 	/* t0 from its low 32 bits: valid while the path takes < 2 s */
-	r->t0 = now - (__s32)((__u32)now - bpf_ntohl(a->t0_lo));
-	r->saddr = p->flow.saddr;
-	r->daddr = p->flow.daddr;
-	r->sport = p->flow.sport;
-	r->dport = p->flow.dport;
-	r->proto = p->flow.proto;
-	r->carrier = carrier;
-	r->flags = a->ver_flags & 0xf;
-	r->seq = bpf_ntohl(a->seq);
-	r->len = p->tot_len - CMON_ANN_WIRE_LEN;
-	r->segs = segs;
-	r->source = CMON_SRC_KERNEL;
-	r->reserved = 0;
-	for (i = 0; i < CMON_REC_HOPS; i++) {
-		r->hop[i].tp = 0xff;
-		r->hop[i].node = 0;
-		r->hop[i].reserved = 0;
-		r->hop[i].delta = 0;
-	}
+	r.t0 = now - (__s32)((__u32)now - bpf_ntohl(a->t0_lo));
+	r.saddr = p->flow.saddr;
+	r.daddr = p->flow.daddr;
+	r.sport = p->flow.sport;
+	r.dport = p->flow.dport;
+	r.proto = p->flow.proto;
+	r.carrier = carrier;
+	r.flags = a->ver_flags & 0xf;
+	r.seq = bpf_ntohl(a->seq);
+	r.len = p->tot_len - CMON_ANN_WIRE_LEN;
+	r.segs = segs;
+	r.source = CMON_SRC_KERNEL;
+	for (i = 0; i < CMON_REC_HOPS; i++)
+		r.hop[i].tp = 0xff;
 	if (n > CMON_ANN_SLOTS)
 		n = CMON_ANN_SLOTS;
 	for (i = 0; i < CMON_ANN_SLOTS; i++) {
 		if (i >= n)
 			break;
-		r->hop[i].tp = a->slot[i].tp;
-		r->hop[i].node = a->slot[i].node;
-		r->hop[i].delta = bpf_ntohl(a->slot[i].delta);
+		r.hop[i].tp = a->slot[i].tp;
+		r.hop[i].node = a->slot[i].node;
+		r.hop[i].delta = bpf_ntohl(a->slot[i].delta);
 	}
 	if (n < CMON_REC_HOPS) {
-		r->hop[n].tp = CMON_TP_VETH_OUT;
-		r->hop[n].node = cmon_node_id;
-		r->hop[n].delta = (__s32)(now - r->t0);
+		r.hop[n].tp = CMON_TP_VETH_OUT;
+		r.hop[n].node = cmon_node_id;
+		r.hop[n].delta = (__s32)(now - r.t0);
 		n++;
 	}
-	r->nhops = n;
-	cmon_submit(r);
+	r.nhops = n;
+	if (bpf_map_update_elem(&cmon_post, &key, &r, BPF_ANY))
+		cmon_submit(&r);
 }
 
 static __always_inline void cmon_strip_result(int err)
@@ -200,7 +250,7 @@ int cmon_veth_out(struct __sk_buff *skb)
 		cmon_strip_result(err);
 		if (!err) {
 			p.l4_off -= CMON_ANN_WIRE_LEN;
-			cmon_emit(&p, &o.ann, CMON_CARRIER_IPOPT,
+			cmon_emit(skb, &p, &o.ann, CMON_CARRIER_IPOPT,
 				  cmon_segs(skb, &p), now);
 		}
 	} else if (p.frag_off & CMON_IP_DECISION_BIT) {
@@ -209,7 +259,8 @@ int cmon_veth_out(struct __sk_buff *skb)
 		err = cmon_trailer_strip(skb, &p, &t);
 		cmon_strip_result(err);
 		if (!err)
-			cmon_emit(&p, &t.ann, CMON_CARRIER_TRAILER, 1, now);
+			cmon_emit(skb, &p, &t.ann, CMON_CARRIER_TRAILER, 1,
+				  now);
 	}
 	if (err == CMON_DAMAGED)
 		return TC_ACT_SHOT_;
@@ -220,6 +271,50 @@ int cmon_veth_out(struct __sk_buff *skb)
 	return TC_ACT_OK_;
 }
 
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(cmon_ct_tx, struct sk_buff *skb, struct net_device *dev)
+{
+	struct cmon_pre_val v = {};
+	struct cmon_flow_key f;
+	__u64 key = (__u64)skb;
+	__u32 pkt_id;
+
+	if (!cmon_is_ct_dev(dev) || cmon_parse_kskb(skb, &f, &pkt_id))
+		return 0;
+	if (!bpf_map_lookup_elem(&cmon_peers, &f.daddr))
+		return 0;
+	v.hash = cmon_pkt_hash(&f, pkt_id);
+	if (cmon_sample_n > 1 && v.hash % cmon_sample_n)
+		return 0;
+	v.ts = bpf_ktime_get_ns();
+	bpf_map_update_elem(&cmon_pre, &key, &v, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/netif_receive_skb")
+int BPF_PROG(cmon_ct_rx, struct sk_buff *skb)
+{
+	__u64 key = (__u64)skb, now;
+	struct cmon_record *r = bpf_map_lookup_elem(&cmon_post, &key);
+	__u32 n;
+
+	if (!r)
+		return 0;
+	now = bpf_ktime_get_ns();
+	n = r->nhops;
+	/* same packet (length) and not a stale entry of a reused skb */
+	if (BPF_CORE_READ(skb, len) == r->len && n < CMON_REC_HOPS &&
+	    now - r->t0 < 1000000000ULL && cmon_is_ct_dev(BPF_CORE_READ(skb, dev))) {
+		r->hop[n].tp = CMON_TP_CT_RX;
+		r->hop[n].node = cmon_node_id;
+		r->hop[n].delta = (__s32)(now - r->t0);
+		r->nhops = n + 1;
+	}
+	cmon_submit(r);
+	bpf_map_delete_elem(&cmon_post, &key);
+	return 0;
+}
+
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 	     enum skb_drop_reason reason)
@@ -227,13 +322,18 @@ int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 	struct cmon_drop_key k = {};
 	struct cmon_dev_key d;
 	struct net_device *dev;
-	struct iphdr ip;
-	unsigned char *head;
-	__u16 nh, th;
-	__u64 one = 1, *cnt;
+	__u64 one = 1, *cnt, key = (__u64)skb;
+	struct cmon_record *r;
+	__u32 pkt_id;
 
 	if (reason < SKB_DROP_REASON_NOT_SPECIFIED)
 		return 0;	/* not a drop (consumed) */
+	/* dropped after its strip hop: emit its record without CT_RX */
+	r = bpf_map_lookup_elem(&cmon_post, &key);
+	if (r) {
+		cmon_submit(r);
+		bpf_map_delete_elem(&cmon_post, &key);
+	}
 	dev = BPF_CORE_READ(skb, dev);
 	if (!dev)
 		return 0;
@@ -241,31 +341,8 @@ int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 	d.ifindex = BPF_CORE_READ(dev, ifindex);
 	if (!bpf_map_lookup_elem(&cmon_devs, &d))
 		return 0;
-	if (BPF_CORE_READ(skb, protocol) != bpf_htons(ETH_P_IP_))
+	if (cmon_parse_kskb(skb, &k.flow, &pkt_id))
 		return 0;
-	head = BPF_CORE_READ(skb, head);
-	nh = BPF_CORE_READ(skb, network_header);
-	th = BPF_CORE_READ(skb, transport_header);
-	if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) || ip.version != 4)
-		return 0;
-	k.flow.saddr = ip.saddr;
-	k.flow.daddr = ip.daddr;
-	k.flow.proto = ip.protocol;
-	if (th == (__u16)~0U || th == nh)
-		th = nh + ip.ihl * 4;
-	if (ip.protocol == IPPROTO_TCP_ || ip.protocol == IPPROTO_UDP_) {
-		__u16 ports[2];
-
-		if (!bpf_probe_read_kernel(ports, sizeof(ports), head + th)) {
-			k.flow.sport = ports[0];
-			k.flow.dport = ports[1];
-		}
-	} else if (ip.protocol == IPPROTO_ICMP_) {
-		__u16 id;
-
-		if (!bpf_probe_read_kernel(&id, sizeof(id), head + th + 4))
-			k.flow.sport = id;
-	}
 	k.netns = d.netns;
 	k.ifindex = d.ifindex;
 	k.reason = reason;

@@ -60,6 +60,34 @@ struct {
 	__type(value, __u64);
 } cmon_stats SEC(".maps");
 
+/*
+ * Container-side tracepoint hops, keyed by skb address (the same skb goes
+ * from a container's eth0 to the host-side veth and back):
+ * cmon_pre holds the container transmit time of a sampled packet until the
+ * stamp hop takes it; cmon_post holds the record of a stripped packet until
+ * the container's receive completes it.  Each value carries the packet's
+ * sampling hash or length so a reused skb address is never mistaken.
+ */
+struct cmon_pre_val {
+	__u64 ts;
+	__u32 hash;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct cmon_pre_val);
+} cmon_pre SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct cmon_record);
+} cmon_post SEC(".maps");
+
 /* Trace records to the agent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -105,14 +133,20 @@ static __always_inline __u32 cmon_next_seq(const struct cmon_flow_key *flow)
 	return s ? __sync_fetch_and_add(s, 1) + 1 : 1;
 }
 
-/* Submit a record, waking the reader only when enough has piled up. */
-static __always_inline void cmon_submit(struct cmon_record *r)
+/*
+ * Copy a finished record to the ring buffer, waking the reader only when
+ * enough has piled up; a full ring is counted.
+ */
+static __always_inline void cmon_submit(const struct cmon_record *rec)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	if (bpf_ringbuf_query(&cmon_rb, BPF_RB_AVAIL_DATA) >= cmon_wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(r, flags);
+	if (bpf_ringbuf_output(&cmon_rb, (void *)rec, sizeof(*rec), flags)) {
+		cmon_stat(CMON_STAT_RB_FULL);
+		return;
+	}
 	cmon_stat(CMON_STAT_RECORDS);
 }
 

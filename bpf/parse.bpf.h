@@ -93,6 +93,60 @@ static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 	return 0;
 }
 
+/* Sampling hash of a parsed packet (include/cmon/annotation.h). */
+static __always_inline __u32 cmon_pkt_hash(const struct cmon_flow_key *f,
+					   __u32 pkt_id)
+{
+	return cmon_sample_hash(f->saddr, f->daddr,
+				(__u32)f->sport << 16 | f->dport, f->proto,
+				pkt_id);
+}
+
+/*
+ * Parse a kernel skb from a tracepoint (no packet helpers there): flow
+ * key and sampling id from the network and transport headers.
+ */
+static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
+					   struct cmon_flow_key *f,
+					   __u32 *pkt_id)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	struct iphdr ip;
+	__u32 l4[2];
+
+	if (BPF_CORE_READ(skb, protocol) != bpf_htons(ETH_P_IP_))
+		return -1;
+	if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) ||
+	    ip.version != 4 || ip.ihl < 5)
+		return -1;
+	__builtin_memset(f, 0, sizeof(*f));
+	f->saddr = ip.saddr;
+	f->daddr = ip.daddr;
+	f->proto = ip.protocol;
+	*pkt_id = bpf_ntohs(ip.id);
+	if (bpf_ntohs(ip.frag_off) & IP_OFFMASK_)
+		return 0;
+	if (bpf_probe_read_kernel(l4, sizeof(l4), head + nh + ip.ihl * 4))
+		return 0;
+	switch (ip.protocol) {
+	case IPPROTO_TCP_:
+		f->sport = l4[0] & 0xffff;
+		f->dport = l4[0] >> 16;
+		*pkt_id = l4[1];
+		break;
+	case IPPROTO_UDP_:
+		f->sport = l4[0] & 0xffff;
+		f->dport = l4[0] >> 16;
+		break;
+	case IPPROTO_ICMP_:
+		f->sport = l4[1] & 0xffff;
+		*pkt_id = l4[1] >> 16;
+		break;
+	}
+	return 0;
+}
+
 /*
  * Packets a (possibly GSO) skb stands for, from its payload and gso_size
  * (gso_segs is reset when a hop resizes the header, so it is not used).

@@ -554,7 +554,7 @@ static int setup(void)
 		return -1;
 	skel->rodata->cmon_sample_n = 1;
 	skel->rodata->cmon_key = KEY;
-	if (cmon_kern__load(skel))
+	if (cmon_kern__load(skel) || cmon_kern__attach(skel))
 		return -1;
 	inet_pton(AF_INET, DST, &dst);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.cmon_peers), &dst, &one, 0);
