@@ -40,16 +40,26 @@ static __always_inline __u64 cmon_skb_addr(struct __sk_buff *skb)
 	return (__u64)bpf_cast_to_kern_ctx(skb);
 }
 
-static __always_inline int cmon_is_ct_dev(const struct net_device *dev)
+/* A device as the maps know it: (namespace inode, ifindex). */
+static __always_inline struct cmon_dev_key cmon_dev_key(const struct net_device *dev)
 {
 	struct cmon_dev_key d = {
-		.netns = BPF_CORE_READ(dev, nd_net.net, ns.inum),
-		.ifindex = BPF_CORE_READ(dev, ifindex),
+		.netns = dev->nd_net.net->ns.inum,
+		.ifindex = dev->ifindex,
 	};
+	return d;
+}
+
+static __always_inline int cmon_is_ct_dev(const struct net_device *dev)
+{
+	struct cmon_dev_key d = cmon_dev_key(dev);
 	__u32 *role = bpf_map_lookup_elem(&cmon_devs, &d);
 
 	return role && *role == CMON_DEV_CT;
 }
+
+/* Records waiting in cmon_post: the receive tracepoint's cheap gate. */
+__u64 cmon_post_pending;
 
 /*
  * Fill an annotation for a packet stamped @now.  @t_ct is the time it
@@ -123,18 +133,18 @@ int cmon_veth_in(struct __sk_buff *skb)
 	cmon_count_hop(&p.flow, CMON_TP_VETH_IN, cmon_segs(skb, &p),
 		       skb->len - ETH_HLEN_);
 
-	if (!bpf_map_lookup_elem(&cmon_peers, &p.flow.daddr))
-		return TC_ACT_OK_;	/* no strip hop on that path */
 	if (p.flow.proto != IPPROTO_TCP_ && p.flow.proto != IPPROTO_UDP_ &&
 	    p.flow.proto != IPPROTO_ICMP_)
 		return TC_ACT_OK_;
-	if (p.is_frag) {
-		cmon_stat(CMON_STAT_SKIP_FRAG);
-		return TC_ACT_OK_;
-	}
 	hash = cmon_pkt_hash(&p.flow, p.pkt_id);
 	if (cmon_sample_n > 1 && hash % cmon_sample_n) {
 		cmon_stat(CMON_STAT_SAMPLED_OUT);
+		return TC_ACT_OK_;
+	}
+	if (!bpf_map_lookup_elem(&cmon_peers, &p.flow.daddr))
+		return TC_ACT_OK_;	/* no strip hop on that path */
+	if (p.is_frag) {
+		cmon_stat(CMON_STAT_SKIP_FRAG);
 		return TC_ACT_OK_;
 	}
 	if (p.ihl_bytes != 20) {
@@ -217,6 +227,16 @@ static __always_inline void cmon_emit(struct __sk_buff *skb,
 	r.nhops = n;
 	if (bpf_map_update_elem(&cmon_post, &key, &r, BPF_ANY))
 		cmon_submit(&r);
+	else
+		__sync_fetch_and_add(&cmon_post_pending, 1);
+}
+
+/* Emit and forget the pending record of @key (one caller wins). */
+static __always_inline void cmon_post_done(__u64 key, struct cmon_record *r)
+{
+	cmon_submit(r);
+	if (!bpf_map_delete_elem(&cmon_post, &key))
+		__sync_fetch_and_sub(&cmon_post_pending, 1);
 }
 
 static __always_inline void cmon_strip_result(int err)
@@ -279,12 +299,13 @@ int BPF_PROG(cmon_ct_tx, struct sk_buff *skb, struct net_device *dev)
 	__u64 key = (__u64)skb;
 	__u32 pkt_id;
 
-	if (!cmon_is_ct_dev(dev) || cmon_parse_kskb(skb, &f, &pkt_id))
-		return 0;
-	if (!bpf_map_lookup_elem(&cmon_peers, &f.daddr))
+	if (skb->protocol != bpf_htons(ETH_P_IP_) || !cmon_is_ct_dev(dev) ||
+	    cmon_parse_kskb(skb, &f, &pkt_id))
 		return 0;
 	v.hash = cmon_pkt_hash(&f, pkt_id);
 	if (cmon_sample_n > 1 && v.hash % cmon_sample_n)
+		return 0;
+	if (!bpf_map_lookup_elem(&cmon_peers, &f.daddr))
 		return 0;
 	v.ts = bpf_ktime_get_ns();
 	bpf_map_update_elem(&cmon_pre, &key, &v, BPF_ANY);
@@ -295,23 +316,25 @@ SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(cmon_ct_rx, struct sk_buff *skb)
 {
 	__u64 key = (__u64)skb, now;
-	struct cmon_record *r = bpf_map_lookup_elem(&cmon_post, &key);
+	struct cmon_record *r;
 	__u32 n;
 
+	if (!cmon_post_pending)
+		return 0;
+	r = bpf_map_lookup_elem(&cmon_post, &key);
 	if (!r)
 		return 0;
 	now = bpf_ktime_get_ns();
 	n = r->nhops;
 	/* same packet (length) and not a stale entry of a reused skb */
-	if (BPF_CORE_READ(skb, len) == r->len && n < CMON_REC_HOPS &&
-	    now - r->t0 < 1000000000ULL && cmon_is_ct_dev(BPF_CORE_READ(skb, dev))) {
+	if (skb->len == r->len && n < CMON_REC_HOPS &&
+	    now - r->t0 < 1000000000ULL && cmon_is_ct_dev(skb->dev)) {
 		r->hop[n].tp = CMON_TP_CT_RX;
 		r->hop[n].node = cmon_node_id;
 		r->hop[n].delta = (__s32)(now - r->t0);
 		r->nhops = n + 1;
 	}
-	cmon_submit(r);
-	bpf_map_delete_elem(&cmon_post, &key);
+	cmon_post_done(key, r);
 	return 0;
 }
 
@@ -329,16 +352,15 @@ int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 	if (reason < SKB_DROP_REASON_NOT_SPECIFIED)
 		return 0;	/* not a drop (consumed) */
 	/* dropped after its strip hop: emit its record without CT_RX */
-	r = bpf_map_lookup_elem(&cmon_post, &key);
-	if (r) {
-		cmon_submit(r);
-		bpf_map_delete_elem(&cmon_post, &key);
+	if (cmon_post_pending) {
+		r = bpf_map_lookup_elem(&cmon_post, &key);
+		if (r)
+			cmon_post_done(key, r);
 	}
-	dev = BPF_CORE_READ(skb, dev);
+	dev = skb->dev;
 	if (!dev)
 		return 0;
-	d.netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
-	d.ifindex = BPF_CORE_READ(dev, ifindex);
+	d = cmon_dev_key(dev);
 	if (!bpf_map_lookup_elem(&cmon_devs, &d))
 		return 0;
 	if (cmon_parse_kskb(skb, &k.flow, &pkt_id))

@@ -34,16 +34,32 @@ struct cmon_pkt {
 	__u8 is_frag;
 };
 
+/*
+ * Copy @len (a constant) bytes at @off: a direct read when they are in the
+ * linear part of the skb, the load helper otherwise (paged GSO headers).
+ */
+static __always_inline int cmon_load(struct __sk_buff *skb, __u32 off,
+				     void *buf, __u32 len)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+
+	if (off <= 128 && data + off + len <= end) {
+		__builtin_memcpy(buf, data + off, len);
+		return 0;
+	}
+	return bpf_skb_load_bytes(skb, off, buf, len);
+}
+
 /* Parse an Ethernet/IPv4 packet.  Returns 0, or -1 if not IPv4 or short. */
 static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 {
 	struct iphdr ip;
-	__u16 ports[2] = {};
-	__u32 l4w[2] = {};
+	__u32 l4w[4];
 
 	if (skb->protocol != bpf_htons(ETH_P_IP_))
 		return -1;
-	if (bpf_skb_load_bytes(skb, IP_OFF_, &ip, sizeof(ip)) < 0)
+	if (cmon_load(skb, IP_OFF_, &ip, sizeof(ip)))
 		return -1;
 	if (ip.version != 4 || ip.ihl < 5)
 		return -1;
@@ -58,36 +74,33 @@ static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 	p->l4_off = IP_OFF_ + p->ihl_bytes;
 	p->pkt_id = p->ip_id;
 	p->is_frag = (p->frag_off & (IP_MF_ | IP_OFFMASK_)) != 0;
-	if (p->ihl_bytes > 20)
-		bpf_skb_load_bytes(skb, IP_OFF_ + 20, p->first_opt, 2);
+	if (p->ihl_bytes > 20 && cmon_load(skb, IP_OFF_ + 20, p->first_opt, 2))
+		return -1;
 	if (p->is_frag && (p->frag_off & IP_OFFMASK_))
 		return 0;	/* no L4 header in a later fragment */
 
 	switch (ip.protocol) {
 	case IPPROTO_TCP_:
-		if (bpf_skb_load_bytes(skb, p->l4_off, l4w, 8) < 0)
+		if (cmon_load(skb, p->l4_off, l4w, 16))
 			return -1;
 		p->flow.sport = l4w[0] & 0xffff;
 		p->flow.dport = l4w[0] >> 16;
 		p->pkt_id = l4w[1];
-		if (bpf_skb_load_bytes(skb, p->l4_off + 12, ports, 1) < 0)
-			return -1;
-		p->l4_hlen = ((ports[0] & 0xff) >> 4) * 4;
+		p->l4_hlen = ((l4w[3] & 0xff) >> 4) * 4;
 		break;
 	case IPPROTO_UDP_:
-		if (bpf_skb_load_bytes(skb, p->l4_off, ports, 4) < 0)
-			return -1;
-		p->flow.sport = ports[0];
-		p->flow.dport = ports[1];
-		p->l4_hlen = 8;
-		break;
 	case IPPROTO_ICMP_:
-		/* type, code, csum, id, seq: flow by echo id, sample by seq */
-		if (bpf_skb_load_bytes(skb, p->l4_off, l4w, 8) < 0)
+		if (cmon_load(skb, p->l4_off, l4w, 8))
 			return -1;
-		p->flow.sport = l4w[1] & 0xffff;
-		p->pkt_id = l4w[1] >> 16;
 		p->l4_hlen = 8;
+		if (ip.protocol == IPPROTO_UDP_) {
+			p->flow.sport = l4w[0] & 0xffff;
+			p->flow.dport = l4w[0] >> 16;
+		} else {
+			/* type, code, csum, id, seq: flow by id, sample by seq */
+			p->flow.sport = l4w[1] & 0xffff;
+			p->pkt_id = l4w[1] >> 16;
+		}
 		break;
 	}
 	return 0;
@@ -110,12 +123,12 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 					   struct cmon_flow_key *f,
 					   __u32 *pkt_id)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
+	unsigned char *head = skb->head;
+	__u16 nh = skb->network_header;
 	struct iphdr ip;
 	__u32 l4[2];
 
-	if (BPF_CORE_READ(skb, protocol) != bpf_htons(ETH_P_IP_))
+	if (skb->protocol != bpf_htons(ETH_P_IP_))
 		return -1;
 	if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) ||
 	    ip.version != 4 || ip.ihl < 5)

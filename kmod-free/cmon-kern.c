@@ -371,7 +371,7 @@ static int track(struct agent *a, const struct cmon_container *c)
 }
 
 /* Bring the attached set in line with the bridges' current ports. */
-static int rescan(struct agent *a, int first)
+static int rescan(struct agent *a)
 {
 	static struct cmon_port ports[MAX_PORTS], fresh[MAX_PORTS];
 	static struct cmon_container cts[MAX_PORTS];
@@ -382,11 +382,6 @@ static int rescan(struct agent *a, int first)
 	n = cmon_bridge_ports(a->opt.bridges, a->opt.nbridges, ports,
 			      MAX_PORTS, &missing);
 	if (n == -ENODEV) {
-		if (first) {
-			cmon_err("bridge '%s' not found: create it or check "
-				 "the name (ip link show type bridge)", missing);
-			return n;
-		}
 		cmon_log_rl(CMON_LOG_WARN, "bridge '%s' disappeared", missing);
 		n = 0;
 	} else if (n < 0) {
@@ -417,6 +412,26 @@ static int rescan(struct agent *a, int first)
 			continue;
 		}
 		track(a, &cts[j]);
+	}
+	return 0;
+}
+
+/* Fail early, before loading anything, when a bridge does not exist. */
+static int check_bridges(const struct options *o)
+{
+	static struct cmon_port ports[MAX_PORTS];
+	const char *missing = NULL;
+	int n = cmon_bridge_ports(o->bridges, o->nbridges, ports, MAX_PORTS,
+				  &missing);
+
+	if (n == -ENODEV) {
+		cmon_err("bridge '%s' not found: create it or check the name "
+			 "(ip link show type bridge)", missing);
+		return n;
+	}
+	if (n < 0) {
+		cmon_err("listing bridge ports: %s", strerror(-n));
+		return n;
 	}
 	return 0;
 }
@@ -551,6 +566,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	a.host_ns = cmon_host_netns();
+	if (check_bridges(&a.opt))
+		return 1;
 
 	a.skel = cmon_kern__open();
 	if (!a.skel) {
@@ -583,7 +600,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	load_reasons(&a);
-	err = rescan(&a, 1);
+	err = rescan(&a);
 	if (err)
 		goto cleanup;
 	cmon_info("monitoring %u container port(s) on %u bridge(s), "
@@ -599,7 +616,7 @@ int main(int argc, char **argv)
 		ring_buffer__consume(a.rb);	/* records sent without wakeup */
 		t = now_mono();
 		if (t - last_scan >= 1.0) {
-			rescan(&a, 0);
+			rescan(&a);
 			last_scan = t;
 		}
 		if (t - last_tick >= a.opt.interval) {

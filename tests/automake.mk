@@ -35,6 +35,7 @@ tests/bpf/foreign.bpf.o: $(top_srcdir)/tests/bpf/foreign.bpf.c bpf/vmlinux.h
 
 # Root integration tests: namespaces, real traffic, the real agent.
 INTEGRATION_TESTS = \
+	tests/integration/args.sh \
 	tests/integration/udp.sh \
 	tests/integration/tcp.sh \
 	tests/integration/latency.sh \
