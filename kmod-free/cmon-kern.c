@@ -123,11 +123,26 @@ static int parse_num(const char *s, double min, double max, double *out,
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || v < min || v > max) {
-		cmon_err("invalid %s '%s': expected a number from %g to %g",
+		cmon_err("invalid %s '%s': expected a number from %.10g to %.10g",
 			 what, s, min, max);
 		return -EINVAL;
 	}
 	*out = v;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned int min, unsigned int max,
+		      unsigned int *out, const char *what)
+{
+	double v;
+
+	if (parse_num(s, min, max, &v, what))
+		return -EINVAL;
+	if (v != (unsigned int)v) {
+		cmon_err("invalid %s '%s': expected a whole number", what, s);
+		return -EINVAL;
+	}
+	*out = (unsigned int)v;
 	return 0;
 }
 
@@ -147,7 +162,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ 0 }
 	};
 	static char host[64];
-	double v;
 	int c;
 
 	o->sample_n = CMON_DEFAULT_SAMPLE;
@@ -167,10 +181,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->bridges[o->nbridges++] = optarg;
 			break;
 		case 's':
-			if (parse_num(optarg, 1, 1 << 30, &v, "--sample") ||
-			    v != (unsigned int)v)
+			if (parse_uint(optarg, 1, 1 << 30, &o->sample_n,
+				       "--sample"))
 				return -EINVAL;
-			o->sample_n = (unsigned int)v;
 			break;
 		case 'i':
 			if (parse_num(optarg, 0.1, 3600, &o->interval,
@@ -189,10 +202,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->node = optarg;
 			break;
 		case 'N':
-			if (parse_num(optarg, 0, 255, &v, "--node-id") ||
-			    v != (unsigned int)v)
+			if (parse_uint(optarg, 0, 255, &o->node_id, "--node-id"))
 				return -EINVAL;
-			o->node_id = (unsigned int)v;
 			break;
 		case 'v':
 			o->verbose = 1;

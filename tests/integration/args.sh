@@ -22,7 +22,7 @@ expect 0 "cmon-kern [0-9]" --version
 expect 2 "no bridge given" 
 expect 2 "invalid --sample '0'" --bridge br0 --sample 0
 expect 2 "invalid --sample 'abc'" --bridge br0 --sample abc
-expect 2 "invalid --sample '1.5'" --bridge br0 --sample 1.5
+expect 2 "invalid --sample '1.5': expected a whole number" --bridge br0 --sample 1.5
 expect 2 "invalid --interval" --bridge br0 --interval 0
 expect 2 "invalid --node-id" --bridge br0 --node-id 300
 expect 2 "unexpected argument 'extra'" --bridge br0 extra
