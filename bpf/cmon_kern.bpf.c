@@ -53,8 +53,11 @@ static __always_inline struct cmon_dev_key cmon_dev_key(const struct net_device 
 static __always_inline int cmon_is_ct_dev(const struct net_device *dev)
 {
 	struct cmon_dev_key d = cmon_dev_key(dev);
-	__u32 *role = bpf_map_lookup_elem(&cmon_devs, &d);
+	__u32 *role;
 
+	if (d.netns == cmon_host_netns)
+		return 0;	/* cheap: half the calls are host ports */
+	role = bpf_map_lookup_elem(&cmon_devs, &d);
 	return role && *role == CMON_DEV_CT;
 }
 

@@ -591,6 +591,7 @@ int main(int argc, char **argv)
 	a.skel->rodata->cmon_sample_n = a.opt.sample_n;
 	a.skel->rodata->cmon_node_id = a.opt.node_id;
 	a.skel->rodata->cmon_key = key;
+	a.skel->rodata->cmon_host_netns = a.host_ns;
 	err = cmon_kern__load(a.skel);
 	if (err) {
 		cmon_err("loading BPF programs: %s (needs root, a kernel with "
