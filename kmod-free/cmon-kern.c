@@ -363,8 +363,8 @@ static int track(struct agent *a, const struct cmon_container *c)
 			     bpf_program__fd(a->skel->progs.cmon_veth_in),
 			     bpf_program__fd(a->skel->progs.cmon_veth_out));
 	if (err) {
-		cmon_warn("cannot attach to %s (container %s): %s", c->port,
-			  c->name, strerror(-err));
+		cmon_log_rl(CMON_LOG_WARN, "cannot attach to %s (container %s): "
+			    "%s", c->port, c->name, strerror(-err));
 		free(t);
 		return err;
 	}
@@ -518,15 +518,18 @@ static void read_stats(struct agent *a, struct cmon_counter *out)
 	free(v);
 	out[CMON_STAT_MAX].name = "agg_bad_records";
 	out[CMON_STAT_MAX].value = cmon_agg_bad_records(a->agg);
+	/* records waiting for their receive hop: growth means evictions */
+	out[CMON_STAT_MAX + 1].name = "records_pending";
+	out[CMON_STAT_MAX + 1].value = a->skel->bss->cmon_post_pending;
 }
 
 static void report(struct agent *a, double secs)
 {
-	struct cmon_counter counters[CMON_STAT_MAX + 1];
+	struct cmon_counter counters[CMON_STAT_MAX + 2];
 	struct cmon_names names = { name_ip, name_dev, name_reason, a };
 	struct cmon_view v = {
 		.agg = a->agg, .names = &names, .counters = counters,
-		.ncounters = CMON_STAT_MAX + 1, .time = now_wall(),
+		.ncounters = CMON_STAT_MAX + 2, .time = now_wall(),
 		.interval = secs, .node = a->opt.node,
 		.sample_n = a->opt.sample_n,
 	};
