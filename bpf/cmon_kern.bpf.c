@@ -120,10 +120,9 @@ static __always_inline __u64 cmon_take_ct_tx(struct __sk_buff *skb,
 SEC("tc")
 int cmon_veth_in(struct __sk_buff *skb)
 {
-	__u64 now = bpf_ktime_get_ns();
 	struct cmon_pkt p;
 	__u32 mtu = 0, hash;
-	__u64 t_ct;
+	__u64 t_ct, now;
 	int err;
 
 	if (cmon_parse(skb, &p))
@@ -160,6 +159,8 @@ int cmon_veth_in(struct __sk_buff *skb)
 		return TC_ACT_OK_;
 	}
 
+	/* the clock is read only for packets that get stamped */
+	now = bpf_ktime_get_ns();
 	t_ct = cmon_take_ct_tx(skb, hash, now);
 	if (p.flow.proto == IPPROTO_TCP_ || skb->gso_size) {
 		struct cmon_ipopt o = { .type = CMON_IPOPT_TYPE,
@@ -259,9 +260,9 @@ static __always_inline void cmon_strip_result(int err)
 SEC("tc")
 int cmon_veth_out(struct __sk_buff *skb)
 {
-	__u64 now = bpf_ktime_get_ns();
 	struct cmon_pkt p;
 	int err = -1;
+	__u64 now;
 
 	if (cmon_parse(skb, &p))
 		return TC_ACT_OK_;
@@ -269,6 +270,7 @@ int cmon_veth_out(struct __sk_buff *skb)
 	if (cmon_has_ipopt(&p)) {
 		struct cmon_ipopt o;
 
+		now = bpf_ktime_get_ns();
 		err = cmon_ipopt_strip(skb, &p, &o);
 		cmon_strip_result(err);
 		if (!err) {
@@ -279,6 +281,7 @@ int cmon_veth_out(struct __sk_buff *skb)
 	} else if (p.frag_off & CMON_IP_DECISION_BIT) {
 		struct cmon_trailer t;
 
+		now = bpf_ktime_get_ns();
 		err = cmon_trailer_strip(skb, &p, &t);
 		cmon_strip_result(err);
 		if (!err)
