@@ -9,11 +9,7 @@ it_host 2
 it_agent_start --sample 1
 cmon_ns_container cmtcc3 "$BR" "$(it_ip 3)" || it_fail "cannot add container"
 t0=$(date +%s.%N)
-for _ in $(seq 1 50); do
-	grep -q "container cmtcc3 joined" "$IT_TMP/agent.err" && break
-	sleep 0.1
-done
-grep -q "container cmtcc3 joined" "$IT_TMP/agent.err" ||
+it_wait "$IT_TMP/agent.err" "container cmtcc3 joined" ||
 	it_fail "new container not picked up within 5 s"
 echo "new container attached after $(python3 -c "print(round($(date +%s.%N) - $t0, 2))") s"
 it_in 3 ping -q -c 5 -i 0.1 "$(it_ip 1)" >/dev/null || it_fail "ping from new container"
@@ -22,11 +18,7 @@ traced=$(it_query cmtcc3 cmtcc1 icmp traced)
 [ "$traced" -ge 5 ] || it_fail "new container's traffic traced $traced/5"
 
 cmon_ns_container_del cmtcc2
-for _ in $(seq 1 50); do
-	grep -q "container cmtcc2 left" "$IT_TMP/agent.err" && break
-	sleep 0.1
-done
-grep -q "container cmtcc2 left" "$IT_TMP/agent.err" ||
+it_wait "$IT_TMP/agent.err" "container cmtcc2 left" ||
 	it_fail "removed container not cleaned up within 5 s"
 kill -0 "$AGENT_PID" || it_fail "agent died after container removal"
 peers=$(bpftool -j map dump name cmon_peers)

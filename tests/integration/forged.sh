@@ -9,10 +9,7 @@ it_host 2
 it_agent_start --sample 1
 it_in 2 python3 "$HERE/forge.py" recv 5004 >"$IT_TMP/recv" 2>&1 &
 rpid=$!
-for _ in $(seq 1 50); do
-	grep -q ready "$IT_TMP/recv" && break
-	sleep 0.1
-done
+it_wait "$IT_TMP/recv" ready || it_fail "receiver did not start"
 it_in 1 python3 "$HERE/forge.py" send "$(it_ip 1)" "$(it_ip 2)" 5004 ||
 	it_fail "forging sender failed"
 wait "$rpid" || it_fail "$(cat "$IT_TMP/recv")"

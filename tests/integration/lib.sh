@@ -6,7 +6,8 @@
 #   it_host N             bridge ${P}br + N containers ${P}c1..N (10.X.0.i)
 #   it_agent_start ARGS   start cmon-kern --json on the bridge
 #   it_agent_stop         SIGINT it and wait; fails if it did not exit 0
-#   it_pairs SRC DST PROTO  python summary of the agent's JSON for a pair
+#   it_wait FILE PATTERN [SEC]  wait until PATTERN appears in FILE
+#   it_query SRC DST PROTO FIELD  summary of the agent's JSON (query.py)
 #   it_fail MSG           print and exit 1
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -72,16 +73,23 @@ it_in() {
 	ip netns exec "${CMON_PFX}c$i" "$@"
 }
 
+# it_wait FILE PATTERN [SECONDS]: 0 once PATTERN is in FILE, 1 on timeout
+it_wait() {
+	local n=$(( ${3:-5} * 10 ))
+	while [ "$n" -gt 0 ]; do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
 it_agent_start() {
 	"$AGENT" --bridge "$BR" --json --interval 0.5 "$@" \
 		>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
 	AGENT_PID=$!
-	for _ in $(seq 1 100); do
-		grep -q "monitoring" "$IT_TMP/agent.err" 2>/dev/null && return 0
-		kill -0 "$AGENT_PID" 2>/dev/null || it_fail "agent exited early"
-		sleep 0.1
-	done
-	it_fail "agent did not start within 10 s"
+	it_wait "$IT_TMP/agent.err" "monitoring" 10 ||
+		it_fail "agent did not start within 10 s"
 }
 
 it_agent_stop() {

@@ -16,10 +16,7 @@ for mode in offload-on offload-off; do
 	it_in 2 python3 "$HERE/udp_exact.py" recv 5001 0-8000 \
 		>"$IT_TMP/recv" 2>&1 &
 	rpid=$!
-	for _ in $(seq 1 50); do
-		grep -q ready "$IT_TMP/recv" && break
-		sleep 0.1
-	done
+	it_wait "$IT_TMP/recv" ready || it_fail "receiver did not start"
 	it_in 1 python3 "$HERE/udp_exact.py" send "$(it_ip 2)" 5001 0-8000 3
 	wait "$rpid" || it_fail "$mode: $(cat "$IT_TMP/recv")"
 	echo "$mode: $(tail -1 "$IT_TMP/recv")"
