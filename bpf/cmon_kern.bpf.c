@@ -305,13 +305,15 @@ int BPF_PROG(cmon_ct_tx, struct sk_buff *skb, struct net_device *dev)
 	__u64 key = (__u64)skb;
 	__u32 pkt_id;
 
-	if (skb->protocol != bpf_htons(ETH_P_IP_) || !cmon_is_ct_dev(dev) ||
+	/* cheapest tests first: most packets are not sampled */
+	if (skb->protocol != bpf_htons(ETH_P_IP_) ||
+	    dev->nd_net.net->ns.inum == cmon_host_netns ||
 	    cmon_parse_kskb(skb, &f, &pkt_id))
 		return 0;
 	v.hash = cmon_pkt_hash(&f, pkt_id);
 	if (cmon_sample_n > 1 && v.hash % cmon_sample_n)
 		return 0;
-	if (!bpf_map_lookup_elem(&cmon_peers, &f.daddr))
+	if (!cmon_is_ct_dev(dev) || !bpf_map_lookup_elem(&cmon_peers, &f.daddr))
 		return 0;
 	v.ts = bpf_ktime_get_ns();
 	bpf_map_update_elem(&cmon_pre, &key, &v, BPF_ANY);
