@@ -42,6 +42,7 @@ INTEGRATION_TESTS = \
 	tests/integration/loss.sh \
 	tests/integration/forged.sh \
 	tests/integration/churn.sh \
+	tests/integration/discover.sh \
 	tests/integration/restart.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Container discovery names each namespace the way Docker hosts do: from
+# /run/netns (ip netns), from /var/run/docker/netns (Docker's sandboxes),
+# or from the process that owns an unnamed namespace.
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init cmts
+it_host 1			# cmtsc1: named by /run/netns
+
+# wire an unnamed namespace held by process $1 to the bridge as $2
+wire() {
+	ip link add "$2" type veth peer name eth0 netns "$1" ||
+		it_fail "cannot create veth into pid $1"
+	ip link set "$2" master "$BR" up
+	nsenter -t "$1" -n ip addr add "$3/24" dev eth0
+	nsenter -t "$1" -n ip link set eth0 up
+}
+
+unshare --net sleep 120 &
+owner=$!
+IT_PIDS="$IT_PIDS $owner"
+sleep 0.3
+wire "$owner" cmtsvproc "$(it_ip 2)"
+
+# Docker keeps sandboxes as bind mounts under /var/run/docker/netns
+unshare --net sleep 120 &
+sandbox=$!
+IT_PIDS="$IT_PIDS $sandbox"
+sleep 0.3
+dockerdir=/var/run/docker/netns
+made_dir=""
+[ -d "$dockerdir" ] || { mkdir -p "$dockerdir" && made_dir=1; }
+touch "$dockerdir/cmts-sandbox"
+mount --bind "/proc/$sandbox/ns/net" "$dockerdir/cmts-sandbox" ||
+	it_fail "cannot bind-mount the sandbox namespace"
+undocker() {
+	umount "$dockerdir/cmts-sandbox" 2>/dev/null
+	rm -f "$dockerdir/cmts-sandbox"
+	[ -n "$made_dir" ] && rmdir "$dockerdir" /var/run/docker 2>/dev/null
+	it_cleanup
+}
+trap undocker EXIT
+wire "$sandbox" cmtsvdock "$(it_ip 3)"
+
+it_agent_start
+cat "$IT_TMP/agent.err"
+grep -q "container cmtsc1 joined" "$IT_TMP/agent.err" ||
+	it_fail "ip-netns container not named cmtsc1"
+grep -q "container sleep\[$owner\] joined" "$IT_TMP/agent.err" ||
+	it_fail "process-owned namespace not named sleep[$owner]"
+grep -q "container cmts-sandbox joined" "$IT_TMP/agent.err" ||
+	it_fail "docker sandbox not named cmts-sandbox"
+it_agent_stop
+echo "PASS: namespaces found and named from ip netns, docker and processes"
