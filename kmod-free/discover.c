@@ -59,6 +59,7 @@ static int find_ports(const struct cmon_link *l, void *arg)
 		p->ifindex = l->ifindex;
 		snprintf(p->name, sizeof(p->name), "%s", l->name);
 		p->peer_ifindex = l->link;
+		p->peer_nsid = l->link_netnsid;
 	}
 	return 0;
 }
@@ -89,6 +90,7 @@ int cmon_bridge_ports(const char *const *bridges, unsigned int nbridges,
 /* A candidate namespace: a path that opens it and a display name. */
 struct ns_cand {
 	uint32_t ino;
+	int nsid;		/* its id in the caller's namespace, or -1 */
 	char path[300];
 	char name[64];
 };
@@ -183,7 +185,11 @@ static int match_peer(const struct cmon_link *l, void *arg)
 	for (i = 0; i < c->n; i++) {
 		struct cmon_container *ct = &c->cts[i];
 
-		if (ct->resolved || l->ifindex != c->ports[i].peer_ifindex ||
+		/* ifindexes repeat across namespaces: the namespace id the
+		 * port names must be this one too */
+		if (ct->resolved || c->ns->nsid < 0 ||
+		    c->ns->nsid != c->ports[i].peer_nsid ||
+		    l->ifindex != c->ports[i].peer_ifindex ||
 		    l->link != c->ports[i].ifindex || strcmp(l->kind, "veth"))
 			continue;
 		ct->resolved = 1;
@@ -241,6 +247,11 @@ int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 
 		if (fd < 0)
 			continue;
+		cand[i].nsid = cmon_nl_nsid(fd);
+		if (cand[i].nsid < 0) {
+			close(fd);	/* no veth of ours leads there */
+			continue;
+		}
 		if (setns(fd, CLONE_NEWNET)) {
 			cmon_dbg("setns %s: %s", cand[i].path, strerror(errno));
 			close(fd);

@@ -33,6 +33,7 @@ struct cmon_port {
 	int ifindex;
 	char name[IF_NAMESIZE];
 	int peer_ifindex;		/* IFLA_LINK */
+	int peer_nsid;			/* IFLA_LINK_NETNSID */
 };
 
 /* Inode of the caller's network namespace. */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/net_namespace.h>
 #include <linux/netlink.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
@@ -23,6 +24,7 @@ typedef int (*nl_msg_cb)(struct nlmsghdr *h, void *arg);
 static int nl_dump(void *req, size_t len, nl_msg_cb cb, void *arg)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int dump = ((struct nlmsghdr *)req)->nlmsg_flags & NLM_F_DUMP;
 	char buf[32768];
 	int fd, ret = 0, done = 0;
 
@@ -59,6 +61,8 @@ static int nl_dump(void *req, size_t len, nl_msg_cb cb, void *arg)
 			if (!ret && cb(h, arg))
 				ret = 1;	/* stop: drain the rest */
 		}
+		if (!dump)
+			done = 1;	/* a plain request gets one answer */
 	}
 out:
 	close(fd);
@@ -194,4 +198,41 @@ int cmon_nl_foreign_filters(int ifindex, int egress, uint32_t own_handle)
 	int err = nl_dump(&req, sizeof(req), filter_msg, &c);
 
 	return err < 0 ? err : c.count;
+}
+
+static int nsid_msg(struct nlmsghdr *h, void *arg)
+{
+	struct rtgenmsg *g = NLMSG_DATA(h);
+	struct rtattr *tb[NETNSA_MAX + 1];
+
+	if (h->nlmsg_type != RTM_NEWNSID)
+		return 0;
+	parse_rta(tb, NETNSA_MAX, (struct rtattr *)((char *)g +
+		  NLMSG_ALIGN(sizeof(*g))), NLMSG_PAYLOAD(h, sizeof(*g)));
+	if (tb[NETNSA_NSID])
+		*(int *)arg = *(int *)RTA_DATA(tb[NETNSA_NSID]);
+	return 1;
+}
+
+int cmon_nl_nsid(int fd)
+{
+	struct {
+		struct nlmsghdr h;
+		struct rtgenmsg g;
+		char pad[3];
+		struct rtattr a;
+		int fd;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETNSID,
+		       .nlmsg_flags = NLM_F_REQUEST },
+		.g = { .rtgen_family = AF_UNSPEC },
+		.a = { .rta_len = RTA_LENGTH(sizeof(int)),
+		       .rta_type = NETNSA_FD },
+		.fd = fd,
+	};
+	int id = -1;
+
+	if (nl_dump(&req, sizeof(req), nsid_msg, &id) < 0)
+		return -1;
+	return id;
 }

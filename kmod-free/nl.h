@@ -27,6 +27,11 @@ int cmon_nl_links(cmon_link_cb cb, void *arg);
 /* Call @cb for every IPv4 address (network order). */
 int cmon_nl_addrs(cmon_addr_cb cb, void *arg);
 /*
+ * The id the caller's namespace gives the namespace open at @fd (what
+ * IFLA_LINK_NETNSID of a veth into it says), or -1 when it has none.
+ */
+int cmon_nl_nsid(int fd);
+/*
  * Count tc filters on a clsact hook (@egress 0/1) whose handle is not
  * @own_handle.  Returns the count or -errno.
  */
