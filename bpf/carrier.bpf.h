@@ -52,6 +52,18 @@ static __always_inline int cmon_ip_set16(struct __sk_buff *skb, __u32 field,
 	return bpf_skb_store_bytes(skb, IP_OFF_ + field, &n, 2, 0);
 }
 
+/* Offset of the L4 checksum (UDP or ICMP) and its replace flags. */
+static __always_inline __u32 cmon_l4_csum_off(const struct cmon_pkt *p)
+{
+	return p->l4_off + (p->flow.proto == IPPROTO_UDP_ ? 6 : 2);
+}
+
+static __always_inline __u64 cmon_l4_csum_flags(const struct cmon_pkt *p)
+{
+	/* a zero UDP checksum means "none" and stays zero */
+	return p->flow.proto == IPPROTO_UDP_ ? BPF_F_MARK_MANGLED_0 : 0;
+}
+
 /*
  * Apply the L4 checksum changes of growing (@grow) or shrinking the L4
  * payload by a trailer whose sum is @sum.
@@ -61,8 +73,8 @@ static __always_inline int cmon_l4_fix(struct __sk_buff *skb,
 				       __u16 old_l4len, __u16 new_l4len)
 {
 	__u16 o = bpf_htons(old_l4len), n = bpf_htons(new_l4len);
-	__u32 csum = p->l4_off + (p->flow.proto == IPPROTO_UDP_ ? 6 : 2);
-	__u64 mm = p->flow.proto == IPPROTO_UDP_ ? BPF_F_MARK_MANGLED_0 : 0;
+	__u32 csum = cmon_l4_csum_off(p);
+	__u64 mm = cmon_l4_csum_flags(p);
 
 	if (p->flow.proto == IPPROTO_UDP_) {
 		/* pseudo-header length, then the UDP length field itself */
@@ -215,6 +227,93 @@ static __always_inline int cmon_ipopt_strip(struct __sk_buff *skb,
 	    cmon_ip_csum(skb, 20))
 		return CMON_DAMAGED;
 	return 0;
+}
+
+/* Fill slot @n (1..3) of @a for hop @tp at @delta ns after t0. */
+static __always_inline void cmon_slot_set(struct cmon_ann *a, __u32 n,
+					  __u8 tp, __u8 node, __s32 delta)
+{
+	struct cmon_ann_slot s = { .tp = tp, .node = node,
+				   .delta = bpf_htonl((__u32)delta) };
+
+	/* constant indexes keep the verifier's view of the stack simple */
+	if (n == 1)
+		a->slot[1] = s;
+	else if (n == 2)
+		a->slot[2] = s;
+	else if (n == 3)
+		a->slot[3] = s;
+	a->nslots = n + 1;
+}
+
+/* Delta of @now from an annotation's t0 (rebuilt from its low bits). */
+static __always_inline __s32 cmon_ann_delta(const struct cmon_ann *a,
+					    __u64 now)
+{
+	return (__s32)((__u32)now - bpf_ntohl(a->t0_lo));
+}
+
+/*
+ * Intermediate hop: write this hop's slot into the annotation in place,
+ * keeping the IPv4 header checksum (option) or the L4 checksum (trailer)
+ * exact.  Returns 0, CMON_UNTOUCHED when there is no annotation or no free
+ * slot, or a check result (CMON_BAD_*) with the packet left untouched.
+ */
+static __always_inline int cmon_hop_write(struct __sk_buff *skb,
+					  const struct cmon_pkt *p, __u8 tp,
+					  __u8 node, __u64 now)
+{
+	if (cmon_has_ipopt(p)) {
+		struct cmon_ipopt o;
+		int err;
+
+		if (bpf_skb_load_bytes(skb, IP_OFF_ + 20, &o, sizeof(o)))
+			return CMON_MALFORMED;
+		err = cmon_ann_check(&o.ann);
+		if (err)
+			return err;
+		if (o.ann.nslots >= CMON_ANN_SLOTS)
+			return CMON_UNTOUCHED;
+		cmon_slot_set(&o.ann, o.ann.nslots, tp, node,
+			      cmon_ann_delta(&o.ann, now));
+		if (bpf_skb_store_bytes(skb, IP_OFF_ + 20, &o, sizeof(o), 0) ||
+		    cmon_ip_csum(skb, 20 + CMON_ANN_WIRE_LEN))
+			return CMON_DAMAGED;
+		return 0;
+	}
+	if (p->frag_off & CMON_IP_DECISION_BIT) {
+		__u32 end = IP_OFF_ + p->tot_len;
+		__u16 rel = p->tot_len - p->ihl_bytes - CMON_ANN_WIRE_LEN;
+		struct cmon_trailer t, old;
+		__u32 sum;
+		int err;
+
+		if (p->is_frag || end != skb->len ||
+		    p->tot_len < p->ihl_bytes + p->l4_hlen + CMON_ANN_WIRE_LEN ||
+		    bpf_skb_load_bytes(skb, end - CMON_ANN_WIRE_LEN, &t,
+				       sizeof(t)) ||
+		    t.magic != bpf_htons(CMON_TRAILER_MAGIC))
+			return CMON_MALFORMED;
+		err = cmon_ann_check(&t.ann);
+		if (err)
+			return err;
+		if (t.ann.nslots >= CMON_ANN_SLOTS)
+			return CMON_UNTOUCHED;
+		old = t;
+		cmon_slot_set(&t.ann, t.ann.nslots, tp, node,
+			      cmon_ann_delta(&t.ann, now));
+		sum = cmon_fold((__u32)bpf_csum_diff((__be32 *)&old, sizeof(old),
+						     (__be32 *)&t, sizeof(t), 0));
+		if (rel & 1)
+			sum = ((sum & 0xff) << 8) | (sum >> 8);
+		if (bpf_skb_store_bytes(skb, end - CMON_ANN_WIRE_LEN, &t,
+					sizeof(t), 0) ||
+		    bpf_l4_csum_replace(skb, cmon_l4_csum_off(p), 0, sum,
+					cmon_l4_csum_flags(p)))
+			return CMON_DAMAGED;
+		return 0;
+	}
+	return CMON_UNTOUCHED;
 }
 
 /*

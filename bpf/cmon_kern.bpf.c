@@ -7,6 +7,8 @@
  *   cmon_veth_out  tc egress on the host side of a container veth: the last
  *                  hop.  Counts, strips and emits one record per traced
  *                  packet to the ring buffer.
+ *   cmon_ovl_out/in  tc egress/ingress on an overlay (VXLAN) device: an
+ *                  intermediate hop writing its slot in place.
  *   cmon_ct_tx     tp_btf/net_dev_start_xmit on a container's eth0: the
  *                  time a sampled packet left the container's stack, taken
  *                  over by cmon_veth_in as the first hop.
@@ -143,7 +145,7 @@ int cmon_veth_in(struct __sk_buff *skb)
 		cmon_stat(CMON_STAT_SAMPLED_OUT);
 		return TC_ACT_OK_;
 	}
-	if (!bpf_map_lookup_elem(&cmon_peers, &p.flow.daddr))
+	if (!cmon_dst_monitored(p.flow.daddr))
 		return TC_ACT_OK_;	/* no strip hop on that path */
 	if (p.is_frag) {
 		cmon_stat(CMON_STAT_SKIP_FRAG);
@@ -297,6 +299,54 @@ int cmon_veth_out(struct __sk_buff *skb)
 	return TC_ACT_OK_;
 }
 
+/*
+ * Intermediate hop (overlay device): count, and write a slot into the
+ * annotation of a traced packet.  On a VXLAN device tc sees the inner
+ * packet: before encapsulation on egress, after decapsulation on ingress.
+ */
+static __always_inline int cmon_hop(struct __sk_buff *skb, __u8 tp)
+{
+	struct cmon_pkt p;
+	__u32 extra = 0, gso_extra = 0;
+	int err;
+
+	if (cmon_parse(skb, &p))
+		return TC_ACT_OK_;
+	err = cmon_hop_write(skb, &p, tp, cmon_node_id, bpf_ktime_get_ns());
+	if (err == CMON_DAMAGED)
+		return TC_ACT_SHOT_;
+	if (err == CMON_BAD_VER)
+		cmon_stat(CMON_STAT_BAD_VERSION);
+	else if (err == CMON_BAD_TAG)
+		cmon_stat(CMON_STAT_BAD_TAG);
+	else if (err == CMON_MALFORMED)
+		cmon_stat(CMON_STAT_MALFORMED);
+	else if (!err)
+		cmon_stat(CMON_STAT_HOPS);
+	/* count as the stamp and strip hops do: without the annotation */
+	if (cmon_has_ipopt(&p)) {
+		extra = CMON_ANN_WIRE_LEN;
+		gso_extra = CMON_ANN_WIRE_LEN;
+	} else if (p.frag_off & CMON_IP_DECISION_BIT && err != CMON_MALFORMED) {
+		extra = CMON_ANN_WIRE_LEN;
+	}
+	cmon_count_hop(&p.flow, tp, cmon_segs_gso(skb, &p, gso_extra),
+		       skb->len - ETH_HLEN_ - extra);
+	return TC_ACT_OK_;
+}
+
+SEC("tc")
+int cmon_ovl_out(struct __sk_buff *skb)
+{
+	return cmon_hop(skb, CMON_TP_OVL_OUT);
+}
+
+SEC("tc")
+int cmon_ovl_in(struct __sk_buff *skb)
+{
+	return cmon_hop(skb, CMON_TP_OVL_IN);
+}
+
 SEC("tp_btf/net_dev_start_xmit")
 int BPF_PROG(cmon_ct_tx, struct sk_buff *skb, struct net_device *dev)
 {
@@ -313,7 +363,7 @@ int BPF_PROG(cmon_ct_tx, struct sk_buff *skb, struct net_device *dev)
 	v.hash = cmon_pkt_hash(&f, pkt_id);
 	if (cmon_sample_n > 1 && v.hash % cmon_sample_n)
 		return 0;
-	if (!cmon_is_ct_dev(dev) || !bpf_map_lookup_elem(&cmon_peers, &f.daddr))
+	if (!cmon_is_ct_dev(dev) || !cmon_dst_monitored(f.daddr))
 		return 0;
 	v.ts = bpf_ktime_get_ns();
 	bpf_map_update_elem(&cmon_pre, &key, &v, BPF_ANY);

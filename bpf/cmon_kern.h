@@ -43,6 +43,12 @@ struct cmon_drop_key {
 	__u32 pad;
 };
 
+/* Key of the remote-subnet LPM trie (addr in network order). */
+struct cmon_lpm_key {
+	__u32 prefixlen;
+	__u32 addr;
+};
+
 /* A monitored device: (namespace inode, ifindex). */
 struct cmon_dev_key {
 	__u32 netns;
@@ -54,6 +60,7 @@ enum cmon_dev_role {
 	CMON_DEV_PORT = 1,	/* host side of a container veth */
 	CMON_DEV_CT = 2,	/* container's eth0 */
 	CMON_DEV_BRIDGE = 3,	/* the bridge itself */
+	CMON_DEV_OVERLAY = 4,	/* an overlay (VXLAN) device */
 };
 
 /* Counters of work done and not done (per-CPU array cmon_stats). */
@@ -72,12 +79,13 @@ enum cmon_stat {
 	CMON_STAT_RB_FULL,	/* ring buffer reserve failed: record lost */
 	CMON_STAT_RECORDS,	/* records emitted */
 	CMON_STAT_DROPS,	/* kfree_skb drops seen on monitored devices */
+	CMON_STAT_HOPS,		/* slots written by intermediate hops */
 	CMON_STAT_MAX,
 };
 
 #define CMON_STAT_NAMES { \
 	"stamped", "sampled_out", "skip_mtu", "skip_ipopt", "skip_frag", \
 	"skip_err", "sanitised", "stripped", "bad_version", "bad_tag", \
-	"malformed", "ring_full", "records", "drops", }
+	"malformed", "ring_full", "records", "drops", "hops", }
 
 #endif /* CMON_KERN_H */

@@ -23,6 +23,18 @@ struct {
 	__type(value, __u32);
 } cmon_peers SEC(".maps");
 
+/*
+ * Remote container subnets (other nodes' pods behind an overlay): their
+ * own node's agent strips, so packets towards them are stamped too.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 256);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cmon_lpm_key);
+	__type(value, __u32);
+} cmon_subnets SEC(".maps");
+
 /* Devices whose kfree_skb drops are attributed (value: cmon_dev_role). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -95,6 +107,15 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22);
 } cmon_rb SEC(".maps");
+
+/* Is there a strip hop (local container or remote subnet) for @daddr? */
+static __always_inline int cmon_dst_monitored(__u32 daddr)
+{
+	struct cmon_lpm_key k = { .prefixlen = 32, .addr = daddr };
+
+	return bpf_map_lookup_elem(&cmon_peers, &daddr) ||
+	       bpf_map_lookup_elem(&cmon_subnets, &k);
+}
 
 static __always_inline void cmon_stat(__u32 idx)
 {

@@ -163,17 +163,25 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 /*
  * Packets a (possibly GSO) skb stands for, from its payload and gso_size
  * (gso_segs is reset when a hop resizes the header, so it is not used).
- * Call it while the skb carries no annotation.
+ * @gso_extra: bytes an IPv4 option annotation in the skb took off
+ * gso_size (0 when it carries none).
  */
-static __always_inline __u32 cmon_segs(struct __sk_buff *skb,
-				       const struct cmon_pkt *p)
+static __always_inline __u32 cmon_segs_gso(struct __sk_buff *skb,
+					   const struct cmon_pkt *p,
+					   __u32 gso_extra)
 {
 	__u32 hdr = p->l4_off + p->l4_hlen;
-	__u32 gso = skb->gso_size;
+	__u32 gso = skb->gso_size + gso_extra;
 
 	if (!gso || skb->len <= hdr)
 		return 1;
 	return (skb->len - hdr + gso - 1) / gso;
+}
+
+static __always_inline __u32 cmon_segs(struct __sk_buff *skb,
+				       const struct cmon_pkt *p)
+{
+	return cmon_segs_gso(skb, p, 0);
 }
 
 #endif /* CMON_PARSE_BPF_H */

@@ -207,6 +207,76 @@ static void roundtrip(uint8_t proto, size_t plen, enum cmon_carrier carrier)
 	CU_ASSERT_EQUAL(last_rec.len, in.len - 14);
 }
 
+/* Stamp, two overlay hops, strip: slots, checksums, record, bytes. */
+static void overlay_path(uint8_t proto, size_t plen)
+{
+	struct cmon_found f;
+	struct pkt h1, h2;
+	unsigned int before = nrec;
+
+	build(&in, proto, plen, (uint16_t)(plen + 3));
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_in, &in, &st), 0);
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_ovl_out, &st, &h1), 0);
+	CU_ASSERT_EQUAL(h1.len, st.len);
+	CU_ASSERT(csums_ok(&h1));
+	CU_ASSERT_EQUAL_FATAL(find(&h1, &f), CMON_FIND_OK);
+	CU_ASSERT_EQUAL(f.ann.nslots, 2);
+	CU_ASSERT_EQUAL(f.ann.slot[1].tp, CMON_TP_OVL_OUT);
+	CU_ASSERT(f.ann.slot[1].delta >= 0);
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_ovl_in, &h1, &h2), 0);
+	CU_ASSERT(csums_ok(&h2));
+	CU_ASSERT_EQUAL_FATAL(find(&h2, &f), CMON_FIND_OK);
+	CU_ASSERT_EQUAL(f.ann.nslots, 3);
+	CU_ASSERT_EQUAL(f.ann.slot[2].tp, CMON_TP_OVL_IN);
+	CU_ASSERT(f.ann.slot[2].delta >= f.ann.slot[1].delta);
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_out, &h2, &out), 0);
+	CU_ASSERT(same(&in, &out));
+	CU_ASSERT_EQUAL(nrec, before + 1);
+	CU_ASSERT_EQUAL(last_rec.nhops, 4);
+	CU_ASSERT_EQUAL(last_rec.hop[1].tp, CMON_TP_OVL_OUT);
+	CU_ASSERT_EQUAL(last_rec.hop[2].tp, CMON_TP_OVL_IN);
+	CU_ASSERT_EQUAL(last_rec.hop[3].tp, CMON_TP_VETH_OUT);
+}
+
+static void test_bpf_overlay_hops(void)
+{
+	overlay_path(17, 100);
+	overlay_path(17, 101);		/* trailer at an odd offset */
+	overlay_path(1, 56);
+	overlay_path(6, 500);
+}
+
+static void test_bpf_overlay_full_and_forged(void)
+{
+	uint64_t hops = stat(CMON_STAT_HOPS), tag = stat(CMON_STAT_BAD_TAG);
+	struct cmon_ann_host h = { .version = CMON_ANN_VERSION, .nslots = 1,
+				   .tp_mask = 0x12, .seq = 5, .t0_lo = 99 };
+	struct cmon_trailer t;
+	struct pkt a, b;
+
+	/* slots run out: the fourth intermediate hop leaves it untouched */
+	build(&in, 17, 50, 77);
+	run(skel->progs.cmon_veth_in, &in, &a);
+	run(skel->progs.cmon_ovl_out, &a, &b);
+	run(skel->progs.cmon_ovl_in, &b, &a);
+	run(skel->progs.cmon_ovl_out, &a, &b);
+	CU_ASSERT_EQUAL(stat(CMON_STAT_HOPS), hops + 3);
+	run(skel->progs.cmon_ovl_in, &b, &a);
+	CU_ASSERT(same(&a, &b));
+	CU_ASSERT_EQUAL(stat(CMON_STAT_HOPS), hops + 3);
+	/* a forged trailer (wrong key) is not written to */
+	cmon_ann_sign(&h, KEY ^ 1);
+	cmon_ann_encode(&h, &t.ann);
+	t.magic = htons(CMON_TRAILER_MAGIC);
+	build(&in, 17, 100, 7);
+	memcpy(in.b + in.len - sizeof(t), &t, sizeof(t));
+	in.b[14 + 6] |= 0x80;
+	fix_csums(in.b + 14);
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_ovl_out, &in, &out), 0);
+	CU_ASSERT(same(&in, &out));
+	CU_ASSERT_EQUAL(stat(CMON_STAT_BAD_TAG), tag + 1);
+}
+
 static void test_bpf_udp_roundtrip(void)
 {
 	static const size_t sizes[] = { 0, 1, 2, 3, 7, 64, 99, 1000, 1431 };
@@ -576,6 +646,9 @@ int main(void)
 		{ "test_bpf_icmp_roundtrip", test_bpf_icmp_roundtrip },
 		{ "test_bpf_tcp_ipopt", test_bpf_tcp_ipopt },
 		{ "test_bpf_seq_per_flow", test_bpf_seq_per_flow },
+		{ "test_bpf_overlay_hops", test_bpf_overlay_hops },
+		{ "test_bpf_overlay_full_and_forged",
+		  test_bpf_overlay_full_and_forged },
 		{ "test_bpf_gso", test_bpf_gso },
 		{ "test_bpf_malformed_untouched", test_bpf_malformed_untouched },
 		{ "test_bpf_forged_trailer_from_container",
