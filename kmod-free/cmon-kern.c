@@ -33,12 +33,19 @@
 #include "view.h"
 
 #define MAX_BRIDGES	16
+#define MAX_OVERLAYS	4
+#define MAX_SUBNETS	64
 #define MAX_PORTS	1024
 #define MAX_REASONS	256
 
 struct options {
 	const char *bridges[MAX_BRIDGES];
 	unsigned int nbridges;
+	const char *overlays[MAX_OVERLAYS];
+	unsigned int noverlays;
+	struct cmon_lpm_key subnets[MAX_SUBNETS];
+	unsigned int nsubnets;
+	const char *key_file;
 	unsigned int sample_n;
 	double interval;
 	double duration;	/* 0: until signalled */
@@ -63,6 +70,8 @@ struct agent {
 	uint32_t host_ns;
 	struct tracked *tr[MAX_PORTS];
 	unsigned int ntr;
+	struct cmon_tc ovl[MAX_OVERLAYS];
+	unsigned int novl;
 	char *reasons[MAX_REASONS];
 	char devname[160];
 };
@@ -100,6 +109,12 @@ static void usage(FILE *out)
 "pair of containers that talk, shown live.\n"
 "\n"
 "  -b, --bridge NAME     monitor containers on this bridge (repeatable)\n"
+"  -o, --overlay DEV     hop on this overlay (VXLAN) device, e.g. flannel.1\n"
+"  -p, --peer-subnet CIDR  containers of other nodes (e.g. 10.244.0.0/16):\n"
+"                        stamp packets towards them too (repeatable)\n"
+"  -k, --key-file FILE   annotation key (16 hex digits) shared by the agents\n"
+"                        of nodes that trace across each other (default:\n"
+"                        random, for a single node)\n"
 "  -s, --sample N        trace 1 packet in N (default %u; 1 = every packet);\n"
 "                        all packets are always counted\n"
 "  -i, --interval SEC    reporting interval (default 1)\n"
@@ -146,10 +161,59 @@ static int parse_uint(const char *s, unsigned int min, unsigned int max,
 	return 0;
 }
 
+/* "a.b.c.d/len" into an LPM key. */
+static int parse_cidr(const char *s, struct cmon_lpm_key *k)
+{
+	char buf[INET_ADDRSTRLEN + 4], *slash;
+	unsigned int len = 32;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = 0;
+		if (parse_uint(slash + 1, 0, 32, &len, "--peer-subnet prefix"))
+			return -EINVAL;
+	}
+	if (inet_pton(AF_INET, buf, &k->addr) != 1) {
+		cmon_err("invalid --peer-subnet '%s': expected an IPv4 "
+			 "network such as 10.244.0.0/16", s);
+		return -EINVAL;
+	}
+	k->prefixlen = len;
+	return 0;
+}
+
+/* The shared annotation key: 16 hex digits in a file. */
+static int read_key(const char *path, uint64_t *key)
+{
+	char buf[64], *end;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		cmon_err("cannot read key file %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, " \t\r\n")] = 0;
+	errno = 0;
+	*key = strtoull(buf, &end, 16);
+	if (errno || end == buf || *end || strlen(buf) != 16) {
+		cmon_err("key file %s must hold 16 hex digits (e.g. from "
+			 "'od -An -tx8 -N8 /dev/urandom')", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "bridge", required_argument, NULL, 'b' },
+		{ "overlay", required_argument, NULL, 'o' },
+		{ "peer-subnet", required_argument, NULL, 'p' },
+		{ "key-file", required_argument, NULL, 'k' },
 		{ "sample", required_argument, NULL, 's' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -166,7 +230,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	o->sample_n = CMON_DEFAULT_SAMPLE;
 	o->interval = 1;
-	while ((c = getopt_long(argc, argv, "b:s:i:d:jn:vhV", longopts,
+	while ((c = getopt_long(argc, argv, "b:o:p:k:s:i:d:jn:vhV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'b':
@@ -179,6 +243,29 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return -EINVAL;
 			}
 			o->bridges[o->nbridges++] = optarg;
+			break;
+		case 'o':
+			if (o->noverlays == MAX_OVERLAYS) {
+				cmon_err("at most %d overlay devices", MAX_OVERLAYS);
+				return -EINVAL;
+			}
+			if (!*optarg || strlen(optarg) >= IF_NAMESIZE) {
+				cmon_err("invalid overlay device name '%s'", optarg);
+				return -EINVAL;
+			}
+			o->overlays[o->noverlays++] = optarg;
+			break;
+		case 'p':
+			if (o->nsubnets == MAX_SUBNETS) {
+				cmon_err("at most %d peer subnets", MAX_SUBNETS);
+				return -EINVAL;
+			}
+			if (parse_cidr(optarg, &o->subnets[o->nsubnets]))
+				return -EINVAL;
+			o->nsubnets++;
+			break;
+		case 'k':
+			o->key_file = optarg;
 			break;
 		case 's':
 			if (parse_uint(optarg, 1, 1 << 30, &o->sample_n,
@@ -378,6 +465,45 @@ static int track(struct agent *a, const struct cmon_container *c)
 		inet_ntop(AF_INET, &c->addr[0], ip, sizeof(ip));
 	cmon_info("container %s joined (%s %s on %s)", c->name, ip, c->port,
 		  c->bridge);
+	return 0;
+}
+
+/* Hop programs on the overlay devices, and the remote subnets. */
+static int attach_overlays(struct agent *a)
+{
+	int sfd = bpf_map__fd(a->skel->maps.cmon_subnets);
+	uint32_t one = 1;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < a->opt.nsubnets; i++) {
+		err = bpf_map_update_elem(sfd, &a->opt.subnets[i], &one, BPF_ANY);
+		if (err) {
+			cmon_err("adding peer subnet: %s", strerror(errno));
+			return -errno;
+		}
+	}
+	for (i = 0; i < a->opt.noverlays; i++) {
+		const char *dev = a->opt.overlays[i];
+		int ifindex = (int)if_nametoindex(dev);
+
+		if (!ifindex) {
+			cmon_err("overlay device '%s' not found (ip link show "
+				 "type vxlan)", dev);
+			return -ENODEV;
+		}
+		err = cmon_tc_attach(&a->ovl[a->novl], ifindex,
+				     bpf_program__fd(a->skel->progs.cmon_ovl_in),
+				     bpf_program__fd(a->skel->progs.cmon_ovl_out));
+		if (err) {
+			cmon_err("cannot attach to overlay %s: %s", dev,
+				 strerror(-err));
+			return err;
+		}
+		a->novl++;
+		dev_map(a, a->host_ns, ifindex, CMON_DEV_OVERLAY, 1);
+		cmon_info("hop on overlay device %s", dev);
+	}
 	return 0;
 }
 
@@ -589,8 +715,13 @@ int main(int argc, char **argv)
 		cmon_err("opening BPF skeleton: %s", strerror(errno));
 		return 1;
 	}
-	if (getrandom(&key, sizeof(key), 0) != sizeof(key))
+	if (a.opt.key_file) {
+		err = read_key(a.opt.key_file, &key);
+		if (err)
+			goto cleanup;
+	} else if (getrandom(&key, sizeof(key), 0) != sizeof(key)) {
 		key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
+	}
 	a.skel->rodata->cmon_sample_n = a.opt.sample_n;
 	a.skel->rodata->cmon_node_id = a.opt.node_id;
 	a.skel->rodata->cmon_key = key;
@@ -615,6 +746,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	load_reasons(&a);
+	err = attach_overlays(&a);
+	if (err)
+		goto cleanup;
 	err = rescan(&a);
 	if (err)
 		goto cleanup;
@@ -645,6 +779,8 @@ int main(int argc, char **argv)
 cleanup:
 	for (i = a.ntr; i-- > 0;)
 		untrack(&a, i, "detached");
+	for (i = 0; i < a.novl; i++)
+		cmon_tc_detach(&a.ovl[i]);
 	ring_buffer__free(a.rb);
 	cmon_kern__destroy(a.skel);
 	cmon_agg_destroy(a.agg);

@@ -43,6 +43,7 @@ INTEGRATION_TESTS = \
 	tests/integration/forged.sh \
 	tests/integration/churn.sh \
 	tests/integration/discover.sh \
+	tests/integration/overlay.sh \
 	tests/integration/restart.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \

@@ -1,0 +1,120 @@
+#!/bin/sh
+# Two simulated nodes joined by a flannel-style VXLAN overlay (VNI 1, UDP
+# 8472, per-node /24 subnets, static VTEP neighbours as flanneld sets
+# them), one cmon-kern per node sharing a key.  Across the overlay UDP is
+# byte-exact, TCP sha256-exact, and the receiving node reports the whole
+# path -- both nodes' veths, both overlay devices, the underlay between
+# them -- with per-hop latencies positive and adding up to end to end.
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init cmto
+echo 0123456789abcdef >"$IT_TMP/key"
+
+# node N (1, 2): namespace cmtonN, underlay 10.250.0.N, pods 10.244.N.0/24
+node() {
+	local n=$1 ns=cmton$1 ul=cmtou$1
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+	ip -n "$ns" addr add "10.250.0.$n/24" dev "$ul"
+	ip -n "$ns" link set "$ul" up
+	ip -n "$ns" link add cni0 type bridge
+	ip -n "$ns" addr add "10.244.$n.1/24" dev cni0
+	ip -n "$ns" link set cni0 up
+	ip -n "$ns" link add flannel.1 type vxlan id 1 dev "$ul" \
+		local "10.250.0.$n" dstport 8472 nolearning
+	ip -n "$ns" link set flannel.1 address "02:00:00:00:0$n:01" mtu 1450 up
+	ip -n "$ns" addr add "10.244.$n.0/32" dev flannel.1
+	# the pod: eth0 in its own namespace, peer on cni0 (MTU as flannel)
+	ip netns add "cmtoc$n"
+	ip -n "$ns" link add "cmtop$n" mtu 1450 type veth peer name eth0 \
+		netns "cmtoc$n" mtu 1450
+	ip -n "$ns" link set "cmtop$n" master cni0 up
+	ip -n "cmtoc$n" link set lo up
+	ip -n "cmtoc$n" addr add "10.244.$n.2/24" dev eth0
+	ip -n "cmtoc$n" link set eth0 up
+	ip -n "cmtoc$n" route add default via "10.244.$n.1"
+}
+
+# what flanneld programs for the other node M on node N
+route() {
+	local n=$1 m=$2 ns=cmton$1
+	ip -n "$ns" route add "10.244.$m.0/24" via "10.244.$m.0" dev flannel.1 onlink
+	ip -n "$ns" neigh add "10.244.$m.0" lladdr "02:00:00:00:0$m:01" \
+		dev flannel.1 nud permanent
+	bridge -n "$ns" fdb append "02:00:00:00:0$m:01" dev flannel.1 \
+		dst "10.250.0.$m"
+}
+
+ip netns add cmton1 && ip netns add cmton2 || it_fail "cannot create nodes"
+ip link add cmtou1 netns cmton1 type veth peer name cmtou2 netns cmton2 ||
+	it_fail "cannot create the underlay"
+node 1 && node 2 && route 1 2 && route 2 1 || it_fail "cannot build the overlay"
+it_in_pod() {
+	local n=$1
+	shift
+	ip netns exec "cmtoc$n" "$@"
+}
+it_in_pod 1 ping -c 2 -W 2 10.244.2.2 >/dev/null || it_fail "overlay does not pass traffic"
+
+AGENT_PIDS=""
+for n in 1 2; do
+	ip netns exec "cmton$n" "$AGENT" --bridge cni0 --overlay flannel.1 \
+		--peer-subnet 10.244.0.0/16 --key-file "$IT_TMP/key" \
+		--node-id "$n" --sample 1 --json --interval 0.5 \
+		>"$IT_TMP/node$n.json" 2>"$IT_TMP/node$n.err" &
+	AGENT_PIDS="$AGENT_PIDS $!"
+	IT_PIDS="$IT_PIDS $!"
+done
+for n in 1 2; do
+	it_wait "$IT_TMP/node$n.err" monitoring 10 ||
+		{ cat "$IT_TMP/node$n.err"; it_fail "agent of node $n did not start"; }
+done
+
+# UDP byte-exact, including sizes that fragment or leave no MTU room
+it_in_pod 2 python3 "$HERE/udp_exact.py" recv 5001 0-3000 >"$IT_TMP/recv" 2>&1 &
+rpid=$!
+it_wait "$IT_TMP/recv" ready || it_fail "receiver did not start"
+it_in_pod 1 python3 "$HERE/udp_exact.py" send 10.244.2.2 5001 0-3000 3
+wait "$rpid" || it_fail "UDP across the overlay: $(cat "$IT_TMP/recv")"
+echo "UDP: $(tail -1 "$IT_TMP/recv")"
+
+# TCP sha256-exact with TSO
+head -c 50M /dev/urandom >"$IT_TMP/data"
+want=$(sha256sum <"$IT_TMP/data" | cut -d' ' -f1)
+it_in_pod 2 sh -c "socat -u TCP-LISTEN:5002,reuseaddr - | sha256sum" >"$IT_TMP/got" &
+rpid=$!
+sleep 0.5
+it_in_pod 1 socat -u "FILE:$IT_TMP/data" TCP:10.244.2.2:5002 || it_fail "TCP sender failed"
+wait "$rpid"
+[ "$(cut -d' ' -f1 "$IT_TMP/got")" = "$want" ] || it_fail "TCP across the overlay: sha256 differs"
+echo "TCP: 50 MB sha256 equal"
+
+it_in_pod 1 ping -q -c 30 -i 0.02 10.244.2.2 >/dev/null || it_fail "ping"
+sleep 1.5
+for p in $AGENT_PIDS; do kill -INT "$p"; wait "$p" || it_fail "agent exited with $?"; done
+IT_PIDS=""
+
+python3 -c "
+import sys
+sys.path.insert(0, '$HERE')
+from query import load, summary
+recv = load('$IT_TMP/node2.json')
+send = load('$IT_TMP/node1.json')
+s = summary(recv, '10.244.1.2', 'cmtoc2', 'icmp')
+segs = s['seg_means']
+print('node 2 sees 10.244.1.2>cmtoc2 icmp: e2e %.1f us, hops %s' % (s['e2e_mean'], segs))
+want = ['ct_tx>veth_in', 'veth_in>ovl_out', 'ovl_out>ovl_in', 'ovl_in>veth_out', 'veth_out>ct_rx']
+assert all(k in segs for k in want), 'missing hops: %s' % segs
+assert all(segs[k] > 0 for k in want), 'hop latency not positive'
+total = sum(segs[k] for k in want)
+assert abs(total - s['e2e_mean']) <= 0.01 * s['e2e_mean'] + 0.01, (total, s['e2e_mean'])
+c1, c2 = send[-1]['counters'], recv[-1]['counters']
+print('node 1: stamped %d hops %d; node 2: stripped %d hops %d bad_tag %d' % (
+    c1['stamped'], c1['hops'], c2['stripped'], c2['hops'], c2['bad_tag']))
+assert c1['stamped'] > 1000 and c2['stripped'] > 1000
+assert c2['bad_tag'] == 0 and c2['malformed'] == 0
+assert c1['hops'] > 1000 and c2['hops'] > 1000
+t = summary(recv, '10.244.1.2', 'cmtoc2', 'tcp')
+assert t['traced'] > 100 and 'ovl_out>ovl_in' in t['seg_means'], t
+" || it_fail "cross-node path check"
+echo "PASS: flannel-style overlay traced end to end across two nodes"
