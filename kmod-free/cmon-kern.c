@@ -186,16 +186,17 @@ static int parse_cidr(const char *s, struct cmon_lpm_key *k)
 /* The shared annotation key: 16 hex digits in a file. */
 static int read_key(const char *path, uint64_t *key)
 {
-	char buf[64], *end;
+	char line[64], *buf = line, *end;
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
 		cmon_err("cannot read key file %s: %s", path, strerror(errno));
 		return -errno;
 	}
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
 	fclose(f);
+	buf += strspn(buf, " \t");
 	buf[strcspn(buf, " \t\r\n")] = 0;
 	errno = 0;
 	*key = strtoull(buf, &end, 16);
@@ -706,6 +707,12 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	a.host_ns = cmon_host_netns();
+	if (a.opt.key_file) {
+		if (read_key(a.opt.key_file, &key))
+			return 1;
+	} else if (getrandom(&key, sizeof(key), 0) != sizeof(key)) {
+		key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
+	}
 	if (check_bridges(&a.opt))
 		return 1;
 
@@ -714,13 +721,6 @@ int main(int argc, char **argv)
 		err = -errno;
 		cmon_err("opening BPF skeleton: %s", strerror(errno));
 		return 1;
-	}
-	if (a.opt.key_file) {
-		err = read_key(a.opt.key_file, &key);
-		if (err)
-			goto cleanup;
-	} else if (getrandom(&key, sizeof(key), 0) != sizeof(key)) {
-		key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
 	}
 	a.skel->rodata->cmon_sample_n = a.opt.sample_n;
 	a.skel->rodata->cmon_node_id = a.opt.node_id;
