@@ -6,6 +6,13 @@
 #   cmon_ns_container NAME BR IP         namespace NAME, eth0 = IP/24 on BR
 #   cmon_ns_port NAME                    host-side veth of container NAME
 #   cmon_ns_cleanup                      remove every $CMON_PFX object
+#
+# Nodes of a flannel-style VXLAN overlay (namespaces ${CMON_PFX}nN joined
+# by an underlay; pods on 10.244.N.0/24 behind cni0 and flannel.1):
+#   cmon_ns_underlay                     nodes 1 and 2 and the wire between
+#   cmon_ns_node N                       node N's bridge and VTEP
+#   cmon_ns_node_pod N NAME IP           a pod namespace on node N
+#   cmon_ns_node_route N M               node N's route to node M's pods
 
 CMON_PFX=${CMON_PFX:-cmt}
 
@@ -31,6 +38,53 @@ cmon_ns_container() {
 	ip -n "$name" link set eth0 up
 	ip -n "$name" link set lo up
 	ip -n "$name" route add default via "${addr%.*}.1"
+}
+
+cmon_ns_underlay() {
+	ip netns add "${CMON_PFX}n1" && ip netns add "${CMON_PFX}n2" || return 1
+	ip link add "${CMON_PFX}u1" netns "${CMON_PFX}n1" type veth \
+		peer name "${CMON_PFX}u2" netns "${CMON_PFX}n2"
+}
+
+# Node N: underlay 10.250.0.N, bridge cni0 10.244.N.1/24, VXLAN flannel.1
+# (VNI 1, UDP 8472, MTU 1450) with address 10.244.N.0/32, as flanneld does.
+cmon_ns_node() {
+	local n=$1 ns=${CMON_PFX}n$1 ul=${CMON_PFX}u$1
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+	ip -n "$ns" addr add "10.250.0.$n/24" dev "$ul"
+	ip -n "$ns" link set "$ul" up
+	ip -n "$ns" link add cni0 type bridge
+	ip -n "$ns" addr add "10.244.$n.1/24" dev cni0
+	ip -n "$ns" link set cni0 up
+	ip -n "$ns" link add flannel.1 type vxlan id 1 dev "$ul" \
+		local "10.250.0.$n" dstport 8472 nolearning
+	ip -n "$ns" link set flannel.1 address "02:00:00:00:0$n:01" mtu 1450 up
+	ip -n "$ns" addr add "10.244.$n.0/32" dev flannel.1
+}
+
+# A pod on node N: eth0 (MTU 1450) in namespace NAME, peer on cni0.
+cmon_ns_node_pod() {
+	local n=$1 name=$2 addr=$3 port
+	port=$(cmon_ns_port "$name")
+	ip netns add "$name" || return 1
+	ip -n "${CMON_PFX}n$n" link add "$port" mtu 1450 type veth \
+		peer name eth0 netns "$name" mtu 1450 || return 1
+	ip -n "${CMON_PFX}n$n" link set "$port" master cni0 up
+	ip -n "$name" link set lo up
+	ip -n "$name" addr add "$addr/24" dev eth0
+	ip -n "$name" link set eth0 up
+	ip -n "$name" route add default via "10.244.$n.1"
+}
+
+# What flanneld programs on node N for node M: route, VTEP neighbour, fdb.
+cmon_ns_node_route() {
+	local n=$1 m=$2 ns=${CMON_PFX}n$1
+	ip -n "$ns" route add "10.244.$m.0/24" via "10.244.$m.0" dev flannel.1 onlink
+	ip -n "$ns" neigh add "10.244.$m.0" lladdr "02:00:00:00:0$m:01" \
+		dev flannel.1 nud permanent
+	bridge -n "$ns" fdb append "02:00:00:00:0$m:01" dev flannel.1 \
+		dst "10.250.0.$m"
 }
 
 cmon_ns_container_del() {

@@ -10,45 +10,12 @@ set -u
 it_init cmto
 echo 0123456789abcdef >"$IT_TMP/key"
 
-# node N (1, 2): namespace cmtonN, underlay 10.250.0.N, pods 10.244.N.0/24
-node() {
-	local n=$1 ns=cmton$1 ul=cmtou$1
-	ip -n "$ns" link set lo up
-	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
-	ip -n "$ns" addr add "10.250.0.$n/24" dev "$ul"
-	ip -n "$ns" link set "$ul" up
-	ip -n "$ns" link add cni0 type bridge
-	ip -n "$ns" addr add "10.244.$n.1/24" dev cni0
-	ip -n "$ns" link set cni0 up
-	ip -n "$ns" link add flannel.1 type vxlan id 1 dev "$ul" \
-		local "10.250.0.$n" dstport 8472 nolearning
-	ip -n "$ns" link set flannel.1 address "02:00:00:00:0$n:01" mtu 1450 up
-	ip -n "$ns" addr add "10.244.$n.0/32" dev flannel.1
-	# the pod: eth0 in its own namespace, peer on cni0 (MTU as flannel)
-	ip netns add "cmtoc$n"
-	ip -n "$ns" link add "cmtop$n" mtu 1450 type veth peer name eth0 \
-		netns "cmtoc$n" mtu 1450
-	ip -n "$ns" link set "cmtop$n" master cni0 up
-	ip -n "cmtoc$n" link set lo up
-	ip -n "cmtoc$n" addr add "10.244.$n.2/24" dev eth0
-	ip -n "cmtoc$n" link set eth0 up
-	ip -n "cmtoc$n" route add default via "10.244.$n.1"
-}
-
-# what flanneld programs for the other node M on node N
-route() {
-	local n=$1 m=$2 ns=cmton$1
-	ip -n "$ns" route add "10.244.$m.0/24" via "10.244.$m.0" dev flannel.1 onlink
-	ip -n "$ns" neigh add "10.244.$m.0" lladdr "02:00:00:00:0$m:01" \
-		dev flannel.1 nud permanent
-	bridge -n "$ns" fdb append "02:00:00:00:0$m:01" dev flannel.1 \
-		dst "10.250.0.$m"
-}
-
-ip netns add cmton1 && ip netns add cmton2 || it_fail "cannot create nodes"
-ip link add cmtou1 netns cmton1 type veth peer name cmtou2 netns cmton2 ||
-	it_fail "cannot create the underlay"
-node 1 && node 2 && route 1 2 && route 2 1 || it_fail "cannot build the overlay"
+cmon_ns_underlay || it_fail "cannot create the nodes"
+for n in 1 2; do
+	cmon_ns_node "$n" && cmon_ns_node_pod "$n" "cmtoc$n" "10.244.$n.2" ||
+		it_fail "cannot build node $n"
+done
+cmon_ns_node_route 1 2 && cmon_ns_node_route 2 1 || it_fail "cannot route the overlay"
 it_in_pod() {
 	local n=$1
 	shift
