@@ -160,6 +160,13 @@ int cmon_veth_in(struct __sk_buff *skb)
 		cmon_stat(CMON_STAT_SKIP_MTU);
 		return TC_ACT_OK_;
 	}
+	/* a trailer goes at the very end: not behind link-layer padding
+	 * (checked before a sequence number is spent on the packet) */
+	if (p.flow.proto != IPPROTO_TCP_ && !skb->gso_size &&
+	    IP_OFF_ + p.tot_len != skb->len) {
+		cmon_stat(CMON_STAT_SKIP_ERR);
+		return TC_ACT_OK_;
+	}
 
 	/* the clock is read only for packets that get stamped */
 	now = bpf_ktime_get_ns();
