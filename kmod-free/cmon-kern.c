@@ -583,34 +583,61 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* Feed the cumulative per-hop and drop counters into the engine. */
+static int upstream_first(const void *a, const void *b)
+{
+	const struct cmon_hop_key *x = a, *y = b;
+
+	return cmon_tp_rank(x->tp) - cmon_tp_rank(y->tp);
+}
+
+/*
+ * Feed the cumulative per-hop and drop counters into the engine.  Hop
+ * counters are read upstream hop first: a packet between two hops is then
+ * never counted at the later hop but not the earlier one.
+ */
 static void read_counters(struct agent *a)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	int fd = bpf_map__fd(a->skel->maps.cmon_hops);
-	struct cmon_hop_key k, nk, *prev = NULL;
+	struct cmon_hop_key *keys = NULL, *prev = NULL, nk;
 	struct cmon_hop_count *v = calloc(ncpu, sizeof(*v));
 	struct cmon_drop_key dk, ndk, *dprev = NULL;
+	size_t n = 0, cap = 0, i;
 	uint64_t cnt;
 
 	if (!v)
 		return;
 	while (!bpf_map_get_next_key(fd, prev, &nk)) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			struct cmon_hop_key *nkeys = realloc(keys, nc * sizeof(*keys));
+
+			if (!nkeys)
+				break;
+			keys = nkeys;
+			cap = nc;
+		}
+		keys[n] = nk;
+		prev = &keys[n++];
+	}
+	if (n)
+		qsort(keys, n, sizeof(*keys), upstream_first);
+	for (i = 0; i < n; i++) {
+		const struct cmon_hop_key *k = &keys[i];
 		uint64_t pk = 0, by = 0;
 		int c;
 
-		k = nk;
-		prev = &k;
-		if (bpf_map_lookup_elem(fd, &k, v))
+		if (bpf_map_lookup_elem(fd, k, v))
 			continue;
 		for (c = 0; c < ncpu; c++) {
 			pk += v[c].packets;
 			by += v[c].bytes;
 		}
-		struct cmon_flow f = { k.flow.saddr, k.flow.daddr,
-				       k.flow.sport, k.flow.dport, k.flow.proto };
-		cmon_agg_hop_count(a->agg, &f, k.tp, k.node, pk, by);
+		struct cmon_flow f = { k->flow.saddr, k->flow.daddr,
+				       k->flow.sport, k->flow.dport, k->flow.proto };
+		cmon_agg_hop_count(a->agg, &f, k->tp, k->node, pk, by);
 	}
+	free(keys);
 	free(v);
 	fd = bpf_map__fd(a->skel->maps.cmon_drops);
 	while (!bpf_map_get_next_key(fd, dprev, &ndk)) {

@@ -11,17 +11,20 @@
 
 #define HT_BUCKETS 4096
 
-/* Position of a hop along a path, for ordering counters. */
-static int tp_rank(uint8_t tp)
+int cmon_tp_rank(uint8_t tp)
 {
-	static const int rank[CMON_TP_MAX] = {
-		[CMON_TP_CT_TX] = 0, [CMON_TP_VETH_IN] = 1,
-		[CMON_TP_OVL_OUT] = 2, [CMON_TP_OVS_RX] = 3,
-		[CMON_TP_OVS_TX] = 4, [CMON_TP_OVL_IN] = 5,
-		[CMON_TP_VETH_OUT] = 6, [CMON_TP_CT_RX] = 7,
-		[CMON_TP_HOST] = 8,
-	};
-	return tp < CMON_TP_MAX ? rank[tp] : 99;
+	switch (tp) {
+	case CMON_TP_CT_TX:	return 0;
+	case CMON_TP_VETH_IN:	return 1;
+	case CMON_TP_OVL_OUT:	return 2;
+	case CMON_TP_OVS_RX:	return 3;
+	case CMON_TP_OVS_TX:	return 4;
+	case CMON_TP_OVL_IN:	return 5;
+	case CMON_TP_VETH_OUT:	return 6;
+	case CMON_TP_CT_RX:	return 7;
+	case CMON_TP_HOST:	return 8;
+	default:		return 99;
+	}
 }
 
 struct hop_ctr {
@@ -271,7 +274,7 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_flow *k,
 		if (f->nhops == CMON_MAX_CHOPS)
 			return;
 		/* keep hops in path order */
-		for (i = 0; i < f->nhops && tp_rank(f->hop[i].tp) <= tp_rank(tp); i++)
+		for (i = 0; i < f->nhops && cmon_tp_rank(f->hop[i].tp) <= cmon_tp_rank(tp); i++)
 			;
 		for (j = f->nhops; j > i; j--)
 			f->hop[j] = f->hop[j - 1];

@@ -94,6 +94,13 @@ void cmon_agg_expire(struct cmon_agg *agg, unsigned int ticks);
 uint64_t cmon_agg_records(const struct cmon_agg *agg);
 uint64_t cmon_agg_bad_records(const struct cmon_agg *agg);
 
+/*
+ * Position of a hop along a path (smaller is upstream).  Producers read
+ * counters upstream first, so packets in flight between two reads never
+ * look lost.
+ */
+int cmon_tp_rank(uint8_t tp);
+
 /* Names: hop ids and segment labels. */
 const char *cmon_tp_name(uint8_t tp);
 const char *cmon_proto_name(uint8_t proto);

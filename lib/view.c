@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Live table and JSON views: see view.h and doc/json.md. */
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 #include "view.h"
 
@@ -165,9 +166,18 @@ static void human_rate(char *buf, size_t len, double v, const char *unit)
 	snprintf(buf, len, "%.1f%s%s", v, pfx, unit);
 }
 
+static int by_rate(const void *a, const void *b)
+{
+	const struct cmon_pair_stats *x = *(const struct cmon_pair_stats **)a;
+	const struct cmon_pair_stats *y = *(const struct cmon_pair_stats **)b;
+
+	return (x->bps < y->bps) - (x->bps > y->bps);
+}
+
 void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 {
-	unsigned int i, j, shown = 0;
+	unsigned int i, j, n = 0, shown = 0;
+	const struct cmon_pair_stats **rows;
 
 	if (clear)
 		fputs("\033[H\033[2J", out);
@@ -181,12 +191,18 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 	fprintf(out, "\n%-16s %-16s %-4s %9s %9s %8s %-17s %9s %9s  %s\n",
 		"SRC", "DST", "PROT", "PKT/S", "BIT/S", "LOSS", "LOSS AT",
 		"E2E p50", "E2E p99", "PER-HOP p50/p99 (us)");
-	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
-		const struct cmon_pair_stats *p = cmon_agg_pair(v->agg, i);
+	/* busiest pairs first */
+	rows = calloc(cmon_agg_npairs(v->agg) + 1, sizeof(*rows));
+	if (!rows)
+		return;
+	for (i = 0; i < cmon_agg_npairs(v->agg); i++)
+		if (cmon_agg_pair(v->agg, i)->active)
+			rows[n++] = cmon_agg_pair(v->agg, i);
+	qsort(rows, n, sizeof(*rows), by_rate);
+	for (i = 0; i < n; i++) {
+		const struct cmon_pair_stats *p = rows[i];
 		char a[64], b[64], pps[16], bps[16], at[40] = "-", why[80] = "";
 
-		if (!p->active)
-			continue;
 		human_rate(pps, sizeof(pps), p->pps, "");
 		human_rate(bps, sizeof(bps), p->bps, "");
 		if (p->loss_from_tp != 0xff)
@@ -217,5 +233,6 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 					us(cmon_hist_quantile(&p->seg[j].hist, 0.99)));
 		fprintf(out, "%s\n", why);
 	}
+	free(rows);
 	fflush(out);
 }
