@@ -35,6 +35,8 @@ echo "stamped=$stamped stripped=$stripped skip_frag=$(it_query - - - skip_frag)"
 for c in bad_tag bad_version malformed skip_err ring_full; do
 	[ "$(it_query - - - $c)" = 0 ] || it_fail "counter $c is not 0"
 done
+lost=$(it_query cmtuc1 cmtuc2 udp lost)
+[ "$lost" = 0 ] || it_fail "$lost packets reported lost on a path that drops none"
 traced=$(it_query cmtuc1 cmtuc2 udp traced)
 [ "$traced" -gt 5000 ] || it_fail "pair cmtuc1>cmtuc2 traced only $traced"
 it_agent_stop
