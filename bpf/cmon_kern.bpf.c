@@ -170,7 +170,7 @@ int cmon_veth_in(struct __sk_buff *skb)
 
 	/* the clock is read only for packets that get stamped */
 	now = bpf_ktime_get_ns();
-	t_ct = cmon_take_ct_tx(skb, hash, now);
+	t_ct = cmon_ct_hops ? cmon_take_ct_tx(skb, hash, now) : 0;
 	if (p.flow.proto == IPPROTO_TCP_ || skb->gso_size) {
 		struct cmon_ipopt o = { .type = CMON_IPOPT_TYPE,
 					.len = CMON_ANN_WIRE_LEN };
@@ -238,7 +238,7 @@ static __always_inline void cmon_emit(struct __sk_buff *skb,
 		n++;
 	}
 	r.nhops = n;
-	if (bpf_map_update_elem(&cmon_post, &key, &r, BPF_ANY))
+	if (!cmon_ct_hops || bpf_map_update_elem(&cmon_post, &key, &r, BPF_ANY))
 		cmon_submit(&r);
 	else
 		__sync_fetch_and_add(&cmon_post_pending, 1);

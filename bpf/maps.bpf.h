@@ -10,6 +10,8 @@
 const volatile __u32 cmon_sample_n = CMON_DEFAULT_SAMPLE;
 const volatile __u8 cmon_node_id = 0;
 const volatile __u64 cmon_key = 0;
+/* Container transmit/receive tracepoint hops attached (cmon_ct_tx/rx). */
+const volatile __u8 cmon_ct_hops = 1;
 /* Inode of the host network namespace: container devices live elsewhere. */
 const volatile __u32 cmon_host_netns = 0;
 /* Force a reader wakeup once this many bytes wait in the ring. */

@@ -46,6 +46,7 @@ struct options {
 	struct cmon_lpm_key subnets[MAX_SUBNETS];
 	unsigned int nsubnets;
 	const char *key_file;
+	int no_ct_hops;
 	unsigned int sample_n;
 	double interval;
 	double duration;	/* 0: until signalled */
@@ -115,6 +116,8 @@ static void usage(FILE *out)
 "  -k, --key-file FILE   annotation key (16 hex digits) shared by the agents\n"
 "                        of nodes that trace across each other (default:\n"
 "                        random, for a single node)\n"
+"      --no-ct-hops      no container transmit/receive hops: only the veth\n"
+"                        and overlay hops (less CPU per packet)\n"
 "  -s, --sample N        trace 1 packet in N (default %u; 1 = every packet);\n"
 "                        all packets are always counted\n"
 "  -i, --interval SEC    reporting interval (default 1)\n"
@@ -215,6 +218,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "overlay", required_argument, NULL, 'o' },
 		{ "peer-subnet", required_argument, NULL, 'p' },
 		{ "key-file", required_argument, NULL, 'k' },
+		{ "no-ct-hops", no_argument, NULL, 'C' },
 		{ "sample", required_argument, NULL, 's' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -267,6 +271,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'k':
 			o->key_file = optarg;
+			break;
+		case 'C':
+			o->no_ct_hops = 1;
 			break;
 		case 's':
 			if (parse_uint(optarg, 1, 1 << 30, &o->sample_n,
@@ -753,11 +760,16 @@ int main(int argc, char **argv)
 	a.skel->rodata->cmon_node_id = a.opt.node_id;
 	a.skel->rodata->cmon_key = key;
 	a.skel->rodata->cmon_host_netns = a.host_ns;
+	a.skel->rodata->cmon_ct_hops = !a.opt.no_ct_hops;
 	err = cmon_kern__load(a.skel);
 	if (err) {
 		cmon_err("loading BPF programs: %s (needs root, a kernel with "
 			 "BTF, and CAP_BPF/CAP_NET_ADMIN)", strerror(-err));
 		goto cleanup;
+	}
+	if (a.opt.no_ct_hops) {
+		bpf_program__set_autoattach(a.skel->progs.cmon_ct_tx, false);
+		bpf_program__set_autoattach(a.skel->progs.cmon_ct_rx, false);
 	}
 	err = cmon_kern__attach(a.skel);
 	if (err) {

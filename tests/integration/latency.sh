@@ -30,4 +30,14 @@ assert abs(total - s['e2e_mean']) <= 0.01 * s['e2e_mean'] + 0.01, \
 " || it_fail "$1>$2 latency check"
 done
 it_agent_stop
+grep -q ct_tx "$IT_TMP/agent.json" || it_fail "no container hops reported"
+
+# --no-ct-hops: only the veth hops, records still emitted at the strip
+it_agent_start --sample 1 --no-ct-hops
+it_in 1 ping -q -c 10 -i 0.02 "$(it_ip 2)" >/dev/null || it_fail "ping failed"
+it_settle
+traced=$(it_query cmtlc1 cmtlc2 icmp traced)
+[ "$traced" -ge 10 ] || it_fail "--no-ct-hops: $traced of 10 traced"
+grep -q ct_tx "$IT_TMP/agent.json" && it_fail "--no-ct-hops still reports ct_tx"
+it_agent_stop
 echo "PASS: ICMP traced both ways, hops positive and summing to e2e"
