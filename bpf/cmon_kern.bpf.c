@@ -145,8 +145,10 @@ int cmon_veth_in(struct __sk_buff *skb)
 		cmon_stat(CMON_STAT_SAMPLED_OUT);
 		return TC_ACT_OK_;
 	}
-	if (!cmon_dst_monitored(p.flow.daddr))
-		return TC_ACT_OK_;	/* no strip hop on that path */
+	if (!cmon_dst_monitored(p.flow.daddr)) {
+		cmon_stat(CMON_STAT_SKIP_DST);	/* no strip hop on that path */
+		return TC_ACT_OK_;
+	}
 	if (p.is_frag) {
 		cmon_stat(CMON_STAT_SKIP_FRAG);
 		return TC_ACT_OK_;

@@ -67,6 +67,8 @@ enum cmon_dev_role {
 enum cmon_stat {
 	CMON_STAT_STAMPED,	/* annotations attached */
 	CMON_STAT_SAMPLED_OUT,	/* not chosen by sampling */
+	CMON_STAT_SKIP_DST,	/* chosen, but no strip hop on its path
+				 * (destination outside the monitored domain) */
 	CMON_STAT_SKIP_MTU,	/* no room under the MTU */
 	CMON_STAT_SKIP_IPOPT,	/* IPv4 options already present */
 	CMON_STAT_SKIP_FRAG,	/* IPv4 fragment */
@@ -84,7 +86,7 @@ enum cmon_stat {
 };
 
 #define CMON_STAT_NAMES { \
-	"stamped", "sampled_out", "skip_mtu", "skip_ipopt", "skip_frag", \
+	"stamped", "sampled_out", "skip_dst", "skip_mtu", "skip_ipopt", "skip_frag", \
 	"skip_err", "sanitised", "stripped", "bad_version", "bad_tag", \
 	"malformed", "ring_full", "records", "drops", "hops", }
 

@@ -546,11 +546,14 @@ static void test_bpf_mtu_skipped(void)
 
 static void test_bpf_unmonitored_destination(void)
 {
+	uint64_t skip = stat(CMON_STAT_SKIP_DST);
+
 	build(&in, 17, 10, 4);
 	inet_pton(AF_INET, "10.77.9.9", in.b + 14 + 16);
 	fix_csums(in.b + 14);
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_in, &in, &st), 0);
 	CU_ASSERT(same(&in, &st));
+	CU_ASSERT_EQUAL(stat(CMON_STAT_SKIP_DST), skip + 1);
 }
 
 static void test_bpf_hop_counters(void)
