@@ -159,6 +159,7 @@ static struct pair *pair_get(struct cmon_agg *agg, uint32_t saddr,
 	p->st.saddr = saddr;
 	p->st.daddr = daddr;
 	p->st.proto = proto;
+	p->st.loss_from_tp = p->st.loss_to_tp = 0xff;	/* no loss seen */
 	p->next = agg->pairs[b];
 	agg->pairs[b] = p;
 	agg->list[agg->npairs++] = p;

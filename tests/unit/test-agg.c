@@ -161,6 +161,23 @@ static void test_agg_drop_reasons(void)
 	cmon_agg_destroy(g);
 }
 
+static void test_agg_drop_only_pair_has_no_loss_hop(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	const struct cmon_pair_stats *p;
+
+	/* a pair first seen through a drop (within one tick) */
+	cmon_agg_tick(g, 1.0);
+	cmon_agg_drop(g, &flow, 1, 2, 12, 5);
+	cmon_agg_tick(g, 1.0);
+	p = only_pair(g);
+	CU_ASSERT(p->active);
+	CU_ASSERT_EQUAL(p->lost, 0);
+	CU_ASSERT_EQUAL(p->loss_from_tp, 0xff);
+	CU_ASSERT_EQUAL(p->loss_to_tp, 0xff);
+	cmon_agg_destroy(g);
+}
+
 static void test_agg_bad_record_counted(void)
 {
 	struct cmon_agg *g = cmon_agg_create();
@@ -207,6 +224,8 @@ int main(void)
 		{ "test_agg_counter_loss_hop", test_agg_counter_loss_hop },
 		{ "test_agg_in_flight_not_loss", test_agg_in_flight_not_loss },
 		{ "test_agg_drop_reasons", test_agg_drop_reasons },
+		{ "test_agg_drop_only_pair_has_no_loss_hop",
+		  test_agg_drop_only_pair_has_no_loss_hop },
 		{ "test_agg_bad_record_counted", test_agg_bad_record_counted },
 		{ "test_agg_expire", test_agg_expire },
 		{ NULL, NULL }
