@@ -515,11 +515,28 @@ static int attach_overlays(struct agent *a)
 	return 0;
 }
 
+/* Follow address changes of a tracked container in the stamp map. */
+static void refresh_addrs(struct agent *a, struct tracked *t)
+{
+	struct cmon_container old = t->ct;
+	char ip[INET_ADDRSTRLEN] = "-";
+
+	if (cmon_container_addrs(&t->ct) <= 0)
+		return;		/* unchanged, or gone: the next scan sees it */
+	peers_map(a, &old, 0);
+	peers_map(a, &t->ct, 1);
+	if (t->ct.naddrs)
+		inet_ntop(AF_INET, &t->ct.addr[0], ip, sizeof(ip));
+	cmon_info("container %s now has %u address(es) (%s)", t->ct.name,
+		  t->ct.naddrs, ip);
+}
+
 /* Bring the attached set in line with the bridges' current ports. */
 static int rescan(struct agent *a)
 {
 	static struct cmon_port ports[MAX_PORTS], fresh[MAX_PORTS];
 	static struct cmon_container cts[MAX_PORTS];
+	static unsigned int scans;
 	const char *missing = NULL;
 	unsigned int i, j, nfresh = 0;
 	int n;
@@ -547,6 +564,12 @@ static int rescan(struct agent *a)
 	for (i = a->ntr; i-- > 0;)
 		if (!a->tr[i]->seen)
 			untrack(a, i, "left");
+	/* addresses come after the veth: look again until there is one,
+	 * and every 10 scans after that */
+	scans++;
+	for (i = 0; i < a->ntr; i++)
+		if (!a->tr[i]->ct.naddrs || scans % 10 == 0)
+			refresh_addrs(a, a->tr[i]);
 	if (!nfresh)
 		return 0;
 	cmon_resolve_containers(fresh, nfresh, cts);

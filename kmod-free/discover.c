@@ -197,6 +197,7 @@ static int match_peer(const struct cmon_link *l, void *arg)
 		ct->ct_ifindex = l->ifindex;
 		snprintf(ct->ct_ifname, sizeof(ct->ct_ifname), "%s", l->name);
 		snprintf(ct->name, sizeof(ct->name), "%s", c->ns->name);
+		snprintf(ct->ns_path, sizeof(ct->ns_path), "%s", c->ns->path);
 		c->found++;
 	}
 	return 0;
@@ -271,4 +272,58 @@ int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 	close(self);
 	free(cand);
 	return err;
+}
+
+struct addrs_ctx {
+	int ifindex;
+	unsigned int n;
+	uint32_t addr[CMON_CT_MAX_ADDRS];
+};
+
+static int one_ct_addr(int ifindex, uint32_t addr, void *arg)
+{
+	struct addrs_ctx *c = arg;
+
+	if (ifindex == c->ifindex && c->n < CMON_CT_MAX_ADDRS)
+		c->addr[c->n++] = addr;
+	return 0;
+}
+
+int cmon_container_addrs(struct cmon_container *ct)
+{
+	struct addrs_ctx c = { .ifindex = ct->ct_ifindex };
+	struct stat st;
+	int self, fd, err = 0;
+
+	fd = open(ct->ns_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || (uint32_t)st.st_ino != ct->netns) {
+		close(fd);
+		return -ESTALE;		/* the path names another namespace now */
+	}
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0 || setns(fd, CLONE_NEWNET)) {
+		err = -errno;
+		close(fd);
+		if (self >= 0)
+			close(self);
+		return err;
+	}
+	close(fd);
+	err = cmon_nl_addrs(one_ct_addr, &c);
+	if (setns(self, CLONE_NEWNET)) {
+		cmon_err("cannot return to the host namespace: %s",
+			 strerror(errno));
+		err = -errno;
+	}
+	close(self);
+	if (err)
+		return err;
+	if (c.n == ct->naddrs &&
+	    !memcmp(c.addr, ct->addr, c.n * sizeof(c.addr[0])))
+		return 0;
+	ct->naddrs = c.n;
+	memcpy(ct->addr, c.addr, sizeof(c.addr));
+	return 1;
 }

@@ -24,6 +24,7 @@ struct cmon_container {
 	unsigned int naddrs;
 	uint32_t addr[CMON_CT_MAX_ADDRS];	/* IPv4, network order */
 	int resolved;			/* namespace found */
+	char ns_path[300];		/* a path that opens the namespace */
 };
 
 /* A bridge port as seen from the host namespace. */
@@ -51,5 +52,12 @@ int cmon_bridge_ports(const char *const *bridges, unsigned int nbridges,
  */
 int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 			    struct cmon_container *cts);
+
+/*
+ * Re-read a resolved container's IPv4 addresses (a runtime may add them
+ * after plugging the veth).  Returns 1 if they changed, 0 if not, or
+ * -errno (the namespace is gone or was replaced).
+ */
+int cmon_container_addrs(struct cmon_container *ct);
 
 #endif /* CMON_DISCOVER_H */
