@@ -125,7 +125,7 @@ int cmon_veth_in(struct __sk_buff *skb)
 	struct cmon_pkt p;
 	__u32 mtu = 0, hash;
 	__u64 t_ct, now;
-	int err;
+	int err, dst, ipopt;
 
 	if (cmon_parse(skb, &p))
 		return TC_ACT_OK_;
@@ -145,10 +145,16 @@ int cmon_veth_in(struct __sk_buff *skb)
 		cmon_stat(CMON_STAT_SAMPLED_OUT);
 		return TC_ACT_OK_;
 	}
-	if (!cmon_dst_monitored(p.flow.daddr)) {
+	dst = cmon_dst_monitored(p.flow.daddr);
+	if (!dst) {
 		cmon_stat(CMON_STAT_SKIP_DST);	/* no strip hop on that path */
 		return TC_ACT_OK_;
 	}
+	/* Towards another node use the IPv4 option whatever the protocol:
+	 * should that node's agent not strip it, the receiver ignores an
+	 * unknown option, while a trailer would reach the application. */
+	ipopt = p.flow.proto == IPPROTO_TCP_ || skb->gso_size ||
+		dst == CMON_DST_REMOTE;
 	if (p.is_frag) {
 		cmon_stat(CMON_STAT_SKIP_FRAG);
 		return TC_ACT_OK_;
@@ -164,8 +170,7 @@ int cmon_veth_in(struct __sk_buff *skb)
 	}
 	/* a trailer goes at the very end: not behind link-layer padding
 	 * (checked before a sequence number is spent on the packet) */
-	if (p.flow.proto != IPPROTO_TCP_ && !skb->gso_size &&
-	    IP_OFF_ + p.tot_len != skb->len) {
+	if (!ipopt && IP_OFF_ + p.tot_len != skb->len) {
 		cmon_stat(CMON_STAT_SKIP_ERR);
 		return TC_ACT_OK_;
 	}
@@ -173,7 +178,7 @@ int cmon_veth_in(struct __sk_buff *skb)
 	/* the clock is read only for packets that get stamped */
 	now = bpf_ktime_get_ns();
 	t_ct = cmon_ct_hops ? cmon_take_ct_tx(skb, hash, now) : 0;
-	if (p.flow.proto == IPPROTO_TCP_ || skb->gso_size) {
+	if (ipopt) {
 		struct cmon_ipopt o = { .type = CMON_IPOPT_TYPE,
 					.len = CMON_ANN_WIRE_LEN };
 

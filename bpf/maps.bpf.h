@@ -110,13 +110,17 @@ struct {
 	__uint(max_entries, 1 << 22);
 } cmon_rb SEC(".maps");
 
-/* Is there a strip hop (local container or remote subnet) for @daddr? */
+#define CMON_DST_LOCAL	1	/* a container behind a strip hop here */
+#define CMON_DST_REMOTE	2	/* in a peer subnet: another node strips */
+
+/* Where the strip hop for @daddr is, or 0 if it has none. */
 static __always_inline int cmon_dst_monitored(__u32 daddr)
 {
 	struct cmon_lpm_key k = { .prefixlen = 32, .addr = daddr };
 
-	return bpf_map_lookup_elem(&cmon_peers, &daddr) ||
-	       bpf_map_lookup_elem(&cmon_subnets, &k);
+	if (bpf_map_lookup_elem(&cmon_peers, &daddr))
+		return CMON_DST_LOCAL;
+	return bpf_map_lookup_elem(&cmon_subnets, &k) ? CMON_DST_REMOTE : 0;
 }
 
 static __always_inline void cmon_stat(__u32 idx)

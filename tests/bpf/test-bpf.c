@@ -556,6 +556,25 @@ static void test_bpf_unmonitored_destination(void)
 	CU_ASSERT_EQUAL(stat(CMON_STAT_SKIP_DST), skip + 1);
 }
 
+static void test_bpf_remote_subnet_uses_ipopt(void)
+{
+	struct cmon_found f;
+
+	/* towards another node's pods: the IPv4 option even for UDP/ICMP,
+	 * so a node without cmon never sees a trailer in its payload */
+	build(&in, 17, 100, 9);
+	inet_pton(AF_INET, "10.78.3.4", in.b + 14 + 16);
+	fix_csums(in.b + 14);
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_in, &in, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(find(&st, &f), CMON_FIND_OK);
+	CU_ASSERT_EQUAL(f.carrier, CMON_CARRIER_IPOPT);
+	CU_ASSERT(csums_ok(&st));
+	/* the UDP payload is untouched even before the strip */
+	CU_ASSERT(!memcmp(st.b + 14 + 60, in.b + 14 + 20, in.len - 34));
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_out, &st, &out), 0);
+	CU_ASSERT(same(&in, &out));
+}
+
 static void test_bpf_hop_counters(void)
 {
 	struct cmon_hop_key k = { .tp = CMON_TP_VETH_IN };
@@ -619,6 +638,7 @@ static void test_bpf_sampling_consistent(void)
 
 static int setup(void)
 {
+	struct cmon_lpm_key subnet = { .prefixlen = 16 };
 	uint32_t dst, one = 1;
 	char cmd[128];
 
@@ -631,6 +651,8 @@ static int setup(void)
 		return -1;
 	inet_pton(AF_INET, DST, &dst);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.cmon_peers), &dst, &one, 0);
+	inet_pton(AF_INET, "10.78.0.0", &subnet.addr);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.cmon_subnets), &subnet, &one, 0);
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.cmon_rb), on_rec, NULL,
 			      NULL);
 	snprintf(cmd, sizeof(cmd), "ip link add %s mtu 1500 type veth 2>/dev/null",
@@ -665,6 +687,8 @@ int main(void)
 		{ "test_bpf_mtu_skipped", test_bpf_mtu_skipped },
 		{ "test_bpf_unmonitored_destination",
 		  test_bpf_unmonitored_destination },
+		{ "test_bpf_remote_subnet_uses_ipopt",
+		  test_bpf_remote_subnet_uses_ipopt },
 		{ "test_bpf_hop_counters", test_bpf_hop_counters },
 		{ "test_bpf_sampling_consistent", test_bpf_sampling_consistent },
 		{ NULL, NULL }
