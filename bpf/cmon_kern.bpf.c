@@ -259,18 +259,23 @@ static __always_inline void cmon_post_done(__u64 key, struct cmon_record *r)
 		__sync_fetch_and_sub(&cmon_post_pending, 1);
 }
 
-static __always_inline void cmon_strip_result(int err)
+/*
+ * Count what a strip or intermediate hop made of an annotation: @ok_stat
+ * when done, the check failure, or (@other_is_err) skip_err otherwise.
+ */
+static __always_inline void cmon_count_result(int err, __u32 ok_stat,
+					      int other_is_err)
 {
-	if (err == CMON_BAD_VER)
+	if (!err)
+		cmon_stat(ok_stat);
+	else if (err == CMON_BAD_VER)
 		cmon_stat(CMON_STAT_BAD_VERSION);
 	else if (err == CMON_BAD_TAG)
 		cmon_stat(CMON_STAT_BAD_TAG);
 	else if (err == CMON_MALFORMED)
 		cmon_stat(CMON_STAT_MALFORMED);
-	else if (err)
+	else if (other_is_err)
 		cmon_stat(CMON_STAT_SKIP_ERR);
-	else
-		cmon_stat(CMON_STAT_STRIPPED);
 }
 
 SEC("tc")
@@ -288,7 +293,7 @@ int cmon_veth_out(struct __sk_buff *skb)
 
 		now = bpf_ktime_get_ns();
 		err = cmon_ipopt_strip(skb, &p, &o);
-		cmon_strip_result(err);
+		cmon_count_result(err, CMON_STAT_STRIPPED, 1);
 		if (!err) {
 			p.l4_off -= CMON_ANN_WIRE_LEN;
 			cmon_emit(skb, &p, &o.ann, CMON_CARRIER_IPOPT,
@@ -299,7 +304,7 @@ int cmon_veth_out(struct __sk_buff *skb)
 
 		now = bpf_ktime_get_ns();
 		err = cmon_trailer_strip(skb, &p, &t);
-		cmon_strip_result(err);
+		cmon_count_result(err, CMON_STAT_STRIPPED, 1);
 		if (!err)
 			cmon_emit(skb, &p, &t.ann, CMON_CARRIER_TRAILER, 1,
 				  now);
@@ -329,14 +334,8 @@ static __always_inline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 	err = cmon_hop_write(skb, &p, tp, cmon_node_id, bpf_ktime_get_ns());
 	if (err == CMON_DAMAGED)
 		return TC_ACT_SHOT_;
-	if (err == CMON_BAD_VER)
-		cmon_stat(CMON_STAT_BAD_VERSION);
-	else if (err == CMON_BAD_TAG)
-		cmon_stat(CMON_STAT_BAD_TAG);
-	else if (err == CMON_MALFORMED)
-		cmon_stat(CMON_STAT_MALFORMED);
-	else if (!err)
-		cmon_stat(CMON_STAT_HOPS);
+	/* untouched: no annotation, or all slots taken */
+	cmon_count_result(err, CMON_STAT_HOPS, 0);
 	/* count as the stamp and strip hops do: without the annotation */
 	if (cmon_has_ipopt(&p)) {
 		extra = CMON_ANN_WIRE_LEN;
