@@ -14,15 +14,21 @@ import sys
 
 
 def load(path):
+    """Every line must be one JSON object (only an unterminated last line,
+    cut off when the agent was stopped, is tolerated)."""
     out = []
     with open(path) as f:
-        for line in f:
-            line = line.strip()
-            if line:
-                try:
-                    out.append(json.loads(line))
-                except json.JSONDecodeError:
-                    pass  # the line being written when the agent stopped
+        text = f.read()
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            if i == len(lines) - 1 and not text.endswith("\n"):
+                continue
+            raise SystemExit(f"{path}:{i + 1}: not valid JSON: {line[:200]}")
     return out
 
 
