@@ -80,7 +80,8 @@ static __always_inline void cmon_ann_init(struct cmon_ann *a,
 	__u32 seq = cmon_next_seq(flow);
 	int i;
 
-	a->ver_flags = CMON_ANN_VERSION << 4;
+	a->ver_flags = CMON_ANN_VERSION << 4 |
+		       (cmon_clock_tai ? CMON_ANN_F_TAI : 0);
 	a->tp_mask = bpf_htons(mask);
 	a->seq = bpf_htonl(seq);
 	a->t0_lo = bpf_htonl((__u32)t0);
@@ -176,7 +177,7 @@ int cmon_veth_in(struct __sk_buff *skb)
 	}
 
 	/* the clock is read only for packets that get stamped */
-	now = bpf_ktime_get_ns();
+	now = cmon_now();
 	t_ct = cmon_ct_hops ? cmon_take_ct_tx(skb, hash, now) : 0;
 	if (ipopt) {
 		struct cmon_ipopt o = { .type = CMON_IPOPT_TYPE,
@@ -291,7 +292,7 @@ int cmon_veth_out(struct __sk_buff *skb)
 	if (cmon_has_ipopt(&p)) {
 		struct cmon_ipopt o;
 
-		now = bpf_ktime_get_ns();
+		now = cmon_now();
 		err = cmon_ipopt_strip(skb, &p, &o);
 		cmon_count_result(err, CMON_STAT_STRIPPED, 1);
 		if (!err) {
@@ -302,7 +303,7 @@ int cmon_veth_out(struct __sk_buff *skb)
 	} else if (p.frag_off & CMON_IP_DECISION_BIT) {
 		struct cmon_trailer t;
 
-		now = bpf_ktime_get_ns();
+		now = cmon_now();
 		err = cmon_trailer_strip(skb, &p, &t);
 		cmon_count_result(err, CMON_STAT_STRIPPED, 1);
 		if (!err)
@@ -331,7 +332,7 @@ static __always_inline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 
 	if (cmon_parse(skb, &p))
 		return TC_ACT_OK_;
-	err = cmon_hop_write(skb, &p, tp, cmon_node_id, bpf_ktime_get_ns());
+	err = cmon_hop_write(skb, &p, tp, cmon_node_id, cmon_now());
 	if (err == CMON_DAMAGED)
 		return TC_ACT_SHOT_;
 	/* untouched: no annotation, or all slots taken */
@@ -378,7 +379,7 @@ int BPF_PROG(cmon_ct_tx, struct sk_buff *skb, struct net_device *dev)
 		return 0;
 	if (!cmon_is_ct_dev(dev) || !cmon_dst_monitored(f.daddr))
 		return 0;
-	v.ts = bpf_ktime_get_ns();
+	v.ts = cmon_now();
 	bpf_map_update_elem(&cmon_pre, &key, &v, BPF_ANY);
 	return 0;
 }
@@ -395,7 +396,7 @@ int BPF_PROG(cmon_ct_rx, struct sk_buff *skb)
 	r = bpf_map_lookup_elem(&cmon_post, &key);
 	if (!r)
 		return 0;
-	now = bpf_ktime_get_ns();
+	now = cmon_now();
 	n = r->nhops;
 	/* same packet (length) and not a stale entry of a reused skb */
 	if (skb->len == r->len && n < CMON_REC_HOPS &&

@@ -10,6 +10,10 @@
 const volatile __u32 cmon_sample_n = CMON_DEFAULT_SAMPLE;
 const volatile __u8 cmon_node_id = 0;
 const volatile __u64 cmon_key = 0;
+/* Stamp with CLOCK_TAI (PTP-synchronised nodes) instead of MONOTONIC. */
+const volatile __u8 cmon_clock_tai = 0;
+/* Added to every stamp: a test knob simulating an unsynchronised node. */
+const volatile __s64 cmon_clock_offset = 0;
 /* Container transmit/receive tracepoint hops attached (cmon_ct_tx/rx). */
 const volatile __u8 cmon_ct_hops = 1;
 /* Inode of the host network namespace: container devices live elsewhere. */
@@ -121,6 +125,14 @@ static __always_inline int cmon_dst_monitored(__u32 daddr)
 	if (bpf_map_lookup_elem(&cmon_peers, &daddr))
 		return CMON_DST_LOCAL;
 	return bpf_map_lookup_elem(&cmon_subnets, &k) ? CMON_DST_REMOTE : 0;
+}
+
+/* The time of every stamp this node writes. */
+static __always_inline __u64 cmon_now(void)
+{
+	__u64 t = cmon_clock_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
+
+	return t + cmon_clock_offset;
 }
 
 static __always_inline void cmon_stat(__u32 idx)

@@ -47,6 +47,8 @@ struct options {
 	unsigned int nsubnets;
 	const char *key_file;
 	int no_ct_hops;
+	int clock_tai;
+	long long clock_offset;
 	unsigned int sample_n;
 	double interval;
 	double duration;	/* 0: until signalled */
@@ -116,6 +118,10 @@ static void usage(FILE *out)
 "  -k, --key-file FILE   annotation key (16 hex digits) shared by the agents\n"
 "                        of nodes that trace across each other (default:\n"
 "                        random, for a single node)\n"
+"      --clock CLOCK     stamp with 'monotonic' (default; nodes on one host)\n"
+"                        or 'tai' (nodes synchronised by PTP)\n"
+"      --clock-offset-ns N  add N ns to every stamp (testing: simulates\n"
+"                        a node whose clock is off by N)\n"
 "      --no-ct-hops      no container transmit/receive hops: only the veth\n"
 "                        and overlay hops (less CPU per packet)\n"
 "  -s, --sample N        trace 1 packet in N (default %u; 1 = every packet);\n"
@@ -219,6 +225,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "peer-subnet", required_argument, NULL, 'p' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "no-ct-hops", no_argument, NULL, 'C' },
+		{ "clock", required_argument, NULL, 'T' },
+		{ "clock-offset-ns", required_argument, NULL, 'O' },
 		{ "sample", required_argument, NULL, 's' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -275,6 +283,24 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'C':
 			o->no_ct_hops = 1;
 			break;
+		case 'T':
+			if (!strcmp(optarg, "tai")) {
+				o->clock_tai = 1;
+			} else if (strcmp(optarg, "monotonic")) {
+				cmon_err("invalid --clock '%s': expected "
+					 "'monotonic' or 'tai'", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'O': {
+			double v;
+
+			/* within the 2 s the 32-bit t0 on the wire tolerates */
+			if (parse_num(optarg, -1e9, 1e9, &v, "--clock-offset-ns"))
+				return -EINVAL;
+			o->clock_offset = (long long)v;
+			break;
+		}
 		case 's':
 			if (parse_uint(optarg, 1, 1 << 30, &o->sample_n,
 				       "--sample"))
@@ -784,6 +810,8 @@ int main(int argc, char **argv)
 	a.skel->rodata->cmon_key = key;
 	a.skel->rodata->cmon_host_netns = a.host_ns;
 	a.skel->rodata->cmon_ct_hops = !a.opt.no_ct_hops;
+	a.skel->rodata->cmon_clock_tai = a.opt.clock_tai;
+	a.skel->rodata->cmon_clock_offset = a.opt.clock_offset;
 	err = cmon_kern__load(a.skel);
 	if (err) {
 		cmon_err("loading BPF programs: %s (needs root, a kernel with "

@@ -23,17 +23,20 @@ it_in_pod() {
 }
 it_in_pod 1 ping -c 2 -W 2 10.244.2.2 >/dev/null || it_fail "overlay does not pass traffic"
 
-# start_agent N: one cmon-kern in node N's namespace
+# start_agent N [ARGS]: one cmon-kern in node N's namespace, stamping
+# with CLOCK_TAI as PTP-synchronised nodes would
 AGENT_PIDS=""
 start_agent() {
-	ip netns exec "cmton$1" "$AGENT" --bridge cni0 --overlay flannel.1 \
+	local n=$1
+	shift
+	ip netns exec "cmton$n" "$AGENT" --bridge cni0 --overlay flannel.1 \
 		--peer-subnet 10.244.0.0/16 --key-file "$IT_TMP/key" \
-		--node-id "$1" --sample 1 --json --interval 0.5 \
-		>"$IT_TMP/node$1.json" 2>"$IT_TMP/node$1.err" &
+		--node-id "$n" --sample 1 --json --interval 0.5 --clock tai "$@" \
+		>"$IT_TMP/node$n.json" 2>"$IT_TMP/node$n.err" &
 	AGENT_PIDS="$AGENT_PIDS $!"
 	IT_PIDS="$IT_PIDS $!"
-	it_wait "$IT_TMP/node$1.err" monitoring 10 ||
-		{ cat "$IT_TMP/node$1.err"; it_fail "agent of node $1 did not start"; }
+	it_wait "$IT_TMP/node$n.err" monitoring 10 ||
+		{ cat "$IT_TMP/node$n.err"; it_fail "agent of node $n did not start"; }
 }
 
 # udp_exact SIZES: UDP byte-exact from pod 1 to pod 2
@@ -69,8 +72,15 @@ echo "TCP: 50 MB sha256 equal"
 
 it_in_pod 1 ping -q -c 30 -i 0.02 10.244.2.2 >/dev/null || it_fail "ping"
 sleep 1.5
-for p in $AGENT_PIDS; do kill -INT "$p"; wait "$p" || it_fail "agent exited with $?"; done
-IT_PIDS=""
+stop_agents() {
+	for p in $AGENT_PIDS; do
+		kill -INT "$p"
+		wait "$p" || it_fail "agent exited with $?"
+	done
+	AGENT_PIDS=""
+	IT_PIDS=""
+}
+stop_agents
 
 python3 -c "
 import sys
@@ -97,4 +107,23 @@ assert c1['hops'] > 1000 and c2['hops'] > 1000
 t = summary(recv, '10.244.1.2', 'cmtoc2', 'tcp')
 assert t['traced'] > 100 and 'ovl_out>ovl_in' in t['seg_means'], t
 " || it_fail "cross-node path check"
+
+# Node 2's clock 5 ms ahead (test knob): the underlay segment, measured
+# between the two nodes' clocks, shows the offset; node-local hops do not.
+start_agent 1
+start_agent 2 --clock-offset-ns 5000000
+it_in_pod 1 ping -q -c 20 -i 0.02 10.244.2.2 >/dev/null || it_fail "ping"
+sleep 1.5
+stop_agents
+python3 -c "
+import sys
+sys.path.insert(0, '$HERE')
+from query import load, summary
+s = summary(load('$IT_TMP/node2.json'), '10.244.1.2', 'cmtoc2', 'icmp')
+segs = s['seg_means']
+print('with node 2 at +5 ms: %s' % segs)
+assert 4900 < segs['ovl_out>ovl_in'] < 5300, segs
+assert 0 < segs['ovl_in>veth_out'] < 300 and 0 < segs['veth_in>ovl_out'] < 300, segs
+" || { tail -3 "$IT_TMP/node2.json" | cut -c1-1500; it_fail "clock offset check"; }
 echo "PASS: flannel-style overlay traced end to end across two nodes"
+
