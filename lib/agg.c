@@ -73,6 +73,8 @@ struct cmon_agg {
 	struct drop *drops[HT_BUCKETS];
 	struct pair **list;		/* pairs in stable order for readers */
 	unsigned int npairs, cap;
+	struct cmon_link links[CMON_MAX_LINKS];
+	unsigned int nlinks;
 	uint64_t records, bad_records;
 };
 
@@ -225,6 +227,26 @@ static void flow_seq(struct flow *f, uint32_t seq)
 	f->seq_recv++;
 }
 
+/* A cross-node segment's one-way delay, for clock offset estimation. */
+static void link_add(struct cmon_agg *agg, uint8_t from, uint8_t to,
+		     int64_t ns)
+{
+	unsigned int i;
+
+	for (i = 0; i < agg->nlinks; i++)
+		if (agg->links[i].from_node == from && agg->links[i].to_node == to)
+			break;
+	if (i == agg->nlinks) {
+		if (agg->nlinks == CMON_MAX_LINKS)
+			return;
+		agg->nlinks++;
+		agg->links[i].from_node = from;
+		agg->links[i].to_node = to;
+		cmon_owd_reset(&agg->links[i].owd);
+	}
+	cmon_owd_add(&agg->links[i].owd, ns);
+}
+
 void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r)
 {
 	struct cmon_flow k = { .saddr = r->saddr, .daddr = r->daddr,
@@ -251,10 +273,12 @@ void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r)
 	cmon_hist_add(&p->e2e, (int64_t)r->hop[n - 1].delta - r->hop[0].delta);
 	for (i = 1; i < n; i++) {
 		struct cmon_seg_stats *s = seg_get(p, &r->hop[i - 1], &r->hop[i]);
+		int64_t d = (int64_t)r->hop[i].delta - r->hop[i - 1].delta;
 
 		if (s)
-			cmon_hist_add(&s->hist, (int64_t)r->hop[i].delta -
-						r->hop[i - 1].delta);
+			cmon_hist_add(&s->hist, d);
+		if (r->hop[i].node != r->hop[i - 1].node)
+			link_add(agg, r->hop[i - 1].node, r->hop[i].node, d);
 	}
 }
 
@@ -520,6 +544,17 @@ void cmon_agg_expire(struct cmon_agg *agg, unsigned int ticks)
 		free(p);
 	}
 	agg->npairs = n;
+}
+
+unsigned int cmon_agg_nlinks(const struct cmon_agg *agg)
+{
+	return agg->nlinks;
+}
+
+const struct cmon_link *cmon_agg_link(const struct cmon_agg *agg,
+				      unsigned int i)
+{
+	return i < agg->nlinks ? &agg->links[i] : NULL;
 }
 
 uint64_t cmon_agg_records(const struct cmon_agg *agg)

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include "cmon/record.h"
+#include "clock.h"
 #include "hist.h"
 
 /* A unidirectional flow as the engine sees it (network byte order). */
@@ -89,6 +90,23 @@ const struct cmon_pair_stats *cmon_agg_pair(const struct cmon_agg *agg,
 					    unsigned int i);
 /* Forget pairs idle for more than @ticks intervals. */
 void cmon_agg_expire(struct cmon_agg *agg, unsigned int ticks);
+
+/*
+ * Cross-node links: one-way delays of every segment whose two hops are on
+ * different nodes, per (from node, to node), since the engine started.
+ * They hold the receiving node's clock offset; cmon_clock_estimate() on
+ * both directions (merged from both nodes) recovers it.
+ */
+#define CMON_MAX_LINKS 64
+
+struct cmon_link {
+	uint8_t from_node, to_node;
+	struct cmon_owd owd;
+};
+
+unsigned int cmon_agg_nlinks(const struct cmon_agg *agg);
+const struct cmon_link *cmon_agg_link(const struct cmon_agg *agg,
+				      unsigned int i);
 
 /* Records fed in total, and records the engine could not use. */
 uint64_t cmon_agg_records(const struct cmon_agg *agg);

@@ -135,7 +135,19 @@ void cmon_view_json(FILE *out, const struct cmon_view *v)
 	for (i = 0; i < v->ncounters; i++)
 		fprintf(out, "%s\"%s\":%llu", i ? "," : "", v->counters[i].name,
 			(unsigned long long)v->counters[i].value);
-	fputs("},\"pairs\":[", out);
+	fputs("},\"links\":[", out);
+	for (i = 0; i < cmon_agg_nlinks(v->agg); i++) {
+		const struct cmon_link *l = cmon_agg_link(v->agg, i);
+		int64_t low;
+
+		fprintf(out, "%s{\"from_node\":%u,\"to_node\":%u,\"samples\":%llu",
+			i ? "," : "", l->from_node, l->to_node,
+			(unsigned long long)l->owd.count);
+		if (!cmon_owd_low(&l->owd, &low))
+			fprintf(out, ",\"low_us\":%.3f", low / 1000.0);
+		fputc('}', out);
+	}
+	fputs("],\"pairs\":[", out);
 	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
 		const struct cmon_pair_stats *p = cmon_agg_pair(v->agg, i);
 

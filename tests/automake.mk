@@ -3,7 +3,8 @@
 # in their own network namespaces (root).  Root-only tests exit 77 (skip)
 # with the reason when not root; CI runs as root, so nothing skips there.
 if HAVE_CUNIT
-UNIT_TESTS = tests/unit/test-hist tests/unit/test-agg tests/unit/test-codec
+UNIT_TESTS = tests/unit/test-hist tests/unit/test-agg tests/unit/test-codec \
+	tests/unit/test-clock
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = lib/libcmon.a $(CUNIT_LIBS) -lm
@@ -13,6 +14,8 @@ tests_unit_test_agg_SOURCES = tests/unit/test-agg.c tests/unit/unit.h
 tests_unit_test_agg_LDADD = $(UNIT_LDADD)
 tests_unit_test_codec_SOURCES = tests/unit/test-codec.c tests/unit/unit.h
 tests_unit_test_codec_LDADD = $(UNIT_LDADD)
+tests_unit_test_clock_SOURCES = tests/unit/test-clock.c tests/unit/unit.h
+tests_unit_test_clock_LDADD = $(UNIT_LDADD)
 endif
 EXTRA_DIST += tests/integration/udp_exact.py
 

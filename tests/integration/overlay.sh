@@ -112,18 +112,29 @@ assert t['traced'] > 100 and 'ovl_out>ovl_in' in t['seg_means'], t
 # between the two nodes' clocks, shows the offset; node-local hops do not.
 start_agent 1
 start_agent 2 --clock-offset-ns 5000000
-it_in_pod 1 ping -q -c 20 -i 0.02 10.244.2.2 >/dev/null || it_fail "ping"
+it_in_pod 1 ping -q -c 200 -i 0.005 10.244.2.2 >/dev/null || it_fail "ping"
 sleep 1.5
 stop_agents
 python3 -c "
 import sys
 sys.path.insert(0, '$HERE')
 from query import load, summary
-s = summary(load('$IT_TMP/node2.json'), '10.244.1.2', 'cmtoc2', 'icmp')
+n1, n2 = load('$IT_TMP/node1.json'), load('$IT_TMP/node2.json')
+s = summary(n2, '10.244.1.2', 'cmtoc2', 'icmp')
 segs = s['seg_means']
 print('with node 2 at +5 ms: %s' % segs)
 assert 4900 < segs['ovl_out>ovl_in'] < 5300, segs
 assert 0 < segs['ovl_in>veth_out'] < 300 and 0 < segs['veth_in>ovl_out'] < 300, segs
+# each node exports the one-way delays arriving from the other; both
+# directions together give the offset (doc: lib/clock.h)
+ab = [l for l in n2[-1]['links'] if (l['from_node'], l['to_node']) == (1, 2)][0]
+ba = [l for l in n1[-1]['links'] if (l['from_node'], l['to_node']) == (2, 1)][0]
+off = (ab['low_us'] - ba['low_us']) / 2
+bound = abs(ab['low_us'] + ba['low_us']) / 2
+print('links: 1>2 low %.1f us, 2>1 low %.1f us: offset %.1f us, bound %.1f us'
+      % (ab['low_us'], ba['low_us'], off, bound))
+assert abs(off - 5000) < 20, off
+assert abs(off - 5000) <= bound + 1, (off, bound)
 " || { tail -3 "$IT_TMP/node2.json" | cut -c1-1500; it_fail "clock offset check"; }
 echo "PASS: flannel-style overlay traced end to end across two nodes"
 

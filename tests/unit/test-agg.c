@@ -178,6 +178,42 @@ static void test_agg_drop_only_pair_has_no_loss_hop(void)
 	cmon_agg_destroy(g);
 }
 
+static void test_agg_cross_node_links(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	const struct cmon_link *l;
+	struct cmon_record r;
+	int64_t low;
+	int i;
+
+	memset(&r, 0, sizeof(r));
+	r.saddr = A;
+	r.daddr = B;
+	r.proto = 17;
+	r.nhops = 3;
+	r.hop[0].tp = CMON_TP_VETH_IN;
+	r.hop[0].node = 1;
+	r.hop[1].tp = CMON_TP_OVL_IN;
+	r.hop[1].node = 2;
+	r.hop[2].tp = CMON_TP_VETH_OUT;
+	r.hop[2].node = 2;
+	for (i = 0; i < 20; i++) {
+		r.seq = i + 1;
+		/* node 2 five ms behind: the cross-node delay is negative */
+		r.hop[1].delta = -5000000 + 30000 + i * 1000;
+		r.hop[2].delta = r.hop[1].delta + 2000;
+		cmon_agg_record(g, &r);
+	}
+	CU_ASSERT_EQUAL_FATAL(cmon_agg_nlinks(g), 1);	/* 2>2 is no link */
+	l = cmon_agg_link(g, 0);
+	CU_ASSERT_EQUAL(l->from_node, 1);
+	CU_ASSERT_EQUAL(l->to_node, 2);
+	CU_ASSERT_EQUAL(l->owd.count, 20);
+	CU_ASSERT_EQUAL(cmon_owd_low(&l->owd, &low), 0);
+	CU_ASSERT_EQUAL(low, -5000000 + 30000 + 2000);	/* third smallest */
+	cmon_agg_destroy(g);
+}
+
 static void test_agg_bad_record_counted(void)
 {
 	struct cmon_agg *g = cmon_agg_create();
@@ -226,6 +262,7 @@ int main(void)
 		{ "test_agg_drop_reasons", test_agg_drop_reasons },
 		{ "test_agg_drop_only_pair_has_no_loss_hop",
 		  test_agg_drop_only_pair_has_no_loss_hop },
+		{ "test_agg_cross_node_links", test_agg_cross_node_links },
 		{ "test_agg_bad_record_counted", test_agg_bad_record_counted },
 		{ "test_agg_expire", test_agg_expire },
 		{ NULL, NULL }

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Clock offset estimation between nodes: see clock.h. */
+#include <errno.h>
+#include <string.h>
+#include "clock.h"
+
+void cmon_owd_reset(struct cmon_owd *w)
+{
+	memset(w, 0, sizeof(*w));
+}
+
+void cmon_owd_add(struct cmon_owd *w, int64_t ns)
+{
+	unsigned int i;
+
+	w->count++;
+	if (w->n == CMON_OWD_KEEP && ns >= w->low[w->n - 1])
+		return;
+	if (w->n < CMON_OWD_KEEP)
+		w->n++;
+	/* insertion into the ascending list, dropping the largest */
+	for (i = w->n - 1; i > 0 && w->low[i - 1] > ns; i--)
+		w->low[i] = w->low[i - 1];
+	w->low[i] = ns;
+}
+
+int cmon_owd_low(const struct cmon_owd *w, int64_t *ns)
+{
+	*ns = 0;
+	if (w->count < CMON_OWD_MIN_SAMPLES || w->n <= CMON_OWD_RANK)
+		return -EAGAIN;
+	*ns = w->low[CMON_OWD_RANK];
+	return 0;
+}
+
+int cmon_clock_estimate(const struct cmon_owd *ab, const struct cmon_owd *ba,
+			int64_t *offset, int64_t *bound)
+{
+	int64_t dab, dba;
+
+	*offset = *bound = 0;
+	if (cmon_owd_low(ab, &dab) || cmon_owd_low(ba, &dba))
+		return -EAGAIN;
+	*offset = (dab - dba) / 2;
+	*bound = (dab + dba) / 2;
+	if (*bound < 0)
+		*bound = -*bound;	/* inconsistent input: say how bad */
+	return 0;
+}
