@@ -348,6 +348,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		cmon_err("no bridge given: use --bridge NAME (e.g. --bridge docker0)");
 		return -EINVAL;
 	}
+	if (o->nsubnets && !o->clock_tai)
+		cmon_warn("--peer-subnet with the monotonic clock: cross-node "
+			  "latencies are right only for nodes sharing one kernel; "
+			  "use --clock tai on PTP-synchronised hosts");
 	if (!o->node) {
 		if (gethostname(host, sizeof(host) - 1))
 			strcpy(host, "localhost");
