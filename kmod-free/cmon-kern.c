@@ -170,6 +170,22 @@ static int parse_uint(const char *s, unsigned int min, unsigned int max,
 	return 0;
 }
 
+/* Append a device name given to a repeatable option. */
+static int add_ifname(const char **list, unsigned int *n, unsigned int max,
+		      const char *name, const char *what)
+{
+	if (*n == max) {
+		cmon_err("at most %u %s names", max, what);
+		return -EINVAL;
+	}
+	if (!*name || strlen(name) >= IF_NAMESIZE) {
+		cmon_err("invalid %s name '%s'", what, name);
+		return -EINVAL;
+	}
+	list[(*n)++] = name;
+	return 0;
+}
+
 /* "a.b.c.d/len" into an LPM key. */
 static int parse_cidr(const char *s, struct cmon_lpm_key *k)
 {
@@ -247,26 +263,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 				NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (o->nbridges == MAX_BRIDGES) {
-				cmon_err("at most %d bridges", MAX_BRIDGES);
+			if (add_ifname(o->bridges, &o->nbridges, MAX_BRIDGES,
+				       optarg, "bridge"))
 				return -EINVAL;
-			}
-			if (!*optarg || strlen(optarg) >= IF_NAMESIZE) {
-				cmon_err("invalid bridge name '%s'", optarg);
-				return -EINVAL;
-			}
-			o->bridges[o->nbridges++] = optarg;
 			break;
 		case 'o':
-			if (o->noverlays == MAX_OVERLAYS) {
-				cmon_err("at most %d overlay devices", MAX_OVERLAYS);
+			if (add_ifname(o->overlays, &o->noverlays, MAX_OVERLAYS,
+				       optarg, "overlay device"))
 				return -EINVAL;
-			}
-			if (!*optarg || strlen(optarg) >= IF_NAMESIZE) {
-				cmon_err("invalid overlay device name '%s'", optarg);
-				return -EINVAL;
-			}
-			o->overlays[o->noverlays++] = optarg;
 			break;
 		case 'p':
 			if (o->nsubnets == MAX_SUBNETS) {

@@ -7,6 +7,7 @@
 #   it_agent_start ARGS   start cmon-kern --json on the bridge
 #   it_agent_stop         SIGINT it and wait; fails if it did not exit 0
 #   it_wait FILE PATTERN [SEC]  wait until PATTERN appears in FILE
+#   it_udp_exact SNS RNS DST SIZES  byte-exact UDP from netns SNS to DST in RNS
 #   it_query SRC DST PROTO FIELD  summary of the agent's JSON (query.py)
 #   it_fail MSG           print and exit 1
 
@@ -82,6 +83,18 @@ it_wait() {
 		n=$((n - 1))
 	done
 	return 1
+}
+
+# it_udp_exact SENDER_NS RECEIVER_NS DST SIZES: every payload size arrives
+# byte-exact (udp_exact.py); the receiver's report is in $IT_TMP/recv.
+it_udp_exact() {
+	local rpid
+	ip netns exec "$2" python3 "$HERE/udp_exact.py" recv 5001 "$4" \
+		>"$IT_TMP/recv" 2>&1 &
+	rpid=$!
+	it_wait "$IT_TMP/recv" ready || it_fail "receiver did not start"
+	ip netns exec "$1" python3 "$HERE/udp_exact.py" send "$3" 5001 "$4" 3
+	wait "$rpid"
 }
 
 it_agent_start() {

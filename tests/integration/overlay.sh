@@ -39,24 +39,17 @@ start_agent() {
 		{ cat "$IT_TMP/node$n.err"; it_fail "agent of node $n did not start"; }
 }
 
-# udp_exact SIZES: UDP byte-exact from pod 1 to pod 2
-udp_exact() {
-	it_in_pod 2 python3 "$HERE/udp_exact.py" recv 5001 "$1" >"$IT_TMP/recv" 2>&1 &
-	rpid=$!
-	it_wait "$IT_TMP/recv" ready || it_fail "receiver did not start"
-	it_in_pod 1 python3 "$HERE/udp_exact.py" send 10.244.2.2 5001 "$1" 3
-	wait "$rpid" || it_fail "UDP across the overlay: $(cat "$IT_TMP/recv")"
-}
-
 # Only node 1 monitored: node 2 never strips, and its pod must still get
 # exactly what was sent (the annotation rides in an IPv4 option it ignores)
 start_agent 1
-udp_exact 0-1400
+it_udp_exact cmtoc1 cmtoc2 10.244.2.2 0-1400 ||
+	it_fail "UDP across the overlay: $(cat "$IT_TMP/recv")"
 echo "UDP with no agent on the receiving node: $(tail -1 "$IT_TMP/recv")"
 start_agent 2
 
 # UDP byte-exact, including sizes that fragment or leave no MTU room
-udp_exact 0-3000
+it_udp_exact cmtoc1 cmtoc2 10.244.2.2 0-3000 ||
+	it_fail "UDP across the overlay: $(cat "$IT_TMP/recv")"
 echo "UDP: $(tail -1 "$IT_TMP/recv")"
 
 # TCP sha256-exact with TSO

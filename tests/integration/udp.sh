@@ -13,12 +13,8 @@ for mode in offload-on offload-off; do
 		it_in 1 ethtool -K eth0 tx off >/dev/null
 		it_in 2 ethtool -K eth0 rx off >/dev/null
 	fi
-	it_in 2 python3 "$HERE/udp_exact.py" recv 5001 0-8000 \
-		>"$IT_TMP/recv" 2>&1 &
-	rpid=$!
-	it_wait "$IT_TMP/recv" ready || it_fail "receiver did not start"
-	it_in 1 python3 "$HERE/udp_exact.py" send "$(it_ip 2)" 5001 0-8000 3
-	wait "$rpid" || it_fail "$mode: $(cat "$IT_TMP/recv")"
+	it_udp_exact cmtuc1 cmtuc2 "$(it_ip 2)" 0-8000 ||
+		it_fail "$mode: $(cat "$IT_TMP/recv")"
 	echo "$mode: $(tail -1 "$IT_TMP/recv")"
 done
 csum_err=$(it_in 2 nstat -az UdpInCsumErrors | awk '/UdpInCsumErrors/ {print $2}')
