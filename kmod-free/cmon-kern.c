@@ -736,18 +736,20 @@ static void read_stats(struct agent *a, struct cmon_counter *out)
 	free(v);
 	out[CMON_STAT_MAX].name = "agg_bad_records";
 	out[CMON_STAT_MAX].value = cmon_agg_bad_records(a->agg);
+	out[CMON_STAT_MAX + 1].name = "agg_overflow";
+	out[CMON_STAT_MAX + 1].value = cmon_agg_overflow(a->agg);
 	/* records waiting for their receive hop: growth means evictions */
-	out[CMON_STAT_MAX + 1].name = "records_pending";
-	out[CMON_STAT_MAX + 1].value = a->skel->bss->cmon_post_pending;
+	out[CMON_STAT_MAX + 2].name = "records_pending";
+	out[CMON_STAT_MAX + 2].value = a->skel->bss->cmon_post_pending;
 }
 
 static void report(struct agent *a, double secs)
 {
-	struct cmon_counter counters[CMON_STAT_MAX + 2];
+	struct cmon_counter counters[CMON_STAT_MAX + 3];
 	struct cmon_names names = { name_ip, name_dev, name_reason, a };
 	struct cmon_view v = {
 		.agg = a->agg, .names = &names, .counters = counters,
-		.ncounters = CMON_STAT_MAX + 2, .time = now_wall(),
+		.ncounters = CMON_STAT_MAX + 3, .time = now_wall(),
 		.interval = secs, .node = a->opt.node,
 		.sample_n = a->opt.sample_n,
 	};

@@ -76,6 +76,7 @@ struct cmon_agg {
 	struct cmon_link links[CMON_MAX_LINKS];
 	unsigned int nlinks;
 	uint64_t records, bad_records;
+	uint64_t overflow;		/* samples beyond a fixed bound */
 };
 
 static uint32_t hash_words(const uint32_t *w, unsigned int n)
@@ -237,8 +238,10 @@ static void link_add(struct cmon_agg *agg, uint8_t from, uint8_t to,
 		if (agg->links[i].from_node == from && agg->links[i].to_node == to)
 			break;
 	if (i == agg->nlinks) {
-		if (agg->nlinks == CMON_MAX_LINKS)
+		if (agg->nlinks == CMON_MAX_LINKS) {
+			agg->overflow++;
 			return;
+		}
 		agg->nlinks++;
 		agg->links[i].from_node = from;
 		agg->links[i].to_node = to;
@@ -277,6 +280,8 @@ void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r)
 
 		if (s)
 			cmon_hist_add(&s->hist, d);
+		else
+			agg->overflow++;
 		if (r->hop[i].node != r->hop[i - 1].node)
 			link_add(agg, r->hop[i - 1].node, r->hop[i].node, d);
 	}
@@ -290,14 +295,18 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_flow *k,
 	struct hop_ctr *h;
 	unsigned int i, j;
 
-	if (!f)
+	if (!f) {
+		agg->overflow++;
 		return;
+	}
 	for (i = 0; i < f->nhops; i++)
 		if (f->hop[i].tp == tp && f->hop[i].node == node)
 			break;
 	if (i == f->nhops) {
-		if (f->nhops == CMON_MAX_CHOPS)
+		if (f->nhops == CMON_MAX_CHOPS) {
+			agg->overflow++;
 			return;
+		}
 		/* keep hops in path order */
 		for (i = 0; i < f->nhops && cmon_tp_rank(f->hop[i].tp) <= cmon_tp_rank(tp); i++)
 			;
@@ -560,6 +569,11 @@ const struct cmon_link *cmon_agg_link(const struct cmon_agg *agg,
 uint64_t cmon_agg_records(const struct cmon_agg *agg)
 {
 	return agg->records;
+}
+
+uint64_t cmon_agg_overflow(const struct cmon_agg *agg)
+{
+	return agg->overflow;
 }
 
 uint64_t cmon_agg_bad_records(const struct cmon_agg *agg)

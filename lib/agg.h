@@ -111,6 +111,11 @@ const struct cmon_link *cmon_agg_link(const struct cmon_agg *agg,
 /* Records fed in total, and records the engine could not use. */
 uint64_t cmon_agg_records(const struct cmon_agg *agg);
 uint64_t cmon_agg_bad_records(const struct cmon_agg *agg);
+/*
+ * Inputs the engine had no room for (more segments, hops or links than
+ * its fixed bounds, or no memory): counted, never silently dropped.
+ */
+uint64_t cmon_agg_overflow(const struct cmon_agg *agg);
 
 /*
  * Position of a hop along a path (smaller is upstream).  Producers read

@@ -205,12 +205,25 @@ static void test_agg_cross_node_links(void)
 		cmon_agg_record(g, &r);
 	}
 	CU_ASSERT_EQUAL_FATAL(cmon_agg_nlinks(g), 1);	/* 2>2 is no link */
+	CU_ASSERT_EQUAL(cmon_agg_overflow(g), 0);
 	l = cmon_agg_link(g, 0);
 	CU_ASSERT_EQUAL(l->from_node, 1);
 	CU_ASSERT_EQUAL(l->to_node, 2);
 	CU_ASSERT_EQUAL(l->owd.count, 20);
 	CU_ASSERT_EQUAL(cmon_owd_low(&l->owd, &low), 0);
 	CU_ASSERT_EQUAL(low, -5000000 + 30000 + 2000);	/* third smallest */
+	cmon_agg_destroy(g);
+}
+
+static void test_agg_overflow_counted(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	int tp;
+
+	/* more hops for one flow than the engine keeps: the rest counted */
+	for (tp = 0; tp < CMON_MAX_CHOPS + 2; tp++)
+		cmon_agg_hop_count(g, &flow, (uint8_t)tp, 0, 10, 100);
+	CU_ASSERT_EQUAL(cmon_agg_overflow(g), 2);
 	cmon_agg_destroy(g);
 }
 
@@ -263,6 +276,7 @@ int main(void)
 		{ "test_agg_drop_only_pair_has_no_loss_hop",
 		  test_agg_drop_only_pair_has_no_loss_hop },
 		{ "test_agg_cross_node_links", test_agg_cross_node_links },
+		{ "test_agg_overflow_counted", test_agg_overflow_counted },
 		{ "test_agg_bad_record_counted", test_agg_bad_record_counted },
 		{ "test_agg_expire", test_agg_expire },
 		{ NULL, NULL }
