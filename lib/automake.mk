@@ -8,3 +8,10 @@ lib_libcmon_a_SOURCES = \
 	lib/hist.c lib/hist.h \
 	lib/log.c lib/log.h \
 	lib/view.c lib/view.h
+
+# libcmon-dp: the userspace datapath hops (include/cmon/dp.h), on their own
+# so the patched ovs-vswitchd links only them (tools/build-ovs).  Built
+# position-independent: OVS may be linked as a PIE.
+noinst_LIBRARIES += lib/libcmon-dp.a
+lib_libcmon_dp_a_SOURCES = lib/dp.c lib/codec.c lib/codec.h
+lib_libcmon_dp_a_CFLAGS = $(AM_CFLAGS) -fPIC

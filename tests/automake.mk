@@ -4,7 +4,7 @@
 # with the reason when not root; CI runs as root, so nothing skips there.
 if HAVE_CUNIT
 UNIT_TESTS = tests/unit/test-hist tests/unit/test-agg tests/unit/test-codec \
-	tests/unit/test-clock
+	tests/unit/test-clock tests/unit/test-dp
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = lib/libcmon.a $(CUNIT_LIBS) -lm
@@ -16,6 +16,8 @@ tests_unit_test_codec_SOURCES = tests/unit/test-codec.c tests/unit/unit.h
 tests_unit_test_codec_LDADD = $(UNIT_LDADD)
 tests_unit_test_clock_SOURCES = tests/unit/test-clock.c tests/unit/unit.h
 tests_unit_test_clock_LDADD = $(UNIT_LDADD)
+tests_unit_test_dp_SOURCES = tests/unit/test-dp.c tests/unit/unit.h
+tests_unit_test_dp_LDADD = lib/libcmon-dp.a $(UNIT_LDADD)
 endif
 EXTRA_DIST += tests/integration/udp_exact.py
 

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Shared hugepage memory between the Open vSwitch patch set (the producer,
+ * a DPDK primary) and cmon-dpdk (the consumer, a DPDK secondary):
+ *
+ *   CMON_SHM_RING   an rte_ring of fixed-size elements created with
+ *                   rte_ring_create_elem(): each element is one
+ *                   struct cmon_record (include/cmon/record.h).  No mbuf
+ *                   pointers and no shared mempool cross the boundary.
+ *   CMON_SHM_STATS  a memzone holding struct cmon_shm_stats: what the
+ *                   userspace hops did and did not do, counted per batch.
+ *
+ * Counters and configuration echo are written by the producer only; the
+ * consumer only reads them (and the ring's consumer side).
+ */
+#ifndef CMON_SHM_H
+#define CMON_SHM_H
+
+#include <stdint.h>
+
+#define CMON_SHM_RING		"cmon_ovs_records"
+#define CMON_SHM_STATS		"cmon_ovs_stats"
+#define CMON_SHM_MAGIC		0x636d6f6e73746174ULL	/* "cmonstat" */
+#define CMON_SHM_VERSION	1
+/* Default and bounds of other_config:cmon-ring-size (records). */
+#define CMON_SHM_RING_DEFAULT	65536
+#define CMON_SHM_RING_MIN	1024
+#define CMON_SHM_RING_MAX	(1u << 22)
+
+/* What the userspace (OVS) hops did with the packets they saw. */
+enum cmon_dp_stat {
+	CMON_DP_PACKETS,	/* packets through a monitored port */
+	CMON_DP_STAMPED,	/* fresh annotation inserted */
+	CMON_DP_SAMPLED_OUT,	/* not chosen by sampling */
+	CMON_DP_SKIP_PROTO,	/* not IPv4 TCP/UDP/ICMP: not traced */
+	CMON_DP_SKIP_MTU,	/* no room for 40 bytes under the MTU */
+	CMON_DP_SKIP_FRAG,	/* IPv4 fragment */
+	CMON_DP_SKIP_IPOPT,	/* already has IPv4 options */
+	CMON_DP_SKIP_ROOM,	/* buffer lacks headroom / contiguous data */
+	CMON_DP_SANITISED,	/* a container's forged annotation neutralised */
+	CMON_DP_WRITTEN,	/* hop slot written in place */
+	CMON_DP_NO_SLOT,	/* annotation full, hop not recorded */
+	CMON_DP_STRIPPED,	/* annotation removed at the last hop */
+	CMON_DP_BAD_VERSION,	/* unknown annotation version: untouched */
+	CMON_DP_BAD_TAG,	/* tag not from our key: untouched */
+	CMON_DP_MALFORMED,	/* inconsistent carrier: untouched */
+	CMON_DP_RING_FULL,	/* record lost: ring full */
+	CMON_DP_RECORDS,	/* records enqueued */
+	CMON_DP_NSTATS
+};
+
+#define CMON_DP_STAT_NAMES { \
+	"packets", "stamped", "sampled_out", "skip_proto", "skip_mtu", \
+	"skip_frag", "skip_ipopt", "skip_room", "sanitised", "written", \
+	"no_slot", "stripped", "bad_version", "bad_tag", "malformed", \
+	"ring_full", "records" }
+
+struct cmon_shm_stats {
+	uint64_t magic;			/* CMON_SHM_MAGIC once initialised */
+	uint32_t version;		/* CMON_SHM_VERSION */
+	uint32_t nstats;		/* CMON_DP_NSTATS of the producer */
+	uint32_t ring_size;		/* records the ring holds */
+	uint32_t sample_n;		/* sampling in force (1 = every) */
+	uint32_t node_id;		/* node id written in hop slots */
+	uint32_t enabled;		/* hooks active */
+	uint64_t boot_ns;		/* producer start, CLOCK_MONOTONIC */
+	uint64_t stat[CMON_DP_NSTATS];	/* atomic, relaxed */
+};
+
+#endif /* CMON_SHM_H */

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Userspace datapath hops (include/cmon/dp.h): the same annotation rules as
+ * the kernel hops in bpf/carrier.bpf.h, on the bytes of one frame.
+ * Checksums are recomputed in full: only traced packets pay for it.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cmon/dp.h"
+#include "codec.h"
+
+#define ETH_HLEN_	14
+#define IP_MF_		0x2000
+#define IP_OFFMASK_	0x1fff
+
+struct pkt {
+	uint8_t *ip;		/* IPv4 header inside the frame */
+	uint32_t ihl, tot_len, frag_off;
+	uint8_t proto;
+	uint32_t saddr, daddr;	/* network order */
+	uint16_t sport, dport;	/* network order */
+	uint32_t pkt_id;	/* sampling id, as the kernel hops load it */
+	uint32_t l4_min;	/* L4 header bytes the protocol needs */
+};
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint32_t load32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);	/* host order of network bytes, like BPF */
+	return v;
+}
+
+/* Parse an untagged Ethernet/IPv4 frame; -1 if it is not one. */
+static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
+{
+	uint8_t *l4;
+
+	if (len < ETH_HLEN_ + 20 || get16(frame + 12) != 0x0800)
+		return -1;
+	memset(p, 0, sizeof(*p));
+	p->ip = frame + ETH_HLEN_;
+	if (p->ip[0] >> 4 != 4)
+		return -1;
+	p->ihl = (p->ip[0] & 0xfu) * 4;
+	p->tot_len = get16(p->ip + 2);
+	p->frag_off = get16(p->ip + 6);
+	p->proto = p->ip[9];
+	if (p->ihl < 20 || p->tot_len < p->ihl ||
+	    p->tot_len > len - ETH_HLEN_)
+		return -1;
+	memcpy(&p->saddr, p->ip + 12, 4);
+	memcpy(&p->daddr, p->ip + 16, 4);
+	p->pkt_id = get16(p->ip + 4);
+	if (p->frag_off & IP_OFFMASK_)
+		return 0;	/* no L4 header in a later fragment */
+	l4 = p->ip + p->ihl;
+	switch (p->proto) {
+	case 6:
+		p->l4_min = 20;
+		if (p->tot_len < p->ihl + 20)
+			return -1;
+		memcpy(&p->sport, l4, 2);
+		memcpy(&p->dport, l4 + 2, 2);
+		p->pkt_id = load32(l4 + 4);
+		break;
+	case 17:
+	case 1:
+		p->l4_min = 8;
+		if (p->tot_len < p->ihl + 8)
+			return -1;
+		if (p->proto == 17) {
+			memcpy(&p->sport, l4, 2);
+			memcpy(&p->dport, l4 + 2, 2);
+		} else {
+			memcpy(&p->sport, l4 + 4, 2);	/* ICMP id */
+			p->pkt_id = load32(l4 + 4) >> 16;	/* its seq */
+		}
+		break;
+	}
+	return 0;
+}
+
+static void ip_csum(uint8_t *ip, uint32_t ihl)
+{
+	put16(ip + 10, 0);
+	put16(ip + 10, cmon_csum(ip, ihl, 0));
+}
+
+/* Recompute the L4 checksum of a UDP or ICMP packet (trailer carrier). */
+static void l4_csum(uint8_t *ip, uint32_t ihl, uint32_t tot_len)
+{
+	uint8_t *l4 = ip + ihl;
+	uint32_t l4len = tot_len - ihl, sum;
+	uint16_t c;
+
+	if (ip[9] == 1) {
+		put16(l4 + 2, 0);
+		put16(l4 + 2, cmon_csum(l4, l4len, 0));
+		return;
+	}
+	if (get16(l4 + 6) == 0)
+		return;		/* UDP without checksum stays without */
+	put16(l4 + 6, 0);
+	sum = get16(ip + 12) + get16(ip + 14) + get16(ip + 16) +
+	      get16(ip + 18) + 17 + l4len;
+	c = cmon_csum(l4, l4len, sum);
+	put16(l4 + 6, c ? c : 0xffff);
+}
+
+static void count(uint64_t *stat, enum cmon_dp_stat s)
+{
+	stat[s]++;
+}
+
+static void count_find(uint64_t *stat, enum cmon_find f)
+{
+	if (f == CMON_FIND_BAD_VERSION)
+		count(stat, CMON_DP_BAD_VERSION);
+	else if (f == CMON_FIND_BAD_TAG)
+		count(stat, CMON_DP_BAD_TAG);
+	else if (f == CMON_FIND_MALFORMED)
+		count(stat, CMON_DP_MALFORMED);
+}
+
+/*
+ * Per-flow sequence numbers of the packets this thread stamps: a small
+ * direct-mapped table per thread (a flow is received by one thread).  A
+ * flow evicted by a collision restarts at 1, which the engine sees as a
+ * new flow epoch, not as loss.
+ */
+struct seq_ent {
+	uint32_t saddr, daddr, ports, proto, seq;
+};
+#define SEQ_SLOTS 1024
+static __thread struct seq_ent *seq_tab;
+
+static uint32_t next_seq(const struct pkt *p)
+{
+	uint32_t ports = (uint32_t)p->sport << 16 | p->dport;
+	struct seq_ent *e;
+
+	if (!seq_tab) {
+		seq_tab = calloc(SEQ_SLOTS, sizeof(*seq_tab));
+		if (!seq_tab)
+			return 1;
+	}
+	e = &seq_tab[cmon_mix64((uint64_t)p->saddr << 32 ^ p->daddr ^
+				(uint64_t)ports << 16 ^ p->proto) %
+		     SEQ_SLOTS];
+	if (e->saddr != p->saddr || e->daddr != p->daddr ||
+	    e->ports != ports || e->proto != p->proto || !e->seq) {
+		e->saddr = p->saddr;
+		e->daddr = p->daddr;
+		e->ports = ports;
+		e->proto = p->proto;
+		e->seq = 0;
+	}
+	return ++e->seq;
+}
+
+/* Trust boundary: neutralise annotation state a sender put in @p. */
+static void sanitise(struct pkt *p, uint64_t *stat)
+{
+	int changed = 0;
+
+	if (p->frag_off & CMON_IP_DECISION_BIT) {
+		p->frag_off &= ~CMON_IP_DECISION_BIT;
+		put16(p->ip + 6, p->frag_off);
+		changed = 1;
+	}
+	if (p->ihl == 20 + CMON_ANN_WIRE_LEN &&
+	    p->ip[20] == CMON_IPOPT_TYPE && p->ip[21] == CMON_ANN_WIRE_LEN) {
+		memset(p->ip + 20, 1, CMON_ANN_WIRE_LEN);	/* NOPs */
+		changed = 1;
+	}
+	if (changed) {
+		ip_csum(p->ip, p->ihl);
+		count(stat, CMON_DP_SANITISED);
+	}
+}
+
+void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
+		   uint32_t len, uint32_t headroom, uint32_t mtu, uint64_t now,
+		   uint64_t *stat, struct cmon_dp_res *res)
+{
+	struct cmon_ann_host a;
+	struct cmon_ipopt o;
+	struct pkt p;
+	uint8_t *n;
+	int i;
+
+	memset(res, 0, sizeof(*res));
+	count(stat, CMON_DP_PACKETS);
+	if (parse(frame, len, &p) ||
+	    (p.proto != 6 && p.proto != 17 && p.proto != 1)) {
+		count(stat, CMON_DP_SKIP_PROTO);
+		return;
+	}
+	sanitise(&p, stat);
+	if (cfg->sample_n > 1 &&
+	    cmon_sample_hash(p.saddr, p.daddr,
+			     (uint32_t)p.sport << 16 | p.dport, p.proto,
+			     p.pkt_id) % cfg->sample_n) {
+		count(stat, CMON_DP_SAMPLED_OUT);
+		return;
+	}
+	if (p.frag_off & (IP_MF_ | IP_OFFMASK_)) {
+		count(stat, CMON_DP_SKIP_FRAG);
+		return;
+	}
+	if (p.ihl != 20) {
+		count(stat, CMON_DP_SKIP_IPOPT);
+		return;
+	}
+	if (p.tot_len + CMON_ANN_WIRE_LEN > mtu) {
+		count(stat, CMON_DP_SKIP_MTU);
+		return;
+	}
+	if (headroom < CMON_DP_HEADROOM) {
+		count(stat, CMON_DP_SKIP_ROOM);
+		return;
+	}
+
+	memset(&a, 0, sizeof(a));
+	a.version = CMON_ANN_VERSION;
+	a.flags = cfg->tai ? CMON_ANN_F_TAI : 0;
+	a.tp_mask = 1 << CMON_TP_OVS_RX | 1 << CMON_TP_OVS_TX;
+	a.seq = next_seq(&p);
+	a.t0_lo = (uint32_t)now;
+	for (i = 0; i < CMON_ANN_SLOTS; i++)
+		a.slot[i].tp = 0xff;
+	a.slot[0].tp = CMON_TP_OVS_RX;
+	a.slot[0].node = cfg->node;
+	a.nslots = 1;
+	cmon_ann_sign(&a, cfg->key);
+	o.type = CMON_IPOPT_TYPE;
+	o.len = CMON_ANN_WIRE_LEN;
+	cmon_ann_encode(&a, &o.ann);
+
+	/* move Ethernet + IPv4 header into the headroom, option behind */
+	n = frame - CMON_ANN_WIRE_LEN;
+	memmove(n, frame, ETH_HLEN_ + 20);
+	memcpy(n + ETH_HLEN_ + 20, &o, sizeof(o));
+	n[ETH_HLEN_] = 0x40 | (20 + CMON_ANN_WIRE_LEN) / 4;
+	put16(n + ETH_HLEN_ + 2, p.tot_len + CMON_ANN_WIRE_LEN);
+	ip_csum(n + ETH_HLEN_, 20 + CMON_ANN_WIRE_LEN);
+	res->head = CMON_ANN_WIRE_LEN;
+	count(stat, CMON_DP_STAMPED);
+}
+
+/*
+ * Find a valid annotation in a parsed frame; count what is wrong with a
+ * bad one.  Returns 1 with @f filled, 0 if none is usable.
+ */
+static int find(const struct cmon_dp_cfg *cfg, struct pkt *p, uint64_t *stat,
+		struct cmon_found *f)
+{
+	enum cmon_find r;
+
+	if (p->frag_off & IP_OFFMASK_)
+		return 0;
+	r = cmon_ann_find(p->ip, p->tot_len, cfg->key, 1, f);
+	if (r == CMON_FIND_OK && f->carrier == CMON_CARRIER_TRAILER &&
+	    (p->frag_off & IP_MF_ ||
+	     p->tot_len < p->ihl + p->l4_min + CMON_ANN_WIRE_LEN))
+		r = CMON_FIND_MALFORMED;
+	count_find(stat, r);
+	return r == CMON_FIND_OK;
+}
+
+/* Write the annotation @f back with its checksums made exact. */
+static void store(struct pkt *p, struct cmon_found *f)
+{
+	struct cmon_ann w;
+
+	cmon_ann_encode(&f->ann, &w);
+	if (f->carrier == CMON_CARRIER_IPOPT) {
+		memcpy(p->ip + 22, &w, sizeof(w));
+		ip_csum(p->ip, p->ihl);
+	} else {
+		memcpy(p->ip + f->offset, &w, sizeof(w));
+		l4_csum(p->ip, p->ihl, p->tot_len);
+	}
+}
+
+static int slot_add(struct cmon_found *f, uint8_t tp, uint8_t node,
+		    uint64_t now)
+{
+	struct cmon_ann_host *a = &f->ann;
+
+	if (a->nslots >= CMON_ANN_SLOTS)
+		return -1;
+	a->slot[a->nslots].tp = tp;
+	a->slot[a->nslots].node = node;
+	a->slot[a->nslots].delta = (int32_t)((uint32_t)now - a->t0_lo);
+	a->nslots++;
+	return 0;
+}
+
+void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
+		     uint32_t len, uint8_t tp, uint64_t now, uint64_t *stat)
+{
+	struct cmon_found f;
+	struct pkt p;
+
+	count(stat, CMON_DP_PACKETS);
+	if (parse(frame, len, &p) || !find(cfg, &p, stat, &f))
+		return;
+	if (slot_add(&f, tp, cfg->node, now)) {
+		count(stat, CMON_DP_NO_SLOT);
+		return;
+	}
+	store(&p, &f);
+	count(stat, CMON_DP_WRITTEN);
+}
+
+void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
+		   uint32_t len, uint64_t now, uint64_t *stat,
+		   struct cmon_record *rec, struct cmon_dp_res *res)
+{
+	struct cmon_found f;
+	struct pkt p;
+	uint32_t i, n;
+
+	memset(res, 0, sizeof(*res));
+	count(stat, CMON_DP_PACKETS);
+	if (parse(frame, len, &p) || !find(cfg, &p, stat, &f))
+		return;
+
+	memset(rec, 0, sizeof(*rec));
+	/* t0 from its low 32 bits: valid while the path takes < 2 s */
+	rec->t0 = now - (uint64_t)(int64_t)(int32_t)((uint32_t)now -
+						      f.ann.t0_lo);
+	rec->saddr = p.saddr;
+	rec->daddr = p.daddr;
+	rec->sport = p.sport;
+	rec->dport = p.dport;
+	rec->proto = p.proto;
+	rec->carrier = (uint8_t)f.carrier;
+	rec->flags = f.ann.flags;
+	rec->seq = f.ann.seq;
+	rec->len = p.tot_len - CMON_ANN_WIRE_LEN;
+	rec->segs = 1;
+	rec->source = CMON_SRC_OVS;
+	for (i = 0; i < CMON_REC_HOPS; i++)
+		rec->hop[i].tp = 0xff;
+	n = f.ann.nslots;
+	for (i = 0; i < n; i++) {
+		rec->hop[i].tp = f.ann.slot[i].tp;
+		rec->hop[i].node = f.ann.slot[i].node;
+		rec->hop[i].delta = f.ann.slot[i].delta;
+	}
+	rec->hop[n].tp = CMON_TP_OVS_TX;
+	rec->hop[n].node = cfg->node;
+	rec->hop[n].delta = (int32_t)((uint32_t)now - f.ann.t0_lo);
+	rec->nhops = (uint8_t)(n + 1);
+	res->record = 1;
+
+	if (f.carrier == CMON_CARRIER_IPOPT) {
+		uint8_t *n2 = frame + CMON_ANN_WIRE_LEN;
+
+		memmove(n2, frame, ETH_HLEN_ + 20);
+		n2[ETH_HLEN_] = 0x45;
+		put16(n2 + ETH_HLEN_ + 2, p.tot_len - CMON_ANN_WIRE_LEN);
+		ip_csum(n2 + ETH_HLEN_, 20);
+		res->head = -CMON_ANN_WIRE_LEN;
+	} else {
+		uint32_t tot = p.tot_len - CMON_ANN_WIRE_LEN;
+		uint8_t *l4 = p.ip + p.ihl;
+
+		/* bytes after the IPv4 packet (Ethernet padding) go too */
+		put16(p.ip + 2, tot);
+		put16(p.ip + 6, p.frag_off & ~CMON_IP_DECISION_BIT);
+		if (p.proto == 17)
+			put16(l4 + 4, tot - p.ihl);
+		ip_csum(p.ip, p.ihl);
+		l4_csum(p.ip, p.ihl, tot);
+		res->tail = (int32_t)(ETH_HLEN_ + tot) - (int32_t)len;
+	}
+	count(stat, CMON_DP_STRIPPED);
+}

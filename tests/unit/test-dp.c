@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Unit tests of the userspace datapath hops (lib/dp.c): what the patched
+ * Open vSwitch does to a frame at a container port and at a trunk port.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include "cmon/dp.h"
+#include "codec.h"
+#include "unit.h"
+
+#define KEY	0x0123456789abcdefULL
+#define ROOM	128
+#define NOW	5000000000ULL
+
+static const struct cmon_dp_cfg cfg = { .key = KEY, .sample_n = 1,
+					.node = 7 };
+
+/* Ethernet + IPv4 + UDP (or TCP) frame with @plen payload bytes at @f. */
+static uint32_t frame(uint8_t *f, uint8_t proto, uint32_t plen)
+{
+	uint32_t l4 = proto == 6 ? 20 : 8, tot = 20 + l4 + plen, i;
+	uint8_t *ip = f + 14, *l;
+
+	memset(f, 0, 14 + tot);
+	memcpy(f, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00", 14);
+	ip[0] = 0x45;
+	ip[2] = tot >> 8;
+	ip[3] = tot & 0xff;
+	ip[4] = 0x12;
+	ip[5] = 0x34;
+	ip[8] = 64;
+	ip[9] = proto;
+	memcpy(ip + 12, "\x0a\x01\x00\x02\x0a\x01\x00\x03", 8);
+	l = ip + 20;
+	l[0] = 0x30, l[1] = 0x39, l[2] = 0x13, l[3] = 0x88;
+	for (i = 0; i < plen; i++)
+		l[l4 + i] = (uint8_t)(i * 7 + 1);
+	if (proto == 17) {
+		l[4] = (8 + plen) >> 8;
+		l[5] = (8 + plen) & 0xff;
+		uint32_t sum = 0x0a01 + 0x0002 + 0x0a01 + 0x0003 + 17 + 8 +
+			       plen;
+		uint16_t c = cmon_csum(l, 8 + plen, sum);
+
+		l[6] = c >> 8;
+		l[7] = c & 0xff;
+	} else {
+		l[12] = 0x50;
+	}
+	ip[10] = 0, ip[11] = 0;
+	uint16_t c = cmon_csum(ip, 20, 0);
+
+	ip[10] = c >> 8;
+	ip[11] = c & 0xff;
+	return 14 + tot;
+}
+
+static int ip_csum_ok(const uint8_t *ip)
+{
+	return cmon_csum(ip, (ip[0] & 0xfu) * 4, 0) == 0;
+}
+
+static int udp_csum_ok(const uint8_t *ip)
+{
+	uint32_t ihl = (ip[0] & 0xfu) * 4, tot = ip[2] << 8 | ip[3];
+	uint32_t sum = (ip[12] << 8 | ip[13]) + (ip[14] << 8 | ip[15]) +
+		       (ip[16] << 8 | ip[17]) + (ip[18] << 8 | ip[19]) + 17 +
+		       tot - ihl;
+
+	return cmon_csum(ip + ihl, tot - ihl, sum) == 0;
+}
+
+/* Stamp at a container port, transit a trunk port, strip: the receiver
+ * gets the sender's exact bytes and the record holds all three hops. */
+static void test_dp_roundtrip(void)
+{
+	uint8_t buf[ROOM + 1600], orig[1600], *f = buf + ROOM;
+	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	struct cmon_dp_res res;
+	struct cmon_record rec;
+	struct cmon_found found;
+	uint32_t len = frame(f, 17, 100);
+
+	memcpy(orig, f, len);
+	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, NOW, stat, &res);
+	CU_ASSERT_EQUAL(res.head, 40);
+	CU_ASSERT_EQUAL(stat[CMON_DP_STAMPED], 1);
+	f -= res.head;
+	len += res.head;
+	CU_ASSERT(ip_csum_ok(f + 14));
+	CU_ASSERT(udp_csum_ok(f + 14));
+	CU_ASSERT_EQUAL(cmon_ann_find(f + 14, len - 14, KEY, 1, &found),
+			CMON_FIND_OK);
+	CU_ASSERT_EQUAL(found.carrier, CMON_CARRIER_IPOPT);
+	CU_ASSERT_EQUAL(found.ann.slot[0].tp, CMON_TP_OVS_RX);
+	CU_ASSERT_EQUAL(found.ann.slot[0].node, 7);
+	CU_ASSERT_EQUAL(memcmp(f, orig, 12), 0);	/* MACs kept */
+
+	cmon_dp_transit(&cfg, f, len, CMON_TP_VETH_IN, NOW + 1000, stat);
+	CU_ASSERT_EQUAL(stat[CMON_DP_WRITTEN], 1);
+	CU_ASSERT(ip_csum_ok(f + 14));
+
+	cmon_dp_strip(&cfg, f, len, NOW + 3000, stat, &rec, &res);
+	CU_ASSERT_EQUAL(res.record, 1);
+	CU_ASSERT_EQUAL(res.head, -40);
+	f -= res.head;
+	len += res.head;
+	CU_ASSERT_EQUAL(len, 14 + 128);
+	CU_ASSERT_EQUAL(memcmp(f, orig, len), 0);
+	CU_ASSERT_EQUAL(rec.nhops, 3);
+	CU_ASSERT_EQUAL(rec.hop[0].tp, CMON_TP_OVS_RX);
+	CU_ASSERT_EQUAL(rec.hop[1].tp, CMON_TP_VETH_IN);
+	CU_ASSERT_EQUAL(rec.hop[1].delta, 1000);
+	CU_ASSERT_EQUAL(rec.hop[2].tp, CMON_TP_OVS_TX);
+	CU_ASSERT_EQUAL(rec.hop[2].delta, 3000);
+	CU_ASSERT_EQUAL(rec.t0, NOW);
+	CU_ASSERT_EQUAL(rec.seq, 1);
+	CU_ASSERT_EQUAL(rec.source, CMON_SRC_OVS);
+	CU_ASSERT_EQUAL(rec.len, 128);
+	CU_ASSERT_EQUAL(ntohs(rec.dport), 5000);
+}
+
+/* A kernel hop's payload trailer is stripped byte-exact, UDP checksum
+ * included. */
+static void test_dp_strip_trailer(void)
+{
+	uint8_t buf[ROOM + 1600], orig[1600], *f = buf + ROOM, *ip = f + 14;
+	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	struct cmon_ann_host a = { .version = CMON_ANN_VERSION, .nslots = 1,
+				   .seq = 9, .t0_lo = (uint32_t)NOW - 500 };
+	struct cmon_trailer t;
+	struct cmon_dp_res res;
+	struct cmon_record rec;
+	uint32_t len = frame(f, 17, 33), tot;
+
+	memcpy(orig, f, len);
+	a.slot[0].tp = CMON_TP_VETH_IN;
+	a.slot[1].tp = a.slot[2].tp = a.slot[3].tp = 0xff;
+	cmon_ann_sign(&a, KEY);
+	cmon_ann_encode(&a, &t.ann);
+	t.magic = htons(CMON_TRAILER_MAGIC);
+	memcpy(f + len, &t, sizeof(t));
+	len += 40;
+	tot = len - 14;
+	ip[2] = tot >> 8, ip[3] = tot & 0xff, ip[6] |= 0x80;
+	ip[24] = (tot - 20) >> 8, ip[25] = (tot - 20) & 0xff;
+	ip[26] = ip[27] = 0;
+	uint16_t c = cmon_csum(ip + 20, tot - 20, 0x0a01 + 2 + 0x0a01 + 3 +
+			       17 + tot - 20);
+	ip[26] = c >> 8, ip[27] = c & 0xff;
+	ip[10] = ip[11] = 0;
+	c = cmon_csum(ip, 20, 0);
+	ip[10] = c >> 8, ip[11] = c & 0xff;
+
+	cmon_dp_transit(&cfg, f, len, CMON_TP_OVS_RX, NOW + 100, stat);
+	CU_ASSERT_EQUAL(stat[CMON_DP_WRITTEN], 1);
+	CU_ASSERT(udp_csum_ok(ip));
+	cmon_dp_strip(&cfg, f, len, NOW + 200, stat, &rec, &res);
+	CU_ASSERT_EQUAL(res.record, 1);
+	CU_ASSERT_EQUAL(res.head, 0);
+	CU_ASSERT_EQUAL(res.tail, -40);
+	CU_ASSERT_EQUAL(memcmp(f, orig, len - 40), 0);
+	CU_ASSERT_EQUAL(rec.carrier, CMON_CARRIER_TRAILER);
+	CU_ASSERT_EQUAL(rec.nhops, 3);
+	CU_ASSERT_EQUAL(rec.hop[1].delta, 600);
+	CU_ASSERT_EQUAL(rec.hop[2].delta, 700);
+	CU_ASSERT_EQUAL(rec.seq, 9);
+}
+
+/* What a container sends is neutralised, never trusted or stripped. */
+static void test_dp_forged(void)
+{
+	uint8_t buf[ROOM + 1600], *f = buf + ROOM, *ip = f + 14;
+	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	struct cmon_dp_cfg nosample = cfg;
+	struct cmon_dp_res res;
+	struct cmon_record rec;
+	uint32_t len = frame(f, 17, 64);
+
+	/* decision bit set by the container, not sampled: bit cleared */
+	nosample.sample_n = 0x7fffffff;
+	ip[6] |= 0x80;
+	ip[10] = ip[11] = 0;
+	uint16_t c = cmon_csum(ip, 20, 0);
+
+	ip[10] = c >> 8, ip[11] = c & 0xff;
+	cmon_dp_stamp(&nosample, f, len, ROOM, 1500, NOW, stat, &res);
+	CU_ASSERT_EQUAL(stat[CMON_DP_SANITISED], 1);
+	CU_ASSERT_EQUAL(stat[CMON_DP_SAMPLED_OUT], 1);
+	CU_ASSERT_EQUAL(res.head, 0);
+	CU_ASSERT_EQUAL(ip[6] & 0x80, 0);
+	CU_ASSERT(ip_csum_ok(ip));
+
+	/* an annotation under another key: strip leaves it untouched */
+	struct cmon_dp_cfg other = cfg;
+
+	other.key = KEY ^ 1;
+	cmon_dp_stamp(&other, f, len, ROOM, 1500, NOW, stat, &res);
+	f -= res.head;
+	len += res.head;
+	uint8_t copy[1600];
+
+	memcpy(copy, f, len);
+	cmon_dp_strip(&cfg, f, len, NOW, stat, &rec, &res);
+	CU_ASSERT_EQUAL(res.record, 0);
+	CU_ASSERT_EQUAL(res.head, 0);
+	CU_ASSERT_EQUAL(stat[CMON_DP_BAD_TAG], 1);
+	CU_ASSERT_EQUAL(memcmp(copy, f, len), 0);
+
+	/* a truncated "trailer" is malformed and left alone */
+	len = frame(f = buf + ROOM, 17, 4);
+	f[14 + 6] |= 0x80;
+	memcpy(copy, f, len);
+	cmon_dp_strip(&cfg, f, len, NOW, stat, &rec, &res);
+	CU_ASSERT_EQUAL(res.record, 0);
+	CU_ASSERT_EQUAL(stat[CMON_DP_MALFORMED], 1);
+	CU_ASSERT_EQUAL(memcmp(copy, f, len), 0);
+}
+
+/* Packets that cannot carry 40 more bytes are counted, not damaged. */
+static void test_dp_skips(void)
+{
+	uint8_t buf[ROOM + 1600], *f = buf + ROOM;
+	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	struct cmon_dp_res res;
+	uint32_t len = frame(f, 6, 1460);
+
+	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, NOW, stat, &res);
+	CU_ASSERT_EQUAL(stat[CMON_DP_SKIP_MTU], 1);
+	CU_ASSERT_EQUAL(res.head, 0);
+	len = frame(f, 6, 100);
+	cmon_dp_stamp(&cfg, f, len, 10, 1500, NOW, stat, &res);
+	CU_ASSERT_EQUAL(stat[CMON_DP_SKIP_ROOM], 1);
+	CU_ASSERT_EQUAL(res.head, 0);
+	f[12] = 0x86, f[13] = 0xdd;	/* IPv6: not traced */
+	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, NOW, stat, &res);
+	CU_ASSERT_EQUAL(stat[CMON_DP_SKIP_PROTO], 1);
+	CU_ASSERT_EQUAL(stat[CMON_DP_PACKETS], 3);
+	CU_ASSERT_EQUAL(stat[CMON_DP_STAMPED], 0);
+}
+
+/* Sampling agrees with the kernel's hash and numbers a flow's traced
+ * packets without gaps. */
+static void test_dp_sampling(void)
+{
+	uint8_t buf[ROOM + 1600], *f;
+	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	struct cmon_dp_cfg s = cfg;
+	struct cmon_dp_res res;
+	struct cmon_found found;
+	uint32_t i, len, traced = 0, expect = 0, last = 0;
+
+	s.sample_n = 8;
+	for (i = 0; i < 4000; i++) {
+		f = buf + ROOM;
+		len = frame(f, 17, 20);
+		f[14 + 4] = (uint8_t)(i >> 8), f[14 + 5] = (uint8_t)i;
+		f[14 + 10] = f[14 + 11] = 0;
+		uint16_t c = cmon_csum(f + 14, 20, 0);
+
+		f[14 + 10] = c >> 8, f[14 + 11] = c & 0xff;
+		if (cmon_sample_hash(htonl(0x0a010002), htonl(0x0a010003),
+				     (uint32_t)htons(12345) << 16 |
+				     htons(5000), 17, i) % 8 == 0)
+			expect++;
+		cmon_dp_stamp(&s, f, len, ROOM, 1500, NOW, stat, &res);
+		if (!res.head)
+			continue;
+		traced++;
+		f -= res.head;
+		CU_ASSERT_EQUAL(cmon_ann_find(f + 14, len + 40 - 14, KEY, 1,
+					      &found), CMON_FIND_OK);
+		if (traced > 1)	/* earlier cases stamped this flow too */
+			CU_ASSERT_EQUAL(found.ann.seq, last + 1);
+		last = found.ann.seq;
+	}
+	CU_ASSERT_EQUAL(traced, expect);
+	CU_ASSERT(traced > 4000 / 8 / 2 && traced < 4000 / 8 * 2);
+	CU_ASSERT_EQUAL(stat[CMON_DP_SAMPLED_OUT], 4000 - traced);
+}
+
+int main(void)
+{
+	static const struct unit_case cases[] = {
+		{ "stamp, transit, strip round trip", test_dp_roundtrip },
+		{ "strip a kernel payload trailer", test_dp_strip_trailer },
+		{ "forged annotations", test_dp_forged },
+		{ "skips are counted", test_dp_skips },
+		{ "consistent sampling and sequence", test_dp_sampling },
+		{ NULL, NULL },
+	};
+	return unit_run("dp", cases);
+}
