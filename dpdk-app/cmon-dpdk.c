@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * cmon-dpdk: reads the records the patched ovs-vswitchd writes to its
+ * shared hugepage ring (include/cmon/shm.h) as a DPDK secondary process,
+ * feeds the aggregation engine (lib/agg.h) and shows the live table or one
+ * JSON object per interval, like cmon-kern.
+ *
+ * It never touches OVS's packets or mempools: it maps the primary's
+ * hugepage memory, looks the ring and counters up by name and only
+ * dequeues.  When ovs-vswitchd is absent or exits, it says so and exits,
+ * or with --wait waits for it and starts afresh (re-exec: DPDK's EAL can
+ * attach only once per process).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_log.h>
+#include <rte_memzone.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "cmon/shm.h"
+#include "agg.h"
+#include "log.h"
+#include "view.h"
+
+#define BURST		64
+#define RUNTIME_DIR	"/var/run/dpdk"
+
+struct opts {
+	const char *prefix;
+	const char *node;
+	double interval, duration;
+	int json, wait, verbose;
+	int eal_argc;
+	char **eal_argv;
+};
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double now_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: cmon-dpdk [OPTIONS] [-- EAL-ARGS]\n"
+"Per-hop latency, throughput and loss of the paths Open vSwitch (userspace\n"
+"datapath, patched with cmon's ovs-patches/) traces, read from its shared\n"
+"hugepage ring as a DPDK secondary process.\n"
+"\n"
+"  -p, --file-prefix P   DPDK file prefix of ovs-vswitchd (its dpdk-extra\n"
+"                        --file-prefix; default \"rte\")\n"
+"  -i, --interval S      seconds between reports (default 1)\n"
+"  -d, --duration S      stop after S seconds (default: until SIGINT)\n"
+"  -j, --json            one JSON object per interval (doc/json.md)\n"
+"  -n, --node NAME       node name in the output (default: host name)\n"
+"  -w, --wait            wait for ovs-vswitchd and its cmon ring instead of\n"
+"                        exiting; start again if it restarts\n"
+"  -v, --verbose         DPDK and debug logging\n"
+"  -h, --help            this help\n"
+"\n"
+"ovs-vswitchd needs other_config:dpdk-multi-process=true (restart) and\n"
+"other_config:cmon-enable=true; see cmon-dpdk(8).\n");
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "file-prefix", required_argument, NULL, 'p' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char host[HOST_NAME_MAX + 1];
+	char *end;
+	int c;
+
+	o->prefix = "rte";
+	o->interval = 1;
+	while ((c = getopt_long(argc, argv, "p:i:d:jn:wvh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!*optarg || strchr(optarg, '/')) {
+				cmon_err("--file-prefix: \"%s\" is not a DPDK "
+					 "file prefix", optarg);
+				return -1;
+			}
+			o->prefix = optarg;
+			break;
+		case 'i':
+		case 'd': {
+			double v = strtod(optarg, &end);
+
+			if (end == optarg || *end || v < 0 ||
+			    (c == 'i' && v < 0.1) || v > 1e7) {
+				cmon_err("--%s: \"%s\" is not a number of "
+					 "seconds%s", c == 'i' ? "interval" :
+					 "duration", optarg,
+					 c == 'i' ? " >= 0.1" : "");
+				return -1;
+			}
+			*(c == 'i' ? &o->interval : &o->duration) = v;
+			break;
+		}
+		case 'j':
+			o->json = 1;
+			break;
+		case 'n':
+			o->node = optarg;
+			break;
+		case 'w':
+			o->wait = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	o->eal_argc = argc - optind;
+	o->eal_argv = argv + optind;
+	if (!o->node) {
+		gethostname(host, sizeof(host) - 1);
+		o->node = host;
+	}
+	return 0;
+}
+
+/* Is a DPDK primary with file prefix @prefix running? */
+static int primary_alive(const char *prefix)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), RUNTIME_DIR "/%s/config", prefix);
+	return access(path, F_OK) == 0 && rte_eal_primary_proc_alive(path);
+}
+
+static int eal_attach(const struct opts *o)
+{
+	char prefix[PATH_MAX + 16], *argv[64];
+	cpu_set_t all;
+	int argc = 0, i, ret;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s", o->prefix);
+	argv[argc++] = "cmon-dpdk";
+	argv[argc++] = "--proc-type=secondary";
+	argv[argc++] = prefix;
+	argv[argc++] = "--no-pci";
+	argv[argc++] = "--no-telemetry";
+	argv[argc++] = "-l";
+	argv[argc++] = "0";
+	argv[argc++] = o->verbose ? "--log-level=info" : "--log-level=error";
+	for (i = 0; i < o->eal_argc && argc < 63; i++)
+		argv[argc++] = o->eal_argv[i];
+	argv[argc] = NULL;
+	CPU_ZERO(&all);
+	sched_getaffinity(0, sizeof(all), &all);
+	ret = rte_eal_init(argc, argv);
+	/* EAL pins the main thread to one core: a monitor should not */
+	sched_setaffinity(0, sizeof(all), &all);
+	if (ret < 0) {
+		cmon_err("cannot attach to ovs-vswitchd's DPDK memory (file "
+			 "prefix \"%s\"): %s.  Is other_config:dpdk-multi-"
+			 "process=true set and ovs-vswitchd restarted since?",
+			 o->prefix, rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct reader {
+	struct rte_ring *ring;
+	const struct cmon_shm_stats *stats;
+	struct cmon_agg *agg;
+	uint64_t dequeued;
+};
+
+/* Find the ring and counters; 0 when found. */
+static int lookup(struct reader *r)
+{
+	const struct rte_memzone *mz = rte_memzone_lookup(CMON_SHM_STATS);
+	const struct cmon_shm_stats *s;
+
+	if (!mz)
+		return -1;
+	s = mz->addr;
+	if (__atomic_load_n(&s->magic, __ATOMIC_ACQUIRE) != CMON_SHM_MAGIC)
+		return -1;
+	if (s->version != CMON_SHM_VERSION) {
+		cmon_err("ovs-vswitchd's cmon counters are version %u, this "
+			 "cmon-dpdk reads version %u: rebuild one of them",
+			 s->version, CMON_SHM_VERSION);
+		return -2;
+	}
+	r->ring = rte_ring_lookup(CMON_SHM_RING);
+	if (!r->ring)
+		return -1;
+	r->stats = s;
+	return 0;
+}
+
+static void drain(struct reader *r)
+{
+	struct cmon_record recs[BURST];
+	unsigned int n, i;
+
+	do {
+		n = rte_ring_sc_dequeue_burst_elem(r->ring, recs,
+						   sizeof(recs[0]), BURST,
+						   NULL);
+		for (i = 0; i < n; i++)
+			cmon_agg_record(r->agg, &recs[i]);
+		r->dequeued += n;
+	} while (n == BURST);
+}
+
+static void report(const struct opts *o, struct reader *r, double secs)
+{
+	static const char *const names[] = CMON_DP_STAT_NAMES;
+	static char label[CMON_DP_NSTATS][32];
+	struct cmon_counter c[CMON_DP_NSTATS + 3];
+	unsigned int i, n = 0;
+	struct cmon_view v = {
+		.agg = r->agg, .counters = c, .time = now_wall(),
+		.interval = secs, .node = o->node,
+		.sample_n = r->stats->sample_n,
+	};
+
+	for (i = 0; i < CMON_DP_NSTATS && i < r->stats->nstats; i++) {
+		snprintf(label[i], sizeof(label[i]), "ovs_%s", names[i]);
+		c[n].name = label[i];
+		c[n++].value = __atomic_load_n(&r->stats->stat[i],
+					       __ATOMIC_RELAXED);
+	}
+	c[n].name = "ring_pending";
+	c[n++].value = rte_ring_count(r->ring);
+	c[n].name = "agg_bad_records";
+	c[n++].value = cmon_agg_bad_records(r->agg);
+	c[n].name = "agg_overflow";
+	c[n++].value = cmon_agg_overflow(r->agg);
+	v.ncounters = n;
+	cmon_agg_tick(r->agg, secs);
+	if (o->json)
+		cmon_view_json(stdout, &v);
+	else
+		cmon_view_table(stdout, &v, isatty(STDOUT_FILENO));
+	fflush(stdout);
+	cmon_agg_expire(r->agg, 60);
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct reader r = { 0 };
+	struct opts o = { 0 };
+	double start, last_tick, last_check, t;
+	int told = 0, err;
+
+	cmon_log_init("cmon-dpdk", CMON_LOG_INFO);
+	if (parse_args(argc, argv, &o))
+		return 2;
+	if (o.verbose)
+		cmon_log_level = CMON_LOG_DEBUG;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	start = now_mono();
+
+	while (!primary_alive(o.prefix)) {
+		if (!o.wait) {
+			cmon_err("no ovs-vswitchd with DPDK file prefix \"%s\" "
+				 "is running (nothing at %s/%s/config); start "
+				 "it, or use --wait", o.prefix, RUNTIME_DIR,
+				 o.prefix);
+			return 3;
+		}
+		if (!told++)
+			cmon_info("waiting for ovs-vswitchd (DPDK file prefix "
+				  "\"%s\")", o.prefix);
+		pause_ms(500);
+		if (exiting || (o.duration && now_mono() - start >= o.duration))
+			return 0;
+	}
+	if (eal_attach(&o))
+		return 3;
+	told = 0;
+	while ((err = lookup(&r))) {
+		if (err == -2 || !o.wait) {
+			if (err == -1)
+				cmon_err("ovs-vswitchd has no cmon ring: is it "
+					 "built with cmon's ovs-patches and is "
+					 "other_config:cmon-enable=true set? "
+					 "(or use --wait)");
+			rte_eal_cleanup();
+			return 3;
+		}
+		if (!told++)
+			cmon_info("waiting for ovs-vswitchd to enable cmon "
+				  "(other_config:cmon-enable=true)");
+		pause_ms(200);
+		if (exiting || (o.duration && now_mono() - start >= o.duration)) {
+			rte_eal_cleanup();
+			return 0;
+		}
+	}
+	r.agg = cmon_agg_create();
+	if (!r.agg) {
+		cmon_err("out of memory");
+		return 1;
+	}
+	cmon_info("attached to ovs-vswitchd (file prefix \"%s\"): ring %s "
+		  "of %u records, sampling 1/%u", o.prefix, CMON_SHM_RING,
+		  r.stats->ring_size, r.stats->sample_n);
+
+	last_tick = last_check = now_mono();
+	while (!exiting) {
+		drain(&r);
+		t = now_mono();
+		if (t - last_tick >= o.interval) {
+			report(&o, &r, t - last_tick);
+			last_tick = t;
+		}
+		if (t - last_check >= 1.0) {
+			last_check = t;
+			if (!primary_alive(o.prefix)) {
+				cmon_err("ovs-vswitchd (file prefix \"%s\") "
+					 "exited%s", o.prefix, o.wait ?
+					 "; waiting for it to come back" : "");
+				/* no rte_eal_cleanup(): its primary is gone */
+				cmon_agg_destroy(r.agg);
+				if (o.wait) {
+					execv("/proc/self/exe", argv);
+					cmon_err("restarting: %s",
+						 strerror(errno));
+				}
+				return 3;
+			}
+		}
+		if (o.duration && t - start >= o.duration)
+			break;
+		pause_ms(2);
+	}
+	drain(&r);
+	cmon_agg_destroy(r.agg);
+	rte_eal_cleanup();
+	return 0;
+}
