@@ -49,7 +49,8 @@ INTEGRATION_TESTS = \
 	tests/integration/churn.sh \
 	tests/integration/discover.sh \
 	tests/integration/overlay.sh \
-	tests/integration/restart.sh
+	tests/integration/restart.sh \
+	tests/integration/ovs.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/query.py tests/integration/forge.py

@@ -10,6 +10,7 @@
 #   it_udp_exact SNS RNS DST SIZES  byte-exact UDP from netns SNS to DST in RNS
 #   it_query SRC DST PROTO FIELD  summary of the agent's JSON (query.py)
 #   it_fail MSG           print and exit 1
+#   it_on_exit CMD        run CMD first at cleanup (e.g. stop a daemon)
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -25,7 +26,12 @@ it_fail() {
 	exit 1
 }
 
+it_on_exit() {
+	IT_ON_EXIT="$*; ${IT_ON_EXIT:-}"
+}
+
 it_cleanup() {
+	[ -n "${IT_ON_EXIT:-}" ] && eval "$IT_ON_EXIT"
 	[ -n "${AGENT_PID:-}" ] && kill -INT "$AGENT_PID" 2>/dev/null &&
 		wait "$AGENT_PID" 2>/dev/null
 	for p in ${IT_PIDS:-}; do kill "$p" 2>/dev/null; done

@@ -1,0 +1,153 @@
+#!/bin/sh
+# Open vSwitch with DPDK (ovs-patches/, tools/build-ovs): the patched
+# ovs-vswitchd on hugepages with two kernel containers on af_packet ports
+# and one DPDK container (testpmd on vhost-user, echoing), every packet
+# traced; cmon-dpdk, a DPDK secondary process, reads the shared ring.
+#   - UDP byte-exact (0..1472 B) and TCP sha256-exact between the kernel
+#     containers
+#   - ping through vhost-user answered; per-hop records both ways
+#   - forged annotations from a container neutralised, payload unchanged
+#   - cmon-dpdk attaching and detaching during traffic disturbs nothing
+#   - bad ovs-vsctl values rejected with a log line, previous value kept
+#   - OVS absent or exiting: cmon-dpdk says so and exits 3
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init cmto
+DPDK_APP=$top_builddir/dpdk-app/cmon-dpdk
+if ! pkg-config --exists libdpdk; then
+	echo "SKIP: DPDK is not installed (apt-get install libdpdk-dev)"
+	exit 77
+fi
+[ -x "$DPDK_APP" ] || it_fail "$DPDK_APP not built"
+[ -x "${OVS_BUILD:-}/vswitchd/ovs-vswitchd" ] ||
+	it_fail "patched ovs-vswitchd not built: run tools/build-ovs"
+. "$top_srcdir/tools/cmon-ovs.sh"
+it_on_exit cmon_ovs_stop
+
+KEY=0123456789abcdef
+C1=${CMON_PFX}c1 C2=${CMON_PFX}c2 D1=${CMON_PFX}d1
+IP1=$NET.2 IP2=$NET.3 IPD=$NET.9 MACD=02:00:00:00:00:09
+cmon_ovs_start "$IT_TMP/ovs" cmon-enable=true cmon-sample=1 \
+	cmon-key=$KEY cmon-node-id=3 || it_fail "cannot start ovs-vswitchd"
+cmon_ovs_container "$C1" "$IP1" container || it_fail "cannot plug $C1"
+cmon_ovs_container "$C2" "$IP2" container || it_fail "cannot plug $C2"
+cmon_ovs_vhost "$D1" container || it_fail "cannot add vhost port"
+cmon_ovs_dpdk_container "$D1" "$IPD" "$MACD" ||
+	it_fail "DPDK container did not start: $(tail -5 "$IT_TMP/ovs/$D1.testpmd.log")"
+cmon_ovs_appctl cmon/show | grep -q "monitoring: on" ||
+	it_fail "cmon/show does not say monitoring is on"
+
+# no OVS under that prefix: a clear error, exit 3
+"$DPDK_APP" --file-prefix "${CMON_PFX}none" >/dev/null 2>"$IT_TMP/none.err"
+rc=$?
+[ "$rc" = 3 ] && grep -q "no ovs-vswitchd" "$IT_TMP/none.err" ||
+	it_fail "absent OVS: exit $rc, $(cat "$IT_TMP/none.err")"
+
+dpdk_start() {	# cmon-dpdk --json into $IT_TMP/$1.json
+	"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --json --interval 0.5 \
+		>"$IT_TMP/$1.json" 2>"$IT_TMP/$1.err" &
+	DPDK_PID=$!
+	it_wait "$IT_TMP/$1.err" "attached" 20 ||
+		it_fail "cmon-dpdk did not attach: $(cat "$IT_TMP/$1.err")"
+}
+q() { python3 "$HERE/query.py" "$IT_TMP/main.json" "$@"; }
+
+dpdk_start main
+it_on_exit 'kill $DPDK_PID 2>/dev/null'
+
+# UDP byte-exact up to the MTU (DPDK's af_packet PMD reassembles IP
+# fragments into frames OVS then drops as too big: not a cmon matter);
+# TCP sha256-exact
+it_udp_exact "$C1" "$C2" "$IP2" 0-1472 || it_fail "UDP: $(cat "$IT_TMP/recv")"
+echo "udp: $(tail -1 "$IT_TMP/recv")"
+head -c 20M /dev/urandom >"$IT_TMP/data"
+want=$(sha256sum <"$IT_TMP/data" | cut -d' ' -f1)
+it_in 2 sh -c "socat -u TCP-LISTEN:5002,reuseaddr - | sha256sum" \
+	>"$IT_TMP/got" &
+rpid=$!
+sleep 0.5
+it_in 1 socat -u "FILE:$IT_TMP/data" "TCP:$IP2:5002" || it_fail "TCP sender failed"
+wait "$rpid"
+[ "$(cut -d' ' -f1 "$IT_TMP/got")" = "$want" ] || it_fail "TCP sha256 differs"
+echo "tcp: 20 MB sha256-exact"
+
+# the DPDK container answers pings through vhost-user
+it_in 1 ip neigh replace "$IPD" lladdr "$MACD" dev eth0
+it_in 1 ping -c 20 -i 0.05 -W 2 "$IPD" >"$IT_TMP/ping" ||
+	it_fail "DPDK container did not answer: $(tail -3 "$IT_TMP/ping")"
+echo "ping: $(grep -o '[0-9]* received' "$IT_TMP/ping")"
+
+# forged annotations from a container
+it_in 2 python3 "$HERE/forge.py" recv 5004 >"$IT_TMP/frecv" 2>&1 &
+rpid=$!
+it_wait "$IT_TMP/frecv" ready || it_fail "forge receiver did not start"
+it_in 1 python3 "$HERE/forge.py" send "$IP1" "$IP2" 5004 ||
+	it_fail "forging sender failed"
+wait "$rpid" || it_fail "forged: $(cat "$IT_TMP/frecv")"
+echo "forged: delivered unchanged"
+sleep 1.5
+
+udp_traced=$(q "$IP1" "$IP2" udp traced)
+tcp_traced=$(q "$IP1" "$IP2" tcp traced)
+ack_traced=$(q "$IP2" "$IP1" tcp traced)
+ping_out=$(q "$IP1" "$IPD" icmp traced)
+ping_back=$(q "$IPD" "$IP1" icmp traced)
+seg=$(q "$IP1" "$IP2" udp seg_means)
+echo "records: udp=$udp_traced tcp=$tcp_traced acks=$ack_traced ping=$ping_out/$ping_back"
+echo "udp hops (mean us): $seg"
+[ "$udp_traced" -gt 1000 ] || it_fail "only $udp_traced UDP records"
+# full-MSS segments have no room for 40 bytes under a 1500 MTU (skip_mtu)
+[ "$tcp_traced" -gt 0 ] || it_fail "no TCP data records"
+[ "$ack_traced" -gt 200 ] || it_fail "only $ack_traced TCP ACK records"
+[ "$ping_out" -ge 20 ] && [ "$ping_back" -ge 20 ] ||
+	it_fail "vhost-user path records: $ping_out out, $ping_back back"
+case "$seg" in *"'ovs_rx>ovs_tx'"*) ;; *) it_fail "no ovs_rx>ovs_tx hop: $seg" ;; esac
+[ "$(q "$IP1" "$IP2" udp seg_min_p50)" != 0.0 ] || it_fail "zero hop latency"
+for c in ovs_bad_tag ovs_bad_version ovs_malformed ovs_ring_full \
+	 ovs_skip_room agg_bad_records; do
+	[ "$(q - - - $c)" = 0 ] || it_fail "counter $c is $(q - - - $c)"
+done
+for c in ovs_skip_mtu ovs_sanitised; do
+	[ "$(q - - - $c)" -gt 0 ] || it_fail "counter $c not counted"
+done
+[ "$(q - - - ovs_records)" -ge "$(q - - - ovs_stamped)" ] ||
+	it_fail "fewer records than stamps on a path that drops none"
+
+# attach and detach cmon-dpdk while traffic runs
+kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"
+it_in 2 python3 "$HERE/udp_exact.py" recv 5001 0-1400 >"$IT_TMP/recv" 2>&1 &
+rpid=$!
+it_wait "$IT_TMP/recv" ready || it_fail "receiver did not start"
+it_in 1 python3 "$HERE/udp_exact.py" send "$IP2" 5001 0-1400 3 &
+spid=$!
+for i in 1 2 3; do
+	dpdk_start "churn$i"
+	kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit $?"
+done
+wait "$spid" && wait "$rpid" || it_fail "UDP during attach/detach: $(cat "$IT_TMP/recv")"
+echo "attach/detach x3 during traffic: UDP still byte-exact"
+
+# bad values are rejected and the previous setting kept; good ones apply
+cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-sample=abc
+cmon_ovs_vsctl set Interface "$C1" other_config:cmon-role=bogus
+sleep 0.5
+grep -q 'cmon-sample="abc" is not a number' "$IT_TMP/ovs/vswitchd.log" ||
+	it_fail "no log line for cmon-sample=abc"
+grep -q 'cmon-role="bogus" is not one of' "$IT_TMP/ovs/vswitchd.log" ||
+	it_fail "no log line for cmon-role=bogus"
+cmon_ovs_appctl cmon/show | grep -q "sampling: 1 in 1" ||
+	it_fail "bad cmon-sample changed the setting"
+cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-sample=8
+sleep 0.5
+cmon_ovs_appctl cmon/show | grep -q "sampling: 1 in 8" ||
+	it_fail "cmon-sample=8 not applied live"
+
+# ovs-vswitchd exits under a running cmon-dpdk: it says so, exits 3
+dpdk_start last
+kill "$(cat "$IT_TMP/ovs/vswitchd.pid")"
+it_wait "$IT_TMP/last.err" "exited" 10 ||
+	it_fail "cmon-dpdk did not notice ovs-vswitchd exit: $(cat "$IT_TMP/last.err")"
+wait "$DPDK_PID"
+rc=$?
+[ "$rc" = 3 ] || it_fail "cmon-dpdk exit status $rc after OVS exit, want 3"
+echo "PASS: OVS-DPDK hops, shared ring, cmon-dpdk secondary"

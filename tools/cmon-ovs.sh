@@ -1,0 +1,190 @@
+# Shell library: a private Open vSwitch with DPDK (the patched ovs-vswitchd
+# from tools/build-ovs) and containers plugged into it.  Sourced by the
+# integration tests and tools/cmon-demo after tools/cmon-netns.sh.  Every
+# object is named with $CMON_PFX; the instance lives in $CMON_OVS_DIR and
+# stops by the PIDs it wrote there.
+#
+#   cmon_ovs_start DIR [KEY=VALUE...]  hugepages, ovsdb-server, ovs-vswitchd
+#                                      (DPDK file prefix ${CMON_PFX}ovs),
+#                                      bridge ${CMON_PFX}ovs; KEY=VALUE go to
+#                                      Open_vSwitch other_config
+#   cmon_ovs_vsctl ARGS / cmon_ovs_appctl ARGS
+#   cmon_ovs_container NAME IP ROLE    netns NAME, eth0 = IP/24, its veth
+#                                      plugged in as a DPDK af_packet port
+#   cmon_ovs_vhost NAME ROLE           dpdkvhostuserclient port NAME; its
+#                                      socket is $CMON_OVS_DIR/NAME.sock
+#   cmon_ovs_dpdk_container NAME IP MAC  dpdk-testpmd on virtio-user to the
+#                                      vhost port NAME, echoing packets back
+#                                      (5-tuple swap) as a DPDK app would
+#   cmon_ovs_stop                      stop and remove all of the above
+#
+# Needs: OVS_BUILD (tree with vswitchd/ovs-vswitchd), root, 2 MB hugepages.
+
+# 2 MB pages made sure to be free: ovs-vswitchd may use 512 MB (it sizes its
+# mempools to what it can get), each DPDK container 128 MB
+CMON_OVS_PAGES=${CMON_OVS_PAGES:-768}
+
+cmon_ovs_vsctl() {
+	ovs-vsctl --db="unix:$CMON_OVS_DIR/db.sock" --timeout=20 "$@"
+}
+
+cmon_ovs_appctl() {
+	ovs-appctl -t "$CMON_OVS_DIR/vswitchd.ctl" "$@"
+}
+
+# Make sure N 2 MB pages are free, raising the pool (remembered for stop).
+cmon_ovs_hugepages() {
+	local free total
+	free=$(awk '/^HugePages_Free/ {print $2}' /proc/meminfo)
+	total=$(cat /proc/sys/vm/nr_hugepages)
+	[ "$free" -ge "$1" ] && return 0
+	echo "$total" >"$CMON_OVS_DIR/nr_hugepages.orig"
+	echo $((total + $1 - free)) >/proc/sys/vm/nr_hugepages
+	free=$(awk '/^HugePages_Free/ {print $2}' /proc/meminfo)
+	[ "$free" -ge "$1" ] || {
+		echo "cmon-ovs: only $free free 2 MB hugepages, $1 needed" >&2
+		return 1
+	}
+}
+
+cmon_ovs_start() {
+	local dir=$1 kv vswitchd=$OVS_BUILD/vswitchd/ovs-vswitchd n
+	shift
+	CMON_OVS_DIR=$dir
+	CMON_OVS_BR=${CMON_PFX}ovs
+	CMON_OVS_PREFIX=${CMON_PFX}ovs
+	[ -x "$vswitchd" ] || {
+		echo "cmon-ovs: $vswitchd not built (run tools/build-ovs)" >&2
+		return 1
+	}
+	mkdir -p "$dir/huge"
+	cmon_ovs_hugepages "$CMON_OVS_PAGES" || return 1
+	mount -t hugetlbfs -o pagesize=2M nodev "$dir/huge" || return 1
+	ovsdb-tool create "$dir/conf.db" \
+		/usr/share/openvswitch/vswitch.ovsschema || return 1
+	ovsdb-server "$dir/conf.db" --remote="punix:$dir/db.sock" \
+		--pidfile="$dir/ovsdb.pid" --unixctl="$dir/ovsdb.ctl" \
+		--log-file="$dir/ovsdb.log" --detach || return 1
+	cmon_ovs_vsctl --no-wait init
+	cmon_ovs_vsctl --no-wait set Open_vSwitch . \
+		other_config:dpdk-init=true \
+		other_config:dpdk-socket-mem=256 \
+		other_config:dpdk-socket-limit=512 \
+		other_config:dpdk-hugepage-dir="$dir/huge" \
+		other_config:dpdk-extra="--file-prefix=$CMON_OVS_PREFIX --no-pci" \
+		other_config:dpdk-multi-process=true || return 1
+	for kv in "$@"; do
+		cmon_ovs_vsctl --no-wait set Open_vSwitch . "other_config:$kv" ||
+			return 1
+	done
+	OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir "$vswitchd" \
+		"unix:$dir/db.sock" --pidfile="$dir/vswitchd.pid" \
+		--unixctl="$dir/vswitchd.ctl" --log-file="$dir/vswitchd.log" \
+		--detach 2>"$dir/vswitchd.err" || {
+		cat "$dir/vswitchd.err" >&2
+		return 1
+	}
+	n=0
+	until cmon_ovs_vsctl get Open_vSwitch . dpdk_initialized 2>/dev/null |
+	      grep -q true; do
+		n=$((n + 1))
+		[ "$n" -lt 100 ] || {
+			echo "cmon-ovs: DPDK did not initialise:" >&2
+			tail -5 "$dir/vswitchd.log" >&2
+			return 1
+		}
+		sleep 0.2
+	done
+	cmon_ovs_vsctl add-br "$CMON_OVS_BR" -- set bridge "$CMON_OVS_BR" \
+		datapath_type=netdev
+}
+
+# Wait until interface $1 has a port number in OVS (DPDK ports take a
+# moment) and, with "up", until its link is up (vhost-user: peer connected).
+cmon_ovs_wait_port() {
+	local n=0
+	until [ "$(cmon_ovs_vsctl get Interface "$1" ofport 2>/dev/null)" -gt 0 ] \
+		2>/dev/null && { [ "${2:-}" != up ] ||
+		[ "$(cmon_ovs_vsctl get Interface "$1" link_state)" = up ]; }; do
+		n=$((n + 1))
+		[ "$n" -lt 100 ] || {
+			echo "cmon-ovs: port $1 did not come up:" >&2
+			cmon_ovs_vsctl get Interface "$1" error >&2
+			return 1
+		}
+		sleep 0.1
+	done
+}
+
+cmon_ovs_container() {
+	local name=$1 addr=$2 role=$3 port
+	port=$(cmon_ns_port "$name")
+	ip netns add "$name" || return 1
+	ip link add "$port" type veth peer name eth0 netns "$name" || return 1
+	ip link set "$port" up
+	ip -n "$name" addr add "$addr/24" dev eth0
+	ip -n "$name" link set eth0 up
+	ip -n "$name" link set lo up
+	# af_packet sees what the stack hands the veth: no partial checksums,
+	# no TSO/GSO super-packets (DESIGN.md section 6)
+	ip netns exec "$name" ethtool -K eth0 tx off tso off gso off \
+		>/dev/null 2>&1
+	ethtool -K "$port" tx off tso off gso off gro off >/dev/null 2>&1
+	cmon_ovs_vsctl add-port "$CMON_OVS_BR" "$name" -- set Interface \
+		"$name" type=dpdk \
+		options:dpdk-devargs="net_af_packet_$name,iface=$port" \
+		other_config:cmon-role="$role" || return 1
+	cmon_ovs_wait_port "$name"
+}
+
+cmon_ovs_vhost() {
+	cmon_ovs_vsctl add-port "$CMON_OVS_BR" "$1" -- set Interface "$1" \
+		type=dpdkvhostuserclient \
+		options:vhost-server-path="$CMON_OVS_DIR/$1.sock" \
+		other_config:cmon-role="$2"
+}
+
+# A DPDK application container: testpmd (its own in-memory DPDK instance,
+# hugepages from the same pool) on virtio-user, answering every packet with
+# source and destination swapped at L2, L3 and L4.
+cmon_ovs_dpdk_container() {
+	local name=$1 mac=$3
+	# testpmd exits at end of input: give it a FIFO nobody writes to
+	mkfifo "$CMON_OVS_DIR/$name.stdin"
+	dpdk-testpmd --in-memory --no-pci --file-prefix="$name" \
+		-l 0,1 -m 128 --single-file-segments \
+		--huge-dir="$CMON_OVS_DIR/huge" \
+		--vdev="net_virtio_user0,path=$CMON_OVS_DIR/$name.sock,server=1,mac=$mac" \
+		-- --forward-mode=5tswap --auto-start --stats-period=0 \
+		--tx-offloads=0 --rxq=1 --txq=1 --nb-cores=1 \
+		--total-num-mbufs=4096 \
+		>"$CMON_OVS_DIR/$name.testpmd.log" 2>&1 \
+		0<>"$CMON_OVS_DIR/$name.stdin" &
+	echo $! >"$CMON_OVS_DIR/$name.testpmd.pid"
+	cmon_ovs_wait_port "$name" up
+}
+
+cmon_ovs_stop() {
+	local f f2 pid
+	[ -n "${CMON_OVS_DIR:-}" ] && [ -d "$CMON_OVS_DIR" ] || return 0
+	for f in "$CMON_OVS_DIR"/*.testpmd.pid "$CMON_OVS_DIR/vswitchd.pid" \
+		 "$CMON_OVS_DIR/ovsdb.pid"; do
+		[ -f "$f" ] || continue
+		case "$f" in *.testpmd.pid)	# its DPDK runtime directory
+			f2=${f##*/}; rm -rf "/var/run/dpdk/${f2%.testpmd.pid}" ;;
+		esac
+		pid=$(cat "$f")
+		kill "$pid" 2>/dev/null || continue
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.3
+		done
+		kill -9 "$pid" 2>/dev/null
+	done
+	umount "$CMON_OVS_DIR/huge" 2>/dev/null
+	rm -rf "/var/run/dpdk/$CMON_OVS_PREFIX"
+	if [ -f "$CMON_OVS_DIR/nr_hugepages.orig" ]; then
+		cat "$CMON_OVS_DIR/nr_hugepages.orig" >/proc/sys/vm/nr_hugepages
+	fi
+	return 0
+}
