@@ -1,10 +1,16 @@
-# cmon-kern: the kernel-path agent (no kernel module: BPF only).
-sbin_PROGRAMS += kmod-free/cmon-kern
-kmod_free_cmon_kern_SOURCES = \
-	kmod-free/cmon-kern.c \
+# The kernel-path agent (no kernel module: BPF only): libcmon-kern, used by
+# cmon-kern and by cmon-dpdk, which runs it beside the OVS ring.
+noinst_LIBRARIES += kmod-free/libcmon-kern.a
+kmod_free_libcmon_kern_a_SOURCES = \
+	kmod-free/kagent.c kmod-free/kagent.h \
 	kmod-free/attach.c kmod-free/attach.h \
 	kmod-free/discover.c kmod-free/discover.h \
 	kmod-free/nl.c kmod-free/nl.h
-nodist_kmod_free_cmon_kern_SOURCES = bpf/cmon_kern.skel.h
-kmod_free_cmon_kern_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
-kmod_free_cmon_kern_LDADD = lib/libcmon.a $(LIBBPF_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS)
+nodist_kmod_free_libcmon_kern_a_SOURCES = bpf/cmon_kern.skel.h
+kmod_free_libcmon_kern_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+CMON_KERN_LIBS = kmod-free/libcmon-kern.a lib/libcmon.a $(LIBBPF_LIBS) \
+	$(LIBELF_LIBS) $(ZLIB_LIBS)
+
+sbin_PROGRAMS += kmod-free/cmon-kern
+kmod_free_cmon_kern_SOURCES = kmod-free/cmon-kern.c
+kmod_free_cmon_kern_LDADD = $(CMON_KERN_LIBS)

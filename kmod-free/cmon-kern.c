@@ -1,82 +1,29 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * cmon-kern: the kernel-path agent.  Loads the hop programs (bpf/), finds
- * the containers on the given bridges and attaches to their veth ports,
- * follows container churn, feeds trace records and counters into the
- * aggregation engine (lib/agg.h) and shows the result each interval as a
- * live table or as JSON lines.
- *
- * Lifecycle: parse options -> open skeleton -> set rodata -> load ->
- * attach tracepoint -> loop { poll ring, rescan, tick, render } ->
- * detach exactly what was attached.
+ * cmon-kern: the kernel-path agent (kagent.c) with a report loop: every
+ * interval, the aggregation engine's view as a live table or a JSON line.
  */
 #include "config.h"
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
 #include "agg.h"
-#include "attach.h"
-#include "cmon_kern.h"
-#include "cmon_kern.skel.h"
-#include "discover.h"
+#include "kagent.h"
 #include "log.h"
 #include "view.h"
 
-#define MAX_BRIDGES	16
-#define MAX_OVERLAYS	4
-#define MAX_SUBNETS	64
-#define MAX_PORTS	1024
-#define MAX_REASONS	256
-
 struct options {
-	const char *bridges[MAX_BRIDGES];
-	unsigned int nbridges;
-	const char *overlays[MAX_OVERLAYS];
-	unsigned int noverlays;
-	struct cmon_lpm_key subnets[MAX_SUBNETS];
-	unsigned int nsubnets;
-	const char *key_file;
-	int no_ct_hops;
-	int clock_tai;
-	long long clock_offset;
-	unsigned int sample_n;
+	struct cmon_kopts k;
 	double interval;
 	double duration;	/* 0: until signalled */
 	int json;
 	const char *node;
-	unsigned int node_id;
 	int verbose;
-};
-
-/* A port we attached to, with the container behind it. */
-struct tracked {
-	struct cmon_container ct;
-	struct cmon_tc tc;
-	int seen;		/* in the last scan */
-};
-
-struct agent {
-	struct options opt;
-	struct cmon_kern *skel;
-	struct ring_buffer *rb;
-	struct cmon_agg *agg;
-	uint32_t host_ns;
-	struct tracked *tr[MAX_PORTS];
-	unsigned int ntr;
-	struct cmon_tc ovl[MAX_OVERLAYS];
-	unsigned int novl;
-	char *reasons[MAX_REASONS];
-	char devname[160];
 };
 
 static volatile sig_atomic_t exiting;
@@ -111,213 +58,51 @@ static void usage(FILE *out)
 "layout): per-hop and end-to-end latency, throughput and loss for each\n"
 "pair of containers that talk, shown live.\n"
 "\n"
-"  -b, --bridge NAME     monitor containers on this bridge (repeatable)\n"
-"  -o, --overlay DEV     hop on this overlay (VXLAN) device, e.g. flannel.1\n"
-"  -p, --peer-subnet CIDR  containers of other nodes (e.g. 10.244.0.0/16):\n"
-"                        stamp packets towards them too (repeatable)\n"
-"  -k, --key-file FILE   annotation key (16 hex digits) shared by the agents\n"
-"                        of nodes that trace across each other (default:\n"
-"                        random, for a single node)\n"
-"      --clock CLOCK     stamp with 'monotonic' (default; nodes on one host)\n"
-"                        or 'tai' (nodes synchronised by PTP)\n"
-"      --clock-offset-ns N  add N ns to every stamp (testing: simulates\n"
-"                        a node whose clock is off by N)\n"
-"      --no-ct-hops      no container transmit/receive hops: only the veth\n"
-"                        and overlay hops (less CPU per packet)\n"
-"  -s, --sample N        trace 1 packet in N (default %u; 1 = every packet);\n"
-"                        all packets are always counted\n"
+"%s"
 "  -i, --interval SEC    reporting interval (default 1)\n"
 "  -d, --duration SEC    stop after SEC seconds (default: until SIGINT)\n"
 "  -j, --json            one JSON object per interval on stdout\n"
 "                        (schema: doc/json.md)\n"
 "  -n, --node NAME       node name for reports (default: hostname)\n"
-"      --node-id N       node id written in hop stamps (0-255, default 0)\n"
 "  -v, --verbose         log attach/detach and discovery\n"
 "  -h, --help            show this help\n"
-"  -V, --version         show the version\n",
-		CMON_DEFAULT_SAMPLE);
-}
-
-static int parse_num(const char *s, double min, double max, double *out,
-		     const char *what)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || v < min || v > max) {
-		cmon_err("invalid %s '%s': expected a number from %.10g to %.10g",
-			 what, s, min, max);
-		return -EINVAL;
-	}
-	*out = v;
-	return 0;
-}
-
-static int parse_uint(const char *s, unsigned int min, unsigned int max,
-		      unsigned int *out, const char *what)
-{
-	double v;
-
-	if (parse_num(s, min, max, &v, what))
-		return -EINVAL;
-	if (v != (unsigned int)v) {
-		cmon_err("invalid %s '%s': expected a whole number", what, s);
-		return -EINVAL;
-	}
-	*out = (unsigned int)v;
-	return 0;
-}
-
-/* Append a device name given to a repeatable option. */
-static int add_ifname(const char **list, unsigned int *n, unsigned int max,
-		      const char *name, const char *what)
-{
-	if (*n == max) {
-		cmon_err("at most %u %s names", max, what);
-		return -EINVAL;
-	}
-	if (!*name || strlen(name) >= IF_NAMESIZE) {
-		cmon_err("invalid %s name '%s'", what, name);
-		return -EINVAL;
-	}
-	list[(*n)++] = name;
-	return 0;
-}
-
-/* "a.b.c.d/len" into an LPM key. */
-static int parse_cidr(const char *s, struct cmon_lpm_key *k)
-{
-	char buf[INET_ADDRSTRLEN + 4], *slash;
-	unsigned int len = 32;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	if (slash) {
-		*slash = 0;
-		if (parse_uint(slash + 1, 0, 32, &len, "--peer-subnet prefix"))
-			return -EINVAL;
-	}
-	if (inet_pton(AF_INET, buf, &k->addr) != 1) {
-		cmon_err("invalid --peer-subnet '%s': expected an IPv4 "
-			 "network such as 10.244.0.0/16", s);
-		return -EINVAL;
-	}
-	k->prefixlen = len;
-	return 0;
-}
-
-/* The shared annotation key: 16 hex digits in a file. */
-static int read_key(const char *path, uint64_t *key)
-{
-	char line[64], *buf = line, *end;
-	FILE *f = fopen(path, "r");
-
-	if (!f) {
-		cmon_err("cannot read key file %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (!fgets(line, sizeof(line), f))
-		line[0] = 0;
-	fclose(f);
-	buf += strspn(buf, " \t");
-	buf[strcspn(buf, " \t\r\n")] = 0;
-	errno = 0;
-	*key = strtoull(buf, &end, 16);
-	if (errno || end == buf || *end || strlen(buf) != 16) {
-		cmon_err("key file %s must hold 16 hex digits (e.g. from "
-			 "'od -An -tx8 -N8 /dev/urandom')", path);
-		return -EINVAL;
-	}
-	return 0;
+"  -V, --version         show the version\n", cmon_kopts_help);
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
-		{ "bridge", required_argument, NULL, 'b' },
-		{ "overlay", required_argument, NULL, 'o' },
-		{ "peer-subnet", required_argument, NULL, 'p' },
-		{ "key-file", required_argument, NULL, 'k' },
-		{ "no-ct-hops", no_argument, NULL, 'C' },
-		{ "clock", required_argument, NULL, 'T' },
-		{ "clock-offset-ns", required_argument, NULL, 'O' },
-		{ "sample", required_argument, NULL, 's' },
+		CMON_KOPTS_LONG,
 		{ "interval", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "node", required_argument, NULL, 'n' },
-		{ "node-id", required_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	static char host[64];
-	int c;
+	int c, r;
 
-	o->sample_n = CMON_DEFAULT_SAMPLE;
+	cmon_kopts_init(&o->k);
 	o->interval = 1;
-	while ((c = getopt_long(argc, argv, "b:o:p:k:s:i:d:jn:vhV", longopts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CMON_KOPTS_SHORT "i:d:jn:vhV",
+				longopts, NULL)) != -1) {
+		r = cmon_kopts_parse(&o->k, c, optarg);
+		if (r < 0)
+			return r;
+		if (r)
+			continue;
 		switch (c) {
-		case 'b':
-			if (add_ifname(o->bridges, &o->nbridges, MAX_BRIDGES,
-				       optarg, "bridge"))
-				return -EINVAL;
-			break;
-		case 'o':
-			if (add_ifname(o->overlays, &o->noverlays, MAX_OVERLAYS,
-				       optarg, "overlay device"))
-				return -EINVAL;
-			break;
-		case 'p':
-			if (o->nsubnets == MAX_SUBNETS) {
-				cmon_err("at most %d peer subnets", MAX_SUBNETS);
-				return -EINVAL;
-			}
-			if (parse_cidr(optarg, &o->subnets[o->nsubnets]))
-				return -EINVAL;
-			o->nsubnets++;
-			break;
-		case 'k':
-			o->key_file = optarg;
-			break;
-		case 'C':
-			o->no_ct_hops = 1;
-			break;
-		case 'T':
-			if (!strcmp(optarg, "tai")) {
-				o->clock_tai = 1;
-			} else if (strcmp(optarg, "monotonic")) {
-				cmon_err("invalid --clock '%s': expected "
-					 "'monotonic' or 'tai'", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'O': {
-			double v;
-
-			/* within the 2 s the 32-bit t0 on the wire tolerates */
-			if (parse_num(optarg, -1e9, 1e9, &v, "--clock-offset-ns"))
-				return -EINVAL;
-			o->clock_offset = (long long)v;
-			break;
-		}
-		case 's':
-			if (parse_uint(optarg, 1, 1 << 30, &o->sample_n,
-				       "--sample"))
-				return -EINVAL;
-			break;
 		case 'i':
-			if (parse_num(optarg, 0.1, 3600, &o->interval,
-				      "--interval"))
+			if (cmon_opt_num(optarg, 0.1, 3600, &o->interval,
+					 "--interval"))
 				return -EINVAL;
 			break;
 		case 'd':
-			if (parse_num(optarg, 0.1, 1e9, &o->duration,
-				      "--duration"))
+			if (cmon_opt_num(optarg, 0.1, 1e9, &o->duration,
+					 "--duration"))
 				return -EINVAL;
 			break;
 		case 'j':
@@ -325,10 +110,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'n':
 			o->node = optarg;
-			break;
-		case 'N':
-			if (parse_uint(optarg, 0, 255, &o->node_id, "--node-id"))
-				return -EINVAL;
 			break;
 		case 'v':
 			o->verbose = 1;
@@ -348,14 +129,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		cmon_err("unexpected argument '%s' (see --help)", argv[optind]);
 		return -EINVAL;
 	}
-	if (!o->nbridges) {
-		cmon_err("no bridge given: use --bridge NAME (e.g. --bridge docker0)");
+	if (cmon_kopts_check(&o->k))
 		return -EINVAL;
-	}
-	if (o->nsubnets && !o->clock_tai)
-		cmon_warn("--peer-subnet with the monotonic clock: cross-node "
-			  "latencies are right only for nodes sharing one kernel; "
-			  "use --clock tai on PTP-synchronised hosts");
 	if (!o->node) {
 		if (gethostname(host, sizeof(host) - 1))
 			strcpy(host, "localhost");
@@ -364,527 +139,73 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* Kernel drop reason names from the running kernel's BTF. */
-static void load_reasons(struct agent *a)
+static void report(const struct options *o, struct cmon_kagent *ka,
+		   struct cmon_agg *agg, double secs)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_type *t;
-	const struct btf_enum *e;
-	int id, i;
-
-	if (!btf)
-		return;
-	id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
-	if (id > 0) {
-		t = btf__type_by_id(btf, id);
-		e = btf_enum(t);
-		for (i = 0; i < btf_vlen(t); i++, e++) {
-			const char *n = btf__name_by_offset(btf, e->name_off);
-
-			if (e->val >= MAX_REASONS || !n)
-				continue;
-			if (!strncmp(n, "SKB_DROP_REASON_", 16))
-				n += 16;
-			a->reasons[e->val] = strdup(n);
-		}
-	}
-	btf__free(btf);
-}
-
-static const char *name_ip(void *ctx, uint32_t addr)
-{
-	struct agent *a = ctx;
-	unsigned int i, j;
-
-	for (i = 0; i < a->ntr; i++)
-		for (j = 0; j < a->tr[i]->ct.naddrs; j++)
-			if (a->tr[i]->ct.addr[j] == addr)
-				return a->tr[i]->ct.name;
-	return NULL;
-}
-
-static const char *name_dev(void *ctx, uint32_t netns, uint32_t ifindex)
-{
-	struct agent *a = ctx;
-	unsigned int i;
-
-	for (i = 0; i < a->ntr; i++) {
-		struct cmon_container *c = &a->tr[i]->ct;
-
-		if (netns == a->host_ns && ifindex == (uint32_t)c->port_ifindex)
-			snprintf(a->devname, sizeof(a->devname), "%s (port of %s)",
-				 c->port, c->name);
-		else if (netns == c->netns && ifindex == (uint32_t)c->ct_ifindex)
-			snprintf(a->devname, sizeof(a->devname), "%s@%s",
-				 c->ct_ifname, c->name);
-		else
-			continue;
-		return a->devname;
-	}
-	return NULL;
-}
-
-static const char *name_reason(void *ctx, uint32_t r)
-{
-	struct agent *a = ctx;
-
-	return r < MAX_REASONS ? a->reasons[r] : NULL;
-}
-
-static void dev_map(struct agent *a, uint32_t netns, int ifindex,
-		    uint32_t role, int add)
-{
-	struct cmon_dev_key k = { .netns = netns, .ifindex = ifindex };
-	int fd = bpf_map__fd(a->skel->maps.cmon_devs);
-
-	if (add)
-		bpf_map_update_elem(fd, &k, &role, BPF_ANY);
-	else
-		bpf_map_delete_elem(fd, &k);
-}
-
-static void peers_map(struct agent *a, const struct cmon_container *c, int add)
-{
-	int fd = bpf_map__fd(a->skel->maps.cmon_peers);
-	uint32_t one = 1;
-	unsigned int i;
-
-	for (i = 0; i < c->naddrs; i++) {
-		if (add)
-			bpf_map_update_elem(fd, &c->addr[i], &one, BPF_ANY);
-		else
-			bpf_map_delete_elem(fd, &c->addr[i]);
-	}
-}
-
-/* Detach from port i; @why says whether the container left or we stop. */
-static void untrack(struct agent *a, unsigned int i, const char *why)
-{
-	struct tracked *t = a->tr[i];
-
-	/* stop stamping towards it before its strip hop goes away */
-	peers_map(a, &t->ct, 0);
-	dev_map(a, a->host_ns, t->ct.port_ifindex, 0, 0);
-	dev_map(a, t->ct.netns, t->ct.ct_ifindex, 0, 0);
-	cmon_tc_detach(&t->tc);
-	cmon_info("container %s %s (%s on %s)", t->ct.name, why, t->ct.port,
-		  t->ct.bridge);
-	free(t);
-	a->tr[i] = a->tr[--a->ntr];
-}
-
-static int track(struct agent *a, const struct cmon_container *c)
-{
-	struct tracked *t;
-	char ip[INET_ADDRSTRLEN] = "-";
-	int err;
-
-	if (a->ntr == MAX_PORTS) {
-		cmon_log_rl(CMON_LOG_WARN, "more than %d ports: %s not monitored",
-			    MAX_PORTS, c->port);
-		return -ENOSPC;
-	}
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	t->ct = *c;
-	err = cmon_tc_attach(&t->tc, c->port_ifindex,
-			     bpf_program__fd(a->skel->progs.cmon_veth_in),
-			     bpf_program__fd(a->skel->progs.cmon_veth_out));
-	if (err) {
-		cmon_log_rl(CMON_LOG_WARN, "cannot attach to %s (container %s): "
-			    "%s", c->port, c->name, strerror(-err));
-		free(t);
-		return err;
-	}
-	dev_map(a, a->host_ns, c->port_ifindex, CMON_DEV_PORT, 1);
-	dev_map(a, c->netns, c->ct_ifindex, CMON_DEV_CT, 1);
-	/* the strip hop is in place: now stamp packets towards it */
-	peers_map(a, c, 1);
-	t->seen = 1;
-	a->tr[a->ntr++] = t;
-	if (c->naddrs)
-		inet_ntop(AF_INET, &c->addr[0], ip, sizeof(ip));
-	cmon_info("container %s joined (%s %s on %s)", c->name, ip, c->port,
-		  c->bridge);
-	return 0;
-}
-
-/* Hop programs on the overlay devices, and the remote subnets. */
-static int attach_overlays(struct agent *a)
-{
-	int sfd = bpf_map__fd(a->skel->maps.cmon_subnets);
-	uint32_t one = 1;
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < a->opt.nsubnets; i++) {
-		err = bpf_map_update_elem(sfd, &a->opt.subnets[i], &one, BPF_ANY);
-		if (err) {
-			cmon_err("adding peer subnet: %s", strerror(errno));
-			return -errno;
-		}
-	}
-	for (i = 0; i < a->opt.noverlays; i++) {
-		const char *dev = a->opt.overlays[i];
-		int ifindex = (int)if_nametoindex(dev);
-
-		if (!ifindex) {
-			cmon_err("overlay device '%s' not found (ip link show "
-				 "type vxlan)", dev);
-			return -ENODEV;
-		}
-		err = cmon_tc_attach(&a->ovl[a->novl], ifindex,
-				     bpf_program__fd(a->skel->progs.cmon_ovl_in),
-				     bpf_program__fd(a->skel->progs.cmon_ovl_out));
-		if (err) {
-			cmon_err("cannot attach to overlay %s: %s", dev,
-				 strerror(-err));
-			return err;
-		}
-		a->novl++;
-		dev_map(a, a->host_ns, ifindex, CMON_DEV_OVERLAY, 1);
-		cmon_info("hop on overlay device %s", dev);
-	}
-	return 0;
-}
-
-/* Follow address changes of a tracked container in the stamp map. */
-static void refresh_addrs(struct agent *a, struct tracked *t)
-{
-	struct cmon_container old = t->ct;
-	char ip[INET_ADDRSTRLEN] = "-";
-
-	if (cmon_container_addrs(&t->ct) <= 0)
-		return;		/* unchanged, or gone: the next scan sees it */
-	peers_map(a, &old, 0);
-	peers_map(a, &t->ct, 1);
-	if (t->ct.naddrs)
-		inet_ntop(AF_INET, &t->ct.addr[0], ip, sizeof(ip));
-	cmon_info("container %s now has %u address(es) (%s)", t->ct.name,
-		  t->ct.naddrs, ip);
-}
-
-/* Bring the attached set in line with the bridges' current ports. */
-static int rescan(struct agent *a)
-{
-	static struct cmon_port ports[MAX_PORTS], fresh[MAX_PORTS];
-	static struct cmon_container cts[MAX_PORTS];
-	static unsigned int scans;
-	const char *missing = NULL;
-	unsigned int i, j, nfresh = 0;
-	int n;
-
-	n = cmon_bridge_ports(a->opt.bridges, a->opt.nbridges, ports,
-			      MAX_PORTS, &missing);
-	if (n == -ENODEV) {
-		cmon_log_rl(CMON_LOG_WARN, "bridge '%s' disappeared", missing);
-		n = 0;
-	} else if (n < 0) {
-		cmon_err("listing bridge ports: %s", strerror(-n));
-		return n;
-	}
-	for (i = 0; i < a->ntr; i++)
-		a->tr[i]->seen = 0;
-	for (j = 0; j < (unsigned int)n; j++) {
-		for (i = 0; i < a->ntr; i++)
-			if (a->tr[i]->ct.port_ifindex == ports[j].ifindex) {
-				a->tr[i]->seen = 1;
-				break;
-			}
-		if (i == a->ntr)
-			fresh[nfresh++] = ports[j];
-	}
-	for (i = a->ntr; i-- > 0;)
-		if (!a->tr[i]->seen)
-			untrack(a, i, "left");
-	/* addresses come after the veth: look again until there is one,
-	 * and every 10 scans after that */
-	scans++;
-	for (i = 0; i < a->ntr; i++)
-		if (!a->tr[i]->ct.naddrs || scans % 10 == 0)
-			refresh_addrs(a, a->tr[i]);
-	if (!nfresh)
-		return 0;
-	cmon_resolve_containers(fresh, nfresh, cts);
-	for (j = 0; j < nfresh; j++) {
-		if (!cts[j].resolved) {
-			cmon_log_rl(CMON_LOG_WARN, "port %s: container namespace "
-				    "not found yet", cts[j].port);
-			continue;
-		}
-		track(a, &cts[j]);
-	}
-	return 0;
-}
-
-/* Fail early, before loading anything, when a bridge does not exist. */
-static int check_bridges(const struct options *o)
-{
-	static struct cmon_port ports[MAX_PORTS];
-	const char *missing = NULL;
-	int n = cmon_bridge_ports(o->bridges, o->nbridges, ports, MAX_PORTS,
-				  &missing);
-
-	if (n == -ENODEV) {
-		cmon_err("bridge '%s' not found: create it or check the name "
-			 "(ip link show type bridge)", missing);
-		return n;
-	}
-	if (n < 0) {
-		cmon_err("listing bridge ports: %s", strerror(-n));
-		return n;
-	}
-	return 0;
-}
-
-static int on_record(void *ctx, void *data, size_t len)
-{
-	struct agent *a = ctx;
-
-	if (len >= sizeof(struct cmon_record))
-		cmon_agg_record(a->agg, data);
-	return 0;
-}
-
-static int upstream_first(const void *a, const void *b)
-{
-	const struct cmon_hop_key *x = a, *y = b;
-
-	return cmon_tp_rank(x->tp) - cmon_tp_rank(y->tp);
-}
-
-/*
- * Feed the cumulative per-hop and drop counters into the engine.  Hop
- * counters are read upstream hop first: a packet between two hops is then
- * never counted at the later hop but not the earlier one.
- */
-static void read_counters(struct agent *a)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	int fd = bpf_map__fd(a->skel->maps.cmon_hops);
-	struct cmon_hop_key *keys = NULL, *prev = NULL, nk;
-	struct cmon_hop_count *v = calloc(ncpu, sizeof(*v));
-	struct cmon_drop_key dk, ndk, *dprev = NULL;
-	size_t n = 0, cap = 0, i;
-	uint64_t cnt;
-
-	if (!v)
-		return;
-	while (!bpf_map_get_next_key(fd, prev, &nk)) {
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			struct cmon_hop_key *nkeys = realloc(keys, nc * sizeof(*keys));
-
-			if (!nkeys)
-				break;
-			keys = nkeys;
-			cap = nc;
-		}
-		keys[n] = nk;
-		prev = &keys[n++];
-	}
-	if (n)
-		qsort(keys, n, sizeof(*keys), upstream_first);
-	for (i = 0; i < n; i++) {
-		const struct cmon_hop_key *k = &keys[i];
-		uint64_t pk = 0, by = 0;
-		int c;
-
-		if (bpf_map_lookup_elem(fd, k, v))
-			continue;
-		for (c = 0; c < ncpu; c++) {
-			pk += v[c].packets;
-			by += v[c].bytes;
-		}
-		struct cmon_flow f = { k->flow.saddr, k->flow.daddr,
-				       k->flow.sport, k->flow.dport, k->flow.proto };
-		cmon_agg_hop_count(a->agg, &f, k->tp, k->node, pk, by);
-	}
-	free(keys);
-	free(v);
-	fd = bpf_map__fd(a->skel->maps.cmon_drops);
-	while (!bpf_map_get_next_key(fd, dprev, &ndk)) {
-		dk = ndk;
-		dprev = &dk;
-		if (bpf_map_lookup_elem(fd, &dk, &cnt))
-			continue;
-		struct cmon_flow f = { dk.flow.saddr, dk.flow.daddr,
-				       dk.flow.sport, dk.flow.dport,
-				       dk.flow.proto };
-		cmon_agg_drop(a->agg, &f, dk.netns, dk.ifindex, dk.reason, cnt);
-	}
-}
-
-static void read_stats(struct agent *a, struct cmon_counter *out)
-{
-	static const char *names[] = CMON_STAT_NAMES;
-	int ncpu = libbpf_num_possible_cpus();
-	int fd = bpf_map__fd(a->skel->maps.cmon_stats);
-	uint64_t *v = calloc(ncpu, sizeof(*v));
-	uint32_t i;
-	int c;
-
-	for (i = 0; i < CMON_STAT_MAX; i++) {
-		out[i].name = names[i];
-		out[i].value = 0;
-		if (!v || bpf_map_lookup_elem(fd, &i, v))
-			continue;
-		for (c = 0; c < ncpu; c++)
-			out[i].value += v[c];
-	}
-	free(v);
-	out[CMON_STAT_MAX].name = "agg_bad_records";
-	out[CMON_STAT_MAX].value = cmon_agg_bad_records(a->agg);
-	out[CMON_STAT_MAX + 1].name = "agg_overflow";
-	out[CMON_STAT_MAX + 1].value = cmon_agg_overflow(a->agg);
-	/* records waiting for their receive hop: growth means evictions */
-	out[CMON_STAT_MAX + 2].name = "records_pending";
-	out[CMON_STAT_MAX + 2].value = a->skel->bss->cmon_post_pending;
-}
-
-static void report(struct agent *a, double secs)
-{
-	struct cmon_counter counters[CMON_STAT_MAX + 3];
-	struct cmon_names names = { name_ip, name_dev, name_reason, a };
+	struct cmon_counter counters[CMON_KAGENT_NCOUNTERS + 2];
+	unsigned int n;
 	struct cmon_view v = {
-		.agg = a->agg, .names = &names, .counters = counters,
-		.ncounters = CMON_STAT_MAX + 3, .time = now_wall(),
-		.interval = secs, .node = a->opt.node,
-		.sample_n = a->opt.sample_n,
+		.agg = agg, .names = cmon_kagent_names(ka),
+		.counters = counters, .time = now_wall(), .interval = secs,
+		.node = o->node, .sample_n = o->k.sample_n,
 	};
 
-	read_counters(a);
-	read_stats(a, counters);
-	cmon_agg_tick(a->agg, secs);
-	if (a->opt.json)
+	cmon_kagent_collect(ka);
+	n = cmon_kagent_counters(ka, counters, CMON_KAGENT_NCOUNTERS);
+	counters[n].name = "agg_bad_records";
+	counters[n++].value = cmon_agg_bad_records(agg);
+	counters[n].name = "agg_overflow";
+	counters[n++].value = cmon_agg_overflow(agg);
+	v.ncounters = n;
+	cmon_agg_tick(agg, secs);
+	if (o->json)
 		cmon_view_json(stdout, &v);
 	else
 		cmon_view_table(stdout, &v, isatty(STDOUT_FILENO));
-	cmon_agg_expire(a->agg, 60);
-}
-
-static int libbpf_log(enum libbpf_print_level level, const char *fmt,
-		      va_list ap)
-{
-	char msg[512];
-
-	if (level == LIBBPF_DEBUG && cmon_log_level < CMON_LOG_DEBUG)
-		return 0;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	/* an existing clsact qdisc is expected: attach.c handles EEXIST */
-	if (cmon_log_level < CMON_LOG_DEBUG && strstr(msg, "Exclusivity flag on"))
-		return 0;
-	return fputs(msg, stderr);
+	cmon_agg_expire(agg, 60);
 }
 
 int main(int argc, char **argv)
 {
-	struct agent a = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	double start, last_scan, last_tick, t;
-	uint64_t key;
-	unsigned int i;
-	int err;
+	struct options o = { 0 };
+	struct cmon_kagent *ka;
+	struct cmon_agg *agg;
+	double start, last_tick, t;
+	int err = 0;
 
 	cmon_log_init("cmon-kern", CMON_LOG_INFO);
-	err = parse_args(argc, argv, &a.opt);
-	if (err)
+	if (parse_args(argc, argv, &o))
 		return 2;
-	if (a.opt.verbose)
+	if (o.verbose)
 		cmon_log_level = CMON_LOG_DEBUG;
-	libbpf_set_print(libbpf_log);
-	if (geteuid() != 0)
-		cmon_warn("not running as root: loading BPF programs will "
-			  "likely fail (run with sudo)");
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	a.host_ns = cmon_host_netns();
-	if (a.opt.key_file) {
-		if (read_key(a.opt.key_file, &key))
-			return 1;
-	} else if (getrandom(&key, sizeof(key), 0) != sizeof(key)) {
-		key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
-	}
-	if (check_bridges(&a.opt))
-		return 1;
-
-	a.skel = cmon_kern__open();
-	if (!a.skel) {
-		err = -errno;
-		cmon_err("opening BPF skeleton: %s", strerror(errno));
+	agg = cmon_agg_create();
+	if (!agg) {
+		cmon_err("out of memory");
 		return 1;
 	}
-	a.skel->rodata->cmon_sample_n = a.opt.sample_n;
-	a.skel->rodata->cmon_node_id = a.opt.node_id;
-	a.skel->rodata->cmon_key = key;
-	a.skel->rodata->cmon_host_netns = a.host_ns;
-	a.skel->rodata->cmon_ct_hops = !a.opt.no_ct_hops;
-	a.skel->rodata->cmon_clock_tai = a.opt.clock_tai;
-	a.skel->rodata->cmon_clock_offset = a.opt.clock_offset;
-	err = cmon_kern__load(a.skel);
-	if (err) {
-		cmon_err("loading BPF programs: %s (needs root, a kernel with "
-			 "BTF, and CAP_BPF/CAP_NET_ADMIN)", strerror(-err));
-		goto cleanup;
+	ka = cmon_kagent_start(&o.k, agg);
+	if (!ka) {
+		cmon_agg_destroy(agg);
+		return 1;
 	}
-	if (a.opt.no_ct_hops) {
-		bpf_program__set_autoattach(a.skel->progs.cmon_ct_tx, false);
-		bpf_program__set_autoattach(a.skel->progs.cmon_ct_rx, false);
-	}
-	err = cmon_kern__attach(a.skel);
-	if (err) {
-		cmon_err("attaching kfree_skb tracepoint: %s", strerror(-err));
-		goto cleanup;
-	}
-	a.rb = ring_buffer__new(bpf_map__fd(a.skel->maps.cmon_rb), on_record,
-				&a, NULL);
-	a.agg = cmon_agg_create();
-	if (!a.rb || !a.agg) {
-		err = -ENOMEM;
-		cmon_err("creating ring buffer reader: %s", strerror(errno));
-		goto cleanup;
-	}
-	load_reasons(&a);
-	err = attach_overlays(&a);
-	if (err)
-		goto cleanup;
-	err = rescan(&a);
-	if (err)
-		goto cleanup;
-	cmon_info("monitoring %u container port(s) on %u bridge(s), "
-		  "sampling 1/%u", a.ntr, a.opt.nbridges, a.opt.sample_n);
-
-	start = last_scan = last_tick = now_mono();
+	start = last_tick = now_mono();
 	while (!exiting) {
-		err = ring_buffer__poll(a.rb, 100);
-		if (err < 0 && err != -EINTR) {
-			cmon_err("reading ring buffer: %s", strerror(-err));
+		if (cmon_kagent_poll(ka, 100)) {
+			err = 1;
 			break;
 		}
-		ring_buffer__consume(a.rb);	/* records sent without wakeup */
 		t = now_mono();
-		if (t - last_scan >= 1.0) {
-			rescan(&a);
-			last_scan = t;
-		}
-		if (t - last_tick >= a.opt.interval) {
-			report(&a, t - last_tick);
+		if (t - last_tick >= o.interval) {
+			report(&o, ka, agg, t - last_tick);
 			last_tick = t;
 		}
-		if (a.opt.duration && t - start >= a.opt.duration)
+		if (o.duration && t - start >= o.duration)
 			break;
 	}
-	err = 0;
-cleanup:
-	for (i = a.ntr; i-- > 0;)
-		untrack(&a, i, "detached");
-	for (i = 0; i < a.novl; i++)
-		cmon_tc_detach(&a.ovl[i]);
-	ring_buffer__free(a.rb);
-	cmon_kern__destroy(a.skel);
-	cmon_agg_destroy(a.agg);
-	for (i = 0; i < MAX_REASONS; i++)
-		free(a.reasons[i]);
-	return err ? 1 : 0;
+	cmon_kagent_stop(ka);
+	cmon_agg_destroy(agg);
+	return err;
 }

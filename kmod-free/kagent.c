@@ -1,0 +1,758 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The kernel-path agent (kagent.h).  Lifecycle: open skeleton -> set
+ * rodata -> load -> attach tracepoints -> attach overlays and containers ->
+ * { poll ring, rescan each second, collect counters each tick } -> detach
+ * exactly what was attached.
+ */
+#include "config.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+#include "cmon_kern.skel.h"
+#include "discover.h"
+#include "kagent.h"
+#include "log.h"
+
+#define MAX_PORTS	1024
+#define MAX_REASONS	256
+
+/* A port we attached to, with the container behind it. */
+struct tracked {
+	struct cmon_container ct;
+	struct cmon_tc tc;
+	int seen;		/* in the last scan */
+};
+
+struct cmon_kagent {
+	struct cmon_kopts opt;
+	struct cmon_kern *skel;
+	struct ring_buffer *rb;
+	struct cmon_agg *agg;
+	uint32_t host_ns;
+	struct tracked *tr[MAX_PORTS];
+	unsigned int ntr;
+	struct cmon_tc ovl[CMON_MAX_OVERLAYS];
+	unsigned int novl;
+	char *reasons[MAX_REASONS];
+	char devname[160];
+	struct cmon_names names;
+	double last_scan;
+};
+
+const char cmon_kopts_help[] =
+"  -b, --bridge NAME     monitor containers on this bridge (repeatable)\n"
+"  -o, --overlay DEV     hop on this overlay (VXLAN) device, e.g. flannel.1\n"
+"  -p, --peer-subnet CIDR  containers of other nodes (e.g. 10.244.0.0/16):\n"
+"                        stamp packets towards them too (repeatable)\n"
+"  -k, --key-file FILE   annotation key (16 hex digits) shared by the agents\n"
+"                        of nodes that trace across each other (default:\n"
+"                        random, for a single node)\n"
+"      --clock CLOCK     stamp with 'monotonic' (default; nodes on one host)\n"
+"                        or 'tai' (nodes synchronised by PTP)\n"
+"      --clock-offset-ns N  add N ns to every stamp (testing: simulates\n"
+"                        a node whose clock is off by N)\n"
+"      --no-ct-hops      no container transmit/receive hops: only the veth\n"
+"                        and overlay hops (less CPU per packet)\n"
+"  -s, --sample N        trace 1 packet in N (default 32; 1 = every packet);\n"
+"                        all packets are always counted\n"
+"      --node-id N       node id written in hop stamps (0-255, default 0)\n";
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+
+int cmon_opt_num(const char *s, double min, double max, double *out,
+		     const char *what)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < min || v > max) {
+		cmon_err("invalid %s '%s': expected a number from %.10g to %.10g",
+			 what, s, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+int cmon_opt_uint(const char *s, unsigned int min, unsigned int max,
+		      unsigned int *out, const char *what)
+{
+	double v;
+
+	if (cmon_opt_num(s, min, max, &v, what))
+		return -EINVAL;
+	if (v != (unsigned int)v) {
+		cmon_err("invalid %s '%s': expected a whole number", what, s);
+		return -EINVAL;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/* Append a device name given to a repeatable option. */
+static int add_ifname(const char **list, unsigned int *n, unsigned int max,
+		      const char *name, const char *what)
+{
+	if (*n == max) {
+		cmon_err("at most %u %s names", max, what);
+		return -EINVAL;
+	}
+	if (!*name || strlen(name) >= IF_NAMESIZE) {
+		cmon_err("invalid %s name '%s'", what, name);
+		return -EINVAL;
+	}
+	list[(*n)++] = name;
+	return 0;
+}
+
+/* "a.b.c.d/len" into an LPM key. */
+static int parse_cidr(const char *s, struct cmon_lpm_key *k)
+{
+	char buf[INET_ADDRSTRLEN + 4], *slash;
+	unsigned int len = 32;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = 0;
+		if (cmon_opt_uint(slash + 1, 0, 32, &len, "--peer-subnet prefix"))
+			return -EINVAL;
+	}
+	if (inet_pton(AF_INET, buf, &k->addr) != 1) {
+		cmon_err("invalid --peer-subnet '%s': expected an IPv4 "
+			 "network such as 10.244.0.0/16", s);
+		return -EINVAL;
+	}
+	k->prefixlen = len;
+	return 0;
+}
+
+/* The shared annotation key: 16 hex digits in a file. */
+static int read_key(const char *path, uint64_t *key)
+{
+	char line[64], *buf = line, *end;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		cmon_err("cannot read key file %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	buf += strspn(buf, " \t");
+	buf[strcspn(buf, " \t\r\n")] = 0;
+	errno = 0;
+	*key = strtoull(buf, &end, 16);
+	if (errno || end == buf || *end || strlen(buf) != 16) {
+		cmon_err("key file %s must hold 16 hex digits (e.g. from "
+			 "'od -An -tx8 -N8 /dev/urandom')", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void cmon_kopts_init(struct cmon_kopts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->sample_n = CMON_DEFAULT_SAMPLE;
+}
+
+int cmon_kopts_parse(struct cmon_kopts *o, int c, const char *arg)
+{
+	double v;
+
+	switch (c) {
+	case 'b':
+		return add_ifname(o->bridges, &o->nbridges, CMON_MAX_BRIDGES,
+				  arg, "bridge") ? -EINVAL : 1;
+	case 'o':
+		return add_ifname(o->overlays, &o->noverlays,
+				  CMON_MAX_OVERLAYS, arg, "overlay device") ?
+		       -EINVAL : 1;
+	case 'p':
+		if (o->nsubnets == CMON_MAX_SUBNETS) {
+			cmon_err("at most %d peer subnets", CMON_MAX_SUBNETS);
+			return -EINVAL;
+		}
+		if (parse_cidr(arg, &o->subnets[o->nsubnets]))
+			return -EINVAL;
+		o->nsubnets++;
+		return 1;
+	case 'k':
+		o->key_file = arg;
+		return 1;
+	case 'C':
+		o->no_ct_hops = 1;
+		return 1;
+	case 'T':
+		if (!strcmp(arg, "tai")) {
+			o->clock_tai = 1;
+		} else if (strcmp(arg, "monotonic")) {
+			cmon_err("invalid --clock '%s': expected 'monotonic' or "
+				 "'tai'", arg);
+			return -EINVAL;
+		}
+		return 1;
+	case 'O':
+		/* within the 2 s the 32-bit t0 on the wire tolerates */
+		if (cmon_opt_num(arg, -1e9, 1e9, &v, "--clock-offset-ns"))
+			return -EINVAL;
+		o->clock_offset = (long long)v;
+		return 1;
+	case 's':
+		return cmon_opt_uint(arg, 1, 1 << 30, &o->sample_n, "--sample") ?
+		       -EINVAL : 1;
+	case 'N':
+		return cmon_opt_uint(arg, 0, 255, &o->node_id, "--node-id") ?
+		       -EINVAL : 1;
+	}
+	return 0;
+}
+
+int cmon_kopts_check(const struct cmon_kopts *o)
+{
+	if (!o->nbridges) {
+		cmon_err("no bridge given: use --bridge NAME (e.g. --bridge docker0)");
+		return -EINVAL;
+	}
+	if (o->nsubnets && !o->clock_tai)
+		cmon_warn("--peer-subnet with the monotonic clock: cross-node "
+			  "latencies are right only for nodes sharing one kernel; "
+			  "use --clock tai on PTP-synchronised hosts");
+	return 0;
+}
+
+
+/* Kernel drop reason names from the running kernel's BTF. */
+static void load_reasons(struct cmon_kagent *a)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	int id, i;
+
+	if (!btf)
+		return;
+	id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
+	if (id > 0) {
+		t = btf__type_by_id(btf, id);
+		e = btf_enum(t);
+		for (i = 0; i < btf_vlen(t); i++, e++) {
+			const char *n = btf__name_by_offset(btf, e->name_off);
+
+			if ((uint32_t)e->val >= MAX_REASONS || !n)
+				continue;
+			if (!strncmp(n, "SKB_DROP_REASON_", 16))
+				n += 16;
+			a->reasons[e->val] = strdup(n);
+		}
+	}
+	btf__free(btf);
+}
+
+static const char *name_ip(void *ctx, uint32_t addr)
+{
+	struct cmon_kagent *a = ctx;
+	unsigned int i, j;
+
+	for (i = 0; i < a->ntr; i++)
+		for (j = 0; j < a->tr[i]->ct.naddrs; j++)
+			if (a->tr[i]->ct.addr[j] == addr)
+				return a->tr[i]->ct.name;
+	return NULL;
+}
+
+static const char *name_dev(void *ctx, uint32_t netns, uint32_t ifindex)
+{
+	struct cmon_kagent *a = ctx;
+	unsigned int i;
+
+	for (i = 0; i < a->ntr; i++) {
+		struct cmon_container *c = &a->tr[i]->ct;
+
+		if (netns == a->host_ns && ifindex == (uint32_t)c->port_ifindex)
+			snprintf(a->devname, sizeof(a->devname), "%s (port of %s)",
+				 c->port, c->name);
+		else if (netns == c->netns && ifindex == (uint32_t)c->ct_ifindex)
+			snprintf(a->devname, sizeof(a->devname), "%s@%s",
+				 c->ct_ifname, c->name);
+		else
+			continue;
+		return a->devname;
+	}
+	return NULL;
+}
+
+static const char *name_reason(void *ctx, uint32_t r)
+{
+	struct cmon_kagent *a = ctx;
+
+	return r < MAX_REASONS ? a->reasons[r] : NULL;
+}
+
+static void dev_map(struct cmon_kagent *a, uint32_t netns, int ifindex,
+		    uint32_t role, int add)
+{
+	struct cmon_dev_key k = { .netns = netns, .ifindex = ifindex };
+	int fd = bpf_map__fd(a->skel->maps.cmon_devs);
+
+	if (add)
+		bpf_map_update_elem(fd, &k, &role, BPF_ANY);
+	else
+		bpf_map_delete_elem(fd, &k);
+}
+
+static void peers_map(struct cmon_kagent *a, const struct cmon_container *c, int add)
+{
+	int fd = bpf_map__fd(a->skel->maps.cmon_peers);
+	uint32_t one = 1;
+	unsigned int i;
+
+	for (i = 0; i < c->naddrs; i++) {
+		if (add)
+			bpf_map_update_elem(fd, &c->addr[i], &one, BPF_ANY);
+		else
+			bpf_map_delete_elem(fd, &c->addr[i]);
+	}
+}
+
+/* Detach from port i; @why says whether the container left or we stop. */
+static void untrack(struct cmon_kagent *a, unsigned int i, const char *why)
+{
+	struct tracked *t = a->tr[i];
+
+	/* stop stamping towards it before its strip hop goes away */
+	peers_map(a, &t->ct, 0);
+	dev_map(a, a->host_ns, t->ct.port_ifindex, 0, 0);
+	dev_map(a, t->ct.netns, t->ct.ct_ifindex, 0, 0);
+	cmon_tc_detach(&t->tc);
+	cmon_info("container %s %s (%s on %s)", t->ct.name, why, t->ct.port,
+		  t->ct.bridge);
+	free(t);
+	a->tr[i] = a->tr[--a->ntr];
+}
+
+static int track(struct cmon_kagent *a, const struct cmon_container *c)
+{
+	struct tracked *t;
+	char ip[INET_ADDRSTRLEN] = "-";
+	int err;
+
+	if (a->ntr == MAX_PORTS) {
+		cmon_log_rl(CMON_LOG_WARN, "more than %d ports: %s not monitored",
+			    MAX_PORTS, c->port);
+		return -ENOSPC;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->ct = *c;
+	err = cmon_tc_attach(&t->tc, c->port_ifindex,
+			     bpf_program__fd(a->skel->progs.cmon_veth_in),
+			     bpf_program__fd(a->skel->progs.cmon_veth_out));
+	if (err) {
+		cmon_log_rl(CMON_LOG_WARN, "cannot attach to %s (container %s): "
+			    "%s", c->port, c->name, strerror(-err));
+		free(t);
+		return err;
+	}
+	dev_map(a, a->host_ns, c->port_ifindex, CMON_DEV_PORT, 1);
+	dev_map(a, c->netns, c->ct_ifindex, CMON_DEV_CT, 1);
+	/* the strip hop is in place: now stamp packets towards it */
+	peers_map(a, c, 1);
+	t->seen = 1;
+	a->tr[a->ntr++] = t;
+	if (c->naddrs)
+		inet_ntop(AF_INET, &c->addr[0], ip, sizeof(ip));
+	cmon_info("container %s joined (%s %s on %s)", c->name, ip, c->port,
+		  c->bridge);
+	return 0;
+}
+
+/* Hop programs on the overlay devices, and the remote subnets. */
+static int attach_overlays(struct cmon_kagent *a)
+{
+	int sfd = bpf_map__fd(a->skel->maps.cmon_subnets);
+	uint32_t one = 1;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < a->opt.nsubnets; i++) {
+		err = bpf_map_update_elem(sfd, &a->opt.subnets[i], &one, BPF_ANY);
+		if (err) {
+			cmon_err("adding peer subnet: %s", strerror(errno));
+			return -errno;
+		}
+	}
+	for (i = 0; i < a->opt.noverlays; i++) {
+		const char *dev = a->opt.overlays[i];
+		int ifindex = (int)if_nametoindex(dev);
+
+		if (!ifindex) {
+			cmon_err("overlay device '%s' not found (ip link show "
+				 "type vxlan)", dev);
+			return -ENODEV;
+		}
+		err = cmon_tc_attach(&a->ovl[a->novl], ifindex,
+				     bpf_program__fd(a->skel->progs.cmon_ovl_in),
+				     bpf_program__fd(a->skel->progs.cmon_ovl_out));
+		if (err) {
+			cmon_err("cannot attach to overlay %s: %s", dev,
+				 strerror(-err));
+			return err;
+		}
+		a->novl++;
+		dev_map(a, a->host_ns, ifindex, CMON_DEV_OVERLAY, 1);
+		cmon_info("hop on overlay device %s", dev);
+	}
+	return 0;
+}
+
+/* Follow address changes of a tracked container in the stamp map. */
+static void refresh_addrs(struct cmon_kagent *a, struct tracked *t)
+{
+	struct cmon_container old = t->ct;
+	char ip[INET_ADDRSTRLEN] = "-";
+
+	if (cmon_container_addrs(&t->ct) <= 0)
+		return;		/* unchanged, or gone: the next scan sees it */
+	peers_map(a, &old, 0);
+	peers_map(a, &t->ct, 1);
+	if (t->ct.naddrs)
+		inet_ntop(AF_INET, &t->ct.addr[0], ip, sizeof(ip));
+	cmon_info("container %s now has %u address(es) (%s)", t->ct.name,
+		  t->ct.naddrs, ip);
+}
+
+/* Bring the attached set in line with the bridges' current ports. */
+static int rescan(struct cmon_kagent *a)
+{
+	static struct cmon_port ports[MAX_PORTS], fresh[MAX_PORTS];
+	static struct cmon_container cts[MAX_PORTS];
+	static unsigned int scans;
+	const char *missing = NULL;
+	unsigned int i, j, nfresh = 0;
+	int n;
+
+	n = cmon_bridge_ports(a->opt.bridges, a->opt.nbridges, ports,
+			      MAX_PORTS, &missing);
+	if (n == -ENODEV) {
+		cmon_log_rl(CMON_LOG_WARN, "bridge '%s' disappeared", missing);
+		n = 0;
+	} else if (n < 0) {
+		cmon_err("listing bridge ports: %s", strerror(-n));
+		return n;
+	}
+	for (i = 0; i < a->ntr; i++)
+		a->tr[i]->seen = 0;
+	for (j = 0; j < (unsigned int)n; j++) {
+		for (i = 0; i < a->ntr; i++)
+			if (a->tr[i]->ct.port_ifindex == ports[j].ifindex) {
+				a->tr[i]->seen = 1;
+				break;
+			}
+		if (i == a->ntr)
+			fresh[nfresh++] = ports[j];
+	}
+	for (i = a->ntr; i-- > 0;)
+		if (!a->tr[i]->seen)
+			untrack(a, i, "left");
+	/* addresses come after the veth: look again until there is one,
+	 * and every 10 scans after that */
+	scans++;
+	for (i = 0; i < a->ntr; i++)
+		if (!a->tr[i]->ct.naddrs || scans % 10 == 0)
+			refresh_addrs(a, a->tr[i]);
+	if (!nfresh)
+		return 0;
+	cmon_resolve_containers(fresh, nfresh, cts);
+	for (j = 0; j < nfresh; j++) {
+		if (!cts[j].resolved) {
+			cmon_log_rl(CMON_LOG_WARN, "port %s: container namespace "
+				    "not found yet", cts[j].port);
+			continue;
+		}
+		track(a, &cts[j]);
+	}
+	return 0;
+}
+
+/* Fail early, before loading anything, when a bridge does not exist. */
+static int check_bridges(const struct cmon_kopts *o)
+{
+	static struct cmon_port ports[MAX_PORTS];
+	const char *missing = NULL;
+	int n = cmon_bridge_ports(o->bridges, o->nbridges, ports, MAX_PORTS,
+				  &missing);
+
+	if (n == -ENODEV) {
+		cmon_err("bridge '%s' not found: create it or check the name "
+			 "(ip link show type bridge)", missing);
+		return n;
+	}
+	if (n < 0) {
+		cmon_err("listing bridge ports: %s", strerror(-n));
+		return n;
+	}
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct cmon_kagent *a = ctx;
+
+	if (len >= sizeof(struct cmon_record))
+		cmon_agg_record(a->agg, data);
+	return 0;
+}
+
+static int upstream_first(const void *a, const void *b)
+{
+	const struct cmon_hop_key *x = a, *y = b;
+
+	return cmon_tp_rank(x->tp) - cmon_tp_rank(y->tp);
+}
+
+/*
+ * Feed the cumulative per-hop and drop counters into the engine.  Hop
+ * counters are read upstream hop first: a packet between two hops is then
+ * never counted at the later hop but not the earlier one.
+ */
+static void read_counters(struct cmon_kagent *a)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(a->skel->maps.cmon_hops);
+	struct cmon_hop_key *keys = NULL, *prev = NULL, nk;
+	struct cmon_hop_count *v = calloc(ncpu, sizeof(*v));
+	struct cmon_drop_key dk, ndk, *dprev = NULL;
+	size_t n = 0, cap = 0, i;
+	uint64_t cnt;
+
+	if (!v)
+		return;
+	while (!bpf_map_get_next_key(fd, prev, &nk)) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			struct cmon_hop_key *nkeys = realloc(keys, nc * sizeof(*keys));
+
+			if (!nkeys)
+				break;
+			keys = nkeys;
+			cap = nc;
+		}
+		keys[n] = nk;
+		prev = &keys[n++];
+	}
+	if (n)
+		qsort(keys, n, sizeof(*keys), upstream_first);
+	for (i = 0; i < n; i++) {
+		const struct cmon_hop_key *k = &keys[i];
+		uint64_t pk = 0, by = 0;
+		int c;
+
+		if (bpf_map_lookup_elem(fd, k, v))
+			continue;
+		for (c = 0; c < ncpu; c++) {
+			pk += v[c].packets;
+			by += v[c].bytes;
+		}
+		struct cmon_flow f = { k->flow.saddr, k->flow.daddr,
+				       k->flow.sport, k->flow.dport, k->flow.proto };
+		cmon_agg_hop_count(a->agg, &f, k->tp, k->node, pk, by);
+	}
+	free(keys);
+	free(v);
+	fd = bpf_map__fd(a->skel->maps.cmon_drops);
+	while (!bpf_map_get_next_key(fd, dprev, &ndk)) {
+		dk = ndk;
+		dprev = &dk;
+		if (bpf_map_lookup_elem(fd, &dk, &cnt))
+			continue;
+		struct cmon_flow f = { dk.flow.saddr, dk.flow.daddr,
+				       dk.flow.sport, dk.flow.dport,
+				       dk.flow.proto };
+		cmon_agg_drop(a->agg, &f, dk.netns, dk.ifindex, dk.reason, cnt);
+	}
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	char msg[512];
+
+	if (level == LIBBPF_DEBUG && cmon_log_level < CMON_LOG_DEBUG)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* an existing clsact qdisc is expected: attach.c handles EEXIST */
+	if (cmon_log_level < CMON_LOG_DEBUG && strstr(msg, "Exclusivity flag on"))
+		return 0;
+	return fputs(msg, stderr);
+}
+
+unsigned int cmon_kagent_counters(struct cmon_kagent *a,
+				  struct cmon_counter *out, unsigned int max)
+{
+	static const char *names[] = CMON_STAT_NAMES;
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(a->skel->maps.cmon_stats);
+	uint64_t *v = calloc(ncpu, sizeof(*v));
+	uint32_t i;
+	int c;
+
+	if (max < CMON_KAGENT_NCOUNTERS) {
+		free(v);
+		return 0;
+	}
+	for (i = 0; i < CMON_STAT_MAX; i++) {
+		out[i].name = names[i];
+		out[i].value = 0;
+		if (!v || bpf_map_lookup_elem(fd, &i, v))
+			continue;
+		for (c = 0; c < ncpu; c++)
+			out[i].value += v[c];
+	}
+	free(v);
+	/* records waiting for their receive hop: growth means evictions */
+	out[CMON_STAT_MAX].name = "records_pending";
+	out[CMON_STAT_MAX].value = a->skel->bss->cmon_post_pending;
+	return CMON_KAGENT_NCOUNTERS;
+}
+
+void cmon_kagent_collect(struct cmon_kagent *a)
+{
+	read_counters(a);
+}
+
+const struct cmon_names *cmon_kagent_names(struct cmon_kagent *a)
+{
+	return &a->names;
+}
+
+int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms)
+{
+	int err = ring_buffer__poll(a->rb, timeout_ms);
+	double t;
+
+	if (err < 0 && err != -EINTR) {
+		cmon_err("reading ring buffer: %s", strerror(-err));
+		return err;
+	}
+	ring_buffer__consume(a->rb);	/* records sent without wakeup */
+	t = now_mono();
+	if (t - a->last_scan >= 1.0) {
+		rescan(a);
+		a->last_scan = t;
+	}
+	return 0;
+}
+
+void cmon_kagent_stop(struct cmon_kagent *a)
+{
+	unsigned int i;
+
+	if (!a)
+		return;
+	for (i = a->ntr; i-- > 0;)
+		untrack(a, i, "detached");
+	for (i = 0; i < a->novl; i++)
+		cmon_tc_detach(&a->ovl[i]);
+	ring_buffer__free(a->rb);
+	cmon_kern__destroy(a->skel);
+	for (i = 0; i < MAX_REASONS; i++)
+		free(a->reasons[i]);
+	free(a);
+}
+
+struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
+				      struct cmon_agg *agg)
+{
+	struct cmon_kagent *a;
+	uint64_t key;
+	int err;
+
+	libbpf_set_print(libbpf_log);
+	if (geteuid() != 0)
+		cmon_warn("not running as root: loading BPF programs will "
+			  "likely fail (run with sudo)");
+	if (o->key_file) {
+		if (read_key(o->key_file, &key))
+			return NULL;
+	} else if (getrandom(&key, sizeof(key), 0) != sizeof(key)) {
+		key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;
+	}
+	if (check_bridges(o))
+		return NULL;
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		cmon_err("out of memory");
+		return NULL;
+	}
+	a->opt = *o;
+	a->agg = agg;
+	a->host_ns = cmon_host_netns();
+	a->names = (struct cmon_names){ name_ip, name_dev, name_reason, a };
+
+	a->skel = cmon_kern__open();
+	if (!a->skel) {
+		cmon_err("opening BPF skeleton: %s", strerror(errno));
+		goto fail;
+	}
+	a->skel->rodata->cmon_sample_n = o->sample_n;
+	a->skel->rodata->cmon_node_id = o->node_id;
+	a->skel->rodata->cmon_key = key;
+	a->skel->rodata->cmon_host_netns = a->host_ns;
+	a->skel->rodata->cmon_ct_hops = !o->no_ct_hops;
+	a->skel->rodata->cmon_clock_tai = o->clock_tai;
+	a->skel->rodata->cmon_clock_offset = o->clock_offset;
+	err = cmon_kern__load(a->skel);
+	if (err) {
+		cmon_err("loading BPF programs: %s (needs root, a kernel with "
+			 "BTF, and CAP_BPF/CAP_NET_ADMIN)", strerror(-err));
+		goto fail;
+	}
+	if (o->no_ct_hops) {
+		bpf_program__set_autoattach(a->skel->progs.cmon_ct_tx, false);
+		bpf_program__set_autoattach(a->skel->progs.cmon_ct_rx, false);
+	}
+	err = cmon_kern__attach(a->skel);
+	if (err) {
+		cmon_err("attaching kfree_skb tracepoint: %s", strerror(-err));
+		goto fail;
+	}
+	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.cmon_rb), on_record,
+				 a, NULL);
+	if (!a->rb) {
+		cmon_err("creating ring buffer reader: %s", strerror(errno));
+		goto fail;
+	}
+	load_reasons(a);
+	if (attach_overlays(a) || rescan(a))
+		goto fail;
+	a->last_scan = now_mono();
+	cmon_info("monitoring %u container port(s) on %u bridge(s), "
+		  "sampling 1/%u", a->ntr, o->nbridges, o->sample_n);
+	return a;
+fail:
+	cmon_kagent_stop(a);
+	return NULL;
+}

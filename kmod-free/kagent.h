@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The kernel-path agent as a library: loads the hop programs (bpf/), finds
+ * the containers on the given bridges and attaches to their veth ports,
+ * follows churn, and feeds trace records and counters into an aggregation
+ * engine (lib/agg.h) the caller owns.  cmon-kern is this plus a report
+ * loop; cmon-dpdk runs it beside the Open vSwitch ring so that one process
+ * sees whole paths.
+ */
+#ifndef CMON_KAGENT_H
+#define CMON_KAGENT_H
+
+#include <getopt.h>
+#include <stdint.h>
+#include "agg.h"
+#include "cmon_kern.h"
+#include "view.h"
+
+#define CMON_MAX_BRIDGES	16
+#define CMON_MAX_OVERLAYS	4
+#define CMON_MAX_SUBNETS	64
+
+/* Options of the kernel path. */
+struct cmon_kopts {
+	const char *bridges[CMON_MAX_BRIDGES];
+	unsigned int nbridges;
+	const char *overlays[CMON_MAX_OVERLAYS];
+	unsigned int noverlays;
+	struct cmon_lpm_key subnets[CMON_MAX_SUBNETS];
+	unsigned int nsubnets;
+	const char *key_file;
+	int no_ct_hops;
+	int clock_tai;
+	long long clock_offset;
+	unsigned int sample_n;
+	unsigned int node_id;
+};
+
+/*
+ * Command-line options of the kernel path, shared by every binary that
+ * runs it: CMON_KOPTS_SHORT in its getopt string, CMON_KOPTS_LONG in its
+ * option table, CMON_KOPTS_HELP in its usage, and cmon_kopts_parse() for
+ * each option getopt returns.
+ */
+#define CMON_KOPTS_SHORT "b:o:p:k:s:"
+#define CMON_KOPTS_LONG \
+	{ "bridge", required_argument, NULL, 'b' }, \
+	{ "overlay", required_argument, NULL, 'o' }, \
+	{ "peer-subnet", required_argument, NULL, 'p' }, \
+	{ "key-file", required_argument, NULL, 'k' }, \
+	{ "no-ct-hops", no_argument, NULL, 'C' }, \
+	{ "clock", required_argument, NULL, 'T' }, \
+	{ "clock-offset-ns", required_argument, NULL, 'O' }, \
+	{ "sample", required_argument, NULL, 's' }, \
+	{ "node-id", required_argument, NULL, 'N' }
+extern const char cmon_kopts_help[];
+
+void cmon_kopts_init(struct cmon_kopts *o);
+/* 1: @c was a kernel-path option and is applied; 0: not ours; <0: bad. */
+int cmon_kopts_parse(struct cmon_kopts *o, int c, const char *arg);
+/* After parsing: warnings about combinations; <0 if unusable. */
+int cmon_kopts_check(const struct cmon_kopts *o);
+
+/* Number in [min, max] from an option argument; logs and fails if not. */
+int cmon_opt_num(const char *s, double min, double max, double *out,
+		 const char *what);
+int cmon_opt_uint(const char *s, unsigned int min, unsigned int max,
+		  unsigned int *out, const char *what);
+
+struct cmon_kagent;
+
+/* Load, attach and discover; NULL (with a logged reason) on failure. */
+struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
+				      struct cmon_agg *agg);
+/* Read records for up to @timeout_ms; rescan the bridges once a second.
+ * Returns 0, or <0 when the ring cannot be read. */
+int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms);
+/* Feed the per-hop and drop counters into the engine (once per tick). */
+void cmon_kagent_collect(struct cmon_kagent *a);
+/* The BPF hops' counters and the engine's; returns how many (<= max). */
+#define CMON_KAGENT_NCOUNTERS (CMON_STAT_MAX + 1)
+unsigned int cmon_kagent_counters(struct cmon_kagent *a,
+				  struct cmon_counter *out, unsigned int max);
+/* Names of containers, devices and drop reasons for the views. */
+const struct cmon_names *cmon_kagent_names(struct cmon_kagent *a);
+/* Detach exactly what was attached and free everything. */
+void cmon_kagent_stop(struct cmon_kagent *a);
+
+#endif /* CMON_KAGENT_H */
