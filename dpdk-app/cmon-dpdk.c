@@ -2,8 +2,10 @@
 /*
  * cmon-dpdk: reads the records the patched ovs-vswitchd writes to its
  * shared hugepage ring (include/cmon/shm.h) as a DPDK secondary process,
- * feeds the aggregation engine (lib/agg.h) and shows the live table or one
- * JSON object per interval, like cmon-kern.
+ * and with --bridge also runs the kernel-path agent (kmod-free/kagent.h),
+ * feeding both into one aggregation engine (lib/agg.h), so one process sees
+ * paths that cross the kernel and Open vSwitch.  Shows the live table or
+ * one JSON object per interval, like cmon-kern.
  *
  * It never touches OVS's packets or mempools: it maps the primary's
  * hugepage memory, looks the ring and counters up by name and only
@@ -33,6 +35,7 @@
 
 #include "cmon/shm.h"
 #include "agg.h"
+#include "kagent.h"
 #include "log.h"
 #include "view.h"
 
@@ -40,6 +43,9 @@
 #define RUNTIME_DIR	"/var/run/dpdk"
 
 struct opts {
+	struct cmon_kopts k;
+	int kernel;		/* --bridge given: run the kernel agent */
+	int ovs;		/* read the OVS ring */
 	const char *prefix;
 	const char *node;
 	double interval, duration;
@@ -49,6 +55,7 @@ struct opts {
 };
 
 static volatile sig_atomic_t exiting;
+static int eal_up;		/* attached to a live primary */
 
 static void on_signal(int sig)
 {
@@ -78,10 +85,13 @@ static void usage(FILE *f)
 "Usage: cmon-dpdk [OPTIONS] [-- EAL-ARGS]\n"
 "Per-hop latency, throughput and loss of the paths Open vSwitch (userspace\n"
 "datapath, patched with cmon's ovs-patches/) traces, read from its shared\n"
-"hugepage ring as a DPDK secondary process.\n"
+"hugepage ring as a DPDK secondary process; with --bridge, also of the\n"
+"kernel hops of the containers on those bridges, in one view.\n"
 "\n"
-"  -p, --file-prefix P   DPDK file prefix of ovs-vswitchd (its dpdk-extra\n"
-"                        --file-prefix; default \"rte\")\n"
+"  -P, --file-prefix P   DPDK file prefix of ovs-vswitchd (its dpdk-extra\n"
+"                        --file-prefix; default \"rte\").  Without --bridge\n"
+"                        the OVS ring is always read; with it, only when\n"
+"                        this option is given.\n"
 "  -i, --interval S      seconds between reports (default 1)\n"
 "  -d, --duration S      stop after S seconds (default: until SIGINT)\n"
 "  -j, --json            one JSON object per interval (doc/json.md)\n"
@@ -92,13 +102,17 @@ static void usage(FILE *f)
 "  -h, --help            this help\n"
 "\n"
 "ovs-vswitchd needs other_config:dpdk-multi-process=true (restart) and\n"
-"other_config:cmon-enable=true; see cmon-dpdk(8).\n");
+"other_config:cmon-enable=true; see cmon-dpdk(8).\n"
+"\n"
+"Kernel path (as cmon-kern; use OVS's cmon-key and cmon-node-id):\n"
+"%s", cmon_kopts_help);
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "file-prefix", required_argument, NULL, 'p' },
+		CMON_KOPTS_LONG,
+		{ "file-prefix", required_argument, NULL, 'P' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
@@ -110,13 +124,21 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	};
 	static char host[HOST_NAME_MAX + 1];
 	char *end;
-	int c;
+	int c, r;
 
+	cmon_kopts_init(&o->k);
 	o->prefix = "rte";
 	o->interval = 1;
-	while ((c = getopt_long(argc, argv, "p:i:d:jn:wvh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, CMON_KOPTS_SHORT "P:i:d:jn:wvh", lo,
+				NULL)) != -1) {
+		r = cmon_kopts_parse(&o->k, c, optarg);
+		if (r < 0)
+			return -1;
+		if (r)
+			continue;
 		switch (c) {
-		case 'p':
+		case 'P':
+			o->ovs = 1;
 			if (!*optarg || strchr(optarg, '/')) {
 				cmon_err("--file-prefix: \"%s\" is not a DPDK "
 					 "file prefix", optarg);
@@ -161,6 +183,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	o->eal_argc = argc - optind;
 	o->eal_argv = argv + optind;
+	o->kernel = o->k.nbridges > 0;
+	if (o->kernel)
+		return cmon_kopts_check(&o->k) ? -1 : 0;
+	if (o->k.noverlays || o->k.nsubnets || o->k.key_file) {
+		cmon_err("--overlay, --peer-subnet and --key-file are options "
+			 "of the kernel path: give --bridge too");
+		return -1;
+	}
+	o->ovs = 1;
 	if (!o->node) {
 		gethostname(host, sizeof(host) - 1);
 		o->node = host;
@@ -207,14 +238,15 @@ static int eal_attach(const struct opts *o)
 			 o->prefix, rte_strerror(rte_errno));
 		return -1;
 	}
+	eal_up = 1;
 	return 0;
 }
 
 struct reader {
-	struct rte_ring *ring;
+	struct rte_ring *ring;			/* NULL: no OVS */
 	const struct cmon_shm_stats *stats;
+	struct cmon_kagent *ka;			/* NULL: no kernel agent */
 	struct cmon_agg *agg;
-	uint64_t dequeued;
 };
 
 /* Find the ring and counters; 0 when found. */
@@ -246,36 +278,63 @@ static void drain(struct reader *r)
 	struct cmon_record recs[BURST];
 	unsigned int n, i;
 
+	if (!r->ring)
+		return;
 	do {
 		n = rte_ring_sc_dequeue_burst_elem(r->ring, recs,
 						   sizeof(recs[0]), BURST,
 						   NULL);
 		for (i = 0; i < n; i++)
 			cmon_agg_record(r->agg, &recs[i]);
-		r->dequeued += n;
 	} while (n == BURST);
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Wait about @ms, reading kernel records meanwhile if there is an agent. */
+static int idle(struct reader *r, int ms)
+{
+	if (r->ka)
+		return cmon_kagent_poll(r->ka, ms);
+	pause_ms(ms);
+	return 0;
 }
 
 static void report(const struct opts *o, struct reader *r, double secs)
 {
 	static const char *const names[] = CMON_DP_STAT_NAMES;
 	static char label[CMON_DP_NSTATS][32];
-	struct cmon_counter c[CMON_DP_NSTATS + 3];
+	struct cmon_counter c[CMON_KAGENT_NCOUNTERS + CMON_DP_NSTATS + 3];
 	unsigned int i, n = 0;
 	struct cmon_view v = {
 		.agg = r->agg, .counters = c, .time = now_wall(),
 		.interval = secs, .node = o->node,
-		.sample_n = r->stats->sample_n,
 	};
 
-	for (i = 0; i < CMON_DP_NSTATS && i < r->stats->nstats; i++) {
-		snprintf(label[i], sizeof(label[i]), "ovs_%s", names[i]);
-		c[n].name = label[i];
-		c[n++].value = __atomic_load_n(&r->stats->stat[i],
-					       __ATOMIC_RELAXED);
+	if (r->ka) {
+		cmon_kagent_collect(r->ka);
+		n = cmon_kagent_counters(r->ka, c, CMON_KAGENT_NCOUNTERS);
+		v.names = cmon_kagent_names(r->ka);
+		v.sample_n = o->k.sample_n;
 	}
-	c[n].name = "ring_pending";
-	c[n++].value = rte_ring_count(r->ring);
+	if (r->ring) {
+		for (i = 0; i < CMON_DP_NSTATS && i < r->stats->nstats; i++) {
+			snprintf(label[i], sizeof(label[i]), "ovs_%s",
+				 names[i]);
+			c[n].name = label[i];
+			c[n++].value = __atomic_load_n(&r->stats->stat[i],
+						       __ATOMIC_RELAXED);
+		}
+		c[n].name = "ring_pending";
+		c[n++].value = rte_ring_count(r->ring);
+		if (!r->ka)
+			v.sample_n = r->stats->sample_n;
+	}
 	c[n].name = "agg_bad_records";
 	c[n++].value = cmon_agg_bad_records(r->agg);
 	c[n].name = "agg_overflow";
@@ -290,11 +349,55 @@ static void report(const struct opts *o, struct reader *r, double secs)
 	cmon_agg_expire(r->agg, 60);
 }
 
-static void pause_ms(long ms)
+static int timed_out(const struct opts *o, double start)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	return exiting || (o->duration && now_mono() - start >= o->duration);
+}
 
-	nanosleep(&ts, NULL);
+/*
+ * Attach to ovs-vswitchd and find its ring: 0 when done, 1 when stopped
+ * while waiting, <0 on failure (logged).
+ */
+static int ovs_attach(const struct opts *o, struct reader *r, double start)
+{
+	int told = 0, err;
+
+	while (!primary_alive(o->prefix)) {
+		if (!o->wait) {
+			cmon_err("no ovs-vswitchd with DPDK file prefix \"%s\" "
+				 "is running (nothing at %s/%s/config); start "
+				 "it, or use --wait", o->prefix, RUNTIME_DIR,
+				 o->prefix);
+			return -1;
+		}
+		if (!told++)
+			cmon_info("waiting for ovs-vswitchd (DPDK file prefix "
+				  "\"%s\")", o->prefix);
+		if (idle(r, 500) || timed_out(o, start))
+			return 1;
+	}
+	if (eal_attach(o))
+		return -1;
+	told = 0;
+	while ((err = lookup(r))) {
+		if (err == -2 || !o->wait) {
+			if (err == -1)
+				cmon_err("ovs-vswitchd has no cmon ring: is it "
+					 "built with cmon's ovs-patches and is "
+					 "other_config:cmon-enable=true set? "
+					 "(or use --wait)");
+			return -1;
+		}
+		if (!told++)
+			cmon_info("waiting for ovs-vswitchd to enable cmon "
+				  "(other_config:cmon-enable=true)");
+		if (idle(r, 200) || timed_out(o, start))
+			return 1;
+	}
+	cmon_info("attached to ovs-vswitchd (file prefix \"%s\"): ring %s "
+		  "of %u records, sampling 1/%u", o->prefix, CMON_SHM_RING,
+		  r->stats->ring_size, r->stats->sample_n);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -303,7 +406,7 @@ int main(int argc, char **argv)
 	struct reader r = { 0 };
 	struct opts o = { 0 };
 	double start, last_tick, last_check, t;
-	int told = 0, err;
+	int rc = 0, err;
 
 	cmon_log_init("cmon-dpdk", CMON_LOG_INFO);
 	if (parse_args(argc, argv, &o))
@@ -313,83 +416,67 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	start = now_mono();
-
-	while (!primary_alive(o.prefix)) {
-		if (!o.wait) {
-			cmon_err("no ovs-vswitchd with DPDK file prefix \"%s\" "
-				 "is running (nothing at %s/%s/config); start "
-				 "it, or use --wait", o.prefix, RUNTIME_DIR,
-				 o.prefix);
-			return 3;
-		}
-		if (!told++)
-			cmon_info("waiting for ovs-vswitchd (DPDK file prefix "
-				  "\"%s\")", o.prefix);
-		pause_ms(500);
-		if (exiting || (o.duration && now_mono() - start >= o.duration))
-			return 0;
-	}
-	if (eal_attach(&o))
-		return 3;
-	told = 0;
-	while ((err = lookup(&r))) {
-		if (err == -2 || !o.wait) {
-			if (err == -1)
-				cmon_err("ovs-vswitchd has no cmon ring: is it "
-					 "built with cmon's ovs-patches and is "
-					 "other_config:cmon-enable=true set? "
-					 "(or use --wait)");
-			rte_eal_cleanup();
-			return 3;
-		}
-		if (!told++)
-			cmon_info("waiting for ovs-vswitchd to enable cmon "
-				  "(other_config:cmon-enable=true)");
-		pause_ms(200);
-		if (exiting || (o.duration && now_mono() - start >= o.duration)) {
-			rte_eal_cleanup();
-			return 0;
-		}
-	}
 	r.agg = cmon_agg_create();
 	if (!r.agg) {
 		cmon_err("out of memory");
 		return 1;
 	}
-	cmon_info("attached to ovs-vswitchd (file prefix \"%s\"): ring %s "
-		  "of %u records, sampling 1/%u", o.prefix, CMON_SHM_RING,
-		  r.stats->ring_size, r.stats->sample_n);
+	if (o.kernel) {
+		r.ka = cmon_kagent_start(&o.k, r.agg);
+		if (!r.ka) {
+			rc = 1;
+			goto out;
+		}
+	}
+	if (o.ovs) {
+		err = ovs_attach(&o, &r, start);
+		if (err) {
+			rc = err < 0 ? 3 : 0;
+			goto out;
+		}
+	}
 
 	last_tick = last_check = now_mono();
 	while (!exiting) {
 		drain(&r);
+		if (idle(&r, 2)) {
+			rc = 1;
+			break;
+		}
 		t = now_mono();
 		if (t - last_tick >= o.interval) {
+			drain(&r);
 			report(&o, &r, t - last_tick);
 			last_tick = t;
 		}
-		if (t - last_check >= 1.0) {
+		if (r.ring && t - last_check >= 1.0) {
 			last_check = t;
 			if (!primary_alive(o.prefix)) {
 				cmon_err("ovs-vswitchd (file prefix \"%s\") "
 					 "exited%s", o.prefix, o.wait ?
 					 "; waiting for it to come back" : "");
 				/* no rte_eal_cleanup(): its primary is gone */
-				cmon_agg_destroy(r.agg);
+				eal_up = 0;
+				rc = 3;
 				if (o.wait) {
+					/* EAL attaches once per process */
+					cmon_kagent_stop(r.ka);
+					r.ka = NULL;
 					execv("/proc/self/exe", argv);
 					cmon_err("restarting: %s",
 						 strerror(errno));
 				}
-				return 3;
+				break;
 			}
 		}
 		if (o.duration && t - start >= o.duration)
 			break;
-		pause_ms(2);
 	}
 	drain(&r);
+out:
+	cmon_kagent_stop(r.ka);
 	cmon_agg_destroy(r.agg);
-	rte_eal_cleanup();
-	return 0;
+	if (eal_up)
+		rte_eal_cleanup();
+	return rc;
 }

@@ -45,7 +45,10 @@ static int find_ports(const struct cmon_link *l, void *arg)
 	struct ports_ctx *c = arg;
 	unsigned int i;
 
-	if (!l->master || strcmp(l->kind, "veth") || c->n == c->max)
+	/* a veth whose peer is in this namespace too is an uplink (to
+	 * Open vSwitch, another bridge), not a container */
+	if (!l->master || strcmp(l->kind, "veth") || l->link_netnsid < 0 ||
+	    c->n == c->max)
 		return 0;
 	for (i = 0; i < c->nbridges; i++) {
 		struct cmon_port *p;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Container discovery on docker0-style bridges: every veth enslaved to a
- * monitored bridge is a container port; its peer is the container's eth0
- * in some network namespace, found among /run/netns, /var/run/docker/netns
- * and the namespaces of running processes.
+ * monitored bridge whose peer is in another namespace is a container port;
+ * its peer is the container's eth0 in that network namespace, found among
+ * /run/netns, /var/run/docker/netns and the namespaces of running
+ * processes.
  */
 #ifndef CMON_DISCOVER_H
 #define CMON_DISCOVER_H

@@ -50,7 +50,8 @@ INTEGRATION_TESTS = \
 	tests/integration/discover.sh \
 	tests/integration/overlay.sh \
 	tests/integration/restart.sh \
-	tests/integration/ovs.sh
+	tests/integration/ovs.sh \
+	tests/integration/ovs-kernel.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/query.py tests/integration/forge.py

@@ -11,6 +11,8 @@
 #   cmon_ovs_vsctl ARGS / cmon_ovs_appctl ARGS
 #   cmon_ovs_container NAME IP ROLE    netns NAME, eth0 = IP/24, its veth
 #                                      plugged in as a DPDK af_packet port
+#   cmon_ovs_uplink BR ROLE            a veth from Linux bridge BR into OVS
+#                                      (af_packet port ${CMON_PFX}up)
 #   cmon_ovs_vhost NAME ROLE           dpdkvhostuserclient port NAME; its
 #                                      socket is $CMON_OVS_DIR/NAME.sock
 #   cmon_ovs_dpdk_container NAME IP MAC  dpdk-testpmd on virtio-user to the
@@ -135,6 +137,20 @@ cmon_ovs_container() {
 		options:dpdk-devargs="net_af_packet_$name,iface=$port" \
 		other_config:cmon-role="$role" || return 1
 	cmon_ovs_wait_port "$name"
+}
+
+cmon_ovs_uplink() {
+	local br=$1 role=$2 a=${CMON_PFX}upb b=${CMON_PFX}upo
+	ip link add "$a" type veth peer name "$b" || return 1
+	ip link set "$a" master "$br" up
+	ip link set "$b" up
+	ethtool -K "$a" tx off tso off gso off gro off >/dev/null 2>&1
+	ethtool -K "$b" tx off tso off gso off gro off >/dev/null 2>&1
+	cmon_ovs_vsctl add-port "$CMON_OVS_BR" "${CMON_PFX}up" -- set Interface \
+		"${CMON_PFX}up" type=dpdk \
+		options:dpdk-devargs="net_af_packet_${CMON_PFX}up,iface=$b" \
+		other_config:cmon-role="$role" || return 1
+	cmon_ovs_wait_port "${CMON_PFX}up"
 }
 
 cmon_ovs_vhost() {

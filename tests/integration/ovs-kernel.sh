@@ -1,0 +1,77 @@
+#!/bin/sh
+# One path through the kernel and Open vSwitch (the cMonitor case): a
+# kernel container on a Linux bridge (cmon's BPF stamp) whose uplink is an
+# OVS port (role trunk), to a DPDK container on vhost-user (OVS strips).
+# cmon-dpdk runs the kernel agent and reads the OVS ring in one process and
+# reports the whole path hop by hop, both directions:
+#   container -> veth_in (kernel) -> ovs_rx -> ovs_tx (strip, OVS ring)
+#   DPDK app -> ovs_rx (stamp) -> ovs_tx -> veth_out (strip, kernel ring)
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init cmtk
+DPDK_APP=$top_builddir/dpdk-app/cmon-dpdk
+if ! pkg-config --exists libdpdk; then
+	echo "SKIP: DPDK is not installed (apt-get install libdpdk-dev)"
+	exit 77
+fi
+[ -x "$DPDK_APP" ] || it_fail "$DPDK_APP not built"
+[ -x "${OVS_BUILD:-}/vswitchd/ovs-vswitchd" ] ||
+	it_fail "patched ovs-vswitchd not built: run tools/build-ovs"
+. "$top_srcdir/tools/cmon-ovs.sh"
+it_on_exit cmon_ovs_stop
+
+KEY=fedcba9876543210
+echo "$KEY" >"$IT_TMP/key"
+C1=${CMON_PFX}c1 D1=${CMON_PFX}d1
+IPD=$NET.9 MACD=02:00:00:00:00:09
+it_host 1
+it_in 1 ethtool -K eth0 tx off tso off gso off >/dev/null
+cmon_ovs_start "$IT_TMP/ovs" cmon-enable=true cmon-sample=1 \
+	cmon-key=$KEY cmon-node-id=5 || it_fail "cannot start ovs-vswitchd"
+cmon_ovs_uplink "$BR" trunk || it_fail "cannot add the uplink"
+cmon_ovs_vhost "$D1" container || it_fail "cannot add vhost port"
+cmon_ovs_dpdk_container "$D1" "$IPD" "$MACD" ||
+	it_fail "DPDK container did not start: $(tail -5 "$IT_TMP/ovs/$D1.testpmd.log")"
+it_in 1 ip neigh replace "$IPD" lladdr "$MACD" dev eth0
+
+"$DPDK_APP" --bridge "$BR" --file-prefix "$CMON_OVS_PREFIX" --sample 1 \
+	--key-file "$IT_TMP/key" --peer-subnet "$IPD/32" --node-id 5 \
+	--json --interval 0.5 >"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
+AGENT_PID=$!
+it_wait "$IT_TMP/agent.err" "attached" 20 ||
+	it_fail "cmon-dpdk did not start: $(cat "$IT_TMP/agent.err")"
+it_wait "$IT_TMP/agent.err" "container $C1 joined" 5 ||
+	it_fail "cmon-dpdk's kernel agent did not find $C1"
+grep -q "upb" "$IT_TMP/agent.err" &&
+	it_fail "the uplink veth was taken for a container"
+
+it_in 1 ping -c 30 -i 0.05 -W 2 "$IPD" >"$IT_TMP/ping" ||
+	it_fail "DPDK container did not answer: $(tail -3 "$IT_TMP/ping")"
+echo "ping: $(grep -o '[0-9]* received' "$IT_TMP/ping")"
+it_settle 1.5
+it_agent_stop
+
+out=$(it_query "$C1" "$IPD" icmp seg_means)
+back=$(it_query "$IPD" "$C1" icmp seg_means)
+echo "$C1 -> DPDK (mean us): $out"
+echo "DPDK -> $C1 (mean us): $back"
+for s in "veth_in>ovs_rx" "ovs_rx>ovs_tx"; do
+	case "$out" in *"'$s'"*) ;; *) it_fail "outbound path lacks $s: $out" ;; esac
+done
+for s in "ovs_rx>ovs_tx" "ovs_tx>veth_out"; do
+	case "$back" in *"'$s'"*) ;; *) it_fail "return path lacks $s: $back" ;; esac
+done
+n_out=$(it_query "$C1" "$IPD" icmp traced)
+n_back=$(it_query "$IPD" "$C1" icmp traced)
+echo "records: $n_out out, $n_back back"
+# testpmd swaps addresses, so each ping is two packets each way
+[ "$n_out" -ge 30 ] && [ "$n_back" -ge 30 ] ||
+	it_fail "records: $n_out out, $n_back back, want >= 30 each"
+for c in ovs_bad_tag ovs_malformed bad_tag malformed ovs_ring_full ring_full; do
+	[ "$(it_query - - - $c)" = 0 ] || it_fail "counter $c is not 0"
+done
+[ "$(it_query - - - ovs_written)" -gt 0 ] || it_fail "trunk port wrote no hop"
+e2e=$(it_query "$C1" "$IPD" icmp e2e_mean)
+python3 -c "import sys; sys.exit(0 if 0 < $e2e < 1e6 else 1)" ||
+	it_fail "end-to-end mean $e2e us"
+echo "PASS: kernel and OVS-DPDK hops in one path, one process"
