@@ -4,3 +4,8 @@
 dist_noinst_SCRIPTS += tools/install-deps tools/check tools/cmon-demo \
 	tools/cmon-bench tools/build-ovs
 EXTRA_DIST += tools/cmon-netns.sh tools/cmon-ovs.sh
+
+# Per-packet cost of the userspace datapath hops (doc/benchmark.md).
+noinst_PROGRAMS += tools/cmon-bench-dp
+tools_cmon_bench_dp_SOURCES = tools/bench-dp.c
+tools_cmon_bench_dp_LDADD = lib/libcmon-dp.a
