@@ -1,3 +1,8 @@
 # The Open vSwitch 3.1 patch set (git format-patch series); tools/build-ovs
 # applies it and builds the patched ovs-vswitchd.
-EXTRA_DIST += $(wildcard $(srcdir)/ovs-patches/*.patch)
+EXTRA_DIST += \
+	ovs-patches/0000-cover-letter.patch \
+	ovs-patches/0001-dpdk-Add-other_config-dpdk-multi-process-for-seconda.patch \
+	ovs-patches/0002-cmon-hooks-Add-per-hop-monitoring-hooks-for-the-user.patch \
+	ovs-patches/0003-netdev-dpdk-Call-cmon-hooks-on-vhost-user-and-ethdev.patch \
+	ovs-patches/0004-dpif-netdev-Call-cmon-hooks-for-ports-outside-netdev.patch
