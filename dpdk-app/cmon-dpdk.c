@@ -183,6 +183,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	o->eal_argc = argc - optind;
 	o->eal_argv = argv + optind;
+	if (!o->node) {
+		gethostname(host, sizeof(host) - 1);
+		o->node = host;
+	}
 	o->kernel = o->k.nbridges > 0;
 	if (o->kernel)
 		return cmon_kopts_check(&o->k) ? -1 : 0;
@@ -192,10 +196,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	o->ovs = 1;
-	if (!o->node) {
-		gethostname(host, sizeof(host) - 1);
-		o->node = host;
-	}
 	return 0;
 }
 
