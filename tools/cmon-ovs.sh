@@ -21,6 +21,7 @@
 #   cmon_ovs_stop                      stop and remove all of the above
 #
 # Needs: OVS_BUILD (tree with vswitchd/ovs-vswitchd), root, 2 MB hugepages.
+# Safe under `set -e`.
 
 # 2 MB pages made sure to be free: ovs-vswitchd may use 512 MB (it sizes its
 # mempools to what it can get), each DPDK container 128 MB
@@ -66,7 +67,7 @@ cmon_ovs_start() {
 		/usr/share/openvswitch/vswitch.ovsschema || return 1
 	ovsdb-server "$dir/conf.db" --remote="punix:$dir/db.sock" \
 		--pidfile="$dir/ovsdb.pid" --unixctl="$dir/ovsdb.ctl" \
-		--log-file="$dir/ovsdb.log" --detach || return 1
+		--log-file="$dir/ovsdb.log" --detach 2>>"$dir/ovsdb.err" || return 1
 	cmon_ovs_vsctl --no-wait init
 	cmon_ovs_vsctl --no-wait set Open_vSwitch . \
 		other_config:dpdk-init=true \
@@ -74,7 +75,8 @@ cmon_ovs_start() {
 		other_config:dpdk-socket-limit=512 \
 		other_config:dpdk-hugepage-dir="$dir/huge" \
 		other_config:dpdk-extra="--file-prefix=$CMON_OVS_PREFIX --no-pci" \
-		other_config:dpdk-multi-process=true || return 1
+		other_config:dpdk-multi-process=true \
+		other_config:pmd-cpu-mask=0x1 || return 1
 	for kv in "$@"; do
 		cmon_ovs_vsctl --no-wait set Open_vSwitch . "other_config:$kv" ||
 			return 1
@@ -162,7 +164,8 @@ cmon_ovs_vhost() {
 
 # A DPDK application container: testpmd (its own in-memory DPDK instance,
 # hugepages from the same pool) on virtio-user, answering every packet with
-# source and destination swapped at L2, L3 and L4.
+# source and destination swapped at L2, L3 and L4.  Its forwarding lcore is
+# CPU 1; the switch's PMD thread is on CPU 0 (pmd-cpu-mask above).
 cmon_ovs_dpdk_container() {
 	local name=$1 mac=$3
 	# testpmd exits at end of input: give it a FIFO nobody writes to
@@ -195,9 +198,9 @@ cmon_ovs_stop() {
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.3
 		done
-		kill -9 "$pid" 2>/dev/null
+		kill -9 "$pid" 2>/dev/null || true
 	done
-	umount "$CMON_OVS_DIR/huge" 2>/dev/null
+	umount "$CMON_OVS_DIR/huge" 2>/dev/null || true
 	rm -rf "/var/run/dpdk/$CMON_OVS_PREFIX"
 	if [ -f "$CMON_OVS_DIR/nr_hugepages.orig" ]; then
 		cat "$CMON_OVS_DIR/nr_hugepages.orig" >/proc/sys/vm/nr_hugepages
