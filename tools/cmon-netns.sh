@@ -94,12 +94,13 @@ cmon_ns_container_del() {
 cmon_ns_cleanup() {
 	local ns l
 	for ns in $(ip netns list | awk '{print $1}' | grep "^$CMON_PFX"); do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns del "$ns"
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+		ip netns del "$ns" || true
 	done
 	for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 |
 		   grep "^$CMON_PFX"); do
-		ip link del "$l" 2>/dev/null
+		# a veth whose peer went first is already gone
+		ip link del "$l" 2>/dev/null || true
 	done
 	return 0
 }
