@@ -63,22 +63,6 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double now_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -123,7 +107,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	static char host[HOST_NAME_MAX + 1];
-	char *end;
 	int c, r;
 
 	cmon_kopts_init(&o->k);
@@ -147,20 +130,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->prefix = optarg;
 			break;
 		case 'i':
-		case 'd': {
-			double v = strtod(optarg, &end);
-
-			if (end == optarg || *end || v < 0 ||
-			    (c == 'i' && v < 0.1) || v > 1e7) {
-				cmon_err("--%s: \"%s\" is not a number of "
-					 "seconds%s", c == 'i' ? "interval" :
-					 "duration", optarg,
-					 c == 'i' ? " >= 0.1" : "");
+			if (cmon_opt_num(optarg, 0.1, 3600, &o->interval,
+					 "--interval"))
 				return -1;
-			}
-			*(c == 'i' ? &o->interval : &o->duration) = v;
 			break;
-		}
+		case 'd':
+			if (cmon_opt_num(optarg, 0.1, 1e9, &o->duration,
+					 "--duration"))
+				return -1;
+			break;
 		case 'j':
 			o->json = 1;
 			break;
@@ -309,11 +287,11 @@ static void report(const struct opts *o, struct reader *r, double secs)
 {
 	static const char *const names[] = CMON_DP_STAT_NAMES;
 	static char label[CMON_DP_NSTATS][32];
-	struct cmon_counter c[CMON_KAGENT_NCOUNTERS + CMON_DP_NSTATS + 3];
+	struct cmon_counter c[CMON_KAGENT_NCOUNTERS + CMON_DP_NSTATS + 1 +
+			      CMON_VIEW_AGG_COUNTERS];
 	unsigned int i, n = 0;
 	struct cmon_view v = {
-		.agg = r->agg, .counters = c, .time = now_wall(),
-		.interval = secs, .node = o->node,
+		.time = cmon_time_wall(), .interval = secs, .node = o->node,
 	};
 
 	if (r->ka) {
@@ -335,23 +313,12 @@ static void report(const struct opts *o, struct reader *r, double secs)
 		if (!r->ka)
 			v.sample_n = r->stats->sample_n;
 	}
-	c[n].name = "agg_bad_records";
-	c[n++].value = cmon_agg_bad_records(r->agg);
-	c[n].name = "agg_overflow";
-	c[n++].value = cmon_agg_overflow(r->agg);
-	v.ncounters = n;
-	cmon_agg_tick(r->agg, secs);
-	if (o->json)
-		cmon_view_json(stdout, &v);
-	else
-		cmon_view_table(stdout, &v, isatty(STDOUT_FILENO));
-	fflush(stdout);
-	cmon_agg_expire(r->agg, 60);
+	cmon_view_report(r->agg, &v, c, n, o->json);
 }
 
 static int timed_out(const struct opts *o, double start)
 {
-	return exiting || (o->duration && now_mono() - start >= o->duration);
+	return exiting || (o->duration && cmon_time_mono() - start >= o->duration);
 }
 
 /*
@@ -415,7 +382,7 @@ int main(int argc, char **argv)
 		cmon_log_level = CMON_LOG_DEBUG;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	start = now_mono();
+	start = cmon_time_mono();
 	r.agg = cmon_agg_create();
 	if (!r.agg) {
 		cmon_err("out of memory");
@@ -436,14 +403,14 @@ int main(int argc, char **argv)
 		}
 	}
 
-	last_tick = last_check = now_mono();
+	last_tick = last_check = cmon_time_mono();
 	while (!exiting) {
 		drain(&r);
 		if (idle(&r, 2)) {
 			rc = 1;
 			break;
 		}
-		t = now_mono();
+		t = cmon_time_mono();
 		if (t - last_tick >= o.interval) {
 			drain(&r);
 			report(&o, &r, t - last_tick);

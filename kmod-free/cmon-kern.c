@@ -33,22 +33,6 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double now_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -142,27 +126,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 static void report(const struct options *o, struct cmon_kagent *ka,
 		   struct cmon_agg *agg, double secs)
 {
-	struct cmon_counter counters[CMON_KAGENT_NCOUNTERS + 2];
-	unsigned int n;
+	struct cmon_counter c[CMON_KAGENT_NCOUNTERS + CMON_VIEW_AGG_COUNTERS];
 	struct cmon_view v = {
-		.agg = agg, .names = cmon_kagent_names(ka),
-		.counters = counters, .time = now_wall(), .interval = secs,
-		.node = o->node, .sample_n = o->k.sample_n,
+		.names = cmon_kagent_names(ka), .time = cmon_time_wall(),
+		.interval = secs, .node = o->node, .sample_n = o->k.sample_n,
 	};
 
 	cmon_kagent_collect(ka);
-	n = cmon_kagent_counters(ka, counters, CMON_KAGENT_NCOUNTERS);
-	counters[n].name = "agg_bad_records";
-	counters[n++].value = cmon_agg_bad_records(agg);
-	counters[n].name = "agg_overflow";
-	counters[n++].value = cmon_agg_overflow(agg);
-	v.ncounters = n;
-	cmon_agg_tick(agg, secs);
-	if (o->json)
-		cmon_view_json(stdout, &v);
-	else
-		cmon_view_table(stdout, &v, isatty(STDOUT_FILENO));
-	cmon_agg_expire(agg, 60);
+	cmon_view_report(agg, &v, c, cmon_kagent_counters(ka, c,
+			 CMON_KAGENT_NCOUNTERS), o->json);
 }
 
 int main(int argc, char **argv)
@@ -191,13 +163,13 @@ int main(int argc, char **argv)
 		cmon_agg_destroy(agg);
 		return 1;
 	}
-	start = last_tick = now_mono();
+	start = last_tick = cmon_time_mono();
 	while (!exiting) {
 		if (cmon_kagent_poll(ka, 100)) {
 			err = 1;
 			break;
 		}
-		t = now_mono();
+		t = cmon_time_mono();
 		if (t - last_tick >= o.interval) {
 			report(&o, ka, agg, t - last_tick);
 			last_tick = t;

@@ -67,14 +67,6 @@ const char cmon_kopts_help[] =
 "                        all packets are always counted\n"
 "      --node-id N       node id written in hop stamps (0-255, default 0)\n";
 
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 
 int cmon_opt_num(const char *s, double min, double max, double *out,
 		     const char *what)
@@ -658,7 +650,7 @@ int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms)
 		return err;
 	}
 	ring_buffer__consume(a->rb);	/* records sent without wakeup */
-	t = now_mono();
+	t = cmon_time_mono();
 	if (t - a->last_scan >= 1.0) {
 		rescan(a);
 		a->last_scan = t;
@@ -748,7 +740,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	load_reasons(a);
 	if (attach_overlays(a) || rescan(a))
 		goto fail;
-	a->last_scan = now_mono();
+	a->last_scan = cmon_time_mono();
 	cmon_info("monitoring %u container port(s) on %u bridge(s), "
 		  "sampling 1/%u", a->ntr, o->nbridges, o->sample_n);
 	return a;

@@ -2,7 +2,26 @@
 /* Clock offset estimation between nodes: see clock.h. */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include "clock.h"
+
+static double seconds(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double cmon_time_mono(void)
+{
+	return seconds(CLOCK_MONOTONIC);
+}
+
+double cmon_time_wall(void)
+{
+	return seconds(CLOCK_REALTIME);
+}
 
 void cmon_owd_reset(struct cmon_owd *w)
 {

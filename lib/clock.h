@@ -10,11 +10,16 @@
  * (the bound holds whatever the asymmetry, as true delays are >= 0).  The
  * few smallest samples are kept per direction; the estimate uses the
  * third smallest so that up to two bogus low samples cannot move it.
+ * Also the binaries' clock readings, in seconds.
  */
 #ifndef CMON_CLOCK_H
 #define CMON_CLOCK_H
 
 #include <stdint.h>
+
+/* Seconds on CLOCK_MONOTONIC (intervals) and CLOCK_REALTIME (reports). */
+double cmon_time_mono(void);
+double cmon_time_wall(void);
 
 #define CMON_OWD_KEEP		16	/* smallest samples kept */
 #define CMON_OWD_RANK		2	/* use the (RANK+1)-th smallest */

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "view.h"
 
 static const char *ip_name(const struct cmon_view *v, uint32_t addr,
@@ -247,4 +248,23 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 	}
 	free(rows);
 	fflush(out);
+}
+
+void cmon_view_report(struct cmon_agg *agg, struct cmon_view *v,
+		      struct cmon_counter *counters, unsigned int n, int json)
+{
+	counters[n].name = "agg_bad_records";
+	counters[n++].value = cmon_agg_bad_records(agg);
+	counters[n].name = "agg_overflow";
+	counters[n++].value = cmon_agg_overflow(agg);
+	v->agg = agg;
+	v->counters = counters;
+	v->ncounters = n;
+	cmon_agg_tick(agg, v->interval);
+	if (json)
+		cmon_view_json(stdout, v);
+	else
+		cmon_view_table(stdout, v, isatty(STDOUT_FILENO));
+	fflush(stdout);
+	cmon_agg_expire(agg, 60);
 }

@@ -41,4 +41,13 @@ struct cmon_view {
 void cmon_view_json(FILE *out, const struct cmon_view *v);
 void cmon_view_table(FILE *out, const struct cmon_view *v, int clear);
 
+/*
+ * End an interval of @agg (v->agg): append the engine's own counters after
+ * the @n in v->counters (room for CMON_VIEW_AGG_COUNTERS more), tick,
+ * print to stdout as JSON or the live table, and expire idle pairs.
+ */
+#define CMON_VIEW_AGG_COUNTERS 2
+void cmon_view_report(struct cmon_agg *agg, struct cmon_view *v,
+		      struct cmon_counter *counters, unsigned int n, int json);
+
 #endif /* CMON_VIEW_H */
