@@ -120,6 +120,15 @@ cmon_ovs_wait_port() {
 	done
 }
 
+# OVS port NAME: DPDK's af_packet PMD on host interface IFACE, cmon ROLE.
+cmon_ovs_afpacket() {
+	ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1
+	cmon_ovs_vsctl add-port "$CMON_OVS_BR" "$1" -- set Interface "$1" \
+		type=dpdk options:dpdk-devargs="net_af_packet_$1,iface=$2" \
+		other_config:cmon-role="$3" || return 1
+	cmon_ovs_wait_port "$1"
+}
+
 cmon_ovs_container() {
 	local name=$1 addr=$2 role=$3 port
 	port=$(cmon_ns_port "$name")
@@ -133,12 +142,7 @@ cmon_ovs_container() {
 	# no TSO/GSO super-packets (DESIGN.md section 6)
 	ip netns exec "$name" ethtool -K eth0 tx off tso off gso off \
 		>/dev/null 2>&1
-	ethtool -K "$port" tx off tso off gso off gro off >/dev/null 2>&1
-	cmon_ovs_vsctl add-port "$CMON_OVS_BR" "$name" -- set Interface \
-		"$name" type=dpdk \
-		options:dpdk-devargs="net_af_packet_$name,iface=$port" \
-		other_config:cmon-role="$role" || return 1
-	cmon_ovs_wait_port "$name"
+	cmon_ovs_afpacket "$name" "$port" "$role"
 }
 
 cmon_ovs_uplink() {
@@ -147,12 +151,7 @@ cmon_ovs_uplink() {
 	ip link set "$a" master "$br" up
 	ip link set "$b" up
 	ethtool -K "$a" tx off tso off gso off gro off >/dev/null 2>&1
-	ethtool -K "$b" tx off tso off gso off gro off >/dev/null 2>&1
-	cmon_ovs_vsctl add-port "$CMON_OVS_BR" "${CMON_PFX}up" -- set Interface \
-		"${CMON_PFX}up" type=dpdk \
-		options:dpdk-devargs="net_af_packet_${CMON_PFX}up,iface=$b" \
-		other_config:cmon-role="$role" || return 1
-	cmon_ovs_wait_port "${CMON_PFX}up"
+	cmon_ovs_afpacket "${CMON_PFX}up" "$b" "$role"
 }
 
 cmon_ovs_vhost() {

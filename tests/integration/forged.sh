@@ -7,13 +7,7 @@ set -u
 it_init cmtf
 it_host 2
 it_agent_start --sample 1
-it_in 2 python3 "$HERE/forge.py" recv 5004 >"$IT_TMP/recv" 2>&1 &
-rpid=$!
-it_wait "$IT_TMP/recv" ready || it_fail "receiver did not start"
-it_in 1 python3 "$HERE/forge.py" send "$(it_ip 1)" "$(it_ip 2)" 5004 ||
-	it_fail "forging sender failed"
-wait "$rpid" || it_fail "$(cat "$IT_TMP/recv")"
-cat "$IT_TMP/recv"
+it_forged cmtfc1 cmtfc2 "$(it_ip 1)" "$(it_ip 2)"
 it_settle
 san=$(it_query - - - sanitised)
 echo "sanitised=$san"

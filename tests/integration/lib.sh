@@ -11,6 +11,9 @@
 #   it_query SRC DST PROTO FIELD  summary of the agent's JSON (query.py)
 #   it_fail MSG           print and exit 1
 #   it_on_exit CMD        run CMD first at cleanup (e.g. stop a daemon)
+#   it_ovs_init           OVS-DPDK tests: DPDK, cmon-dpdk and the patched
+#                         ovs-vswitchd present; tools/cmon-ovs.sh loaded
+#   it_forged SNS RNS SRC DST  forged annotations from SNS arrive unchanged
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -28,6 +31,20 @@ it_fail() {
 
 it_on_exit() {
 	IT_ON_EXIT="$*; ${IT_ON_EXIT:-}"
+}
+
+it_ovs_init() {
+	DPDK_APP=$top_builddir/dpdk-app/cmon-dpdk
+	if ! pkg-config --exists libdpdk; then
+		echo "SKIP: DPDK is not installed (apt-get install libdpdk-dev)"
+		exit 77
+	fi
+	[ -x "$DPDK_APP" ] || it_fail "$DPDK_APP not built"
+	[ -x "${OVS_BUILD:-}/vswitchd/ovs-vswitchd" ] ||
+		it_fail "patched ovs-vswitchd not built: run tools/build-ovs"
+	# shellcheck source=../../tools/cmon-ovs.sh
+	. "$top_srcdir/tools/cmon-ovs.sh"
+	it_on_exit cmon_ovs_stop
 }
 
 it_cleanup() {
@@ -127,4 +144,18 @@ it_settle() {
 # it_query PYTHON-EXPR: evaluate over the agent's JSON summary (see query.py)
 it_query() {
 	python3 "$HERE/query.py" "$IT_TMP/agent.json" "$@"
+}
+
+# it_forged SENDER_NS RECEIVER_NS SRC DST: datagrams carrying forged cmon
+# trailers (sent normally, and raw with the decision bit) reach the
+# receiver with exactly the payload sent (forge.py).
+it_forged() {
+	local rpid
+	ip netns exec "$2" python3 "$HERE/forge.py" recv 5004 >"$IT_TMP/frecv" 2>&1 &
+	rpid=$!
+	it_wait "$IT_TMP/frecv" ready || it_fail "forge receiver did not start"
+	ip netns exec "$1" python3 "$HERE/forge.py" send "$3" "$4" 5004 ||
+		it_fail "forging sender failed"
+	wait "$rpid" || it_fail "forged: $(cat "$IT_TMP/frecv")"
+	cat "$IT_TMP/frecv"
 }

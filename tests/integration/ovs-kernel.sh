@@ -9,16 +9,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtk
-DPDK_APP=$top_builddir/dpdk-app/cmon-dpdk
-if ! pkg-config --exists libdpdk; then
-	echo "SKIP: DPDK is not installed (apt-get install libdpdk-dev)"
-	exit 77
-fi
-[ -x "$DPDK_APP" ] || it_fail "$DPDK_APP not built"
-[ -x "${OVS_BUILD:-}/vswitchd/ovs-vswitchd" ] ||
-	it_fail "patched ovs-vswitchd not built: run tools/build-ovs"
-. "$top_srcdir/tools/cmon-ovs.sh"
-it_on_exit cmon_ovs_stop
+it_ovs_init
 
 KEY=fedcba9876543210
 echo "$KEY" >"$IT_TMP/key"

@@ -13,16 +13,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmto
-DPDK_APP=$top_builddir/dpdk-app/cmon-dpdk
-if ! pkg-config --exists libdpdk; then
-	echo "SKIP: DPDK is not installed (apt-get install libdpdk-dev)"
-	exit 77
-fi
-[ -x "$DPDK_APP" ] || it_fail "$DPDK_APP not built"
-[ -x "${OVS_BUILD:-}/vswitchd/ovs-vswitchd" ] ||
-	it_fail "patched ovs-vswitchd not built: run tools/build-ovs"
-. "$top_srcdir/tools/cmon-ovs.sh"
-it_on_exit cmon_ovs_stop
+it_ovs_init
 
 KEY=0123456789abcdef
 C1=${CMON_PFX}c1 C2=${CMON_PFX}c2 D1=${CMON_PFX}d1
@@ -78,12 +69,7 @@ it_in 1 ping -c 20 -i 0.05 -W 2 "$IPD" >"$IT_TMP/ping" ||
 echo "ping: $(grep -o '[0-9]* received' "$IT_TMP/ping")"
 
 # forged annotations from a container
-it_in 2 python3 "$HERE/forge.py" recv 5004 >"$IT_TMP/frecv" 2>&1 &
-rpid=$!
-it_wait "$IT_TMP/frecv" ready || it_fail "forge receiver did not start"
-it_in 1 python3 "$HERE/forge.py" send "$IP1" "$IP2" 5004 ||
-	it_fail "forging sender failed"
-wait "$rpid" || it_fail "forged: $(cat "$IT_TMP/frecv")"
+it_forged "$C1" "$C2" "$IP1" "$IP2" >/dev/null
 echo "forged: delivered unchanged"
 sleep 1.5
 
