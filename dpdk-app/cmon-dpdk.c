@@ -318,7 +318,8 @@ static void report(const struct opts *o, struct reader *r, double secs)
 
 static int timed_out(const struct opts *o, double start)
 {
-	return exiting || (o->duration && cmon_time_mono() - start >= o->duration);
+	return exiting ||
+	       (o->duration && cmon_time_mono() - start >= o->duration);
 }
 
 /*
