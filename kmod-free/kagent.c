@@ -314,7 +314,8 @@ static void dev_map(struct cmon_kagent *a, uint32_t netns, int ifindex,
 		bpf_map_delete_elem(fd, &k);
 }
 
-static void peers_map(struct cmon_kagent *a, const struct cmon_container *c, int add)
+static void peers_map(struct cmon_kagent *a, const struct cmon_container *c,
+		      int add)
 {
 	int fd = bpf_map__fd(a->skel->maps.cmon_peers);
 	uint32_t one = 1;
