@@ -171,6 +171,13 @@ static uint32_t next_seq(const struct pkt *p)
 	return ++e->seq;
 }
 
+/* hash % n != 0, as the kernel hops decide; a mask when n is a power of
+ * two (the same answer without a division). */
+static int sampled_out(uint32_t n, uint32_t hash)
+{
+	return (n & (n - 1)) ? hash % n != 0 : (hash & (n - 1)) != 0;
+}
+
 /* Trust boundary: neutralise annotation state a sender put in @p. */
 static void sanitise(struct pkt *p, uint64_t *stat)
 {
@@ -211,9 +218,10 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	}
 	sanitise(&p, stat);
 	if (cfg->sample_n > 1 &&
-	    cmon_sample_hash(p.saddr, p.daddr,
-			     (uint32_t)p.sport << 16 | p.dport, p.proto,
-			     p.pkt_id) % cfg->sample_n) {
+	    sampled_out(cfg->sample_n,
+			cmon_sample_hash(p.saddr, p.daddr,
+					 (uint32_t)p.sport << 16 | p.dport,
+					 p.proto, p.pkt_id))) {
 		count(stat, CMON_DP_SAMPLED_OUT);
 		return;
 	}
