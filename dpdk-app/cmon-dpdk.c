@@ -305,8 +305,7 @@ static void report(const struct opts *o, struct reader *r, double secs)
 			snprintf(label[i], sizeof(label[i]), "ovs_%s",
 				 names[i]);
 			c[n].name = label[i];
-			c[n++].value = __atomic_load_n(&r->stats->stat[i],
-						       __ATOMIC_RELAXED);
+			c[n++].value = cmon_shm_stat(r->stats, i);
 		}
 		c[n].name = "ring_pending";
 		c[n++].value = rte_ring_count(r->ring);

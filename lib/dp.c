@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cmon/dp.h"
 #include "codec.h"
 
@@ -91,6 +92,17 @@ static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 		break;
 	}
 	return 0;
+}
+
+static uint64_t clk_now(struct cmon_dp_clock *c)
+{
+	struct timespec ts;
+
+	if (!c->ns) {
+		clock_gettime(c->id, &ts);
+		c->ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	}
+	return c->ns;
 }
 
 static void ip_csum(uint8_t *ip, uint32_t ihl)
@@ -200,9 +212,11 @@ static void sanitise(struct pkt *p, uint64_t *stat)
 }
 
 void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
-		   uint32_t len, uint32_t headroom, uint32_t mtu, uint64_t now,
-		   uint64_t *stat, struct cmon_dp_res *res)
+		   uint32_t len, uint32_t headroom, uint32_t mtu,
+		   struct cmon_dp_clock *clk, uint64_t *stat,
+		   struct cmon_dp_res *res)
 {
+	uint64_t now;
 	struct cmon_ann_host a;
 	struct cmon_ipopt o;
 	struct pkt p;
@@ -242,6 +256,7 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		return;
 	}
 
+	now = clk_now(clk);
 	memset(&a, 0, sizeof(a));
 	a.version = CMON_ANN_VERSION;
 	a.flags = cfg->tai ? CMON_ANN_F_TAI : 0;
@@ -313,9 +328,10 @@ static void store(struct pkt *p, struct cmon_found *f)
 }
 
 static int slot_add(struct cmon_found *f, uint8_t tp, uint8_t node,
-		    uint64_t now)
+		    struct cmon_dp_clock *clk)
 {
 	struct cmon_ann_host *a = &f->ann;
+	uint64_t now = clk_now(clk);
 
 	if (a->nslots >= CMON_ANN_SLOTS)
 		return -1;
@@ -327,7 +343,8 @@ static int slot_add(struct cmon_found *f, uint8_t tp, uint8_t node,
 }
 
 void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
-		     uint32_t len, uint8_t tp, uint64_t now, uint64_t *stat)
+		     uint32_t len, uint8_t tp, struct cmon_dp_clock *clk,
+		     uint64_t *stat)
 {
 	struct cmon_found f;
 	struct pkt p;
@@ -336,7 +353,7 @@ void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	if (plain(frame, len) || parse(frame, len, &p) ||
 	    !find(cfg, &p, stat, &f))
 		return;
-	if (slot_add(&f, tp, cfg->node, now)) {
+	if (slot_add(&f, tp, cfg->node, clk)) {
 		count(stat, CMON_DP_NO_SLOT);
 		return;
 	}
@@ -345,9 +362,10 @@ void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 }
 
 void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
-		   uint32_t len, uint64_t now, uint64_t *stat,
+		   uint32_t len, struct cmon_dp_clock *clk, uint64_t *stat,
 		   struct cmon_record *rec, struct cmon_dp_res *res)
 {
+	uint64_t now;
 	struct cmon_found f;
 	struct pkt p;
 	uint32_t i, n;
@@ -358,6 +376,7 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	    !find(cfg, &p, stat, &f))
 		return;
 
+	now = clk_now(clk);
 	memset(rec, 0, sizeof(*rec));
 	/* t0 from its low 32 bits: valid while the path takes < 2 s */
 	rec->t0 = now - (uint64_t)(int64_t)(int32_t)((uint32_t)now -

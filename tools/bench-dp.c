@@ -59,6 +59,7 @@ static struct result run(const struct cmon_dp_cfg *cfg, enum op op,
 	struct cmon_dp_res res;
 	struct cmon_record rec;
 	struct cmon_dp_cfg all = *cfg;
+	struct cmon_dp_clock clk = { CLOCK_MONOTONIC, 0 };
 	uint64_t c0, c1;
 	double t0, t1;
 	unsigned int i;
@@ -66,8 +67,8 @@ static struct result run(const struct cmon_dp_cfg *cfg, enum op op,
 	all.sample_n = 1;
 	if (annotated) {	/* a stamped frame, made once */
 		frame(base + ROOM, 1);
-		cmon_dp_stamp(&all, base + ROOM, LEN, ROOM, 1500, 1, stat,
-			      &res);
+		cmon_dp_stamp(&all, base + ROOM, LEN, ROOM, 1500,
+			      &(struct cmon_dp_clock){ .ns = 1 }, stat, &res);
 	} else {
 		frame(base + ROOM, 1);
 	}
@@ -78,19 +79,21 @@ static struct result run(const struct cmon_dp_cfg *cfg, enum op op,
 		uint32_t len = LEN + (annotated ? 40 : 0);
 
 		memcpy(f, base + ROOM - (annotated ? 40 : 0), len);
+		if (!(i % 32))	/* one clock read per batch of 32, as OVS */
+			clk.ns = 0;
 		f[14 + 5] = (uint8_t)i;	/* vary the sampling hash */
 		switch (op) {
 		case NOP:
 			__asm__ volatile("" : : "r"(f) : "memory");
 			break;
 		case STAMP:
-			cmon_dp_stamp(cfg, f, len, ROOM, 1500, i, stat, &res);
+			cmon_dp_stamp(cfg, f, len, ROOM, 1500, &clk, stat, &res);
 			break;
 		case TRANSIT:
-			cmon_dp_transit(cfg, f, len, CMON_TP_OVS_RX, i, stat);
+			cmon_dp_transit(cfg, f, len, CMON_TP_OVS_RX, &clk, stat);
 			break;
 		case STRIP:
-			cmon_dp_strip(cfg, f, len, i, stat, &rec, &res);
+			cmon_dp_strip(cfg, f, len, &clk, stat, &rec, &res);
 			break;
 		}
 	}

@@ -40,6 +40,13 @@ struct cmon_dp_cfg {
 	uint8_t tai;		/* stamps are CLOCK_TAI */
 };
 
+/* The hop time: read at most once per batch, and only when a packet is
+ * stamped, written or stripped (sampled-out packets need no clock). */
+struct cmon_dp_clock {
+	int id;			/* clockid_t: CLOCK_MONOTONIC or CLOCK_TAI */
+	uint64_t ns;		/* 0 until read; set it to fix the time */
+};
+
 /* What the caller must do to its buffer after a hop changed the frame. */
 struct cmon_dp_res {
 	int32_t head;		/* >0: frame now starts this many bytes
@@ -54,23 +61,24 @@ struct cmon_dp_res {
 /*
  * Receive at a container port: sanitise, sample, stamp.  @frame points at
  * the Ethernet header with at least @headroom writable bytes before it;
- * @mtu is the largest IPv4 packet the path carries.  @now is the hop time
- * (one clock read per batch).
+ * @mtu is the largest IPv4 packet the path carries.
  */
 void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
-		   uint32_t len, uint32_t headroom, uint32_t mtu, uint64_t now,
+		   uint32_t len, uint32_t headroom, uint32_t mtu,
+		   struct cmon_dp_clock *clk,
 		   uint64_t *stat, struct cmon_dp_res *res);
 
 /* Any port: write hop @tp into an annotation already present (trunk). */
 void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
-		     uint32_t len, uint8_t tp, uint64_t now, uint64_t *stat);
+		     uint32_t len, uint8_t tp, struct cmon_dp_clock *clk,
+		     uint64_t *stat);
 
 /*
  * Send at a container port: write OVS_TX, strip the annotation (either
  * carrier) and fill @rec with the packet's whole path.
  */
 void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
-		   uint32_t len, uint64_t now, uint64_t *stat,
+		   uint32_t len, struct cmon_dp_clock *clk, uint64_t *stat,
 		   struct cmon_record *rec, struct cmon_dp_res *res);
 
 #endif /* CMON_DP_H */

@@ -8,7 +8,9 @@
  *                   struct cmon_record (include/cmon/record.h).  No mbuf
  *                   pointers and no shared mempool cross the boundary.
  *   CMON_SHM_STATS  a memzone holding struct cmon_shm_stats: what the
- *                   userspace hops did and did not do, counted per batch.
+ *                   userspace hops did and did not do, counted per batch
+ *                   in one row per datapath thread (plain stores, no
+ *                   locked instructions); readers add the rows up.
  *
  * Counters and configuration echo are written by the producer only; the
  * consumer only reads them (and the ring's consumer side).
@@ -55,6 +57,12 @@ enum cmon_dp_stat {
 	"no_slot", "stripped", "bad_version", "bad_tag", "malformed", \
 	"ring_full", "records" }
 
+/* Counter rows: row 0 is shared (atomic adds) by threads beyond the
+ * others, which own one row each.  A row is padded to whole cache lines. */
+#define CMON_SHM_ROWS		64
+#define CMON_SHM_ROW_LEN	24
+_Static_assert(CMON_DP_NSTATS <= CMON_SHM_ROW_LEN, "counter row too short");
+
 struct cmon_shm_stats {
 	uint64_t magic;			/* CMON_SHM_MAGIC once initialised */
 	uint32_t version;		/* CMON_SHM_VERSION */
@@ -64,7 +72,20 @@ struct cmon_shm_stats {
 	uint32_t node_id;		/* node id written in hop slots */
 	uint32_t enabled;		/* hooks active */
 	uint64_t boot_ns;		/* producer start, CLOCK_MONOTONIC */
-	uint64_t stat[CMON_DP_NSTATS];	/* atomic, relaxed */
+	uint64_t pad[3];
+	uint64_t row[CMON_SHM_ROWS][CMON_SHM_ROW_LEN] __attribute__((aligned(64)));
 };
+
+/* Counter @i summed over the rows (relaxed loads). */
+static inline uint64_t cmon_shm_stat(const struct cmon_shm_stats *s,
+				     unsigned int i)
+{
+	uint64_t v = 0;
+	unsigned int r;
+
+	for (r = 0; r < CMON_SHM_ROWS; r++)
+		v += __atomic_load_n(&s->row[r][i], __ATOMIC_RELAXED);
+	return v;
+}
 
 #endif /* CMON_SHM_H */

@@ -12,6 +12,8 @@
 #define KEY	0x0123456789abcdefULL
 #define ROOM	128
 #define NOW	5000000000ULL
+/* A hop time fixed by the test. */
+#define AT(t)	(&(struct cmon_dp_clock){ .ns = (t) })
 
 static const struct cmon_dp_cfg cfg = { .key = KEY, .sample_n = 1,
 					.node = 7 };
@@ -83,7 +85,7 @@ static void test_dp_roundtrip(void)
 	uint32_t len = frame(f, 17, 100);
 
 	memcpy(orig, f, len);
-	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, NOW, stat, &res);
+	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, AT(NOW), stat, &res);
 	CU_ASSERT_EQUAL(res.head, 40);
 	CU_ASSERT_EQUAL(stat[CMON_DP_STAMPED], 1);
 	f -= res.head;
@@ -97,11 +99,11 @@ static void test_dp_roundtrip(void)
 	CU_ASSERT_EQUAL(found.ann.slot[0].node, 7);
 	CU_ASSERT_EQUAL(memcmp(f, orig, 12), 0);	/* MACs kept */
 
-	cmon_dp_transit(&cfg, f, len, CMON_TP_VETH_IN, NOW + 1000, stat);
+	cmon_dp_transit(&cfg, f, len, CMON_TP_VETH_IN, AT(NOW + 1000), stat);
 	CU_ASSERT_EQUAL(stat[CMON_DP_WRITTEN], 1);
 	CU_ASSERT(ip_csum_ok(f + 14));
 
-	cmon_dp_strip(&cfg, f, len, NOW + 3000, stat, &rec, &res);
+	cmon_dp_strip(&cfg, f, len, AT(NOW + 3000), stat, &rec, &res);
 	CU_ASSERT_EQUAL(res.record, 1);
 	CU_ASSERT_EQUAL(res.head, -40);
 	f -= res.head;
@@ -153,10 +155,10 @@ static void test_dp_strip_trailer(void)
 	c = cmon_csum(ip, 20, 0);
 	ip[10] = c >> 8, ip[11] = c & 0xff;
 
-	cmon_dp_transit(&cfg, f, len, CMON_TP_OVS_RX, NOW + 100, stat);
+	cmon_dp_transit(&cfg, f, len, CMON_TP_OVS_RX, AT(NOW + 100), stat);
 	CU_ASSERT_EQUAL(stat[CMON_DP_WRITTEN], 1);
 	CU_ASSERT(udp_csum_ok(ip));
-	cmon_dp_strip(&cfg, f, len, NOW + 200, stat, &rec, &res);
+	cmon_dp_strip(&cfg, f, len, AT(NOW + 200), stat, &rec, &res);
 	CU_ASSERT_EQUAL(res.record, 1);
 	CU_ASSERT_EQUAL(res.head, 0);
 	CU_ASSERT_EQUAL(res.tail, -40);
@@ -185,7 +187,7 @@ static void test_dp_forged(void)
 	uint16_t c = cmon_csum(ip, 20, 0);
 
 	ip[10] = c >> 8, ip[11] = c & 0xff;
-	cmon_dp_stamp(&nosample, f, len, ROOM, 1500, NOW, stat, &res);
+	cmon_dp_stamp(&nosample, f, len, ROOM, 1500, AT(NOW), stat, &res);
 	CU_ASSERT_EQUAL(stat[CMON_DP_SANITISED], 1);
 	CU_ASSERT_EQUAL(stat[CMON_DP_SAMPLED_OUT], 1);
 	CU_ASSERT_EQUAL(res.head, 0);
@@ -196,13 +198,13 @@ static void test_dp_forged(void)
 	struct cmon_dp_cfg other = cfg;
 
 	other.key = KEY ^ 1;
-	cmon_dp_stamp(&other, f, len, ROOM, 1500, NOW, stat, &res);
+	cmon_dp_stamp(&other, f, len, ROOM, 1500, AT(NOW), stat, &res);
 	f -= res.head;
 	len += res.head;
 	uint8_t copy[1600];
 
 	memcpy(copy, f, len);
-	cmon_dp_strip(&cfg, f, len, NOW, stat, &rec, &res);
+	cmon_dp_strip(&cfg, f, len, AT(NOW), stat, &rec, &res);
 	CU_ASSERT_EQUAL(res.record, 0);
 	CU_ASSERT_EQUAL(res.head, 0);
 	CU_ASSERT_EQUAL(stat[CMON_DP_BAD_TAG], 1);
@@ -212,7 +214,7 @@ static void test_dp_forged(void)
 	len = frame(f = buf + ROOM, 17, 4);
 	f[14 + 6] |= 0x80;
 	memcpy(copy, f, len);
-	cmon_dp_strip(&cfg, f, len, NOW, stat, &rec, &res);
+	cmon_dp_strip(&cfg, f, len, AT(NOW), stat, &rec, &res);
 	CU_ASSERT_EQUAL(res.record, 0);
 	CU_ASSERT_EQUAL(stat[CMON_DP_MALFORMED], 1);
 	CU_ASSERT_EQUAL(memcmp(copy, f, len), 0);
@@ -226,15 +228,15 @@ static void test_dp_skips(void)
 	struct cmon_dp_res res;
 	uint32_t len = frame(f, 6, 1460);
 
-	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, NOW, stat, &res);
+	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, AT(NOW), stat, &res);
 	CU_ASSERT_EQUAL(stat[CMON_DP_SKIP_MTU], 1);
 	CU_ASSERT_EQUAL(res.head, 0);
 	len = frame(f, 6, 100);
-	cmon_dp_stamp(&cfg, f, len, 10, 1500, NOW, stat, &res);
+	cmon_dp_stamp(&cfg, f, len, 10, 1500, AT(NOW), stat, &res);
 	CU_ASSERT_EQUAL(stat[CMON_DP_SKIP_ROOM], 1);
 	CU_ASSERT_EQUAL(res.head, 0);
 	f[12] = 0x86, f[13] = 0xdd;	/* IPv6: not traced */
-	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, NOW, stat, &res);
+	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, AT(NOW), stat, &res);
 	CU_ASSERT_EQUAL(stat[CMON_DP_SKIP_PROTO], 1);
 	CU_ASSERT_EQUAL(stat[CMON_DP_PACKETS], 3);
 	CU_ASSERT_EQUAL(stat[CMON_DP_STAMPED], 0);
@@ -264,7 +266,7 @@ static void test_dp_sampling(void)
 				     (uint32_t)htons(12345) << 16 |
 				     htons(5000), 17, i) % 8 == 0)
 			expect++;
-		cmon_dp_stamp(&s, f, len, ROOM, 1500, NOW, stat, &res);
+		cmon_dp_stamp(&s, f, len, ROOM, 1500, AT(NOW), stat, &res);
 		if (!res.head)
 			continue;
 		traced++;
