@@ -98,9 +98,18 @@ uint16_t cmon_csum(const void *buf, size_t len, uint32_t sum)
 {
 	const uint8_t *p = buf;
 	uint64_t s = sum;
+	uint32_t w;
 
-	for (; len > 1; len -= 2, p += 2)
+	/* 32-bit big-endian words fold to the same sum as 16-bit ones */
+	for (; len >= 4; len -= 4, p += 4) {
+		memcpy(&w, p, 4);
+		s += ntohl(w);
+	}
+	if (len >= 2) {
 		s += (uint32_t)(p[0] << 8 | p[1]);
+		p += 2;
+		len -= 2;
+	}
 	if (len)
 		s += (uint32_t)p[0] << 8;
 	while (s >> 16)
