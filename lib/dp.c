@@ -22,7 +22,6 @@ struct pkt {
 	uint32_t saddr, daddr;	/* network order */
 	uint16_t sport, dport;	/* network order */
 	uint32_t pkt_id;	/* sampling id, as the kernel hops load it */
-	uint32_t l4_min;	/* L4 header bytes the protocol needs */
 };
 
 static uint16_t get16(const uint8_t *p)
@@ -70,7 +69,6 @@ static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 	l4 = p->ip + p->ihl;
 	switch (p->proto) {
 	case 6:
-		p->l4_min = 20;
 		if (p->tot_len < p->ihl + 20)
 			return -1;
 		memcpy(&p->sport, l4, 2);
@@ -79,7 +77,6 @@ static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 		break;
 	case 17:
 	case 1:
-		p->l4_min = 8;
 		if (p->tot_len < p->ihl + 8)
 			return -1;
 		if (p->proto == 17) {
@@ -303,11 +300,9 @@ static int find(const struct cmon_dp_cfg *cfg, struct pkt *p, uint64_t *stat,
 
 	if (p->frag_off & IP_OFFMASK_)
 		return 0;
+	/* cmon_ann_find() rejects trailers on fragments, on other protocols
+	 * and on packets too short to hold one behind the L4 header */
 	r = cmon_ann_find(p->ip, p->tot_len, cfg->key, 1, f);
-	if (r == CMON_FIND_OK && f->carrier == CMON_CARRIER_TRAILER &&
-	    (p->frag_off & IP_MF_ ||
-	     p->tot_len < p->ihl + p->l4_min + CMON_ANN_WIRE_LEN))
-		r = CMON_FIND_MALFORMED;
 	count_find(stat, r);
 	return r == CMON_FIND_OK;
 }
