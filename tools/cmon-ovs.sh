@@ -15,6 +15,7 @@
 #                                      (af_packet port ${CMON_PFX}up)
 #   cmon_ovs_vhost NAME ROLE           dpdkvhostuserclient port NAME; its
 #                                      socket is $CMON_OVS_DIR/NAME.sock
+#   cmon_ovs_testpmd NAME ARGS         dpdk-testpmd as DPDK application NAME
 #   cmon_ovs_dpdk_container NAME IP MAC  dpdk-testpmd on virtio-user to the
 #                                      vhost port NAME, echoing packets back
 #                                      (5-tuple swap) as a DPDK app would
@@ -161,44 +162,67 @@ cmon_ovs_vhost() {
 		other_config:cmon-role="$2"
 }
 
-# A DPDK application container: testpmd (its own in-memory DPDK instance,
-# hugepages from the same pool) on virtio-user, answering every packet with
-# source and destination swapped at L2, L3 and L4.  Its forwarding lcore is
-# CPU 1; the switch's PMD thread is on CPU 0 (pmd-cpu-mask above).
-cmon_ovs_dpdk_container() {
-	local name=$1 mac=$3
+# cmon_ovs_testpmd NAME [EAL-ARGS...] -- TESTPMD-ARGS...: dpdk-testpmd as
+# DPDK application NAME in the background (its own in-memory DPDK instance,
+# file prefix NAME, hugepages from the switch's pool, forwarding lcore on
+# CPU 1 while the switch's PMD thread is on CPU 0); log in
+# $CMON_OVS_DIR/NAME.testpmd.log.  A running NAME is stopped first.
+cmon_ovs_testpmd() {
+	local name=$1
+	shift
+	cmon_ovs_testpmd_stop "$name"
 	# testpmd exits at end of input: give it a FIFO nobody writes to
 	mkfifo "$CMON_OVS_DIR/$name.stdin"
 	dpdk-testpmd --in-memory --no-pci --file-prefix="$name" \
 		-l 0,1 -m 128 --single-file-segments \
-		--huge-dir="$CMON_OVS_DIR/huge" \
-		--vdev="net_virtio_user0,path=$CMON_OVS_DIR/$name.sock,server=1,mac=$mac" \
-		-- --forward-mode=5tswap --auto-start --stats-period=0 \
-		--tx-offloads=0 --rxq=1 --txq=1 --nb-cores=1 \
-		--total-num-mbufs=4096 \
+		--huge-dir="$CMON_OVS_DIR/huge" "$@" \
 		>"$CMON_OVS_DIR/$name.testpmd.log" 2>&1 \
 		0<>"$CMON_OVS_DIR/$name.stdin" &
 	echo $! >"$CMON_OVS_DIR/$name.testpmd.pid"
+}
+
+cmon_ovs_testpmd_stop() {
+	cmon_ovs_kill "$CMON_OVS_DIR/$1.testpmd.pid"
+	rm -f "$CMON_OVS_DIR/$1.stdin"
+	rm -rf "/var/run/dpdk/$1"	# its DPDK runtime directory
+}
+
+# A DPDK application container: testpmd on virtio-user, answering every
+# packet with source and destination swapped at L2, L3 and L4.
+cmon_ovs_dpdk_container() {
+	local name=$1 mac=$3
+	cmon_ovs_testpmd "$name" \
+		--vdev="net_virtio_user0,path=$CMON_OVS_DIR/$name.sock,server=1,mac=$mac" \
+		-- --forward-mode=5tswap --auto-start --stats-period=0 \
+		--tx-offloads=0 --rxq=1 --txq=1 --nb-cores=1 \
+		--total-num-mbufs=4096
 	cmon_ovs_wait_port "$name" up
 }
 
-cmon_ovs_stop() {
-	local f f2 pid
-	[ -n "${CMON_OVS_DIR:-}" ] && [ -d "$CMON_OVS_DIR" ] || return 0
-	for f in "$CMON_OVS_DIR"/*.testpmd.pid "$CMON_OVS_DIR/vswitchd.pid" \
-		 "$CMON_OVS_DIR/ovsdb.pid"; do
-		[ -f "$f" ] || continue
-		case "$f" in *.testpmd.pid)	# its DPDK runtime directory
-			f2=${f##*/}; rm -rf "/var/run/dpdk/${f2%.testpmd.pid}" ;;
-		esac
-		pid=$(cat "$f")
-		kill "$pid" 2>/dev/null || continue
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.3
-		done
-		kill -9 "$pid" 2>/dev/null || true
+# cmon_ovs_kill PIDFILE: stop that process (TERM; KILL after 3 s).
+cmon_ovs_kill() {
+	local pid
+	[ -f "$1" ] || return 0
+	pid=$(cat "$1")
+	rm -f "$1"
+	kill "$pid" 2>/dev/null || return 0
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.3
 	done
+	kill -9 "$pid" 2>/dev/null || true
+}
+
+cmon_ovs_stop() {
+	local f n
+	[ -n "${CMON_OVS_DIR:-}" ] && [ -d "$CMON_OVS_DIR" ] || return 0
+	for f in "$CMON_OVS_DIR"/*.testpmd.pid; do
+		[ -f "$f" ] || continue
+		n=${f##*/}
+		cmon_ovs_testpmd_stop "${n%.testpmd.pid}"
+	done
+	cmon_ovs_kill "$CMON_OVS_DIR/vswitchd.pid"
+	cmon_ovs_kill "$CMON_OVS_DIR/ovsdb.pid"
 	umount "$CMON_OVS_DIR/huge" 2>/dev/null || true
 	rm -rf "/var/run/dpdk/$CMON_OVS_PREFIX"
 	if [ -f "$CMON_OVS_DIR/nr_hugepages.orig" ]; then
