@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Config files as command-line arguments: see config.h. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cfgfile.h"
+#include "log.h"
+
+static const struct option *find(const struct option *o, const char *name)
+{
+	for (; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = 0;
+	return s;
+}
+
+static int is_false(const char *v)
+{
+	return !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0") ||
+	       !strcmp(v, "off");
+}
+
+static int is_true(const char *v)
+{
+	return !*v || !strcmp(v, "true") || !strcmp(v, "yes") ||
+	       !strcmp(v, "1") || !strcmp(v, "on");
+}
+
+/* Parse one line into "--name[=value]" (or nothing); -1 if bad. */
+static int setting(const char *path, unsigned int ln, char *line,
+		   const struct option *opts, char **arg)
+{
+	const struct option *o;
+	char *name, *val, *hash;
+	size_t n;
+
+	*arg = NULL;
+	line = trim(line);
+	if (!*line || *line == '#')
+		return 0;
+	name = line;
+	n = strcspn(name, " \t=");
+	val = name + n;
+	if (*val) {
+		*val++ = 0;
+		val = trim(val);
+		if (*val == '=')
+			val = trim(val + 1);
+	}
+	if (*val == '"') {
+		char *end = strchr(val + 1, '"');
+
+		if (!end || (*trim(end + 1) && *trim(end + 1) != '#')) {
+			cmon_err("%s:%u: unterminated quoted value", path, ln);
+			return -1;
+		}
+		*end = 0;
+		val++;
+	} else if ((hash = strchr(val, '#'))) {
+		*hash = 0;
+		val = trim(val);
+	}
+	o = find(opts, name);
+	if (!o || !strcmp(name, "config") || !strcmp(name, "help")) {
+		cmon_err("%s:%u: unknown setting \"%s\" (settings are the "
+			 "long options of --help, without the dashes)", path,
+			 ln, name);
+		return -1;
+	}
+	if (o->has_arg == no_argument) {
+		if (is_false(val))
+			return 0;
+		if (!is_true(val)) {
+			cmon_err("%s:%u: \"%s\" is a flag: give no value, "
+				 "true or false", path, ln, name);
+			return -1;
+		}
+		return asprintf(arg, "--%s", name) < 0 ? -1 : 0;
+	}
+	if (!*val) {
+		cmon_err("%s:%u: \"%s\" needs a value (%s = VALUE)", path, ln,
+			 name, name);
+		return -1;
+	}
+	return asprintf(arg, "--%s=%s", name, val) < 0 ? -1 : 0;
+}
+
+/* Where the config option is in argv: its index and the file name. */
+static int config_arg(int argc, char **argv, const char **path, int *span)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strncmp(argv[i], "--config=", 9)) {
+			*path = argv[i] + 9;
+			*span = 1;
+			return i;
+		}
+		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) &&
+		    i + 1 < argc) {
+			*path = argv[i + 1];
+			*span = 2;
+			return i;
+		}
+	}
+	return -1;
+}
+
+int cmon_config_args(int *argc, char ***argv, const struct option *opts)
+{
+	const char *path;
+	char **out = NULL, **tmp, *line = NULL, *arg;
+	int at, span, n = 0, i, ret = -1;
+	unsigned int ln = 0;
+	size_t cap = 0;
+	FILE *f;
+
+	at = config_arg(*argc, *argv, &path, &span);
+	if (at < 0)
+		return 0;
+	f = fopen(path, "r");
+	if (!f) {
+		cmon_err("config file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	out = calloc(*argc + 1, sizeof(*out));
+	if (!out)
+		goto done;
+	out[n++] = (*argv)[0];
+	while (getline(&line, &cap, f) > 0) {
+		if (setting(path, ++ln, line, opts, &arg))
+			goto done;
+		if (!arg)
+			continue;
+		tmp = realloc(out, (*argc + n + 2) * sizeof(*out));
+		if (!tmp) {
+			free(arg);
+			goto done;
+		}
+		out = tmp;
+		out[n++] = arg;
+	}
+	if (ferror(f)) {
+		cmon_err("config file %s: %s", path, strerror(errno));
+		goto done;
+	}
+	for (i = 1; i < *argc; i++)
+		if (i < at || i >= at + span)
+			out[n++] = (*argv)[i];
+	out[n] = NULL;
+	*argc = n;
+	*argv = out;
+	out = NULL;
+	ret = 0;
+done:
+	free(out);
+	free(line);
+	fclose(f);
+	return ret;
+}
