@@ -5,7 +5,9 @@
  * and with --bridge also runs the kernel-path agent (kmod-free/kagent.h),
  * feeding both into one aggregation engine (lib/agg.h), so one process sees
  * paths that cross the kernel and Open vSwitch.  Shows the live table or
- * one JSON object per interval, like cmon-kern.
+ * one JSON object per interval, like cmon-kern, and exports (export/):
+ * HTTP (Prometheus /metrics, JSON API, event stream, web page) and
+ * InfluxDB.
  *
  * It never touches OVS's packets or mempools: it maps the primary's
  * hugepage memory, looks the ring and counters up by name and only
@@ -35,6 +37,8 @@
 
 #include "cmon/shm.h"
 #include "agg.h"
+#include "cfgfile.h"
+#include "export.h"
 #include "kagent.h"
 #include "log.h"
 #include "view.h"
@@ -49,7 +53,8 @@ struct opts {
 	const char *prefix;
 	const char *node;
 	double interval, duration;
-	int json, wait, verbose;
+	int json, quiet, wait, verbose;
+	struct cmon_export_opts x;
 	int eal_argc;
 	char **eal_argv;
 };
@@ -62,6 +67,34 @@ static void on_signal(int sig)
 	(void)sig;
 	exiting = 1;
 }
+
+/* Long options without a short form. */
+enum {
+	OPT_HTTP_TOKEN = 0x100, OPT_WEB_ROOT, OPT_INFLUX, OPT_INFLUX_DB,
+	OPT_INFLUX_BUFFER, OPT_HISTORY,
+};
+
+static const struct option long_opts[] = {
+	CMON_KOPTS_LONG,
+	{ "file-prefix", required_argument, NULL, 'P' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "node", required_argument, NULL, 'n' },
+	{ "http", required_argument, NULL, 'H' },
+	{ "http-token", required_argument, NULL, OPT_HTTP_TOKEN },
+	{ "web-root", required_argument, NULL, OPT_WEB_ROOT },
+	{ "influx", required_argument, NULL, OPT_INFLUX },
+	{ "influx-db", required_argument, NULL, OPT_INFLUX_DB },
+	{ "influx-buffer", required_argument, NULL, OPT_INFLUX_BUFFER },
+	{ "history", required_argument, NULL, OPT_HISTORY },
+	{ "config", required_argument, NULL, 'c' },
+	{ "wait", no_argument, NULL, 'w' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
 
 static void usage(FILE *f)
 {
@@ -79,7 +112,25 @@ static void usage(FILE *f)
 "  -i, --interval S      seconds between reports (default 1)\n"
 "  -d, --duration S      stop after S seconds (default: until SIGINT)\n"
 "  -j, --json            one JSON object per interval (doc/json.md)\n"
+"  -q, --quiet           no per-interval output (a service: use the sinks)\n"
 "  -n, --node NAME       node name in the output (default: host name)\n"
+"  -c, --config FILE     settings from FILE: \"name = value\" lines, names\n"
+"                        being these long options (doc/cmon-dpdk.conf)\n"
+"\n"
+"Exporting (doc/exporter.md):\n"
+"  -H, --http [ADDR:]PORT  serve /metrics (Prometheus), the JSON API under\n"
+"                        /api/v1/ and the web page; ADDR defaults to\n"
+"                        127.0.0.1 (another address needs --http-token)\n"
+"      --http-token T    require \"Authorization: Bearer T\" or ?token=T\n"
+"      --web-root DIR    serve the web page's files from DIR\n"
+"      --influx URL      write to InfluxDB 1.x at URL, e.g.\n"
+"                        http://127.0.0.1:8086 (user:password@ accepted)\n"
+"      --influx-db NAME  database, created if missing (default cmon)\n"
+"      --influx-buffer MIB  lines kept while InfluxDB is unreachable\n"
+"                        (default 8 MiB; beyond, the oldest are dropped\n"
+"                        and counted in influx_dropped)\n"
+"      --history N       points of embedded history per series (default\n"
+"                        600: ten minutes at -i 1)\n"
 "  -w, --wait            wait for ovs-vswitchd and its cmon ring instead of\n"
 "                        exiting; start again if it restarts\n"
 "  -v, --verbose         DPDK and debug logging\n"
@@ -94,26 +145,17 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {
-		CMON_KOPTS_LONG,
-		{ "file-prefix", required_argument, NULL, 'P' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "node", required_argument, NULL, 'n' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static char host[HOST_NAME_MAX + 1];
+	const struct cmon_export_opts xdef = CMON_EXPORT_OPTS_DEFAULT;
+	double mib;
 	int c, r;
 
 	cmon_kopts_init(&o->k);
 	o->prefix = "rte";
 	o->interval = 1;
-	while ((c = getopt_long(argc, argv, CMON_KOPTS_SHORT "P:i:d:jn:wvh", lo,
-				NULL)) != -1) {
+	o->x = xdef;
+	while ((c = getopt_long(argc, argv, CMON_KOPTS_SHORT
+				"P:i:d:jqn:H:c:wvh", long_opts, NULL)) != -1) {
 		r = cmon_kopts_parse(&o->k, c, optarg);
 		if (r < 0)
 			return -1;
@@ -142,8 +184,40 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'j':
 			o->json = 1;
 			break;
+		case 'q':
+			o->quiet = 1;
+			break;
 		case 'n':
 			o->node = optarg;
+			break;
+		case 'H':
+			o->x.http = optarg;
+			break;
+		case OPT_HTTP_TOKEN:
+			o->x.http_token = optarg;
+			break;
+		case OPT_WEB_ROOT:
+			o->x.web_root = optarg;
+			break;
+		case OPT_INFLUX:
+			o->x.influx_url = optarg;
+			break;
+		case OPT_INFLUX_DB:
+			o->x.influx_db = optarg;
+			break;
+		case OPT_INFLUX_BUFFER:
+			if (cmon_opt_num(optarg, 0.001, 4096, &mib,
+					 "--influx-buffer"))
+				return -1;
+			o->x.influx_buffer = (size_t)(mib * (1 << 20));
+			break;
+		case OPT_HISTORY:
+			if (cmon_opt_uint(optarg, 1, 1000000, &o->x.history,
+					  "--history"))
+				return -1;
+			break;
+		case 'c':
+			/* cmon_config_args() has read it */
 			break;
 		case 'w':
 			o->wait = 1;
@@ -225,6 +299,7 @@ struct reader {
 	const struct cmon_shm_stats *stats;
 	struct cmon_kagent *ka;			/* NULL: no kernel agent */
 	struct cmon_agg *agg;
+	struct cmon_export *x;
 };
 
 /* Find the ring and counters; 0 when found. */
@@ -287,9 +362,10 @@ static void report(const struct opts *o, struct reader *r, double secs)
 {
 	static const char *const names[] = CMON_DP_STAT_NAMES;
 	static char label[CMON_DP_NSTATS][32];
+	static struct cmon_endpoint eps[1024];
 	struct cmon_counter c[CMON_KAGENT_NCOUNTERS + CMON_DP_NSTATS + 1 +
-			      CMON_VIEW_AGG_COUNTERS];
-	unsigned int i, n = 0;
+			      CMON_EXPORT_NCOUNTERS + CMON_VIEW_AGG_COUNTERS];
+	unsigned int i, n = 0, neps = 0;
 	struct cmon_view v = {
 		.time = cmon_time_wall(), .interval = secs, .node = o->node,
 	};
@@ -299,20 +375,24 @@ static void report(const struct opts *o, struct reader *r, double secs)
 		n = cmon_kagent_counters(r->ka, c, CMON_KAGENT_NCOUNTERS);
 		v.names = cmon_kagent_names(r->ka);
 		v.sample_n = o->k.sample_n;
+		neps = cmon_kagent_endpoints(r->ka, eps, 1024);
 	}
 	if (r->ring) {
 		for (i = 0; i < CMON_DP_NSTATS && i < r->stats->nstats; i++) {
 			snprintf(label[i], sizeof(label[i]), "ovs_%s",
 				 names[i]);
-			c[n].name = label[i];
-			c[n++].value = cmon_shm_stat(r->stats, i);
+			c[n++] = (struct cmon_counter){
+				label[i], cmon_shm_stat(r->stats, i), 0 };
 		}
-		c[n].name = "ring_pending";
-		c[n++].value = rte_ring_count(r->ring);
+		c[n++] = (struct cmon_counter){ "ring_pending",
+						rte_ring_count(r->ring), 1 };
 		if (!r->ka)
 			v.sample_n = r->stats->sample_n;
 	}
-	cmon_view_report(r->agg, &v, c, n, o->json);
+	n += cmon_export_counters(r->x, c + n);
+	cmon_view_report(r->agg, &v, c, n, o->quiet ? CMON_OUT_NONE :
+			 o->json ? CMON_OUT_JSON : CMON_OUT_TABLE);
+	cmon_export_tick(r->x, &v, eps, neps);
 }
 
 static int timed_out(const struct opts *o, double start)
@@ -376,7 +456,8 @@ int main(int argc, char **argv)
 	int rc = 0, err;
 
 	cmon_log_init("cmon-dpdk", CMON_LOG_INFO);
-	if (parse_args(argc, argv, &o))
+	if (cmon_config_args(&argc, &argv, long_opts) ||
+	    parse_args(argc, argv, &o))
 		return 2;
 	if (o.verbose)
 		cmon_log_level = CMON_LOG_DEBUG;
@@ -387,6 +468,11 @@ int main(int argc, char **argv)
 	if (!r.agg) {
 		cmon_err("out of memory");
 		return 1;
+	}
+	r.x = cmon_export_start(&o.x);
+	if (!r.x) {
+		rc = 2;
+		goto out;
 	}
 	if (o.kernel) {
 		r.ka = cmon_kagent_start(&o.k, r.agg);
@@ -429,6 +515,8 @@ int main(int argc, char **argv)
 					/* EAL attaches once per process */
 					cmon_kagent_stop(r.ka);
 					r.ka = NULL;
+					cmon_export_stop(r.x, 2);
+					r.x = NULL;
 					execv("/proc/self/exe", argv);
 					cmon_err("restarting: %s",
 						 strerror(errno));
@@ -442,6 +530,8 @@ int main(int argc, char **argv)
 	drain(&r);
 out:
 	cmon_kagent_stop(r.ka);
+	/* a last flush of what InfluxDB has not taken yet */
+	cmon_export_stop(r.x, 5);
 	cmon_agg_destroy(r.agg);
 	if (eal_up)
 		rte_eal_cleanup();

@@ -619,6 +619,7 @@ unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 	for (i = 0; i < CMON_STAT_MAX; i++) {
 		out[i].name = names[i];
 		out[i].value = 0;
+		out[i].gauge = 0;
 		if (!v || bpf_map_lookup_elem(fd, &i, v))
 			continue;
 		for (c = 0; c < ncpu; c++)
@@ -628,12 +629,30 @@ unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 	/* records waiting for their receive hop: growth means evictions */
 	out[CMON_STAT_MAX].name = "records_pending";
 	out[CMON_STAT_MAX].value = a->skel->bss->cmon_post_pending;
+	out[CMON_STAT_MAX].gauge = 1;
 	return CMON_KAGENT_NCOUNTERS;
 }
 
 void cmon_kagent_collect(struct cmon_kagent *a)
 {
 	read_counters(a);
+}
+
+unsigned int cmon_kagent_endpoints(struct cmon_kagent *a,
+				   struct cmon_endpoint *out, unsigned int max)
+{
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < a->ntr && n < max; i++) {
+		const struct cmon_container *c = &a->tr[i]->ct;
+		struct cmon_endpoint *e = &out[n++];
+
+		*e = (struct cmon_endpoint){ c->name, c->bridge, c->port,
+					     c->netns, 0 };
+		for (j = 0; j < c->naddrs && j < CMON_EP_MAX_ADDRS; j++)
+			e->addr[e->naddrs++] = c->addr[j];
+	}
+	return n;
 }
 
 const struct cmon_names *cmon_kagent_names(struct cmon_kagent *a)

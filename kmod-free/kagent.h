@@ -83,6 +83,9 @@ unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 				  struct cmon_counter *out, unsigned int max);
 /* Names of containers, devices and drop reasons for the views. */
 const struct cmon_names *cmon_kagent_names(struct cmon_kagent *a);
+/* The containers traced now (valid until the next poll); how many. */
+unsigned int cmon_kagent_endpoints(struct cmon_kagent *a,
+				   struct cmon_endpoint *out, unsigned int max);
 /* Detach exactly what was attached and free everything. */
 void cmon_kagent_stop(struct cmon_kagent *a);
 

@@ -6,8 +6,8 @@
 #include <unistd.h>
 #include "view.h"
 
-static const char *ip_name(const struct cmon_view *v, uint32_t addr,
-			   char *buf, size_t len)
+const char *cmon_view_ip(const struct cmon_view *v, uint32_t addr, char *buf,
+			 size_t len)
 {
 	const char *n = v->names && v->names->ip ?
 			v->names->ip(v->names->ctx, addr) : NULL;
@@ -18,7 +18,7 @@ static const char *ip_name(const struct cmon_view *v, uint32_t addr,
 	return buf;
 }
 
-static void json_str(FILE *out, const char *s)
+void cmon_json_str(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -30,6 +30,13 @@ static void json_str(FILE *out, const char *s)
 			fputc(*s, out);
 	}
 	fputc('"', out);
+}
+
+const char *cmon_seg_label(uint8_t from_tp, uint8_t to_tp, char *buf,
+			   size_t len)
+{
+	snprintf(buf, len, "%s>%s", cmon_tp_name(from_tp), cmon_tp_name(to_tp));
+	return buf;
 }
 
 static double us(uint64_t ns)
@@ -49,8 +56,8 @@ static void json_lat(FILE *out, const struct cmon_hist *h)
 		us(h->sum / h->count));
 }
 
-static const char *reason_name(const struct cmon_view *v, uint32_t r,
-			       char *buf, size_t len)
+const char *cmon_view_reason(const struct cmon_view *v, uint32_t r, char *buf,
+			     size_t len)
 {
 	const char *n = v->names && v->names->reason ?
 			v->names->reason(v->names->ctx, r) : NULL;
@@ -61,8 +68,8 @@ static const char *reason_name(const struct cmon_view *v, uint32_t r,
 	return buf;
 }
 
-static const char *dev_name(const struct cmon_view *v, uint32_t netns,
-			    uint32_t ifindex, char *buf, size_t len)
+const char *cmon_view_dev(const struct cmon_view *v, uint32_t netns,
+			  uint32_t ifindex, char *buf, size_t len)
 {
 	const char *n = v->names && v->names->dev ?
 			v->names->dev(v->names->ctx, netns, ifindex) : NULL;
@@ -73,22 +80,22 @@ static const char *dev_name(const struct cmon_view *v, uint32_t netns,
 	return buf;
 }
 
-static void json_pair(FILE *out, const struct cmon_view *v,
-		      const struct cmon_pair_stats *p)
+void cmon_view_json_pair(FILE *out, const struct cmon_view *v,
+			 const struct cmon_pair_stats *p)
 {
 	char a[64], b[64];
 	unsigned int i;
 
 	fputs("{\"src\":", out);
-	json_str(out, ip_name(v, p->saddr, a, sizeof(a)));
+	cmon_json_str(out, cmon_view_ip(v, p->saddr, a, sizeof(a)));
 	fputs(",\"dst\":", out);
-	json_str(out, ip_name(v, p->daddr, b, sizeof(b)));
+	cmon_json_str(out, cmon_view_ip(v, p->daddr, b, sizeof(b)));
 	inet_ntop(AF_INET, &p->saddr, a, sizeof(a));
 	inet_ntop(AF_INET, &p->daddr, b, sizeof(b));
 	fprintf(out, ",\"src_ip\":\"%s\",\"dst_ip\":\"%s\",\"proto\":\"%s\""
-		",\"packets\":%llu,\"bytes\":%llu,\"pps\":%.1f,\"bps\":%.1f"
+		",\"active\":%s,\"packets\":%llu,\"bytes\":%llu,\"pps\":%.1f,\"bps\":%.1f"
 		",\"traced\":%llu",
-		a, b, cmon_proto_name(p->proto),
+		a, b, cmon_proto_name(p->proto), p->active ? "true" : "false",
 		(unsigned long long)p->packets, (unsigned long long)p->bytes,
 		p->pps, p->bps, (unsigned long long)p->traced);
 	fprintf(out, ",\"loss\":{\"ratio\":%.6f,\"lost\":%llu",
@@ -104,9 +111,9 @@ static void json_pair(FILE *out, const struct cmon_view *v,
 		const struct cmon_reason_stats *r = &p->reasons[i];
 
 		fputs(i ? ",{\"reason\":" : "{\"reason\":", out);
-		json_str(out, reason_name(v, r->reason, a, sizeof(a)));
+		cmon_json_str(out, cmon_view_reason(v, r->reason, a, sizeof(a)));
 		fputs(",\"dev\":", out);
-		json_str(out, dev_name(v, r->netns, r->ifindex, b, sizeof(b)));
+		cmon_json_str(out, cmon_view_dev(v, r->netns, r->ifindex, b, sizeof(b)));
 		fprintf(out, ",\"count\":%llu}", (unsigned long long)r->count);
 	}
 	fputs("]},\"latency_us\":{\"e2e\":{", out);
@@ -131,7 +138,7 @@ void cmon_view_json(FILE *out, const struct cmon_view *v)
 
 	fprintf(out, "{\"time\":%.3f,\"interval_s\":%.3f,\"node\":",
 		v->time, v->interval);
-	json_str(out, v->node ? v->node : "");
+	cmon_json_str(out, v->node ? v->node : "");
 	fprintf(out, ",\"sample\":%u,\"counters\":{", v->sample_n);
 	for (i = 0; i < v->ncounters; i++)
 		fprintf(out, "%s\"%s\":%llu", i ? "," : "", v->counters[i].name,
@@ -156,7 +163,7 @@ void cmon_view_json(FILE *out, const struct cmon_view *v)
 			continue;
 		if (n++)
 			fputc(',', out);
-		json_pair(out, v, p);
+		cmon_view_json_pair(out, v, p);
 	}
 	fputs("]}\n", out);
 	fflush(out);
@@ -219,16 +226,15 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 		human_rate(pps, sizeof(pps), p->pps, "");
 		human_rate(bps, sizeof(bps), p->bps, "");
 		if (p->loss_from_tp != 0xff)
-			snprintf(at, sizeof(at), "%s>%s",
-				 cmon_tp_name(p->loss_from_tp),
-				 cmon_tp_name(p->loss_to_tp));
+			cmon_seg_label(p->loss_from_tp, p->loss_to_tp, at,
+				       sizeof(at));
 		if (p->lost && p->nreasons)
 			snprintf(why, sizeof(why), " [%s]",
-				 reason_name(v, p->reasons[0].reason, a,
+				 cmon_view_reason(v, p->reasons[0].reason, a,
 					     sizeof(a)));
-		fprintf(out, "%-16.16s ", ip_name(v, p->saddr, a, sizeof(a)));
+		fprintf(out, "%-16.16s ", cmon_view_ip(v, p->saddr, a, sizeof(a)));
 		fprintf(out, "%-16.16s %-4s %9s %9s %7.2f%% %-17.17s ",
-			ip_name(v, p->daddr, b, sizeof(b)),
+			cmon_view_ip(v, p->daddr, b, sizeof(b)),
 			cmon_proto_name(p->proto), pps, bps,
 			100 * p->loss_ratio, at);
 		if (p->e2e.count)
@@ -251,19 +257,20 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 }
 
 void cmon_view_report(struct cmon_agg *agg, struct cmon_view *v,
-		      struct cmon_counter *counters, unsigned int n, int json)
+		      struct cmon_counter *counters, unsigned int n,
+		      enum cmon_view_out out)
 {
-	counters[n].name = "agg_bad_records";
-	counters[n++].value = cmon_agg_bad_records(agg);
-	counters[n].name = "agg_overflow";
-	counters[n++].value = cmon_agg_overflow(agg);
+	counters[n++] = (struct cmon_counter){ "agg_bad_records",
+					      cmon_agg_bad_records(agg), 0 };
+	counters[n++] = (struct cmon_counter){ "agg_overflow",
+					      cmon_agg_overflow(agg), 0 };
 	v->agg = agg;
 	v->counters = counters;
 	v->ncounters = n;
 	cmon_agg_tick(agg, v->interval);
-	if (json)
+	if (out == CMON_OUT_JSON)
 		cmon_view_json(stdout, v);
-	else
+	else if (out == CMON_OUT_TABLE)
 		cmon_view_table(stdout, v, isatty(STDOUT_FILENO));
 	fflush(stdout);
 	cmon_agg_expire(agg, 60);

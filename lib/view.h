@@ -21,10 +21,22 @@ struct cmon_names {
 	void *ctx;
 };
 
+/* A monitored container (addresses in network order). */
+#define CMON_EP_MAX_ADDRS 8
+struct cmon_endpoint {
+	const char *name;
+	const char *bridge;		/* "" when not on a Linux bridge */
+	const char *port;		/* host side of its veth */
+	uint32_t netns;			/* namespace inode */
+	unsigned int naddrs;
+	uint32_t addr[CMON_EP_MAX_ADDRS];
+};
+
 /* Monitor health counters shown with every interval. */
 struct cmon_counter {
 	const char *name;
 	uint64_t value;
+	int gauge;		/* a level (e.g. records pending), not a count */
 };
 
 struct cmon_view {
@@ -39,15 +51,36 @@ struct cmon_view {
 };
 
 void cmon_view_json(FILE *out, const struct cmon_view *v);
+/* One pair of the last tick as a JSON object (doc/json.md). */
+void cmon_view_json_pair(FILE *out, const struct cmon_view *v,
+			 const struct cmon_pair_stats *p);
 void cmon_view_table(FILE *out, const struct cmon_view *v, int clear);
 
 /*
+ * Names for the sinks: a container's name (else its address), a drop
+ * reason's name (else its number), "device@namespace" (else numbers).
+ * They return @buf or a string owned by the names provider.
+ */
+const char *cmon_view_ip(const struct cmon_view *v, uint32_t addr, char *buf,
+			 size_t len);
+const char *cmon_view_reason(const struct cmon_view *v, uint32_t r, char *buf,
+			     size_t len);
+const char *cmon_view_dev(const struct cmon_view *v, uint32_t netns,
+			  uint32_t ifindex, char *buf, size_t len);
+/* A JSON string literal of @s, escaped. */
+void cmon_json_str(FILE *out, const char *s);
+/* A segment's label, "from>to" (hop names). */
+const char *cmon_seg_label(uint8_t from_tp, uint8_t to_tp, char *buf,
+			   size_t len);
+/*
  * End an interval of @agg (v->agg): append the engine's own counters after
  * the @n in v->counters (room for CMON_VIEW_AGG_COUNTERS more), tick,
- * print to stdout as JSON or the live table, and expire idle pairs.
+ * print to stdout as @out says, and expire pairs idle for a minute.
  */
 #define CMON_VIEW_AGG_COUNTERS 2
+enum cmon_view_out { CMON_OUT_TABLE, CMON_OUT_JSON, CMON_OUT_NONE };
 void cmon_view_report(struct cmon_agg *agg, struct cmon_view *v,
-		      struct cmon_counter *counters, unsigned int n, int json);
+		      struct cmon_counter *counters, unsigned int n,
+		      enum cmon_view_out out);
 
 #endif /* CMON_VIEW_H */

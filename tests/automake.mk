@@ -4,7 +4,8 @@
 # with the reason when not root; CI runs as root, so nothing skips there.
 if HAVE_CUNIT
 UNIT_TESTS = tests/unit/test-hist tests/unit/test-agg tests/unit/test-codec \
-	tests/unit/test-clock tests/unit/test-dp
+	tests/unit/test-clock tests/unit/test-dp tests/unit/test-cfgfile \
+	tests/unit/test-export
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = lib/libcmon.a $(CUNIT_LIBS) -lm
@@ -18,8 +19,13 @@ tests_unit_test_clock_SOURCES = tests/unit/test-clock.c tests/unit/unit.h
 tests_unit_test_clock_LDADD = $(UNIT_LDADD)
 tests_unit_test_dp_SOURCES = tests/unit/test-dp.c tests/unit/unit.h
 tests_unit_test_dp_LDADD = lib/libcmon-dp.a $(UNIT_LDADD)
+tests_unit_test_cfgfile_SOURCES = tests/unit/test-cfgfile.c tests/unit/unit.h
+tests_unit_test_cfgfile_LDADD = $(UNIT_LDADD)
+tests_unit_test_export_SOURCES = tests/unit/test-export.c tests/unit/unit.h
+tests_unit_test_export_LDADD = export/libcmon-export.a $(UNIT_LDADD) \
+	$(MICROHTTPD_LIBS) $(LIBCURL_LIBS) -lpthread
 endif
-EXTRA_DIST += tests/integration/udp_exact.py
+EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py
 
 if HAVE_CUNIT
 check_PROGRAMS += tests/bpf/test-bpf
@@ -51,7 +57,8 @@ INTEGRATION_TESTS = \
 	tests/integration/overlay.sh \
 	tests/integration/restart.sh \
 	tests/integration/ovs.sh \
-	tests/integration/ovs-kernel.sh
+	tests/integration/ovs-kernel.sh \
+	tests/integration/export.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/query.py tests/integration/forge.py

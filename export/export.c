@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* The exporter: see export.h. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include "agg.h"
+#include "export.h"
+#include "history.h"
+#include "http.h"
+#include "influx.h"
+#include "log.h"
+#include "prom.h"
+
+struct cmon_export {
+	struct cmon_export_opts o;
+	struct cmon_history *hist;
+	struct cmon_prom *prom;
+	struct cmon_http *http;
+	struct cmon_influx *influx;
+	uint64_t overflow;
+};
+
+struct cmon_export *cmon_export_start(const struct cmon_export_opts *o)
+{
+	struct cmon_export *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		goto nomem;
+	e->o = *o;
+	e->hist = cmon_history_create(o->history);
+	e->prom = cmon_prom_create();
+	if (!e->hist || !e->prom)
+		goto nomem;
+	if (o->influx_url) {
+		e->influx = cmon_influx_start(o->influx_url, o->influx_db,
+					      o->influx_buffer);
+		if (!e->influx)
+			goto fail;
+	}
+	if (o->http) {
+		e->http = cmon_http_start(o->http, o->http_token, o->web_root,
+					  e->hist);
+		if (!e->http)
+			goto fail;
+	}
+	return e;
+nomem:
+	cmon_err("exporter: out of memory");
+fail:
+	cmon_export_stop(e, 0);
+	return NULL;
+}
+
+/* A stream writing into a malloc'd string: see close_doc(). */
+struct doc {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static FILE *open_doc(struct doc *d)
+{
+	d->buf = NULL;
+	d->len = 0;
+	d->f = open_memstream(&d->buf, &d->len);
+	return d->f;
+}
+
+static void close_doc(struct doc *d)
+{
+	if (d->f)
+		fclose(d->f);
+}
+
+static void ip_list(FILE *out, const uint32_t *addr, unsigned int n)
+{
+	char ip[16];
+	unsigned int i;
+
+	fputc('[', out);
+	for (i = 0; i < n; i++) {
+		inet_ntop(AF_INET, &addr[i], ip, sizeof(ip));
+		fprintf(out, "%s\"%s\"", i ? "," : "", ip);
+	}
+	fputc(']', out);
+}
+
+static int known(const struct cmon_endpoint *eps, unsigned int n,
+		 uint32_t addr)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < eps[i].naddrs; j++)
+			if (eps[i].addr[j] == addr)
+				return 1;
+	return 0;
+}
+
+/* An address seen in traffic but not among the monitored containers. */
+static void stranger(FILE *out, const struct cmon_view *v, uint32_t addr,
+		     int *first)
+{
+	char name[64];
+
+	fputs(*first ? "{\"name\":" : ",{\"name\":", out);
+	*first = 0;
+	cmon_json_str(out, cmon_view_ip(v, addr, name, sizeof(name)));
+	fputs(",\"ips\":", out);
+	ip_list(out, &addr, 1);
+	fputs(",\"bridge\":null,\"port\":null,\"monitored\":false}", out);
+}
+
+static void topology(FILE *out, const struct cmon_view *v,
+		     const struct cmon_endpoint *eps, unsigned int n)
+{
+	unsigned int i, j, k, np = cmon_agg_npairs(v->agg);
+	uint32_t *seen = calloc(2 * np + 1, sizeof(*seen));
+	unsigned int nseen = 0;
+	int first = 1;
+
+	fprintf(out, "{\"time\":%.3f,\"node\":", v->time);
+	cmon_json_str(out, v->node ? v->node : "");
+	fputs(",\"containers\":[", out);
+	for (i = 0; i < n; i++) {
+		fputs(first ? "{\"name\":" : ",{\"name\":", out);
+		first = 0;
+		cmon_json_str(out, eps[i].name);
+		fputs(",\"ips\":", out);
+		ip_list(out, eps[i].addr, eps[i].naddrs);
+		fputs(",\"bridge\":", out);
+		cmon_json_str(out, eps[i].bridge);
+		fputs(",\"port\":", out);
+		cmon_json_str(out, eps[i].port);
+		fprintf(out, ",\"netns\":%u,\"monitored\":true}", eps[i].netns);
+	}
+	/* endpoints of traffic that are not monitored containers here */
+	for (i = 0; i < np && seen; i++) {
+		const struct cmon_pair_stats *p = cmon_agg_pair(v->agg, i);
+		uint32_t a[2] = { p->saddr, p->daddr };
+
+		for (j = 0; j < 2; j++) {
+			if (known(eps, n, a[j]))
+				continue;
+			for (k = 0; k < nseen && seen[k] != a[j]; k++)
+				;
+			if (k < nseen)
+				continue;
+			seen[nseen++] = a[j];
+			stranger(out, v, a[j], &first);
+		}
+	}
+	free(seen);
+	fputs("],\"bridges\":[", out);
+	for (i = 0, first = 1; i < n; i++) {
+		for (j = 0; j < i && strcmp(eps[j].bridge, eps[i].bridge); j++)
+			;
+		if (j < i || !*eps[i].bridge)
+			continue;
+		fputs(first ? "{\"name\":" : ",{\"name\":", out);
+		first = 0;
+		cmon_json_str(out, eps[i].bridge);
+		fputs(",\"containers\":[", out);
+		for (j = i, k = 0; j < n; j++) {
+			if (strcmp(eps[j].bridge, eps[i].bridge))
+				continue;
+			fputs(k++ ? "," : "", out);
+			cmon_json_str(out, eps[j].name);
+		}
+		fputs("]}", out);
+	}
+	/* every pair the engine knows, idle ones too (\"active\") */
+	fputs("],\"paths\":[", out);
+	for (i = 0; i < np; i++) {
+		fputs(i ? "," : "", out);
+		cmon_view_json_pair(out, v, cmon_agg_pair(v->agg, i));
+	}
+	fputs("]}\n", out);
+}
+
+static void health(FILE *out, struct cmon_export *e, const struct cmon_view *v)
+{
+	struct cmon_influx_stats st;
+	unsigned int i;
+
+	fprintf(out, "{\"time\":%.3f,\"node\":", v->time);
+	cmon_json_str(out, v->node ? v->node : "");
+	fprintf(out, ",\"interval_s\":%.3f,\"sample\":%u,\"sinks\":{",
+		v->interval, v->sample_n);
+	fprintf(out, "\"http\":{\"port\":%u,\"clients\":%u}",
+		e->http ? cmon_http_port(e->http) : 0,
+		e->http ? cmon_http_clients(e->http) : 0);
+	fputs(",\"influxdb\":", out);
+	if (e->influx) {
+		cmon_influx_stats(e->influx, &st);
+		fputs("{\"url\":", out);
+		cmon_json_str(out, e->o.influx_url);
+		fprintf(out, ",\"connected\":%s,\"queued\":%llu,"
+			"\"written\":%llu,\"dropped\":%llu,\"rejected\":%llu,"
+			"\"buffered_lines\":%llu,\"failures\":%llu}",
+			st.down ? "false" : "true",
+			(unsigned long long)st.queued,
+			(unsigned long long)st.written,
+			(unsigned long long)st.dropped,
+			(unsigned long long)st.rejected,
+			(unsigned long long)st.buffered_lines,
+			(unsigned long long)st.failures);
+	} else {
+		fputs("null", out);
+	}
+	fprintf(out, "},\"history_bytes\":%zu,\"counters\":{",
+		cmon_history_bytes(e->hist));
+	for (i = 0; i < v->ncounters; i++)
+		fprintf(out, "%s\"%s\":%llu", i ? "," : "", v->counters[i].name,
+			(unsigned long long)v->counters[i].value);
+	fputs("}}\n", out);
+}
+
+void cmon_export_tick(struct cmon_export *e, const struct cmon_view *v,
+		      const struct cmon_endpoint *eps, unsigned int n)
+{
+	struct doc d[CMON_NDOCS], lines;
+	char *buf[CMON_NDOCS];
+	size_t len[CMON_NDOCS];
+	unsigned int i, nlines;
+
+	cmon_history_append(e->hist, v);
+	cmon_prom_update(e->prom, v);
+	if (e->influx && open_doc(&lines)) {
+		nlines = cmon_influx_format(lines.f, v);
+		close_doc(&lines);
+		cmon_influx_push(e->influx, lines.buf, lines.len, nlines);
+	}
+	if (!e->http)
+		return;
+	for (i = 0; i < CMON_NDOCS; i++)
+		if (!open_doc(&d[i]))
+			e->overflow++;
+	if (d[CMON_DOC_PROM].f)
+		cmon_prom_write(e->prom, v, d[CMON_DOC_PROM].f);
+	if (d[CMON_DOC_METRICS].f)
+		cmon_view_json(d[CMON_DOC_METRICS].f, v);
+	if (d[CMON_DOC_TOPOLOGY].f)
+		topology(d[CMON_DOC_TOPOLOGY].f, v, eps, n);
+	if (d[CMON_DOC_HEALTH].f)
+		health(d[CMON_DOC_HEALTH].f, e, v);
+	for (i = 0; i < CMON_NDOCS; i++) {
+		close_doc(&d[i]);
+		buf[i] = d[i].buf;
+		len[i] = d[i].len;
+	}
+	cmon_http_publish(e->http, buf, len);
+}
+
+unsigned int cmon_export_counters(struct cmon_export *e,
+				  struct cmon_counter *out)
+{
+	struct cmon_influx_stats st = { 0 };
+
+	if (e->influx)
+		cmon_influx_stats(e->influx, &st);
+	out[0] = (struct cmon_counter){ "influx_lines", st.queued, 0 };
+	out[1] = (struct cmon_counter){ "influx_written", st.written, 0 };
+	out[2] = (struct cmon_counter){ "influx_dropped", st.dropped, 0 };
+	out[3] = (struct cmon_counter){ "influx_rejected", st.rejected, 0 };
+	out[4] = (struct cmon_counter){ "influx_pending", st.buffered_lines,
+					1 };
+	out[5] = (struct cmon_counter){ "export_overflow", e->overflow +
+					cmon_prom_overflow(e->prom), 0 };
+	return CMON_EXPORT_NCOUNTERS;
+}
+
+void cmon_export_stop(struct cmon_export *e, double flush_s)
+{
+	if (!e)
+		return;
+	cmon_http_stop(e->http);
+	cmon_influx_stop(e->influx, flush_s);
+	cmon_prom_destroy(e->prom);
+	cmon_history_destroy(e->hist);
+	free(e);
+}

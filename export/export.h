@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The exporter: what cmon-dpdk does with the aggregation engine's figures
+ * besides printing them.  Once per interval the main loop hands it the
+ * interval's view (lib/view.h) and the monitored containers; it keeps the
+ * embedded history, the Prometheus counters and histograms, queues
+ * InfluxDB line protocol, and publishes everything to the HTTP server's
+ * threads.  Nothing here ever blocks the caller on a sink: a slow or dead
+ * InfluxDB only fills a bounded buffer (its drops are counted).
+ */
+#ifndef CMON_EXPORT_H
+#define CMON_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "view.h"
+
+struct cmon_export_opts {
+	const char *http;		/* "[ADDR:]PORT", or NULL: no server */
+	const char *http_token;		/* required when ADDR is not loopback */
+	const char *web_root;		/* static files served at / (or NULL) */
+	const char *influx_url;		/* "http://host:port", or NULL */
+	const char *influx_db;		/* database (default "cmon") */
+	size_t influx_buffer;		/* bytes of lines kept while it is down */
+	unsigned int history;		/* points kept per series */
+};
+
+#define CMON_EXPORT_OPTS_DEFAULT { .influx_db = "cmon", \
+	.influx_buffer = 8u << 20, .history = 600 }
+
+struct cmon_export;
+
+/* Start the configured sinks; NULL (reason logged) when one cannot start. */
+struct cmon_export *cmon_export_start(const struct cmon_export_opts *o);
+/*
+ * Publish one interval: @v as cmon_view_report() left it (ticked), and
+ * the @n monitored containers.
+ */
+void cmon_export_tick(struct cmon_export *e, const struct cmon_view *v,
+		      const struct cmon_endpoint *eps, unsigned int n);
+/* The exporter's own counters (InfluxDB lines queued, written, dropped). */
+#define CMON_EXPORT_NCOUNTERS 6
+unsigned int cmon_export_counters(struct cmon_export *e,
+				  struct cmon_counter *out);
+/* Flush InfluxDB for at most @flush_s seconds, stop the server, free. */
+void cmon_export_stop(struct cmon_export *e, double flush_s);
+
+#endif /* CMON_EXPORT_H */

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The embedded history: a bounded in-memory time series per container pair
+ * (rates, loss, end-to-end and per-hop latency) and one for the monitor's
+ * counters, so a single node needs nothing external to show the recent
+ * past.  The main loop appends once per tick; the HTTP threads read.
+ * Thread-safe.
+ */
+#ifndef CMON_HISTORY_H
+#define CMON_HISTORY_H
+
+#include <stdio.h>
+#include "view.h"
+
+struct cmon_history;
+
+/* Keep @points points per series (oldest overwritten). */
+struct cmon_history *cmon_history_create(unsigned int points);
+void cmon_history_destroy(struct cmon_history *h);
+/* Append the active pairs and the counters of a ticked interval. */
+void cmon_history_append(struct cmon_history *h, const struct cmon_view *v);
+/* JSON: the list of series (no points). */
+void cmon_history_index(struct cmon_history *h, FILE *out);
+/*
+ * JSON: one pair's points after @since (seconds since the epoch), the pair
+ * named by source and destination (container name or address) and
+ * protocol name; @proto NULL matches any.  Returns -ENOENT if no series.
+ */
+int cmon_history_pair(struct cmon_history *h, FILE *out, const char *src,
+		      const char *dst, const char *proto, double since);
+/* JSON: the monitor counters' points after @since. */
+void cmon_history_monitor(struct cmon_history *h, FILE *out, double since);
+/* Bytes the store uses now. */
+size_t cmon_history_bytes(struct cmon_history *h);
+
+#endif /* CMON_HISTORY_H */

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Prometheus exposition: see prom.h. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include "agg.h"
+#include "prom.h"
+
+/* Upper bounds of the latency buckets, seconds (+Inf is implicit). */
+static const double le_s[] = {
+	1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4,
+	1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1, 2, 5,
+};
+#define NLE (sizeof(le_s) / sizeof(le_s[0]))
+
+#define MAX_PAIRS	4096
+#define MAX_HOPS	16
+#define MAX_DROPS	16
+/* Ticks a pair may stay idle before its series are forgotten. */
+#define IDLE_TICKS	3600
+
+struct phist {
+	uint64_t le[NLE];	/* not cumulative here; summed when written */
+	uint64_t count;
+	double sum;		/* seconds */
+};
+
+struct phop {
+	uint8_t from_tp, from_node, to_tp, to_node;
+	struct phist h;
+};
+
+struct pdrop {
+	char reason[48], dev[80];
+	uint64_t count;
+};
+
+struct ppair {
+	uint32_t saddr, daddr;
+	uint8_t proto;
+	char labels[560];	/* node="..",src="..",dst="..",proto=".." */
+	uint64_t packets, bytes, traced, lost, seq_lost;
+	double loss_ratio, pps, Bps;
+	struct phist e2e;
+	unsigned int nhops, ndrops;
+	struct phop hop[MAX_HOPS];
+	struct pdrop drop[MAX_DROPS];
+	unsigned int idle;
+};
+
+struct cmon_prom {
+	struct ppair *pair;
+	unsigned int npairs, cap;
+	uint64_t overflow;
+};
+
+struct cmon_prom *cmon_prom_create(void)
+{
+	return calloc(1, sizeof(struct cmon_prom));
+}
+
+void cmon_prom_destroy(struct cmon_prom *p)
+{
+	if (!p)
+		return;
+	free(p->pair);
+	free(p);
+}
+
+uint64_t cmon_prom_overflow(const struct cmon_prom *p)
+{
+	return p->overflow;
+}
+
+/* A label value, escaped as the exposition format asks. */
+static void label_value(char *dst, size_t len, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s && n + 3 < len; s++) {
+		if (*s == '\\' || *s == '"') {
+			dst[n++] = '\\';
+			dst[n++] = *s;
+		} else if (*s == '\n') {
+			dst[n++] = '\\';
+			dst[n++] = 'n';
+		} else {
+			dst[n++] = *s;
+		}
+	}
+	dst[n] = 0;
+}
+
+static void hist_add(struct phist *ph, const struct cmon_hist *h)
+{
+	unsigned int i, j;
+	uint64_t lo, hi;
+
+	if (!h->count)
+		return;
+	for (i = 0; i < CMON_HIST_BUCKETS; i++) {
+		if (!h->bucket[i])
+			continue;
+		cmon_hist_bounds(i, &lo, &hi);
+		for (j = 0; j < NLE && lo > le_s[j] * 1e9; j++)
+			;
+		if (j < NLE)
+			ph->le[j] += h->bucket[i];
+	}
+	ph->count += h->count;
+	ph->sum += h->sum / 1e9;
+}
+
+static struct ppair *find_pair(struct cmon_prom *p, const struct cmon_view *v,
+			       const struct cmon_pair_stats *s)
+{
+	char a[64], b[64], ea[160], eb[160], en[160];
+	struct ppair *q;
+	unsigned int i;
+
+	for (i = 0; i < p->npairs; i++) {
+		q = &p->pair[i];
+		if (q->saddr == s->saddr && q->daddr == s->daddr &&
+		    q->proto == s->proto)
+			return q;
+	}
+	if (p->npairs == p->cap) {
+		unsigned int cap = p->cap ? p->cap * 2 : 64;
+
+		if (cap > MAX_PAIRS ||
+		    !(q = realloc(p->pair, cap * sizeof(*q)))) {
+			p->overflow++;
+			return NULL;
+		}
+		p->pair = q;
+		p->cap = cap;
+	}
+	q = &p->pair[p->npairs++];
+	memset(q, 0, sizeof(*q));
+	q->saddr = s->saddr;
+	q->daddr = s->daddr;
+	q->proto = s->proto;
+	label_value(en, sizeof(en), v->node ? v->node : "");
+	label_value(ea, sizeof(ea), cmon_view_ip(v, s->saddr, a, sizeof(a)));
+	label_value(eb, sizeof(eb), cmon_view_ip(v, s->daddr, b, sizeof(b)));
+	snprintf(q->labels, sizeof(q->labels),
+		 "node=\"%s\",src=\"%s\",dst=\"%s\",proto=\"%s\"", en, ea, eb,
+		 cmon_proto_name(s->proto));
+	return q;
+}
+
+static struct phop *find_hop(struct ppair *q, const struct cmon_seg_stats *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < q->nhops; i++)
+		if (q->hop[i].from_tp == s->from_tp &&
+		    q->hop[i].to_tp == s->to_tp &&
+		    q->hop[i].from_node == s->from_node &&
+		    q->hop[i].to_node == s->to_node)
+			return &q->hop[i];
+	if (q->nhops == MAX_HOPS)
+		return NULL;
+	q->hop[q->nhops] = (struct phop){ s->from_tp, s->from_node,
+					  s->to_tp, s->to_node };
+	return &q->hop[q->nhops++];
+}
+
+static void add_drop(struct cmon_prom *p, struct ppair *q,
+		     const struct cmon_view *v,
+		     const struct cmon_reason_stats *r)
+{
+	char rs[48], ds[80], buf[80];
+	unsigned int i;
+
+	label_value(rs, sizeof(rs), cmon_view_reason(v, r->reason, buf,
+						     sizeof(buf)));
+	label_value(ds, sizeof(ds), cmon_view_dev(v, r->netns, r->ifindex,
+						  buf, sizeof(buf)));
+	for (i = 0; i < q->ndrops; i++)
+		if (!strcmp(q->drop[i].reason, rs) &&
+		    !strcmp(q->drop[i].dev, ds))
+			break;
+	if (i == MAX_DROPS) {
+		p->overflow++;
+		return;
+	}
+	if (i == q->ndrops) {
+		q->ndrops++;
+		strcpy(q->drop[i].reason, rs);
+		strcpy(q->drop[i].dev, ds);
+	}
+	q->drop[i].count += r->count;
+}
+
+void cmon_prom_update(struct cmon_prom *p, const struct cmon_view *v)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < p->npairs; i++)
+		p->pair[i].idle++;
+	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
+		const struct cmon_pair_stats *s = cmon_agg_pair(v->agg, i);
+		struct ppair *q;
+
+		if (!s->active || !(q = find_pair(p, v, s)))
+			continue;
+		q->idle = 0;
+		q->packets += s->packets;
+		q->bytes += s->bytes;
+		q->traced += s->traced;
+		q->lost += s->lost;
+		q->seq_lost += s->seq_lost;
+		q->loss_ratio = s->loss_ratio;
+		q->pps = s->pps;
+		q->Bps = s->bps / 8;
+		hist_add(&q->e2e, &s->e2e);
+		for (j = 0; j < s->nsegs; j++) {
+			struct phop *h = find_hop(q, &s->seg[j]);
+
+			if (h)
+				hist_add(&h->h, &s->seg[j].hist);
+			else
+				p->overflow++;
+		}
+		for (j = 0; j < s->nreasons; j++)
+			add_drop(p, q, v, &s->reasons[j]);
+	}
+	/* forget pairs gone for an hour: their series end */
+	for (i = 0; i < p->npairs;) {
+		if (p->pair[i].idle > IDLE_TICKS)
+			p->pair[i] = p->pair[--p->npairs];
+		else
+			i++;
+	}
+}
+
+static void head(FILE *out, const char *name, const char *type,
+		 const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void write_hist(FILE *out, const char *name, const char *labels,
+		       const struct phist *h)
+{
+	uint64_t cum = 0;
+	unsigned int i;
+
+	for (i = 0; i < NLE; i++) {
+		cum += h->le[i];
+		fprintf(out, "%s_bucket{%s,le=\"%g\"} %llu\n", name, labels,
+			le_s[i], (unsigned long long)cum);
+	}
+	fprintf(out, "%s_bucket{%s,le=\"+Inf\"} %llu\n", name, labels,
+		(unsigned long long)h->count);
+	fprintf(out, "%s_sum{%s} %.9f\n", name, labels, h->sum);
+	fprintf(out, "%s_count{%s} %llu\n", name, labels,
+		(unsigned long long)h->count);
+}
+
+/* One counter or gauge per pair: @off is the uint64_t or double in ppair. */
+static void write_pairs(FILE *out, const struct cmon_prom *p,
+			const char *name, const char *type, const char *help,
+			size_t off, int is_double)
+{
+	unsigned int i;
+
+	head(out, name, type, help);
+	for (i = 0; i < p->npairs; i++) {
+		const char *q = (const char *)&p->pair[i] + off;
+
+		if (is_double)
+			fprintf(out, "%s{%s} %.6g\n", name, p->pair[i].labels,
+				*(const double *)q);
+		else
+			fprintf(out, "%s{%s} %llu\n", name, p->pair[i].labels,
+				(unsigned long long)*(const uint64_t *)q);
+	}
+}
+
+void cmon_prom_write(const struct cmon_prom *p, const struct cmon_view *v,
+		     FILE *out)
+{
+	char node[160], lab[600], seg[40];
+	unsigned int i, j;
+
+	write_pairs(out, p, "cmon_packets_total", "counter",
+		    "Packets from src to dst, counted at their first hop.",
+		    offsetof(struct ppair, packets), 0);
+	write_pairs(out, p, "cmon_bytes_total", "counter",
+		    "IPv4 bytes from src to dst, counted at their first hop.",
+		    offsetof(struct ppair, bytes), 0);
+	write_pairs(out, p, "cmon_traced_packets_total", "counter",
+		    "Packets whose per-hop timing was recorded (sampled).",
+		    offsetof(struct ppair, traced), 0);
+	write_pairs(out, p, "cmon_lost_packets_total", "counter",
+		    "Packets seen at one hop and not at the next.",
+		    offsetof(struct ppair, lost), 0);
+	write_pairs(out, p, "cmon_seq_lost_packets_total", "counter",
+		    "Traced packets missing from the sequence at the last hop.",
+		    offsetof(struct ppair, seq_lost), 0);
+	write_pairs(out, p, "cmon_loss_ratio", "gauge",
+		    "Share of packets lost in the last interval.",
+		    offsetof(struct ppair, loss_ratio), 1);
+	write_pairs(out, p, "cmon_packets_per_second", "gauge",
+		    "Packet rate in the last interval.",
+		    offsetof(struct ppair, pps), 1);
+	write_pairs(out, p, "cmon_bytes_per_second", "gauge",
+		    "Byte rate (IPv4 bytes) in the last interval.",
+		    offsetof(struct ppair, Bps), 1);
+
+	head(out, "cmon_drops_total", "counter",
+	     "Kernel drops of the pair's packets, by reason and device.");
+	for (i = 0; i < p->npairs; i++)
+		for (j = 0; j < p->pair[i].ndrops; j++)
+			fprintf(out, "cmon_drops_total{%s,reason=\"%s\","
+				"dev=\"%s\"} %llu\n", p->pair[i].labels,
+				p->pair[i].drop[j].reason,
+				p->pair[i].drop[j].dev,
+				(unsigned long long)p->pair[i].drop[j].count);
+
+	head(out, "cmon_e2e_latency_seconds", "histogram",
+	     "Time from the first hop to the last, traced packets.");
+	for (i = 0; i < p->npairs; i++)
+		write_hist(out, "cmon_e2e_latency_seconds", p->pair[i].labels,
+			   &p->pair[i].e2e);
+	head(out, "cmon_hop_latency_seconds", "histogram",
+	     "Time between two consecutive hops, traced packets.");
+	for (i = 0; i < p->npairs; i++) {
+		for (j = 0; j < p->pair[i].nhops; j++) {
+			const struct phop *h = &p->pair[i].hop[j];
+
+			snprintf(lab, sizeof(lab), "%s,hop=\"%s\","
+				 "from_node=\"%u\",to_node=\"%u\"",
+				 p->pair[i].labels,
+				 cmon_seg_label(h->from_tp, h->to_tp, seg,
+						sizeof(seg)),
+				 h->from_node, h->to_node);
+			write_hist(out, "cmon_hop_latency_seconds", lab,
+				   &h->h);
+		}
+	}
+
+	label_value(node, sizeof(node), v->node ? v->node : "");
+	head(out, "cmon_sampling_ratio", "gauge",
+	     "Share of packets traced (1/N).");
+	fprintf(out, "cmon_sampling_ratio{node=\"%s\"} %.9g\n", node,
+		v->sample_n ? 1.0 / v->sample_n : 0);
+	head(out, "cmon_monitor_events_total", "counter",
+	     "The monitor's own work and losses, by event (cmon-dpdk(8)).");
+	for (i = 0; i < v->ncounters; i++)
+		if (!v->counters[i].gauge)
+			fprintf(out, "cmon_monitor_events_total{node=\"%s\","
+				"event=\"%s\"} %llu\n", node,
+				v->counters[i].name,
+				(unsigned long long)v->counters[i].value);
+	head(out, "cmon_monitor_pending", "gauge",
+	     "Records waiting in the monitor's queues, by queue.");
+	for (i = 0; i < v->ncounters; i++)
+		if (v->counters[i].gauge)
+			fprintf(out, "cmon_monitor_pending{node=\"%s\","
+				"queue=\"%s\"} %llu\n", node,
+				v->counters[i].name,
+				(unsigned long long)v->counters[i].value);
+}

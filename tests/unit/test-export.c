@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Unit tests of export/: Prometheus exposition (cumulative histograms,
+ * label escaping), InfluxDB line protocol (escaping, line count), and the
+ * embedded history (bounded, ordered, filtered).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "agg.h"
+#include "history.h"
+#include "influx.h"
+#include "prom.h"
+#include "unit.h"
+
+#define A htonl(0x0ac70002)
+#define B htonl(0x0ac70003)
+
+static const char *src_name = "web";
+
+static const char *name_ip(void *ctx, uint32_t addr)
+{
+	return addr == A ? src_name : NULL;
+}
+
+static const struct cmon_names names = { name_ip, NULL, NULL, NULL };
+
+/* @n UDP records A>B whose two hops are @d1 and @d2 ns after the first. */
+static void records(struct cmon_agg *g, unsigned int n, int32_t d1,
+		    int32_t d2)
+{
+	static uint32_t seq;
+	struct cmon_record r;
+
+	while (n--) {
+		memset(&r, 0, sizeof(r));
+		r.saddr = A;
+		r.daddr = B;
+		r.sport = htons(1000);
+		r.dport = htons(2000);
+		r.proto = 17;
+		r.seq = ++seq;
+		r.nhops = 3;
+		r.hop[0].tp = CMON_TP_CT_TX;
+		r.hop[1].tp = CMON_TP_VETH_IN;
+		r.hop[1].delta = d1;
+		r.hop[2].tp = CMON_TP_VETH_OUT;
+		r.hop[2].delta = d2;
+		cmon_agg_record(g, &r);
+	}
+}
+
+static struct cmon_view view(struct cmon_agg *g, double t)
+{
+	static struct cmon_counter c[2] = {
+		{ "records", 7, 0 }, { "ring_pending", 3, 1 },
+	};
+	struct cmon_view v = {
+		.agg = g, .names = &names, .counters = c, .ncounters = 2,
+		.time = t, .interval = 1, .node = "n1", .sample_n = 4,
+	};
+
+	cmon_agg_tick(g, 1.0);
+	return v;
+}
+
+/* The text a writer produced, NUL-terminated. */
+struct text {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static FILE *text_open(struct text *t)
+{
+	t->f = open_memstream(&t->buf, &t->len);
+	return t->f;
+}
+
+static char *text_close(struct text *t)
+{
+	fclose(t->f);
+	return t->buf;
+}
+
+/* Value of the exposition line that starts with @series, or -1. */
+static double sample(const char *text, const char *series)
+{
+	const char *p = text;
+	size_t n = strlen(series);
+
+	while ((p = strstr(p, series))) {
+		if ((p == text || p[-1] == '\n') && p[n] == ' ')
+			return atof(p + n + 1);
+		p += n;
+	}
+	return -1;
+}
+
+static unsigned int count(const char *text, const char *what)
+{
+	unsigned int n = 0;
+
+	while ((text = strstr(text, what))) {
+		n++;
+		text++;
+	}
+	return n;
+}
+
+static void test_export_prom_histogram(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_prom *p = cmon_prom_create();
+	struct cmon_view v;
+	struct text t;
+	const char *lab = "node=\"n1\",src=\"web\",dst=\"10.199.0.3\","
+			  "proto=\"udp\"";
+	char s[300], *out;
+
+	records(g, 100, 1000, 3000);	/* e2e 3 us */
+	records(g, 100, 10000, 30000);	/* e2e 30 us */
+	v = view(g, 1e9);
+	cmon_prom_update(p, &v);
+	records(g, 50, 1000, 3000);
+	v = view(g, 1e9 + 1);
+	cmon_prom_update(p, &v);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text_open(&t));
+	cmon_prom_write(p, &v, t.f);
+	out = text_close(&t);
+	/* cumulative over both intervals, buckets cumulative over le */
+	snprintf(s, sizeof(s), "cmon_e2e_latency_seconds_bucket{%s,le=\"2e-06\"}",
+		 lab);
+	CU_ASSERT_EQUAL(sample(out, s), 0);
+	snprintf(s, sizeof(s), "cmon_e2e_latency_seconds_bucket{%s,le=\"5e-06\"}",
+		 lab);
+	CU_ASSERT_EQUAL(sample(out, s), 150);
+	snprintf(s, sizeof(s), "cmon_e2e_latency_seconds_bucket{%s,le=\"5e-05\"}",
+		 lab);
+	CU_ASSERT_EQUAL(sample(out, s), 250);
+	snprintf(s, sizeof(s), "cmon_e2e_latency_seconds_bucket{%s,le=\"+Inf\"}",
+		 lab);
+	CU_ASSERT_EQUAL(sample(out, s), 250);
+	snprintf(s, sizeof(s), "cmon_e2e_latency_seconds_count{%s}", lab);
+	CU_ASSERT_EQUAL(sample(out, s), 250);
+	snprintf(s, sizeof(s), "cmon_e2e_latency_seconds_sum{%s}", lab);
+	CU_ASSERT_DOUBLE_EQUAL(sample(out, s), 150 * 3e-6 + 100 * 30e-6, 1e-9);
+	snprintf(s, sizeof(s), "cmon_hop_latency_seconds_count{%s,"
+		 "hop=\"veth_in>veth_out\",from_node=\"0\",to_node=\"0\"}",
+		 lab);
+	CU_ASSERT_EQUAL(sample(out, s), 250);
+	CU_ASSERT_EQUAL(sample(out, "cmon_monitor_events_total{node=\"n1\","
+			       "event=\"records\"}"), 7);
+	CU_ASSERT_EQUAL(sample(out, "cmon_monitor_pending{node=\"n1\","
+			       "queue=\"ring_pending\"}"), 3);
+	CU_ASSERT_DOUBLE_EQUAL(sample(out, "cmon_sampling_ratio{node=\"n1\"}"),
+			       0.25, 1e-9);
+	/* each metric announced once */
+	CU_ASSERT_EQUAL(count(out, "# TYPE cmon_e2e_latency_seconds "
+			      "histogram\n"), 1);
+	CU_ASSERT_EQUAL(count(out, "# TYPE cmon_packets_total counter\n"), 1);
+	free(out);
+	cmon_prom_destroy(p);
+	cmon_agg_destroy(g);
+}
+
+static void test_export_prom_escapes_labels(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_prom *p = cmon_prom_create();
+	struct cmon_view v;
+	struct text t;
+	char *out;
+
+	src_name = "we\"ird\\na\nme";
+	records(g, 1, 1000, 2000);
+	v = view(g, 1e9);
+	cmon_prom_update(p, &v);
+	text_open(&t);
+	cmon_prom_write(p, &v, t.f);
+	out = text_close(&t);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "src=\"we\\\"ird\\\\na\\nme\""));
+	src_name = "web";
+	free(out);
+	cmon_prom_destroy(p);
+	cmon_agg_destroy(g);
+}
+
+static void test_export_influx_lines(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_view v;
+	struct text t;
+	unsigned int n, lines = 0;
+	char *out, *c;
+
+	src_name = "my web,1=x";
+	records(g, 10, 1000, 3000);
+	v = view(g, 1795000000.5);
+	text_open(&t);
+	n = cmon_influx_format(t.f, &v);
+	out = text_close(&t);
+	for (c = out; *c; c++)
+		lines += *c == '\n';
+	/* pair, two hops, monitor */
+	CU_ASSERT_EQUAL(n, 4);
+	CU_ASSERT_EQUAL(lines, n);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cmon_pair,node=n1,src=my\\ web\\,1\\=x,"
+				      "dst=10.199.0.3,proto=udp packets=0i,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, ",traced=10i,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, ",hop=veth_in>veth_out,from_node=0,"
+				      "to_node=0 count=10i,p50_us="));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cmon_monitor,node=n1 interval_s="
+				      "1.000,sample_n=4i,records=7i,"
+				      "ring_pending=3i 1795000000500000000\n"));
+	src_name = "web";
+	free(out);
+	cmon_agg_destroy(g);
+}
+
+static void test_export_history_bounded(void)
+{
+	struct cmon_history *h = cmon_history_create(3);
+	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_view v;
+	struct text t;
+	char *out;
+	int i;
+
+	for (i = 1; i <= 5; i++) {
+		records(g, i, 1000, 2000);
+		v = view(g, 1e9 + i);
+		cmon_history_append(h, &v);
+	}
+	text_open(&t);
+	CU_ASSERT_EQUAL(cmon_history_pair(h, t.f, "web", "10.199.0.3", "udp",
+					  0), 0);
+	out = text_close(&t);
+	/* the newest three, oldest first */
+	CU_ASSERT_PTR_NULL(strstr(out, "\"t\":1000000002.000"));
+	CU_ASSERT_EQUAL(count(out, "{\"t\":"), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"traced\":3,"));
+	CU_ASSERT(strstr(out, "1000000003.000") < strstr(out, "1000000005.000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"hop\":\"veth_in>veth_out\""));
+	free(out);
+	/* since, by address, any protocol */
+	text_open(&t);
+	CU_ASSERT_EQUAL(cmon_history_pair(h, t.f, "10.199.0.2", "10.199.0.3",
+					  NULL, 1e9 + 4), 0);
+	out = text_close(&t);
+	CU_ASSERT_PTR_NULL(strstr(out, "1000000004.000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "1000000005.000"));
+	free(out);
+	text_open(&t);
+	CU_ASSERT_EQUAL(cmon_history_pair(h, t.f, "web", "10.199.0.3", "tcp",
+					  0), -ENOENT);
+	text_close(&t);
+	free(t.buf);
+	text_open(&t);
+	cmon_history_monitor(h, t.f, 0);
+	out = text_close(&t);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"counters\":[\"records\","
+				      "\"ring_pending\"]"));
+	CU_ASSERT_PTR_NULL(strstr(out, "1000000002.000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"t\":1000000005.000,\"values\":"
+				      "[7,3]}"));
+	free(out);
+	cmon_agg_destroy(g);
+	cmon_history_destroy(h);
+}
+
+int main(void)
+{
+	static const struct unit_case cases[] = {
+		{ "test_export_prom_histogram", test_export_prom_histogram },
+		{ "test_export_prom_escapes_labels",
+		  test_export_prom_escapes_labels },
+		{ "test_export_influx_lines", test_export_influx_lines },
+		{ "test_export_history_bounded", test_export_history_bounded },
+		{ NULL, NULL }
+	};
+	return unit_run("export", cases);
+}
