@@ -2,6 +2,7 @@
 /* Embedded history: see history.h. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,12 @@ void cmon_history_destroy(struct cmon_history *h)
 	free(h->ct);
 	free(h->cv);
 	free(h);
+}
+
+/* Times are kept as printed (ms), so ?since=T of a printed T is exact. */
+static double ms(double t)
+{
+	return round(t * 1000) / 1000;
 }
 
 static float us(uint64_t ns)
@@ -169,7 +176,7 @@ void cmon_history_append(struct cmon_history *h, const struct cmon_view *v)
 			snprintf(s->dst, sizeof(s->dst), "%s", n);
 		s->last = v->time;
 		memset(pt, 0, sizeof(*pt));
-		pt->t = v->time;
+		pt->t = ms(v->time);
 		pt->pps = p->pps;
 		pt->bps = p->bps;
 		pt->loss_ratio = p->loss_ratio;
@@ -200,7 +207,7 @@ void cmon_history_append(struct cmon_history *h, const struct cmon_view *v)
 				 v->counters[i].name);
 		h->nc = i;
 	}
-	h->ct[h->chead] = v->time;
+	h->ct[h->chead] = ms(v->time);
 	for (i = 0; i < h->nc; i++)
 		h->cv[(size_t)h->chead * MAX_COUNTERS + i] =
 			i < v->ncounters ? v->counters[i].value : 0;

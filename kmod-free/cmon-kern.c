@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "agg.h"
+#include "cfgfile.h"
 #include "kagent.h"
 #include "log.h"
 #include "view.h"
@@ -48,30 +49,34 @@ static void usage(FILE *out)
 "  -j, --json            one JSON object per interval on stdout\n"
 "                        (schema: doc/json.md)\n"
 "  -n, --node NAME       node name for reports (default: hostname)\n"
+"  -c, --config FILE     settings from FILE: \"name = value\" lines, names\n"
+"                        being these long options (see cmon-kern(8))\n"
 "  -v, --verbose         log attach/detach and discovery\n"
 "  -h, --help            show this help\n"
 "  -V, --version         show the version\n", cmon_kopts_help);
 }
 
+static const struct option longopts[] = {
+	CMON_KOPTS_LONG,
+	{ "interval", required_argument, NULL, 'i' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "node", required_argument, NULL, 'n' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 }
+};
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		CMON_KOPTS_LONG,
-		{ "interval", required_argument, NULL, 'i' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "node", required_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 }
-	};
 	static char host[64];
 	int c, r;
 
 	cmon_kopts_init(&o->k);
 	o->interval = 1;
-	while ((c = getopt_long(argc, argv, CMON_KOPTS_SHORT "i:d:jn:vhV",
+	while ((c = getopt_long(argc, argv, CMON_KOPTS_SHORT "i:d:jn:c:vhV",
 				longopts, NULL)) != -1) {
 		r = cmon_kopts_parse(&o->k, c, optarg);
 		if (r < 0)
@@ -94,6 +99,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'n':
 			o->node = optarg;
+			break;
+		case 'c':
+			/* cmon_config_args() has read it */
 			break;
 		case 'v':
 			o->verbose = 1;
@@ -147,7 +155,8 @@ int main(int argc, char **argv)
 	int err = 0;
 
 	cmon_log_init("cmon-kern", CMON_LOG_INFO);
-	if (parse_args(argc, argv, &o))
+	if (cmon_config_args(&argc, &argv, longopts) ||
+	    parse_args(argc, argv, &o))
 		return 2;
 	if (o.verbose)
 		cmon_log_level = CMON_LOG_DEBUG;

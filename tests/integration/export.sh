@@ -49,6 +49,12 @@ bad 'is not \[IPv4-ADDRESS:\]PORT' --http 99999
 bad 'give --http-token TOKEN' --http 0.0.0.0:0
 bad 'invalid --influx-buffer' --influx "$IURL" --influx-buffer 0
 
+# the example configuration parses (the command line overrides its port)
+rc=0
+"$APP" -c "$top_srcdir/etc/cmon-dpdk.conf" --http 0 --bridge "$BR" --duration 0.1 \
+	>/dev/null 2>"$IT_TMP/bad.err" || rc=$?
+[ "$rc" != 2 ] || it_fail "etc/cmon-dpdk.conf: $(cat "$IT_TMP/bad.err")"
+
 # --- the run: configured from a file; InfluxDB not up yet
 it_host 2
 cat >"$IT_TMP/run.conf" <<EOC
