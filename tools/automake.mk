@@ -9,3 +9,12 @@ EXTRA_DIST += tools/cmon-netns.sh tools/cmon-ovs.sh
 noinst_PROGRAMS += tools/cmon-bench-dp
 tools_cmon_bench_dp_SOURCES = tools/bench-dp.c
 tools_cmon_bench_dp_LDADD = lib/libcmon-dp.a
+
+# Records per second cmon-dpdk's consumer ingests, against the raw ring
+# dequeue rate, and memory per pair (doc/benchmark.md).
+if HAVE_DPDK
+noinst_PROGRAMS += tools/cmon-bench-export
+tools_cmon_bench_export_SOURCES = tools/bench-export.c
+tools_cmon_bench_export_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
+tools_cmon_bench_export_LDADD = $(CMON_EXPORT_LIBS) $(DPDK_LIBS)
+endif
