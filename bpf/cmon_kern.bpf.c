@@ -279,9 +279,55 @@ static __always_inline void cmon_count_result(int err, __u32 ok_stat,
 		cmon_stat(CMON_STAT_SKIP_ERR);
 }
 
+/*
+ * pcap capture (cmon_capture): copy the frame, annotation included, before
+ * the strip; cmon_capture_end() sends it if the strip succeeded.
+ */
+static __always_inline struct cmon_pcap_ev *
+cmon_capture_begin(struct __sk_buff *skb)
+{
+	struct cmon_pcap_ev *ev;
+	__u32 n = skb->len;
+
+	if (!cmon_capture)
+		return NULL;
+	ev = bpf_ringbuf_reserve(&cmon_pcap_rb, sizeof(*ev), 0);
+	if (!ev) {
+		cmon_stat(CMON_STAT_PCAP_FULL);
+		return NULL;
+	}
+	if (n > CMON_PCAP_SNAP)
+		n = CMON_PCAP_SNAP;
+	ev->len = skb->len;
+	ev->caplen = n;
+	ev->ifindex = skb->ifindex;
+	if (n < ETH_HLEN_ || bpf_skb_load_bytes(skb, 0, ev->data, n)) {
+		bpf_ringbuf_discard(ev, 0);
+		return NULL;
+	}
+	return ev;
+}
+
+static __always_inline void cmon_capture_end(struct cmon_pcap_ev *ev,
+					     const struct cmon_ann *a,
+					     __u8 carrier, __u64 now, int err)
+{
+	if (!ev)
+		return;
+	if (err) {
+		bpf_ringbuf_discard(ev, 0);
+		return;
+	}
+	ev->now = now;
+	ev->carrier = carrier;
+	__builtin_memcpy(&ev->ann, a, sizeof(*a));
+	bpf_ringbuf_submit(ev, 0);
+}
+
 SEC("tc")
 int cmon_veth_out(struct __sk_buff *skb)
 {
+	struct cmon_pcap_ev *ev;
 	struct cmon_pkt p;
 	int err = -1;
 	__u64 now;
@@ -293,7 +339,9 @@ int cmon_veth_out(struct __sk_buff *skb)
 		struct cmon_ipopt o;
 
 		now = cmon_now();
+		ev = cmon_capture_begin(skb);
 		err = cmon_ipopt_strip(skb, &p, &o);
+		cmon_capture_end(ev, &o.ann, CMON_CARRIER_IPOPT, now, err);
 		cmon_count_result(err, CMON_STAT_STRIPPED, 1);
 		if (!err) {
 			p.l4_off -= CMON_ANN_WIRE_LEN;
@@ -304,7 +352,9 @@ int cmon_veth_out(struct __sk_buff *skb)
 		struct cmon_trailer t;
 
 		now = cmon_now();
+		ev = cmon_capture_begin(skb);
 		err = cmon_trailer_strip(skb, &p, &t);
+		cmon_capture_end(ev, &t.ann, CMON_CARRIER_TRAILER, now, err);
 		cmon_count_result(err, CMON_STAT_STRIPPED, 1);
 		if (!err)
 			cmon_emit(skb, &p, &t.ann, CMON_CARRIER_TRAILER, 1,

@@ -82,12 +82,32 @@ enum cmon_stat {
 	CMON_STAT_RECORDS,	/* records emitted */
 	CMON_STAT_DROPS,	/* kfree_skb drops seen on monitored devices */
 	CMON_STAT_HOPS,		/* slots written by intermediate hops */
+	CMON_STAT_PCAP_FULL,	/* capture ring full: a packet not dumped */
 	CMON_STAT_MAX,
 };
 
 #define CMON_STAT_NAMES { \
 	"stamped", "sampled_out", "skip_dst", "skip_mtu", "skip_ipopt", "skip_frag", \
 	"skip_err", "sanitised", "stripped", "bad_version", "bad_tag", \
-	"malformed", "ring_full", "records", "drops", "hops", }
+	"malformed", "ring_full", "records", "drops", "hops", "pcap_ring_full", }
+
+/* Bytes of a stripped packet captured for pcap dumps (cmon-dpdk --pcap). */
+#define CMON_PCAP_SNAP	2048
+
+/*
+ * A traced packet as its strip hop saw it, annotation included
+ * (cmon_pcap_rb), captured only when cmon_capture is set.
+ */
+struct cmon_pcap_ev {
+	__u64 now;		/* strip time, the stamp clock */
+	__u32 ifindex;		/* the strip hop's device (host side) */
+	__u32 len;		/* frame length */
+	__u32 caplen;		/* bytes in data[] */
+	__u8 carrier;		/* enum cmon_carrier */
+	__u8 pad[3];
+	struct cmon_ann ann;	/* the annotation it carried (wire order) */
+	__u8 pad2[2];
+	__u8 data[CMON_PCAP_SNAP];
+};
 
 #endif /* CMON_KERN_H */

@@ -20,6 +20,8 @@ const volatile __u8 cmon_ct_hops = 1;
 const volatile __u32 cmon_host_netns = 0;
 /* Force a reader wakeup once this many bytes wait in the ring. */
 const volatile __u64 cmon_wakeup_bytes = 64 * 1024;
+/* Capture stripped packets into cmon_pcap_rb (pcap dumps). */
+const volatile __u8 cmon_capture = 0;
 
 /* Container IPv4 addresses whose veth egress strips: stamp only to these. */
 struct {
@@ -113,6 +115,12 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22);
 } cmon_rb SEC(".maps");
+
+/* Packets as the strip hop saw them, for pcap dumps (cmon_capture). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} cmon_pcap_rb SEC(".maps");
 
 #define CMON_DST_LOCAL	1	/* a container behind a strip hop here */
 #define CMON_DST_REMOTE	2	/* in a peer subnet: another node strips */

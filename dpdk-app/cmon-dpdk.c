@@ -16,9 +16,11 @@
  * attach only once per process).
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,6 +43,7 @@
 #include "export.h"
 #include "kagent.h"
 #include "log.h"
+#include "pcapng.h"
 #include "view.h"
 
 #define BURST		64
@@ -57,6 +60,13 @@ struct opts {
 	struct cmon_export_opts x;
 	int eal_argc;
 	char **eal_argv;
+	/* pcap dumps */
+	const char *pcap;
+	double pcap_mib;
+	unsigned int pcap_count, pcap_sample;
+	int pcap_proto;			/* -1: any */
+	const char *pcap_ct[16];
+	unsigned int npcap_ct;
 };
 
 static volatile sig_atomic_t exiting;
@@ -71,7 +81,8 @@ static void on_signal(int sig)
 /* Long options without a short form. */
 enum {
 	OPT_HTTP_TOKEN = 0x100, OPT_WEB_ROOT, OPT_INFLUX, OPT_INFLUX_DB,
-	OPT_INFLUX_BUFFER, OPT_HISTORY,
+	OPT_INFLUX_BUFFER, OPT_HISTORY, OPT_PCAP, OPT_PCAP_SIZE, OPT_PCAP_COUNT,
+	OPT_PCAP_CT, OPT_PCAP_PROTO, OPT_PCAP_SAMPLE,
 };
 
 static const struct option long_opts[] = {
@@ -89,6 +100,12 @@ static const struct option long_opts[] = {
 	{ "influx-db", required_argument, NULL, OPT_INFLUX_DB },
 	{ "influx-buffer", required_argument, NULL, OPT_INFLUX_BUFFER },
 	{ "history", required_argument, NULL, OPT_HISTORY },
+	{ "pcap", required_argument, NULL, OPT_PCAP },
+	{ "pcap-size", required_argument, NULL, OPT_PCAP_SIZE },
+	{ "pcap-count", required_argument, NULL, OPT_PCAP_COUNT },
+	{ "pcap-container", required_argument, NULL, OPT_PCAP_CT },
+	{ "pcap-proto", required_argument, NULL, OPT_PCAP_PROTO },
+	{ "pcap-sample", required_argument, NULL, OPT_PCAP_SAMPLE },
 	{ "config", required_argument, NULL, 'c' },
 	{ "wait", no_argument, NULL, 'w' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -131,6 +148,18 @@ static void usage(FILE *f)
 "                        and counted in influx_dropped)\n"
 "      --history N       points of embedded history per series (default\n"
 "                        600: ten minutes at -i 1)\n"
+"\n"
+"pcap dumps (kernel strip hops; needs --bridge):\n"
+"      --pcap FILE       write traced packets as their strip hop saw them,\n"
+"                        annotation included, to FILE (pcapng; a comment\n"
+"                        per packet decodes its hops; tools/cmon.lua\n"
+"                        dissects the annotation; cmon-pcap reads it)\n"
+"      --pcap-size MIB   rotate when FILE reaches MIB (default: never)\n"
+"      --pcap-count N    files kept when rotating (default 4)\n"
+"      --pcap-container NAME  only packets from or to this container\n"
+"                        (name or address; repeatable)\n"
+"      --pcap-proto P    only tcp, udp or icmp\n"
+"      --pcap-sample N   only 1 traced packet in N (default 1)\n"
 "  -w, --wait            wait for ovs-vswitchd and its cmon ring instead of\n"
 "                        exiting; start again if it restarts\n"
 "  -v, --verbose         DPDK and debug logging\n"
@@ -154,6 +183,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->prefix = "rte";
 	o->interval = 1;
 	o->x = xdef;
+	o->pcap_count = 4;
+	o->pcap_sample = 1;
+	o->pcap_proto = -1;
 	while ((c = getopt_long(argc, argv, CMON_KOPTS_SHORT
 				"P:i:d:jqn:H:c:wvh", long_opts, NULL)) != -1) {
 		r = cmon_kopts_parse(&o->k, c, optarg);
@@ -219,6 +251,41 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'c':
 			/* cmon_config_args() has read it */
 			break;
+		case OPT_PCAP:
+			o->pcap = optarg;
+			break;
+		case OPT_PCAP_SIZE:
+			if (cmon_opt_num(optarg, 0.01, 1e6, &o->pcap_mib,
+					 "--pcap-size"))
+				return -1;
+			break;
+		case OPT_PCAP_COUNT:
+			if (cmon_opt_uint(optarg, 1, 1000, &o->pcap_count,
+					  "--pcap-count"))
+				return -1;
+			break;
+		case OPT_PCAP_CT:
+			if (o->npcap_ct == 16) {
+				cmon_err("--pcap-container: at most 16");
+				return -1;
+			}
+			o->pcap_ct[o->npcap_ct++] = optarg;
+			break;
+		case OPT_PCAP_PROTO:
+			o->pcap_proto = !strcmp(optarg, "tcp") ? 6 :
+					!strcmp(optarg, "udp") ? 17 :
+					!strcmp(optarg, "icmp") ? 1 : -2;
+			if (o->pcap_proto == -2) {
+				cmon_err("--pcap-proto: \"%s\" is not tcp, udp "
+					 "or icmp", optarg);
+				return -1;
+			}
+			break;
+		case OPT_PCAP_SAMPLE:
+			if (cmon_opt_uint(optarg, 1, 1u << 30, &o->pcap_sample,
+					  "--pcap-sample"))
+				return -1;
+			break;
 		case 'w':
 			o->wait = 1;
 			break;
@@ -240,6 +307,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		o->node = host;
 	}
 	o->kernel = o->k.nbridges > 0;
+	if (o->pcap && !o->kernel) {
+		cmon_err("--pcap: dumps come from the kernel's strip hops: give "
+			 "--bridge too (Open vSwitch's are not captured)");
+		return -1;
+	}
 	if (o->kernel)
 		return cmon_kopts_check(&o->k) ? -1 : 0;
 	if (o->k.noverlays || o->k.nsubnets || o->k.key_file) {
@@ -300,7 +372,52 @@ struct reader {
 	struct cmon_kagent *ka;			/* NULL: no kernel agent */
 	struct cmon_agg *agg;
 	struct cmon_export *x;
+	const struct opts *o;
+	struct cmon_pcapng *pcap;
+	uint64_t pcap_seen;
 };
+
+/* Is @addr the container @want (a name or an address)? */
+static int is_container(const struct reader *r, uint32_t addr,
+			const char *want)
+{
+	const struct cmon_names *n = cmon_kagent_names(r->ka);
+	const char *name = n->ip(n->ctx, addr);
+	char ip[16];
+
+	inet_ntop(AF_INET, &addr, ip, sizeof(ip));
+	return !strcmp(want, ip) || (name && !strcmp(want, name));
+}
+
+/* A packet from a kernel strip hop: filter, then dump it. */
+static void on_packet(void *ctx, const struct cmon_kpacket *p)
+{
+	struct reader *r = ctx;
+	const struct opts *o = r->o;
+	const struct cmon_names *n = cmon_kagent_names(r->ka);
+	char comment[600], extra[200], dev[IF_NAMESIZE] = "?";
+	const char *a, *b;
+	unsigned int i;
+
+	if (o->pcap_proto >= 0 && p->rec.proto != o->pcap_proto)
+		return;
+	for (i = 0; i < o->npcap_ct; i++)
+		if (is_container(r, p->rec.saddr, o->pcap_ct[i]) ||
+		    is_container(r, p->rec.daddr, o->pcap_ct[i]))
+			break;
+	if (o->npcap_ct && i == o->npcap_ct)
+		return;
+	if (r->pcap_seen++ % o->pcap_sample)
+		return;
+	a = n->ip(n->ctx, p->rec.saddr);
+	b = n->ip(n->ctx, p->rec.daddr);
+	if_indextoname(p->ifindex, dev);
+	snprintf(extra, sizeof(extra), "src=%s dst=%s dev=%s",
+		 a ? a : "-", b ? b : "-", dev);
+	cmon_pcapng_write(r->pcap, p->wall, p->data, p->caplen, p->len,
+			  cmon_pcapng_comment(comment, sizeof(comment),
+					      &p->rec, extra));
+}
 
 /* Find the ring and counters; 0 when found. */
 static int lookup(struct reader *r)
@@ -364,7 +481,8 @@ static void report(const struct opts *o, struct reader *r, double secs)
 	static char label[CMON_DP_NSTATS][32];
 	static struct cmon_endpoint eps[1024];
 	struct cmon_counter c[CMON_KAGENT_NCOUNTERS + CMON_DP_NSTATS + 1 +
-			      CMON_EXPORT_NCOUNTERS + CMON_VIEW_AGG_COUNTERS];
+			      CMON_EXPORT_NCOUNTERS + 2 +
+			      CMON_VIEW_AGG_COUNTERS];
 	unsigned int i, n = 0, neps = 0;
 	struct cmon_view v = {
 		.time = cmon_time_wall(), .interval = secs, .node = o->node,
@@ -390,6 +508,12 @@ static void report(const struct opts *o, struct reader *r, double secs)
 			v.sample_n = r->stats->sample_n;
 	}
 	n += cmon_export_counters(r->x, c + n);
+	if (r->pcap) {
+		c[n++] = (struct cmon_counter){ "pcap_packets",
+			cmon_pcapng_packets(r->pcap), 0 };
+		c[n++] = (struct cmon_counter){ "pcap_write_errors",
+			cmon_pcapng_errors(r->pcap), 0 };
+	}
 	cmon_view_report(r->agg, &v, c, n, o->quiet ? CMON_OUT_NONE :
 			 o->json ? CMON_OUT_JSON : CMON_OUT_TABLE);
 	cmon_export_tick(r->x, &v, eps, neps);
@@ -474,6 +598,19 @@ int main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	r.o = &o;
+	if (o.pcap) {
+		r.pcap = cmon_pcapng_open(o.pcap,
+					  (uint64_t)(o.pcap_mib * (1 << 20)),
+					  o.pcap_count);
+		if (!r.pcap) {
+			cmon_err("--pcap %s: %s", o.pcap, strerror(errno));
+			rc = 2;
+			goto out;
+		}
+		o.k.on_packet = on_packet;
+		o.k.packet_ctx = &r;
+	}
 	if (o.kernel) {
 		r.ka = cmon_kagent_start(&o.k, r.agg);
 		if (!r.ka) {
@@ -532,6 +669,12 @@ out:
 	cmon_kagent_stop(r.ka);
 	/* a last flush of what InfluxDB has not taken yet */
 	cmon_export_stop(r.x, 5);
+	if (r.pcap)
+		cmon_info("pcap: %llu packets written to %s%s",
+			  (unsigned long long)cmon_pcapng_packets(r.pcap),
+			  o.pcap, cmon_pcapng_errors(r.pcap) ?
+			  " (some writes failed: see pcap_write_errors)" : "");
+	cmon_pcapng_close(r.pcap);
 	cmon_agg_destroy(r.agg);
 	if (eal_up)
 		rte_eal_cleanup();

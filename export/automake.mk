@@ -8,6 +8,7 @@ export_libcmon_export_a_SOURCES = \
 	export/history.c export/history.h \
 	export/prom.c export/prom.h \
 	export/influx-format.c export/influx.h \
+	export/pcapng.c export/pcapng.h \
 	export/http.h
 export_libcmon_export_a_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS) \
 	$(LIBCURL_CFLAGS)

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +18,11 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "cmon/dp.h"
 #include "attach.h"
 #include "cmon_kern.skel.h"
 #include "discover.h"
+#include "codec.h"
 #include "kagent.h"
 #include "log.h"
 
@@ -37,6 +40,7 @@ struct cmon_kagent {
 	struct cmon_kopts opt;
 	struct cmon_kern *skel;
 	struct ring_buffer *rb;
+	uint64_t key;
 	struct cmon_agg *agg;
 	uint32_t host_ns;
 	struct tracked *tr[MAX_PORTS];
@@ -519,6 +523,73 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/* Wall-clock seconds of a time of the stamps' clock. */
+static double stamp_wall(const struct cmon_kagent *a, uint64_t ns)
+{
+	struct timespec s, w;
+	int64_t now;
+
+	clock_gettime(a->opt.clock_tai ? CLOCK_TAI : CLOCK_MONOTONIC, &s);
+	clock_gettime(CLOCK_REALTIME, &w);
+	now = (int64_t)s.tv_sec * 1000000000 + s.tv_nsec + a->opt.clock_offset;
+	return w.tv_sec + w.tv_nsec / 1e9 - (now - (int64_t)ns) / 1e9;
+}
+
+/* Flow fields of a record from the IPv4 packet after the Ethernet header. */
+static void flow_of(const uint8_t *f, uint32_t caplen, struct cmon_record *r)
+{
+	const uint8_t *ip = f + 14;
+	unsigned int ihl;
+
+	if (caplen < 14 + 20)
+		return;
+	ihl = (ip[0] & 0xf) * 4;
+	memcpy(&r->saddr, ip + 12, 4);
+	memcpy(&r->daddr, ip + 16, 4);
+	r->proto = ip[9];
+	r->len = (ip[2] << 8 | ip[3]) - CMON_ANN_WIRE_LEN;
+	if (caplen < 14 + ihl + 8)
+		return;
+	if (r->proto == IPPROTO_TCP || r->proto == IPPROTO_UDP) {
+		memcpy(&r->sport, ip + ihl, 2);
+		memcpy(&r->dport, ip + ihl + 2, 2);
+	} else if (r->proto == IPPROTO_ICMP) {
+		memcpy(&r->sport, ip + ihl + 4, 2);
+	}
+}
+
+static int on_packet(void *ctx, void *data, size_t len)
+{
+	struct cmon_kagent *a = ctx;
+	const struct cmon_pcap_ev *ev = data;
+	static uint8_t frame[CMON_PCAP_SNAP];
+	struct cmon_dp_cfg cfg = { a->key, 1, a->opt.node_id,
+				   a->opt.clock_tai };
+	struct cmon_dp_clock clk = { 0, ev->now };
+	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	struct cmon_ann_host h;
+	struct cmon_kpacket k;
+
+	if (len < sizeof(*ev) || ev->caplen > CMON_PCAP_SNAP)
+		return 0;
+	memcpy(frame, ev->data, ev->caplen);
+	cmon_ann_decode(&ev->ann, &h);
+	/* the strip hop's slot, in this copy only (the packet went on) */
+	cmon_dp_transit(&cfg, frame, ev->caplen, CMON_TP_VETH_OUT, &clk, stat);
+	memset(&k, 0, sizeof(k));
+	cmon_ann_record(&h, ev->now, CMON_TP_VETH_OUT, a->opt.node_id, &k.rec);
+	flow_of(frame, ev->caplen, &k.rec);
+	k.rec.carrier = ev->carrier;
+	k.rec.source = CMON_SRC_KERNEL;
+	k.wall = stamp_wall(a, ev->now);
+	k.ifindex = ev->ifindex;
+	k.len = ev->len;
+	k.caplen = ev->caplen;
+	k.data = frame;
+	a->opt.on_packet(a->opt.packet_ctx, &k);
+	return 0;
+}
+
 static int upstream_first(const void *a, const void *b)
 {
 	const struct cmon_hop_key *x = a, *y = b;
@@ -736,6 +807,11 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	a->skel->rodata->cmon_ct_hops = !o->no_ct_hops;
 	a->skel->rodata->cmon_clock_tai = o->clock_tai;
 	a->skel->rodata->cmon_clock_offset = o->clock_offset;
+	a->skel->rodata->cmon_capture = o->on_packet != NULL;
+	a->key = key;
+	if (!o->on_packet)
+		bpf_map__set_max_entries(a->skel->maps.cmon_pcap_rb,
+					 getpagesize());
 	err = cmon_kern__load(a->skel);
 	if (err) {
 		cmon_err("loading BPF programs: %s (needs root, a kernel with "
@@ -753,7 +829,10 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	}
 	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.cmon_rb), on_record,
 				 a, NULL);
-	if (!a->rb) {
+	if (!a->rb || (o->on_packet &&
+		       ring_buffer__add(a->rb,
+					bpf_map__fd(a->skel->maps.cmon_pcap_rb),
+					on_packet, a))) {
 		cmon_err("creating ring buffer reader: %s", strerror(errno));
 		goto fail;
 	}

@@ -16,6 +16,20 @@
 #include "cmon_kern.h"
 #include "view.h"
 
+/*
+ * A traced packet as its strip hop saw it, annotation included, with the
+ * strip hop's own slot written into this copy when one was free (so the
+ * dump shows the whole path the bytes carried); for pcap dumps.
+ */
+struct cmon_kpacket {
+	double wall;			/* strip time, seconds since the epoch */
+	uint32_t ifindex;		/* the strip hop's device (host side) */
+	uint32_t len, caplen;		/* frame length, bytes in data */
+	const uint8_t *data;		/* the Ethernet frame */
+	struct cmon_record rec;		/* its hops, the strip hop last */
+};
+typedef void (*cmon_kpacket_fn)(void *ctx, const struct cmon_kpacket *p);
+
 #define CMON_MAX_BRIDGES	16
 #define CMON_MAX_OVERLAYS	4
 #define CMON_MAX_SUBNETS	64
@@ -34,6 +48,9 @@ struct cmon_kopts {
 	long long clock_offset;
 	unsigned int sample_n;
 	unsigned int node_id;
+	/* set: capture stripped packets and hand each one to it */
+	cmon_kpacket_fn on_packet;
+	void *packet_ctx;
 };
 
 /*

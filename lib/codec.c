@@ -116,3 +116,34 @@ uint16_t cmon_csum(const void *buf, size_t len, uint32_t sum)
 		s = (s & 0xffff) + (s >> 16);
 	return (uint16_t)~s;
 }
+
+void cmon_ann_record(const struct cmon_ann_host *a, uint64_t now, uint8_t tp,
+		     uint8_t node, struct cmon_record *r)
+{
+	unsigned int i, n = a->nslots;
+
+	memset(r, 0, sizeof(*r));
+	/* t0 from its low 32 bits: valid while the path takes < 2 s */
+	if (tp != 0xff)
+		r->t0 = now - (uint64_t)(int64_t)(int32_t)((uint32_t)now -
+							   a->t0_lo);
+	r->flags = a->flags;
+	r->seq = a->seq;
+	r->segs = 1;
+	for (i = 0; i < CMON_REC_HOPS; i++)
+		r->hop[i].tp = 0xff;
+	if (n > CMON_ANN_SLOTS)
+		n = CMON_ANN_SLOTS;
+	for (i = 0; i < n; i++) {
+		r->hop[i].tp = a->slot[i].tp;
+		r->hop[i].node = a->slot[i].node;
+		r->hop[i].delta = a->slot[i].delta;
+	}
+	r->nhops = (uint8_t)n;
+	if (tp == 0xff)
+		return;
+	r->hop[n].tp = tp;
+	r->hop[n].node = node;
+	r->hop[n].delta = (int32_t)((uint32_t)now - a->t0_lo);
+	r->nhops = (uint8_t)(n + 1);
+}

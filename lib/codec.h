@@ -51,6 +51,16 @@ void cmon_ann_sign(struct cmon_ann_host *h, uint64_t key);
 enum cmon_find cmon_ann_find(const uint8_t *ip, size_t len, uint64_t key,
 			     int check_tag, struct cmon_found *out);
 
+/*
+ * The record of a packet whose annotation @a ends at hop @tp of node @node
+ * at @now (the stamps' clock): t0, sequence, flags, every slot, then that
+ * hop (none when @tp is 0xff: the slots are the whole path; t0 is then
+ * unknown and left 0).  The flow, length, carrier and source are the
+ * caller's to fill.
+ */
+void cmon_ann_record(const struct cmon_ann_host *a, uint64_t now, uint8_t tp,
+		     uint8_t node, struct cmon_record *r);
+
 /* Internet checksum (RFC 1071) of @len bytes added to @sum, folded. */
 uint16_t cmon_csum(const void *buf, size_t len, uint32_t sum);
 

@@ -363,7 +363,6 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	uint64_t now;
 	struct cmon_found f;
 	struct pkt p;
-	uint32_t i, n;
 
 	memset(res, 0, sizeof(*res));
 	count(stat, CMON_DP_PACKETS);
@@ -372,33 +371,15 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		return;
 
 	now = clk_now(clk);
-	memset(rec, 0, sizeof(*rec));
-	/* t0 from its low 32 bits: valid while the path takes < 2 s */
-	rec->t0 = now - (uint64_t)(int64_t)(int32_t)((uint32_t)now -
-						      f.ann.t0_lo);
+	cmon_ann_record(&f.ann, now, CMON_TP_OVS_TX, cfg->node, rec);
 	rec->saddr = p.saddr;
 	rec->daddr = p.daddr;
 	rec->sport = p.sport;
 	rec->dport = p.dport;
 	rec->proto = p.proto;
 	rec->carrier = (uint8_t)f.carrier;
-	rec->flags = f.ann.flags;
-	rec->seq = f.ann.seq;
 	rec->len = p.tot_len - CMON_ANN_WIRE_LEN;
-	rec->segs = 1;
 	rec->source = CMON_SRC_OVS;
-	for (i = 0; i < CMON_REC_HOPS; i++)
-		rec->hop[i].tp = 0xff;
-	n = f.ann.nslots;
-	for (i = 0; i < n; i++) {
-		rec->hop[i].tp = f.ann.slot[i].tp;
-		rec->hop[i].node = f.ann.slot[i].node;
-		rec->hop[i].delta = f.ann.slot[i].delta;
-	}
-	rec->hop[n].tp = CMON_TP_OVS_TX;
-	rec->hop[n].node = cfg->node;
-	rec->hop[n].delta = (int32_t)((uint32_t)now - f.ann.t0_lo);
-	rec->nhops = (uint8_t)(n + 1);
 	res->record = 1;
 
 	if (f.carrier == CMON_CARRIER_IPOPT) {

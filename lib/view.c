@@ -201,8 +201,12 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 
 	if (clear)
 		fputs("\033[H\033[2J", out);
-	fprintf(out, "cmon  node %s  sampling 1/%u  interval %.1fs\n",
-		v->node ? v->node : "-", v->sample_n, v->interval);
+	fprintf(out, "cmon  node %s  sampling ", v->node ? v->node : "-");
+	if (v->sample_n)
+		fprintf(out, "1/%u", v->sample_n);
+	else
+		fputs("-", out);
+	fprintf(out, "  interval %.1fs\n", v->interval);
 	for (i = 0; i < v->ncounters; i++)
 		if (v->counters[i].value)
 			fprintf(out, "%s%s=%llu", shown++ ? " " : "  ",

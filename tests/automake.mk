@@ -58,7 +58,8 @@ INTEGRATION_TESTS = \
 	tests/integration/restart.sh \
 	tests/integration/ovs.sh \
 	tests/integration/ovs-kernel.sh \
-	tests/integration/export.sh
+	tests/integration/export.sh \
+	tests/integration/pcap.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/query.py tests/integration/forge.py

@@ -18,3 +18,12 @@ tools_cmon_bench_export_SOURCES = tools/bench-export.c
 tools_cmon_bench_export_CFLAGS = $(AM_CFLAGS) $(DPDK_CFLAGS)
 tools_cmon_bench_export_LDADD = $(CMON_EXPORT_LIBS) $(DPDK_LIBS)
 endif
+
+# cmon-pcap: the offline analyser of annotated captures (libpcap).
+if HAVE_LIBPCAP
+bin_PROGRAMS += tools/cmon-pcap
+tools_cmon_pcap_SOURCES = tools/cmon-pcap.c
+tools_cmon_pcap_CFLAGS = $(AM_CFLAGS) $(LIBPCAP_CFLAGS)
+tools_cmon_pcap_LDADD = lib/libcmon.a $(LIBPCAP_LIBS) -lm
+endif
+EXTRA_DIST += tools/cmon.lua
