@@ -132,7 +132,7 @@ static void usage(FILE *f)
 "  -q, --quiet           no per-interval output (a service: use the sinks)\n"
 "  -n, --node NAME       node name in the output (default: host name)\n"
 "  -c, --config FILE     settings from FILE: \"name = value\" lines, names\n"
-"                        being these long options (doc/cmon-dpdk.conf)\n"
+"                        being these long options (etc/cmon-dpdk.conf)\n"
 "\n"
 "Exporting (doc/exporter.md):\n"
 "  -H, --http [ADDR:]PORT  serve /metrics (Prometheus), the JSON API under\n"
@@ -486,6 +486,7 @@ static void report(const struct opts *o, struct reader *r, double secs)
 	unsigned int i, n = 0, neps = 0;
 	struct cmon_view v = {
 		.time = cmon_time_wall(), .interval = secs, .node = o->node,
+		.url = cmon_export_url(r->x),
 	};
 
 	if (r->ka) {

@@ -252,6 +252,11 @@ void cmon_export_tick(struct cmon_export *e, const struct cmon_view *v,
 	cmon_http_publish(e->http, buf, len);
 }
 
+const char *cmon_export_url(const struct cmon_export *e)
+{
+	return e->http ? cmon_http_url(e->http) : NULL;
+}
+
 unsigned int cmon_export_counters(struct cmon_export *e,
 				  struct cmon_counter *out)
 {

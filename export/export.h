@@ -38,6 +38,8 @@ struct cmon_export *cmon_export_start(const struct cmon_export_opts *o);
  */
 void cmon_export_tick(struct cmon_export *e, const struct cmon_view *v,
 		      const struct cmon_endpoint *eps, unsigned int n);
+/* "http://ADDR:PORT/" of the HTTP server, or NULL without one. */
+const char *cmon_export_url(const struct cmon_export *e);
 /* The exporter's own counters (InfluxDB lines queued, written, dropped). */
 #define CMON_EXPORT_NCOUNTERS 6
 unsigned int cmon_export_counters(struct cmon_export *e,

@@ -24,6 +24,11 @@ unsigned int cmon_http_port(const struct cmon_http *h)
 	return 0;
 }
 
+const char *cmon_http_url(const struct cmon_http *h)
+{
+	return NULL;
+}
+
 unsigned int cmon_http_clients(struct cmon_http *h)
 {
 	return 0;

@@ -33,6 +33,7 @@ struct cmon_http {
 	struct MHD_Daemon *d;
 	int fd;
 	unsigned int port;
+	char url[64];
 	char *token;
 	const char *web_root;
 	struct cmon_history *hist;
@@ -433,18 +434,23 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	cmon_log_rl(CMON_LOG_WARN, "http: %s", msg);
 }
 
-/* Bind and listen on "[ADDR:]PORT"; the socket, or -1 (logged). */
-static int listen_on(const char *spec, int *loopback, unsigned int *port)
+/*
+ * Bind and listen on "[ADDR:]PORT"; the socket, or -1 (logged).  @addr
+ * (16 bytes) gets the address.
+ */
+static int listen_on(const char *spec, char *addr, int *loopback,
+		     unsigned int *port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	char addr[64] = "127.0.0.1", *end;
-	const char *colon = strrchr(spec, ':');
+	const char *colon = strrchr(spec, ':'), *all = spec;
+	char *end;
 	socklen_t slen = sizeof(sa);
 	unsigned long p;
 	int fd, one = 1;
 
+	strcpy(addr, "127.0.0.1");
 	if (colon) {
-		if ((size_t)(colon - spec) >= sizeof(addr))
+		if (colon - spec >= INET_ADDRSTRLEN)
 			goto bad;
 		memcpy(addr, spec, colon - spec);
 		addr[colon - spec] = 0;
@@ -475,7 +481,7 @@ static int listen_on(const char *spec, int *loopback, unsigned int *port)
 	return fd;
 bad:
 	cmon_err("--http: \"%s\" is not [IPv4-ADDRESS:]PORT (e.g. 9417 or "
-		 "0.0.0.0:9417)", spec);
+		 "0.0.0.0:9417)", all);
 	return -1;
 }
 
@@ -484,6 +490,7 @@ struct cmon_http *cmon_http_start(const char *listen, const char *token,
 				  struct cmon_history *hist)
 {
 	struct cmon_http *h = calloc(1, sizeof(*h));
+	char addr[INET_ADDRSTRLEN];
 	int loopback = 1;
 
 	if (!h)
@@ -492,7 +499,7 @@ struct cmon_http *cmon_http_start(const char *listen, const char *token,
 	h->web_root = web_root;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
-	h->fd = listen_on(listen, &loopback, &h->port);
+	h->fd = listen_on(listen, addr, &loopback, &h->port);
 	if (h->fd < 0)
 		goto fail;
 	if (!loopback && !token) {
@@ -519,9 +526,9 @@ struct cmon_http *cmon_http_start(const char *listen, const char *token,
 		cmon_err("http: cannot start the server on %s", listen);
 		goto fail;
 	}
-	cmon_info("http: serving http://%s:%u/ (metrics at /metrics, API "
-		  "under /api/v1/)", loopback ? "127.0.0.1" : "0.0.0.0",
-		  h->port);
+	snprintf(h->url, sizeof(h->url), "http://%s:%u/", addr, h->port);
+	cmon_info("http: serving %s (metrics at /metrics, API under /api/v1/)",
+		  h->url);
 	return h;
 fail:
 	if (h->fd > 0)
@@ -534,6 +541,11 @@ fail:
 unsigned int cmon_http_port(const struct cmon_http *h)
 {
 	return h->port;
+}
+
+const char *cmon_http_url(const struct cmon_http *h)
+{
+	return h->url;
 }
 
 unsigned int cmon_http_clients(struct cmon_http *h)

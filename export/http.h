@@ -41,8 +41,9 @@ struct cmon_http *cmon_http_start(const char *listen, const char *token,
 /* Replace the published documents (takes the malloc'd strings). */
 void cmon_http_publish(struct cmon_http *h, char *doc[CMON_NDOCS],
 		       size_t len[CMON_NDOCS]);
-/* The port it listens on, and how many clients are connected now. */
+/* The port it listens on, its URL, and how many clients are connected. */
 unsigned int cmon_http_port(const struct cmon_http *h);
+const char *cmon_http_url(const struct cmon_http *h);
 unsigned int cmon_http_clients(struct cmon_http *h);
 /* Close every connection and stop.  Accepts NULL. */
 void cmon_http_stop(struct cmon_http *h);

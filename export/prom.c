@@ -259,24 +259,71 @@ static void write_hist(FILE *out, const char *name, const char *labels,
 		(unsigned long long)h->count);
 }
 
-/* One counter or gauge per pair: @off is the uint64_t or double in ppair. */
+/* The per-pair counters and gauges: a uint64_t or double in ppair. */
+struct pair_metric {
+	const char *name, *type, *help;
+	size_t off;
+	int is_double;
+};
+
+static const struct pair_metric pair_metrics[] = {
+	{ "cmon_packets_total", "counter",
+	  "Packets from src to dst, counted at their first hop.",
+	  offsetof(struct ppair, packets), 0 },
+	{ "cmon_bytes_total", "counter",
+	  "IPv4 bytes from src to dst, counted at their first hop.",
+	  offsetof(struct ppair, bytes), 0 },
+	{ "cmon_traced_packets_total", "counter",
+	  "Packets whose per-hop timing was recorded (sampled).",
+	  offsetof(struct ppair, traced), 0 },
+	{ "cmon_lost_packets_total", "counter",
+	  "Packets seen at one hop and not at the next.",
+	  offsetof(struct ppair, lost), 0 },
+	{ "cmon_seq_lost_packets_total", "counter",
+	  "Traced packets missing from the sequence at the last hop.",
+	  offsetof(struct ppair, seq_lost), 0 },
+	{ "cmon_loss_ratio", "gauge",
+	  "Share of packets lost in the last interval.",
+	  offsetof(struct ppair, loss_ratio), 1 },
+	{ "cmon_packets_per_second", "gauge",
+	  "Packet rate in the last interval.",
+	  offsetof(struct ppair, pps), 1 },
+	{ "cmon_bytes_per_second", "gauge",
+	  "Byte rate (IPv4 bytes) in the last interval.",
+	  offsetof(struct ppair, Bps), 1 },
+};
+
 static void write_pairs(FILE *out, const struct cmon_prom *p,
-			const char *name, const char *type, const char *help,
-			size_t off, int is_double)
+			const struct pair_metric *m)
 {
 	unsigned int i;
 
-	head(out, name, type, help);
+	head(out, m->name, m->type, m->help);
 	for (i = 0; i < p->npairs; i++) {
-		const char *q = (const char *)&p->pair[i] + off;
+		const char *q = (const char *)&p->pair[i] + m->off;
 
-		if (is_double)
-			fprintf(out, "%s{%s} %.6g\n", name, p->pair[i].labels,
-				*(const double *)q);
+		if (m->is_double)
+			fprintf(out, "%s{%s} %.6g\n", m->name,
+				p->pair[i].labels, *(const double *)q);
 		else
-			fprintf(out, "%s{%s} %llu\n", name, p->pair[i].labels,
+			fprintf(out, "%s{%s} %llu\n", m->name,
+				p->pair[i].labels,
 				(unsigned long long)*(const uint64_t *)q);
 	}
+}
+
+/* The monitor's counters (@gauge 0) or levels (1), labelled @label. */
+static void write_monitor(FILE *out, const struct cmon_view *v,
+			  const char *node, int gauge, const char *name,
+			  const char *label)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->ncounters; i++)
+		if (!v->counters[i].gauge == !gauge)
+			fprintf(out, "%s{node=\"%s\",%s=\"%s\"} %llu\n", name,
+				node, label, v->counters[i].name,
+				(unsigned long long)v->counters[i].value);
 }
 
 void cmon_prom_write(const struct cmon_prom *p, const struct cmon_view *v,
@@ -285,30 +332,8 @@ void cmon_prom_write(const struct cmon_prom *p, const struct cmon_view *v,
 	char node[160], lab[600], seg[40];
 	unsigned int i, j;
 
-	write_pairs(out, p, "cmon_packets_total", "counter",
-		    "Packets from src to dst, counted at their first hop.",
-		    offsetof(struct ppair, packets), 0);
-	write_pairs(out, p, "cmon_bytes_total", "counter",
-		    "IPv4 bytes from src to dst, counted at their first hop.",
-		    offsetof(struct ppair, bytes), 0);
-	write_pairs(out, p, "cmon_traced_packets_total", "counter",
-		    "Packets whose per-hop timing was recorded (sampled).",
-		    offsetof(struct ppair, traced), 0);
-	write_pairs(out, p, "cmon_lost_packets_total", "counter",
-		    "Packets seen at one hop and not at the next.",
-		    offsetof(struct ppair, lost), 0);
-	write_pairs(out, p, "cmon_seq_lost_packets_total", "counter",
-		    "Traced packets missing from the sequence at the last hop.",
-		    offsetof(struct ppair, seq_lost), 0);
-	write_pairs(out, p, "cmon_loss_ratio", "gauge",
-		    "Share of packets lost in the last interval.",
-		    offsetof(struct ppair, loss_ratio), 1);
-	write_pairs(out, p, "cmon_packets_per_second", "gauge",
-		    "Packet rate in the last interval.",
-		    offsetof(struct ppair, pps), 1);
-	write_pairs(out, p, "cmon_bytes_per_second", "gauge",
-		    "Byte rate (IPv4 bytes) in the last interval.",
-		    offsetof(struct ppair, Bps), 1);
+	for (i = 0; i < sizeof(pair_metrics) / sizeof(pair_metrics[0]); i++)
+		write_pairs(out, p, &pair_metrics[i]);
 
 	head(out, "cmon_drops_total", "counter",
 	     "Kernel drops of the pair's packets, by reason and device.");
@@ -349,18 +374,8 @@ void cmon_prom_write(const struct cmon_prom *p, const struct cmon_view *v,
 		v->sample_n ? 1.0 / v->sample_n : 0);
 	head(out, "cmon_monitor_events_total", "counter",
 	     "The monitor's own work and losses, by event (cmon-dpdk(8)).");
-	for (i = 0; i < v->ncounters; i++)
-		if (!v->counters[i].gauge)
-			fprintf(out, "cmon_monitor_events_total{node=\"%s\","
-				"event=\"%s\"} %llu\n", node,
-				v->counters[i].name,
-				(unsigned long long)v->counters[i].value);
+	write_monitor(out, v, node, 0, "cmon_monitor_events_total", "event");
 	head(out, "cmon_monitor_pending", "gauge",
 	     "Records waiting in the monitor's queues, by queue.");
-	for (i = 0; i < v->ncounters; i++)
-		if (v->counters[i].gauge)
-			fprintf(out, "cmon_monitor_pending{node=\"%s\","
-				"queue=\"%s\"} %llu\n", node,
-				v->counters[i].name,
-				(unsigned long long)v->counters[i].value);
+	write_monitor(out, v, node, 1, "cmon_monitor_pending", "queue");
 }

@@ -206,7 +206,10 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 		fprintf(out, "1/%u", v->sample_n);
 	else
 		fputs("-", out);
-	fprintf(out, "  interval %.1fs\n", v->interval);
+	fprintf(out, "  interval %.1fs", v->interval);
+	if (v->url)
+		fprintf(out, "  web %s", v->url);
+	fputc('\n', out);
 	for (i = 0; i < v->ncounters; i++)
 		if (v->counters[i].value)
 			fprintf(out, "%s%s=%llu", shown++ ? " " : "  ",

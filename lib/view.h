@@ -48,6 +48,7 @@ struct cmon_view {
 	double interval;	/* seconds */
 	const char *node;
 	unsigned int sample_n;
+	const char *url;	/* where the web page is, or NULL */
 };
 
 void cmon_view_json(FILE *out, const struct cmon_view *v);
