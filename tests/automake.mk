@@ -25,7 +25,8 @@ tests_unit_test_export_SOURCES = tests/unit/test-export.c tests/unit/unit.h
 tests_unit_test_export_LDADD = export/libcmon-export.a $(UNIT_LDADD) \
 	$(MICROHTTPD_LIBS) $(LIBCURL_LIBS) -lpthread
 endif
-EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py
+EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py \
+	tests/web/page.mjs
 
 if HAVE_CUNIT
 check_PROGRAMS += tests/bpf/test-bpf
@@ -59,7 +60,9 @@ INTEGRATION_TESTS = \
 	tests/integration/ovs.sh \
 	tests/integration/ovs-kernel.sh \
 	tests/integration/export.sh \
-	tests/integration/pcap.sh
+	tests/integration/pcap.sh \
+	tests/web/unit.sh \
+	tests/web/page.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/query.py tests/integration/forge.py

@@ -1,0 +1,94 @@
+// The web page in headless Chromium (Debian's, driven by playwright-core)
+// against a live cmon-dpdk: run by tests/web/page.sh, which sets up the
+// containers, the traffic and the exporter.
+//   node page.mjs URL SCREENSHOT SRC_NAME DST_NAME PAIR_ID
+// Env: CMON_LOSS_CMD (shell command injecting loss on SRC>DST),
+//      CHROMIUM (default /usr/bin/chromium), CMON_WEB (web/ of the tree).
+import { createRequire } from "node:module";
+import { execSync } from "node:child_process";
+import path from "node:path";
+
+const [url, shot, src, dst, pairId] = process.argv.slice(2);
+const require = createRequire(path.join(process.env.CMON_WEB, "package.json"));
+const { chromium } = require("playwright-core");
+
+function fail(msg) {
+  console.error("FAIL: " + msg);
+  process.exit(1);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu"],
+});
+const errors = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(url);
+
+  // the demo's containers appear in the topology, by name
+  for (const n of [src, dst])
+    await page.locator(`[data-container="${n}"]`).waitFor({ timeout: 15000 })
+      .catch(() => fail(`container ${n} not shown`));
+  const last = await page.locator("#last-update").textContent();
+  if (!/last update \d/.test(last)) fail(`no last-update time: "${last}"`);
+
+  // a pair's per-hop latency appears, with units, and changes over time
+  const row = page.locator(`tr[data-pair="${pairId}"]`);
+  await row.waitFor({ timeout: 15000 }).catch(() => fail(`no row ${pairId}`));
+  await row.click();
+  const hop = page.locator('#hops [data-hop="veth_in>veth_out"]');
+  await hop.waitFor({ timeout: 15000 }).catch(() => fail("no per-hop breakdown"));
+  const text = await hop.textContent();
+  if (!/p50 [\d.]+ (µs|ms) · p99 [\d.]+ (µs|ms)/.test(text))
+    fail(`hop text without numbers and units: "${text}"`);
+  const reading = () => page.$$eval("#hops [data-hop]",
+    (els) => els.map((e) => e.dataset.hop + "=" + e.dataset.p50).join(" "));
+  const first = await reading();
+  let changed = false;
+  for (let i = 0; i < 40 && !changed; i++) {
+    await page.waitForTimeout(500);
+    changed = (await reading()) !== first;
+  }
+  if (!changed) fail(`per-hop latency did not change in 20 s: ${first}`);
+  const chartPoints = await page.$$eval("#chart-latency canvas", (c) => c.length);
+  if (!chartPoints) fail("no latency chart");
+
+  // pause stops updates; resume brings them back
+  await page.click("#pause");
+  const paused = await page.evaluate(() => document.body.dataset.updates);
+  await page.waitForTimeout(1500);
+  if (await page.evaluate(() => document.body.dataset.updates) !== paused)
+    fail("updates applied while paused");
+  if ((await page.textContent("#status")) !== "paused") fail("status not paused");
+  await page.click("#pause");
+  await page.waitForFunction((n) => document.body.dataset.updates !== n, paused,
+                             { timeout: 5000 }).catch(() => fail("resume"));
+
+  // loss injected on the link: its marker turns on within a few seconds
+  const link = page.locator(`[data-link="${[src, dst].sort().join("|")}"]`);
+  if ((await link.getAttribute("data-loss")) !== "0")
+    fail("link marked lossy before any loss");
+  execSync(process.env.CMON_LOSS_CMD, { stdio: "inherit" });
+  const t0 = Date.now();
+  await page.locator(`[data-link="${[src, dst].sort().join("|")}"][data-loss="1"]`)
+    .waitFor({ timeout: 10000 }).catch(() => fail("loss marker did not turn on"));
+  console.log(`loss marker on ${((Date.now() - t0) / 1000).toFixed(1)} s after the injection`);
+  await page.locator("#loss-detail.lossy").waitFor({ timeout: 5000 })
+    .catch(() => fail("pair view does not show the loss"));
+  console.log("pair view: " + await page.textContent("#loss-detail"));
+
+  // the search box filters the picture
+  await page.fill("#search", dst);
+  const dimmed = await page.$$eval(`[data-container="${src}"].dim`, (e) => e.length);
+  if (dimmed !== 1) fail("search did not dim the other containers");
+  await page.fill("#search", "");
+
+  await page.screenshot({ path: shot, fullPage: true });
+  console.log("screenshot: " + shot);
+  if (errors.length) fail("console errors: " + errors.join(" | "));
+} finally {
+  await browser.close();
+}

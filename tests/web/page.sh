@@ -1,0 +1,67 @@
+#!/bin/sh
+# The live web page end to end: three containers with traffic, cmon-dpdk
+# serving the page (web/dist), and headless Chromium (page.mjs): the
+# containers appear, a pair's per-hop latency appears and changes, pause
+# and resume work, 30 % loss injected on one link turns its loss marker on
+# within seconds, no console errors; the screenshot is written to
+# web-screenshot.png in the build tree.
+set -u
+. "$(dirname "$0")/../integration/lib.sh"
+it_init cmwb
+APP=$top_builddir/dpdk-app/cmon-dpdk
+if ! pkg-config --exists libdpdk; then
+	echo "SKIP: DPDK is not installed, so cmon-dpdk is not built"
+	exit 77
+fi
+command -v node >/dev/null || {
+	echo "SKIP: no Node.js: the web page is not built"
+	exit 77
+}
+[ -x "$APP" ] || it_fail "$APP not built"
+[ -f "$top_builddir/web/dist/index.html" ] || it_fail "web/dist not built (make)"
+[ -d "$top_srcdir/web/node_modules/playwright-core" ] ||
+	it_fail "playwright-core not installed (make runs npm ci in web/)"
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+[ -x "$CHROMIUM" ] || it_fail "$CHROMIUM missing: run tools/install-deps"
+it_host 3
+port=$(cmon_ns_port "${CMON_PFX}c1")
+
+"$APP" --bridge "$BR" --sample 4 --interval 0.5 --http 127.0.0.1:0 \
+	--web-root "$top_builddir/web/dist" --quiet 2>"$IT_TMP/agent.err" &
+AGENT_PID=$!
+it_wait "$IT_TMP/agent.err" monitoring 10 || it_fail "cmon-dpdk did not start"
+HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+[ -n "$HPORT" ] || it_fail "no HTTP port"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HPORT/")
+[ "$code" = 200 ] || it_fail "GET / answered $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HPORT/../etc/passwd")
+[ "$code" = 404 ] || it_fail "path outside the web root answered $code"
+
+# traffic for the whole test: UDP c1 > c2, ping c2 > c3
+it_in 1 python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + 90
+while time.time() < end:
+    for i in range(20):
+        s.sendto(b'x' * 300, ('$(it_ip 2)', 5003))
+    time.sleep(0.02)
+" &
+IT_PIDS="$IT_PIDS $!"
+it_in 2 ping -q -i 0.05 -w 90 "$(it_ip 3)" >/dev/null 2>&1 &
+IT_PIDS="$IT_PIDS $!"
+
+CMON_LOSS_CMD="nft -f - <<NFT
+table bridge $CMON_PFX {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		iifname \"$port\" udp dport 5003 numgen random mod 10 < 3 drop
+	}
+}
+NFT"
+export CMON_LOSS_CMD CHROMIUM
+CMON_WEB=$top_srcdir/web node "$top_srcdir/tests/web/page.mjs" \
+	"http://127.0.0.1:$HPORT/" "$top_builddir/web-screenshot.png" \
+	cmwbc1 cmwbc2 "$(it_ip 1)>$(it_ip 2)/udp" || it_fail "the page"
+[ -s "$top_builddir/web-screenshot.png" ] || it_fail "no screenshot"
+echo "PASS: live page in Chromium: containers, per-hop latency, pause, loss marker"

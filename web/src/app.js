@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// cmon's live page: topology, pairs, a pair's per-hop breakdown and time
+// series, and the monitor's health, from cmon-dpdk's JSON API and event
+// stream (doc/exporter.md).  The logic is in model.js; this file only
+// fetches and draws.
+import * as m from "./model.js";
+
+const params = new URLSearchParams(location.search);
+const token = params.get("token");
+const SVG = "http://www.w3.org/2000/svg";
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  topo: null, topoAt: 0, metrics: null, pending: null, health: null,
+  paused: false, selected: null, query: "", history: null, charts: {},
+  updates: 0,
+};
+
+function url(path) {
+  if (!token) return path;
+  return path + (path.includes("?") ? "&" : "?") + "token=" +
+    encodeURIComponent(token);
+}
+
+async function getJSON(path) {
+  const r = await fetch(url(path), { cache: "no-store" });
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return r.json();
+}
+
+function el(tag, attrs = {}, text) {
+  const e = tag === "svg" || ["g", "circle", "line", "text", "title", "path"]
+    .includes(tag) ? document.createElementNS(SVG, tag)
+    : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text != null) e.textContent = text;
+  return e;
+}
+
+function setStatus(s) {
+  const st = $("status");
+  st.className = "status " + s;
+  st.textContent = { live: "live", down: "reconnecting…",
+                     paused: "paused" }[s] || s;
+}
+
+// Pairs now: the last interval's, then the idle ones the engine still knows.
+function currentPaths() {
+  const out = new Map();
+  for (const p of state.metrics ? state.metrics.pairs : [])
+    out.set(m.pairId(p), p);
+  for (const p of state.topo ? state.topo.paths : [])
+    if (!out.has(m.pairId(p))) out.set(m.pairId(p), { ...p, active: false });
+  return [...out.values()];
+}
+
+function showTip(evt, text) {
+  const t = $("tooltip");
+  t.textContent = text;
+  t.hidden = false;
+  t.style.left = evt.clientX + 12 + "px";
+  t.style.top = evt.clientY + 12 + "px";
+}
+
+function hideTip() {
+  $("tooltip").hidden = true;
+}
+
+function tipped(node, text) {
+  node.addEventListener("mousemove", (e) => showTip(e, text));
+  node.addEventListener("mouseleave", hideTip);
+}
+
+function linkText(l) {
+  const lines = [`${l.a} ↔ ${l.b}`];
+  for (const p of l.pairs) {
+    lines.push(`${p.src} → ${p.dst} ${p.proto}: ` +
+      (p.active ? `${m.fmtRate(p.pps, "pkt/s")}, ${m.fmtRate(p.bps, "bit/s")}, ` +
+        `p50 ${m.fmtUs(p.latency_us.e2e.p50)}, p99 ${m.fmtUs(p.latency_us.e2e.p99)}, ` +
+        `loss ${m.fmtPct(p.loss.ratio)}${p.loss.hop ? " at " + p.loss.hop : ""}`
+        : "idle"));
+  }
+  return lines.join("\n");
+}
+
+function renderTopology(paths) {
+  const svg = $("topology");
+  const w = svg.clientWidth || 800, h = svg.clientHeight || 460;
+  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+  svg.replaceChildren();
+  if (!state.topo) return;
+  const gs = m.groups({ containers: state.topo.containers, paths });
+  const { pos, hubs } = m.layout(gs, w, h);
+  const ips = new Map(state.topo.containers.map((c) => [c.name, c.ips]));
+  const monitored = new Set(state.topo.containers
+    .filter((c) => c.monitored).map((c) => c.name));
+  const shown = (n) => m.matches(state.query, n, ips.get(n) || []);
+  for (const hub of hubs) {
+    const g = el("g");
+    g.append(el("circle", { class: "hub", cx: hub.x, cy: hub.y,
+                            r: hub.r * 0.35 }));
+    g.append(el("text", { class: "hub-label", x: hub.x, y: hub.y + 4 },
+                hub.name));
+    tipped(g, hub.bridge ? `bridge ${hub.name}` :
+      "endpoints seen in traffic that are not containers monitored here " +
+      "(other nodes, Open vSwitch DPDK containers)");
+    svg.append(g);
+  }
+  for (const l of m.buildLinks(paths)) {
+    const a = pos.get(l.a), b = pos.get(l.b);
+    if (!a || !b) continue;
+    const sel = state.selected &&
+      l.pairs.some((p) => m.pairId(p) === state.selected);
+    const line = el("line", {
+      class: "link" + (l.active ? "" : " idle") + (sel ? " selected" : "") +
+        (shown(l.a) || shown(l.b) ? "" : " dim"),
+      x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: m.latencyColor(l.p50),
+      "data-link": l.key, "data-loss": l.lossy ? "1" : "0",
+    });
+    tipped(line, linkText(l));
+    line.addEventListener("click", () => {
+      const busiest = [...l.pairs].sort((x, y) => y.bps - x.bps)[0];
+      select(m.pairId(busiest));
+    });
+    svg.append(line);
+    if (l.lossy)
+      svg.append(el("text", { class: "loss-marker", x: (a.x + b.x) / 2,
+                              y: (a.y + b.y) / 2, "data-loss-marker": l.key },
+                    "✕"));
+  }
+  for (const [name, p] of pos) {
+    const g = el("g", { class: "ct" + (monitored.has(name) ? "" : " unmonitored") +
+                        (shown(name) ? "" : " dim"), "data-container": name });
+    g.append(el("circle", { cx: p.x, cy: p.y, r: 7 }));
+    g.append(el("text", { x: p.x, y: p.y - 11 }, name));
+    const addr = (ips.get(name) || []).join(", ");
+    tipped(g, `${name}${addr ? " (" + addr + ")" : ""}\n` +
+      (monitored.has(name) ? `on ${p.group}` : "not monitored on this node"));
+    svg.append(g);
+  }
+}
+
+function renderLegend() {
+  const l = $("legend");
+  if (l.childElementCount) return;
+  l.append("e2e p50: ");
+  for (const us of [m.GOOD_US, 100, m.BAD_US]) {
+    const s = el("span");
+    s.style.background = m.latencyColor(us);
+    l.append(s, (us === m.BAD_US ? "≥ " : "") + m.fmtUs(us) + "  ");
+  }
+  l.append("  dashed: idle");
+}
+
+function renderPairs(paths) {
+  const body = document.querySelector("#pairs tbody");
+  body.replaceChildren();
+  for (const p of m.pairRows(paths, state.query)) {
+    const tr = el("tr", { "data-pair": m.pairId(p) });
+    if (!p.active) tr.classList.add("idle");
+    if (m.pairId(p) === state.selected) tr.classList.add("selected");
+    const e2e = p.latency_us.e2e;
+    const lossy = m.pairLossy(p);
+    const cells = [
+      [p.src, ""], [p.dst, ""], [p.proto, ""],
+      [p.active ? m.fmtRate(p.pps, "pkt/s") : "idle", "num"],
+      [p.active ? m.fmtRate(p.bps, "bit/s") : "–", "num"],
+      [m.fmtUs(e2e.p50), "num"], [m.fmtUs(e2e.p99), "num"],
+      [m.fmtPct(p.loss.ratio), "num" + (lossy ? " lossy" : "")],
+    ];
+    for (const [t, c] of cells) tr.append(el("td", c ? { class: c } : {}, t));
+    if (lossy && p.loss.hop)
+      tr.lastChild.append(el("small", {}, "at " + p.loss.hop));
+    tr.addEventListener("click", () => select(m.pairId(p)));
+    body.append(tr);
+  }
+}
+
+function renderPair(paths) {
+  const p = paths.find((x) => m.pairId(x) === state.selected);
+  const hops = $("hops"), loss = $("loss-detail");
+  hops.replaceChildren();
+  loss.replaceChildren();
+  loss.className = "";
+  if (!p) {
+    $("pair-title").textContent = "Select a pair or a link";
+    return;
+  }
+  $("pair-title").textContent =
+    `${p.src} → ${p.dst} (${p.proto}) — end to end p50 ` +
+    `${m.fmtUs(p.latency_us.e2e.p50)}, p99 ${m.fmtUs(p.latency_us.e2e.p99)}` +
+    (p.active ? "" : " — idle");
+  for (const h of m.hopBreakdown(p)) {
+    const d = el("div", { class: "hop", "data-hop": h.hop,
+                          "data-p50": h.p50.toFixed(3) });
+    d.style.flex = `${Math.max(h.share, 0.04)} 1 0`;
+    d.style.background = m.latencyColor(h.p50 * 4);
+    d.append(el("b", {}, h.hop), `p50 ${m.fmtUs(h.p50)} · p99 ${m.fmtUs(h.p99)}`);
+    tipped(d, `${h.hop} (node ${h.nodes})\np50 ${m.fmtUs(h.p50)}, ` +
+      `p99 ${m.fmtUs(h.p99)}, mean ${m.fmtUs(h.mean)}\n` +
+      `${(100 * h.share).toFixed(0)} % of the end-to-end time, ` +
+      `${h.count} traced packets`);
+    hops.append(d);
+  }
+  if (m.pairLossy(p)) {
+    loss.className = "lossy";
+    loss.append(`Loss ${m.fmtPct(p.loss.ratio)} (${p.loss.lost} packets` +
+      (p.loss.seq_lost ? `, ${p.loss.seq_lost} traced missing` : "") + ")" +
+      (p.loss.hop ? ` between ${p.loss.hop.replace(">", " and ")}` : ""));
+    for (const r of p.loss.reasons)
+      loss.append(el("div", {}, `kernel drop ${r.reason} on ${r.dev}: ${r.count}`));
+  } else {
+    loss.append("No loss in the last interval.");
+  }
+}
+
+function chart(id, series, data, fmt) {
+  const box = $(id);
+  const opts = {
+    width: Math.max(box.clientWidth, 300), height: 180,
+    scales: { x: { time: true } },
+    series: [{}, ...series.map((s) => ({ label: s[0], stroke: s[1], width: 1.5,
+                                          value: (u, v) => fmt(v) }))],
+    axes: [{}, { size: 80, values: (u, vals) => vals.map(fmt) }],
+  };
+  if (state.charts[id]) state.charts[id].destroy();
+  box.replaceChildren();
+  state.charts[id] = new uPlot(opts, data, box);
+}
+
+async function loadHistory() {
+  const [sip, rest] = state.selected.split(">");
+  const [dip, proto] = rest.split("/");
+  let h;
+  try {
+    h = await getJSON(`/api/v1/history?src=${sip}&dst=${dip}&proto=${proto}`);
+  } catch {
+    h = { points: [] };
+  }
+  state.history = { t: [], p50: [], p99: [], bps: [] };
+  for (const pt of h.points) pushPoint(pt.t, pt.e2e_p50_us, pt.e2e_p99_us, pt.bps);
+  drawCharts();
+}
+
+function pushPoint(t, p50, p99, bps) {
+  const s = state.history;
+  if (!s || (s.t.length && t <= s.t[s.t.length - 1])) return;
+  s.t.push(t);
+  s.p50.push(p50);
+  s.p99.push(p99);
+  s.bps.push(bps);
+  if (s.t.length > 900) for (const k of Object.keys(s)) s[k].shift();
+}
+
+function drawCharts() {
+  const s = state.history;
+  if (!s) return;
+  if (!state.charts["chart-latency"]) {
+    chart("chart-latency", [["p50", "#1f6feb"], ["p99", "#c62828"]],
+          [s.t, s.p50, s.p99], m.fmtUs);
+    chart("chart-rate", [["throughput", "#1a7f37"]], [s.t, s.bps],
+          (v) => m.fmtRate(v, "bit/s"));
+  } else {
+    state.charts["chart-latency"].setData([s.t, s.p50, s.p99]);
+    state.charts["chart-rate"].setData([s.t, s.bps]);
+  }
+}
+
+function select(id) {
+  state.selected = id;
+  for (const c of Object.values(state.charts)) c.destroy();
+  state.charts = {};
+  render();
+  loadHistory();
+}
+
+function renderHealth() {
+  const box = $("health");
+  box.replaceChildren();
+  const hl = state.health;
+  if (!hl) return;
+  const issues = m.healthIssues(hl.counters);
+  const left = el("div");
+  left.append(el("h3", {}, "Lost or not stamped"));
+  if (!issues.length) {
+    left.append(el("div", { class: "ok", "data-health": "ok" },
+                   "nothing lost: every record and stamp accounted for"));
+  }
+  for (const i of issues) {
+    const d = el("div", { class: "bad", "data-health": i.counter },
+                 `${i.counter}: ${i.value} — ${i.what}`);
+    left.append(d);
+  }
+  const mid = el("dl");
+  const c = hl.counters;
+  const row = (k, v, tip) => {
+    const dt = el("dt", {}, k), dd = el("dd", {}, v);
+    if (tip) { tipped(dt, tip); tipped(dd, tip); }
+    mid.append(dt, dd);
+  };
+  row("sampling", hl.sample ? `1 in ${hl.sample}` : "–",
+      "packets whose per-hop timing is recorded; every packet is counted");
+  row("stamped", String(c.stamped ?? c.ovs_stamped ?? 0), "annotations attached");
+  row("records", String(c.records ?? c.ovs_records ?? 0), "traced packets recorded");
+  row("sampled out", String(c.sampled_out ?? 0), "counted, not traced (sampling)");
+  row("records pending", String((c.records_pending ?? 0) + (c.ring_pending ?? 0)),
+      "records waiting for their last hop or in the Open vSwitch ring");
+  const sinks = el("dl");
+  const srow = (k, v, ok) => {
+    sinks.append(el("dt", {}, k), el("dd", { class: ok ? "ok" : "bad" }, v));
+  };
+  srow("HTTP", `${hl.sinks.http.clients} client(s)`, true);
+  const ix = hl.sinks.influxdb;
+  if (ix)
+    srow("InfluxDB", (ix.connected ? "connected" : "unreachable") +
+         `, ${ix.written} lines written, ${ix.dropped} dropped`, ix.connected);
+  else
+    srow("InfluxDB", "not configured", true);
+  srow("history", m.fmtRate(hl.history_bytes, "B"), true);
+  box.append(left, mid, sinks);
+}
+
+function render() {
+  const paths = currentPaths();
+  const mx = state.metrics;
+  if (mx) {
+    $("node").textContent = "node " + (mx.node || "–");
+    $("sampling").textContent = mx.sample ? `sampling 1/${mx.sample}` : "";
+    $("last-update").dataset.time = mx.time;
+  }
+  renderTopology(paths);
+  renderPairs(paths);
+  renderPair(paths);
+  renderHealth();
+  tick();
+  document.body.dataset.updates = String(++state.updates);
+}
+
+function tick() {
+  const lu = $("last-update");
+  const t = Number(lu.dataset.time);
+  if (!t) return;
+  const age = Math.max(0, Date.now() / 1000 - t);
+  lu.textContent = "last update " + new Date(t * 1000).toLocaleTimeString() +
+    ` (${age < 1.5 ? "now" : Math.round(age) + " s ago"})`;
+}
+
+async function refreshTopology() {
+  try {
+    state.topo = await getJSON("/api/v1/topology");
+    state.topoAt = Date.now();
+  } catch (e) {
+    console.warn("topology:", e.message);
+  }
+}
+
+async function apply(mx) {
+  state.metrics = mx;
+  if (Date.now() - state.topoAt > 2000) await refreshTopology();
+  try {
+    state.health = await getJSON("/api/v1/health");
+  } catch { /* shown as stale by the last-update time */ }
+  const p = mx.pairs.find((x) => m.pairId(x) === state.selected);
+  if (p)
+    pushPoint(Number(mx.time.toFixed(3)), p.latency_us.e2e.p50 ?? null,
+              p.latency_us.e2e.p99 ?? null, p.bps);
+  render();
+  drawCharts();
+}
+
+function connect() {
+  const es = new EventSource(url("/api/v1/events"));
+  es.addEventListener("metrics", (e) => {
+    const mx = JSON.parse(e.data);
+    if (state.paused) {
+      state.pending = mx;
+      return;
+    }
+    apply(mx);
+  });
+  es.onopen = () => setStatus(state.paused ? "paused" : "live");
+  es.onerror = () => setStatus("down");
+}
+
+$("pause").addEventListener("click", () => {
+  state.paused = !state.paused;
+  $("pause").textContent = state.paused ? "Resume" : "Pause";
+  setStatus(state.paused ? "paused" : "live");
+  if (!state.paused && state.pending) {
+    apply(state.pending);
+    state.pending = null;
+  }
+});
+$("search").addEventListener("input", (e) => {
+  state.query = e.target.value;
+  render();
+});
+window.addEventListener("resize", () => render());
+setInterval(tick, 1000);
+renderLegend();
+refreshTopology().then(() => {
+  render();
+  connect();
+});

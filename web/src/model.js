@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The page's logic without the DOM: what the topology shows (links, their
+// colour and loss marker, where each container goes), how numbers are
+// written, and which monitor counters mean lost work.  Unit-tested with
+// `node --test` (web/test/).
+
+// Latency colour scale (end-to-end p50, microseconds): green at or below
+// GOOD, red at or above BAD, log-scaled in between.
+export const GOOD_US = 20;
+export const BAD_US = 1000;
+
+export function latencyColor(us) {
+  if (us == null || !isFinite(us)) return "#8a8f98";
+  const t = Math.min(1, Math.max(0,
+    Math.log(Math.max(us, 1e-3) / GOOD_US) / Math.log(BAD_US / GOOD_US)));
+  // green (120) -> yellow (55) -> red (0)
+  const hue = Math.round(120 * (1 - t));
+  return `hsl(${hue}, 70%, 42%)`;
+}
+
+// A pair lost packets in its last interval (per-hop counters or sequence).
+export function pairLossy(p) {
+  return !!p.active && (p.loss.lost > 0 || p.loss.seq_lost > 0);
+}
+
+// Undirected links between endpoints, merged over directions and
+// protocols: the worst p50, total rates, lossy if any direction is.
+export function buildLinks(paths) {
+  const links = new Map();
+  for (const p of paths) {
+    const [a, b] = p.src < p.dst ? [p.src, p.dst] : [p.dst, p.src];
+    const key = a + "|" + b;
+    let l = links.get(key);
+    if (!l) {
+      l = { key, a, b, p50: null, p99: null, bps: 0, pps: 0, lossy: false,
+            lossRatio: 0, lossHop: null, active: false, pairs: [] };
+      links.set(key, l);
+    }
+    l.pairs.push(p);
+    l.active = l.active || p.active;
+    if (p.active) {
+      l.bps += p.bps;
+      l.pps += p.pps;
+    }
+    const e = p.latency_us.e2e;
+    if (e.count > 0) {
+      if (l.p50 == null || e.p50 > l.p50) l.p50 = e.p50;
+      if (l.p99 == null || e.p99 > l.p99) l.p99 = e.p99;
+    }
+    if (pairLossy(p)) {
+      l.lossy = true;
+      if (p.loss.ratio >= l.lossRatio) {
+        l.lossRatio = p.loss.ratio;
+        l.lossHop = p.loss.hop;
+      }
+    }
+  }
+  return [...links.values()];
+}
+
+// Groups of the topology: one per bridge, then the endpoints that are not
+// monitored containers here (other nodes, Open vSwitch DPDK containers).
+export function groups(topo) {
+  const out = [];
+  const byBridge = new Map();
+  for (const c of topo.containers) {
+    const g = c.monitored && c.bridge ? c.bridge : "other endpoints";
+    if (!byBridge.has(g)) {
+      byBridge.set(g, { name: g, bridge: c.monitored && !!c.bridge,
+                        members: [] });
+      out.push(byBridge.get(g));
+    }
+    byBridge.get(g).members.push(c.name);
+  }
+  // endpoints seen only in paths (not listed as containers)
+  const known = new Set(topo.containers.map((c) => c.name));
+  for (const p of topo.paths) {
+    for (const n of [p.src, p.dst]) {
+      if (known.has(n)) continue;
+      known.add(n);
+      if (!byBridge.has("other endpoints")) {
+        byBridge.set("other endpoints",
+                     { name: "other endpoints", bridge: false, members: [] });
+        out.push(byBridge.get("other endpoints"));
+      }
+      byBridge.get("other endpoints").members.push(n);
+    }
+  }
+  // bridges first, larger first; the others last
+  return out.sort((x, y) => (y.bridge - x.bridge) ||
+                  (y.members.length - x.members.length) ||
+                  x.name.localeCompare(y.name));
+}
+
+// Where everything goes in a width x height picture: groups on a grid,
+// each a ring of its members around a hub (the bridge), as large as its
+// cell allows so names stay apart.
+export function layout(gs, width, height) {
+  const n = gs.length || 1;
+  const cols = Math.min(n, Math.ceil(Math.sqrt(n * width / Math.max(height, 1))));
+  const rows = Math.ceil(n / cols);
+  const cw = width / cols, ch = height / rows;
+  const pos = new Map();
+  const hubs = [];
+  gs.forEach((g, i) => {
+    const cx = cw * (i % cols + 0.5), cy = ch * (Math.floor(i / cols) + 0.5);
+    const k = g.members.length;
+    const r = Math.max(20, Math.min(cw, ch) / 2 - 36);
+    hubs.push({ name: g.name, bridge: g.bridge, x: cx, y: cy, r });
+    g.members.forEach((m, j) => {
+      const a = -Math.PI / 2 + (2 * Math.PI * j) / Math.max(k, 1);
+      pos.set(m, { x: cx + r * Math.cos(a), y: cy + r * Math.sin(a),
+                   group: g.name });
+    });
+  });
+  return { pos, hubs };
+}
+
+// Case-insensitive substring match of a name or any address.
+export function matches(query, name, ips = []) {
+  const q = (query || "").trim().toLowerCase();
+  if (!q) return true;
+  return name.toLowerCase().includes(q) ||
+    ips.some((ip) => ip.includes(q));
+}
+
+export function fmtUs(us) {
+  if (us == null || !isFinite(us)) return "–";
+  if (us >= 1e6) return (us / 1e6).toFixed(2) + " s";
+  if (us >= 1e3) return (us / 1e3).toFixed(2) + " ms";
+  return us.toFixed(us >= 100 ? 0 : 1) + " µs";
+}
+
+export function fmtRate(v, unit) {
+  if (v == null || !isFinite(v)) return "–";
+  const steps = [[1e9, "G"], [1e6, "M"], [1e3, "k"]];
+  for (const [d, p] of steps)
+    if (v >= d) return (v / d).toFixed(1) + " " + p + unit;
+  return v.toFixed(v >= 10 ? 0 : 1) + " " + unit;
+}
+
+export function fmtPct(r) {
+  if (r == null || !isFinite(r)) return "–";
+  return (100 * r).toFixed(r > 0 && r < 0.001 ? 3 : 2) + " %";
+}
+
+// Per-hop breakdown of a pair: each segment's p50/p99 and its share of
+// the sum of segment means (which equals the end-to-end mean).
+export function hopBreakdown(p) {
+  const hops = p.latency_us.hops.filter((h) => h.count > 0);
+  const total = hops.reduce((s, h) => s + h.mean, 0);
+  return hops.map((h) => ({
+    hop: h.from + ">" + h.to,
+    nodes: h.from_node === h.to_node ? String(h.from_node)
+                                     : h.from_node + ">" + h.to_node,
+    p50: h.p50, p99: h.p99, mean: h.mean, count: h.count,
+    share: total > 0 ? h.mean / total : 0,
+  }));
+}
+
+// Monitor counters that count work lost or not done; their meaning.
+export const LOSS_COUNTERS = {
+  skip_mtu: "not stamped: no room under the MTU",
+  skip_ipopt: "not stamped: IPv4 options present",
+  skip_frag: "not stamped: IPv4 fragment",
+  skip_err: "not stamped: a kernel helper refused",
+  bad_version: "annotation of an unknown version, passed untouched",
+  bad_tag: "forged or stale annotation, passed untouched",
+  malformed: "malformed annotation, passed untouched",
+  ring_full: "records lost: kernel ring full",
+  pcap_ring_full: "packets not dumped: capture ring full",
+  ovs_skip_mtu: "not stamped in Open vSwitch: no room under the MTU",
+  ovs_skip_frag: "not stamped in Open vSwitch: IPv4 fragment",
+  ovs_skip_ipopt: "not stamped in Open vSwitch: IPv4 options present",
+  ovs_skip_room: "not stamped in Open vSwitch: no headroom",
+  ovs_no_slot: "Open vSwitch hop not written: no free slot",
+  ovs_bad_version: "Open vSwitch: annotation of an unknown version",
+  ovs_bad_tag: "Open vSwitch: forged or stale annotation",
+  ovs_malformed: "Open vSwitch: malformed annotation",
+  ovs_ring_full: "records lost: Open vSwitch ring full",
+  influx_dropped: "InfluxDB lines dropped while it was unreachable",
+  influx_rejected: "InfluxDB lines rejected",
+  agg_bad_records: "records the engine could not use",
+  agg_overflow: "inputs beyond the engine's bounds",
+  export_overflow: "series beyond the exporter's bounds",
+  pcap_write_errors: "pcap writes that failed",
+};
+
+export function healthIssues(counters) {
+  return Object.entries(LOSS_COUNTERS)
+    .filter(([k]) => counters[k] > 0)
+    .map(([k, what]) => ({ counter: k, value: counters[k], what }));
+}
+
+// Pairs for the table: busiest first, filtered by a query on either end.
+export function pairRows(paths, query) {
+  return paths
+    .filter((p) => matches(query, p.src, [p.src_ip]) ||
+                   matches(query, p.dst, [p.dst_ip]))
+    .sort((x, y) => (y.active - x.active) || (y.bps - x.bps) ||
+          (x.src + x.dst + x.proto).localeCompare(y.src + y.dst + y.proto));
+}
+
+export function pairId(p) {
+  return p.src_ip + ">" + p.dst_ip + "/" + p.proto;
+}

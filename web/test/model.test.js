@@ -1,0 +1,141 @@
+// Unit tests of web/src/model.js: node --test web/test/
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as m from "../src/model.js";
+
+function pair(src, dst, proto, o = {}) {
+  return {
+    src, dst, src_ip: o.sip || "10.0.0.1", dst_ip: o.dip || "10.0.0.2",
+    proto, active: o.active ?? true, packets: 10, bytes: 1000,
+    pps: o.pps ?? 10, bps: o.bps ?? 8000, traced: 10,
+    loss: { ratio: o.ratio ?? 0, lost: o.lost ?? 0, hop: o.hop ?? null,
+            seq_lost: o.seq_lost ?? 0, seq_ratio: 0, reasons: [] },
+    latency_us: {
+      e2e: o.p50 == null ? { count: 0 }
+        : { count: 10, p50: o.p50, p90: o.p50, p99: o.p99 ?? o.p50,
+            max: o.p50, mean: o.p50 },
+      hops: o.hops || [],
+    },
+  };
+}
+
+test("latency colours run green to red and grey when unknown", () => {
+  assert.equal(m.latencyColor(5), "hsl(120, 70%, 42%)");
+  assert.equal(m.latencyColor(m.GOOD_US), "hsl(120, 70%, 42%)");
+  assert.equal(m.latencyColor(m.BAD_US), "hsl(0, 70%, 42%)");
+  assert.equal(m.latencyColor(1e6), "hsl(0, 70%, 42%)");
+  const mid = m.latencyColor(Math.sqrt(m.GOOD_US * m.BAD_US));
+  assert.equal(mid, "hsl(60, 70%, 42%)");
+  assert.equal(m.latencyColor(null), "#8a8f98");
+});
+
+test("links merge directions and protocols, keep the worst", () => {
+  const links = m.buildLinks([
+    pair("web", "api", "tcp", { p50: 10, p99: 40, bps: 100 }),
+    pair("api", "web", "tcp", { p50: 30, p99: 35, bps: 50 }),
+    pair("api", "web", "udp", { p50: 5, lost: 3, ratio: 0.1,
+                                 hop: "veth_in>veth_out" }),
+    pair("web", "db", "icmp", { active: false, p50: 7 }),
+  ]);
+  assert.equal(links.length, 2);
+  const wa = links.find((l) => l.key === "api|web");
+  assert.equal(wa.p50, 30);
+  assert.equal(wa.p99, 40);
+  assert.equal(wa.bps, 100 + 50 + 8000);
+  assert.equal(wa.lossy, true);
+  assert.equal(wa.lossRatio, 0.1);
+  assert.equal(wa.lossHop, "veth_in>veth_out");
+  const wd = links.find((l) => l.key === "db|web");
+  assert.equal(wd.active, false);
+  assert.equal(wd.lossy, false);
+  assert.equal(wd.bps, 0);
+});
+
+test("an idle pair's old loss does not mark its link", () => {
+  const [l] = m.buildLinks([pair("a", "b", "udp", { active: false, lost: 5 })]);
+  assert.equal(l.lossy, false);
+  const [l2] = m.buildLinks([pair("a", "b", "udp", { seq_lost: 1 })]);
+  assert.equal(l2.lossy, true);
+});
+
+test("groups: bridges first, strangers last, path-only endpoints added", () => {
+  const gs = m.groups({
+    containers: [
+      { name: "x", monitored: false, bridge: null },
+      { name: "a", monitored: true, bridge: "br0" },
+      { name: "b", monitored: true, bridge: "br1" },
+      { name: "c", monitored: true, bridge: "br1" },
+    ],
+    paths: [pair("a", "dpdk0", "udp")],
+  });
+  assert.deepEqual(gs.map((g) => g.name), ["br1", "br0", "other endpoints"]);
+  assert.deepEqual(gs[2].members, ["x", "dpdk0"]);
+});
+
+test("layout puts every member inside the picture, apart", () => {
+  const members = Array.from({ length: 300 }, (_, i) => "c" + i);
+  const gs = [{ name: "br0", bridge: true, members: members.slice(0, 200) },
+              { name: "br1", bridge: true, members: members.slice(200) }];
+  const { pos, hubs } = m.layout(gs, 1200, 800);
+  assert.equal(pos.size, 300);
+  assert.equal(hubs.length, 2);
+  for (const p of pos.values()) {
+    assert.ok(p.x >= 0 && p.x <= 1200 && p.y >= 0 && p.y <= 800, p);
+  }
+  const a = pos.get("c0"), b = pos.get("c1");
+  assert.ok(Math.hypot(a.x - b.x, a.y - b.y) > 5);
+});
+
+test("one group is centred", () => {
+  const { hubs } = m.layout([{ name: "br0", bridge: true, members: ["a"] }],
+                            600, 400);
+  assert.deepEqual([hubs[0].x, hubs[0].y], [300, 200]);
+});
+
+test("search matches names and addresses, case-insensitively", () => {
+  assert.ok(m.matches("", "web"));
+  assert.ok(m.matches("WE", "web"));
+  assert.ok(m.matches("10.0.0", "web", ["10.0.0.2"]));
+  assert.ok(!m.matches("db", "web", ["10.0.0.2"]));
+});
+
+test("numbers carry units", () => {
+  assert.equal(m.fmtUs(3.456), "3.5 µs");
+  assert.equal(m.fmtUs(250), "250 µs");
+  assert.equal(m.fmtUs(1500), "1.50 ms");
+  assert.equal(m.fmtUs(null), "–");
+  assert.equal(m.fmtRate(2.5e6, "bit/s"), "2.5 Mbit/s");
+  assert.equal(m.fmtRate(12, "pkt/s"), "12 pkt/s");
+  assert.equal(m.fmtPct(0.1), "10.00 %");
+  assert.equal(m.fmtPct(0.0001), "0.010 %");
+});
+
+test("hop breakdown shares add up to one", () => {
+  const p = pair("a", "b", "udp", { p50: 10, hops: [
+    { from: "ct_tx", to: "veth_in", from_node: 0, to_node: 0, count: 5,
+      p50: 2, p90: 2, p99: 3, max: 3, mean: 2 },
+    { from: "veth_in", to: "veth_out", from_node: 0, to_node: 1, count: 5,
+      p50: 6, p90: 7, p99: 9, max: 9, mean: 6 },
+    { from: "veth_out", to: "ct_rx", from_node: 1, to_node: 1, count: 0 },
+  ] });
+  const h = m.hopBreakdown(p);
+  assert.deepEqual(h.map((x) => x.hop), ["ct_tx>veth_in", "veth_in>veth_out"]);
+  assert.equal(h[1].nodes, "0>1");
+  assert.equal(h[0].share + h[1].share, 1);
+});
+
+test("health lists only the loss counters that are not zero", () => {
+  const issues = m.healthIssues({ stamped: 9, ring_full: 2, skip_mtu: 0,
+                                  influx_dropped: 5 });
+  assert.deepEqual(issues.map((i) => i.counter), ["ring_full", "influx_dropped"]);
+  assert.match(issues[0].what, /ring full/);
+});
+
+test("pair rows: active and busy first, filtered by either end", () => {
+  const rows = m.pairRows([
+    pair("a", "b", "udp", { bps: 10 }),
+    pair("c", "d", "tcp", { bps: 99 }),
+    pair("e", "a", "icmp", { active: false, bps: 0 }),
+  ], "a");
+  assert.deepEqual(rows.map((r) => r.src + r.dst), ["ab", "ea"]);
+});
