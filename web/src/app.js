@@ -221,7 +221,7 @@ function chart(id, series, data, fmt) {
     scales: { x: { time: true } },
     series: [{}, ...series.map((s) => ({ label: s[0], stroke: s[1], width: 1.5,
                                           value: (u, v) => fmt(v) }))],
-    axes: [{}, { size: 80, values: (u, vals) => vals.map(fmt) }],
+    axes: [{}, { size: 100, values: (u, vals) => vals.map(fmt) }],
   };
   if (state.charts[id]) state.charts[id].destroy();
   box.replaceChildren();
