@@ -9,12 +9,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmex
-APP=$top_builddir/dpdk-app/cmon-dpdk
-if ! pkg-config --exists libdpdk; then
-	echo "SKIP: DPDK is not installed, so cmon-dpdk is not built"
-	exit 77
-fi
-[ -x "$APP" ] || it_fail "$APP not built"
+it_exporter_init
 for t in influxd promtool prometheus curl; do
 	command -v "$t" >/dev/null || it_fail "$t missing: run tools/install-deps"
 done

@@ -11,6 +11,7 @@
 #   it_query SRC DST PROTO FIELD  summary of the agent's JSON (query.py)
 #   it_fail MSG           print and exit 1
 #   it_on_exit CMD        run CMD first at cleanup (e.g. stop a daemon)
+#   it_exporter_init      exporter tests: APP=cmon-dpdk, built (skip without DPDK)
 #   it_ovs_init           OVS-DPDK tests: DPDK, cmon-dpdk and the patched
 #                         ovs-vswitchd present; tools/cmon-ovs.sh loaded
 #   it_forged SNS RNS SRC DST  forged annotations from SNS arrive unchanged
@@ -31,6 +32,15 @@ it_fail() {
 
 it_on_exit() {
 	IT_ON_EXIT="$*; ${IT_ON_EXIT:-}"
+}
+
+it_exporter_init() {
+	APP=$top_builddir/dpdk-app/cmon-dpdk
+	if ! pkg-config --exists libdpdk; then
+		echo "SKIP: DPDK is not installed, so cmon-dpdk is not built"
+		exit 77
+	fi
+	[ -x "$APP" ] || it_fail "$APP not built"
 }
 
 it_ovs_init() {

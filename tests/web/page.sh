@@ -8,16 +8,11 @@
 set -u
 . "$(dirname "$0")/../integration/lib.sh"
 it_init cmwb
-APP=$top_builddir/dpdk-app/cmon-dpdk
-if ! pkg-config --exists libdpdk; then
-	echo "SKIP: DPDK is not installed, so cmon-dpdk is not built"
-	exit 77
-fi
+it_exporter_init
 command -v node >/dev/null || {
 	echo "SKIP: no Node.js: the web page is not built"
 	exit 77
 }
-[ -x "$APP" ] || it_fail "$APP not built"
 [ -f "$top_builddir/web/dist/index.html" ] || it_fail "web/dist not built (make)"
 [ -d "$top_srcdir/web/node_modules/playwright-core" ] ||
 	it_fail "playwright-core not installed (make runs npm ci in web/)"
