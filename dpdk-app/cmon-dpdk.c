@@ -149,7 +149,8 @@ static void usage(FILE *f)
 "      --history N       points of embedded history per series (default\n"
 "                        600: ten minutes at -i 1)\n"
 "\n"
-"pcap dumps (kernel strip hops; needs --bridge):\n"
+"pcap dumps (kernel strip hops, and Open vSwitch's when it runs with\n"
+"other_config:cmon-capture=true):\n"
 "      --pcap FILE       write traced packets as their strip hop saw them,\n"
 "                        annotation included, to FILE (pcapng; a comment\n"
 "                        per packet decodes its hops; tools/cmon.lua\n"
@@ -307,11 +308,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		o->node = host;
 	}
 	o->kernel = o->k.nbridges > 0;
-	if (o->pcap && !o->kernel) {
-		cmon_err("--pcap: dumps come from the kernel's strip hops: give "
-			 "--bridge too (Open vSwitch's are not captured)");
-		return -1;
-	}
 	if (o->kernel)
 		return cmon_kopts_check(&o->k) ? -1 : 0;
 	if (o->k.noverlays || o->k.nsubnets || o->k.key_file) {
@@ -375,27 +371,40 @@ struct reader {
 	const struct opts *o;
 	struct cmon_pcapng *pcap;
 	uint64_t pcap_seen;
+	struct rte_ring *capture;		/* OVS's captured frames */
 };
+
+/* The container name of @addr, or NULL. */
+static const char *name_of(const struct reader *r, uint32_t addr)
+{
+	const struct cmon_names *n;
+
+	if (!r->ka)
+		return NULL;
+	n = cmon_kagent_names(r->ka);
+	return n->ip(n->ctx, addr);
+}
 
 /* Is @addr the container @want (a name or an address)? */
 static int is_container(const struct reader *r, uint32_t addr,
 			const char *want)
 {
-	const struct cmon_names *n = cmon_kagent_names(r->ka);
-	const char *name = n->ip(n->ctx, addr);
+	const char *name = name_of(r, addr);
 	char ip[16];
 
 	inet_ntop(AF_INET, &addr, ip, sizeof(ip));
 	return !strcmp(want, ip) || (name && !strcmp(want, name));
 }
 
-/* A packet from a kernel strip hop: filter, then dump it. */
+/*
+ * A packet from a strip hop (kernel: its device; Open vSwitch: ifindex
+ * 0): filter, then dump it.
+ */
 static void on_packet(void *ctx, const struct cmon_kpacket *p)
 {
 	struct reader *r = ctx;
 	const struct opts *o = r->o;
-	const struct cmon_names *n = cmon_kagent_names(r->ka);
-	char comment[600], extra[200], dev[IF_NAMESIZE] = "?";
+	char comment[600], extra[200], dev[IF_NAMESIZE] = "ovs";
 	const char *a, *b;
 	unsigned int i;
 
@@ -409,9 +418,10 @@ static void on_packet(void *ctx, const struct cmon_kpacket *p)
 		return;
 	if (r->pcap_seen++ % o->pcap_sample)
 		return;
-	a = n->ip(n->ctx, p->rec.saddr);
-	b = n->ip(n->ctx, p->rec.daddr);
-	if_indextoname(p->ifindex, dev);
+	a = name_of(r, p->rec.saddr);
+	b = name_of(r, p->rec.daddr);
+	if (p->ifindex && !if_indextoname(p->ifindex, dev))
+		strcpy(dev, "?");
 	snprintf(extra, sizeof(extra), "src=%s dst=%s dev=%s",
 		 a ? a : "-", b ? b : "-", dev);
 	cmon_pcapng_write(r->pcap, p->wall, p->data, p->caplen, p->len,
@@ -443,6 +453,50 @@ static int lookup(struct reader *r)
 	return 0;
 }
 
+/* With --pcap: find the switch's capture ring (it may come later). */
+static void lookup_capture(struct reader *r)
+{
+	static int told;
+
+	if (!r->pcap || !r->ring || r->capture)
+		return;
+	r->capture = rte_ring_lookup(CMON_SHM_CAPTURE);
+	if (r->capture)
+		cmon_info("pcap: reading the frames ovs-vswitchd captures");
+	else if (!told++)
+		cmon_warn("pcap: ovs-vswitchd captures no frames yet: set "
+			  "other_config:cmon-capture=true to dump its strip "
+			  "hops too");
+}
+
+/* Frames the switch captured: their records are in the main ring. */
+static void drain_capture(struct reader *r)
+{
+	static struct cmon_capture caps[8];
+	struct cmon_kpacket k;
+	unsigned int n, i;
+
+	do {
+		n = rte_ring_sc_dequeue_burst_elem(r->capture, caps,
+						   sizeof(caps[0]), 8, NULL);
+		for (i = 0; i < n; i++) {
+			const struct cmon_record *rec = &caps[i].rec;
+
+			k = (struct cmon_kpacket){
+				.wall = cmon_stamp_wall(rec->t0 +
+					rec->hop[rec->nhops - 1].delta,
+					rec->flags & CMON_ANN_F_TAI, 0),
+				.len = caps[i].len,
+				.caplen = caps[i].caplen > CMON_CAPTURE_SNAP ?
+					  CMON_CAPTURE_SNAP : caps[i].caplen,
+				.data = caps[i].data, .rec = *rec,
+			};
+			if (rec->nhops && rec->nhops <= CMON_REC_HOPS)
+				on_packet(r, &k);
+		}
+	} while (n == 8);
+}
+
 static void drain(struct reader *r)
 {
 	struct cmon_record recs[BURST];
@@ -457,6 +511,8 @@ static void drain(struct reader *r)
 		for (i = 0; i < n; i++)
 			cmon_agg_record(r->agg, &recs[i]);
 	} while (n == BURST);
+	if (r->capture)
+		drain_capture(r);
 }
 
 static void pause_ms(long ms)
@@ -569,6 +625,7 @@ static int ovs_attach(const struct opts *o, struct reader *r, double start)
 	cmon_info("attached to ovs-vswitchd (file prefix \"%s\"): ring %s "
 		  "of %u records, sampling 1/%u", o->prefix, CMON_SHM_RING,
 		  r->stats->ring_size, r->stats->sample_n);
+	lookup_capture(r);
 	return 0;
 }
 
@@ -642,6 +699,7 @@ int main(int argc, char **argv)
 		}
 		if (r.ring && t - last_check >= 1.0) {
 			last_check = t;
+			lookup_capture(&r);
 			if (!primary_alive(o.prefix)) {
 				cmon_err("ovs-vswitchd (file prefix \"%s\") "
 					 "exited%s", o.prefix, o.wait ?

@@ -523,18 +523,6 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* Wall-clock seconds of a time of the stamps' clock. */
-static double stamp_wall(const struct cmon_kagent *a, uint64_t ns)
-{
-	struct timespec s, w;
-	int64_t now;
-
-	clock_gettime(a->opt.clock_tai ? CLOCK_TAI : CLOCK_MONOTONIC, &s);
-	clock_gettime(CLOCK_REALTIME, &w);
-	now = (int64_t)s.tv_sec * 1000000000 + s.tv_nsec + a->opt.clock_offset;
-	return w.tv_sec + w.tv_nsec / 1e9 - (now - (int64_t)ns) / 1e9;
-}
-
 /* Flow fields of a record from the IPv4 packet after the Ethernet header. */
 static void flow_of(const uint8_t *f, uint32_t caplen, struct cmon_record *r)
 {
@@ -581,7 +569,8 @@ static int on_packet(void *ctx, void *data, size_t len)
 	flow_of(frame, ev->caplen, &k.rec);
 	k.rec.carrier = ev->carrier;
 	k.rec.source = CMON_SRC_KERNEL;
-	k.wall = stamp_wall(a, ev->now);
+	k.wall = cmon_stamp_wall(ev->now, a->opt.clock_tai,
+				 a->opt.clock_offset);
 	k.ifindex = ev->ifindex;
 	k.len = ev->len;
 	k.caplen = ev->caplen;

@@ -66,3 +66,14 @@ int cmon_clock_estimate(const struct cmon_owd *ab, const struct cmon_owd *ba,
 		*bound = -*bound;	/* inconsistent input: say how bad */
 	return 0;
 }
+
+double cmon_stamp_wall(uint64_t ns, int tai, int64_t offset)
+{
+	struct timespec s, w;
+	int64_t now;
+
+	clock_gettime(tai ? CLOCK_TAI : CLOCK_MONOTONIC, &s);
+	clock_gettime(CLOCK_REALTIME, &w);
+	now = (int64_t)s.tv_sec * 1000000000 + s.tv_nsec + offset;
+	return w.tv_sec + w.tv_nsec / 1e9 - (now - (int64_t)ns) / 1e9;
+}

@@ -20,6 +20,11 @@
 /* Seconds on CLOCK_MONOTONIC (intervals) and CLOCK_REALTIME (reports). */
 double cmon_time_mono(void);
 double cmon_time_wall(void);
+/*
+ * Wall-clock seconds of @ns, a time of the stamps' clock (CLOCK_TAI when
+ * @tai, else CLOCK_MONOTONIC, plus @offset ns as --clock-offset-ns adds).
+ */
+double cmon_stamp_wall(uint64_t ns, int tai, int64_t offset);
 
 #define CMON_OWD_KEEP		16	/* smallest samples kept */
 #define CMON_OWD_RANK		2	/* use the (RANK+1)-th smallest */

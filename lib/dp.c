@@ -358,7 +358,8 @@ void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 
 void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		   uint32_t len, struct cmon_dp_clock *clk, uint64_t *stat,
-		   struct cmon_record *rec, struct cmon_dp_res *res)
+		   struct cmon_record *rec, struct cmon_dp_res *res,
+		   struct cmon_capture *cap)
 {
 	uint64_t now;
 	struct cmon_found f;
@@ -370,6 +371,11 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	    !find(cfg, &p, stat, &f))
 		return;
 
+	if (cap) {
+		cap->len = len;
+		cap->caplen = len < CMON_CAPTURE_SNAP ? len : CMON_CAPTURE_SNAP;
+		memcpy(cap->data, frame, cap->caplen);
+	}
 	now = clk_now(clk);
 	cmon_ann_record(&f.ann, now, CMON_TP_OVS_TX, cfg->node, rec);
 	rec->saddr = p.saddr;

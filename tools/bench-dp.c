@@ -93,7 +93,7 @@ static struct result run(const struct cmon_dp_cfg *cfg, enum op op,
 			cmon_dp_transit(cfg, f, len, CMON_TP_OVS_RX, &clk, stat);
 			break;
 		case STRIP:
-			cmon_dp_strip(cfg, f, len, &clk, stat, &rec, &res);
+			cmon_dp_strip(cfg, f, len, &clk, stat, &rec, &res, NULL);
 			break;
 		}
 	}

@@ -75,10 +75,13 @@ void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 
 /*
  * Send at a container port: write OVS_TX, strip the annotation (either
- * carrier) and fill @rec with the packet's whole path.
+ * carrier) and fill @rec with the packet's whole path.  With @cap, a
+ * packet that yields a record is first copied there as it arrived
+ * (annotation included; cap->rec is the caller's to fill).
  */
 void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		   uint32_t len, struct cmon_dp_clock *clk, uint64_t *stat,
-		   struct cmon_record *rec, struct cmon_dp_res *res);
+		   struct cmon_record *rec, struct cmon_dp_res *res,
+		   struct cmon_capture *cap);
 
 #endif /* CMON_DP_H */

@@ -7,6 +7,9 @@
  *                   rte_ring_create_elem(): each element is one
  *                   struct cmon_record (include/cmon/record.h).  No mbuf
  *                   pointers and no shared mempool cross the boundary.
+ *   CMON_SHM_CAPTURE  an rte_ring of struct cmon_capture elements, made
+ *                   only while other_config:cmon-capture=true: frames as
+ *                   the strip hop saw them, for cmon-dpdk --pcap.
  *   CMON_SHM_STATS  a memzone holding struct cmon_shm_stats: what the
  *                   userspace hops did and did not do, counted per batch
  *                   in one row per datapath thread (plain stores, no
@@ -19,11 +22,13 @@
 #define CMON_SHM_H
 
 #include <stdint.h>
+#include "cmon/record.h"
 
 #define CMON_SHM_RING		"cmon_ovs_records"
+#define CMON_SHM_CAPTURE	"cmon_ovs_capture"
 #define CMON_SHM_STATS		"cmon_ovs_stats"
 #define CMON_SHM_MAGIC		0x636d6f6e73746174ULL	/* "cmonstat" */
-#define CMON_SHM_VERSION	1
+#define CMON_SHM_VERSION	2
 /* Default and bounds of other_config:cmon-ring-size (records). */
 #define CMON_SHM_RING_DEFAULT	65536
 #define CMON_SHM_RING_MIN	1024
@@ -48,6 +53,7 @@ enum cmon_dp_stat {
 	CMON_DP_MALFORMED,	/* inconsistent carrier: untouched */
 	CMON_DP_RING_FULL,	/* record lost: ring full */
 	CMON_DP_RECORDS,	/* records enqueued */
+	CMON_DP_CAPTURE_FULL,	/* captured frame lost: capture ring full */
 	CMON_DP_NSTATS
 };
 
@@ -55,7 +61,19 @@ enum cmon_dp_stat {
 	"packets", "stamped", "sampled_out", "skip_proto", "skip_mtu", \
 	"skip_frag", "skip_ipopt", "skip_room", "sanitised", "written", \
 	"no_slot", "stripped", "bad_version", "bad_tag", "malformed", \
-	"ring_full", "records" }
+	"ring_full", "records", "capture_full" }
+
+/* Bytes of a frame captured, and frames the capture ring holds. */
+#define CMON_CAPTURE_SNAP	2048
+#define CMON_CAPTURE_RING	1024
+
+/* One frame as a strip hop saw it (annotation included), and its record. */
+struct cmon_capture {
+	struct cmon_record rec;
+	uint32_t len;			/* frame length */
+	uint32_t caplen;		/* bytes in data[] */
+	uint8_t data[CMON_CAPTURE_SNAP];
+};
 
 /* Counter rows: row 0 is shared (atomic adds) by threads beyond the
  * others, which own one row each.  A row is padded to whole cache lines. */

@@ -7,6 +7,8 @@
 #     containers
 #   - ping through vhost-user answered; per-hop records both ways
 #   - forged annotations from a container neutralised, payload unchanged
+#   - other_config:cmon-capture: frames the switch strips dumped to pcapng
+#     by cmon-dpdk --pcap, annotation and hops readable by tshark
 #   - cmon-dpdk attaching and detaching during traffic disturbs nothing
 #   - bad ovs-vsctl values rejected with a log line, previous value kept
 #   - OVS absent or exiting: cmon-dpdk says so and exits 3
@@ -98,6 +100,34 @@ for c in ovs_skip_mtu ovs_sanitised; do
 done
 [ "$(q - - - ovs_records)" -ge "$(q - - - ovs_stamped)" ] ||
 	it_fail "fewer records than stamps on a path that drops none"
+
+# the switch's strip hops captured (live setting) and dumped
+cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-capture=true
+"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --quiet --pcap "$IT_TMP/ovs.pcapng" \
+	2>"$IT_TMP/cap.err" &
+cap_pid=$!
+it_wait "$IT_TMP/cap.err" "reading the frames ovs-vswitchd captures" 20 ||
+	it_fail "no capture ring: $(cat "$IT_TMP/cap.err")"
+cmon_ovs_appctl cmon/show | grep -q "capture: cmon_ovs_capture" ||
+	it_fail "cmon/show does not show the capture"
+it_in 1 ping -c 10 -i 0.05 -W 2 "$IPD" >/dev/null || it_fail "ping (capture)"
+sleep 1
+kill -INT "$cap_pid"; wait "$cap_pid" || it_fail "cmon-dpdk --pcap exit $?"
+cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-capture=false
+n=$(capinfos -c -M "$IT_TMP/ovs.pcapng" | sed -n 's/^Number of packets: *//p')
+[ "${n:-0}" -ge 20 ] || it_fail "$n frames captured of 20 pings and replies"
+tshark -X lua_script:"$top_srcdir/tools/cmon.lua" -r "$IT_TMP/ovs.pcapng" \
+	-Y "icmp && cmon" -T fields -E separator='|' -e cmon.carrier -e cmon.hop.tp \
+	-e frame.comment 2>/dev/null >"$IT_TMP/ovs.fields"
+[ "$(wc -l <"$IT_TMP/ovs.fields")" -ge 20 ] ||
+	it_fail "dissector: $(head -3 "$IT_TMP/ovs.fields")"
+while IFS='|' read -r carrier tps comment; do
+	[ "$carrier" = ipv4-option ] || it_fail "carrier $carrier"
+	case "$tps" in 8*) ;; *) it_fail "first hop $tps is not ovs_rx" ;; esac
+	case "$comment" in *"ovs_tx@3:"*"dev=ovs"*) ;;
+	*) it_fail "comment without the ovs_tx hop: $comment" ;; esac
+done <"$IT_TMP/ovs.fields"
+echo "capture: $n frames from the switch's strip hops, dissected"
 
 # attach and detach cmon-dpdk while traffic runs
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"

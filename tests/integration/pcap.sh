@@ -8,13 +8,8 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmpc
-APP=$top_builddir/dpdk-app/cmon-dpdk
+it_exporter_init
 PCAPTOOL=$top_builddir/tools/cmon-pcap
-if ! pkg-config --exists libdpdk; then
-	echo "SKIP: DPDK is not installed, so cmon-dpdk is not built"
-	exit 77
-fi
-[ -x "$APP" ] || it_fail "$APP not built"
 [ -x "$PCAPTOOL" ] || it_fail "$PCAPTOOL not built (libpcap-dev missing?)"
 for t in tshark capinfos socat; do
 	command -v "$t" >/dev/null || it_fail "$t missing: run tools/install-deps"
@@ -146,9 +141,10 @@ done
 
 # bad options
 rc=0
-"$APP" --pcap "$IT_TMP/x.pcapng" >/dev/null 2>"$IT_TMP/bad.err" || rc=$?
-[ "$rc" = 2 ] && grep -q 'give --bridge too' "$IT_TMP/bad.err" ||
-	it_fail "--pcap without --bridge: $rc $(cat "$IT_TMP/bad.err")"
+"$APP" --pcap "$IT_TMP/x.pcapng" --file-prefix "${CMON_PFX}none" >/dev/null \
+	2>"$IT_TMP/bad.err" || rc=$?
+[ "$rc" = 3 ] && grep -q 'no ovs-vswitchd' "$IT_TMP/bad.err" ||
+	it_fail "--pcap with neither --bridge nor OVS: $rc $(cat "$IT_TMP/bad.err")"
 rc=0
 "$APP" --bridge "$BR" --pcap /nonexistent/dir/x.pcapng >/dev/null \
 	2>"$IT_TMP/bad.err" || rc=$?

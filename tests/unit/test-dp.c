@@ -103,7 +103,7 @@ static void test_dp_roundtrip(void)
 	CU_ASSERT_EQUAL(stat[CMON_DP_WRITTEN], 1);
 	CU_ASSERT(ip_csum_ok(f + 14));
 
-	cmon_dp_strip(&cfg, f, len, AT(NOW + 3000), stat, &rec, &res);
+	cmon_dp_strip(&cfg, f, len, AT(NOW + 3000), stat, &rec, &res, NULL);
 	CU_ASSERT_EQUAL(res.record, 1);
 	CU_ASSERT_EQUAL(res.head, -40);
 	f -= res.head;
@@ -127,7 +127,10 @@ static void test_dp_roundtrip(void)
  * included. */
 static void test_dp_strip_trailer(void)
 {
-	uint8_t buf[ROOM + 1600], orig[1600], *f = buf + ROOM, *ip = f + 14;
+	uint8_t buf[ROOM + 1600], orig[1600], pre[1600], *f = buf + ROOM;
+	uint8_t *ip = f + 14;
+	static struct cmon_capture cap;
+	struct cmon_found found;
 	uint64_t stat[CMON_DP_NSTATS] = { 0 };
 	struct cmon_ann_host a = { .version = CMON_ANN_VERSION, .nslots = 1,
 				   .seq = 9, .t0_lo = (uint32_t)NOW - 500 };
@@ -158,8 +161,15 @@ static void test_dp_strip_trailer(void)
 	cmon_dp_transit(&cfg, f, len, CMON_TP_OVS_RX, AT(NOW + 100), stat);
 	CU_ASSERT_EQUAL(stat[CMON_DP_WRITTEN], 1);
 	CU_ASSERT(udp_csum_ok(ip));
-	cmon_dp_strip(&cfg, f, len, AT(NOW + 200), stat, &rec, &res);
+	/* captured as it arrived, annotation included */
+	memcpy(pre, f, len);
+	cmon_dp_strip(&cfg, f, len, AT(NOW + 200), stat, &rec, &res, &cap);
 	CU_ASSERT_EQUAL(res.record, 1);
+	CU_ASSERT_EQUAL(cap.len, len);
+	CU_ASSERT_EQUAL(cap.caplen, len);
+	CU_ASSERT_EQUAL(memcmp(cap.data, pre, len), 0);
+	CU_ASSERT_EQUAL(cmon_ann_find(cap.data + 14, len - 14, KEY, 1, &found),
+			CMON_FIND_OK);
 	CU_ASSERT_EQUAL(res.head, 0);
 	CU_ASSERT_EQUAL(res.tail, -40);
 	CU_ASSERT_EQUAL(memcmp(f, orig, len - 40), 0);
@@ -204,7 +214,7 @@ static void test_dp_forged(void)
 	uint8_t copy[1600];
 
 	memcpy(copy, f, len);
-	cmon_dp_strip(&cfg, f, len, AT(NOW), stat, &rec, &res);
+	cmon_dp_strip(&cfg, f, len, AT(NOW), stat, &rec, &res, NULL);
 	CU_ASSERT_EQUAL(res.record, 0);
 	CU_ASSERT_EQUAL(res.head, 0);
 	CU_ASSERT_EQUAL(stat[CMON_DP_BAD_TAG], 1);
@@ -214,7 +224,7 @@ static void test_dp_forged(void)
 	len = frame(f = buf + ROOM, 17, 4);
 	f[14 + 6] |= 0x80;
 	memcpy(copy, f, len);
-	cmon_dp_strip(&cfg, f, len, AT(NOW), stat, &rec, &res);
+	cmon_dp_strip(&cfg, f, len, AT(NOW), stat, &rec, &res, NULL);
 	CU_ASSERT_EQUAL(res.record, 0);
 	CU_ASSERT_EQUAL(stat[CMON_DP_MALFORMED], 1);
 	CU_ASSERT_EQUAL(memcmp(copy, f, len), 0);
