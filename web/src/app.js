@@ -101,9 +101,12 @@ function renderTopology(paths) {
                             r: hub.r * 0.35 }));
     g.append(el("text", { class: "hub-label", x: hub.x, y: hub.y + 4 },
                 hub.name));
-    tipped(g, hub.bridge ? `bridge ${hub.name}` :
-      "endpoints seen in traffic that are not containers monitored here " +
-      "(other nodes, Open vSwitch DPDK containers)");
+    tipped(g, hub.bridge ? `Linux bridge ${hub.name}`
+      : hub.name === "Open vSwitch"
+        ? "endpoints behind Open vSwitch (DPDK containers on vhost-user)"
+        : hub.name.startsWith("node ")
+          ? `containers on ${hub.name}, reached across the overlay`
+          : "endpoints seen in traffic that are not containers monitored here");
     svg.append(g);
   }
   for (const l of m.buildLinks(paths)) {

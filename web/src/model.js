@@ -58,36 +58,59 @@ export function buildLinks(paths) {
   return [...links.values()];
 }
 
+// Where an endpoint that is not a monitored container sits, seen from a
+// path it ends: behind Open vSwitch when its nearest hop is a switch hop,
+// on another node when that hop is on a node other than the path's far
+// end, else unknown.
+const OVS_HOPS = new Set(["ovs_rx", "ovs_tx"]);
+
+function placeOf(p, end) {
+  const hops = p.latency_us.hops;
+  if (!hops.length) return null;
+  const first = hops[0], last = hops[hops.length - 1];
+  const [hop, node, other] = end === "src"
+    ? [first.from, first.from_node, last.to_node]
+    : [last.to, last.to_node, first.from_node];
+  if (OVS_HOPS.has(hop)) return "Open vSwitch";
+  if (node !== other) return "node " + node;
+  return null;
+}
+
 // Groups of the topology: one per bridge, then the endpoints that are not
-// monitored containers here (other nodes, Open vSwitch DPDK containers).
+// monitored containers here: behind Open vSwitch, on other nodes (overlay
+// paths), or elsewhere.
 export function groups(topo) {
   const out = [];
-  const byBridge = new Map();
-  for (const c of topo.containers) {
-    const g = c.monitored && c.bridge ? c.bridge : "other endpoints";
-    if (!byBridge.has(g)) {
-      byBridge.set(g, { name: g, bridge: c.monitored && !!c.bridge,
-                        members: [] });
-      out.push(byBridge.get(g));
+  const byName = new Map();
+  const add = (g, bridge, member) => {
+    if (!byName.has(g)) {
+      byName.set(g, { name: g, bridge, members: [] });
+      out.push(byName.get(g));
     }
-    byBridge.get(g).members.push(c.name);
+    if (!byName.get(g).members.includes(member))
+      byName.get(g).members.push(member);
+  };
+  const place = new Map();
+  for (const p of topo.paths)
+    for (const end of ["src", "dst"]) {
+      const where = placeOf(p, end);
+      if (where && !place.has(p[end])) place.set(p[end], where);
+    }
+  for (const c of topo.containers) {
+    if (c.monitored && c.bridge) add(c.bridge, true, c.name);
+    else add(place.get(c.name) || "other endpoints", false, c.name);
   }
   // endpoints seen only in paths (not listed as containers)
   const known = new Set(topo.containers.map((c) => c.name));
-  for (const p of topo.paths) {
-    for (const n of [p.src, p.dst]) {
-      if (known.has(n)) continue;
-      known.add(n);
-      if (!byBridge.has("other endpoints")) {
-        byBridge.set("other endpoints",
-                     { name: "other endpoints", bridge: false, members: [] });
-        out.push(byBridge.get("other endpoints"));
+  for (const p of topo.paths)
+    for (const n of [p.src, p.dst])
+      if (!known.has(n)) {
+        known.add(n);
+        add(place.get(n) || "other endpoints", false, n);
       }
-      byBridge.get("other endpoints").members.push(n);
-    }
-  }
-  // bridges first, larger first; the others last
-  return out.sort((x, y) => (y.bridge - x.bridge) ||
+  // bridges first, larger first; the others after, "other endpoints" last
+  const rank = (g) => g.bridge ? 0 : g.name === "other endpoints" ? 2 : 1;
+  return out.sort((x, y) => (rank(x) - rank(y)) ||
                   (y.members.length - x.members.length) ||
                   x.name.localeCompare(y.name));
 }

@@ -72,6 +72,26 @@ test("groups: bridges first, strangers last, path-only endpoints added", () => {
   assert.deepEqual(gs[2].members, ["x", "dpdk0"]);
 });
 
+test("endpoints behind Open vSwitch or on other nodes get their group", () => {
+  const hop = (from, to, fn, tn) => ({ from, to, from_node: fn, to_node: tn,
+                                       count: 1, p50: 1, p90: 1, p99: 1,
+                                       max: 1, mean: 1 });
+  const gs = m.groups({
+    containers: [{ name: "web", monitored: true, bridge: "br0" }],
+    paths: [
+      pair("web", "dpdk0", "udp", { hops: [hop("ct_tx", "veth_in", 1, 1),
+        hop("veth_in", "ovs_rx", 1, 1), hop("ovs_rx", "ovs_tx", 1, 1)] }),
+      pair("db", "web", "tcp", { hops: [hop("ct_tx", "veth_in", 2, 2),
+        hop("veth_in", "ovl_out", 2, 2), hop("ovl_out", "ovl_in", 2, 1),
+        hop("ovl_in", "veth_out", 1, 1)] }),
+      pair("web", "x", "icmp"),
+    ],
+  });
+  assert.deepEqual(gs.map((g) => [g.name, g.members]), [
+    ["br0", ["web"]], ["node 2", ["db"]], ["Open vSwitch", ["dpdk0"]],
+    ["other endpoints", ["x"]]]);
+});
+
 test("layout puts every member inside the picture, apart", () => {
   const members = Array.from({ length: 300 }, (_, i) => "c" + i);
   const gs = [{ name: "br0", bridge: true, members: members.slice(0, 200) },
