@@ -781,6 +781,8 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	}
 	a->opt = *o;
 	a->agg = agg;
+	/* PTP-synchronised nodes (TAI stamps): cross-node times are trusted */
+	cmon_agg_trust_clocks(agg, o->clock_tai);
 	a->host_ns = cmon_host_netns();
 	a->names = (struct cmon_names){ name_ip, name_dev, name_reason, a };
 

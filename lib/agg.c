@@ -51,6 +51,7 @@ struct pair {
 	struct pair *next;
 	struct cmon_pair_stats st;	/* last tick's figures */
 	struct cmon_hist e2e;		/* accumulating this interval */
+	uint64_t e2e_unknown;		/* ... and not, for lack of offset */
 	unsigned int nsegs;
 	struct cmon_seg_stats seg[CMON_MAX_SEGS];
 	uint64_t traced;
@@ -75,6 +76,10 @@ struct cmon_agg {
 	unsigned int npairs, cap;
 	struct cmon_link links[CMON_MAX_LINKS];
 	unsigned int nlinks;
+	/* clock offsets: node b - node a, for a < b */
+	struct { uint8_t a, b; int64_t ns; } off[CMON_MAX_LINKS];
+	unsigned int noff;
+	int trust_clocks;
 	uint64_t records, bad_records;
 	uint64_t overflow;		/* samples beyond a fixed bound */
 };
@@ -258,6 +263,8 @@ void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r)
 	struct flow *f;
 	struct pair *p;
 	unsigned int i, n = r->nhops;
+	int64_t e2e_off = 0;
+	int e2e_known = 1;
 
 	agg->records++;
 	if (n < 2 || n > CMON_REC_HOPS) {
@@ -273,18 +280,82 @@ void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r)
 	flow_seq(f, r->seq);
 	p->traced++;
 	p->dirty = 1;
-	cmon_hist_add(&p->e2e, (int64_t)r->hop[n - 1].delta - r->hop[0].delta);
 	for (i = 1; i < n; i++) {
 		struct cmon_seg_stats *s = seg_get(p, &r->hop[i - 1], &r->hop[i]);
 		int64_t d = (int64_t)r->hop[i].delta - r->hop[i - 1].delta;
+		uint8_t a = r->hop[i - 1].node, b = r->hop[i].node;
+		int64_t off = 0;
+		int known = 1;
 
-		if (s)
-			cmon_hist_add(&s->hist, d);
-		else
+		if (a != b) {
+			/* raw one-way delays feed the offset estimation */
+			link_add(agg, a, b, d);
+			known = !cmon_agg_offset(agg, a, b, &off);
+		}
+		e2e_off += off;
+		e2e_known &= known;
+		if (!s)
 			agg->overflow++;
-		if (r->hop[i].node != r->hop[i - 1].node)
-			link_add(agg, r->hop[i - 1].node, r->hop[i].node, d);
+		else if (known)
+			cmon_hist_add(&s->hist, d - off);
+		else
+			s->unknown++;
 	}
+	if (e2e_known)
+		cmon_hist_add(&p->e2e, (int64_t)r->hop[n - 1].delta -
+			      r->hop[0].delta - e2e_off);
+	else
+		p->e2e_unknown++;
+}
+
+int cmon_agg_offset(const struct cmon_agg *agg, uint8_t a, uint8_t b,
+		    int64_t *ns)
+{
+	unsigned int i;
+
+	*ns = 0;
+	if (a == b)
+		return 0;
+	for (i = 0; i < agg->noff; i++) {
+		if (agg->off[i].a == a && agg->off[i].b == b) {
+			*ns = agg->off[i].ns;
+			return 0;
+		}
+		if (agg->off[i].a == b && agg->off[i].b == a) {
+			*ns = -agg->off[i].ns;
+			return 0;
+		}
+	}
+	return agg->trust_clocks ? 0 : -EAGAIN;
+}
+
+void cmon_agg_set_offset(struct cmon_agg *agg, uint8_t a, uint8_t b,
+			 int64_t ns)
+{
+	unsigned int i;
+
+	if (a > b) {
+		cmon_agg_set_offset(agg, b, a, -ns);
+		return;
+	}
+	for (i = 0; i < agg->noff; i++)
+		if (agg->off[i].a == a && agg->off[i].b == b)
+			break;
+	if (i == agg->noff) {
+		if (agg->noff == CMON_MAX_LINKS) {
+			agg->overflow++;
+			return;
+		}
+		agg->noff++;
+	}
+	agg->off[i].a = a;
+	agg->off[i].b = b;
+	agg->off[i].ns = ns;
+}
+
+void cmon_agg_trust_clocks(struct cmon_agg *agg, int trust)
+{
+	agg->trust_clocks = trust;
 }
 
 void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_flow *k,
@@ -433,12 +504,16 @@ void cmon_agg_tick(struct cmon_agg *agg, double secs)
 		st->loss_from_tp = st->loss_to_tp = 0xff;
 		st->traced = p->traced;
 		st->e2e = p->e2e;
+		st->e2e_unknown = p->e2e_unknown;
+		p->e2e_unknown = 0;
 		st->nsegs = p->nsegs;
 		memcpy(st->seg, p->seg, sizeof(p->seg));
 		p->traced = 0;
 		cmon_hist_reset(&p->e2e);
-		for (j = 0; j < p->nsegs; j++)
+		for (j = 0; j < p->nsegs; j++) {
 			cmon_hist_reset(&p->seg[j].hist);
+			p->seg[j].unknown = 0;
+		}
 		memset(p->lost_at, 0, sizeof(p->lost_at));
 		st->active = p->dirty;
 		p->idle = p->dirty ? 0 : p->idle + 1;

@@ -32,6 +32,7 @@ struct cmon_flow {
 struct cmon_seg_stats {
 	uint8_t from_tp, from_node, to_tp, to_node;
 	struct cmon_hist hist;		/* this interval */
+	uint64_t unknown;		/* this interval: no clock offset yet */
 };
 
 struct cmon_reason_stats {
@@ -50,6 +51,7 @@ struct cmon_pair_stats {
 	/* this interval, from trace records */
 	uint64_t traced;
 	struct cmon_hist e2e;
+	uint64_t e2e_unknown;		/* spanning nodes with no offset yet */
 	unsigned int nsegs;
 	struct cmon_seg_stats seg[CMON_MAX_SEGS];
 	/* loss from per-hop counter differences (every packet) */
@@ -105,6 +107,21 @@ struct cmon_link {
 };
 
 unsigned int cmon_agg_nlinks(const struct cmon_agg *agg);
+
+/*
+ * Clock offsets between nodes, applied to every latency that crosses
+ * nodes from then on: node @b's clock minus node @a's, in ns.  Until a
+ * pair of nodes has one (or clocks are trusted), latencies across them
+ * are counted as unknown (cmon_seg_stats.unknown), never reported raw.
+ * cmon_agg_trust_clocks(): every node stamps with one clock (CLOCK_TAI
+ * under PTP, or nodes on one host): offsets not set are 0.
+ */
+void cmon_agg_set_offset(struct cmon_agg *agg, uint8_t a, uint8_t b,
+			 int64_t ns);
+void cmon_agg_trust_clocks(struct cmon_agg *agg, int trust);
+/* The offset in use from @a to @b; -EAGAIN when none. */
+int cmon_agg_offset(const struct cmon_agg *agg, uint8_t a, uint8_t b,
+		    int64_t *ns);
 const struct cmon_link *cmon_agg_link(const struct cmon_agg *agg,
 				      unsigned int i);
 

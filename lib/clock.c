@@ -60,11 +60,17 @@ int cmon_clock_estimate(const struct cmon_owd *ab, const struct cmon_owd *ba,
 	*offset = *bound = 0;
 	if (cmon_owd_low(ab, &dab) || cmon_owd_low(ba, &dba))
 		return -EAGAIN;
-	*offset = (dab - dba) / 2;
-	*bound = (dab + dba) / 2;
+	cmon_clock_offset(dab, dba, offset, bound);
+	return 0;
+}
+
+void cmon_clock_offset(int64_t ab_low, int64_t ba_low, int64_t *offset,
+		       int64_t *bound)
+{
+	*offset = (ab_low - ba_low) / 2;
+	*bound = (ab_low + ba_low) / 2;
 	if (*bound < 0)
 		*bound = -*bound;	/* inconsistent input: say how bad */
-	return 0;
 }
 
 double cmon_stamp_wall(uint64_t ns, int tai, int64_t offset)

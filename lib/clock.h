@@ -50,5 +50,8 @@ int cmon_owd_low(const struct cmon_owd *w, int64_t *ns);
  */
 int cmon_clock_estimate(const struct cmon_owd *ab, const struct cmon_owd *ba,
 			int64_t *offset, int64_t *bound);
+/* The same from the two directions' low delays (ns), however obtained. */
+void cmon_clock_offset(int64_t ab_low, int64_t ba_low, int64_t *offset,
+		       int64_t *bound);
 
 #endif /* CMON_CLOCK_H */

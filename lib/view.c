@@ -44,9 +44,11 @@ static double us(uint64_t ns)
 	return ns / 1000.0;
 }
 
-static void json_lat(FILE *out, const struct cmon_hist *h)
+static void json_lat(FILE *out, const struct cmon_hist *h, uint64_t unknown)
 {
 	fprintf(out, "\"count\":%llu", (unsigned long long)h->count);
+	if (unknown)
+		fprintf(out, ",\"unknown\":%llu", (unsigned long long)unknown);
 	if (!h->count)
 		return;
 	fprintf(out, ",\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f"
@@ -117,7 +119,7 @@ void cmon_view_json_pair(FILE *out, const struct cmon_view *v,
 		fprintf(out, ",\"count\":%llu}", (unsigned long long)r->count);
 	}
 	fputs("]},\"latency_us\":{\"e2e\":{", out);
-	json_lat(out, &p->e2e);
+	json_lat(out, &p->e2e, p->e2e_unknown);
 	fputs("},\"hops\":[", out);
 	for (i = 0; i < p->nsegs; i++) {
 		const struct cmon_seg_stats *s = &p->seg[i];
@@ -126,7 +128,7 @@ void cmon_view_json_pair(FILE *out, const struct cmon_view *v,
 			",\"to_node\":%u,", i ? "," : "",
 			cmon_tp_name(s->from_tp), cmon_tp_name(s->to_tp),
 			s->from_node, s->to_node);
-		json_lat(out, &s->hist);
+		json_lat(out, &s->hist, s->unknown);
 		fputc('}', out);
 	}
 	fputs("]}}", out);
@@ -154,6 +156,19 @@ void cmon_view_json(FILE *out, const struct cmon_view *v)
 		if (!cmon_owd_low(&l->owd, &low))
 			fprintf(out, ",\"low_us\":%.3f", low / 1000.0);
 		fputc('}', out);
+	}
+	fputs("],\"clocks\":[", out);
+	for (i = 0; i < v->nclocks; i++) {
+		const struct cmon_clock_info *c = &v->clocks[i];
+
+		fprintf(out, "%s{\"a\":%u,\"b\":%u,\"estimated\":%s", i ? "," : "",
+			c->a, c->b, c->estimated ? "true" : "false");
+		if (c->estimated)
+			fprintf(out, ",\"offset_us\":%.3f,\"bound_us\":%.3f",
+				c->offset / 1e3, c->bound / 1e3);
+		fprintf(out, ",\"trusted\":%s,\"applied\":%s}",
+			c->trusted ? "true" : "false",
+			c->applied ? "true" : "false");
 	}
 	fputs("],\"pairs\":[", out);
 	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {

@@ -39,6 +39,16 @@ struct cmon_counter {
 	int gauge;		/* a level (e.g. records pending), not a count */
 };
 
+/* A clock offset between two nodes, as the view reports it. */
+struct cmon_clock_info {
+	uint8_t a, b;
+	int64_t offset;		/* ns, node b's clock minus node a's */
+	int64_t bound;		/* ns, error bound of the estimate */
+	int estimated;		/* from both directions' delays */
+	int trusted;		/* clocks synchronised: offset taken as 0 */
+	int applied;		/* cross-node latencies reported */
+};
+
 struct cmon_view {
 	const struct cmon_agg *agg;
 	const struct cmon_names *names;
@@ -49,6 +59,8 @@ struct cmon_view {
 	const char *node;
 	unsigned int sample_n;
 	const char *url;	/* where the web page is, or NULL */
+	const struct cmon_clock_info *clocks;
+	unsigned int nclocks;
 };
 
 void cmon_view_json(FILE *out, const struct cmon_view *v);

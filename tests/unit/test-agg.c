@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Unit tests of lib/agg: latency, rates, sequence and counter loss. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "agg.h"
 #include "unit.h"
@@ -181,9 +183,10 @@ static void test_agg_drop_only_pair_has_no_loss_hop(void)
 static void test_agg_cross_node_links(void)
 {
 	struct cmon_agg *g = cmon_agg_create();
+	const struct cmon_pair_stats *p;
 	const struct cmon_link *l;
 	struct cmon_record r;
-	int64_t low;
+	int64_t low, off;
 	int i;
 
 	memset(&r, 0, sizeof(r));
@@ -212,6 +215,43 @@ static void test_agg_cross_node_links(void)
 	CU_ASSERT_EQUAL(l->owd.count, 20);
 	CU_ASSERT_EQUAL(cmon_owd_low(&l->owd, &low), 0);
 	CU_ASSERT_EQUAL(low, -5000000 + 30000 + 2000);	/* third smallest */
+
+	/* no offset known yet: the cross-node figures are unknown, not raw */
+	cmon_agg_tick(g, 1.0);
+	p = only_pair(g);
+	CU_ASSERT_EQUAL(p->nsegs, 2);
+	CU_ASSERT_EQUAL(p->seg[0].hist.count, 0);
+	CU_ASSERT_EQUAL(p->seg[0].unknown, 20);
+	CU_ASSERT_EQUAL(p->seg[1].hist.count, 20);	/* within node 2 */
+	CU_ASSERT_EQUAL(p->seg[1].unknown, 0);
+	CU_ASSERT_EQUAL(p->e2e.count, 0);
+	CU_ASSERT_EQUAL(p->e2e_unknown, 20);
+
+	/* with the offset (node 2 minus node 1) latencies are corrected */
+	cmon_agg_set_offset(g, 2, 1, 5000000);
+	CU_ASSERT_EQUAL(cmon_agg_offset(g, 1, 2, &off), 0);
+	CU_ASSERT_EQUAL(off, -5000000);
+	for (i = 0; i < 20; i++) {
+		r.seq = 21 + i;
+		r.hop[1].delta = -5000000 + 30000;
+		r.hop[2].delta = r.hop[1].delta + 2000;
+		cmon_agg_record(g, &r);
+	}
+	cmon_agg_tick(g, 1.0);
+	p = only_pair(g);
+	CU_ASSERT_EQUAL(p->seg[0].unknown, 0);
+	CU_ASSERT(llabs((long long)cmon_hist_quantile(&p->seg[0].hist, 0.5) -
+			30000) < 1000);
+	CU_ASSERT(llabs((long long)cmon_hist_quantile(&p->e2e, 0.5) - 32000) <
+		  1100);
+	CU_ASSERT_EQUAL(p->e2e_unknown, 0);
+	CU_ASSERT_EQUAL(p->e2e.negative, 0);
+
+	/* trusted clocks (one host, or PTP): offsets not set are 0 */
+	CU_ASSERT_EQUAL(cmon_agg_offset(g, 1, 3, &off), -EAGAIN);
+	cmon_agg_trust_clocks(g, 1);
+	CU_ASSERT_EQUAL(cmon_agg_offset(g, 1, 3, &off), 0);
+	CU_ASSERT_EQUAL(off, 0);
 	cmon_agg_destroy(g);
 }
 
