@@ -44,6 +44,7 @@
 #include "kagent.h"
 #include "log.h"
 #include "pcapng.h"
+#include "peers.h"
 #include "view.h"
 
 #define BURST		64
@@ -67,6 +68,8 @@ struct opts {
 	int pcap_proto;			/* -1: any */
 	const char *pcap_ct[16];
 	unsigned int npcap_ct;
+	const char *peers[32];
+	unsigned int npeers;
 };
 
 static volatile sig_atomic_t exiting;
@@ -82,7 +85,7 @@ static void on_signal(int sig)
 enum {
 	OPT_HTTP_TOKEN = 0x100, OPT_WEB_ROOT, OPT_INFLUX, OPT_INFLUX_DB,
 	OPT_INFLUX_BUFFER, OPT_HISTORY, OPT_PCAP, OPT_PCAP_SIZE, OPT_PCAP_COUNT,
-	OPT_PCAP_CT, OPT_PCAP_PROTO, OPT_PCAP_SAMPLE,
+	OPT_PCAP_CT, OPT_PCAP_PROTO, OPT_PCAP_SAMPLE, OPT_PEER,
 };
 
 static const struct option long_opts[] = {
@@ -106,6 +109,7 @@ static const struct option long_opts[] = {
 	{ "pcap-container", required_argument, NULL, OPT_PCAP_CT },
 	{ "pcap-proto", required_argument, NULL, OPT_PCAP_PROTO },
 	{ "pcap-sample", required_argument, NULL, OPT_PCAP_SAMPLE },
+	{ "peer", required_argument, NULL, OPT_PEER },
 	{ "config", required_argument, NULL, 'c' },
 	{ "wait", no_argument, NULL, 'w' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -148,6 +152,11 @@ static void usage(FILE *f)
 "                        and counted in influx_dropped)\n"
 "      --history N       points of embedded history per series (default\n"
 "                        600: ten minutes at -i 1)\n"
+"      --peer URL        another node's cmon-dpdk --http, e.g.\n"
+"                        http://10.0.0.2:9417/?token=T (repeatable): its\n"
+"                        delays from this node give the clock offset\n"
+"                        between the two, so cross-node latencies are\n"
+"                        corrected (until then they are unknown)\n"
 "\n"
 "pcap dumps (kernel strip hops, and Open vSwitch's when it runs with\n"
 "other_config:cmon-capture=true):\n"
@@ -282,6 +291,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			break;
+		case OPT_PEER:
+			if (o->npeers == 32) {
+				cmon_err("--peer: at most 32");
+				return -1;
+			}
+			o->peers[o->npeers++] = optarg;
+			break;
 		case OPT_PCAP_SAMPLE:
 			if (cmon_opt_uint(optarg, 1, 1u << 30, &o->pcap_sample,
 					  "--pcap-sample"))
@@ -372,7 +388,58 @@ struct reader {
 	struct cmon_pcapng *pcap;
 	uint64_t pcap_seen;
 	struct rte_ring *capture;		/* OVS's captured frames */
+	struct cmon_peers *peers;
+	int trusted;				/* clocks synchronised (TAI) */
 };
+
+/*
+ * Clock offsets between the nodes whose delays this node measures and
+ * the other direction's (measured here too, or by a --peer): estimate,
+ * and apply to the engine unless the clocks are trusted.
+ */
+#define MAX_CLOCKS 64
+static unsigned int clocks(struct reader *r, struct cmon_clock_info *out)
+{
+	struct cmon_peer_link pl[MAX_CLOCKS];
+	unsigned int np = 0, i, j, n = 0;
+	const struct cmon_link *l, *m;
+	int64_t ab, ba;
+
+	if (r->peers)
+		np = cmon_peers_links(r->peers, pl, MAX_CLOCKS);
+	for (i = 0; i < cmon_agg_nlinks(r->agg) && n < MAX_CLOCKS; i++) {
+		struct cmon_clock_info *c = &out[n++];
+		int have = 0;
+
+		l = cmon_agg_link(r->agg, i);
+		*c = (struct cmon_clock_info){ l->from_node, l->to_node };
+		if (cmon_owd_low(&l->owd, &ab))
+			goto done;
+		/* the other direction: measured here, or by a peer */
+		for (j = 0; j < cmon_agg_nlinks(r->agg) && !have; j++) {
+			m = cmon_agg_link(r->agg, j);
+			have = m->from_node == l->to_node &&
+			       m->to_node == l->from_node &&
+			       !cmon_owd_low(&m->owd, &ba);
+		}
+		for (j = 0; j < np && !have; j++) {
+			have = pl[j].from == l->to_node &&
+			       pl[j].to == l->from_node;
+			ba = pl[j].low;
+		}
+		if (have) {
+			cmon_clock_offset(ab, ba, &c->offset, &c->bound);
+			c->estimated = 1;
+			if (!r->trusted)
+				cmon_agg_set_offset(r->agg, c->a, c->b,
+						    c->offset);
+		}
+done:
+		c->trusted = r->trusted;
+		c->applied = r->trusted || c->estimated;
+	}
+	return n;
+}
 
 /* The container name of @addr, or NULL. */
 static const char *name_of(const struct reader *r, uint32_t addr)
@@ -539,6 +606,7 @@ static void report(const struct opts *o, struct reader *r, double secs)
 	struct cmon_counter c[CMON_KAGENT_NCOUNTERS + CMON_DP_NSTATS + 1 +
 			      CMON_EXPORT_NCOUNTERS + 2 +
 			      CMON_VIEW_AGG_COUNTERS];
+	struct cmon_clock_info clk[MAX_CLOCKS];
 	unsigned int i, n = 0, neps = 0;
 	struct cmon_view v = {
 		.time = cmon_time_wall(), .interval = secs, .node = o->node,
@@ -565,6 +633,8 @@ static void report(const struct opts *o, struct reader *r, double secs)
 			v.sample_n = r->stats->sample_n;
 	}
 	n += cmon_export_counters(r->x, c + n);
+	v.clocks = clk;
+	v.nclocks = clocks(r, clk);
 	if (r->pcap) {
 		c[n++] = (struct cmon_counter){ "pcap_packets",
 			cmon_pcapng_packets(r->pcap), 0 };
@@ -657,6 +727,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	r.o = &o;
+	r.trusted = o.k.clock_tai;
+	if (o.npeers) {
+		r.peers = cmon_peers_start(o.peers, o.npeers);
+		if (!r.peers) {
+			rc = 2;
+			goto out;
+		}
+	}
 	if (o.pcap) {
 		r.pcap = cmon_pcapng_open(o.pcap,
 					  (uint64_t)(o.pcap_mib * (1 << 20)),
@@ -713,6 +791,8 @@ int main(int argc, char **argv)
 					r.ka = NULL;
 					cmon_export_stop(r.x, 2);
 					r.x = NULL;
+					cmon_peers_stop(r.peers);
+					r.peers = NULL;
 					execv("/proc/self/exe", argv);
 					cmon_err("restarting: %s",
 						 strerror(errno));
@@ -734,6 +814,7 @@ out:
 			  o.pcap, cmon_pcapng_errors(r.pcap) ?
 			  " (some writes failed: see pcap_write_errors)" : "");
 	cmon_pcapng_close(r.pcap);
+	cmon_peers_stop(r.peers);
 	cmon_agg_destroy(r.agg);
 	if (eal_up)
 		rte_eal_cleanup();

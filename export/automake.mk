@@ -9,6 +9,7 @@ export_libcmon_export_a_SOURCES = \
 	export/prom.c export/prom.h \
 	export/influx-format.c export/influx.h \
 	export/pcapng.c export/pcapng.h \
+	export/peers-parse.c export/peers.h \
 	export/http.h
 export_libcmon_export_a_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS) \
 	$(LIBCURL_CFLAGS)
@@ -18,9 +19,9 @@ else
 export_libcmon_export_a_SOURCES += export/http-stub.c
 endif
 if HAVE_LIBCURL
-export_libcmon_export_a_SOURCES += export/influx.c
+export_libcmon_export_a_SOURCES += export/influx.c export/peers.c
 else
-export_libcmon_export_a_SOURCES += export/influx-stub.c
+export_libcmon_export_a_SOURCES += export/influx-stub.c export/peers-stub.c
 endif
 CMON_EXPORT_LIBS = export/libcmon-export.a lib/libcmon.a \
 	$(MICROHTTPD_LIBS) $(LIBCURL_LIBS) -lpthread -lm

@@ -61,6 +61,7 @@ INTEGRATION_TESTS = \
 	tests/integration/ovs-kernel.sh \
 	tests/integration/export.sh \
 	tests/integration/pcap.sh \
+	tests/integration/clocks.sh \
 	tests/web/unit.sh \
 	tests/web/page.sh
 TESTS += $(INTEGRATION_TESTS)

@@ -13,6 +13,7 @@
 #include "agg.h"
 #include "history.h"
 #include "influx.h"
+#include "peers.h"
 #include "prom.h"
 #include "unit.h"
 
@@ -272,9 +273,34 @@ static void test_export_history_bounded(void)
 	cmon_history_destroy(h);
 }
 
+static void test_export_peer_links(void)
+{
+	const char *doc = "{\"time\":1.0,\"counters\":{\"links\":7},"
+		"\"links\":[{\"from_node\":1,\"to_node\":2,\"samples\":40,"
+		"\"low_us\":-4975.250},{\"from_node\":3,\"to_node\":2,"
+		"\"samples\":2},{\"from_node\":4,\"to_node\":2,"
+		"\"samples\":9,\"low_us\":31.5}],\"pairs\":[{\"from_node\":9}]}";
+	struct cmon_peer_link l[4];
+
+	/* the one without a low delay (too few samples) is left out */
+	CU_ASSERT_EQUAL_FATAL(cmon_peers_parse(doc, l, 4), 2);
+	CU_ASSERT_EQUAL(l[0].from, 1);
+	CU_ASSERT_EQUAL(l[0].to, 2);
+	CU_ASSERT_EQUAL(l[0].samples, 40);
+	CU_ASSERT_EQUAL(l[0].low, -4975250);
+	CU_ASSERT_EQUAL(l[1].from, 4);
+	CU_ASSERT_EQUAL(l[1].low, 31500);
+	CU_ASSERT_EQUAL(cmon_peers_parse(doc, l, 1), 1);
+	CU_ASSERT_EQUAL(cmon_peers_parse("{\"links\":[]}", l, 4), 0);
+	CU_ASSERT_EQUAL(cmon_peers_parse("<html>", l, 4), 0);
+	CU_ASSERT_EQUAL(cmon_peers_parse("{\"links\":[{\"from_node\":1", l, 4),
+			0);
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
+		{ "test_export_peer_links", test_export_peer_links },
 		{ "test_export_prom_histogram", test_export_prom_histogram },
 		{ "test_export_prom_escapes_labels",
 		  test_export_prom_escapes_labels },

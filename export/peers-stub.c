@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Stand-in for peers.c when configure found no libcurl. */
+#include <stdlib.h>
+#include "log.h"
+#include "peers.h"
+
+struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n)
+{
+	cmon_err("--peer: this cmon-dpdk was built without libcurl "
+		 "(apt-get install libcurl4-openssl-dev, then configure and "
+		 "make again)");
+	return NULL;
+}
+
+unsigned int cmon_peers_links(struct cmon_peers *p, struct cmon_peer_link *out,
+			      unsigned int max)
+{
+	return 0;
+}
+
+unsigned int cmon_peers_up(struct cmon_peers *p, unsigned int *total)
+{
+	*total = 0;
+	return 0;
+}
+
+void cmon_peers_stop(struct cmon_peers *p)
+{
+}

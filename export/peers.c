@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Polling other nodes' exporters: see peers.h. */
+#define _GNU_SOURCE
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "clock.h"
+#include "log.h"
+#include "peers.h"
+
+#define MAX_PEERS	32
+#define MAX_LINKS	64
+#define FRESH_S		10
+
+struct peer {
+	char *url;			/* .../api/v1/metrics */
+	CURL *curl;
+	char *buf;			/* response being read */
+	size_t len;
+	int up, told;
+	double at;			/* monotonic time of the links */
+	unsigned int nlinks;
+	struct cmon_peer_link links[MAX_LINKS];
+};
+
+struct cmon_peers {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop;
+	unsigned int n;
+	struct peer peer[MAX_PEERS];
+};
+
+static size_t take(char *data, size_t sz, size_t nm, void *ctx)
+{
+	struct peer *p = ctx;
+	size_t n = sz * nm;
+	char *b;
+
+	if (p->len + n > (64u << 20))
+		return 0;		/* no peer document is that large */
+	b = realloc(p->buf, p->len + n + 1);
+	if (!b)
+		return 0;
+	memcpy(b + p->len, data, n);
+	p->len += n;
+	b[p->len] = 0;
+	p->buf = b;
+	return n;
+}
+
+static void poll_one(struct cmon_peers *ps, struct peer *p)
+{
+	struct cmon_peer_link links[MAX_LINKS];
+	unsigned int n = 0;
+	long code = 0;
+	CURLcode rc;
+
+	p->len = 0;
+	rc = curl_easy_perform(p->curl);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &code);
+	if (rc == CURLE_OK && code == 200 && p->buf)
+		n = cmon_peers_parse(p->buf, links, MAX_LINKS);
+	pthread_mutex_lock(&ps->mu);
+	if (rc == CURLE_OK && code == 200) {
+		if (!p->up)
+			cmon_info("peer %s answers", p->url);
+		p->up = 1;
+		p->told = 0;
+		p->nlinks = n;
+		memcpy(p->links, links, n * sizeof(links[0]));
+		p->at = cmon_time_mono();
+	} else {
+		if (p->up || !p->told++)
+			cmon_warn("peer %s: %s; cross-node latencies need its "
+				  "delays (is cmon-dpdk --http running there?)",
+				  p->url, rc != CURLE_OK ?
+				  curl_easy_strerror(rc) : "bad HTTP status");
+		p->up = 0;
+	}
+	pthread_mutex_unlock(&ps->mu);
+}
+
+static void *run(void *arg)
+{
+	struct cmon_peers *ps = arg;
+	struct timespec ts;
+	unsigned int i;
+
+	pthread_mutex_lock(&ps->mu);
+	while (!ps->stop) {
+		pthread_mutex_unlock(&ps->mu);
+		for (i = 0; i < ps->n; i++)
+			poll_one(ps, &ps->peer[i]);
+		pthread_mutex_lock(&ps->mu);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		if (!ps->stop)
+			pthread_cond_timedwait(&ps->cv, &ps->mu, &ts);
+	}
+	pthread_mutex_unlock(&ps->mu);
+	return NULL;
+}
+
+struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n)
+{
+	struct cmon_peers *ps;
+	unsigned int i;
+
+	if (n > MAX_PEERS) {
+		cmon_err("--peer: at most %d peers", MAX_PEERS);
+		return NULL;
+	}
+	ps = calloc(1, sizeof(*ps));
+	if (!ps)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		struct peer *p = &ps->peer[i];
+		const char *q = strchr(urls[i], '?');
+		size_t l = q ? (size_t)(q - urls[i]) : strlen(urls[i]);
+
+		if (strncmp(urls[i], "http://", 7) &&
+		    strncmp(urls[i], "https://", 8)) {
+			cmon_err("--peer: \"%s\" is not an http:// URL of "
+				 "another node's cmon-dpdk --http", urls[i]);
+			goto fail;
+		}
+		while (l && urls[i][l - 1] == '/')
+			l--;
+		/* a ?token=T query stays on the API path */
+		if (asprintf(&p->url, "%.*s/api/v1/metrics%s", (int)l,
+			     urls[i], q ? q : "") < 0 ||
+		    !(p->curl = curl_easy_init()))
+			goto fail;
+		ps->n++;
+		curl_easy_setopt(p->curl, CURLOPT_URL, p->url);
+		curl_easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+		curl_easy_setopt(p->curl, CURLOPT_TIMEOUT_MS, 2000L);
+		curl_easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, take);
+		curl_easy_setopt(p->curl, CURLOPT_WRITEDATA, p);
+	}
+	pthread_mutex_init(&ps->mu, NULL);
+	pthread_cond_init(&ps->cv, NULL);
+	if (pthread_create(&ps->thread, NULL, run, ps)) {
+		cmon_err("--peer: cannot start its thread");
+		goto fail;
+	}
+	return ps;
+fail:
+	for (i = 0; i < ps->n; i++) {
+		free(ps->peer[i].url);
+		if (ps->peer[i].curl)
+			curl_easy_cleanup(ps->peer[i].curl);
+	}
+	free(ps);
+	return NULL;
+}
+
+unsigned int cmon_peers_links(struct cmon_peers *ps,
+			      struct cmon_peer_link *out, unsigned int max)
+{
+	double now = cmon_time_mono();
+	unsigned int i, j, n = 0;
+
+	pthread_mutex_lock(&ps->mu);
+	for (i = 0; i < ps->n; i++) {
+		const struct peer *p = &ps->peer[i];
+
+		if (!p->at || now - p->at > FRESH_S)
+			continue;
+		for (j = 0; j < p->nlinks && n < max; j++)
+			out[n++] = p->links[j];
+	}
+	pthread_mutex_unlock(&ps->mu);
+	return n;
+}
+
+unsigned int cmon_peers_up(struct cmon_peers *ps, unsigned int *total)
+{
+	unsigned int i, up = 0;
+
+	pthread_mutex_lock(&ps->mu);
+	for (i = 0; i < ps->n; i++)
+		up += ps->peer[i].up;
+	*total = ps->n;
+	pthread_mutex_unlock(&ps->mu);
+	return up;
+}
+
+void cmon_peers_stop(struct cmon_peers *ps)
+{
+	unsigned int i;
+
+	if (!ps)
+		return;
+	pthread_mutex_lock(&ps->mu);
+	ps->stop = 1;
+	pthread_cond_signal(&ps->cv);
+	pthread_mutex_unlock(&ps->mu);
+	pthread_join(ps->thread, NULL);
+	for (i = 0; i < ps->n; i++) {
+		free(ps->peer[i].url);
+		free(ps->peer[i].buf);
+		curl_easy_cleanup(ps->peer[i].curl);
+	}
+	free(ps);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Other nodes' exporters (cmon-dpdk --peer URL): a thread reads each
+ * one's /api/v1/metrics once a second and keeps the one-way delays it
+ * measured arriving from other nodes ("links").  With this node's own,
+ * they give both directions between two nodes, hence the clock offset
+ * between them (lib/clock.h): the many-nodes part of the exporter.
+ */
+#ifndef CMON_PEERS_H
+#define CMON_PEERS_H
+
+#include <stdint.h>
+
+/* A delay a peer measured: from node @from to node @to (its own). */
+struct cmon_peer_link {
+	uint8_t from, to;
+	uint64_t samples;
+	int64_t low;		/* ns, the robust low one-way delay */
+};
+
+struct cmon_peers;
+
+/* Start polling @n URLs ("http://host:port"); NULL (logged) on failure. */
+struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n);
+/* The freshest links (read in the last 10 s) of every peer; how many. */
+unsigned int cmon_peers_links(struct cmon_peers *p, struct cmon_peer_link *out,
+			      unsigned int max);
+/*
+ * Parse the "links" of an /api/v1/metrics document (doc/json.md) into
+ * @out; returns how many (only those with a low delay).
+ */
+unsigned int cmon_peers_parse(const char *doc, struct cmon_peer_link *out,
+			      unsigned int max);
+/* Peers that answered at the last poll, of how many. */
+unsigned int cmon_peers_up(struct cmon_peers *p, unsigned int *total);
+void cmon_peers_stop(struct cmon_peers *p);
+
+#endif /* CMON_PEERS_H */
