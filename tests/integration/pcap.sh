@@ -74,6 +74,8 @@ carriers = defaultdict(set)
 for line in open(fields):
     src, dst, proto, carrier, seq, tps, deltas, seg, seg_us, comment = \
         line.rstrip("\n").split("|")
+    # an ICMP error quotes the packet it answers: the outer header first
+    src, dst, proto = (x.split(",")[0] for x in (src, dst, proto))
     p = proto_name[proto]
     key = (src, dst, p)
     count[key] += 1
@@ -89,7 +91,8 @@ for line in open(fields):
         segs[key + (s,)].append(float(us))
 assert carriers["icmp"] == {"trailer"} and carriers["udp"] == {"trailer"}, carriers
 assert carriers["tcp"] == {"ipv4-option"}, carriers
-assert count[(ip1, ip2, "icmp")] == 30 and count[(ip2, ip1, "icmp")] == 30, dict(count)
+# echo requests and replies (late UDP datagrams may add port unreachables)
+assert count[(ip1, ip2, "icmp")] == 30 and count[(ip2, ip1, "icmp")] >= 30, dict(count)
 assert count[(ip1, ip2, "tcp")] >= 20, dict(count)
 
 def totals(path):
