@@ -14,14 +14,7 @@ it_exporter_init
 echo 0123456789abcdef >"$IT_TMP/key"
 TOKEN=cmck-token
 
-cmon_ns_underlay || it_fail "cannot create the nodes"
-for n in 1 2; do
-	cmon_ns_node "$n" && cmon_ns_node_pod "$n" "cmckc$n" "10.244.$n.2" ||
-		it_fail "cannot build node $n"
-done
-cmon_ns_node_route 1 2 && cmon_ns_node_route 2 1 || it_fail "cannot route the overlay"
-ip netns exec cmckc1 ping -c 2 -W 2 10.244.2.2 >/dev/null ||
-	it_fail "overlay does not pass traffic"
+it_overlay_nodes
 
 # start_exporter N [ARGS]: cmon-dpdk in node N's namespace (PID in PID_N)
 start_exporter() {
@@ -50,7 +43,7 @@ run() {
 	# shellcheck disable=SC2046
 	start_exporter 2 $(with_peer 2 1) --clock-offset-ns "$OFFSET_NS"
 	start_exporter 1
-	ip netns exec cmckc1 ping -q -c 20 -i 0.05 10.244.2.2 >/dev/null || it_fail "ping"
+	it_in 1 ping -q -c 20 -i 0.05 10.244.2.2 >/dev/null || it_fail "ping"
 	sleep 1.5
 	grep -q "peer http://10.250.0.1:9417/api/v1/metrics?token=$TOKEN: " \
 		"$IT_TMP/node2.err" || it_fail "no message about the absent peer"
@@ -78,8 +71,8 @@ EOP
 	wait "$PID_1" || it_fail "exporter of node 1 exited with $?"
 	# shellcheck disable=SC2046
 	start_exporter 1 $(with_peer 1 2)
-	ip netns exec cmckc1 ping -q -c 60 -i 0.05 10.244.2.2 >/dev/null || it_fail "ping"
-	ip netns exec cmckc2 ping -q -c 20 -i 0.05 10.244.1.2 >/dev/null || it_fail "ping"
+	it_in 1 ping -q -c 60 -i 0.05 10.244.2.2 >/dev/null || it_fail "ping"
+	it_in 2 ping -q -c 20 -i 0.05 10.244.1.2 >/dev/null || it_fail "ping"
 	sleep 1.5
 	python3 - "$IT_TMP/node1.json" "$IT_TMP/node2.json" "$OFFSET_NS" <<'EOP' || it_fail "clock offset"
 import json, sys

@@ -12,6 +12,8 @@
 #   it_fail MSG           print and exit 1
 #   it_on_exit CMD        run CMD first at cleanup (e.g. stop a daemon)
 #   it_exporter_init      exporter tests: APP=cmon-dpdk, built (skip without DPDK)
+#   it_overlay_nodes      two nodes ${P}n1, ${P}n2 on a flannel-style VXLAN
+#                         overlay, a pod ${P}c1, ${P}c2 on each (10.244.N.2)
 #   it_ovs_init           OVS-DPDK tests: DPDK, cmon-dpdk and the patched
 #                         ovs-vswitchd present; tools/cmon-ovs.sh loaded
 #   it_forged SNS RNS SRC DST  forged annotations from SNS arrive unchanged
@@ -44,17 +46,27 @@ it_exporter_init() {
 }
 
 it_ovs_init() {
-	DPDK_APP=$top_builddir/dpdk-app/cmon-dpdk
-	if ! pkg-config --exists libdpdk; then
-		echo "SKIP: DPDK is not installed (apt-get install libdpdk-dev)"
-		exit 77
-	fi
-	[ -x "$DPDK_APP" ] || it_fail "$DPDK_APP not built"
+	it_exporter_init
+	DPDK_APP=$APP
 	[ -x "${OVS_BUILD:-}/vswitchd/ovs-vswitchd" ] ||
 		it_fail "patched ovs-vswitchd not built: run tools/build-ovs"
 	# shellcheck source=../../tools/cmon-ovs.sh
 	. "$top_srcdir/tools/cmon-ovs.sh"
 	it_on_exit cmon_ovs_stop
+}
+
+it_overlay_nodes() {
+	local n
+	cmon_ns_underlay || it_fail "cannot create the nodes"
+	for n in 1 2; do
+		cmon_ns_node "$n" &&
+			cmon_ns_node_pod "$n" "${CMON_PFX}c$n" "10.244.$n.2" ||
+			it_fail "cannot build node $n"
+	done
+	cmon_ns_node_route 1 2 && cmon_ns_node_route 2 1 ||
+		it_fail "cannot route the overlay"
+	ip netns exec "${CMON_PFX}c1" ping -c 2 -W 2 10.244.2.2 >/dev/null ||
+		it_fail "overlay does not pass traffic"
 }
 
 it_cleanup() {
