@@ -173,7 +173,8 @@ static __always_inline __u32 cmon_segs_gso(struct __sk_buff *skb,
 	__u32 hdr = p->l4_off + p->l4_hlen;
 	__u32 gso = skb->gso_size + gso_extra;
 
-	if (!gso || skb->len <= hdr)
+	/* not a GSO packet: one, whatever the annotation adds */
+	if (!skb->gso_size || skb->len <= hdr)
 		return 1;
 	return (skb->len - hdr + gso - 1) / gso;
 }
