@@ -45,6 +45,7 @@ struct flow {
 	uint64_t seq_lost, seq_recv;	/* this interval */
 	unsigned int nhops;
 	struct hop_ctr hop[CMON_MAX_CHOPS];
+	int ticked;			/* counted by a tick already */
 };
 
 struct pair {
@@ -308,6 +309,27 @@ void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r)
 		p->e2e_unknown++;
 }
 
+unsigned int cmon_agg_hop_counters(const struct cmon_agg *agg, uint8_t node,
+				   struct cmon_hop_counter *out,
+				   unsigned int max)
+{
+	const struct flow *f;
+	unsigned int b, i, n = 0;
+
+	for (b = 0; b < HT_BUCKETS; b++)
+		for (f = agg->flows[b]; f; f = f->next)
+			for (i = 0; i < f->nhops; i++) {
+				if (f->hop[i].node != node)
+					continue;
+				if (n == max)
+					return n;
+				out[n++] = (struct cmon_hop_counter){
+					f->key, f->hop[i].tp, node,
+					f->hop[i].packets, f->hop[i].bytes };
+			}
+	return n;
+}
+
 int cmon_agg_offset(const struct cmon_agg *agg, uint8_t a, uint8_t b,
 		    int64_t *ns)
 {
@@ -387,6 +409,13 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_flow *k,
 		f->hop[i].tp = tp;
 		f->hop[i].node = node;
 		f->nhops++;
+		/* a hop joining a flow already counted (another node's, read
+		 * later) starts from its current count: the traffic before is
+		 * not this interval's */
+		if (f->ticked) {
+			f->hop[i].prev_packets = packets;
+			f->hop[i].prev_bytes = bytes;
+		}
 	}
 	h = &f->hop[i];
 	if (packets < h->packets) {
@@ -461,6 +490,7 @@ static void flow_tick(struct flow *f)
 		f->hop[i].prev_packets = f->hop[i].packets;
 		f->hop[i].prev_bytes = f->hop[i].bytes;
 	}
+	f->ticked = 1;
 }
 
 static void reason_add(struct cmon_pair_stats *st, const struct drop *d,

@@ -125,6 +125,21 @@ int cmon_agg_offset(const struct cmon_agg *agg, uint8_t a, uint8_t b,
 const struct cmon_link *cmon_agg_link(const struct cmon_agg *agg,
 				      unsigned int i);
 
+/*
+ * The cumulative per-hop counters fed for hops of @node (as given to
+ * cmon_agg_hop_count()), so another node's engine can place loss between
+ * its hops and these.  Returns how many (at most @max).
+ */
+struct cmon_hop_counter {
+	struct cmon_flow flow;
+	uint8_t tp, node;
+	uint64_t packets, bytes;
+};
+
+unsigned int cmon_agg_hop_counters(const struct cmon_agg *agg, uint8_t node,
+				   struct cmon_hop_counter *out,
+				   unsigned int max);
+
 /* Records fed in total, and records the engine could not use. */
 uint64_t cmon_agg_records(const struct cmon_agg *agg);
 uint64_t cmon_agg_bad_records(const struct cmon_agg *agg);

@@ -255,6 +255,47 @@ static void test_agg_cross_node_links(void)
 	cmon_agg_destroy(g);
 }
 
+/* The counters of one node's hops, as another node's engine takes them. */
+static void test_agg_hop_counters_of_a_node(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_hop_counter c[4];
+
+	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 1, 100, 1000);
+	cmon_agg_hop_count(g, &flow, CMON_TP_OVL_OUT, 1, 99, 990);
+	cmon_agg_hop_count(g, &flow, CMON_TP_OVL_IN, 2, 90, 900);
+	CU_ASSERT_EQUAL_FATAL(cmon_agg_hop_counters(g, 1, c, 4), 2);
+	CU_ASSERT_EQUAL(c[0].tp, CMON_TP_VETH_IN);
+	CU_ASSERT_EQUAL(c[0].packets, 100);
+	CU_ASSERT_EQUAL(c[1].tp, CMON_TP_OVL_OUT);
+	CU_ASSERT(!memcmp(&c[1].flow, &flow, sizeof(flow)));
+	CU_ASSERT_EQUAL(cmon_agg_hop_counters(g, 2, c, 4), 1);
+	CU_ASSERT_EQUAL(cmon_agg_hop_counters(g, 1, c, 1), 1);
+	/* 1 + 9 lost, most of them on the underlay */
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->lost, 10);
+	CU_ASSERT_EQUAL(only_pair(g)->loss_from_tp, CMON_TP_OVL_OUT);
+	CU_ASSERT_EQUAL(only_pair(g)->loss_to_tp, CMON_TP_OVL_IN);
+	cmon_agg_destroy(g);
+
+	/* another node's hop joining a counted flow: its past is not this
+	 * interval's traffic */
+	g = cmon_agg_create();
+	cmon_agg_hop_count(g, &flow, CMON_TP_OVL_IN, 2, 500, 5000);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->packets, 500);
+	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 1, 1000, 10000);
+	cmon_agg_hop_count(g, &flow, CMON_TP_OVL_IN, 2, 1000, 10000);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->packets, 0);
+	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 1, 1400, 14000);
+	cmon_agg_hop_count(g, &flow, CMON_TP_OVL_IN, 2, 1400, 14000);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->packets, 400);
+	CU_ASSERT_EQUAL(only_pair(g)->lost, 0);
+	cmon_agg_destroy(g);
+}
+
 static void test_agg_overflow_counted(void)
 {
 	struct cmon_agg *g = cmon_agg_create();
@@ -316,6 +357,8 @@ int main(void)
 		{ "test_agg_drop_only_pair_has_no_loss_hop",
 		  test_agg_drop_only_pair_has_no_loss_hop },
 		{ "test_agg_cross_node_links", test_agg_cross_node_links },
+		{ "test_agg_hop_counters_of_a_node",
+		  test_agg_hop_counters_of_a_node },
 		{ "test_agg_overflow_counted", test_agg_overflow_counted },
 		{ "test_agg_bad_record_counted", test_agg_bad_record_counted },
 		{ "test_agg_expire", test_agg_expire },
