@@ -4,4 +4,5 @@ EXTRA_DIST += doc/cmon-kern.8 doc/cmon-dpdk.8 doc/cmon-pcap.1 doc/annotation.md 
 	doc/benchmark.md doc/ovs.md doc/exporter.md doc/web.md doc/web.png \
 	doc/api/defs.schema.json \
 	doc/api/metrics.schema.json doc/api/topology.schema.json \
-	doc/api/health.schema.json doc/api/history.schema.json
+	doc/api/health.schema.json doc/api/history.schema.json \
+	doc/api/counters.schema.json

@@ -452,6 +452,27 @@ static const char *name_of(const struct reader *r, uint32_t addr)
 	return n->ip(n->ctx, addr);
 }
 
+/*
+ * Other nodes' counters at the sending hops of flows to containers here:
+ * with ours they place loss anywhere on the path, the underlay included.
+ * Only upstream hops are taken, and they are read before ours and are
+ * older, so a difference never overstates loss; downstream hops of other
+ * nodes (flows leaving here) are theirs to judge.
+ */
+static void feed_peer_counters(struct reader *r)
+{
+	static struct cmon_hop_counter hc[65536];
+	unsigned int i, n = cmon_peers_counters(r->peers, hc, 65536);
+
+	for (i = 0; i < n; i++)
+		if (hc[i].node != r->o->k.node_id &&
+		    (hc[i].tp == CMON_TP_VETH_IN || hc[i].tp == CMON_TP_OVL_OUT) &&
+		    name_of(r, hc[i].flow.daddr))
+			cmon_agg_hop_count(r->agg, &hc[i].flow, hc[i].tp,
+					   hc[i].node, hc[i].packets,
+					   hc[i].bytes);
+}
+
 /* Is @addr the container @want (a name or an address)? */
 static int is_container(const struct reader *r, uint32_t addr,
 			const char *want)
@@ -611,8 +632,11 @@ static void report(const struct opts *o, struct reader *r, double secs)
 	struct cmon_view v = {
 		.time = cmon_time_wall(), .interval = secs, .node = o->node,
 		.url = cmon_export_url(r->x),
+		.node_id = r->ka ? (int)o->k.node_id : -1,
 	};
 
+	if (r->peers && r->ka)
+		feed_peer_counters(r);
 	if (r->ka) {
 		cmon_kagent_collect(r->ka);
 		n = cmon_kagent_counters(r->ka, c, CMON_KAGENT_NCOUNTERS);

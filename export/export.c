@@ -178,6 +178,32 @@ static void topology(FILE *out, const struct cmon_view *v,
 	fputs("]}\n", out);
 }
 
+/* This node's hop counters, for the other nodes' engines (peers.h). */
+static void counters(FILE *out, const struct cmon_view *v)
+{
+	static struct cmon_hop_counter hc[65536];
+	unsigned int i, n = 0;
+	char a[16], b[16];
+
+	if (v->node_id >= 0)
+		n = cmon_agg_hop_counters(v->agg, (uint8_t)v->node_id, hc,
+					  sizeof(hc) / sizeof(hc[0]));
+	fprintf(out, "{\"time\":%.3f,\"node_id\":%d,\"counters\":[", v->time,
+		v->node_id);
+	for (i = 0; i < n; i++) {
+		inet_ntop(AF_INET, &hc[i].flow.saddr, a, sizeof(a));
+		inet_ntop(AF_INET, &hc[i].flow.daddr, b, sizeof(b));
+		fprintf(out, "%s{\"src_ip\":\"%s\",\"dst_ip\":\"%s\",\"sport\":%u,"
+			"\"dport\":%u,\"proto\":%u,\"tp\":%u,\"node\":%u,"
+			"\"packets\":%llu,\"bytes\":%llu}", i ? "," : "", a, b,
+			ntohs(hc[i].flow.sport), ntohs(hc[i].flow.dport),
+			hc[i].flow.proto, hc[i].tp, hc[i].node,
+			(unsigned long long)hc[i].packets,
+			(unsigned long long)hc[i].bytes);
+	}
+	fputs("]}\n", out);
+}
+
 static void health(FILE *out, struct cmon_export *e, const struct cmon_view *v)
 {
 	struct cmon_influx_stats st;
@@ -244,6 +270,8 @@ void cmon_export_tick(struct cmon_export *e, const struct cmon_view *v,
 		topology(d[CMON_DOC_TOPOLOGY].f, v, eps, n);
 	if (d[CMON_DOC_HEALTH].f)
 		health(d[CMON_DOC_HEALTH].f, e, v);
+	if (d[CMON_DOC_COUNTERS].f)
+		counters(d[CMON_DOC_COUNTERS].f, v);
 	for (i = 0; i < CMON_NDOCS; i++) {
 		close_doc(&d[i]);
 		buf[i] = d[i].buf;

@@ -398,6 +398,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		return document(h, c, CMON_DOC_TOPOLOGY, "application/json");
 	if (!strcmp(url, "/api/v1/health"))
 		return document(h, c, CMON_DOC_HEALTH, "application/json");
+	if (!strcmp(url, "/api/v1/counters"))
+		return document(h, c, CMON_DOC_COUNTERS, "application/json");
 	if (!strcmp(url, "/api/v1/history"))
 		return rendered(h, c, render_history);
 	if (!strcmp(url, "/api/v1/history/monitor"))

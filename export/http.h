@@ -5,6 +5,8 @@
  *   /api/v1/metrics          the last interval (doc/json.md)
  *   /api/v1/topology         containers, bridges and the paths between them
  *   /api/v1/health           sinks, sampling and the monitor's own losses
+ *   /api/v1/counters         this node's per-flow per-hop packet counters,
+ *                            for other nodes' exporters (--peer)
  *   /api/v1/history[?src=&dst=&proto=&since=]   the embedded history
  *   /api/v1/history/monitor  the monitor counters' history
  *   /api/v1/events           server-sent events: one "metrics" event per
@@ -24,6 +26,7 @@ enum cmon_http_doc {
 	CMON_DOC_METRICS,
 	CMON_DOC_TOPOLOGY,
 	CMON_DOC_HEALTH,
+	CMON_DOC_COUNTERS,
 	CMON_NDOCS
 };
 

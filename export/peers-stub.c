@@ -18,6 +18,12 @@ unsigned int cmon_peers_links(struct cmon_peers *p, struct cmon_peer_link *out,
 	return 0;
 }
 
+unsigned int cmon_peers_counters(struct cmon_peers *p,
+				 struct cmon_hop_counter *out, unsigned int max)
+{
+	return 0;
+}
+
 unsigned int cmon_peers_up(struct cmon_peers *p, unsigned int *total)
 {
 	*total = 0;

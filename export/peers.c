@@ -12,10 +12,12 @@
 
 #define MAX_PEERS	32
 #define MAX_LINKS	64
+#define MAX_COUNTERS	65536
 #define FRESH_S		10
 
 struct peer {
 	char *url;			/* .../api/v1/metrics */
+	char *counters_url;		/* .../api/v1/counters */
 	CURL *curl;
 	char *buf;			/* response being read */
 	size_t len;
@@ -23,6 +25,8 @@ struct peer {
 	double at;			/* monotonic time of the links */
 	unsigned int nlinks;
 	struct cmon_peer_link links[MAX_LINKS];
+	unsigned int ncounters;
+	struct cmon_hop_counter *counters;	/* [MAX_COUNTERS] */
 };
 
 struct cmon_peers {
@@ -52,20 +56,42 @@ static size_t take(char *data, size_t sz, size_t nm, void *ctx)
 	return n;
 }
 
-static void poll_one(struct cmon_peers *ps, struct peer *p)
+/* GET @url into p->buf; the HTTP status, or -1 (*rc says why). */
+static long get(struct peer *p, const char *url, CURLcode *rc)
 {
-	struct cmon_peer_link links[MAX_LINKS];
-	unsigned int n = 0;
-	long code = 0;
-	CURLcode rc;
+	long code = -1;
 
 	p->len = 0;
-	rc = curl_easy_perform(p->curl);
-	if (rc == CURLE_OK)
+	if (p->buf)
+		p->buf[0] = 0;
+	curl_easy_setopt(p->curl, CURLOPT_URL, url);
+	*rc = curl_easy_perform(p->curl);
+	if (*rc == CURLE_OK)
 		curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &code);
+	return code;
+}
+
+static void poll_one(struct cmon_peers *ps, struct peer *p)
+{
+	static struct cmon_hop_counter counters[MAX_COUNTERS];
+	struct cmon_peer_link links[MAX_LINKS];
+	unsigned int n = 0, nc = 0;
+	long code;
+	CURLcode rc;
+
+	/* counters first: they are older than the links, never newer */
+	if (get(p, p->counters_url, &rc) == 200 && p->buf)
+		nc = cmon_peers_parse_counters(p->buf, counters, MAX_COUNTERS);
+	code = get(p, p->url, &rc);
 	if (rc == CURLE_OK && code == 200 && p->buf)
 		n = cmon_peers_parse(p->buf, links, MAX_LINKS);
 	pthread_mutex_lock(&ps->mu);
+	if (nc && !p->counters)
+		p->counters = malloc(MAX_COUNTERS * sizeof(*p->counters));
+	if (p->counters) {
+		memcpy(p->counters, counters, nc * sizeof(*counters));
+		p->ncounters = nc;
+	}
 	if (rc == CURLE_OK && code == 200) {
 		if (!p->up)
 			cmon_info("peer %s answers", p->url);
@@ -134,10 +160,11 @@ struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n)
 		/* a ?token=T query stays on the API path */
 		if (asprintf(&p->url, "%.*s/api/v1/metrics%s", (int)l,
 			     urls[i], q ? q : "") < 0 ||
+		    asprintf(&p->counters_url, "%.*s/api/v1/counters%s",
+			     (int)l, urls[i], q ? q : "") < 0 ||
 		    !(p->curl = curl_easy_init()))
 			goto fail;
 		ps->n++;
-		curl_easy_setopt(p->curl, CURLOPT_URL, p->url);
 		curl_easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
 		curl_easy_setopt(p->curl, CURLOPT_TIMEOUT_MS, 2000L);
@@ -154,6 +181,7 @@ struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n)
 fail:
 	for (i = 0; i < ps->n; i++) {
 		free(ps->peer[i].url);
+		free(ps->peer[i].counters_url);
 		if (ps->peer[i].curl)
 			curl_easy_cleanup(ps->peer[i].curl);
 	}
@@ -175,6 +203,26 @@ unsigned int cmon_peers_links(struct cmon_peers *ps,
 			continue;
 		for (j = 0; j < p->nlinks && n < max; j++)
 			out[n++] = p->links[j];
+	}
+	pthread_mutex_unlock(&ps->mu);
+	return n;
+}
+
+unsigned int cmon_peers_counters(struct cmon_peers *ps,
+				 struct cmon_hop_counter *out, unsigned int max)
+{
+	double now = cmon_time_mono();
+	unsigned int i, n = 0, k;
+
+	pthread_mutex_lock(&ps->mu);
+	for (i = 0; i < ps->n; i++) {
+		const struct peer *p = &ps->peer[i];
+
+		if (!p->at || now - p->at > FRESH_S)
+			continue;
+		k = p->ncounters < max - n ? p->ncounters : max - n;
+		memcpy(out + n, p->counters, k * sizeof(*out));
+		n += k;
 	}
 	pthread_mutex_unlock(&ps->mu);
 	return n;
@@ -205,6 +253,8 @@ void cmon_peers_stop(struct cmon_peers *ps)
 	pthread_join(ps->thread, NULL);
 	for (i = 0; i < ps->n; i++) {
 		free(ps->peer[i].url);
+		free(ps->peer[i].counters_url);
+		free(ps->peer[i].counters);
 		free(ps->peer[i].buf);
 		curl_easy_cleanup(ps->peer[i].curl);
 	}

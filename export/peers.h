@@ -4,12 +4,15 @@
  * one's /api/v1/metrics once a second and keeps the one-way delays it
  * measured arriving from other nodes ("links").  With this node's own,
  * they give both directions between two nodes, hence the clock offset
- * between them (lib/clock.h): the many-nodes part of the exporter.
+ * between them (lib/clock.h).  It also reads each one's /api/v1/counters,
+ * the per-flow counters of its hops, so this node's engine sees a path's
+ * counters on both nodes and locates loss between them (the underlay).
  */
 #ifndef CMON_PEERS_H
 #define CMON_PEERS_H
 
 #include <stdint.h>
+#include "agg.h"
 
 /* A delay a peer measured: from node @from to node @to (its own). */
 struct cmon_peer_link {
@@ -31,6 +34,13 @@ unsigned int cmon_peers_links(struct cmon_peers *p, struct cmon_peer_link *out,
  */
 unsigned int cmon_peers_parse(const char *doc, struct cmon_peer_link *out,
 			      unsigned int max);
+/* The freshest hop counters of every peer; how many. */
+unsigned int cmon_peers_counters(struct cmon_peers *p,
+				 struct cmon_hop_counter *out, unsigned int max);
+/* Parse the "counters" of an /api/v1/counters document; how many. */
+unsigned int cmon_peers_parse_counters(const char *doc,
+				       struct cmon_hop_counter *out,
+				       unsigned int max);
 /* Peers that answered at the last poll, of how many. */
 unsigned int cmon_peers_up(struct cmon_peers *p, unsigned int *total);
 void cmon_peers_stop(struct cmon_peers *p);

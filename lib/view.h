@@ -61,6 +61,7 @@ struct cmon_view {
 	const char *url;	/* where the web page is, or NULL */
 	const struct cmon_clock_info *clocks;
 	unsigned int nclocks;
+	int node_id;		/* this node's id in hop slots, or -1 */
 };
 
 void cmon_view_json(FILE *out, const struct cmon_view *v);

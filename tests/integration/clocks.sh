@@ -6,7 +6,8 @@
 # cross-node latencies are reported unknown, never as garbage; once both
 # directions flow, each node estimates the offset (within 20 us of the
 # truth) and corrects: the underlay hop is positive and the hops add up
-# to end to end.
+# to end to end.  With the sending node's counters read from its peer, 10 %
+# loss injected on the underlay is reported on that segment.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmck
@@ -119,4 +120,47 @@ EOP
 }
 run 5000000
 run -5000000
+
+# 10 % loss on the underlay, node 1 to node 2 (its VXLAN packets)
+ip netns exec cmckn1 nft -f - <<NFT || it_fail "cannot add the underlay drop"
+table inet cmck {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		oifname "cmcku1" udp dport 8472 numgen random mod 10 == 0 drop
+	}
+}
+NFT
+# shellcheck disable=SC2046
+start_exporter 2 $(with_peer 2 1)
+# shellcheck disable=SC2046
+start_exporter 1 $(with_peer 1 2)
+sleep 1
+it_in 1 python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(20000):
+    s.sendto(b'x' * 200, ('10.244.2.2', 5003))
+    if i % 200 == 199:
+        time.sleep(0.01)
+"
+sleep 3			# node 1's last counters reach node 2
+ip netns exec cmckn1 nft delete table inet cmck
+python3 - "$IT_TMP/node2.json" <<'EOP' || it_fail "underlay loss"
+import json, sys
+lost = packets = 0
+hops = set()
+for line in open(sys.argv[1]):
+    for p in json.loads(line)["pairs"]:
+        if p["src_ip"] == "10.244.1.2" and p["proto"] == "udp":
+            lost += p["loss"]["lost"]
+            packets += p["packets"]
+            if p["loss"]["lost"]:
+                hops.add(p["loss"]["hop"])
+ratio = lost / max(packets, 1)
+print("underlay loss seen by node 2: %d of %d packets (%.3f) at %s"
+      % (lost, packets, ratio, sorted(hops)))
+assert packets >= 19000, packets
+assert 0.07 <= ratio <= 0.13, ratio
+assert hops == {"ovl_out>ovl_in"}, hops
+EOP
 echo "PASS: cross-node offset estimated and applied; unknown before"

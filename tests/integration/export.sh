@@ -171,6 +171,10 @@ assert p and p[0]["proto"] == "icmp", t["paths"]
 EOP
 $API validate "$H/api/v1/health" health.schema.json >/dev/null ||
 	it_fail "/api/v1/health does not match its schema"
+$API validate "$H/api/v1/counters" counters.schema.json >"$IT_TMP/c.json" ||
+	it_fail "/api/v1/counters does not match its schema"
+grep -q '"src_ip": "'"$(it_ip 1)"'", "dst_ip": "'"$(it_ip 2)"'"' "$IT_TMP/c.json" ||
+	it_fail "no counters of $(it_ip 1)>$(it_ip 2)"
 $API validate "$H/api/v1/history" history.schema.json >"$IT_TMP/hi.json" ||
 	it_fail "/api/v1/history does not match its schema"
 grep -q '"src": "cmexc1", "dst": "cmexc2"' "$IT_TMP/hi.json" ||
