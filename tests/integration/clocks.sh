@@ -135,14 +135,7 @@ start_exporter 2 $(with_peer 2 1)
 # shellcheck disable=SC2046
 start_exporter 1 $(with_peer 1 2)
 sleep 1
-it_in 1 python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(20000):
-    s.sendto(b'x' * 200, ('10.244.2.2', 5003))
-    if i % 200 == 199:
-        time.sleep(0.01)
-"
+it_udp_paced 1 "10.244.2.2" 5003 20000
 sleep 3			# node 1's last counters reach node 2
 ip netns exec cmckn1 nft delete table inet cmck
 python3 - "$IT_TMP/node2.json" <<'EOP' || it_fail "underlay loss"

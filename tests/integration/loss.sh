@@ -18,14 +18,7 @@ table bridge $CMON_PFX {
 NFT
 it_agent_start
 # 20000 datagrams at a steady pace; the receiver need not exist
-it_in 1 python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(20000):
-    s.sendto(b'x' * 200, ('$(it_ip 2)', 5003))
-    if i % 200 == 199:
-        time.sleep(0.01)
-"
+it_udp_paced 1 "$(it_ip 2)" 5003 20000
 it_settle 2
 ratio=$(it_query cmtdc1 cmtdc2 udp loss_ratio)
 hops=$(it_query cmtdc1 cmtdc2 udp loss_hops)
