@@ -32,6 +32,7 @@ struct hop_ctr {
 	uint64_t packets, bytes;	/* cumulative, as fed */
 	uint64_t prev_packets, prev_bytes;	/* at the last tick */
 	uint64_t lost_max;		/* max of (this hop - next hop) */
+	uint64_t gap_prev;		/* (this hop - next hop) at the last tick */
 };
 
 struct pair;
@@ -423,6 +424,7 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_flow *k,
 		h->prev_packets = 0;
 		h->prev_bytes = 0;
 		h->lost_max = 0;
+		h->gap_prev = 0;
 	}
 	if (packets != h->packets)
 		f->pair->dirty = 1;
@@ -478,12 +480,19 @@ static void flow_tick(struct flow *f)
 	for (i = 0; i + 1 < f->nhops; i++) {
 		struct hop_ctr *a = &f->hop[i], *b = &f->hop[i + 1];
 		uint64_t d = a->packets > b->packets ? a->packets - b->packets : 0;
+		/* a gap is loss once it has lasted two reads: packets in
+		 * flight between the hops at one read have arrived by the
+		 * next; a gap that never closes raises the max once */
+		uint64_t gap = d < a->gap_prev ? d : a->gap_prev;
 
-		/* in-flight packets raise the max once, never repeatedly */
-		if (d > a->lost_max && a->tp < CMON_TP_MAX) {
-			p->lost_at[a->tp] += d - a->lost_max;
+		a->gap_prev = d;
+		if (gap > a->lost_max && a->tp < CMON_TP_MAX) {
+			p->lost_at[a->tp] += gap - a->lost_max;
 			p->lost_to[a->tp] = b->tp;
-			a->lost_max = d;
+			a->lost_max = gap;
+			/* confirmed after the traffic stopped: still news */
+			st->active = 1;
+			p->idle = 0;
 		}
 	}
 	for (i = 0; i < f->nhops; i++) {
