@@ -135,7 +135,8 @@ start_exporter 2 $(with_peer 2 1)
 # shellcheck disable=SC2046
 start_exporter 1 $(with_peer 1 2)
 sleep 1
-it_udp_paced 1 "10.244.2.2" 5003 20000
+# (the flow first, so node 2 has node 1's counters of it from the start)
+it_udp_paced 1 "10.244.2.2" 5003 20000 2.5
 sleep 3			# node 1's last counters reach node 2
 ip netns exec cmckn1 nft delete table inet cmck
 python3 - "$IT_TMP/node2.json" <<'EOP' || it_fail "underlay loss"

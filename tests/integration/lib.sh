@@ -17,7 +17,8 @@
 #   it_ovs_init           OVS-DPDK tests: DPDK, cmon-dpdk and the patched
 #                         ovs-vswitchd present; tools/cmon-ovs.sh loaded
 #   it_forged SNS RNS SRC DST  forged annotations from SNS arrive unchanged
-#   it_udp_paced I DST PORT N  N 200-byte datagrams from container I, paced
+#   it_udp_paced I DST PORT N [WARM]  N 200-byte datagrams from container I,
+#                         paced (after 100 and WARM seconds, when given)
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -183,12 +184,17 @@ it_forged() {
 	cat "$IT_TMP/frecv"
 }
 
-# it_udp_paced I DST PORT N: N datagrams of 200 bytes from container I to
-# DST:PORT at a steady pace (the receiver need not exist)
+# it_udp_paced I DST PORT N [WARM]: N datagrams of 200 bytes from container
+# I to DST:PORT at a steady pace (the receiver need not exist); with WARM,
+# 100 first and a pause of WARM seconds, so every hop knows the flow
 it_udp_paced() {
 	it_in "$1" python3 -c "
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if ${5:-0}:
+    for i in range(100):
+        s.sendto(b'x' * 200, ('$2', $3))
+    time.sleep(${5:-0})
 for i in range($4):
     s.sendto(b'x' * 200, ('$2', $3))
     if i % 200 == 199:
