@@ -7,7 +7,6 @@
  */
 #include "config.h"
 #include <arpa/inet.h>
-#include <netinet/in.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -523,29 +522,6 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* Flow fields of a record from the IPv4 packet after the Ethernet header. */
-static void flow_of(const uint8_t *f, uint32_t caplen, struct cmon_record *r)
-{
-	const uint8_t *ip = f + 14;
-	unsigned int ihl;
-
-	if (caplen < 14 + 20)
-		return;
-	ihl = (ip[0] & 0xf) * 4;
-	memcpy(&r->saddr, ip + 12, 4);
-	memcpy(&r->daddr, ip + 16, 4);
-	r->proto = ip[9];
-	r->len = (ip[2] << 8 | ip[3]) - CMON_ANN_WIRE_LEN;
-	if (caplen < 14 + ihl + 8)
-		return;
-	if (r->proto == IPPROTO_TCP || r->proto == IPPROTO_UDP) {
-		memcpy(&r->sport, ip + ihl, 2);
-		memcpy(&r->dport, ip + ihl + 2, 2);
-	} else if (r->proto == IPPROTO_ICMP) {
-		memcpy(&r->sport, ip + ihl + 4, 2);
-	}
-}
-
 static int on_packet(void *ctx, void *data, size_t len)
 {
 	struct cmon_kagent *a = ctx;
@@ -566,7 +542,8 @@ static int on_packet(void *ctx, void *data, size_t len)
 	cmon_dp_transit(&cfg, frame, ev->caplen, CMON_TP_VETH_OUT, &clk, stat);
 	memset(&k, 0, sizeof(k));
 	cmon_ann_record(&h, ev->now, CMON_TP_VETH_OUT, a->opt.node_id, &k.rec);
-	flow_of(frame, ev->caplen, &k.rec);
+	if (ev->caplen > 14)
+		cmon_ann_flow(frame + 14, ev->caplen - 14, &k.rec);
 	k.rec.carrier = ev->carrier;
 	k.rec.source = CMON_SRC_KERNEL;
 	k.wall = cmon_stamp_wall(ev->now, a->opt.clock_tai,

@@ -147,3 +147,24 @@ void cmon_ann_record(const struct cmon_ann_host *a, uint64_t now, uint8_t tp,
 	r->hop[n].delta = (int32_t)((uint32_t)now - a->t0_lo);
 	r->nhops = (uint8_t)(n + 1);
 }
+
+void cmon_ann_flow(const uint8_t *ip, size_t len, struct cmon_record *r)
+{
+	size_t ihl;
+
+	if (len < 20)
+		return;
+	ihl = (size_t)(ip[0] & 0xf) * 4;
+	memcpy(&r->saddr, ip + 12, 4);
+	memcpy(&r->daddr, ip + 16, 4);
+	r->proto = ip[9];
+	r->len = (uint32_t)(ip[2] << 8 | ip[3]) - CMON_ANN_WIRE_LEN;
+	if (len < ihl + 8)
+		return;
+	if (r->proto == 6 || r->proto == 17) {
+		memcpy(&r->sport, ip + ihl, 2);
+		memcpy(&r->dport, ip + ihl + 2, 2);
+	} else if (r->proto == 1) {
+		memcpy(&r->sport, ip + ihl + 4, 2);
+	}
+}

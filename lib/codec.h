@@ -61,6 +61,13 @@ enum cmon_find cmon_ann_find(const uint8_t *ip, size_t len, uint64_t key,
 void cmon_ann_record(const struct cmon_ann_host *a, uint64_t now, uint8_t tp,
 		     uint8_t node, struct cmon_record *r);
 
+/*
+ * Flow fields of a record from the annotated IPv4 packet @ip, @len bytes of
+ * it at hand: addresses, protocol, length without the annotation, and the
+ * ports (ICMP: the id as source port) when the L4 header is within @len.
+ */
+void cmon_ann_flow(const uint8_t *ip, size_t len, struct cmon_record *r);
+
 /* Internet checksum (RFC 1071) of @len bytes added to @sum, folded. */
 uint16_t cmon_csum(const void *buf, size_t len, uint32_t sum);
 

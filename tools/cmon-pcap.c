@@ -11,7 +11,6 @@
  */
 #include <arpa/inet.h>
 #include <getopt.h>
-#include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,10 +61,10 @@ static void packet(struct run *r, const struct pcap_pkthdr *h,
 	double t = h->ts.tv_sec + h->ts.tv_usec / 1e9;
 	struct cmon_record rec;
 	struct cmon_found fd;
-	const uint8_t *ip;
+	const uint8_t *ip, *pkt;
 	uint8_t hdr[60];
 	uint32_t left, tot;
-	unsigned int ihl, l4;
+	unsigned int ihl;
 
 	r->count[PACKETS]++;
 	if (!r->first || t < r->first)
@@ -77,6 +76,7 @@ static void packet(struct run *r, const struct pcap_pkthdr *h,
 		r->count[NOT_IPV4]++;
 		return;
 	}
+	pkt = ip;
 	ihl = (ip[0] & 0xf) * 4;
 	tot = ip[2] << 8 | ip[3];
 	if (tot > left) {
@@ -109,20 +109,10 @@ static void packet(struct run *r, const struct pcap_pkthdr *h,
 	}
 	r->count[ANNOTATED]++;
 	cmon_ann_record(&fd.ann, 0, 0xff, 0, &rec);
-	memcpy(&rec.saddr, ip + 12, 4);
-	memcpy(&rec.daddr, ip + 16, 4);
-	rec.proto = ip[9];
-	rec.len = tot - CMON_ANN_WIRE_LEN;
+	/* the packet's own header (tot), ports only if decoded whole */
+	cmon_ann_flow(pkt, left, &rec);
 	rec.carrier = fd.carrier;
 	rec.source = CMON_SRC_KERNEL;
-	l4 = ihl;
-	if (left >= l4 + 8 && (rec.proto == IPPROTO_TCP ||
-			       rec.proto == IPPROTO_UDP)) {
-		memcpy(&rec.sport, ip + l4, 2);
-		memcpy(&rec.dport, ip + l4 + 2, 2);
-	} else if (left >= l4 + 8 && rec.proto == IPPROTO_ICMP) {
-		memcpy(&rec.sport, ip + l4 + 4, 2);
-	}
 	cmon_agg_record(r->agg, &rec);
 }
 
