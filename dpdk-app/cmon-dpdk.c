@@ -388,6 +388,7 @@ struct reader {
 	struct cmon_pcapng *pcap;
 	uint64_t pcap_seen;
 	struct rte_ring *capture;		/* OVS's captured frames */
+	uint64_t capture_bad;			/* ... with unusable records */
 	struct cmon_peers *peers;
 	int trusted;				/* clocks synchronised (TAI) */
 };
@@ -570,6 +571,10 @@ static void drain_capture(struct reader *r)
 		for (i = 0; i < n; i++) {
 			const struct cmon_record *rec = &caps[i].rec;
 
+			if (!rec->nhops || rec->nhops > CMON_REC_HOPS) {
+				r->capture_bad++;
+				continue;
+			}
 			k = (struct cmon_kpacket){
 				.wall = cmon_stamp_wall(rec->t0 +
 					rec->hop[rec->nhops - 1].delta,
@@ -579,8 +584,7 @@ static void drain_capture(struct reader *r)
 					  CMON_CAPTURE_SNAP : caps[i].caplen,
 				.data = caps[i].data, .rec = *rec,
 			};
-			if (rec->nhops && rec->nhops <= CMON_REC_HOPS)
-				on_packet(r, &k);
+			on_packet(r, &k);
 		}
 	} while (n == 8);
 }
@@ -625,7 +629,7 @@ static void report(const struct opts *o, struct reader *r, double secs)
 	static char label[CMON_DP_NSTATS][32];
 	static struct cmon_endpoint eps[1024];
 	struct cmon_counter c[CMON_KAGENT_NCOUNTERS + CMON_DP_NSTATS + 1 +
-			      CMON_EXPORT_NCOUNTERS + 2 +
+			      CMON_EXPORT_NCOUNTERS + 3 +
 			      CMON_VIEW_AGG_COUNTERS];
 	struct cmon_clock_info clk[MAX_CLOCKS];
 	unsigned int i, n = 0, neps = 0;
@@ -664,6 +668,8 @@ static void report(const struct opts *o, struct reader *r, double secs)
 			cmon_pcapng_packets(r->pcap), 0 };
 		c[n++] = (struct cmon_counter){ "pcap_write_errors",
 			cmon_pcapng_errors(r->pcap), 0 };
+		c[n++] = (struct cmon_counter){ "pcap_bad_captures",
+			r->capture_bad, 0 };
 	}
 	cmon_view_report(r->agg, &v, c, n, o->quiet ? CMON_OUT_NONE :
 			 o->json ? CMON_OUT_JSON : CMON_OUT_TABLE);

@@ -207,6 +207,7 @@ export const LOSS_COUNTERS = {
   agg_overflow: "inputs beyond the engine's bounds",
   export_overflow: "series beyond the exporter's bounds",
   pcap_write_errors: "pcap writes that failed",
+  pcap_bad_captures: "captured frames with an unusable record, not dumped",
 };
 
 export function healthIssues(counters) {
