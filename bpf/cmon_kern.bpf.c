@@ -7,6 +7,9 @@
  *   cmon_veth_out  tc egress on the host side of a container veth: the last
  *                  hop.  Counts, strips and emits one record per traced
  *                  packet to the ring buffer.
+ *   cmon_host_out/in  tc egress/ingress on a bridge device: the stamp hop of
+ *                  packets the host stack sends to its containers, and the
+ *                  strip hop of packets delivered to the host stack.
  *   cmon_ovl_out/in  tc egress/ingress on an overlay (VXLAN) device: an
  *                  intermediate hop writing its slot in place.
  *   cmon_ct_tx     tp_btf/net_dev_start_xmit on a container's eth0: the
@@ -72,10 +75,10 @@ __u64 cmon_post_pending;
  */
 static __always_inline void cmon_ann_init(struct cmon_ann *a,
 					  const struct cmon_flow_key *flow,
-					  __u64 now, __u64 t_ct)
+					  __u8 tp, __u64 now, __u64 t_ct)
 {
-	__u16 mask = 1 << CMON_TP_CT_TX | 1 << CMON_TP_VETH_IN |
-		     1 << CMON_TP_VETH_OUT | 1 << CMON_TP_CT_RX;
+	__u16 mask = 1 << CMON_TP_CT_TX | 1 << tp | 1 << CMON_TP_VETH_OUT |
+		     1 << CMON_TP_CT_RX | 1 << CMON_TP_HOST_IN;
 	__u64 t0 = t_ct ? t_ct : now;
 	__u32 seq = cmon_next_seq(flow);
 	int i;
@@ -94,12 +97,12 @@ static __always_inline void cmon_ann_init(struct cmon_ann *a,
 	if (t_ct) {
 		a->slot[0].tp = CMON_TP_CT_TX;
 		a->slot[0].node = cmon_node_id;
-		a->slot[1].tp = CMON_TP_VETH_IN;
+		a->slot[1].tp = tp;
 		a->slot[1].node = cmon_node_id;
 		a->slot[1].delta = bpf_htonl((__u32)(now - t0));
 		a->nslots = 2;
 	} else {
-		a->slot[0].tp = CMON_TP_VETH_IN;
+		a->slot[0].tp = tp;
 		a->slot[0].node = cmon_node_id;
 		a->nslots = 1;
 	}
@@ -120,33 +123,34 @@ static __always_inline __u64 cmon_take_ct_tx(struct __sk_buff *skb,
 	return ts;
 }
 
-SEC("tc")
-int cmon_veth_in(struct __sk_buff *skb)
+/*
+ * The first hop (@tp) of a parsed packet entering the monitored domain:
+ * sanitise what its sender may have forged, count it, and stamp it if
+ * sampled and bound for a strip hop.
+ */
+static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
+					  struct cmon_pkt *p, __u8 tp)
 {
-	struct cmon_pkt p;
 	__u32 mtu = 0, hash;
 	__u64 t_ct, now;
 	int err, dst, ipopt;
 
-	if (cmon_parse(skb, &p))
-		return TC_ACT_OK_;
-	err = cmon_sanitise(skb, &p);
+	err = cmon_sanitise(skb, p);
 	if (err < 0)
 		return TC_ACT_SHOT_;
 	if (err)
 		cmon_stat(CMON_STAT_SANITISED);
-	cmon_count_hop(&p.flow, CMON_TP_VETH_IN, cmon_segs(skb, &p),
-		       skb->len - ETH_HLEN_);
+	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - ETH_HLEN_);
 
-	if (p.flow.proto != IPPROTO_TCP_ && p.flow.proto != IPPROTO_UDP_ &&
-	    p.flow.proto != IPPROTO_ICMP_)
+	if (p->flow.proto != IPPROTO_TCP_ && p->flow.proto != IPPROTO_UDP_ &&
+	    p->flow.proto != IPPROTO_ICMP_)
 		return TC_ACT_OK_;
-	hash = cmon_pkt_hash(&p.flow, p.pkt_id);
+	hash = cmon_pkt_hash(&p->flow, p->pkt_id);
 	if (cmon_sample_n > 1 && hash % cmon_sample_n) {
 		cmon_stat(CMON_STAT_SAMPLED_OUT);
 		return TC_ACT_OK_;
 	}
-	dst = cmon_dst_monitored(p.flow.daddr);
+	dst = cmon_dst_monitored(p->flow.daddr);
 	if (!dst) {
 		cmon_stat(CMON_STAT_SKIP_DST);	/* no strip hop on that path */
 		return TC_ACT_OK_;
@@ -154,13 +158,13 @@ int cmon_veth_in(struct __sk_buff *skb)
 	/* Towards another node use the IPv4 option whatever the protocol:
 	 * should that node's agent not strip it, the receiver ignores an
 	 * unknown option, while a trailer would reach the application. */
-	ipopt = p.flow.proto == IPPROTO_TCP_ || skb->gso_size ||
+	ipopt = p->flow.proto == IPPROTO_TCP_ || skb->gso_size ||
 		dst == CMON_DST_REMOTE;
-	if (p.is_frag) {
+	if (p->is_frag) {
 		cmon_stat(CMON_STAT_SKIP_FRAG);
 		return TC_ACT_OK_;
 	}
-	if (p.ihl_bytes != 20) {
+	if (p->ihl_bytes != 20) {
 		cmon_stat(CMON_STAT_SKIP_IPOPT);
 		return TC_ACT_OK_;
 	}
@@ -171,26 +175,28 @@ int cmon_veth_in(struct __sk_buff *skb)
 	}
 	/* a trailer goes at the very end: not behind link-layer padding
 	 * (checked before a sequence number is spent on the packet) */
-	if (!ipopt && IP_OFF_ + p.tot_len != skb->len) {
+	if (!ipopt && IP_OFF_ + p->tot_len != skb->len) {
 		cmon_stat(CMON_STAT_SKIP_ERR);
 		return TC_ACT_OK_;
 	}
 
 	/* the clock is read only for packets that get stamped */
 	now = cmon_now();
-	t_ct = cmon_ct_hops ? cmon_take_ct_tx(skb, hash, now) : 0;
+	/* a container's own transmit hop comes before its veth */
+	t_ct = cmon_ct_hops && tp == CMON_TP_VETH_IN ?
+	       cmon_take_ct_tx(skb, hash, now) : 0;
 	if (ipopt) {
 		struct cmon_ipopt o = { .type = CMON_IPOPT_TYPE,
 					.len = CMON_ANN_WIRE_LEN };
 
-		cmon_ann_init(&o.ann, &p.flow, now, t_ct);
-		err = cmon_ipopt_insert(skb, &p, &o);
+		cmon_ann_init(&o.ann, &p->flow, tp, now, t_ct);
+		err = cmon_ipopt_insert(skb, p, &o);
 	} else {
 		struct cmon_trailer t = {
 			.magic = bpf_htons(CMON_TRAILER_MAGIC) };
 
-		cmon_ann_init(&t.ann, &p.flow, now, t_ct);
-		err = cmon_trailer_insert(skb, &p, &t);
+		cmon_ann_init(&t.ann, &p->flow, tp, now, t_ct);
+		err = cmon_trailer_insert(skb, p, &t);
 	}
 	if (err) {
 		cmon_stat(CMON_STAT_SKIP_ERR);
@@ -200,6 +206,31 @@ int cmon_veth_in(struct __sk_buff *skb)
 	return TC_ACT_OK_;
 }
 
+SEC("tc")
+int cmon_veth_in(struct __sk_buff *skb)
+{
+	struct cmon_pkt p;
+
+	if (cmon_parse(skb, &p))
+		return TC_ACT_OK_;
+	return cmon_stamp_hop(skb, &p, CMON_TP_VETH_IN);
+}
+
+/*
+ * Bridge egress: what the host stack sends into the bridge.  Only packets
+ * from the host's own addresses start here; forwarded ones (from an
+ * overlay, de-NATed replies) went through their first hop elsewhere.
+ */
+SEC("tc")
+int cmon_host_out(struct __sk_buff *skb)
+{
+	struct cmon_pkt p;
+
+	if (cmon_parse(skb, &p) || !cmon_host_addr(p.flow.saddr))
+		return TC_ACT_OK_;
+	return cmon_stamp_hop(skb, &p, CMON_TP_HOST_OUT);
+}
+
 /*
  * Record of a stripped packet.  It waits in cmon_post until the receiving
  * container's stack takes the packet (cmon_ct_rx adds that hop and emits
@@ -207,8 +238,8 @@ int cmon_veth_in(struct __sk_buff *skb)
  */
 static __always_inline void cmon_emit(struct __sk_buff *skb,
 				      const struct cmon_pkt *p,
-				      const struct cmon_ann *a, __u8 carrier,
-				      __u32 segs, __u64 now)
+				      const struct cmon_ann *a, __u8 tp,
+				      __u8 carrier, __u32 segs, __u64 now)
 {
 	struct cmon_record r = {};
 	__u64 key = cmon_skb_addr(skb);
@@ -240,13 +271,15 @@ static __always_inline void cmon_emit(struct __sk_buff *skb,
 		r.hop[i].delta = bpf_ntohl(a->slot[i].delta);
 	}
 	if (n < CMON_REC_HOPS) {
-		r.hop[n].tp = CMON_TP_VETH_OUT;
+		r.hop[n].tp = tp;
 		r.hop[n].node = cmon_node_id;
 		r.hop[n].delta = (__s32)(now - r.t0);
 		n++;
 	}
 	r.nhops = n;
-	if (!cmon_ct_hops || bpf_map_update_elem(&cmon_post, &key, &r, BPF_ANY))
+	/* only a container's veth has a receive hop after it */
+	if (!cmon_ct_hops || tp != CMON_TP_VETH_OUT ||
+	    bpf_map_update_elem(&cmon_post, &key, &r, BPF_ANY))
 		cmon_submit(&r);
 	else
 		__sync_fetch_and_add(&cmon_post_pending, 1);
@@ -309,7 +342,7 @@ cmon_capture_begin(struct __sk_buff *skb)
 }
 
 static __always_inline void cmon_capture_end(struct cmon_pcap_ev *ev,
-					     const struct cmon_ann *a,
+					     const struct cmon_ann *a, __u8 tp,
 					     __u8 carrier, __u64 now, int err)
 {
 	if (!ev)
@@ -319,54 +352,80 @@ static __always_inline void cmon_capture_end(struct cmon_pcap_ev *ev,
 		return;
 	}
 	ev->now = now;
+	ev->tp = tp;
 	ev->carrier = carrier;
 	__builtin_memcpy(&ev->ann, a, sizeof(*a));
 	bpf_ringbuf_submit(ev, 0);
 }
 
-SEC("tc")
-int cmon_veth_out(struct __sk_buff *skb)
+/*
+ * The last hop (@tp) of a parsed packet leaving the monitored domain:
+ * strip its annotation, emit its record, count it.
+ */
+static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
+					  struct cmon_pkt *p, __u8 tp)
 {
 	struct cmon_pcap_ev *ev;
-	struct cmon_pkt p;
 	int err = -1;
 	__u64 now;
 
-	if (cmon_parse(skb, &p))
-		return TC_ACT_OK_;
-
-	if (cmon_has_ipopt(&p)) {
+	if (cmon_has_ipopt(p)) {
 		struct cmon_ipopt o;
 
 		now = cmon_now();
 		ev = cmon_capture_begin(skb);
-		err = cmon_ipopt_strip(skb, &p, &o);
-		cmon_capture_end(ev, &o.ann, CMON_CARRIER_IPOPT, now, err);
+		err = cmon_ipopt_strip(skb, p, &o);
+		cmon_capture_end(ev, &o.ann, tp, CMON_CARRIER_IPOPT, now, err);
 		cmon_count_result(err, CMON_STAT_STRIPPED, 1);
 		if (!err) {
-			p.l4_off -= CMON_ANN_WIRE_LEN;
-			cmon_emit(skb, &p, &o.ann, CMON_CARRIER_IPOPT,
-				  cmon_segs(skb, &p), now);
+			p->l4_off -= CMON_ANN_WIRE_LEN;
+			cmon_emit(skb, p, &o.ann, tp, CMON_CARRIER_IPOPT,
+				  cmon_segs(skb, p), now);
 		}
-	} else if (p.frag_off & CMON_IP_DECISION_BIT) {
+	} else if (p->frag_off & CMON_IP_DECISION_BIT) {
 		struct cmon_trailer t;
 
 		now = cmon_now();
 		ev = cmon_capture_begin(skb);
-		err = cmon_trailer_strip(skb, &p, &t);
-		cmon_capture_end(ev, &t.ann, CMON_CARRIER_TRAILER, now, err);
+		err = cmon_trailer_strip(skb, p, &t);
+		cmon_capture_end(ev, &t.ann, tp, CMON_CARRIER_TRAILER, now,
+				 err);
 		cmon_count_result(err, CMON_STAT_STRIPPED, 1);
 		if (!err)
-			cmon_emit(skb, &p, &t.ann, CMON_CARRIER_TRAILER, 1,
+			cmon_emit(skb, p, &t.ann, tp, CMON_CARRIER_TRAILER, 1,
 				  now);
 	}
 	if (err == CMON_DAMAGED)
 		return TC_ACT_SHOT_;
 	if (!err)
-		p.tot_len -= CMON_ANN_WIRE_LEN;
-	cmon_count_hop(&p.flow, CMON_TP_VETH_OUT, cmon_segs(skb, &p),
-		       skb->len - ETH_HLEN_);
+		p->tot_len -= CMON_ANN_WIRE_LEN;
+	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - ETH_HLEN_);
 	return TC_ACT_OK_;
+}
+
+SEC("tc")
+int cmon_veth_out(struct __sk_buff *skb)
+{
+	struct cmon_pkt p;
+
+	if (cmon_parse(skb, &p))
+		return TC_ACT_OK_;
+	return cmon_strip_hop(skb, &p, CMON_TP_VETH_OUT);
+}
+
+/*
+ * Bridge ingress: frames the bridge passes up to the host stack.  Only
+ * packets to the host's own addresses end here; the rest are routed on
+ * (to an overlay, or NATed out) and keep their annotation.
+ */
+SEC("tc")
+int cmon_host_in(struct __sk_buff *skb)
+{
+	struct cmon_pkt p;
+
+	if (cmon_parse(skb, &p) || !cmon_host_addr(p.flow.daddr))
+		return TC_ACT_OK_;
+	return cmon_strip_hop(skb, &p, CMON_TP_HOST_IN);
 }
 
 /*

@@ -43,6 +43,10 @@ struct cmon_drop_key {
 	__u32 pad;
 };
 
+/* What an address in cmon_peers is: where the strip hop for it sits. */
+#define CMON_PEER_CT	1	/* a container: its veth's egress strips */
+#define CMON_PEER_HOST	2	/* the host: its bridges' ingress strips */
+
 /* Key of the remote-subnet LPM trie (addr in network order). */
 struct cmon_lpm_key {
 	__u32 prefixlen;
@@ -59,7 +63,7 @@ struct cmon_dev_key {
 enum cmon_dev_role {
 	CMON_DEV_PORT = 1,	/* host side of a container veth */
 	CMON_DEV_CT = 2,	/* container's eth0 */
-	CMON_DEV_BRIDGE = 3,	/* the bridge itself */
+	CMON_DEV_BRIDGE = 3,	/* the bridge itself (host stack hops) */
 	CMON_DEV_OVERLAY = 4,	/* an overlay (VXLAN) device */
 };
 
@@ -104,7 +108,8 @@ struct cmon_pcap_ev {
 	__u32 len;		/* frame length */
 	__u32 caplen;		/* bytes in data[] */
 	__u8 carrier;		/* enum cmon_carrier */
-	__u8 pad[3];
+	__u8 tp;		/* the strip hop (enum cmon_tp) */
+	__u8 pad[2];
 	struct cmon_ann ann;	/* the annotation it carried (wire order) */
 	__u8 pad2[2];
 	__u8 data[CMON_PCAP_SNAP];

@@ -23,7 +23,11 @@ const volatile __u64 cmon_wakeup_bytes = 64 * 1024;
 /* Capture stripped packets into cmon_pcap_rb (pcap dumps). */
 const volatile __u8 cmon_capture = 0;
 
-/* Container IPv4 addresses whose veth egress strips: stamp only to these. */
+/*
+ * Addresses with a strip hop on this node (value: CMON_PEER_*): containers
+ * (their veth's egress) and the host's own (its bridges' ingress).  Only
+ * packets towards these, or towards cmon_subnets, are stamped.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -124,6 +128,14 @@ struct {
 
 #define CMON_DST_LOCAL	1	/* a container behind a strip hop here */
 #define CMON_DST_REMOTE	2	/* in a peer subnet: another node strips */
+
+/* Is @addr one of the host's own addresses? */
+static __always_inline int cmon_host_addr(__u32 addr)
+{
+	__u32 *v = bpf_map_lookup_elem(&cmon_peers, &addr);
+
+	return v && *v == CMON_PEER_HOST;
+}
 
 /* Where the strip hop for @daddr is, or 0 if it has none. */
 static __always_inline int cmon_dst_monitored(__u32 daddr)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Container discovery: see discover.h. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -290,6 +291,35 @@ static int one_ct_addr(int ifindex, uint32_t addr, void *arg)
 	if (ifindex == c->ifindex && c->n < CMON_CT_MAX_ADDRS)
 		c->addr[c->n++] = addr;
 	return 0;
+}
+
+struct host_addrs_ctx {
+	uint32_t *addr;
+	unsigned int n, max;
+};
+
+static int one_host_addr(int ifindex, uint32_t addr, void *arg)
+{
+	struct host_addrs_ctx *c = arg;
+	unsigned int i;
+
+	(void)ifindex;
+	if ((ntohl(addr) >> 24) == 127 || c->n == c->max)
+		return 0;
+	/* sorted, so that two readings compare with memcmp */
+	for (i = c->n; i > 0 && c->addr[i - 1] > addr; i--)
+		c->addr[i] = c->addr[i - 1];
+	c->addr[i] = addr;
+	c->n++;
+	return 0;
+}
+
+int cmon_host_addrs(uint32_t *addr, unsigned int max)
+{
+	struct host_addrs_ctx c = { addr, 0, max };
+	int err = cmon_nl_addrs(one_host_addr, &c);
+
+	return err ? err : (int)c.n;
 }
 
 int cmon_container_addrs(struct cmon_container *ct)

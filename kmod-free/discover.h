@@ -61,4 +61,11 @@ int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
  */
 int cmon_container_addrs(struct cmon_container *ct);
 
+/*
+ * The caller's namespace's own IPv4 addresses (the host's: where packets
+ * to it are delivered), 127/8 excepted, sorted.  Returns how many were put
+ * in @addr (at most @max), or -errno.
+ */
+int cmon_host_addrs(uint32_t *addr, unsigned int max);
+
 #endif /* CMON_DISCOVER_H */

@@ -27,6 +27,7 @@
 
 #define MAX_PORTS	1024
 #define MAX_REASONS	256
+#define MAX_HOST_ADDRS	64
 
 /* A port we attached to, with the container behind it. */
 struct tracked {
@@ -46,6 +47,10 @@ struct cmon_kagent {
 	unsigned int ntr;
 	struct cmon_tc ovl[CMON_MAX_OVERLAYS];
 	unsigned int novl;
+	struct cmon_tc br[CMON_MAX_BRIDGES];	/* host hops, as opt.bridges */
+	uint32_t haddr[MAX_HOST_ADDRS];	/* the host's, in cmon_peers */
+	unsigned int nhaddr;
+	char hostname[16];		/* what the views call the host */
 	char *reasons[MAX_REASONS];
 	char devname[160];
 	struct cmon_names names;
@@ -66,6 +71,8 @@ const char cmon_kopts_help[] =
 "                        a node whose clock is off by N)\n"
 "      --no-ct-hops      no container transmit/receive hops: only the veth\n"
 "                        and overlay hops (less CPU per packet)\n"
+"      --no-host-hops    no hops on the bridges: traffic between containers\n"
+"                        and host processes is counted as not monitored\n"
 "  -s, --sample N        trace 1 packet in N (default 32; 1 = every packet);\n"
 "                        all packets are always counted\n"
 "      --node-id N       node id written in hop stamps (0-255, default 0)\n";
@@ -199,6 +206,9 @@ int cmon_kopts_parse(struct cmon_kopts *o, int c, const char *arg)
 	case 'C':
 		o->no_ct_hops = 1;
 		return 1;
+	case 'S':
+		o->no_host_hops = 1;
+		return 1;
 	case 'T':
 		if (!strcmp(arg, "tai")) {
 			o->clock_tai = 1;
@@ -270,6 +280,9 @@ static const char *name_ip(void *ctx, uint32_t addr)
 	struct cmon_kagent *a = ctx;
 	unsigned int i, j;
 
+	for (i = 0; i < a->nhaddr; i++)
+		if (a->haddr[i] == addr)
+			return a->hostname;
 	for (i = 0; i < a->ntr; i++)
 		for (j = 0; j < a->tr[i]->ct.naddrs; j++)
 			if (a->tr[i]->ct.addr[j] == addr)
@@ -282,6 +295,9 @@ static const char *name_dev(void *ctx, uint32_t netns, uint32_t ifindex)
 	struct cmon_kagent *a = ctx;
 	unsigned int i;
 
+	for (i = 0; i < a->opt.nbridges && netns == a->host_ns; i++)
+		if (ifindex == (uint32_t)a->br[i].ifindex)
+			return a->opt.bridges[i];
 	for (i = 0; i < a->ntr; i++) {
 		struct cmon_container *c = &a->tr[i]->ct;
 
@@ -317,19 +333,25 @@ static void dev_map(struct cmon_kagent *a, uint32_t netns, int ifindex,
 		bpf_map_delete_elem(fd, &k);
 }
 
-static void peers_map(struct cmon_kagent *a, const struct cmon_container *c,
-		      int add)
+/* Add or remove addresses whose strip hop is @what (CMON_PEER_*). */
+static void peers_map(struct cmon_kagent *a, const uint32_t *addr,
+		      unsigned int n, uint32_t what, int add)
 {
 	int fd = bpf_map__fd(a->skel->maps.cmon_peers);
-	uint32_t one = 1;
 	unsigned int i;
 
-	for (i = 0; i < c->naddrs; i++) {
+	for (i = 0; i < n; i++) {
 		if (add)
-			bpf_map_update_elem(fd, &c->addr[i], &one, BPF_ANY);
+			bpf_map_update_elem(fd, &addr[i], &what, BPF_ANY);
 		else
-			bpf_map_delete_elem(fd, &c->addr[i]);
+			bpf_map_delete_elem(fd, &addr[i]);
 	}
+}
+
+static void ct_peers(struct cmon_kagent *a, const struct cmon_container *c,
+		     int add)
+{
+	peers_map(a, c->addr, c->naddrs, CMON_PEER_CT, add);
 }
 
 /* Detach from port i; @why says whether the container left or we stop. */
@@ -338,7 +360,7 @@ static void untrack(struct cmon_kagent *a, unsigned int i, const char *why)
 	struct tracked *t = a->tr[i];
 
 	/* stop stamping towards it before its strip hop goes away */
-	peers_map(a, &t->ct, 0);
+	ct_peers(a, &t->ct, 0);
 	dev_map(a, a->host_ns, t->ct.port_ifindex, 0, 0);
 	dev_map(a, t->ct.netns, t->ct.ct_ifindex, 0, 0);
 	cmon_tc_detach(&t->tc);
@@ -375,7 +397,7 @@ static int track(struct cmon_kagent *a, const struct cmon_container *c)
 	dev_map(a, a->host_ns, c->port_ifindex, CMON_DEV_PORT, 1);
 	dev_map(a, c->netns, c->ct_ifindex, CMON_DEV_CT, 1);
 	/* the strip hop is in place: now stamp packets towards it */
-	peers_map(a, c, 1);
+	ct_peers(a, c, 1);
 	t->seen = 1;
 	a->tr[a->ntr++] = t;
 	if (c->naddrs)
@@ -424,6 +446,58 @@ static int attach_overlays(struct cmon_kagent *a)
 	return 0;
 }
 
+/*
+ * Host stack hops: the strip hop (host_in) and the stamp hop (host_out) on
+ * every bridge, following a bridge that is re-created.
+ */
+static void host_hops(struct cmon_kagent *a)
+{
+	unsigned int i;
+	int ifindex, err;
+
+	for (i = 0; i < a->opt.nbridges; i++) {
+		struct cmon_tc *t = &a->br[i];
+
+		ifindex = (int)if_nametoindex(a->opt.bridges[i]);
+		if (ifindex == t->ifindex)
+			continue;
+		if (t->ifindex) {
+			dev_map(a, a->host_ns, t->ifindex, 0, 0);
+			cmon_tc_detach(t);
+			t->ifindex = 0;
+		}
+		if (!ifindex)
+			continue;
+		err = cmon_tc_attach(t, ifindex,
+				     bpf_program__fd(a->skel->progs.cmon_host_in),
+				     bpf_program__fd(a->skel->progs.cmon_host_out));
+		if (err) {
+			cmon_log_rl(CMON_LOG_WARN, "cannot attach to bridge %s: "
+				    "%s; host stack traffic not traced",
+				    a->opt.bridges[i], strerror(-err));
+			t->ifindex = 0;
+			continue;
+		}
+		dev_map(a, a->host_ns, ifindex, CMON_DEV_BRIDGE, 1);
+		cmon_info("host stack hops on bridge %s", a->opt.bridges[i]);
+	}
+}
+
+/* Follow the host's own addresses in the stamp map (after host_hops). */
+static void host_addrs(struct cmon_kagent *a)
+{
+	uint32_t now[MAX_HOST_ADDRS];
+	int n = cmon_host_addrs(now, MAX_HOST_ADDRS);
+
+	if (n < 0 || ((unsigned int)n == a->nhaddr &&
+		      !memcmp(now, a->haddr, n * sizeof(now[0]))))
+		return;
+	peers_map(a, a->haddr, a->nhaddr, CMON_PEER_HOST, 0);
+	memcpy(a->haddr, now, n * sizeof(now[0]));
+	a->nhaddr = n;
+	peers_map(a, a->haddr, a->nhaddr, CMON_PEER_HOST, 1);
+}
+
 /* Follow address changes of a tracked container in the stamp map. */
 static void refresh_addrs(struct cmon_kagent *a, struct tracked *t)
 {
@@ -432,8 +506,8 @@ static void refresh_addrs(struct cmon_kagent *a, struct tracked *t)
 
 	if (cmon_container_addrs(&t->ct) <= 0)
 		return;		/* unchanged, or gone: the next scan sees it */
-	peers_map(a, &old, 0);
-	peers_map(a, &t->ct, 1);
+	ct_peers(a, &old, 0);
+	ct_peers(a, &t->ct, 1);
 	if (t->ct.naddrs)
 		inet_ntop(AF_INET, &t->ct.addr[0], ip, sizeof(ip));
 	cmon_info("container %s now has %u address(es) (%s)", t->ct.name,
@@ -458,6 +532,10 @@ static int rescan(struct cmon_kagent *a)
 	} else if (n < 0) {
 		cmon_err("listing bridge ports: %s", strerror(-n));
 		return n;
+	}
+	if (!a->opt.no_host_hops) {
+		host_hops(a);
+		host_addrs(a);
 	}
 	for (i = 0; i < a->ntr; i++)
 		a->tr[i]->seen = 0;
@@ -539,9 +617,9 @@ static int on_packet(void *ctx, void *data, size_t len)
 	memcpy(frame, ev->data, ev->caplen);
 	cmon_ann_decode(&ev->ann, &h);
 	/* the strip hop's slot, in this copy only (the packet went on) */
-	cmon_dp_transit(&cfg, frame, ev->caplen, CMON_TP_VETH_OUT, &clk, stat);
+	cmon_dp_transit(&cfg, frame, ev->caplen, ev->tp, &clk, stat);
 	memset(&k, 0, sizeof(k));
-	cmon_ann_record(&h, ev->now, CMON_TP_VETH_OUT, a->opt.node_id, &k.rec);
+	cmon_ann_record(&h, ev->now, ev->tp, a->opt.node_id, &k.rec);
 	if (ev->caplen > 14)
 		cmon_ann_flow(frame + 14, ev->caplen - 14, &k.rec);
 	k.rec.carrier = ev->carrier;
@@ -723,6 +801,11 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 		return;
 	for (i = a->ntr; i-- > 0;)
 		untrack(a, i, "detached");
+	if (a->skel)
+		peers_map(a, a->haddr, a->nhaddr, CMON_PEER_HOST, 0);
+	for (i = 0; i < CMON_MAX_BRIDGES; i++)
+		if (a->br[i].ifindex)
+			cmon_tc_detach(&a->br[i]);
 	for (i = 0; i < a->novl; i++)
 		cmon_tc_detach(&a->ovl[i]);
 	ring_buffer__free(a->rb);
@@ -762,6 +845,11 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	cmon_agg_trust_clocks(agg, o->clock_tai);
 	a->host_ns = cmon_host_netns();
 	a->names = (struct cmon_names){ name_ip, name_dev, name_reason, a };
+	/* unique in a merged view of many nodes */
+	if (o->node_id)
+		snprintf(a->hostname, sizeof(a->hostname), "host/%u", o->node_id);
+	else
+		snprintf(a->hostname, sizeof(a->hostname), "host");
 
 	a->skel = cmon_kern__open();
 	if (!a->skel) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The kernel-path agent as a library: loads the hop programs (bpf/), finds
- * the containers on the given bridges and attaches to their veth ports,
- * follows churn, and feeds trace records and counters into an aggregation
+ * the containers on the given bridges and attaches to their veth ports
+ * (and to the bridges, for traffic to and from the host stack), follows
+ * churn, and feeds trace records and counters into an aggregation
  * engine (lib/agg.h) the caller owns.  cmon-kern is this plus a report
  * loop; cmon-dpdk runs it beside the Open vSwitch ring so that one process
  * sees whole paths.
@@ -44,6 +45,7 @@ struct cmon_kopts {
 	unsigned int nsubnets;
 	const char *key_file;
 	int no_ct_hops;
+	int no_host_hops;
 	int clock_tai;
 	long long clock_offset;
 	unsigned int sample_n;
@@ -66,6 +68,7 @@ struct cmon_kopts {
 	{ "peer-subnet", required_argument, NULL, 'p' }, \
 	{ "key-file", required_argument, NULL, 'k' }, \
 	{ "no-ct-hops", no_argument, NULL, 'C' }, \
+	{ "no-host-hops", no_argument, NULL, 'S' }, \
 	{ "clock", required_argument, NULL, 'T' }, \
 	{ "clock-offset-ns", required_argument, NULL, 'O' }, \
 	{ "sample", required_argument, NULL, 's' }, \

@@ -15,14 +15,15 @@ int cmon_tp_rank(uint8_t tp)
 {
 	switch (tp) {
 	case CMON_TP_CT_TX:	return 0;
-	case CMON_TP_VETH_IN:	return 1;
-	case CMON_TP_OVL_OUT:	return 2;
-	case CMON_TP_OVS_RX:	return 3;
-	case CMON_TP_OVS_TX:	return 4;
-	case CMON_TP_OVL_IN:	return 5;
-	case CMON_TP_VETH_OUT:	return 6;
-	case CMON_TP_CT_RX:	return 7;
-	case CMON_TP_HOST:	return 8;
+	case CMON_TP_HOST_OUT:	return 1;
+	case CMON_TP_VETH_IN:	return 2;
+	case CMON_TP_OVL_OUT:	return 3;
+	case CMON_TP_OVS_RX:	return 4;
+	case CMON_TP_OVS_TX:	return 5;
+	case CMON_TP_OVL_IN:	return 6;
+	case CMON_TP_VETH_OUT:	return 7;
+	case CMON_TP_HOST_IN:	return 8;
+	case CMON_TP_CT_RX:	return 9;
 	default:		return 99;
 	}
 }
@@ -704,7 +705,8 @@ const char *cmon_tp_name(uint8_t tp)
 	case CMON_TP_OVL_IN:	return "ovl_in";
 	case CMON_TP_VETH_OUT:	return "veth_out";
 	case CMON_TP_CT_RX:	return "ct_rx";
-	case CMON_TP_HOST:	return "host";
+	case CMON_TP_HOST_IN:	return "host_in";
+	case CMON_TP_HOST_OUT:	return "host_out";
 	case CMON_TP_OVS_RX:	return "ovs_rx";
 	case CMON_TP_OVS_TX:	return "ovs_tx";
 	default:		return "unknown";

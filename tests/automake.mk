@@ -53,6 +53,7 @@ INTEGRATION_TESTS = \
 	tests/integration/latency.sh \
 	tests/integration/loss.sh \
 	tests/integration/forged.sh \
+	tests/integration/host.sh \
 	tests/integration/churn.sh \
 	tests/integration/discover.sh \
 	tests/integration/overlay.sh \

@@ -52,7 +52,8 @@ enum cmon_tp {
 	CMON_TP_OVL_IN = 3,	/* overlay (vxlan) device, entering the node */
 	CMON_TP_VETH_OUT = 4,	/* host side of container veth, to container */
 	CMON_TP_CT_RX = 5,	/* container eth0 receive (tracepoint) */
-	CMON_TP_HOST = 6,	/* host stack delivery */
+	CMON_TP_HOST_IN = 6,	/* bridge device, delivered to the host stack */
+	CMON_TP_HOST_OUT = 7,	/* bridge device, sent by the host stack */
 	CMON_TP_OVS_RX = 8,	/* Open vSwitch vport receive */
 	CMON_TP_OVS_TX = 9,	/* Open vSwitch vport send */
 	CMON_TP_MAX = 16,

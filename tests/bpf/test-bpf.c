@@ -20,6 +20,7 @@
 #define KEY	0x0123456789abcdefULL
 #define SRC	"10.77.0.2"
 #define DST	"10.77.0.3"
+#define HOST	"10.77.0.1"	/* the host's own (bridge) address */
 #define MTU_DEV	"cmtbpf0"
 
 static struct cmon_kern *skel;
@@ -542,6 +543,66 @@ static void test_bpf_unmonitored_destination(void)
 	CU_ASSERT_EQUAL(stat(CMON_STAT_SKIP_DST), skip + 1);
 }
 
+/* Set the source and destination of a built packet. */
+static void addrs(struct pkt *p, const char *src, const char *dst)
+{
+	inet_pton(AF_INET, src, p->b + 14 + 12);
+	inet_pton(AF_INET, dst, p->b + 14 + 16);
+	fix_csums(p->b + 14);
+}
+
+/*
+ * The bridge device's hops: host_out stamps what the host sends, host_in
+ * strips what is delivered to the host; neither touches traffic that is
+ * only routed through the host.
+ */
+static void test_bpf_host_hops(void)
+{
+	uint64_t stamped = stat(CMON_STAT_STAMPED);
+	unsigned int before = nrec;
+	struct cmon_found f;
+
+	/* host process -> container */
+	build(&in, 17, 100, 21);
+	addrs(&in, HOST, DST);
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_host_out, &in, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(find(&st, &f), CMON_FIND_OK);
+	CU_ASSERT_EQUAL(f.ann.slot[0].tp, CMON_TP_HOST_OUT);
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_out, &st, &out), 0);
+	CU_ASSERT(same(&in, &out));
+	CU_ASSERT_EQUAL_FATAL(nrec, before + 1);
+	CU_ASSERT_EQUAL(last_rec.hop[0].tp, CMON_TP_HOST_OUT);
+
+	/* container -> host process, TCP (IPv4 option) */
+	build(&in, 6, 200, 22);
+	addrs(&in, SRC, HOST);
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_in, &in, &st), 0);
+	CU_ASSERT_EQUAL_FATAL(find(&st, &f), CMON_FIND_OK);
+	CU_ASSERT_EQUAL(f.carrier, CMON_CARRIER_IPOPT);
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_host_in, &st, &out), 0);
+	CU_ASSERT(same(&in, &out));
+	CU_ASSERT(csums_ok(&out));
+	CU_ASSERT_EQUAL_FATAL(nrec, before + 2);
+	CU_ASSERT_EQUAL(last_rec.nhops, 2);
+	CU_ASSERT_EQUAL(last_rec.hop[0].tp, CMON_TP_VETH_IN);
+	CU_ASSERT_EQUAL(last_rec.hop[1].tp, CMON_TP_HOST_IN);
+	CU_ASSERT_EQUAL(stat(CMON_STAT_STAMPED), stamped + 2);
+
+	/* routed through the host (to another node): host_in keeps the
+	 * annotation, and host_out does not stamp what it did not send */
+	build(&in, 17, 100, 23);
+	addrs(&in, SRC, "10.78.3.4");
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_in, &in, &st), 0);
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_host_in, &st, &out), 0);
+	CU_ASSERT(same(&st, &out));
+	build(&in, 17, 100, 24);
+	addrs(&in, "10.78.3.4", DST);
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_host_out, &in, &out), 0);
+	CU_ASSERT(same(&in, &out));
+	CU_ASSERT_EQUAL(nrec, before + 2);
+	CU_ASSERT_EQUAL(stat(CMON_STAT_STAMPED), stamped + 3);
+}
+
 static void test_bpf_remote_subnet_uses_ipopt(void)
 {
 	struct cmon_found f;
@@ -637,6 +698,9 @@ static int setup(void)
 		return -1;
 	inet_pton(AF_INET, DST, &dst);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.cmon_peers), &dst, &one, 0);
+	inet_pton(AF_INET, HOST, &dst);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.cmon_peers), &dst,
+			    &(uint32_t){ CMON_PEER_HOST }, 0);
 	inet_pton(AF_INET, "10.78.0.0", &subnet.addr);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.cmon_subnets), &subnet, &one, 0);
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.cmon_rb), on_rec, NULL,
@@ -675,6 +739,7 @@ int main(void)
 		  test_bpf_unmonitored_destination },
 		{ "test_bpf_remote_subnet_uses_ipopt",
 		  test_bpf_remote_subnet_uses_ipopt },
+		{ "test_bpf_host_hops", test_bpf_host_hops },
 		{ "test_bpf_hop_counters", test_bpf_hop_counters },
 		{ "test_bpf_sampling_consistent", test_bpf_sampling_consistent },
 		{ NULL, NULL }

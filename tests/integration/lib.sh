@@ -8,6 +8,7 @@
 #   it_agent_stop         SIGINT it and wait; fails if it did not exit 0
 #   it_wait FILE PATTERN [SEC]  wait until PATTERN appears in FILE
 #   it_udp_exact SNS RNS DST SIZES  byte-exact UDP from netns SNS to DST in RNS
+#                         (a namespace "-" is the host's)
 #   it_query SRC DST PROTO FIELD  summary of the agent's JSON (query.py)
 #   it_fail MSG           print and exit 1
 #   it_on_exit CMD        run CMD first at cleanup (e.g. stop a daemon)
@@ -17,6 +18,7 @@
 #   it_ovs_init           OVS-DPDK tests: DPDK, cmon-dpdk and the patched
 #                         ovs-vswitchd present; tools/cmon-ovs.sh loaded
 #   it_forged SNS RNS SRC DST  forged annotations from SNS arrive unchanged
+#   it_netns NS CMD...    run CMD in netns NS ("-": the host's)
 #   it_udp_paced I DST PORT N [WARM]  N 200-byte datagrams from container I,
 #                         paced (after 100 and WARM seconds, when given)
 
@@ -132,15 +134,26 @@ it_wait() {
 	return 1
 }
 
+# it_netns NS CMD...: run CMD in network namespace NS, "-" being the host's.
+it_netns() {
+	local ns=$1
+	shift
+	if [ "$ns" = - ]; then
+		"$@"
+	else
+		ip netns exec "$ns" "$@"
+	fi
+}
+
 # it_udp_exact SENDER_NS RECEIVER_NS DST SIZES: every payload size arrives
 # byte-exact (udp_exact.py); the receiver's report is in $IT_TMP/recv.
 it_udp_exact() {
 	local rpid
-	ip netns exec "$2" python3 "$HERE/udp_exact.py" recv 5001 "$4" \
+	it_netns "$2" python3 "$HERE/udp_exact.py" recv 5001 "$4" \
 		>"$IT_TMP/recv" 2>&1 &
 	rpid=$!
 	it_wait "$IT_TMP/recv" ready || it_fail "receiver did not start"
-	ip netns exec "$1" python3 "$HERE/udp_exact.py" send "$3" 5001 "$4" 3
+	it_netns "$1" python3 "$HERE/udp_exact.py" send "$3" 5001 "$4" 3
 	wait "$rpid"
 }
 
@@ -175,10 +188,10 @@ it_query() {
 # receiver with exactly the payload sent (forge.py).
 it_forged() {
 	local rpid
-	ip netns exec "$2" python3 "$HERE/forge.py" recv 5004 >"$IT_TMP/frecv" 2>&1 &
+	it_netns "$2" python3 "$HERE/forge.py" recv 5004 >"$IT_TMP/frecv" 2>&1 &
 	rpid=$!
 	it_wait "$IT_TMP/frecv" ready || it_fail "forge receiver did not start"
-	ip netns exec "$1" python3 "$HERE/forge.py" send "$3" "$4" 5004 ||
+	it_netns "$1" python3 "$HERE/forge.py" send "$3" "$4" 5004 ||
 		it_fail "forging sender failed"
 	wait "$rpid" || it_fail "forged: $(cat "$IT_TMP/frecv")"
 	cat "$IT_TMP/frecv"
