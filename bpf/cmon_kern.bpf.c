@@ -32,8 +32,13 @@
 #include "parse.bpf.h"
 #include "carrier.bpf.h"
 
-#define TC_ACT_OK_	0
-#define TC_ACT_SHOT_	2
+/*
+ * Verdicts: a packet goes on to the device's next tc program or filter
+ * (another tool's, under tcx or clsact alike); only one a helper left
+ * half-rewritten is dropped.
+ */
+#define CMON_TC_NEXT	(-1)	/* TC_ACT_UNSPEC, TCX_NEXT */
+#define CMON_TC_DROP	2	/* TC_ACT_SHOT */
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -137,23 +142,23 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 
 	err = cmon_sanitise(skb, p);
 	if (err < 0)
-		return TC_ACT_SHOT_;
+		return CMON_TC_DROP;
 	if (err)
 		cmon_stat(CMON_STAT_SANITISED);
 	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - ETH_HLEN_);
 
 	if (p->flow.proto != IPPROTO_TCP_ && p->flow.proto != IPPROTO_UDP_ &&
 	    p->flow.proto != IPPROTO_ICMP_)
-		return TC_ACT_OK_;
+		return CMON_TC_NEXT;
 	hash = cmon_pkt_hash(&p->flow, p->pkt_id);
 	if (cmon_sample_n > 1 && hash % cmon_sample_n) {
 		cmon_stat(CMON_STAT_SAMPLED_OUT);
-		return TC_ACT_OK_;
+		return CMON_TC_NEXT;
 	}
 	dst = cmon_dst_monitored(p->flow.daddr);
 	if (!dst) {
 		cmon_stat(CMON_STAT_SKIP_DST);	/* no strip hop on that path */
-		return TC_ACT_OK_;
+		return CMON_TC_NEXT;
 	}
 	/* Towards another node use the IPv4 option whatever the protocol:
 	 * should that node's agent not strip it, the receiver ignores an
@@ -162,22 +167,22 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 		dst == CMON_DST_REMOTE;
 	if (p->is_frag) {
 		cmon_stat(CMON_STAT_SKIP_FRAG);
-		return TC_ACT_OK_;
+		return CMON_TC_NEXT;
 	}
 	if (p->ihl_bytes != 20) {
 		cmon_stat(CMON_STAT_SKIP_IPOPT);
-		return TC_ACT_OK_;
+		return CMON_TC_NEXT;
 	}
 	if (!skb->gso_size &&
 	    bpf_check_mtu(skb, 0, &mtu, CMON_ANN_WIRE_LEN, 0)) {
 		cmon_stat(CMON_STAT_SKIP_MTU);
-		return TC_ACT_OK_;
+		return CMON_TC_NEXT;
 	}
 	/* a trailer goes at the very end: not behind link-layer padding
 	 * (checked before a sequence number is spent on the packet) */
 	if (!ipopt && IP_OFF_ + p->tot_len != skb->len) {
 		cmon_stat(CMON_STAT_SKIP_ERR);
-		return TC_ACT_OK_;
+		return CMON_TC_NEXT;
 	}
 
 	/* the clock is read only for packets that get stamped */
@@ -200,10 +205,10 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 	}
 	if (err) {
 		cmon_stat(CMON_STAT_SKIP_ERR);
-		return err == CMON_DAMAGED ? TC_ACT_SHOT_ : TC_ACT_OK_;
+		return err == CMON_DAMAGED ? CMON_TC_DROP : CMON_TC_NEXT;
 	}
 	cmon_stat(CMON_STAT_STAMPED);
-	return TC_ACT_OK_;
+	return CMON_TC_NEXT;
 }
 
 SEC("tc")
@@ -212,7 +217,7 @@ int cmon_veth_in(struct __sk_buff *skb)
 	struct cmon_pkt p;
 
 	if (cmon_parse(skb, &p))
-		return TC_ACT_OK_;
+		return CMON_TC_NEXT;
 	return cmon_stamp_hop(skb, &p, CMON_TP_VETH_IN);
 }
 
@@ -227,7 +232,7 @@ int cmon_host_out(struct __sk_buff *skb)
 	struct cmon_pkt p;
 
 	if (cmon_parse(skb, &p) || !cmon_host_addr(p.flow.saddr))
-		return TC_ACT_OK_;
+		return CMON_TC_NEXT;
 	return cmon_stamp_hop(skb, &p, CMON_TP_HOST_OUT);
 }
 
@@ -396,11 +401,11 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 				  now);
 	}
 	if (err == CMON_DAMAGED)
-		return TC_ACT_SHOT_;
+		return CMON_TC_DROP;
 	if (!err)
 		p->tot_len -= CMON_ANN_WIRE_LEN;
 	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - ETH_HLEN_);
-	return TC_ACT_OK_;
+	return CMON_TC_NEXT;
 }
 
 SEC("tc")
@@ -409,7 +414,7 @@ int cmon_veth_out(struct __sk_buff *skb)
 	struct cmon_pkt p;
 
 	if (cmon_parse(skb, &p))
-		return TC_ACT_OK_;
+		return CMON_TC_NEXT;
 	return cmon_strip_hop(skb, &p, CMON_TP_VETH_OUT);
 }
 
@@ -424,7 +429,7 @@ int cmon_host_in(struct __sk_buff *skb)
 	struct cmon_pkt p;
 
 	if (cmon_parse(skb, &p) || !cmon_host_addr(p.flow.daddr))
-		return TC_ACT_OK_;
+		return CMON_TC_NEXT;
 	return cmon_strip_hop(skb, &p, CMON_TP_HOST_IN);
 }
 
@@ -440,10 +445,10 @@ static __always_inline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 	int err;
 
 	if (cmon_parse(skb, &p))
-		return TC_ACT_OK_;
+		return CMON_TC_NEXT;
 	err = cmon_hop_write(skb, &p, tp, cmon_node_id, cmon_now());
 	if (err == CMON_DAMAGED)
-		return TC_ACT_SHOT_;
+		return CMON_TC_DROP;
 	/* untouched: no annotation, or all slots taken */
 	cmon_count_result(err, CMON_STAT_HOPS, 0);
 	/* count as the stamp and strip hops do: without the annotation */
@@ -455,7 +460,7 @@ static __always_inline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 	}
 	cmon_count_hop(&p.flow, tp, cmon_segs_gso(skb, &p, gso_extra),
 		       skb->len - ETH_HLEN_ - extra);
-	return TC_ACT_OK_;
+	return CMON_TC_NEXT;
 }
 
 SEC("tc")

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* tc attachment: see attach.h. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "log.h"
@@ -19,6 +22,35 @@ static int attach_one(struct cmon_tc *t, enum bpf_tc_attach_point where,
 	return bpf_tc_attach(&hook, &opts);
 }
 
+/* tcx attach types (linux/bpf.h of 6.6; libbpf 1.1's headers predate it). */
+#define CMON_TCX_INGRESS	46
+#define CMON_TCX_EGRESS		47
+
+int cmon_tc_clsact(void)
+{
+	const char *v = getenv("CMON_TC");
+
+	return v && !strcmp(v, "clsact");
+}
+
+/* tcx links for both programs: 0, or <0 when this kernel has no tcx. */
+static int tcx_attach(struct cmon_tc *t, int in_fd, int out_fd)
+{
+	if (in_fd >= 0) {
+		t->in_link = bpf_link_create(in_fd, t->ifindex,
+					     CMON_TCX_INGRESS, NULL);
+		if (t->in_link < 0)
+			return t->in_link;
+	}
+	if (out_fd >= 0) {
+		t->out_link = bpf_link_create(out_fd, t->ifindex,
+					      CMON_TCX_EGRESS, NULL);
+		if (t->out_link < 0)
+			return t->out_link;
+	}
+	return 0;
+}
+
 int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
@@ -26,6 +58,17 @@ int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd)
 	int err;
 
 	memset(t, 0, sizeof(*t));
+	t->ifindex = ifindex;
+	t->in_link = t->out_link = -1;
+	if (!cmon_tc_clsact()) {
+		err = tcx_attach(t, in_fd, out_fd);
+		if (!err)
+			return 0;
+		cmon_tc_detach(t);
+		if (err == -ENODEV)
+			return err;
+	}
+	/* no tcx (kernel before 6.6): a clsact qdisc and cls_bpf filters */
 	t->ifindex = ifindex;
 	err = bpf_tc_hook_create(&hook);
 	if (!err) {
@@ -74,6 +117,12 @@ void cmon_tc_detach(struct cmon_tc *t)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = t->ifindex,
 			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+
+	if (t->in_link >= 0)
+		close(t->in_link);
+	if (t->out_link >= 0)
+		close(t->out_link);
+	t->in_link = t->out_link = -1;
 
 	if (t->ingress)
 		detach_one(t, BPF_TC_INGRESS);

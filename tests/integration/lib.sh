@@ -19,6 +19,7 @@
 #                         ovs-vswitchd present; tools/cmon-ovs.sh loaded
 #   it_forged SNS RNS SRC DST  forged annotations from SNS arrive unchanged
 #   it_netns NS CMD...    run CMD in netns NS ("-": the host's)
+#   it_tcx_progs          names of the programs attached by tcx links
 #   it_udp_paced I DST PORT N [WARM]  N 200-byte datagrams from container I,
 #                         paced (after 100 and WARM seconds, when given)
 
@@ -143,6 +144,18 @@ it_netns() {
 	else
 		ip netns exec "$ns" "$@"
 	fi
+}
+
+# it_tcx_progs: the names of the programs attached by tcx links, one per
+# line (this bpftool does not name a tcx link's device)
+it_tcx_progs() {
+	bpftool -j link show | python3 -c '
+import json, subprocess, sys
+progs = {p["id"]: p.get("name", "") for p in json.loads(subprocess.run(
+    ["bpftool", "-j", "prog", "show"], capture_output=True, text=True).stdout)}
+for link in json.load(sys.stdin):
+    if link.get("type") in (11, "tcx"):
+        print(progs.get(link.get("prog_id"), "?"))'
 }
 
 # it_udp_exact SENDER_NS RECEIVER_NS DST SIZES: every payload size arrives

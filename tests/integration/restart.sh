@@ -1,7 +1,11 @@
 #!/bin/sh
-# The agent removes exactly what it attached: another tool's clsact qdisc
-# and filter survive it, its own qdiscs, filters, programs and maps do not
-# -- also after it was killed with SIGKILL and restarted.
+# The agent removes exactly what it attached and never stands in another
+# tool's way: another tool's clsact filter keeps seeing (and dropping)
+# packets beside cmon's programs and survives them; cmon's own tcx links
+# -- or, with CMON_TC=clsact, its filters and qdiscs -- programs and maps
+# do not.  Also after a SIGKILL: the kernel removes tcx links with their
+# process; stale clsact filters are taken over by the next start and
+# removed when it stops.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtr
@@ -17,6 +21,38 @@ cmon_objects() {
 	# our programs and maps still loaded anywhere
 	bpftool prog show | grep -c "cmon_veth" || true
 }
+# foreign_works WHEN: the foreign filter on $p1 still drops UDP to port 7777
+# and lets 7778 through
+foreign_works() {
+	it_in 2 python3 -c "
+import select, socket, time
+socks = {}
+for port in (7777, 7778):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(('0.0.0.0', port))
+    socks[s] = port
+got = {7777: 0, 7778: 0}
+print('ready', flush=True)
+end = time.time() + 1.5
+while time.time() < end:
+    for s in select.select(list(socks), [], [], 0.1)[0]:
+        s.recv(100)
+        got[socks[s]] += 1
+print('got', got[7777], got[7778], flush=True)
+" >"$IT_TMP/foreign" &
+	fpid=$!
+	it_wait "$IT_TMP/foreign" ready || it_fail "$1: receiver did not start"
+	it_in 1 python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for port in (7777, 7778):
+    for _ in range(5):
+        s.sendto(b'x' * 20, ('$(it_ip 2)', port))
+"
+	wait "$fpid"
+	grep -q "got 0 5" "$IT_TMP/foreign" ||
+		it_fail "$1: foreign filter not in effect ($(tail -1 "$IT_TMP/foreign"); want 0 to 7777, 5 to 7778)"
+}
 check_clean() {
 	for _ in $(seq 1 30); do
 		[ "$(cmon_objects)" = 0 ] && break
@@ -30,14 +66,32 @@ check_clean() {
 		it_fail "$1: cmon filter left on $p1"
 	tc qdisc show dev "$p2" | grep -q clsact &&
 		it_fail "$1: clsact left on $p2"
-	return 0
+	foreign_works "$1"
 }
 
+# tcx (the default where the kernel has it)
+it_agent_start --sample 1
+[ "$(it_tcx_progs | grep -c cmon_veth_in)" = 2 ] ||
+	it_fail "tcx: not attached to both ports ($(it_tcx_progs | tr '\n' ' '))"
+foreign_works "tcx, beside cmon"
+it_agent_stop
+check_clean "tcx, after SIGINT"
+it_agent_start --sample 1
+kill -KILL "$AGENT_PID"
+wait "$AGENT_PID" 2>/dev/null
+AGENT_PID=""
+check_clean "tcx, after SIGKILL"
+echo "tcx: clean after SIGINT and SIGKILL, foreign filter unhindered"
+
+# clsact filters, as on kernels before 6.6
+export CMON_TC=clsact
 it_agent_start --sample 1
 tc filter show dev "$p2" egress | grep -q "c30a" || it_fail "not attached to $p2"
 tc filter show dev "$p1" ingress | grep -q "c30a" || it_fail "not attached to $p1"
+[ -z "$(it_tcx_progs | grep cmon_)" ] || it_fail "CMON_TC=clsact still used tcx"
+foreign_works "clsact, beside cmon"
 it_agent_stop
-check_clean "after SIGINT"
+check_clean "clsact, after SIGINT"
 
 it_agent_start --sample 1
 kill -KILL "$AGENT_PID"
@@ -51,5 +105,5 @@ it_settle
 [ "$(it_query cmtrc1 cmtrc2 icmp traced)" -ge 3 ] ||
 	it_fail "not tracing after restart over stale filters"
 it_agent_stop
-check_clean "after SIGKILL and restart"
-echo "PASS: restart leaves no stale qdiscs, filters, programs or maps"
+check_clean "clsact, after SIGKILL and restart"
+echo "PASS: restart leaves no stale links, qdiscs, filters, programs or maps"
