@@ -129,32 +129,17 @@ static __always_inline __u64 cmon_take_ct_tx(struct __sk_buff *skb,
 }
 
 /*
- * The first hop (@tp) of a parsed packet entering the monitored domain:
- * sanitise what its sender may have forged, count it, and stamp it if
- * sampled and bound for a strip hop.
+ * Stamp a sampled packet at its first hop @tp, if it is bound for a strip
+ * hop and there is room.  Out of line: most packets never come here, and
+ * the path they take stays short.
  */
-static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
-					  struct cmon_pkt *p, __u8 tp)
+static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
+				 __u32 tp, __u32 hash)
 {
-	__u32 mtu = 0, hash;
+	__u32 mtu = 0;
 	__u64 t_ct, now;
 	int err, dst, ipopt;
 
-	err = cmon_sanitise(skb, p);
-	if (err < 0)
-		return CMON_TC_DROP;
-	if (err)
-		cmon_stat(CMON_STAT_SANITISED);
-	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - ETH_HLEN_);
-
-	if (p->flow.proto != IPPROTO_TCP_ && p->flow.proto != IPPROTO_UDP_ &&
-	    p->flow.proto != IPPROTO_ICMP_)
-		return CMON_TC_NEXT;
-	hash = cmon_pkt_hash(&p->flow, p->pkt_id);
-	if (cmon_sample_n > 1 && hash % cmon_sample_n) {
-		cmon_stat(CMON_STAT_SAMPLED_OUT);
-		return CMON_TC_NEXT;
-	}
 	dst = cmon_dst_monitored(p->flow.daddr);
 	if (!dst) {
 		cmon_stat(CMON_STAT_SKIP_DST);	/* no strip hop on that path */
@@ -209,6 +194,35 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 	}
 	cmon_stat(CMON_STAT_STAMPED);
 	return CMON_TC_NEXT;
+}
+
+/*
+ * The first hop (@tp) of a parsed packet entering the monitored domain:
+ * sanitise what its sender may have forged, count it, and stamp it if
+ * sampled.
+ */
+static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
+					  struct cmon_pkt *p, __u8 tp)
+{
+	__u32 hash;
+	int err;
+
+	err = cmon_sanitise(skb, p);
+	if (err < 0)
+		return CMON_TC_DROP;
+	if (err)
+		cmon_stat(CMON_STAT_SANITISED);
+	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - ETH_HLEN_);
+
+	if (p->flow.proto != IPPROTO_TCP_ && p->flow.proto != IPPROTO_UDP_ &&
+	    p->flow.proto != IPPROTO_ICMP_)
+		return CMON_TC_NEXT;
+	hash = cmon_pkt_hash(&p->flow, p->pkt_id);
+	if (cmon_sample_n > 1 && hash % cmon_sample_n) {
+		cmon_stat(CMON_STAT_SAMPLED_OUT);
+		return CMON_TC_NEXT;
+	}
+	return cmon_stamp(skb, p, tp, hash);
 }
 
 SEC("tc")
@@ -364,21 +378,20 @@ static __always_inline void cmon_capture_end(struct cmon_pcap_ev *ev,
 }
 
 /*
- * The last hop (@tp) of a parsed packet leaving the monitored domain:
- * strip its annotation, emit its record, count it.
+ * Strip the annotation of a packet at its last hop @tp and emit its
+ * record: 0, or the error that kept it.  Out of line, as cmon_stamp().
  */
-static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
-					  struct cmon_pkt *p, __u8 tp)
+static __noinline int cmon_strip(struct __sk_buff *skb, struct cmon_pkt *p,
+				 __u32 tp)
 {
 	struct cmon_pcap_ev *ev;
-	int err = -1;
-	__u64 now;
+	int err;
+	__u64 now = cmon_now();
 
+	ev = cmon_capture_begin(skb);
 	if (cmon_has_ipopt(p)) {
 		struct cmon_ipopt o;
 
-		now = cmon_now();
-		ev = cmon_capture_begin(skb);
 		err = cmon_ipopt_strip(skb, p, &o);
 		cmon_capture_end(ev, &o.ann, tp, CMON_CARRIER_IPOPT, now, err);
 		cmon_count_result(err, CMON_STAT_STRIPPED, 1);
@@ -387,11 +400,9 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 			cmon_emit(skb, p, &o.ann, tp, CMON_CARRIER_IPOPT,
 				  cmon_segs(skb, p), now);
 		}
-	} else if (p->frag_off & CMON_IP_DECISION_BIT) {
+	} else {
 		struct cmon_trailer t;
 
-		now = cmon_now();
-		ev = cmon_capture_begin(skb);
 		err = cmon_trailer_strip(skb, p, &t);
 		cmon_capture_end(ev, &t.ann, tp, CMON_CARRIER_TRAILER, now,
 				 err);
@@ -400,6 +411,20 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 			cmon_emit(skb, p, &t.ann, tp, CMON_CARRIER_TRAILER, 1,
 				  now);
 	}
+	return err;
+}
+
+/*
+ * The last hop (@tp) of a parsed packet leaving the monitored domain:
+ * strip its annotation if it carries one, count it.
+ */
+static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
+					  struct cmon_pkt *p, __u8 tp)
+{
+	int err = -1;
+
+	if (cmon_has_ipopt(p) || p->frag_off & CMON_IP_DECISION_BIT)
+		err = cmon_strip(skb, p, tp);
 	if (err == CMON_DAMAGED)
 		return CMON_TC_DROP;
 	if (!err)
