@@ -34,6 +34,22 @@ struct cmon_hop_count {
 	__u64 bytes;		/* IPv4 bytes, annotation excluded */
 };
 
+/*
+ * A slot of the per-CPU hop counter cache (cmon_hop_cache): counts of one
+ * hop key since the slot took it, one cache line.  gen is odd while the
+ * slot changes hands (its counts go to cmon_hops first).
+ */
+struct cmon_hop_slot {
+	struct cmon_hop_key key;
+	__u32 gen;
+	__u64 packets;
+	__u64 bytes;
+	__u8 pad[24];
+};
+
+/* Default slots per CPU in cmon_hop_cache (a power of two). */
+#define CMON_HOP_SLOTS	1024
+
 /* kfree_skb drops on a monitored device, by flow and reason. */
 struct cmon_drop_key {
 	struct cmon_flow_key flow;

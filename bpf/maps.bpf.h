@@ -22,6 +22,9 @@ const volatile __u32 cmon_host_netns = 0;
 const volatile __u64 cmon_wakeup_bytes = 64 * 1024;
 /* Capture stripped packets into cmon_pcap_rb (pcap dumps). */
 const volatile __u8 cmon_capture = 0;
+/* Slots per CPU in cmon_hop_cache, a power of two (max_entries is this
+ * times the possible CPUs; both set by the agent). */
+const volatile __u32 cmon_hop_slots = CMON_HOP_SLOTS;
 
 /*
  * Addresses with a strip hop on this node (value: CMON_PEER_*): containers
@@ -63,7 +66,21 @@ struct {
 	__type(value, __u32);
 } cmon_seq SEC(".maps");
 
-/* Per-flow per-hop counters of every packet. */
+/*
+ * Per-flow per-hop counters of every packet: a per-CPU direct-mapped cache
+ * in front of a hash.  Counting a packet touches one slot (one cache line,
+ * found without the map code's hashing); a slot wanted by another key
+ * first adds its counts to cmon_hops.  A hop's count is cmon_hops plus the
+ * slots holding its key (the agent reads the cache through mmap).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, CMON_HOP_SLOTS);
+	__type(key, __u32);
+	__type(value, struct cmon_hop_slot);
+} cmon_hop_cache SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, 65536);
@@ -163,21 +180,64 @@ static __always_inline void cmon_stat(__u32 idx)
 		*v += 1;
 }
 
+/* Add to a hop's counts in cmon_hops. */
+static __always_inline void cmon_hops_add(const struct cmon_hop_key *k,
+					  __u64 packets, __u64 bytes)
+{
+	struct cmon_hop_count *c = bpf_map_lookup_elem(&cmon_hops, k);
+
+	if (c) {
+		c->packets += packets;
+		c->bytes += bytes;
+		return;
+	}
+	struct cmon_hop_count init = { .packets = packets, .bytes = bytes };
+
+	bpf_map_update_elem(&cmon_hops, k, &init, BPF_NOEXIST);
+}
+
+/* Hand slot @s to key @k: its old key's counts go to cmon_hops first. */
+static __noinline void cmon_slot_take(struct cmon_hop_slot *s,
+				      const struct cmon_hop_key *k,
+				      __u32 segs, __u32 bytes)
+{
+	/* odd: a reader retries rather than see the counts twice */
+	s->gen++;
+	if (s->packets)
+		cmon_hops_add(&s->key, s->packets, s->bytes);
+	s->key = *k;
+	s->packets = segs;
+	s->bytes = bytes;
+	s->gen++;
+}
+
 static __always_inline void cmon_count_hop(const struct cmon_flow_key *flow,
 					   __u8 tp, __u32 segs, __u32 bytes)
 {
 	struct cmon_hop_key k = { .flow = *flow, .tp = tp,
 				  .node = cmon_node_id };
-	struct cmon_hop_count *c = bpf_map_lookup_elem(&cmon_hops, &k);
+	__u32 h = (flow->saddr ^ flow->daddr * 0x9e3779b1U ^
+		   ((__u32)flow->sport << 16 | flow->dport) * 0x85ebca6bU ^
+		   flow->proto ^ (__u32)tp << 8) * 0xc2b2ae35U;
+	__u32 idx = bpf_get_smp_processor_id() * cmon_hop_slots +
+		    (h >> 16 & (cmon_hop_slots - 1));
+	struct cmon_hop_slot *s = bpf_map_lookup_elem(&cmon_hop_cache, &idx);
 
-	if (c) {
-		c->packets += segs;
-		c->bytes += bytes;
+	if (!s) {
+		cmon_hops_add(&k, segs, bytes);
 		return;
 	}
-	struct cmon_hop_count init = { .packets = segs, .bytes = bytes };
-
-	bpf_map_update_elem(&cmon_hops, &k, &init, BPF_NOEXIST);
+	if (s->key.flow.saddr == k.flow.saddr &&
+	    s->key.flow.daddr == k.flow.daddr &&
+	    s->key.flow.sport == k.flow.sport &&
+	    s->key.flow.dport == k.flow.dport &&
+	    s->key.flow.proto == k.flow.proto && s->key.tp == tp &&
+	    s->key.node == k.node) {
+		s->packets += segs;
+		s->bytes += bytes;
+		return;
+	}
+	cmon_slot_take(s, &k, segs, bytes);
 }
 
 static __always_inline __u32 cmon_next_seq(const struct cmon_flow_key *flow)

@@ -5,6 +5,7 @@ kmod_free_libcmon_kern_a_SOURCES = \
 	kmod-free/kagent.c kmod-free/kagent.h \
 	kmod-free/attach.c kmod-free/attach.h \
 	kmod-free/discover.c kmod-free/discover.h \
+	kmod-free/hopcount.c kmod-free/hopcount.h \
 	kmod-free/nl.c kmod-free/nl.h
 nodist_kmod_free_libcmon_kern_a_SOURCES = bpf/cmon_kern.skel.h
 kmod_free_libcmon_kern_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)

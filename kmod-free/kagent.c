@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "cmon_kern.skel.h"
 #include "discover.h"
 #include "codec.h"
+#include "hopcount.h"
 #include "kagent.h"
 #include "log.h"
 
@@ -51,6 +53,8 @@ struct cmon_kagent {
 	uint32_t haddr[MAX_HOST_ADDRS];	/* the host's, in cmon_peers */
 	unsigned int nhaddr;
 	char hostname[16];		/* what the views call the host */
+	const volatile struct cmon_hop_slot *hop_cache;	/* mmap */
+	size_t hop_nslots, hop_cache_len;
 	char *reasons[MAX_REASONS];
 	char devname[160];
 	struct cmon_names names;
@@ -636,60 +640,39 @@ static int on_packet(void *ctx, void *data, size_t len)
 
 static int upstream_first(const void *a, const void *b)
 {
-	const struct cmon_hop_key *x = a, *y = b;
+	const struct cmon_hop_total *x = a, *y = b;
 
-	return cmon_tp_rank(x->tp) - cmon_tp_rank(y->tp);
+	return cmon_tp_rank(x->key.tp) - cmon_tp_rank(y->key.tp);
 }
 
 /*
- * Feed the cumulative per-hop and drop counters into the engine.  Hop
- * counters are read upstream hop first: a packet between two hops is then
- * never counted at the later hop but not the earlier one.
+ * Feed the cumulative per-hop and drop counters into the engine (upstream
+ * hops first, as cmon_hop_totals() read them).
  */
 static void read_counters(struct cmon_kagent *a)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	int fd = bpf_map__fd(a->skel->maps.cmon_hops);
-	struct cmon_hop_key *keys = NULL, *prev = NULL, nk;
-	struct cmon_hop_count *v = calloc(ncpu, sizeof(*v));
 	struct cmon_drop_key dk, ndk, *dprev = NULL;
-	size_t n = 0, cap = 0, i;
+	struct cmon_hop_total *t = NULL;
+	int fd, n, i;
 	uint64_t cnt;
 
-	if (!v)
-		return;
-	while (!bpf_map_get_next_key(fd, prev, &nk)) {
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			struct cmon_hop_key *nkeys = realloc(keys, nc * sizeof(*keys));
-
-			if (!nkeys)
-				break;
-			keys = nkeys;
-			cap = nc;
-		}
-		keys[n] = nk;
-		prev = &keys[n++];
-	}
-	if (n)
-		qsort(keys, n, sizeof(*keys), upstream_first);
+	n = cmon_hop_totals(bpf_map__fd(a->skel->maps.cmon_hops),
+			    a->hop_cache, a->hop_nslots, &t);
+	if (n < 0)
+		cmon_log_rl(CMON_LOG_WARN, "reading hop counters: %s",
+			    strerror(-n));
+	if (n > 0)
+		qsort(t, n, sizeof(*t), upstream_first);
 	for (i = 0; i < n; i++) {
-		const struct cmon_hop_key *k = &keys[i];
-		uint64_t pk = 0, by = 0;
-		int c;
-
-		if (bpf_map_lookup_elem(fd, k, v))
-			continue;
-		for (c = 0; c < ncpu; c++) {
-			pk += v[c].packets;
-			by += v[c].bytes;
-		}
+		const struct cmon_hop_key *k = &t[i].key;
 		struct cmon_flow f = { k->flow.saddr, k->flow.daddr,
-				       k->flow.sport, k->flow.dport, k->flow.proto };
-		cmon_agg_hop_count(a->agg, &f, k->tp, k->node, pk, by);
+				       k->flow.sport, k->flow.dport,
+				       k->flow.proto };
+
+		cmon_agg_hop_count(a->agg, &f, k->tp, k->node, t[i].packets,
+				   t[i].bytes);
 	}
-	free(keys);
-	free(v);
+	free(t);
 	fd = bpf_map__fd(a->skel->maps.cmon_drops);
 	while (!bpf_map_get_next_key(fd, dprev, &ndk)) {
 		dk = ndk;
@@ -809,6 +792,8 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 	for (i = 0; i < a->novl; i++)
 		cmon_tc_detach(&a->ovl[i]);
 	ring_buffer__free(a->rb);
+	if (a->hop_cache)
+		munmap((void *)a->hop_cache, a->hop_cache_len);
 	cmon_kern__destroy(a->skel);
 	for (i = 0; i < MAX_REASONS; i++)
 		free(a->reasons[i]);
@@ -865,6 +850,8 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	a->skel->rodata->cmon_clock_offset = o->clock_offset;
 	a->skel->rodata->cmon_capture = o->on_packet != NULL;
 	a->key = key;
+	a->hop_nslots = (size_t)libbpf_num_possible_cpus() * CMON_HOP_SLOTS;
+	bpf_map__set_max_entries(a->skel->maps.cmon_hop_cache, a->hop_nslots);
 	if (!o->on_packet)
 		bpf_map__set_max_entries(a->skel->maps.cmon_pcap_rb,
 					 getpagesize());
@@ -872,6 +859,14 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	if (err) {
 		cmon_err("loading BPF programs: %s (needs root, a kernel with "
 			 "BTF, and CAP_BPF/CAP_NET_ADMIN)", strerror(-err));
+		goto fail;
+	}
+	a->hop_cache_len = a->hop_nslots * sizeof(struct cmon_hop_slot);
+	a->hop_cache = mmap(NULL, a->hop_cache_len, PROT_READ, MAP_SHARED,
+			    bpf_map__fd(a->skel->maps.cmon_hop_cache), 0);
+	if (a->hop_cache == MAP_FAILED) {
+		a->hop_cache = NULL;
+		cmon_err("mapping the hop counter cache: %s", strerror(errno));
 		goto fail;
 	}
 	if (o->no_ct_hops) {

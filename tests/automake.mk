@@ -34,7 +34,8 @@ TESTS += tests/bpf/test-bpf
 tests_bpf_test_bpf_SOURCES = tests/bpf/test-bpf.c tests/unit/unit.h
 nodist_tests_bpf_test_bpf_SOURCES = bpf/cmon_kern.skel.h
 tests_bpf_test_bpf_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
-tests_bpf_test_bpf_LDADD = lib/libcmon.a $(CUNIT_LIBS) $(LIBBPF_LIBS) \
+tests_bpf_test_bpf_LDADD = kmod-free/libcmon-kern.a lib/libcmon.a \
+	$(CUNIT_LIBS) $(LIBBPF_LIBS) \
 	$(LIBELF_LIBS) $(ZLIB_LIBS)
 endif
 

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Reading the kernel hops' counters: see hopcount.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "agg.h"
+#include "hopcount.h"
+
+struct totals {
+	struct cmon_hop_total *v;
+	size_t n, cap;
+};
+
+static int push(struct totals *t, const struct cmon_hop_key *k,
+		uint64_t packets, uint64_t bytes)
+{
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 256;
+		struct cmon_hop_total *nv = realloc(t->v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		t->v = nv;
+		t->cap = nc;
+	}
+	t->v[t->n++] = (struct cmon_hop_total){ *k, packets, bytes };
+	return 0;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return memcmp(&((const struct cmon_hop_total *)a)->key,
+		      &((const struct cmon_hop_total *)b)->key,
+		      sizeof(struct cmon_hop_key));
+}
+
+static int read_map(int fd, struct totals *t)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct cmon_hop_key k, *prev = NULL, next;
+	struct cmon_hop_count *v;
+	int c, err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
+		uint64_t pk = 0, by = 0;
+
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(fd, &k, v))
+			continue;	/* evicted meanwhile */
+		for (c = 0; c < ncpu; c++) {
+			pk += v[c].packets;
+			by += v[c].bytes;
+		}
+		err = push(t, &k, pk, by);
+	}
+	free(v);
+	return err;
+}
+
+/* One slot as it was between two changes of hands; 0 if it is empty. */
+static int read_slot(const volatile struct cmon_hop_slot *s,
+		     struct cmon_hop_total *o)
+{
+	int tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		uint32_t gen = s->gen;
+
+		if (gen & 1)
+			continue;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		memcpy(&o->key, (const void *)&s->key, sizeof(o->key));
+		o->packets = s->packets;
+		o->bytes = s->bytes;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (s->gen == gen)
+			return o->packets != 0;
+	}
+	return 0;	/* changing hands all along: its counts are in the map */
+}
+
+static int rank_order(const void *a, const void *b)
+{
+	return cmon_tp_rank(*(const uint8_t *)a) -
+	       cmon_tp_rank(*(const uint8_t *)b);
+}
+
+int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
+		    size_t nslots, struct cmon_hop_total **out)
+{
+	struct totals t = { 0 };
+	struct cmon_hop_total s;
+	uint8_t tps[CMON_TP_MAX];
+	size_t i, j;
+	int err, r;
+
+	/* the map first: a count moving into it after this is missed for
+	 * now, never counted twice */
+	err = read_map(hops_fd, &t);
+	/* then the live counts, upstream hops first: a packet between two
+	 * hops is never counted downstream but not upstream */
+	for (r = 0; r < CMON_TP_MAX; r++)
+		tps[r] = (uint8_t)r;
+	qsort(tps, CMON_TP_MAX, 1, rank_order);
+	for (r = 0; !err && r < CMON_TP_MAX; r++)
+		for (i = 0; !err && i < nslots; i++)
+			if (slots[i].key.tp == tps[r] &&
+			    read_slot(&slots[i], &s) && s.key.tp == tps[r])
+				err = push(&t, &s.key, s.packets, s.bytes);
+	if (err) {
+		free(t.v);
+		return err;
+	}
+	if (t.n)
+		qsort(t.v, t.n, sizeof(*t.v), by_key);
+	for (i = 0, j = 0; i < t.n; i++) {
+		if (j && !by_key(&t.v[j - 1], &t.v[i])) {
+			t.v[j - 1].packets += t.v[i].packets;
+			t.v[j - 1].bytes += t.v[i].bytes;
+		} else {
+			t.v[j++] = t.v[i];
+		}
+	}
+	*out = t.v;
+	return (int)j;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The kernel hops' per-flow per-hop counters, read whole: the hash
+ * cmon_hops plus the per-CPU cache in front of it (cmon_hop_cache, see
+ * bpf/maps.bpf.h), summed by key.
+ */
+#ifndef CMON_HOPCOUNT_H
+#define CMON_HOPCOUNT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cmon_kern.h"
+
+struct cmon_hop_total {
+	struct cmon_hop_key key;
+	uint64_t packets, bytes;	/* cumulative */
+};
+
+/*
+ * Every hop key's counts: cmon_hops (fd @hops_fd, per-CPU values) read
+ * first, then the @nslots cache slots at @slots (cmon_hop_cache mapped
+ * read-only).  A slot changing hands while it is read is read again, so a
+ * count is never seen twice; one moved between the two reads is missed
+ * until the next call.  Returns how many totals *@out holds (malloc'd,
+ * sorted by key; the caller frees it), or -errno.
+ */
+int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
+		    size_t nslots, struct cmon_hop_total **out);
+
+#endif /* CMON_HOPCOUNT_H */
