@@ -7,6 +7,9 @@
  *   cmon_veth_out  tc egress on the host side of a container veth: the last
  *                  hop.  Counts, strips and emits one record per traced
  *                  packet to the ring buffer.
+ *   cmon_uplink_out  tc egress on the node's physical NIC: strips (and
+ *                  records) any annotation still on a packet leaving the
+ *                  node outside the overlay, towards no strip hop.
  *   cmon_host_out/in  tc egress/ingress on a bridge device: the stamp hop of
  *                  packets the host stack sends to its containers, and the
  *                  strip hop of packets delivered to the host stack.
@@ -456,6 +459,30 @@ int cmon_host_in(struct __sk_buff *skb)
 	if (cmon_parse(skb, &p) || !cmon_host_addr(p.flow.daddr))
 		return CMON_TC_NEXT;
 	return cmon_strip_hop(skb, &p, CMON_TP_HOST_IN);
+}
+
+/*
+ * Uplink egress: packets leaving the node through its physical NIC.  An
+ * overlay's packets pass here encapsulated, their annotation inside, and
+ * are not touched; a traced packet still carrying one in its own header
+ * is leaving outside the overlay (a missing overlay route, traffic
+ * redirected out), towards something no cmon hop will strip: strip it
+ * here, record it with this hop last, and count it.  Not counted per flow:
+ * the uplink carries the node's every packet.
+ */
+SEC("tc")
+int cmon_uplink_out(struct __sk_buff *skb)
+{
+	struct cmon_pkt p;
+	int err;
+
+	if (cmon_parse(skb, &p) ||
+	    !(cmon_has_ipopt(&p) || p.frag_off & CMON_IP_DECISION_BIT))
+		return CMON_TC_NEXT;
+	err = cmon_strip(skb, &p, CMON_TP_UPLINK);
+	if (!err)
+		cmon_stat(CMON_STAT_UPLINK);
+	return err == CMON_DAMAGED ? CMON_TC_DROP : CMON_TC_NEXT;
 }
 
 /*

@@ -103,13 +103,16 @@ enum cmon_stat {
 	CMON_STAT_DROPS,	/* kfree_skb drops seen on monitored devices */
 	CMON_STAT_HOPS,		/* slots written by intermediate hops */
 	CMON_STAT_PCAP_FULL,	/* capture ring full: a packet not dumped */
+	CMON_STAT_UPLINK,	/* annotations removed at an uplink: traced
+				 * packets leaving outside the overlay */
 	CMON_STAT_MAX,
 };
 
 #define CMON_STAT_NAMES { \
 	"stamped", "sampled_out", "skip_dst", "skip_mtu", "skip_ipopt", "skip_frag", \
 	"skip_err", "sanitised", "stripped", "bad_version", "bad_tag", \
-	"malformed", "ring_full", "records", "drops", "hops", "pcap_ring_full", }
+	"malformed", "ring_full", "records", "drops", "hops", "pcap_ring_full", \
+	"uplink_stripped", }
 
 /* Bytes of a stripped packet captured for pcap dumps (cmon-dpdk --pcap). */
 #define CMON_PCAP_SNAP	2048

@@ -49,6 +49,8 @@ struct cmon_kagent {
 	unsigned int ntr;
 	struct cmon_tc ovl[CMON_MAX_OVERLAYS];
 	unsigned int novl;
+	struct cmon_tc upl[CMON_MAX_OVERLAYS];
+	unsigned int nupl;
 	struct cmon_tc br[CMON_MAX_BRIDGES];	/* host hops, as opt.bridges */
 	uint32_t haddr[MAX_HOST_ADDRS];	/* the host's, in cmon_peers */
 	unsigned int nhaddr;
@@ -64,6 +66,9 @@ struct cmon_kagent {
 const char cmon_kopts_help[] =
 "  -b, --bridge NAME     monitor containers on this bridge (repeatable)\n"
 "  -o, --overlay DEV     hop on this overlay (VXLAN) device, e.g. flannel.1\n"
+"      --uplink DEV      the node's physical NIC: remove annotations from\n"
+"                        packets leaving through it outside the overlay\n"
+"                        (counted as uplink_stripped; repeatable)\n"
 "  -p, --peer-subnet CIDR  containers of other nodes (e.g. 10.244.0.0/16):\n"
 "                        stamp packets towards them too (repeatable)\n"
 "  -k, --key-file FILE   annotation key (16 hex digits) shared by the agents\n"
@@ -195,6 +200,9 @@ int cmon_kopts_parse(struct cmon_kopts *o, int c, const char *arg)
 		return add_ifname(o->overlays, &o->noverlays,
 				  CMON_MAX_OVERLAYS, arg, "overlay device") ?
 		       -EINVAL : 1;
+	case 'U':
+		return add_ifname(o->uplinks, &o->nuplinks, CMON_MAX_OVERLAYS,
+				  arg, "uplink device") ? -EINVAL : 1;
 	case 'p':
 		if (o->nsubnets == CMON_MAX_SUBNETS) {
 			cmon_err("at most %d peer subnets", CMON_MAX_SUBNETS);
@@ -411,7 +419,29 @@ static int track(struct cmon_kagent *a, const struct cmon_container *c)
 	return 0;
 }
 
-/* Hop programs on the overlay devices, and the remote subnets. */
+/*
+ * Attach to a device named on the command line (@what: "overlay",
+ * "uplink"; @hint: how to list such devices).  Its ifindex, or <0 (logged).
+ */
+static int attach_named(const char *dev, const char *what, const char *hint,
+			struct cmon_tc *t, int in_fd, int out_fd)
+{
+	int ifindex = (int)if_nametoindex(dev), err;
+
+	if (!ifindex) {
+		cmon_err("%s device '%s' not found (%s)", what, dev, hint);
+		return -ENODEV;
+	}
+	err = cmon_tc_attach(t, ifindex, in_fd, out_fd);
+	if (err) {
+		cmon_err("cannot attach to %s %s: %s", what, dev,
+			 strerror(-err));
+		return err;
+	}
+	return ifindex;
+}
+
+/* Hop programs on the overlay and uplink devices, and the remote subnets. */
 static int attach_overlays(struct cmon_kagent *a)
 {
 	int sfd = bpf_map__fd(a->skel->maps.cmon_subnets);
@@ -427,25 +457,25 @@ static int attach_overlays(struct cmon_kagent *a)
 		}
 	}
 	for (i = 0; i < a->opt.noverlays; i++) {
-		const char *dev = a->opt.overlays[i];
-		int ifindex = (int)if_nametoindex(dev);
-
-		if (!ifindex) {
-			cmon_err("overlay device '%s' not found (ip link show "
-				 "type vxlan)", dev);
-			return -ENODEV;
-		}
-		err = cmon_tc_attach(&a->ovl[a->novl], ifindex,
-				     bpf_program__fd(a->skel->progs.cmon_ovl_in),
-				     bpf_program__fd(a->skel->progs.cmon_ovl_out));
-		if (err) {
-			cmon_err("cannot attach to overlay %s: %s", dev,
-				 strerror(-err));
+		err = attach_named(a->opt.overlays[i], "overlay",
+				   "ip link show type vxlan", &a->ovl[a->novl],
+				   bpf_program__fd(a->skel->progs.cmon_ovl_in),
+				   bpf_program__fd(a->skel->progs.cmon_ovl_out));
+		if (err < 0)
 			return err;
-		}
 		a->novl++;
-		dev_map(a, a->host_ns, ifindex, CMON_DEV_OVERLAY, 1);
-		cmon_info("hop on overlay device %s", dev);
+		dev_map(a, a->host_ns, err, CMON_DEV_OVERLAY, 1);
+		cmon_info("hop on overlay device %s", a->opt.overlays[i]);
+	}
+	for (i = 0; i < a->opt.nuplinks; i++) {
+		err = attach_named(a->opt.uplinks[i], "uplink", "ip link show",
+				   &a->upl[a->nupl], -1,
+				   bpf_program__fd(a->skel->progs.cmon_uplink_out));
+		if (err < 0)
+			return err;
+		a->nupl++;
+		cmon_info("annotations stripped at uplink %s",
+			  a->opt.uplinks[i]);
 	}
 	return 0;
 }
@@ -791,6 +821,8 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 			cmon_tc_detach(&a->br[i]);
 	for (i = 0; i < a->novl; i++)
 		cmon_tc_detach(&a->ovl[i]);
+	for (i = 0; i < a->nupl; i++)
+		cmon_tc_detach(&a->upl[i]);
 	ring_buffer__free(a->rb);
 	if (a->hop_cache)
 		munmap((void *)a->hop_cache, a->hop_cache_len);

@@ -41,6 +41,8 @@ struct cmon_kopts {
 	unsigned int nbridges;
 	const char *overlays[CMON_MAX_OVERLAYS];
 	unsigned int noverlays;
+	const char *uplinks[CMON_MAX_OVERLAYS];
+	unsigned int nuplinks;
 	struct cmon_lpm_key subnets[CMON_MAX_SUBNETS];
 	unsigned int nsubnets;
 	const char *key_file;
@@ -65,6 +67,7 @@ struct cmon_kopts {
 #define CMON_KOPTS_LONG \
 	{ "bridge", required_argument, NULL, 'b' }, \
 	{ "overlay", required_argument, NULL, 'o' }, \
+	{ "uplink", required_argument, NULL, 'U' }, \
 	{ "peer-subnet", required_argument, NULL, 'p' }, \
 	{ "key-file", required_argument, NULL, 'k' }, \
 	{ "no-ct-hops", no_argument, NULL, 'C' }, \

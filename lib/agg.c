@@ -17,13 +17,14 @@ int cmon_tp_rank(uint8_t tp)
 	case CMON_TP_CT_TX:	return 0;
 	case CMON_TP_HOST_OUT:	return 1;
 	case CMON_TP_VETH_IN:	return 2;
-	case CMON_TP_OVL_OUT:	return 3;
-	case CMON_TP_OVS_RX:	return 4;
-	case CMON_TP_OVS_TX:	return 5;
-	case CMON_TP_OVL_IN:	return 6;
-	case CMON_TP_VETH_OUT:	return 7;
-	case CMON_TP_HOST_IN:	return 8;
-	case CMON_TP_CT_RX:	return 9;
+	case CMON_TP_UPLINK:	return 3;
+	case CMON_TP_OVL_OUT:	return 4;
+	case CMON_TP_OVS_RX:	return 5;
+	case CMON_TP_OVS_TX:	return 6;
+	case CMON_TP_OVL_IN:	return 7;
+	case CMON_TP_VETH_OUT:	return 8;
+	case CMON_TP_HOST_IN:	return 9;
+	case CMON_TP_CT_RX:	return 10;
 	default:		return 99;
 	}
 }
@@ -709,6 +710,7 @@ const char *cmon_tp_name(uint8_t tp)
 	case CMON_TP_HOST_OUT:	return "host_out";
 	case CMON_TP_OVS_RX:	return "ovs_rx";
 	case CMON_TP_OVS_TX:	return "ovs_tx";
+	case CMON_TP_UPLINK:	return "uplink";
 	default:		return "unknown";
 	}
 }

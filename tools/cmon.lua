@@ -15,7 +15,7 @@ local cmon = Proto("cmon", "cmon per-hop timing annotation")
 local hop_names = {
     [0] = "ct_tx", [1] = "veth_in", [2] = "ovl_out", [3] = "ovl_in",
     [4] = "veth_out", [5] = "ct_rx", [6] = "host_in", [7] = "host_out",
-    [8] = "ovs_rx", [9] = "ovs_tx", [255] = "unused",
+    [8] = "ovs_rx", [9] = "ovs_tx", [10] = "uplink", [255] = "unused",
 }
 
 local f = cmon.fields

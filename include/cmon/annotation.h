@@ -43,7 +43,7 @@
 
 /*
  * Tracepoint (hop) ids.  Bit n of cmon_ann.tp_mask enables hop n.  Kernel
- * hops are 0..7, Open vSwitch userspace hops 8..15.
+ * hops are 0..7 and 10, Open vSwitch userspace hops 8 and 9.
  */
 enum cmon_tp {
 	CMON_TP_CT_TX = 0,	/* container eth0 transmit (tracepoint) */
@@ -56,6 +56,7 @@ enum cmon_tp {
 	CMON_TP_HOST_OUT = 7,	/* bridge device, sent by the host stack */
 	CMON_TP_OVS_RX = 8,	/* Open vSwitch vport receive */
 	CMON_TP_OVS_TX = 9,	/* Open vSwitch vport send */
+	CMON_TP_UPLINK = 10,	/* the node's uplink (physical NIC), leaving */
 	CMON_TP_MAX = 16,
 };
 

@@ -609,6 +609,31 @@ static void test_bpf_host_hops(void)
 	CU_ASSERT_EQUAL(stat(CMON_STAT_STAMPED), stamped + 3);
 }
 
+/*
+ * A traced packet leaving through the uplink still annotated (outside the
+ * overlay) is stripped there, recorded and counted; an unannotated one
+ * (what an encapsulated overlay packet's outer header is) passes as it is.
+ */
+static void test_bpf_uplink_strips(void)
+{
+	uint64_t up = stat(CMON_STAT_UPLINK);
+	unsigned int before = nrec;
+
+	build(&in, 17, 100, 31);
+	addrs(&in, SRC, "10.78.3.4");
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_in, &in, &st), NEXT);
+	CU_ASSERT_EQUAL(st.len, in.len + CMON_ANN_WIRE_LEN);
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_uplink_out, &st, &out), NEXT);
+	CU_ASSERT(same(&in, &out));
+	CU_ASSERT(csums_ok(&out));
+	CU_ASSERT_EQUAL(stat(CMON_STAT_UPLINK), up + 1);
+	CU_ASSERT_EQUAL_FATAL(nrec, before + 1);
+	CU_ASSERT_EQUAL(last_rec.hop[last_rec.nhops - 1].tp, CMON_TP_UPLINK);
+	CU_ASSERT_EQUAL(run(skel->progs.cmon_uplink_out, &in, &out), NEXT);
+	CU_ASSERT(same(&in, &out));
+	CU_ASSERT_EQUAL(stat(CMON_STAT_UPLINK), up + 1);
+}
+
 static void test_bpf_remote_subnet_uses_ipopt(void)
 {
 	struct cmon_found f;
@@ -771,6 +796,7 @@ int main(void)
 		{ "test_bpf_remote_subnet_uses_ipopt",
 		  test_bpf_remote_subnet_uses_ipopt },
 		{ "test_bpf_host_hops", test_bpf_host_hops },
+		{ "test_bpf_uplink_strips", test_bpf_uplink_strips },
 		{ "test_bpf_hop_counters", test_bpf_hop_counters },
 		{ "test_bpf_sampling_consistent", test_bpf_sampling_consistent },
 		{ NULL, NULL }

@@ -6,7 +6,9 @@
 # path -- both nodes' veths, both overlay devices, the underlay between
 # them -- with per-hop latencies positive and adding up to end to end;
 # traffic leaving the monitored domain (NAT to the underlay) is never
-# annotated and is counted.
+# annotated and is counted; traced packets that leave a node outside the
+# overlay (its route to the other node's pods missing) lose their
+# annotation at the uplink and are counted.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmto
@@ -133,5 +135,38 @@ stop_agents
 skip=$(python3 -c "import json; print(json.loads(open('$IT_TMP/node1.json').readlines()[-1])['counters']['skip_dst'])")
 [ "$skip" -ge 4000 ] || it_fail "only $skip packets counted as leaving the domain"
 echo "out of the domain: byte-exact, $skip packets not stamped (skip_dst)"
+
+# outside_overlay [ARGS]: node 1 routes node 2's pods out of its underlay
+# NIC, bypassing flannel.1; UDP from pod 1 with node 1's agent (ARGS added)
+# and none on node 2; sets LEAKED (IPv4 packets on node 2's underlay still
+# carrying options) and STRIPPED (node 1's uplink_stripped)
+outside_overlay() {
+	ip netns exec cmton2 tcpdump -i cmtou2 -w "$IT_TMP/ul.pcap" -U \
+		udp and dst host 10.244.2.2 2>/dev/null &
+	tpid=$!
+	IT_PIDS="$IT_PIDS $tpid"
+	start_agent 1 "$@"
+	sleep 1
+	it_udp_exact cmtoc1 cmtoc2 10.244.2.2 0-1400 ||
+		it_fail "UDP outside the overlay: $(cat "$IT_TMP/recv")"
+	sleep 1
+	stop_agents
+	kill -INT "$tpid"
+	wait "$tpid"
+	LEAKED=$(tcpdump -r "$IT_TMP/ul.pcap" 'ip[0] & 0xf != 5' 2>/dev/null |
+		wc -l)
+	STRIPPED=$(python3 -c "import json; print(json.loads(open('$IT_TMP/node1.json').readlines()[-1])['counters']['uplink_stripped'])")
+}
+ip -n cmton1 route replace 10.244.2.0/24 via 10.250.0.2 dev cmtou1 ||
+	it_fail "cannot reroute node 2's pods"
+outside_overlay
+echo "outside the overlay, no --uplink: $LEAKED packets left node 1 annotated"
+[ "$LEAKED" -gt 1000 ] ||
+	it_fail "expected annotations to leave without --uplink"
+outside_overlay --uplink cmtou1
+echo "outside the overlay, --uplink: $LEAKED annotated, $STRIPPED stripped" \
+     "at the uplink"
+[ "$LEAKED" = 0 ] || it_fail "$LEAKED annotated packets left node 1 with --uplink"
+[ "$STRIPPED" -gt 1000 ] || it_fail "only $STRIPPED counted as uplink_stripped"
 echo "PASS: flannel-style overlay traced end to end across two nodes"
 

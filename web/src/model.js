@@ -192,6 +192,8 @@ export const LOSS_COUNTERS = {
   malformed: "malformed annotation, passed untouched",
   ring_full: "records lost: kernel ring full",
   pcap_ring_full: "packets not dumped: capture ring full",
+  uplink_stripped: "traced packets left the node outside the overlay " +
+    "(annotation removed at the uplink)",
   ovs_skip_mtu: "not stamped in Open vSwitch: no room under the MTU",
   ovs_skip_frag: "not stamped in Open vSwitch: IPv4 fragment",
   ovs_skip_ipopt: "not stamped in Open vSwitch: IPv4 options present",
