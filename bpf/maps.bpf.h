@@ -15,7 +15,7 @@ const volatile __u8 cmon_clock_tai = 0;
 /* Added to every stamp: a test knob simulating an unsynchronised node. */
 const volatile __s64 cmon_clock_offset = 0;
 /* Container transmit/receive tracepoint hops attached (cmon_ct_tx/rx). */
-const volatile __u8 cmon_ct_hops = 1;
+const volatile __u8 cmon_ct_hops = 0;
 /* Inode of the host network namespace: container devices live elsewhere. */
 const volatile __u32 cmon_host_netns = 0;
 /* Force a reader wakeup once this many bytes wait in the ring. */

@@ -78,8 +78,9 @@ const char cmon_kopts_help[] =
 "                        or 'tai' (nodes synchronised by PTP)\n"
 "      --clock-offset-ns N  add N ns to every stamp (testing: simulates\n"
 "                        a node whose clock is off by N)\n"
-"      --no-ct-hops      no container transmit/receive hops: only the veth\n"
-"                        and overlay hops (less CPU per packet)\n"
+"      --ct-hops         add the containers' own transmit and receive hops\n"
+"                        (tracepoints that run for every packet of every\n"
+"                        device: they cost CPU on small packets)\n"
 "      --no-host-hops    no hops on the bridges: traffic between containers\n"
 "                        and host processes is counted as not monitored\n"
 "  -s, --sample N        trace 1 packet in N (default 32; 1 = every packet);\n"
@@ -216,7 +217,7 @@ int cmon_kopts_parse(struct cmon_kopts *o, int c, const char *arg)
 		o->key_file = arg;
 		return 1;
 	case 'C':
-		o->no_ct_hops = 1;
+		o->ct_hops = 1;
 		return 1;
 	case 'S':
 		o->no_host_hops = 1;
@@ -877,7 +878,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	a->skel->rodata->cmon_node_id = o->node_id;
 	a->skel->rodata->cmon_key = key;
 	a->skel->rodata->cmon_host_netns = a->host_ns;
-	a->skel->rodata->cmon_ct_hops = !o->no_ct_hops;
+	a->skel->rodata->cmon_ct_hops = o->ct_hops;
 	a->skel->rodata->cmon_clock_tai = o->clock_tai;
 	a->skel->rodata->cmon_clock_offset = o->clock_offset;
 	a->skel->rodata->cmon_capture = o->on_packet != NULL;
@@ -901,7 +902,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 		cmon_err("mapping the hop counter cache: %s", strerror(errno));
 		goto fail;
 	}
-	if (o->no_ct_hops) {
+	if (!o->ct_hops) {
 		bpf_program__set_autoattach(a->skel->progs.cmon_ct_tx, false);
 		bpf_program__set_autoattach(a->skel->progs.cmon_ct_rx, false);
 	}

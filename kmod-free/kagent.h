@@ -46,7 +46,7 @@ struct cmon_kopts {
 	struct cmon_lpm_key subnets[CMON_MAX_SUBNETS];
 	unsigned int nsubnets;
 	const char *key_file;
-	int no_ct_hops;
+	int ct_hops;
 	int no_host_hops;
 	int clock_tai;
 	long long clock_offset;
@@ -70,7 +70,7 @@ struct cmon_kopts {
 	{ "uplink", required_argument, NULL, 'U' }, \
 	{ "peer-subnet", required_argument, NULL, 'p' }, \
 	{ "key-file", required_argument, NULL, 'k' }, \
-	{ "no-ct-hops", no_argument, NULL, 'C' }, \
+	{ "ct-hops", no_argument, NULL, 'C' }, \
 	{ "no-host-hops", no_argument, NULL, 'S' }, \
 	{ "clock", required_argument, NULL, 'T' }, \
 	{ "clock-offset-ns", required_argument, NULL, 'O' }, \

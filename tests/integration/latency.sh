@@ -1,12 +1,13 @@
 #!/bin/sh
-# ICMP traced both ways; per-hop latencies are positive and add up to the
-# end-to-end latency (means are additive, so this holds exactly up to
-# rounding).
+# ICMP traced both ways with the container hops (--ct-hops); per-hop
+# latencies are positive and add up to the end-to-end latency (means are
+# additive, so this holds exactly up to rounding).  Without --ct-hops the
+# paths run veth to veth.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtl
 it_host 2
-it_agent_start --sample 1
+it_agent_start --sample 1 --ct-hops
 it_in 1 ping -q -c 40 -i 0.02 "$(it_ip 2)" >/dev/null || it_fail "ping failed"
 it_settle
 for dir in "cmtlc1 cmtlc2" "cmtlc2 cmtlc1"; do
@@ -30,14 +31,14 @@ assert abs(total - s['e2e_mean']) <= 0.01 * s['e2e_mean'] + 0.01, \
 " || it_fail "$1>$2 latency check"
 done
 it_agent_stop
-grep -q ct_tx "$IT_TMP/agent.json" || it_fail "no container hops reported"
+grep -q ct_tx "$IT_TMP/agent.json" || it_fail "--ct-hops: no container hops"
 
-# --no-ct-hops: only the veth hops, records still emitted at the strip
-it_agent_start --sample 1 --no-ct-hops
+# by default only the veth hops, records emitted at the strip
+it_agent_start --sample 1
 it_in 1 ping -q -c 10 -i 0.02 "$(it_ip 2)" >/dev/null || it_fail "ping failed"
 it_settle
 traced=$(it_query cmtlc1 cmtlc2 icmp traced)
-[ "$traced" -ge 10 ] || it_fail "--no-ct-hops: $traced of 10 traced"
-grep -q ct_tx "$IT_TMP/agent.json" && it_fail "--no-ct-hops still reports ct_tx"
+[ "$traced" -ge 10 ] || it_fail "default hops: $traced of 10 traced"
+grep -q ct_tx "$IT_TMP/agent.json" && it_fail "ct_tx reported without --ct-hops"
 it_agent_stop
 echo "PASS: ICMP traced both ways, hops positive and summing to e2e"

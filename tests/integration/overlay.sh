@@ -24,7 +24,8 @@ start_agent() {
 	shift
 	ip netns exec "cmton$n" "$AGENT" --bridge cni0 --overlay flannel.1 \
 		--peer-subnet 10.244.0.0/16 --key-file "$IT_TMP/key" \
-		--node-id "$n" --sample 1 --json --interval 0.5 --clock tai "$@" \
+		--node-id "$n" --sample 1 --ct-hops --json --interval 0.5 \
+		--clock tai "$@" \
 		>"$IT_TMP/node$n.json" 2>"$IT_TMP/node$n.err" &
 	AGENT_PIDS="$AGENT_PIDS $!"
 	IT_PIDS="$IT_PIDS $!"
