@@ -49,7 +49,7 @@ struct cmon_kagent {
 	unsigned int ntr;
 	struct cmon_tc ovl[CMON_MAX_OVERLAYS];
 	unsigned int novl;
-	struct cmon_tc upl[CMON_MAX_OVERLAYS];
+	struct cmon_tc upl[CMON_MAX_UPLINKS];
 	unsigned int nupl;
 	struct cmon_tc br[CMON_MAX_BRIDGES];	/* host hops, as opt.bridges */
 	uint32_t haddr[MAX_HOST_ADDRS];	/* the host's, in cmon_peers */
@@ -202,7 +202,7 @@ int cmon_kopts_parse(struct cmon_kopts *o, int c, const char *arg)
 				  CMON_MAX_OVERLAYS, arg, "overlay device") ?
 		       -EINVAL : 1;
 	case 'U':
-		return add_ifname(o->uplinks, &o->nuplinks, CMON_MAX_OVERLAYS,
+		return add_ifname(o->uplinks, &o->nuplinks, CMON_MAX_UPLINKS,
 				  arg, "uplink device") ? -EINVAL : 1;
 	case 'p':
 		if (o->nsubnets == CMON_MAX_SUBNETS) {

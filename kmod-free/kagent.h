@@ -33,6 +33,7 @@ typedef void (*cmon_kpacket_fn)(void *ctx, const struct cmon_kpacket *p);
 
 #define CMON_MAX_BRIDGES	16
 #define CMON_MAX_OVERLAYS	4
+#define CMON_MAX_UPLINKS	4
 #define CMON_MAX_SUBNETS	64
 
 /* Options of the kernel path. */
@@ -41,7 +42,7 @@ struct cmon_kopts {
 	unsigned int nbridges;
 	const char *overlays[CMON_MAX_OVERLAYS];
 	unsigned int noverlays;
-	const char *uplinks[CMON_MAX_OVERLAYS];
+	const char *uplinks[CMON_MAX_UPLINKS];
 	unsigned int nuplinks;
 	struct cmon_lpm_key subnets[CMON_MAX_SUBNETS];
 	unsigned int nsubnets;
