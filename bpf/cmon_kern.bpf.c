@@ -254,7 +254,8 @@ int cmon_host_out(struct __sk_buff *skb)
 }
 
 /*
- * Record of a stripped packet.  It waits in cmon_post until the receiving
+ * Record of a stripped packet, emitted at once; with the container hops
+ * (cmon_ct_hops) a veth's record waits in cmon_post until the receiving
  * container's stack takes the packet (cmon_ct_rx adds that hop and emits
  * it) or the kernel drops it (cmon_kfree_skb emits it as is).
  */
