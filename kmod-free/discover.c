@@ -207,7 +207,8 @@ static int match_peer(const struct cmon_link *l, void *arg)
 	return 0;
 }
 
-static int match_addr(int ifindex, uint32_t addr, void *arg)
+static int match_addr(int ifindex, uint32_t addr, unsigned int plen,
+		      void *arg)
 {
 	struct peer_ctx *c = arg;
 	unsigned int i;
@@ -284,42 +285,71 @@ struct addrs_ctx {
 	uint32_t addr[CMON_CT_MAX_ADDRS];
 };
 
-static int one_ct_addr(int ifindex, uint32_t addr, void *arg)
+static int one_ct_addr(int ifindex, uint32_t addr, unsigned int plen,
+		       void *arg)
 {
 	struct addrs_ctx *c = arg;
 
+	(void)plen;
 	if (ifindex == c->ifindex && c->n < CMON_CT_MAX_ADDRS)
 		c->addr[c->n++] = addr;
 	return 0;
 }
 
+#define MAX_ADDRS 256
+
 struct host_addrs_ctx {
-	uint32_t *addr;
-	unsigned int n, max;
+	unsigned int n;
+	struct { int ifindex; uint32_t addr, mask; } a[MAX_ADDRS];
 };
 
-static int one_host_addr(int ifindex, uint32_t addr, void *arg)
+static int one_host_addr(int ifindex, uint32_t addr, unsigned int plen,
+			 void *arg)
 {
 	struct host_addrs_ctx *c = arg;
-	unsigned int i;
 
-	(void)ifindex;
-	if ((ntohl(addr) >> 24) == 127 || c->n == c->max)
-		return 0;
-	/* sorted, so that two readings compare with memcmp */
-	for (i = c->n; i > 0 && c->addr[i - 1] > addr; i--)
-		c->addr[i] = c->addr[i - 1];
-	c->addr[i] = addr;
-	c->n++;
+	if ((ntohl(addr) >> 24) != 127 && c->n < MAX_ADDRS)
+		c->a[c->n++] = (typeof(c->a[0])){ ifindex, addr,
+			plen ? htonl(~0U << (32 - (plen > 32 ? 32 : plen))) : 0 };
 	return 0;
 }
 
-int cmon_host_addrs(uint32_t *addr, unsigned int max)
+static int listed(const int *v, unsigned int n, int x)
 {
-	struct host_addrs_ctx c = { addr, 0, max };
-	int err = cmon_nl_addrs(one_host_addr, &c);
+	while (n--)
+		if (v[n] == x)
+			return 1;
+	return 0;
+}
 
-	return err ? err : (int)c.n;
+int cmon_host_addrs(const int *bridges, unsigned int nbridges, uint32_t *addr,
+		    unsigned int max)
+{
+	static struct host_addrs_ctx c;
+	unsigned int i, j, n = 0;
+	int err;
+
+	c.n = 0;
+	err = cmon_nl_addrs(one_host_addr, &c);
+	if (err)
+		return err;
+	for (i = 0; i < c.n && n < max; i++) {
+		/* one on another device but inside a bridge's subnet is
+		 * reached through a bridge port, not the bridge's ingress */
+		for (j = 0; j < c.n; j++)
+			if (!listed(bridges, nbridges, c.a[i].ifindex) &&
+			    listed(bridges, nbridges, c.a[j].ifindex) &&
+			    !((c.a[i].addr ^ c.a[j].addr) & c.a[j].mask))
+				break;
+		if (j < c.n)
+			continue;
+		/* sorted, so that two readings compare with memcmp */
+		for (j = n; j > 0 && addr[j - 1] > c.a[i].addr; j--)
+			addr[j] = addr[j - 1];
+		addr[j] = c.a[i].addr;
+		n++;
+	}
+	return (int)n;
 }
 
 int cmon_container_addrs(struct cmon_container *ct)

@@ -62,10 +62,14 @@ int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 int cmon_container_addrs(struct cmon_container *ct);
 
 /*
- * The caller's namespace's own IPv4 addresses (the host's: where packets
- * to it are delivered), 127/8 excepted, sorted.  Returns how many were put
- * in @addr (at most @max), or -errno.
+ * The caller's namespace's own IPv4 addresses that a container on one of
+ * the @bridges (ifindexes) reaches through the bridge's own ingress: those
+ * of the bridges, and those outside every bridge's subnet (routed via the
+ * gateway); not 127/8, nor one on another device inside a bridge's subnet
+ * (reached through a bridge port).  Sorted.  Returns how many were put in
+ * @addr (at most @max), or -errno.
  */
-int cmon_host_addrs(uint32_t *addr, unsigned int max);
+int cmon_host_addrs(const int *bridges, unsigned int nbridges, uint32_t *addr,
+		    unsigned int max);
 
 #endif /* CMON_DISCOVER_H */

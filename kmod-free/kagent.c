@@ -522,7 +522,13 @@ static void host_hops(struct cmon_kagent *a)
 static void host_addrs(struct cmon_kagent *a)
 {
 	uint32_t now[MAX_HOST_ADDRS];
-	int n = cmon_host_addrs(now, MAX_HOST_ADDRS);
+	int br[CMON_MAX_BRIDGES], n;
+	unsigned int i, nbr = 0;
+
+	for (i = 0; i < a->opt.nbridges; i++)
+		if (a->br[i].ifindex)
+			br[nbr++] = a->br[i].ifindex;
+	n = cmon_host_addrs(br, nbr, now, MAX_HOST_ADDRS);
 
 	if (n < 0 || ((unsigned int)n == a->nhaddr &&
 		      !memcmp(now, a->haddr, n * sizeof(now[0]))))

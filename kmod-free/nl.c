@@ -146,7 +146,7 @@ static int addr_msg(struct nlmsghdr *h, void *arg)
 		return 0;
 	memcpy(&a, RTA_DATA(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS]),
 	       4);
-	return c->cb((int)ifa->ifa_index, a, c->arg);
+	return c->cb((int)ifa->ifa_index, a, ifa->ifa_prefixlen, c->arg);
 }
 
 int cmon_nl_addrs(cmon_addr_cb cb, void *arg)

@@ -20,11 +20,12 @@ struct cmon_link {
 };
 
 typedef int (*cmon_link_cb)(const struct cmon_link *l, void *arg);
-typedef int (*cmon_addr_cb)(int ifindex, uint32_t addr, void *arg);
+typedef int (*cmon_addr_cb)(int ifindex, uint32_t addr, unsigned int plen,
+			    void *arg);
 
 /* Call @cb for every link; a non-zero return from @cb stops the walk. */
 int cmon_nl_links(cmon_link_cb cb, void *arg);
-/* Call @cb for every IPv4 address (network order). */
+/* Call @cb for every IPv4 address (network order) and its prefix length. */
 int cmon_nl_addrs(cmon_addr_cb cb, void *arg);
 /*
  * The id the caller's namespace gives the namespace open at @fd (what

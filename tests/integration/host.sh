@@ -4,7 +4,9 @@
 # delivered to it stripped at the bridge's ingress (host_in).  UDP
 # byte-exact and TCP sha256-exact both ways with TSO on, ping both ways,
 # the hops of both paths positive and adding up, a container's forged
-# annotation delivered to the host unchanged, and the bridge left as found.
+# annotation delivered to the host unchanged, a host address reached
+# through a bridge port (not the bridge's ingress) never annotated, and
+# the bridge left as found.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmth
@@ -79,6 +81,22 @@ echo "stamped=$stamped stripped=$stripped sanitised=$(it_query - - - sanitised)"
 for c in bad_tag bad_version malformed skip_err ring_full; do
 	[ "$(it_query - - - "$c")" = 0 ] || it_fail "counter $c is not 0"
 done
+
+# A host address on another device inside the bridge's subnet, reached
+# through a bridge port as OVS's internal port would be: no hop of the
+# bridge sees it, so it is not stamped, and it arrives byte-exact
+ip link add cmthv0 type veth peer name cmthv1 &&
+	ip link set cmthv0 master "$BR" up && ip link set cmthv1 up &&
+	sysctl -qw net.ipv4.conf.cmthv1.rp_filter=0 &&
+	ip addr add "$NET.200/24" dev cmthv1 ||
+	it_fail "cannot add a host address behind a bridge port"
+it_in 1 ip neigh replace "$NET.200" \
+	lladdr "$(cat /sys/class/net/cmthv1/address)" dev eth0
+sleep 1.5	# the agent's next scan sees the address
+it_udp_exact cmthc1 - "$NET.200" 0-1400 ||
+	it_fail "to a host address behind a bridge port: $(cat "$IT_TMP/recv")"
+echo "host address behind a bridge port: $(tail -1 "$IT_TMP/recv")"
+ip link del cmthv0
 it_agent_stop
 it_tcx_progs | grep -q cmon_ && it_fail "a cmon program is left attached"
 tc qdisc show dev "$BR" | grep -q clsact && it_fail "clsact left on the bridge"
