@@ -26,7 +26,8 @@ static int attach_one(struct cmon_tc *t, enum bpf_tc_attach_point where,
 #define CMON_TCX_INGRESS	46
 #define CMON_TCX_EGRESS		47
 
-int cmon_tc_clsact(void)
+/* CMON_TC=clsact in the environment: clsact filters even where tcx exists. */
+static int cmon_tc_clsact(void)
 {
 	const char *v = getenv("CMON_TC");
 

@@ -3,10 +3,11 @@
  * tc attachment of the hop programs to one device.  On kernels with tcx
  * (6.6 and later) each program is a tcx link: no qdisc, the cheapest hook,
  * and the kernel removes it when the link's file descriptor closes, so
- * even a killed agent leaves nothing behind.  Older kernels get a clsact
- * filter, remembering exactly what was created so that detaching removes
- * only that: our two filters, and the clsact qdisc only if we created it
- * and no other filter uses it.  Either way the programs let every packet
+ * even a killed agent leaves nothing behind.  Older kernels, or
+ * CMON_TC=clsact in the environment, get clsact filters, remembering
+ * exactly what was created so that detaching removes only that: our two
+ * filters, and the clsact qdisc only if we created it and no other filter
+ * uses it.  Either way the programs let every packet
  * go on to the device's other tc programs (they return TC_ACT_UNSPEC).
  */
 #ifndef CMON_ATTACH_H
@@ -25,8 +26,6 @@ struct cmon_tc {
 	bool ingress, egress;		/* clsact filters */
 };
 
-/* CMON_TC=clsact in the environment: clsact filters even where tcx exists. */
-int cmon_tc_clsact(void);
 /* Attach @in_fd at ingress and @out_fd at egress (-1: none). */
 int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd);
 /* Remove what cmon_tc_attach() added; harmless if the device is gone. */
