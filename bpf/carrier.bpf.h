@@ -206,6 +206,12 @@ static __always_inline int cmon_has_ipopt(const struct cmon_pkt *p)
 	       p->first_opt[1] == CMON_ANN_WIRE_LEN;
 }
 
+/* Does the packet claim an annotation, by either carrier?  (To verify.) */
+static __always_inline int cmon_carries_ann(const struct cmon_pkt *p)
+{
+	return cmon_has_ipopt(p) || p->frag_off & CMON_IP_DECISION_BIT;
+}
+
 /* Read, verify and remove an IPv4 option annotation. */
 static __always_inline int cmon_ipopt_strip(struct __sk_buff *skb,
 					    const struct cmon_pkt *p,

@@ -427,7 +427,7 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 {
 	int err = -1;
 
-	if (cmon_has_ipopt(p) || p->frag_off & CMON_IP_DECISION_BIT)
+	if (cmon_carries_ann(p))
 		err = cmon_strip(skb, p, tp);
 	if (err == CMON_DAMAGED)
 		return CMON_TC_DROP;
@@ -477,8 +477,7 @@ int cmon_uplink_out(struct __sk_buff *skb)
 	struct cmon_pkt p;
 	int err;
 
-	if (cmon_parse(skb, &p) ||
-	    !(cmon_has_ipopt(&p) || p.frag_off & CMON_IP_DECISION_BIT))
+	if (cmon_parse(skb, &p) || !cmon_carries_ann(&p))
 		return CMON_TC_NEXT;
 	err = cmon_strip(skb, &p, CMON_TP_UPLINK);
 	if (!err)
