@@ -99,6 +99,8 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 	struct totals t = { 0 };
 	struct cmon_hop_total s;
 	uint8_t tps[CMON_TP_MAX];
+	uint32_t present = 0;
+	unsigned int ntp = 0;
 	size_t i, j;
 	int err, r;
 
@@ -106,11 +108,16 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 	 * now, never counted twice */
 	err = read_map(hops_fd, &t);
 	/* then the live counts, upstream hops first: a packet between two
-	 * hops is never counted downstream but not upstream */
+	 * hops is never counted downstream but not upstream (one pass per
+	 * hop the slots hold) */
+	for (i = 0; i < nslots; i++)
+		if (slots[i].packets && slots[i].key.tp < CMON_TP_MAX)
+			present |= 1u << slots[i].key.tp;
 	for (r = 0; r < CMON_TP_MAX; r++)
-		tps[r] = (uint8_t)r;
-	qsort(tps, CMON_TP_MAX, 1, rank_order);
-	for (r = 0; !err && r < CMON_TP_MAX; r++)
+		if (present & 1u << r)
+			tps[ntp++] = (uint8_t)r;
+	qsort(tps, ntp, 1, rank_order);
+	for (r = 0; !err && r < (int)ntp; r++)
 		for (i = 0; !err && i < nslots; i++)
 			if (slots[i].key.tp == tps[r] &&
 			    read_slot(&slots[i], &s) && s.key.tp == tps[r])
