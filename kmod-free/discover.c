@@ -213,6 +213,7 @@ static int match_addr(int ifindex, uint32_t addr, unsigned int plen,
 	struct peer_ctx *c = arg;
 	unsigned int i;
 
+	(void)plen;
 	for (i = 0; i < c->n; i++) {
 		struct cmon_container *ct = &c->cts[i];
 
@@ -322,6 +323,24 @@ static int listed(const int *v, unsigned int n, int x)
 	return 0;
 }
 
+/*
+ * Is address @i on another device but inside a bridge's subnet?  Then it
+ * is reached through a bridge port, not the bridge's own ingress.
+ */
+static int behind_port(const struct host_addrs_ctx *c, unsigned int i,
+		       const int *bridges, unsigned int nbridges)
+{
+	unsigned int j;
+
+	if (listed(bridges, nbridges, c->a[i].ifindex))
+		return 0;
+	for (j = 0; j < c->n; j++)
+		if (listed(bridges, nbridges, c->a[j].ifindex) &&
+		    !((c->a[i].addr ^ c->a[j].addr) & c->a[j].mask))
+			return 1;
+	return 0;
+}
+
 int cmon_host_addrs(const int *bridges, unsigned int nbridges, uint32_t *addr,
 		    unsigned int max)
 {
@@ -334,14 +353,7 @@ int cmon_host_addrs(const int *bridges, unsigned int nbridges, uint32_t *addr,
 	if (err)
 		return err;
 	for (i = 0; i < c.n && n < max; i++) {
-		/* one on another device but inside a bridge's subnet is
-		 * reached through a bridge port, not the bridge's ingress */
-		for (j = 0; j < c.n; j++)
-			if (!listed(bridges, nbridges, c.a[i].ifindex) &&
-			    listed(bridges, nbridges, c.a[j].ifindex) &&
-			    !((c.a[i].addr ^ c.a[j].addr) & c.a[j].mask))
-				break;
-		if (j < c.n)
+		if (behind_port(&c, i, bridges, nbridges))
 			continue;
 		/* sorted, so that two readings compare with memcmp */
 		for (j = n; j > 0 && addr[j - 1] > c.a[i].addr; j--)
