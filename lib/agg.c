@@ -333,25 +333,29 @@ unsigned int cmon_agg_hop_counters(const struct cmon_agg *agg, uint8_t node,
 	return n;
 }
 
+/* Index of the offset between nodes @a < @b, or agg->noff if none. */
+static unsigned int off_find(const struct cmon_agg *agg, uint8_t a, uint8_t b)
+{
+	unsigned int i;
+
+	for (i = 0; i < agg->noff; i++)
+		if (agg->off[i].a == a && agg->off[i].b == b)
+			break;
+	return i;
+}
+
 int cmon_agg_offset(const struct cmon_agg *agg, uint8_t a, uint8_t b,
 		    int64_t *ns)
 {
-	unsigned int i;
+	unsigned int i = off_find(agg, a < b ? a : b, a < b ? b : a);
 
 	*ns = 0;
 	if (a == b)
 		return 0;
-	for (i = 0; i < agg->noff; i++) {
-		if (agg->off[i].a == a && agg->off[i].b == b) {
-			*ns = agg->off[i].ns;
-			return 0;
-		}
-		if (agg->off[i].a == b && agg->off[i].b == a) {
-			*ns = -agg->off[i].ns;
-			return 0;
-		}
-	}
-	return agg->trust_clocks ? 0 : -EAGAIN;
+	if (i == agg->noff)
+		return agg->trust_clocks ? 0 : -EAGAIN;
+	*ns = a < b ? agg->off[i].ns : -agg->off[i].ns;
+	return 0;
 }
 
 void cmon_agg_set_offset(struct cmon_agg *agg, uint8_t a, uint8_t b,
@@ -363,9 +367,7 @@ void cmon_agg_set_offset(struct cmon_agg *agg, uint8_t a, uint8_t b,
 		cmon_agg_set_offset(agg, b, a, -ns);
 		return;
 	}
-	for (i = 0; i < agg->noff; i++)
-		if (agg->off[i].a == a && agg->off[i].b == b)
-			break;
+	i = off_find(agg, a, b);
 	if (i == agg->noff) {
 		if (agg->noff == CMON_MAX_LINKS) {
 			agg->overflow++;
