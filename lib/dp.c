@@ -35,18 +35,10 @@ static void put16(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)v;
 }
 
-static uint32_t load32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);	/* host order of network bytes, like BPF */
-	return v;
-}
-
 /* Parse an untagged Ethernet/IPv4 frame; -1 if it is not one. */
 static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 {
-	uint8_t *l4;
+	uint32_t ports;
 
 	if (len < ETH_HLEN_ + 20 || get16(frame + 12) != 0x0800)
 		return -1;
@@ -64,30 +56,14 @@ static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 	memcpy(&p->saddr, p->ip + 12, 4);
 	memcpy(&p->daddr, p->ip + 16, 4);
 	p->pkt_id = get16(p->ip + 4);
-	if (p->frag_off & IP_OFFMASK_)
-		return 0;	/* no L4 header in a later fragment */
-	l4 = p->ip + p->ihl;
-	switch (p->proto) {
-	case 6:
-		if (p->tot_len < p->ihl + 20)
-			return -1;
-		memcpy(&p->sport, l4, 2);
-		memcpy(&p->dport, l4 + 2, 2);
-		p->pkt_id = load32(l4 + 4);
-		break;
-	case 17:
-	case 1:
-		if (p->tot_len < p->ihl + 8)
-			return -1;
-		if (p->proto == 17) {
-			memcpy(&p->sport, l4, 2);
-			memcpy(&p->dport, l4 + 2, 2);
-		} else {
-			memcpy(&p->sport, l4 + 4, 2);	/* ICMP id */
-			p->pkt_id = load32(l4 + 4) >> 16;	/* its seq */
-		}
-		break;
-	}
+	if ((p->frag_off & IP_OFFMASK_) ||
+	    (p->proto != 6 && p->proto != 17 && p->proto != 1))
+		return 0;	/* no L4 header to read */
+	if (p->tot_len < p->ihl + (p->proto == 6 ? 20 : 8))
+		return -1;
+	ports = cmon_dp_ids(p->proto, p->ip, p->ip + p->ihl, &p->pkt_id);
+	p->sport = (uint16_t)(ports >> 16);
+	p->dport = (uint16_t)ports;
 	return 0;
 }
 
@@ -180,13 +156,6 @@ static uint32_t next_seq(const struct pkt *p)
 	return ++e->seq;
 }
 
-/* hash % n != 0, as the kernel hops decide; a mask when n is a power of
- * two (the same answer without a division). */
-static int sampled_out(uint32_t n, uint32_t hash)
-{
-	return (n & (n - 1)) ? hash % n != 0 : (hash & (n - 1)) != 0;
-}
-
 /* Trust boundary: neutralise annotation state a sender put in @p. */
 static void sanitise(struct pkt *p, uint64_t *stat)
 {
@@ -215,9 +184,9 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 {
 	uint64_t now;
 	struct cmon_ann_host a;
+	uint8_t h[ETH_HLEN_ + 20 + CMON_ANN_WIRE_LEN];
 	struct cmon_ipopt o;
 	struct pkt p;
-	uint8_t *n;
 	int i;
 
 	memset(res, 0, sizeof(*res));
@@ -229,10 +198,10 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	}
 	sanitise(&p, stat);
 	if (cfg->sample_n > 1 &&
-	    sampled_out(cfg->sample_n,
-			cmon_sample_hash(p.saddr, p.daddr,
-					 (uint32_t)p.sport << 16 | p.dport,
-					 p.proto, p.pkt_id))) {
+	    cmon_dp_skip(cfg->sample_n,
+			 cmon_sample_hash(p.saddr, p.daddr,
+					  (uint32_t)p.sport << 16 | p.dport,
+					  p.proto, p.pkt_id))) {
 		count(stat, CMON_DP_SAMPLED_OUT);
 		return;
 	}
@@ -270,23 +239,17 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	o.len = CMON_ANN_WIRE_LEN;
 	cmon_ann_encode(&a, &o.ann);
 
-	/* move Ethernet + IPv4 header into the headroom, option behind */
-	n = frame - CMON_ANN_WIRE_LEN;
-	memmove(n, frame, ETH_HLEN_ + 20);
-	memcpy(n + ETH_HLEN_ + 20, &o, sizeof(o));
-	n[ETH_HLEN_] = 0x40 | (20 + CMON_ANN_WIRE_LEN) / 4;
-	put16(n + ETH_HLEN_ + 2, p.tot_len + CMON_ANN_WIRE_LEN);
-	ip_csum(n + ETH_HLEN_, 20 + CMON_ANN_WIRE_LEN);
+	/* Ethernet + IPv4 header into the headroom, option behind.  Built
+	 * aside: the headroom is a cache line nothing touched yet, and
+	 * reading it back for the checksum would wait for it. */
+	memcpy(h, frame, ETH_HLEN_ + 20);
+	memcpy(h + ETH_HLEN_ + 20, &o, sizeof(o));
+	h[ETH_HLEN_] = 0x40 | (20 + CMON_ANN_WIRE_LEN) / 4;
+	put16(h + ETH_HLEN_ + 2, p.tot_len + CMON_ANN_WIRE_LEN);
+	ip_csum(h + ETH_HLEN_, 20 + CMON_ANN_WIRE_LEN);
+	memcpy(frame - CMON_ANN_WIRE_LEN, h, sizeof(h));
 	res->head = CMON_ANN_WIRE_LEN;
 	count(stat, CMON_DP_STAMPED);
-}
-
-/* Fast check: an IPv4 frame with neither carrier (the common case). */
-static int plain(const uint8_t *frame, uint32_t len)
-{
-	return len >= ETH_HLEN_ + 20 && frame[12] == 0x08 && frame[13] == 0 &&
-	       frame[ETH_HLEN_] == 0x45 &&
-	       !(frame[ETH_HLEN_ + 6] & (CMON_IP_DECISION_BIT >> 8));
 }
 
 /*
@@ -345,7 +308,7 @@ void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	struct pkt p;
 
 	count(stat, CMON_DP_PACKETS);
-	if (plain(frame, len) || parse(frame, len, &p) ||
+	if (cmon_dp_unannotated(frame, len) || parse(frame, len, &p) ||
 	    !find(cfg, &p, stat, &f))
 		return;
 	if (slot_add(&f, tp, cfg->node, clk)) {
@@ -367,7 +330,7 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 
 	memset(res, 0, sizeof(*res));
 	count(stat, CMON_DP_PACKETS);
-	if (plain(frame, len) || parse(frame, len, &p) ||
+	if (cmon_dp_unannotated(frame, len) || parse(frame, len, &p) ||
 	    !find(cfg, &p, stat, &f))
 		return;
 
@@ -389,12 +352,13 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	res->record = 1;
 
 	if (f.carrier == CMON_CARRIER_IPOPT) {
-		uint8_t *n2 = frame + CMON_ANN_WIRE_LEN;
+		uint8_t h[ETH_HLEN_ + 20];
 
-		memmove(n2, frame, ETH_HLEN_ + 20);
-		n2[ETH_HLEN_] = 0x45;
-		put16(n2 + ETH_HLEN_ + 2, p.tot_len - CMON_ANN_WIRE_LEN);
-		ip_csum(n2 + ETH_HLEN_, 20);
+		memcpy(h, frame, sizeof(h));
+		h[ETH_HLEN_] = 0x45;
+		put16(h + ETH_HLEN_ + 2, p.tot_len - CMON_ANN_WIRE_LEN);
+		ip_csum(h + ETH_HLEN_, 20);
+		memcpy(frame + CMON_ANN_WIRE_LEN, h, sizeof(h));
 		res->head = -CMON_ANN_WIRE_LEN;
 	} else {
 		uint32_t tot = p.tot_len - CMON_ANN_WIRE_LEN;

@@ -24,6 +24,8 @@
 #define CMON_DP_H
 
 #include <stdint.h>
+#include <string.h>
+#include <arpa/inet.h>
 #include "cmon/record.h"
 #include "cmon/shm.h"
 
@@ -57,6 +59,87 @@ struct cmon_dp_res {
 
 /* Bytes of headroom a stamp needs. */
 #define CMON_DP_HEADROOM	CMON_ANN_WIRE_LEN
+
+/*
+ * Fast paths, inline in a port's loop: most packets need nothing but a
+ * count, and a call per packet into the hops below would cost more than
+ * deciding that.  Each answers 1 only where the hop would do nothing else
+ * (tests/unit/test-dp.c holds them to that); on 0, call the hop.
+ */
+
+/* 1 if sampling 1 in @n leaves out a packet of @hash (hash % n != 0, as
+ * the kernel hops decide; a mask when n is a power of two). */
+static inline int cmon_dp_skip(uint32_t n, uint32_t hash)
+{
+	return (n & (n - 1)) ? hash % n != 0 : (hash & (n - 1)) != 0;
+}
+
+/* What sampling hashes besides the addresses, from the L4 header at @l4 of
+ * the IPv4 packet at @ip: returns the ports (ICMP: the id) as sport << 16 |
+ * dport in network order, and sets @pkt_id (TCP sequence, ICMP sequence,
+ * else the IPv4 id), loaded as the kernel hops load them. */
+static inline uint32_t cmon_dp_ids(uint8_t proto, const uint8_t *ip,
+				   const uint8_t *l4, uint32_t *pkt_id)
+{
+	uint32_t sport, dport = 0, w;
+
+	/* 16-bit fields as memcpy() would load them (network byte order),
+	 * straight into registers: a memcpy() here makes GCC store to the
+	 * stack and load back wider, which stalls. */
+#define CMON_DP_LD16(b) htons((uint16_t)((b)[0] << 8 | (b)[1]))
+	*pkt_id = (uint32_t)ip[4] << 8 | ip[5];
+	if (proto == 1) {
+		sport = CMON_DP_LD16(l4 + 4);
+		memcpy(&w, l4 + 4, 4);
+		*pkt_id = w >> 16;
+	} else {
+		sport = CMON_DP_LD16(l4);
+		dport = CMON_DP_LD16(l4 + 2);
+		if (proto == 6) {
+			memcpy(&w, l4 + 4, 4);
+			*pkt_id = w;
+		}
+	}
+#undef CMON_DP_LD16
+	return sport << 16 | dport;
+}
+
+/*
+ * Receive at a container port: 1 if @frame is IPv4 TCP, UDP or ICMP with
+ * neither options nor the decision bit, not a later fragment, and
+ * sampling leaves it out: the hop only counts it (packets, sampled_out).
+ */
+static inline int cmon_dp_sampled_out(const struct cmon_dp_cfg *cfg,
+				      const uint8_t *frame, uint32_t len)
+{
+	const uint8_t *ip = frame + 14;
+	uint32_t saddr, daddr, ports, pkt_id, tot;
+	uint8_t proto;
+
+	if (cfg->sample_n <= 1 || len < 14 + 20 + 8 || frame[12] != 0x08 ||
+	    frame[13] != 0 || ip[0] != 0x45 ||
+	    (ip[6] & (CMON_IP_DECISION_BIT >> 8 | 0x1f)) || ip[7])
+		return 0;
+	proto = ip[9];
+	tot = (uint32_t)ip[2] << 8 | ip[3];
+	if ((proto != 6 && proto != 17 && proto != 1) || tot > len - 14 ||
+	    tot < (proto == 6 ? 40u : 28u))
+		return 0;
+	memcpy(&saddr, ip + 12, 4);
+	memcpy(&daddr, ip + 16, 4);
+	ports = cmon_dp_ids(proto, ip, ip + 20, &pkt_id);
+	return cmon_dp_skip(cfg->sample_n,
+			   cmon_sample_hash(saddr, daddr, ports, proto, pkt_id));
+}
+
+/* Send or transit: 1 if @frame carries no annotation (not IPv4, or IPv4
+ * with neither options nor the decision bit): the hop only counts it. */
+static inline int cmon_dp_unannotated(const uint8_t *frame, uint32_t len)
+{
+	return len < 14 + 20 || frame[12] != 0x08 || frame[13] != 0 ||
+	       (frame[14] == 0x45 &&
+		!(frame[14 + 6] & CMON_IP_DECISION_BIT >> 8));
+}
 
 /*
  * Receive at a container port: sanitise, sample, stamp.  @frame points at

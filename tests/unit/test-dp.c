@@ -292,6 +292,83 @@ static void test_dp_sampling(void)
 	CU_ASSERT_EQUAL(stat[CMON_DP_SAMPLED_OUT], 4000 - traced);
 }
 
+/* Only @stat[CMON_DP_PACKETS] and @stat[@also] (if not -1) are 1. */
+static int counted_only(const uint64_t *stat, int also)
+{
+	for (int i = 0; i < CMON_DP_NSTATS; i++)
+		if (stat[i] != (i == CMON_DP_PACKETS || i == also))
+			return 0;
+	return 1;
+}
+
+/* The inline fast paths answer 1 exactly where the full hop would only
+ * count the packet: over frames with random headers (some stamped), the
+ * hop leaves each frame they pass untouched, and they pass every plain
+ * frame the hop samples out. */
+static void test_dp_fast_paths(void)
+{
+	static const uint8_t protos[] = { 6, 17, 1, 47 };
+	static const uint8_t spots[] = { 12, 13, 14, 16, 17, 20, 21, 23, 26,
+					 34, 35, 36, 37, 38, 39, 40, 41 };
+	uint8_t buf[ROOM + 1600], orig[1600], *f;
+	uint32_t i, j, len, seed = 1, fast_out = 0, fast_plain = 0;
+	struct cmon_dp_cfg s = cfg;
+
+	for (i = 0; i < 20000; i++) {
+		uint64_t stat[CMON_DP_NSTATS] = { 0 };
+		struct cmon_record rec;
+		struct cmon_dp_res res;
+		int plain_hdr;
+
+		s.sample_n = (uint32_t[]){ 1, 2, 3, 32 }[i % 4];
+		f = buf + ROOM;
+		len = frame(f, protos[i / 4 % 4], i % 64);
+		if (i % 5 == 0) {	/* a stamped frame */
+			cmon_dp_stamp(&cfg, f, len, ROOM, 1500, AT(NOW), stat,
+				      &res);
+			f -= res.head;
+			len += res.head;
+		}
+		for (j = 0; j < 3; j++) {	/* random header bytes */
+			seed = seed * 1103515245 + 12345;
+			f[spots[(seed >> 8) % sizeof(spots)]] ^=
+				(uint8_t)(1u << (seed >> 20) % 8);
+		}
+		if (i % 7 == 0)
+			len = (seed >> 4) % len;
+		memcpy(orig, f, len);
+		plain_hdr = len >= 14 + 20 && f[12] == 8 && !f[13] &&
+			    f[14] == 0x45 && !(f[20] & 0x9f) && !f[21];
+
+		memset(stat, 0, sizeof(stat));
+		cmon_dp_stamp(&s, f, len, ROOM, 1500, AT(NOW), stat, &res);
+		if (cmon_dp_sampled_out(&s, orig, len)) {
+			fast_out++;
+			CU_ASSERT(counted_only(stat, CMON_DP_SAMPLED_OUT));
+			CU_ASSERT_EQUAL(res.head, 0);
+			CU_ASSERT_EQUAL(memcmp(f, orig, len), 0);
+		} else if (plain_hdr) {
+			CU_ASSERT(!counted_only(stat, CMON_DP_SAMPLED_OUT));
+		}
+		memcpy(f, orig, len);
+
+		if (!cmon_dp_unannotated(orig, len))
+			continue;
+		fast_plain++;
+		memset(stat, 0, sizeof(stat));
+		cmon_dp_strip(&cfg, f, len, AT(NOW), stat, &rec, &res, NULL);
+		cmon_dp_transit(&cfg, f, len, CMON_TP_OVS_RX, AT(NOW), stat);
+		CU_ASSERT_EQUAL(stat[CMON_DP_PACKETS], 2);
+		stat[CMON_DP_PACKETS] = 1;
+		CU_ASSERT(counted_only(stat, -1));
+		CU_ASSERT(!res.head && !res.tail && !res.record);
+		CU_ASSERT_EQUAL(memcmp(f, orig, len), 0);
+	}
+	/* both answers occurred often */
+	CU_ASSERT(fast_out > 500 && fast_out < 20000 - 500);
+	CU_ASSERT(fast_plain > 2000 && fast_plain < 20000 - 2000);
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
@@ -300,6 +377,7 @@ int main(void)
 		{ "forged annotations", test_dp_forged },
 		{ "skips are counted", test_dp_skips },
 		{ "consistent sampling and sequence", test_dp_sampling },
+		{ "fast paths agree with the hops", test_dp_fast_paths },
 		{ NULL, NULL },
 	};
 	return unit_run("dp", cases);
