@@ -221,7 +221,7 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 	    p->flow.proto != IPPROTO_ICMP_)
 		return CMON_TC_NEXT;
 	hash = cmon_pkt_hash(&p->flow, p->pkt_id);
-	if (cmon_sample_n > 1 && hash % cmon_sample_n) {
+	if (cmon_sample_skip(cmon_sample_n, hash)) {
 		cmon_stat(CMON_STAT_SAMPLED_OUT);
 		return CMON_TC_NEXT;
 	}
@@ -541,7 +541,7 @@ int BPF_PROG(cmon_ct_tx, struct sk_buff *skb, struct net_device *dev)
 	    cmon_parse_kskb(skb, &f, &pkt_id))
 		return 0;
 	v.hash = cmon_pkt_hash(&f, pkt_id);
-	if (cmon_sample_n > 1 && v.hash % cmon_sample_n)
+	if (cmon_sample_skip(cmon_sample_n, v.hash))
 		return 0;
 	if (!cmon_is_ct_dev(dev) || !cmon_dst_monitored(f.daddr))
 		return 0;

@@ -197,11 +197,10 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		return;
 	}
 	sanitise(&p, stat);
-	if (cfg->sample_n > 1 &&
-	    cmon_dp_skip(cfg->sample_n,
-			 cmon_sample_hash(p.saddr, p.daddr,
-					  (uint32_t)p.sport << 16 | p.dport,
-					  p.proto, p.pkt_id))) {
+	if (cmon_sample_skip(cfg->sample_n,
+			     cmon_sample_hash(p.saddr, p.daddr,
+					      (uint32_t)p.sport << 16 | p.dport,
+					      p.proto, p.pkt_id))) {
 		count(stat, CMON_DP_SAMPLED_OUT);
 		return;
 	}

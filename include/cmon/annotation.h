@@ -132,7 +132,7 @@ static inline __u16 cmon_ann_tag(__u64 key, __u32 seq, __u32 t0_lo,
  * Sampling hash over fields no hop changes (addresses, protocol, ports
  * and a per-packet id: IPv4 id, TCP sequence or ICMP sequence), so every
  * hop that samples agrees on the same packets.  A packet is traced when
- * cmon_sample_hash() % N == 0.  It runs for every packet a stamp hop sees,
+ * cmon_sample_hash() % N == 0 (cmon_sample_skip()).  It runs for every packet a stamp hop sees,
  * so it is one multiply to spread the addresses and one finaliser round.
  */
 static inline __u32 cmon_sample_hash(__u32 saddr, __u32 daddr, __u32 ports,
@@ -142,6 +142,16 @@ static inline __u32 cmon_sample_hash(__u32 saddr, __u32 daddr, __u32 ports,
 
 	h ^= ((__u64)ports << 32 | pkt_id) ^ proto;
 	return (__u32)(cmon_mix64(h) >> 32);
+}
+
+/* 1 if sampling 1 in @n leaves out a packet of @hash: hash % n != 0, a
+ * mask when n is a power of two (the same answer without a division); no
+ * packet is left out for n <= 1. */
+static inline int cmon_sample_skip(__u32 n, __u32 hash)
+{
+	if (n <= 1)
+		return 0;
+	return (n & (n - 1)) ? hash % n != 0 : (hash & (n - 1)) != 0;
 }
 
 #endif /* CMON_ANNOTATION_H */

@@ -67,13 +67,6 @@ struct cmon_dp_res {
  * (tests/unit/test-dp.c holds them to that); on 0, call the hop.
  */
 
-/* 1 if sampling 1 in @n leaves out a packet of @hash (hash % n != 0, as
- * the kernel hops decide; a mask when n is a power of two). */
-static inline int cmon_dp_skip(uint32_t n, uint32_t hash)
-{
-	return (n & (n - 1)) ? hash % n != 0 : (hash & (n - 1)) != 0;
-}
-
 /* What sampling hashes besides the addresses, from the L4 header at @l4 of
  * the IPv4 packet at @ip: returns the ports (ICMP: the id) as sport << 16 |
  * dport in network order, and sets @pkt_id (TCP sequence, ICMP sequence,
@@ -128,8 +121,9 @@ static inline int cmon_dp_sampled_out(const struct cmon_dp_cfg *cfg,
 	memcpy(&saddr, ip + 12, 4);
 	memcpy(&daddr, ip + 16, 4);
 	ports = cmon_dp_ids(proto, ip, ip + 20, &pkt_id);
-	return cmon_dp_skip(cfg->sample_n,
-			   cmon_sample_hash(saddr, daddr, ports, proto, pkt_id));
+	return cmon_sample_skip(cfg->sample_n,
+				cmon_sample_hash(saddr, daddr, ports, proto,
+						 pkt_id));
 }
 
 /* Send or transit: 1 if @frame carries no annotation (not IPv4, or IPv4
