@@ -228,14 +228,33 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 	return cmon_stamp(skb, p, tp, hash);
 }
 
-SEC("tc")
-int cmon_veth_in(struct __sk_buff *skb)
+/*
+ * The hops below first try the fast path (cmon_parse_plain()): a plain
+ * packet sampling leaves out is only counted.  Every other packet takes
+ * the full path, out of line so the fast one stays short.
+ */
+static __noinline int cmon_veth_in_full(struct __sk_buff *skb)
 {
 	struct cmon_pkt p;
 
 	if (cmon_parse(skb, &p))
 		return CMON_TC_NEXT;
 	return cmon_stamp_hop(skb, &p, CMON_TP_VETH_IN);
+}
+
+SEC("tc")
+int cmon_veth_in(struct __sk_buff *skb)
+{
+	struct cmon_flow_key f;
+	__u32 pkt_id;
+
+	if (!cmon_parse_plain(skb, &f, &pkt_id) &&
+	    cmon_sample_skip(cmon_sample_n, cmon_pkt_hash(&f, pkt_id))) {
+		cmon_count_hop(&f, CMON_TP_VETH_IN, 1, skb->len - ETH_HLEN_);
+		cmon_stat(CMON_STAT_SAMPLED_OUT);
+		return CMON_TC_NEXT;
+	}
+	return cmon_veth_in_full(skb);
 }
 
 /*
@@ -437,14 +456,34 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 	return CMON_TC_NEXT;
 }
 
-SEC("tc")
-int cmon_veth_out(struct __sk_buff *skb)
+static __noinline int cmon_veth_out_full(struct __sk_buff *skb)
 {
 	struct cmon_pkt p;
 
 	if (cmon_parse(skb, &p))
 		return CMON_TC_NEXT;
 	return cmon_strip_hop(skb, &p, CMON_TP_VETH_OUT);
+}
+
+/* A plain packet carries no annotation: a hop that strips or writes one
+ * only counts it. */
+static __always_inline int cmon_count_plain(struct __sk_buff *skb, __u8 tp)
+{
+	struct cmon_flow_key f;
+	__u32 pkt_id;
+
+	if (cmon_parse_plain(skb, &f, &pkt_id))
+		return -1;
+	cmon_count_hop(&f, tp, 1, skb->len - ETH_HLEN_);
+	return 0;
+}
+
+SEC("tc")
+int cmon_veth_out(struct __sk_buff *skb)
+{
+	if (!cmon_count_plain(skb, CMON_TP_VETH_OUT))
+		return CMON_TC_NEXT;
+	return cmon_veth_out_full(skb);
 }
 
 /*
@@ -490,7 +529,7 @@ int cmon_uplink_out(struct __sk_buff *skb)
  * annotation of a traced packet.  On a VXLAN device tc sees the inner
  * packet: before encapsulation on egress, after decapsulation on ingress.
  */
-static __always_inline int cmon_hop(struct __sk_buff *skb, __u8 tp)
+static __noinline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 {
 	struct cmon_pkt p;
 	__u32 extra = 0, gso_extra = 0;
@@ -518,12 +557,16 @@ static __always_inline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 SEC("tc")
 int cmon_ovl_out(struct __sk_buff *skb)
 {
+	if (!cmon_count_plain(skb, CMON_TP_OVL_OUT))
+		return CMON_TC_NEXT;
 	return cmon_hop(skb, CMON_TP_OVL_OUT);
 }
 
 SEC("tc")
 int cmon_ovl_in(struct __sk_buff *skb)
 {
+	if (!cmon_count_plain(skb, CMON_TP_OVL_IN))
+		return CMON_TC_NEXT;
 	return cmon_hop(skb, CMON_TP_OVL_IN);
 }
 

@@ -22,6 +22,9 @@ const volatile __u32 cmon_host_netns = 0;
 const volatile __u64 cmon_wakeup_bytes = 64 * 1024;
 /* Capture stripped packets into cmon_pcap_rb (pcap dumps). */
 const volatile __u8 cmon_capture = 0;
+/* Plain packets nothing happens to take the short path (parse.bpf.h);
+ * 0 sends every packet down the full one (tests compare the two). */
+const volatile __u8 cmon_fast_path = 1;
 /* Slots per CPU in cmon_hop_cache, a power of two (max_entries is this
  * times the possible CPUs; both set by the agent). */
 const volatile __u32 cmon_hop_slots = CMON_HOP_SLOTS;

@@ -47,18 +47,23 @@ static int on_rec(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-static uint64_t stat(enum cmon_stat s)
+static uint64_t stat_of(struct cmon_kern *k, enum cmon_stat s)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t v[512], sum = 0;
-	uint32_t k = s;
+	uint32_t key = s;
 	int i;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.cmon_stats), &k, v))
+	if (bpf_map_lookup_elem(bpf_map__fd(k->maps.cmon_stats), &key, v))
 		return ~0ULL;
 	for (i = 0; i < ncpu; i++)
 		sum += v[i];
 	return sum;
+}
+
+static uint64_t stat(enum cmon_stat s)
+{
+	return stat_of(skel, s);
 }
 
 static void set_tot(uint8_t *ip, size_t tot)
@@ -731,6 +736,153 @@ static void test_bpf_sampling_consistent(void)
 	cmon_kern__destroy(s4);
 }
 
+/* A second copy of the programs, sampling 1 in 4, with or without the
+ * fast path; its counter cache has one slot per CPU, as in setup(). */
+struct twin {
+	struct cmon_kern *k;
+	const volatile struct cmon_hop_slot *cache;
+	size_t nslots;
+};
+
+static int twin_open(struct twin *t, int fast)
+{
+	uint32_t dst, one = 1;
+
+	t->k = cmon_kern__open();
+	if (!t->k)
+		return -1;
+	t->k->rodata->cmon_sample_n = 4;
+	t->k->rodata->cmon_key = KEY;
+	t->k->rodata->cmon_fast_path = fast;
+	t->k->rodata->cmon_hop_slots = 1;
+	t->nslots = libbpf_num_possible_cpus();
+	bpf_map__set_max_entries(t->k->maps.cmon_hop_cache, t->nslots);
+	if (cmon_kern__load(t->k))
+		return -1;
+	t->cache = mmap(NULL, t->nslots * sizeof(*t->cache), PROT_READ,
+			MAP_SHARED, bpf_map__fd(t->k->maps.cmon_hop_cache), 0);
+	if (t->cache == MAP_FAILED)
+		return -1;
+	inet_pton(AF_INET, DST, &dst);
+	return bpf_map_update_elem(bpf_map__fd(t->k->maps.cmon_peers), &dst,
+				   &one, 0);
+}
+
+static void twin_close(struct twin *t)
+{
+	munmap((void *)t->cache, t->nslots * sizeof(*t->cache));
+	cmon_kern__destroy(t->k);
+}
+
+static int twin_run(struct bpf_program *prog, const struct pkt *in,
+		    struct pkt *out, uint32_t gso_size)
+{
+	struct __sk_buff ctx = { .gso_size = gso_size,
+				 .gso_segs = gso_size ? 2 : 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->b,
+		    .data_size_in = in->len, .data_out = out->b,
+		    .data_size_out = sizeof(out->b), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx));
+
+	CU_ASSERT_EQUAL(bpf_prog_test_run_opts(bpf_program__fd(prog), &o), 0);
+	out->len = o.data_size_out;
+	return (int)o.retval;
+}
+
+/* A random frame: plain, forged, or stamped by the main programs (which
+ * trace every packet), then maybe a header bit flipped or cut short. */
+static void random_frame(struct pkt *p, unsigned int i)
+{
+	static const uint8_t protos[] = { 17, 17, 6, 1 };
+	int kind = rand() % 8;
+
+	build(p, protos[rand() % 4], rand() % 120, (uint16_t)i);
+	if (kind == 0)
+		forged(p, (uint16_t)i, CMON_ANN_VERSION, KEY, rand() & 1);
+	if (kind == 1) {
+		run(skel->progs.cmon_veth_in, p, &st);
+		*p = st;
+	}
+	if (rand() % 2) {
+		size_t n = rand() % 2 + 1, lim = p->len < 62 ? p->len : 62;
+
+		while (n--) {
+			size_t at = 12 + rand() % (lim - 12);
+
+			p->b[at] ^= 1 << (rand() % 8);
+		}
+	}
+	if (rand() % 8 == 0)
+		p->len = 34 + rand() % (p->len - 33);
+}
+
+/*
+ * The fast path (cmon_parse_plain()) only ever takes packets the full
+ * path would only have counted or sampled out, and counts them the same:
+ * every program gives the same verdict and bytes with it and without it,
+ * and the two copies end with the same counters, key by key.
+ */
+static void test_bpf_fast_path_agrees(void)
+{
+	struct twin fast, full;
+	struct cmon_hop_total *tf, *tl;
+	struct pkt f_out, l_out, frame;
+	int nf, nl, i;
+
+	CU_ASSERT_FATAL(twin_open(&fast, 1) == 0);
+	CU_ASSERT_FATAL(twin_open(&full, 0) == 0);
+	srand(7);
+	for (i = 0; i < 20000; i++) {
+		struct bpf_program *pf[] = { fast.k->progs.cmon_veth_in,
+					     fast.k->progs.cmon_veth_out,
+					     fast.k->progs.cmon_ovl_out };
+		struct bpf_program *pl[] = { full.k->progs.cmon_veth_in,
+					     full.k->progs.cmon_veth_out,
+					     full.k->progs.cmon_ovl_out };
+		/* some as GSO packets of 40-byte segments */
+		uint32_t gso = rand() % 8 ? 0 : 40;
+		int j;
+
+		random_frame(&frame, (unsigned int)i);
+		for (j = 0; j < 3; j++) {
+			uint64_t clocked = stat_of(fast.k, CMON_STAT_STAMPED) +
+					   stat_of(fast.k, CMON_STAT_HOPS);
+			int rf = twin_run(pf[j], &frame, &f_out, gso);
+			int rl = twin_run(pl[j], &frame, &l_out, gso);
+
+			CU_ASSERT_EQUAL(rf, rl);
+			CU_ASSERT_EQUAL(f_out.len, l_out.len);
+			/* a stamp or a hop slot holds its own clock reading:
+			 * packets that got one are compared by length */
+			if (stat_of(fast.k, CMON_STAT_STAMPED) +
+			    stat_of(fast.k, CMON_STAT_HOPS) == clocked &&
+			    !same(&f_out, &l_out)) {
+				CU_FAIL("fast and full path differ");
+				fprintf(stderr, "frame %d program %d differs\n",
+					i, j);
+				break;
+			}
+		}
+	}
+	for (i = 0; i < CMON_STAT_MAX; i++)
+		CU_ASSERT_EQUAL(stat_of(fast.k, i), stat_of(full.k, i));
+	CU_ASSERT(stat_of(fast.k, CMON_STAT_SAMPLED_OUT) > 5000);
+	nf = cmon_hop_totals(bpf_map__fd(fast.k->maps.cmon_hops), fast.cache,
+			     fast.nslots, &tf);
+	nl = cmon_hop_totals(bpf_map__fd(full.k->maps.cmon_hops), full.cache,
+			     full.nslots, &tl);
+	CU_ASSERT_FATAL(nf > 100 && nf == nl);
+	for (i = 0; i < nf; i++) {
+		CU_ASSERT(!memcmp(&tf[i].key, &tl[i].key, sizeof(tf[i].key)));
+		CU_ASSERT_EQUAL(tf[i].packets, tl[i].packets);
+		CU_ASSERT_EQUAL(tf[i].bytes, tl[i].bytes);
+	}
+	free(tf);
+	free(tl);
+	twin_close(&fast);
+	twin_close(&full);
+}
+
 static int setup(void)
 {
 	struct cmon_lpm_key subnet = { .prefixlen = 16 };
@@ -799,6 +951,7 @@ int main(void)
 		{ "test_bpf_uplink_strips", test_bpf_uplink_strips },
 		{ "test_bpf_hop_counters", test_bpf_hop_counters },
 		{ "test_bpf_sampling_consistent", test_bpf_sampling_consistent },
+		{ "test_bpf_fast_path_agrees", test_bpf_fast_path_agrees },
 		{ NULL, NULL }
 	};
 	int ret;
