@@ -132,8 +132,9 @@ static inline __u16 cmon_ann_tag(__u64 key, __u32 seq, __u32 t0_lo,
  * Sampling hash over fields no hop changes (addresses, protocol, ports
  * and a per-packet id: IPv4 id, TCP sequence or ICMP sequence), so every
  * hop that samples agrees on the same packets.  A packet is traced when
- * cmon_sample_hash() % N == 0 (cmon_sample_skip()).  It runs for every packet a stamp hop sees,
- * so it is one multiply to spread the addresses and one finaliser round.
+ * cmon_sample_hash() % N == 0 (cmon_sample_skip()).  It runs for every
+ * packet a stamp hop sees, so it is one multiply to spread the addresses
+ * and one finaliser round.
  */
 static inline __u32 cmon_sample_hash(__u32 saddr, __u32 daddr, __u32 ports,
 				     __u8 proto, __u32 pkt_id)
