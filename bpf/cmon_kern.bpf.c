@@ -217,8 +217,7 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 		cmon_stat(CMON_STAT_SANITISED);
 	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - ETH_HLEN_);
 
-	if (p->flow.proto != IPPROTO_TCP_ && p->flow.proto != IPPROTO_UDP_ &&
-	    p->flow.proto != IPPROTO_ICMP_)
+	if (!cmon_l4_known(p->flow.proto))
 		return CMON_TC_NEXT;
 	hash = cmon_pkt_hash(&p->flow, p->pkt_id);
 	if (cmon_sample_skip(cmon_sample_n, hash)) {

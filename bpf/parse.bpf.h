@@ -51,6 +51,36 @@ static __always_inline int cmon_load(struct __sk_buff *skb, __u32 off,
 	return bpf_skb_load_bytes(skb, off, buf, len);
 }
 
+/*
+ * Flow ports and sampling id from the first two 32-bit words of a TCP,
+ * UDP or ICMP header (@proto), as loaded from the packet (network byte
+ * order): the ports, or for ICMP the echo id as source port; the sampling
+ * id is the TCP or ICMP sequence, while for UDP @pkt_id keeps the IPv4 id
+ * the caller set.  Every parser here reads them this way, as does
+ * <cmon/dp.h> in user space, so every hop samples the same packets.
+ */
+static __always_inline void cmon_l4_ids(__u8 proto, __u32 w0, __u32 w1,
+					struct cmon_flow_key *f, __u32 *pkt_id)
+{
+	if (proto == IPPROTO_ICMP_) {
+		/* type, code, csum, id, seq: flow by id, sample by seq */
+		f->sport = w1 & 0xffff;
+		*pkt_id = w1 >> 16;
+		return;
+	}
+	f->sport = w0 & 0xffff;
+	f->dport = w0 >> 16;
+	if (proto == IPPROTO_TCP_)
+		*pkt_id = w1;
+}
+
+/* TCP, UDP or ICMP: a protocol whose header cmon_l4_ids() reads. */
+static __always_inline int cmon_l4_known(__u8 proto)
+{
+	return proto == IPPROTO_TCP_ || proto == IPPROTO_UDP_ ||
+	       proto == IPPROTO_ICMP_;
+}
+
 /* Parse an Ethernet/IPv4 packet.  Returns 0, or -1 if not IPv4 or short. */
 static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 {
@@ -79,30 +109,18 @@ static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 	if (p->is_frag && (p->frag_off & IP_OFFMASK_))
 		return 0;	/* no L4 header in a later fragment */
 
-	switch (ip.protocol) {
-	case IPPROTO_TCP_:
+	if (!cmon_l4_known(ip.protocol))
+		return 0;
+	if (ip.protocol == IPPROTO_TCP_) {
 		if (cmon_load(skb, p->l4_off, l4w, 16))
 			return -1;
-		p->flow.sport = l4w[0] & 0xffff;
-		p->flow.dport = l4w[0] >> 16;
-		p->pkt_id = l4w[1];
 		p->l4_hlen = ((l4w[3] & 0xff) >> 4) * 4;
-		break;
-	case IPPROTO_UDP_:
-	case IPPROTO_ICMP_:
+	} else {
 		if (cmon_load(skb, p->l4_off, l4w, 8))
 			return -1;
 		p->l4_hlen = 8;
-		if (ip.protocol == IPPROTO_UDP_) {
-			p->flow.sport = l4w[0] & 0xffff;
-			p->flow.dport = l4w[0] >> 16;
-		} else {
-			/* type, code, csum, id, seq: flow by id, sample by seq */
-			p->flow.sport = l4w[1] & 0xffff;
-			p->pkt_id = l4w[1] >> 16;
-		}
-		break;
 	}
+	cmon_l4_ids(ip.protocol, l4w[0], l4w[1], &p->flow, &p->pkt_id);
 	return 0;
 }
 
@@ -122,34 +140,17 @@ static __always_inline int cmon_parse_plain(struct __sk_buff *skb,
 	void *end = (void *)(long)skb->data_end;
 	struct iphdr *ip = data + ETH_HLEN_;
 	__u32 *l4 = data + ETH_HLEN_ + 20;
-	__u32 ports;
 
 	if (!cmon_fast_path || (void *)(l4 + 4) > end ||
 	    skb->protocol != bpf_htons(ETH_P_IP_) || *(__u8 *)ip != 0x45 ||
 	    ip->frag_off & bpf_htons(CMON_IP_DECISION_BIT | IP_MF_ |
 				     IP_OFFMASK_) ||
-	    skb->gso_size)
+	    skb->gso_size || !cmon_l4_known(ip->protocol))
 		return -1;
-	switch (ip->protocol) {
-	case IPPROTO_TCP_:
-		ports = l4[0];
-		*pkt_id = l4[1];
-		break;
-	case IPPROTO_UDP_:
-		ports = l4[0];
-		*pkt_id = bpf_ntohs(ip->id);
-		break;
-	case IPPROTO_ICMP_:
-		ports = l4[1] & 0xffff;		/* echo id; no port */
-		*pkt_id = l4[1] >> 16;
-		break;
-	default:
-		return -1;
-	}
 	*f = (struct cmon_flow_key){ .saddr = ip->saddr, .daddr = ip->daddr,
-				     .sport = ports & 0xffff,
-				     .dport = ports >> 16,
 				     .proto = ip->protocol };
+	*pkt_id = bpf_ntohs(ip->id);
+	cmon_l4_ids(ip->protocol, l4[0], l4[1], f, pkt_id);
 	return 0;
 }
 
@@ -187,23 +188,10 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 	*pkt_id = bpf_ntohs(ip.id);
 	if (bpf_ntohs(ip.frag_off) & IP_OFFMASK_)
 		return 0;
-	if (bpf_probe_read_kernel(l4, sizeof(l4), head + nh + ip.ihl * 4))
+	if (!cmon_l4_known(ip.protocol) ||
+	    bpf_probe_read_kernel(l4, sizeof(l4), head + nh + ip.ihl * 4))
 		return 0;
-	switch (ip.protocol) {
-	case IPPROTO_TCP_:
-		f->sport = l4[0] & 0xffff;
-		f->dport = l4[0] >> 16;
-		*pkt_id = l4[1];
-		break;
-	case IPPROTO_UDP_:
-		f->sport = l4[0] & 0xffff;
-		f->dport = l4[0] >> 16;
-		break;
-	case IPPROTO_ICMP_:
-		f->sport = l4[1] & 0xffff;
-		*pkt_id = l4[1] >> 16;
-		break;
-	}
+	cmon_l4_ids(ip.protocol, l4[0], l4[1], f, pkt_id);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "cmon_kern.h"
 #include "cmon_kern.skel.h"
 #include "codec.h"
+#include "cmon/dp.h"
 #include "../../kmod-free/hopcount.h"
 #include "../unit/unit.h"
 
@@ -27,9 +28,15 @@
 #define HOST	"10.77.0.1"	/* the host's own (bridge) address */
 #define MTU_DEV	"cmtbpf0"
 
-static struct cmon_kern *skel;
-static const volatile struct cmon_hop_slot *hop_cache;
-static size_t hop_nslots;
+/* A loaded copy of the programs and its mapped counter cache. */
+struct progs {
+	struct cmon_kern *k;
+	const volatile struct cmon_hop_slot *cache;
+	size_t nslots;
+};
+
+static struct progs progs;	/* the copy most tests run (setup()) */
+static struct cmon_kern *skel;	/* progs.k */
 static struct ring_buffer *rb;
 static struct cmon_record last_rec;
 static unsigned int nrec;
@@ -45,6 +52,41 @@ static int on_rec(void *ctx, void *data, size_t len)
 	memcpy(&last_rec, data, sizeof(last_rec));
 	nrec++;
 	return 0;
+}
+
+/*
+ * Load a copy of the programs tracing 1 in @sample_n, with the fast path
+ * or without, its counter cache one slot per CPU (so every other flow
+ * takes a slot over), with DST a monitored destination.
+ */
+static int progs_open(struct progs *t, uint32_t sample_n, int fast)
+{
+	uint32_t dst, one = 1;
+
+	t->k = cmon_kern__open();
+	if (!t->k)
+		return -1;
+	t->k->rodata->cmon_sample_n = sample_n;
+	t->k->rodata->cmon_key = KEY;
+	t->k->rodata->cmon_fast_path = fast;
+	t->k->rodata->cmon_hop_slots = 1;
+	t->nslots = libbpf_num_possible_cpus();
+	bpf_map__set_max_entries(t->k->maps.cmon_hop_cache, t->nslots);
+	if (cmon_kern__load(t->k))
+		return -1;
+	t->cache = mmap(NULL, t->nslots * sizeof(*t->cache), PROT_READ,
+			MAP_SHARED, bpf_map__fd(t->k->maps.cmon_hop_cache), 0);
+	if (t->cache == MAP_FAILED)
+		return -1;
+	inet_pton(AF_INET, DST, &dst);
+	return bpf_map_update_elem(bpf_map__fd(t->k->maps.cmon_peers), &dst,
+				   &one, 0);
+}
+
+static void progs_close(struct progs *t)
+{
+	munmap((void *)t->cache, t->nslots * sizeof(*t->cache));
+	cmon_kern__destroy(t->k);
 }
 
 static uint64_t stat_of(struct cmon_kern *k, enum cmon_stat s)
@@ -659,14 +701,19 @@ static void test_bpf_remote_subnet_uses_ipopt(void)
 }
 
 /* Packets counted at @tp for the flow of packets built with @sport. */
+static int hop_totals(const struct progs *p, struct cmon_hop_total **t)
+{
+	return cmon_hop_totals(bpf_map__fd(p->k->maps.cmon_hops), p->cache,
+			       p->nslots, t);
+}
+
 static uint64_t hop_packets(uint8_t tp, uint16_t sport)
 {
 	struct cmon_hop_total *t;
 	uint64_t n = 0;
 	int i, nt;
 
-	nt = cmon_hop_totals(bpf_map__fd(skel->maps.cmon_hops), hop_cache,
-			     hop_nslots, &t);
+	nt = hop_totals(&progs, &t);
 	CU_ASSERT_FATAL(nt >= 0);
 	for (i = 0; i < nt; i++)
 		if (t[i].key.tp == tp && t[i].key.flow.sport == htons(sport) &&
@@ -702,91 +749,32 @@ static void test_bpf_hop_counters(void)
 
 static void test_bpf_sampling_consistent(void)
 {
-	struct cmon_kern *s4 = cmon_kern__open();
-	uint32_t dst, one = 1, saddr, daddr;
+	static const uint8_t protos[] = { 17, 6, 1 };
 	unsigned int i, stamped = 0, agree = 0;
+	struct progs s4;
 	struct cmon_found f;
 
-	CU_ASSERT_FATAL(s4 != NULL);
-	s4->rodata->cmon_sample_n = 4;
-	s4->rodata->cmon_key = KEY;
-	CU_ASSERT_FATAL(cmon_kern__load(s4) == 0);
-	inet_pton(AF_INET, DST, &dst);
-	bpf_map_update_elem(bpf_map__fd(s4->maps.cmon_peers), &dst, &one, 0);
-	for (i = 0; i < 400; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in.b,
-			    .data_out = st.b, .data_size_out = sizeof(st.b));
+	CU_ASSERT_FATAL(progs_open(&s4, 4, 1) == 0);
+	for (i = 0; i < 600; i++) {
+		uint8_t proto = protos[i % 3], *ip = in.b + 14;
+		uint32_t saddr, daddr, ports, pkt_id;
 		int traced, want;
 
-		build(&in, 17, 20, (uint16_t)i);
-		o.data_size_in = in.len;
-		bpf_prog_test_run_opts(bpf_program__fd(s4->progs.cmon_veth_in), &o);
-		st.len = o.data_size_out;
+		build(&in, proto, 20, (uint16_t)i);
+		run(s4.k->progs.cmon_veth_in, &in, &st);
 		traced = find(&st, &f) == CMON_FIND_OK;
-		memcpy(&saddr, in.b + 26, 4);
-		memcpy(&daddr, in.b + 30, 4);
-		want = cmon_sample_hash(saddr, daddr,
-					(uint32_t)htons(12345) << 16 | htons(5001),
-					17, i) % 4 == 0;
+		/* the decision as user space (<cmon/dp.h>, OVS) takes it */
+		memcpy(&saddr, ip + 12, 4);
+		memcpy(&daddr, ip + 16, 4);
+		ports = cmon_dp_ids(proto, ip, ip + 20, &pkt_id);
+		want = !cmon_sample_skip(4, cmon_sample_hash(saddr, daddr, ports,
+							      proto, pkt_id));
 		stamped += traced;
 		agree += traced == want;
 	}
-	CU_ASSERT_EQUAL(agree, 400);	/* user space agrees on every packet */
-	CU_ASSERT(stamped > 60 && stamped < 140);
-	cmon_kern__destroy(s4);
-}
-
-/* A second copy of the programs, sampling 1 in 4, with or without the
- * fast path; its counter cache has one slot per CPU, as in setup(). */
-struct twin {
-	struct cmon_kern *k;
-	const volatile struct cmon_hop_slot *cache;
-	size_t nslots;
-};
-
-static int twin_open(struct twin *t, int fast)
-{
-	uint32_t dst, one = 1;
-
-	t->k = cmon_kern__open();
-	if (!t->k)
-		return -1;
-	t->k->rodata->cmon_sample_n = 4;
-	t->k->rodata->cmon_key = KEY;
-	t->k->rodata->cmon_fast_path = fast;
-	t->k->rodata->cmon_hop_slots = 1;
-	t->nslots = libbpf_num_possible_cpus();
-	bpf_map__set_max_entries(t->k->maps.cmon_hop_cache, t->nslots);
-	if (cmon_kern__load(t->k))
-		return -1;
-	t->cache = mmap(NULL, t->nslots * sizeof(*t->cache), PROT_READ,
-			MAP_SHARED, bpf_map__fd(t->k->maps.cmon_hop_cache), 0);
-	if (t->cache == MAP_FAILED)
-		return -1;
-	inet_pton(AF_INET, DST, &dst);
-	return bpf_map_update_elem(bpf_map__fd(t->k->maps.cmon_peers), &dst,
-				   &one, 0);
-}
-
-static void twin_close(struct twin *t)
-{
-	munmap((void *)t->cache, t->nslots * sizeof(*t->cache));
-	cmon_kern__destroy(t->k);
-}
-
-static int twin_run(struct bpf_program *prog, const struct pkt *in,
-		    struct pkt *out, uint32_t gso_size)
-{
-	struct __sk_buff ctx = { .gso_size = gso_size,
-				 .gso_segs = gso_size ? 2 : 0 };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->b,
-		    .data_size_in = in->len, .data_out = out->b,
-		    .data_size_out = sizeof(out->b), .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx));
-
-	CU_ASSERT_EQUAL(bpf_prog_test_run_opts(bpf_program__fd(prog), &o), 0);
-	out->len = o.data_size_out;
-	return (int)o.retval;
+	CU_ASSERT_EQUAL(agree, 600);	/* user space agrees on every packet */
+	CU_ASSERT(stamped > 100 && stamped < 200);
+	progs_close(&s4);
 }
 
 /* A random frame: plain, forged, or stamped by the main programs (which
@@ -824,13 +812,13 @@ static void random_frame(struct pkt *p, unsigned int i)
  */
 static void test_bpf_fast_path_agrees(void)
 {
-	struct twin fast, full;
+	struct progs fast, full;
 	struct cmon_hop_total *tf, *tl;
 	struct pkt f_out, l_out, frame;
 	int nf, nl, i;
 
-	CU_ASSERT_FATAL(twin_open(&fast, 1) == 0);
-	CU_ASSERT_FATAL(twin_open(&full, 0) == 0);
+	CU_ASSERT_FATAL(progs_open(&fast, 4, 1) == 0);
+	CU_ASSERT_FATAL(progs_open(&full, 4, 0) == 0);
 	srand(7);
 	for (i = 0; i < 20000; i++) {
 		struct bpf_program *pf[] = { fast.k->progs.cmon_veth_in,
@@ -841,14 +829,16 @@ static void test_bpf_fast_path_agrees(void)
 					     full.k->progs.cmon_ovl_out };
 		/* some as GSO packets of 40-byte segments */
 		uint32_t gso = rand() % 8 ? 0 : 40;
+		struct __sk_buff ctx = { .gso_size = gso,
+					 .gso_segs = gso ? 2 : 0 };
 		int j;
 
 		random_frame(&frame, (unsigned int)i);
 		for (j = 0; j < 3; j++) {
 			uint64_t clocked = stat_of(fast.k, CMON_STAT_STAMPED) +
 					   stat_of(fast.k, CMON_STAT_HOPS);
-			int rf = twin_run(pf[j], &frame, &f_out, gso);
-			int rl = twin_run(pl[j], &frame, &l_out, gso);
+			int rf = run_ctx(pf[j], &frame, &f_out, &ctx);
+			int rl = run_ctx(pl[j], &frame, &l_out, &ctx);
 
 			CU_ASSERT_EQUAL(rf, rl);
 			CU_ASSERT_EQUAL(f_out.len, l_out.len);
@@ -867,10 +857,8 @@ static void test_bpf_fast_path_agrees(void)
 	for (i = 0; i < CMON_STAT_MAX; i++)
 		CU_ASSERT_EQUAL(stat_of(fast.k, i), stat_of(full.k, i));
 	CU_ASSERT(stat_of(fast.k, CMON_STAT_SAMPLED_OUT) > 5000);
-	nf = cmon_hop_totals(bpf_map__fd(fast.k->maps.cmon_hops), fast.cache,
-			     fast.nslots, &tf);
-	nl = cmon_hop_totals(bpf_map__fd(full.k->maps.cmon_hops), full.cache,
-			     full.nslots, &tl);
+	nf = hop_totals(&fast, &tf);
+	nl = hop_totals(&full, &tl);
 	CU_ASSERT_FATAL(nf > 100 && nf == nl);
 	for (i = 0; i < nf; i++) {
 		CU_ASSERT(!memcmp(&tf[i].key, &tl[i].key, sizeof(tf[i].key)));
@@ -879,8 +867,8 @@ static void test_bpf_fast_path_agrees(void)
 	}
 	free(tf);
 	free(tl);
-	twin_close(&fast);
-	twin_close(&full);
+	progs_close(&fast);
+	progs_close(&full);
 }
 
 static int setup(void)
@@ -889,23 +877,10 @@ static int setup(void)
 	uint32_t dst, one = 1;
 	char cmd[128];
 
-	skel = cmon_kern__open();
-	if (!skel)
+	/* every packet traced */
+	if (progs_open(&progs, 1, 1) || cmon_kern__attach(progs.k))
 		return -1;
-	skel->rodata->cmon_sample_n = 1;
-	skel->rodata->cmon_key = KEY;
-	/* one counter cache slot per CPU: every other flow takes it over */
-	hop_nslots = libbpf_num_possible_cpus();
-	skel->rodata->cmon_hop_slots = 1;
-	bpf_map__set_max_entries(skel->maps.cmon_hop_cache, hop_nslots);
-	if (cmon_kern__load(skel) || cmon_kern__attach(skel))
-		return -1;
-	hop_cache = mmap(NULL, hop_nslots * sizeof(*hop_cache), PROT_READ,
-			 MAP_SHARED, bpf_map__fd(skel->maps.cmon_hop_cache), 0);
-	if (hop_cache == MAP_FAILED)
-		return -1;
-	inet_pton(AF_INET, DST, &dst);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.cmon_peers), &dst, &one, 0);
+	skel = progs.k;
 	inet_pton(AF_INET, HOST, &dst);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.cmon_peers), &dst,
 			    &(uint32_t){ CMON_PEER_HOST }, 0);
@@ -967,7 +942,7 @@ int main(void)
 	}
 	ret = unit_run("bpf", cases);
 	ring_buffer__free(rb);
-	cmon_kern__destroy(skel);
+	progs_close(&progs);
 	if (system("ip link del " MTU_DEV " 2>/dev/null") == -1)
 		ret = 1;
 	return ret;
