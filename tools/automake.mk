@@ -10,6 +10,13 @@ noinst_PROGRAMS += tools/cmon-bench-dp
 tools_cmon_bench_dp_SOURCES = tools/bench-dp.c
 tools_cmon_bench_dp_LDADD = lib/libcmon-dp.a
 
+# Empty programs at cmon-kern's tc hooks: the "hooks" mode of cmon-bench.
+noinst_PROGRAMS += tools/cmon-bench-hooks
+tools_cmon_bench_hooks_SOURCES = tools/bench-hooks.c
+tools_cmon_bench_hooks_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kmod-free
+tools_cmon_bench_hooks_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+tools_cmon_bench_hooks_LDADD = $(CMON_KERN_LIBS)
+
 # Records per second cmon-dpdk's consumer ingests, against the raw ring
 # dequeue rate, and memory per pair (doc/benchmark.md).
 if HAVE_DPDK
