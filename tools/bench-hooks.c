@@ -39,6 +39,7 @@ int main(int argc, char **argv)
 	};
 	struct cmon_tc *tc;
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, old;
 	int fd, i, err;
 
 	cmon_log_init("cmon-bench-hooks", CMON_LOG_INFO);
@@ -49,6 +50,13 @@ int main(int argc, char **argv)
 			"each DEVICE until SIGINT/SIGTERM.\n");
 		return argc < 2 ? 2 : 0;
 	}
+	/* held until sigsuspend(): a signal while attaching still detaches */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "cmon_empty", "GPL",
 			   empty, 2, NULL);
 	if (fd < 0) {
@@ -75,11 +83,9 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	cmon_info("empty programs on %d device(s)", argc - 1);
 	while (!stop)
-		pause();
+		sigsuspend(&old);
 	err = 0;
 out:
 	for (i = 1; i < argc; i++)
