@@ -700,13 +700,14 @@ static void test_bpf_remote_subnet_uses_ipopt(void)
 	CU_ASSERT(same(&in, &out));
 }
 
-/* Packets counted at @tp for the flow of packets built with @sport. */
+/* Every hop's counts in a copy of the programs (kmod-free/hopcount.h). */
 static int hop_totals(const struct progs *p, struct cmon_hop_total **t)
 {
 	return cmon_hop_totals(bpf_map__fd(p->k->maps.cmon_hops), p->cache,
 			       p->nslots, t);
 }
 
+/* Packets counted at @tp for the flow of packets built with @sport. */
 static uint64_t hop_packets(uint8_t tp, uint16_t sport)
 {
 	struct cmon_hop_total *t;
@@ -804,6 +805,12 @@ static void random_frame(struct pkt *p, unsigned int i)
 		p->len = 34 + rand() % (p->len - 33);
 }
 
+/* Packets that got a clock reading: a stamp or a written hop slot. */
+static uint64_t clocked(struct cmon_kern *k)
+{
+	return stat_of(k, CMON_STAT_STAMPED) + stat_of(k, CMON_STAT_HOPS);
+}
+
 /*
  * The fast path (cmon_parse_plain()) only ever takes packets the full
  * path would only have counted or sampled out, and counts them the same:
@@ -819,14 +826,14 @@ static void test_bpf_fast_path_agrees(void)
 
 	CU_ASSERT_FATAL(progs_open(&fast, 4, 1) == 0);
 	CU_ASSERT_FATAL(progs_open(&full, 4, 0) == 0);
+	struct bpf_program *pf[] = { fast.k->progs.cmon_veth_in,
+				     fast.k->progs.cmon_veth_out,
+				     fast.k->progs.cmon_ovl_out };
+	struct bpf_program *pl[] = { full.k->progs.cmon_veth_in,
+				     full.k->progs.cmon_veth_out,
+				     full.k->progs.cmon_ovl_out };
 	srand(7);
 	for (i = 0; i < 20000; i++) {
-		struct bpf_program *pf[] = { fast.k->progs.cmon_veth_in,
-					     fast.k->progs.cmon_veth_out,
-					     fast.k->progs.cmon_ovl_out };
-		struct bpf_program *pl[] = { full.k->progs.cmon_veth_in,
-					     full.k->progs.cmon_veth_out,
-					     full.k->progs.cmon_ovl_out };
 		/* some as GSO packets of 40-byte segments */
 		uint32_t gso = rand() % 8 ? 0 : 40;
 		struct __sk_buff ctx = { .gso_size = gso,
@@ -835,8 +842,7 @@ static void test_bpf_fast_path_agrees(void)
 
 		random_frame(&frame, (unsigned int)i);
 		for (j = 0; j < 3; j++) {
-			uint64_t clocked = stat_of(fast.k, CMON_STAT_STAMPED) +
-					   stat_of(fast.k, CMON_STAT_HOPS);
+			uint64_t before = clocked(fast.k);
 			int rf = run_ctx(pf[j], &frame, &f_out, &ctx);
 			int rl = run_ctx(pl[j], &frame, &l_out, &ctx);
 
@@ -844,8 +850,7 @@ static void test_bpf_fast_path_agrees(void)
 			CU_ASSERT_EQUAL(f_out.len, l_out.len);
 			/* a stamp or a hop slot holds its own clock reading:
 			 * packets that got one are compared by length */
-			if (stat_of(fast.k, CMON_STAT_STAMPED) +
-			    stat_of(fast.k, CMON_STAT_HOPS) == clocked &&
+			if (clocked(fast.k) == before &&
 			    !same(&f_out, &l_out)) {
 				CU_FAIL("fast and full path differ");
 				fprintf(stderr, "frame %d program %d differs\n",
