@@ -21,6 +21,7 @@ it_overlay_nodes
 start_exporter() {
 	local n=$1
 	shift
+	it_fresh "$IT_TMP/node$n.json" "$IT_TMP/node$n.err"
 	ip netns exec "cmckn$n" "$APP" --bridge cni0 --overlay flannel.1 \
 		--peer-subnet 10.244.0.0/16 --key-file "$IT_TMP/key" \
 		--node-id "$n" --node "node$n" --sample 1 --json --interval 0.5 \

@@ -64,6 +64,7 @@ http = 127.0.0.1:0
 influx = "$IURL"
 influx-buffer = 0.004   # 4 KiB: an outage of a few seconds overflows it
 EOC
+it_fresh "$IT_TMP/agent.out" "$IT_TMP/agent.err"
 "$APP" -c "$IT_TMP/run.conf" >"$IT_TMP/agent.out" 2>"$IT_TMP/agent.err" &
 AGENT_PID=$!
 it_wait "$IT_TMP/agent.err" "monitoring" 10 || it_fail "cmon-dpdk did not start"

@@ -7,6 +7,7 @@
 #   it_agent_start ARGS   start cmon-kern --json on the bridge
 #   it_agent_stop         SIGINT it and wait; fails if it did not exit 0
 #   it_wait FILE PATTERN [SEC]  wait until PATTERN appears in FILE
+#   it_fresh FILE...      empty FILEs before a background job writes them
 #   it_udp_exact SNS RNS DST SIZES  byte-exact UDP from netns SNS to DST in RNS
 #                         (a namespace "-" is the host's)
 #   it_query SRC DST PROTO FIELD  summary of the agent's JSON (query.py)
@@ -124,7 +125,10 @@ it_in() {
 	ip netns exec "${CMON_PFX}c$i" "$@"
 }
 
-# it_wait FILE PATTERN [SECONDS]: 0 once PATTERN is in FILE, 1 on timeout
+# it_wait FILE PATTERN [SECONDS]: 0 once PATTERN is in FILE, 1 on timeout.
+# A background job's FILE must be emptied with it_fresh before the job
+# starts: `cmd >FILE &` truncates FILE in the forked child, which may be
+# after it_wait has found PATTERN in the previous job's output.
 it_wait() {
 	local n=$(( ${3:-5} * 10 ))
 	while [ "$n" -gt 0 ]; do
@@ -133,6 +137,14 @@ it_wait() {
 		n=$((n - 1))
 	done
 	return 1
+}
+
+# it_fresh FILE...: empty FILEs before a background job writes them
+it_fresh() {
+	local f
+	for f; do
+		: >"$f"
+	done
 }
 
 # it_netns NS CMD...: run CMD in network namespace NS, "-" being the host's.
@@ -162,6 +174,7 @@ for link in json.load(sys.stdin):
 # byte-exact (udp_exact.py); the receiver's report is in $IT_TMP/recv.
 it_udp_exact() {
 	local rpid
+	it_fresh "$IT_TMP/recv"
 	it_netns "$2" python3 "$HERE/udp_exact.py" recv 5001 "$4" \
 		>"$IT_TMP/recv" 2>&1 &
 	rpid=$!
@@ -171,6 +184,7 @@ it_udp_exact() {
 }
 
 it_agent_start() {
+	it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
 	"$AGENT" --bridge "$BR" --json --interval 0.5 "$@" \
 		>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
 	AGENT_PID=$!
@@ -201,6 +215,7 @@ it_query() {
 # receiver with exactly the payload sent (forge.py).
 it_forged() {
 	local rpid
+	it_fresh "$IT_TMP/frecv"
 	it_netns "$2" python3 "$HERE/forge.py" recv 5004 >"$IT_TMP/frecv" 2>&1 &
 	rpid=$!
 	it_wait "$IT_TMP/frecv" ready || it_fail "forge receiver did not start"

@@ -22,6 +22,7 @@ AGENT_PIDS=""
 start_agent() {
 	local n=$1
 	shift
+	it_fresh "$IT_TMP/node$n.json" "$IT_TMP/node$n.err"
 	ip netns exec "cmton$n" "$AGENT" --bridge cni0 --overlay flannel.1 \
 		--peer-subnet 10.244.0.0/16 --key-file "$IT_TMP/key" \
 		--node-id "$n" --sample 1 --ct-hops --json --interval 0.5 \

@@ -25,6 +25,7 @@ cmon_ovs_dpdk_container "$D1" "$IPD" "$MACD" ||
 	it_fail "DPDK container did not start: $(tail -5 "$IT_TMP/ovs/$D1.testpmd.log")"
 it_in 1 ip neigh replace "$IPD" lladdr "$MACD" dev eth0
 
+it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
 "$DPDK_APP" --bridge "$BR" --file-prefix "$CMON_OVS_PREFIX" --sample 1 \
 	--key-file "$IT_TMP/key" --peer-subnet "$IPD/32" --node-id 5 \
 	--json --interval 0.5 >"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &

@@ -37,6 +37,7 @@ rc=$?
 	it_fail "absent OVS: exit $rc, $(cat "$IT_TMP/none.err")"
 
 dpdk_start() {	# cmon-dpdk --json into $IT_TMP/$1.json
+	it_fresh "$IT_TMP/$1.json" "$IT_TMP/$1.err"
 	"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --json --interval 0.5 \
 		>"$IT_TMP/$1.json" 2>"$IT_TMP/$1.err" &
 	DPDK_PID=$!
@@ -103,6 +104,7 @@ done
 
 # the switch's strip hops captured (live setting) and dumped
 cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-capture=true
+it_fresh "$IT_TMP/cap.err"
 "$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --quiet --pcap "$IT_TMP/ovs.pcapng" \
 	2>"$IT_TMP/cap.err" &
 cap_pid=$!
@@ -131,6 +133,7 @@ echo "capture: $n frames from the switch's strip hops, dissected"
 
 # attach and detach cmon-dpdk while traffic runs
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"
+it_fresh "$IT_TMP/recv"
 it_in 2 python3 "$HERE/udp_exact.py" recv 5001 0-1400 >"$IT_TMP/recv" 2>&1 &
 rpid=$!
 it_wait "$IT_TMP/recv" ready || it_fail "receiver did not start"

@@ -19,6 +19,7 @@ it_host 2
 IP1=$(it_ip 1)
 IP2=$(it_ip 2)
 
+it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
 "$APP" --bridge "$BR" --sample 1 --interval 0.5 --json \
 	--pcap "$IT_TMP/d.pcapng" --pcap-size 4 >"$IT_TMP/agent.json" \
 	2>"$IT_TMP/agent.err" &
@@ -124,6 +125,7 @@ print("%d packets dissected; per-hop means equal in dump, live view and cmon-pca
 EOP
 
 # rotation: small files, two kept
+it_fresh "$IT_TMP/agent.err"
 "$APP" --bridge "$BR" --sample 1 --quiet --pcap "$IT_TMP/r.pcapng" \
 	--pcap-size 0.02 --pcap-count 2 2>"$IT_TMP/agent.err" &
 AGENT_PID=$!

@@ -24,6 +24,7 @@ cmon_objects() {
 # foreign_works WHEN: the foreign filter on $p1 still drops UDP to port 7777
 # and lets 7778 through
 foreign_works() {
+	it_fresh "$IT_TMP/foreign"
 	it_in 2 python3 -c "
 import select, socket, time
 socks = {}

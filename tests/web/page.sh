@@ -21,6 +21,7 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 it_host 3
 port=$(cmon_ns_port "${CMON_PFX}c1")
 
+it_fresh "$IT_TMP/agent.err"
 "$APP" --bridge "$BR" --sample 4 --interval 0.5 --http 127.0.0.1:0 \
 	--web-root "$top_builddir/web/dist" --quiet 2>"$IT_TMP/agent.err" &
 AGENT_PID=$!
