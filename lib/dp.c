@@ -156,6 +156,19 @@ static uint32_t next_seq(const struct pkt *p)
 	return ++e->seq;
 }
 
+__thread uint32_t cmon_dp_skip;
+static __thread uint64_t rng_state;
+
+/* How many packets to leave out before the next traced one at 1 in @n
+ * (include/cmon/dp.h): uniform in 0 .. 2n-2, so 1 in n on average. */
+static uint32_t draw_skip(uint32_t n)
+{
+	uint32_t r = (uint32_t)(cmon_mix64(rng_state += 0x9e3779b97f4a7c15ULL)
+				>> 32);
+
+	return (uint32_t)((uint64_t)r * (2 * n - 1) >> 32);
+}
+
 /* Trust boundary: neutralise annotation state a sender put in @p. */
 static void sanitise(struct pkt *p, uint64_t *stat)
 {
@@ -197,13 +210,13 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		return;
 	}
 	sanitise(&p, stat);
-	if (cmon_sample_skip(cfg->sample_n,
-			     cmon_sample_hash(p.saddr, p.daddr,
-					      (uint32_t)p.sport << 16 | p.dport,
-					      p.proto, p.pkt_id))) {
+	if (cmon_dp_skip_next(cfg->sample_n)) {
+		cmon_dp_skip--;
 		count(stat, CMON_DP_SAMPLED_OUT);
 		return;
 	}
+	if (cfg->sample_n > 1)
+		cmon_dp_skip = draw_skip(cfg->sample_n);
 	if (p.frag_off & (IP_MF_ | IP_OFFMASK_)) {
 		count(stat, CMON_DP_SKIP_FRAG);
 		return;

@@ -82,7 +82,7 @@ static struct result run(const struct cmon_dp_cfg *cfg, enum op op,
 		memcpy(f, base + ROOM - (annotated ? 40 : 0), len);
 		if (!(i % 32))	/* one clock read per batch of 32, as OVS */
 			clk.ns = 0;
-		f[14 + 5] = (uint8_t)i;	/* vary the sampling hash */
+		f[14 + 5] = (uint8_t)i;	/* vary the IPv4 id */
 		switch (op) {
 		case NOP:
 			__asm__ volatile("" : : "r"(f) : "memory");

@@ -98,6 +98,27 @@ static inline uint32_t cmon_dp_ids(uint8_t proto, const uint8_t *ip,
 }
 
 /*
+ * Sampling at a container port.  The port is the only hop in the switch
+ * that decides, and it writes the decision into the packet, so unlike the
+ * kernel hops (a hash of the packet's fields, cmon_sample_hash()) it needs
+ * no agreement with another hop: each thread leaves out a random number
+ * of packets, uniform in 0 .. 2N-2, between two it traces.  That traces 1
+ * in N of every flow, also of flows whose fields never change (a DPDK
+ * application's constant IPv4 id), and costs no hash per packet.
+ * cmon_dp_skip is the count still to leave out; one outside 1 .. 2N-2 (0,
+ * or drawn for a larger N before the setting changed) traces the next
+ * packet and draws again.
+ */
+extern __thread uint32_t cmon_dp_skip;
+
+/* 1 if this thread's sampler leaves out the next packet at 1 in @n
+ * (1 <= n < 2^31; n <= 1 leaves out none). */
+static inline int cmon_dp_skip_next(uint32_t n)
+{
+	return n > 1 && cmon_dp_skip - 1 < 2 * n - 2;
+}
+
+/*
  * Receive at a container port: 1 if @frame is IPv4 TCP, UDP or ICMP with
  * neither options nor the decision bit, not a later fragment, and
  * sampling leaves it out: the hop only counts it (packets, sampled_out).
@@ -106,11 +127,11 @@ static inline int cmon_dp_sampled_out(const struct cmon_dp_cfg *cfg,
 				      const uint8_t *frame, uint32_t len)
 {
 	const uint8_t *ip = frame + 14;
-	uint32_t saddr, daddr, ports, pkt_id, tot;
+	uint32_t tot;
 	uint8_t proto;
 
-	if (cfg->sample_n <= 1 || len < 14 + 20 + 8 || frame[12] != 0x08 ||
-	    frame[13] != 0 || ip[0] != 0x45 ||
+	if (!cmon_dp_skip_next(cfg->sample_n) || len < 14 + 20 + 8 ||
+	    frame[12] != 0x08 || frame[13] != 0 || ip[0] != 0x45 ||
 	    (ip[6] & (CMON_IP_DECISION_BIT >> 8 | 0x1f)) || ip[7])
 		return 0;
 	proto = ip[9];
@@ -118,12 +139,8 @@ static inline int cmon_dp_sampled_out(const struct cmon_dp_cfg *cfg,
 	if ((proto != 6 && proto != 17 && proto != 1) || tot > len - 14 ||
 	    tot < (proto == 6 ? 40u : 28u))
 		return 0;
-	memcpy(&saddr, ip + 12, 4);
-	memcpy(&daddr, ip + 16, 4);
-	ports = cmon_dp_ids(proto, ip, ip + 20, &pkt_id);
-	return cmon_sample_skip(cfg->sample_n,
-				cmon_sample_hash(saddr, daddr, ports, proto,
-						 pkt_id));
+	cmon_dp_skip--;
+	return 1;
 }
 
 /* Send or transit: 1 if @frame carries no annotation (not IPv4, or IPv4

@@ -192,6 +192,7 @@ static void test_dp_forged(void)
 
 	/* decision bit set by the container, not sampled: bit cleared */
 	nosample.sample_n = 0x7fffffff;
+	cmon_dp_skip = 1000;	/* the sampler leaves the next packets out */
 	ip[6] |= 0x80;
 	ip[10] = ip[11] = 0;
 	uint16_t c = cmon_csum(ip, 20, 0);
@@ -252,44 +253,67 @@ static void test_dp_skips(void)
 	CU_ASSERT_EQUAL(stat[CMON_DP_STAMPED], 0);
 }
 
-/* Sampling agrees with the kernel's hash and numbers a flow's traced
- * packets without gaps. */
-static void test_dp_sampling(void)
+/* Stamp a copy of the frame @f0 of @len bytes at 1 in @n: 1 if traced;
+ * *seq is then the annotation's sequence number. */
+static int traced(const uint8_t *f0, uint32_t len, uint32_t n, uint64_t *stat,
+		  uint32_t *seq)
 {
-	uint8_t buf[ROOM + 1600], *f;
-	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	uint8_t buf[ROOM + 1600], *f = buf + ROOM;
 	struct cmon_dp_cfg s = cfg;
 	struct cmon_dp_res res;
 	struct cmon_found found;
-	uint32_t i, len, traced = 0, expect = 0, last = 0;
 
-	s.sample_n = 8;
+	s.sample_n = n;
+	memcpy(f, f0, len);
+	cmon_dp_stamp(&s, f, len, ROOM, 1500, AT(NOW), stat, &res);
+	if (!res.head)
+		return 0;
+	f -= res.head;
+	CU_ASSERT_EQUAL_FATAL(cmon_ann_find(f + 14, len + res.head - 14, KEY,
+					    1, &found), CMON_FIND_OK);
+	*seq = found.ann.seq;
+	return 1;
+}
+
+/* Sampling traces 1 in N packets even of a flow whose fields never change
+ * (a constant IPv4 id, as DPDK applications send), at irregular gaps, and
+ * numbers the flow's traced packets without gaps; a smaller N applies at
+ * once. */
+static void test_dp_sampling(void)
+{
+	uint8_t f[1600];
+	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	uint32_t i, len, n = 0, seq, last = 0, gap = 0, gaps = 0;
+	uint32_t seen[16] = { 0 };
+
+	len = frame(f, 17, 20);
 	for (i = 0; i < 4000; i++) {
-		f = buf + ROOM;
-		len = frame(f, 17, 20);
-		f[14 + 4] = (uint8_t)(i >> 8), f[14 + 5] = (uint8_t)i;
-		f[14 + 10] = f[14 + 11] = 0;
-		uint16_t c = cmon_csum(f + 14, 20, 0);
-
-		f[14 + 10] = c >> 8, f[14 + 11] = c & 0xff;
-		if (cmon_sample_hash(htonl(0x0a010002), htonl(0x0a010003),
-				     (uint32_t)htons(12345) << 16 |
-				     htons(5000), 17, i) % 8 == 0)
-			expect++;
-		cmon_dp_stamp(&s, f, len, ROOM, 1500, AT(NOW), stat, &res);
-		if (!res.head)
+		gap++;
+		if (!traced(f, len, 8, stat, &seq))
 			continue;
-		traced++;
-		f -= res.head;
-		CU_ASSERT_EQUAL(cmon_ann_find(f + 14, len + 40 - 14, KEY, 1,
-					      &found), CMON_FIND_OK);
-		if (traced > 1)	/* earlier cases stamped this flow too */
-			CU_ASSERT_EQUAL(found.ann.seq, last + 1);
-		last = found.ann.seq;
+		if (n++)	/* earlier cases stamped this flow too */
+			CU_ASSERT_EQUAL(seq, last + 1);
+		last = seq;
+		CU_ASSERT(gap <= 2 * 8 - 1);
+		gaps += !seen[gap < 16 ? gap : 0]++;
+		gap = 0;
 	}
-	CU_ASSERT_EQUAL(traced, expect);
-	CU_ASSERT(traced > 4000 / 8 / 2 && traced < 4000 / 8 * 2);
-	CU_ASSERT_EQUAL(stat[CMON_DP_SAMPLED_OUT], 4000 - traced);
+	/* mean gap 8, standard deviation of the count about 12 */
+	CU_ASSERT(n > 440 && n < 560);
+	CU_ASSERT(gaps >= 10);	/* of the 15 gap lengths, not periodic */
+	CU_ASSERT_EQUAL(stat[CMON_DP_SAMPLED_OUT], 4000 - n);
+	CU_ASSERT_EQUAL(stat[CMON_DP_STAMPED], n);
+
+	/* from 1 in 2^20 to 1 in 4: traced within 7 packets */
+	while (!traced(f, len, 1u << 20, stat, &seq))
+		;
+	traced(f, len, 1u << 20, stat, &seq);
+	for (i = 0, n = 0; i < 7; i++)
+		n += traced(f, len, 4, stat, &seq);
+	CU_ASSERT(n >= 1);
+	for (i = 0, n = 0; i < 20; i++)
+		n += traced(f, len, 1, stat, &seq);
+	CU_ASSERT_EQUAL(n, 20);
 }
 
 /* Only @stat[CMON_DP_PACKETS] and @stat[@also] (if not -1) are 1. */
@@ -318,7 +342,8 @@ static void test_dp_fast_paths(void)
 		uint64_t stat[CMON_DP_NSTATS] = { 0 };
 		struct cmon_record rec;
 		struct cmon_dp_res res;
-		int plain_hdr;
+		uint32_t skip, skip_out;
+		int plain_hdr, out;
 
 		s.sample_n = (uint32_t[]){ 1, 2, 3, 32 }[i % 4];
 		f = buf + ROOM;
@@ -340,13 +365,19 @@ static void test_dp_fast_paths(void)
 		plain_hdr = len >= 14 + 20 && f[12] == 8 && !f[13] &&
 			    f[14] == 0x45 && !(f[20] & 0x9f) && !f[21];
 
+		/* both from the same sampler state, to the same state */
+		skip = cmon_dp_skip;
+		out = cmon_dp_sampled_out(&s, orig, len);
+		skip_out = cmon_dp_skip;
+		cmon_dp_skip = skip;
 		memset(stat, 0, sizeof(stat));
 		cmon_dp_stamp(&s, f, len, ROOM, 1500, AT(NOW), stat, &res);
-		if (cmon_dp_sampled_out(&s, orig, len)) {
+		if (out) {
 			fast_out++;
 			CU_ASSERT(counted_only(stat, CMON_DP_SAMPLED_OUT));
 			CU_ASSERT_EQUAL(res.head, 0);
 			CU_ASSERT_EQUAL(memcmp(f, orig, len), 0);
+			CU_ASSERT_EQUAL(cmon_dp_skip, skip_out);
 		} else if (plain_hdr) {
 			CU_ASSERT(!counted_only(stat, CMON_DP_SAMPLED_OUT));
 		}
@@ -376,7 +407,7 @@ int main(void)
 		{ "strip a kernel payload trailer", test_dp_strip_trailer },
 		{ "forged annotations", test_dp_forged },
 		{ "skips are counted", test_dp_skips },
-		{ "consistent sampling and sequence", test_dp_sampling },
+		{ "sampling 1 in N and sequence", test_dp_sampling },
 		{ "fast paths agree with the hops", test_dp_fast_paths },
 		{ NULL, NULL },
 	};
