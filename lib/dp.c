@@ -21,7 +21,6 @@ struct pkt {
 	uint8_t proto;
 	uint32_t saddr, daddr;	/* network order */
 	uint16_t sport, dport;	/* network order */
-	uint32_t pkt_id;	/* sampling id, as the kernel hops load it */
 };
 
 static uint16_t get16(const uint8_t *p)
@@ -38,7 +37,7 @@ static void put16(uint8_t *p, uint32_t v)
 /* Parse an untagged Ethernet/IPv4 frame; -1 if it is not one. */
 static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 {
-	uint32_t ports;
+	uint32_t ports, id;
 
 	if (len < ETH_HLEN_ + 20 || get16(frame + 12) != 0x0800)
 		return -1;
@@ -55,13 +54,12 @@ static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 		return -1;
 	memcpy(&p->saddr, p->ip + 12, 4);
 	memcpy(&p->daddr, p->ip + 16, 4);
-	p->pkt_id = get16(p->ip + 4);
 	if ((p->frag_off & IP_OFFMASK_) ||
 	    (p->proto != 6 && p->proto != 17 && p->proto != 1))
 		return 0;	/* no L4 header to read */
 	if (p->tot_len < p->ihl + (p->proto == 6 ? 20 : 8))
 		return -1;
-	ports = cmon_dp_ids(p->proto, p->ip, p->ip + p->ihl, &p->pkt_id);
+	ports = cmon_dp_ids(p->proto, p->ip, p->ip + p->ihl, &id);
 	p->sport = (uint16_t)(ports >> 16);
 	p->dport = (uint16_t)ports;
 	return 0;

@@ -67,10 +67,11 @@ struct cmon_dp_res {
  * (tests/unit/test-dp.c holds them to that); on 0, call the hop.
  */
 
-/* What sampling hashes besides the addresses, from the L4 header at @l4 of
- * the IPv4 packet at @ip: returns the ports (ICMP: the id) as sport << 16 |
- * dport in network order, and sets @pkt_id (TCP sequence, ICMP sequence,
- * else the IPv4 id), loaded as the kernel hops load them. */
+/* What the kernel hops' sampling hash takes besides the addresses, from the
+ * L4 header at @l4 of the IPv4 packet at @ip: returns the ports (ICMP: the
+ * id) as sport << 16 | dport in network order, and sets @pkt_id (TCP
+ * sequence, ICMP sequence, else the IPv4 id), loaded as those hops load
+ * them. */
 static inline uint32_t cmon_dp_ids(uint8_t proto, const uint8_t *ip,
 				   const uint8_t *l4, uint32_t *pkt_id)
 {
