@@ -158,12 +158,16 @@ __thread uint32_t cmon_dp_skip;
 static __thread uint64_t rng_state;
 
 /* How many packets to leave out before the next traced one at 1 in @n
- * (include/cmon/dp.h): uniform in 0 .. 2n-2, so 1 in n on average. */
+ * (include/cmon/dp.h): uniform in 0 .. 2n-2, so 1 in n on average.  Each
+ * thread's sequence starts from the address of its own state, so threads
+ * do not draw the same gaps. */
 static uint32_t draw_skip(uint32_t n)
 {
-	uint32_t r = (uint32_t)(cmon_mix64(rng_state += 0x9e3779b97f4a7c15ULL)
-				>> 32);
+	uint32_t r;
 
+	if (!rng_state)
+		rng_state = (uintptr_t)&rng_state;
+	r = (uint32_t)(cmon_mix64(rng_state += 0x9e3779b97f4a7c15ULL) >> 32);
 	return (uint32_t)((uint64_t)r * (2 * n - 1) >> 32);
 }
 
