@@ -447,6 +447,10 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 
 	if (cmon_carries_ann(p))
 		err = cmon_strip(skb, p, tp);
+	else if (p->ihl_bytes > 20 && p->first_opt[0] == 1)
+		/* options opening with a NOP, such as the NOPs a forged
+		 * option became at the stamp hop: passed on, counted */
+		cmon_stat(CMON_STAT_OPT_NOP);
 	if (err == CMON_DAMAGED)
 		return CMON_TC_DROP;
 	if (!err)
@@ -595,9 +599,8 @@ int BPF_PROG(cmon_ct_tx, struct sk_buff *skb, struct net_device *dev)
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(cmon_ct_rx, struct sk_buff *skb)
 {
-	__u64 key = (__u64)skb, now;
+	__u64 key = (__u64)skb, now, n;	/* n: 64-bit, for the verifier */
 	struct cmon_record *r;
-	__u32 n;
 
 	if (!cmon_post_pending)
 		return 0;
@@ -606,9 +609,12 @@ int BPF_PROG(cmon_ct_rx, struct sk_buff *skb)
 		return 0;
 	now = cmon_now();
 	n = r->nhops;
-	/* same packet (length) and not a stale entry of a reused skb */
-	if (skb->len == r->len && n < CMON_REC_HOPS &&
-	    now - r->t0 < 1000000000ULL && cmon_is_ct_dev(skb->dev)) {
+	/* same packet (length) and not a stale entry of a reused skb: its
+	 * strip hop (ours, so on our clock, whatever the sender's) was less
+	 * than a second ago */
+	if (skb->len == r->len && n >= 1 && n < CMON_REC_HOPS &&
+	    (__s64)(now - r->t0 - (__s32)r->hop[n - 1].delta) < 1000000000LL &&
+	    cmon_is_ct_dev(skb->dev)) {
 		r->hop[n].tp = CMON_TP_CT_RX;
 		r->hop[n].node = cmon_node_id;
 		r->hop[n].delta = (__s32)(now - r->t0);
@@ -649,10 +655,16 @@ int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 	k.ifindex = d.ifindex;
 	k.reason = reason;
 	cnt = bpf_map_lookup_elem(&cmon_drops, &k);
+	if (!cnt) {
+		if (!bpf_map_update_elem(&cmon_drops, &k, &one, BPF_NOEXIST)) {
+			cmon_stat(CMON_STAT_DROP_NEW);
+			goto out;
+		}
+		cnt = bpf_map_lookup_elem(&cmon_drops, &k);	/* lost a race */
+	}
 	if (cnt)
 		__sync_fetch_and_add(cnt, 1);
-	else
-		bpf_map_update_elem(&cmon_drops, &k, &one, BPF_NOEXIST);
+out:
 	cmon_stat(CMON_STAT_DROPS);
 	return 0;
 }

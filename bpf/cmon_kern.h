@@ -32,6 +32,9 @@ struct cmon_hop_key {
 struct cmon_hop_count {
 	__u64 packets;		/* GSO segments count individually */
 	__u64 bytes;		/* IPv4 bytes, annotation excluded */
+	__u64 born;		/* when the entry was made (set on the CPU
+				 * that made it): a new one means the last
+				 * was evicted */
 };
 
 /*
@@ -105,6 +108,12 @@ enum cmon_stat {
 	CMON_STAT_PCAP_FULL,	/* capture ring full: a packet not dumped */
 	CMON_STAT_UPLINK,	/* annotations removed at an uplink: traced
 				 * packets leaving outside the overlay */
+	CMON_STAT_HOP_NEW,	/* entries made in cmon_hops ... */
+	CMON_STAT_SEQ_NEW,	/* ... cmon_seq ... */
+	CMON_STAT_DROP_NEW,	/* ... cmon_drops; the agent reports made
+				 * minus present: what their LRU evicted */
+	CMON_STAT_OPT_NOP,	/* a neutralised option's bytes left as NOPs
+				 * in a packet the strip hop passed on */
 	CMON_STAT_MAX,
 };
 
@@ -112,7 +121,8 @@ enum cmon_stat {
 	"stamped", "sampled_out", "skip_dst", "skip_mtu", "skip_ipopt", "skip_frag", \
 	"skip_err", "sanitised", "stripped", "bad_version", "bad_tag", \
 	"malformed", "ring_full", "records", "drops", "hops", "pcap_ring_full", \
-	"uplink_stripped", }
+	"uplink_stripped", "hop_evicted", "seq_evicted", "drop_evicted", \
+	"nop_options", }
 
 /* Bytes of a stripped packet captured for pcap dumps (cmon-dpdk --pcap). */
 #define CMON_PCAP_SNAP	2048

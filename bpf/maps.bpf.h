@@ -183,20 +183,30 @@ static __always_inline void cmon_stat(__u32 idx)
 		*v += 1;
 }
 
-/* Add to a hop's counts in cmon_hops. */
+/*
+ * Add to a hop's counts in cmon_hops, making its entry if need be (one
+ * made by another CPU meanwhile is added to: nothing is lost to the race).
+ */
 static __always_inline void cmon_hops_add(const struct cmon_hop_key *k,
 					  __u64 packets, __u64 bytes)
 {
 	struct cmon_hop_count *c = bpf_map_lookup_elem(&cmon_hops, k);
 
-	if (c) {
-		c->packets += packets;
-		c->bytes += bytes;
-		return;
-	}
-	struct cmon_hop_count init = { .packets = packets, .bytes = bytes };
+	if (!c) {
+		struct cmon_hop_count init = { .packets = packets,
+					       .bytes = bytes,
+					       .born = bpf_ktime_get_ns() | 1 };
 
-	bpf_map_update_elem(&cmon_hops, k, &init, BPF_NOEXIST);
+		if (!bpf_map_update_elem(&cmon_hops, k, &init, BPF_NOEXIST)) {
+			cmon_stat(CMON_STAT_HOP_NEW);
+			return;
+		}
+		c = bpf_map_lookup_elem(&cmon_hops, k);
+		if (!c)
+			return;
+	}
+	c->packets += packets;
+	c->bytes += bytes;
 }
 
 /* Hand slot @s to key @k: its old key's counts go to cmon_hops first. */
@@ -251,8 +261,10 @@ static __always_inline __u32 cmon_next_seq(const struct cmon_flow_key *flow)
 		return __sync_fetch_and_add(s, 1) + 1;
 	__u32 one = 1;
 
-	if (bpf_map_update_elem(&cmon_seq, flow, &one, BPF_NOEXIST) == 0)
+	if (bpf_map_update_elem(&cmon_seq, flow, &one, BPF_NOEXIST) == 0) {
+		cmon_stat(CMON_STAT_SEQ_NEW);
 		return 1;
+	}
 	s = bpf_map_lookup_elem(&cmon_seq, flow);	/* lost a race */
 	return s ? __sync_fetch_and_add(s, 1) + 1 : 1;
 }

@@ -469,9 +469,7 @@ static void feed_peer_counters(struct reader *r)
 		if (hc[i].node != r->o->k.node_id &&
 		    (hc[i].tp == CMON_TP_VETH_IN || hc[i].tp == CMON_TP_OVL_OUT) &&
 		    name_of(r, hc[i].flow.daddr))
-			cmon_agg_hop_count(r->agg, &hc[i].flow, hc[i].tp,
-					   hc[i].node, hc[i].packets,
-					   hc[i].bytes);
+			cmon_agg_hop_count(r->agg, &hc[i]);
 }
 
 /* Is @addr the container @want (a name or an address)? */

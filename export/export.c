@@ -195,11 +195,14 @@ static void counters(FILE *out, const struct cmon_view *v)
 		inet_ntop(AF_INET, &hc[i].flow.daddr, b, sizeof(b));
 		fprintf(out, "%s{\"src_ip\":\"%s\",\"dst_ip\":\"%s\",\"sport\":%u,"
 			"\"dport\":%u,\"proto\":%u,\"tp\":%u,\"node\":%u,"
-			"\"packets\":%llu,\"bytes\":%llu}", i ? "," : "", a, b,
+			"\"packets\":%llu,\"bytes\":%llu,\"partial\":%s,"
+			"\"epoch\":%llu}", i ? "," : "", a, b,
 			ntohs(hc[i].flow.sport), ntohs(hc[i].flow.dport),
 			hc[i].flow.proto, hc[i].tp, hc[i].node,
 			(unsigned long long)hc[i].packets,
-			(unsigned long long)hc[i].bytes);
+			(unsigned long long)hc[i].bytes,
+			hc[i].partial ? "true" : "false",
+			(unsigned long long)hc[i].epoch);
 	}
 	fputs("]}\n", out);
 }

@@ -84,7 +84,8 @@ unsigned int cmon_peers_parse_counters(const char *doc,
 				       unsigned int max)
 {
 	const char *p = strstr(doc, "\"counters\":["), *obj, *close;
-	double sp, dp, proto, tp, node, pk, by;
+	double sp, dp, proto, tp, node, pk, by, epoch;
+	const char *partial;
 	char a[16], b[16];
 	unsigned int n = 0;
 
@@ -117,6 +118,11 @@ unsigned int cmon_peers_parse_counters(const char *doc,
 		c->node = (uint8_t)node;
 		c->packets = (uint64_t)pk;
 		c->bytes = (uint64_t)by;
+		/* a peer that does not say counted from the start: not */
+		partial = strstr(obj, "\"partial\":false");
+		c->partial = !partial || partial > close;
+		c->epoch = !field(obj, close, "epoch", &epoch) && epoch >= 0 ?
+			   (uint64_t)epoch : 0;
 		n++;
 	}
 	return n;

@@ -14,7 +14,7 @@ struct totals {
 };
 
 static int push(struct totals *t, const struct cmon_hop_key *k,
-		uint64_t packets, uint64_t bytes)
+		uint64_t packets, uint64_t bytes, uint64_t born)
 {
 	if (t->n == t->cap) {
 		size_t nc = t->cap ? t->cap * 2 : 256;
@@ -25,7 +25,7 @@ static int push(struct totals *t, const struct cmon_hop_key *k,
 		t->v = nv;
 		t->cap = nc;
 	}
-	t->v[t->n++] = (struct cmon_hop_total){ *k, packets, bytes };
+	t->v[t->n++] = (struct cmon_hop_total){ *k, packets, bytes, born };
 	return 0;
 }
 
@@ -49,7 +49,7 @@ static int read_map(int fd, struct totals *t)
 	if (!v)
 		return -ENOMEM;
 	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
-		uint64_t pk = 0, by = 0;
+		uint64_t pk = 0, by = 0, born = 0;
 
 		k = next;
 		prev = &k;
@@ -58,8 +58,10 @@ static int read_map(int fd, struct totals *t)
 		for (c = 0; c < ncpu; c++) {
 			pk += v[c].packets;
 			by += v[c].bytes;
+			if (v[c].born > born)	/* the maker's CPU */
+				born = v[c].born;
 		}
-		err = push(t, &k, pk, by);
+		err = push(t, &k, pk, by, born);
 	}
 	free(v);
 	return err;
@@ -94,7 +96,8 @@ static int rank_order(const void *a, const void *b)
 }
 
 int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
-		    size_t nslots, struct cmon_hop_total **out)
+		    size_t nslots, struct cmon_hop_total **out,
+		    size_t *entries)
 {
 	struct totals t = { 0 };
 	struct cmon_hop_total s;
@@ -107,6 +110,7 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 	/* the map first: a count moving into it after this is missed for
 	 * now, never counted twice */
 	err = read_map(hops_fd, &t);
+	*entries = t.n;
 	/* then the live counts, upstream hops first: a packet between two
 	 * hops is never counted downstream but not upstream (one pass per
 	 * hop the slots hold) */
@@ -121,7 +125,7 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 		for (i = 0; !err && i < nslots; i++)
 			if (slots[i].key.tp == tps[r] &&
 			    read_slot(&slots[i], &s) && s.key.tp == tps[r])
-				err = push(&t, &s.key, s.packets, s.bytes);
+				err = push(&t, &s.key, s.packets, s.bytes, 0);
 	if (err) {
 		free(t.v);
 		return err;
@@ -132,6 +136,8 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 		if (j && !by_key(&t.v[j - 1], &t.v[i])) {
 			t.v[j - 1].packets += t.v[i].packets;
 			t.v[j - 1].bytes += t.v[i].bytes;
+			if (t.v[i].born > t.v[j - 1].born)
+				t.v[j - 1].born = t.v[i].born;
 		} else {
 			t.v[j++] = t.v[i];
 		}

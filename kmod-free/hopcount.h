@@ -14,6 +14,7 @@
 struct cmon_hop_total {
 	struct cmon_hop_key key;
 	uint64_t packets, bytes;	/* cumulative */
+	uint64_t born;		/* its cmon_hops entry's; 0: in the cache only */
 };
 
 /*
@@ -22,9 +23,11 @@ struct cmon_hop_total {
  * read-only).  A slot changing hands while it is read is read again, so a
  * count is never seen twice; one moved between the two reads is missed
  * until the next call.  Returns how many totals *@out holds (malloc'd,
- * sorted by key; the caller frees it), or -errno.
+ * sorted by key; the caller frees it), or -errno; *@entries: how many
+ * entries cmon_hops held.
  */
 int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
-		    size_t nslots, struct cmon_hop_total **out);
+		    size_t nslots, struct cmon_hop_total **out,
+		    size_t *entries);
 
 #endif /* CMON_HOPCOUNT_H */

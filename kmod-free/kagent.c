@@ -57,6 +57,9 @@ struct cmon_kagent {
 	char hostname[16];		/* what the views call the host */
 	const volatile struct cmon_hop_slot *hop_cache;	/* mmap */
 	size_t hop_nslots, hop_cache_len;
+	/* entries the LRU maps evicted (made - present at the last read),
+	 * by CMON_STAT_*_NEW - CMON_STAT_HOP_NEW */
+	uint64_t evicted[3];
 	char *reasons[MAX_REASONS];
 	char devname[160];
 	struct cmon_names names;
@@ -409,6 +412,8 @@ static int track(struct cmon_kagent *a, const struct cmon_container *c)
 	}
 	dev_map(a, a->host_ns, c->port_ifindex, CMON_DEV_PORT, 1);
 	dev_map(a, c->netns, c->ct_ifindex, CMON_DEV_CT, 1);
+	/* flows through it may predate its counters */
+	cmon_agg_hops_changed(a->agg);
 	/* the strip hop is in place: now stamp packets towards it */
 	ct_peers(a, c, 1);
 	t->seen = 1;
@@ -682,6 +687,56 @@ static int upstream_first(const void *a, const void *b)
 	return cmon_tp_rank(x->key.tp) - cmon_tp_rank(y->key.tp);
 }
 
+/* A cmon_stats counter summed over the CPUs (0 if unreadable). */
+static uint64_t stat_sum(struct cmon_kagent *a, uint32_t idx)
+{
+	int ncpu = libbpf_num_possible_cpus(), c;
+	uint64_t *v = ncpu > 0 ? calloc(ncpu, sizeof(*v)) : NULL, sum = 0;
+
+	if (v && !bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.cmon_stats),
+				      &idx, v))
+		for (c = 0; c < ncpu; c++)
+			sum += v[c];
+	free(v);
+	return sum;
+}
+
+/* Entries in the map @fd (keys of @key_size bytes). */
+static size_t map_entries(int fd, size_t key_size)
+{
+	char k[64], next[64];
+	size_t n = 0;
+	void *prev = NULL;
+
+	if (key_size > sizeof(k))
+		return 0;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(k, next, key_size);
+		prev = k;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * What the LRU maps evicted since the last read: entries made (counted by
+ * the programs before this read) minus entries present now.  Evictions
+ * may have cost counters the engine has not seen yet: it is told.
+ */
+static void count_evictions(struct cmon_kagent *a, const uint64_t made[3],
+			    const size_t present[3])
+{
+	int i, more = 0;
+
+	for (i = 0; i < 3; i++)
+		if (made[i] > present[i] && made[i] - present[i] > a->evicted[i]) {
+			a->evicted[i] = made[i] - present[i];
+			more = 1;
+		}
+	if (more)
+		cmon_agg_hops_changed(a->agg);
+}
+
 /*
  * Feed the cumulative per-hop and drop counters into the engine (upstream
  * hops first, as cmon_hop_totals() read them).
@@ -690,11 +745,14 @@ static void read_counters(struct cmon_kagent *a)
 {
 	struct cmon_drop_key dk, ndk, *dprev = NULL;
 	struct cmon_hop_total *t = NULL;
+	uint64_t cnt, made[3];
+	size_t present[3] = { 0 };
 	int fd, n, i;
-	uint64_t cnt;
 
+	for (i = 0; i < 3; i++)
+		made[i] = stat_sum(a, CMON_STAT_HOP_NEW + i);
 	n = cmon_hop_totals(bpf_map__fd(a->skel->maps.cmon_hops),
-			    a->hop_cache, a->hop_nslots, &t);
+			    a->hop_cache, a->hop_nslots, &t, &present[0]);
 	if (n < 0)
 		cmon_log_rl(CMON_LOG_WARN, "reading hop counters: %s",
 			    strerror(-n));
@@ -702,25 +760,30 @@ static void read_counters(struct cmon_kagent *a)
 		qsort(t, n, sizeof(*t), upstream_first);
 	for (i = 0; i < n; i++) {
 		const struct cmon_hop_key *k = &t[i].key;
-		struct cmon_flow f = { k->flow.saddr, k->flow.daddr,
-				       k->flow.sport, k->flow.dport,
-				       k->flow.proto };
+		struct cmon_hop_counter c = {
+			.flow = { k->flow.saddr, k->flow.daddr, k->flow.sport,
+				  k->flow.dport, k->flow.proto },
+			.tp = k->tp, .node = k->node, .epoch = t[i].born,
+			.packets = t[i].packets, .bytes = t[i].bytes };
 
-		cmon_agg_hop_count(a->agg, &f, k->tp, k->node, t[i].packets,
-				   t[i].bytes);
+		cmon_agg_hop_count(a->agg, &c);
 	}
 	free(t);
+	present[1] = map_entries(bpf_map__fd(a->skel->maps.cmon_seq),
+				 sizeof(struct cmon_flow_key));
 	fd = bpf_map__fd(a->skel->maps.cmon_drops);
 	while (!bpf_map_get_next_key(fd, dprev, &ndk)) {
 		dk = ndk;
 		dprev = &dk;
 		if (bpf_map_lookup_elem(fd, &dk, &cnt))
 			continue;
+		present[2]++;
 		struct cmon_flow f = { dk.flow.saddr, dk.flow.daddr,
 				       dk.flow.sport, dk.flow.dport,
 				       dk.flow.proto };
 		cmon_agg_drop(a->agg, &f, dk.netns, dk.ifindex, dk.reason, cnt);
 	}
+	count_evictions(a, made, present);
 }
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
@@ -755,6 +818,10 @@ unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 		out[i].name = names[i];
 		out[i].value = 0;
 		out[i].gauge = 0;
+		if (i >= CMON_STAT_HOP_NEW && i <= CMON_STAT_DROP_NEW) {
+			out[i].value = a->evicted[i - CMON_STAT_HOP_NEW];
+			continue;
+		}
 		if (!v || bpf_map_lookup_elem(fd, &i, v))
 			continue;
 		for (c = 0; c < ncpu; c++)

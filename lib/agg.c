@@ -3,6 +3,16 @@
  * Aggregation engine: see agg.h.  Flows, pairs and drop counters live in
  * small chained hash tables; all figures are computed at tick time so the
  * per-record path is a hash lookup and a few histogram increments.
+ *
+ * Loss from counters compares two neighbouring hops of a flow over the
+ * same span only.  Hops that both counted the flow from its first packet
+ * (they appeared after the engine's first interval, with no hop attached
+ * or counter lost around then) are compared from zero; any other pair of
+ * hops from the first read that has both (a consistent cut: producers read
+ * upstream first), and hops of two nodes whose counts do not both start at
+ * the flow's first packet not at all, since another node's counts are
+ * older than ours by an unknown span.  A counter that restarts starts its
+ * segments anew.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -29,12 +39,26 @@ int cmon_tp_rank(uint8_t tp)
 	}
 }
 
+/* How the segment from a hop to the next one is compared. */
+enum seg_state {
+	SEG_NEW,		/* no baseline yet: taken at the next tick */
+	SEG_BASED,		/* compared from base / base_next */
+	SEG_BLIND,		/* across nodes without a common start: not */
+};
+
 struct hop_ctr {
 	uint8_t tp, node;
+	uint8_t whole;			/* counted from the flow's first packet */
+	uint8_t seg;			/* enum seg_state, towards the next hop */
+	uint64_t epoch;			/* as fed: changes on a restart */
 	uint64_t packets, bytes;	/* cumulative, as fed */
 	uint64_t prev_packets, prev_bytes;	/* at the last tick */
-	uint64_t lost_max;		/* max of (this hop - next hop) */
-	uint64_t gap_prev;		/* (this hop - next hop) at the last tick */
+	unsigned int born, fed;		/* intervals it appeared, last came */
+	/* the segment to the next hop: both counts at its baseline, the
+	 * max confirmed gap since and the gap at the last tick */
+	uint64_t base, base_next;
+	uint64_t lost_max;
+	uint64_t gap_prev;
 };
 
 struct pair;
@@ -42,13 +66,19 @@ struct pair;
 struct flow {
 	struct cmon_flow key;
 	struct flow *next;
-	struct pair *pair;
+	struct pair *pair;		/* NULL while dormant (pair expired) */
 	uint32_t max_seq;
+	uint64_t seq_seen;		/* bit i: max_seq - i arrived */
 	int seq_init;
 	uint64_t seq_lost, seq_recv;	/* this interval */
 	unsigned int nhops;
 	struct hop_ctr hop[CMON_MAX_CHOPS];
 	int ticked;			/* counted by a tick already */
+	/* the hop its traffic is counted at: the first it had, kept while
+	 * others join (another node's, read at another time) */
+	int has_ref;
+	uint8_t ref_tp, ref_node;
+	unsigned int fed;		/* interval of the last input */
 };
 
 struct pair {
@@ -61,8 +91,10 @@ struct pair {
 	uint64_t traced;
 	uint64_t lost_at[CMON_TP_MAX];	/* this tick: lost after hop tp */
 	uint8_t lost_to[CMON_TP_MAX];	/* ... before reaching this hop */
+	uint64_t lost_before_ref;	/* this tick: lost before flows' ref hops */
 	unsigned int idle;
 	int dirty;
+	int dead;			/* being expired */
 };
 
 struct drop {
@@ -70,6 +102,7 @@ struct drop {
 	struct cmon_flow flow;
 	uint32_t netns, ifindex, reason;
 	uint64_t count, prev;
+	unsigned int fed;		/* interval of the last input */
 };
 
 struct cmon_agg {
@@ -86,6 +119,9 @@ struct cmon_agg {
 	int trust_clocks;
 	uint64_t records, bad_records;
 	uint64_t overflow;		/* samples beyond a fixed bound */
+	uint64_t restarts, seq_restarts;
+	unsigned int ticks;		/* intervals closed: the current one */
+	unsigned int attached;		/* + 1: the last with hops attached */
 };
 
 static uint32_t hash_words(const uint32_t *w, unsigned int n)
@@ -221,20 +257,49 @@ static struct cmon_seg_stats *seg_get(struct pair *p, const struct cmon_rec_hop 
 	return &p->seg[i];
 }
 
-/* Sequence bookkeeping: gaps are losses, late arrivals give them back. */
-static void flow_seq(struct flow *f, uint32_t seq)
+/* A dormant flow's pair comes back when the flow has news. */
+static struct pair *flow_pair(struct cmon_agg *agg, struct flow *f)
 {
-	if (!f->seq_init || seq + 100000 < f->max_seq) {
-		/* first record, or the stamper restarted its numbering */
+	if (!f->pair)
+		f->pair = pair_get(agg, f->key.saddr, f->key.daddr,
+				   f->key.proto);
+	return f->pair;
+}
+
+/*
+ * Sequence bookkeeping in serial-number arithmetic (numbers wrap at 2^32):
+ * a gap is loss, a late arrival gives one back, a duplicate changes
+ * nothing.  A jump beyond these windows, or back to 1, is a stamper that
+ * restarted its numbering (its map entry evicted): counted, not loss.
+ */
+#define SEQ_GAP_MAX	65536
+#define SEQ_LATE_MAX	1024
+
+static void flow_seq(struct cmon_agg *agg, struct flow *f, uint32_t seq)
+{
+	int32_t d = (int32_t)(seq - f->max_seq);
+
+	f->seq_recv++;
+	if (f->seq_init && d > 0 && d <= SEQ_GAP_MAX) {
+		f->seq_lost += (uint32_t)d - 1;
+		f->seq_seen = d < 64 ? f->seq_seen << d | 1 : 1;
+		f->max_seq = seq;
+	} else if (f->seq_init && d <= 0 && d > -SEQ_LATE_MAX &&
+		   !(seq == 1 && d < -1)) {
+		uint64_t bit = -d < 64 ? 1ULL << -d : 0;
+
+		if (f->seq_seen & bit)
+			return;		/* a duplicate (a flooded copy) */
+		f->seq_seen |= bit;
+		if (f->seq_lost)
+			f->seq_lost--;	/* reordered: was counted lost */
+	} else {
+		if (f->seq_init)
+			agg->seq_restarts++;
 		f->seq_init = 1;
 		f->max_seq = seq;
-	} else if (seq > f->max_seq) {
-		f->seq_lost += seq - f->max_seq - 1;
-		f->max_seq = seq;
-	} else if (f->seq_lost) {
-		f->seq_lost--;		/* reordered: was counted lost */
+		f->seq_seen = 1;
 	}
-	f->seq_recv++;
 }
 
 /* A cross-node segment's one-way delay, for clock offset estimation. */
@@ -276,12 +341,13 @@ void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r)
 		return;
 	}
 	f = flow_get(agg, &k);
-	if (!f) {
+	p = f ? flow_pair(agg, f) : NULL;
+	if (!p) {
 		agg->bad_records++;
 		return;
 	}
-	p = f->pair;
-	flow_seq(f, r->seq);
+	f->fed = agg->ticks;
+	flow_seq(agg, f, r->seq);
 	p->traced++;
 	p->dirty = 1;
 	for (i = 1; i < n; i++) {
@@ -327,8 +393,12 @@ unsigned int cmon_agg_hop_counters(const struct cmon_agg *agg, uint8_t node,
 				if (n == max)
 					return n;
 				out[n++] = (struct cmon_hop_counter){
-					f->key, f->hop[i].tp, node,
-					f->hop[i].packets, f->hop[i].bytes };
+					.flow = f->key, .tp = f->hop[i].tp,
+					.node = node,
+					.partial = !f->hop[i].whole,
+					.epoch = f->hop[i].epoch,
+					.packets = f->hop[i].packets,
+					.bytes = f->hop[i].bytes };
 			}
 	return n;
 }
@@ -385,11 +455,26 @@ void cmon_agg_trust_clocks(struct cmon_agg *agg, int trust)
 	agg->trust_clocks = trust;
 }
 
-void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_flow *k,
-			uint8_t tp, uint8_t node, uint64_t packets,
-			uint64_t bytes)
+void cmon_agg_hops_changed(struct cmon_agg *agg)
 {
-	struct flow *f = flow_get(agg, k);
+	agg->attached = agg->ticks + 1;
+}
+
+/*
+ * Did a hop appearing now count the flow from its first packet?  Not in
+ * the first interval (traffic was running before), nor where hops were
+ * attached in this interval or the last (the flow may have started before
+ * its hop here was in place).
+ */
+static int hop_whole(const struct cmon_agg *agg, const struct cmon_hop_counter *c)
+{
+	return agg->ticks >= 1 && agg->attached < agg->ticks &&
+	       !c->partial;
+}
+
+void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)
+{
+	struct flow *f = flow_get(agg, &c->flow);
 	struct hop_ctr *h;
 	unsigned int i, j;
 
@@ -398,7 +483,7 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_flow *k,
 		return;
 	}
 	for (i = 0; i < f->nhops; i++)
-		if (f->hop[i].tp == tp && f->hop[i].node == node)
+		if (f->hop[i].tp == c->tp && f->hop[i].node == c->node)
 			break;
 	if (i == f->nhops) {
 		if (f->nhops == CMON_MAX_CHOPS) {
@@ -406,34 +491,54 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_flow *k,
 			return;
 		}
 		/* keep hops in path order */
-		for (i = 0; i < f->nhops && cmon_tp_rank(f->hop[i].tp) <= cmon_tp_rank(tp); i++)
+		for (i = 0; i < f->nhops && cmon_tp_rank(f->hop[i].tp) <= cmon_tp_rank(c->tp); i++)
 			;
 		for (j = f->nhops; j > i; j--)
 			f->hop[j] = f->hop[j - 1];
-		memset(&f->hop[i], 0, sizeof(f->hop[i]));
-		f->hop[i].tp = tp;
-		f->hop[i].node = node;
-		f->nhops++;
+		h = &f->hop[i];
+		memset(h, 0, sizeof(*h));
+		h->tp = c->tp;
+		h->node = c->node;
+		h->born = agg->ticks;
+		h->whole = hop_whole(agg, c);
+		h->epoch = c->epoch;
 		/* a hop joining a flow already counted (another node's, read
 		 * later) starts from its current count: the traffic before is
 		 * not this interval's */
 		if (f->ticked) {
-			f->hop[i].prev_packets = packets;
-			f->hop[i].prev_bytes = bytes;
+			h->prev_packets = c->packets;
+			h->prev_bytes = c->bytes;
 		}
+		if (i)		/* the segment before it has a new end */
+			f->hop[i - 1].seg = SEG_NEW;
+		f->nhops++;
+	} else {
+		h = &f->hop[i];
+		/* (an epoch appears, from 0, when a count first reaches
+		 * the producer's map: not a restart) */
+		int anew = c->packets < h->packets ||
+			   (h->epoch && c->epoch != h->epoch);
+
+		if (anew || h->fed + 1 < agg->ticks) {
+			/* evicted and made anew, or gone for an interval:
+			 * compare it with its neighbours anew */
+			agg->restarts++;
+			if (anew) {
+				h->prev_packets = 0;
+				h->prev_bytes = 0;
+			}
+			h->whole = 0;
+			h->seg = SEG_NEW;
+			if (i)
+				f->hop[i - 1].seg = SEG_NEW;
+		}
+		h->epoch = c->epoch;
 	}
-	h = &f->hop[i];
-	if (packets < h->packets) {
-		/* counter restarted (entry evicted, agent reloaded) */
-		h->prev_packets = 0;
-		h->prev_bytes = 0;
-		h->lost_max = 0;
-		h->gap_prev = 0;
-	}
-	if (packets != h->packets)
+	h->fed = f->fed = agg->ticks;
+	if (c->packets != h->packets && flow_pair(agg, f))
 		f->pair->dirty = 1;
-	h->packets = packets;
-	h->bytes = bytes;
+	h->packets = c->packets;
+	h->bytes = c->bytes;
 }
 
 void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *k,
@@ -460,43 +565,93 @@ void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *k,
 		d->reason = reason;
 		d->next = agg->drops[b];
 		agg->drops[b] = d;
-	}
-	if (count < d->count)
+	} else if (count < d->count) {
+		agg->restarts++;	/* evicted and made anew */
 		d->prev = 0;
+	}
 	d->count = count;
+	d->fed = agg->ticks;
+}
+
+/*
+ * The baseline of the segment from hop @a to the next hop @b: zero when
+ * both counted the flow from its first packet (b appearing at most an
+ * interval after a: the first packets may have been in flight), else their
+ * counts now, and none across nodes without that common start.
+ */
+static void seg_base(struct hop_ctr *a, const struct hop_ctr *b)
+{
+	int zero = a->whole && b->whole && b->born <= a->born + 1;
+
+	a->seg = zero || a->node == b->node ? SEG_BASED : SEG_BLIND;
+	a->base = zero ? 0 : a->packets;
+	a->base_next = zero ? 0 : b->packets;
+	a->lost_max = 0;
+	a->gap_prev = 0;
+}
+
+static unsigned int ref_hop(struct flow *f)
+{
+	unsigned int i;
+
+	if (!f->has_ref) {
+		f->has_ref = 1;
+		f->ref_tp = f->hop[0].tp;
+		f->ref_node = f->hop[0].node;
+	}
+	for (i = 0; i < f->nhops; i++)
+		if (f->hop[i].tp == f->ref_tp && f->hop[i].node == f->ref_node)
+			return i;
+	return 0;
 }
 
 /* Counter figures of one flow for this interval, added to its pair. */
 static void flow_tick(struct flow *f)
 {
 	struct pair *p = f->pair;
-	struct cmon_pair_stats *st = &p->st;
-	unsigned int i;
+	struct cmon_pair_stats *st = p ? &p->st : NULL;
+	unsigned int i, ref;
 
-	st->seq_lost += f->seq_lost;
-	st->seq_received += f->seq_recv;
+	if (st) {
+		st->seq_lost += f->seq_lost;
+		st->seq_received += f->seq_recv;
+	}
 	f->seq_lost = f->seq_recv = 0;
 	if (!f->nhops)
 		return;
-	/* traffic is what entered the first hop the flow has */
-	st->packets += f->hop[0].packets - f->hop[0].prev_packets;
-	st->bytes += f->hop[0].bytes - f->hop[0].prev_bytes;
+	/* traffic is what passed the flow's reference hop */
+	ref = ref_hop(f);
+	if (st) {
+		st->packets += f->hop[ref].packets - f->hop[ref].prev_packets;
+		st->bytes += f->hop[ref].bytes - f->hop[ref].prev_bytes;
+	}
 	for (i = 0; i + 1 < f->nhops; i++) {
 		struct hop_ctr *a = &f->hop[i], *b = &f->hop[i + 1];
-		uint64_t d = a->packets > b->packets ? a->packets - b->packets : 0;
+		uint64_t in, out, d, gap;
+
+		if (a->seg == SEG_NEW)
+			seg_base(a, b);
+		if (a->seg == SEG_BLIND)
+			continue;
+		in = a->packets - a->base;
+		out = b->packets - a->base_next;
+		d = in > out ? in - out : 0;
 		/* a gap is loss once it has lasted two reads: packets in
 		 * flight between the hops at one read have arrived by the
 		 * next; a gap that never closes raises the max once */
-		uint64_t gap = d < a->gap_prev ? d : a->gap_prev;
-
+		gap = d < a->gap_prev ? d : a->gap_prev;
 		a->gap_prev = d;
 		if (gap > a->lost_max && a->tp < CMON_TP_MAX) {
-			p->lost_at[a->tp] += gap - a->lost_max;
-			p->lost_to[a->tp] = b->tp;
+			if (p) {
+				p->lost_at[a->tp] += gap - a->lost_max;
+				p->lost_to[a->tp] = b->tp;
+				if (i < ref)
+					p->lost_before_ref += gap - a->lost_max;
+				/* confirmed after the traffic stopped: news */
+				st->active = 1;
+				p->idle = 0;
+			}
 			a->lost_max = gap;
-			/* confirmed after the traffic stopped: still news */
-			st->active = 1;
-			p->idle = 0;
 		}
 	}
 	for (i = 0; i < f->nhops; i++) {
@@ -558,6 +713,7 @@ void cmon_agg_tick(struct cmon_agg *agg, double secs)
 			p->seg[j].unknown = 0;
 		}
 		memset(p->lost_at, 0, sizeof(p->lost_at));
+		p->lost_before_ref = 0;
 		st->active = p->dirty;
 		p->idle = p->dirty ? 0 : p->idle + 1;
 		p->dirty = 0;
@@ -599,6 +755,9 @@ void cmon_agg_tick(struct cmon_agg *agg, double secs)
 				st->loss_to_tp = p->lost_to[j];
 			}
 		}
+		/* what entered the path: what passed the flows' reference
+		 * hops, and what was lost before them */
+		st->packets += p->lost_before_ref;
 		st->pps = secs > 0 ? st->packets / secs : 0;
 		st->bps = secs > 0 ? st->bytes * 8 / secs : 0;
 		st->loss_ratio = st->packets ? (double)st->lost / st->packets : 0;
@@ -609,6 +768,7 @@ void cmon_agg_tick(struct cmon_agg *agg, double secs)
 		st->total_bytes += st->bytes;
 		st->total_lost += st->lost;
 	}
+	agg->ticks++;
 }
 
 unsigned int cmon_agg_npairs(const struct cmon_agg *agg)
@@ -624,53 +784,61 @@ const struct cmon_pair_stats *cmon_agg_pair(const struct cmon_agg *agg,
 
 void cmon_agg_expire(struct cmon_agg *agg, unsigned int ticks)
 {
-	unsigned int i, n = 0;
+	unsigned int i, b, n = 0;
 
-	for (i = 0; i < agg->npairs; i++) {
-		struct pair *p = agg->list[i];
+	for (i = 0; i < agg->npairs; i++)
+		agg->list[i]->dead = agg->list[i]->idle > ticks;
+	/*
+	 * A flow of an expired pair stays, dormant, while its counters are
+	 * still fed: they are cumulative, and would otherwise come back as
+	 * new traffic.  Flows and drop counters no longer fed go.
+	 */
+	for (b = 0; b < HT_BUCKETS; b++) {
+		struct flow **fp = &agg->flows[b];
+		struct drop **dp = &agg->drops[b];
 
-		if (p->idle <= ticks) {
-			agg->list[n++] = p;
-			continue;
-		}
-		/* unlink the pair, its flows and its drops */
-		for (unsigned int b = 0; b < HT_BUCKETS; b++) {
-			struct flow **fp = &agg->flows[b];
-			struct pair **pp = &agg->pairs[b];
-			struct drop **dp = &agg->drops[b];
+		while (*fp) {
+			struct flow *f = *fp;
+			int fed = f->nhops && f->fed + 1 >= agg->ticks;
 
-			while (*fp) {
-				if ((*fp)->pair == p) {
-					struct flow *dead = *fp;
-
-					*fp = dead->next;
-					free(dead);
-				} else {
-					fp = &(*fp)->next;
-				}
-			}
-			while (*dp) {
-				if ((*dp)->flow.saddr == p->st.saddr &&
-				    (*dp)->flow.daddr == p->st.daddr &&
-				    (*dp)->flow.proto == p->st.proto) {
-					struct drop *dead = *dp;
-
-					*dp = dead->next;
-					free(dead);
-				} else {
-					dp = &(*dp)->next;
-				}
-			}
-			while (*pp) {
-				if (*pp == p)
-					*pp = p->next;
-				else
-					pp = &(*pp)->next;
+			if (f->pair && f->pair->dead)
+				f->pair = NULL;
+			if (!f->pair && !fed) {
+				*fp = f->next;
+				free(f);
+			} else {
+				fp = &f->next;
 			}
 		}
-		free(p);
+		while (*dp) {
+			struct drop *d = *dp;
+
+			if (d->fed + 1 < agg->ticks) {
+				*dp = d->next;
+				free(d);
+			} else {
+				dp = &d->next;
+			}
+		}
 	}
+	for (i = 0; i < agg->npairs; i++)
+		if (!agg->list[i]->dead)
+			agg->list[n++] = agg->list[i];
 	agg->npairs = n;
+	for (b = 0; b < HT_BUCKETS; b++) {
+		struct pair **pp = &agg->pairs[b];
+
+		while (*pp) {
+			struct pair *p = *pp;
+
+			if (p->dead) {
+				*pp = p->next;
+				free(p);
+			} else {
+				pp = &p->next;
+			}
+		}
+	}
 }
 
 unsigned int cmon_agg_nlinks(const struct cmon_agg *agg)
@@ -697,6 +865,16 @@ uint64_t cmon_agg_overflow(const struct cmon_agg *agg)
 uint64_t cmon_agg_bad_records(const struct cmon_agg *agg)
 {
 	return agg->bad_records;
+}
+
+uint64_t cmon_agg_counter_restarts(const struct cmon_agg *agg)
+{
+	return agg->restarts;
+}
+
+uint64_t cmon_agg_seq_restarts(const struct cmon_agg *agg)
+{
+	return agg->seq_restarts;
 }
 
 const char *cmon_tp_name(uint8_t tp)

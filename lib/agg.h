@@ -73,12 +73,37 @@ struct cmon_agg;
 struct cmon_agg *cmon_agg_create(void);
 void cmon_agg_destroy(struct cmon_agg *agg);
 
+/*
+ * The cumulative counters of a flow at one hop, as a producer reads them
+ * (or another node's engine reports them: cmon_agg_hop_counters()).
+ */
+struct cmon_hop_counter {
+	struct cmon_flow flow;
+	uint8_t tp, node;
+	/* 1: the counter missed the flow's first packets (another node's
+	 * engine says so); producers reading their own hops leave it 0 */
+	uint8_t partial;
+	/* changes when the counter restarts (its map entry was evicted and
+	 * made anew); 0: unknown */
+	uint64_t epoch;
+	uint64_t packets, bytes;
+};
+
 /* Feed one trace record. */
 void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r);
-/* Feed the cumulative counters of a flow at one hop. */
-void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_flow *f,
-			uint8_t tp, uint8_t node, uint64_t packets,
-			uint64_t bytes);
+/*
+ * Feed the cumulative counters of a flow at one hop.  A producer feeds
+ * every counter it has at every interval: one not fed for a whole
+ * interval has gone (evicted) and starts anew.
+ */
+void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c);
+/*
+ * A producer attached hops (a container joined) or lost counters to
+ * evictions since the last tick: the counters that appear now may have
+ * missed packets their neighbours counted, so they are compared from a
+ * common read on, not from zero.
+ */
+void cmon_agg_hops_changed(struct cmon_agg *agg);
 /* Feed the cumulative drop count of a flow on a device, by reason. */
 void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *f,
 		   uint32_t netns, uint32_t ifindex, uint32_t reason,
@@ -90,7 +115,11 @@ void cmon_agg_tick(struct cmon_agg *agg, double secs);
 unsigned int cmon_agg_npairs(const struct cmon_agg *agg);
 const struct cmon_pair_stats *cmon_agg_pair(const struct cmon_agg *agg,
 					    unsigned int i);
-/* Forget pairs idle for more than @ticks intervals. */
+/*
+ * Forget pairs idle for more than @ticks intervals.  Their flows' counters
+ * are kept as long as producers still feed them, so traffic that resumes
+ * is counted from where it stood, never again from the start.
+ */
 void cmon_agg_expire(struct cmon_agg *agg, unsigned int ticks);
 
 /*
@@ -128,14 +157,9 @@ const struct cmon_link *cmon_agg_link(const struct cmon_agg *agg,
 /*
  * The cumulative per-hop counters fed for hops of @node (as given to
  * cmon_agg_hop_count()), so another node's engine can place loss between
- * its hops and these.  Returns how many (at most @max).
+ * its hops and these; partial says whether this engine saw them from the
+ * flow's first packet.  Returns how many (at most @max).
  */
-struct cmon_hop_counter {
-	struct cmon_flow flow;
-	uint8_t tp, node;
-	uint64_t packets, bytes;
-};
-
 unsigned int cmon_agg_hop_counters(const struct cmon_agg *agg, uint8_t node,
 				   struct cmon_hop_counter *out,
 				   unsigned int max);
@@ -148,6 +172,13 @@ uint64_t cmon_agg_bad_records(const struct cmon_agg *agg);
  * its fixed bounds, or no memory): counted, never silently dropped.
  */
 uint64_t cmon_agg_overflow(const struct cmon_agg *agg);
+/*
+ * Hop counters that restarted (evicted from their map, or gone for an
+ * interval) and sequence numberings that restarted (the stamper's entry
+ * evicted): each is compared anew from a common read, never as loss.
+ */
+uint64_t cmon_agg_counter_restarts(const struct cmon_agg *agg);
+uint64_t cmon_agg_seq_restarts(const struct cmon_agg *agg);
 
 /*
  * Position of a hop along a path (smaller is upstream).  Producers read

@@ -286,6 +286,10 @@ void cmon_view_report(struct cmon_agg *agg, struct cmon_view *v,
 					      cmon_agg_bad_records(agg), 0 };
 	counters[n++] = (struct cmon_counter){ "agg_overflow",
 					      cmon_agg_overflow(agg), 0 };
+	counters[n++] = (struct cmon_counter){ "agg_counter_restarts",
+					      cmon_agg_counter_restarts(agg), 0 };
+	counters[n++] = (struct cmon_counter){ "agg_seq_restarts",
+					      cmon_agg_seq_restarts(agg), 0 };
 	v->agg = agg;
 	v->counters = counters;
 	v->ncounters = n;

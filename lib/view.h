@@ -91,7 +91,7 @@ const char *cmon_seg_label(uint8_t from_tp, uint8_t to_tp, char *buf,
  * the @n in v->counters (room for CMON_VIEW_AGG_COUNTERS more), tick,
  * print to stdout as @out says, and expire pairs idle for a minute.
  */
-#define CMON_VIEW_AGG_COUNTERS 2
+#define CMON_VIEW_AGG_COUNTERS 4
 enum cmon_view_out { CMON_OUT_TABLE, CMON_OUT_JSON, CMON_OUT_NONE };
 void cmon_view_report(struct cmon_agg *agg, struct cmon_view *v,
 		      struct cmon_counter *counters, unsigned int n,

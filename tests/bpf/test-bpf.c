@@ -509,6 +509,7 @@ static void test_bpf_forged_ipopt_from_container(void)
 	struct cmon_found f;
 	uint8_t *ip;
 	unsigned int before = nrec;
+	uint64_t nops = stat(CMON_STAT_OPT_NOP);
 
 	/* a container sends TCP with a valid-looking cmon option first */
 	cmon_ann_sign(&h, KEY);
@@ -527,6 +528,8 @@ static void test_bpf_forged_ipopt_from_container(void)
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_out, &st, &out), NEXT);
 	CU_ASSERT(same(&st, &out));
 	CU_ASSERT_EQUAL(nrec, before);
+	/* the NOPs it became passed on, and counted */
+	CU_ASSERT_EQUAL(stat(CMON_STAT_OPT_NOP), nops + 1);
 	/* payload untouched */
 	CU_ASSERT(!memcmp(out.b + 14 + 80, in.b + 14 + 80, 200));
 }
@@ -703,8 +706,10 @@ static void test_bpf_remote_subnet_uses_ipopt(void)
 /* Every hop's counts in a copy of the programs (kmod-free/hopcount.h). */
 static int hop_totals(const struct progs *p, struct cmon_hop_total **t)
 {
+	size_t entries;
+
 	return cmon_hop_totals(bpf_map__fd(p->k->maps.cmon_hops), p->cache,
-			       p->nslots, t);
+			       p->nslots, t, &entries);
 }
 
 /* Packets counted at @tp for the flow of packets built with @sport. */

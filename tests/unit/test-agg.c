@@ -34,6 +34,25 @@ static void rec(struct cmon_agg *g, uint32_t seq, int32_t d1, int32_t d2)
 	cmon_agg_record(g, &r);
 }
 
+/* Feed a hop's cumulative counters, as a producer reading its own. */
+static void hop(struct cmon_agg *g, const struct cmon_flow *f, uint8_t tp,
+		uint8_t node, uint64_t packets, uint64_t bytes)
+{
+	struct cmon_hop_counter c = { .flow = *f, .tp = tp, .node = node,
+				      .packets = packets, .bytes = bytes };
+
+	cmon_agg_hop_count(g, &c);
+}
+
+/* An engine that has run an interval: flows that start now are new. */
+static struct cmon_agg *running(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+
+	cmon_agg_tick(g, 1.0);
+	return g;
+}
+
 static const struct cmon_pair_stats *only_pair(struct cmon_agg *g)
 {
 	CU_ASSERT_EQUAL_FATAL(cmon_agg_npairs(g), 1);
@@ -93,11 +112,11 @@ static void test_agg_seq_gaps_and_reorder(void)
 
 static void test_agg_counter_loss_hop(void)
 {
-	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_agg *g = running();
 	const struct cmon_pair_stats *p;
 
-	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 0, 1000, 1000000);
-	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_OUT, 0, 900, 900000);
+	hop(g, &flow, CMON_TP_VETH_IN, 0, 1000, 1000000);
+	hop(g, &flow, CMON_TP_VETH_OUT, 0, 900, 900000);
 	cmon_agg_tick(g, 2.0);
 	p = only_pair(g);
 	CU_ASSERT_EQUAL(p->packets, 1000);
@@ -108,8 +127,8 @@ static void test_agg_counter_loss_hop(void)
 	CU_ASSERT_EQUAL(p->lost, 0);
 
 	/* next interval: 1000 more in, 1000 more out: the gap lasted */
-	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 0, 2000, 2000000);
-	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_OUT, 0, 1900, 1900000);
+	hop(g, &flow, CMON_TP_VETH_IN, 0, 2000, 2000000);
+	hop(g, &flow, CMON_TP_VETH_OUT, 0, 1900, 1900000);
 	cmon_agg_tick(g, 1.0);
 	p = only_pair(g);
 	CU_ASSERT_EQUAL(p->packets, 1000);
@@ -119,8 +138,8 @@ static void test_agg_counter_loss_hop(void)
 	CU_ASSERT_EQUAL(p->loss_to_tp, CMON_TP_VETH_OUT);
 
 	/* and again: no new loss */
-	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 0, 3000, 3000000);
-	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_OUT, 0, 2900, 2900000);
+	hop(g, &flow, CMON_TP_VETH_IN, 0, 3000, 3000000);
+	hop(g, &flow, CMON_TP_VETH_OUT, 0, 2900, 2900000);
 	cmon_agg_tick(g, 1.0);
 	p = only_pair(g);
 	CU_ASSERT_EQUAL(p->lost, 0);
@@ -139,8 +158,8 @@ static void test_agg_in_flight_not_loss(void)
 	for (i = 0; i < 20; i++) {
 		in += 100;
 		out = in - 3;
-		cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 0, in, in * 100);
-		cmon_agg_hop_count(g, &flow, CMON_TP_VETH_OUT, 0, out, out * 100);
+		hop(g, &flow, CMON_TP_VETH_IN, 0, in, in * 100);
+		hop(g, &flow, CMON_TP_VETH_OUT, 0, out, out * 100);
 		cmon_agg_tick(g, 1.0);
 		lost += only_pair(g)->lost;
 	}
@@ -158,8 +177,8 @@ static void test_agg_in_flight_burst_not_loss(void)
 	int i;
 
 	for (i = 1; i <= 10; i++) {
-		cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 0, i * 1000, 0);
-		cmon_agg_hop_count(g, &flow, CMON_TP_VETH_OUT, 0,
+		hop(g, &flow, CMON_TP_VETH_IN, 0, i * 1000, 0);
+		hop(g, &flow, CMON_TP_VETH_OUT, 0,
 				   i * 1000 - (i == 4 ? 45 : 0), 0);
 		cmon_agg_tick(g, 1.0);
 		lost += only_pair(g)->lost;
@@ -284,12 +303,12 @@ static void test_agg_cross_node_links(void)
 /* The counters of one node's hops, as another node's engine takes them. */
 static void test_agg_hop_counters_of_a_node(void)
 {
-	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_agg *g = running();
 	struct cmon_hop_counter c[4];
 
-	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 1, 100, 1000);
-	cmon_agg_hop_count(g, &flow, CMON_TP_OVL_OUT, 1, 99, 990);
-	cmon_agg_hop_count(g, &flow, CMON_TP_OVL_IN, 2, 90, 900);
+	hop(g, &flow, CMON_TP_VETH_IN, 1, 100, 1000);
+	hop(g, &flow, CMON_TP_OVL_OUT, 1, 99, 990);
+	hop(g, &flow, CMON_TP_OVL_IN, 2, 90, 900);
 	CU_ASSERT_EQUAL_FATAL(cmon_agg_hop_counters(g, 1, c, 4), 2);
 	CU_ASSERT_EQUAL(c[0].tp, CMON_TP_VETH_IN);
 	CU_ASSERT_EQUAL(c[0].packets, 100);
@@ -306,21 +325,285 @@ static void test_agg_hop_counters_of_a_node(void)
 	CU_ASSERT_EQUAL(only_pair(g)->loss_to_tp, CMON_TP_OVL_IN);
 	cmon_agg_destroy(g);
 
-	/* another node's hop joining a counted flow: its past is not this
-	 * interval's traffic */
-	g = cmon_agg_create();
-	cmon_agg_hop_count(g, &flow, CMON_TP_OVL_IN, 2, 500, 5000);
+	/* another node's hop joining a counted flow, from a snapshot older
+	 * than ours: traffic stays counted where it was, once */
+	g = running();
+	hop(g, &flow, CMON_TP_OVL_IN, 2, 500, 5000);
 	cmon_agg_tick(g, 1.0);
 	CU_ASSERT_EQUAL(only_pair(g)->packets, 500);
-	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 1, 1000, 10000);
-	cmon_agg_hop_count(g, &flow, CMON_TP_OVL_IN, 2, 1000, 10000);
+	hop(g, &flow, CMON_TP_VETH_IN, 1, 900, 9000);
+	hop(g, &flow, CMON_TP_OVL_IN, 2, 1000, 10000);
 	cmon_agg_tick(g, 1.0);
-	CU_ASSERT_EQUAL(only_pair(g)->packets, 0);
-	cmon_agg_hop_count(g, &flow, CMON_TP_VETH_IN, 1, 1400, 14000);
-	cmon_agg_hop_count(g, &flow, CMON_TP_OVL_IN, 2, 1400, 14000);
+	CU_ASSERT_EQUAL(only_pair(g)->packets, 500);
+	hop(g, &flow, CMON_TP_VETH_IN, 1, 1400, 14000);
+	hop(g, &flow, CMON_TP_OVL_IN, 2, 1400, 14000);
 	cmon_agg_tick(g, 1.0);
 	CU_ASSERT_EQUAL(only_pair(g)->packets, 400);
+	CU_ASSERT_EQUAL(only_pair(g)->total_packets, 1400);
 	CU_ASSERT_EQUAL(only_pair(g)->lost, 0);
+	cmon_agg_destroy(g);
+}
+
+/* Lost packets summed over @ticks intervals of a lossless path whose hops
+ * keep the gap they had at the engine's first read. */
+static uint64_t lossless_run(struct cmon_agg *g, uint64_t in, uint64_t out,
+			     int ticks)
+{
+	uint64_t lost = 0;
+	int i;
+
+	for (i = 0; i < ticks; i++) {
+		hop(g, &flow, CMON_TP_VETH_IN, 0, in, in * 100);
+		hop(g, &flow, CMON_TP_VETH_OUT, 0, out, out * 100);
+		cmon_agg_tick(g, 1.0);
+		lost += only_pair(g)->lost;
+		in += 1000;
+		out += 1000;
+	}
+	return lost;
+}
+
+/* An agent started under traffic attaches its hops one after the other:
+ * what one counted before the next was there is not loss. */
+static void test_agg_started_under_traffic(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+
+	CU_ASSERT_EQUAL(lossless_run(g, 1000, 700, 10), 0);
+	/* and loss from then on is still seen, exactly */
+	hop(g, &flow, CMON_TP_VETH_IN, 0, 11000 + 1000, 0);
+	hop(g, &flow, CMON_TP_VETH_OUT, 0, 10700 + 950, 0);
+	cmon_agg_tick(g, 1.0);
+	hop(g, &flow, CMON_TP_VETH_IN, 0, 12000 + 1000, 0);
+	hop(g, &flow, CMON_TP_VETH_OUT, 0, 11650 + 1000, 0);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->lost, 50);
+	CU_ASSERT_EQUAL(only_pair(g)->total_lost, 50);
+	cmon_agg_destroy(g);
+}
+
+/* A container joining under traffic: its hop starts late. */
+static void test_agg_hop_attached_late(void)
+{
+	struct cmon_agg *g = running();
+	struct cmon_flow late = flow;
+
+	hop(g, &flow, CMON_TP_VETH_IN, 0, 500, 0);
+	cmon_agg_tick(g, 1.0);
+	cmon_agg_hops_changed(g);	/* the receiver's veth attached */
+	CU_ASSERT_EQUAL(lossless_run(g, 1500, 300, 10), 0);
+	cmon_agg_destroy(g);
+
+	/* even when both hops first show together after the attach */
+	g = running();
+	cmon_agg_hops_changed(g);
+	CU_ASSERT_EQUAL(lossless_run(g, 1000, 700, 10), 0);
+	cmon_agg_destroy(g);
+
+	/* a flow starting well after the attach is counted from its first
+	 * packet: its first 10 lost are loss */
+	g = running();
+	cmon_agg_hops_changed(g);
+	cmon_agg_tick(g, 1.0);
+	cmon_agg_tick(g, 1.0);
+	late.sport = htons(1001);
+	hop(g, &late, CMON_TP_VETH_IN, 0, 100, 0);
+	hop(g, &late, CMON_TP_VETH_OUT, 0, 90, 0);
+	cmon_agg_tick(g, 1.0);
+	hop(g, &late, CMON_TP_VETH_IN, 0, 200, 0);
+	hop(g, &late, CMON_TP_VETH_OUT, 0, 190, 0);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->lost, 10);
+	cmon_agg_destroy(g);
+}
+
+/* A counter evicted from its map (made anew: a new epoch, a smaller
+ * count) or gone for an interval is compared anew, and counted. */
+static void test_agg_evicted_counter(void)
+{
+	struct cmon_hop_counter c = { .flow = flow, .tp = CMON_TP_VETH_OUT };
+	struct cmon_agg *g = running();
+	uint64_t lost = 0;
+	int i;
+
+	for (i = 1; i <= 3; i++) {
+		hop(g, &flow, CMON_TP_VETH_IN, 0, i * 1000, 0);
+		hop(g, &flow, CMON_TP_VETH_OUT, 0, i * 1000, 0);
+		cmon_agg_tick(g, 1.0);
+	}
+	/* the downstream hop's entry evicted and made anew */
+	for (i = 4; i <= 8; i++) {
+		hop(g, &flow, CMON_TP_VETH_IN, 0, i * 1000, 0);
+		c.packets = (i - 3) * 1000 - 200;
+		c.epoch = 7;
+		cmon_agg_hop_count(g, &c);
+		cmon_agg_tick(g, 1.0);
+		lost += only_pair(g)->lost;
+	}
+	CU_ASSERT_EQUAL(lost, 0);
+	CU_ASSERT_EQUAL(cmon_agg_counter_restarts(g), 1);
+	/* made anew again and already past its old count: the epoch says */
+	hop(g, &flow, CMON_TP_VETH_IN, 0, 9000, 0);
+	c.packets = 5000;
+	c.epoch = 8;
+	cmon_agg_hop_count(g, &c);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(cmon_agg_counter_restarts(g), 2);
+	for (i = 10; i <= 13; i++) {
+		hop(g, &flow, CMON_TP_VETH_IN, 0, i * 1000, 0);
+		c.packets += 1000;
+		cmon_agg_hop_count(g, &c);
+		cmon_agg_tick(g, 1.0);
+		lost += only_pair(g)->lost;
+	}
+	CU_ASSERT_EQUAL(lost, 0);
+	/* gone for an interval (evicted), back past its old count from a
+	 * producer that cannot say (the same epoch) */
+	hop(g, &flow, CMON_TP_VETH_IN, 0, 14000, 0);
+	cmon_agg_tick(g, 1.0);
+	for (i = 15; i <= 18; i++) {
+		hop(g, &flow, CMON_TP_VETH_IN, 0, i * 1000, 0);
+		c.packets = 9000 + (i - 14) * 1000 - 300;
+		cmon_agg_hop_count(g, &c);
+		cmon_agg_tick(g, 1.0);
+		lost += only_pair(g)->lost;
+	}
+	CU_ASSERT_EQUAL(lost, 0);
+	CU_ASSERT_EQUAL(cmon_agg_counter_restarts(g), 3);
+	/* an epoch first appearing (the count reached the map) is not one */
+	c.flow.sport = htons(1001);
+	c.epoch = 0;
+	cmon_agg_hop_count(g, &c);
+	c.epoch = 9;
+	cmon_agg_hop_count(g, &c);
+	CU_ASSERT_EQUAL(cmon_agg_counter_restarts(g), 3);
+	cmon_agg_destroy(g);
+}
+
+/* Sequence numbers wrap at 2^32; duplicates are not arrivals of lost
+ * packets; a numbering that starts again at 1 is a restart. */
+static void test_agg_seq_wrap_duplicates_restart(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	int i;
+
+	rec(g, 0xfffffffe, 1, 2);
+	rec(g, 0xffffffff, 1, 2);
+	rec(g, 2, 1, 2);		/* 0 and 1 lost across the wrap */
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 2);
+	rec(g, 3, 1, 2);
+	rec(g, 6, 1, 2);		/* 4, 5 lost */
+	rec(g, 6, 1, 2);		/* copies (a flood): not late arrivals */
+	rec(g, 3, 1, 2);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 2);
+	rec(g, 5, 1, 2);		/* late, once */
+	rec(g, 5, 1, 2);
+	rec(g, 7, 1, 2);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 0);
+	/* the stamper's entry evicted: its numbering starts at 1 again */
+	for (i = 8; i < 200; i++)
+		rec(g, i, 1, 2);
+	cmon_agg_tick(g, 1.0);
+	for (i = 1; i <= 50; i++)
+		rec(g, i, 1, 2);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 50);
+	CU_ASSERT_EQUAL(cmon_agg_seq_restarts(g), 1);
+	cmon_agg_destroy(g);
+}
+
+/* A pair idle longer than the engine keeps it comes back with its new
+ * traffic only, never its history again. */
+static void test_agg_idle_pair_no_phantom(void)
+{
+	struct cmon_agg *g = running();
+	uint64_t packets = 0;
+	int i;
+
+	hop(g, &flow, CMON_TP_VETH_IN, 0, 200, 20000);
+	hop(g, &flow, CMON_TP_VETH_OUT, 0, 200, 20000);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->packets, 200);
+	for (i = 0; i < 30; i++) {
+		hop(g, &flow, CMON_TP_VETH_IN, 0, 200, 20000);
+		hop(g, &flow, CMON_TP_VETH_OUT, 0, 200, 20000);
+		cmon_agg_tick(g, 1.0);
+		cmon_agg_expire(g, 10);
+		packets += cmon_agg_npairs(g) ? only_pair(g)->packets : 0;
+	}
+	CU_ASSERT_EQUAL(cmon_agg_npairs(g), 0);
+	CU_ASSERT_EQUAL(packets, 0);
+	hop(g, &flow, CMON_TP_VETH_IN, 0, 210, 21000);
+	hop(g, &flow, CMON_TP_VETH_OUT, 0, 210, 21000);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->packets, 10);
+	CU_ASSERT_EQUAL(only_pair(g)->lost, 0);
+	/* counters the producer no longer has go with the pair */
+	for (i = 0; i < 15; i++) {
+		cmon_agg_tick(g, 1.0);
+		cmon_agg_expire(g, 10);
+	}
+	CU_ASSERT_EQUAL(cmon_agg_npairs(g), 0);
+	hop(g, &flow, CMON_TP_VETH_IN, 0, 5, 500);	/* a new entry */
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->packets, 5);
+	cmon_agg_destroy(g);
+}
+
+/* Hops of two nodes that did not both count from the flow's start are
+ * not compared (the other node's counts are older by an unknown span);
+ * the loss ratio is of what entered the path. */
+static void test_agg_cross_node_without_common_start(void)
+{
+	struct cmon_hop_counter peer = { .flow = flow, .tp = CMON_TP_VETH_IN,
+					 .node = 1, .partial = 1 };
+	struct cmon_agg *g = running();
+	uint64_t lost = 0;
+	int i;
+
+	for (i = 1; i <= 8; i++) {
+		peer.packets = 5000 + i * 1000 - (i % 2) * 400;	/* lagging */
+		cmon_agg_hop_count(g, &peer);
+		hop(g, &flow, CMON_TP_OVL_IN, 2, i * 1000, 0);
+		cmon_agg_tick(g, 1.0);
+		lost += only_pair(g)->lost;
+	}
+	CU_ASSERT_EQUAL(lost, 0);
+	cmon_agg_destroy(g);
+
+	/* both from the start: 100 of 1000 lost on the way, counted at the
+	 * receiving node's hop: a ratio of 10 %, not 100 / 900 */
+	g = running();
+	peer.partial = 0;
+	for (i = 1; i <= 3; i++) {
+		peer.packets = i * 1000;
+		cmon_agg_hop_count(g, &peer);
+		hop(g, &flow, CMON_TP_OVL_IN, 2, i == 1 ? 900 : 900 + (i - 1) * 1000, 0);
+		cmon_agg_tick(g, 1.0);
+	}
+	CU_ASSERT_EQUAL(only_pair(g)->total_lost, 100);
+	cmon_agg_destroy(g);
+
+	/* the receiving node's hop counted first: what was lost before it
+	 * still entered the path */
+	g = running();
+	for (i = 1; i <= 3; i++) {
+		hop(g, &flow, CMON_TP_OVL_IN, 2, i == 1 ? 900 : 900 + (i - 1) * 1000, 0);
+		cmon_agg_tick(g, 1.0);
+		peer.packets = i * 1000;
+		cmon_agg_hop_count(g, &peer);
+	}
+	hop(g, &flow, CMON_TP_OVL_IN, 2, 2900, 0);
+	cmon_agg_tick(g, 1.0);
+	hop(g, &flow, CMON_TP_OVL_IN, 2, 2900, 0);
+	cmon_agg_hop_count(g, &peer);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->total_lost, 100);
+	CU_ASSERT_EQUAL(only_pair(g)->total_packets, 3000);
 	cmon_agg_destroy(g);
 }
 
@@ -331,7 +614,7 @@ static void test_agg_overflow_counted(void)
 
 	/* more hops for one flow than the engine keeps: the rest counted */
 	for (tp = 0; tp < CMON_MAX_CHOPS + 2; tp++)
-		cmon_agg_hop_count(g, &flow, (uint8_t)tp, 0, 10, 100);
+		hop(g, &flow, (uint8_t)tp, 0, 10, 100);
 	CU_ASSERT_EQUAL(cmon_agg_overflow(g), 2);
 	cmon_agg_destroy(g);
 }
@@ -392,6 +675,15 @@ int main(void)
 		{ "test_agg_overflow_counted", test_agg_overflow_counted },
 		{ "test_agg_bad_record_counted", test_agg_bad_record_counted },
 		{ "test_agg_expire", test_agg_expire },
+		{ "test_agg_started_under_traffic",
+		  test_agg_started_under_traffic },
+		{ "test_agg_hop_attached_late", test_agg_hop_attached_late },
+		{ "test_agg_evicted_counter", test_agg_evicted_counter },
+		{ "test_agg_seq_wrap_duplicates_restart",
+		  test_agg_seq_wrap_duplicates_restart },
+		{ "test_agg_idle_pair_no_phantom", test_agg_idle_pair_no_phantom },
+		{ "test_agg_cross_node_without_common_start",
+		  test_agg_cross_node_without_common_start },
 		{ NULL, NULL }
 	};
 	return unit_run("agg", cases);

@@ -302,7 +302,11 @@ static void test_export_peer_counters(void)
 	const char *doc = "{\"time\":1.0,\"node_id\":1,\"counters\":["
 		"{\"src_ip\":\"10.244.1.2\",\"dst_ip\":\"10.244.2.2\","
 		"\"sport\":4000,\"dport\":5003,\"proto\":17,\"tp\":2,"
-		"\"node\":1,\"packets\":20000,\"bytes\":4560000},"
+		"\"node\":1,\"packets\":20000,\"bytes\":4560000,"
+		"\"partial\":false,\"epoch\":77},"
+		"{\"src_ip\":\"10.244.1.3\",\"dst_ip\":\"10.244.2.2\","
+		"\"sport\":4000,\"dport\":5003,\"proto\":17,\"tp\":2,"
+		"\"node\":1,\"packets\":20,\"bytes\":4560},"
 		"{\"src_ip\":\"999.1.1.1\",\"dst_ip\":\"10.244.2.2\","
 		"\"sport\":1,\"dport\":2,\"proto\":17,\"tp\":2,\"node\":1,"
 		"\"packets\":1,\"bytes\":1},"
@@ -312,7 +316,7 @@ static void test_export_peer_counters(void)
 	struct cmon_hop_counter c[4];
 
 	/* a bad address and an unknown hop are left out */
-	CU_ASSERT_EQUAL_FATAL(cmon_peers_parse_counters(doc, c, 4), 1);
+	CU_ASSERT_EQUAL_FATAL(cmon_peers_parse_counters(doc, c, 4), 2);
 	CU_ASSERT_EQUAL(c[0].flow.saddr, inet_addr("10.244.1.2"));
 	CU_ASSERT_EQUAL(c[0].flow.sport, htons(4000));
 	CU_ASSERT_EQUAL(c[0].flow.dport, htons(5003));
@@ -321,6 +325,11 @@ static void test_export_peer_counters(void)
 	CU_ASSERT_EQUAL(c[0].node, 1);
 	CU_ASSERT_EQUAL(c[0].packets, 20000);
 	CU_ASSERT_EQUAL(c[0].bytes, 4560000);
+	CU_ASSERT_EQUAL(c[0].partial, 0);
+	CU_ASSERT_EQUAL(c[0].epoch, 77);
+	/* a peer that does not say it counted from the start did not */
+	CU_ASSERT_EQUAL(c[1].partial, 1);
+	CU_ASSERT_EQUAL(c[1].epoch, 0);
 	CU_ASSERT_EQUAL(cmon_peers_parse_counters("{}", c, 4), 0);
 }
 
