@@ -53,6 +53,7 @@ INTEGRATION_TESTS = \
 	tests/integration/tcp.sh \
 	tests/integration/latency.sh \
 	tests/integration/loss.sh \
+	tests/integration/truth.sh \
 	tests/integration/forged.sh \
 	tests/integration/host.sh \
 	tests/integration/churn.sh \
