@@ -210,6 +210,7 @@ static void counters(FILE *out, const struct cmon_view *v)
 static void health(FILE *out, struct cmon_export *e, const struct cmon_view *v)
 {
 	struct cmon_influx_stats st;
+	char url[512];
 	unsigned int i;
 
 	fprintf(out, "{\"time\":%.3f,\"node\":", v->time);
@@ -223,7 +224,8 @@ static void health(FILE *out, struct cmon_export *e, const struct cmon_view *v)
 	if (e->influx) {
 		cmon_influx_stats(e->influx, &st);
 		fputs("{\"url\":", out);
-		cmon_json_str(out, e->o.influx_url);
+		cmon_json_str(out, cmon_url_redact(e->o.influx_url, url,
+						   sizeof(url)));
 		fprintf(out, ",\"connected\":%s,\"queued\":%llu,"
 			"\"written\":%llu,\"dropped\":%llu,\"rejected\":%llu,"
 			"\"buffered_lines\":%llu,\"failures\":%llu}",

@@ -25,7 +25,7 @@ struct cmon_influx {
 	int stop;
 	double deadline;		/* monotonic; flush until then */
 	char *write_url, *query_url;
-	const char *url;
+	char url[512];			/* as shown: no password */
 	char db[128];
 	size_t cap;
 	struct batch *head, *tail;	/* oldest first, not in flight */
@@ -205,11 +205,12 @@ struct cmon_influx *cmon_influx_start(const char *url, const char *db,
 				      size_t buffer_bytes)
 {
 	struct cmon_influx *x;
-	char *edb, q[300];
+	char *edb, q[300], shown[512];
 
+	cmon_url_redact(url, shown, sizeof(shown));
 	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
 		cmon_err("--influx: \"%s\" is not an http:// or https:// URL "
-			 "(e.g. http://127.0.0.1:8086)", url);
+			 "(e.g. http://127.0.0.1:8086)", shown);
 		return NULL;
 	}
 	if (!*db || strlen(db) >= 128 || strpbrk(db, "\"\\\n")) {
@@ -220,7 +221,7 @@ struct cmon_influx *cmon_influx_start(const char *url, const char *db,
 	x = calloc(1, sizeof(*x));
 	if (!x || !(x->curl = curl_easy_init()))
 		goto nomem;
-	x->url = url;
+	memcpy(x->url, shown, sizeof(shown));
 	snprintf(x->db, sizeof(x->db), "%s", db);
 	x->cap = buffer_bytes;
 	edb = curl_easy_escape(x->curl, db, 0);
@@ -238,10 +239,10 @@ struct cmon_influx *cmon_influx_start(const char *url, const char *db,
 	/* say at once whether it is there; not fatal: it may come later */
 	if (!create_db(x)) {
 		cmon_info("influxdb: writing to database \"%s\" at %s", db,
-			  url);
+			  x->url);
 	} else {
 		cmon_warn("influxdb: buffering up to %zu KiB of lines and "
-			  "retrying %s", x->cap >> 10, url);
+			  "retrying %s", x->cap >> 10, x->url);
 		x->down = 1;
 	}
 	pthread_mutex_init(&x->mu, NULL);

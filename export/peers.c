@@ -17,6 +17,7 @@
 
 struct peer {
 	char *url;			/* .../api/v1/metrics */
+	char shown[512];		/* url without its token, for logs */
 	char *counters_url;		/* .../api/v1/counters */
 	CURL *curl;
 	char *buf;			/* response being read */
@@ -94,7 +95,7 @@ static void poll_one(struct cmon_peers *ps, struct peer *p)
 	}
 	if (rc == CURLE_OK && code == 200) {
 		if (!p->up)
-			cmon_info("peer %s answers", p->url);
+			cmon_info("peer %s answers", p->shown);
 		p->up = 1;
 		p->told = 0;
 		p->nlinks = n;
@@ -104,7 +105,7 @@ static void poll_one(struct cmon_peers *ps, struct peer *p)
 		if (p->up || !p->told++)
 			cmon_warn("peer %s: %s; cross-node latencies need its "
 				  "delays (is cmon-dpdk --http running there?)",
-				  p->url, rc != CURLE_OK ?
+				  p->shown, rc != CURLE_OK ?
 				  curl_easy_strerror(rc) : "bad HTTP status");
 		p->up = 0;
 	}
@@ -152,7 +153,9 @@ struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n)
 		if (strncmp(urls[i], "http://", 7) &&
 		    strncmp(urls[i], "https://", 8)) {
 			cmon_err("--peer: \"%s\" is not an http:// URL of "
-				 "another node's cmon-dpdk --http", urls[i]);
+				 "another node's cmon-dpdk --http",
+				 cmon_url_redact(urls[i], p->shown,
+						 sizeof(p->shown)));
 			goto fail;
 		}
 		while (l && urls[i][l - 1] == '/')
@@ -164,6 +167,7 @@ struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n)
 			     (int)l, urls[i], q ? q : "") < 0 ||
 		    !(p->curl = curl_easy_init()))
 			goto fail;
+		cmon_url_redact(p->url, p->shown, sizeof(p->shown));
 		ps->n++;
 		curl_easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);

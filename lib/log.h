@@ -6,6 +6,7 @@
 #ifndef CMON_LOG_H
 #define CMON_LOG_H
 
+#include <stddef.h>
 #include <time.h>
 
 enum cmon_log_level { CMON_LOG_ERR, CMON_LOG_WARN, CMON_LOG_INFO,
@@ -21,6 +22,12 @@ void cmon_log(enum cmon_log_level level, const char *fmt, ...)
 #define cmon_warn(...)	cmon_log(CMON_LOG_WARN, __VA_ARGS__)
 #define cmon_info(...)	cmon_log(CMON_LOG_INFO, __VA_ARGS__)
 #define cmon_dbg(...)	cmon_log(CMON_LOG_DEBUG, __VA_ARGS__)
+
+/*
+ * @url as logs and documents may show it, in @buf: its user:password and
+ * the value of any token= parameter become "***".  Returns @buf.
+ */
+char *cmon_url_redact(const char *url, char *buf, size_t len);
 
 /* At most one message per second per call site. */
 #define cmon_log_rl(level, ...) do {					\

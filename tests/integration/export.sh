@@ -39,7 +39,8 @@ bad 'bad2.conf:1: "influx" needs a value' -c "$IT_TMP/bad2.conf"
 printf 'quiet = maybe\n' >"$IT_TMP/bad3.conf"
 bad 'bad3.conf:1: "quiet" is a flag' --config "$IT_TMP/bad3.conf"
 bad "config file $IT_TMP/none.conf: No such file" -c "$IT_TMP/none.conf"
-bad 'is not an http:// or https:// URL' --influx ftp://127.0.0.1/
+bad 'is not an http:// or https:// URL' --influx ftp://cmon:s3cret@127.0.0.1/
+grep -q s3cret "$IT_TMP/bad.err" && it_fail "a bad InfluxDB URL's password is logged"
 bad 'is not \[IPv4-ADDRESS:\]PORT' --http 99999
 bad 'give --http-token TOKEN' --http 0.0.0.0:0
 bad 'invalid --influx-buffer' --influx "$IURL" --influx-buffer 0
@@ -52,6 +53,25 @@ rc=0
 
 # --- the run: configured from a file; InfluxDB not up yet
 it_host 2
+
+# credentials in the InfluxDB URL reach neither the logs nor the API
+it_fresh "$IT_TMP/cred.err"
+"$APP" --bridge "$BR" --http 127.0.0.1:0 --quiet --duration 4 \
+	--influx "http://cmon:s3cret@127.0.0.1:$IPORT" 2>"$IT_TMP/cred.err" &
+cpid=$!
+it_wait "$IT_TMP/cred.err" "serving http" 10 || it_fail "cmon-dpdk did not serve"
+port=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/cred.err")
+for _ in $(seq 1 30); do	# (published at the first interval)
+	curl -sf "http://127.0.0.1:$port/api/v1/health" >"$IT_TMP/cred.json" &&
+		break
+	sleep 0.1
+done
+[ -s "$IT_TMP/cred.json" ] || it_fail "no health document"
+wait "$cpid" || it_fail "cmon-dpdk --duration exited with $?"
+grep -q '"url":"http://\*\*\*@127.0.0.1' "$IT_TMP/cred.json" ||
+	it_fail "health does not name the InfluxDB: $(cat "$IT_TMP/cred.json")"
+grep -q s3cret "$IT_TMP/cred.json" "$IT_TMP/cred.err" &&
+	it_fail "the InfluxDB password leaked: $(grep s3cret "$IT_TMP/cred.json" "$IT_TMP/cred.err")"
 cat >"$IT_TMP/run.conf" <<EOC
 # cmon-dpdk settings for the export test
 bridge = $BR

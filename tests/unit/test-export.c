@@ -13,6 +13,7 @@
 #include "agg.h"
 #include "history.h"
 #include "influx.h"
+#include "log.h"
 #include "peers.h"
 #include "prom.h"
 #include "unit.h"
@@ -333,6 +334,27 @@ static void test_export_peer_counters(void)
 	CU_ASSERT_EQUAL(cmon_peers_parse_counters("{}", c, 4), 0);
 }
 
+/* Secrets in URLs never reach a log line or a document. */
+static void test_export_url_redacted(void)
+{
+	char b[128];
+
+	CU_ASSERT_STRING_EQUAL(cmon_url_redact("http://u:pw@db:8086/x", b,
+					       sizeof(b)), "http://***@db:8086/x");
+	CU_ASSERT_STRING_EQUAL(cmon_url_redact("http://h:1/api?a=1&token=s3"
+					       "&b=2", b, sizeof(b)),
+			       "http://h:1/api?a=1&token=***&b=2");
+	CU_ASSERT_STRING_EQUAL(cmon_url_redact("http://h/?token=s3#f", b,
+					       sizeof(b)), "http://h/?token=***#f");
+	/* an '@' in the path is no password */
+	CU_ASSERT_STRING_EQUAL(cmon_url_redact("http://h/a@b", b, sizeof(b)),
+			       "http://h/a@b");
+	CU_ASSERT_STRING_EQUAL(cmon_url_redact("http://u:pw@h", b, 8),
+			       "http://");
+	CU_ASSERT(!strstr(cmon_url_redact("https://admin:hunter2@h/?token="
+					  "hunter2", b, sizeof(b)), "hunter2"));
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
@@ -342,6 +364,7 @@ int main(void)
 		{ "test_export_prom_escapes_labels",
 		  test_export_prom_escapes_labels },
 		{ "test_export_influx_lines", test_export_influx_lines },
+		{ "test_export_url_redacted", test_export_url_redacted },
 		{ "test_export_history_bounded", test_export_history_bounded },
 		{ NULL, NULL }
 	};
