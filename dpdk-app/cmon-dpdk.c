@@ -86,6 +86,7 @@ enum {
 	OPT_HTTP_TOKEN = 0x100, OPT_WEB_ROOT, OPT_INFLUX, OPT_INFLUX_DB,
 	OPT_INFLUX_BUFFER, OPT_HISTORY, OPT_PCAP, OPT_PCAP_SIZE, OPT_PCAP_COUNT,
 	OPT_PCAP_CT, OPT_PCAP_PROTO, OPT_PCAP_SAMPLE, OPT_PEER,
+	OPT_HTTP_TOKEN_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -98,6 +99,7 @@ static const struct option long_opts[] = {
 	{ "node", required_argument, NULL, 'n' },
 	{ "http", required_argument, NULL, 'H' },
 	{ "http-token", required_argument, NULL, OPT_HTTP_TOKEN },
+	{ "http-token-file", required_argument, NULL, OPT_HTTP_TOKEN_FILE },
 	{ "web-root", required_argument, NULL, OPT_WEB_ROOT },
 	{ "influx", required_argument, NULL, OPT_INFLUX },
 	{ "influx-db", required_argument, NULL, OPT_INFLUX_DB },
@@ -143,6 +145,8 @@ static void usage(FILE *f)
 "                        /api/v1/ and the web page; ADDR defaults to\n"
 "                        127.0.0.1 (another address needs --http-token)\n"
 "      --http-token T    require \"Authorization: Bearer T\" or ?token=T\n"
+"      --http-token-file FILE  the same, T being FILE's first line (kept\n"
+"                        out of the process list; chmod 600 FILE)\n"
 "      --web-root DIR    serve the web page's files from DIR\n"
 "      --influx URL      write to InfluxDB 1.x at URL, e.g.\n"
 "                        http://127.0.0.1:8086 (user:password@ accepted)\n"
@@ -184,7 +188,7 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	static char host[HOST_NAME_MAX + 1];
+	static char host[HOST_NAME_MAX + 1], token[256];
 	const struct cmon_export_opts xdef = CMON_EXPORT_OPTS_DEFAULT;
 	double mib;
 	int c, r;
@@ -237,6 +241,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_HTTP_TOKEN:
 			o->x.http_token = optarg;
+			break;
+		case OPT_HTTP_TOKEN_FILE:
+			if (cmon_secret_file(optarg, "--http-token-file", token,
+					     sizeof(token)))
+				return -1;
+			o->x.http_token = token;
 			break;
 		case OPT_WEB_ROOT:
 			o->x.web_root = optarg;
@@ -320,7 +330,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->eal_argc = argc - optind;
 	o->eal_argv = argv + optind;
 	if (!o->node) {
-		gethostname(host, sizeof(host) - 1);
+		if (gethostname(host, sizeof(host) - 1))
+			snprintf(host, sizeof(host), "host");
 		o->node = host;
 	}
 	o->kernel = o->k.nbridges > 0;

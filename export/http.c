@@ -31,7 +31,7 @@ struct snap {
 
 struct cmon_http {
 	struct MHD_Daemon *d;
-	int fd;
+	int fd;				/* until libmicrohttpd has it */
 	unsigned int port;
 	char url[64];
 	char *token;
@@ -332,12 +332,10 @@ static enum MHD_Result file(struct cmon_http *h, struct MHD_Connection *c,
 	struct stat st;
 	int fd;
 
-	if (!h->web_root || strstr(url, "..") || url[0] != '/')
+	if (cmon_http_file_path(h->web_root, url, path, sizeof(path)))
 		return error(c, 404, "not found: the API is under /api/v1/ "
 			     "and /metrics");
-	snprintf(path, sizeof(path), "%s%s%s", h->web_root, url,
-		 url[strlen(url) - 1] == '/' ? "index.html" : "");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		if (fd >= 0)
 			close(fd);
@@ -362,10 +360,11 @@ static int authorised(struct cmon_http *h, struct MHD_Connection *c)
 		return 1;
 	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 					   "Authorization");
-	if (auth && !strncmp(auth, "Bearer ", 7) && !strcmp(auth + 7, h->token))
+	if (auth && !strncmp(auth, "Bearer ", 7) &&
+	    cmon_http_token_eq(auth + 7, h->token))
 		return 1;
 	q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
-	return q && !strcmp(q, h->token);
+	return q && cmon_http_token_eq(q, h->token);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
@@ -524,6 +523,10 @@ struct cmon_http *cmon_http_start(const char *listen, const char *token,
 				(unsigned int)(2 * SSE_KEEPALIVE_S),
 				MHD_OPTION_NOTIFY_CONNECTION, notify, h,
 				MHD_OPTION_END);
+	/* the socket is libmicrohttpd's now: it closes it, once, whether
+	 * it started or not (closing it again here could close another
+	 * thread's new descriptor) */
+	h->fd = -1;
 	if (!h->d) {
 		cmon_err("http: cannot start the server on %s", listen);
 		goto fail;
@@ -533,7 +536,7 @@ struct cmon_http *cmon_http_start(const char *listen, const char *token,
 		  h->url);
 	return h;
 fail:
-	if (h->fd > 0)
+	if (h->fd >= 0)
 		close(h->fd);
 	free(h->token);
 	free(h);
@@ -568,8 +571,7 @@ void cmon_http_stop(struct cmon_http *h)
 	h->stopping = 1;
 	pthread_cond_broadcast(&h->cv);
 	pthread_mutex_unlock(&h->mu);
-	MHD_stop_daemon(h->d);
-	close(h->fd);
+	MHD_stop_daemon(h->d);		/* closes the listen socket */
 	snap_put(h->snap);
 	free(h->token);
 	free(h);

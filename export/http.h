@@ -48,6 +48,15 @@ void cmon_http_publish(struct cmon_http *h, char *doc[CMON_NDOCS],
 unsigned int cmon_http_port(const struct cmon_http *h);
 const char *cmon_http_url(const struct cmon_http *h);
 unsigned int cmon_http_clients(struct cmon_http *h);
+/*
+ * The file under @root that @url (a request path) names, into @path: -1
+ * for a path that is not absolute, climbs with "..", has a backslash, or
+ * would not fit (never a shortened name of another file).
+ */
+int cmon_http_file_path(const char *root, const char *url, char *path,
+			size_t len);
+/* Is @given the @token?  In time that depends only on the token's length. */
+int cmon_http_token_eq(const char *given, const char *token);
 /* Close every connection and stop.  Accepts NULL. */
 void cmon_http_stop(struct cmon_http *h);
 

@@ -22,6 +22,7 @@
 #include "attach.h"
 #include "cmon_kern.skel.h"
 #include "discover.h"
+#include "cfgfile.h"
 #include "codec.h"
 #include "hopcount.h"
 #include "kagent.h"
@@ -158,31 +159,6 @@ static int parse_cidr(const char *s, struct cmon_lpm_key *k)
 		return -EINVAL;
 	}
 	k->prefixlen = len;
-	return 0;
-}
-
-/* The shared annotation key: 16 hex digits in a file. */
-static int read_key(const char *path, uint64_t *key)
-{
-	char line[64], *buf = line, *end;
-	FILE *f = fopen(path, "r");
-
-	if (!f) {
-		cmon_err("cannot read key file %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (!fgets(line, sizeof(line), f))
-		line[0] = 0;
-	fclose(f);
-	buf += strspn(buf, " \t");
-	buf[strcspn(buf, " \t\r\n")] = 0;
-	errno = 0;
-	*key = strtoull(buf, &end, 16);
-	if (errno || end == buf || *end || strlen(buf) != 16) {
-		cmon_err("key file %s must hold 16 hex digits (e.g. from "
-			 "'od -An -tx8 -N8 /dev/urandom')", path);
-		return -EINVAL;
-	}
 	return 0;
 }
 
@@ -918,7 +894,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 		cmon_warn("not running as root: loading BPF programs will "
 			  "likely fail (run with sudo)");
 	if (o->key_file) {
-		if (read_key(o->key_file, &key))
+		if (cmon_key_file(o->key_file, "--key-file", &key))
 			return NULL;
 	} else if (getrandom(&key, sizeof(key), 0) != sizeof(key)) {
 		key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cfgfile.h"
 #include "log.h"
 
@@ -168,8 +169,63 @@ int cmon_config_args(int *argc, char ***argv, const struct option *opts)
 	out = NULL;
 	ret = 0;
 done:
+	/* on failure, the settings made so far (argv's own are not ours) */
+	for (i = 1; out && i < n; i++)
+		free(out[i]);
 	free(out);
 	free(line);
 	fclose(f);
 	return ret;
+}
+
+int cmon_secret_file(const char *path, const char *what, char *buf,
+		     size_t len)
+{
+	char *line = NULL, *s;
+	size_t cap = 0;
+	struct stat st;
+	FILE *f = fopen(path, "r");
+	int ret = -1;
+
+	if (!f) {
+		cmon_err("%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if (!fstat(fileno(f), &st) && st.st_mode & 077)
+		cmon_warn("%s %s: others may read it (chmod 600 %s)", what,
+			  path, path);
+	if (getline(&line, &cap, f) < 0) {
+		cmon_err("%s %s: empty", what, path);
+		goto out;
+	}
+	s = trim(line);
+	if (!*s || strlen(s) >= len) {
+		cmon_err("%s %s: %s", what, path, *s ? "too long" :
+			 "the first line is empty");
+		goto out;
+	}
+	memcpy(buf, s, strlen(s) + 1);
+	ret = 0;
+out:
+	if (line)		/* no copy of the secret left behind */
+		memset(line, 0, cap);
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+int cmon_key_file(const char *path, const char *what, uint64_t *key)
+{
+	char buf[32], *end;
+
+	if (cmon_secret_file(path, what, buf, sizeof(buf)))
+		return -1;
+	errno = 0;
+	*key = strtoull(buf, &end, 16);
+	if (errno || *end || strlen(buf) != 16) {
+		cmon_err("%s %s must hold 16 hex digits (e.g. from "
+			 "'od -An -tx8 -N8 /dev/urandom')", what, path);
+		return -1;
+	}
+	return 0;
 }

@@ -10,6 +10,8 @@
 #define CMON_CFGFILE_H
 
 #include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /*
  * If @argv has "-c FILE", "--config FILE" or "--config=FILE", read FILE
@@ -18,5 +20,16 @@
  * given), -1 with a message naming file and line when the file is bad.
  */
 int cmon_config_args(int *argc, char ***argv, const struct option *opts);
+
+/*
+ * A secret kept in a file (@what names the option, e.g. "--key-file"):
+ * its first line without surrounding blanks into @buf.  0, or -1 with a
+ * message naming the file (unreadable, empty, or longer than @len - 1).
+ * Warns when users other than the owner may read it.
+ */
+int cmon_secret_file(const char *path, const char *what, char *buf,
+		     size_t len);
+/* The shared annotation key: 16 hex digits in a file (cmon_secret_file). */
+int cmon_key_file(const char *path, const char *what, uint64_t *key);
 
 #endif /* CMON_CFGFILE_H */

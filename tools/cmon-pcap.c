@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agg.h"
+#include "cfgfile.h"
 #include "codec.h"
 #include "log.h"
 #include "view.h"
@@ -145,27 +146,6 @@ static int read_file(struct run *r, const char *path)
 	return ret == PCAP_ERROR ? -1 : 0;
 }
 
-static int read_key(const char *path, uint64_t *key)
-{
-	char buf[64];
-	FILE *f = fopen(path, "r");
-	char *end;
-
-	if (!f || !fgets(buf, sizeof(buf), f)) {
-		cmon_err("--key-file %s: cannot read it", path);
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	fclose(f);
-	*key = strtoull(buf, &end, 16);
-	if (end == buf) {
-		cmon_err("--key-file %s: not 16 hex digits", path);
-		return -1;
-	}
-	return 0;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -199,7 +179,7 @@ int main(int argc, char **argv)
 			json = 1;
 			break;
 		case 'k':
-			if (read_key(optarg, &r.key))
+			if (cmon_key_file(optarg, "--key-file", &r.key))
 				return 2;
 			r.check_tag = 1;
 			break;

@@ -30,7 +30,7 @@ expect 2 "invalid bridge name" --bridge 0123456789abcdefXYZ
 expect 2 "unrecognized option" --bridge br0 --bogus
 expect 2 "invalid --peer-subnet 'x'" --bridge br0 --peer-subnet x
 expect 2 "invalid --peer-subnet prefix" --bridge br0 --peer-subnet 10.0.0.0/33
-expect 1 "cannot read key file /nonexistent" --bridge br0 --key-file /nonexistent
+expect 1 "--key-file /nonexistent: No such file" --bridge br0 --key-file /nonexistent
 tmp=$(mktemp)
 echo "not-hex" >"$tmp"
 expect 1 "must hold 16 hex digits" --bridge br0 --key-file "$tmp"

@@ -54,19 +54,29 @@ rc=0
 # --- the run: configured from a file; InfluxDB not up yet
 it_host 2
 
-# credentials in the InfluxDB URL reach neither the logs nor the API
+# credentials in the InfluxDB URL reach neither the logs nor the API; the
+# API's token comes from a file
+printf 'tok-%s\n' "$$" >"$IT_TMP/token"
+chmod 600 "$IT_TMP/token"
 it_fresh "$IT_TMP/cred.err"
 "$APP" --bridge "$BR" --http 127.0.0.1:0 --quiet --duration 4 \
+	--http-token-file "$IT_TMP/token" \
 	--influx "http://cmon:s3cret@127.0.0.1:$IPORT" 2>"$IT_TMP/cred.err" &
 cpid=$!
 it_wait "$IT_TMP/cred.err" "serving http" 10 || it_fail "cmon-dpdk did not serve"
 port=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/cred.err")
 for _ in $(seq 1 30); do	# (published at the first interval)
-	curl -sf "http://127.0.0.1:$port/api/v1/health" >"$IT_TMP/cred.json" &&
+	curl -sf -H "Authorization: Bearer tok-$$" \
+		"http://127.0.0.1:$port/api/v1/health" >"$IT_TMP/cred.json" &&
 		break
 	sleep 0.1
 done
 [ -s "$IT_TMP/cred.json" ] || it_fail "no health document"
+for t in "" "tok-" "tok-$$-"; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' \
+		"http://127.0.0.1:$port/api/v1/health?token=$t")
+	[ "$code" = 401 ] || it_fail "token '$t' answered $code, not 401"
+done
 wait "$cpid" || it_fail "cmon-dpdk --duration exited with $?"
 grep -q '"url":"http://\*\*\*@127.0.0.1' "$IT_TMP/cred.json" ||
 	it_fail "health does not name the InfluxDB: $(cat "$IT_TMP/cred.json")"

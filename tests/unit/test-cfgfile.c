@@ -95,6 +95,38 @@ static void test_cfgfile_absent_is_noop(void)
 	CU_ASSERT_EQUAL(cmon_config_args(&argc, &argv, opts), -1);
 }
 
+/* Secrets and keys in files: the first line, trimmed; bad ones refused. */
+static void test_cfgfile_secret_and_key_files(void)
+{
+	char buf[16];
+	uint64_t key;
+
+	write_file("  s3cret \nsecond line\n");
+	CU_ASSERT_EQUAL(cmon_secret_file(path, "--http-token-file", buf,
+					 sizeof(buf)), 0);
+	CU_ASSERT_STRING_EQUAL(buf, "s3cret");
+	unlink(path);
+	write_file("a-token-longer-than-the-buffer\n");
+	CU_ASSERT_EQUAL(cmon_secret_file(path, "--http-token-file", buf,
+					 sizeof(buf)), -1);
+	unlink(path);
+	write_file("\n");
+	CU_ASSERT_EQUAL(cmon_secret_file(path, "x", buf, sizeof(buf)), -1);
+	unlink(path);
+	CU_ASSERT_EQUAL(cmon_secret_file("/nonexistent/x", "x", buf,
+					 sizeof(buf)), -1);
+	write_file("0123456789abcdef\n");
+	CU_ASSERT_EQUAL(cmon_key_file(path, "--key-file", &key), 0);
+	CU_ASSERT_EQUAL(key, 0x0123456789abcdefULL);
+	unlink(path);
+	write_file("0123456789abcdeg\n");
+	CU_ASSERT_EQUAL(cmon_key_file(path, "--key-file", &key), -1);
+	unlink(path);
+	write_file("123\n");
+	CU_ASSERT_EQUAL(cmon_key_file(path, "--key-file", &key), -1);
+	unlink(path);
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
@@ -102,6 +134,8 @@ int main(void)
 		  test_cfgfile_settings_before_arguments },
 		{ "test_cfgfile_errors", test_cfgfile_errors },
 		{ "test_cfgfile_absent_is_noop", test_cfgfile_absent_is_noop },
+		{ "test_cfgfile_secret_and_key_files",
+		  test_cfgfile_secret_and_key_files },
 		{ NULL, NULL }
 	};
 	return unit_run("cfgfile", cases);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "agg.h"
 #include "history.h"
+#include "http.h"
 #include "influx.h"
 #include "log.h"
 #include "peers.h"
@@ -355,6 +356,34 @@ static void test_export_url_redacted(void)
 					  "hunter2", b, sizeof(b)), "hunter2"));
 }
 
+/* The web root's files only, never outside it; the token compared whole. */
+static void test_export_http_guard(void)
+{
+	char p[64];
+
+	CU_ASSERT_EQUAL(cmon_http_file_path("/srv/web", "/", p, sizeof(p)), 0);
+	CU_ASSERT_STRING_EQUAL(p, "/srv/web/index.html");
+	CU_ASSERT_EQUAL(cmon_http_file_path("/srv/web", "/js/app.js", p,
+					    sizeof(p)), 0);
+	CU_ASSERT_STRING_EQUAL(p, "/srv/web/js/app.js");
+	CU_ASSERT_EQUAL(cmon_http_file_path("/srv/web", "/../etc/passwd", p,
+					    sizeof(p)), -1);
+	CU_ASSERT_EQUAL(cmon_http_file_path("/srv/web", "/a/..", p,
+					    sizeof(p)), -1);
+	CU_ASSERT_EQUAL(cmon_http_file_path("/srv/web", "x", p, sizeof(p)), -1);
+	CU_ASSERT_EQUAL(cmon_http_file_path("/srv/web", "/a\\b", p,
+					    sizeof(p)), -1);
+	CU_ASSERT_EQUAL(cmon_http_file_path(NULL, "/", p, sizeof(p)), -1);
+	/* too long for the buffer: refused, not cut to another name */
+	CU_ASSERT_EQUAL(cmon_http_file_path("/srv/web", "/index.html.gz", p,
+					    22), -1);
+	CU_ASSERT(cmon_http_token_eq("s3cret", "s3cret"));
+	CU_ASSERT(!cmon_http_token_eq("s3cre", "s3cret"));
+	CU_ASSERT(!cmon_http_token_eq("s3cretX", "s3cret"));
+	CU_ASSERT(!cmon_http_token_eq("", "s3cret"));
+	CU_ASSERT(!cmon_http_token_eq("S3cret", "s3cret"));
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
@@ -365,6 +394,7 @@ int main(void)
 		  test_export_prom_escapes_labels },
 		{ "test_export_influx_lines", test_export_influx_lines },
 		{ "test_export_url_redacted", test_export_url_redacted },
+		{ "test_export_http_guard", test_export_http_guard },
 		{ "test_export_history_bounded", test_export_history_bounded },
 		{ NULL, NULL }
 	};
