@@ -12,7 +12,7 @@ export_libcmon_export_a_SOURCES = \
 	export/peers-parse.c export/peers.h \
 	export/http-guard.c export/http.h
 export_libcmon_export_a_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS) \
-	$(LIBCURL_CFLAGS)
+	$(LIBCURL_CFLAGS) $(JANSSON_CFLAGS)
 if HAVE_MICROHTTPD
 export_libcmon_export_a_SOURCES += export/http.c
 else
@@ -24,4 +24,4 @@ else
 export_libcmon_export_a_SOURCES += export/influx-stub.c export/peers-stub.c
 endif
 CMON_EXPORT_LIBS = export/libcmon-export.a lib/libcmon.a \
-	$(MICROHTTPD_LIBS) $(LIBCURL_LIBS) -lpthread -lm
+	$(MICROHTTPD_LIBS) $(LIBCURL_LIBS) $(JANSSON_LIBS) -lpthread -lm

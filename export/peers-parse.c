@@ -1,115 +1,106 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The "links" of another exporter's /api/v1/metrics (peers.h).  Kept
- * apart from the polling thread so it builds, and is unit-tested, without
- * libcurl.  The document is cmon's own (lib/view.c writes it); anything
- * else simply yields no links.
+ * The "links" of another exporter's /api/v1/metrics and the "counters" of
+ * its /api/v1/counters (peers.h), parsed with jansson.  Kept apart from
+ * the polling thread so it builds, and is unit-tested and fuzzed
+ * (tests/fuzz/fuzz-peers.c), without libcurl.  The documents are cmon's
+ * own (lib/view.c, export/export.c write them); an entry with a field
+ * missing, of the wrong type or out of range is left out, and anything
+ * that is not such a document yields nothing.
  */
 #include <arpa/inet.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
 #include <string.h>
 #include "peers.h"
 
-/* The number after "key": inside [obj, end), or -1 if absent. */
-static int field(const char *obj, const char *end, const char *key,
-		 double *v)
+/* The whole number @key of object @o within [0, @max] into @v, or -1. */
+static int uint_field(const json_t *o, const char *key, json_int_t max,
+		      json_int_t *v)
 {
-	char pat[32];
-	const char *f;
-	char *stop;
+	const json_t *j = json_object_get(o, key);
 
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	f = strstr(obj, pat);
-	if (!f || f >= end)
+	if (!json_is_integer(j))
 		return -1;
-	*v = strtod(f + strlen(pat), &stop);
-	return stop == f + strlen(pat) ? -1 : 0;
+	*v = json_integer_value(j);
+	return *v < 0 || *v > max ? -1 : 0;
+}
+
+/* The IPv4 address string @key of object @o into @addr, or -1. */
+static int ip_field(const json_t *o, const char *key, uint32_t *addr)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s && inet_pton(AF_INET, s, addr) == 1 ? 0 : -1;
+}
+
+/* The array @key of the document @doc (a new reference held by *@root). */
+static const json_t *doc_array(const char *doc, const char *key,
+			       json_t **root)
+{
+	const json_t *a;
+
+	*root = json_loads(doc, JSON_REJECT_DUPLICATES, NULL);
+	a = json_object_get(*root, key);
+	return json_is_array(a) ? a : NULL;
 }
 
 unsigned int cmon_peers_parse(const char *doc, struct cmon_peer_link *out,
 			      unsigned int max)
 {
-	const char *p = strstr(doc, "\"links\":["), *end, *obj;
-	double from, to, samples, low;
+	json_t *root;
+	const json_t *a = doc_array(doc, "links", &root), *o;
+	json_int_t from, to, samples;
 	unsigned int n = 0;
+	size_t i;
 
-	if (!p)
-		return 0;
-	p += 9;
-	end = strchr(p, ']');
-	while (end && n < max && (obj = strchr(p, '{')) && obj < end) {
-		const char *close = strchr(obj, '}');
+	json_array_foreach(a, i, o) {
+		const json_t *low = json_object_get(o, "low_us");
+		double us = json_number_value(low);
 
-		if (!close || close > end)
+		if (n == max)
 			break;
-		if (!field(obj, close, "from_node", &from) &&
-		    !field(obj, close, "to_node", &to) &&
-		    !field(obj, close, "samples", &samples) &&
-		    !field(obj, close, "low_us", &low) &&
-		    from >= 0 && from < 256 && to >= 0 && to < 256) {
-			out[n].from = (uint8_t)from;
-			out[n].to = (uint8_t)to;
-			out[n].samples = (uint64_t)samples;
-			out[n].low = (int64_t)(low * 1e3 + (low < 0 ? -0.5 : 0.5));
-			n++;
-		}
-		p = close + 1;
+		/* a one-way delay beyond an hour either way is no delay */
+		if (uint_field(o, "from_node", 255, &from) ||
+		    uint_field(o, "to_node", 255, &to) ||
+		    uint_field(o, "samples", LLONG_MAX, &samples) ||
+		    !json_is_number(low) || !isfinite(us) || fabs(us) > 3.6e9)
+			continue;
+		out[n].from = (uint8_t)from;
+		out[n].to = (uint8_t)to;
+		out[n].samples = (uint64_t)samples;
+		out[n].low = (int64_t)llround(us * 1e3);
+		n++;
 	}
+	json_decref(root);
 	return n;
-}
-
-/* The string after "key":" inside [obj, end) into @buf, or -1. */
-static int str_field(const char *obj, const char *end, const char *key,
-		     char *buf, size_t len)
-{
-	char pat[32];
-	const char *f, *q;
-
-	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
-	f = strstr(obj, pat);
-	if (!f || f >= end)
-		return -1;
-	f += strlen(pat);
-	q = strchr(f, '"');
-	if (!q || q > end || (size_t)(q - f) >= len)
-		return -1;
-	memcpy(buf, f, q - f);
-	buf[q - f] = 0;
-	return 0;
 }
 
 unsigned int cmon_peers_parse_counters(const char *doc,
 				       struct cmon_hop_counter *out,
 				       unsigned int max)
 {
-	const char *p = strstr(doc, "\"counters\":["), *obj, *close;
-	double sp, dp, proto, tp, node, pk, by, epoch;
-	const char *partial;
-	char a[16], b[16];
+	json_t *root;
+	const json_t *a = doc_array(doc, "counters", &root), *o;
+	json_int_t sp, dp, proto, tp, node, pk, by, epoch;
 	unsigned int n = 0;
+	size_t i;
 
-	if (!p)
-		return 0;
-	p += 12;
-	while (n < max && (obj = strchr(p, '{')) && (close = strchr(obj, '}'))) {
+	json_array_foreach(a, i, o) {
 		struct cmon_hop_counter *c = &out[n];
 
-		p = close + 1;
-		if (str_field(obj, close, "src_ip", a, sizeof(a)) ||
-		    str_field(obj, close, "dst_ip", b, sizeof(b)) ||
-		    field(obj, close, "sport", &sp) ||
-		    field(obj, close, "dport", &dp) ||
-		    field(obj, close, "proto", &proto) ||
-		    field(obj, close, "tp", &tp) ||
-		    field(obj, close, "node", &node) ||
-		    field(obj, close, "packets", &pk) ||
-		    field(obj, close, "bytes", &by) ||
-		    inet_pton(AF_INET, a, &c->flow.saddr) != 1 ||
-		    inet_pton(AF_INET, b, &c->flow.daddr) != 1 ||
-		    sp < 0 || sp > 65535 || dp < 0 || dp > 65535 ||
-		    proto < 0 || proto > 255 || tp < 0 || tp >= CMON_TP_MAX ||
-		    node < 0 || node > 255 || pk < 0 || by < 0)
+		if (n == max)
+			break;
+		if (ip_field(o, "src_ip", &c->flow.saddr) ||
+		    ip_field(o, "dst_ip", &c->flow.daddr) ||
+		    uint_field(o, "sport", 65535, &sp) ||
+		    uint_field(o, "dport", 65535, &dp) ||
+		    uint_field(o, "proto", 255, &proto) ||
+		    uint_field(o, "tp", CMON_TP_MAX - 1, &tp) ||
+		    uint_field(o, "node", 255, &node) ||
+		    uint_field(o, "packets", LLONG_MAX, &pk) ||
+		    uint_field(o, "bytes", LLONG_MAX, &by))
 			continue;
 		c->flow.sport = htons((uint16_t)sp);
 		c->flow.dport = htons((uint16_t)dp);
@@ -118,12 +109,12 @@ unsigned int cmon_peers_parse_counters(const char *doc,
 		c->node = (uint8_t)node;
 		c->packets = (uint64_t)pk;
 		c->bytes = (uint64_t)by;
-		/* a peer that does not say counted from the start: not */
-		partial = strstr(obj, "\"partial\":false");
-		c->partial = !partial || partial > close;
-		c->epoch = !field(obj, close, "epoch", &epoch) && epoch >= 0 ?
-			   (uint64_t)epoch : 0;
+		/* a peer that does not say it counted from the start did not */
+		c->partial = !json_is_false(json_object_get(o, "partial"));
+		c->epoch = uint_field(o, "epoch", LLONG_MAX, &epoch) ?
+			   0 : (uint64_t)epoch;
 		n++;
 	}
+	json_decref(root);
 	return n;
 }

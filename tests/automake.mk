@@ -23,7 +23,7 @@ tests_unit_test_cfgfile_SOURCES = tests/unit/test-cfgfile.c tests/unit/unit.h
 tests_unit_test_cfgfile_LDADD = $(UNIT_LDADD)
 tests_unit_test_export_SOURCES = tests/unit/test-export.c tests/unit/unit.h
 tests_unit_test_export_LDADD = export/libcmon-export.a $(UNIT_LDADD) \
-	$(MICROHTTPD_LIBS) $(LIBCURL_LIBS) -lpthread
+	$(MICROHTTPD_LIBS) $(LIBCURL_LIBS) $(JANSSON_LIBS) -lpthread
 endif
 EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py \
 	tests/web/page.mjs
