@@ -24,6 +24,54 @@ tests_unit_test_cfgfile_LDADD = $(UNIT_LDADD)
 tests_unit_test_export_SOURCES = tests/unit/test-export.c tests/unit/unit.h
 tests_unit_test_export_LDADD = export/libcmon-export.a $(UNIT_LDADD) \
 	$(MICROHTTPD_LIBS) $(LIBCURL_LIBS) $(JANSSON_LIBS) -lpthread
+
+# The same unit tests built with AddressSanitizer and UndefinedBehavior-
+# Sanitizer, with the libraries they test: every make check runs them so
+# (./configure --enable-sanitizers builds everything that way instead).
+if HAVE_SANITIZERS
+SAN_UNIT_TESTS = $(UNIT_TESTS:=-san)
+check_PROGRAMS += $(SAN_UNIT_TESTS)
+TESTS += $(SAN_UNIT_TESTS)
+check_LIBRARIES = lib/libcmon-san.a lib/libcmon-dp-san.a \
+	export/libcmon-export-san.a
+lib_libcmon_san_a_SOURCES = $(lib_libcmon_a_SOURCES)
+lib_libcmon_san_a_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
+lib_libcmon_dp_san_a_SOURCES = lib/dp.c
+lib_libcmon_dp_san_a_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
+export_libcmon_export_san_a_SOURCES = $(export_libcmon_export_a_SOURCES)
+export_libcmon_export_san_a_CFLAGS = $(export_libcmon_export_a_CFLAGS) \
+	$(SAN_FLAGS)
+SAN_LDADD = lib/libcmon-san.a $(CUNIT_LIBS) -lm
+tests_unit_test_hist_san_SOURCES = $(tests_unit_test_hist_SOURCES)
+tests_unit_test_hist_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
+tests_unit_test_hist_san_LDFLAGS = $(SAN_FLAGS)
+tests_unit_test_hist_san_LDADD = $(SAN_LDADD)
+tests_unit_test_agg_san_SOURCES = $(tests_unit_test_agg_SOURCES)
+tests_unit_test_agg_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
+tests_unit_test_agg_san_LDFLAGS = $(SAN_FLAGS)
+tests_unit_test_agg_san_LDADD = $(SAN_LDADD)
+tests_unit_test_codec_san_SOURCES = $(tests_unit_test_codec_SOURCES)
+tests_unit_test_codec_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
+tests_unit_test_codec_san_LDFLAGS = $(SAN_FLAGS)
+tests_unit_test_codec_san_LDADD = $(SAN_LDADD)
+tests_unit_test_clock_san_SOURCES = $(tests_unit_test_clock_SOURCES)
+tests_unit_test_clock_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
+tests_unit_test_clock_san_LDFLAGS = $(SAN_FLAGS)
+tests_unit_test_clock_san_LDADD = $(SAN_LDADD)
+tests_unit_test_dp_san_SOURCES = $(tests_unit_test_dp_SOURCES)
+tests_unit_test_dp_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
+tests_unit_test_dp_san_LDFLAGS = $(SAN_FLAGS)
+tests_unit_test_dp_san_LDADD = lib/libcmon-dp-san.a $(SAN_LDADD)
+tests_unit_test_cfgfile_san_SOURCES = $(tests_unit_test_cfgfile_SOURCES)
+tests_unit_test_cfgfile_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
+tests_unit_test_cfgfile_san_LDFLAGS = $(SAN_FLAGS)
+tests_unit_test_cfgfile_san_LDADD = $(SAN_LDADD)
+tests_unit_test_export_san_SOURCES = $(tests_unit_test_export_SOURCES)
+tests_unit_test_export_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
+tests_unit_test_export_san_LDFLAGS = $(SAN_FLAGS)
+tests_unit_test_export_san_LDADD = export/libcmon-export-san.a $(SAN_LDADD) \
+	$(MICROHTTPD_LIBS) $(LIBCURL_LIBS) $(JANSSON_LIBS) -lpthread
+endif
 endif
 EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py \
 	tests/web/page.mjs

@@ -66,6 +66,10 @@ static void test_cfgfile_settings_before_arguments(void)
 	CU_ASSERT_STRING_EQUAL(argv[5], "--bridge");
 	CU_ASSERT_STRING_EQUAL(argv[6], "br9");
 	CU_ASSERT_PTR_NULL(argv[7]);
+	/* the settings are the caller's (the program keeps them) */
+	for (argc = 1; argc <= 4; argc++)
+		free(argv[argc]);
+	free(argv);
 }
 
 static void test_cfgfile_errors(void)
