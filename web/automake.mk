@@ -22,7 +22,7 @@ web/dist/.stamp: $(WEB_FILES) $(WEB_NPM_STAMP)
 	touch $@
 
 all-local: web/dist/.stamp
-clean-local: clean-web
+CLEAN_LOCAL += clean-web
 clean-web:
 	rm -rf web/dist
 endif

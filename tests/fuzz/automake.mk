@@ -1,0 +1,48 @@
+# libFuzzer harnesses (clang -fsanitize=fuzzer with ASan and UBSan) of the
+# parsers of untrusted and operator input: the userspace hops on frames
+# (dp), config files (cfgfile), peers' JSON (peers), HTTP request paths
+# and tokens (http), URLs as logged (url).  Each is built from the sources
+# it exercises, instrumented, and starts from its seed corpus in
+# tests/fuzz/corpus/NAME (made by tests/fuzz/seeds.py; inputs that once
+# failed are kept there as regress-*).
+#
+#   make check        runs every harness for FUZZ_CHECK_SECONDS (10) each
+#   make fuzz         runs them for FUZZ_SECONDS (300) each, by hand
+FUZZ_HARNESSES = dp cfgfile peers http url
+FUZZERS = $(FUZZ_HARNESSES:%=tests/fuzz/fuzz-%)
+FUZZ_SECONDS = 300
+FUZZ_CHECK_SECONDS = 10
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-g -O1 -I$(top_srcdir)/include -I$(top_srcdir)/lib \
+	-I$(top_srcdir)/export -I$(top_srcdir)/bpf
+FUZZ_BUILD = $(AM_V_CC)$(MKDIR_P) tests/fuzz && \
+	$(CLANG) $(FUZZ_FLAGS) $(JANSSON_CFLAGS) -o $@
+
+tests/fuzz/fuzz-dp: tests/fuzz/fuzz-dp.c lib/dp.c lib/codec.c
+	$(FUZZ_BUILD) $^
+tests/fuzz/fuzz-cfgfile: tests/fuzz/fuzz-cfgfile.c lib/cfgfile.c lib/log.c
+	$(FUZZ_BUILD) $^
+tests/fuzz/fuzz-peers: tests/fuzz/fuzz-peers.c export/peers-parse.c
+	$(FUZZ_BUILD) $^ $(JANSSON_LIBS) -lm
+tests/fuzz/fuzz-http: tests/fuzz/fuzz-http.c export/http-guard.c
+	$(FUZZ_BUILD) $^
+tests/fuzz/fuzz-url: tests/fuzz/fuzz-url.c lib/log.c
+	$(FUZZ_BUILD) $^
+
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/seeds.py tests/fuzz/corpus \
+	$(FUZZ_HARNESSES:%=tests/fuzz/fuzz-%.c)
+CLEANFILES += $(FUZZERS)
+CLEAN_LOCAL += clean-fuzz
+clean-fuzz:
+	rm -rf tests/fuzz/work tests/fuzz/crash-*
+
+if HAVE_FUZZER
+check_DATA += $(FUZZERS)
+TESTS += tests/fuzz/run.sh
+endif
+
+fuzz: $(FUZZERS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) top_srcdir=$(abs_top_srcdir) \
+		top_builddir=$(abs_top_builddir) \
+		$(SHELL) $(top_srcdir)/tests/fuzz/run.sh $(FUZZ_HARNESSES)
+.PHONY: fuzz clean-fuzz

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Write the fuzz harnesses' seed corpora: seeds.py DIR.
+
+Each harness gets DIR/<name>/ with a few well-formed inputs to start from
+(libFuzzer mutates them): frames of every protocol the hops parse, config
+files, peer documents, URLs.  Made here rather than committed as binary
+files, so a reader sees what they are.
+"""
+import os
+import struct
+import sys
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def ipv4(proto, l4, opts=b"", frag=0, tos=0):
+    ihl = 5 + len(opts) // 4
+    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, tos, 20 + len(opts) + len(l4),
+                    0x1234, frag, 64, proto, 0, bytes([10, 1, 0, 2]),
+                    bytes([10, 1, 0, 3])) + opts
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return h + l4
+
+
+def l4(proto, payload):
+    pseudo = lambda n: struct.pack("!4s4sBBH", bytes([10, 1, 0, 2]),
+                                   bytes([10, 1, 0, 3]), 0, proto, n)
+    if proto == 17:
+        u = struct.pack("!HHHH", 12345, 5000, 8 + len(payload), 0) + payload
+        c = csum(pseudo(len(u)) + u) or 0xffff
+        return u[:6] + struct.pack("!H", c) + u[8:]
+    if proto == 6:
+        t = struct.pack("!HHIIBBHHH", 12345, 5000, 1, 0, 0x50, 0x18, 512, 0,
+                        0) + payload
+        return t[:16] + struct.pack("!H", csum(pseudo(len(t)) + t)) + t[18:]
+    m = struct.pack("!BBHHH", 8, 0, 0, 77, 1) + payload
+    return m[:2] + struct.pack("!H", csum(m)) + m[4:]
+
+
+def eth(ip):
+    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip
+
+
+def frames():
+    for proto in (17, 6, 1):
+        for n in (0, 1, 100, 1400):
+            yield eth(ipv4(proto, l4(proto, bytes(range(256)) * 6)[:8 + n]))
+    p = l4(17, b"x" * 64)
+    yield eth(ipv4(17, p, opts=b"\x01" * 4))            # NOP options
+    yield eth(ipv4(17, p, opts=bytes([30, 40]) + b"\0" * 38))  # forged option
+    yield eth(ipv4(17, p, frag=0x8000))                  # decision bit
+    yield eth(ipv4(17, p, frag=0x2000))                  # a fragment
+    # a decision bit with something trailer-like at the end
+    yield eth(ipv4(17, l4(17, b"y" * 40 + b"\0" * 38 + b"\xc3\x0a"),
+                   frag=0x8000))
+
+
+def write(d, name, items):
+    os.makedirs(os.path.join(d, name), exist_ok=True)
+    for i, b in enumerate(items):
+        with open(os.path.join(d, name, "seed-%02d" % i), "wb") as f:
+            f.write(b)
+
+
+def main():
+    d = sys.argv[1]
+    fr = list(frames())
+    write(d, "dp", [bytes([m]) + f for f in fr for m in (0, 1, 2)])
+    write(d, "cfgfile", [
+        b"# cmon-dpdk.conf\nbridge = docker0\ninterval = 1.5\nquiet\n",
+        b'node = "node one" # a comment\nsample=32\nct-hops = false\n',
+        b"json = yes\nhttp = 127.0.0.1:9417\n",
+    ])
+    write(d, "peers", [
+        b'{"links":[{"from_node":1,"to_node":2,"samples":5,"low_us":25.1}],'
+        b'"pairs":[]}',
+        b'{"time":1.0,"node_id":1,"counters":[{"src_ip":"10.244.1.2",'
+        b'"dst_ip":"10.244.2.2","sport":4000,"dport":5003,"proto":17,'
+        b'"tp":2,"node":1,"packets":20000,"bytes":4560000,'
+        b'"partial":false,"epoch":77}]}',
+    ])
+    write(d, "url", [b"http://user:pw@db:8086/x?token=abc&a=1",
+                     b"https://h/?token=t#f", b"http://h/a@b", b":8086"])
+    write(d, "http", [b"/\0s3cret-token", b"/index.html\0Bearer",
+                      b"/js/app.js\0s3cret-tokex", b"/../etc/passwd\0",
+                      b"/a/b/\0s3cret-token-"])
+
+
+if __name__ == "__main__":
+    main()
