@@ -3,7 +3,7 @@
 # and integration tests share.
 dist_noinst_SCRIPTS += tools/install-deps tools/check tools/cmon-demo \
 	tools/cmon-bench tools/cmon-bench-ovs tools/build-ovs
-EXTRA_DIST += tools/cmon-netns.sh tools/cmon-ovs.sh
+EXTRA_DIST += tools/cmon-netns.sh tools/cmon-ovs.sh tools/cmon-root.sh
 
 # Per-packet cost of the userspace datapath hops (doc/benchmark.md).
 noinst_PROGRAMS += tools/cmon-bench-dp
