@@ -122,6 +122,7 @@ static int cand_add(struct ns_cand **v, unsigned int *n, unsigned int *cap,
 	(*v)[*n].ino = (uint32_t)st.st_ino;
 	snprintf((*v)[*n].path, sizeof((*v)[*n].path), "%s", path);
 	snprintf((*v)[*n].name, sizeof((*v)[*n].name), "%s", name);
+	cmon_name_clean((*v)[*n].name);	/* a process name is the container's */
 	(*n)++;
 	return 0;
 }
@@ -200,6 +201,7 @@ static int match_peer(const struct cmon_link *l, void *arg)
 		ct->netns = c->ns->ino;
 		ct->ct_ifindex = l->ifindex;
 		snprintf(ct->ct_ifname, sizeof(ct->ct_ifname), "%s", l->name);
+		cmon_name_clean(ct->ct_ifname);
 		snprintf(ct->name, sizeof(ct->name), "%s", c->ns->name);
 		snprintf(ct->ns_path, sizeof(ct->ns_path), "%s", c->ns->path);
 		c->found++;

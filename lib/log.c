@@ -59,3 +59,13 @@ char *cmon_url_redact(const char *url, char *buf, size_t len)
 	buf[n < len ? n : len - 1] = 0;
 	return buf;
 }
+
+char *cmon_name_clean(char *s)
+{
+	unsigned char *p;
+
+	for (p = (unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			*p = '?';
+	return s;
+}

@@ -29,6 +29,14 @@ void cmon_log(enum cmon_log_level level, const char *fmt, ...)
  */
 char *cmon_url_redact(const char *url, char *buf, size_t len);
 
+/*
+ * Make a name a container controls (its processes' comm, its interface
+ * names) safe to show: every control character, DEL and byte outside
+ * ASCII becomes '?', so no terminal escape sequence gets through and the
+ * name is valid UTF-8.  Returns @s.
+ */
+char *cmon_name_clean(char *s);
+
 /* At most one message per second per call site. */
 #define cmon_log_rl(level, ...) do {					\
 	static time_t last_;						\

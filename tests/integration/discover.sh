@@ -42,6 +42,17 @@ undocker() {
 trap undocker EXIT
 wire "$sandbox" cmtsvdock "$(it_ip 3)"
 
+# a process that names itself with a terminal escape, a bell and a byte
+# outside ASCII: its name reaches no output as such
+unshare --net python3 -c '
+import ctypes, time
+ctypes.CDLL(None).prctl(15, b"\x1b]0;pwn\x07\xff", 0, 0, 0)
+time.sleep(120)' &
+hostile=$!
+IT_PIDS="$IT_PIDS $hostile"
+sleep 0.3
+wire "$hostile" cmtsvbad "$(it_ip 4)"
+
 it_agent_start
 cat "$IT_TMP/agent.err"
 grep -q "container cmtsc1 joined" "$IT_TMP/agent.err" ||
@@ -50,5 +61,19 @@ grep -q "container sleep\[$owner\] joined" "$IT_TMP/agent.err" ||
 	it_fail "process-owned namespace not named sleep[$owner]"
 grep -q "container cmts-sandbox joined" "$IT_TMP/agent.err" ||
 	it_fail "docker sandbox not named cmts-sandbox"
+grep -qF "container ?]0;pwn??[$hostile] joined" "$IT_TMP/agent.err" ||
+	it_fail "hostile process name not shown as ?]0;pwn??[$hostile]"
+# traffic from it, so its name is in the JSON too
+nsenter -t "$hostile" -n ping -q -c 3 -i 0.1 "$(it_ip 1)" >/dev/null ||
+	it_fail "ping from the hostile namespace"
+it_settle
 it_agent_stop
-echo "PASS: namespaces found and named from ip netns, docker and processes"
+esc=$(printf '\033')
+bel=$(printf '\007')
+if grep -q "[$esc$bel]" "$IT_TMP/agent.err" "$IT_TMP/agent.json" ||
+   LC_ALL=C grep -q "$(printf '[\200-\377]')" "$IT_TMP/agent.err" "$IT_TMP/agent.json"; then
+	it_fail "a control character or non-ASCII byte reached the output"
+fi
+[ "$(it_query "?]0;pwn??[$hostile]" cmtsc1 icmp packets)" -ge 3 ] ||
+	it_fail "the hostile namespace's traffic is not reported under its cleaned name"
+echo "PASS: namespaces found and named from ip netns, docker and processes; hostile names cleaned"

@@ -18,6 +18,7 @@
 #include "peers.h"
 #include "prom.h"
 #include "unit.h"
+#include "view.h"
 
 #define A htonl(0x0ac70002)
 #define B htonl(0x0ac70003)
@@ -384,6 +385,36 @@ static void test_export_http_guard(void)
 	CU_ASSERT(!cmon_http_token_eq("S3cret", "s3cret"));
 }
 
+/* JSON strings are valid UTF-8 and escape what a terminal acts on,
+ * whatever bytes a name holds; names a container controls are cleaned. */
+static void test_export_json_strings(void)
+{
+	static const struct { const char *in, *out; } t[] = {
+		{ "plain", "\"plain\"" },
+		{ "q\"b\\", "\"q\\\"b\\\\\"" },
+		{ "\x1b[31m\x07\x7f", "\"\\u001b[31m\\u0007\\u007f\"" },
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },		/* UTF-8 kept */
+		{ "\xff\xc3(", "\"\\ufffd\\ufffd(\"" },	/* not UTF-8 */
+		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },		/* overlong */
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },	/* surrogate */
+		{ "\xe2\x82", "\"\\ufffd\\ufffd\"" },		/* cut short */
+	};
+	char name[] = "\x1b]0;x\x07\xff ok";
+	unsigned int i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		cmon_json_str(f, t[i].in);
+		fclose(f);
+		CU_ASSERT_STRING_EQUAL(buf, t[i].out);
+		free(buf);
+	}
+	CU_ASSERT_STRING_EQUAL(cmon_name_clean(name), "?]0;x?? ok");
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
@@ -395,6 +426,7 @@ int main(void)
 		{ "test_export_influx_lines", test_export_influx_lines },
 		{ "test_export_url_redacted", test_export_url_redacted },
 		{ "test_export_http_guard", test_export_http_guard },
+		{ "test_export_json_strings", test_export_json_strings },
 		{ "test_export_history_bounded", test_export_history_bounded },
 		{ NULL, NULL }
 	};
