@@ -226,6 +226,21 @@ static int match_addr(int ifindex, uint32_t addr, unsigned int plen,
 	return 0;
 }
 
+/*
+ * Back to the host's namespace (@self, opened there) from a container's.
+ * Where that fails, cmon stops: going on inside a container's namespace
+ * would attach, read and report there (fail closed).
+ */
+static void leave_netns(int self)
+{
+	if (!setns(self, CLONE_NEWNET))
+		return;
+	cmon_err("cannot return to the host network namespace: %s; stopping "
+		 "(cmon must not go on inside a container's namespace)",
+		 strerror(errno));
+	exit(EXIT_FAILURE);
+}
+
 int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 			    struct cmon_container *cts)
 {
@@ -233,7 +248,7 @@ int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 	unsigned int ncand = 0, cap = 0, i;
 	uint32_t host = cmon_host_netns();
 	struct peer_ctx c = { .ports = ports, .n = n, .cts = cts };
-	int self, err = 0;
+	int self;
 
 	for (i = 0; i < n; i++) {
 		memset(&cts[i], 0, sizeof(cts[i]));
@@ -270,16 +285,11 @@ int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 		c.ns = &cand[i];
 		if (!cmon_nl_links(match_peer, &c))
 			cmon_nl_addrs(match_addr, &c);
-		if (setns(self, CLONE_NEWNET)) {
-			err = -errno;
-			cmon_err("cannot return to the host namespace: %s",
-				 strerror(errno));
-			break;
-		}
+		leave_netns(self);
 	}
 	close(self);
 	free(cand);
-	return err;
+	return 0;
 }
 
 struct addrs_ctx {
@@ -389,11 +399,7 @@ int cmon_container_addrs(struct cmon_container *ct)
 	}
 	close(fd);
 	err = cmon_nl_addrs(one_ct_addr, &c);
-	if (setns(self, CLONE_NEWNET)) {
-		cmon_err("cannot return to the host namespace: %s",
-			 strerror(errno));
-		err = -errno;
-	}
+	leave_netns(self);
 	close(self);
 	if (err)
 		return err;

@@ -87,10 +87,14 @@ tests_bpf_test_bpf_LDADD = kmod-free/libcmon-kern.a lib/libcmon.a \
 	$(LIBELF_LIBS) $(ZLIB_LIBS)
 endif
 
-# A stand-in for another tool's tc program (tests/integration/restart.sh).
-check_DATA = tests/bpf/foreign.bpf.o
-CLEANFILES += tests/bpf/foreign.bpf.o
-EXTRA_DIST += tests/bpf/foreign.bpf.c
+# A stand-in for another tool's tc program (tests/integration/restart.sh),
+# and a setns() that fails on cue (LD_PRELOAD, tests/integration/args.sh).
+check_DATA = tests/bpf/foreign.bpf.o tests/integration/failns.so
+CLEANFILES += tests/bpf/foreign.bpf.o tests/integration/failns.so
+EXTRA_DIST += tests/bpf/foreign.bpf.c tests/integration/failns.c
+tests/integration/failns.so: $(top_srcdir)/tests/integration/failns.c
+	$(AM_V_CC)$(MKDIR_P) tests/integration && \
+		$(CC) -shared -fPIC -O2 -o $@ $< -ldl
 tests/bpf/foreign.bpf.o: $(top_srcdir)/tests/bpf/foreign.bpf.c bpf/vmlinux.h
 	$(AM_V_CC)$(MKDIR_P) tests/bpf && $(CLANG) $(CMON_BPF_FLAGS) -c $< -o $@
 

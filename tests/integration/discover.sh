@@ -76,4 +76,18 @@ if grep -q "[$esc$bel]" "$IT_TMP/agent.err" "$IT_TMP/agent.json" ||
 fi
 [ "$(it_query "?]0;pwn??[$hostile]" cmtsc1 icmp packets)" -ge 3 ] ||
 	it_fail "the hostile namespace's traffic is not reported under its cleaned name"
-echo "PASS: namespaces found and named from ip netns, docker and processes; hostile names cleaned"
+# discovery that cannot come back from a container's namespace stops
+# (LD_PRELOAD: the second setns() fails) instead of going on inside it
+rc=0
+LD_PRELOAD=$top_builddir/tests/integration/failns.so CMON_SETNS_OK=1 \
+	timeout 20 "$AGENT" --bridge "$BR" --json >/dev/null \
+	2>"$IT_TMP/failns.err" || rc=$?
+cat "$IT_TMP/failns.err"
+[ "$rc" = 1 ] || it_fail "agent that could not return exited with $rc, not 1"
+grep -q "cannot return to the host network namespace.*stopping" \
+	"$IT_TMP/failns.err" || it_fail "no message about the namespace"
+grep -q "monitoring" "$IT_TMP/failns.err" &&
+	it_fail "the agent went on monitoring"
+[ "$(bpftool prog show | grep -c cmon_veth)" = 0 ] ||
+	it_fail "programs left attached"
+echo "PASS: namespaces found and named from ip netns, docker and processes; hostile names cleaned; no way back means stop"
