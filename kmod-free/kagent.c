@@ -92,17 +92,26 @@ const char cmon_kopts_help[] =
 "      --node-id N       node id written in hop stamps (0-255, default 0)\n";
 
 
+/* "FILE:LINE: " when option value @s came from a config file, else "". */
+static const char *origin(const char *s, char *buf, size_t len)
+{
+	const char *where = cmon_config_origin(s);
+
+	snprintf(buf, len, "%s%s", where ? where : "", where ? ": " : "");
+	return buf;
+}
+
 int cmon_opt_num(const char *s, double min, double max, double *out,
 		     const char *what)
 {
-	char *end;
+	char *end, at[340];
 	double v;
 
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || v < min || v > max) {
-		cmon_err("invalid %s '%s': expected a number from %.10g to %.10g",
-			 what, s, min, max);
+		cmon_err("%sinvalid %s '%s': expected a number from %.10g to "
+			 "%.10g", origin(s, at, sizeof(at)), what, s, min, max);
 		return -EINVAL;
 	}
 	*out = v;
@@ -112,12 +121,14 @@ int cmon_opt_num(const char *s, double min, double max, double *out,
 int cmon_opt_uint(const char *s, unsigned int min, unsigned int max,
 		      unsigned int *out, const char *what)
 {
+	char at[340];
 	double v;
 
 	if (cmon_opt_num(s, min, max, &v, what))
 		return -EINVAL;
 	if (v != (unsigned int)v) {
-		cmon_err("invalid %s '%s': expected a whole number", what, s);
+		cmon_err("%sinvalid %s '%s': expected a whole number",
+			 origin(s, at, sizeof(at)), what, s);
 		return -EINVAL;
 	}
 	*out = (unsigned int)v;

@@ -122,12 +122,35 @@ static int config_arg(int argc, char **argv, const char **path, int *span)
 	return -1;
 }
 
+/* Where the settings cmon_config_args() made came from, for messages. */
+static struct {
+	char *path;
+	char **args;			/* [n], the settings (argv[1..n]) */
+	unsigned int *lines;		/* [n] */
+	int n;
+} origin;
+
+const char *cmon_config_origin(const char *s)
+{
+	static char where[320];
+	int i;
+
+	for (i = 0; s && i < origin.n; i++)
+		if (s >= origin.args[i] &&
+		    s <= origin.args[i] + strlen(origin.args[i])) {
+			snprintf(where, sizeof(where), "%s:%u", origin.path,
+				 origin.lines[i]);
+			return where;
+		}
+	return NULL;
+}
+
 int cmon_config_args(int *argc, char ***argv, const struct option *opts)
 {
 	const char *path;
 	char **out = NULL, **tmp, *line = NULL, *arg;
 	int at, span, n = 0, i, ret = -1;
-	unsigned int ln = 0;
+	unsigned int ln = 0, *lines = NULL, *ltmp;
 	size_t cap = 0;
 	FILE *f;
 
@@ -149,17 +172,34 @@ int cmon_config_args(int *argc, char ***argv, const struct option *opts)
 		if (!arg)
 			continue;
 		tmp = realloc(out, (*argc + n + 2) * sizeof(*out));
-		if (!tmp) {
+		if (tmp)
+			out = tmp;
+		ltmp = realloc(lines, (n + 1) * sizeof(*lines));
+		if (ltmp)
+			lines = ltmp;
+		if (!tmp || !ltmp) {
 			free(arg);
 			goto done;
 		}
-		out = tmp;
+		lines[n - 1] = ln;
 		out[n++] = arg;
 	}
 	if (ferror(f)) {
 		cmon_err("config file %s: %s", path, strerror(errno));
 		goto done;
 	}
+	free(origin.path);
+	free(origin.args);
+	free(origin.lines);
+	origin.n = n - 1;
+	origin.lines = lines;
+	lines = NULL;
+	origin.path = strdup(path);
+	origin.args = malloc((n + 1) * sizeof(*origin.args));
+	if (!origin.path || !origin.args)
+		origin.n = 0;		/* messages will not say where */
+	else
+		memcpy(origin.args, out + 1, (n - 1) * sizeof(*out));
 	for (i = 1; i < *argc; i++)
 		if (i < at || i >= at + span)
 			out[n++] = (*argv)[i];
@@ -173,6 +213,7 @@ done:
 	for (i = 1; out && i < n; i++)
 		free(out[i]);
 	free(out);
+	free(lines);
 	free(line);
 	fclose(f);
 	return ret;

@@ -20,6 +20,12 @@
  * given), -1 with a message naming file and line when the file is bad.
  */
 int cmon_config_args(int *argc, char ***argv, const struct option *opts);
+/*
+ * "FILE:LINE" if @s points into a setting cmon_config_args() made from a
+ * config file (an option's value, as getopt gives it), else NULL: option
+ * checks name where a bad value came from.
+ */
+const char *cmon_config_origin(const char *s);
 
 /*
  * A secret kept in a file (@what names the option, e.g. "--key-file"):

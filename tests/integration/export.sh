@@ -38,6 +38,12 @@ printf 'influx\n' >"$IT_TMP/bad2.conf"
 bad 'bad2.conf:1: "influx" needs a value' -c "$IT_TMP/bad2.conf"
 printf 'quiet = maybe\n' >"$IT_TMP/bad3.conf"
 bad 'bad3.conf:1: "quiet" is a flag' --config "$IT_TMP/bad3.conf"
+# values are checked after the file became arguments, and still say where
+printf '# values\nbridge = x\ninterval = soon\n' >"$IT_TMP/bad4.conf"
+bad "bad4.conf:3: invalid --interval 'soon'" -c "$IT_TMP/bad4.conf"
+printf 'sample = -4\n' >"$IT_TMP/bad5.conf"
+bad "bad5.conf:1: invalid --sample '-4'" -c "$IT_TMP/bad5.conf"
+bad "^cmon-dpdk: error: invalid --sample '-4'" --sample -4
 bad "config file $IT_TMP/none.conf: No such file" -c "$IT_TMP/none.conf"
 bad 'is not an http:// or https:// URL' --influx ftp://cmon:s3cret@127.0.0.1/
 grep -q s3cret "$IT_TMP/bad.err" && it_fail "a bad InfluxDB URL's password is logged"

@@ -66,6 +66,12 @@ static void test_cfgfile_settings_before_arguments(void)
 	CU_ASSERT_STRING_EQUAL(argv[5], "--bridge");
 	CU_ASSERT_STRING_EQUAL(argv[6], "br9");
 	CU_ASSERT_PTR_NULL(argv[7]);
+	/* a value names its file and line; the command line's do not */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cmon_config_origin(argv[4] + 9));
+	CU_ASSERT(strstr(cmon_config_origin(argv[4] + 9), ":7") != NULL);
+	CU_ASSERT(!strncmp(cmon_config_origin(argv[1]), "/tmp/cmon-cfg.", 14));
+	CU_ASSERT(strstr(cmon_config_origin(argv[2]), ":4") != NULL);
+	CU_ASSERT_PTR_NULL(cmon_config_origin(argv[6]));
 	/* the settings are the caller's (the program keeps them) */
 	for (argc = 1; argc <= 4; argc++)
 		free(argv[argc]);
