@@ -4,9 +4,12 @@
  * on crafted packets (good, malformed, truncated, forged, with IP options,
  * fragments, GSO).  Needs root (CAP_BPF); exits 77 when it cannot load.
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -818,14 +821,117 @@ static uint64_t clocked(struct cmon_kern *k)
 	return stat_of(k, CMON_STAT_STAMPED) + stat_of(k, CMON_STAT_HOPS);
 }
 
+/* One CPU's part in test_bpf_concurrent_first_packets(). */
+struct race {
+	struct progs *p;
+	int cpu, iters;
+	pthread_barrier_t *bar;
+	int err;
+};
+
+static void *race_cpu(void *arg)
+{
+	struct race *r = arg;
+	struct pkt *flow = malloc(sizeof(*flow)), *filler = malloc(sizeof(*flow));
+	struct pkt *o = malloc(sizeof(*o));
+	int fd = bpf_program__fd(r->p->k->progs.cmon_veth_out), i;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(r->cpu, &set);
+	r->err = !flow || !filler || !o ||
+		 pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (!r->err) {
+		build(filler, 17, 10, 1);
+		filler->b[14 + 20 + 1] = (uint8_t)(0x80 + r->cpu);
+		fix_csums(filler->b + 14);
+	}
+	/* (every iteration meets the other thread, even after a failure) */
+	for (i = 0; i < r->iters; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, a);
+		LIBBPF_OPTS(bpf_test_run_opts, b);
+
+		/* flow i's first packet here, then another flow takes the
+		 * slot: both CPUs make flow i's map entry at once */
+		if (!r->err) {
+			build(flow, 17, 10, 2);
+			flow->b[14 + 20] = (uint8_t)(0x40 + (i >> 8));
+			flow->b[14 + 20 + 1] = (uint8_t)i;
+			fix_csums(flow->b + 14);
+			a.data_in = flow->b;
+			a.data_size_in = flow->len;
+			a.data_out = o->b;
+			a.data_size_out = sizeof(o->b);
+			r->err = bpf_prog_test_run_opts(fd, &a);
+		}
+		pthread_barrier_wait(r->bar);	/* flush together */
+		if (!r->err) {
+			b.data_in = filler->b;
+			b.data_size_in = filler->len;
+			b.data_out = o->b;
+			b.data_size_out = sizeof(o->b);
+			r->err = bpf_prog_test_run_opts(fd, &b);
+		}
+	}
+	free(flow);
+	free(filler);
+	free(o);
+	return NULL;
+}
+
 /*
- * The fast path (cmon_parse_plain()) only ever takes packets the full
- * path would only have counted or sampled out, and counts them the same:
- * every program gives the same verdict and bytes with it and without it,
- * and the two copies end with the same counters, key by key.
+ * Two CPUs counting the first packets of the same new flows: the entry
+ * one makes is added to by the other, never overwritten (every count of
+ * every flow arrives).
  */
-/* Does @p carry an annotation valid under KEY (an IPv4 frame)?  An
- * option of ours is in the header: valid whatever the rest says. */
+static void test_bpf_concurrent_first_packets(void)
+{
+	enum { ITERS = 8000 };
+	struct progs p;
+	struct race r[2];
+	pthread_barrier_t bar;
+	pthread_t t[2];
+	struct cmon_hop_total *tot;
+	uint64_t sum = 0;
+	int i, n, flows = 0;
+
+	if (libbpf_num_possible_cpus() < 2 || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		CU_PASS("one CPU: no race to test");
+		return;
+	}
+	CU_ASSERT_FATAL(progs_open(&p, 1 << 30, 1) == 0);
+	pthread_barrier_init(&bar, NULL, 2);
+	for (i = 0; i < 2; i++) {
+		r[i] = (struct race){ &p, i, ITERS, &bar, 0 };
+		CU_ASSERT_FATAL(!pthread_create(&t[i], NULL, race_cpu, &r[i]));
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		CU_ASSERT_EQUAL(r[i].err, 0);
+	}
+	pthread_barrier_destroy(&bar);
+	n = hop_totals(&p, &tot);
+	CU_ASSERT_FATAL(n > 0);
+	for (i = 0; i < n; i++)
+		if (tot[i].key.tp == CMON_TP_VETH_OUT &&
+		    (ntohs(tot[i].key.flow.sport) >> 8 & 0xc0) == 0x40) {
+			flows++;
+			sum += tot[i].packets;
+			if (tot[i].packets != 2)
+				fprintf(stderr, "flow %u: %llu of 2 counted\n",
+					ntohs(tot[i].key.flow.sport),
+					(unsigned long long)tot[i].packets);
+		}
+	CU_ASSERT_EQUAL(flows, ITERS);
+	CU_ASSERT_EQUAL(sum, 2 * ITERS);
+	free(tot);
+	progs_close(&p);
+}
+
+/*
+ * Does @p carry an annotation valid under KEY (an IPv4 frame)?  An
+ * option of ours is in the header: valid whatever the rest says.
+ */
 static int ours(const struct pkt *p)
 {
 	uint8_t ip[20 + CMON_ANN_WIRE_LEN];
@@ -844,6 +950,12 @@ static int ours(const struct pkt *p)
 	       CMON_FIND_OK;
 }
 
+/*
+ * The fast path (cmon_parse_plain()) only ever takes packets the full
+ * path would only have counted or sampled out, and counts them the same:
+ * every program gives the same verdict and bytes with it and without it,
+ * and the two copies end with the same counters, key by key.
+ */
 static void test_bpf_fast_path_agrees(void)
 {
 	struct progs fast, full;
@@ -967,6 +1079,8 @@ int main(void)
 		{ "test_bpf_hop_counters", test_bpf_hop_counters },
 		{ "test_bpf_sampling_consistent", test_bpf_sampling_consistent },
 		{ "test_bpf_fast_path_agrees", test_bpf_fast_path_agrees },
+		{ "test_bpf_concurrent_first_packets",
+		  test_bpf_concurrent_first_packets },
 		{ NULL, NULL }
 	};
 	int ret;
