@@ -76,31 +76,58 @@ static uint64_t clk_now(struct cmon_dp_clock *c)
 	return c->ns;
 }
 
-static void ip_csum(uint8_t *ip, uint32_t ihl)
+/*
+ * Checksums are updated, never recomputed (RFC 1624), as the kernel hops
+ * do: a packet corrupted on its way keeps a checksum that says so.
+ */
+
+/* One's complement sum of @a and @b (16-bit sums). */
+static uint32_t add16(uint32_t a, uint32_t b)
 {
-	put16(ip + 10, 0);
-	put16(ip + 10, cmon_csum(ip, ihl, 0));
+	a += b;
+	return (a & 0xffff) + (a >> 16);
 }
 
-/* Recompute the L4 checksum of a UDP or ICMP packet (trailer carrier). */
-static void l4_csum(uint8_t *ip, uint32_t ihl, uint32_t tot_len)
+/* The 16-bit one's complement sum of @len bytes at @p, as they count at
+ * an even or an odd (@odd) offset of the data a checksum covers. */
+static uint32_t sum16(const uint8_t *p, uint32_t len, int odd)
 {
-	uint8_t *l4 = ip + ihl;
-	uint32_t l4len = tot_len - ihl, sum;
+	uint32_t s = (uint16_t)~cmon_csum(p, len, 0);
+
+	return odd ? (s >> 8 | s << 8) & 0xffff : s;
+}
+
+/* RFC 1624 eqn. 3: the checksum at @field once data summing to @m
+ * sums to @m2: HC' = ~(~HC + ~m + m').  @udp: 0 means "none" and stays
+ * so, and a result of 0 is sent as 0xffff. */
+static void csum_fix(uint8_t *field, uint32_t m, uint32_t m2, int udp)
+{
+	uint32_t s;
 	uint16_t c;
 
+	if (udp && !get16(field))
+		return;
+	s = add16(add16((uint16_t)~get16(field), (uint16_t)~m), m2);
+	c = (uint16_t)~s;
+	put16(field, udp && !c ? 0xffff : c);
+}
+
+/* The L4 checksum of a UDP or ICMP packet (trailer carrier) once its
+ * data summing to @m sums to @m2 and, UDP, its length field goes to
+ * @ulen2 (the caller writes it after). */
+static void l4_fix(uint8_t *ip, uint32_t ihl, uint32_t m, uint32_t m2,
+		   uint32_t ulen2)
+{
+	uint8_t *l4 = ip + ihl;
+	uint32_t ulen = get16(l4 + 4);
+
 	if (ip[9] == 1) {
-		put16(l4 + 2, 0);
-		put16(l4 + 2, cmon_csum(l4, l4len, 0));
+		csum_fix(l4 + 2, m, m2, 0);
 		return;
 	}
-	if (get16(l4 + 6) == 0)
-		return;		/* UDP without checksum stays without */
-	put16(l4 + 6, 0);
-	sum = get16(ip + 12) + get16(ip + 14) + get16(ip + 16) +
-	      get16(ip + 18) + 17 + l4len;
-	c = cmon_csum(l4, l4len, sum);
-	put16(l4 + 6, c ? c : 0xffff);
+	/* the length counts twice: in the pseudo-header and the header */
+	csum_fix(l4 + 6, add16(m, add16(ulen, ulen)),
+		 add16(m2, add16(ulen2, ulen2)), 1);
 }
 
 static void count(uint64_t *stat, enum cmon_dp_stat s)
@@ -177,19 +204,23 @@ static void sanitise(struct pkt *p, uint64_t *stat)
 	int changed = 0;
 
 	if (p->frag_off & CMON_IP_DECISION_BIT) {
+		csum_fix(p->ip + 10, p->frag_off,
+			 p->frag_off & ~CMON_IP_DECISION_BIT, 0);
 		p->frag_off &= ~CMON_IP_DECISION_BIT;
 		put16(p->ip + 6, p->frag_off);
 		changed = 1;
 	}
 	if (p->ihl == 20 + CMON_ANN_WIRE_LEN &&
 	    p->ip[20] == CMON_IPOPT_TYPE && p->ip[21] == CMON_ANN_WIRE_LEN) {
+		uint32_t m = sum16(p->ip + 20, CMON_ANN_WIRE_LEN, 0);
+
 		memset(p->ip + 20, 1, CMON_ANN_WIRE_LEN);	/* NOPs */
+		csum_fix(p->ip + 10, m,
+			 sum16(p->ip + 20, CMON_ANN_WIRE_LEN, 0), 0);
 		changed = 1;
 	}
-	if (changed) {
-		ip_csum(p->ip, p->ihl);
+	if (changed)
 		count(stat, CMON_DP_SANITISED);
-	}
 }
 
 void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
@@ -260,7 +291,10 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	memcpy(h + ETH_HLEN_ + 20, &o, sizeof(o));
 	h[ETH_HLEN_] = 0x40 | (20 + CMON_ANN_WIRE_LEN) / 4;
 	put16(h + ETH_HLEN_ + 2, p.tot_len + CMON_ANN_WIRE_LEN);
-	ip_csum(h + ETH_HLEN_, 20 + CMON_ANN_WIRE_LEN);
+	/* the first two words changed, the option's were added */
+	csum_fix(h + ETH_HLEN_ + 10, sum16(p.ip, 4, 0),
+		 add16(sum16(h + ETH_HLEN_, 4, 0),
+		       sum16(h + ETH_HLEN_ + 20, CMON_ANN_WIRE_LEN, 0)), 0);
 	memcpy(frame - CMON_ANN_WIRE_LEN, h, sizeof(h));
 	res->head = CMON_ANN_WIRE_LEN;
 	count(stat, CMON_DP_STAMPED);
@@ -284,18 +318,21 @@ static int find(const struct cmon_dp_cfg *cfg, struct pkt *p, uint64_t *stat,
 	return r == CMON_FIND_OK;
 }
 
-/* Write the annotation @f back with its checksums made exact. */
+/* Write the annotation @f back, its checksum updated. */
 static void store(struct pkt *p, struct cmon_found *f)
 {
+	uint32_t at = f->carrier == CMON_CARRIER_IPOPT ? 22 : f->offset;
+	uint32_t m = sum16(p->ip + at, sizeof(struct cmon_ann), at & 1);
 	struct cmon_ann w;
 
 	cmon_ann_encode(&f->ann, &w);
+	memcpy(p->ip + at, &w, sizeof(w));
 	if (f->carrier == CMON_CARRIER_IPOPT) {
-		memcpy(p->ip + 22, &w, sizeof(w));
-		ip_csum(p->ip, p->ihl);
+		csum_fix(p->ip + 10, m, sum16(p->ip + at, sizeof(w), 0), 0);
 	} else {
-		memcpy(p->ip + f->offset, &w, sizeof(w));
-		l4_csum(p->ip, p->ihl, p->tot_len);
+		/* (its parity within the L4 data: the header is whole words) */
+		l4_fix(p->ip, p->ihl, m, sum16(p->ip + at, sizeof(w), at & 1),
+		       get16(p->ip + p->ihl + 4));
 	}
 }
 
@@ -371,20 +408,29 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		memcpy(h, frame, sizeof(h));
 		h[ETH_HLEN_] = 0x45;
 		put16(h + ETH_HLEN_ + 2, p.tot_len - CMON_ANN_WIRE_LEN);
-		ip_csum(h + ETH_HLEN_, 20);
+		/* the first two words changed, the option's went */
+		csum_fix(h + ETH_HLEN_ + 10,
+			 add16(sum16(p.ip, 4, 0),
+			       sum16(p.ip + 20, CMON_ANN_WIRE_LEN, 0)),
+			 sum16(h + ETH_HLEN_, 4, 0), 0);
 		memcpy(frame + CMON_ANN_WIRE_LEN, h, sizeof(h));
 		res->head = -CMON_ANN_WIRE_LEN;
 	} else {
 		uint32_t tot = p.tot_len - CMON_ANN_WIRE_LEN;
+		uint32_t frag = p.frag_off & ~CMON_IP_DECISION_BIT;
 		uint8_t *l4 = p.ip + p.ihl;
 
 		/* bytes after the IPv4 packet (Ethernet padding) go too */
+		csum_fix(p.ip + 10, add16(p.tot_len, p.frag_off),
+			 add16(tot, frag), 0);
 		put16(p.ip + 2, tot);
-		put16(p.ip + 6, p.frag_off & ~CMON_IP_DECISION_BIT);
+		put16(p.ip + 6, frag);
+		/* the trailer's bytes leave the L4 sum, at their parity */
+		l4_fix(p.ip, p.ihl,
+		       sum16(p.ip + f.offset, CMON_ANN_WIRE_LEN,
+			     (f.offset - p.ihl) & 1), 0, tot - p.ihl);
 		if (p.proto == 17)
 			put16(l4 + 4, tot - p.ihl);
-		ip_csum(p.ip, p.ihl);
-		l4_csum(p.ip, p.ihl, tot);
 		res->tail = (int32_t)(ETH_HLEN_ + tot) - (int32_t)len;
 	}
 	count(stat, CMON_DP_STRIPPED);

@@ -123,6 +123,70 @@ static void test_dp_roundtrip(void)
 	CU_ASSERT_EQUAL(ntohs(rec.dport), 5000);
 }
 
+/*
+ * A packet corrupted on its way keeps a checksum that says so: the hops
+ * update checksums (RFC 1624), never compute them afresh.
+ */
+static void test_dp_corruption_kept(void)
+{
+	uint8_t buf[ROOM + 1600], *f = buf + ROOM, *ip;
+	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	struct cmon_ann_host a = { .version = CMON_ANN_VERSION, .nslots = 1,
+				   .seq = 3, .t0_lo = (uint32_t)NOW };
+	struct cmon_dp_res res;
+	struct cmon_record rec;
+	struct cmon_trailer t;
+	uint32_t len = frame(f, 17, 100), tot;
+	uint16_t c;
+
+	/* the IPv4 option: a header byte changed in flight */
+	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, AT(NOW), stat, &res);
+	f -= res.head;
+	len += res.head;
+	f[14 + 8]--;				/* TTL, checksum not updated */
+	cmon_dp_transit(&cfg, f, len, CMON_TP_VETH_IN, AT(NOW + 10), stat);
+	cmon_dp_strip(&cfg, f, len, AT(NOW + 20), stat, &rec, &res, NULL);
+	CU_ASSERT_EQUAL_FATAL(res.record, 1);
+	f -= res.head;
+	len += res.head;
+	CU_ASSERT(!ip_csum_ok(f + 14));
+	CU_ASSERT(udp_csum_ok(f + 14));
+	f[14 + 8]++;				/* undone, all is well */
+	CU_ASSERT(ip_csum_ok(f + 14));
+
+	/* the payload trailer (odd offset): a payload byte changed */
+	f = buf + ROOM;
+	ip = f + 14;
+	len = frame(f, 17, 33);
+	a.slot[0].tp = CMON_TP_VETH_IN;
+	a.slot[1].tp = a.slot[2].tp = a.slot[3].tp = 0xff;
+	cmon_ann_sign(&a, KEY);
+	cmon_ann_encode(&a, &t.ann);
+	t.magic = htons(CMON_TRAILER_MAGIC);
+	memcpy(f + len, &t, sizeof(t));
+	len += 40;
+	tot = len - 14;
+	ip[2] = tot >> 8, ip[3] = tot & 0xff, ip[6] |= 0x80;
+	ip[24] = (tot - 20) >> 8, ip[25] = (tot - 20) & 0xff;
+	ip[26] = ip[27] = 0;
+	c = cmon_csum(ip + 20, tot - 20, 0x0a01 + 2 + 0x0a01 + 3 + 17 +
+		      tot - 20);
+	ip[26] = c >> 8, ip[27] = c & 0xff;
+	ip[10] = ip[11] = 0;
+	c = cmon_csum(ip, 20, 0);
+	ip[10] = c >> 8, ip[11] = c & 0xff;
+	CU_ASSERT(udp_csum_ok(ip));
+	ip[20 + 8 + 5] ^= 0x10;			/* in flight */
+	cmon_dp_transit(&cfg, f, len, CMON_TP_OVS_RX, AT(NOW + 100), stat);
+	CU_ASSERT(!udp_csum_ok(ip));
+	cmon_dp_strip(&cfg, f, len, AT(NOW + 200), stat, &rec, &res, NULL);
+	CU_ASSERT_EQUAL_FATAL(res.record, 1);
+	CU_ASSERT(ip_csum_ok(ip));
+	CU_ASSERT(!udp_csum_ok(ip));
+	ip[20 + 8 + 5] ^= 0x10;
+	CU_ASSERT(udp_csum_ok(ip));
+}
+
 /* A kernel hop's payload trailer is stripped byte-exact, UDP checksum
  * included. */
 static void test_dp_strip_trailer(void)
@@ -404,6 +468,7 @@ int main(void)
 	static const struct unit_case cases[] = {
 		{ "stamp, transit, strip round trip", test_dp_roundtrip },
 		{ "strip a kernel payload trailer", test_dp_strip_trailer },
+		{ "corruption in flight stays visible", test_dp_corruption_kept },
 		{ "forged annotations", test_dp_forged },
 		{ "skips are counted", test_dp_skips },
 		{ "sampling 1 in N and sequence", test_dp_sampling },
