@@ -25,7 +25,7 @@ static int push(struct totals *t, const struct cmon_hop_key *k,
 		t->v = nv;
 		t->cap = nc;
 	}
-	t->v[t->n++] = (struct cmon_hop_total){ *k, packets, bytes, born };
+	t->v[t->n++] = (struct cmon_hop_total){ *k, packets, bytes, born, 0 };
 	return 0;
 }
 
@@ -89,6 +89,26 @@ static int read_slot(const volatile struct cmon_hop_slot *s,
 	return 0;	/* changing hands all along: its counts are in the map */
 }
 
+/* The key slot @s holds between two changes of hands, and its gen. */
+static uint32_t slot_key(const volatile struct cmon_hop_slot *s,
+			 struct cmon_hop_key *key)
+{
+	int tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		uint32_t gen = s->gen;
+
+		if (gen & 1)
+			continue;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		memcpy(key, (const void *)&s->key, sizeof(*key));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (s->gen == gen)
+			return gen;
+	}
+	return 1;	/* changing hands all along: odd, never matches */
+}
+
 static int rank_order(const void *a, const void *b)
 {
 	return cmon_tp_rank(*(const uint8_t *)a) -
@@ -100,13 +120,25 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 		    size_t *entries)
 {
 	struct totals t = { 0 };
-	struct cmon_hop_total s;
+	struct cmon_hop_total s, *hit;
+	struct cmon_hop_key *key0 = calloc(nslots, sizeof(*key0));
+	uint32_t *gen0 = calloc(nslots, sizeof(*gen0));
 	uint8_t tps[CMON_TP_MAX];
 	uint32_t present = 0;
 	unsigned int ntp = 0;
 	size_t i, j;
 	int err, r;
 
+	if (!key0 || !gen0) {
+		free(key0);
+		free(gen0);
+		return -ENOMEM;
+	}
+	/* which key each slot holds before the map is read: one that
+	 * changes hands meanwhile may have moved counts into the map after
+	 * they were read there */
+	for (i = 0; i < nslots; i++)
+		gen0[i] = slot_key(&slots[i], &key0[i]);
 	/* the map first: a count moving into it after this is missed for
 	 * now, never counted twice */
 	err = read_map(hops_fd, &t);
@@ -128,6 +160,8 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 				err = push(&t, &s.key, s.packets, s.bytes, 0);
 	if (err) {
 		free(t.v);
+		free(key0);
+		free(gen0);
 		return err;
 	}
 	if (t.n)
@@ -142,6 +176,19 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 			t.v[j++] = t.v[i];
 		}
 	}
+	for (i = 0; i < nslots; i++) {
+		struct cmon_hop_key k;
+
+		if (slot_key(&slots[i], &k) == gen0[i])
+			continue;
+		memset(&s, 0, sizeof(s));
+		s.key = key0[i];
+		hit = j ? bsearch(&s, t.v, j, sizeof(*t.v), by_key) : NULL;
+		if (hit)
+			hit->unsure = 1;
+	}
+	free(key0);
+	free(gen0);
 	*out = t.v;
 	return (int)j;
 }

@@ -15,6 +15,8 @@ struct cmon_hop_total {
 	struct cmon_hop_key key;
 	uint64_t packets, bytes;	/* cumulative */
 	uint64_t born;		/* its cmon_hops entry's; 0: in the cache only */
+	int unsure;		/* counts moved from a slot to the map while
+				 * they were read: maybe short by those */
 };
 
 /*
@@ -22,7 +24,8 @@ struct cmon_hop_total {
  * first, then the @nslots cache slots at @slots (cmon_hop_cache mapped
  * read-only).  A slot changing hands while it is read is read again, so a
  * count is never seen twice; one moved between the two reads is missed
- * until the next call.  Returns how many totals *@out holds (malloc'd,
+ * until the next call (the key is marked unsure).  Returns how many
+ * totals *@out holds (malloc'd,
  * sorted by key; the caller frees it), or -errno; *@entries: how many
  * entries cmon_hops held.
  */

@@ -89,7 +89,10 @@ const char cmon_kopts_help[] =
 "                        and host processes is counted as not monitored\n"
 "  -s, --sample N        trace 1 packet in N (default 32; 1 = every packet);\n"
 "                        all packets are always counted\n"
-"      --node-id N       node id written in hop stamps (0-255, default 0)\n";
+"      --node-id N       node id written in hop stamps (0-255, default 0)\n"
+"      --flow-entries N  flows the kernel keeps counters and sequence\n"
+"                        numbers for (default 65536); beyond, the least\n"
+"                        recently seen are evicted (hop_evicted etc.)\n";
 
 
 /* "FILE:LINE: " when option value @s came from a config file, else "". */
@@ -177,6 +180,7 @@ void cmon_kopts_init(struct cmon_kopts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->sample_n = CMON_DEFAULT_SAMPLE;
+	o->flow_entries = 65536;
 }
 
 int cmon_kopts_parse(struct cmon_kopts *o, int c, const char *arg)
@@ -233,6 +237,9 @@ int cmon_kopts_parse(struct cmon_kopts *o, int c, const char *arg)
 	case 'N':
 		return cmon_opt_uint(arg, 0, 255, &o->node_id, "--node-id") ?
 		       -EINVAL : 1;
+	case 'F':
+		return cmon_opt_uint(arg, 16, 1u << 24, &o->flow_entries,
+				     "--flow-entries") ? -EINVAL : 1;
 	}
 	return 0;
 }
@@ -706,22 +713,17 @@ static size_t map_entries(int fd, size_t key_size)
 }
 
 /*
- * What the LRU maps evicted since the last read: entries made (counted by
- * the programs before this read) minus entries present now.  Evictions
- * may have cost counters the engine has not seen yet: it is told.
+ * What the LRU map @i (CMON_STAT_*_NEW - CMON_STAT_HOP_NEW) evicted since
+ * the last read: entries made (counted by the programs before this read)
+ * minus entries present now.  1 if that grew.
  */
-static void count_evictions(struct cmon_kagent *a, const uint64_t made[3],
-			    const size_t present[3])
+static int count_evictions(struct cmon_kagent *a, int i, uint64_t made,
+			   size_t present)
 {
-	int i, more = 0;
-
-	for (i = 0; i < 3; i++)
-		if (made[i] > present[i] && made[i] - present[i] > a->evicted[i]) {
-			a->evicted[i] = made[i] - present[i];
-			more = 1;
-		}
-	if (more)
-		cmon_agg_hops_changed(a->agg);
+	if (made <= present || made - present <= a->evicted[i])
+		return 0;
+	a->evicted[i] = made - present;
+	return 1;
 }
 
 /*
@@ -745,12 +747,16 @@ static void read_counters(struct cmon_kagent *a)
 			    strerror(-n));
 	if (n > 0)
 		qsort(t, n, sizeof(*t), upstream_first);
+	/* counters the map evicted may be among those fed now */
+	if (count_evictions(a, 0, made[0], present[0]))
+		cmon_agg_counters_evicted(a->agg);
 	for (i = 0; i < n; i++) {
 		const struct cmon_hop_key *k = &t[i].key;
 		struct cmon_hop_counter c = {
 			.flow = { k->flow.saddr, k->flow.daddr, k->flow.sport,
 				  k->flow.dport, k->flow.proto },
 			.tp = k->tp, .node = k->node, .epoch = t[i].born,
+			.unsure = (uint8_t)t[i].unsure,
 			.packets = t[i].packets, .bytes = t[i].bytes };
 
 		cmon_agg_hop_count(a->agg, &c);
@@ -770,7 +776,8 @@ static void read_counters(struct cmon_kagent *a)
 				       dk.flow.proto };
 		cmon_agg_drop(a->agg, &f, dk.netns, dk.ifindex, dk.reason, cnt);
 	}
-	count_evictions(a, made, present);
+	count_evictions(a, 1, made[1], present[1]);
+	count_evictions(a, 2, made[2], present[2]);
 }
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
@@ -898,6 +905,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 {
 	struct cmon_kagent *a;
 	uint64_t key;
+	unsigned int slots;
 	int err;
 
 	libbpf_set_print(libbpf_log);
@@ -943,8 +951,18 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	a->skel->rodata->cmon_clock_offset = o->clock_offset;
 	a->skel->rodata->cmon_capture = o->on_packet != NULL;
 	a->key = key;
-	a->hop_nslots = (size_t)libbpf_num_possible_cpus() * CMON_HOP_SLOTS;
+	/* the per-flow maps, and a per-CPU cache in front of the hop
+	 * counters of at most a 16th of their entries */
+	slots = CMON_HOP_SLOTS;
+	while (slots > 1 && slots * 16 > o->flow_entries)
+		slots /= 2;
+	a->skel->rodata->cmon_hop_slots = slots;
+	a->hop_nslots = (size_t)libbpf_num_possible_cpus() * slots;
 	bpf_map__set_max_entries(a->skel->maps.cmon_hop_cache, a->hop_nslots);
+	bpf_map__set_max_entries(a->skel->maps.cmon_hops, o->flow_entries);
+	bpf_map__set_max_entries(a->skel->maps.cmon_seq, o->flow_entries);
+	bpf_map__set_max_entries(a->skel->maps.cmon_drops,
+				 o->flow_entries / 4 > 16 ? o->flow_entries / 4 : 16);
 	if (!o->on_packet)
 		bpf_map__set_max_entries(a->skel->maps.cmon_pcap_rb,
 					 getpagesize());

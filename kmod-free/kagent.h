@@ -53,6 +53,7 @@ struct cmon_kopts {
 	long long clock_offset;
 	unsigned int sample_n;
 	unsigned int node_id;
+	unsigned int flow_entries;	/* per-flow map entries */
 	/* set: capture stripped packets and hand each one to it */
 	cmon_kpacket_fn on_packet;
 	void *packet_ctx;
@@ -76,7 +77,8 @@ struct cmon_kopts {
 	{ "clock", required_argument, NULL, 'T' }, \
 	{ "clock-offset-ns", required_argument, NULL, 'O' }, \
 	{ "sample", required_argument, NULL, 's' }, \
-	{ "node-id", required_argument, NULL, 'N' }
+	{ "node-id", required_argument, NULL, 'N' }, \
+	{ "flow-entries", required_argument, NULL, 'F' }
 extern const char cmon_kopts_help[];
 
 void cmon_kopts_init(struct cmon_kopts *o);

@@ -50,6 +50,7 @@ struct hop_ctr {
 	uint8_t tp, node;
 	uint8_t whole;			/* counted from the flow's first packet */
 	uint8_t seg;			/* enum seg_state, towards the next hop */
+	uint8_t unsure;			/* this interval's read is (agg.h) */
 	uint64_t epoch;			/* as fed: changes on a restart */
 	uint64_t packets, bytes;	/* cumulative, as fed */
 	uint64_t prev_packets, prev_bytes;	/* at the last tick */
@@ -122,6 +123,7 @@ struct cmon_agg {
 	uint64_t restarts, seq_restarts;
 	unsigned int ticks;		/* intervals closed: the current one */
 	unsigned int attached;		/* + 1: the last with hops attached */
+	unsigned int evicted;		/* + 1: the last with counters evicted */
 };
 
 static uint32_t hash_words(const uint32_t *w, unsigned int n)
@@ -460,6 +462,11 @@ void cmon_agg_hops_changed(struct cmon_agg *agg)
 	agg->attached = agg->ticks + 1;
 }
 
+void cmon_agg_counters_evicted(struct cmon_agg *agg)
+{
+	agg->attached = agg->evicted = agg->ticks + 1;
+}
+
 /*
  * Did a hop appearing now count the flow from its first packet?  Not in
  * the first interval (traffic was running before), nor where hops were
@@ -515,11 +522,14 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)
 	} else {
 		h = &f->hop[i];
 		/* (an epoch appears, from 0, when a count first reaches
-		 * the producer's map: not a restart) */
+		 * the producer's map: not a restart, unless the map evicted
+		 * entries meanwhile, one of them maybe this counter's) */
 		int anew = c->packets < h->packets ||
 			   (h->epoch && c->epoch != h->epoch);
+		int unsure = agg->evicted == agg->ticks + 1 &&
+			     (!h->epoch || !c->epoch);
 
-		if (anew || h->fed + 1 < agg->ticks) {
+		if (anew || unsure || h->fed + 1 < agg->ticks) {
 			/* evicted and made anew, or gone for an interval:
 			 * compare it with its neighbours anew */
 			agg->restarts++;
@@ -535,6 +545,7 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)
 		h->epoch = c->epoch;
 	}
 	h->fed = f->fed = agg->ticks;
+	h->unsure = c->unsure;
 	if (c->packets != h->packets && flow_pair(agg, f))
 		f->pair->dirty = 1;
 	h->packets = c->packets;
@@ -605,8 +616,8 @@ static unsigned int ref_hop(struct flow *f)
 	return 0;
 }
 
-/* Counter figures of one flow for this interval, added to its pair. */
-static void flow_tick(struct flow *f)
+/* Counter figures of one flow for interval @now, added to its pair. */
+static void flow_tick(struct flow *f, unsigned int now)
 {
 	struct pair *p = f->pair;
 	struct cmon_pair_stats *st = p ? &p->st : NULL;
@@ -629,6 +640,13 @@ static void flow_tick(struct flow *f)
 		struct hop_ctr *a = &f->hop[i], *b = &f->hop[i + 1];
 		uint64_t in, out, d, gap;
 
+		/* a read that may be short, or none (a counter evicted and
+		 * not made again yet), is no baseline and no comparison: a
+		 * gap then needs two sure reads after it */
+		if (a->unsure || b->unsure || a->fed != now || b->fed != now) {
+			a->gap_prev = 0;
+			continue;
+		}
 		if (a->seg == SEG_NEW)
 			seg_base(a, b);
 		if (a->seg == SEG_BLIND)
@@ -657,6 +675,7 @@ static void flow_tick(struct flow *f)
 	for (i = 0; i < f->nhops; i++) {
 		f->hop[i].prev_packets = f->hop[i].packets;
 		f->hop[i].prev_bytes = f->hop[i].bytes;
+		f->hop[i].unsure = 0;
 	}
 	f->ticked = 1;
 }
@@ -722,7 +741,7 @@ void cmon_agg_tick(struct cmon_agg *agg, double secs)
 		struct flow *f;
 
 		for (f = agg->flows[i]; f; f = f->next)
-			flow_tick(f);
+			flow_tick(f, agg->ticks);
 	}
 	for (i = 0; i < HT_BUCKETS; i++) {
 		struct drop *d;

@@ -83,6 +83,9 @@ struct cmon_hop_counter {
 	/* 1: the counter missed the flow's first packets (another node's
 	 * engine says so); producers reading their own hops leave it 0 */
 	uint8_t partial;
+	/* 1: read while counts moved inside the producer (it may be short
+	 * by those): not compared with its neighbours at this read */
+	uint8_t unsure;
 	/* changes when the counter restarts (its map entry was evicted and
 	 * made anew); 0: unknown */
 	uint64_t epoch;
@@ -98,12 +101,19 @@ void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r);
  */
 void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c);
 /*
- * A producer attached hops (a container joined) or lost counters to
- * evictions since the last tick: the counters that appear now may have
- * missed packets their neighbours counted, so they are compared from a
- * common read on, not from zero.
+ * A producer attached hops (a container joined) since the last tick: the
+ * counters that appear now may have missed packets their neighbours
+ * counted, so they are compared from a common read on, not from zero.
  */
 void cmon_agg_hops_changed(struct cmon_agg *agg);
+/*
+ * A producer's map evicted counters since the last tick, before it feeds
+ * this interval's: besides what cmon_agg_hops_changed() implies, a
+ * counter without an epoch now or at the last read (its counts partly
+ * outside the map) may have lost counts with an entry made and evicted
+ * in between, so it restarts too.
+ */
+void cmon_agg_counters_evicted(struct cmon_agg *agg);
 /* Feed the cumulative drop count of a flow on a device, by reason. */
 void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *f,
 		   uint32_t netns, uint32_t ifindex, uint32_t reason,

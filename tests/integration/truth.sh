@@ -1,8 +1,8 @@
 #!/bin/sh
 # Figures true at the edges, against receivers counting the truth: the
 # agent started while TCP and UDP already flow, a container joining while
-# traffic towards it starts, and a pair idle for longer than the engine
-# keeps it, then active again.  No interval may report loss (nothing here
+# traffic towards it starts, a pair idle for longer than the engine keeps
+# it, then active again, and counters evicted from maps far too small.  No interval may report loss (nothing here
 # drops) and no packet may be counted twice.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -133,5 +133,32 @@ set -- $(total_lost)
 echo "idle: sent $first + $second, received $recv, counted $pkts; lost $1"
 [ "$recv" = $((first + second)) ] || it_fail "the path dropped datagrams"
 [ "$pkts" = "$recv" ] || it_fail "counted $pkts packets for $recv sent"
+[ "$1" = 0 ] || it_fail "loss reported where none happened: $*"
+echo "== forced evictions: 200 flows through maps of 16 entries"
+it_agent_start --flow-entries 16
+udp_recv 2 5013
+it_in 1 python3 -c "
+import socket, time
+socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(200)]
+end, n = time.time() + 5, 0
+while time.time() < end:
+    for s in socks:
+        s.sendto(b'e' * 100, ('$(it_ip 2)', 5013))
+        n += 1
+    time.sleep(0.005)
+print(n)
+" >"$IT_TMP/sent"
+it_wait "$IT_TMP/r2" received 10 || it_fail "receiver did not finish"
+it_settle 1
+it_agent_stop
+sent=$(cat "$IT_TMP/sent")
+recv=$(sed -n 's/^received //p' "$IT_TMP/r2")
+evicted=$(it_query - - - hop_evicted)
+restarts=$(it_query - - - agg_counter_restarts)
+set -- $(total_lost)
+echo "evictions: sent $sent, received $recv; hop_evicted $evicted, counter restarts $restarts; lost reported $1 $*"
+[ "$sent" = "$recv" ] || it_fail "the path dropped datagrams"
+[ "$evicted" -gt 0 ] || it_fail "no eviction counted"
+[ "$restarts" -gt 0 ] || it_fail "no counter restart counted"
 [ "$1" = 0 ] || it_fail "loss reported where none happened: $*"
 echo "PASS: no false loss and no packet counted twice at the edges"
