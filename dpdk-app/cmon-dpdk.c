@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
@@ -80,6 +81,9 @@ static void on_signal(int sig)
 	(void)sig;
 	exiting = 1;
 }
+
+/* Set in the environment of the process --wait starts again. */
+#define RESTARTED_ENV	"CMON_DPDK_RESTARTED"
 
 /* Long options without a short form. */
 enum {
@@ -353,6 +357,30 @@ static int primary_alive(const char *prefix)
 
 	snprintf(path, sizeof(path), RUNTIME_DIR "/%s/config", prefix);
 	return access(path, F_OK) == 0 && rte_eal_primary_proc_alive(path);
+}
+
+/*
+ * Has ovs-vswitchd's EAL finished initialising?  A secondary attaching
+ * while the primary still sets up would hold the locks it needs next, and
+ * the switch would fail to start: the primary writes RTE_MAGIC at the
+ * start of its memory configuration (the config file) when it is done.
+ */
+static int primary_ready(const char *prefix)
+{
+	char path[PATH_MAX];
+	uint32_t magic = 0;
+	int fd;
+
+	if (!primary_alive(prefix))
+		return 0;
+	snprintf(path, sizeof(path), RUNTIME_DIR "/%s/config", prefix);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &magic, sizeof(magic), 0) != sizeof(magic))
+		magic = 0;
+	close(fd);
+	return magic == RTE_MAGIC;
 }
 
 static int eal_attach(const struct opts *o)
@@ -697,9 +725,19 @@ static int timed_out(const struct opts *o, double start)
  */
 static int ovs_attach(const struct opts *o, struct reader *r, double start)
 {
-	int told = 0, err;
+	int told = 0, ready = 0, err;
 
-	while (!primary_alive(o->prefix)) {
+	/* ready at two looks half a second apart: a fresh primary's config
+	 * may still hold its predecessor's magic for a moment */
+	while (ready < 2) {
+		if (primary_ready(o->prefix)) {
+			if (ready++ || !o->wait)
+				continue;
+			if (idle(r, 500))
+				return 1;
+			continue;
+		}
+		ready = 0;
 		if (!o->wait) {
 			cmon_err("no ovs-vswitchd with DPDK file prefix \"%s\" "
 				 "is running (nothing at %s/%s/config); start "
@@ -738,14 +776,38 @@ static int ovs_attach(const struct opts *o, struct reader *r, double start)
 	return 0;
 }
 
+/*
+ * Start this program again (--wait, after ovs-vswitchd exited: DPDK's EAL
+ * attaches once per process).  Nothing it had open goes along: the EAL's
+ * files stay locked while any process holds them open, and the next
+ * ovs-vswitchd could not start.  Returns only on failure.
+ */
+static void restart(char **argv)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0) {
+		cmon_err("restarting: /proc/self/exe: %s", strerror(errno));
+		return;
+	}
+	self[n] = 0;
+	setenv(RESTARTED_ENV, "1", 1);
+	close_range(3, ~0U, 0);
+	execv(self, argv);
+	cmon_err("restarting %s: %s", self, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct reader r = { 0 };
 	struct opts o = { 0 };
 	double start, last_tick, last_check, t;
-	int rc = 0, err;
+	/* started again by itself (--wait, after ovs-vswitchd came back) */
+	int rc = 0, err, restarted = getenv(RESTARTED_ENV) != NULL;
 
+	unsetenv(RESTARTED_ENV);
 	cmon_log_init("cmon-dpdk", CMON_LOG_INFO);
 	if (cmon_config_args(&argc, &argv, long_opts) ||
 	    parse_args(argc, argv, &o))
@@ -775,9 +837,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (o.pcap) {
+		/* after a restart for --wait: what the file holds stays */
 		r.pcap = cmon_pcapng_open(o.pcap,
 					  (uint64_t)(o.pcap_mib * (1 << 20)),
-					  o.pcap_count);
+					  o.pcap_count, restarted);
 		if (!r.pcap) {
 			cmon_err("--pcap %s: %s", o.pcap, strerror(errno));
 			rc = 2;
@@ -832,9 +895,11 @@ int main(int argc, char **argv)
 					r.x = NULL;
 					cmon_peers_stop(r.peers);
 					r.peers = NULL;
-					execv("/proc/self/exe", argv);
-					cmon_err("restarting: %s",
-						 strerror(errno));
+					/* every captured frame on disk, and
+					 * the next process adds to the file */
+					cmon_pcapng_close(r.pcap);
+					r.pcap = NULL;
+					restart(argv);
 				}
 				break;
 			}

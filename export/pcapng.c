@@ -63,7 +63,8 @@ static int put(struct cmon_pcapng *w, const void *b, size_t len)
 	return 0;
 }
 
-static int start_file(struct cmon_pcapng *w)
+/* A new file, or (@append) a new section at the end of the one there. */
+static int start_file(struct cmon_pcapng *w, int append)
 {
 	uint8_t buf[256], *p = buf, *idb;
 	static const char app[] = "cmon-dpdk";
@@ -72,10 +73,11 @@ static int start_file(struct cmon_pcapng *w)
 	uint16_t ver[2] = { 1, 0 }, link[2] = { 1, 0 };
 	int64_t section = -1;
 
-	w->f = fopen(w->path, "w");
+	w->f = fopen(w->path, append ? "ae" : "we");
 	if (!w->f)
 		return -errno;
-	w->bytes = 0;
+	w->bytes = append && !fseek(w->f, 0, SEEK_END) && ftell(w->f) > 0 ?
+		   (uint64_t)ftell(w->f) : 0;
 	/* Section Header Block */
 	u32(&p, 0x0A0D0D0A);
 	u32(&p, 0);
@@ -102,7 +104,7 @@ static int start_file(struct cmon_pcapng *w)
 }
 
 struct cmon_pcapng *cmon_pcapng_open(const char *path, uint64_t max_bytes,
-				     unsigned int count)
+				     unsigned int count, int append)
 {
 	struct cmon_pcapng *w = calloc(1, sizeof(*w));
 	int err;
@@ -114,7 +116,7 @@ struct cmon_pcapng *cmon_pcapng_open(const char *path, uint64_t max_bytes,
 	}
 	w->max_bytes = max_bytes;
 	w->count = count ? count : 1;
-	err = start_file(w);
+	err = start_file(w, append);
 	if (err) {
 		if (w->f)
 			fclose(w->f);
@@ -143,7 +145,7 @@ static int rotate(struct cmon_pcapng *w)
 		snprintf(to, sizeof(to), "%s.%u", w->path, i);
 		rename(from, to);
 	}
-	return start_file(w);
+	return start_file(w, 0);
 }
 
 int cmon_pcapng_write(struct cmon_pcapng *w, double wall,

@@ -17,11 +17,13 @@
 struct cmon_pcapng;
 
 /*
- * Create @path (replacing it); rotate when a file would pass @max_bytes
- * (0: never), keeping @count files.  NULL with errno on failure.
+ * Create @path (replacing it), or with @append add a new section to it
+ * (pcapng files hold several: a restarted writer loses nothing); rotate
+ * when a file would pass @max_bytes (0: never), keeping @count files.
+ * The file is not inherited across exec.  NULL with errno on failure.
  */
 struct cmon_pcapng *cmon_pcapng_open(const char *path, uint64_t max_bytes,
-				     unsigned int count);
+				     unsigned int count, int append);
 /* Append one frame; 0 or -errno (counted in cmon_pcapng_errors()). */
 int cmon_pcapng_write(struct cmon_pcapng *w, double wall,
 		      const uint8_t *data, uint32_t caplen, uint32_t len,

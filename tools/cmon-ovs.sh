@@ -8,6 +8,7 @@
 #                                      (DPDK file prefix ${CMON_PFX}ovs),
 #                                      bridge ${CMON_PFX}ovs; KEY=VALUE go to
 #                                      Open_vSwitch other_config
+#   cmon_ovs_vswitchd                  ovs-vswitchd again on the same database
 #   cmon_ovs_vsctl ARGS / cmon_ovs_appctl ARGS
 #   cmon_ovs_container NAME IP ROLE    netns NAME, eth0 = IP/24, its veth
 #                                      plugged in as a DPDK af_packet port
@@ -82,6 +83,16 @@ cmon_ovs_start() {
 		cmon_ovs_vsctl --no-wait set Open_vSwitch . "other_config:$kv" ||
 			return 1
 	done
+	cmon_ovs_vswitchd || return 1
+	cmon_ovs_vsctl add-br "$CMON_OVS_BR" -- set bridge "$CMON_OVS_BR" \
+		datapath_type=netdev
+}
+
+# Start ovs-vswitchd on the database of cmon_ovs_start (again, after it
+# exited: it takes its bridges and ports from there) and wait for DPDK.
+cmon_ovs_vswitchd() {
+	local dir=$CMON_OVS_DIR vswitchd=$OVS_BUILD/vswitchd/ovs-vswitchd n=0
+
 	OVS_RUNDIR=$dir OVS_LOGDIR=$dir OVS_DBDIR=$dir "$vswitchd" \
 		"unix:$dir/db.sock" --pidfile="$dir/vswitchd.pid" \
 		--unixctl="$dir/vswitchd.ctl" --log-file="$dir/vswitchd.log" \
@@ -89,8 +100,9 @@ cmon_ovs_start() {
 		cat "$dir/vswitchd.err" >&2
 		return 1
 	}
-	n=0
-	until cmon_ovs_vsctl get Open_vSwitch . dpdk_initialized 2>/dev/null |
+	# (dpdk_initialized stays true in the database from a last run)
+	until cmon_ovs_appctl version >/dev/null 2>&1 &&
+	      cmon_ovs_vsctl get Open_vSwitch . dpdk_initialized 2>/dev/null |
 	      grep -q true; do
 		n=$((n + 1))
 		[ "$n" -lt 100 ] || {
@@ -100,8 +112,6 @@ cmon_ovs_start() {
 		}
 		sleep 0.2
 	done
-	cmon_ovs_vsctl add-br "$CMON_OVS_BR" -- set bridge "$CMON_OVS_BR" \
-		datapath_type=netdev
 }
 
 # Wait until interface $1 has a port number in OVS (DPDK ports take a

@@ -163,10 +163,62 @@ cmon_ovs_appctl cmon/show | grep -q "sampling: 1 in 8" ||
 
 # ovs-vswitchd exits under a running cmon-dpdk: it says so, exits 3
 dpdk_start last
-kill "$(cat "$IT_TMP/ovs/vswitchd.pid")"
+vs_pid=$(cat "$IT_TMP/ovs/vswitchd.pid")
+kill "$vs_pid"
 it_wait "$IT_TMP/last.err" "exited" 10 ||
 	it_fail "cmon-dpdk did not notice ovs-vswitchd exit: $(cat "$IT_TMP/last.err")"
 wait "$DPDK_PID"
 rc=$?
 [ "$rc" = 3 ] || it_fail "cmon-dpdk exit status $rc after OVS exit, want 3"
+
+# ovs-vswitchd restarted under cmon-dpdk --wait --pcap: it attaches again
+# on its own, and the frames captured before are still in the file
+# until the switch forwards again (the database still says "up")
+switch_back() {
+	n=0
+	while kill -0 "$vs_pid" 2>/dev/null; do	# its memory is freed
+		n=$((n + 1))
+		[ "$n" -lt 100 ] || it_fail "ovs-vswitchd $vs_pid does not exit"
+		sleep 0.1
+	done
+	cmon_ovs_vswitchd || it_fail "cannot start ovs-vswitchd again"
+	n=0
+	until it_in 1 ping -c 1 -W 1 "$IP2" >/dev/null 2>&1; do
+		n=$((n + 1))
+		[ "$n" -lt 30 ] || it_fail "no forwarding after the restart"
+	done
+}
+switch_back
+# (the database still holds the bad role given above: a fresh switch has
+# no previous one to keep)
+cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-capture=true \
+	other_config:cmon-sample=1 -- \
+	set Interface "$C1" other_config:cmon-role=container
+it_fresh "$IT_TMP/wait.err"
+"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --quiet --wait \
+	--pcap "$IT_TMP/wait.pcapng" 2>"$IT_TMP/wait.err" &
+DPDK_PID=$!
+it_wait "$IT_TMP/wait.err" "reading the frames ovs-vswitchd captures" 20 ||
+	it_fail "no capture ring: $(cat "$IT_TMP/wait.err")"
+it_in 1 ping -c 10 -i 0.05 -W 2 "$IP2" >/dev/null || it_fail "ping (before)"
+sleep 1
+vs_pid=$(cat "$IT_TMP/ovs/vswitchd.pid")
+kill "$vs_pid"
+it_wait "$IT_TMP/wait.err" "waiting for it to come back" 10 ||
+	it_fail "cmon-dpdk --wait did not notice the exit: $(cat "$IT_TMP/wait.err")"
+switch_back
+n=0
+until [ "$(grep -c "reading the frames ovs-vswitchd captures" "$IT_TMP/wait.err")" -ge 2 ]; do
+	n=$((n + 1))
+	[ "$n" -lt 100 ] || it_fail "cmon-dpdk did not attach again: $(tail -5 "$IT_TMP/wait.err")"
+	sleep 0.2
+done
+it_in 1 ping -c 10 -i 0.05 -W 2 "$IP2" >/dev/null || it_fail "ping (after)"
+sleep 1
+kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk --wait exit $?"
+DPDK_PID=""
+n=$(capinfos -c -M "$IT_TMP/wait.pcapng" | sed -n 's/^Number of packets: *//p')
+[ "${n:-0}" -ge 40 ] ||
+	it_fail "$n frames in the capture of 40 pings and replies around a restart"
+echo "restart: cmon-dpdk --wait attached again; $n frames kept across it"
 echo "PASS: OVS-DPDK hops, shared ring, cmon-dpdk secondary"
