@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* tc attachment: see attach.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -35,24 +37,54 @@ static int cmon_tc_clsact(void)
 }
 
 /* tcx links for both programs: 0, or <0 when this kernel has no tcx. */
-static int tcx_attach(struct cmon_tc *t, int in_fd, int out_fd)
+/*
+ * A stamp hop's link @fd moved to the upper half of the descriptor range
+ * (raised to its hard limit once), above every strip hop's: see attach.h.
+ * Where that cannot be, it stays where it is.
+ */
+static int stamp_fd(int fd)
+{
+	static int base;
+	struct rlimit rl;
+	int high;
+
+	if (!base) {
+		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max > 1 << 20 ? 1 << 20 : rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		base = getrlimit(RLIMIT_NOFILE, &rl) ? 512 : (int)(rl.rlim_cur / 2);
+	}
+	high = fcntl(fd, F_DUPFD_CLOEXEC, base);
+	if (high < 0)
+		return fd;
+	close(fd);
+	return high;
+}
+
+static int tcx_attach(struct cmon_tc *t, int in_fd, int out_fd, int stamps)
 {
 	if (in_fd >= 0) {
 		t->in_link = bpf_link_create(in_fd, t->ifindex,
 					     CMON_TCX_INGRESS, NULL);
 		if (t->in_link < 0)
 			return t->in_link;
+		if (stamps & CMON_TC_STAMP_INGRESS)
+			t->in_link = stamp_fd(t->in_link);
 	}
 	if (out_fd >= 0) {
 		t->out_link = bpf_link_create(out_fd, t->ifindex,
 					      CMON_TCX_EGRESS, NULL);
 		if (t->out_link < 0)
 			return t->out_link;
+		if (stamps & CMON_TC_STAMP_EGRESS)
+			t->out_link = stamp_fd(t->out_link);
 	}
 	return 0;
 }
 
-int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd)
+int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd,
+		   int stamps)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
@@ -62,7 +94,7 @@ int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd)
 	t->ifindex = ifindex;
 	t->in_link = t->out_link = -1;
 	if (!cmon_tc_clsact()) {
-		err = tcx_attach(t, in_fd, out_fd);
+		err = tcx_attach(t, in_fd, out_fd, stamps);
 		if (!err)
 			return 0;
 		cmon_tc_detach(t);

@@ -9,6 +9,12 @@
  * filters, and the clsact qdisc only if we created it and no other filter
  * uses it.  Either way the programs let every packet
  * go on to the device's other tc programs (they return TC_ACT_UNSPEC).
+ *
+ * A killed agent's links go in the reverse order of their descriptors (the
+ * kernel releases an exiting task's files last opened first): the links
+ * of stamp hops are moved to descriptors above every strip hop's, so no
+ * stamp outlives the strip hops, and no packet leaves stamped and never
+ * stripped (a payload trailer would reach the receiver).
  */
 #ifndef CMON_ATTACH_H
 #define CMON_ATTACH_H
@@ -26,8 +32,13 @@ struct cmon_tc {
 	bool ingress, egress;		/* clsact filters */
 };
 
+/* Which of the two programs stamp (cmon_tc_attach()'s @stamps). */
+#define CMON_TC_STAMP_INGRESS	1
+#define CMON_TC_STAMP_EGRESS	2
+
 /* Attach @in_fd at ingress and @out_fd at egress (-1: none). */
-int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd);
+int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd,
+		   int stamps);
 /* Remove what cmon_tc_attach() added; harmless if the device is gone. */
 void cmon_tc_detach(struct cmon_tc *t);
 

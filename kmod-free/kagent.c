@@ -397,7 +397,8 @@ static int track(struct cmon_kagent *a, const struct cmon_container *c)
 	t->ct = *c;
 	err = cmon_tc_attach(&t->tc, c->port_ifindex,
 			     bpf_program__fd(a->skel->progs.cmon_veth_in),
-			     bpf_program__fd(a->skel->progs.cmon_veth_out));
+			     bpf_program__fd(a->skel->progs.cmon_veth_out),
+			     CMON_TC_STAMP_INGRESS);
 	if (err) {
 		cmon_log_rl(CMON_LOG_WARN, "cannot attach to %s (container %s): "
 			    "%s", c->port, c->name, strerror(-err));
@@ -432,7 +433,7 @@ static int attach_named(const char *dev, const char *what, const char *hint,
 		cmon_err("%s device '%s' not found (%s)", what, dev, hint);
 		return -ENODEV;
 	}
-	err = cmon_tc_attach(t, ifindex, in_fd, out_fd);
+	err = cmon_tc_attach(t, ifindex, in_fd, out_fd, 0);	/* no stamp */
 	if (err) {
 		cmon_err("cannot attach to %s %s: %s", what, dev,
 			 strerror(-err));
@@ -504,7 +505,8 @@ static void host_hops(struct cmon_kagent *a)
 			continue;
 		err = cmon_tc_attach(t, ifindex,
 				     bpf_program__fd(a->skel->progs.cmon_host_in),
-				     bpf_program__fd(a->skel->progs.cmon_host_out));
+				     bpf_program__fd(a->skel->progs.cmon_host_out),
+				     CMON_TC_STAMP_EGRESS);
 		if (err) {
 			cmon_log_rl(CMON_LOG_WARN, "cannot attach to bridge %s: "
 				    "%s; host stack traffic not traced",

@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 			err = 1;
 			goto out;
 		}
-		err = cmon_tc_attach(&tc[i - 1], ifindex, fd, fd);
+		err = cmon_tc_attach(&tc[i - 1], ifindex, fd, fd, 0);
 		if (err) {
 			cmon_err("attaching to %s: %s", argv[i], strerror(-err));
 			tc[i - 1].ifindex = 0;
