@@ -106,6 +106,7 @@ INTEGRATION_TESTS = \
 	tests/integration/latency.sh \
 	tests/integration/loss.sh \
 	tests/integration/truth.sh \
+	tests/integration/faults.sh \
 	tests/integration/forged.sh \
 	tests/integration/host.sh \
 	tests/integration/churn.sh \
