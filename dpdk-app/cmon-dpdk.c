@@ -666,7 +666,7 @@ static void report(const struct opts *o, struct reader *r, double secs)
 	static char label[CMON_DP_NSTATS][32];
 	static struct cmon_endpoint eps[1024];
 	struct cmon_counter c[CMON_KAGENT_NCOUNTERS + CMON_DP_NSTATS + 1 +
-			      CMON_EXPORT_NCOUNTERS + 3 +
+			      CMON_EXPORT_NCOUNTERS + 4 +
 			      CMON_VIEW_AGG_COUNTERS];
 	struct cmon_clock_info clk[MAX_CLOCKS];
 	unsigned int i, n = 0, neps = 0;
@@ -708,6 +708,9 @@ static void report(const struct opts *o, struct reader *r, double secs)
 		c[n++] = (struct cmon_counter){ "pcap_bad_captures",
 			r->capture_bad, 0 };
 	}
+	if (r->peers)
+		c[n++] = (struct cmon_counter){ "peers_left_out",
+			cmon_peers_left_out(r->peers), 0 };
 	cmon_view_report(r->agg, &v, c, n, o->quiet ? CMON_OUT_NONE :
 			 o->json ? CMON_OUT_JSON : CMON_OUT_TABLE);
 	cmon_export_tick(r->x, &v, eps, neps);

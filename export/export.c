@@ -178,16 +178,22 @@ static void topology(FILE *out, const struct cmon_view *v,
 	fputs("]}\n", out);
 }
 
-/* This node's hop counters, for the other nodes' engines (peers.h). */
-static void counters(FILE *out, const struct cmon_view *v)
+/* This node's hop counters, for the other nodes' engines (peers.h);
+ * those beyond the document's bound are counted as overflow. */
+static void counters(FILE *out, struct cmon_export *e,
+		     const struct cmon_view *v)
 {
 	static struct cmon_hop_counter hc[65536];
+	const unsigned int max = sizeof(hc) / sizeof(hc[0]);
 	unsigned int i, n = 0;
 	char a[16], b[16];
 
 	if (v->node_id >= 0)
-		n = cmon_agg_hop_counters(v->agg, (uint8_t)v->node_id, hc,
-					  sizeof(hc) / sizeof(hc[0]));
+		n = cmon_agg_hop_counters(v->agg, (uint8_t)v->node_id, hc, max);
+	if (n > max) {
+		e->overflow += n - max;
+		n = max;
+	}
 	fprintf(out, "{\"time\":%.3f,\"node_id\":%d,\"counters\":[", v->time,
 		v->node_id);
 	for (i = 0; i < n; i++) {
@@ -276,7 +282,7 @@ void cmon_export_tick(struct cmon_export *e, const struct cmon_view *v,
 	if (d[CMON_DOC_HEALTH].f)
 		health(d[CMON_DOC_HEALTH].f, e, v);
 	if (d[CMON_DOC_COUNTERS].f)
-		counters(d[CMON_DOC_COUNTERS].f, v);
+		counters(d[CMON_DOC_COUNTERS].f, e, v);
 	for (i = 0; i < CMON_NDOCS; i++) {
 		close_doc(&d[i]);
 		buf[i] = d[i].buf;

@@ -59,19 +59,18 @@ unsigned int cmon_peers_parse(const char *doc, struct cmon_peer_link *out,
 		const json_t *low = json_object_get(o, "low_us");
 		double us = json_number_value(low);
 
-		if (n == max)
-			break;
 		/* a one-way delay beyond an hour either way is no delay */
 		if (uint_field(o, "from_node", 255, &from) ||
 		    uint_field(o, "to_node", 255, &to) ||
 		    uint_field(o, "samples", LLONG_MAX, &samples) ||
 		    !json_is_number(low) || !isfinite(us) || fabs(us) > 3.6e9)
 			continue;
-		out[n].from = (uint8_t)from;
-		out[n].to = (uint8_t)to;
-		out[n].samples = (uint64_t)samples;
-		out[n].low = (int64_t)llround(us * 1e3);
-		n++;
+		if (n++ >= max)
+			continue;	/* counted, not written */
+		out[n - 1].from = (uint8_t)from;
+		out[n - 1].to = (uint8_t)to;
+		out[n - 1].samples = (uint64_t)samples;
+		out[n - 1].low = (int64_t)llround(us * 1e3);
 	}
 	json_decref(root);
 	return n;
@@ -88,10 +87,8 @@ unsigned int cmon_peers_parse_counters(const char *doc,
 	size_t i;
 
 	json_array_foreach(a, i, o) {
-		struct cmon_hop_counter *c = &out[n];
+		struct cmon_hop_counter tmp, *c = n < max ? &out[n] : &tmp;
 
-		if (n == max)
-			break;
 		if (ip_field(o, "src_ip", &c->flow.saddr) ||
 		    ip_field(o, "dst_ip", &c->flow.daddr) ||
 		    uint_field(o, "sport", 65535, &sp) ||

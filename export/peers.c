@@ -37,7 +37,18 @@ struct cmon_peers {
 	int stop;
 	unsigned int n;
 	struct peer peer[MAX_PEERS];
+	uint64_t left_out;		/* links and counters beyond bounds */
 };
+
+/* @n found, room for @max: how many to take; the rest counted. */
+static unsigned int fit(struct cmon_peers *ps, unsigned int n,
+			unsigned int max)
+{
+	if (n <= max)
+		return n;
+	ps->left_out += n - max;
+	return max;
+}
 
 static size_t take(char *data, size_t sz, size_t nm, void *ctx)
 {
@@ -87,6 +98,8 @@ static void poll_one(struct cmon_peers *ps, struct peer *p)
 	if (rc == CURLE_OK && code == 200 && p->buf)
 		n = cmon_peers_parse(p->buf, links, MAX_LINKS);
 	pthread_mutex_lock(&ps->mu);
+	nc = fit(ps, nc, MAX_COUNTERS);
+	n = fit(ps, n, MAX_LINKS);
 	if (nc && !p->counters)
 		p->counters = malloc(MAX_COUNTERS * sizeof(*p->counters));
 	if (p->counters) {
@@ -205,8 +218,8 @@ unsigned int cmon_peers_links(struct cmon_peers *ps,
 
 		if (!p->at || now - p->at > FRESH_S)
 			continue;
-		for (j = 0; j < p->nlinks && n < max; j++)
-			out[n++] = p->links[j];
+		for (j = fit(ps, p->nlinks, max - n); j; j--)
+			out[n++] = p->links[p->nlinks - j];
 	}
 	pthread_mutex_unlock(&ps->mu);
 	return n;
@@ -224,10 +237,20 @@ unsigned int cmon_peers_counters(struct cmon_peers *ps,
 
 		if (!p->at || now - p->at > FRESH_S)
 			continue;
-		k = p->ncounters < max - n ? p->ncounters : max - n;
+		k = fit(ps, p->ncounters, max - n);
 		memcpy(out + n, p->counters, k * sizeof(*out));
 		n += k;
 	}
+	pthread_mutex_unlock(&ps->mu);
+	return n;
+}
+
+uint64_t cmon_peers_left_out(struct cmon_peers *ps)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&ps->mu);
+	n = ps->left_out;
 	pthread_mutex_unlock(&ps->mu);
 	return n;
 }

@@ -30,17 +30,21 @@ unsigned int cmon_peers_links(struct cmon_peers *p, struct cmon_peer_link *out,
 			      unsigned int max);
 /*
  * Parse the "links" of an /api/v1/metrics document (doc/json.md) into
- * @out; returns how many (only those with a low delay).
+ * @out; returns how many it holds (only those with a low delay): more
+ * than @max means only @max were written.
  */
 unsigned int cmon_peers_parse(const char *doc, struct cmon_peer_link *out,
 			      unsigned int max);
 /* The freshest hop counters of every peer; how many. */
 unsigned int cmon_peers_counters(struct cmon_peers *p,
 				 struct cmon_hop_counter *out, unsigned int max);
-/* Parse the "counters" of an /api/v1/counters document; how many. */
+/* Parse the "counters" of an /api/v1/counters document; how many, as
+ * cmon_peers_parse() counts them. */
 unsigned int cmon_peers_parse_counters(const char *doc,
 				       struct cmon_hop_counter *out,
 				       unsigned int max);
+/* Links and counters peers sent beyond the bounds kept: left out. */
+uint64_t cmon_peers_left_out(struct cmon_peers *p);
 /* Peers that answered at the last poll, of how many. */
 unsigned int cmon_peers_up(struct cmon_peers *p, unsigned int *total);
 void cmon_peers_stop(struct cmon_peers *p);

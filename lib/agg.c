@@ -392,9 +392,9 @@ unsigned int cmon_agg_hop_counters(const struct cmon_agg *agg, uint8_t node,
 			for (i = 0; i < f->nhops; i++) {
 				if (f->hop[i].node != node)
 					continue;
-				if (n == max)
-					return n;
-				out[n++] = (struct cmon_hop_counter){
+				if (n++ >= max)
+					continue;	/* counted, not written */
+				out[n - 1] = (struct cmon_hop_counter){
 					.flow = f->key, .tp = f->hop[i].tp,
 					.node = node,
 					.partial = !f->hop[i].whole,

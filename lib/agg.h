@@ -168,7 +168,8 @@ const struct cmon_link *cmon_agg_link(const struct cmon_agg *agg,
  * The cumulative per-hop counters fed for hops of @node (as given to
  * cmon_agg_hop_count()), so another node's engine can place loss between
  * its hops and these; partial says whether this engine saw them from the
- * flow's first packet.  Returns how many (at most @max).
+ * flow's first packet.  Returns how many there are: more than @max means
+ * only @max were written.
  */
 unsigned int cmon_agg_hop_counters(const struct cmon_agg *agg, uint8_t node,
 				   struct cmon_hop_counter *out,

@@ -25,13 +25,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	doc[size] = 0;
 	memset(&links[MAX], 0xa5, sizeof(links[MAX]));
 	memset(&c[MAX], 0xa5, sizeof(c[MAX]));
+	/* (they count every entry, and write at most MAX) */
 	n = cmon_peers_parse(doc, links, MAX);
-	if (n > MAX || ((uint8_t *)&links[MAX])[0] != 0xa5)
+	if (((uint8_t *)&links[MAX])[0] != 0xa5)
 		abort();
 	n = cmon_peers_parse_counters(doc, c, MAX);
-	if (n > MAX || ((uint8_t *)&c[MAX])[0] != 0xa5)
+	if (((uint8_t *)&c[MAX])[0] != 0xa5)
 		abort();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && i < MAX; i++)
 		if (c[i].tp >= CMON_TP_MAX || c[i].partial > 1)
 			abort();
 	free(doc);

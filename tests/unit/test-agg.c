@@ -315,7 +315,8 @@ static void test_agg_hop_counters_of_a_node(void)
 	CU_ASSERT_EQUAL(c[1].tp, CMON_TP_OVL_OUT);
 	CU_ASSERT(!memcmp(&c[1].flow, &flow, sizeof(flow)));
 	CU_ASSERT_EQUAL(cmon_agg_hop_counters(g, 2, c, 4), 1);
-	CU_ASSERT_EQUAL(cmon_agg_hop_counters(g, 1, c, 1), 1);
+	/* more than there is room for: all counted, one written */
+	CU_ASSERT_EQUAL(cmon_agg_hop_counters(g, 1, c, 1), 2);
 	/* 1 + 9 lost, most of them on the underlay (a gap lasting two reads;
 	 * only hops read at a tick are compared) */
 	cmon_agg_tick(g, 1.0);

@@ -293,7 +293,9 @@ static void test_export_peer_links(void)
 	CU_ASSERT_EQUAL(l[0].low, -4975250);
 	CU_ASSERT_EQUAL(l[1].from, 4);
 	CU_ASSERT_EQUAL(l[1].low, 31500);
-	CU_ASSERT_EQUAL(cmon_peers_parse(doc, l, 1), 1);
+	/* more than there is room for: all counted, the room filled */
+	CU_ASSERT_EQUAL(cmon_peers_parse(doc, l, 1), 2);
+	CU_ASSERT_EQUAL(l[0].from, 1);
 	CU_ASSERT_EQUAL(cmon_peers_parse("{\"links\":[]}", l, 4), 0);
 	CU_ASSERT_EQUAL(cmon_peers_parse("<html>", l, 4), 0);
 	CU_ASSERT_EQUAL(cmon_peers_parse("{\"links\":[{\"from_node\":1", l, 4),
@@ -334,6 +336,11 @@ static void test_export_peer_counters(void)
 	CU_ASSERT_EQUAL(c[1].partial, 1);
 	CU_ASSERT_EQUAL(c[1].epoch, 0);
 	CU_ASSERT_EQUAL(cmon_peers_parse_counters("{}", c, 4), 0);
+	/* more than there is room for: all counted, the room filled */
+	memset(&c[1], 0, sizeof(c[1]));
+	CU_ASSERT_EQUAL(cmon_peers_parse_counters(doc, c, 1), 2);
+	CU_ASSERT_EQUAL(c[0].packets, 20000);
+	CU_ASSERT_EQUAL(c[1].packets, 0);
 }
 
 /* Secrets in URLs never reach a log line or a document. */
