@@ -8,9 +8,10 @@ kmod_free_libcmon_kern_a_SOURCES = \
 	kmod-free/hopcount.c kmod-free/hopcount.h \
 	kmod-free/nl.c kmod-free/nl.h
 nodist_kmod_free_libcmon_kern_a_SOURCES = bpf/cmon_kern.skel.h
-kmod_free_libcmon_kern_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+kmod_free_libcmon_kern_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) \
+	$(LIBMNL_CFLAGS)
 CMON_KERN_LIBS = kmod-free/libcmon-kern.a lib/libcmon.a lib/libcmon-dp.a \
-	$(LIBBPF_LIBS) \
+	$(LIBBPF_LIBS) $(LIBMNL_LIBS) \
 	$(LIBELF_LIBS) $(ZLIB_LIBS)
 
 sbin_PROGRAMS += kmod-free/cmon-kern

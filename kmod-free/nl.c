@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* rtnetlink dumps: see nl.h. */
+/*
+ * rtnetlink dumps (nl.h), with libmnl: replies are checked against the
+ * request's sequence number and the socket's port id, every attribute is
+ * validated (type and length) before it is read, and a dump the kernel
+ * marks interrupted (NLM_F_DUMP_INTR: the tables changed meanwhile) is
+ * made again, whole, before any of it is used.
+ */
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
-#include <linux/netlink.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <time.h>
 #include "nl.h"
 
 #ifndef TC_H_CLSACT
@@ -18,150 +24,309 @@
 #define CMON_TC_H_MIN_INGRESS 0xFFF2U
 #define CMON_TC_H_MIN_EGRESS 0xFFF3U
 
-typedef int (*nl_msg_cb)(struct nlmsghdr *h, void *arg);
+/* Dumps tried again at most this many times when interrupted. */
+#define DUMP_TRIES	5
 
-/* Send one dump request and feed every reply message to @cb. */
-static int nl_dump(void *req, size_t len, nl_msg_cb cb, void *arg)
+/*
+ * How many of @len bytes at @buf are whole netlink messages.  libmnl reads
+ * a length of 2^31 or more as negative and, aligned, as 0: it would walk
+ * such a message for ever (found by tests/fuzz/fuzz-nl.c).
+ */
+static size_t whole(const char *buf, size_t len)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int dump = ((struct nlmsghdr *)req)->nlmsg_flags & NLM_F_DUMP;
-	char buf[32768];
-	int fd, ret = 0, done = 0;
+	size_t at = 0;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
+	while (len - at >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *h = (const void *)(buf + at);
+
+		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len - at)
+			break;
+		at += MNL_ALIGN(h->nlmsg_len) < len - at ?
+		      MNL_ALIGN(h->nlmsg_len) : len - at;
+	}
+	return at;
+}
+
+/*
+ * Send request @nlh and gather the whole reply (malloc'd into *@out, its
+ * length in *@outlen): 0, or -errno (the kernel's answer to the request,
+ * or -EINTR if every try was interrupted).
+ */
+static int request(struct nlmsghdr *nlh, char **out, size_t *outlen)
+{
+	/* as large as the kernel makes a dump's messages: none is cut */
+	char buf[32768];
+	int dump = nlh->nlmsg_flags & NLM_F_DUMP, tries, err = 0;
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	unsigned int portid;
+
+	*out = NULL;
+	*outlen = 0;
+	if (!nl)
 		return -errno;
-	if (sendto(fd, req, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
 		goto out;
 	}
-	while (!done) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *h;
+	portid = mnl_socket_get_portid(nl);
+	for (tries = 0; tries < DUMP_TRIES; tries++) {
+		int intr = 0, done = 0;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			break;
+		nlh->nlmsg_seq = (unsigned int)time(NULL) + tries;
+		free(*out);
+		*out = NULL;
+		*outlen = 0;
+		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+			err = -errno;
+			goto out;
 		}
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
-		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE) {
-				done = 1;
-				break;
-			}
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(h);
+		while (!done) {
+			ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+			const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+			int left;
+			char *grown;
 
-				ret = e->error;
-				done = 1;
-				break;
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				err = -errno;
+				goto out;
 			}
-			if (!ret && cb(h, arg))
-				ret = 1;	/* stop: drain the rest */
+			left = (int)whole(buf, (size_t)n);
+			/* the reply to this request, from the kernel */
+			for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
+				if (!mnl_nlmsg_seq_ok(h, nlh->nlmsg_seq) ||
+				    !mnl_nlmsg_portid_ok(h, portid))
+					continue;
+				if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+					intr = 1;
+				if (h->nlmsg_type == NLMSG_DONE)
+					done = 1;
+				if (h->nlmsg_type == NLMSG_ERROR) {
+					const struct nlmsgerr *e =
+						mnl_nlmsg_get_payload(h);
+
+					if (mnl_nlmsg_get_payload_len(h) <
+					    sizeof(*e)) {
+						err = -EBADMSG;
+						goto out;
+					}
+					if (e->error) {
+						err = e->error;
+						goto out;
+					}
+					done = 1;
+				}
+				/* kept aligned, as messages follow
+				 * each other in a reply */
+				grown = realloc(*out, *outlen +
+						MNL_ALIGN(h->nlmsg_len));
+				if (!grown) {
+					err = -ENOMEM;
+					goto out;
+				}
+				*out = grown;
+				memset(*out + *outlen, 0, MNL_ALIGN(h->nlmsg_len));
+				memcpy(*out + *outlen, h, h->nlmsg_len);
+				*outlen += MNL_ALIGN(h->nlmsg_len);
+			}
+			if (!dump)
+				done = 1;	/* a plain request: one answer */
 		}
-		if (!dump)
-			done = 1;	/* a plain request gets one answer */
+		if (!intr)
+			goto out;
 	}
+	err = -EINTR;
 out:
-	close(fd);
-	return ret < 0 ? ret : 0;
+	mnl_socket_close(nl);
+	if (err) {
+		free(*out);
+		*out = NULL;
+		*outlen = 0;
+	}
+	return err;
 }
 
-static void parse_rta(struct rtattr **tb, int max, struct rtattr *rta, int len)
+/* Attributes of one level, each checked against @types (MNL_TYPE_*, or
+ * MNL_TYPE_UNSPEC for one not read) before it is kept. */
+struct attrs {
+	const struct nlattr *tb[64];
+	const enum mnl_attr_data_type *types;
+	unsigned int max;
+	int bad;
+};
+
+static int attr_cb(const struct nlattr *a, void *data)
 {
-	memset(tb, 0, sizeof(*tb) * (max + 1));
-	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
-		if (rta->rta_type <= max)
-			tb[rta->rta_type] = rta;
+	struct attrs *t = data;
+	unsigned int type = mnl_attr_get_type(a);
+
+	if (type > t->max || type >= sizeof(t->tb) / sizeof(t->tb[0]))
+		return MNL_CB_OK;	/* newer than us: not read */
+	if (t->types[type] != MNL_TYPE_UNSPEC &&
+	    mnl_attr_validate(a, t->types[type]) < 0) {
+		t->bad = 1;
+		return MNL_CB_OK;	/* malformed: not read */
+	}
+	t->tb[type] = a;
+	return MNL_CB_OK;
 }
+
+/* A NUL-terminated string attribute into @buf (@len bytes), cut short. */
+static void attr_str(const struct nlattr *a, char *buf, size_t len)
+{
+	const char *s = mnl_attr_get_str(a);
+	size_t n = strnlen(s, mnl_attr_get_payload_len(a));
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+}
+
+static const enum mnl_attr_data_type link_types[IFLA_MAX + 1] = {
+	[IFLA_IFNAME] = MNL_TYPE_NUL_STRING,
+	[IFLA_MASTER] = MNL_TYPE_U32,
+	[IFLA_LINK] = MNL_TYPE_U32,
+	[IFLA_LINK_NETNSID] = MNL_TYPE_U32,
+	[IFLA_MTU] = MNL_TYPE_U32,
+	[IFLA_LINKINFO] = MNL_TYPE_NESTED,
+};
+
+static const enum mnl_attr_data_type info_types[IFLA_INFO_MAX + 1] = {
+	[IFLA_INFO_KIND] = MNL_TYPE_NUL_STRING,
+};
 
 struct link_ctx {
 	cmon_link_cb cb;
 	void *arg;
 };
 
-static int link_msg(struct nlmsghdr *h, void *arg)
+static int link_msg(const struct nlmsghdr *h, void *data)
 {
-	struct link_ctx *c = arg;
-	struct ifinfomsg *ifi = NLMSG_DATA(h);
-	struct rtattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
-	struct cmon_link l = { .ifindex = ifi->ifi_index, .link_netnsid = -1 };
+	struct link_ctx *c = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
+	struct attrs t = { .types = link_types, .max = IFLA_MAX };
+	struct attrs li = { .types = info_types, .max = IFLA_INFO_MAX };
+	struct cmon_link l = { .link_netnsid = -1 };
 
-	if (h->nlmsg_type != RTM_NEWLINK)
-		return 0;
-	parse_rta(tb, IFLA_MAX, IFLA_RTA(ifi), IFLA_PAYLOAD(h));
-	if (tb[IFLA_IFNAME])
-		strncpy(l.name, RTA_DATA(tb[IFLA_IFNAME]), sizeof(l.name) - 1);
-	if (tb[IFLA_MASTER])
-		l.master = *(int *)RTA_DATA(tb[IFLA_MASTER]);
-	if (tb[IFLA_LINK])
-		l.link = *(int *)RTA_DATA(tb[IFLA_LINK]);
-	if (tb[IFLA_LINK_NETNSID])
-		l.link_netnsid = *(int *)RTA_DATA(tb[IFLA_LINK_NETNSID]);
-	if (tb[IFLA_MTU])
-		l.mtu = *(unsigned int *)RTA_DATA(tb[IFLA_MTU]);
-	if (tb[IFLA_LINKINFO]) {
-		parse_rta(li, IFLA_INFO_MAX, RTA_DATA(tb[IFLA_LINKINFO]),
-			  RTA_PAYLOAD(tb[IFLA_LINKINFO]));
-		if (li[IFLA_INFO_KIND])
-			strncpy(l.kind, RTA_DATA(li[IFLA_INFO_KIND]),
-				sizeof(l.kind) - 1);
+	if (h->nlmsg_type != RTM_NEWLINK ||
+	    mnl_nlmsg_get_payload_len(h) < sizeof(*ifi))
+		return MNL_CB_OK;
+	l.ifindex = ifi->ifi_index;
+	mnl_attr_parse(h, sizeof(*ifi), attr_cb, &t);
+	if (t.tb[IFLA_IFNAME])
+		attr_str(t.tb[IFLA_IFNAME], l.name, sizeof(l.name));
+	if (t.tb[IFLA_MASTER])
+		l.master = (int)mnl_attr_get_u32(t.tb[IFLA_MASTER]);
+	if (t.tb[IFLA_LINK])
+		l.link = (int)mnl_attr_get_u32(t.tb[IFLA_LINK]);
+	if (t.tb[IFLA_LINK_NETNSID])
+		l.link_netnsid = (int)mnl_attr_get_u32(t.tb[IFLA_LINK_NETNSID]);
+	if (t.tb[IFLA_MTU])
+		l.mtu = mnl_attr_get_u32(t.tb[IFLA_MTU]);
+	if (t.tb[IFLA_LINKINFO]) {
+		mnl_attr_parse_nested(t.tb[IFLA_LINKINFO], attr_cb, &li);
+		if (li.tb[IFLA_INFO_KIND])
+			attr_str(li.tb[IFLA_INFO_KIND], l.kind, sizeof(l.kind));
 	}
-	return c->cb(&l, c->arg);
+	return c->cb(&l, c->arg) ? MNL_CB_STOP : MNL_CB_OK;
+}
+
+/* Run @msg over every message of a gathered reply (seq and port checked
+ * already); 0 or -errno. */
+static int run(const char *buf, size_t len, mnl_cb_t msg, void *data)
+{
+	int ret;
+
+	len = whole(buf, len);
+	ret = len ? mnl_cb_run(buf, len, 0, 0, msg, data) : MNL_CB_OK;
+	return ret < 0 ? -errno : 0;
+}
+
+int cmon_nl_parse_links(const void *buf, size_t len, cmon_link_cb cb,
+			void *arg)
+{
+	struct link_ctx c = { cb, arg };
+
+	return run(buf, len, link_msg, &c);
 }
 
 int cmon_nl_links(cmon_link_cb cb, void *arg)
 {
-	struct {
-		struct nlmsghdr h;
-		struct ifinfomsg i;
-	} req = {
-		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
-		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-		.i = { .ifi_family = AF_UNSPEC },
-	};
-	struct link_ctx c = { cb, arg };
+	char req[MNL_SOCKET_BUFFER_SIZE], *reply;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct ifinfomsg *ifi;
+	size_t len;
+	int err;
 
-	return nl_dump(&req, sizeof(req), link_msg, &c);
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	err = request(nlh, &reply, &len);
+	if (!err)
+		err = cmon_nl_parse_links(reply, len, cb, arg);
+	free(reply);
+	return err;
 }
+
+static const enum mnl_attr_data_type addr_types[IFA_MAX + 1] = {
+	[IFA_LOCAL] = MNL_TYPE_U32,
+	[IFA_ADDRESS] = MNL_TYPE_U32,
+};
 
 struct addr_ctx {
 	cmon_addr_cb cb;
 	void *arg;
 };
 
-static int addr_msg(struct nlmsghdr *h, void *arg)
+static int addr_msg(const struct nlmsghdr *h, void *data)
 {
-	struct addr_ctx *c = arg;
-	struct ifaddrmsg *ifa = NLMSG_DATA(h);
-	struct rtattr *tb[IFA_MAX + 1];
-	uint32_t a;
+	struct addr_ctx *c = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(h);
+	struct attrs t = { .types = addr_types, .max = IFA_MAX };
+	const struct nlattr *a;
+	uint32_t addr;
 
-	if (h->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET)
-		return 0;
-	parse_rta(tb, IFA_MAX, IFA_RTA(ifa), IFA_PAYLOAD(h));
-	if (!tb[IFA_LOCAL] && !tb[IFA_ADDRESS])
-		return 0;
-	memcpy(&a, RTA_DATA(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS]),
-	       4);
-	return c->cb((int)ifa->ifa_index, a, ifa->ifa_prefixlen, c->arg);
+	if (h->nlmsg_type != RTM_NEWADDR ||
+	    mnl_nlmsg_get_payload_len(h) < sizeof(*ifa) ||
+	    ifa->ifa_family != AF_INET || ifa->ifa_prefixlen > 32)
+		return MNL_CB_OK;
+	mnl_attr_parse(h, sizeof(*ifa), attr_cb, &t);
+	a = t.tb[IFA_LOCAL] ? t.tb[IFA_LOCAL] : t.tb[IFA_ADDRESS];
+	if (!a)
+		return MNL_CB_OK;
+	memcpy(&addr, mnl_attr_get_payload(a), sizeof(addr));
+	return c->cb((int)ifa->ifa_index, addr, ifa->ifa_prefixlen, c->arg) ?
+	       MNL_CB_STOP : MNL_CB_OK;
+}
+
+int cmon_nl_parse_addrs(const void *buf, size_t len, cmon_addr_cb cb,
+			void *arg)
+{
+	struct addr_ctx c = { cb, arg };
+
+	return run(buf, len, addr_msg, &c);
 }
 
 int cmon_nl_addrs(cmon_addr_cb cb, void *arg)
 {
-	struct {
-		struct nlmsghdr h;
-		struct ifaddrmsg a;
-	} req = {
-		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETADDR,
-		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-		.a = { .ifa_family = AF_INET },
-	};
-	struct addr_ctx c = { cb, arg };
+	char req[MNL_SOCKET_BUFFER_SIZE], *reply;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct ifaddrmsg *ifa;
+	size_t len;
+	int err;
 
-	return nl_dump(&req, sizeof(req), addr_msg, &c);
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	err = request(nlh, &reply, &len);
+	if (!err)
+		err = cmon_nl_parse_addrs(reply, len, cb, arg);
+	free(reply);
+	return err;
 }
 
 struct filter_ctx {
@@ -169,70 +334,75 @@ struct filter_ctx {
 	int count;
 };
 
-static int filter_msg(struct nlmsghdr *h, void *arg)
+static int filter_msg(const struct nlmsghdr *h, void *data)
 {
-	struct filter_ctx *c = arg;
-	struct tcmsg *t = NLMSG_DATA(h);
+	struct filter_ctx *c = data;
+	const struct tcmsg *t = mnl_nlmsg_get_payload(h);
 
 	/* the per-priority chain head has handle 0; count real filters */
-	if (h->nlmsg_type == RTM_NEWTFILTER && t->tcm_handle &&
+	if (h->nlmsg_type == RTM_NEWTFILTER &&
+	    mnl_nlmsg_get_payload_len(h) >= sizeof(*t) && t->tcm_handle &&
 	    t->tcm_handle != c->own)
 		c->count++;
-	return 0;
+	return MNL_CB_OK;
 }
 
 int cmon_nl_foreign_filters(int ifindex, int egress, uint32_t own_handle)
 {
-	struct {
-		struct nlmsghdr h;
-		struct tcmsg t;
-	} req = {
-		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETTFILTER,
-		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-		.t = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
-		       .tcm_parent = TC_H_MAKE(TC_H_CLSACT,
-					       egress ? CMON_TC_H_MIN_EGRESS :
-							CMON_TC_H_MIN_INGRESS) },
-	};
+	char req[MNL_SOCKET_BUFFER_SIZE], *reply;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
 	struct filter_ctx c = { own_handle, 0 };
-	int err = nl_dump(&req, sizeof(req), filter_msg, &c);
+	struct tcmsg *t;
+	size_t len;
+	int err;
 
+	nlh->nlmsg_type = RTM_GETTFILTER;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	t = mnl_nlmsg_put_extra_header(nlh, sizeof(*t));
+	t->tcm_family = AF_UNSPEC;
+	t->tcm_ifindex = ifindex;
+	t->tcm_parent = TC_H_MAKE(TC_H_CLSACT, egress ? CMON_TC_H_MIN_EGRESS :
+							CMON_TC_H_MIN_INGRESS);
+	err = request(nlh, &reply, &len);
+	if (!err)
+		err = run(reply, len, filter_msg, &c);
+	free(reply);
 	return err < 0 ? err : c.count;
 }
 
-static int nsid_msg(struct nlmsghdr *h, void *arg)
-{
-	struct rtgenmsg *g = NLMSG_DATA(h);
-	struct rtattr *tb[NETNSA_MAX + 1];
+static const enum mnl_attr_data_type nsid_types[NETNSA_MAX + 1] = {
+	[NETNSA_NSID] = MNL_TYPE_U32,
+};
 
-	if (h->nlmsg_type != RTM_NEWNSID)
-		return 0;
-	parse_rta(tb, NETNSA_MAX, (struct rtattr *)((char *)g +
-		  NLMSG_ALIGN(sizeof(*g))), NLMSG_PAYLOAD(h, sizeof(*g)));
-	if (tb[NETNSA_NSID])
-		*(int *)arg = *(int *)RTA_DATA(tb[NETNSA_NSID]);
-	return 1;
+static int nsid_msg(const struct nlmsghdr *h, void *data)
+{
+	struct attrs t = { .types = nsid_types, .max = NETNSA_MAX };
+
+	if (h->nlmsg_type != RTM_NEWNSID ||
+	    mnl_nlmsg_get_payload_len(h) < sizeof(struct rtgenmsg))
+		return MNL_CB_OK;
+	mnl_attr_parse(h, NLMSG_ALIGN(sizeof(struct rtgenmsg)), attr_cb, &t);
+	if (t.tb[NETNSA_NSID])
+		*(int *)data = (int)mnl_attr_get_u32(t.tb[NETNSA_NSID]);
+	return MNL_CB_STOP;
 }
 
 int cmon_nl_nsid(int fd)
 {
-	struct {
-		struct nlmsghdr h;
-		struct rtgenmsg g;
-		char pad[3];
-		struct rtattr a;
-		int fd;
-	} req = {
-		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETNSID,
-		       .nlmsg_flags = NLM_F_REQUEST },
-		.g = { .rtgen_family = AF_UNSPEC },
-		.a = { .rta_len = RTA_LENGTH(sizeof(int)),
-		       .rta_type = NETNSA_FD },
-		.fd = fd,
-	};
+	char req[MNL_SOCKET_BUFFER_SIZE], *reply;
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct rtgenmsg *g;
+	size_t len;
 	int id = -1;
 
-	if (nl_dump(&req, sizeof(req), nsid_msg, &id) < 0)
+	nlh->nlmsg_type = RTM_GETNSID;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(nlh, NLMSG_ALIGN(sizeof(*g)));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)fd);
+	if (request(nlh, &reply, &len))
 		return -1;
+	run(reply, len, nsid_msg, &id);
+	free(reply);
 	return id;
 }

@@ -7,6 +7,7 @@
 #define CMON_NL_H
 
 #include <net/if.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct cmon_link {
@@ -22,6 +23,15 @@ struct cmon_link {
 typedef int (*cmon_link_cb)(const struct cmon_link *l, void *arg);
 typedef int (*cmon_addr_cb)(int ifindex, uint32_t addr, unsigned int plen,
 			    void *arg);
+
+/*
+ * The messages of a netlink reply (@len bytes at @buf) as cmon_nl_links()
+ * and cmon_nl_addrs() read them, for tests and fuzzing: 0 or -errno.
+ */
+int cmon_nl_parse_links(const void *buf, size_t len, cmon_link_cb cb,
+			void *arg);
+int cmon_nl_parse_addrs(const void *buf, size_t len, cmon_addr_cb cb,
+			void *arg);
 
 /* Call @cb for every link; a non-zero return from @cb stops the walk. */
 int cmon_nl_links(cmon_link_cb cb, void *arg);

@@ -83,7 +83,7 @@ tests_bpf_test_bpf_SOURCES = tests/bpf/test-bpf.c tests/unit/unit.h
 nodist_tests_bpf_test_bpf_SOURCES = bpf/cmon_kern.skel.h
 tests_bpf_test_bpf_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 tests_bpf_test_bpf_LDADD = kmod-free/libcmon-kern.a lib/libcmon.a \
-	$(CUNIT_LIBS) $(LIBBPF_LIBS) \
+	$(CUNIT_LIBS) $(LIBBPF_LIBS) $(LIBMNL_LIBS) \
 	$(LIBELF_LIBS) $(ZLIB_LIBS)
 endif
 

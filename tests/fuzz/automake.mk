@@ -1,14 +1,14 @@
 # libFuzzer harnesses (clang -fsanitize=fuzzer with ASan and UBSan) of the
 # parsers of untrusted and operator input: the userspace hops on frames
 # (dp), config files (cfgfile), peers' JSON (peers), HTTP request paths
-# and tokens (http), URLs as logged (url).  Each is built from the sources
+# and tokens (http), URLs as logged (url), netlink replies (nl).  Each is built from the sources
 # it exercises, instrumented, and starts from its seed corpus in
 # tests/fuzz/corpus/NAME (made by tests/fuzz/seeds.py; inputs that once
 # failed are kept there as regress-*).
 #
 #   make check        runs every harness for FUZZ_CHECK_SECONDS (10) each
 #   make fuzz         runs them for FUZZ_SECONDS (300) each, by hand
-FUZZ_HARNESSES = dp cfgfile peers http url
+FUZZ_HARNESSES = dp cfgfile peers http url nl
 FUZZERS = $(FUZZ_HARNESSES:%=tests/fuzz/fuzz-%)
 FUZZ_SECONDS = 300
 FUZZ_CHECK_SECONDS = 10
@@ -28,6 +28,8 @@ tests/fuzz/fuzz-http: tests/fuzz/fuzz-http.c export/http-guard.c
 	$(FUZZ_BUILD) $^
 tests/fuzz/fuzz-url: tests/fuzz/fuzz-url.c lib/log.c
 	$(FUZZ_BUILD) $^
+tests/fuzz/fuzz-nl: tests/fuzz/fuzz-nl.c kmod-free/nl.c
+	$(FUZZ_BUILD) -I$(top_srcdir)/kmod-free $^ $(LIBMNL_LIBS)
 
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/seeds.py tests/fuzz/corpus \
 	$(FUZZ_HARNESSES:%=tests/fuzz/fuzz-%.c)

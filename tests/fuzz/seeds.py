@@ -62,6 +62,32 @@ def frames():
                    frag=0x8000))
 
 
+def nlattr(t, payload):
+    ln = 4 + len(payload)
+    return struct.pack("=HH", ln, t) + payload + b"\0" * ((4 - ln % 4) % 4)
+
+
+def nlmsg(t, body, flags=2, seq=0):
+    return struct.pack("=IHHII", 16 + len(body), t, flags, seq, 0) + body
+
+
+def netlink():
+    """Replies as a dump gives them: links (RTM_NEWLINK) and IPv4
+    addresses (RTM_NEWADDR), then NLMSG_DONE."""
+    done = nlmsg(3, struct.pack("=i", 0))
+    link = nlmsg(16, struct.pack("=BxHiII", 0, 1, 7, 0x1003, 0) +
+                 nlattr(3, b"cmonv1\0") + nlattr(10, struct.pack("=I", 4)) +
+                 nlattr(5, struct.pack("=I", 12)) +
+                 nlattr(37, struct.pack("=i", 2)) +
+                 nlattr(4, struct.pack("=I", 1500)) +
+                 nlattr(18 | 0x8000, nlattr(1, b"veth\0")))
+    addr = nlmsg(20, struct.pack("=BBBBI", 2, 24, 0, 0, 7) +
+                 nlattr(2, bytes([10, 1, 0, 2])) +
+                 nlattr(1, bytes([10, 1, 0, 2])))
+    return [b"\0" + link + link + done, b"\1" + addr + addr + done,
+            b"\0" + nlmsg(2, struct.pack("=iIHHII", -1, 16, 16, 0, 0, 0))]
+
+
 def write(d, name, items):
     os.makedirs(os.path.join(d, name), exist_ok=True)
     for i, b in enumerate(items):
@@ -86,6 +112,7 @@ def main():
         b'"tp":2,"node":1,"packets":20000,"bytes":4560000,'
         b'"partial":false,"epoch":77}]}',
     ])
+    write(d, "nl", netlink())
     write(d, "url", [b"http://user:pw@db:8086/x?token=abc&a=1",
                      b"https://h/?token=t#f", b"http://h/a@b", b":8086"])
     write(d, "http", [b"/\0s3cret-token", b"/index.html\0Bearer",
