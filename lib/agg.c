@@ -281,7 +281,7 @@ static void flow_seq(struct cmon_agg *agg, struct flow *f, uint32_t seq)
 {
 	int32_t d = (int32_t)(seq - f->max_seq);
 
-	f->seq_recv++;
+	f->seq_recv++;		/* (a duplicate takes it back) */
 	if (f->seq_init && d > 0 && d <= SEQ_GAP_MAX) {
 		f->seq_lost += (uint32_t)d - 1;
 		f->seq_seen = d < 64 ? f->seq_seen << d | 1 : 1;
@@ -290,8 +290,10 @@ static void flow_seq(struct cmon_agg *agg, struct flow *f, uint32_t seq)
 		   !(seq == 1 && d < -1)) {
 		uint64_t bit = -d < 64 ? 1ULL << -d : 0;
 
-		if (f->seq_seen & bit)
-			return;		/* a duplicate (a flooded copy) */
+		if (f->seq_seen & bit) {
+			f->seq_recv--;	/* a duplicate (a flooded copy) */
+			return;
+		}
 		f->seq_seen |= bit;
 		if (f->seq_lost)
 			f->seq_lost--;	/* reordered: was counted lost */

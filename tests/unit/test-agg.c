@@ -523,6 +523,7 @@ static void test_agg_seq_wrap_duplicates_restart(void)
 	rec(g, 3, 1, 2);
 	cmon_agg_tick(g, 1.0);
 	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 2);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 2);	/* nor arrivals */
 	rec(g, 5, 1, 2);		/* late, once */
 	rec(g, 5, 1, 2);
 	rec(g, 7, 1, 2);
