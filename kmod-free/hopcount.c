@@ -67,9 +67,13 @@ static int read_map(int fd, struct totals *t)
 	return err;
 }
 
-/* One slot as it was between two changes of hands; 0 if it is empty. */
-static int read_slot(const volatile struct cmon_hop_slot *s,
-		     struct cmon_hop_total *o)
+/*
+ * One slot as it was between two changes of hands (key and counts into
+ * @o), and its gen then; 1 (odd: never a gen seen twice) if it changed
+ * hands all along (its counts are in the map by then).
+ */
+static uint32_t slot_read(const volatile struct cmon_hop_slot *s,
+			  struct cmon_hop_total *o)
 {
 	int tries;
 
@@ -84,29 +88,16 @@ static int read_slot(const volatile struct cmon_hop_slot *s,
 		o->bytes = s->bytes;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (s->gen == gen)
-			return o->packets != 0;
-	}
-	return 0;	/* changing hands all along: its counts are in the map */
-}
-
-/* The key slot @s holds between two changes of hands, and its gen. */
-static uint32_t slot_key(const volatile struct cmon_hop_slot *s,
-			 struct cmon_hop_key *key)
-{
-	int tries;
-
-	for (tries = 0; tries < 1000; tries++) {
-		uint32_t gen = s->gen;
-
-		if (gen & 1)
-			continue;
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		memcpy(key, (const void *)&s->key, sizeof(*key));
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (s->gen == gen)
 			return gen;
 	}
-	return 1;	/* changing hands all along: odd, never matches */
+	return 1;
+}
+
+/* One slot's counts, as slot_read() reads them; 0 if it holds none. */
+static int read_slot(const volatile struct cmon_hop_slot *s,
+		     struct cmon_hop_total *o)
+{
+	return slot_read(s, o) != 1 && o->packets != 0;
 }
 
 static int rank_order(const void *a, const void *b)
@@ -137,8 +128,10 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 	/* which key each slot holds before the map is read: one that
 	 * changes hands meanwhile may have moved counts into the map after
 	 * they were read there */
-	for (i = 0; i < nslots; i++)
-		gen0[i] = slot_key(&slots[i], &key0[i]);
+	for (i = 0; i < nslots; i++) {
+		gen0[i] = slot_read(&slots[i], &s);
+		key0[i] = s.key;
+	}
 	/* the map first: a count moving into it after this is missed for
 	 * now, never counted twice */
 	err = read_map(hops_fd, &t);
@@ -177,9 +170,7 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 		}
 	}
 	for (i = 0; i < nslots; i++) {
-		struct cmon_hop_key k;
-
-		if (slot_key(&slots[i], &k) == gen0[i])
+		if (slot_read(&slots[i], &s) == gen0[i])
 			continue;
 		memset(&s, 0, sizeof(s));
 		s.key = key0[i];

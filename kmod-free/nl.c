@@ -244,6 +244,32 @@ static int run(const char *buf, size_t len, mnl_cb_t msg, void *data)
 	return ret < 0 ? -errno : 0;
 }
 
+/* A dump request of @type in @req, with an extra header of @len bytes
+ * (zeroed, in *@extra). */
+static struct nlmsghdr *dump_request(char *req, uint16_t type, size_t len,
+				     void **extra)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	*extra = mnl_nlmsg_put_extra_header(nlh, len);
+	return nlh;
+}
+
+/* Send @nlh and run @msg over its whole reply: 0 or -errno. */
+static int dump(struct nlmsghdr *nlh, mnl_cb_t msg, void *data)
+{
+	size_t len;
+	char *reply;
+	int err = request(nlh, &reply, &len);
+
+	if (!err)
+		err = run(reply, len, msg, data);
+	free(reply);
+	return err;
+}
+
 int cmon_nl_parse_links(const void *buf, size_t len, cmon_link_cb cb,
 			void *arg)
 {
@@ -254,21 +280,14 @@ int cmon_nl_parse_links(const void *buf, size_t len, cmon_link_cb cb,
 
 int cmon_nl_links(cmon_link_cb cb, void *arg)
 {
-	char req[MNL_SOCKET_BUFFER_SIZE], *reply;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	char req[MNL_SOCKET_BUFFER_SIZE];
 	struct ifinfomsg *ifi;
-	size_t len;
-	int err;
+	struct nlmsghdr *nlh = dump_request(req, RTM_GETLINK, sizeof(*ifi),
+					    (void **)&ifi);
+	struct link_ctx c = { cb, arg };
 
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
-	err = request(nlh, &reply, &len);
-	if (!err)
-		err = cmon_nl_parse_links(reply, len, cb, arg);
-	free(reply);
-	return err;
+	return dump(nlh, link_msg, &c);
 }
 
 static const enum mnl_attr_data_type addr_types[IFA_MAX + 1] = {
@@ -312,21 +331,14 @@ int cmon_nl_parse_addrs(const void *buf, size_t len, cmon_addr_cb cb,
 
 int cmon_nl_addrs(cmon_addr_cb cb, void *arg)
 {
-	char req[MNL_SOCKET_BUFFER_SIZE], *reply;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	char req[MNL_SOCKET_BUFFER_SIZE];
 	struct ifaddrmsg *ifa;
-	size_t len;
-	int err;
+	struct nlmsghdr *nlh = dump_request(req, RTM_GETADDR, sizeof(*ifa),
+					    (void **)&ifa);
+	struct addr_ctx c = { cb, arg };
 
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
-	err = request(nlh, &reply, &len);
-	if (!err)
-		err = cmon_nl_parse_addrs(reply, len, cb, arg);
-	free(reply);
-	return err;
+	return dump(nlh, addr_msg, &c);
 }
 
 struct filter_ctx {
@@ -349,24 +361,18 @@ static int filter_msg(const struct nlmsghdr *h, void *data)
 
 int cmon_nl_foreign_filters(int ifindex, int egress, uint32_t own_handle)
 {
-	char req[MNL_SOCKET_BUFFER_SIZE], *reply;
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-	struct filter_ctx c = { own_handle, 0 };
+	char req[MNL_SOCKET_BUFFER_SIZE];
 	struct tcmsg *t;
-	size_t len;
+	struct nlmsghdr *nlh = dump_request(req, RTM_GETTFILTER, sizeof(*t),
+					    (void **)&t);
+	struct filter_ctx c = { own_handle, 0 };
 	int err;
 
-	nlh->nlmsg_type = RTM_GETTFILTER;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	t = mnl_nlmsg_put_extra_header(nlh, sizeof(*t));
 	t->tcm_family = AF_UNSPEC;
 	t->tcm_ifindex = ifindex;
 	t->tcm_parent = TC_H_MAKE(TC_H_CLSACT, egress ? CMON_TC_H_MIN_EGRESS :
 							CMON_TC_H_MIN_INGRESS);
-	err = request(nlh, &reply, &len);
-	if (!err)
-		err = run(reply, len, filter_msg, &c);
-	free(reply);
+	err = dump(nlh, filter_msg, &c);
 	return err < 0 ? err : c.count;
 }
 

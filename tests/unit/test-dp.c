@@ -124,6 +124,39 @@ static void test_dp_roundtrip(void)
 }
 
 /*
+ * A UDP frame at @f with @plen payload bytes and a kernel hop's payload
+ * trailer behind them (annotation @a with one slot, signed), checksums
+ * right: what a kernel stamp hop sends.  Returns its length.
+ */
+static uint32_t trailer_frame(uint8_t *f, uint32_t plen,
+			      struct cmon_ann_host *a)
+{
+	uint8_t *ip = f + 14;
+	uint32_t len = frame(f, 17, plen), tot;
+	struct cmon_trailer t;
+	uint16_t c;
+
+	a->slot[0].tp = CMON_TP_VETH_IN;
+	a->slot[1].tp = a->slot[2].tp = a->slot[3].tp = 0xff;
+	cmon_ann_sign(a, KEY);
+	cmon_ann_encode(a, &t.ann);
+	t.magic = htons(CMON_TRAILER_MAGIC);
+	memcpy(f + len, &t, sizeof(t));
+	len += 40;
+	tot = len - 14;
+	ip[2] = tot >> 8, ip[3] = tot & 0xff, ip[6] |= 0x80;
+	ip[24] = (tot - 20) >> 8, ip[25] = (tot - 20) & 0xff;
+	ip[26] = ip[27] = 0;
+	c = cmon_csum(ip + 20, tot - 20, 0x0a01 + 2 + 0x0a01 + 3 + 17 +
+		      tot - 20);
+	ip[26] = c >> 8, ip[27] = c & 0xff;
+	ip[10] = ip[11] = 0;
+	c = cmon_csum(ip, 20, 0);
+	ip[10] = c >> 8, ip[11] = c & 0xff;
+	return len;
+}
+
+/*
  * A packet corrupted on its way keeps a checksum that says so: the hops
  * update checksums (RFC 1624), never compute them afresh.
  */
@@ -135,9 +168,7 @@ static void test_dp_corruption_kept(void)
 				   .seq = 3, .t0_lo = (uint32_t)NOW };
 	struct cmon_dp_res res;
 	struct cmon_record rec;
-	struct cmon_trailer t;
-	uint32_t len = frame(f, 17, 100), tot;
-	uint16_t c;
+	uint32_t len = frame(f, 17, 100);
 
 	/* the IPv4 option: a header byte changed in flight */
 	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, AT(NOW), stat, &res);
@@ -157,24 +188,7 @@ static void test_dp_corruption_kept(void)
 	/* the payload trailer (odd offset): a payload byte changed */
 	f = buf + ROOM;
 	ip = f + 14;
-	len = frame(f, 17, 33);
-	a.slot[0].tp = CMON_TP_VETH_IN;
-	a.slot[1].tp = a.slot[2].tp = a.slot[3].tp = 0xff;
-	cmon_ann_sign(&a, KEY);
-	cmon_ann_encode(&a, &t.ann);
-	t.magic = htons(CMON_TRAILER_MAGIC);
-	memcpy(f + len, &t, sizeof(t));
-	len += 40;
-	tot = len - 14;
-	ip[2] = tot >> 8, ip[3] = tot & 0xff, ip[6] |= 0x80;
-	ip[24] = (tot - 20) >> 8, ip[25] = (tot - 20) & 0xff;
-	ip[26] = ip[27] = 0;
-	c = cmon_csum(ip + 20, tot - 20, 0x0a01 + 2 + 0x0a01 + 3 + 17 +
-		      tot - 20);
-	ip[26] = c >> 8, ip[27] = c & 0xff;
-	ip[10] = ip[11] = 0;
-	c = cmon_csum(ip, 20, 0);
-	ip[10] = c >> 8, ip[11] = c & 0xff;
+	len = trailer_frame(f, 33, &a);
 	CU_ASSERT(udp_csum_ok(ip));
 	ip[20 + 8 + 5] ^= 0x10;			/* in flight */
 	cmon_dp_transit(&cfg, f, len, CMON_TP_OVS_RX, AT(NOW + 100), stat);
@@ -198,29 +212,12 @@ static void test_dp_strip_trailer(void)
 	uint64_t stat[CMON_DP_NSTATS] = { 0 };
 	struct cmon_ann_host a = { .version = CMON_ANN_VERSION, .nslots = 1,
 				   .seq = 9, .t0_lo = (uint32_t)NOW - 500 };
-	struct cmon_trailer t;
 	struct cmon_dp_res res;
 	struct cmon_record rec;
-	uint32_t len = frame(f, 17, 33), tot;
+	uint32_t len;
 
-	memcpy(orig, f, len);
-	a.slot[0].tp = CMON_TP_VETH_IN;
-	a.slot[1].tp = a.slot[2].tp = a.slot[3].tp = 0xff;
-	cmon_ann_sign(&a, KEY);
-	cmon_ann_encode(&a, &t.ann);
-	t.magic = htons(CMON_TRAILER_MAGIC);
-	memcpy(f + len, &t, sizeof(t));
-	len += 40;
-	tot = len - 14;
-	ip[2] = tot >> 8, ip[3] = tot & 0xff, ip[6] |= 0x80;
-	ip[24] = (tot - 20) >> 8, ip[25] = (tot - 20) & 0xff;
-	ip[26] = ip[27] = 0;
-	uint16_t c = cmon_csum(ip + 20, tot - 20, 0x0a01 + 2 + 0x0a01 + 3 +
-			       17 + tot - 20);
-	ip[26] = c >> 8, ip[27] = c & 0xff;
-	ip[10] = ip[11] = 0;
-	c = cmon_csum(ip, 20, 0);
-	ip[10] = c >> 8, ip[11] = c & 0xff;
+	frame(orig, 17, 33);
+	len = trailer_frame(f, 33, &a);
 
 	cmon_dp_transit(&cfg, f, len, CMON_TP_OVS_RX, AT(NOW + 100), stat);
 	CU_ASSERT_EQUAL(stat[CMON_DP_WRITTEN], 1);
