@@ -1004,6 +1004,11 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	if (attach_overlays(a) || rescan(a))
 		goto fail;
 	a->last_scan = cmon_time_mono();
+	/* what the hops counted while they were being attached, read now:
+	 * the engine's first interval ends here, so a flow that starts from
+	 * now on is counted whole, from its first packet */
+	read_counters(a);
+	cmon_agg_tick(a->agg, 0);
 	cmon_info("monitoring %u container port(s) on %u bridge(s), "
 		  "sampling 1/%u", a->ntr, o->nbridges, o->sample_n);
 	return a;

@@ -472,12 +472,13 @@ void cmon_agg_counters_evicted(struct cmon_agg *agg)
 /*
  * Did a hop appearing now count the flow from its first packet?  Not in
  * the first interval (traffic was running before), nor where hops were
- * attached in this interval or the last (the flow may have started before
- * its hop here was in place).
+ * attached in this interval (the flow may have started before its hop
+ * here was in place; had it started an interval earlier, its upstream hop
+ * would have appeared then, and is not whole).
  */
 static int hop_whole(const struct cmon_agg *agg, const struct cmon_hop_counter *c)
 {
-	return agg->ticks >= 1 && agg->attached < agg->ticks &&
+	return agg->ticks >= 1 && agg->attached <= agg->ticks &&
 	       !c->partial;
 }
 
@@ -586,19 +587,28 @@ void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *k,
 	d->fed = agg->ticks;
 }
 
+/* A downstream count ahead of its upstream one by at most this is the
+ * two being read a moment apart, not a restart of the upstream counter. */
+#define READ_SKEW_MAX	64
+
 /*
  * The baseline of the segment from hop @a to the next hop @b: zero when
  * both counted the flow from its first packet (b appearing at most an
  * interval after a: the first packets may have been in flight), else their
- * counts now, and none across nodes without that common start.
+ * counts now, and none across nodes without that common start.  A
+ * downstream count read a moment after the upstream one may be ahead of
+ * it: that is no packet to expect back, so the baseline takes b as even
+ * with a (were it kept, every later difference would count it as lost).
  */
 static void seg_base(struct hop_ctr *a, const struct hop_ctr *b)
 {
 	int zero = a->whole && b->whole && b->born <= a->born + 1;
+	int skew = b->packets > a->packets &&
+		   b->packets - a->packets <= READ_SKEW_MAX;
 
 	a->seg = zero || a->node == b->node ? SEG_BASED : SEG_BLIND;
 	a->base = zero ? 0 : a->packets;
-	a->base_next = zero ? 0 : b->packets;
+	a->base_next = zero ? 0 : skew ? a->packets : b->packets;
 	a->lost_max = 0;
 	a->gap_prev = 0;
 }

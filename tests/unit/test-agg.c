@@ -407,6 +407,18 @@ static void test_agg_started_under_traffic(void)
 	cmon_agg_destroy(g);
 }
 
+/* The downstream hop read a moment after the upstream one, a packet
+ * ahead of it, at the read that sets the baseline: no loss from that. */
+static void test_agg_baseline_read_skew(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+
+	/* the first interval (traffic was running): a baseline, skewed */
+	CU_ASSERT_EQUAL(lossless_run(g, 1000, 1002, 1), 0);
+	CU_ASSERT_EQUAL(lossless_run(g, 2000, 2000, 10), 0);
+	cmon_agg_destroy(g);
+}
+
 /* A container joining under traffic: its hop starts late. */
 static void test_agg_hop_attached_late(void)
 {
@@ -737,6 +749,7 @@ int main(void)
 		{ "test_agg_started_under_traffic",
 		  test_agg_started_under_traffic },
 		{ "test_agg_hop_attached_late", test_agg_hop_attached_late },
+		{ "test_agg_baseline_read_skew", test_agg_baseline_read_skew },
 		{ "test_agg_evicted_counter", test_agg_evicted_counter },
 		{ "test_agg_seq_wrap_duplicates_restart",
 		  test_agg_seq_wrap_duplicates_restart },
