@@ -17,28 +17,37 @@ tc filter add dev "$p1" ingress prio 7 handle 7 bpf da \
 	obj "$top_builddir/tests/bpf/foreign.bpf.o" sec tc ||
 	it_fail "cannot add the foreign filter"
 
-cmon_objects() {
-	# our programs still loaded anywhere
-	bpftool prog show | grep -c "cmon_veth" || true
-}
-# held_maps: ids of the maps the running agent's programs use (only its
-# own: another cmon on the machine has maps of the same names)
-held_maps() {
+# held KIND: "prog" or "map" ids of the running agent's programs and
+# their maps, or "veth": its veth hop programs (only its own where bpftool
+# names the process: another cmon on the machine has objects of the same
+# names)
+held() {
 	bpftool -j prog show | python3 -c "
 import json, sys
 ids = set()
 for p in json.load(sys.stdin):
     pids = [x.get('pid') for x in p.get('pids', [])]
     if p.get('name', '').startswith('cmon_') and (not pids or $AGENT_PID in pids):
-        ids.update(p.get('map_ids', []))
-print(' '.join(map(str, sorted(ids))))"
+        if sys.argv[1] == 'map':
+            ids.update(p.get('map_ids', []))
+        elif sys.argv[1] == 'prog' or p['name'].startswith('cmon_veth'):
+            ids.add(p['id'])
+print(' '.join(map(str, sorted(ids))))" "$1"
 }
-# maps_left IDS: those of IDS still in the kernel
-maps_left() {
-	bpftool -j map show | python3 -c "
+# left KIND IDS: those of IDS ("prog" or "map" ids) still in the kernel
+left() {
+	kind=$1
+	shift
+	bpftool -j "$kind" show | python3 -c "
 import json, sys
 want = set(map(int, sys.argv[1:]))
 print(' '.join(str(m['id']) for m in json.load(sys.stdin) if m['id'] in want))" "$@"
+}
+# hold: note what the agent just started holds
+hold() {
+	PROGS=$(held prog)
+	MAPS=$(held map)
+	[ -n "$PROGS" ] && [ -n "$MAPS" ] || it_fail "no programs or maps found for the agent"
 }
 # foreign_works WHEN: the foreign filter on $p1 still drops UDP to port 7777
 # and lets 7778 through
@@ -74,19 +83,17 @@ for port in (7777, 7778):
 		it_fail "$1: foreign filter not in effect ($(tail -1 "$IT_TMP/foreign"); want 0 to 7777, 5 to 7778)"
 }
 check_clean() {
-	for _ in $(seq 1 30); do
-		[ "$(cmon_objects)" = 0 ] && break
-		sleep 0.1
-	done
-	[ "$(cmon_objects)" = 0 ] || it_fail "$1: cmon programs still loaded"
-	# the kernel frees a map after its last user, in deferred work: a
-	# leak is a map still there seconds later
+	# the kernel frees programs and maps after their last user, in
+	# deferred work (measured here: under a second): a leak is one
+	# still there seconds later
 	for _ in $(seq 1 50); do
-		[ -z "$(maps_left $MAPS)" ] && break
+		[ -z "$(left prog $PROGS)$(left map $MAPS)" ] && break
 		sleep 0.1
 	done
-	[ -z "$(maps_left $MAPS)" ] ||
-		it_fail "$1: maps of the agent remain: $(maps_left $MAPS)"
+	[ -z "$(left prog $PROGS)" ] ||
+		it_fail "$1: programs of the agent still loaded: $(left prog $PROGS)"
+	[ -z "$(left map $MAPS)" ] ||
+		it_fail "$1: maps of the agent remain: $(left map $MAPS)"
 	tc filter show dev "$p1" ingress | grep -q "foreign_pass" ||
 		it_fail "$1: foreign filter removed"
 	tc filter show dev "$p1" ingress | grep -q "c30a" &&
@@ -98,15 +105,20 @@ check_clean() {
 
 # tcx (the default where the kernel has it)
 it_agent_start --sample 1
-MAPS=$(held_maps)
-[ -n "$MAPS" ] || it_fail "no maps found for the agent"
-[ "$(it_tcx_progs | grep -c cmon_veth_in)" = 2 ] ||
+hold
+# the agent's own tcx links (another cmon on the machine has its own)
+[ "$(bpftool -j link show | python3 -c "
+import json, sys
+progs = set(map(int, sys.argv[1:]))
+print(sum(1 for l in json.load(sys.stdin)
+          if l.get('type') in (11, 'tcx') and l.get('prog_id') in progs))
+" $(held veth))" = 4 ] ||
 	it_fail "tcx: not attached to both ports ($(it_tcx_progs | tr '\n' ' '))"
 foreign_works "tcx, beside cmon"
 it_agent_stop
 check_clean "tcx, after SIGINT"
 it_agent_start --sample 1
-MAPS=$(held_maps)
+hold
 kill -KILL "$AGENT_PID"
 wait "$AGENT_PID" 2>/dev/null
 AGENT_PID=""
@@ -116,7 +128,7 @@ echo "tcx: clean after SIGINT and SIGKILL, foreign filter unhindered"
 # clsact filters, as on kernels before 6.6
 export CMON_TC=clsact
 it_agent_start --sample 1
-MAPS=$(held_maps)
+hold
 tc filter show dev "$p2" egress | grep -q "c30a" || it_fail "not attached to $p2"
 tc filter show dev "$p1" ingress | grep -q "c30a" || it_fail "not attached to $p1"
 [ -z "$(it_tcx_progs | grep cmon_)" ] || it_fail "CMON_TC=clsact still used tcx"
@@ -131,7 +143,7 @@ AGENT_PID=""
 tc filter show dev "$p2" egress | grep -q "c30a" ||
 	it_fail "expected stale filters after SIGKILL"
 it_agent_start --sample 1
-MAPS=$(held_maps)
+hold
 it_in 1 ping -q -c 3 -i 0.1 "$(it_ip 2)" >/dev/null || it_fail "ping after restart"
 it_settle
 [ "$(it_query cmtrc1 cmtrc2 icmp traced)" -ge 3 ] ||
