@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <limits.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
@@ -112,7 +113,9 @@ static int request(struct nlmsghdr *nlh, char **out, size_t *outlen)
 						goto out;
 					}
 					if (e->error) {
-						err = e->error;
+						err = e->error < 0 &&
+						      e->error != INT_MIN ?
+						      e->error : -EPROTO;
 						goto out;
 					}
 					done = 1;
@@ -241,7 +244,10 @@ static int run(const char *buf, size_t len, mnl_cb_t msg, void *data)
 
 	len = whole(buf, len);
 	ret = len ? mnl_cb_run(buf, len, 0, 0, msg, data) : MNL_CB_OK;
-	return ret < 0 ? -errno : 0;
+	if (ret >= 0)
+		return 0;
+	/* libmnl passes on an NLMSG_ERROR's code negated: any int */
+	return errno > 0 ? -errno : -EPROTO;
 }
 
 /* A dump request of @type in @req, with an extra header of @len bytes
