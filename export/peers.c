@@ -235,7 +235,8 @@ unsigned int cmon_peers_counters(struct cmon_peers *ps,
 	for (i = 0; i < ps->n; i++) {
 		const struct peer *p = &ps->peer[i];
 
-		if (!p->at || now - p->at > FRESH_S)
+		/* (a peer that sent no counters yet has no array) */
+		if (!p->at || now - p->at > FRESH_S || !p->counters)
 			continue;
 		k = fit(ps, p->ncounters, max - n);
 		memcpy(out + n, p->counters, k * sizeof(*out));

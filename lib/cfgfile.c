@@ -122,8 +122,10 @@ static int config_arg(int argc, char **argv, const char **path, int *span)
 	return -1;
 }
 
-/* Where the settings cmon_config_args() made came from, for messages. */
+/* Where the settings cmon_config_args() made came from, for messages;
+ * and the argument vector it made, which lives as long as the program. */
 static struct {
+	char **argv;
 	char *path;
 	char **args;			/* [n], the settings (argv[1..n]) */
 	unsigned int *lines;		/* [n] */
@@ -205,7 +207,7 @@ int cmon_config_args(int *argc, char ***argv, const struct option *opts)
 			out[n++] = (*argv)[i];
 	out[n] = NULL;
 	*argc = n;
-	*argv = out;
+	*argv = origin.argv = out;
 	out = NULL;
 	ret = 0;
 done:
