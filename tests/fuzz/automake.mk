@@ -1,14 +1,15 @@
 # libFuzzer harnesses (clang -fsanitize=fuzzer with ASan and UBSan) of the
 # parsers of untrusted and operator input: the userspace hops on frames
 # (dp), config files (cfgfile), peers' JSON (peers), HTTP request paths
-# and tokens (http), URLs as logged (url), netlink replies (nl).  Each is built from the sources
+# and tokens (http), URLs as logged (url), netlink replies (nl), pcap and
+# pcapng dumps read by cmon-pcap (pcap).  Each is built from the sources
 # it exercises, instrumented, and starts from its seed corpus in
 # tests/fuzz/corpus/NAME (made by tests/fuzz/seeds.py; inputs that once
 # failed are kept there as regress-*).
 #
 #   make check        runs every harness for FUZZ_CHECK_SECONDS (10) each
 #   make fuzz         runs them for FUZZ_SECONDS (300) each, by hand
-FUZZ_HARNESSES = dp cfgfile peers http url nl
+FUZZ_HARNESSES = dp cfgfile peers http url nl pcap
 FUZZERS = $(FUZZ_HARNESSES:%=tests/fuzz/fuzz-%)
 FUZZ_SECONDS = 300
 FUZZ_CHECK_SECONDS = 10
@@ -30,6 +31,14 @@ tests/fuzz/fuzz-url: tests/fuzz/fuzz-url.c lib/log.c
 	$(FUZZ_BUILD) $^
 tests/fuzz/fuzz-nl: tests/fuzz/fuzz-nl.c kmod-free/nl.c
 	$(FUZZ_BUILD) -I$(top_srcdir)/kmod-free $^ $(LIBMNL_LIBS)
+# (tools/cmon-pcap.c is included by the harness)
+tests/fuzz/fuzz-pcap: tests/fuzz/fuzz-pcap.c tools/cmon-pcap.c lib/agg.c \
+		lib/hist.c lib/clock.c lib/codec.c lib/view.c lib/log.c \
+		lib/cfgfile.c
+	$(FUZZ_BUILD) $(LIBPCAP_CFLAGS) $(srcdir)/tests/fuzz/fuzz-pcap.c \
+		$(srcdir)/lib/agg.c $(srcdir)/lib/hist.c $(srcdir)/lib/clock.c \
+		$(srcdir)/lib/codec.c $(srcdir)/lib/view.c $(srcdir)/lib/log.c \
+		$(srcdir)/lib/cfgfile.c $(LIBPCAP_LIBS) -lm
 
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/seeds.py tests/fuzz/corpus \
 	$(FUZZ_HARNESSES:%=tests/fuzz/fuzz-%.c)

@@ -88,6 +88,32 @@ def netlink():
             b"\0" + nlmsg(2, struct.pack("=iIHHII", -1, 16, 16, 0, 0, 0))]
 
 
+def pcap(frames):
+    """A classic pcap file (Ethernet, nanosecond timestamps)."""
+    out = struct.pack("=IHHiIII", 0xa1b23c4d, 2, 4, 0, 0, 65535, 1)
+    for i, f in enumerate(frames):
+        out += struct.pack("=IIII", 1700000000 + i, i * 1000, len(f),
+                           len(f)) + f
+    return out
+
+
+def pcapng(frames):
+    """A pcapng file: section, interface (ns), enhanced packet blocks."""
+    def block(t, body):
+        body += b"\0" * ((4 - len(body) % 4) % 4)
+        return struct.pack("=II", t, len(body) + 12) + body + \
+            struct.pack("=I", len(body) + 12)
+    out = block(0x0A0D0D0A, struct.pack("=IHHq", 0x1A2B3C4D, 1, 0, -1))
+    out += block(1, struct.pack("=HHI", 1, 0, 65535) +
+                 struct.pack("=HHB", 9, 1, 9) + b"\0\0\0" +
+                 struct.pack("=HH", 0, 0))
+    for i, f in enumerate(frames):
+        ts = 1700000000 * 10**9 + i
+        out += block(6, struct.pack("=IIIII", 0, ts >> 32, ts & 0xffffffff,
+                                    len(f), len(f)) + f)
+    return out
+
+
 def write(d, name, items):
     os.makedirs(os.path.join(d, name), exist_ok=True)
     for i, b in enumerate(items):
@@ -113,6 +139,7 @@ def main():
         b'"partial":false,"epoch":77}]}',
     ])
     write(d, "nl", netlink())
+    write(d, "pcap", [pcap(fr[:6]), pcapng(fr[6:]), pcap(fr[-3:])[:-7]])
     write(d, "url", [b"http://user:pw@db:8086/x?token=abc&a=1",
                      b"https://h/?token=t#f", b"http://h/a@b", b":8086"])
     write(d, "http", [b"/\0s3cret-token", b"/index.html\0Bearer",
