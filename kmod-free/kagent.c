@@ -764,8 +764,16 @@ static void read_counters(struct cmon_kagent *a)
 		cmon_agg_hop_count(a->agg, &c);
 	}
 	free(t);
-	present[1] = map_entries(bpf_map__fd(a->skel->maps.cmon_seq),
-				 sizeof(struct cmon_flow_key));
+	/* an LRU map evicts only once its shared free entries run out, each
+	 * CPU holding back at most 128 (the kernel's LOCAL_FREE_TARGET):
+	 * below that it has evicted nothing, and needs no walk of every
+	 * entry at every read */
+	if (made[1] + 128ULL * (unsigned int)libbpf_num_possible_cpus() >=
+	    bpf_map__max_entries(a->skel->maps.cmon_seq))
+		present[1] = map_entries(bpf_map__fd(a->skel->maps.cmon_seq),
+					 sizeof(struct cmon_flow_key));
+	else
+		present[1] = made[1];
 	fd = bpf_map__fd(a->skel->maps.cmon_drops);
 	while (!bpf_map_get_next_key(fd, dprev, &ndk)) {
 		dk = ndk;
@@ -800,30 +808,17 @@ unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 				  struct cmon_counter *out, unsigned int max)
 {
 	static const char *names[] = CMON_STAT_NAMES;
-	int ncpu = libbpf_num_possible_cpus();
-	int fd = bpf_map__fd(a->skel->maps.cmon_stats);
-	uint64_t *v = calloc(ncpu, sizeof(*v));
 	uint32_t i;
-	int c;
 
-	if (max < CMON_KAGENT_NCOUNTERS) {
-		free(v);
+	if (max < CMON_KAGENT_NCOUNTERS)
 		return 0;
-	}
 	for (i = 0; i < CMON_STAT_MAX; i++) {
 		out[i].name = names[i];
-		out[i].value = 0;
 		out[i].gauge = 0;
-		if (i >= CMON_STAT_HOP_NEW && i <= CMON_STAT_DROP_NEW) {
-			out[i].value = a->evicted[i - CMON_STAT_HOP_NEW];
-			continue;
-		}
-		if (!v || bpf_map_lookup_elem(fd, &i, v))
-			continue;
-		for (c = 0; c < ncpu; c++)
-			out[i].value += v[c];
+		/* entries made are reported as entries evicted */
+		out[i].value = i >= CMON_STAT_HOP_NEW && i <= CMON_STAT_DROP_NEW ?
+			       a->evicted[i - CMON_STAT_HOP_NEW] : stat_sum(a, i);
 	}
-	free(v);
 	/* records waiting for their receive hop: growth means evictions */
 	out[CMON_STAT_MAX].name = "records_pending";
 	out[CMON_STAT_MAX].value = a->skel->bss->cmon_post_pending;

@@ -529,10 +529,10 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)
 		 * entries meanwhile, one of them maybe this counter's) */
 		int anew = c->packets < h->packets ||
 			   (h->epoch && c->epoch != h->epoch);
-		int unsure = agg->evicted == agg->ticks + 1 &&
-			     (!h->epoch || !c->epoch);
+		int maybe_lost = agg->evicted == agg->ticks + 1 &&
+				 (!h->epoch || !c->epoch);
 
-		if (anew || unsure || h->fed + 1 < agg->ticks) {
+		if (anew || maybe_lost || h->fed + 1 < agg->ticks) {
 			/* evicted and made anew, or gone for an interval:
 			 * compare it with its neighbours anew */
 			agg->restarts++;
