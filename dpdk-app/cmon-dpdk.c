@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -781,24 +782,58 @@ static int ovs_attach(const struct opts *o, struct reader *r, double start)
 
 /*
  * Start this program again (--wait, after ovs-vswitchd exited: DPDK's EAL
- * attaches once per process).  Nothing it had open goes along: the EAL's
- * files stay locked while any process holds them open, and the next
- * ovs-vswitchd could not start.  Returns only on failure.
+ * attaches once per process), at once: the EAL's files stay locked while
+ * any process holds them open, and the next ovs-vswitchd cannot start
+ * until then.  The exporter's history and unwritten InfluxDB lines go
+ * along in a memfd at HANDOFF_FD; nothing else it had open does.  Returns
+ * only on failure.
  */
-static void restart(char **argv)
+#define HANDOFF_FD	3
+
+static void restart(char **argv, struct cmon_export *x)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int fd = memfd_create("cmon-dpdk-handoff", 0);
+	FILE *f = fd >= 0 ? fdopen(dup(fd), "w") : NULL;
+	int err = f ? cmon_export_hand_over(x, f) : -errno;
 
+	if (f)
+		fclose(f);
+	if (err)
+		cmon_warn("restarting: the history and unwritten InfluxDB "
+			  "lines cannot go along: %s", strerror(-err));
 	if (n <= 0) {
 		cmon_err("restarting: /proc/self/exe: %s", strerror(errno));
 		return;
 	}
 	self[n] = 0;
-	setenv(RESTARTED_ENV, "1", 1);
-	close_range(3, ~0U, 0);
+	if (!err && dup2(fd, HANDOFF_FD) == HANDOFF_FD)
+		setenv(RESTARTED_ENV, "handoff", 1);
+	else
+		setenv(RESTARTED_ENV, "", 1);
+	close_range(HANDOFF_FD + 1, ~0U, 0);
 	execv(self, argv);
 	cmon_err("restarting %s: %s", self, strerror(errno));
+}
+
+/* In the process restart() started: take over what it handed on. */
+static void take_over(struct cmon_export *x)
+{
+	FILE *f;
+	int err;
+
+	if (lseek(HANDOFF_FD, 0, SEEK_SET) || !(f = fdopen(HANDOFF_FD, "r"))) {
+		cmon_warn("the history of the process before is lost: %s",
+			  strerror(errno));
+		close(HANDOFF_FD);
+		return;
+	}
+	err = cmon_export_take_over(x, f);
+	if (err)
+		cmon_warn("the history of the process before is lost: %s",
+			  strerror(-err));
+	fclose(f);
 }
 
 int main(int argc, char **argv)
@@ -806,9 +841,11 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct reader r = { 0 };
 	struct opts o = { 0 };
-	double start, last_tick, last_check, t;
+	double start, last_tick, last_check, last_capture, t;
 	/* started again by itself (--wait, after ovs-vswitchd came back) */
-	int rc = 0, err, restarted = getenv(RESTARTED_ENV) != NULL;
+	const char *env = getenv(RESTARTED_ENV);
+	int rc = 0, err, restarted = env != NULL;
+	int handoff = env && !strcmp(env, "handoff");
 
 	unsetenv(RESTARTED_ENV);
 	cmon_log_init("cmon-dpdk", CMON_LOG_INFO);
@@ -830,6 +867,8 @@ int main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	if (handoff)
+		take_over(r.x);
 	r.o = &o;
 	r.trusted = o.k.clock_tai;
 	if (o.npeers) {
@@ -867,7 +906,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	last_tick = last_check = cmon_time_mono();
+	last_tick = last_check = last_capture = cmon_time_mono();
 	while (!exiting) {
 		drain(&r);
 		if (idle(&r, 2)) {
@@ -880,9 +919,13 @@ int main(int argc, char **argv)
 			report(&o, &r, t - last_tick);
 			last_tick = t;
 		}
-		if (r.ring && t - last_check >= 1.0) {
-			last_check = t;
+		if (r.ring && t - last_capture >= 1.0) {
+			last_capture = t;
 			lookup_capture(&r);
+		}
+		/* often: a restarted switch waits for the EAL's files */
+		if (r.ring && t - last_check >= 0.1) {
+			last_check = t;
 			if (!primary_alive(o.prefix)) {
 				cmon_err("ovs-vswitchd (file prefix \"%s\") "
 					 "exited%s", o.prefix, o.wait ?
@@ -891,18 +934,15 @@ int main(int argc, char **argv)
 				eal_up = 0;
 				rc = 3;
 				if (o.wait) {
-					/* EAL attaches once per process */
+					/* detached in order: no stamp
+					 * without its strip */
 					cmon_kagent_stop(r.ka);
 					r.ka = NULL;
-					cmon_export_stop(r.x, 2);
-					r.x = NULL;
-					cmon_peers_stop(r.peers);
-					r.peers = NULL;
 					/* every captured frame on disk, and
 					 * the next process adds to the file */
 					cmon_pcapng_close(r.pcap);
 					r.pcap = NULL;
-					restart(argv);
+					restart(argv, r.x);
 				}
 				break;
 			}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* The exporter: see export.h. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "agg.h"
@@ -323,4 +324,55 @@ void cmon_export_stop(struct cmon_export *e, double flush_s)
 	cmon_prom_destroy(e->prom);
 	cmon_history_destroy(e->hist);
 	free(e);
+}
+
+/* After the history: the InfluxDB lines, as one batch. */
+struct left_header {
+	uint64_t len;
+	uint32_t nlines;
+};
+
+int cmon_export_hand_over(struct cmon_export *e, FILE *out)
+{
+	struct left_header lh = { 0 };
+	size_t len = 0;
+	char *buf = NULL;
+	int err;
+
+	err = cmon_history_save(e->hist, out);
+	if (e->influx)
+		buf = cmon_influx_unwritten(e->influx, &len, &lh.nlines);
+	lh.len = len;
+	if (!err && (fwrite(&lh, sizeof(lh), 1, out) != 1 ||
+		     (len && fwrite(buf, len, 1, out) != 1) || fflush(out)))
+		err = -EIO;
+	free(buf);
+	if (!err && lh.nlines)
+		cmon_info("influxdb: %u lines not written yet go to the next "
+			  "process", lh.nlines);
+	return err;
+}
+
+int cmon_export_take_over(struct cmon_export *e, FILE *in)
+{
+	struct left_header lh;
+	char *buf;
+	int err;
+
+	err = cmon_history_load(e->hist, in);
+	if (err)
+		return err;
+	if (fread(&lh, sizeof(lh), 1, in) != 1 || lh.len > (1ull << 32))
+		return -EINVAL;
+	if (!lh.len || !e->influx)
+		return 0;
+	buf = malloc(lh.len);
+	if (!buf)
+		return -ENOMEM;
+	if (fread(buf, lh.len, 1, in) != 1) {
+		free(buf);
+		return -EINVAL;
+	}
+	cmon_influx_push(e->influx, buf, lh.len, lh.nlines);
+	return 0;
 }

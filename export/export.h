@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "view.h"
 
 struct cmon_export_opts {
@@ -46,5 +47,14 @@ unsigned int cmon_export_counters(struct cmon_export *e,
 				  struct cmon_counter *out);
 /* Flush InfluxDB for at most @flush_s seconds, stop the server, free. */
 void cmon_export_stop(struct cmon_export *e, double flush_s);
+/*
+ * For a program about to exec itself (cmon-dpdk --wait): write to @out
+ * what the next process needs, the embedded history and the InfluxDB
+ * lines not written yet.  The sinks go on running until the exec.  The
+ * next process, started with the same options, reads it back with
+ * cmon_export_take_over().  0 or -errno.
+ */
+int cmon_export_hand_over(struct cmon_export *e, FILE *out);
+int cmon_export_take_over(struct cmon_export *e, FILE *in);
 
 #endif /* CMON_EXPORT_H */

@@ -338,6 +338,134 @@ void cmon_history_monitor(struct cmon_history *h, FILE *out, double since)
 	pthread_mutex_unlock(&h->mu);
 }
 
+/*
+ * The hand-over format: a header that names this build's layout, the
+ * counters' names and points, then each series with its points, oldest
+ * first.  Raw structs: only the same build reads it back.
+ */
+struct hheader {
+	char magic[8];
+	uint32_t point_size, series_size, max_counters, cap;
+	uint32_t ns, nc, cn;
+};
+
+#define HMAGIC "cmonhs01"
+
+static int put(FILE *f, const void *p, size_t n)
+{
+	return n && fwrite(p, n, 1, f) != 1 ? -EIO : 0;
+}
+
+static int get(FILE *f, void *p, size_t n)
+{
+	return n && fread(p, n, 1, f) != 1 ? -EINVAL : 0;
+}
+
+int cmon_history_save(struct cmon_history *h, FILE *out)
+{
+	struct hheader hd = { .point_size = sizeof(struct hpoint),
+			      .series_size = sizeof(struct hseries),
+			      .max_counters = MAX_COUNTERS, .cap = h->cap };
+	unsigned int i, j, slot;
+	int err;
+
+	memcpy(hd.magic, HMAGIC, sizeof(hd.magic));
+	pthread_mutex_lock(&h->mu);
+	hd.ns = h->ns;
+	hd.nc = h->nc;
+	hd.cn = h->cn;
+	err = put(out, &hd, sizeof(hd)) ?:
+	      put(out, h->cname, sizeof(h->cname));
+	for (i = 0; i < h->cn && !err; i++) {
+		slot = (h->chead + h->cap - h->cn + i) % h->cap;
+		err = put(out, &h->ct[slot], sizeof(*h->ct)) ?:
+		      put(out, &h->cv[(size_t)slot * MAX_COUNTERS],
+			  MAX_COUNTERS * sizeof(*h->cv));
+	}
+	for (i = 0; i < h->ns && !err; i++) {
+		const struct hseries *s = &h->s[i];
+
+		err = put(out, s, sizeof(*s));
+		for (j = 0; j < s->n && !err; j++)
+			err = put(out, &s->pt[(s->head + h->cap - s->n + j) %
+					      h->cap], sizeof(*s->pt));
+	}
+	pthread_mutex_unlock(&h->mu);
+	return err ?: fflush(out) ? -errno : 0;
+}
+
+int cmon_history_load(struct cmon_history *h, FILE *in)
+{
+	struct hheader hd;
+	struct hseries s, *d;
+	struct hpoint p;
+	unsigned int i, j;
+	double t;
+	uint64_t cv[MAX_COUNTERS];
+	int err;
+
+	if (get(in, &hd, sizeof(hd)) || memcmp(hd.magic, HMAGIC, 8) ||
+	    hd.point_size != sizeof(struct hpoint) ||
+	    hd.series_size != sizeof(struct hseries) ||
+	    hd.max_counters != MAX_COUNTERS || hd.nc > MAX_COUNTERS ||
+	    hd.ns > MAX_SERIES || hd.cn > hd.cap)
+		return -EINVAL;
+	pthread_mutex_lock(&h->mu);
+	err = get(in, h->cname, sizeof(h->cname));
+	for (i = 0; i < MAX_COUNTERS; i++)
+		h->cname[i][sizeof(h->cname[i]) - 1] = 0;
+	h->nc = hd.nc;
+	for (i = 0; i < hd.cn && !err; i++) {
+		err = get(in, &t, sizeof(t)) ?: get(in, cv, sizeof(cv));
+		if (err)
+			break;
+		h->ct[h->chead] = t;
+		memcpy(&h->cv[(size_t)h->chead * MAX_COUNTERS], cv, sizeof(cv));
+		h->chead = (h->chead + 1) % h->cap;
+		if (h->cn < h->cap)
+			h->cn++;
+	}
+	for (i = 0; i < hd.ns && !err; i++) {
+		err = get(in, &s, sizeof(s));
+		if (err || s.n > hd.cap) {
+			err = -EINVAL;
+			break;
+		}
+		if (h->ns == h->salloc) {
+			unsigned int n = h->salloc ? h->salloc * 2 : 16;
+
+			d = realloc(h->s, n * sizeof(*d));
+			if (!d) {
+				err = -ENOMEM;
+				break;
+			}
+			h->s = d;
+			h->salloc = n;
+		}
+		d = &h->s[h->ns++];
+		*d = s;
+		d->src[sizeof(d->src) - 1] = d->dst[sizeof(d->dst) - 1] = 0;
+		d->head = d->n = d->alloc = 0;
+		d->pt = NULL;
+		for (j = 0; j < s.n && !err; j++) {
+			struct hpoint *pt;
+
+			err = get(in, &p, sizeof(p));
+			if (err)
+				break;
+			if (p.nsegs > CMON_MAX_SEGS)
+				p.nsegs = CMON_MAX_SEGS;
+			pt = next_point(h, d);
+			if (!pt)
+				err = -ENOMEM;
+			else
+				*pt = p;
+		}
+	}
+	pthread_mutex_unlock(&h->mu);
+	return err;
+}
+
 size_t cmon_history_bytes(struct cmon_history *h)
 {
 	size_t b = sizeof(*h);

@@ -30,6 +30,16 @@ int cmon_history_pair(struct cmon_history *h, FILE *out, const char *src,
 		      const char *dst, const char *proto, double since);
 /* JSON: the monitor counters' points after @since. */
 void cmon_history_monitor(struct cmon_history *h, FILE *out, double since);
+/*
+ * Hand the store to the next process (cmon-dpdk --wait starts itself again
+ * after an Open vSwitch restart): write everything it holds to @out, and
+ * read it back into a fresh store.  Load returns 0, or -EINVAL when @in
+ * holds no store written by this build (nothing loaded) or is cut short
+ * (what came before stays); a store of another capacity keeps the newest
+ * points.
+ */
+int cmon_history_save(struct cmon_history *h, FILE *out);
+int cmon_history_load(struct cmon_history *h, FILE *in);
 /* Bytes the store uses now. */
 size_t cmon_history_bytes(struct cmon_history *h);
 

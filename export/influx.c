@@ -29,6 +29,7 @@ struct cmon_influx {
 	char db[128];
 	size_t cap;
 	struct batch *head, *tail;	/* oldest first, not in flight */
+	struct batch *flying;		/* being written */
 	struct cmon_influx_stats st;
 	int down;			/* last attempt failed */
 	CURL *curl;
@@ -144,7 +145,7 @@ static void *run(void *arg)
 			wait_locked(x, 1);
 			continue;
 		}
-		b = x->head;
+		b = x->flying = x->head;
 		x->head = b->next;
 		if (!x->head)
 			x->tail = NULL;
@@ -153,6 +154,7 @@ static void *run(void *arg)
 		if (code == 404 && !create_db(x))
 			code = post(x, x->write_url, b->buf, b->len);
 		pthread_mutex_lock(&x->mu);
+		x->flying = NULL;
 		if (code / 100 == 2) {
 			finish(x, b, &x->st.written);
 			if (x->down)
@@ -299,6 +301,29 @@ void cmon_influx_stats(struct cmon_influx *x, struct cmon_influx_stats *st)
 	*st = x->st;
 	st->down = x->down;
 	pthread_mutex_unlock(&x->mu);
+}
+
+char *cmon_influx_unwritten(struct cmon_influx *x, size_t *len,
+			    unsigned int *nlines)
+{
+	struct batch *b, *first;
+	char *buf = NULL;
+	size_t n = 0;
+
+	*len = 0;
+	*nlines = 0;
+	pthread_mutex_lock(&x->mu);
+	first = x->flying ? x->flying : x->head;
+	for (b = first; b; b = b == x->flying ? x->head : b->next)
+		n += b->len;
+	if (n && (buf = malloc(n)))
+		for (b = first; b; b = b == x->flying ? x->head : b->next) {
+			memcpy(buf + *len, b->buf, b->len);
+			*len += b->len;
+			*nlines += b->nlines;
+		}
+	pthread_mutex_unlock(&x->mu);
+	return buf;
 }
 
 void cmon_influx_stop(struct cmon_influx *x, double flush_s)

@@ -43,6 +43,14 @@ struct cmon_influx *cmon_influx_start(const char *url, const char *db,
 void cmon_influx_push(struct cmon_influx *x, char *buf, size_t len,
 		      unsigned int nlines);
 void cmon_influx_stats(struct cmon_influx *x, struct cmon_influx_stats *st);
+/*
+ * For a process about to exec itself: a copy of every line not written
+ * yet, the batch in flight included (InfluxDB keeps one of two equal
+ * points, so writing it twice is harmless).  Does not stop the sink.
+ * Returns a malloc'd buffer of *@nlines lines, *@len bytes, or NULL.
+ */
+char *cmon_influx_unwritten(struct cmon_influx *x, size_t *len,
+			    unsigned int *nlines);
 /* Try for up to @flush_s seconds to write what is buffered, then stop;
  * what is left is counted as dropped.  Accepts NULL. */
 void cmon_influx_stop(struct cmon_influx *x, double flush_s);

@@ -194,14 +194,29 @@ switch_back
 cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-capture=true \
 	other_config:cmon-sample=1 -- \
 	set Interface "$C1" other_config:cmon-role=container
+# (its history and the InfluxDB lines it could not write go along: no
+# InfluxDB listens at port 9)
+times() {	# times of the history's points from $IP1 to $IP2, at port $1
+	curl -sf "http://127.0.0.1:$1/api/v1/history?src=$IP1&dst=$IP2&proto=icmp" |
+		python3 -c '
+import json, sys
+print(" ".join("%.3f" % p["t"] for p in json.load(sys.stdin)["points"]))'
+}
+http_port() {	# the port of the $1th server the log names
+	sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' \
+		"$IT_TMP/wait.err" | sed -n "$1p"
+}
 it_fresh "$IT_TMP/wait.err"
-"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --quiet --wait \
+"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --quiet --wait -i 0.5 \
+	--http 127.0.0.1:0 --influx http://127.0.0.1:9 \
 	--pcap "$IT_TMP/wait.pcapng" 2>"$IT_TMP/wait.err" &
 DPDK_PID=$!
 it_wait "$IT_TMP/wait.err" "reading the frames ovs-vswitchd captures" 20 ||
 	it_fail "no capture ring: $(cat "$IT_TMP/wait.err")"
 it_in 1 ping -c 10 -i 0.05 -W 2 "$IP2" >/dev/null || it_fail "ping (before)"
 sleep 1
+before=$(times "$(http_port 1)")
+[ -n "$before" ] || it_fail "no history of the pings before the restart"
 vs_pid=$(cat "$IT_TMP/ovs/vswitchd.pid")
 kill "$vs_pid"
 it_wait "$IT_TMP/wait.err" "waiting for it to come back" 10 ||
@@ -215,10 +230,19 @@ until [ "$(grep -c "reading the frames ovs-vswitchd captures" "$IT_TMP/wait.err"
 done
 it_in 1 ping -c 10 -i 0.05 -W 2 "$IP2" >/dev/null || it_fail "ping (after)"
 sleep 1
+after=$(times "$(http_port 2)")
+case "$after" in
+"$before "*) ;;
+*) it_fail "history across the restart: points at $before before, at $after after" ;;
+esac
+grep -q "lines not written yet go to the next process" "$IT_TMP/wait.err" ||
+	it_fail "the unwritten InfluxDB lines were not handed over: $(cat "$IT_TMP/wait.err")"
+grep -q "history of the process before is lost" "$IT_TMP/wait.err" &&
+	it_fail "$(grep "is lost" "$IT_TMP/wait.err")"
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk --wait exit $?"
 DPDK_PID=""
 n=$(capinfos -c -M "$IT_TMP/wait.pcapng" | sed -n 's/^Number of packets: *//p')
 [ "${n:-0}" -ge 40 ] ||
 	it_fail "$n frames in the capture of 40 pings and replies around a restart"
-echo "restart: cmon-dpdk --wait attached again; $n frames kept across it"
+echo "restart: cmon-dpdk --wait attached again; $n frames and the history ($(echo $before | wc -w) points before, $(echo $after | wc -w) after) kept across it"
 echo "PASS: OVS-DPDK hops, shared ring, cmon-dpdk secondary"

@@ -276,6 +276,77 @@ static void test_export_history_bounded(void)
 	cmon_history_destroy(h);
 }
 
+/* What cmon-dpdk --wait hands to the process it starts again. */
+static void test_export_history_handed_over(void)
+{
+	struct cmon_history *h = cmon_history_create(3), *h2, *h3;
+	struct cmon_agg *g = cmon_agg_create();
+	FILE *f = tmpfile();
+	struct cmon_view v;
+	struct text t;
+	char *out, *want;
+	int i;
+
+	for (i = 1; i <= 5; i++) {
+		records(g, i, 1000, 2000);
+		v = view(g, 1e9 + i);
+		cmon_history_append(h, &v);
+	}
+	CU_ASSERT_EQUAL(cmon_history_save(h, f), 0);
+	/* the same capacity: the same documents */
+	h2 = cmon_history_create(3);
+	rewind(f);
+	CU_ASSERT_EQUAL(cmon_history_load(h2, f), 0);
+	text_open(&t);
+	cmon_history_pair(h, t.f, "web", "10.199.0.3", "udp", 0);
+	cmon_history_monitor(h, t.f, 0);
+	want = text_close(&t);
+	text_open(&t);
+	cmon_history_pair(h2, t.f, "web", "10.199.0.3", "udp", 0);
+	cmon_history_monitor(h2, t.f, 0);
+	out = text_close(&t);
+	CU_ASSERT_STRING_EQUAL(out, want);
+	free(out);
+	free(want);
+	/* and it goes on from there */
+	records(g, 6, 1000, 2000);
+	v = view(g, 1e9 + 6);
+	cmon_history_append(h2, &v);
+	text_open(&t);
+	cmon_history_pair(h2, t.f, "web", "10.199.0.3", "udp", 0);
+	out = text_close(&t);
+	CU_ASSERT_EQUAL(count(out, "{\"t\":"), 3);
+	CU_ASSERT(strstr(out, "1000000004.000") < strstr(out, "1000000006.000"));
+	free(out);
+	/* a smaller store keeps the newest */
+	h3 = cmon_history_create(2);
+	rewind(f);
+	CU_ASSERT_EQUAL(cmon_history_load(h3, f), 0);
+	text_open(&t);
+	cmon_history_pair(h3, t.f, "web", "10.199.0.3", "udp", 0);
+	out = text_close(&t);
+	CU_ASSERT_EQUAL(count(out, "{\"t\":"), 2);
+	CU_ASSERT_PTR_NULL(strstr(out, "1000000003.000"));
+	free(out);
+	cmon_history_destroy(h3);
+	/* not a store: nothing loaded */
+	h3 = cmon_history_create(3);
+	rewind(f);
+	fputs("GET / HTTP/1.1", f);
+	rewind(f);
+	CU_ASSERT_EQUAL(cmon_history_load(h3, f), -EINVAL);
+	text_open(&t);
+	cmon_history_index(h3, t.f);
+	out = text_close(&t);
+	CU_ASSERT_STRING_EQUAL(out, "{\"capacity\":3,\"series\":[]}");
+	free(out);
+	cmon_history_destroy(h3);
+	fclose(f);
+	cmon_agg_destroy(g);
+	cmon_history_destroy(h2);
+	cmon_history_destroy(h);
+}
+
 static void test_export_peer_links(void)
 {
 	const char *doc = "{\"time\":1.0,\"counters\":{\"links\":7},"
@@ -435,6 +506,8 @@ int main(void)
 		{ "test_export_http_guard", test_export_http_guard },
 		{ "test_export_json_strings", test_export_json_strings },
 		{ "test_export_history_bounded", test_export_history_bounded },
+		{ "test_export_history_handed_over",
+		  test_export_history_handed_over },
 		{ NULL, NULL }
 	};
 	return unit_run("export", cases);
