@@ -742,6 +742,12 @@ static int ovs_attach(const struct opts *o, struct reader *r, double start)
 			continue;
 		}
 		ready = 0;
+		if (!o->wait && primary_alive(o->prefix)) {
+			cmon_err("ovs-vswitchd with DPDK file prefix \"%s\" is "
+				 "still starting (its DPDK is not ready); try "
+				 "again in a moment, or use --wait", o->prefix);
+			return -1;
+		}
 		if (!o->wait) {
 			cmon_err("no ovs-vswitchd with DPDK file prefix \"%s\" "
 				 "is running (nothing at %s/%s/config); start "
