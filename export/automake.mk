@@ -10,6 +10,7 @@ export_libcmon_export_a_SOURCES = \
 	export/influx-format.c export/influx.h \
 	export/pcapng.c export/pcapng.h \
 	export/peers-parse.c export/peers.h \
+	export/merge.c export/merge.h \
 	export/http-guard.c export/http.h
 export_libcmon_export_a_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS) \
 	$(LIBCURL_CFLAGS) $(JANSSON_CFLAGS)

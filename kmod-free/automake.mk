@@ -1,5 +1,6 @@
-# The kernel-path agent (no kernel module: BPF only): libcmon-kern, used by
-# cmon-kern and by cmon-dpdk, which runs it beside the OVS ring.
+# The kernel-path agent (no kernel module: BPF only): libcmon-kern, which
+# the node daemon (daemon/) runs in cmon-kern, and in cmon-dpdk beside the
+# OVS ring.
 noinst_LIBRARIES += kmod-free/libcmon-kern.a
 kmod_free_libcmon_kern_a_SOURCES = \
 	kmod-free/kagent.c kmod-free/kagent.h \
@@ -16,4 +17,4 @@ CMON_KERN_LIBS = kmod-free/libcmon-kern.a lib/libcmon.a lib/libcmon-dp.a \
 
 sbin_PROGRAMS += kmod-free/cmon-kern
 kmod_free_cmon_kern_SOURCES = kmod-free/cmon-kern.c
-kmod_free_cmon_kern_LDADD = $(CMON_KERN_LIBS)
+kmod_free_cmon_kern_LDADD = $(CMON_DAEMON_LIBS)

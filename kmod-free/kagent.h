@@ -4,14 +4,13 @@
  * the containers on the given bridges and attaches to their veth ports
  * (and to the bridges, for traffic to and from the host stack), follows
  * churn, and feeds trace records and counters into an aggregation
- * engine (lib/agg.h) the caller owns.  cmon-kern is this plus a report
- * loop; cmon-dpdk runs it beside the Open vSwitch ring so that one process
- * sees whole paths.
+ * engine (lib/agg.h) the caller owns.  The node daemon (daemon/) runs it,
+ * in cmon-kern alone and in cmon-dpdk beside the Open vSwitch ring, so
+ * that one process sees whole paths.
  */
 #ifndef CMON_KAGENT_H
 #define CMON_KAGENT_H
 
-#include <getopt.h>
 #include <stdint.h>
 #include "agg.h"
 #include "cmon_kern.h"
@@ -36,7 +35,7 @@ typedef void (*cmon_kpacket_fn)(void *ctx, const struct cmon_kpacket *p);
 #define CMON_MAX_UPLINKS	4
 #define CMON_MAX_SUBNETS	64
 
-/* Options of the kernel path. */
+/* Options of the kernel path (daemon/cli.c reads them from a command line). */
 struct cmon_kopts {
 	const char *bridges[CMON_MAX_BRIDGES];
 	unsigned int nbridges;
@@ -59,39 +58,11 @@ struct cmon_kopts {
 	void *packet_ctx;
 };
 
-/*
- * Command-line options of the kernel path, shared by every binary that
- * runs it: CMON_KOPTS_SHORT in its getopt string, CMON_KOPTS_LONG in its
- * option table, CMON_KOPTS_HELP in its usage, and cmon_kopts_parse() for
- * each option getopt returns.
- */
-#define CMON_KOPTS_SHORT "b:o:p:k:s:"
-#define CMON_KOPTS_LONG \
-	{ "bridge", required_argument, NULL, 'b' }, \
-	{ "overlay", required_argument, NULL, 'o' }, \
-	{ "uplink", required_argument, NULL, 'U' }, \
-	{ "peer-subnet", required_argument, NULL, 'p' }, \
-	{ "key-file", required_argument, NULL, 'k' }, \
-	{ "ct-hops", no_argument, NULL, 'C' }, \
-	{ "no-host-hops", no_argument, NULL, 'S' }, \
-	{ "clock", required_argument, NULL, 'T' }, \
-	{ "clock-offset-ns", required_argument, NULL, 'O' }, \
-	{ "sample", required_argument, NULL, 's' }, \
-	{ "node-id", required_argument, NULL, 'N' }, \
-	{ "flow-entries", required_argument, NULL, 'F' }
-extern const char cmon_kopts_help[];
-
+/* Defaults: nothing watched, sampling 1 in CMON_DEFAULT_SAMPLE. */
 void cmon_kopts_init(struct cmon_kopts *o);
-/* 1: @c was a kernel-path option and is applied; 0: not ours; <0: bad. */
-int cmon_kopts_parse(struct cmon_kopts *o, int c, const char *arg);
-/* After parsing: warnings about combinations; <0 if unusable. */
+/* Whether @o can run (a bridge given), with warnings about combinations;
+ * <0 if unusable. */
 int cmon_kopts_check(const struct cmon_kopts *o);
-
-/* Number in [min, max] from an option argument; logs and fails if not. */
-int cmon_opt_num(const char *s, double min, double max, double *out,
-		 const char *what);
-int cmon_opt_uint(const char *s, unsigned int min, unsigned int max,
-		  unsigned int *out, const char *what);
 
 struct cmon_kagent;
 

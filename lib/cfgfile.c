@@ -272,3 +272,46 @@ int cmon_key_file(const char *path, const char *what, uint64_t *key)
 	}
 	return 0;
 }
+
+/* "FILE:LINE: " when option value @s came from a config file, else "". */
+static const char *where_from(const char *s, char *buf, size_t len)
+{
+	const char *where = cmon_config_origin(s);
+
+	snprintf(buf, len, "%s%s", where ? where : "", where ? ": " : "");
+	return buf;
+}
+
+int cmon_opt_num(const char *s, double min, double max, double *out,
+		     const char *what)
+{
+	char *end, at[340];
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < min || v > max) {
+		cmon_err("%sinvalid %s '%s': expected a number from %.10g to "
+			 "%.10g", where_from(s, at, sizeof(at)), what, s, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+int cmon_opt_uint(const char *s, unsigned int min, unsigned int max,
+		      unsigned int *out, const char *what)
+{
+	char at[340];
+	double v;
+
+	if (cmon_opt_num(s, min, max, &v, what))
+		return -EINVAL;
+	if (v != (unsigned int)v) {
+		cmon_err("%sinvalid %s '%s': expected a whole number",
+			 where_from(s, at, sizeof(at)), what, s);
+		return -EINVAL;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}

@@ -28,6 +28,16 @@ int cmon_config_args(int *argc, char ***argv, const struct option *opts);
 const char *cmon_config_origin(const char *s);
 
 /*
+ * A number in [min, max] from an option's value: 0, or -EINVAL with a
+ * message naming the option (@what) and, for a config file's setting, its
+ * file and line.
+ */
+int cmon_opt_num(const char *s, double min, double max, double *out,
+		 const char *what);
+int cmon_opt_uint(const char *s, unsigned int min, unsigned int max,
+		  unsigned int *out, const char *what);
+
+/*
  * A secret kept in a file (@what names the option, e.g. "--key-file"):
  * its first line without surrounding blanks into @buf.  0, or -1 with a
  * message naming the file (unreadable, empty, or longer than @len - 1).

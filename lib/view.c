@@ -313,26 +313,26 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 	fflush(out);
 }
 
-void cmon_view_report(struct cmon_agg *agg, struct cmon_view *v,
-		      struct cmon_counter *counters, unsigned int n,
-		      enum cmon_view_out out)
+unsigned int cmon_view_agg_counters(const struct cmon_agg *agg,
+				    struct cmon_counter *out)
 {
-	counters[n++] = (struct cmon_counter){ "agg_bad_records",
-					      cmon_agg_bad_records(agg), 0 };
-	counters[n++] = (struct cmon_counter){ "agg_overflow",
-					      cmon_agg_overflow(agg), 0 };
-	counters[n++] = (struct cmon_counter){ "agg_counter_restarts",
-					      cmon_agg_counter_restarts(agg), 0 };
-	counters[n++] = (struct cmon_counter){ "agg_seq_restarts",
-					      cmon_agg_seq_restarts(agg), 0 };
-	v->agg = agg;
-	v->counters = counters;
-	v->ncounters = n;
-	cmon_agg_tick(agg, v->interval);
-	if (out == CMON_OUT_JSON)
-		cmon_view_json(stdout, v);
-	else if (out == CMON_OUT_TABLE)
-		cmon_view_table(stdout, v, isatty(STDOUT_FILENO));
-	fflush(stdout);
-	cmon_agg_expire(agg, 60);
+	out[0] = (struct cmon_counter){ "agg_bad_records",
+					cmon_agg_bad_records(agg), 0 };
+	out[1] = (struct cmon_counter){ "agg_overflow",
+					cmon_agg_overflow(agg), 0 };
+	out[2] = (struct cmon_counter){ "agg_counter_restarts",
+					cmon_agg_counter_restarts(agg), 0 };
+	out[3] = (struct cmon_counter){ "agg_seq_restarts",
+					cmon_agg_seq_restarts(agg), 0 };
+	return CMON_VIEW_AGG_COUNTERS;
+}
+
+void cmon_view_print(FILE *out, const struct cmon_view *v,
+		     enum cmon_view_out how)
+{
+	if (how == CMON_OUT_JSON)
+		cmon_view_json(out, v);
+	else if (how == CMON_OUT_TABLE)
+		cmon_view_table(out, v, isatty(fileno(out)));
+	fflush(out);
 }

@@ -86,15 +86,13 @@ void cmon_json_str(FILE *out, const char *s);
 /* A segment's label, "from>to" (hop names). */
 const char *cmon_seg_label(uint8_t from_tp, uint8_t to_tp, char *buf,
 			   size_t len);
-/*
- * End an interval of @agg (v->agg): append the engine's own counters after
- * the @n in v->counters (room for CMON_VIEW_AGG_COUNTERS more), tick,
- * print to stdout as @out says, and expire pairs idle for a minute.
- */
+/* The engine's own counters, CMON_VIEW_AGG_COUNTERS of them, into @out. */
 #define CMON_VIEW_AGG_COUNTERS 4
+unsigned int cmon_view_agg_counters(const struct cmon_agg *agg,
+				    struct cmon_counter *out);
+/* Print a ticked interval as @how says (the table clears a terminal). */
 enum cmon_view_out { CMON_OUT_TABLE, CMON_OUT_JSON, CMON_OUT_NONE };
-void cmon_view_report(struct cmon_agg *agg, struct cmon_view *v,
-		      struct cmon_counter *counters, unsigned int n,
-		      enum cmon_view_out out);
+void cmon_view_print(FILE *out, const struct cmon_view *v,
+		     enum cmon_view_out how);
 
 #endif /* CMON_VIEW_H */

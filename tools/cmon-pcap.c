@@ -205,10 +205,13 @@ int main(int argc, char **argv)
 			rc = 1;
 	for (i = 0; i < NCOUNT; i++)
 		c[i] = (struct cmon_counter){ count_names[i], r.count[i], 0 };
+	v.agg = r.agg;
+	v.counters = c;
+	v.ncounters = NCOUNT + cmon_view_agg_counters(r.agg, c + NCOUNT);
 	v.time = r.last;
 	v.interval = r.last > r.first ? r.last - r.first : 1;
-	cmon_view_report(r.agg, &v, c, NCOUNT,
-			 json ? CMON_OUT_JSON : CMON_OUT_TABLE);
+	cmon_agg_tick(r.agg, v.interval);
+	cmon_view_print(stdout, &v, json ? CMON_OUT_JSON : CMON_OUT_TABLE);
 	cmon_agg_destroy(r.agg);
 	return rc;
 }

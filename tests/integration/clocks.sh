@@ -1,7 +1,7 @@
 #!/bin/sh
 # Clocks across nodes: two simulated nodes on a flannel-style VXLAN
 # overlay stamp with their own CLOCK_MONOTONIC, node 2's set 5 ms ahead
-# and then 5 ms behind (--clock-offset-ns), each with a cmon-dpdk exporter that reads the
+# and then 5 ms behind (--clock-offset-ns), each with an exporter that reads the
 # other's delays (--peer).  Before node 2 knows the other direction its
 # cross-node latencies are reported unknown, never as garbage; once both
 # directions flow, each node estimates the offset (within 20 us of the
@@ -18,7 +18,7 @@ TOKEN=cmck-token
 
 it_overlay_nodes
 
-# start_exporter N [ARGS]: cmon-dpdk in node N's namespace (PID in PID_N)
+# start_exporter N [ARGS]: an exporter in node N's namespace (PID in PID_N)
 start_exporter() {
 	local n=$1
 	shift

@@ -1,5 +1,6 @@
 #!/bin/sh
-# cmon-dpdk as the exporter, against real servers on loopback: an InfluxDB
+# The node daemon's sinks (cmon-kern; cmon-dpdk runs the same daemon),
+# against real servers on loopback: an InfluxDB
 # 1.x it writes to (started late, stopped and restarted mid-run: data after
 # the restart arrives and queued = written + dropped + rejected holds
 # exactly, with the database holding exactly the written points), a
@@ -43,7 +44,7 @@ printf '# values\nbridge = x\ninterval = soon\n' >"$IT_TMP/bad4.conf"
 bad "bad4.conf:3: invalid --interval 'soon'" -c "$IT_TMP/bad4.conf"
 printf 'sample = -4\n' >"$IT_TMP/bad5.conf"
 bad "bad5.conf:1: invalid --sample '-4'" -c "$IT_TMP/bad5.conf"
-bad "^cmon-dpdk: error: invalid --sample '-4'" --sample -4
+bad "^cmon-kern: error: invalid --sample '-4'" --sample -4
 bad "config file $IT_TMP/none.conf: No such file" -c "$IT_TMP/none.conf"
 bad 'is not an http:// or https:// URL' --influx ftp://cmon:s3cret@127.0.0.1/
 grep -q s3cret "$IT_TMP/bad.err" && it_fail "a bad InfluxDB URL's password is logged"
@@ -69,7 +70,7 @@ it_fresh "$IT_TMP/cred.err"
 	--http-token-file "$IT_TMP/token" \
 	--influx "http://cmon:s3cret@127.0.0.1:$IPORT" 2>"$IT_TMP/cred.err" &
 cpid=$!
-it_wait "$IT_TMP/cred.err" "serving http" 10 || it_fail "cmon-dpdk did not serve"
+it_wait "$IT_TMP/cred.err" "serving http" 10 || it_fail "the exporter did not serve"
 port=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/cred.err")
 for _ in $(seq 1 30); do	# (published at the first interval)
 	curl -sf -H "Authorization: Bearer tok-$$" \
@@ -83,13 +84,13 @@ for t in "" "tok-" "tok-$$-"; do
 		"http://127.0.0.1:$port/api/v1/health?token=$t")
 	[ "$code" = 401 ] || it_fail "token '$t' answered $code, not 401"
 done
-wait "$cpid" || it_fail "cmon-dpdk --duration exited with $?"
+wait "$cpid" || it_fail "the exporter with --duration exited with $?"
 grep -q '"url":"http://\*\*\*@127.0.0.1' "$IT_TMP/cred.json" ||
 	it_fail "health does not name the InfluxDB: $(cat "$IT_TMP/cred.json")"
 grep -q s3cret "$IT_TMP/cred.json" "$IT_TMP/cred.err" &&
 	it_fail "the InfluxDB password leaked: $(grep s3cret "$IT_TMP/cred.json" "$IT_TMP/cred.err")"
 cat >"$IT_TMP/run.conf" <<EOC
-# cmon-dpdk settings for the export test
+# exporter settings for the export test
 bridge = $BR
 node = cmex-node
 sample = 1
@@ -103,7 +104,7 @@ EOC
 it_fresh "$IT_TMP/agent.out" "$IT_TMP/agent.err"
 "$APP" -c "$IT_TMP/run.conf" >"$IT_TMP/agent.out" 2>"$IT_TMP/agent.err" &
 AGENT_PID=$!
-it_wait "$IT_TMP/agent.err" "monitoring" 10 || it_fail "cmon-dpdk did not start"
+it_wait "$IT_TMP/agent.err" "monitoring" 10 || it_fail "the exporter did not start"
 grep -q "influxdb: cannot create database \"cmon\" at $IURL: .*onnect" \
 	"$IT_TMP/agent.err" || it_fail "no clear message about unreachable InfluxDB"
 HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
@@ -268,7 +269,7 @@ for _ in $(seq 50); do
 done
 sleep 2
 kill -INT "$AGENT_PID"
-wait "$AGENT_PID" || it_fail "cmon-dpdk exit status $?"
+wait "$AGENT_PID" || it_fail "the exporter exit status $?"
 AGENT_PID=""
 line=$(grep 'influxdb: [0-9]* of [0-9]* lines written' "$IT_TMP/agent.err") ||
 	it_fail "no final InfluxDB account"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Faults under traffic, against receivers checking every byte:
-# - the agent (cmon-kern) and the exporter (cmon-dpdk --bridge) killed with
+# - the agent (cmon-kern) and an exporter (cmon-dpdk --bridge where DPDK is
+#   installed, else cmon-kern --http) killed with
 #   SIGKILL again and again while TCP and UDP flow: no byte changed, nothing
 #   left attached, and a clean start after;
 # - a burst that fills the record ring while the agent is stopped: the
@@ -107,7 +108,7 @@ for round in 1 2 3; do
 	wait "$AGENT_PID" 2>/dev/null
 	AGENT_PID=""
 	it_fresh "$IT_TMP/x.err"
-	"$APP" --bridge "$BR" --sample 1 --quiet --http 127.0.0.1:0 \
+	"${DPDK_APP:-$APP}" --bridge "$BR" --sample 1 --quiet --http 127.0.0.1:0 \
 		2>"$IT_TMP/x.err" &
 	xpid=$!
 	it_wait "$IT_TMP/x.err" "monitoring" 10 || it_fail "exporter did not start"

@@ -13,7 +13,10 @@
 #   it_query SRC DST PROTO FIELD  summary of the agent's JSON (query.py)
 #   it_fail MSG           print and exit 1
 #   it_on_exit CMD        run CMD first at cleanup (e.g. stop a daemon)
-#   it_exporter_init      exporter tests: APP=cmon-dpdk, built (skip without DPDK)
+#   it_exporter_init      exporter tests: APP=cmon-kern (the node daemon, its
+#                         sinks with the kernel path), and DPDK_APP=cmon-dpdk
+#                         when DPDK is installed (else empty)
+#   it_dpdk_init          DPDK_APP=cmon-dpdk, built (skip without DPDK)
 #   it_overlay_nodes      two nodes ${P}n1, ${P}n2 on a flannel-style VXLAN
 #                         overlay, a pod ${P}c1, ${P}c2 on each (10.244.N.2)
 #   it_ovs_init           OVS-DPDK tests: DPDK, cmon-dpdk and the patched
@@ -43,17 +46,24 @@ it_on_exit() {
 }
 
 it_exporter_init() {
-	APP=$top_builddir/dpdk-app/cmon-dpdk
-	if ! pkg-config --exists libdpdk; then
+	APP=$AGENT
+	DPDK_APP=
+	if pkg-config --exists libdpdk; then
+		DPDK_APP=$top_builddir/dpdk-app/cmon-dpdk
+		[ -x "$DPDK_APP" ] || it_fail "$DPDK_APP not built"
+	fi
+}
+
+it_dpdk_init() {
+	it_exporter_init
+	if [ -z "$DPDK_APP" ]; then
 		echo "SKIP: DPDK is not installed, so cmon-dpdk is not built"
 		exit 77
 	fi
-	[ -x "$APP" ] || it_fail "$APP not built"
 }
 
 it_ovs_init() {
-	it_exporter_init
-	DPDK_APP=$APP
+	it_dpdk_init
 	[ -x "${OVS_BUILD:-}/vswitchd/ovs-vswitchd" ] ||
 		it_fail "patched ovs-vswitchd not built: run tools/build-ovs"
 	# shellcheck source=../../tools/cmon-ovs.sh

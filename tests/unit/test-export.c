@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "agg.h"
+#include "clock.h"
 #include "history.h"
 #include "http.h"
 #include "influx.h"
 #include "log.h"
+#include "merge.h"
 #include "peers.h"
 #include "prom.h"
 #include "unit.h"
@@ -347,6 +349,93 @@ static void test_export_history_handed_over(void)
 	cmon_history_destroy(h);
 }
 
+/* Records A>B stamped at node 1 and received at node 2, @ns apart. */
+static void cross_node(struct cmon_agg *g, int64_t ns)
+{
+	struct cmon_record r;
+	int i;
+
+	memset(&r, 0, sizeof(r));
+	r.saddr = A;
+	r.daddr = B;
+	r.proto = 17;
+	r.nhops = 2;
+	r.hop[0].tp = CMON_TP_VETH_IN;
+	r.hop[0].node = 1;
+	r.hop[1].tp = CMON_TP_OVL_IN;
+	r.hop[1].node = 2;
+	for (i = 0; i < 20; i++) {
+		r.seq = i + 1;
+		r.hop[1].delta = ns + i * 1000;
+		cmon_agg_record(g, &r);
+	}
+}
+
+static void test_export_merge_clocks(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_peer_link pl = { 2, 1, 20, 0 };
+	struct cmon_clock_info c[4];
+	int64_t low, off, bound, o;
+
+	/* node 2's clock 4 ms ahead of node 1's, 30 us each way */
+	cross_node(g, 4000000 + 30000);
+	CU_ASSERT_EQUAL_FATAL(cmon_owd_low(&cmon_agg_link(g, 0)->owd, &low), 0);
+	/* one direction only: nothing known, nothing applied */
+	CU_ASSERT_EQUAL(cmon_merge_clocks(g, NULL, 0, 0, c, 4), 1);
+	CU_ASSERT_EQUAL(c[0].a, 1);
+	CU_ASSERT_EQUAL(c[0].b, 2);
+	CU_ASSERT_FALSE(c[0].estimated);
+	CU_ASSERT_FALSE(c[0].applied);
+	CU_ASSERT_EQUAL(cmon_agg_offset(g, 1, 2, &o), -EAGAIN);
+	/* the other direction from a peer: estimated and applied */
+	pl.low = -4000000 + 30000;
+	cmon_clock_offset(low, pl.low, &off, &bound);
+	CU_ASSERT_EQUAL(cmon_merge_clocks(g, &pl, 1, 0, c, 4), 1);
+	CU_ASSERT(c[0].estimated && c[0].applied && !c[0].trusted);
+	CU_ASSERT_EQUAL(c[0].offset, off);
+	CU_ASSERT_EQUAL(c[0].bound, bound);
+	CU_ASSERT(llabs(off - 4000000) < 2000);
+	CU_ASSERT_EQUAL(cmon_agg_offset(g, 1, 2, &o), 0);
+	CU_ASSERT_EQUAL(o, off);
+	/* a peer's link of another pair of nodes does not count */
+	pl.from = 3;
+	CU_ASSERT_EQUAL(cmon_merge_clocks(g, &pl, 1, 0, c, 4), 1);
+	CU_ASSERT_FALSE(c[0].estimated);
+	cmon_agg_destroy(g);
+	/* trusted clocks: applied as they are, the engine's offset not set */
+	g = cmon_agg_create();
+	cross_node(g, 30000);
+	pl.from = 2;
+	CU_ASSERT_EQUAL(cmon_merge_clocks(g, &pl, 1, 1, c, 4), 1);
+	CU_ASSERT(c[0].estimated && c[0].applied && c[0].trusted);
+	CU_ASSERT_EQUAL(cmon_agg_offset(g, 1, 2, &o), -EAGAIN);
+	cmon_agg_destroy(g);
+}
+
+static void test_export_merge_counters(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_hop_counter hc[4], out[8];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		hc[i] = (struct cmon_hop_counter){
+			.flow = { A, A, htons(1000), htons(2000), 17 },
+			.tp = CMON_TP_VETH_IN, .node = 1, .epoch = 7,
+			.packets = 10, .bytes = 1000 };
+	hc[1].node = 0;				/* ours already */
+	hc[2].tp = CMON_TP_VETH_OUT;		/* downstream: theirs */
+	hc[3].flow.daddr = B;			/* not to a container here */
+	CU_ASSERT_EQUAL(cmon_merge_counters(g, hc, 4, 0, &names), 1);
+	CU_ASSERT_EQUAL(cmon_agg_hop_counters(g, 1, out, 8), 1);
+	CU_ASSERT_EQUAL(out[0].packets, 10);
+	CU_ASSERT_EQUAL(cmon_agg_hop_counters(g, 0, out, 8), 0);
+	/* without names nothing is known to be here */
+	CU_ASSERT_EQUAL(cmon_merge_counters(g, hc, 4, 0, NULL), 0);
+	cmon_agg_destroy(g);
+}
+
 static void test_export_peer_links(void)
 {
 	const char *doc = "{\"time\":1.0,\"counters\":{\"links\":7},"
@@ -506,6 +595,8 @@ int main(void)
 		{ "test_export_http_guard", test_export_http_guard },
 		{ "test_export_json_strings", test_export_json_strings },
 		{ "test_export_history_bounded", test_export_history_bounded },
+		{ "test_export_merge_clocks", test_export_merge_clocks },
+		{ "test_export_merge_counters", test_export_merge_counters },
 		{ "test_export_history_handed_over",
 		  test_export_history_handed_over },
 		{ NULL, NULL }

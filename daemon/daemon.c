@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* The node daemon's loop: see daemon.h. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include "clock.h"
+#include "daemon.h"
+#include "log.h"
+#include "merge.h"
+#include "pcapng.h"
+#include "peers.h"
+
+/* The environment of a process restart() started; "handoff": what went
+ * along is at HANDOFF_FD. */
+#define RESTARTED_ENV	"CMON_RESTARTED"
+#define HANDOFF_FD	3
+
+#define MAX_CLOCKS	64
+#define MAX_ENDPOINTS	1024
+#define MAX_PEER_COUNTERS 65536
+#define SOURCE_COUNTERS	32
+
+struct cmon_daemon {
+	const struct cmon_daemon_opts *o;
+	const struct cmon_daemon_source *src;
+	struct cmon_agg *agg;
+	struct cmon_kagent *ka;		/* NULL: no kernel agent */
+	struct cmon_export *x;
+	struct cmon_peers *peers;
+	struct cmon_pcapng *pcap;
+	uint64_t pcap_seen;
+	double start;
+	char **argv;
+};
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+void cmon_daemon_opts_init(struct cmon_daemon_opts *o)
+{
+	const struct cmon_export_opts x = CMON_EXPORT_OPTS_DEFAULT;
+
+	memset(o, 0, sizeof(*o));
+	cmon_kopts_init(&o->k);
+	o->interval = 1;
+	o->x = x;
+	o->pcap.count = 4;
+	o->pcap.sample = 1;
+	o->pcap.proto = -1;
+}
+
+void cmon_daemon_record(struct cmon_daemon *d, const struct cmon_record *r)
+{
+	cmon_agg_record(d->agg, r);
+}
+
+int cmon_daemon_capturing(const struct cmon_daemon *d)
+{
+	return d->pcap != NULL;
+}
+
+int cmon_daemon_stopping(const struct cmon_daemon *d)
+{
+	return exiting || (d->o->duration &&
+			   cmon_time_mono() - d->start >= d->o->duration);
+}
+
+/* The container name of @addr, or NULL. */
+static const char *name_of(const struct cmon_daemon *d, uint32_t addr)
+{
+	const struct cmon_names *n;
+
+	if (!d->ka)
+		return NULL;
+	n = cmon_kagent_names(d->ka);
+	return n->ip(n->ctx, addr);
+}
+
+/* Is @addr the container @want (a name or an address)? */
+static int is_container(const struct cmon_daemon *d, uint32_t addr,
+			const char *want)
+{
+	const char *name = name_of(d, addr);
+	char ip[16];
+
+	inet_ntop(AF_INET, &addr, ip, sizeof(ip));
+	return !strcmp(want, ip) || (name && !strcmp(want, name));
+}
+
+void cmon_daemon_packet(struct cmon_daemon *d, const struct cmon_kpacket *p)
+{
+	const struct cmon_pcap_opts *o = &d->o->pcap;
+	char comment[600], extra[200], dev[IF_NAMESIZE] = "ovs";
+	const char *a, *b;
+	unsigned int i;
+
+	if (!d->pcap)
+		return;
+	if (o->proto >= 0 && p->rec.proto != o->proto)
+		return;
+	for (i = 0; i < o->ncontainers; i++)
+		if (is_container(d, p->rec.saddr, o->containers[i]) ||
+		    is_container(d, p->rec.daddr, o->containers[i]))
+			break;
+	if (o->ncontainers && i == o->ncontainers)
+		return;
+	if (d->pcap_seen++ % o->sample)
+		return;
+	a = name_of(d, p->rec.saddr);
+	b = name_of(d, p->rec.daddr);
+	if (p->ifindex && !if_indextoname(p->ifindex, dev))
+		strcpy(dev, "?");
+	snprintf(extra, sizeof(extra), "src=%s dst=%s dev=%s",
+		 a ? a : "-", b ? b : "-", dev);
+	cmon_pcapng_write(d->pcap, p->wall, p->data, p->caplen, p->len,
+			  cmon_pcapng_comment(comment, sizeof(comment),
+					      &p->rec, extra));
+}
+
+/* The kernel agent's captured packets. */
+static void on_kpacket(void *ctx, const struct cmon_kpacket *p)
+{
+	cmon_daemon_packet(ctx, p);
+}
+
+static void report(struct cmon_daemon *d, double secs)
+{
+	static struct cmon_endpoint eps[MAX_ENDPOINTS];
+	static struct cmon_hop_counter hc[MAX_PEER_COUNTERS];
+	struct cmon_peer_link pl[MAX_CLOCKS];
+	struct cmon_counter c[CMON_KAGENT_NCOUNTERS + SOURCE_COUNTERS +
+			      CMON_EXPORT_NCOUNTERS + 3 +
+			      CMON_VIEW_AGG_COUNTERS];
+	struct cmon_clock_info clk[MAX_CLOCKS];
+	const struct cmon_daemon_opts *o = d->o;
+	unsigned int n = 0, neps = 0, np = 0;
+	struct cmon_view v = {
+		.agg = d->agg, .time = cmon_time_wall(), .interval = secs,
+		.node = o->node, .url = cmon_export_url(d->x),
+		.node_id = d->ka ? (int)o->k.node_id : -1, .counters = c,
+		.clocks = clk,
+	};
+
+	if (d->src)
+		d->src->drain(d->src->ctx, d);
+	if (d->ka) {
+		v.names = cmon_kagent_names(d->ka);
+		if (d->peers)
+			cmon_merge_counters(d->agg, hc,
+					    cmon_peers_counters(d->peers, hc,
+							MAX_PEER_COUNTERS),
+					    o->k.node_id, v.names);
+		cmon_kagent_collect(d->ka);
+		n = cmon_kagent_counters(d->ka, c, CMON_KAGENT_NCOUNTERS);
+		v.sample_n = o->k.sample_n;
+		neps = cmon_kagent_endpoints(d->ka, eps, MAX_ENDPOINTS);
+	}
+	if (d->src) {
+		n += d->src->counters(d->src->ctx, c + n, SOURCE_COUNTERS);
+		if (!d->ka)
+			v.sample_n = d->src->sample_n(d->src->ctx);
+	}
+	n += cmon_export_counters(d->x, c + n);
+	if (d->peers)
+		np = cmon_peers_links(d->peers, pl, MAX_CLOCKS);
+	v.nclocks = cmon_merge_clocks(d->agg, pl, np, o->k.clock_tai, clk,
+				      MAX_CLOCKS);
+	if (d->pcap) {
+		c[n++] = (struct cmon_counter){ "pcap_packets",
+			cmon_pcapng_packets(d->pcap), 0 };
+		c[n++] = (struct cmon_counter){ "pcap_write_errors",
+			cmon_pcapng_errors(d->pcap), 0 };
+	}
+	if (d->peers)
+		c[n++] = (struct cmon_counter){ "peers_left_out",
+			cmon_peers_left_out(d->peers), 0 };
+	n += cmon_view_agg_counters(d->agg, c + n);
+	v.ncounters = n;
+	cmon_agg_tick(d->agg, secs);
+	cmon_view_print(stdout, &v, o->out);
+	cmon_export_tick(d->x, &v, eps, neps);
+	cmon_agg_expire(d->agg, 60);
+}
+
+/*
+ * Start this program again, at once (a source asked: cmon-dpdk after
+ * ovs-vswitchd restarted, as DPDK's EAL attaches once per process and its
+ * files stay locked while any process holds them).  The sinks' history
+ * and unwritten InfluxDB lines go along in a memfd at HANDOFF_FD; nothing
+ * else the process had open does.  Returns only on failure.
+ */
+static void restart(struct cmon_daemon *d)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int fd = memfd_create("cmon-handoff", 0);
+	FILE *f = fd >= 0 ? fdopen(dup(fd), "w") : NULL;
+	int err = f ? cmon_export_hand_over(d->x, f) : -errno;
+
+	if (f)
+		fclose(f);
+	if (err)
+		cmon_warn("restarting: the history and unwritten InfluxDB "
+			  "lines cannot go along: %s", strerror(-err));
+	/* detached in order: no stamp without its strip */
+	cmon_kagent_stop(d->ka);
+	d->ka = NULL;
+	/* every captured frame on disk: the next process adds to the file */
+	cmon_pcapng_close(d->pcap);
+	d->pcap = NULL;
+	if (n <= 0) {
+		cmon_err("restarting: /proc/self/exe: %s", strerror(errno));
+		return;
+	}
+	self[n] = 0;
+	if (!err && dup2(fd, HANDOFF_FD) == HANDOFF_FD)
+		setenv(RESTARTED_ENV, "handoff", 1);
+	else
+		setenv(RESTARTED_ENV, "", 1);
+	close_range(HANDOFF_FD + 1, ~0U, 0);
+	execv(self, d->argv);
+	cmon_err("restarting %s: %s", self, strerror(errno));
+}
+
+/* In the process restart() started: take over what it handed on. */
+static void take_over(struct cmon_export *x)
+{
+	FILE *f;
+	int err;
+
+	if (lseek(HANDOFF_FD, 0, SEEK_SET) || !(f = fdopen(HANDOFF_FD, "r"))) {
+		cmon_warn("the history of the process before is lost: %s",
+			  strerror(errno));
+		close(HANDOFF_FD);
+		return;
+	}
+	err = cmon_export_take_over(x, f);
+	if (err)
+		cmon_warn("the history of the process before is lost: %s",
+			  strerror(-err));
+	fclose(f);
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Start the sinks and the kernel agent: 0, or the exit status. */
+static int start(struct cmon_daemon *d, struct cmon_kopts *k, int restarted,
+		 int handoff)
+{
+	const struct cmon_daemon_opts *o = d->o;
+
+	d->agg = cmon_agg_create();
+	if (!d->agg) {
+		cmon_err("out of memory");
+		return 1;
+	}
+	d->x = cmon_export_start(&o->x);
+	if (!d->x)
+		return 2;
+	if (handoff)
+		take_over(d->x);
+	if (o->npeers) {
+		d->peers = cmon_peers_start(o->peers, o->npeers);
+		if (!d->peers)
+			return 2;
+	}
+	if (o->pcap.path) {
+		/* after a restart: what the file holds stays */
+		d->pcap = cmon_pcapng_open(o->pcap.path,
+					   (uint64_t)(o->pcap.mib * (1 << 20)),
+					   o->pcap.count, restarted);
+		if (!d->pcap) {
+			cmon_err("--pcap %s: %s", o->pcap.path,
+				 strerror(errno));
+			return 2;
+		}
+		k->on_packet = on_kpacket;
+		k->packet_ctx = d;
+	}
+	if (k->nbridges) {
+		d->ka = cmon_kagent_start(k, d->agg);
+		if (!d->ka)
+			return 1;
+	}
+	return 0;
+}
+
+static void stop(struct cmon_daemon *d)
+{
+	cmon_kagent_stop(d->ka);
+	if (d->src && d->src->stop)
+		d->src->stop(d->src->ctx);
+	/* a last flush of what InfluxDB has not taken yet */
+	cmon_export_stop(d->x, 5);
+	if (d->pcap)
+		cmon_info("pcap: %llu packets written to %s%s",
+			  (unsigned long long)cmon_pcapng_packets(d->pcap),
+			  d->o->pcap.path, cmon_pcapng_errors(d->pcap) ?
+			  " (some writes failed: see pcap_write_errors)" : "");
+	cmon_pcapng_close(d->pcap);
+	cmon_peers_stop(d->peers);
+	cmon_agg_destroy(d->agg);
+}
+
+int cmon_daemon_run(const struct cmon_daemon_opts *o,
+		    const struct cmon_daemon_source *src, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct cmon_daemon d = { .o = o, .src = src, .argv = argv };
+	const char *env = getenv(RESTARTED_ENV);
+	int restarted = env != NULL, handoff = env && !strcmp(env, "handoff");
+	struct cmon_kopts k = o->k;
+	double last_tick, last_check, t;
+	int rc;
+
+	unsetenv(RESTARTED_ENV);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	d.start = cmon_time_mono();
+	rc = start(&d, &k, restarted, handoff);
+	if (!rc && src)
+		rc = src->check(src->ctx, &d);
+	last_tick = last_check = cmon_time_mono();
+	while (!rc && !exiting) {
+		if (src)
+			src->drain(src->ctx, &d);
+		/* a source is polled: the kernel agent waits briefly */
+		if (d.ka && cmon_kagent_poll(d.ka, src ? 2 : 100)) {
+			rc = 1;
+			break;
+		}
+		if (!d.ka)
+			pause_ms(src ? 2 : 100);
+		t = cmon_time_mono();
+		if (src && t - last_check >= 0.1) {
+			last_check = t;
+			rc = src->check(src->ctx, &d);
+			if (rc == CMON_DAEMON_RESTART) {
+				restart(&d);
+				rc = 1;
+				break;
+			}
+		}
+		if (t - last_tick >= o->interval) {
+			report(&d, t - last_tick);
+			last_tick = t;
+		}
+		if (o->duration && t - d.start >= o->duration)
+			break;
+	}
+	if (src)
+		src->drain(src->ctx, &d);
+	stop(&d);
+	return rc;
+}
