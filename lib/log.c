@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "log.h"
 
 enum cmon_log_level cmon_log_level = CMON_LOG_INFO;
@@ -14,18 +15,48 @@ void cmon_log_init(const char *prog, enum cmon_log_level level)
 	cmon_log_level = level;
 }
 
+/* One write(2) per line, so lines of concurrent threads never mix. */
 void cmon_log(enum cmon_log_level level, const char *fmt, ...)
 {
 	static const char *names[] = { "error", "warning", "info", "debug" };
+	char line[CMON_LOG_LINE];
 	va_list ap;
+	int n, m;
 
 	if (level > cmon_log_level)
 		return;
-	fprintf(stderr, "%s: %s: ", cmon_log_prog, names[level]);
+	n = snprintf(line, sizeof(line), "%s: %s: ", cmon_log_prog,
+		     names[level]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	m = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	n = m < 0 ? n : n + m;
+	if (n > (int)sizeof(line) - 2) {	/* cut: say so */
+		n = sizeof(line) - 2;
+		memcpy(line + n - 3, "...", 3);
+	}
+	line[n++] = '\n';
+	fflush(stderr);			/* what stdio holds goes first */
+	if (write(STDERR_FILENO, line, n) < 0)
+		return;			/* nowhere to say it */
+}
+
+int cmon_log_rl_pass(struct cmon_log_rl *rl, unsigned long *suppressed)
+{
+	struct timespec ts;
+	time_t now, last = __atomic_load_n(&rl->last, __ATOMIC_RELAXED);
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec;
+	if (now <= last ||
+	    !__atomic_compare_exchange_n(&rl->last, &last, now, 0,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+		__atomic_add_fetch(&rl->suppressed, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	*suppressed = __atomic_exchange_n(&rl->suppressed, 0,
+					  __ATOMIC_RELAXED);
+	return 1;
 }
 
 char *cmon_url_redact(const char *url, char *buf, size_t len)

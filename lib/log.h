@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Logging for every cmon binary: levels, program name prefix, stderr.
- * Data-path callers rate-limit with cmon_log_rl().
+ * Logging for every cmon binary: levels, program name prefix, stderr,
+ * one write per line.  Data-path callers rate-limit with cmon_log_rl().
  */
 #ifndef CMON_LOG_H
 #define CMON_LOG_H
@@ -11,6 +11,9 @@
 
 enum cmon_log_level { CMON_LOG_ERR, CMON_LOG_WARN, CMON_LOG_INFO,
 		      CMON_LOG_DEBUG };
+
+/* Longest line logged (longer ones are cut and end in "..."). */
+#define CMON_LOG_LINE 1024
 
 extern enum cmon_log_level cmon_log_level;
 
@@ -37,13 +40,25 @@ char *cmon_url_redact(const char *url, char *buf, size_t len);
  */
 char *cmon_name_clean(char *s);
 
-/* At most one message per second per call site. */
+/*
+ * At most one message per second per call site, from any thread; the
+ * next one that passes says how many were suppressed since.
+ */
+struct cmon_log_rl {
+	time_t last;			/* CLOCK_MONOTONIC second */
+	unsigned long suppressed;
+};
+/* 1: log now (*@suppressed: how many were not since); 0: suppressed. */
+int cmon_log_rl_pass(struct cmon_log_rl *rl, unsigned long *suppressed);
+
 #define cmon_log_rl(level, ...) do {					\
-	static time_t last_;						\
-	time_t now_ = time(NULL);					\
-	if (now_ != last_) {						\
-		last_ = now_;						\
+	static struct cmon_log_rl rl_;					\
+	unsigned long n_;						\
+	if (cmon_log_rl_pass(&rl_, &n_)) {				\
 		cmon_log(level, __VA_ARGS__);				\
+		if (n_)							\
+			cmon_log(level, "(%lu more like the above "	\
+				 "suppressed)", n_);			\
 	}								\
 } while (0)
 

@@ -504,6 +504,26 @@ static void test_export_peer_counters(void)
 }
 
 /* Secrets in URLs never reach a log line or a document. */
+/* The rate limiter lets one a second through and counts the rest. */
+static void test_export_log_rate_limited(void)
+{
+	struct cmon_log_rl rl = { 1L << 40, 0 };	/* a second to come */
+	unsigned long n = 99;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(cmon_log_rl_pass(&rl, &n), 0);
+	CU_ASSERT_EQUAL(n, 99);			/* untouched */
+	CU_ASSERT_EQUAL(rl.suppressed, 5);
+	rl.last = 0;				/* a second went by */
+	CU_ASSERT_EQUAL(cmon_log_rl_pass(&rl, &n), 1);
+	CU_ASSERT_EQUAL(n, 5);
+	CU_ASSERT_EQUAL(rl.suppressed, 0);
+	rl.last = 0;
+	CU_ASSERT_EQUAL(cmon_log_rl_pass(&rl, &n), 1);
+	CU_ASSERT_EQUAL(n, 0);
+}
+
 static void test_export_url_redacted(void)
 {
 	char b[128];
@@ -592,6 +612,7 @@ int main(void)
 		  test_export_prom_escapes_labels },
 		{ "test_export_influx_lines", test_export_influx_lines },
 		{ "test_export_url_redacted", test_export_url_redacted },
+		{ "test_export_log_rate_limited", test_export_log_rate_limited },
 		{ "test_export_http_guard", test_export_http_guard },
 		{ "test_export_json_strings", test_export_json_strings },
 		{ "test_export_history_bounded", test_export_history_bounded },
