@@ -356,11 +356,10 @@ static int behind_port(const struct host_addrs_ctx *c, unsigned int i,
 int cmon_host_addrs(const int *bridges, unsigned int nbridges, uint32_t *addr,
 		    unsigned int max)
 {
-	static struct host_addrs_ctx c;
+	struct host_addrs_ctx c = { 0 };
 	unsigned int i, j, n = 0;
 	int err;
 
-	c.n = 0;
 	err = cmon_nl_addrs(one_host_addr, &c);
 	if (err)
 		return err;

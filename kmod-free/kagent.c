@@ -65,6 +65,11 @@ struct cmon_kagent {
 	char devname[160];
 	struct cmon_names names;
 	double last_scan;
+	unsigned int scans;
+	/* scratch space of a scan and of a captured packet */
+	struct cmon_port ports[MAX_PORTS], fresh[MAX_PORTS];
+	struct cmon_container cts[MAX_PORTS];
+	uint8_t frame[CMON_PCAP_SNAP];
 };
 
 void cmon_kopts_init(struct cmon_kopts *o)
@@ -389,9 +394,8 @@ static void refresh_addrs(struct cmon_kagent *a, struct tracked *t)
 /* Bring the attached set in line with the bridges' current ports. */
 static int rescan(struct cmon_kagent *a)
 {
-	static struct cmon_port ports[MAX_PORTS], fresh[MAX_PORTS];
-	static struct cmon_container cts[MAX_PORTS];
-	static unsigned int scans;
+	struct cmon_port *ports = a->ports, *fresh = a->fresh;
+	struct cmon_container *cts = a->cts;
 	const char *missing = NULL;
 	unsigned int i, j, nfresh = 0;
 	int n;
@@ -425,9 +429,9 @@ static int rescan(struct cmon_kagent *a)
 			untrack(a, i, "left");
 	/* addresses come after the veth: look again until there is one,
 	 * and every 10 scans after that */
-	scans++;
+	a->scans++;
 	for (i = 0; i < a->ntr; i++)
-		if (!a->tr[i]->ct.naddrs || scans % 10 == 0)
+		if (!a->tr[i]->ct.naddrs || a->scans % 10 == 0)
 			refresh_addrs(a, a->tr[i]);
 	if (!nfresh)
 		return 0;
@@ -446,11 +450,12 @@ static int rescan(struct cmon_kagent *a)
 /* Fail early, before loading anything, when a bridge does not exist. */
 static int check_bridges(const struct cmon_kopts *o)
 {
-	static struct cmon_port ports[MAX_PORTS];
+	struct cmon_port *ports = calloc(MAX_PORTS, sizeof(*ports));
 	const char *missing = NULL;
-	int n = cmon_bridge_ports(o->bridges, o->nbridges, ports, MAX_PORTS,
-				  &missing);
+	int n = ports ? cmon_bridge_ports(o->bridges, o->nbridges, ports,
+					  MAX_PORTS, &missing) : -ENOMEM;
 
+	free(ports);
 	if (n == -ENODEV) {
 		cmon_err("bridge '%s' not found: create it or check the name "
 			 "(ip link show type bridge)", missing);
@@ -476,7 +481,7 @@ static int on_packet(void *ctx, void *data, size_t len)
 {
 	struct cmon_kagent *a = ctx;
 	const struct cmon_pcap_ev *ev = data;
-	static uint8_t frame[CMON_PCAP_SNAP];
+	uint8_t *frame = a->frame;
 	struct cmon_dp_cfg cfg = { a->key, 1, a->opt.node_id,
 				   a->opt.clock_tai };
 	struct cmon_dp_clock clk = { 0, ev->now };

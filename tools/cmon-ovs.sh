@@ -149,8 +149,9 @@ cmon_ovs_container() {
 	ip -n "$name" addr add "$addr/24" dev eth0
 	ip -n "$name" link set eth0 up
 	ip -n "$name" link set lo up
-	# af_packet sees what the stack hands the veth: no partial checksums,
-	# no TSO/GSO super-packets (DESIGN.md section 6)
+	# af_packet sees what the stack hands the veth: with transmit
+	# checksum offload, TSO or GSO on, it gets partial checksums and
+	# super-packets the switch forwards as they are, and TCP stalls
 	ip netns exec "$name" ethtool -K eth0 tx off tso off gso off \
 		>/dev/null 2>&1
 	cmon_ovs_afpacket "$name" "$port" "$role"

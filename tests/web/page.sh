@@ -1,5 +1,5 @@
 #!/bin/sh
-# The live web page end to end: three containers with traffic, cmon-dpdk
+# The live web page end to end: three containers with traffic, cmon-kern
 # serving the page (web/dist), and headless Chromium (page.mjs): the
 # containers appear, a pair's per-hop latency appears and changes, pause
 # and resume work, 30 % loss injected on one link turns its loss marker on
@@ -25,7 +25,7 @@ it_fresh "$IT_TMP/agent.err"
 "$APP" --bridge "$BR" --sample 4 --interval 0.5 --http 127.0.0.1:0 \
 	--web-root "$top_builddir/web/dist" --quiet 2>"$IT_TMP/agent.err" &
 AGENT_PID=$!
-it_wait "$IT_TMP/agent.err" monitoring 10 || it_fail "cmon-dpdk did not start"
+it_wait "$IT_TMP/agent.err" monitoring 10 || it_fail "the exporter did not start"
 HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
 [ -n "$HPORT" ] || it_fail "no HTTP port"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HPORT/")
