@@ -447,6 +447,27 @@ static int rescan(struct cmon_kagent *a)
 	return 0;
 }
 
+/* What each program costs the verifier and the JIT (tools/cmon-insns). */
+static void log_costs(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+
+	if (cmon_log_level < CMON_LOG_DEBUG)
+		return;
+	bpf_object__for_each_program(p, obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (bpf_program__fd(p) < 0 ||
+		    bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len))
+			continue;
+		cmon_dbg("program %s: %u verified insns, %u xlated insns, "
+			 "%u JIT bytes", bpf_program__name(p),
+			 info.verified_insns, info.xlated_prog_len / 8,
+			 info.jited_prog_len);
+	}
+}
+
 /* Fail early, before loading anything, when a bridge does not exist. */
 static int check_bridges(const struct cmon_kopts *o)
 {
@@ -804,6 +825,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 			 "BTF, and CAP_BPF/CAP_NET_ADMIN)", strerror(-err));
 		goto fail;
 	}
+	log_costs(a->skel->obj);
 	a->hop_cache_len = a->hop_nslots * sizeof(struct cmon_hop_slot);
 	a->hop_cache = mmap(NULL, a->hop_cache_len, PROT_READ, MAP_SHARED,
 			    bpf_map__fd(a->skel->maps.cmon_hop_cache), 0);
