@@ -13,9 +13,7 @@
 
 #define CMON_UNTOUCHED	1
 #define CMON_DAMAGED	2
-#define CMON_BAD_VER	3
-#define CMON_BAD_TAG	4
-#define CMON_MALFORMED	5
+/* 3..5: what is wrong with an annotation (cmon/annotate.h) */
 
 static __always_inline __u32 cmon_fold(__u64 c)
 {
@@ -112,20 +110,6 @@ static __always_inline int cmon_trailer_insert(struct __sk_buff *skb,
 	return 0;
 }
 
-/* Check an annotation read from a packet. */
-static __always_inline int cmon_ann_check(const struct cmon_ann *a)
-{
-	if (cmon_ann_version(a) != CMON_ANN_VERSION)
-		return CMON_BAD_VER;
-	if (a->nslots == 0 || a->nslots > CMON_ANN_SLOTS)
-		return CMON_MALFORMED;
-	if (bpf_ntohs(a->tag) != cmon_ann_tag(cmon_key, bpf_ntohl(a->seq),
-					      bpf_ntohl(a->t0_lo),
-					      bpf_ntohs(a->tp_mask)))
-		return CMON_BAD_TAG;
-	return 0;
-}
-
 /*
  * Read and verify the trailer of a packet whose decision bit is set, then
  * remove it and clear the bit.  @t receives the trailer.
@@ -146,7 +130,7 @@ static __always_inline int cmon_trailer_strip(struct __sk_buff *skb,
 		return CMON_MALFORMED;
 	if (t->magic != bpf_htons(CMON_TRAILER_MAGIC))
 		return CMON_MALFORMED;
-	err = cmon_ann_check(&t->ann);
+	err = cmon_ann_check(&t->ann, cmon_key, 1);
 	if (err)
 		return err;
 	if (cmon_l4_fix(skb, p,
@@ -201,9 +185,8 @@ static __always_inline int cmon_ipopt_insert(struct __sk_buff *skb,
 /* Is the first IPv4 option a cmon annotation? (Only there is it ours.) */
 static __always_inline int cmon_has_ipopt(const struct cmon_pkt *p)
 {
-	return p->ihl_bytes == 20 + CMON_ANN_WIRE_LEN &&
-	       p->first_opt[0] == CMON_IPOPT_TYPE &&
-	       p->first_opt[1] == CMON_ANN_WIRE_LEN;
+	return cmon_ann_in_option(p->ihl_bytes, p->first_opt[0],
+				  p->first_opt[1]);
 }
 
 /* Does the packet claim an annotation, by either carrier?  (To verify.) */
@@ -223,7 +206,7 @@ static __always_inline int cmon_ipopt_strip(struct __sk_buff *skb,
 
 	if (bpf_skb_load_bytes(skb, IP_OFF_ + 20, o, sizeof(*o)))
 		return CMON_MALFORMED;
-	err = cmon_ann_check(&o->ann);
+	err = cmon_ann_check(&o->ann, cmon_key, 1);
 	if (err)
 		return err;
 	if (bpf_skb_adjust_room(skb, -CMON_ANN_WIRE_LEN, BPF_ADJ_ROOM_NET, 0))
@@ -233,30 +216,6 @@ static __always_inline int cmon_ipopt_strip(struct __sk_buff *skb,
 	    cmon_ip_csum(skb, 20))
 		return CMON_DAMAGED;
 	return 0;
-}
-
-/* Fill slot @n (1..3) of @a for hop @tp at @delta ns after t0. */
-static __always_inline void cmon_slot_set(struct cmon_ann *a, __u32 n,
-					  __u8 tp, __u8 node, __s32 delta)
-{
-	struct cmon_ann_slot s = { .tp = tp, .node = node,
-				   .delta = bpf_htonl((__u32)delta) };
-
-	/* constant indexes keep the verifier's view of the stack simple */
-	if (n == 1)
-		a->slot[1] = s;
-	else if (n == 2)
-		a->slot[2] = s;
-	else if (n == 3)
-		a->slot[3] = s;
-	a->nslots = n + 1;
-}
-
-/* Delta of @now from an annotation's t0 (rebuilt from its low bits). */
-static __always_inline __s32 cmon_ann_delta(const struct cmon_ann *a,
-					    __u64 now)
-{
-	return (__s32)((__u32)now - bpf_ntohl(a->t0_lo));
 }
 
 /*
@@ -275,13 +234,11 @@ static __always_inline int cmon_hop_write(struct __sk_buff *skb,
 
 		if (bpf_skb_load_bytes(skb, IP_OFF_ + 20, &o, sizeof(o)))
 			return CMON_MALFORMED;
-		err = cmon_ann_check(&o.ann);
+		err = cmon_ann_check(&o.ann, cmon_key, 1);
 		if (err)
 			return err;
-		if (o.ann.nslots >= CMON_ANN_SLOTS)
+		if (cmon_ann_slot_add(&o.ann, tp, node, now))
 			return CMON_UNTOUCHED;
-		cmon_slot_set(&o.ann, o.ann.nslots, tp, node,
-			      cmon_ann_delta(&o.ann, now));
 		if (bpf_skb_store_bytes(skb, IP_OFF_ + 20, &o, sizeof(o), 0) ||
 		    cmon_ip_csum(skb, 20 + CMON_ANN_WIRE_LEN))
 			return CMON_DAMAGED;
@@ -300,14 +257,12 @@ static __always_inline int cmon_hop_write(struct __sk_buff *skb,
 				       sizeof(t)) ||
 		    t.magic != bpf_htons(CMON_TRAILER_MAGIC))
 			return CMON_MALFORMED;
-		err = cmon_ann_check(&t.ann);
+		err = cmon_ann_check(&t.ann, cmon_key, 1);
 		if (err)
 			return err;
-		if (t.ann.nslots >= CMON_ANN_SLOTS)
-			return CMON_UNTOUCHED;
 		old = t;
-		cmon_slot_set(&t.ann, t.ann.nslots, tp, node,
-			      cmon_ann_delta(&t.ann, now));
+		if (cmon_ann_slot_add(&t.ann, tp, node, now))
+			return CMON_UNTOUCHED;
 		sum = cmon_fold((__u32)bpf_csum_diff((__be32 *)&old, sizeof(old),
 						     (__be32 *)&t, sizeof(t), 0));
 		if (rel & 1)

@@ -88,31 +88,17 @@ static __always_inline void cmon_ann_init(struct cmon_ann *a,
 	__u16 mask = 1 << CMON_TP_CT_TX | 1 << tp | 1 << CMON_TP_VETH_OUT |
 		     1 << CMON_TP_CT_RX | 1 << CMON_TP_HOST_IN;
 	__u64 t0 = t_ct ? t_ct : now;
-	__u32 seq = cmon_next_seq(flow);
-	int i;
 
-	a->ver_flags = CMON_ANN_VERSION << 4 |
-		       (cmon_clock_tai ? CMON_ANN_F_TAI : 0);
-	a->tp_mask = bpf_htons(mask);
-	a->seq = bpf_htonl(seq);
-	a->t0_lo = bpf_htonl((__u32)t0);
-	a->tag = bpf_htons(cmon_ann_tag(cmon_key, seq, (__u32)t0, mask));
-	for (i = 0; i < CMON_ANN_SLOTS; i++) {
-		a->slot[i].tp = 0xff;
-		a->slot[i].node = 0;
-		a->slot[i].delta = 0;
-	}
+	__u32 seq = cmon_next_seq(flow);
+	__u8 flags = cmon_clock_tai ? CMON_ANN_F_TAI : 0;
+
 	if (t_ct) {
-		a->slot[0].tp = CMON_TP_CT_TX;
-		a->slot[0].node = cmon_node_id;
-		a->slot[1].tp = tp;
-		a->slot[1].node = cmon_node_id;
-		a->slot[1].delta = bpf_htonl((__u32)(now - t0));
-		a->nslots = 2;
+		cmon_ann_start(a, flags, mask, seq, t0, cmon_key,
+			       CMON_TP_CT_TX, cmon_node_id);
+		cmon_ann_slot_set(a, 1, tp, cmon_node_id, (__s32)(now - t0));
 	} else {
-		a->slot[0].tp = tp;
-		a->slot[0].node = cmon_node_id;
-		a->nslots = 1;
+		cmon_ann_start(a, flags, mask, seq, t0, cmon_key, tp,
+			       cmon_node_id);
 	}
 }
 
@@ -284,40 +270,17 @@ static __always_inline void cmon_emit(struct __sk_buff *skb,
 {
 	struct cmon_record r = {};
 	__u64 key = cmon_skb_addr(skb);
-	__u32 n = a->nslots;
-	int i;
 
-	/* t0 from its low 32 bits: valid while the path takes < 2 s */
-	r.t0 = now - (__s32)((__u32)now - bpf_ntohl(a->t0_lo));
 	r.saddr = p->flow.saddr;
 	r.daddr = p->flow.daddr;
 	r.sport = p->flow.sport;
 	r.dport = p->flow.dport;
 	r.proto = p->flow.proto;
 	r.carrier = carrier;
-	r.flags = a->ver_flags & 0xf;
-	r.seq = bpf_ntohl(a->seq);
 	r.len = p->tot_len - CMON_ANN_WIRE_LEN;
 	r.segs = segs;
 	r.source = CMON_SRC_KERNEL;
-	for (i = 0; i < CMON_REC_HOPS; i++)
-		r.hop[i].tp = 0xff;
-	if (n > CMON_ANN_SLOTS)
-		n = CMON_ANN_SLOTS;
-	for (i = 0; i < CMON_ANN_SLOTS; i++) {
-		if (i >= n)
-			break;
-		r.hop[i].tp = a->slot[i].tp;
-		r.hop[i].node = a->slot[i].node;
-		r.hop[i].delta = bpf_ntohl(a->slot[i].delta);
-	}
-	if (n < CMON_REC_HOPS) {
-		r.hop[n].tp = tp;
-		r.hop[n].node = cmon_node_id;
-		r.hop[n].delta = (__s32)(now - r.t0);
-		n++;
-	}
-	r.nhops = n;
+	cmon_ann_record(a, now, tp, cmon_node_id, &r);
 	/* only a container's veth has a receive hop after it */
 	if (!cmon_ct_hops || tp != CMON_TP_VETH_OUT ||
 	    bpf_map_update_elem(&cmon_post, &key, &r, BPF_ANY))

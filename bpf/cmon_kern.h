@@ -6,7 +6,7 @@
 #ifndef CMON_KERN_H
 #define CMON_KERN_H
 
-#include "cmon/record.h"
+#include "cmon/annotate.h"
 
 /* Default sampling: 1 packet in CMON_DEFAULT_SAMPLE is traced. */
 #define CMON_DEFAULT_SAMPLE	32

@@ -51,36 +51,6 @@ static __always_inline int cmon_load(struct __sk_buff *skb, __u32 off,
 	return bpf_skb_load_bytes(skb, off, buf, len);
 }
 
-/*
- * Flow ports and sampling id from the first two 32-bit words of a TCP,
- * UDP or ICMP header (@proto), as loaded from the packet (network byte
- * order): the ports, or for ICMP the echo id as source port; the sampling
- * id is the TCP or ICMP sequence, while for UDP @pkt_id keeps the IPv4 id
- * the caller set.  Every parser here reads them this way, as does
- * <cmon/dp.h> in user space, so every hop samples the same packets.
- */
-static __always_inline void cmon_l4_ids(__u8 proto, __u32 w0, __u32 w1,
-					struct cmon_flow_key *f, __u32 *pkt_id)
-{
-	if (proto == IPPROTO_ICMP_) {
-		/* type, code, csum, id, seq: flow by id, sample by seq */
-		f->sport = w1 & 0xffff;
-		*pkt_id = w1 >> 16;
-		return;
-	}
-	f->sport = w0 & 0xffff;
-	f->dport = w0 >> 16;
-	if (proto == IPPROTO_TCP_)
-		*pkt_id = w1;
-}
-
-/* TCP, UDP or ICMP: a protocol whose header cmon_l4_ids() reads. */
-static __always_inline int cmon_l4_known(__u8 proto)
-{
-	return proto == IPPROTO_TCP_ || proto == IPPROTO_UDP_ ||
-	       proto == IPPROTO_ICMP_;
-}
-
 /* Parse an Ethernet/IPv4 packet.  Returns 0, or -1 if not IPv4 or short. */
 static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 {
@@ -120,7 +90,8 @@ static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 			return -1;
 		p->l4_hlen = 8;
 	}
-	cmon_l4_ids(ip.protocol, l4w[0], l4w[1], &p->flow, &p->pkt_id);
+	cmon_l4_ids(ip.protocol, l4w[0], l4w[1], &p->flow.sport,
+		    &p->flow.dport, &p->pkt_id);
 	return 0;
 }
 
@@ -150,7 +121,7 @@ static __always_inline int cmon_parse_plain(struct __sk_buff *skb,
 	*f = (struct cmon_flow_key){ .saddr = ip->saddr, .daddr = ip->daddr,
 				     .proto = ip->protocol };
 	*pkt_id = bpf_ntohs(ip->id);
-	cmon_l4_ids(ip->protocol, l4[0], l4[1], f, pkt_id);
+	cmon_l4_ids(ip->protocol, l4[0], l4[1], &f->sport, &f->dport, pkt_id);
 	return 0;
 }
 
@@ -191,7 +162,7 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 	if (!cmon_l4_known(ip.protocol) ||
 	    bpf_probe_read_kernel(l4, sizeof(l4), head + nh + ip.ihl * 4))
 		return 0;
-	cmon_l4_ids(ip.protocol, l4[0], l4[1], f, pkt_id);
+	cmon_l4_ids(ip.protocol, l4[0], l4[1], &f->sport, &f->dport, pkt_id);
 	return 0;
 }
 

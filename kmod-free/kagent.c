@@ -507,17 +507,15 @@ static int on_packet(void *ctx, void *data, size_t len)
 				   a->opt.clock_tai };
 	struct cmon_dp_clock clk = { 0, ev->now };
 	uint64_t stat[CMON_DP_NSTATS] = { 0 };
-	struct cmon_ann_host h;
 	struct cmon_kpacket k;
 
 	if (len < sizeof(*ev) || ev->caplen > CMON_PCAP_SNAP)
 		return 0;
 	memcpy(frame, ev->data, ev->caplen);
-	cmon_ann_decode(&ev->ann, &h);
 	/* the strip hop's slot, in this copy only (the packet went on) */
 	cmon_dp_transit(&cfg, frame, ev->caplen, ev->tp, &clk, stat);
 	memset(&k, 0, sizeof(k));
-	cmon_ann_record(&h, ev->now, ev->tp, a->opt.node_id, &k.rec);
+	cmon_ann_record(&ev->ann, ev->now, ev->tp, a->opt.node_id, &k.rec);
 	if (ev->caplen > 14)
 		cmon_ann_flow(frame + 14, ev->caplen - 14, &k.rec);
 	k.rec.carrier = ev->carrier;

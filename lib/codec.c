@@ -44,27 +44,27 @@ void cmon_ann_sign(struct cmon_ann_host *h, uint64_t key)
 	h->tag = cmon_ann_tag(key, h->seq, h->t0_lo, h->tp_mask);
 }
 
-static enum cmon_find check(const struct cmon_ann *w, uint64_t key,
-			    int check_tag, struct cmon_ann_host *h)
+static enum cmon_find check(struct cmon_found *f, uint64_t key,
+			    int check_tag)
 {
-	cmon_ann_decode(w, h);
-	if (h->version != CMON_ANN_VERSION)
+	cmon_ann_decode(&f->wire, &f->ann);
+	switch (cmon_ann_check(&f->wire, key, check_tag)) {
+	case 0:
+		return CMON_FIND_OK;
+	case CMON_BAD_VER:
 		return CMON_FIND_BAD_VERSION;
-	if (!h->nslots || h->nslots > CMON_ANN_SLOTS)
-		return CMON_FIND_MALFORMED;
-	if (check_tag &&
-	    h->tag != cmon_ann_tag(key, h->seq, h->t0_lo, h->tp_mask))
+	case CMON_BAD_TAG:
 		return CMON_FIND_BAD_TAG;
-	return CMON_FIND_OK;
+	default:
+		return CMON_FIND_MALFORMED;
+	}
 }
 
 enum cmon_find cmon_ann_find(const uint8_t *ip, size_t len, uint64_t key,
 			     int check_tag, struct cmon_found *out)
 {
-	size_t ihl, tot;
+	size_t ihl, tot, at;
 	uint16_t frag;
-	struct cmon_trailer t;
-	struct cmon_ipopt o;
 
 	if (len < 20 || ip[0] >> 4 != 4)
 		return CMON_FIND_NONE;
@@ -73,25 +73,24 @@ enum cmon_find cmon_ann_find(const uint8_t *ip, size_t len, uint64_t key,
 	frag = (uint16_t)(ip[6] << 8 | ip[7]);
 	if (ihl < 20 || tot < ihl || tot > len)
 		return CMON_FIND_NONE;
-	memset(out, 0, sizeof(*out));
-	if (ihl == 20 + CMON_ANN_WIRE_LEN && ip[20] == CMON_IPOPT_TYPE &&
-	    ip[21] == CMON_ANN_WIRE_LEN) {
-		memcpy(&o, ip + 20, sizeof(o));
+	if (ihl > 20 && cmon_ann_in_option(ihl, ip[20], ip[21])) {
 		out->carrier = CMON_CARRIER_IPOPT;
 		out->offset = 20;
-		return check(&o.ann, key, check_tag, &out->ann);
+		at = 22;		/* the body, behind type and length */
+	} else {
+		if (!(frag & CMON_IP_DECISION_BIT))
+			return CMON_FIND_NONE;
+		if (tot < ihl + 8 + CMON_ANN_WIRE_LEN || (frag & 0x3fff) ||
+		    (ip[9] != 17 && ip[9] != 1) ||
+		    (ip[tot - 2] << 8 | ip[tot - 1]) != CMON_TRAILER_MAGIC)
+			return CMON_FIND_MALFORMED;
+		out->carrier = CMON_CARRIER_TRAILER;
+		out->offset = tot - CMON_ANN_WIRE_LEN;
+		at = out->offset;	/* the body, then the magic */
 	}
-	if (!(frag & CMON_IP_DECISION_BIT))
-		return CMON_FIND_NONE;
-	if (tot < ihl + 8 + CMON_ANN_WIRE_LEN || (frag & 0x3fff) ||
-	    (ip[9] != 17 && ip[9] != 1))
-		return CMON_FIND_MALFORMED;
-	memcpy(&t, ip + tot - CMON_ANN_WIRE_LEN, sizeof(t));
-	if (ntohs(t.magic) != CMON_TRAILER_MAGIC)
-		return CMON_FIND_MALFORMED;
-	out->carrier = CMON_CARRIER_TRAILER;
-	out->offset = tot - CMON_ANN_WIRE_LEN;
-	return check(&t.ann, key, check_tag, &out->ann);
+	/* straight from the packet: a copy of a copy would wait for it */
+	memcpy(&out->wire, ip + at, sizeof(out->wire));
+	return check(out, key, check_tag);
 }
 
 uint16_t cmon_csum(const void *buf, size_t len, uint32_t sum)
@@ -115,37 +114,6 @@ uint16_t cmon_csum(const void *buf, size_t len, uint32_t sum)
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	return (uint16_t)~s;
-}
-
-void cmon_ann_record(const struct cmon_ann_host *a, uint64_t now, uint8_t tp,
-		     uint8_t node, struct cmon_record *r)
-{
-	unsigned int i, n = a->nslots;
-
-	memset(r, 0, sizeof(*r));
-	/* t0 from its low 32 bits: valid while the path takes < 2 s */
-	if (tp != 0xff)
-		r->t0 = now - (uint64_t)(int64_t)(int32_t)((uint32_t)now -
-							   a->t0_lo);
-	r->flags = a->flags;
-	r->seq = a->seq;
-	r->segs = 1;
-	for (i = 0; i < CMON_REC_HOPS; i++)
-		r->hop[i].tp = 0xff;
-	if (n > CMON_ANN_SLOTS)
-		n = CMON_ANN_SLOTS;
-	for (i = 0; i < n; i++) {
-		r->hop[i].tp = a->slot[i].tp;
-		r->hop[i].node = a->slot[i].node;
-		r->hop[i].delta = a->slot[i].delta;
-	}
-	r->nhops = (uint8_t)n;
-	if (tp == 0xff)
-		return;
-	r->hop[n].tp = tp;
-	r->hop[n].node = node;
-	r->hop[n].delta = (int32_t)((uint32_t)now - a->t0_lo);
-	r->nhops = (uint8_t)(n + 1);
 }
 
 void cmon_ann_flow(const uint8_t *ip, size_t len, struct cmon_record *r)

@@ -3,14 +3,15 @@
  * User-space codec of the annotation wire format (include/cmon/annotation.h):
  * find an annotation in an IPv4 packet in either carrier, decode it to host
  * byte order, encode one.  Used by the tests, the pcap analyser and the
- * userspace datapath hooks.
+ * userspace datapath hooks; the rules every hop applies (checks, slots,
+ * records) are cmon/annotate.h's.
  */
 #ifndef CMON_CODEC_H
 #define CMON_CODEC_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include "cmon/record.h"
+#include "cmon/annotate.h"
 
 /* An annotation in host byte order. */
 struct cmon_ann_host {
@@ -35,7 +36,8 @@ enum cmon_find {
 struct cmon_found {
 	enum cmon_carrier carrier;
 	size_t offset;			/* of the carrier, from the IP header */
-	struct cmon_ann_host ann;
+	struct cmon_ann wire;		/* as in the packet */
+	struct cmon_ann_host ann;	/* decoded */
 };
 
 void cmon_ann_decode(const struct cmon_ann *w, struct cmon_ann_host *h);
@@ -50,16 +52,6 @@ void cmon_ann_sign(struct cmon_ann_host *h, uint64_t key);
  */
 enum cmon_find cmon_ann_find(const uint8_t *ip, size_t len, uint64_t key,
 			     int check_tag, struct cmon_found *out);
-
-/*
- * The record of a packet whose annotation @a ends at hop @tp of node @node
- * at @now (the stamps' clock): t0, sequence, flags, every slot, then that
- * hop (none when @tp is 0xff: the slots are the whole path; t0 is then
- * unknown and left 0).  The flow, length, carrier and source are the
- * caller's to fill.
- */
-void cmon_ann_record(const struct cmon_ann_host *a, uint64_t now, uint8_t tp,
-		     uint8_t node, struct cmon_record *r);
 
 /*
  * Flow fields of a record from the annotated IPv4 packet @ip, @len bytes of

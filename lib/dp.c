@@ -37,7 +37,7 @@ static void put16(uint8_t *p, uint32_t v)
 /* Parse an untagged Ethernet/IPv4 frame; -1 if it is not one. */
 static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 {
-	uint32_t ports, id;
+	uint32_t w[2], id;
 
 	if (len < ETH_HLEN_ + 20 || get16(frame + 12) != 0x0800)
 		return -1;
@@ -54,14 +54,12 @@ static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 		return -1;
 	memcpy(&p->saddr, p->ip + 12, 4);
 	memcpy(&p->daddr, p->ip + 16, 4);
-	if ((p->frag_off & IP_OFFMASK_) ||
-	    (p->proto != 6 && p->proto != 17 && p->proto != 1))
+	if ((p->frag_off & IP_OFFMASK_) || !cmon_l4_known(p->proto))
 		return 0;	/* no L4 header to read */
 	if (p->tot_len < p->ihl + (p->proto == 6 ? 20 : 8))
 		return -1;
-	ports = cmon_dp_ids(p->proto, p->ip, p->ip + p->ihl, &id);
-	p->sport = (uint16_t)(ports >> 16);
-	p->dport = (uint16_t)ports;
+	memcpy(w, p->ip + p->ihl, sizeof(w));
+	cmon_l4_ids(p->proto, w[0], w[1], &p->sport, &p->dport, &id);
 	return 0;
 }
 
@@ -210,8 +208,7 @@ static void sanitise(struct pkt *p, uint64_t *stat)
 		put16(p->ip + 6, p->frag_off);
 		changed = 1;
 	}
-	if (p->ihl == 20 + CMON_ANN_WIRE_LEN &&
-	    p->ip[20] == CMON_IPOPT_TYPE && p->ip[21] == CMON_ANN_WIRE_LEN) {
+	if (p->ihl > 20 && cmon_ann_in_option(p->ihl, p->ip[20], p->ip[21])) {
 		uint32_t m = sum16(p->ip + 20, CMON_ANN_WIRE_LEN, 0);
 
 		memset(p->ip + 20, 1, CMON_ANN_WIRE_LEN);	/* NOPs */
@@ -229,11 +226,9 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		   struct cmon_dp_res *res)
 {
 	uint64_t now;
-	struct cmon_ann_host a;
 	uint8_t h[ETH_HLEN_ + 20 + CMON_ANN_WIRE_LEN];
 	struct cmon_ipopt o;
 	struct pkt p;
-	int i;
 
 	memset(res, 0, sizeof(*res));
 	count(stat, CMON_DP_PACKETS);
@@ -268,21 +263,11 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	}
 
 	now = clk_now(clk);
-	memset(&a, 0, sizeof(a));
-	a.version = CMON_ANN_VERSION;
-	a.flags = cfg->tai ? CMON_ANN_F_TAI : 0;
-	a.tp_mask = 1 << CMON_TP_OVS_RX | 1 << CMON_TP_OVS_TX;
-	a.seq = next_seq(&p);
-	a.t0_lo = (uint32_t)now;
-	for (i = 0; i < CMON_ANN_SLOTS; i++)
-		a.slot[i].tp = 0xff;
-	a.slot[0].tp = CMON_TP_OVS_RX;
-	a.slot[0].node = cfg->node;
-	a.nslots = 1;
-	cmon_ann_sign(&a, cfg->key);
 	o.type = CMON_IPOPT_TYPE;
 	o.len = CMON_ANN_WIRE_LEN;
-	cmon_ann_encode(&a, &o.ann);
+	cmon_ann_start(&o.ann, cfg->tai ? CMON_ANN_F_TAI : 0,
+		       1 << CMON_TP_OVS_RX | 1 << CMON_TP_OVS_TX, next_seq(&p),
+		       now, cfg->key, CMON_TP_OVS_RX, cfg->node);
 
 	/* Ethernet + IPv4 header into the headroom, option behind.  Built
 	 * aside: the headroom is a cache line nothing touched yet, and
@@ -319,36 +304,21 @@ static int find(const struct cmon_dp_cfg *cfg, struct pkt *p, uint64_t *stat,
 }
 
 /* Write the annotation @f back, its checksum updated. */
-static void store(struct pkt *p, struct cmon_found *f)
+static void store(struct pkt *p, const struct cmon_found *f)
 {
 	uint32_t at = f->carrier == CMON_CARRIER_IPOPT ? 22 : f->offset;
-	uint32_t m = sum16(p->ip + at, sizeof(struct cmon_ann), at & 1);
-	struct cmon_ann w;
+	uint32_t m = sum16(p->ip + at, sizeof(f->wire), at & 1);
 
-	cmon_ann_encode(&f->ann, &w);
-	memcpy(p->ip + at, &w, sizeof(w));
+	memcpy(p->ip + at, &f->wire, sizeof(f->wire));
 	if (f->carrier == CMON_CARRIER_IPOPT) {
-		csum_fix(p->ip + 10, m, sum16(p->ip + at, sizeof(w), 0), 0);
+		csum_fix(p->ip + 10, m, sum16(p->ip + at, sizeof(f->wire), 0),
+			 0);
 	} else {
 		/* (its parity within the L4 data: the header is whole words) */
-		l4_fix(p->ip, p->ihl, m, sum16(p->ip + at, sizeof(w), at & 1),
+		l4_fix(p->ip, p->ihl, m,
+		       sum16(p->ip + at, sizeof(f->wire), at & 1),
 		       get16(p->ip + p->ihl + 4));
 	}
-}
-
-static int slot_add(struct cmon_found *f, uint8_t tp, uint8_t node,
-		    struct cmon_dp_clock *clk)
-{
-	struct cmon_ann_host *a = &f->ann;
-	uint64_t now = clk_now(clk);
-
-	if (a->nslots >= CMON_ANN_SLOTS)
-		return -1;
-	a->slot[a->nslots].tp = tp;
-	a->slot[a->nslots].node = node;
-	a->slot[a->nslots].delta = (int32_t)((uint32_t)now - a->t0_lo);
-	a->nslots++;
-	return 0;
 }
 
 void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
@@ -362,7 +332,7 @@ void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	if (cmon_dp_unannotated(frame, len) || parse(frame, len, &p) ||
 	    !find(cfg, &p, stat, &f))
 		return;
-	if (slot_add(&f, tp, cfg->node, clk)) {
+	if (cmon_ann_slot_add(&f.wire, tp, cfg->node, clk_now(clk))) {
 		count(stat, CMON_DP_NO_SLOT);
 		return;
 	}
@@ -391,7 +361,8 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		memcpy(cap->data, frame, cap->caplen);
 	}
 	now = clk_now(clk);
-	cmon_ann_record(&f.ann, now, CMON_TP_OVS_TX, cfg->node, rec);
+	memset(rec, 0, sizeof(*rec));
+	cmon_ann_record(&f.wire, now, CMON_TP_OVS_TX, cfg->node, rec);
 	rec->saddr = p.saddr;
 	rec->daddr = p.daddr;
 	rec->sport = p.sport;

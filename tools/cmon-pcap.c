@@ -109,7 +109,8 @@ static void packet(struct run *r, const struct pcap_pkthdr *h,
 		return;
 	}
 	r->count[ANNOTATED]++;
-	cmon_ann_record(&fd.ann, 0, 0xff, 0, &rec);
+	memset(&rec, 0, sizeof(rec));
+	cmon_ann_record_path(&fd.wire, &rec);
 	/* the packet's own header (tot), ports only if decoded whole */
 	cmon_ann_flow(pkt, left, &rec);
 	rec.carrier = fd.carrier;

@@ -26,7 +26,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include "cmon/record.h"
+#include "cmon/annotate.h"
 #include "cmon/shm.h"
 
 enum cmon_dp_role {
@@ -66,37 +66,6 @@ struct cmon_dp_res {
  * deciding that.  Each answers 1 only where the hop would do nothing else
  * (tests/unit/test-dp.c holds them to that); on 0, call the hop.
  */
-
-/* What the kernel hops' sampling hash takes besides the addresses, from the
- * L4 header at @l4 of the IPv4 packet at @ip: returns the ports (ICMP: the
- * id) as sport << 16 | dport in network order, and sets @pkt_id (TCP
- * sequence, ICMP sequence, else the IPv4 id), loaded as those hops load
- * them. */
-static inline uint32_t cmon_dp_ids(uint8_t proto, const uint8_t *ip,
-				   const uint8_t *l4, uint32_t *pkt_id)
-{
-	uint32_t sport, dport = 0, w;
-
-	/* 16-bit fields as memcpy() would load them (network byte order),
-	 * straight into registers: a memcpy() here makes GCC store to the
-	 * stack and load back wider, which stalls. */
-#define CMON_DP_LD16(b) htons((uint16_t)((b)[0] << 8 | (b)[1]))
-	*pkt_id = (uint32_t)ip[4] << 8 | ip[5];
-	if (proto == 1) {
-		sport = CMON_DP_LD16(l4 + 4);
-		memcpy(&w, l4 + 4, 4);
-		*pkt_id = w >> 16;
-	} else {
-		sport = CMON_DP_LD16(l4);
-		dport = CMON_DP_LD16(l4 + 2);
-		if (proto == 6) {
-			memcpy(&w, l4 + 4, 4);
-			*pkt_id = w;
-		}
-	}
-#undef CMON_DP_LD16
-	return sport << 16 | dport;
-}
 
 /*
  * Sampling at a container port.  The port is the only hop in the switch

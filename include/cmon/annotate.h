@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The annotation's rules, written once for every hop: the kernel's BPF
+ * programs (bpf/), the userspace hops Open vSwitch runs (lib/dp.c), and the
+ * agents and tools that read annotated packets (lib/codec.c).  Header-only
+ * and over the wire format of annotation.h as it is in the packet (network
+ * byte order), so it compiles for the BPF target and for userspace alike:
+ * no helper calls, no libc, no loops but over constants, and a byte order
+ * of its own.
+ *
+ * What differs between the two worlds stays with them: how bytes are read
+ * from and written to a packet, and how checksums follow (BPF helpers in
+ * bpf/carrier.bpf.h, RFC 1624 arithmetic in lib/dp.c).
+ */
+#ifndef CMON_ANNOTATE_H
+#define CMON_ANNOTATE_H
+
+#include "cmon/record.h"
+
+#define CMON_INLINE static inline __attribute__((always_inline))
+
+/* Network byte order (both ways), for constants and values alike. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define cmon_n16(x)	((__u16)__builtin_bswap16((__u16)(x)))
+#define cmon_n32(x)	((__u32)__builtin_bswap32((__u32)(x)))
+#else
+#define cmon_n16(x)	((__u16)(x))
+#define cmon_n32(x)	((__u32)(x))
+#endif
+
+/* IPv4 protocols a hop reads the header of. */
+#define CMON_PROTO_ICMP	1
+#define CMON_PROTO_TCP	6
+#define CMON_PROTO_UDP	17
+
+/* What is wrong with an annotation read from a packet (0: nothing). */
+#define CMON_BAD_VER	3	/* another version of the format */
+#define CMON_BAD_TAG	4	/* not tagged under this key: forged */
+#define CMON_MALFORMED	5	/* slots out of range, carrier broken */
+
+/*
+ * Check an annotation read from a packet: this format's version, a slot
+ * count in range and, with @check_tag, the tag under @key.
+ */
+CMON_INLINE int cmon_ann_check(const struct cmon_ann *a, __u64 key,
+			       int check_tag)
+{
+	if (cmon_ann_version(a) != CMON_ANN_VERSION)
+		return CMON_BAD_VER;
+	if (a->nslots == 0 || a->nslots > CMON_ANN_SLOTS)
+		return CMON_MALFORMED;
+	if (check_tag &&
+	    cmon_n16(a->tag) != cmon_ann_tag(key, cmon_n32(a->seq),
+					     cmon_n32(a->t0_lo),
+					     cmon_n16(a->tp_mask)))
+		return CMON_BAD_TAG;
+	return 0;
+}
+
+/*
+ * Start the annotation of a packet stamped at @t0 by hop @tp of node
+ * @node (its first slot): flags CMON_ANN_F_*, the hops @tp_mask enables,
+ * its flow's sequence number @seq, tagged under @key.
+ */
+CMON_INLINE void cmon_ann_start(struct cmon_ann *a, __u8 flags,
+				__u16 tp_mask, __u32 seq, __u64 t0, __u64 key,
+				__u8 tp, __u8 node)
+{
+	int i;
+
+	a->ver_flags = CMON_ANN_VERSION << 4 | (flags & 0xf);
+	a->tp_mask = cmon_n16(tp_mask);
+	a->seq = cmon_n32(seq);
+	a->t0_lo = cmon_n32((__u32)t0);
+	a->tag = cmon_n16(cmon_ann_tag(key, seq, (__u32)t0, tp_mask));
+	for (i = 0; i < CMON_ANN_SLOTS; i++) {
+		a->slot[i].tp = 0xff;
+		a->slot[i].node = 0;
+		a->slot[i].delta = 0;
+	}
+	a->slot[0].tp = tp;
+	a->slot[0].node = node;
+	a->nslots = 1;
+}
+
+/*
+ * Nanoseconds from an annotation's stamp time to @now.  Only t0's low 32
+ * bits travel: this holds while a path takes less than two seconds.
+ */
+CMON_INLINE __s32 cmon_ann_delta(const struct cmon_ann *a, __u64 now)
+{
+	return (__s32)((__u32)now - cmon_n32(a->t0_lo));
+}
+
+/* The stamp time t0, rebuilt on the clock of @now. */
+CMON_INLINE __u64 cmon_ann_t0(const struct cmon_ann *a, __u64 now)
+{
+	return now - (__u64)(__s64)cmon_ann_delta(a, now);
+}
+
+/*
+ * Write slot @i (below CMON_ANN_SLOTS): hop @tp of node @node, @delta ns
+ * after t0, the slots before it being written already.  With a constant
+ * @i (a stamp's second slot) it is one store.
+ */
+CMON_INLINE void cmon_ann_slot_set(struct cmon_ann *a, __u32 i, __u8 tp,
+				   __u8 node, __s32 delta)
+{
+	struct cmon_ann_slot *s;
+
+	/* constant indexes keep the verifier's view of the stack simple */
+	if (i == 0)
+		s = &a->slot[0];
+	else if (i == 1)
+		s = &a->slot[1];
+	else if (i == 2)
+		s = &a->slot[2];
+	else
+		s = &a->slot[3];
+	s->tp = tp;
+	s->node = node;
+	s->delta = cmon_n32((__u32)delta);
+	a->nslots = i + 1;
+}
+
+/*
+ * A later hop, @tp of node @node at @now: write the next free slot of an
+ * annotation that passed cmon_ann_check() (so the stamp's slot is
+ * written).  0, or -1 when every slot is taken.
+ */
+CMON_INLINE int cmon_ann_slot_add(struct cmon_ann *a, __u8 tp, __u8 node,
+				  __u64 now)
+{
+	__u32 n = a->nslots;
+
+	if (n == 0 || n >= CMON_ANN_SLOTS)
+		return -1;
+	cmon_ann_slot_set(a, n, tp, node, cmon_ann_delta(a, now));
+	return 0;
+}
+
+/*
+ * The path an annotation holds, into a record: flags, sequence, one hop
+ * per written slot (t0 stays the caller's: unknown without a hop's
+ * clock).  The flow, length, carrier, segments and source are the
+ * caller's too, as is zeroing @r first.  Returns the hops written.
+ */
+CMON_INLINE __u32 cmon_ann_record_path(const struct cmon_ann *a,
+				       struct cmon_record *r)
+{
+	__u32 n = a->nslots;
+	int i;
+
+	r->flags = a->ver_flags & 0xf;
+	r->seq = cmon_n32(a->seq);
+	if (n > CMON_ANN_SLOTS)
+		n = CMON_ANN_SLOTS;
+	for (i = 0; i < CMON_REC_HOPS; i++)
+		r->hop[i].tp = 0xff;
+	for (i = 0; i < CMON_ANN_SLOTS; i++) {
+		if ((__u32)i >= n)
+			break;
+		r->hop[i].tp = a->slot[i].tp;
+		r->hop[i].node = a->slot[i].node;
+		r->hop[i].delta = (__s32)cmon_n32(a->slot[i].delta);
+	}
+	r->nhops = n;
+	return n;
+}
+
+/*
+ * The record of a packet whose annotation @a ends at hop @tp of node
+ * @node at @now: as cmon_ann_record_path(), with t0 and that last hop.
+ */
+CMON_INLINE void cmon_ann_record(const struct cmon_ann *a, __u64 now,
+				 __u8 tp, __u8 node, struct cmon_record *r)
+{
+	__s32 d = cmon_ann_delta(a, now);
+	__u32 n = cmon_ann_record_path(a, r);
+
+	r->t0 = now - (__u64)(__s64)d;
+	if (n < CMON_REC_HOPS) {
+		r->hop[n].tp = tp;
+		r->hop[n].node = node;
+		r->hop[n].delta = d;
+		r->nhops = n + 1;
+	}
+}
+
+/* Does an IPv4 header of @ihl bytes whose first option starts with
+ * @type, @len carry an annotation option?  (Only there is it ours.) */
+CMON_INLINE int cmon_ann_in_option(__u32 ihl, __u8 type, __u8 len)
+{
+	return ihl == 20 + CMON_ANN_WIRE_LEN && type == CMON_IPOPT_TYPE &&
+	       len == CMON_ANN_WIRE_LEN;
+}
+
+/* TCP, UDP or ICMP: a protocol whose header cmon_l4_ids() reads. */
+CMON_INLINE int cmon_l4_known(__u8 proto)
+{
+	return proto == CMON_PROTO_TCP || proto == CMON_PROTO_UDP ||
+	       proto == CMON_PROTO_ICMP;
+}
+
+/*
+ * Flow ports and sampling id from the first two 32-bit words of a TCP,
+ * UDP or ICMP header, as loaded from the packet (network byte order in
+ * memory): the ports, or for ICMP the echo id as source port (@dport 0);
+ * the sampling id is the TCP or ICMP sequence, while for UDP @pkt_id
+ * keeps what the caller set (the IPv4 id).  Every hop reads them this
+ * way, so every hop samples the same packets.
+ */
+CMON_INLINE void cmon_l4_ids(__u8 proto, __u32 w0, __u32 w1, __u16 *sport,
+			     __u16 *dport, __u32 *pkt_id)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define CMON_W_FIRST(w)		((w) & 0xffff)	/* the word's first 2 bytes */
+#define CMON_W_SECOND(w)	((w) >> 16)
+#else
+#define CMON_W_FIRST(w)		((w) >> 16)
+#define CMON_W_SECOND(w)	((w) & 0xffff)
+#endif
+	if (proto == CMON_PROTO_ICMP) {
+		/* type, code, csum, id, seq: flow by id, sample by seq */
+		*sport = CMON_W_FIRST(w1);
+		*pkt_id = CMON_W_SECOND(w1);
+		return;
+	}
+	*sport = CMON_W_FIRST(w0);
+	*dport = CMON_W_SECOND(w0);
+	if (proto == CMON_PROTO_TCP)
+		*pkt_id = w1;
+#undef CMON_W_FIRST
+#undef CMON_W_SECOND
+}
+
+#endif /* CMON_ANNOTATE_H */
