@@ -14,7 +14,7 @@ tests_unit_test_hist_LDADD = $(UNIT_LDADD)
 tests_unit_test_agg_SOURCES = tests/unit/test-agg.c tests/unit/unit.h
 tests_unit_test_agg_LDADD = $(UNIT_LDADD)
 tests_unit_test_codec_SOURCES = tests/unit/test-codec.c tests/unit/unit.h
-tests_unit_test_codec_LDADD = $(UNIT_LDADD)
+tests_unit_test_codec_LDADD = lib/libcmon-dp.a $(UNIT_LDADD)
 tests_unit_test_clock_SOURCES = tests/unit/test-clock.c tests/unit/unit.h
 tests_unit_test_clock_LDADD = $(UNIT_LDADD)
 tests_unit_test_dp_SOURCES = tests/unit/test-dp.c tests/unit/unit.h
@@ -36,7 +36,7 @@ check_LIBRARIES = lib/libcmon-san.a lib/libcmon-dp-san.a \
 	export/libcmon-export-san.a
 lib_libcmon_san_a_SOURCES = $(lib_libcmon_a_SOURCES)
 lib_libcmon_san_a_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
-lib_libcmon_dp_san_a_SOURCES = lib/dp.c
+lib_libcmon_dp_san_a_SOURCES = $(lib_libcmon_dp_a_SOURCES)
 lib_libcmon_dp_san_a_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
 export_libcmon_export_san_a_SOURCES = $(export_libcmon_export_a_SOURCES)
 export_libcmon_export_san_a_CFLAGS = $(export_libcmon_export_a_CFLAGS) \
@@ -53,7 +53,7 @@ tests_unit_test_agg_san_LDADD = $(SAN_LDADD)
 tests_unit_test_codec_san_SOURCES = $(tests_unit_test_codec_SOURCES)
 tests_unit_test_codec_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
 tests_unit_test_codec_san_LDFLAGS = $(SAN_FLAGS)
-tests_unit_test_codec_san_LDADD = $(SAN_LDADD)
+tests_unit_test_codec_san_LDADD = lib/libcmon-dp-san.a $(SAN_LDADD)
 tests_unit_test_clock_san_SOURCES = $(tests_unit_test_clock_SOURCES)
 tests_unit_test_clock_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
 tests_unit_test_clock_san_LDFLAGS = $(SAN_FLAGS)
@@ -82,7 +82,8 @@ TESTS += tests/bpf/test-bpf
 tests_bpf_test_bpf_SOURCES = tests/bpf/test-bpf.c tests/unit/unit.h
 nodist_tests_bpf_test_bpf_SOURCES = bpf/cmon_kern.skel.h
 tests_bpf_test_bpf_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
-tests_bpf_test_bpf_LDADD = kmod-free/libcmon-kern.a lib/libcmon.a \
+tests_bpf_test_bpf_LDADD = kmod-free/libcmon-kern.a lib/libcmon-dp.a \
+	lib/libcmon.a \
 	$(CUNIT_LIBS) $(LIBBPF_LIBS) $(LIBMNL_LIBS) \
 	$(LIBELF_LIBS) $(ZLIB_LIBS)
 endif

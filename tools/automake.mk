@@ -31,6 +31,6 @@ if HAVE_LIBPCAP
 bin_PROGRAMS += tools/cmon-pcap
 tools_cmon_pcap_SOURCES = tools/cmon-pcap.c
 tools_cmon_pcap_CFLAGS = $(AM_CFLAGS) $(LIBPCAP_CFLAGS)
-tools_cmon_pcap_LDADD = lib/libcmon.a $(LIBPCAP_LIBS) -lm
+tools_cmon_pcap_LDADD = lib/libcmon-dp.a lib/libcmon.a $(LIBPCAP_LIBS) -lm
 endif
 EXTRA_DIST += tools/cmon.lua
