@@ -22,6 +22,7 @@ bpf/cmon_kern.bpf.o: $(top_srcdir)/bpf/cmon_kern.bpf.c bpf/vmlinux.h \
 		$(addprefix $(top_srcdir)/,$(CMON_BPF_HDRS)) \
 		$(top_srcdir)/include/cmon/annotation.h \
 		$(top_srcdir)/include/cmon/annotate.h \
+		$(top_srcdir)/include/cmon/events.h \
 		$(top_srcdir)/include/cmon/record.h
 	$(AM_V_CC)$(CLANG) $(CMON_BPF_FLAGS) -c $< -o $@
 

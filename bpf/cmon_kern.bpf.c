@@ -131,7 +131,7 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 
 	dst = cmon_dst_monitored(p->flow.daddr);
 	if (!dst) {
-		cmon_stat(CMON_STAT_SKIP_DST);	/* no strip hop on that path */
+		cmon_stat(CMON_EV_SKIP_DST);	/* no strip hop on that path */
 		return CMON_TC_NEXT;
 	}
 	/* Towards another node use the IPv4 option whatever the protocol:
@@ -140,22 +140,22 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 	ipopt = p->flow.proto == IPPROTO_TCP_ || skb->gso_size ||
 		dst == CMON_DST_REMOTE;
 	if (p->is_frag) {
-		cmon_stat(CMON_STAT_SKIP_FRAG);
+		cmon_stat(CMON_EV_SKIP_FRAG);
 		return CMON_TC_NEXT;
 	}
 	if (p->ihl_bytes != 20) {
-		cmon_stat(CMON_STAT_SKIP_IPOPT);
+		cmon_stat(CMON_EV_SKIP_IPOPT);
 		return CMON_TC_NEXT;
 	}
 	if (!skb->gso_size &&
 	    bpf_check_mtu(skb, 0, &mtu, CMON_ANN_WIRE_LEN, 0)) {
-		cmon_stat(CMON_STAT_SKIP_MTU);
+		cmon_stat(CMON_EV_SKIP_MTU);
 		return CMON_TC_NEXT;
 	}
 	/* a trailer goes at the very end: not behind link-layer padding
 	 * (checked before a sequence number is spent on the packet) */
 	if (!ipopt && IP_OFF_ + p->tot_len != skb->len) {
-		cmon_stat(CMON_STAT_SKIP_ERR);
+		cmon_stat(CMON_EV_SKIP_ROOM);
 		return CMON_TC_NEXT;
 	}
 
@@ -178,10 +178,10 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 		err = cmon_trailer_insert(skb, p, &t);
 	}
 	if (err) {
-		cmon_stat(CMON_STAT_SKIP_ERR);
+		cmon_stat(CMON_EV_SKIP_ROOM);
 		return err == CMON_DAMAGED ? CMON_TC_DROP : CMON_TC_NEXT;
 	}
-	cmon_stat(CMON_STAT_STAMPED);
+	cmon_stat(CMON_EV_STAMPED);
 	return CMON_TC_NEXT;
 }
 
@@ -200,14 +200,14 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 	if (err < 0)
 		return CMON_TC_DROP;
 	if (err)
-		cmon_stat(CMON_STAT_SANITISED);
+		cmon_stat(CMON_EV_SANITISED);
 	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - ETH_HLEN_);
 
 	if (!cmon_l4_known(p->flow.proto))
 		return CMON_TC_NEXT;
 	hash = cmon_pkt_hash(&p->flow, p->pkt_id);
 	if (cmon_sample_skip(cmon_sample_n, hash)) {
-		cmon_stat(CMON_STAT_SAMPLED_OUT);
+		cmon_stat(CMON_EV_SAMPLED_OUT);
 		return CMON_TC_NEXT;
 	}
 	return cmon_stamp(skb, p, tp, hash);
@@ -236,7 +236,7 @@ int cmon_veth_in(struct __sk_buff *skb)
 	if (!cmon_parse_plain(skb, &f, &pkt_id) &&
 	    cmon_sample_skip(cmon_sample_n, cmon_pkt_hash(&f, pkt_id))) {
 		cmon_count_hop(&f, CMON_TP_VETH_IN, 1, skb->len - ETH_HLEN_);
-		cmon_stat(CMON_STAT_SAMPLED_OUT);
+		cmon_stat(CMON_EV_SAMPLED_OUT);
 		return CMON_TC_NEXT;
 	}
 	return cmon_veth_in_full(skb);
@@ -299,7 +299,7 @@ static __always_inline void cmon_post_done(__u64 key, struct cmon_record *r)
 
 /*
  * Count what a strip or intermediate hop made of an annotation: @ok_stat
- * when done, the check failure, or (@other_is_err) skip_err otherwise.
+ * when done, the check failure, or (@other_is_err) skip_room otherwise.
  */
 static __always_inline void cmon_count_result(int err, __u32 ok_stat,
 					      int other_is_err)
@@ -307,13 +307,13 @@ static __always_inline void cmon_count_result(int err, __u32 ok_stat,
 	if (!err)
 		cmon_stat(ok_stat);
 	else if (err == CMON_BAD_VER)
-		cmon_stat(CMON_STAT_BAD_VERSION);
+		cmon_stat(CMON_EV_BAD_VERSION);
 	else if (err == CMON_BAD_TAG)
-		cmon_stat(CMON_STAT_BAD_TAG);
+		cmon_stat(CMON_EV_BAD_TAG);
 	else if (err == CMON_MALFORMED)
-		cmon_stat(CMON_STAT_MALFORMED);
+		cmon_stat(CMON_EV_MALFORMED);
 	else if (other_is_err)
-		cmon_stat(CMON_STAT_SKIP_ERR);
+		cmon_stat(CMON_EV_SKIP_ROOM);
 }
 
 /*
@@ -330,7 +330,7 @@ cmon_capture_begin(struct __sk_buff *skb)
 		return NULL;
 	ev = bpf_ringbuf_reserve(&cmon_pcap_rb, sizeof(*ev), 0);
 	if (!ev) {
-		cmon_stat(CMON_STAT_PCAP_FULL);
+		cmon_stat(CMON_EV_CAPTURE_FULL);
 		return NULL;
 	}
 	if (n > CMON_PCAP_SNAP)
@@ -379,7 +379,7 @@ static __noinline int cmon_strip(struct __sk_buff *skb, struct cmon_pkt *p,
 
 		err = cmon_ipopt_strip(skb, p, &o);
 		cmon_capture_end(ev, &o.ann, tp, CMON_CARRIER_IPOPT, now, err);
-		cmon_count_result(err, CMON_STAT_STRIPPED, 1);
+		cmon_count_result(err, CMON_EV_STRIPPED, 1);
 		if (!err) {
 			p->l4_off -= CMON_ANN_WIRE_LEN;
 			cmon_emit(skb, p, &o.ann, tp, CMON_CARRIER_IPOPT,
@@ -391,7 +391,7 @@ static __noinline int cmon_strip(struct __sk_buff *skb, struct cmon_pkt *p,
 		err = cmon_trailer_strip(skb, p, &t);
 		cmon_capture_end(ev, &t.ann, tp, CMON_CARRIER_TRAILER, now,
 				 err);
-		cmon_count_result(err, CMON_STAT_STRIPPED, 1);
+		cmon_count_result(err, CMON_EV_STRIPPED, 1);
 		if (!err)
 			cmon_emit(skb, p, &t.ann, tp, CMON_CARRIER_TRAILER, 1,
 				  now);
@@ -413,7 +413,7 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 	else if (p->ihl_bytes > 20 && p->first_opt[0] == 1)
 		/* options opening with a NOP, such as the NOPs a forged
 		 * option became at the stamp hop: passed on, counted */
-		cmon_stat(CMON_STAT_OPT_NOP);
+		cmon_stat(CMON_EV_NOP_OPTIONS);
 	if (err == CMON_DAMAGED)
 		return CMON_TC_DROP;
 	if (!err)
@@ -486,7 +486,7 @@ int cmon_uplink_out(struct __sk_buff *skb)
 		return CMON_TC_NEXT;
 	err = cmon_strip(skb, &p, CMON_TP_UPLINK);
 	if (!err)
-		cmon_stat(CMON_STAT_UPLINK);
+		cmon_stat(CMON_EV_UPLINK_STRIPPED);
 	return err == CMON_DAMAGED ? CMON_TC_DROP : CMON_TC_NEXT;
 }
 
@@ -507,7 +507,7 @@ static __noinline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 	if (err == CMON_DAMAGED)
 		return CMON_TC_DROP;
 	/* untouched: no annotation, or all slots taken */
-	cmon_count_result(err, CMON_STAT_HOPS, 0);
+	cmon_count_result(err, CMON_EV_WRITTEN, 0);
 	/* count as the stamp and strip hops do: without the annotation */
 	if (cmon_has_ipopt(&p)) {
 		extra = CMON_ANN_WIRE_LEN;
@@ -620,7 +620,7 @@ int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 	cnt = bpf_map_lookup_elem(&cmon_drops, &k);
 	if (!cnt) {
 		if (!bpf_map_update_elem(&cmon_drops, &k, &one, BPF_NOEXIST)) {
-			cmon_stat(CMON_STAT_DROP_NEW);
+			cmon_stat(CMON_EV_DROP_NEW);
 			goto out;
 		}
 		cnt = bpf_map_lookup_elem(&cmon_drops, &k);	/* lost a race */
@@ -628,6 +628,6 @@ int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 	if (cnt)
 		__sync_fetch_and_add(cnt, 1);
 out:
-	cmon_stat(CMON_STAT_DROPS);
+	cmon_stat(CMON_EV_DROPS);
 	return 0;
 }

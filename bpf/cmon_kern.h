@@ -7,6 +7,7 @@
 #define CMON_KERN_H
 
 #include "cmon/annotate.h"
+#include "cmon/events.h"
 
 /* Default sampling: 1 packet in CMON_DEFAULT_SAMPLE is traced. */
 #define CMON_DEFAULT_SAMPLE	32
@@ -86,43 +87,8 @@ enum cmon_dev_role {
 	CMON_DEV_OVERLAY = 4,	/* an overlay (VXLAN) device */
 };
 
-/* Counters of work done and not done (per-CPU array cmon_stats). */
-enum cmon_stat {
-	CMON_STAT_STAMPED,	/* annotations attached */
-	CMON_STAT_SAMPLED_OUT,	/* not chosen by sampling */
-	CMON_STAT_SKIP_DST,	/* chosen, but no strip hop on its path
-				 * (destination outside the monitored domain) */
-	CMON_STAT_SKIP_MTU,	/* no room under the MTU */
-	CMON_STAT_SKIP_IPOPT,	/* IPv4 options already present */
-	CMON_STAT_SKIP_FRAG,	/* IPv4 fragment */
-	CMON_STAT_SKIP_ERR,	/* a helper refused to resize or write */
-	CMON_STAT_SANITISED,	/* container-sent decision bit or option removed */
-	CMON_STAT_STRIPPED,	/* annotations removed at the last hop */
-	CMON_STAT_BAD_VERSION,	/* unknown annotation version, passed untouched */
-	CMON_STAT_BAD_TAG,	/* forged or stale tag, passed untouched */
-	CMON_STAT_MALFORMED,	/* decision bit without valid trailer, etc. */
-	CMON_STAT_RB_FULL,	/* ring buffer reserve failed: record lost */
-	CMON_STAT_RECORDS,	/* records emitted */
-	CMON_STAT_DROPS,	/* kfree_skb drops seen on monitored devices */
-	CMON_STAT_HOPS,		/* slots written by intermediate hops */
-	CMON_STAT_PCAP_FULL,	/* capture ring full: a packet not dumped */
-	CMON_STAT_UPLINK,	/* annotations removed at an uplink: traced
-				 * packets leaving outside the overlay */
-	CMON_STAT_HOP_NEW,	/* entries made in cmon_hops ... */
-	CMON_STAT_SEQ_NEW,	/* ... cmon_seq ... */
-	CMON_STAT_DROP_NEW,	/* ... cmon_drops; the agent reports made
-				 * minus present: what their LRU evicted */
-	CMON_STAT_OPT_NOP,	/* a neutralised option's bytes left as NOPs
-				 * in a packet the strip hop passed on */
-	CMON_STAT_MAX,
-};
-
-#define CMON_STAT_NAMES { \
-	"stamped", "sampled_out", "skip_dst", "skip_mtu", "skip_ipopt", "skip_frag", \
-	"skip_err", "sanitised", "stripped", "bad_version", "bad_tag", \
-	"malformed", "ring_full", "records", "drops", "hops", "pcap_ring_full", \
-	"uplink_stripped", "hop_evicted", "seq_evicted", "drop_evicted", \
-	"nop_options", }
+/* Counters of work done and not done: the per-CPU array cmon_stats, indexed
+ * by enum cmon_event (cmon/events.h). */
 
 /* Bytes of a stripped packet captured for pcap dumps (cmon-dpdk --pcap). */
 #define CMON_PCAP_SNAP	2048

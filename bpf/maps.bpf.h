@@ -101,7 +101,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, CMON_STAT_MAX);
+	__uint(max_entries, CMON_EV_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
 } cmon_stats SEC(".maps");
@@ -198,7 +198,7 @@ static __always_inline void cmon_hops_add(const struct cmon_hop_key *k,
 					       .born = bpf_ktime_get_ns() | 1 };
 
 		if (!bpf_map_update_elem(&cmon_hops, k, &init, BPF_NOEXIST)) {
-			cmon_stat(CMON_STAT_HOP_NEW);
+			cmon_stat(CMON_EV_HOP_NEW);
 			return;
 		}
 		c = bpf_map_lookup_elem(&cmon_hops, k);
@@ -262,7 +262,7 @@ static __always_inline __u32 cmon_next_seq(const struct cmon_flow_key *flow)
 	__u32 one = 1;
 
 	if (bpf_map_update_elem(&cmon_seq, flow, &one, BPF_NOEXIST) == 0) {
-		cmon_stat(CMON_STAT_SEQ_NEW);
+		cmon_stat(CMON_EV_SEQ_NEW);
 		return 1;
 	}
 	s = bpf_map_lookup_elem(&cmon_seq, flow);	/* lost a race */
@@ -280,10 +280,10 @@ static __always_inline void cmon_submit(const struct cmon_record *rec)
 	if (bpf_ringbuf_query(&cmon_rb, BPF_RB_AVAIL_DATA) >= cmon_wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&cmon_rb, (void *)rec, sizeof(*rec), flags)) {
-		cmon_stat(CMON_STAT_RB_FULL);
+		cmon_stat(CMON_EV_RING_FULL);
 		return;
 	}
-	cmon_stat(CMON_STAT_RECORDS);
+	cmon_stat(CMON_EV_RECORDS);
 }
 
 #endif /* CMON_MAPS_BPF_H */

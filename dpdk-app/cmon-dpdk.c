@@ -306,15 +306,17 @@ static void ovs_drain(void *ctx, struct cmon_daemon *d)
 static unsigned int ovs_counters(void *ctx, struct cmon_counter *c,
 				 unsigned int max)
 {
-	static const char *const names[] = CMON_DP_STAT_NAMES;
-	static char label[CMON_DP_NSTATS][32];
+	static const char *const names[] = CMON_EV_NAMES;
+	static char label[CMON_EV_MAX][32];
 	struct ovs *s = ctx;
 	unsigned int i, n = 0;
 
 	if (s->state != ATTACHED)
 		return 0;
-	for (i = 0; i < CMON_DP_NSTATS && i < s->stats->nstats &&
+	for (i = 0; i < CMON_EV_MAX && i < s->stats->nstats &&
 		    n + 3 < max; i++) {
+		if (!(CMON_EV_OVS & CMON_EV_BIT(i)))
+			continue;
 		snprintf(label[i], sizeof(label[i]), "ovs_%s", names[i]);
 		c[n++] = (struct cmon_counter){
 			label[i], cmon_shm_stat(s->stats, i), 0 };

@@ -59,7 +59,7 @@ struct cmon_kagent {
 	const volatile struct cmon_hop_slot *hop_cache;	/* mmap */
 	size_t hop_nslots, hop_cache_len;
 	/* entries the LRU maps evicted (made - present at the last read),
-	 * by CMON_STAT_*_NEW - CMON_STAT_HOP_NEW */
+	 * by CMON_EV_*_NEW - CMON_EV_HOP_NEW */
 	uint64_t evicted[3];
 	char *reasons[MAX_REASONS];
 	char devname[160];
@@ -506,7 +506,7 @@ static int on_packet(void *ctx, void *data, size_t len)
 	struct cmon_dp_cfg cfg = { a->key, 1, a->opt.node_id,
 				   a->opt.clock_tai };
 	struct cmon_dp_clock clk = { 0, ev->now };
-	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	uint64_t stat[CMON_EV_MAX] = { 0 };
 	struct cmon_kpacket k;
 
 	if (len < sizeof(*ev) || ev->caplen > CMON_PCAP_SNAP)
@@ -569,7 +569,7 @@ static size_t map_entries(int fd, size_t key_size)
 }
 
 /*
- * What the LRU map @i (CMON_STAT_*_NEW - CMON_STAT_HOP_NEW) evicted since
+ * What the LRU map @i (CMON_EV_*_NEW - CMON_EV_HOP_NEW) evicted since
  * the last read: entries made (counted by the programs before this read)
  * minus entries present now.  1 if that grew.
  */
@@ -595,7 +595,7 @@ static void read_counters(struct cmon_kagent *a)
 	int fd, n, i;
 
 	for (i = 0; i < 3; i++)
-		made[i] = stat_sum(a, CMON_STAT_HOP_NEW + i);
+		made[i] = stat_sum(a, CMON_EV_HOP_NEW + i);
 	n = cmon_hop_totals(bpf_map__fd(a->skel->maps.cmon_hops),
 			    a->hop_cache, a->hop_nslots, &t, &present[0]);
 	if (n < 0)
@@ -661,23 +661,23 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 				  struct cmon_counter *out, unsigned int max)
 {
-	static const char *names[] = CMON_STAT_NAMES;
-	uint32_t i;
+	static const char *names[] = CMON_EV_NAMES;
+	unsigned int i, n = 0;
 
 	if (max < CMON_KAGENT_NCOUNTERS)
 		return 0;
-	for (i = 0; i < CMON_STAT_MAX; i++) {
-		out[i].name = names[i];
-		out[i].gauge = 0;
+	for (i = 0; i < CMON_EV_MAX; i++) {
+		if (!(CMON_EV_KERNEL & CMON_EV_BIT(i)))
+			continue;
 		/* entries made are reported as entries evicted */
-		out[i].value = i >= CMON_STAT_HOP_NEW && i <= CMON_STAT_DROP_NEW ?
-			       a->evicted[i - CMON_STAT_HOP_NEW] : stat_sum(a, i);
+		out[n++] = (struct cmon_counter){ names[i],
+			i >= CMON_EV_HOP_NEW && i <= CMON_EV_DROP_NEW ?
+			a->evicted[i - CMON_EV_HOP_NEW] : stat_sum(a, i), 0 };
 	}
 	/* records waiting for their receive hop: growth means evictions */
-	out[CMON_STAT_MAX].name = "records_pending";
-	out[CMON_STAT_MAX].value = a->skel->bss->cmon_post_pending;
-	out[CMON_STAT_MAX].gauge = 1;
-	return CMON_KAGENT_NCOUNTERS;
+	out[n++] = (struct cmon_counter){ "records_pending",
+					  a->skel->bss->cmon_post_pending, 1 };
+	return n;
 }
 
 void cmon_kagent_collect(struct cmon_kagent *a)

@@ -74,8 +74,9 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms);
 /* Feed the per-hop and drop counters into the engine (once per tick). */
 void cmon_kagent_collect(struct cmon_kagent *a);
-/* The BPF hops' counters and the engine's; returns how many (<= max). */
-#define CMON_KAGENT_NCOUNTERS (CMON_STAT_MAX + 1)
+/* The BPF hops' counters (CMON_EV_KERNEL) and records pending; how many
+ * (none when @max is below CMON_KAGENT_NCOUNTERS). */
+#define CMON_KAGENT_NCOUNTERS (CMON_EV_MAX + 1)
 unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 				  struct cmon_counter *out, unsigned int max);
 /* Names of containers, devices and drop reasons for the views. */

@@ -128,7 +128,7 @@ static void l4_fix(uint8_t *ip, uint32_t ihl, uint32_t m, uint32_t m2,
 		 add16(m2, add16(ulen2, ulen2)), 1);
 }
 
-static void count(uint64_t *stat, enum cmon_dp_stat s)
+static void count(uint64_t *stat, enum cmon_event s)
 {
 	stat[s]++;
 }
@@ -136,11 +136,11 @@ static void count(uint64_t *stat, enum cmon_dp_stat s)
 static void count_find(uint64_t *stat, enum cmon_find f)
 {
 	if (f == CMON_FIND_BAD_VERSION)
-		count(stat, CMON_DP_BAD_VERSION);
+		count(stat, CMON_EV_BAD_VERSION);
 	else if (f == CMON_FIND_BAD_TAG)
-		count(stat, CMON_DP_BAD_TAG);
+		count(stat, CMON_EV_BAD_TAG);
 	else if (f == CMON_FIND_MALFORMED)
-		count(stat, CMON_DP_MALFORMED);
+		count(stat, CMON_EV_MALFORMED);
 }
 
 /*
@@ -217,7 +217,7 @@ static void sanitise(struct pkt *p, uint64_t *stat)
 		changed = 1;
 	}
 	if (changed)
-		count(stat, CMON_DP_SANITISED);
+		count(stat, CMON_EV_SANITISED);
 }
 
 void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
@@ -231,34 +231,34 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	struct pkt p;
 
 	memset(res, 0, sizeof(*res));
-	count(stat, CMON_DP_PACKETS);
+	count(stat, CMON_EV_PACKETS);
 	if (parse(frame, len, &p) ||
 	    (p.proto != 6 && p.proto != 17 && p.proto != 1)) {
-		count(stat, CMON_DP_SKIP_PROTO);
+		count(stat, CMON_EV_SKIP_PROTO);
 		return;
 	}
 	sanitise(&p, stat);
 	if (cmon_dp_skip_next(cfg->sample_n)) {
 		cmon_dp_skip--;
-		count(stat, CMON_DP_SAMPLED_OUT);
+		count(stat, CMON_EV_SAMPLED_OUT);
 		return;
 	}
 	if (cfg->sample_n > 1)
 		cmon_dp_skip = draw_skip(cfg->sample_n);
 	if (p.frag_off & (IP_MF_ | IP_OFFMASK_)) {
-		count(stat, CMON_DP_SKIP_FRAG);
+		count(stat, CMON_EV_SKIP_FRAG);
 		return;
 	}
 	if (p.ihl != 20) {
-		count(stat, CMON_DP_SKIP_IPOPT);
+		count(stat, CMON_EV_SKIP_IPOPT);
 		return;
 	}
 	if (p.tot_len + CMON_ANN_WIRE_LEN > mtu) {
-		count(stat, CMON_DP_SKIP_MTU);
+		count(stat, CMON_EV_SKIP_MTU);
 		return;
 	}
 	if (headroom < CMON_DP_HEADROOM) {
-		count(stat, CMON_DP_SKIP_ROOM);
+		count(stat, CMON_EV_SKIP_ROOM);
 		return;
 	}
 
@@ -282,7 +282,7 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		       sum16(h + ETH_HLEN_ + 20, CMON_ANN_WIRE_LEN, 0)), 0);
 	memcpy(frame - CMON_ANN_WIRE_LEN, h, sizeof(h));
 	res->head = CMON_ANN_WIRE_LEN;
-	count(stat, CMON_DP_STAMPED);
+	count(stat, CMON_EV_STAMPED);
 }
 
 /*
@@ -328,16 +328,16 @@ void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	struct cmon_found f;
 	struct pkt p;
 
-	count(stat, CMON_DP_PACKETS);
+	count(stat, CMON_EV_PACKETS);
 	if (cmon_dp_unannotated(frame, len) || parse(frame, len, &p) ||
 	    !find(cfg, &p, stat, &f))
 		return;
 	if (cmon_ann_slot_add(&f.wire, tp, cfg->node, clk_now(clk))) {
-		count(stat, CMON_DP_NO_SLOT);
+		count(stat, CMON_EV_NO_SLOT);
 		return;
 	}
 	store(&p, &f);
-	count(stat, CMON_DP_WRITTEN);
+	count(stat, CMON_EV_WRITTEN);
 }
 
 void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
@@ -350,7 +350,7 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	struct pkt p;
 
 	memset(res, 0, sizeof(*res));
-	count(stat, CMON_DP_PACKETS);
+	count(stat, CMON_EV_PACKETS);
 	if (cmon_dp_unannotated(frame, len) || parse(frame, len, &p) ||
 	    !find(cfg, &p, stat, &f))
 		return;
@@ -404,5 +404,5 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 			put16(l4 + 4, tot - p.ihl);
 		res->tail = (int32_t)(ETH_HLEN_ + tot) - (int32_t)len;
 	}
-	count(stat, CMON_DP_STRIPPED);
+	count(stat, CMON_EV_STRIPPED);
 }

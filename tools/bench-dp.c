@@ -56,7 +56,7 @@ static struct result run(const struct cmon_dp_cfg *cfg, enum op op,
 			 int annotated, unsigned int n)
 {
 	static uint8_t buf[ROOM + 256];
-	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	uint64_t stat[CMON_EV_MAX] = { 0 };
 	struct cmon_dp_res res;
 	struct cmon_record rec;
 	struct cmon_dp_cfg all = *cfg;

@@ -18,7 +18,7 @@
  *              is already there and leave it for the kernel's strip hop.
  *
  * Nothing here allocates, blocks or logs: results are counted in the
- * caller's stat array (enum cmon_dp_stat, include/cmon/shm.h).
+ * caller's stat array (enum cmon_event, include/cmon/shm.h).
  */
 #ifndef CMON_DP_H
 #define CMON_DP_H

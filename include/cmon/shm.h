@@ -22,46 +22,21 @@
 #define CMON_SHM_H
 
 #include <stdint.h>
+#include "cmon/events.h"
 #include "cmon/record.h"
 
 #define CMON_SHM_RING		"cmon_ovs_records"
 #define CMON_SHM_CAPTURE	"cmon_ovs_capture"
 #define CMON_SHM_STATS		"cmon_ovs_stats"
 #define CMON_SHM_MAGIC		0x636d6f6e73746174ULL	/* "cmonstat" */
-#define CMON_SHM_VERSION	2
+#define CMON_SHM_VERSION	3
 /* Default and bounds of other_config:cmon-ring-size (records). */
 #define CMON_SHM_RING_DEFAULT	65536
 #define CMON_SHM_RING_MIN	1024
 #define CMON_SHM_RING_MAX	(1u << 22)
 
-/* What the userspace (OVS) hops did with the packets they saw. */
-enum cmon_dp_stat {
-	CMON_DP_PACKETS,	/* packets through a monitored port */
-	CMON_DP_STAMPED,	/* fresh annotation inserted */
-	CMON_DP_SAMPLED_OUT,	/* not chosen by sampling */
-	CMON_DP_SKIP_PROTO,	/* not IPv4 TCP/UDP/ICMP: not traced */
-	CMON_DP_SKIP_MTU,	/* no room for 40 bytes under the MTU */
-	CMON_DP_SKIP_FRAG,	/* IPv4 fragment */
-	CMON_DP_SKIP_IPOPT,	/* already has IPv4 options */
-	CMON_DP_SKIP_ROOM,	/* buffer lacks headroom / contiguous data */
-	CMON_DP_SANITISED,	/* a container's forged annotation neutralised */
-	CMON_DP_WRITTEN,	/* hop slot written in place */
-	CMON_DP_NO_SLOT,	/* annotation full, hop not recorded */
-	CMON_DP_STRIPPED,	/* annotation removed at the last hop */
-	CMON_DP_BAD_VERSION,	/* unknown annotation version: untouched */
-	CMON_DP_BAD_TAG,	/* tag not from our key: untouched */
-	CMON_DP_MALFORMED,	/* inconsistent carrier: untouched */
-	CMON_DP_RING_FULL,	/* record lost: ring full */
-	CMON_DP_RECORDS,	/* records enqueued */
-	CMON_DP_CAPTURE_FULL,	/* captured frame lost: capture ring full */
-	CMON_DP_NSTATS
-};
-
-#define CMON_DP_STAT_NAMES { \
-	"packets", "stamped", "sampled_out", "skip_proto", "skip_mtu", \
-	"skip_frag", "skip_ipopt", "skip_room", "sanitised", "written", \
-	"no_slot", "stripped", "bad_version", "bad_tag", "malformed", \
-	"ring_full", "records", "capture_full" }
+/* What the userspace (OVS) hops did with the packets they saw: counters
+ * indexed by enum cmon_event (cmon/events.h), those of CMON_EV_OVS. */
 
 /* Bytes of a frame captured, and frames the capture ring holds. */
 #define CMON_CAPTURE_SNAP	2048
@@ -78,13 +53,13 @@ struct cmon_capture {
 /* Counter rows: row 0 is shared (atomic adds) by threads beyond the
  * others, which own one row each.  A row is padded to whole cache lines. */
 #define CMON_SHM_ROWS		64
-#define CMON_SHM_ROW_LEN	24
-_Static_assert(CMON_DP_NSTATS <= CMON_SHM_ROW_LEN, "counter row too short");
+#define CMON_SHM_ROW_LEN	32
+_Static_assert(CMON_EV_MAX <= CMON_SHM_ROW_LEN, "counter row too short");
 
 struct cmon_shm_stats {
 	uint64_t magic;			/* CMON_SHM_MAGIC once initialised */
 	uint32_t version;		/* CMON_SHM_VERSION */
-	uint32_t nstats;		/* CMON_DP_NSTATS of the producer */
+	uint32_t nstats;		/* CMON_EV_MAX of the producer */
 	uint32_t ring_size;		/* records the ring holds */
 	uint32_t sample_n;		/* sampling in force (1 = every) */
 	uint32_t node_id;		/* node id written in hop slots */

@@ -92,7 +92,7 @@ static void progs_close(struct progs *t)
 	cmon_kern__destroy(t->k);
 }
 
-static uint64_t stat_of(struct cmon_kern *k, enum cmon_stat s)
+static uint64_t stat_of(struct cmon_kern *k, enum cmon_event s)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t v[512], sum = 0;
@@ -106,7 +106,7 @@ static uint64_t stat_of(struct cmon_kern *k, enum cmon_stat s)
 	return sum;
 }
 
-static uint64_t stat(enum cmon_stat s)
+static uint64_t stat(enum cmon_event s)
 {
 	return stat_of(skel, s);
 }
@@ -326,7 +326,7 @@ static void test_bpf_overlay_hops(void)
 
 static void test_bpf_overlay_full_and_forged(void)
 {
-	uint64_t hops = stat(CMON_STAT_HOPS), tag = stat(CMON_STAT_BAD_TAG);
+	uint64_t hops = stat(CMON_EV_WRITTEN), tag = stat(CMON_EV_BAD_TAG);
 	struct pkt a, b;
 
 	/* slots run out: the fourth intermediate hop leaves it untouched */
@@ -335,15 +335,15 @@ static void test_bpf_overlay_full_and_forged(void)
 	run(skel->progs.cmon_ovl_out, &a, &b);
 	run(skel->progs.cmon_ovl_in, &b, &a);
 	run(skel->progs.cmon_ovl_out, &a, &b);
-	CU_ASSERT_EQUAL(stat(CMON_STAT_HOPS), hops + 3);
+	CU_ASSERT_EQUAL(stat(CMON_EV_WRITTEN), hops + 3);
 	run(skel->progs.cmon_ovl_in, &b, &a);
 	CU_ASSERT(same(&a, &b));
-	CU_ASSERT_EQUAL(stat(CMON_STAT_HOPS), hops + 3);
+	CU_ASSERT_EQUAL(stat(CMON_EV_WRITTEN), hops + 3);
 	/* a forged trailer (wrong key) is not written to */
 	forged(&in, 7, CMON_ANN_VERSION, KEY ^ 1, 1);
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_ovl_out, &in, &out), NEXT);
 	CU_ASSERT(same(&in, &out));
-	CU_ASSERT_EQUAL(stat(CMON_STAT_BAD_TAG), tag + 1);
+	CU_ASSERT_EQUAL(stat(CMON_EV_BAD_TAG), tag + 1);
 }
 
 static void test_bpf_udp_roundtrip(void)
@@ -402,7 +402,7 @@ static void test_bpf_seq_per_flow(void)
 static void gso_case(uint8_t proto)
 {
 	struct __sk_buff ctx = { .gso_size = 1000, .gso_segs = 3 };
-	uint64_t err0 = stat(CMON_STAT_SKIP_ERR);
+	uint64_t err0 = stat(CMON_EV_SKIP_ROOM);
 	struct cmon_found f;
 
 	build(&in, proto, 3000, 5);
@@ -413,7 +413,7 @@ static void gso_case(uint8_t proto)
 		CU_ASSERT(csums_ok(&st));
 	} else {
 		CU_ASSERT(same(&in, &st));
-		CU_ASSERT_EQUAL(stat(CMON_STAT_SKIP_ERR), err0 + 1);
+		CU_ASSERT_EQUAL(stat(CMON_EV_SKIP_ROOM), err0 + 1);
 	}
 }
 
@@ -425,7 +425,7 @@ static void test_bpf_gso(void)
 
 static void test_bpf_malformed_untouched(void)
 {
-	uint64_t stamped = stat(CMON_STAT_STAMPED);
+	uint64_t stamped = stat(CMON_EV_STAMPED);
 
 	/* truncated: IPv4 total length beyond the frame (the kernel's test
 	 * runner refuses frames shorter than an IPv4 header) */
@@ -446,12 +446,12 @@ static void test_bpf_malformed_untouched(void)
 	in.len = 14 + 24;
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_in, &in, &out), NEXT);
 	CU_ASSERT(same(&in, &out));
-	CU_ASSERT_EQUAL(stat(CMON_STAT_STAMPED), stamped);
+	CU_ASSERT_EQUAL(stat(CMON_EV_STAMPED), stamped);
 }
 
 static void test_bpf_forged_trailer_from_container(void)
 {
-	uint64_t san = stat(CMON_STAT_SANITISED);
+	uint64_t san = stat(CMON_EV_SANITISED);
 	struct pkt orig;
 
 	/* payload ends in a valid-looking trailer signed with OUR key, and
@@ -459,7 +459,7 @@ static void test_bpf_forged_trailer_from_container(void)
 	forged(&in, 42, CMON_ANN_VERSION, KEY, 1);
 	orig = in;
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_in, &in, &st), NEXT);
-	CU_ASSERT_EQUAL(stat(CMON_STAT_SANITISED), san + 1);
+	CU_ASSERT_EQUAL(stat(CMON_EV_SANITISED), san + 1);
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_out, &st, &out), NEXT);
 	/* delivered payload is the container's, reserved bit cleared */
 	orig.b[14 + 6] &= 0x7f;
@@ -476,19 +476,19 @@ static void test_bpf_forged_trailer_from_container(void)
 
 static void test_bpf_forged_at_strip(void)
 {
-	uint64_t tag = stat(CMON_STAT_BAD_TAG), ver = stat(CMON_STAT_BAD_VERSION);
-	uint64_t mal = stat(CMON_STAT_MALFORMED);
+	uint64_t tag = stat(CMON_EV_BAD_TAG), ver = stat(CMON_EV_BAD_VERSION);
+	uint64_t mal = stat(CMON_EV_MALFORMED);
 
 	/* bad tag: a trailer that did not come from our stamper */
 	forged(&in, 7, CMON_ANN_VERSION, KEY ^ 0x5555, 1);
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_out, &in, &out), NEXT);
 	CU_ASSERT(same(&in, &out));
-	CU_ASSERT_EQUAL(stat(CMON_STAT_BAD_TAG), tag + 1);
+	CU_ASSERT_EQUAL(stat(CMON_EV_BAD_TAG), tag + 1);
 	/* unknown version */
 	forged(&in, 7, 9, KEY, 1);
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_out, &in, &out), NEXT);
 	CU_ASSERT(same(&in, &out));
-	CU_ASSERT_EQUAL(stat(CMON_STAT_BAD_VERSION), ver + 1);
+	CU_ASSERT_EQUAL(stat(CMON_EV_BAD_VERSION), ver + 1);
 	/* decision bit, no magic */
 	build(&in, 17, 100, 8);
 	in.b[14 + 6] |= 0x80;
@@ -501,7 +501,7 @@ static void test_bpf_forged_at_strip(void)
 	fix_csums(in.b + 14);
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_out, &in, &out), NEXT);
 	CU_ASSERT(same(&in, &out));
-	CU_ASSERT_EQUAL(stat(CMON_STAT_MALFORMED), mal + 2);
+	CU_ASSERT_EQUAL(stat(CMON_EV_MALFORMED), mal + 2);
 }
 
 static void test_bpf_forged_ipopt_from_container(void)
@@ -512,7 +512,7 @@ static void test_bpf_forged_ipopt_from_container(void)
 	struct cmon_found f;
 	uint8_t *ip;
 	unsigned int before = nrec;
-	uint64_t nops = stat(CMON_STAT_OPT_NOP);
+	uint64_t nops = stat(CMON_EV_NOP_OPTIONS);
 
 	/* a container sends TCP with a valid-looking cmon option first */
 	cmon_ann_sign(&h, KEY);
@@ -532,14 +532,14 @@ static void test_bpf_forged_ipopt_from_container(void)
 	CU_ASSERT(same(&st, &out));
 	CU_ASSERT_EQUAL(nrec, before);
 	/* the NOPs it became passed on, and counted */
-	CU_ASSERT_EQUAL(stat(CMON_STAT_OPT_NOP), nops + 1);
+	CU_ASSERT_EQUAL(stat(CMON_EV_NOP_OPTIONS), nops + 1);
 	/* payload untouched */
 	CU_ASSERT(!memcmp(out.b + 14 + 80, in.b + 14 + 80, 200));
 }
 
 static void test_bpf_existing_ipopts_skipped(void)
 {
-	uint64_t skip = stat(CMON_STAT_SKIP_IPOPT);
+	uint64_t skip = stat(CMON_EV_SKIP_IPOPT);
 	uint8_t *ip;
 
 	build(&in, 6, 100, 4);
@@ -552,12 +552,12 @@ static void test_bpf_existing_ipopts_skipped(void)
 	fix_csums(ip);
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_in, &in, &st), NEXT);
 	CU_ASSERT(same(&in, &st));
-	CU_ASSERT_EQUAL(stat(CMON_STAT_SKIP_IPOPT), skip + 1);
+	CU_ASSERT_EQUAL(stat(CMON_EV_SKIP_IPOPT), skip + 1);
 }
 
 static void test_bpf_fragments_skipped(void)
 {
-	uint64_t skip = stat(CMON_STAT_SKIP_FRAG);
+	uint64_t skip = stat(CMON_EV_SKIP_FRAG);
 
 	build(&in, 17, 100, 4);
 	in.b[14 + 6] = 0x20;		/* MF, offset 0 */
@@ -570,36 +570,36 @@ static void test_bpf_fragments_skipped(void)
 	fix_csums(in.b + 14);
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_in, &in, &st), NEXT);
 	CU_ASSERT(same(&in, &st));
-	CU_ASSERT_EQUAL(stat(CMON_STAT_SKIP_FRAG), skip + 2);
+	CU_ASSERT_EQUAL(stat(CMON_EV_SKIP_FRAG), skip + 2);
 }
 
 static void test_bpf_mtu_skipped(void)
 {
 	struct __sk_buff ctx = { .ifindex = mtu_ifindex };
-	uint64_t skip = stat(CMON_STAT_SKIP_MTU), stamped;
+	uint64_t skip = stat(CMON_EV_SKIP_MTU), stamped;
 
 	CU_ASSERT_FATAL(mtu_ifindex > 0);
 	build(&in, 17, 1472, 4);	/* full 1500-byte MTU */
 	CU_ASSERT_EQUAL(run_ctx(skel->progs.cmon_veth_in, &in, &st, &ctx), NEXT);
 	CU_ASSERT(same(&in, &st));
-	CU_ASSERT_EQUAL(stat(CMON_STAT_SKIP_MTU), skip + 1);
+	CU_ASSERT_EQUAL(stat(CMON_EV_SKIP_MTU), skip + 1);
 	/* 40 bytes of room: stamped */
-	stamped = stat(CMON_STAT_STAMPED);
+	stamped = stat(CMON_EV_STAMPED);
 	build(&in, 17, 1432, 4);
 	run_ctx(skel->progs.cmon_veth_in, &in, &st, &ctx);
-	CU_ASSERT_EQUAL(stat(CMON_STAT_STAMPED), stamped + 1);
+	CU_ASSERT_EQUAL(stat(CMON_EV_STAMPED), stamped + 1);
 }
 
 static void test_bpf_unmonitored_destination(void)
 {
-	uint64_t skip = stat(CMON_STAT_SKIP_DST);
+	uint64_t skip = stat(CMON_EV_SKIP_DST);
 
 	build(&in, 17, 10, 4);
 	inet_pton(AF_INET, "10.77.9.9", in.b + 14 + 16);
 	fix_csums(in.b + 14);
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_in, &in, &st), NEXT);
 	CU_ASSERT(same(&in, &st));
-	CU_ASSERT_EQUAL(stat(CMON_STAT_SKIP_DST), skip + 1);
+	CU_ASSERT_EQUAL(stat(CMON_EV_SKIP_DST), skip + 1);
 }
 
 /* Set the source and destination of a built packet. */
@@ -617,7 +617,7 @@ static void addrs(struct pkt *p, const char *src, const char *dst)
  */
 static void test_bpf_host_hops(void)
 {
-	uint64_t stamped = stat(CMON_STAT_STAMPED);
+	uint64_t stamped = stat(CMON_EV_STAMPED);
 	unsigned int before = nrec;
 	struct cmon_found f;
 
@@ -645,7 +645,7 @@ static void test_bpf_host_hops(void)
 	CU_ASSERT_EQUAL(last_rec.nhops, 2);
 	CU_ASSERT_EQUAL(last_rec.hop[0].tp, CMON_TP_VETH_IN);
 	CU_ASSERT_EQUAL(last_rec.hop[1].tp, CMON_TP_HOST_IN);
-	CU_ASSERT_EQUAL(stat(CMON_STAT_STAMPED), stamped + 2);
+	CU_ASSERT_EQUAL(stat(CMON_EV_STAMPED), stamped + 2);
 
 	/* routed through the host (to another node): host_in keeps the
 	 * annotation, and host_out does not stamp what it did not send */
@@ -659,7 +659,7 @@ static void test_bpf_host_hops(void)
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_host_out, &in, &out), NEXT);
 	CU_ASSERT(same(&in, &out));
 	CU_ASSERT_EQUAL(nrec, before + 2);
-	CU_ASSERT_EQUAL(stat(CMON_STAT_STAMPED), stamped + 3);
+	CU_ASSERT_EQUAL(stat(CMON_EV_STAMPED), stamped + 3);
 }
 
 /*
@@ -669,7 +669,7 @@ static void test_bpf_host_hops(void)
  */
 static void test_bpf_uplink_strips(void)
 {
-	uint64_t up = stat(CMON_STAT_UPLINK);
+	uint64_t up = stat(CMON_EV_UPLINK_STRIPPED);
 	unsigned int before = nrec;
 
 	build(&in, 17, 100, 31);
@@ -679,12 +679,12 @@ static void test_bpf_uplink_strips(void)
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_uplink_out, &st, &out), NEXT);
 	CU_ASSERT(same(&in, &out));
 	CU_ASSERT(csums_ok(&out));
-	CU_ASSERT_EQUAL(stat(CMON_STAT_UPLINK), up + 1);
+	CU_ASSERT_EQUAL(stat(CMON_EV_UPLINK_STRIPPED), up + 1);
 	CU_ASSERT_EQUAL_FATAL(nrec, before + 1);
 	CU_ASSERT_EQUAL(last_rec.hop[last_rec.nhops - 1].tp, CMON_TP_UPLINK);
 	CU_ASSERT_EQUAL(run(skel->progs.cmon_uplink_out, &in, &out), NEXT);
 	CU_ASSERT(same(&in, &out));
-	CU_ASSERT_EQUAL(stat(CMON_STAT_UPLINK), up + 1);
+	CU_ASSERT_EQUAL(stat(CMON_EV_UPLINK_STRIPPED), up + 1);
 }
 
 static void test_bpf_remote_subnet_uses_ipopt(void)
@@ -822,7 +822,7 @@ static void random_frame(struct pkt *p, unsigned int i)
 /* Packets that got a clock reading: a stamp or a written hop slot. */
 static uint64_t clocked(struct cmon_kern *k)
 {
-	return stat_of(k, CMON_STAT_STAMPED) + stat_of(k, CMON_STAT_HOPS);
+	return stat_of(k, CMON_EV_STAMPED) + stat_of(k, CMON_EV_WRITTEN);
 }
 
 /* One CPU's part in test_bpf_concurrent_first_packets(). */
@@ -1010,9 +1010,9 @@ static void test_bpf_fast_path_agrees(void)
 			}
 		}
 	}
-	for (i = 0; i < CMON_STAT_MAX; i++)
+	for (i = 0; i < CMON_EV_MAX; i++)
 		CU_ASSERT_EQUAL(stat_of(fast.k, i), stat_of(full.k, i));
-	CU_ASSERT(stat_of(fast.k, CMON_STAT_SAMPLED_OUT) > 5000);
+	CU_ASSERT(stat_of(fast.k, CMON_EV_SAMPLED_OUT) > 5000);
 	nf = hop_totals(&fast, &tf);
 	nl = hop_totals(&full, &tl);
 	CU_ASSERT_FATAL(nf > 100 && nf == nl);

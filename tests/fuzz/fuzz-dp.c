@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t buf[ROOM + MAXF + 64], orig[MAXF], san[MAXF];
 	struct cmon_dp_cfg cfg = { .key = KEY, .sample_n = 1, .node = 3 };
-	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	uint64_t stat[CMON_EV_MAX] = { 0 };
 	struct cmon_dp_clock clk = { .ns = 7000000000ULL };
 	struct cmon_dp_res res = { 0 };
 	struct cmon_record rec;
@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default:	/* stamp, then strip: the sanitised frame back */
 		cfg.sample_n = 1 + (mode >> 2) % 4;
 		cmon_dp_stamp(&cfg, f, len, ROOM, 1500, &clk, stat, &res);
-		if (!stat[CMON_DP_STAMPED]) {
+		if (!stat[CMON_EV_STAMPED]) {
 			if (res.head || res.tail)
 				abort();
 			break;

@@ -78,7 +78,7 @@ echo "stamped=$stamped stripped=$stripped sanitised=$(it_query - - - sanitised)"
 [ "$stamped" = "$stripped" ] || it_fail "stamped $stamped but stripped $stripped"
 [ "$(it_query - - - sanitised)" -gt 0 ] ||
 	it_fail "the forged decision bit was not counted as sanitised"
-for c in bad_tag bad_version malformed skip_err ring_full; do
+for c in bad_tag bad_version malformed skip_room ring_full; do
 	[ "$(it_query - - - "$c")" = 0 ] || it_fail "counter $c is not 0"
 done
 

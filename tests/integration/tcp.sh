@@ -28,7 +28,7 @@ echo "sha256 equal; stamped=$stamped packets=$pkts traced=$traced"
 [ "$traced" -gt 1000 ] || it_fail "only $traced TCP records"
 # 200 MB is at least 140k MSS-sized packets, GSO segments counted singly
 [ "$pkts" -gt 140000 ] || it_fail "only $pkts packets counted"
-[ "$(it_query - - - skip_err)" = 0 ] || it_fail "resize errors counted"
+[ "$(it_query - - - skip_room)" = 0 ] || it_fail "resize errors counted"
 lost=$(it_query cmttc1 cmttc2 tcp lost)
 [ "$lost" = 0 ] || it_fail "$lost packets reported lost on a path that drops none"
 it_agent_stop

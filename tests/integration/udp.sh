@@ -28,7 +28,7 @@ echo "stamped=$stamped stripped=$stripped skip_frag=$(it_query - - - skip_frag)"
 [ "$stripped" = "$stamped" ] || it_fail "stamped $stamped but stripped $stripped"
 [ "$(it_query - - - skip_frag)" -gt 0 ] || it_fail "fragments not counted"
 [ "$(it_query - - - skip_mtu)" -gt 0 ] || it_fail "no-MTU-room packets not counted"
-for c in bad_tag bad_version malformed skip_err ring_full; do
+for c in bad_tag bad_version malformed skip_room ring_full; do
 	[ "$(it_query - - - $c)" = 0 ] || it_fail "counter $c is not 0"
 done
 lost=$(it_query cmtuc1 cmtuc2 udp lost)

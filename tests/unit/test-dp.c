@@ -78,7 +78,7 @@ static int udp_csum_ok(const uint8_t *ip)
 static void test_dp_roundtrip(void)
 {
 	uint8_t buf[ROOM + 1600], orig[1600], *f = buf + ROOM;
-	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	uint64_t stat[CMON_EV_MAX] = { 0 };
 	struct cmon_dp_res res;
 	struct cmon_record rec;
 	struct cmon_found found;
@@ -87,7 +87,7 @@ static void test_dp_roundtrip(void)
 	memcpy(orig, f, len);
 	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, AT(NOW), stat, &res);
 	CU_ASSERT_EQUAL(res.head, 40);
-	CU_ASSERT_EQUAL(stat[CMON_DP_STAMPED], 1);
+	CU_ASSERT_EQUAL(stat[CMON_EV_STAMPED], 1);
 	f -= res.head;
 	len += res.head;
 	CU_ASSERT(ip_csum_ok(f + 14));
@@ -100,7 +100,7 @@ static void test_dp_roundtrip(void)
 	CU_ASSERT_EQUAL(memcmp(f, orig, 12), 0);	/* MACs kept */
 
 	cmon_dp_transit(&cfg, f, len, CMON_TP_VETH_IN, AT(NOW + 1000), stat);
-	CU_ASSERT_EQUAL(stat[CMON_DP_WRITTEN], 1);
+	CU_ASSERT_EQUAL(stat[CMON_EV_WRITTEN], 1);
 	CU_ASSERT(ip_csum_ok(f + 14));
 
 	cmon_dp_strip(&cfg, f, len, AT(NOW + 3000), stat, &rec, &res, NULL);
@@ -163,7 +163,7 @@ static uint32_t trailer_frame(uint8_t *f, uint32_t plen,
 static void test_dp_corruption_kept(void)
 {
 	uint8_t buf[ROOM + 1600], *f = buf + ROOM, *ip;
-	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	uint64_t stat[CMON_EV_MAX] = { 0 };
 	struct cmon_ann_host a = { .version = CMON_ANN_VERSION, .nslots = 1,
 				   .seq = 3, .t0_lo = (uint32_t)NOW };
 	struct cmon_dp_res res;
@@ -209,7 +209,7 @@ static void test_dp_strip_trailer(void)
 	uint8_t *ip = f + 14;
 	static struct cmon_capture cap;
 	struct cmon_found found;
-	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	uint64_t stat[CMON_EV_MAX] = { 0 };
 	struct cmon_ann_host a = { .version = CMON_ANN_VERSION, .nslots = 1,
 				   .seq = 9, .t0_lo = (uint32_t)NOW - 500 };
 	struct cmon_dp_res res;
@@ -220,7 +220,7 @@ static void test_dp_strip_trailer(void)
 	len = trailer_frame(f, 33, &a);
 
 	cmon_dp_transit(&cfg, f, len, CMON_TP_OVS_RX, AT(NOW + 100), stat);
-	CU_ASSERT_EQUAL(stat[CMON_DP_WRITTEN], 1);
+	CU_ASSERT_EQUAL(stat[CMON_EV_WRITTEN], 1);
 	CU_ASSERT(udp_csum_ok(ip));
 	/* captured as it arrived, annotation included */
 	memcpy(pre, f, len);
@@ -245,7 +245,7 @@ static void test_dp_strip_trailer(void)
 static void test_dp_forged(void)
 {
 	uint8_t buf[ROOM + 1600], *f = buf + ROOM, *ip = f + 14;
-	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	uint64_t stat[CMON_EV_MAX] = { 0 };
 	struct cmon_dp_cfg nosample = cfg;
 	struct cmon_dp_res res;
 	struct cmon_record rec;
@@ -260,8 +260,8 @@ static void test_dp_forged(void)
 
 	ip[10] = c >> 8, ip[11] = c & 0xff;
 	cmon_dp_stamp(&nosample, f, len, ROOM, 1500, AT(NOW), stat, &res);
-	CU_ASSERT_EQUAL(stat[CMON_DP_SANITISED], 1);
-	CU_ASSERT_EQUAL(stat[CMON_DP_SAMPLED_OUT], 1);
+	CU_ASSERT_EQUAL(stat[CMON_EV_SANITISED], 1);
+	CU_ASSERT_EQUAL(stat[CMON_EV_SAMPLED_OUT], 1);
 	CU_ASSERT_EQUAL(res.head, 0);
 	CU_ASSERT_EQUAL(ip[6] & 0x80, 0);
 	CU_ASSERT(ip_csum_ok(ip));
@@ -279,7 +279,7 @@ static void test_dp_forged(void)
 	cmon_dp_strip(&cfg, f, len, AT(NOW), stat, &rec, &res, NULL);
 	CU_ASSERT_EQUAL(res.record, 0);
 	CU_ASSERT_EQUAL(res.head, 0);
-	CU_ASSERT_EQUAL(stat[CMON_DP_BAD_TAG], 1);
+	CU_ASSERT_EQUAL(stat[CMON_EV_BAD_TAG], 1);
 	CU_ASSERT_EQUAL(memcmp(copy, f, len), 0);
 
 	/* a truncated "trailer" is malformed and left alone */
@@ -288,7 +288,7 @@ static void test_dp_forged(void)
 	memcpy(copy, f, len);
 	cmon_dp_strip(&cfg, f, len, AT(NOW), stat, &rec, &res, NULL);
 	CU_ASSERT_EQUAL(res.record, 0);
-	CU_ASSERT_EQUAL(stat[CMON_DP_MALFORMED], 1);
+	CU_ASSERT_EQUAL(stat[CMON_EV_MALFORMED], 1);
 	CU_ASSERT_EQUAL(memcmp(copy, f, len), 0);
 }
 
@@ -296,22 +296,22 @@ static void test_dp_forged(void)
 static void test_dp_skips(void)
 {
 	uint8_t buf[ROOM + 1600], *f = buf + ROOM;
-	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	uint64_t stat[CMON_EV_MAX] = { 0 };
 	struct cmon_dp_res res;
 	uint32_t len = frame(f, 6, 1460);
 
 	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, AT(NOW), stat, &res);
-	CU_ASSERT_EQUAL(stat[CMON_DP_SKIP_MTU], 1);
+	CU_ASSERT_EQUAL(stat[CMON_EV_SKIP_MTU], 1);
 	CU_ASSERT_EQUAL(res.head, 0);
 	len = frame(f, 6, 100);
 	cmon_dp_stamp(&cfg, f, len, 10, 1500, AT(NOW), stat, &res);
-	CU_ASSERT_EQUAL(stat[CMON_DP_SKIP_ROOM], 1);
+	CU_ASSERT_EQUAL(stat[CMON_EV_SKIP_ROOM], 1);
 	CU_ASSERT_EQUAL(res.head, 0);
 	f[12] = 0x86, f[13] = 0xdd;	/* IPv6: not traced */
 	cmon_dp_stamp(&cfg, f, len, ROOM, 1500, AT(NOW), stat, &res);
-	CU_ASSERT_EQUAL(stat[CMON_DP_SKIP_PROTO], 1);
-	CU_ASSERT_EQUAL(stat[CMON_DP_PACKETS], 3);
-	CU_ASSERT_EQUAL(stat[CMON_DP_STAMPED], 0);
+	CU_ASSERT_EQUAL(stat[CMON_EV_SKIP_PROTO], 1);
+	CU_ASSERT_EQUAL(stat[CMON_EV_PACKETS], 3);
+	CU_ASSERT_EQUAL(stat[CMON_EV_STAMPED], 0);
 }
 
 /* Stamp a copy of the frame @f0 of @len bytes at 1 in @n: 1 if traced;
@@ -343,7 +343,7 @@ static int traced(const uint8_t *f0, uint32_t len, uint32_t n, uint64_t *stat,
 static void test_dp_sampling(void)
 {
 	uint8_t f[1600];
-	uint64_t stat[CMON_DP_NSTATS] = { 0 };
+	uint64_t stat[CMON_EV_MAX] = { 0 };
 	uint32_t i, len, n = 0, seq, last = 0, gap = 0, gaps = 0;
 	uint32_t seen[16] = { 0 };
 
@@ -362,8 +362,8 @@ static void test_dp_sampling(void)
 	/* mean gap 8, standard deviation of the count about 12 */
 	CU_ASSERT(n > 440 && n < 560);
 	CU_ASSERT(gaps >= 10);	/* of the 15 gap lengths, not periodic */
-	CU_ASSERT_EQUAL(stat[CMON_DP_SAMPLED_OUT], 4000 - n);
-	CU_ASSERT_EQUAL(stat[CMON_DP_STAMPED], n);
+	CU_ASSERT_EQUAL(stat[CMON_EV_SAMPLED_OUT], 4000 - n);
+	CU_ASSERT_EQUAL(stat[CMON_EV_STAMPED], n);
 
 	/* from 1 in 2^20 to 1 in 4: traced within 7 packets */
 	while (!traced(f, len, 1u << 20, stat, &seq))
@@ -376,11 +376,11 @@ static void test_dp_sampling(void)
 	CU_ASSERT_EQUAL(n, 20);
 }
 
-/* Only @stat[CMON_DP_PACKETS] and @stat[@also] (if not -1) are 1. */
+/* Only @stat[CMON_EV_PACKETS] and @stat[@also] (if not -1) are 1. */
 static int counted_only(const uint64_t *stat, int also)
 {
-	for (int i = 0; i < CMON_DP_NSTATS; i++)
-		if (stat[i] != (i == CMON_DP_PACKETS || i == also))
+	for (int i = 0; i < CMON_EV_MAX; i++)
+		if (stat[i] != (i == CMON_EV_PACKETS || i == also))
 			return 0;
 	return 1;
 }
@@ -399,7 +399,7 @@ static void test_dp_fast_paths(void)
 	struct cmon_dp_cfg s = cfg;
 
 	for (i = 0; i < 20000; i++) {
-		uint64_t stat[CMON_DP_NSTATS] = { 0 };
+		uint64_t stat[CMON_EV_MAX] = { 0 };
 		struct cmon_record rec;
 		struct cmon_dp_res res;
 		uint32_t skip, skip_out;
@@ -434,12 +434,12 @@ static void test_dp_fast_paths(void)
 		cmon_dp_stamp(&s, f, len, ROOM, 1500, AT(NOW), stat, &res);
 		if (out) {
 			fast_out++;
-			CU_ASSERT(counted_only(stat, CMON_DP_SAMPLED_OUT));
+			CU_ASSERT(counted_only(stat, CMON_EV_SAMPLED_OUT));
 			CU_ASSERT_EQUAL(res.head, 0);
 			CU_ASSERT_EQUAL(memcmp(f, orig, len), 0);
 			CU_ASSERT_EQUAL(cmon_dp_skip, skip_out);
 		} else if (plain_hdr) {
-			CU_ASSERT(!counted_only(stat, CMON_DP_SAMPLED_OUT));
+			CU_ASSERT(!counted_only(stat, CMON_EV_SAMPLED_OUT));
 		}
 		memcpy(f, orig, len);
 
@@ -449,8 +449,8 @@ static void test_dp_fast_paths(void)
 		memset(stat, 0, sizeof(stat));
 		cmon_dp_strip(&cfg, f, len, AT(NOW), stat, &rec, &res, NULL);
 		cmon_dp_transit(&cfg, f, len, CMON_TP_OVS_RX, AT(NOW), stat);
-		CU_ASSERT_EQUAL(stat[CMON_DP_PACKETS], 2);
-		stat[CMON_DP_PACKETS] = 1;
+		CU_ASSERT_EQUAL(stat[CMON_EV_PACKETS], 2);
+		stat[CMON_EV_PACKETS] = 1;
 		CU_ASSERT(counted_only(stat, -1));
 		CU_ASSERT(!res.head && !res.tail && !res.record);
 		CU_ASSERT_EQUAL(memcmp(f, orig, len), 0);
