@@ -73,12 +73,6 @@ int cmon_daemon_capturing(const struct cmon_daemon *d)
 	return d->pcap != NULL;
 }
 
-int cmon_daemon_stopping(const struct cmon_daemon *d)
-{
-	return exiting || (d->o->duration &&
-			   cmon_time_mono() - d->start >= d->o->duration);
-}
-
 /* The container name of @addr, or NULL. */
 static const char *name_of(const struct cmon_daemon *d, uint32_t addr)
 {
@@ -354,11 +348,8 @@ int cmon_daemon_run(const struct cmon_daemon_opts *o,
 		if (src && t - last_check >= 0.1) {
 			last_check = t;
 			rc = src->check(src->ctx, &d);
-			if (rc == CMON_DAEMON_RESTART) {
-				restart(&d);
-				rc = 1;
+			if (rc)
 				break;
-			}
 		}
 		if (t - last_tick >= o->interval) {
 			report(&d, t - last_tick);
@@ -366,6 +357,10 @@ int cmon_daemon_run(const struct cmon_daemon_opts *o,
 		}
 		if (o->duration && t - d.start >= o->duration)
 			break;
+	}
+	if (rc == CMON_DAEMON_RESTART) {
+		restart(&d);		/* returns only when it failed */
+		rc = 1;
 	}
 	if (src)
 		src->drain(src->ctx, &d);

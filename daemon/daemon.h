@@ -91,7 +91,5 @@ void cmon_daemon_record(struct cmon_daemon *d, const struct cmon_record *r);
 void cmon_daemon_packet(struct cmon_daemon *d, const struct cmon_kpacket *p);
 /* Is a pcap dump being written (worth capturing for)? */
 int cmon_daemon_capturing(const struct cmon_daemon *d);
-/* Stop as soon as possible (signals, --duration): a source's waits end. */
-int cmon_daemon_stopping(const struct cmon_daemon *d);
 
 #endif /* CMON_DAEMON_H */
