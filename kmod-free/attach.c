@@ -37,6 +37,8 @@ static int cmon_tc_clsact(void)
 }
 
 /* tcx links for both programs: 0, or <0 when this kernel has no tcx. */
+__thread int cmon_libbpf_expected;
+
 /*
  * A stamp hop's link @fd moved to the upper half of the descriptor range
  * (raised to its hard limit once), above every strip hop's: see attach.h.
@@ -103,7 +105,9 @@ int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd,
 	}
 	/* no tcx (kernel before 6.6): a clsact qdisc and cls_bpf filters */
 	t->ifindex = ifindex;
+	cmon_libbpf_expected = 1;	/* an existing clsact is handled below */
 	err = bpf_tc_hook_create(&hook);
+	cmon_libbpf_expected = 0;
 	if (!err) {
 		t->created_qdisc = true;
 	} else if (err == -EEXIST) {

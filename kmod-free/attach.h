@@ -36,6 +36,12 @@ struct cmon_tc {
 #define CMON_TC_STAMP_INGRESS	1
 #define CMON_TC_STAMP_EGRESS	2
 
+/*
+ * Set while this thread calls libbpf for something whose failure the
+ * caller handles itself: libbpf's warnings then are not the user's.
+ */
+extern __thread int cmon_libbpf_expected;
+
 /* Attach @in_fd at ingress and @out_fd at egress (-1: none). */
 int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd,
 		   int stamps);

@@ -651,10 +651,10 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt,
 
 	if (level == LIBBPF_DEBUG && cmon_log_level < CMON_LOG_DEBUG)
 		return 0;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	/* an existing clsact qdisc is expected: attach.c handles EEXIST */
-	if (cmon_log_level < CMON_LOG_DEBUG && strstr(msg, "Exclusivity flag on"))
+	/* a failure the caller handles (attach.c) is not the user's */
+	if (cmon_libbpf_expected && cmon_log_level < CMON_LOG_DEBUG)
 		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	return fputs(msg, stderr);
 }
 
