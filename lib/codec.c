@@ -47,7 +47,6 @@ void cmon_ann_sign(struct cmon_ann_host *h, uint64_t key)
 static enum cmon_find check(struct cmon_found *f, uint64_t key,
 			    int check_tag)
 {
-	cmon_ann_decode(&f->wire, &f->ann);
 	switch (cmon_ann_check(&f->wire, key, check_tag)) {
 	case 0:
 		return CMON_FIND_OK;
@@ -60,8 +59,8 @@ static enum cmon_find check(struct cmon_found *f, uint64_t key,
 	}
 }
 
-enum cmon_find cmon_ann_find(const uint8_t *ip, size_t len, uint64_t key,
-			     int check_tag, struct cmon_found *out)
+enum cmon_find cmon_ann_locate(const uint8_t *ip, size_t len, uint64_t key,
+			       int check_tag, struct cmon_found *out)
 {
 	size_t ihl, tot, at;
 	uint16_t frag;
@@ -91,6 +90,17 @@ enum cmon_find cmon_ann_find(const uint8_t *ip, size_t len, uint64_t key,
 	/* straight from the packet: a copy of a copy would wait for it */
 	memcpy(&out->wire, ip + at, sizeof(out->wire));
 	return check(out, key, check_tag);
+}
+
+enum cmon_find cmon_ann_find(const uint8_t *ip, size_t len, uint64_t key,
+			     int check_tag, struct cmon_found *out)
+{
+	enum cmon_find r;
+
+	memset(out, 0, sizeof(*out));
+	r = cmon_ann_locate(ip, len, key, check_tag, out);
+	cmon_ann_decode(&out->wire, &out->ann);
+	return r;
 }
 
 uint16_t cmon_csum(const void *buf, size_t len, uint32_t sum)

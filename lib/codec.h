@@ -37,7 +37,7 @@ struct cmon_found {
 	enum cmon_carrier carrier;
 	size_t offset;			/* of the carrier, from the IP header */
 	struct cmon_ann wire;		/* as in the packet */
-	struct cmon_ann_host ann;	/* decoded */
+	struct cmon_ann_host ann;	/* decoded (cmon_ann_find() only) */
 };
 
 void cmon_ann_decode(const struct cmon_ann *w, struct cmon_ann_host *h);
@@ -48,10 +48,15 @@ void cmon_ann_sign(struct cmon_ann_host *h, uint64_t key);
 /*
  * Look for an annotation in the IPv4 packet @ip of @len bytes: an IPv4
  * option first in the header, or a payload trailer when the decision bit
- * is set.  With @check_tag the tag is verified under @key.
+ * is set.  With @check_tag the tag is verified under @key.  Find also
+ * decodes what it found (out->ann; zero where nothing was read); locate,
+ * for the hops, only reads it (out->wire), and fills @out only as far as
+ * it got.
  */
 enum cmon_find cmon_ann_find(const uint8_t *ip, size_t len, uint64_t key,
 			     int check_tag, struct cmon_found *out);
+enum cmon_find cmon_ann_locate(const uint8_t *ip, size_t len, uint64_t key,
+			       int check_tag, struct cmon_found *out);
 
 /*
  * Flow fields of a record from the annotated IPv4 packet @ip, @len bytes of

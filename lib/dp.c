@@ -296,9 +296,9 @@ static int find(const struct cmon_dp_cfg *cfg, struct pkt *p, uint64_t *stat,
 
 	if (p->frag_off & IP_OFFMASK_)
 		return 0;
-	/* cmon_ann_find() rejects trailers on fragments, on other protocols
+	/* cmon_ann_locate() rejects trailers on fragments, other protocols
 	 * and on packets too short to hold one behind the L4 header */
-	r = cmon_ann_find(p->ip, p->tot_len, cfg->key, 1, f);
+	r = cmon_ann_locate(p->ip, p->tot_len, cfg->key, 1, f);
 	count_find(stat, r);
 	return r == CMON_FIND_OK;
 }
