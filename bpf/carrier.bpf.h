@@ -45,21 +45,21 @@ static __always_inline int cmon_ip_set16(struct __sk_buff *skb, __u32 field,
 {
 	__u16 o = bpf_htons(old_host), n = bpf_htons(new_host);
 
-	if (bpf_l3_csum_replace(skb, IP_OFF_ + IPH_CHECK, o, n, 2))
+	if (bpf_l3_csum_replace(skb, CMON_ETH_HLEN + CMON_IPH_CHECK, o, n, 2))
 		return -1;
-	return bpf_skb_store_bytes(skb, IP_OFF_ + field, &n, 2, 0);
+	return bpf_skb_store_bytes(skb, CMON_ETH_HLEN + field, &n, 2, 0);
 }
 
 /* Offset of the L4 checksum (UDP or ICMP) and its replace flags. */
 static __always_inline __u32 cmon_l4_csum_off(const struct cmon_pkt *p)
 {
-	return p->l4_off + (p->flow.proto == IPPROTO_UDP_ ? 6 : 2);
+	return p->l4_off + (p->flow.proto == CMON_PROTO_UDP ? 6 : 2);
 }
 
 static __always_inline __u64 cmon_l4_csum_flags(const struct cmon_pkt *p)
 {
 	/* a zero UDP checksum means "none" and stays zero */
-	return p->flow.proto == IPPROTO_UDP_ ? BPF_F_MARK_MANGLED_0 : 0;
+	return p->flow.proto == CMON_PROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
 }
 
 /*
@@ -74,7 +74,7 @@ static __always_inline int cmon_l4_fix(struct __sk_buff *skb,
 	__u32 csum = cmon_l4_csum_off(p);
 	__u64 mm = cmon_l4_csum_flags(p);
 
-	if (p->flow.proto == IPPROTO_UDP_) {
+	if (p->flow.proto == CMON_PROTO_UDP) {
 		/* pseudo-header length, then the UDP length field itself */
 		if (bpf_l4_csum_replace(skb, csum, o, n,
 					BPF_F_PSEUDO_HDR | mm | 2))
@@ -92,7 +92,7 @@ static __always_inline int cmon_trailer_insert(struct __sk_buff *skb,
 					       const struct cmon_pkt *p,
 					       const struct cmon_trailer *t)
 {
-	__u32 end = IP_OFF_ + p->tot_len;
+	__u32 end = CMON_ETH_HLEN + p->tot_len;
 	__u16 l4len = p->tot_len - p->ihl_bytes;
 
 	if (end != skb->len)
@@ -102,9 +102,9 @@ static __always_inline int cmon_trailer_insert(struct __sk_buff *skb,
 	if (bpf_skb_store_bytes(skb, end, t, sizeof(*t), 0) ||
 	    cmon_l4_fix(skb, p, cmon_trailer_sum(t, l4len, 0), l4len,
 			l4len + CMON_ANN_WIRE_LEN) ||
-	    cmon_ip_set16(skb, IPH_TOT_LEN, p->tot_len,
+	    cmon_ip_set16(skb, CMON_IPH_TOT_LEN, p->tot_len,
 			  p->tot_len + CMON_ANN_WIRE_LEN) ||
-	    cmon_ip_set16(skb, IPH_FRAG_OFF, p->frag_off,
+	    cmon_ip_set16(skb, CMON_IPH_FRAG_OFF, p->frag_off,
 			  p->frag_off | CMON_IP_DECISION_BIT))
 		return CMON_DAMAGED;
 	return 0;
@@ -118,12 +118,12 @@ static __always_inline int cmon_trailer_strip(struct __sk_buff *skb,
 					      const struct cmon_pkt *p,
 					      struct cmon_trailer *t)
 {
-	__u32 end = IP_OFF_ + p->tot_len;
+	__u32 end = CMON_ETH_HLEN + p->tot_len;
 	__u16 l4len = p->tot_len - p->ihl_bytes;
 	int err;
 
 	if (p->is_frag || end != skb->len ||
-	    (p->flow.proto != IPPROTO_UDP_ && p->flow.proto != IPPROTO_ICMP_) ||
+	    (p->flow.proto != CMON_PROTO_UDP && p->flow.proto != CMON_PROTO_ICMP) ||
 	    l4len < p->l4_hlen + CMON_ANN_WIRE_LEN)
 		return CMON_MALFORMED;
 	if (bpf_skb_load_bytes(skb, end - CMON_ANN_WIRE_LEN, t, sizeof(*t)))
@@ -136,9 +136,9 @@ static __always_inline int cmon_trailer_strip(struct __sk_buff *skb,
 	if (cmon_l4_fix(skb, p,
 			cmon_trailer_sum(t, l4len - CMON_ANN_WIRE_LEN, 1),
 			l4len, l4len - CMON_ANN_WIRE_LEN) ||
-	    cmon_ip_set16(skb, IPH_TOT_LEN, p->tot_len,
+	    cmon_ip_set16(skb, CMON_IPH_TOT_LEN, p->tot_len,
 			  p->tot_len - CMON_ANN_WIRE_LEN) ||
-	    cmon_ip_set16(skb, IPH_FRAG_OFF, p->frag_off,
+	    cmon_ip_set16(skb, CMON_IPH_FRAG_OFF, p->frag_off,
 			  p->frag_off & ~CMON_IP_DECISION_BIT) ||
 	    bpf_skb_change_tail(skb, end - CMON_ANN_WIRE_LEN, 0))
 		return CMON_DAMAGED;
@@ -153,13 +153,13 @@ static __always_inline int cmon_ip_csum(struct __sk_buff *skb, __u32 len)
 
 	if (len != 20 && len != 60)
 		return -1;
-	if (bpf_skb_load_bytes(skb, IP_OFF_, hdr, len == 20 ? 20 : 60))
+	if (bpf_skb_load_bytes(skb, CMON_ETH_HLEN, hdr, len == 20 ? 20 : 60))
 		return -1;
-	hdr[IPH_CHECK] = 0;
-	hdr[IPH_CHECK + 1] = 0;
+	hdr[CMON_IPH_CHECK] = 0;
+	hdr[CMON_IPH_CHECK + 1] = 0;
 	sum = ~cmon_fold((__u32)bpf_csum_diff(0, 0, (__be32 *)hdr,
 					      len == 20 ? 20 : 60, 0));
-	return bpf_skb_store_bytes(skb, IP_OFF_ + IPH_CHECK, &sum, 2, 0);
+	return bpf_skb_store_bytes(skb, CMON_ETH_HLEN + CMON_IPH_CHECK, &sum, 2, 0);
 }
 
 /* Insert the annotation as the (only) IPv4 option of a header with none. */
@@ -174,9 +174,9 @@ static __always_inline int cmon_ipopt_insert(struct __sk_buff *skb,
 		return CMON_UNTOUCHED;
 	if (bpf_skb_adjust_room(skb, CMON_ANN_WIRE_LEN, BPF_ADJ_ROOM_NET, 0))
 		return CMON_UNTOUCHED;
-	if (bpf_skb_store_bytes(skb, IP_OFF_ + 20, o, sizeof(*o), 0) ||
-	    bpf_skb_store_bytes(skb, IP_OFF_, &ver_ihl, 1, 0) ||
-	    bpf_skb_store_bytes(skb, IP_OFF_ + IPH_TOT_LEN, &tot, 2, 0) ||
+	if (bpf_skb_store_bytes(skb, CMON_ETH_HLEN + 20, o, sizeof(*o), 0) ||
+	    bpf_skb_store_bytes(skb, CMON_ETH_HLEN, &ver_ihl, 1, 0) ||
+	    bpf_skb_store_bytes(skb, CMON_ETH_HLEN + CMON_IPH_TOT_LEN, &tot, 2, 0) ||
 	    cmon_ip_csum(skb, 20 + CMON_ANN_WIRE_LEN))
 		return CMON_DAMAGED;
 	return 0;
@@ -204,15 +204,15 @@ static __always_inline int cmon_ipopt_strip(struct __sk_buff *skb,
 	__u16 tot = bpf_htons(p->tot_len - CMON_ANN_WIRE_LEN);
 	int err;
 
-	if (bpf_skb_load_bytes(skb, IP_OFF_ + 20, o, sizeof(*o)))
+	if (bpf_skb_load_bytes(skb, CMON_ETH_HLEN + 20, o, sizeof(*o)))
 		return CMON_MALFORMED;
 	err = cmon_ann_check(&o->ann, cmon_key, 1);
 	if (err)
 		return err;
 	if (bpf_skb_adjust_room(skb, -CMON_ANN_WIRE_LEN, BPF_ADJ_ROOM_NET, 0))
 		return CMON_UNTOUCHED;
-	if (bpf_skb_store_bytes(skb, IP_OFF_, &ver_ihl, 1, 0) ||
-	    bpf_skb_store_bytes(skb, IP_OFF_ + IPH_TOT_LEN, &tot, 2, 0) ||
+	if (bpf_skb_store_bytes(skb, CMON_ETH_HLEN, &ver_ihl, 1, 0) ||
+	    bpf_skb_store_bytes(skb, CMON_ETH_HLEN + CMON_IPH_TOT_LEN, &tot, 2, 0) ||
 	    cmon_ip_csum(skb, 20))
 		return CMON_DAMAGED;
 	return 0;
@@ -232,20 +232,20 @@ static __always_inline int cmon_hop_write(struct __sk_buff *skb,
 		struct cmon_ipopt o;
 		int err;
 
-		if (bpf_skb_load_bytes(skb, IP_OFF_ + 20, &o, sizeof(o)))
+		if (bpf_skb_load_bytes(skb, CMON_ETH_HLEN + 20, &o, sizeof(o)))
 			return CMON_MALFORMED;
 		err = cmon_ann_check(&o.ann, cmon_key, 1);
 		if (err)
 			return err;
 		if (cmon_ann_slot_add(&o.ann, tp, node, now))
 			return CMON_UNTOUCHED;
-		if (bpf_skb_store_bytes(skb, IP_OFF_ + 20, &o, sizeof(o), 0) ||
+		if (bpf_skb_store_bytes(skb, CMON_ETH_HLEN + 20, &o, sizeof(o), 0) ||
 		    cmon_ip_csum(skb, 20 + CMON_ANN_WIRE_LEN))
 			return CMON_DAMAGED;
 		return 0;
 	}
 	if (p->frag_off & CMON_IP_DECISION_BIT) {
-		__u32 end = IP_OFF_ + p->tot_len;
+		__u32 end = CMON_ETH_HLEN + p->tot_len;
 		__u16 rel = p->tot_len - p->ihl_bytes - CMON_ANN_WIRE_LEN;
 		struct cmon_trailer t, old;
 		__u32 sum;
@@ -288,7 +288,7 @@ static __always_inline int cmon_sanitise(struct __sk_buff *skb,
 	int changed = 0;
 
 	if (p->frag_off & CMON_IP_DECISION_BIT) {
-		if (cmon_ip_set16(skb, IPH_FRAG_OFF, p->frag_off,
+		if (cmon_ip_set16(skb, CMON_IPH_FRAG_OFF, p->frag_off,
 				  p->frag_off & ~CMON_IP_DECISION_BIT))
 			return -1;
 		p->frag_off &= ~CMON_IP_DECISION_BIT;
@@ -298,7 +298,7 @@ static __always_inline int cmon_sanitise(struct __sk_buff *skb,
 		__u8 nops[CMON_ANN_WIRE_LEN];
 
 		__builtin_memset(nops, 1, sizeof(nops));	/* IPOPT_NOOP */
-		if (bpf_skb_store_bytes(skb, IP_OFF_ + 20, nops, sizeof(nops),
+		if (bpf_skb_store_bytes(skb, CMON_ETH_HLEN + 20, nops, sizeof(nops),
 					0) ||
 		    cmon_ip_csum(skb, 20 + CMON_ANN_WIRE_LEN))
 			return -1;

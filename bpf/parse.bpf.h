@@ -7,20 +7,6 @@
 #ifndef CMON_PARSE_BPF_H
 #define CMON_PARSE_BPF_H
 
-#define ETH_HLEN_	14
-#define ETH_P_IP_	0x0800
-#define IP_MF_		0x2000
-#define IP_OFFMASK_	0x1fff
-#define IPPROTO_ICMP_	1
-#define IPPROTO_TCP_	6
-#define IPPROTO_UDP_	17
-#define IP_OFF_		ETH_HLEN_
-
-/* IPv4 header fields at fixed offsets from the network header. */
-#define IPH_TOT_LEN	2
-#define IPH_FRAG_OFF	6
-#define IPH_CHECK	10
-
 struct cmon_pkt {
 	struct cmon_flow_key flow;
 	__u32 ihl_bytes;	/* IPv4 header length in bytes */
@@ -57,9 +43,9 @@ static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 	struct iphdr ip;
 	__u32 l4w[4];
 
-	if (skb->protocol != bpf_htons(ETH_P_IP_))
+	if (skb->protocol != bpf_htons(CMON_ETH_P_IP))
 		return -1;
-	if (cmon_load(skb, IP_OFF_, &ip, sizeof(ip)))
+	if (cmon_load(skb, CMON_ETH_HLEN, &ip, sizeof(ip)))
 		return -1;
 	if (ip.version != 4 || ip.ihl < 5)
 		return -1;
@@ -71,17 +57,17 @@ static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 	p->flow.saddr = ip.saddr;
 	p->flow.daddr = ip.daddr;
 	p->flow.proto = ip.protocol;
-	p->l4_off = IP_OFF_ + p->ihl_bytes;
+	p->l4_off = CMON_ETH_HLEN + p->ihl_bytes;
 	p->pkt_id = p->ip_id;
-	p->is_frag = (p->frag_off & (IP_MF_ | IP_OFFMASK_)) != 0;
-	if (p->ihl_bytes > 20 && cmon_load(skb, IP_OFF_ + 20, p->first_opt, 2))
+	p->is_frag = (p->frag_off & (CMON_IP_MF | CMON_IP_OFFMASK)) != 0;
+	if (p->ihl_bytes > 20 && cmon_load(skb, CMON_ETH_HLEN + 20, p->first_opt, 2))
 		return -1;
-	if (p->is_frag && (p->frag_off & IP_OFFMASK_))
+	if (p->is_frag && (p->frag_off & CMON_IP_OFFMASK))
 		return 0;	/* no L4 header in a later fragment */
 
 	if (!cmon_l4_known(ip.protocol))
 		return 0;
-	if (ip.protocol == IPPROTO_TCP_) {
+	if (ip.protocol == CMON_PROTO_TCP) {
 		if (cmon_load(skb, p->l4_off, l4w, 16))
 			return -1;
 		p->l4_hlen = ((l4w[3] & 0xff) >> 4) * 4;
@@ -109,13 +95,13 @@ static __always_inline int cmon_parse_plain(struct __sk_buff *skb,
 {
 	void *data = (void *)(long)skb->data;
 	void *end = (void *)(long)skb->data_end;
-	struct iphdr *ip = data + ETH_HLEN_;
-	__u32 *l4 = data + ETH_HLEN_ + 20;
+	struct iphdr *ip = data + CMON_ETH_HLEN;
+	__u32 *l4 = data + CMON_ETH_HLEN + 20;
 
 	if (!cmon_fast_path || (void *)(l4 + 4) > end ||
-	    skb->protocol != bpf_htons(ETH_P_IP_) || *(__u8 *)ip != 0x45 ||
-	    ip->frag_off & bpf_htons(CMON_IP_DECISION_BIT | IP_MF_ |
-				     IP_OFFMASK_) ||
+	    skb->protocol != bpf_htons(CMON_ETH_P_IP) || *(__u8 *)ip != 0x45 ||
+	    ip->frag_off & bpf_htons(CMON_IP_DECISION_BIT | CMON_IP_MF |
+				     CMON_IP_OFFMASK) ||
 	    skb->gso_size || !cmon_l4_known(ip->protocol))
 		return -1;
 	*f = (struct cmon_flow_key){ .saddr = ip->saddr, .daddr = ip->daddr,
@@ -147,7 +133,7 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 	struct iphdr ip;
 	__u32 l4[2];
 
-	if (skb->protocol != bpf_htons(ETH_P_IP_))
+	if (skb->protocol != bpf_htons(CMON_ETH_P_IP))
 		return -1;
 	if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) ||
 	    ip.version != 4 || ip.ihl < 5)
@@ -157,7 +143,7 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 	f->daddr = ip.daddr;
 	f->proto = ip.protocol;
 	*pkt_id = bpf_ntohs(ip.id);
-	if (bpf_ntohs(ip.frag_off) & IP_OFFMASK_)
+	if (bpf_ntohs(ip.frag_off) & CMON_IP_OFFMASK)
 		return 0;
 	if (!cmon_l4_known(ip.protocol) ||
 	    bpf_probe_read_kernel(l4, sizeof(l4), head + nh + ip.ihl * 4))

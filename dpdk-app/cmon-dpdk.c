@@ -106,7 +106,8 @@ static int eal_attach(struct ovs *s)
 	argv[argc++] = "--no-telemetry";
 	argv[argc++] = "-l";
 	argv[argc++] = "0";
-	argv[argc++] = (cmon_log_level >= CMON_LOG_DEBUG) ? "--log-level=info" : "--log-level=error";
+	argv[argc++] = cmon_log_level >= CMON_LOG_DEBUG ? "--log-level=info" :
+			"--log-level=error";
 	for (i = 0; i < s->eal_argc && argc < 63; i++)
 		argv[argc++] = s->eal_argv[i];
 	argv[argc] = NULL;

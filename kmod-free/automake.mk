@@ -8,7 +8,7 @@ kmod_free_libcmon_kern_a_SOURCES = \
 	kmod-free/discover.c kmod-free/discover.h \
 	kmod-free/hopcount.c kmod-free/hopcount.h \
 	kmod-free/nl.c kmod-free/nl.h
-nodist_kmod_free_libcmon_kern_a_SOURCES = bpf/cmon_kern.skel.h
+nodist_kmod_free_libcmon_kern_a_SOURCES = bpf/cmon-kern.skel.h
 kmod_free_libcmon_kern_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) \
 	$(LIBMNL_CFLAGS)
 CMON_KERN_LIBS = kmod-free/libcmon-kern.a lib/libcmon.a lib/libcmon-dp.a \

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "cmon_kern.h"
+#include "cmon-kern.h"
 
 struct cmon_hop_total {
 	struct cmon_hop_key key;

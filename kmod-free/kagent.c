@@ -20,7 +20,7 @@
 #include <bpf/libbpf.h>
 #include "cmon/dp.h"
 #include "attach.h"
-#include "cmon_kern.skel.h"
+#include "cmon-kern.skel.h"
 #include "discover.h"
 #include "cfgfile.h"
 #include "codec.h"

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 #include "agg.h"
-#include "cmon_kern.h"
+#include "cmon-kern.h"
 #include "view.h"
 
 /*

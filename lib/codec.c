@@ -80,7 +80,8 @@ enum cmon_find cmon_ann_locate(const uint8_t *ip, size_t len, uint64_t key,
 		if (!(frag & CMON_IP_DECISION_BIT))
 			return CMON_FIND_NONE;
 		if (tot < ihl + 8 + CMON_ANN_WIRE_LEN || (frag & 0x3fff) ||
-		    (ip[9] != 17 && ip[9] != 1) ||
+		    (ip[CMON_IPH_PROTO] != CMON_PROTO_UDP &&
+		     ip[CMON_IPH_PROTO] != CMON_PROTO_ICMP) ||
 		    (ip[tot - 2] << 8 | ip[tot - 1]) != CMON_TRAILER_MAGIC)
 			return CMON_FIND_MALFORMED;
 		out->carrier = CMON_CARRIER_TRAILER;
@@ -135,14 +136,14 @@ void cmon_ann_flow(const uint8_t *ip, size_t len, struct cmon_record *r)
 	ihl = (size_t)(ip[0] & 0xf) * 4;
 	memcpy(&r->saddr, ip + 12, 4);
 	memcpy(&r->daddr, ip + 16, 4);
-	r->proto = ip[9];
+	r->proto = ip[CMON_IPH_PROTO];
 	r->len = (uint32_t)(ip[2] << 8 | ip[3]) - CMON_ANN_WIRE_LEN;
 	if (len < ihl + 8)
 		return;
-	if (r->proto == 6 || r->proto == 17) {
+	if (r->proto == CMON_PROTO_TCP || r->proto == CMON_PROTO_UDP) {
 		memcpy(&r->sport, ip + ihl, 2);
 		memcpy(&r->dport, ip + ihl + 2, 2);
-	} else if (r->proto == 1) {
+	} else if (r->proto == CMON_PROTO_ICMP) {
 		memcpy(&r->sport, ip + ihl + 4, 2);
 	}
 }

@@ -11,10 +11,6 @@
 #include "cmon/dp.h"
 #include "codec.h"
 
-#define ETH_HLEN_	14
-#define IP_MF_		0x2000
-#define IP_OFFMASK_	0x1fff
-
 struct pkt {
 	uint8_t *ip;		/* IPv4 header inside the frame */
 	uint32_t ihl, tot_len, frag_off;
@@ -39,24 +35,24 @@ static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 {
 	uint32_t w[2], id;
 
-	if (len < ETH_HLEN_ + 20 || get16(frame + 12) != 0x0800)
+	if (len < CMON_ETH_HLEN + 20 || get16(frame + 12) != CMON_ETH_P_IP)
 		return -1;
 	memset(p, 0, sizeof(*p));
-	p->ip = frame + ETH_HLEN_;
+	p->ip = frame + CMON_ETH_HLEN;
 	if (p->ip[0] >> 4 != 4)
 		return -1;
 	p->ihl = (p->ip[0] & 0xfu) * 4;
-	p->tot_len = get16(p->ip + 2);
-	p->frag_off = get16(p->ip + 6);
-	p->proto = p->ip[9];
+	p->tot_len = get16(p->ip + CMON_IPH_TOT_LEN);
+	p->frag_off = get16(p->ip + CMON_IPH_FRAG_OFF);
+	p->proto = p->ip[CMON_IPH_PROTO];
 	if (p->ihl < 20 || p->tot_len < p->ihl ||
-	    p->tot_len > len - ETH_HLEN_)
+	    p->tot_len > len - CMON_ETH_HLEN)
 		return -1;
 	memcpy(&p->saddr, p->ip + 12, 4);
 	memcpy(&p->daddr, p->ip + 16, 4);
-	if ((p->frag_off & IP_OFFMASK_) || !cmon_l4_known(p->proto))
+	if ((p->frag_off & CMON_IP_OFFMASK) || !cmon_l4_known(p->proto))
 		return 0;	/* no L4 header to read */
-	if (p->tot_len < p->ihl + (p->proto == 6 ? 20 : 8))
+	if (p->tot_len < p->ihl + (p->proto == CMON_PROTO_TCP ? 20 : 8))
 		return -1;
 	memcpy(w, p->ip + p->ihl, sizeof(w));
 	cmon_l4_ids(p->proto, w[0], w[1], &p->sport, &p->dport, &id);
@@ -119,7 +115,7 @@ static void l4_fix(uint8_t *ip, uint32_t ihl, uint32_t m, uint32_t m2,
 	uint8_t *l4 = ip + ihl;
 	uint32_t ulen = get16(l4 + 4);
 
-	if (ip[9] == 1) {
+	if (ip[CMON_IPH_PROTO] == CMON_PROTO_ICMP) {
 		csum_fix(l4 + 2, m, m2, 0);
 		return;
 	}
@@ -202,17 +198,17 @@ static void sanitise(struct pkt *p, uint64_t *stat)
 	int changed = 0;
 
 	if (p->frag_off & CMON_IP_DECISION_BIT) {
-		csum_fix(p->ip + 10, p->frag_off,
+		csum_fix(p->ip + CMON_IPH_CHECK, p->frag_off,
 			 p->frag_off & ~CMON_IP_DECISION_BIT, 0);
 		p->frag_off &= ~CMON_IP_DECISION_BIT;
-		put16(p->ip + 6, p->frag_off);
+		put16(p->ip + CMON_IPH_FRAG_OFF, p->frag_off);
 		changed = 1;
 	}
 	if (p->ihl > 20 && cmon_ann_in_option(p->ihl, p->ip[20], p->ip[21])) {
 		uint32_t m = sum16(p->ip + 20, CMON_ANN_WIRE_LEN, 0);
 
 		memset(p->ip + 20, 1, CMON_ANN_WIRE_LEN);	/* NOPs */
-		csum_fix(p->ip + 10, m,
+		csum_fix(p->ip + CMON_IPH_CHECK, m,
 			 sum16(p->ip + 20, CMON_ANN_WIRE_LEN, 0), 0);
 		changed = 1;
 	}
@@ -226,14 +222,14 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		   struct cmon_dp_res *res)
 {
 	uint64_t now;
-	uint8_t h[ETH_HLEN_ + 20 + CMON_ANN_WIRE_LEN];
+	uint8_t h[CMON_ETH_HLEN + 20 + CMON_ANN_WIRE_LEN];
 	struct cmon_ipopt o;
 	struct pkt p;
 
 	memset(res, 0, sizeof(*res));
 	count(stat, CMON_EV_PACKETS);
 	if (parse(frame, len, &p) ||
-	    (p.proto != 6 && p.proto != 17 && p.proto != 1)) {
+	    !cmon_l4_known(p.proto)) {
 		count(stat, CMON_EV_SKIP_PROTO);
 		return;
 	}
@@ -245,7 +241,7 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	}
 	if (cfg->sample_n > 1)
 		cmon_dp_skip = draw_skip(cfg->sample_n);
-	if (p.frag_off & (IP_MF_ | IP_OFFMASK_)) {
+	if (p.frag_off & (CMON_IP_MF | CMON_IP_OFFMASK)) {
 		count(stat, CMON_EV_SKIP_FRAG);
 		return;
 	}
@@ -272,14 +268,14 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	/* Ethernet + IPv4 header into the headroom, option behind.  Built
 	 * aside: the headroom is a cache line nothing touched yet, and
 	 * reading it back for the checksum would wait for it. */
-	memcpy(h, frame, ETH_HLEN_ + 20);
-	memcpy(h + ETH_HLEN_ + 20, &o, sizeof(o));
-	h[ETH_HLEN_] = 0x40 | (20 + CMON_ANN_WIRE_LEN) / 4;
-	put16(h + ETH_HLEN_ + 2, p.tot_len + CMON_ANN_WIRE_LEN);
+	memcpy(h, frame, CMON_ETH_HLEN + 20);
+	memcpy(h + CMON_ETH_HLEN + 20, &o, sizeof(o));
+	h[CMON_ETH_HLEN] = 0x40 | (20 + CMON_ANN_WIRE_LEN) / 4;
+	put16(h + CMON_ETH_HLEN + CMON_IPH_TOT_LEN, p.tot_len + CMON_ANN_WIRE_LEN);
 	/* the first two words changed, the option's were added */
-	csum_fix(h + ETH_HLEN_ + 10, sum16(p.ip, 4, 0),
-		 add16(sum16(h + ETH_HLEN_, 4, 0),
-		       sum16(h + ETH_HLEN_ + 20, CMON_ANN_WIRE_LEN, 0)), 0);
+	csum_fix(h + CMON_ETH_HLEN + CMON_IPH_CHECK, sum16(p.ip, 4, 0),
+		 add16(sum16(h + CMON_ETH_HLEN, 4, 0),
+		       sum16(h + CMON_ETH_HLEN + 20, CMON_ANN_WIRE_LEN, 0)), 0);
 	memcpy(frame - CMON_ANN_WIRE_LEN, h, sizeof(h));
 	res->head = CMON_ANN_WIRE_LEN;
 	count(stat, CMON_EV_STAMPED);
@@ -294,7 +290,7 @@ static int find(const struct cmon_dp_cfg *cfg, struct pkt *p, uint64_t *stat,
 {
 	enum cmon_find r;
 
-	if (p->frag_off & IP_OFFMASK_)
+	if (p->frag_off & CMON_IP_OFFMASK)
 		return 0;
 	/* cmon_ann_locate() rejects trailers on fragments, other protocols
 	 * and on packets too short to hold one behind the L4 header */
@@ -311,7 +307,8 @@ static void store(struct pkt *p, const struct cmon_found *f)
 
 	memcpy(p->ip + at, &f->wire, sizeof(f->wire));
 	if (f->carrier == CMON_CARRIER_IPOPT) {
-		csum_fix(p->ip + 10, m, sum16(p->ip + at, sizeof(f->wire), 0),
+		csum_fix(p->ip + CMON_IPH_CHECK, m,
+			 sum16(p->ip + at, sizeof(f->wire), 0),
 			 0);
 	} else {
 		/* (its parity within the L4 data: the header is whole words) */
@@ -374,16 +371,16 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	res->record = 1;
 
 	if (f.carrier == CMON_CARRIER_IPOPT) {
-		uint8_t h[ETH_HLEN_ + 20];
+		uint8_t h[CMON_ETH_HLEN + 20];
 
 		memcpy(h, frame, sizeof(h));
-		h[ETH_HLEN_] = 0x45;
-		put16(h + ETH_HLEN_ + 2, p.tot_len - CMON_ANN_WIRE_LEN);
+		h[CMON_ETH_HLEN] = 0x45;
+		put16(h + CMON_ETH_HLEN + CMON_IPH_TOT_LEN, p.tot_len - CMON_ANN_WIRE_LEN);
 		/* the first two words changed, the option's went */
-		csum_fix(h + ETH_HLEN_ + 10,
+		csum_fix(h + CMON_ETH_HLEN + CMON_IPH_CHECK,
 			 add16(sum16(p.ip, 4, 0),
 			       sum16(p.ip + 20, CMON_ANN_WIRE_LEN, 0)),
-			 sum16(h + ETH_HLEN_, 4, 0), 0);
+			 sum16(h + CMON_ETH_HLEN, 4, 0), 0);
 		memcpy(frame + CMON_ANN_WIRE_LEN, h, sizeof(h));
 		res->head = -CMON_ANN_WIRE_LEN;
 	} else {
@@ -392,17 +389,17 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		uint8_t *l4 = p.ip + p.ihl;
 
 		/* bytes after the IPv4 packet (Ethernet padding) go too */
-		csum_fix(p.ip + 10, add16(p.tot_len, p.frag_off),
+		csum_fix(p.ip + CMON_IPH_CHECK, add16(p.tot_len, p.frag_off),
 			 add16(tot, frag), 0);
-		put16(p.ip + 2, tot);
-		put16(p.ip + 6, frag);
+		put16(p.ip + CMON_IPH_TOT_LEN, tot);
+		put16(p.ip + CMON_IPH_FRAG_OFF, frag);
 		/* the trailer's bytes leave the L4 sum, at their parity */
 		l4_fix(p.ip, p.ihl,
 		       sum16(p.ip + f.offset, CMON_ANN_WIRE_LEN,
 			     (f.offset - p.ihl) & 1), 0, tot - p.ihl);
-		if (p.proto == 17)
+		if (p.proto == CMON_PROTO_UDP)
 			put16(l4 + 4, tot - p.ihl);
-		res->tail = (int32_t)(ETH_HLEN_ + tot) - (int32_t)len;
+		res->tail = (int32_t)(CMON_ETH_HLEN + tot) - (int32_t)len;
 	}
 	count(stat, CMON_EV_STRIPPED);
 }

@@ -80,7 +80,7 @@ if HAVE_CUNIT
 check_PROGRAMS += tests/bpf/test-bpf
 TESTS += tests/bpf/test-bpf
 tests_bpf_test_bpf_SOURCES = tests/bpf/test-bpf.c tests/unit/unit.h
-nodist_tests_bpf_test_bpf_SOURCES = bpf/cmon_kern.skel.h
+nodist_tests_bpf_test_bpf_SOURCES = bpf/cmon-kern.skel.h
 tests_bpf_test_bpf_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 tests_bpf_test_bpf_LDADD = kmod-free/libcmon-kern.a lib/libcmon-dp.a \
 	lib/libcmon.a \

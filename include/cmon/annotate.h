@@ -28,10 +28,19 @@
 #define cmon_n32(x)	((__u32)(x))
 #endif
 
-/* IPv4 protocols a hop reads the header of. */
-#define CMON_PROTO_ICMP	1
-#define CMON_PROTO_TCP	6
-#define CMON_PROTO_UDP	17
+/* The packet layout every hop reads: untagged Ethernet, IPv4, and the
+ * protocols whose headers it reads. */
+#define CMON_ETH_HLEN		14
+#define CMON_ETH_P_IP		0x0800
+#define CMON_IPH_TOT_LEN	2	/* IPv4 header fields, by offset */
+#define CMON_IPH_FRAG_OFF	6
+#define CMON_IPH_PROTO		9
+#define CMON_IPH_CHECK		10
+#define CMON_IP_MF		0x2000	/* in frag_off */
+#define CMON_IP_OFFMASK		0x1fff
+#define CMON_PROTO_ICMP		1
+#define CMON_PROTO_TCP		6
+#define CMON_PROTO_UDP		17
 
 /* What is wrong with an annotation read from a packet (0: nothing). */
 #define CMON_BAD_VER	3	/* another version of the format */

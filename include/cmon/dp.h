@@ -60,6 +60,13 @@ struct cmon_dp_res {
 /* Bytes of headroom a stamp needs. */
 #define CMON_DP_HEADROOM	CMON_ANN_WIRE_LEN
 
+/* Is the Ethernet frame @frame (14 bytes at least) IPv4? */
+static inline int cmon_dp_ipv4(const uint8_t *frame)
+{
+	return frame[12] == CMON_ETH_P_IP >> 8 &&
+	       frame[13] == (CMON_ETH_P_IP & 0xff);
+}
+
 /*
  * Fast paths, inline in a port's loop: most packets need nothing but a
  * count, and a call per packet into the hops below would cost more than
@@ -96,18 +103,20 @@ static inline int cmon_dp_skip_next(uint32_t n)
 static inline int cmon_dp_sampled_out(const struct cmon_dp_cfg *cfg,
 				      const uint8_t *frame, uint32_t len)
 {
-	const uint8_t *ip = frame + 14;
+	const uint8_t *ip = frame + CMON_ETH_HLEN;
 	uint32_t tot;
 	uint8_t proto;
 
-	if (!cmon_dp_skip_next(cfg->sample_n) || len < 14 + 20 + 8 ||
-	    frame[12] != 0x08 || frame[13] != 0 || ip[0] != 0x45 ||
-	    (ip[6] & (CMON_IP_DECISION_BIT >> 8 | 0x1f)) || ip[7])
+	if (!cmon_dp_skip_next(cfg->sample_n) ||
+	    len < CMON_ETH_HLEN + 20 + 8 || !cmon_dp_ipv4(frame) ||
+	    ip[0] != 0x45 ||
+	    (ip[CMON_IPH_FRAG_OFF] & (CMON_IP_DECISION_BIT | CMON_IP_OFFMASK) >> 8) ||
+	    ip[CMON_IPH_FRAG_OFF + 1])
 		return 0;
-	proto = ip[9];
-	tot = (uint32_t)ip[2] << 8 | ip[3];
-	if ((proto != 6 && proto != 17 && proto != 1) || tot > len - 14 ||
-	    tot < (proto == 6 ? 40u : 28u))
+	proto = ip[CMON_IPH_PROTO];
+	tot = (uint32_t)ip[CMON_IPH_TOT_LEN] << 8 | ip[CMON_IPH_TOT_LEN + 1];
+	if (!cmon_l4_known(proto) || tot > len - CMON_ETH_HLEN ||
+	    tot < (proto == CMON_PROTO_TCP ? 40u : 28u))
 		return 0;
 	cmon_dp_skip--;
 	return 1;
@@ -117,9 +126,10 @@ static inline int cmon_dp_sampled_out(const struct cmon_dp_cfg *cfg,
  * with neither options nor the decision bit): the hop only counts it. */
 static inline int cmon_dp_unannotated(const uint8_t *frame, uint32_t len)
 {
-	return len < 14 + 20 || frame[12] != 0x08 || frame[13] != 0 ||
-	       (frame[14] == 0x45 &&
-		!(frame[14 + 6] & CMON_IP_DECISION_BIT >> 8));
+	return len < CMON_ETH_HLEN + 20 || !cmon_dp_ipv4(frame) ||
+	       (frame[CMON_ETH_HLEN] == 0x45 &&
+		!(frame[CMON_ETH_HLEN + CMON_IPH_FRAG_OFF] &
+		  CMON_IP_DECISION_BIT >> 8));
 }
 
 /*

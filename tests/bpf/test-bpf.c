@@ -17,8 +17,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "cmon_kern.h"
-#include "cmon_kern.skel.h"
+#include "cmon-kern.h"
+#include "cmon-kern.skel.h"
 #include "codec.h"
 #include "cmon/dp.h"
 #include "../../kmod-free/hopcount.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Types shared by the kernel BPF programs (bpf/cmon_kern.bpf.c) and the
+ * Types shared by the kernel BPF programs (bpf/cmon-kern.bpf.c) and the
  * agent that loads them (kmod-free/): map keys and values, counters.
  */
 #ifndef CMON_KERN_H

@@ -30,7 +30,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
-#include "cmon_kern.h"
+#include "cmon-kern.h"
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "carrier.bpf.h"
@@ -137,7 +137,7 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 	/* Towards another node use the IPv4 option whatever the protocol:
 	 * should that node's agent not strip it, the receiver ignores an
 	 * unknown option, while a trailer would reach the application. */
-	ipopt = p->flow.proto == IPPROTO_TCP_ || skb->gso_size ||
+	ipopt = p->flow.proto == CMON_PROTO_TCP || skb->gso_size ||
 		dst == CMON_DST_REMOTE;
 	if (p->is_frag) {
 		cmon_stat(CMON_EV_SKIP_FRAG);
@@ -154,7 +154,7 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 	}
 	/* a trailer goes at the very end: not behind link-layer padding
 	 * (checked before a sequence number is spent on the packet) */
-	if (!ipopt && IP_OFF_ + p->tot_len != skb->len) {
+	if (!ipopt && CMON_ETH_HLEN + p->tot_len != skb->len) {
 		cmon_stat(CMON_EV_SKIP_ROOM);
 		return CMON_TC_NEXT;
 	}
@@ -201,7 +201,7 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 		return CMON_TC_DROP;
 	if (err)
 		cmon_stat(CMON_EV_SANITISED);
-	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - ETH_HLEN_);
+	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - CMON_ETH_HLEN);
 
 	if (!cmon_l4_known(p->flow.proto))
 		return CMON_TC_NEXT;
@@ -235,7 +235,7 @@ int cmon_veth_in(struct __sk_buff *skb)
 
 	if (!cmon_parse_plain(skb, &f, &pkt_id) &&
 	    cmon_sample_skip(cmon_sample_n, cmon_pkt_hash(&f, pkt_id))) {
-		cmon_count_hop(&f, CMON_TP_VETH_IN, 1, skb->len - ETH_HLEN_);
+		cmon_count_hop(&f, CMON_TP_VETH_IN, 1, skb->len - CMON_ETH_HLEN);
 		cmon_stat(CMON_EV_SAMPLED_OUT);
 		return CMON_TC_NEXT;
 	}
@@ -338,7 +338,7 @@ cmon_capture_begin(struct __sk_buff *skb)
 	ev->len = skb->len;
 	ev->caplen = n;
 	ev->ifindex = skb->ifindex;
-	if (n < ETH_HLEN_ || bpf_skb_load_bytes(skb, 0, ev->data, n)) {
+	if (n < CMON_ETH_HLEN || bpf_skb_load_bytes(skb, 0, ev->data, n)) {
 		bpf_ringbuf_discard(ev, 0);
 		return NULL;
 	}
@@ -418,7 +418,7 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 		return CMON_TC_DROP;
 	if (!err)
 		p->tot_len -= CMON_ANN_WIRE_LEN;
-	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - ETH_HLEN_);
+	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - CMON_ETH_HLEN);
 	return CMON_TC_NEXT;
 }
 
@@ -440,7 +440,7 @@ static __always_inline int cmon_count_plain(struct __sk_buff *skb, __u8 tp)
 
 	if (cmon_parse_plain(skb, &f, &pkt_id))
 		return -1;
-	cmon_count_hop(&f, tp, 1, skb->len - ETH_HLEN_);
+	cmon_count_hop(&f, tp, 1, skb->len - CMON_ETH_HLEN);
 	return 0;
 }
 
@@ -516,7 +516,7 @@ static __noinline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 		extra = CMON_ANN_WIRE_LEN;
 	}
 	cmon_count_hop(&p.flow, tp, cmon_segs_gso(skb, &p, gso_extra),
-		       skb->len - ETH_HLEN_ - extra);
+		       skb->len - CMON_ETH_HLEN - extra);
 	return CMON_TC_NEXT;
 }
 
@@ -545,7 +545,7 @@ int BPF_PROG(cmon_ct_tx, struct sk_buff *skb, struct net_device *dev)
 	__u32 pkt_id;
 
 	/* cheapest tests first: most packets are not sampled */
-	if (skb->protocol != bpf_htons(ETH_P_IP_) ||
+	if (skb->protocol != bpf_htons(CMON_ETH_P_IP) ||
 	    dev->nd_net.net->ns.inum == cmon_host_netns ||
 	    cmon_parse_kskb(skb, &f, &pkt_id))
 		return 0;
