@@ -15,5 +15,5 @@ lib_libcmon_a_SOURCES = \
 # (tools/build-ovs).  Built position-independent: OVS may be linked as a
 # PIE.
 noinst_LIBRARIES += lib/libcmon-dp.a
-lib_libcmon_dp_a_SOURCES = lib/dp.c lib/codec.c lib/codec.h
+lib_libcmon_dp_a_SOURCES = lib/ovs-hops.c lib/codec.c lib/codec.h
 lib_libcmon_dp_a_CFLAGS = $(AM_CFLAGS) -fPIC

@@ -2,7 +2,7 @@
 /*
  * cmon-bench-dp: per-packet cost of the userspace datapath hops as the
  * patched ovs-vswitchd runs them (the inline fast paths of <cmon/dp.h>,
- * then lib/dp.c for the packets they do not settle) on one core, measured
+ * then lib/ovs-hops.c for the packets they do not settle) on one core, measured
  * side by side against the loop doing nothing but the hook's branch.
  * Prints ns and TSC cycles per packet for each case.
  *
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 	base1 = run(&cfg, NOP, 1, n);
 	printf("cmon-bench-dp: %u packets of %d bytes per case, one core\n",
 	       n, LEN);
-	printf("| hop (lib/dp.c) | ns/packet | cycles/packet |\n|---|---|---|\n");
+	printf("| hop (lib/ovs-hops.c) | ns/packet | cycles/packet |\n|---|---|---|\n");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct result b = cases[i].annotated ? base1 : base0;
 

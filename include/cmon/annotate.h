@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The annotation's rules, written once for every hop: the kernel's BPF
- * programs (bpf/), the userspace hops Open vSwitch runs (lib/dp.c), and the
+ * programs (bpf/), the userspace hops Open vSwitch runs (lib/ovs-hops.c), and the
  * agents and tools that read annotated packets (lib/codec.c).  Header-only
  * and over the wire format of annotation.h as it is in the packet (network
  * byte order), so it compiles for the BPF target and for userspace alike:
@@ -10,7 +10,7 @@
  *
  * What differs between the two worlds stays with them: how bytes are read
  * from and written to a packet, and how checksums follow (BPF helpers in
- * bpf/carrier.bpf.h, RFC 1624 arithmetic in lib/dp.c).
+ * bpf/carrier.bpf.h, RFC 1624 arithmetic in lib/ovs-hops.c).
  */
 #ifndef CMON_ANNOTATE_H
 #define CMON_ANNOTATE_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * What the hops count: one vocabulary for the kernel's hops (bpf/, the
- * per-CPU array cmon_stats) and Open vSwitch's (lib/dp.c, the rows of
+ * per-CPU array cmon_stats) and Open vSwitch's (lib/ovs-hops.c, the rows of
  * include/cmon/shm.h).  An event has one id and one name wherever it is
  * shown: the table, the JSON, /metrics and InfluxDB (Open vSwitch's with
  * the prefix "ovs_").  Each producer counts what it can see, and shows

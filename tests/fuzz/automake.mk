@@ -19,7 +19,7 @@ FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_BUILD = $(AM_V_CC)$(MKDIR_P) tests/fuzz && \
 	$(CLANG) $(FUZZ_FLAGS) $(JANSSON_CFLAGS) -o $@
 
-tests/fuzz/fuzz-dp: tests/fuzz/fuzz-dp.c lib/dp.c lib/codec.c
+tests/fuzz/fuzz-dp: tests/fuzz/fuzz-dp.c lib/ovs-hops.c lib/codec.c
 	$(FUZZ_BUILD) $^
 tests/fuzz/fuzz-cfgfile: tests/fuzz/fuzz-cfgfile.c lib/cfgfile.c lib/log.c
 	$(FUZZ_BUILD) $^

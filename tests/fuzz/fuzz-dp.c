@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * libFuzzer harness of the userspace hops (lib/dp.c) on arbitrary frames,
+ * libFuzzer harness of the userspace hops (lib/ovs-hops.c) on arbitrary frames,
  * as a container or another switch port could send them.  Besides not
  * crashing (ASan, UBSan), it holds the hops to what the wire format
  * promises:

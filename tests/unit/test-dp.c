@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Unit tests of the userspace datapath hops (lib/dp.c): what the patched
+ * Unit tests of the userspace datapath hops (lib/ovs-hops.c): what the patched
  * Open vSwitch does to a frame at a container port and at a trunk port.
  */
 #include <arpa/inet.h>

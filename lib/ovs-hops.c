@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Userspace datapath hops (include/cmon/dp.h): the same annotation rules as
- * the kernel hops in bpf/carrier.bpf.h, on the bytes of one frame.
- * Checksums are recomputed in full: only traced packets pay for it.
+ * The hops Open vSwitch runs in userspace (include/cmon/dp.h; the patched
+ * ovs-vswitchd links them from libcmon-dp, and the kernel agent uses the
+ * transit hop on its pcap copies): the annotation rules of cmon/annotate.h
+ * applied to the bytes of one frame, checksums updated incrementally
+ * (RFC 1624) as the kernel hops' helpers do.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
