@@ -29,6 +29,10 @@ cmon_ovs_dpdk_container "$D1" "$IPD" "$MACD" ||
 	it_fail "DPDK container did not start: $(tail -5 "$IT_TMP/ovs/$D1.testpmd.log")"
 cmon_ovs_appctl cmon/show | grep -q "monitoring: on" ||
 	it_fail "cmon/show does not say monitoring is on"
+# the switch's own counters only, in the kernel's vocabulary
+cmon_ovs_appctl cmon/show >"$IT_TMP/show"
+grep -q "^skip_room: " "$IT_TMP/show" && ! grep -q "^skip_dst: " "$IT_TMP/show" ||
+	it_fail "cmon/show counters: $(cat "$IT_TMP/show")"
 
 # no OVS under that prefix: a clear error, exit 3
 "$DPDK_APP" --file-prefix "${CMON_PFX}none" >/dev/null 2>"$IT_TMP/none.err"
