@@ -46,14 +46,15 @@ print('datagrams', n, 'bad', bad)
 	it_wait "$IT_TMP/ucheck" ready || it_fail "UDP checker did not start"
 }
 
-# udp_load SECONDS [MAX [PAUSE]]: datagrams of 6..MAX (1400) bytes to
-# container 2, a PAUSE (0.002 s) every 20
+# udp_load SECONDS [MAX [PAUSE [COUNT]]]: datagrams of 6..MAX (1400) bytes
+# to container 2, a PAUSE (0.002 s) every 20, for SECONDS or until COUNT
+# are sent; prints how many
 udp_load() {
 	it_in 1 python3 -c "
 import socket, struct, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-end, seq = time.time() + $1, 0
-while time.time() < end:
+end, seq, count = time.time() + $1, 0, ${4:-0}
+while time.time() < end and (not count or seq < count):
     ln = 6 + (seq * 37) % (${2:-1400} - 5)
     s.sendto(struct.pack('!HI', ln, seq) +
              bytes((seq * 7 + i) & 0xff for i in range(ln - 6)),
@@ -137,8 +138,9 @@ echo "== a burst that fills the record ring while the agent is stopped"
 it_agent_start --sample 1 --interval 0.5
 udp_check
 kill -STOP "$AGENT_PID"
-# far more records than the 4 MiB ring holds
-udp_load 4 40 0.0005 >"$IT_TMP/usent"
+# far more records than the 4 MiB ring holds (about 43700), however
+# fast this machine sends
+udp_load 60 40 0.0005 60000 >"$IT_TMP/usent"
 kill -CONT "$AGENT_PID"
 it_wait "$IT_TMP/ucheck" datagrams 10 || it_fail "UDP checker did not finish"
 it_settle 2
