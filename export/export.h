@@ -34,8 +34,8 @@ struct cmon_export;
 /* Start the configured sinks; NULL (reason logged) when one cannot start. */
 struct cmon_export *cmon_export_start(const struct cmon_export_opts *o);
 /*
- * Publish one interval: @v as cmon_view_report() left it (ticked), and
- * the @n monitored containers.
+ * Publish one interval: @v, the engine ticked for it (as the daemon loop
+ * does before printing), and the @n monitored containers.
  */
 void cmon_export_tick(struct cmon_export *e, const struct cmon_view *v,
 		      const struct cmon_endpoint *eps, unsigned int n);

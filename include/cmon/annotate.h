@@ -101,12 +101,6 @@ CMON_INLINE __s32 cmon_ann_delta(const struct cmon_ann *a, __u64 now)
 	return (__s32)((__u32)now - cmon_n32(a->t0_lo));
 }
 
-/* The stamp time t0, rebuilt on the clock of @now. */
-CMON_INLINE __u64 cmon_ann_t0(const struct cmon_ann *a, __u64 now)
-{
-	return now - (__u64)(__s64)cmon_ann_delta(a, now);
-}
-
 /*
  * Write slot @i (below CMON_ANN_SLOTS): hop @tp of node @node, @delta ns
  * after t0, the slots before it being written already.  With a constant

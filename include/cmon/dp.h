@@ -24,8 +24,6 @@
 #define CMON_DP_H
 
 #include <stdint.h>
-#include <string.h>
-#include <arpa/inet.h>
 #include "cmon/annotate.h"
 #include "cmon/shm.h"
 
