@@ -29,9 +29,11 @@
 #define DUMP_TRIES	5
 
 /*
- * How many of @len bytes at @buf are whole netlink messages.  libmnl reads
- * a length of 2^31 or more as negative and, aligned, as 0: it would walk
- * such a message for ever (found by tests/fuzz/fuzz-nl.c).
+ * How many of @len bytes at @buf are whole netlink messages, padding
+ * included (the kernel pads every one).  libmnl reads a length of 2^31 or
+ * more as negative and, aligned, as 0: it would walk such a message for
+ * ever; and it walks attributes up to the aligned end, past the buffer
+ * when the padding is missing (both found by tests/fuzz/fuzz-nl.c).
  */
 static size_t whole(const char *buf, size_t len)
 {
@@ -40,10 +42,10 @@ static size_t whole(const char *buf, size_t len)
 	while (len - at >= sizeof(struct nlmsghdr)) {
 		const struct nlmsghdr *h = (const void *)(buf + at);
 
-		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len - at)
+		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len - at ||
+		    MNL_ALIGN(h->nlmsg_len) > len - at)
 			break;
-		at += MNL_ALIGN(h->nlmsg_len) < len - at ?
-		      MNL_ALIGN(h->nlmsg_len) : len - at;
+		at += MNL_ALIGN(h->nlmsg_len);
 	}
 	return at;
 }
