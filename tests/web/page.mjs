@@ -32,8 +32,11 @@ try {
   for (const n of [src, dst])
     await page.locator(`[data-container="${n}"]`).waitFor({ timeout: 15000 })
       .catch(() => fail(`container ${n} not shown`));
-  const last = await page.locator("#last-update").textContent();
-  if (!/last update \d/.test(last)) fail(`no last-update time: "${last}"`);
+  // the topology may be drawn before the first interval; its time follows
+  await page.waitForFunction(() => /last update \d/.test(
+    document.getElementById("last-update").textContent), null, { timeout: 15000 })
+    .catch(async () => fail("no last-update time: " +
+      JSON.stringify(await page.locator("#last-update").textContent())));
 
   // a pair's per-hop latency appears, with units, and changes over time
   const row = page.locator(`tr[data-pair="${pairId}"]`);
