@@ -69,8 +69,8 @@ static int read_map(int fd, struct totals *t)
 
 /*
  * One slot as it was between two changes of hands (key and counts into
- * @o), and its gen then; 1 (odd: never a gen seen twice) if it changed
- * hands all along (its counts are in the map by then).
+ * @o), and its gen then; 1 (odd: never a gen seen twice) if it was
+ * changing hands all along (@o untouched).
  */
 static uint32_t slot_read(const volatile struct cmon_hop_slot *s,
 			  struct cmon_hop_total *o)
@@ -117,6 +117,7 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 	uint8_t tps[CMON_TP_MAX];
 	uint32_t present = 0;
 	unsigned int ntp = 0;
+	int blind = 0;
 	size_t i, j;
 	int err, r;
 
@@ -130,7 +131,7 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 	 * they were read there */
 	for (i = 0; i < nslots; i++) {
 		gen0[i] = slot_read(&slots[i], &s);
-		key0[i] = s.key;
+		key0[i] = gen0[i] == 1 ? (struct cmon_hop_key){ 0 } : s.key;
 	}
 	/* the map first: a count moving into it after this is missed for
 	 * now, never counted twice */
@@ -169,15 +170,23 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 			t.v[j++] = t.v[i];
 		}
 	}
-	for (i = 0; i < nslots; i++) {
-		if (slot_read(&slots[i], &s) == gen0[i])
+	for (i = 0; i < nslots && !blind; i++) {
+		uint32_t gen = slot_read(&slots[i], &s);
+
+		/* a slot in the middle of changing hands at both reads (its
+		 * CPU held up there): which key it held is unknown */
+		blind = gen == 1 && gen0[i] == 1;
+		if (gen == gen0[i])
 			continue;
 		memset(&s, 0, sizeof(s));
 		s.key = key0[i];
-		hit = j ? bsearch(&s, t.v, j, sizeof(*t.v), by_key) : NULL;
+		hit = j && gen0[i] != 1 ?
+		      bsearch(&s, t.v, j, sizeof(*t.v), by_key) : NULL;
 		if (hit)
 			hit->unsure = 1;
 	}
+	for (i = 0; blind && i < j; i++)
+		t.v[i].unsure = 1;
 	free(key0);
 	free(gen0);
 	*out = t.v;

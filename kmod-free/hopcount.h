@@ -24,7 +24,8 @@ struct cmon_hop_total {
  * first, then the @nslots cache slots at @slots (cmon_hop_cache mapped
  * read-only).  A slot changing hands while it is read is read again, so a
  * count is never seen twice; one moved between the two reads is missed
- * until the next call (the key is marked unsure).  Returns how many
+ * until the next call (the key is marked unsure; every key, if a slot was
+ * changing hands at both reads).  Returns how many
  * totals *@out holds (malloc'd,
  * sorted by key; the caller frees it), or -errno; *@entries: how many
  * entries cmon_hops held.

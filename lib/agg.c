@@ -21,6 +21,13 @@
 
 #define HT_BUCKETS 4096
 
+/* Reads in a row a gap between two hops' counts must last to be loss.
+ * Packets between the hops while they are read show as a gap at one read;
+ * on a busy path, now and then at two in a row (a false loss of 2 was
+ * seen so), rarely at three.  Real loss shows at every read after it, so
+ * three only reports it an interval later. */
+#define GAP_READS	3
+
 int cmon_tp_rank(uint8_t tp)
 {
 	switch (tp) {
@@ -56,10 +63,11 @@ struct hop_ctr {
 	uint64_t prev_packets, prev_bytes;	/* at the last tick */
 	unsigned int born, fed;		/* intervals it appeared, last came */
 	/* the segment to the next hop: both counts at its baseline, the
-	 * max confirmed gap since and the gap at the last tick */
+	 * max confirmed gap since and the gaps at the last ticks (newest
+	 * first) */
 	uint64_t base, base_next;
 	uint64_t lost_max;
-	uint64_t gap_prev;
+	uint64_t gap_prev[GAP_READS - 1];
 };
 
 struct pair;
@@ -610,7 +618,7 @@ static void seg_base(struct hop_ctr *a, const struct hop_ctr *b)
 	a->base = zero ? 0 : a->packets;
 	a->base_next = zero ? 0 : skew ? a->packets : b->packets;
 	a->lost_max = 0;
-	a->gap_prev = 0;
+	memset(a->gap_prev, 0, sizeof(a->gap_prev));
 }
 
 static unsigned int ref_hop(struct flow *f)
@@ -633,7 +641,7 @@ static void flow_tick(struct flow *f, unsigned int now)
 {
 	struct pair *p = f->pair;
 	struct cmon_pair_stats *st = p ? &p->st : NULL;
-	unsigned int i, ref;
+	unsigned int i, j, ref;
 
 	if (st) {
 		st->seq_lost += f->seq_lost;
@@ -654,9 +662,9 @@ static void flow_tick(struct flow *f, unsigned int now)
 
 		/* a read that may be short, or none (a counter evicted and
 		 * not made again yet), is no baseline and no comparison: a
-		 * gap then needs two sure reads after it */
+		 * gap then needs GAP_READS sure reads after it */
 		if (a->unsure || b->unsure || a->fed != now || b->fed != now) {
-			a->gap_prev = 0;
+			memset(a->gap_prev, 0, sizeof(a->gap_prev));
 			continue;
 		}
 		if (a->seg == SEG_NEW)
@@ -666,11 +674,15 @@ static void flow_tick(struct flow *f, unsigned int now)
 		in = a->packets - a->base;
 		out = b->packets - a->base_next;
 		d = in > out ? in - out : 0;
-		/* a gap is loss once it has lasted two reads: packets in
-		 * flight between the hops at one read have arrived by the
-		 * next; a gap that never closes raises the max once */
-		gap = d < a->gap_prev ? d : a->gap_prev;
-		a->gap_prev = d;
+		/* a gap is loss once it has lasted GAP_READS reads: packets
+		 * in flight between the hops at one read have arrived by
+		 * the next; a gap that never closes raises the max once */
+		gap = d;
+		for (j = GAP_READS - 1; j-- > 0;) {
+			if (a->gap_prev[j] < gap)
+				gap = a->gap_prev[j];
+			a->gap_prev[j] = j ? a->gap_prev[j - 1] : d;
+		}
 		if (gap > a->lost_max && a->tp < CMON_TP_MAX) {
 			if (p) {
 				p->lost_at[a->tp] += gap - a->lost_max;

@@ -756,6 +756,50 @@ static void test_bpf_hop_counters(void)
 	CU_ASSERT_EQUAL(hop_packets(CMON_TP_VETH_IN, 12346), b0 + 4);
 }
 
+/*
+ * A slot caught half way through changing hands at both of its reads (its
+ * CPU held up inside cmon_slot_take(), as a descheduled vCPU can be): the
+ * old key's counts may be neither in the slot nor yet in the map, and
+ * which key that is cannot be known, so no total of that read is sure.
+ */
+static void test_bpf_hop_totals_held_slot(void)
+{
+	struct cmon_hop_slot slots[2] = { 0 };
+	struct cmon_hop_total *t;
+	struct pkt other;
+	size_t entries;
+	int i, n, unsure = 0;
+
+	/* two flows taking the one slot per CPU from each other: counts
+	 * in the map */
+	build(&in, 17, 10, 4);
+	build(&other, 17, 10, 4);
+	other.b[14 + 20 + 1] = 0x3b;
+	fix_csums(other.b + 14);
+	run(skel->progs.cmon_veth_in, &in, &st);
+	run(skel->progs.cmon_veth_in, &other, &st);
+	slots[0].key.tp = CMON_TP_VETH_OUT;
+	slots[0].key.flow.sport = htons(4242);
+	slots[0].packets = 5;
+	slots[0].gen = 2;
+	n = cmon_hop_totals(bpf_map__fd(progs.k->maps.cmon_hops), slots, 2,
+			    &t, &entries);
+	CU_ASSERT_FATAL(n >= 2);
+	for (i = 0; i < n; i++)
+		unsure += t[i].unsure;
+	CU_ASSERT_EQUAL(unsure, 0);
+	free(t);
+
+	slots[1].gen = 7;		/* odd: changing hands */
+	n = cmon_hop_totals(bpf_map__fd(progs.k->maps.cmon_hops), slots, 2,
+			    &t, &entries);
+	CU_ASSERT_FATAL(n >= 2);
+	for (i = 0; i < n; i++)
+		unsure += t[i].unsure;
+	CU_ASSERT_EQUAL(unsure, n);
+	free(t);
+}
+
 /* The kernel traces exactly the packets cmon_sample_hash() picks from the
  * fields doc/annotation.md names, so every kernel hop agrees. */
 static void test_bpf_sampling_consistent(void)
@@ -1081,6 +1125,8 @@ int main(void)
 		{ "test_bpf_host_hops", test_bpf_host_hops },
 		{ "test_bpf_uplink_strips", test_bpf_uplink_strips },
 		{ "test_bpf_hop_counters", test_bpf_hop_counters },
+		{ "test_bpf_hop_totals_held_slot",
+		  test_bpf_hop_totals_held_slot },
 		{ "test_bpf_sampling_consistent", test_bpf_sampling_consistent },
 		{ "test_bpf_fast_path_agrees", test_bpf_fast_path_agrees },
 		{ "test_bpf_concurrent_first_packets",
