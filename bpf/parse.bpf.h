@@ -40,23 +40,23 @@ static __always_inline int cmon_load(struct __sk_buff *skb, __u32 off,
 /* Parse an Ethernet/IPv4 packet.  Returns 0, or -1 if not IPv4 or short. */
 static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 {
-	struct iphdr ip;
+	__u8 h[20] __attribute__((aligned(4)));
+	struct cmon_ip4 ip;
 	__u32 l4w[4];
 
 	if (skb->protocol != bpf_htons(CMON_ETH_P_IP))
 		return -1;
-	if (cmon_load(skb, CMON_ETH_HLEN, &ip, sizeof(ip)))
-		return -1;
-	if (ip.version != 4 || ip.ihl < 5)
+	if (cmon_load(skb, CMON_ETH_HLEN, h, sizeof(h)) ||
+	    cmon_ip4_read(h, 0, &ip))
 		return -1;
 	__builtin_memset(p, 0, sizeof(*p));
-	p->ihl_bytes = ip.ihl * 4;
-	p->tot_len = bpf_ntohs(ip.tot_len);
-	p->frag_off = bpf_ntohs(ip.frag_off);
-	p->ip_id = bpf_ntohs(ip.id);
+	p->ihl_bytes = ip.ihl;
+	p->tot_len = ip.tot_len;
+	p->frag_off = ip.frag_off;
+	p->ip_id = ip.id;
 	p->flow.saddr = ip.saddr;
 	p->flow.daddr = ip.daddr;
-	p->flow.proto = ip.protocol;
+	p->flow.proto = ip.proto;
 	p->l4_off = CMON_ETH_HLEN + p->ihl_bytes;
 	p->pkt_id = p->ip_id;
 	p->is_frag = (p->frag_off & (CMON_IP_MF | CMON_IP_OFFMASK)) != 0;
@@ -65,9 +65,9 @@ static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 	if (p->is_frag && (p->frag_off & CMON_IP_OFFMASK))
 		return 0;	/* no L4 header in a later fragment */
 
-	if (!cmon_l4_known(ip.protocol))
+	if (!cmon_l4_known(ip.proto))
 		return 0;
-	if (ip.protocol == CMON_PROTO_TCP) {
+	if (ip.proto == CMON_PROTO_TCP) {
 		if (cmon_load(skb, p->l4_off, l4w, 16))
 			return -1;
 		p->l4_hlen = ((l4w[3] & 0xff) >> 4) * 4;
@@ -76,7 +76,7 @@ static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 			return -1;
 		p->l4_hlen = 8;
 	}
-	cmon_l4_ids(ip.protocol, l4w[0], l4w[1], &p->flow.sport,
+	cmon_l4_ids(ip.proto, l4w[0], l4w[1], &p->flow.sport,
 		    &p->flow.dport, &p->pkt_id);
 	return 0;
 }
@@ -130,25 +130,26 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 {
 	unsigned char *head = skb->head;
 	__u16 nh = skb->network_header;
-	struct iphdr ip;
+	__u8 h[20] __attribute__((aligned(4)));
+	struct cmon_ip4 ip;
 	__u32 l4[2];
 
 	if (skb->protocol != bpf_htons(CMON_ETH_P_IP))
 		return -1;
-	if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) ||
-	    ip.version != 4 || ip.ihl < 5)
+	if (bpf_probe_read_kernel(h, sizeof(h), head + nh) ||
+	    cmon_ip4_read(h, 0, &ip))
 		return -1;
 	__builtin_memset(f, 0, sizeof(*f));
 	f->saddr = ip.saddr;
 	f->daddr = ip.daddr;
-	f->proto = ip.protocol;
-	*pkt_id = bpf_ntohs(ip.id);
-	if (bpf_ntohs(ip.frag_off) & CMON_IP_OFFMASK)
+	f->proto = ip.proto;
+	*pkt_id = ip.id;
+	if (ip.frag_off & CMON_IP_OFFMASK)
 		return 0;
-	if (!cmon_l4_known(ip.protocol) ||
-	    bpf_probe_read_kernel(l4, sizeof(l4), head + nh + ip.ihl * 4))
+	if (!cmon_l4_known(ip.proto) ||
+	    bpf_probe_read_kernel(l4, sizeof(l4), head + nh + ip.ihl))
 		return 0;
-	cmon_l4_ids(ip.protocol, l4[0], l4[1], &f->sport, &f->dport, pkt_id);
+	cmon_l4_ids(ip.proto, l4[0], l4[1], &f->sport, &f->dport, pkt_id);
 	return 0;
 }
 

@@ -62,27 +62,24 @@ static enum cmon_find check(struct cmon_found *f, uint64_t key,
 enum cmon_find cmon_ann_locate(const uint8_t *ip, size_t len, uint64_t key,
 			       int check_tag, struct cmon_found *out)
 {
-	size_t ihl, tot, at;
-	uint16_t frag;
+	struct cmon_ip4 h;
+	size_t tot, at;
 
-	if (len < 20 || ip[0] >> 4 != 4)
+	/* (a total length is at most 0xffff) */
+	if (len < 20 || cmon_ip4_read(ip, len > 0xffff ? 0xffff : (__u32)len, &h))
 		return CMON_FIND_NONE;
-	ihl = (size_t)(ip[0] & 0xf) * 4;
-	tot = (size_t)ip[2] << 8 | ip[3];
-	frag = (uint16_t)(ip[6] << 8 | ip[7]);
-	if (ihl < 20 || tot < ihl || tot > len)
-		return CMON_FIND_NONE;
-	if (ihl > 20 && cmon_ann_in_option(ihl, ip[20], ip[21])) {
+	tot = h.tot_len;
+	if (h.ihl > 20 && cmon_ann_in_option(h.ihl, ip[20], ip[21])) {
 		out->carrier = CMON_CARRIER_IPOPT;
 		out->offset = 20;
 		at = 22;		/* the body, behind type and length */
 	} else {
-		if (!(frag & CMON_IP_DECISION_BIT))
+		if (!(h.frag_off & CMON_IP_DECISION_BIT))
 			return CMON_FIND_NONE;
-		if (tot < ihl + 8 + CMON_ANN_WIRE_LEN || (frag & 0x3fff) ||
-		    (ip[CMON_IPH_PROTO] != CMON_PROTO_UDP &&
-		     ip[CMON_IPH_PROTO] != CMON_PROTO_ICMP) ||
-		    (ip[tot - 2] << 8 | ip[tot - 1]) != CMON_TRAILER_MAGIC)
+		if (tot < h.ihl + 8u + CMON_ANN_WIRE_LEN ||
+		    (h.frag_off & (CMON_IP_MF | CMON_IP_OFFMASK)) ||
+		    (h.proto != CMON_PROTO_UDP && h.proto != CMON_PROTO_ICMP) ||
+		    cmon_get16(ip + tot - 2) != CMON_TRAILER_MAGIC)
 			return CMON_FIND_MALFORMED;
 		out->carrier = CMON_CARRIER_TRAILER;
 		out->offset = tot - CMON_ANN_WIRE_LEN;
@@ -129,15 +126,16 @@ uint16_t cmon_csum(const void *buf, size_t len, uint32_t sum)
 
 void cmon_ann_flow(const uint8_t *ip, size_t len, struct cmon_record *r)
 {
+	struct cmon_ip4 h;
 	size_t ihl;
 
-	if (len < 20)
+	if (len < 20 || cmon_ip4_read(ip, 0, &h))
 		return;
-	ihl = (size_t)(ip[0] & 0xf) * 4;
-	memcpy(&r->saddr, ip + 12, 4);
-	memcpy(&r->daddr, ip + 16, 4);
-	r->proto = ip[CMON_IPH_PROTO];
-	r->len = (uint32_t)(ip[2] << 8 | ip[3]) - CMON_ANN_WIRE_LEN;
+	ihl = h.ihl;
+	r->saddr = h.saddr;
+	r->daddr = h.daddr;
+	r->proto = h.proto;
+	r->len = (uint32_t)h.tot_len - CMON_ANN_WIRE_LEN;
 	if (len < ihl + 8)
 		return;
 	if (r->proto == CMON_PROTO_TCP || r->proto == CMON_PROTO_UDP) {

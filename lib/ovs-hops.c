@@ -21,11 +21,6 @@ struct pkt {
 	uint16_t sport, dport;	/* network order */
 };
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 static void put16(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -35,23 +30,21 @@ static void put16(uint8_t *p, uint32_t v)
 /* Parse an untagged Ethernet/IPv4 frame; -1 if it is not one. */
 static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 {
+	struct cmon_ip4 h;
 	uint32_t w[2], id;
 
-	if (len < CMON_ETH_HLEN + 20 || get16(frame + 12) != CMON_ETH_P_IP)
+	if (len < CMON_ETH_HLEN + 20 ||
+	    cmon_get16(frame + 12) != CMON_ETH_P_IP ||
+	    cmon_ip4_read(frame + CMON_ETH_HLEN, len - CMON_ETH_HLEN, &h))
 		return -1;
 	memset(p, 0, sizeof(*p));
 	p->ip = frame + CMON_ETH_HLEN;
-	if (p->ip[0] >> 4 != 4)
-		return -1;
-	p->ihl = (p->ip[0] & 0xfu) * 4;
-	p->tot_len = get16(p->ip + CMON_IPH_TOT_LEN);
-	p->frag_off = get16(p->ip + CMON_IPH_FRAG_OFF);
-	p->proto = p->ip[CMON_IPH_PROTO];
-	if (p->ihl < 20 || p->tot_len < p->ihl ||
-	    p->tot_len > len - CMON_ETH_HLEN)
-		return -1;
-	memcpy(&p->saddr, p->ip + 12, 4);
-	memcpy(&p->daddr, p->ip + 16, 4);
+	p->ihl = h.ihl;
+	p->tot_len = h.tot_len;
+	p->frag_off = h.frag_off;
+	p->proto = h.proto;
+	p->saddr = h.saddr;
+	p->daddr = h.daddr;
 	if ((p->frag_off & CMON_IP_OFFMASK) || !cmon_l4_known(p->proto))
 		return 0;	/* no L4 header to read */
 	if (p->tot_len < p->ihl + (p->proto == CMON_PROTO_TCP ? 20 : 8))
@@ -101,9 +94,9 @@ static void csum_fix(uint8_t *field, uint32_t m, uint32_t m2, int udp)
 	uint32_t s;
 	uint16_t c;
 
-	if (udp && !get16(field))
+	if (udp && !cmon_get16(field))
 		return;
-	s = add16(add16((uint16_t)~get16(field), (uint16_t)~m), m2);
+	s = add16(add16((uint16_t)~cmon_get16(field), (uint16_t)~m), m2);
 	c = (uint16_t)~s;
 	put16(field, udp && !c ? 0xffff : c);
 }
@@ -115,7 +108,7 @@ static void l4_fix(uint8_t *ip, uint32_t ihl, uint32_t m, uint32_t m2,
 		   uint32_t ulen2)
 {
 	uint8_t *l4 = ip + ihl;
-	uint32_t ulen = get16(l4 + 4);
+	uint32_t ulen = cmon_get16(l4 + 4);
 
 	if (ip[CMON_IPH_PROTO] == CMON_PROTO_ICMP) {
 		csum_fix(l4 + 2, m, m2, 0);
@@ -316,7 +309,7 @@ static void store(struct pkt *p, const struct cmon_found *f)
 		/* (its parity within the L4 data: the header is whole words) */
 		l4_fix(p->ip, p->ihl, m,
 		       sum16(p->ip + at, sizeof(f->wire), at & 1),
-		       get16(p->ip + p->ihl + 4));
+		       cmon_get16(p->ip + p->ihl + 4));
 	}
 }
 

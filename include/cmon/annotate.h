@@ -33,14 +33,57 @@
 #define CMON_ETH_HLEN		14
 #define CMON_ETH_P_IP		0x0800
 #define CMON_IPH_TOT_LEN	2	/* IPv4 header fields, by offset */
+#define CMON_IPH_ID		4
 #define CMON_IPH_FRAG_OFF	6
 #define CMON_IPH_PROTO		9
 #define CMON_IPH_CHECK		10
+#define CMON_IPH_SADDR		12
+#define CMON_IPH_DADDR		16
 #define CMON_IP_MF		0x2000	/* in frag_off */
 #define CMON_IP_OFFMASK		0x1fff
 #define CMON_PROTO_ICMP		1
 #define CMON_PROTO_TCP		6
 #define CMON_PROTO_UDP		17
+
+/* A 16-bit field in network byte order at @p, anywhere. */
+CMON_INLINE __u16 cmon_get16(const __u8 *p)
+{
+	__u16 v;
+
+	__builtin_memcpy(&v, p, 2);
+	return cmon_n16(v);
+}
+
+/* The IPv4 header fields every hop reads: host order, but the addresses
+ * as in flow keys (network order). */
+struct cmon_ip4 {
+	__u32 saddr, daddr;
+	__u16 tot_len, frag_off, id;
+	__u8 ihl;		/* header bytes, 20 to 60 */
+	__u8 proto;
+};
+
+/*
+ * Read the 20 bytes of a packet's IPv4 header at @h: -1 if it is not one.
+ * @avail: the bytes the caller has from @h on, which the header length
+ * and the total length must fit; 0 where the total length may be anything
+ * (a BPF hop sees GSO packets whole).
+ */
+CMON_INLINE int cmon_ip4_read(const __u8 *h, __u32 avail, struct cmon_ip4 *o)
+{
+	if (h[0] >> 4 != 4 || (h[0] & 0xf) < 5)
+		return -1;
+	o->ihl = (__u8)((h[0] & 0xf) * 4);
+	o->tot_len = cmon_get16(h + CMON_IPH_TOT_LEN);
+	o->id = cmon_get16(h + CMON_IPH_ID);
+	o->frag_off = cmon_get16(h + CMON_IPH_FRAG_OFF);
+	o->proto = h[CMON_IPH_PROTO];
+	__builtin_memcpy(&o->saddr, h + CMON_IPH_SADDR, 4);
+	__builtin_memcpy(&o->daddr, h + CMON_IPH_DADDR, 4);
+	if (avail && (o->tot_len < o->ihl || o->tot_len > avail))
+		return -1;
+	return 0;
+}
 
 /* What is wrong with an annotation read from a packet (0: nothing). */
 #define CMON_BAD_VER	3	/* another version of the format */

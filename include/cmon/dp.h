@@ -112,7 +112,7 @@ static inline int cmon_dp_sampled_out(const struct cmon_dp_cfg *cfg,
 	    ip[CMON_IPH_FRAG_OFF + 1])
 		return 0;
 	proto = ip[CMON_IPH_PROTO];
-	tot = (uint32_t)ip[CMON_IPH_TOT_LEN] << 8 | ip[CMON_IPH_TOT_LEN + 1];
+	tot = cmon_get16(ip + CMON_IPH_TOT_LEN);
 	if (!cmon_l4_known(proto) || tot > len - CMON_ETH_HLEN ||
 	    tot < (proto == CMON_PROTO_TCP ? 40u : 28u))
 		return 0;
