@@ -1,8 +1,10 @@
 #!/bin/sh
 # cmon-kern rejects bad arguments and a missing bridge with a clear
-# message and a distinct exit status, before touching the kernel.
+# message and a distinct exit status, before touching the kernel; every
+# option the programs' --help lists has its entry in their man pages.
 set -u
-top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
 AGENT=$top_builddir/kmod-free/cmon-kern
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -36,4 +38,18 @@ echo "not-hex" >"$tmp"
 expect 1 "must hold 16 hex digits" --bridge br0 --key-file "$tmp"
 rm -f "$tmp"
 expect 1 "bridge 'cmtnosuchbr' not found" --bridge cmtnosuchbr
-echo "PASS: bad arguments rejected clearly"
+
+# documented PROGRAM PAGE: every long option of PROGRAM --help is an entry
+# (a .B or .BR line) of doc/PAGE
+documented() {
+	for o in $("$1" --help 2>&1 | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		esc=$(echo "$o" | sed 's/-/\\\\-/g')
+		grep -Eq "^\.BR? (.* )?$esc([^a-z\\]|\$)" "$top_srcdir/doc/$2" ||
+			fail "$1 --help lists $o, doc/$2 does not describe it"
+	done
+	echo "ok: every option of $(basename "$1") --help in doc/$2"
+}
+documented "$AGENT" cmon-kern.8
+DPDK_APP=$top_builddir/dpdk-app/cmon-dpdk
+[ -x "$DPDK_APP" ] && documented "$DPDK_APP" cmon-dpdk.8
+echo "PASS: bad arguments rejected clearly, every option documented"
