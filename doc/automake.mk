@@ -5,4 +5,4 @@ EXTRA_DIST += doc/cmon-kern.8 doc/cmon-dpdk.8 doc/cmon-pcap.1 doc/annotation.md 
 	doc/api/defs.schema.json \
 	doc/api/metrics.schema.json doc/api/topology.schema.json \
 	doc/api/health.schema.json doc/api/history.schema.json \
-	doc/api/counters.schema.json
+	doc/api/counters.schema.json doc/api/rules.schema.json doc/rules.md

@@ -5,7 +5,7 @@
 if HAVE_CUNIT
 UNIT_TESTS = tests/unit/test-hist tests/unit/test-agg tests/unit/test-codec \
 	tests/unit/test-clock tests/unit/test-dp tests/unit/test-cfgfile \
-	tests/unit/test-export
+	tests/unit/test-export tests/unit/test-rules
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = lib/libcmon.a $(CUNIT_LIBS) -lm
@@ -21,6 +21,8 @@ tests_unit_test_dp_SOURCES = tests/unit/test-dp.c tests/unit/unit.h
 tests_unit_test_dp_LDADD = lib/libcmon-dp.a $(UNIT_LDADD)
 tests_unit_test_cfgfile_SOURCES = tests/unit/test-cfgfile.c tests/unit/unit.h
 tests_unit_test_cfgfile_LDADD = $(UNIT_LDADD)
+tests_unit_test_rules_SOURCES = tests/unit/test-rules.c tests/unit/unit.h
+tests_unit_test_rules_LDADD = $(CMON_RULES_LIBS) $(CUNIT_LIBS)
 tests_unit_test_export_SOURCES = tests/unit/test-export.c tests/unit/unit.h
 tests_unit_test_export_LDADD = export/libcmon-export.a $(UNIT_LDADD) \
 	$(MICROHTTPD_LIBS) $(LIBCURL_LIBS) $(JANSSON_LIBS) -lpthread
@@ -66,6 +68,12 @@ tests_unit_test_cfgfile_san_SOURCES = $(tests_unit_test_cfgfile_SOURCES)
 tests_unit_test_cfgfile_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
 tests_unit_test_cfgfile_san_LDFLAGS = $(SAN_FLAGS)
 tests_unit_test_cfgfile_san_LDADD = $(SAN_LDADD)
+tests_unit_test_rules_san_SOURCES = $(tests_unit_test_rules_SOURCES) \
+	$(rules_libcmon_rules_a_SOURCES)
+tests_unit_test_rules_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS) $(YAML_CFLAGS) \
+	$(JANSSON_CFLAGS)
+tests_unit_test_rules_san_LDFLAGS = $(SAN_FLAGS)
+tests_unit_test_rules_san_LDADD = $(SAN_LDADD) $(YAML_LIBS) $(JANSSON_LIBS)
 tests_unit_test_export_san_SOURCES = $(tests_unit_test_export_SOURCES)
 tests_unit_test_export_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
 tests_unit_test_export_san_LDFLAGS = $(SAN_FLAGS)
@@ -102,6 +110,7 @@ tests/bpf/foreign.bpf.o: $(top_srcdir)/tests/bpf/foreign.bpf.c bpf/vmlinux.h
 # Root integration tests: namespaces, real traffic, the real agent.
 INTEGRATION_TESTS = \
 	tests/integration/args.sh \
+	tests/integration/cmonctl.sh \
 	tests/integration/udp.sh \
 	tests/integration/tcp.sh \
 	tests/integration/latency.sh \

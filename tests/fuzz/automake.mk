@@ -2,14 +2,14 @@
 # parsers of untrusted and operator input: the userspace hops on frames
 # (dp), config files (cfgfile), peers' JSON (peers), HTTP request paths
 # and tokens (http), URLs as logged (url), netlink replies (nl), pcap and
-# pcapng dumps read by cmon-pcap (pcap).  Each is built from the sources
+# pcapng dumps read by cmon-pcap (pcap), rule files (rules).  Each is built from the sources
 # it exercises, instrumented, and starts from its seed corpus in
 # tests/fuzz/corpus/NAME (made by tests/fuzz/seeds.py; inputs that once
 # failed are kept there as regress-*).
 #
 #   make check        runs every harness for FUZZ_CHECK_SECONDS (10) each
 #   make fuzz         runs them for FUZZ_SECONDS (300) each, by hand
-FUZZ_HARNESSES = dp cfgfile peers http url nl pcap
+FUZZ_HARNESSES = dp cfgfile peers http url nl pcap rules
 FUZZERS = $(FUZZ_HARNESSES:%=tests/fuzz/fuzz-%)
 FUZZ_SECONDS = 300
 FUZZ_CHECK_SECONDS = 10
@@ -31,6 +31,10 @@ tests/fuzz/fuzz-url: tests/fuzz/fuzz-url.c lib/log.c
 	$(FUZZ_BUILD) $^
 tests/fuzz/fuzz-nl: tests/fuzz/fuzz-nl.c kmod-free/nl.c
 	$(FUZZ_BUILD) -I$(top_srcdir)/kmod-free $^ $(LIBMNL_LIBS)
+tests/fuzz/fuzz-rules: tests/fuzz/fuzz-rules.c rules/load.c rules/values.c \
+		rules/std.c rules/match.c lib/agg.c lib/hist.c lib/clock.c
+	$(FUZZ_BUILD) -I$(top_srcdir)/rules $(YAML_CFLAGS) $^ $(YAML_LIBS) \
+		$(JANSSON_LIBS) -lm
 # (tools/cmon-pcap.c is included by the harness)
 tests/fuzz/fuzz-pcap: tests/fuzz/fuzz-pcap.c tools/cmon-pcap.c lib/agg.c \
 		lib/hist.c lib/clock.c lib/codec.c lib/view.c lib/log.c \

@@ -12,7 +12,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 secs=${FUZZ_SECONDS:-10}
 dir=$top_builddir/tests/fuzz
-[ $# -gt 0 ] || set -- dp cfgfile peers http url nl pcap
+[ $# -gt 0 ] || set -- dp cfgfile peers http url nl pcap rules
 for h; do
 	if [ ! -x "$dir/fuzz-$h" ]; then
 		echo "SKIP: fuzz-$h not built (needs clang's libFuzzer: apt-get install libclang-rt-14-dev)"

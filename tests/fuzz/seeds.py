@@ -145,6 +145,33 @@ def main():
     write(d, "http", [b"/\0s3cret-token", b"/index.html\0Bearer",
                       b"/js/app.js\0s3cret-tokex", b"/../etc/passwd\0",
                       b"/a/b/\0s3cret-token-"])
+    tpl = (b"templates:\n  - template: docker-bridge\n    bridges: [br0]\n"
+           b"    hops: [veth_in, veth_out, host_in]\n"
+           b"  - template: t2\n    extends: docker-bridge\n"
+           b"    overlay: vx0\n    hops: [ovl_out, ovl_in]\n"
+           b"    drop_hops: [host_in]\n")
+    write(d, "rules", [
+        b"version: 1\n" + tpl + b"template: t2\nsample: 4\n"
+        b"alertmanager: [http://127.0.0.1:9093]\nrules:\n"
+        b"  - name: a\n    select:\n      from: { containers: [\"w*\"],"
+        b" labels: { app: web, x: \"*\" }, netns: [n1] }\n"
+        b"      to: { cidr: [10.0.0.0/8, 1.2.3.4] }\n"
+        b"      protocols: [tcp, udp]\n      ports: [80, 8000-8080]\n"
+        b"    measure:\n      metrics: [latency]\n      sample: 2\n"
+        b"      capture: { file: /tmp/a.pcap, size_mib: 4, count: 2 }\n"
+        b"    alerts:\n      - name: s\n        when: e2e.p99 > 1.5ms\n"
+        b"        for: 10s\n        summary: slow\n"
+        b"      - name: l\n        when: loss.ratio >= 2%\n"
+        b"        severity: critical\n"
+        b"      - name: g\n        when: segment(veth_in,ovl_out).p50 < 20us\n"
+        b"  - name: b\n    select: { protocols: icmp }\n    ignore: yes\n",
+        b"version: 1\n" + tpl + b"rules:\n  - name: r\n    alerts:\n"
+        b"      - { name: p, when: pps > 10k }\n"
+        b"      - { name: q, when: bps <= 1G, for: 1m }\n"
+        b"      - { name: r, when: loss.lost > 0 }\n",
+        b"version: 1\nrules: [\n",
+        b"version: 2\nsampel: x\n",
+    ])
 
 
 if __name__ == "__main__":

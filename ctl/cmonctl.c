@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * cmonctl: the operator's command for cmon's monitoring rules (rules/,
+ * doc/rules.md).
+ *
+ *   cmonctl rules check FILE      every error, as FILE:LINE:COLUMN
+ *   cmonctl rules compile FILE    the standard rules, as nodes get them
+ *   cmonctl rules explain FILE SRC DST [--proto P] [--port N]
+ *
+ * Exit status: 0 good, 1 the rules are not (or explain found no rule),
+ * 2 usage.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rules.h"
+
+#ifndef CMON_TEMPLATE_DIR
+#define CMON_TEMPLATE_DIR "/usr/local/share/cmon/templates"
+#endif
+
+#define MAX_TDIRS 16
+
+static const char usage_text[] =
+"Usage: cmonctl rules check FILE [--templates DIR]...\n"
+"       cmonctl rules compile FILE [--templates DIR]...\n"
+"       cmonctl rules explain FILE SRC DST [--proto tcp|udp|icmp] "
+"[--port N]\n"
+"\n"
+"Check a rule file (doc/rules.md), print the standard rules it compiles\n"
+"to, or say which rule applies to traffic from SRC to DST.\n"
+"\n"
+"  SRC, DST        NAME, ADDRESS or NAME@ADDRESS, then ,LABEL=VALUE and\n"
+"                  ,netns=NS as many as needed (web-1@10.0.0.2,app=web)\n"
+"  --templates DIR where templates named in the file are looked for\n"
+"                  (repeatable); then the file's ../templates, then\n"
+"                  " CMON_TEMPLATE_DIR "\n"
+"  --proto P       tcp, udp or icmp (default: any)\n"
+"  --port N        destination port (default: any)\n"
+"  -h, --help      this help\n"
+"\n"
+"Exit status: 0 good, 1 the rules are not (or no rule applies), 2 usage.\n";
+
+static int usage(const char *msg)
+{
+	if (msg)
+		fprintf(stderr, "cmonctl: %s\n", msg);
+	fputs(usage_text, msg ? stderr : stdout);
+	return msg ? 2 : 0;
+}
+
+static void print_errors(const struct cmon_rules_errors *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		fprintf(stderr, "%s\n", e->msg[i]);
+}
+
+struct ep {
+	struct cmon_endpoint_info info;
+	struct cmon_label labels[16];
+	char buf[512];
+};
+
+/* NAME, ADDR or NAME@ADDR, then ,K=V... */
+static int ep_parse(const char *s, struct ep *e)
+{
+	char *tok, *save, *at;
+	struct in_addr a;
+
+	memset(e, 0, sizeof(*e));
+	if (strlen(s) >= sizeof(e->buf))
+		return -1;
+	strcpy(e->buf, s);
+	tok = strtok_r(e->buf, ",", &save);
+	if (!tok)
+		return -1;
+	at = strchr(tok, '@');
+	if (at) {
+		*at = 0;
+		if (inet_pton(AF_INET, at + 1, &a) != 1)
+			return -1;
+		e->info.addr = a.s_addr;
+		e->info.name = tok;
+	} else if (inet_pton(AF_INET, tok, &a) == 1) {
+		e->info.addr = a.s_addr;
+	} else {
+		e->info.name = tok;
+	}
+	while ((tok = strtok_r(NULL, ",", &save))) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq)
+			return -1;
+		*eq = 0;
+		if (!strcmp(tok, "netns")) {
+			e->info.netns = eq + 1;
+			continue;
+		}
+		if (e->info.nlabels == 16)
+			return -1;
+		e->labels[e->info.nlabels].key = tok;
+		e->labels[e->info.nlabels++].value = eq + 1;
+	}
+	e->info.labels = e->labels;
+	return 0;
+}
+
+static int cmd_rules(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "templates", required_argument, NULL, 't' },
+		{ "proto", required_argument, NULL, 'p' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *tdirs[MAX_TDIRS + 3] = { NULL };
+	struct cmon_rules_errors errs = { 0 };
+	struct cmon_rules *r;
+	unsigned int ntd = 0;
+	uint8_t proto = 0;
+	long port = 0;
+	char *sub, *file, *fdir, *rel = NULL;
+	int c, rc = 0;
+
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (ntd == MAX_TDIRS)
+				return usage("too many --templates");
+			tdirs[ntd++] = optarg;
+			break;
+		case 'p':
+			proto = !strcmp(optarg, "tcp") ? 6 :
+				!strcmp(optarg, "udp") ? 17 :
+				!strcmp(optarg, "icmp") ? 1 : 0;
+			if (!proto)
+				return usage("--proto takes tcp, udp or icmp");
+			break;
+		case 'P': {
+			char *end;
+
+			port = strtol(optarg, &end, 10);
+			if (*end || port < 1 || port > 65535)
+				return usage("--port takes 1 to 65535");
+			break;
+		}
+		case 'h':
+			return usage(NULL);
+		default:
+			return 2;
+		}
+	}
+	if (argc - optind < 2)
+		return usage("rules: give a command and a FILE");
+	sub = argv[optind];
+	file = argv[optind + 1];
+	if (strcmp(sub, "check") && strcmp(sub, "compile") &&
+	    strcmp(sub, "explain"))
+		return usage("rules: the commands are check, compile, explain");
+	if (strcmp(sub, "explain") ? argc - optind != 2 : argc - optind != 4)
+		return usage(strcmp(sub, "explain") ? "rules: one FILE" :
+			     "rules explain: give FILE SRC DST");
+	fdir = strdup(file);
+	if (!fdir || asprintf(&rel, "%s/../templates", dirname(fdir)) < 0)
+		rel = NULL;
+	tdirs[ntd++] = rel;
+	tdirs[ntd++] = CMON_TEMPLATE_DIR;
+	r = cmon_rules_load(file, tdirs, &errs);
+	if (!r) {
+		print_errors(&errs);
+		fprintf(stderr, "%s: %zu error(s), nothing compiled\n", file,
+			errs.n);
+		rc = 1;
+	} else if (!strcmp(sub, "check")) {
+		printf("%s: good: %zu rule(s), template %s, revision %s\n",
+		       file, r->nrules, r->template, r->revision);
+	} else if (!strcmp(sub, "compile")) {
+		char *s = cmon_rules_compile(r);
+
+		if (!s) {
+			fprintf(stderr, "cmonctl: out of memory\n");
+			rc = 1;
+		} else {
+			printf("%s\n", s);
+			free(s);
+		}
+	} else {
+		struct ep src, dst;
+		char why[8192];
+
+		if (ep_parse(argv[optind + 2], &src) ||
+		    ep_parse(argv[optind + 3], &dst)) {
+			cmon_rules_free(r);
+			free(fdir);
+			free(rel);
+			return usage("rules explain: SRC and DST are NAME, "
+				     "ADDRESS or NAME@ADDRESS, then ,K=V");
+		}
+		if (cmon_rules_match(r, &src.info, &dst.info, proto,
+				     (uint16_t)port, why, sizeof(why)) < 0)
+			rc = 1;
+		fputs(why, stdout);
+	}
+	cmon_rules_free(r);
+	cmon_rules_errors_free(&errs);
+	free(fdir);
+	free(rel);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("give a command");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return usage(NULL);
+	if (!strcmp(argv[1], "rules"))
+		return cmd_rules(argc, argv);
+	return usage("unknown command (rules)");
+}

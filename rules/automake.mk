@@ -1,0 +1,14 @@
+# libcmon-rules: monitoring rules (rules.h): a YAML rule file read with
+# libyaml, checked, and compiled into the standard rules (canonical JSON,
+# jansson) that every node's agent applies; which rule applies to a pair.
+noinst_LIBRARIES += rules/libcmon-rules.a
+rules_libcmon_rules_a_SOURCES = \
+	rules/rules.h rules/rules-int.h \
+	rules/load.c rules/values.c rules/std.c rules/match.c
+rules_libcmon_rules_a_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(JANSSON_CFLAGS)
+CMON_RULES_LIBS = rules/libcmon-rules.a lib/libcmon.a $(YAML_LIBS) \
+	$(JANSSON_LIBS) -lm
+
+# Templates a rule file names (etc/templates/NAME.yaml), installed where
+# cmonctl and the agents look for them.
+cmontemplatedir = $(pkgdatadir)/templates

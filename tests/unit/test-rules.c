@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Unit tests of the rule files and the standard rules (rules/). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rules.h"
+#include "unit.h"
+
+static const char *tdirs[3];
+
+static struct cmon_rules *load(const char *text,
+			       struct cmon_rules_errors *e)
+{
+	return cmon_rules_load_text("t.yaml", text, strlen(text), tdirs, e);
+}
+
+/* The one error @text gives, or "" if it loads. */
+static const char *only_error(const char *text)
+{
+	static char msg[512];
+	struct cmon_rules_errors e = { 0 };
+	struct cmon_rules *r = load(text, &e);
+
+	msg[0] = 0;
+	if (!r && e.n)
+		snprintf(msg, sizeof(msg), "%s%s", e.msg[0],
+			 e.n > 1 ? " (and more)" : "");
+	cmon_rules_free(r);
+	cmon_rules_errors_free(&e);
+	return msg;
+}
+
+static const char good[] =
+	"version: 1\n"
+	"templates:\n"
+	"  - template: t1\n"
+	"    extends: docker-bridge\n"
+	"    bridges: [br9]\n"
+	"    hops: [ct_tx]\n"
+	"    drop_hops: [host_in]\n"
+	"template: t1\n"
+	"sample: 8\n"
+	"alertmanager: http://127.0.0.1:9093\n"
+	"rules:\n"
+	"  - name: web-db\n"
+	"    select:\n"
+	"      from: { containers: [\"web-*\"], labels: { app: web } }\n"
+	"      to: { cidr: [10.1.2.3/16] }\n"
+	"      protocols: [tcp]\n"
+	"      ports: [5432, 8000-8080]\n"
+	"    measure:\n"
+	"      sample: 2\n"
+	"      metrics: [latency, loss]\n"
+	"      capture: { file: /tmp/x.pcap, size_mib: 8 }\n"
+	"    alerts:\n"
+	"      - name: slow\n"
+	"        when: e2e.p99 > 500us\n"
+	"        for: 10s\n"
+	"      - name: lossy\n"
+	"        when: \"loss.ratio >= 1.5%\"\n"
+	"        for: 500ms\n"
+	"        severity: critical\n"
+	"      - name: bridge\n"
+	"        when: segment(veth_in, veth_out).p50 < 2ms\n"
+	"      - name: fast\n"
+	"        when: bps > 2.5G\n"
+	"  - name: quiet\n"
+	"    select: { protocols: icmp }\n"
+	"    ignore: true\n";
+
+static void test_rules_good_file(void)
+{
+	struct cmon_rules_errors e = { 0 };
+	struct cmon_rules *r = load(good, &e);
+	const struct cmon_rule *w;
+	const struct cmon_template *t;
+
+	CU_ASSERT_EQUAL(e.n, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(r->sample, 8);
+	CU_ASSERT_STRING_EQUAL(r->template, "t1");
+	CU_ASSERT_EQUAL(r->nwebhooks, 1);
+	/* the template in force comes first, its base's lists added to its
+	 * own, hops added and dropped */
+	t = &r->templates[0];
+	CU_ASSERT_STRING_EQUAL(t->name, "t1");
+	CU_ASSERT_EQUAL_FATAL(t->nbridges, 2);
+	CU_ASSERT_STRING_EQUAL(t->bridges[0], "br9");
+	CU_ASSERT_STRING_EQUAL(t->bridges[1], "docker0");
+	CU_ASSERT_EQUAL(t->hops, 1u << 0 | 1u << 1 | 1u << 4 | 1u << 7);
+	CU_ASSERT_EQUAL_FATAL(r->nrules, 2);
+	w = &r->rules[0];
+	CU_ASSERT_STRING_EQUAL(w->name, "web-db");
+	CU_ASSERT(w->has_from && w->has_to);
+	CU_ASSERT_STRING_EQUAL(w->from.names[0], "web-*");
+	CU_ASSERT_STRING_EQUAL(w->from.labels[0].key, "app");
+	CU_ASSERT_EQUAL(w->to.cidrs[0].addr, htonl(0x0a010000));
+	CU_ASSERT_EQUAL(w->to.cidrs[0].prefix, 16);
+	CU_ASSERT_EQUAL(w->protos, CMON_PROTO_BIT_TCP);
+	CU_ASSERT_EQUAL_FATAL(w->nports, 2);
+	CU_ASSERT(w->ports[1].lo == 8000 && w->ports[1].hi == 8080);
+	CU_ASSERT_EQUAL(w->sample, 2);
+	CU_ASSERT_EQUAL(w->measure, CMON_MEASURE_LATENCY | CMON_MEASURE_LOSS);
+	CU_ASSERT_STRING_EQUAL(w->capture_file, "/tmp/x.pcap");
+	CU_ASSERT_EQUAL(w->capture_size_mib, 8);
+	CU_ASSERT_EQUAL_FATAL(w->nalerts, 4);
+	/* values in base units */
+	CU_ASSERT_EQUAL(w->alerts[0].metric, CMON_M_E2E_P99);
+	CU_ASSERT_EQUAL(w->alerts[0].op, CMON_OP_GT);
+	CU_ASSERT_DOUBLE_EQUAL(w->alerts[0].value, 500e-6, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(w->alerts[0].for_s, 10, 1e-9);
+	CU_ASSERT_STRING_EQUAL(w->alerts[0].severity, "warning");
+	CU_ASSERT_EQUAL(w->alerts[1].op, CMON_OP_GE);
+	CU_ASSERT_DOUBLE_EQUAL(w->alerts[1].value, 0.015, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(w->alerts[1].for_s, 0.5, 1e-12);
+	CU_ASSERT_EQUAL(w->alerts[2].metric, CMON_M_SEG_P50);
+	CU_ASSERT_EQUAL(w->alerts[2].seg_from, 1);
+	CU_ASSERT_EQUAL(w->alerts[2].seg_to, 4);
+	CU_ASSERT_EQUAL(w->alerts[2].op, CMON_OP_LT);
+	CU_ASSERT_DOUBLE_EQUAL(w->alerts[3].value, 2.5e9, 1);
+	CU_ASSERT(r->rules[1].ignore);
+	CU_ASSERT_EQUAL(r->rules[1].measure, CMON_MEASURE_ALL);
+	CU_ASSERT_EQUAL(strlen(r->revision), 16);
+	cmon_rules_free(r);
+	cmon_rules_errors_free(&e);
+}
+
+#define V "version: 1\n"
+
+/* Each mistake is named at its line and column. */
+static void test_rules_errors_located(void)
+{
+	static const struct { const char *text, *want; } c[] = {
+		{ "", "t.yaml: the rule file is empty" },
+		{ "rules: [\n", "t.yaml:2:1: not valid YAML" },
+		{ "rules: []\n", "t.yaml:1:1: the rule file needs 'version: 1'" },
+		{ "version: 2\n", "t.yaml:1:10: version 2: this cmon reads" },
+		{ V "sampel: 4\n", "t.yaml:2:1: the rule file: unknown key 'sampel'" },
+		{ V "sample: 0\n", "t.yaml:2:9: sample must be a whole number" },
+		{ V "sample: 1\nsample: 2\n", "t.yaml:3:1: the rule file: 'sample' given twice" },
+		{ V "template: nosuch\n", "t.yaml:2:11: no template nosuch" },
+		{ V "template: ../x\n", "t.yaml:2:11: template name '../x' may not hold '/'" },
+		{ V "rules: { a: 1 }\n", "t.yaml:2:8: rules must be a list" },
+		{ V "rules:\n  - select: {}\n", "t.yaml:3:5: a rule needs a name" },
+		{ V "rules:\n  - { select: { from: { containers: [a] } } }\n",
+		  "t.yaml:3:5: a rule needs a name" },
+		{ V "rules:\n  - name: a\n    select: { from: {} }\n",
+		  "t.yaml:4:21: from selects nothing" },
+		{ V "rules:\n  - name: a\n    select: { to: { cidr: [1.2.3.4/33] } }\n",
+		  "t.yaml:4:28: '1.2.3.4/33' is not an IPv4 address" },
+		{ V "rules:\n  - name: a\n    select: { ports: [0] }\n",
+		  "t.yaml:4:23: '0' is not a port" },
+		{ V "rules:\n  - name: a\n    select: { protocols: [sctp] }\n",
+		  "t.yaml:4:27: unknown protocol 'sctp'" },
+		{ V "rules:\n  - name: a\n    measure: { metrics: [jitter] }\n",
+		  "t.yaml:4:26: unknown measure 'jitter'" },
+		{ V "rules:\n  - name: a\n    measure: { capture: { size_mib: 1 } }\n",
+		  "t.yaml:4:25: capture needs a file" },
+		{ V "rules:\n  - name: a\n  - name: a\n",
+		  "t.yaml:4:5: rule name 'a' used twice (first at line 3)" },
+		{ V "rules:\n  - name: a\n    ignore: maybe\n",
+		  "t.yaml:4:13: ignore must be true or false" },
+		{ V "rules:\n  - name: a\n    ignore: true\n    alerts: [{ name: x, when: pps > 1 }]\n",
+		  "t.yaml:3:5: rule a ignores its pairs" },
+		{ V "rules:\n  - name: a\n    alerts: [{ name: x }]\n",
+		  "t.yaml:4:14: alert x needs a condition" },
+		{ V "rules:\n  - name: a\n    alerts: [{ name: x, when: e2e.p99 > 5 }]\n",
+		  "t.yaml:4:31: when: a latency needs a unit" },
+		{ V "rules:\n  - name: a\n    alerts: [{ name: x, when: e2e.p99 5ms }]\n",
+		  "t.yaml:4:31: when: 'e2e.p99 5ms' has no comparison" },
+		{ V "rules:\n  - name: a\n    alerts: [{ name: x, when: jitter > 5ms }]\n",
+		  "t.yaml:4:31: when: unknown metric 'jitter'" },
+		{ V "rules:\n  - name: a\n    alerts: [{ name: x, when: loss.ratio > 2 }]\n",
+		  "t.yaml:4:31: when: a loss ratio is a percentage" },
+		{ V "rules:\n  - name: a\n    alerts: [{ name: x, when: pps > 5 Mbit }]\n",
+		  "t.yaml:4:31: when: a rate takes k, M or G" },
+		{ V "rules:\n  - name: a\n    alerts: [{ name: x, when: \"segment(veth_out,veth_in).p99 > 1ms\" }]\n",
+		  "t.yaml:4:31: when: segment(veth_out,veth_in): the first hop" },
+		{ V "rules:\n  - name: a\n    alerts: [{ name: x, when: \"segment(veth_in,ovl_in).p99 > 1ms\" }]\n",
+		  "t.yaml:4:14: alert x: template docker-bridge has no such segment" },
+		{ V "rules:\n  - name: a\n    alerts: [{ name: x, when: pps > 1, for: soon }]\n",
+		  "t.yaml:4:45: for: 'soon' is not a duration" },
+		{ V "templates:\n  - template: t\n    extends: t\n",
+		  "t.yaml:4:14: template t extends itself" },
+		{ V "templates:\n  - template: t\n    hops: [wormhole]\n",
+		  "t.yaml:4:12: unknown hop 'wormhole'" },
+		{ V "templates:\n  - template: t\n    drop_hops: [veth_in, veth_out, host_in, host_out]\n    extends: docker-bridge\n",
+		  "t.yaml:3:5: template t has no hops" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		const char *got = only_error(c[i].text);
+
+		if (strncmp(got, c[i].want, strlen(c[i].want)))
+			fprintf(stderr, "case %zu: want '%s', got '%s'\n", i,
+				c[i].want, got);
+		CU_ASSERT(!strncmp(got, c[i].want, strlen(c[i].want)));
+	}
+}
+
+/* Every error of a file is reported, not only the first. */
+static void test_rules_all_errors(void)
+{
+	struct cmon_rules_errors e = { 0 };
+	struct cmon_rules *r = load(V "bogus: 1\nrules:\n"
+				    "  - name: a\n    select: { ports: [x] }\n"
+				    "  - name: b\n    alerts: [{ name: y, when: q }]\n",
+				    &e);
+
+	CU_ASSERT_PTR_NULL(r);
+	CU_ASSERT_EQUAL(e.n, 3);
+	cmon_rules_errors_free(&e);
+}
+
+/* The same rules give the same bytes, whatever the file's layout; the
+ * standard rules read back compile to the same bytes; a change in a rule
+ * changes the revision. */
+static void test_rules_canonical(void)
+{
+	static const char a[] =
+		V "rules:\n  - name: x\n    select: { to: { containers: [db] } }\n";
+	static const char b[] =
+		"# the same, written otherwise\nrules:\n"
+		"- select:\n    to:\n      containers: db\n  name: x\n" V;
+	static const char c[] =
+		V "rules:\n  - name: x\n    select: { to: { containers: [dc] } }\n";
+	struct cmon_rules_errors e = { 0 };
+	struct cmon_rules *ra = load(a, &e), *rb = load(b, &e),
+			  *rc = load(c, &e), *rg = load(good, &e), *back;
+	char *sa, *sb, *sg, *sback;
+
+	CU_ASSERT_EQUAL_FATAL(e.n, 0);
+	CU_ASSERT_STRING_EQUAL(ra->revision, rb->revision);
+	CU_ASSERT_STRING_NOT_EQUAL(ra->revision, rc->revision);
+	sa = cmon_rules_compile(ra);
+	sb = cmon_rules_compile(rb);
+	CU_ASSERT_STRING_EQUAL(sa, sb);
+	sg = cmon_rules_compile(rg);
+	back = cmon_rules_parse_std(sg, &e);
+	if (!back)
+		fprintf(stderr, "%s\n", e.n ? e.msg[0] : "?");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	CU_ASSERT_STRING_EQUAL(back->revision, rg->revision);
+	sback = cmon_rules_compile(back);
+	CU_ASSERT_STRING_EQUAL(sback, sg);
+	free(sa);
+	free(sb);
+	free(sg);
+	free(sback);
+	cmon_rules_free(ra);
+	cmon_rules_free(rb);
+	cmon_rules_free(rc);
+	cmon_rules_free(rg);
+	cmon_rules_free(back);
+	cmon_rules_errors_free(&e);
+}
+
+/* A node refuses standard rules it cannot trust to mean what they say. */
+static void test_rules_std_refused(void)
+{
+	struct cmon_rules_errors e = { 0 };
+	struct cmon_rules *r = load(good, &e);
+	char *s = cmon_rules_compile(r), *p;
+
+	CU_ASSERT_PTR_NULL(cmon_rules_parse_std("{", &e));
+	CU_ASSERT_PTR_NULL(cmon_rules_parse_std("{\"kind\":\"x\"}", &e));
+	/* another version */
+	p = strstr(s, "\"version\":1");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	p[10] = '7';
+	CU_ASSERT_PTR_NULL(cmon_rules_parse_std(s, &e));
+	CU_ASSERT(strstr(e.msg[e.n - 1], "version 7") != NULL);
+	p[10] = '1';
+	/* changed after compiling: the revision does not match */
+	p = strstr(s, "\"sample\":2");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	p[9] = '3';
+	CU_ASSERT_PTR_NULL(cmon_rules_parse_std(s, &e));
+	CU_ASSERT(strstr(e.msg[e.n - 1], "revision") != NULL);
+	free(s);
+	cmon_rules_free(r);
+	cmon_rules_errors_free(&e);
+}
+
+static int match(const struct cmon_rules *r, const char *src,
+		 const char *saddr, const char *dst, const char *daddr,
+		 uint8_t proto, uint16_t port)
+{
+	static const struct cmon_label web = { "app", "web" };
+	struct cmon_endpoint_info s = { src, 0, NULL, &web,
+					!strcmp(src, "web") };
+	struct cmon_endpoint_info d = { dst, 0, NULL, NULL, 0 };
+
+	inet_pton(AF_INET, saddr, &s.addr);
+	inet_pton(AF_INET, daddr, &d.addr);
+	return cmon_rules_match(r, &s, &d, proto, port, NULL, 0);
+}
+
+/* The most specific matching rule applies, then the first. */
+static void test_rules_precedence(void)
+{
+	static const char text[] =
+		V "rules:\n"
+		"  - name: any-to-db\n"
+		"    select: { to: { containers: [\"db*\"] } }\n"
+		"  - name: web-to-db\n"
+		"    select: { from: { labels: { app: \"*\" } }, to: { containers: [db1] } }\n"
+		"  - name: web-to-db-pg\n"
+		"    select: { from: { containers: [web] }, to: { cidr: [10.0.0.0/8] }, ports: [5432] }\n"
+		"  - name: also-any-to-db\n"
+		"    select: { to: { containers: [db1] } }\n"
+		"  - name: tcp\n"
+		"    select: { protocols: [tcp] }\n";
+	struct cmon_rules_errors e = { 0 };
+	struct cmon_rules *r = load(text, &e);
+	char why[2048];
+	struct cmon_endpoint_info s = { "web", 0, NULL, NULL, 0 };
+	struct cmon_endpoint_info d = { "db1", htonl(0x0a000001), NULL, NULL, 0 };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(match(r, "web", "10.0.0.2", "db1", "10.0.0.3", 6, 5432), 2);
+	CU_ASSERT_EQUAL(match(r, "web", "10.0.0.2", "db1", "10.0.0.3", 6, 80), 1);
+	CU_ASSERT_EQUAL(match(r, "web", "10.0.0.2", "db1", "11.0.0.3", 6, 5432), 1);
+	/* two equally specific: the first */
+	CU_ASSERT_EQUAL(match(r, "api", "10.0.0.2", "db1", "10.0.0.3", 17, 53), 0);
+	CU_ASSERT_EQUAL(match(r, "api", "10.0.0.2", "web", "10.0.0.3", 6, 80), 4);
+	CU_ASSERT_EQUAL(match(r, "api", "10.0.0.2", "web", "10.0.0.3", 17, 80), -1);
+	CU_ASSERT_EQUAL(cmon_rules_match(r, &s, &d, 6, 5432, why, sizeof(why)), 2);
+	CU_ASSERT(strstr(why, "applies: web-to-db-pg, the most specific") != NULL);
+	CU_ASSERT(strstr(why, "rule web-to-db (line 5, specificity 8): no match on labels") != NULL);
+	cmon_rules_free(r);
+	cmon_rules_errors_free(&e);
+}
+
+/* Templates from a directory: the shipped ones load and extend. */
+static void test_rules_shipped_templates(void)
+{
+	static const char *const names[] = { "docker-bridge", "flannel-vxlan",
+					     "ovs-dpdk", "host-stack",
+					     "routed" };
+	struct cmon_rules_errors e = { 0 };
+	char text[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct cmon_rules *r;
+
+		snprintf(text, sizeof(text), V "template: %s\n", names[i]);
+		r = load(text, &e);
+		CU_ASSERT_PTR_NOT_NULL(r);
+		if (r && !strcmp(names[i], "flannel-vxlan")) {
+			CU_ASSERT_EQUAL(r->templates[0].noverlay, 1);
+			/* its own hops and docker-bridge's */
+			CU_ASSERT(r->templates[0].hops & 1u << 2);
+			CU_ASSERT(r->templates[0].hops & 1u << 1);
+		}
+		cmon_rules_free(r);
+	}
+	for (i = 0; i < e.n; i++)
+		fprintf(stderr, "%s\n", e.msg[i]);
+	cmon_rules_errors_free(&e);
+}
+
+int main(void)
+{
+	static const struct unit_case cases[] = {
+		{ "test_rules_good_file", test_rules_good_file },
+		{ "test_rules_errors_located", test_rules_errors_located },
+		{ "test_rules_all_errors", test_rules_all_errors },
+		{ "test_rules_canonical", test_rules_canonical },
+		{ "test_rules_std_refused", test_rules_std_refused },
+		{ "test_rules_precedence", test_rules_precedence },
+		{ "test_rules_shipped_templates",
+		  test_rules_shipped_templates },
+		{ NULL, NULL }
+	};
+	static char dir[4096];
+	const char *top = getenv("top_srcdir");
+
+	snprintf(dir, sizeof(dir), "%s/etc/templates", top ? top : ".");
+	tdirs[0] = dir;
+	return unit_run("rules", cases);
+}
