@@ -11,7 +11,7 @@ export_libcmon_export_a_SOURCES = \
 	export/pcapng.c export/pcapng.h \
 	export/peers-parse.c export/peers.h \
 	export/merge.c export/merge.h \
-	export/http-guard.c export/http.h
+	export/http-guard.c export/http.h export/alertmanager.h
 export_libcmon_export_a_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS) \
 	$(LIBCURL_CFLAGS) $(JANSSON_CFLAGS)
 if HAVE_MICROHTTPD
@@ -20,9 +20,11 @@ else
 export_libcmon_export_a_SOURCES += export/http-stub.c
 endif
 if HAVE_LIBCURL
-export_libcmon_export_a_SOURCES += export/influx.c export/peers.c
+export_libcmon_export_a_SOURCES += export/influx.c export/peers.c \
+	export/alertmanager.c
 else
-export_libcmon_export_a_SOURCES += export/influx-stub.c export/peers-stub.c
+export_libcmon_export_a_SOURCES += export/influx-stub.c export/peers-stub.c \
+	export/alertmanager-stub.c
 endif
 CMON_EXPORT_LIBS = export/libcmon-export.a lib/libcmon.a \
 	$(MICROHTTPD_LIBS) $(LIBCURL_LIBS) $(JANSSON_LIBS) -lpthread -lm

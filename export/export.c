@@ -137,9 +137,13 @@ static void topology(FILE *out, const struct cmon_view *v,
 	}
 	/* endpoints of traffic that are not monitored containers here */
 	for (i = 0; i < np && seen; i++) {
-		const struct cmon_pair_stats *p = cmon_agg_pair(v->agg, i);
-		uint32_t a[2] = { p->saddr, p->daddr };
+		const struct cmon_pair_stats *p = cmon_view_pair(v, i);
+		uint32_t a[2];
 
+		if (!p)
+			continue;
+		a[0] = p->saddr;
+		a[1] = p->daddr;
 		for (j = 0; j < 2; j++) {
 			if (known(eps, n, a[j]))
 				continue;
@@ -172,9 +176,14 @@ static void topology(FILE *out, const struct cmon_view *v,
 	}
 	/* every pair the engine knows, idle ones too (\"active\") */
 	fputs("],\"paths\":[", out);
-	for (i = 0; i < np; i++) {
-		fputs(i ? "," : "", out);
-		cmon_view_json_pair(out, v, cmon_agg_pair(v->agg, i));
+	for (i = 0, first = 1; i < np; i++) {
+		const struct cmon_pair_stats *p = cmon_view_pair(v, i);
+
+		if (!p)
+			continue;
+		fputs(first ? "" : ",", out);
+		first = 0;
+		cmon_view_json_pair(out, v, p);
 	}
 	fputs("]}\n", out);
 }

@@ -158,11 +158,11 @@ void cmon_history_append(struct cmon_history *h, const struct cmon_view *v)
 
 	pthread_mutex_lock(&h->mu);
 	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
-		const struct cmon_pair_stats *p = cmon_agg_pair(v->agg, i);
+		const struct cmon_pair_stats *p = cmon_view_pair(v, i);
 		struct hseries *s;
 		struct hpoint *pt;
 
-		if (!p->active || !(s = series(h, v, p)) ||
+		if (!p || !p->active || !(s = series(h, v, p)) ||
 		    !(pt = next_point(h, s)))
 			continue;
 		/* names may resolve later than the first packets */

@@ -61,9 +61,9 @@ unsigned int cmon_influx_format(FILE *out, const struct cmon_view *v)
 	char buf[80], seg[40];
 
 	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
-		const struct cmon_pair_stats *p = cmon_agg_pair(v->agg, i);
+		const struct cmon_pair_stats *p = cmon_view_pair(v, i);
 
-		if (!p->active)
+		if (!p || !p->active)
 			continue;
 		pair_tags(out, "cmon_pair", v, p);
 		fprintf(out, " packets=%llui,bytes=%llui,pps=%.1f,bps=%.1f,"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Prometheus exposition: see prom.h. */
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,10 +201,10 @@ void cmon_prom_update(struct cmon_prom *p, const struct cmon_view *v)
 	for (i = 0; i < p->npairs; i++)
 		p->pair[i].idle++;
 	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
-		const struct cmon_pair_stats *s = cmon_agg_pair(v->agg, i);
+		const struct cmon_pair_stats *s = cmon_view_pair(v, i);
 		struct ppair *q;
 
-		if (!s->active || !(q = find_pair(p, v, s)))
+		if (!s || !s->active || !(q = find_pair(p, v, s)))
 			continue;
 		q->idle = 0;
 		q->packets += s->packets;
@@ -326,6 +327,53 @@ static void write_monitor(FILE *out, const struct cmon_view *v,
 				(unsigned long long)v->counters[i].value);
 }
 
+/* The labels of an alert (without its state). */
+static void alert_labels(const struct cmon_view *v,
+			 const struct cmon_view_alert *x, const char *node,
+			 char *lab, size_t len)
+{
+	char f[5][160], a[64], b[64];
+
+	label_value(f[0], sizeof(f[0]), x->alert);
+	label_value(f[1], sizeof(f[1]), x->rule);
+	label_value(f[2], sizeof(f[2]), cmon_view_ip(v, x->saddr, a, sizeof(a)));
+	label_value(f[3], sizeof(f[3]), cmon_view_ip(v, x->daddr, b, sizeof(b)));
+	label_value(f[4], sizeof(f[4]), x->severity);
+	snprintf(lab, len, "node=\"%s\",alertname=\"%s\",rule=\"%s\","
+		 "src=\"%s\",dst=\"%s\",proto=\"%s\",severity=\"%s\"", node,
+		 f[0], f[1], f[2], f[3], cmon_proto_name(x->proto), f[4]);
+}
+
+/* The rules' alerts pending or firing, as Prometheus's own ALERTS, and
+ * the value each watches. */
+static void write_alerts(FILE *out, const struct cmon_view *v,
+			 const char *node)
+{
+	const struct cmon_view_rules *r = v->rules;
+	char lab[1200];
+	unsigned int i;
+
+	head(out, "cmon_alert", "gauge",
+	     "Alerts of the monitoring rules (doc/rules.md), pending or "
+	     "firing.");
+	for (i = 0; i < r->nalerts; i++)
+		if (strcmp(r->alerts[i].state, "resolved")) {
+			alert_labels(v, &r->alerts[i], node, lab, sizeof(lab));
+			fprintf(out, "cmon_alert{%s,alertstate=\"%s\"} 1\n",
+				lab, r->alerts[i].state);
+		}
+	head(out, "cmon_alert_value", "gauge",
+	     "The metric each of those alerts watches, at the last interval "
+	     "(seconds, ratio, per second).");
+	for (i = 0; i < r->nalerts; i++)
+		if (strcmp(r->alerts[i].state, "resolved") &&
+		    !isnan(r->alerts[i].value)) {
+			alert_labels(v, &r->alerts[i], node, lab, sizeof(lab));
+			fprintf(out, "cmon_alert_value{%s} %.9g\n", lab,
+				r->alerts[i].value);
+		}
+}
+
 void cmon_prom_write(const struct cmon_prom *p, const struct cmon_view *v,
 		     FILE *out)
 {
@@ -378,4 +426,6 @@ void cmon_prom_write(const struct cmon_prom *p, const struct cmon_view *v,
 	head(out, "cmon_monitor_pending", "gauge",
 	     "Records waiting in the monitor's queues, by queue.");
 	write_monitor(out, v, node, 1, "cmon_monitor_pending", "queue");
+	if (v->rules)
+		write_alerts(out, v, node);
 }

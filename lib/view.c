@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Live table and JSON views: see view.h and doc/json.md. */
 #include <arpa/inet.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -169,6 +170,88 @@ void cmon_view_json_pair(FILE *out, const struct cmon_view *v,
 	fputs("]}}", out);
 }
 
+const struct cmon_pair_stats *cmon_view_pair(const struct cmon_view *v,
+					     unsigned int i)
+{
+	const struct cmon_view_rules *r = v->rules;
+
+	if (r && i < r->nhidden && r->hidden[i])
+		return NULL;
+	return cmon_agg_pair(v->agg, i);
+}
+
+static void json_num(FILE *out, const char *key, double x)
+{
+	fprintf(out, ",\"%s\":", key);
+	if (isnan(x))
+		fputs("null", out);
+	else
+		fprintf(out, "%.9g", x);
+}
+
+static void json_time(FILE *out, const char *key, double t)
+{
+	fprintf(out, ",\"%s\":", key);
+	if (t)
+		fprintf(out, "%.3f", t);
+	else
+		fputs("null", out);
+}
+
+void cmon_view_json_rules(FILE *out, const struct cmon_view *v)
+{
+	const struct cmon_view_rules *r = v->rules;
+	char a[64], b[64];
+	unsigned int i;
+
+	if (!r) {
+		fputs(",\"rules\":null,\"alerts\":[]", out);
+		return;
+	}
+	fputs(",\"rules\":{\"source\":", out);
+	cmon_json_str(out, r->source);
+	fputs(",\"revision\":", out);
+	cmon_json_str(out, r->revision);
+	fputs(",\"error\":", out);
+	if (r->error)
+		cmon_json_str(out, r->error);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"alerts_overflow\":%llu},\"alerts\":[",
+		(unsigned long long)r->alerts_overflow);
+	for (i = 0; i < r->nalerts; i++) {
+		const struct cmon_view_alert *x = &r->alerts[i];
+
+		fprintf(out, "%s{\"rule\":", i ? "," : "");
+		cmon_json_str(out, x->rule);
+		fputs(",\"alert\":", out);
+		cmon_json_str(out, x->alert);
+		fputs(",\"state\":", out);
+		cmon_json_str(out, x->state);
+		fputs(",\"severity\":", out);
+		cmon_json_str(out, x->severity);
+		fputs(",\"src\":", out);
+		cmon_json_str(out, cmon_view_ip(v, x->saddr, a, sizeof(a)));
+		fputs(",\"dst\":", out);
+		cmon_json_str(out, cmon_view_ip(v, x->daddr, b, sizeof(b)));
+		fputs(",\"proto\":", out);
+		cmon_json_str(out, cmon_proto_name(x->proto));
+		fputs(",\"expr\":", out);
+		cmon_json_str(out, x->expr);
+		json_num(out, "value", x->value);
+		json_time(out, "active_at", x->active_at);
+		json_time(out, "fired_at", x->fired_at);
+		json_time(out, "resolved_at", x->resolved_at);
+		fputs(",\"summary\":", out);
+		if (x->summary && *x->summary)
+			cmon_json_str(out, x->summary);
+		else
+			fputs("null", out);
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
 void cmon_view_json(FILE *out, const struct cmon_view *v)
 {
 	unsigned int i, n = 0;
@@ -205,11 +288,13 @@ void cmon_view_json(FILE *out, const struct cmon_view *v)
 			c->trusted ? "true" : "false",
 			c->applied ? "true" : "false");
 	}
-	fputs("],\"pairs\":[", out);
+	fputc(']', out);
+	cmon_view_json_rules(out, v);
+	fputs(",\"pairs\":[", out);
 	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
-		const struct cmon_pair_stats *p = cmon_agg_pair(v->agg, i);
+		const struct cmon_pair_stats *p = cmon_view_pair(v, i);
 
-		if (!p->active)
+		if (!p || !p->active)
 			continue;
 		if (n++)
 			fputc(',', out);
@@ -273,8 +358,8 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 	if (!rows)
 		return;
 	for (i = 0; i < cmon_agg_npairs(v->agg); i++)
-		if (cmon_agg_pair(v->agg, i)->active)
-			rows[n++] = cmon_agg_pair(v->agg, i);
+		if (cmon_view_pair(v, i) && cmon_view_pair(v, i)->active)
+			rows[n++] = cmon_view_pair(v, i);
 	qsort(rows, n, sizeof(*rows), by_rate);
 	for (i = 0; i < n; i++) {
 		const struct cmon_pair_stats *p = rows[i];
@@ -310,6 +395,21 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 		fprintf(out, "%s\n", why);
 	}
 	free(rows);
+	/* alerts not resolved, and the rules' state */
+	for (i = 0; v->rules && i < v->rules->nalerts; i++) {
+		const struct cmon_view_alert *x = &v->rules->alerts[i];
+		char a[64], b[64];
+
+		if (!strcmp(x->state, "resolved"))
+			continue;
+		fprintf(out, "ALERT %-8s %s/%s %s>%s %s: %s (now %.6g)\n",
+			x->state, x->rule, x->alert,
+			cmon_view_ip(v, x->saddr, a, sizeof(a)),
+			cmon_view_ip(v, x->daddr, b, sizeof(b)),
+			cmon_proto_name(x->proto), x->expr, x->value);
+	}
+	if (v->rules && v->rules->error)
+		fprintf(out, "rules: %s\n", v->rules->error);
 	fflush(out);
 }
 

@@ -49,6 +49,27 @@ struct cmon_clock_info {
 	int applied;		/* cross-node latencies reported */
 };
 
+/* An alert of a monitoring rule, as the view reports it. */
+struct cmon_view_alert {
+	const char *rule, *alert, *state, *severity, *expr, *summary;
+	uint32_t saddr, daddr;		/* the pair, network order */
+	uint8_t proto;
+	double value;			/* the metric, base units; NAN: none */
+	double active_at, fired_at, resolved_at;	/* 0: not (yet) */
+};
+
+/* The monitoring rules in force (--rules), as the view reports them. */
+struct cmon_view_rules {
+	const char *source, *revision;
+	const char *error;		/* the last reload refused, or NULL */
+	const struct cmon_view_alert *alerts;
+	unsigned int nalerts;
+	uint64_t alerts_overflow;
+	/* per engine pair index: 1 if an ignore rule hides it */
+	const uint8_t *hidden;
+	unsigned int nhidden;
+};
+
 struct cmon_view {
 	const struct cmon_agg *agg;
 	const struct cmon_names *names;
@@ -62,7 +83,15 @@ struct cmon_view {
 	const struct cmon_clock_info *clocks;
 	unsigned int nclocks;
 	int node_id;		/* this node's id in hop slots, or -1 */
+	const struct cmon_view_rules *rules;	/* NULL: no --rules */
 };
+
+/* Pair @i of the engine's last tick, or NULL if a rule hides it. */
+const struct cmon_pair_stats *cmon_view_pair(const struct cmon_view *v,
+					     unsigned int i);
+/* The "rules" and "alerts" members of a JSON object (doc/json.md), each
+ * preceded by a comma. */
+void cmon_view_json_rules(FILE *out, const struct cmon_view *v);
 
 void cmon_view_json(FILE *out, const struct cmon_view *v);
 /* One pair of the last tick as a JSON object (doc/json.md). */
