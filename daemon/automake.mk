@@ -4,7 +4,10 @@
 noinst_LIBRARIES += daemon/libcmon-daemon.a
 daemon_libcmon_daemon_a_SOURCES = \
 	daemon/daemon.c daemon/daemon.h \
-	daemon/cli.c daemon/cli.h
+	daemon/cli.c daemon/cli.h \
+	daemon/rules-run.c daemon/rules-run.h
 daemon_libcmon_daemon_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
-CMON_DAEMON_LIBS = daemon/libcmon-daemon.a $(CMON_KERN_LIBS) \
-	$(CMON_EXPORT_LIBS)
+daemon_libcmon_daemon_a_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DCMON_TEMPLATE_DIR='"$(cmontemplatedir)"'
+CMON_DAEMON_LIBS = daemon/libcmon-daemon.a rules/libcmon-rules.a \
+	$(CMON_KERN_LIBS) $(CMON_EXPORT_LIBS) $(YAML_LIBS)

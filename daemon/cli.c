@@ -20,7 +20,7 @@ enum {
 	OPT_HTTP_TOKEN, OPT_HTTP_TOKEN_FILE, OPT_WEB_ROOT, OPT_INFLUX,
 	OPT_INFLUX_DB, OPT_INFLUX_BUFFER, OPT_HISTORY, OPT_PEER,
 	OPT_PCAP, OPT_PCAP_SIZE, OPT_PCAP_COUNT, OPT_PCAP_CT, OPT_PCAP_PROTO,
-	OPT_PCAP_SAMPLE,
+	OPT_PCAP_SAMPLE, OPT_RULES,
 };
 
 #define SHORTOPTS "b:o:p:k:s:i:d:jqn:c:H:vhV"
@@ -66,6 +66,8 @@ static const struct option shared_opts[] = {
 	{ "pcap-container", required_argument, NULL, OPT_PCAP_CT },
 	{ "pcap-proto", required_argument, NULL, OPT_PCAP_PROTO },
 	{ "pcap-sample", required_argument, NULL, OPT_PCAP_SAMPLE },
+	/* monitoring rules */
+	{ "rules", required_argument, NULL, OPT_RULES },
 };
 #define NSHARED (sizeof(shared_opts) / sizeof(shared_opts[0]))
 #define MAX_PROG_OPTS 16
@@ -150,11 +152,19 @@ static const char help_pcap[] =
 "      --pcap-proto P    only tcp, udp or icmp\n"
 "      --pcap-sample N   only 1 traced packet in N (default 1)\n";
 
+static const char help_rules[] =
+"\nMonitoring rules (doc/rules.md):\n"
+"      --rules FILE      what to watch and alert on, from a rule file\n"
+"                        (cmonctl rules check FILE); loaded again when it\n"
+"                        changes (a file with errors is refused whole and\n"
+"                        the rules in force stay)\n";
+
 static void usage(FILE *f, const struct cmon_cli *cli)
 {
-	fprintf(f, "%s\n%s%s%s%s%s%s%s", cli->usage, help_report,
+	fprintf(f, "%s\n%s%s%s%s%s%s%s%s", cli->usage, help_report,
 		cli->help ? cli->help : "", help_tail, help_kernel,
-		help_export, help_pcap, cli->epilogue ? cli->epilogue : "");
+		help_export, help_pcap, help_rules,
+		cli->epilogue ? cli->epilogue : "");
 }
 
 /* Append a device name given to a repeatable option. */
@@ -350,6 +360,9 @@ static int daemon_opt(struct cmon_daemon_opts *o, int c, const char *arg)
 	case OPT_PCAP_SAMPLE:
 		return cmon_opt_uint(arg, 1, 1u << 30, &o->pcap.sample,
 				     "--pcap-sample") ? -EINVAL : 1;
+	case OPT_RULES:
+		o->rules = arg;
+		return 1;
 	}
 	return 0;
 }

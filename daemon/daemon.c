@@ -18,6 +18,7 @@
 #include "merge.h"
 #include "pcapng.h"
 #include "peers.h"
+#include "rules-run.h"
 
 /* The environment of a process restart() started; "handoff": what went
  * along is at HANDOFF_FD. */
@@ -37,6 +38,7 @@ struct cmon_daemon {
 	struct cmon_export *x;
 	struct cmon_peers *peers;
 	struct cmon_pcapng *pcap;
+	struct cmon_rules_run *rules;	/* NULL: no --rules */
 	uint64_t pcap_seen;
 	double start;
 	char **argv;
@@ -138,7 +140,9 @@ static void report(struct cmon_daemon *d, double secs)
 	struct cmon_peer_link pl[MAX_CLOCKS];
 	struct cmon_counter c[CMON_KAGENT_NCOUNTERS + SOURCE_COUNTERS +
 			      CMON_EXPORT_NCOUNTERS + 3 +
+			      CMON_RULES_RUN_NCOUNTERS +
 			      CMON_VIEW_AGG_COUNTERS];
+	struct cmon_view_rules vr;
 	struct cmon_clock_info clk[MAX_CLOCKS];
 	const struct cmon_daemon_opts *o = d->o;
 	unsigned int n = 0, neps = 0, np = 0;
@@ -182,9 +186,16 @@ static void report(struct cmon_daemon *d, double secs)
 	if (d->peers)
 		c[n++] = (struct cmon_counter){ "peers_left_out",
 			cmon_peers_left_out(d->peers), 0 };
+	if (d->rules)
+		n += cmon_rules_run_counters(d->rules, c + n);
 	n += cmon_view_agg_counters(d->agg, c + n);
 	v.ncounters = n;
 	cmon_agg_tick(d->agg, secs);
+	if (d->rules) {
+		cmon_rules_run_tick(d->rules, d->agg, v.names, v.time, v.url,
+				    &vr);
+		v.rules = &vr;
+	}
 	cmon_view_print(stdout, &v, o->out);
 	cmon_export_tick(d->x, &v, eps, neps);
 	cmon_agg_expire(d->agg, 60);
@@ -272,6 +283,11 @@ static int start(struct cmon_daemon *d, struct cmon_kopts *k, int restarted,
 		return 2;
 	if (handoff)
 		take_over(d->x);
+	if (o->rules) {
+		d->rules = cmon_rules_run_start(o->rules, o->node);
+		if (!d->rules)
+			return 2;
+	}
 	if (o->npeers) {
 		d->peers = cmon_peers_start(o->peers, o->npeers);
 		if (!d->peers)
@@ -312,6 +328,7 @@ static void stop(struct cmon_daemon *d)
 			  " (some writes failed: see pcap_write_errors)" : "");
 	cmon_pcapng_close(d->pcap);
 	cmon_peers_stop(d->peers);
+	cmon_rules_run_stop(d->rules);
 	cmon_agg_destroy(d->agg);
 }
 
@@ -323,7 +340,7 @@ int cmon_daemon_run(const struct cmon_daemon_opts *o,
 	const char *env = getenv(RESTARTED_ENV);
 	int restarted = env != NULL, handoff = env && !strcmp(env, "handoff");
 	struct cmon_kopts k = o->k;
-	double last_tick, last_check, t;
+	double last_tick, last_check, last_rules, t;
 	int rc;
 
 	unsetenv(RESTARTED_ENV);
@@ -333,7 +350,7 @@ int cmon_daemon_run(const struct cmon_daemon_opts *o,
 	rc = start(&d, &k, restarted, handoff);
 	if (!rc && src)
 		rc = src->check(src->ctx, &d);
-	last_tick = last_check = cmon_time_mono();
+	last_tick = last_check = last_rules = cmon_time_mono();
 	while (!rc && !exiting) {
 		if (src)
 			src->drain(src->ctx, &d);
@@ -350,6 +367,10 @@ int cmon_daemon_run(const struct cmon_daemon_opts *o,
 			rc = src->check(src->ctx, &d);
 			if (rc)
 				break;
+		}
+		if (d.rules && t - last_rules >= 1) {
+			last_rules = t;
+			cmon_rules_run_check(d.rules);
 		}
 		if (t - last_tick >= o->interval) {
 			report(&d, t - last_tick);

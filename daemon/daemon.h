@@ -44,6 +44,7 @@ struct cmon_daemon_opts {
 	struct cmon_pcap_opts pcap;
 	const char *peers[CMON_MAX_PEERS];
 	unsigned int npeers;
+	const char *rules;		/* --rules FILE, or NULL */
 };
 
 void cmon_daemon_opts_init(struct cmon_daemon_opts *o);

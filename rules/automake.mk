@@ -4,7 +4,8 @@
 noinst_LIBRARIES += rules/libcmon-rules.a
 rules_libcmon_rules_a_SOURCES = \
 	rules/rules.h rules/rules-int.h \
-	rules/load.c rules/values.c rules/std.c rules/match.c
+	rules/load.c rules/values.c rules/std.c rules/match.c \
+	rules/alerts.c rules/alerts.h
 rules_libcmon_rules_a_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(JANSSON_CFLAGS)
 CMON_RULES_LIBS = rules/libcmon-rules.a lib/libcmon.a $(YAML_LIBS) \
 	$(JANSSON_LIBS) -lm

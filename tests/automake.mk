@@ -111,6 +111,7 @@ tests/bpf/foreign.bpf.o: $(top_srcdir)/tests/bpf/foreign.bpf.c bpf/vmlinux.h
 INTEGRATION_TESTS = \
 	tests/integration/args.sh \
 	tests/integration/cmonctl.sh \
+	tests/integration/rules.sh \
 	tests/integration/udp.sh \
 	tests/integration/tcp.sh \
 	tests/integration/latency.sh \

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alerts.h"
 #include "rules.h"
 #include "unit.h"
 
@@ -363,6 +364,142 @@ static void test_rules_shipped_templates(void)
 	cmon_rules_errors_free(&e);
 }
 
+/* The engine's pairs, named as a node names them: 10.0.0.N is "cN". */
+static void names(void *ctx, uint32_t addr, struct cmon_endpoint_info *out)
+{
+	static char buf[4][16];
+	static int k;
+	char *b = buf[k++ % 4];
+
+	(void)ctx;
+	snprintf(b, 16, "c%u", ntohl(addr) & 0xff);
+	out->name = b;
+}
+
+/* One interval of @pps packets from c2 to c3 (UDP), counted at veth_in. */
+static void interval(struct cmon_agg *g, uint64_t *total, uint64_t pps)
+{
+	struct cmon_flow f = { htonl(0x0a000002), htonl(0x0a000003),
+			       htons(1000), htons(2000), 17 };
+	struct cmon_hop_counter c = { .flow = f, .tp = 1 };
+
+	*total += pps;
+	c.packets = *total;
+	c.bytes = *total * 100;
+	cmon_agg_hop_count(g, &c);
+	cmon_agg_tick(g, 1.0);
+}
+
+static const struct cmon_alert_inst *alert_of(struct cmon_alerter *a,
+					      const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cmon_alerter_count(a); i++)
+		if (!strcmp(cmon_alerter_get(a, i)->alert, name))
+			return cmon_alerter_get(a, i);
+	return NULL;
+}
+
+/* Pending while the condition holds for less than for:, then firing,
+ * resolved when it stops, gone a while after; for: 0 fires at once. */
+static void test_alerts_states(void)
+{
+	static const char text[] =
+		V "rules:\n  - name: busy\n    select: { to: { containers: [c3] } }\n"
+		"    alerts:\n"
+		"      - { name: rate, when: pps > 100, for: 2s }\n"
+		"      - { name: now, when: pps > 100 }\n"
+		"      - { name: never, when: pps > 100000 }\n"
+		"      - { name: slow, when: e2e.p99 > 1ms }\n";
+	struct cmon_rules_errors e = { 0 };
+	struct cmon_rules *r = load(text, &e);
+	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_alerter *a = cmon_alerter_create();
+	const struct cmon_alert_inst *x;
+	uint64_t total = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	cmon_agg_tick(g, 1.0);
+	interval(g, &total, 500);
+	cmon_alerter_eval(a, r, g, names, NULL, 1000);
+	x = alert_of(a, "rate");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	CU_ASSERT_EQUAL(x->state, CMON_ALERT_PENDING);
+	CU_ASSERT(x->changed);
+	CU_ASSERT_DOUBLE_EQUAL(x->value, 500, 1e-9);
+	CU_ASSERT_EQUAL(alert_of(a, "now")->state, CMON_ALERT_FIRING);
+	CU_ASSERT_PTR_NULL(alert_of(a, "never"));
+	/* no traced packets: no latency, which is no trouble */
+	CU_ASSERT_PTR_NULL(alert_of(a, "slow"));
+
+	interval(g, &total, 500);
+	cmon_alerter_eval(a, r, g, names, NULL, 1001);
+	CU_ASSERT_EQUAL(alert_of(a, "rate")->state, CMON_ALERT_PENDING);
+	CU_ASSERT(!alert_of(a, "rate")->changed);
+	interval(g, &total, 500);
+	cmon_alerter_eval(a, r, g, names, NULL, 1002);
+	x = alert_of(a, "rate");
+	CU_ASSERT_EQUAL(x->state, CMON_ALERT_FIRING);
+	CU_ASSERT(x->changed);
+	CU_ASSERT_DOUBLE_EQUAL(x->active_at, 1000, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(x->fired_at, 1002, 1e-9);
+	CU_ASSERT_STRING_EQUAL(x->rule, "busy");
+	CU_ASSERT_EQUAL(x->daddr, htonl(0x0a000003));
+
+	/* the traffic stops: resolved, listed a while, then gone */
+	interval(g, &total, 0);
+	cmon_alerter_eval(a, r, g, names, NULL, 1003);
+	x = alert_of(a, "rate");
+	CU_ASSERT_EQUAL(x->state, CMON_ALERT_RESOLVED);
+	CU_ASSERT_DOUBLE_EQUAL(x->resolved_at, 1003, 1e-9);
+	CU_ASSERT(x->changed);
+	interval(g, &total, 0);
+	cmon_alerter_eval(a, r, g, names, NULL, 1003 + 400);
+	CU_ASSERT_EQUAL(cmon_alerter_count(a), 0);
+
+	/* pending that stops holding was never an alert */
+	interval(g, &total, 500);
+	cmon_alerter_eval(a, r, g, names, NULL, 2000);
+	CU_ASSERT_EQUAL(alert_of(a, "rate")->state, CMON_ALERT_PENDING);
+	interval(g, &total, 10);
+	cmon_alerter_eval(a, r, g, names, NULL, 2001);
+	CU_ASSERT_PTR_NULL(alert_of(a, "rate"));
+	CU_ASSERT_EQUAL(alert_of(a, "now")->state, CMON_ALERT_RESOLVED);
+
+	/* rules gone (a reload without them): a firing alert resolves */
+	interval(g, &total, 500);
+	cmon_alerter_eval(a, r, g, names, NULL, 3000);
+	CU_ASSERT_EQUAL(alert_of(a, "now")->state, CMON_ALERT_FIRING);
+	interval(g, &total, 500);
+	cmon_alerter_eval(a, NULL, g, names, NULL, 3001);
+	CU_ASSERT_EQUAL(alert_of(a, "now")->state, CMON_ALERT_RESOLVED);
+	cmon_alerter_destroy(a);
+	cmon_agg_destroy(g);
+	cmon_rules_free(r);
+}
+
+/* An ignore rule hides the pairs it applies to, and only those. */
+static void test_alerts_ignored(void)
+{
+	struct cmon_rules_errors e = { 0 };
+	struct cmon_rules *r = load(V "rules:\n"
+		"  - { name: q, select: { to: { containers: [c3] } }, ignore: true }\n"
+		"  - { name: w, select: { from: { containers: [c2] }, to: { containers: [c3] } } }\n",
+		&e);
+	struct cmon_pair_stats p = { htonl(0x0a000002), htonl(0x0a000003), 17 };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	/* the more specific watch rule wins over the ignore */
+	CU_ASSERT(!cmon_rules_ignored(r, &p, names, NULL));
+	p.saddr = htonl(0x0a000004);
+	CU_ASSERT(cmon_rules_ignored(r, &p, names, NULL));
+	p.daddr = htonl(0x0a000005);
+	CU_ASSERT(!cmon_rules_ignored(r, &p, names, NULL));
+	CU_ASSERT(!cmon_rules_ignored(NULL, &p, names, NULL));
+	cmon_rules_free(r);
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
@@ -374,6 +511,8 @@ int main(void)
 		{ "test_rules_precedence", test_rules_precedence },
 		{ "test_rules_shipped_templates",
 		  test_rules_shipped_templates },
+		{ "test_alerts_states", test_alerts_states },
+		{ "test_alerts_ignored", test_alerts_ignored },
 		{ NULL, NULL }
 	};
 	static char dir[4096];

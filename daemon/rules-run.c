@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* The daemon's monitoring rules: see rules-run.h. */
+#define _GNU_SOURCE
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "alertmanager.h"
+#include "alerts.h"
+#include "log.h"
+#include "rules-run.h"
+#include "rules.h"
+
+#ifndef CMON_TEMPLATE_DIR
+#define CMON_TEMPLATE_DIR "/usr/local/share/cmon/templates"
+#endif
+
+struct cmon_rules_run {
+	char *file, *tdir_rel;
+	const char *tdirs[3];
+	const char *node;
+	struct cmon_rules *rules;
+	struct cmon_alerter *alerter;
+	struct cmon_am *am;
+	struct stat seen;		/* the file as last loaded or refused */
+	char error[512];		/* the last refusal, or "" */
+	uint64_t reloads, refused;
+	struct cmon_view_alert *valerts;
+	uint8_t *hidden;
+	unsigned int nhidden_cap;
+};
+
+/* Name and namespace of a container, for the rules' selectors: with
+ * namespace discovery a container's name is its namespace's. */
+static void endpoint(void *ctx, uint32_t addr, struct cmon_endpoint_info *out)
+{
+	const struct cmon_names *n = ctx;
+
+	out->name = n ? n->ip(n->ctx, addr) : NULL;
+	out->netns = out->name;
+}
+
+/* Load the file: 0, or -1 with its errors in r->error (and logged). */
+static int load(struct cmon_rules_run *r, int first)
+{
+	struct cmon_rules_errors e = { 0 };
+	struct cmon_rules *nr = cmon_rules_load(r->file, r->tdirs, &e);
+	size_t i;
+
+	if (!nr) {
+		for (i = 0; i < e.n; i++)
+			if (first)
+				fprintf(stderr, "%s\n", e.msg[i]);
+			else
+				cmon_warn("rules: %s", e.msg[i]);
+		snprintf(r->error, sizeof(r->error), "%s%s (%zu error(s); "
+			 "the rules in force stay)", e.n ? e.msg[0] : r->file,
+			 e.n > 1 ? " and more" : "", e.n);
+		cmon_rules_errors_free(&e);
+		r->refused++;
+		return -1;
+	}
+	if (nr->nwebhooks && !r->am) {
+		r->am = cmon_am_start(nr->webhooks, nr->nwebhooks);
+		if (!r->am && first) {
+			cmon_rules_free(nr);
+			return -1;
+		}
+	}
+	if (!first)
+		r->reloads++;
+	cmon_info("rules: %s, revision %s: %zu rule(s), template %s%s",
+		  r->file, nr->revision, nr->nrules, nr->template,
+		  first ? "" : " (applied)");
+	cmon_rules_free(r->rules);
+	r->rules = nr;
+	r->error[0] = 0;
+	return 0;
+}
+
+struct cmon_rules_run *cmon_rules_run_start(const char *file,
+					    const char *node)
+{
+	struct cmon_rules_run *r = calloc(1, sizeof(*r));
+	char *dir;
+
+	if (!r || !(r->file = strdup(file)) ||
+	    !(r->alerter = cmon_alerter_create()) || !(dir = strdup(file))) {
+		cmon_err("rules: out of memory");
+		cmon_rules_run_stop(r);
+		return NULL;
+	}
+	if (asprintf(&r->tdir_rel, "%s/../templates", dirname(dir)) < 0)
+		r->tdir_rel = NULL;
+	free(dir);
+	r->tdirs[0] = r->tdir_rel;
+	r->tdirs[1] = CMON_TEMPLATE_DIR;
+	r->node = node;
+	stat(file, &r->seen);
+	if (load(r, 1)) {
+		cmon_err("--rules %s: %s", file, r->error);
+		cmon_rules_run_stop(r);
+		return NULL;
+	}
+	return r;
+}
+
+void cmon_rules_run_check(struct cmon_rules_run *r)
+{
+	struct stat st;
+
+	if (stat(r->file, &st)) {
+		if (!r->error[0])
+			cmon_warn("rules: %s: %m (the rules in force stay)",
+				  r->file);
+		snprintf(r->error, sizeof(r->error), "%s: %m (the rules in "
+			 "force stay)", r->file);
+		return;
+	}
+	if (st.st_mtim.tv_sec == r->seen.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == r->seen.st_mtim.tv_nsec &&
+	    st.st_size == r->seen.st_size && st.st_ino == r->seen.st_ino)
+		return;
+	r->seen = st;
+	load(r, 0);
+}
+
+void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
+			 const struct cmon_names *names, double now,
+			 const char *url, struct cmon_view_rules *out)
+{
+	unsigned int i, np = cmon_agg_npairs(agg);
+	size_t n;
+	char *body;
+
+	cmon_alerter_eval(r->alerter, r->rules, agg, endpoint, (void *)names,
+			  now);
+	body = cmon_alerter_am_body(r->alerter, now, CMON_AM_RESEND_S,
+				    r->node, endpoint, (void *)names, url);
+	if (body)
+		cmon_am_push(r->am, body);
+	if (np > r->nhidden_cap) {
+		uint8_t *h = realloc(r->hidden, np);
+
+		if (h) {
+			r->hidden = h;
+			r->nhidden_cap = np;
+		}
+	}
+	for (i = 0; i < np && i < r->nhidden_cap; i++)
+		r->hidden[i] = (uint8_t)cmon_rules_ignored(r->rules,
+			cmon_agg_pair(agg, i), endpoint, (void *)names);
+	n = cmon_alerter_count(r->alerter);
+	free(r->valerts);
+	r->valerts = calloc(n + 1, sizeof(*r->valerts));
+	for (i = 0; r->valerts && i < n; i++) {
+		const struct cmon_alert_inst *x = cmon_alerter_get(r->alerter, i);
+
+		r->valerts[i] = (struct cmon_view_alert){
+			x->rule, x->alert, cmon_alert_state_name(x->state),
+			x->severity, x->expr, x->summary, x->saddr, x->daddr,
+			x->proto, x->value, x->active_at, x->fired_at,
+			x->resolved_at };
+	}
+	*out = (struct cmon_view_rules){
+		r->file, r->rules->revision, r->error[0] ? r->error : NULL,
+		r->valerts, r->valerts ? (unsigned int)n : 0,
+		cmon_alerter_overflow(r->alerter), r->hidden,
+		np < r->nhidden_cap ? np : r->nhidden_cap };
+}
+
+unsigned int cmon_rules_run_counters(struct cmon_rules_run *r,
+				     struct cmon_counter *out)
+{
+	struct cmon_am_stats st;
+
+	cmon_am_stats(r->am, &st);
+	out[0] = (struct cmon_counter){ "rules_reloads", r->reloads, 0 };
+	out[1] = (struct cmon_counter){ "rules_refused", r->refused, 0 };
+	out[2] = (struct cmon_counter){ "alerts_sent", st.sent, 0 };
+	out[3] = (struct cmon_counter){ "alerts_send_failed", st.failed, 0 };
+	out[4] = (struct cmon_counter){ "alerts_dropped",
+		st.dropped + cmon_alerter_overflow(r->alerter), 0 };
+	return CMON_RULES_RUN_NCOUNTERS;
+}
+
+void cmon_rules_run_stop(struct cmon_rules_run *r)
+{
+	if (!r)
+		return;
+	cmon_am_stop(r->am, 2);
+	cmon_alerter_destroy(r->alerter);
+	cmon_rules_free(r->rules);
+	free(r->valerts);
+	free(r->hidden);
+	free(r->tdir_rel);
+	free(r->file);
+	free(r);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The daemon's monitoring rules (--rules FILE, doc/rules.md): loaded at
+ * start, loaded again when the file changes (a file with errors is
+ * refused whole, the rules in force stay, and the refusal shows in every
+ * report), and applied at every interval: the pairs an ignore rule hides,
+ * the alerts evaluated, sent to Alertmanager.
+ */
+#ifndef CMON_RULES_RUN_H
+#define CMON_RULES_RUN_H
+
+#include "agg.h"
+#include "view.h"
+
+struct cmon_rules_run;
+
+/* Counters it adds to a report. */
+#define CMON_RULES_RUN_NCOUNTERS 5
+
+/* Load @file; NULL after printing every error in it. */
+struct cmon_rules_run *cmon_rules_run_start(const char *file,
+					    const char *node);
+/* Load the file again if it changed since (call about once a second). */
+void cmon_rules_run_check(struct cmon_rules_run *r);
+/*
+ * After the engine ticked at wall clock @now: evaluate the alerts on its
+ * pairs (named by @names, may be NULL), send what Alertmanager should
+ * hear (@url: this node's page, for generatorURL, or NULL), and fill @out
+ * for the view (valid until the next call).
+ */
+void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
+			 const struct cmon_names *names, double now,
+			 const char *url, struct cmon_view_rules *out);
+unsigned int cmon_rules_run_counters(struct cmon_rules_run *r,
+				     struct cmon_counter *out);
+/* Accepts NULL. */
+void cmon_rules_run_stop(struct cmon_rules_run *r);
+
+#endif /* CMON_RULES_RUN_H */

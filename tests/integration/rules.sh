@@ -1,0 +1,185 @@
+#!/bin/sh
+# Monitoring rules applied by a running agent (--rules), against a real
+# Prometheus Alertmanager: an ignore rule hides its pairs; 20 % loss
+# injected (nft) makes an alert pending, then firing, in the JSON, on
+# /metrics and in Alertmanager; it resolves when the loss stops; a rule
+# file edited while the agent runs is applied, and a broken one is
+# refused whole with the rules in force kept and the refusal reported.
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init cmru
+command -v prometheus-alertmanager >/dev/null ||
+	it_fail "prometheus-alertmanager missing (tools/install-deps)"
+it_host 3
+
+# a private Alertmanager: own storage, own port, no cluster
+mkdir -p "$IT_TMP/am" "$IT_TMP/rules"
+cat >"$IT_TMP/am.yml" <<'YML'
+route:
+  receiver: none
+receivers:
+  - name: none
+YML
+AMPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+prometheus-alertmanager --config.file="$IT_TMP/am.yml" \
+	--storage.path="$IT_TMP/am" --cluster.listen-address= \
+	--web.listen-address="127.0.0.1:$AMPORT" >"$IT_TMP/am.log" 2>&1 &
+IT_PIDS="$IT_PIDS $!"
+AM=http://127.0.0.1:$AMPORT
+for i in $(seq 50); do
+	curl -sf "$AM/-/ready" >/dev/null && break
+	sleep 0.2
+done
+curl -sf "$AM/-/ready" >/dev/null || it_fail "alertmanager did not start: $(tail -3 "$IT_TMP/am.log")"
+
+# the rule file as operators keep it, beside the shipped templates
+cp -r "$top_srcdir/etc/templates" "$IT_TMP/templates"
+RULES=$IT_TMP/rules/node.yaml
+write_rules() {	# write_rules IGNORE(true|false)
+	cat >"$RULES.new" <<YAML
+version: 1
+templates:
+  - template: test
+    extends: docker-bridge
+    bridges: [$BR]
+template: test
+alertmanager: $AM
+rules:
+  - name: to-c2
+    select:
+      to: { containers: [${CMON_PFX}c2] }
+      protocols: [udp]
+    alerts:
+      - name: c2-lossy
+        when: loss.ratio > 5%
+        for: 1s
+        severity: critical
+        summary: datagrams towards c2 are lost
+  - name: quiet-c3
+    select:
+      from: { containers: [${CMON_PFX}c3] }
+      to: { containers: ["${CMON_PFX}c*"] }
+    ignore: $1
+YAML
+	mv "$RULES.new" "$RULES"
+}
+write_rules true
+
+port=$(cmon_ns_port "${CMON_PFX}c1")
+nft -f - <<NFT || it_fail "cannot install the nft table"
+table bridge $CMON_PFX {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+	}
+}
+NFT
+
+it_agent_start --rules "$RULES" --http 127.0.0.1:0
+HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+grep -q "rules: $RULES, revision" "$IT_TMP/agent.err" ||
+	it_fail "the agent did not say which rules it runs"
+
+# steady traffic c1 -> c2 and c3 -> c2 for the whole test
+send() {	# send I PORT SECONDS
+	it_in "$1" python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + $3
+while time.time() < end:
+    for i in range(20):
+        s.sendto(b'x' * 200, ('$(it_ip 2)', $2))
+    time.sleep(0.01)
+" &
+	IT_PIDS="$IT_PIDS $!"
+}
+send 1 5003 40
+send 3 5004 40
+
+# last_json EXPR: a Python expression over the last JSON line (o)
+last_json() {
+	tail -n 1 "$IT_TMP/agent.json" | python3 -c "
+import json, sys
+o = json.loads(sys.stdin.read())
+print($1)" 2>/dev/null
+}
+# wait_for DESCRIPTION SECONDS PYTHON-EXPR(o) over the last JSON line
+wait_for() {
+	local i
+	for i in $(seq $(($2 * 5))); do
+		[ "$(last_json "$3")" = True ] && return 0
+		sleep 0.2
+	done
+	it_fail "$1 (within $2 s): $(tail -n 1 "$IT_TMP/agent.json" | cut -c1-600)"
+}
+pair_seen='lambda o, s, d: any(p["src"] == s and p["dst"] == d for p in o["pairs"])'
+C1=${CMON_PFX}c1 C2=${CMON_PFX}c2 C3=${CMON_PFX}c3
+
+wait_for "c1>c2 not reported" 10 "($pair_seen)(o, '$C1', '$C2')"
+[ "$(last_json "($pair_seen)(o, '$C3', '$C2')")" = False ] ||
+	it_fail "c3>c2 shown although a rule ignores it"
+[ "$(last_json 'o["alerts"]')" = "[]" ] || it_fail "alerts without loss: $(last_json 'o["alerts"]')"
+echo "ok: c3>c2 hidden by its ignore rule, no alert without loss"
+
+# 20 % of c1's datagrams to c2 dropped on the bridge
+nft add rule bridge "$CMON_PFX" forward iifname "$port" udp dport 5003 \
+	numgen random mod 5 == 0 drop || it_fail "cannot add the drop rule"
+alert='[a for a in o["alerts"] if a["alert"] == "c2-lossy"]'
+wait_for "no pending or firing alert with 20 % loss" 10 "len($alert) == 1"
+wait_for "the alert did not fire" 10 "$alert[0]['state'] == 'firing'"
+last_json "$alert[0]" | grep -q "'src': '$C1', 'dst': '$C2'" ||
+	it_fail "alert on the wrong pair: $(last_json "$alert[0]")"
+grep -q '"state":"pending"' "$IT_TMP/agent.json" ||
+	it_fail "the alert never was pending before firing"
+echo "ok: 20 % loss: c2-lossy pending, then firing ($(last_json "$alert[0]['value']"))"
+
+python3 "$HERE/api.py" validate "http://127.0.0.1:$HPORT/api/v1/metrics" \
+	metrics.schema.json >"$IT_TMP/api.json" ||
+	it_fail "/api/v1/metrics with a firing alert not as doc/api/metrics.schema.json says"
+grep -q '"alert": "c2-lossy"' "$IT_TMP/api.json" || it_fail "no alert in /api/v1/metrics"
+curl -sf "http://127.0.0.1:$HPORT/metrics" >"$IT_TMP/metrics" || it_fail "no /metrics"
+grep -q "^cmon_alert{.*alertname=\"c2-lossy\",rule=\"to-c2\",src=\"$C1\",dst=\"$C2\",proto=\"udp\",severity=\"critical\",alertstate=\"firing\"} 1" \
+	"$IT_TMP/metrics" || it_fail "no firing cmon_alert on /metrics: $(grep cmon_alert "$IT_TMP/metrics")"
+
+am_has() {	# am_has: is c2-lossy active in Alertmanager?
+	curl -sf "$AM/api/v2/alerts" | python3 -c "
+import json, sys
+a = [x for x in json.load(sys.stdin) if x['labels'].get('alertname') == 'c2-lossy'
+     and x['labels'].get('src') == '$C1' and x['labels'].get('severity') == 'critical'
+     and x['status']['state'] == 'active']
+print(bool(a))"
+}
+for i in $(seq 50); do
+	[ "$(am_has)" = True ] && break
+	sleep 0.2
+done
+[ "$(am_has)" = True ] || it_fail "Alertmanager has no active c2-lossy: $(curl -s "$AM/api/v2/alerts")"
+echo "ok: firing on /metrics and in Alertmanager"
+
+# the loss stops: resolved here and in Alertmanager
+nft flush chain bridge "$CMON_PFX" forward
+wait_for "the alert did not resolve" 15 "$alert[0]['state'] == 'resolved'"
+for i in $(seq 50); do
+	[ "$(am_has)" = False ] && break
+	sleep 0.2
+done
+[ "$(am_has)" = False ] || it_fail "Alertmanager still has c2-lossy active"
+echo "ok: resolved when the loss stopped, here and in Alertmanager"
+
+# a broken edit is refused whole: the rules in force stay
+rev=$(last_json 'o["rules"]["revision"]')
+printf 'version: 1\nrules:\n  - name: x\n    ignore: perhaps\n' >"$RULES"
+wait_for "the broken file was not reported" 10 \
+	"'ignore must be true or false' in (o['rules']['error'] or '')"
+[ "$(last_json 'o["rules"]["revision"]')" = "$rev" ] || it_fail "revision changed on a refused file"
+[ "$(last_json "($pair_seen)(o, '$C3', '$C2')")" = False ] ||
+	it_fail "c3>c2 shown after a refused edit"
+echo "ok: a broken edit refused, the rules in force kept"
+
+# a good edit is applied: c3 no longer ignored
+write_rules false
+wait_for "c3>c2 not shown after its ignore rule went" 10 \
+	"($pair_seen)(o, '$C3', '$C2') and o['rules']['error'] is None"
+[ "$(last_json 'o["rules"]["revision"]')" != "$rev" ] || it_fail "revision unchanged after an edit"
+grep -q "rules_reloads\":1" "$IT_TMP/agent.json" || it_fail "reload not counted"
+it_agent_stop
+echo "PASS: rules applied live: ignore, alerts pending/firing/resolved to Alertmanager, edits"
