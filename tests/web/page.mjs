@@ -70,6 +70,10 @@ try {
   await page.waitForFunction((n) => document.body.dataset.updates !== n, paused,
                              { timeout: 5000 }).catch(() => fail("resume"));
 
+  // the rules' panel, no alert yet
+  await page.locator("#alerts-panel:not([hidden]) li.ok").waitFor({ timeout: 5000 })
+    .catch(() => fail("no alerts panel saying there is no alert"));
+
   // loss injected on the link: its marker turns on within a few seconds
   const link = page.locator(`[data-link="${[src, dst].sort().join("|")}"]`);
   if ((await link.getAttribute("data-loss")) !== "0")
@@ -82,6 +86,13 @@ try {
   await page.locator("#loss-detail.lossy").waitFor({ timeout: 5000 })
     .catch(() => fail("pair view does not show the loss"));
   console.log("pair view: " + await page.textContent("#loss-detail"));
+  const alert = page.locator('#alerts li[data-alert="c2-lossy"][data-state="firing"]');
+  await alert.waitFor({ timeout: 10000 })
+    .catch(() => fail("the rule's alert did not show firing"));
+  const atext = await alert.textContent();
+  if (!atext.includes(`${src} → ${dst} udp`) || !/now \d+\.\d+ %/.test(atext))
+    fail(`alert without its pair and value: "${atext}"`);
+  console.log("alert: " + atext);
 
   // the search box filters the picture
   await page.fill("#search", dst);

@@ -3,7 +3,8 @@
 # serving the page (web/dist), and headless Chromium (page.mjs): the
 # containers appear, a pair's per-hop latency appears and changes, pause
 # and resume work, 30 % loss injected on one link turns its loss marker on
-# within seconds, no console errors; the screenshot is written to
+# within seconds and fires a rule's alert in the alerts panel, no console
+# errors; the screenshot is written to
 # web-screenshot.png in the build tree.
 set -u
 . "$(dirname "$0")/../integration/lib.sh"
@@ -21,8 +22,21 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 it_host 3
 port=$(cmon_ns_port "${CMON_PFX}c1")
 
+# a rule whose alert the injected loss fires
+cat >"$IT_TMP/rules.yaml" <<YAML
+version: 1
+templates:
+  - { template: page, bridges: [$BR], hops: [veth_in, veth_out] }
+template: page
+rules:
+  - name: to-c2
+    select: { to: { containers: [${CMON_PFX}c2] } }
+    alerts:
+      - { name: c2-lossy, when: loss.ratio > 10%, severity: critical }
+YAML
 it_fresh "$IT_TMP/agent.err"
 "$APP" --bridge "$BR" --sample 4 --interval 0.5 --http 127.0.0.1:0 \
+	--rules "$IT_TMP/rules.yaml" \
 	--web-root "$top_builddir/web/dist" --quiet 2>"$IT_TMP/agent.err" &
 AGENT_PID=$!
 it_wait "$IT_TMP/agent.err" monitoring 10 || it_fail "the exporter did not start"
@@ -60,4 +74,4 @@ CMON_WEB=$top_srcdir/web node "$top_srcdir/tests/web/page.mjs" \
 	"http://127.0.0.1:$HPORT/" "$top_builddir/web-screenshot.png" \
 	cmwbc1 cmwbc2 "$(it_ip 1)>$(it_ip 2)/udp" || it_fail "the page"
 [ -s "$top_builddir/web-screenshot.png" ] || it_fail "no screenshot"
-echo "PASS: live page in Chromium: containers, per-hop latency, pause, loss marker"
+echo "PASS: live page in Chromium: containers, per-hop latency, pause, loss marker, alert"

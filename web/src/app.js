@@ -277,6 +277,33 @@ function select(id) {
   loadHistory();
 }
 
+// The rules' alerts (cmon-kern --rules): shown only with rules.
+function renderAlerts() {
+  const mx = state.metrics;
+  const panel = $("alerts-panel");
+  panel.hidden = !mx || !mx.rules;
+  if (panel.hidden) return;
+  $("rules-info").textContent =
+    `rules ${mx.rules.source}, revision ${mx.rules.revision}`;
+  const err = $("rules-error");
+  err.hidden = !mx.rules.error;
+  err.textContent = mx.rules.error ? "rule file refused: " + mx.rules.error : "";
+  const list = $("alerts");
+  list.replaceChildren();
+  const rows = m.alertRows(mx.alerts);
+  if (!rows.length)
+    list.append(el("li", { class: "ok" }, "no alert"));
+  for (const r of rows) {
+    const li = el("li", { class: r.state, "data-alert": r.alert,
+                          "data-state": r.state });
+    li.append(el("span", { class: "state" }, r.state),
+              el("strong", {}, r.alert), ` (${r.rule}, ${r.severity}) `,
+              el("span", {}, r.pair), " — " + r.text);
+    if (r.summary) tipped(li, r.summary);
+    list.append(li);
+  }
+}
+
 function renderHealth() {
   const box = $("health");
   box.replaceChildren();
@@ -335,6 +362,7 @@ function render() {
   renderPairs(paths);
   renderPair(paths);
   renderHealth();
+  renderAlerts();
   tick();
   document.body.dataset.updates = String(++state.updates);
 }

@@ -210,6 +210,9 @@ export const LOSS_COUNTERS = {
   export_overflow: "series beyond the exporter's bounds",
   pcap_write_errors: "pcap writes that failed",
   pcap_bad_captures: "captured frames with an unusable record, not dumped",
+  rules_refused: "edits of the rule file refused (the rules in force stay)",
+  alerts_send_failed: "posts of alerts to Alertmanager that failed",
+  alerts_dropped: "alerts not sent or not kept: a queue or table was full",
 };
 
 export function healthIssues(counters) {
@@ -229,4 +232,30 @@ export function pairRows(paths, query) {
 
 export function pairId(p) {
   return p.src_ip + ">" + p.dst_ip + "/" + p.proto;
+}
+
+// An alert's value in the unit of what it watches.
+export function fmtAlertValue(a) {
+  if (a.value == null) return "no data";
+  if (/^(e2e|segment)/.test(a.expr)) return fmtUs(a.value * 1e6);
+  if (a.expr.startsWith("loss.ratio")) return fmtPct(a.value);
+  if (a.expr.startsWith("bps")) return fmtRate(a.value, "bit/s");
+  if (a.expr.startsWith("pps")) return fmtRate(a.value, "pkt/s");
+  return String(a.value);
+}
+
+const ALERT_ORDER = { firing: 0, pending: 1, resolved: 2 };
+
+// Alerts for their panel: firing first, then pending, then resolved.
+export function alertRows(alerts) {
+  return [...(alerts || [])]
+    .sort((x, y) => (ALERT_ORDER[x.state] - ALERT_ORDER[y.state]) ||
+          (x.rule + x.alert + x.src + x.dst)
+            .localeCompare(y.rule + y.alert + y.src + y.dst))
+    .map((a) => ({
+      state: a.state, severity: a.severity, rule: a.rule, alert: a.alert,
+      pair: `${a.src} → ${a.dst} ${a.proto}`,
+      text: `${a.expr}, now ${fmtAlertValue(a)}`,
+      summary: a.summary,
+    }));
 }

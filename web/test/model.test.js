@@ -159,3 +159,23 @@ test("pair rows: active and busy first, filtered by either end", () => {
   ], "a");
   assert.deepEqual(rows.map((r) => r.src + r.dst), ["ab", "ea"]);
 });
+
+test("alerts: firing first, values in the unit of what they watch", () => {
+  const a = (state, alert, expr, value) => ({
+    rule: "r", alert, state, severity: "warning", src: "web", dst: "db",
+    proto: "tcp", expr, value, summary: null });
+  const rows = m.alertRows([
+    a("resolved", "old", "pps > 10", 3),
+    a("pending", "slow", "e2e.p99 > 2ms", 0.0031),
+    a("firing", "lossy", "loss.ratio > 1%", 0.052),
+    a("firing", "fat", "bps > 1G", 2.5e9),
+  ]);
+  assert.deepEqual(rows.map((r) => r.state + ":" + r.alert),
+    ["firing:fat", "firing:lossy", "pending:slow", "resolved:old"]);
+  assert.equal(rows[1].text, "loss.ratio > 1%, now 5.20 %");
+  assert.equal(rows[2].text, "e2e.p99 > 2ms, now 3.10 ms");
+  assert.equal(rows[0].text, "bps > 1G, now 2.5 Gbit/s");
+  assert.equal(rows[1].pair, "web → db tcp");
+  assert.equal(m.fmtAlertValue(a("firing", "x", "pps > 1", null)), "no data");
+  assert.deepEqual(m.alertRows(undefined), []);
+});
