@@ -6,9 +6,12 @@
  *   cmonctl rules check FILE      every error, as FILE:LINE:COLUMN
  *   cmonctl rules compile FILE    the standard rules, as nodes get them
  *   cmonctl rules explain FILE SRC DST [--proto P] [--port N]
+ *   cmonctl rules apply FILE --etcd URL   publish them to every node
+ *   cmonctl rules show --etcd URL         the revision in force, per node
+ *   cmonctl nodes --etcd URL              every registered node
  *
- * Exit status: 0 good, 1 the rules are not (or explain found no rule),
- * 2 usage.
+ * Exit status: 0 good, 1 the rules are not (or explain found no rule, or
+ * a node has not applied the rules in force, or etcd failed), 2 usage.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -17,6 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <jansson.h>
+#include "etcd.h"
 #include "rules.h"
 
 #ifndef CMON_TEMPLATE_DIR
@@ -30,10 +36,16 @@ static const char usage_text[] =
 "       cmonctl rules compile FILE [--templates DIR]...\n"
 "       cmonctl rules explain FILE SRC DST [--proto tcp|udp|icmp] "
 "[--port N]\n"
+"       cmonctl rules apply FILE --etcd URL\n"
+"       cmonctl rules show --etcd URL\n"
+"       cmonctl nodes --etcd URL\n"
 "\n"
 "Check a rule file (doc/rules.md), print the standard rules it compiles\n"
-"to, or say which rule applies to traffic from SRC to DST.\n"
+"to, say which rule applies to traffic from SRC to DST, publish them to\n"
+"every node through etcd, show which nodes applied them, list nodes.\n"
 "\n"
+"  --etcd URL      etcd's client URL (http://127.0.0.1:2379); keys under\n"
+"                  " CMON_ETCD_PREFIX "\n"
 "  SRC, DST        NAME, ADDRESS or NAME@ADDRESS, then ,LABEL=VALUE and\n"
 "                  ,netns=NS as many as needed (web-1@10.0.0.2,app=web)\n"
 "  --templates DIR where templates named in the file are looked for\n"
@@ -43,7 +55,8 @@ static const char usage_text[] =
 "  --port N        destination port (default: any)\n"
 "  -h, --help      this help\n"
 "\n"
-"Exit status: 0 good, 1 the rules are not (or no rule applies), 2 usage.\n";
+"Exit status: 0 good, 1 the rules are not (or no rule applies, or a\n"
+"node has not applied the rules in force, or etcd failed), 2 usage.\n";
 
 static int usage(const char *msg)
 {
@@ -111,12 +124,123 @@ static int ep_parse(const char *s, struct ep *e)
 	return 0;
 }
 
+/* The nodes registered in etcd, as their agents put them. */
+struct nodes {
+	json_t *list;		/* [{node status}] */
+};
+
+static void on_node(const char *key, const char *value, void *ctx)
+{
+	struct nodes *n = ctx;
+	json_t *o = json_loads(value, 0, NULL);
+
+	(void)key;
+	if (json_is_object(o))
+		json_array_append_new(n->list, o);
+	else
+		json_decref(o);
+}
+
+static int nodes_list(const char *url, struct nodes *n)
+{
+	char err[512], prefix[64];
+
+	n->list = json_array();
+	snprintf(prefix, sizeof(prefix), "%snodes/", CMON_ETCD_PREFIX);
+	if (cmon_etcd_list(url, prefix, on_node, n, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cmonctl: %s\n", err);
+		json_decref(n->list);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *jstr(json_t *o, const char *k, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : dflt;
+}
+
+static int cmd_nodes(const char *url)
+{
+	struct nodes n;
+	json_t *o;
+	size_t i;
+	double now = (double)time(NULL);
+
+	if (nodes_list(url, &n))
+		return 1;
+	printf("%-20s %-30s %-17s %s\n", "NODE", "URL", "RULES", "SEEN");
+	json_array_foreach(n.list, i, o)
+		printf("%-20s %-30s %-17s %.0f s ago\n", jstr(o, "node", "?"),
+		       jstr(o, "url", "-"), jstr(o, "revision", "none"),
+		       now - json_number_value(json_object_get(o, "time")));
+	if (!json_array_size(n.list))
+		printf("(no node registered under %snodes/)\n",
+		       CMON_ETCD_PREFIX);
+	json_decref(n.list);
+	return 0;
+}
+
+/* The standard rules in etcd, if any: their revision into @rev. */
+static void on_rules(const char *key, const char *value, void *ctx)
+{
+	json_t *o = json_loads(value, 0, NULL);
+	char *out = ctx;
+
+	(void)key;
+	snprintf(out, 128, "%s (from %s, %zu rule(s))",
+		 jstr(o, "revision", "?"), jstr(o, "source", "?"),
+		 json_array_size(json_object_get(o, "rules")));
+	json_decref(o);
+}
+
+static int cmd_show(const char *url)
+{
+	char err[512], key[64], in_force[128] = "", rev[17] = "";
+	struct nodes n;
+	json_t *o;
+	size_t i;
+	int rc = 0;
+
+	snprintf(key, sizeof(key), "%srules", CMON_ETCD_PREFIX);
+	if (cmon_etcd_list(url, key, on_rules, in_force, err,
+			   sizeof(err)) < 0) {
+		fprintf(stderr, "cmonctl: %s\n", err);
+		return 1;
+	}
+	if (!*in_force) {
+		printf("no rules published (cmonctl rules apply FILE --etcd "
+		       "%s)\n", url);
+	} else {
+		printf("in force: %s\n", in_force);
+		snprintf(rev, sizeof(rev), "%s", in_force);
+	}
+	if (nodes_list(url, &n))
+		return 1;
+	json_array_foreach(n.list, i, o) {
+		const char *r = jstr(o, "revision", "none");
+		const char *e = jstr(o, "error", NULL);
+		int ok = *rev && !strcmp(r, rev);
+
+		printf("node %s: %s %s%s%s\n", jstr(o, "node", "?"),
+		       ok ? "applied" : "has", r, e ? "; refused: " : "",
+		       e ? e : "");
+		if (*rev && !ok)
+			rc = 1;
+	}
+	json_decref(n.list);
+	return rc;
+}
+
 static int cmd_rules(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "templates", required_argument, NULL, 't' },
 		{ "proto", required_argument, NULL, 'p' },
 		{ "port", required_argument, NULL, 'P' },
+		{ "etcd", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -127,6 +251,7 @@ static int cmd_rules(int argc, char **argv)
 	uint8_t proto = 0;
 	long port = 0;
 	char *sub, *file, *fdir, *rel = NULL;
+	const char *etcd = NULL;
 	int c, rc = 0;
 
 	optind = 2;
@@ -152,22 +277,38 @@ static int cmd_rules(int argc, char **argv)
 				return usage("--port takes 1 to 65535");
 			break;
 		}
+		case 'e':
+			etcd = optarg;
+			break;
 		case 'h':
 			return usage(NULL);
 		default:
 			return 2;
 		}
 	}
+	if (!strcmp(argv[1], "nodes")) {
+		if (argc != optind || !etcd)
+			return usage("nodes: give --etcd URL");
+		return cmd_nodes(etcd);
+	}
+	if (argc - optind == 1 && !strcmp(argv[optind], "show")) {
+		if (!etcd)
+			return usage("rules show: give --etcd URL");
+		return cmd_show(etcd);
+	}
 	if (argc - optind < 2)
 		return usage("rules: give a command and a FILE");
 	sub = argv[optind];
 	file = argv[optind + 1];
 	if (strcmp(sub, "check") && strcmp(sub, "compile") &&
-	    strcmp(sub, "explain"))
-		return usage("rules: the commands are check, compile, explain");
+	    strcmp(sub, "explain") && strcmp(sub, "apply"))
+		return usage("rules: the commands are check, compile, explain, "
+			     "apply, show");
 	if (strcmp(sub, "explain") ? argc - optind != 2 : argc - optind != 4)
 		return usage(strcmp(sub, "explain") ? "rules: one FILE" :
 			     "rules explain: give FILE SRC DST");
+	if (!strcmp(sub, "apply") && !etcd)
+		return usage("rules apply: give --etcd URL");
 	fdir = strdup(file);
 	if (!fdir || asprintf(&rel, "%s/../templates", dirname(fdir)) < 0)
 		rel = NULL;
@@ -182,16 +323,24 @@ static int cmd_rules(int argc, char **argv)
 	} else if (!strcmp(sub, "check")) {
 		printf("%s: good: %zu rule(s), template %s, revision %s\n",
 		       file, r->nrules, r->template, r->revision);
-	} else if (!strcmp(sub, "compile")) {
-		char *s = cmon_rules_compile(r);
+	} else if (!strcmp(sub, "compile") || !strcmp(sub, "apply")) {
+		char *s = cmon_rules_compile(r), key[64], err[512];
 
+		snprintf(key, sizeof(key), "%srules", CMON_ETCD_PREFIX);
 		if (!s) {
 			fprintf(stderr, "cmonctl: out of memory\n");
 			rc = 1;
-		} else {
+		} else if (!strcmp(sub, "compile")) {
 			printf("%s\n", s);
-			free(s);
+		} else if (cmon_etcd_put(etcd, key, s, err, sizeof(err))) {
+			fprintf(stderr, "cmonctl: %s\n", err);
+			rc = 1;
+		} else {
+			printf("%s: revision %s published at %s%s (cmonctl "
+			       "rules show --etcd %s: which nodes applied "
+			       "it)\n", file, r->revision, etcd, key, etcd);
 		}
+		free(s);
 	} else {
 		struct ep src, dst;
 		char why[8192];
@@ -222,7 +371,7 @@ int main(int argc, char **argv)
 		return usage("give a command");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return usage(NULL);
-	if (!strcmp(argv[1], "rules"))
+	if (!strcmp(argv[1], "rules") || !strcmp(argv[1], "nodes"))
 		return cmd_rules(argc, argv);
-	return usage("unknown command (rules)");
+	return usage("unknown command (rules, nodes)");
 }

@@ -20,7 +20,7 @@ enum {
 	OPT_HTTP_TOKEN, OPT_HTTP_TOKEN_FILE, OPT_WEB_ROOT, OPT_INFLUX,
 	OPT_INFLUX_DB, OPT_INFLUX_BUFFER, OPT_HISTORY, OPT_PEER,
 	OPT_PCAP, OPT_PCAP_SIZE, OPT_PCAP_COUNT, OPT_PCAP_CT, OPT_PCAP_PROTO,
-	OPT_PCAP_SAMPLE, OPT_RULES,
+	OPT_PCAP_SAMPLE, OPT_RULES, OPT_ETCD, OPT_ETCD_LEASE,
 };
 
 #define SHORTOPTS "b:o:p:k:s:i:d:jqn:c:H:vhV"
@@ -68,6 +68,8 @@ static const struct option shared_opts[] = {
 	{ "pcap-sample", required_argument, NULL, OPT_PCAP_SAMPLE },
 	/* monitoring rules */
 	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "etcd", required_argument, NULL, OPT_ETCD },
+	{ "etcd-lease", required_argument, NULL, OPT_ETCD_LEASE },
 };
 #define NSHARED (sizeof(shared_opts) / sizeof(shared_opts[0]))
 #define MAX_PROG_OPTS 16
@@ -157,7 +159,13 @@ static const char help_rules[] =
 "      --rules FILE      what to watch and alert on, from a rule file\n"
 "                        (cmonctl rules check FILE); loaded again when it\n"
 "                        changes (a file with errors is refused whole and\n"
-"                        the rules in force stay)\n";
+"                        the rules in force stay)\n"
+"      --etcd URL        the standard rules published in etcd at URL\n"
+"                        (cmonctl rules apply), watched; this node\n"
+"                        registers there (cmonctl nodes); --rules FILE is\n"
+"                        then the default until etcd has rules\n"
+"      --etcd-lease S    this node's etcd entry expires S seconds after\n"
+"                        it stops renewing it (default 10)\n";
 
 static void usage(FILE *f, const struct cmon_cli *cli)
 {
@@ -363,6 +371,12 @@ static int daemon_opt(struct cmon_daemon_opts *o, int c, const char *arg)
 	case OPT_RULES:
 		o->rules = arg;
 		return 1;
+	case OPT_ETCD:
+		o->etcd = arg;
+		return 1;
+	case OPT_ETCD_LEASE:
+		return cmon_opt_num(arg, 2, 3600, &o->etcd_lease,
+				    "--etcd-lease") ? -EINVAL : 1;
 	}
 	return 0;
 }

@@ -283,8 +283,9 @@ static int start(struct cmon_daemon *d, struct cmon_kopts *k, int restarted,
 		return 2;
 	if (handoff)
 		take_over(d->x);
-	if (o->rules) {
-		d->rules = cmon_rules_run_start(o->rules, o->node);
+	if (o->rules || o->etcd) {
+		d->rules = cmon_rules_run_start(o->rules, o->etcd, o->node,
+						o->etcd_lease);
 		if (!d->rules)
 			return 2;
 	}

@@ -45,6 +45,8 @@ struct cmon_daemon_opts {
 	const char *peers[CMON_MAX_PEERS];
 	unsigned int npeers;
 	const char *rules;		/* --rules FILE, or NULL */
+	const char *etcd;		/* --etcd URL, or NULL */
+	double etcd_lease;		/* --etcd-lease S; 0: the default */
 };
 
 void cmon_daemon_opts_init(struct cmon_daemon_opts *o);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include "alertmanager.h"
 #include "alerts.h"
+#include "etcd.h"
 #include "log.h"
 #include "rules-run.h"
 #include "rules.h"
@@ -17,10 +18,13 @@
 #endif
 
 struct cmon_rules_run {
-	char *file, *tdir_rel;
+	char *file, *tdir_rel;		/* file: NULL without --rules */
 	const char *tdirs[3];
 	const char *node;
-	struct cmon_rules *rules;
+	struct cmon_etcd *etcd;		/* NULL without --etcd */
+	char *etcd_url;
+	char *origin;			/* what the rules in force came from */
+	struct cmon_rules *rules;	/* NULL: none (yet) */
 	struct cmon_alerter *alerter;
 	struct cmon_am *am;
 	struct stat seen;		/* the file as last loaded or refused */
@@ -41,67 +45,123 @@ static void endpoint(void *ctx, uint32_t addr, struct cmon_endpoint_info *out)
 	out->netns = out->name;
 }
 
-/* Load the file: 0, or -1 with its errors in r->error (and logged). */
-static int load(struct cmon_rules_run *r, int first)
+/* Rules from @origin refused: say why (at start on stderr), keep those
+ * in force; -1. */
+static int refuse(struct cmon_rules_run *r, const char *origin,
+		  struct cmon_rules_errors *e, int first)
 {
-	struct cmon_rules_errors e = { 0 };
-	struct cmon_rules *nr = cmon_rules_load(r->file, r->tdirs, &e);
 	size_t i;
 
-	if (!nr) {
-		for (i = 0; i < e.n; i++)
-			if (first)
-				fprintf(stderr, "%s\n", e.msg[i]);
-			else
-				cmon_warn("rules: %s", e.msg[i]);
-		snprintf(r->error, sizeof(r->error), "%s%s (%zu error(s); "
-			 "the rules in force stay)", e.n ? e.msg[0] : r->file,
-			 e.n > 1 ? " and more" : "", e.n);
-		cmon_rules_errors_free(&e);
-		r->refused++;
-		return -1;
-	}
+	for (i = 0; i < e->n; i++)
+		if (first)
+			fprintf(stderr, "%s\n", e->msg[i]);
+		else
+			cmon_warn("rules: %s", e->msg[i]);
+	snprintf(r->error, sizeof(r->error), "%s%s (%zu error(s); the rules "
+		 "in force stay)", e->n ? e->msg[0] : origin,
+		 e->n > 1 ? " and more" : "", e->n);
+	cmon_rules_errors_free(e);
+	r->refused++;
+	return -1;
+}
+
+/* Put @nr (from @origin) in force; 0, or -1 if its Alertmanager cannot
+ * be used at start. */
+static int apply(struct cmon_rules_run *r, struct cmon_rules *nr,
+		 const char *origin, int first)
+{
+	char *o = strdup(origin);
+
 	if (nr->nwebhooks && !r->am) {
 		r->am = cmon_am_start(nr->webhooks, nr->nwebhooks);
 		if (!r->am && first) {
 			cmon_rules_free(nr);
+			free(o);
 			return -1;
 		}
 	}
 	if (!first)
 		r->reloads++;
 	cmon_info("rules: %s, revision %s: %zu rule(s), template %s%s",
-		  r->file, nr->revision, nr->nrules, nr->template,
+		  origin, nr->revision, nr->nrules, nr->template,
 		  first ? "" : " (applied)");
 	cmon_rules_free(r->rules);
 	r->rules = nr;
+	free(r->origin);
+	r->origin = o;
 	r->error[0] = 0;
 	return 0;
 }
 
+/* Load the file: 0, or -1 with its errors in r->error (and logged). */
+static int load(struct cmon_rules_run *r, int first)
+{
+	struct cmon_rules_errors e = { 0 };
+	struct cmon_rules *nr = cmon_rules_load(r->file, r->tdirs, &e);
+
+	return nr ? apply(r, nr, r->file, first) : refuse(r, r->file, &e, first);
+}
+
+/* Standard rules from etcd ("" when the key was deleted: the file's, if
+ * any, are the default again). */
+static void from_etcd(struct cmon_rules_run *r, const char *text,
+		      const char *url)
+{
+	struct cmon_rules_errors e = { 0 };
+	struct cmon_rules *nr;
+	char origin[512];
+
+	if (!*text) {
+		cmon_info("rules: none published in etcd");
+		if (r->file)
+			load(r, 0);
+		return;
+	}
+	nr = cmon_rules_parse_std(text, &e);
+	snprintf(origin, sizeof(origin), "etcd %s (from %s)", url,
+		 nr ? nr->source : "?");
+	if (nr)
+		apply(r, nr, origin, 0);
+	else
+		refuse(r, "etcd", &e, 0);
+}
+
 struct cmon_rules_run *cmon_rules_run_start(const char *file,
-					    const char *node)
+					    const char *etcd_url,
+					    const char *node, double lease_s)
 {
 	struct cmon_rules_run *r = calloc(1, sizeof(*r));
-	char *dir;
+	char *dir = NULL;
 
-	if (!r || !(r->file = strdup(file)) ||
-	    !(r->alerter = cmon_alerter_create()) || !(dir = strdup(file))) {
+	if (!r || !(r->alerter = cmon_alerter_create()) ||
+	    (file && (!(r->file = strdup(file)) || !(dir = strdup(file))))) {
 		cmon_err("rules: out of memory");
 		cmon_rules_run_stop(r);
 		return NULL;
 	}
-	if (asprintf(&r->tdir_rel, "%s/../templates", dirname(dir)) < 0)
+	if (dir && asprintf(&r->tdir_rel, "%s/../templates", dirname(dir)) < 0)
 		r->tdir_rel = NULL;
 	free(dir);
-	r->tdirs[0] = r->tdir_rel;
-	r->tdirs[1] = CMON_TEMPLATE_DIR;
+	r->tdirs[0] = r->tdir_rel ? r->tdir_rel : CMON_TEMPLATE_DIR;
+	r->tdirs[1] = r->tdir_rel ? CMON_TEMPLATE_DIR : NULL;
 	r->node = node;
-	stat(file, &r->seen);
-	if (load(r, 1)) {
-		cmon_err("--rules %s: %s", file, r->error);
-		cmon_rules_run_stop(r);
-		return NULL;
+	if (file) {
+		stat(file, &r->seen);
+		if (load(r, 1)) {
+			cmon_err("--rules %s: %s", file, r->error);
+			cmon_rules_run_stop(r);
+			return NULL;
+		}
+	}
+	if (etcd_url) {
+		struct cmon_etcd_opts eo = { etcd_url, NULL, node, lease_s };
+
+		r->etcd_url = strdup(etcd_url);
+		r->etcd = r->etcd_url ? cmon_etcd_start(&eo) : NULL;
+		if (!r->etcd) {
+			cmon_rules_run_stop(r);
+			return NULL;
+		}
 	}
 	return r;
 }
@@ -109,7 +169,15 @@ struct cmon_rules_run *cmon_rules_run_start(const char *file,
 void cmon_rules_run_check(struct cmon_rules_run *r)
 {
 	struct stat st;
+	char *text;
 
+	if (r->etcd && (text = cmon_etcd_take_rules(r->etcd))) {
+		from_etcd(r, text, r->etcd_url);
+		free(text);
+	}
+	/* the file is the default until etcd has rules */
+	if (!r->file || (r->etcd && r->origin && strcmp(r->origin, r->file)))
+		return;
 	if (stat(r->file, &st)) {
 		if (!r->error[0])
 			cmon_warn("rules: %s: %m (the rules in force stay)",
@@ -124,6 +192,43 @@ void cmon_rules_run_check(struct cmon_rules_run *r)
 		return;
 	r->seen = st;
 	load(r, 0);
+}
+
+/* This node's status in etcd: what it applied, or why not. */
+static void publish(struct cmon_rules_run *r, const struct cmon_view_rules *v,
+		    unsigned int npairs, double now, const char *url)
+{
+	unsigned int i, firing = 0;
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+
+	if (!f)
+		return;
+	for (i = 0; i < v->nalerts; i++)
+		firing += !strcmp(v->alerts[i].state, "firing");
+	fputs("{\"node\":", f);
+	cmon_json_str(f, r->node ? r->node : "");
+	fputs(",\"url\":", f);
+	if (url)
+		cmon_json_str(f, url);
+	else
+		fputs("null", f);
+	fputs(",\"revision\":", f);
+	if (v->revision)
+		cmon_json_str(f, v->revision);
+	else
+		fputs("null", f);
+	fputs(",\"error\":", f);
+	if (v->error)
+		cmon_json_str(f, v->error);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"pairs\":%u,\"alerts_firing\":%u,\"time\":%.3f}",
+		npairs, firing, now);
+	fclose(f);
+	cmon_etcd_set_status(r->etcd, s);
+	free(s);
 }
 
 void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
@@ -164,10 +269,14 @@ void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
 			x->resolved_at };
 	}
 	*out = (struct cmon_view_rules){
-		r->file, r->rules->revision, r->error[0] ? r->error : NULL,
+		r->origin, r->rules ? r->rules->revision : NULL,
+		r->error[0] ? r->error : NULL,
+		r->etcd && !cmon_etcd_connected(r->etcd),
 		r->valerts, r->valerts ? (unsigned int)n : 0,
 		cmon_alerter_overflow(r->alerter), r->hidden,
 		np < r->nhidden_cap ? np : r->nhidden_cap };
+	if (r->etcd)
+		publish(r, out, np, now, url);
 }
 
 unsigned int cmon_rules_run_counters(struct cmon_rules_run *r,
@@ -189,6 +298,7 @@ void cmon_rules_run_stop(struct cmon_rules_run *r)
 {
 	if (!r)
 		return;
+	cmon_etcd_stop(r->etcd);
 	cmon_am_stop(r->am, 2);
 	cmon_alerter_destroy(r->alerter);
 	cmon_rules_free(r->rules);
@@ -196,5 +306,7 @@ void cmon_rules_run_stop(struct cmon_rules_run *r)
 	free(r->hidden);
 	free(r->tdir_rel);
 	free(r->file);
+	free(r->origin);
+	free(r->etcd_url);
 	free(r);
 }

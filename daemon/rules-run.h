@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The daemon's monitoring rules (--rules FILE, doc/rules.md): loaded at
- * start, loaded again when the file changes (a file with errors is
- * refused whole, the rules in force stay, and the refusal shows in every
- * report), and applied at every interval: the pairs an ignore rule hides,
- * the alerts evaluated, sent to Alertmanager.
+ * The daemon's monitoring rules (--rules FILE, --etcd URL, doc/rules.md):
+ * loaded at start, loaded again when the file changes or etcd publishes
+ * others (rules with errors are refused whole, the rules in force stay,
+ * and the refusal shows in every report and in the node's etcd entry),
+ * and applied at every interval: the pairs an ignore rule hides, the
+ * alerts evaluated, sent to Alertmanager.
  */
 #ifndef CMON_RULES_RUN_H
 #define CMON_RULES_RUN_H
@@ -17,10 +18,18 @@ struct cmon_rules_run;
 /* Counters it adds to a report. */
 #define CMON_RULES_RUN_NCOUNTERS 5
 
-/* Load @file; NULL after printing every error in it. */
+/*
+ * Rules from @file (NULL: none), and with @etcd_url (NULL: none) the
+ * standard rules published in etcd, this node registered there as @node
+ * on a lease of @lease_s seconds (0: the default); the file is the
+ * default until etcd has rules.  NULL after printing every error of the
+ * file, or why etcd cannot be used.
+ */
 struct cmon_rules_run *cmon_rules_run_start(const char *file,
-					    const char *node);
-/* Load the file again if it changed since (call about once a second). */
+					    const char *etcd_url,
+					    const char *node, double lease_s);
+/* Apply what etcd published, or the file again if it changed since (call
+ * about once a second). */
 void cmon_rules_run_check(struct cmon_rules_run *r);
 /*
  * After the engine ticked at wall clock @now: evaluate the alerts on its

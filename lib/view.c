@@ -198,6 +198,14 @@ static void json_time(FILE *out, const char *key, double t)
 		fputs("null", out);
 }
 
+static void json_str_or_null(FILE *out, const char *s)
+{
+	if (s)
+		cmon_json_str(out, s);
+	else
+		fputs("null", out);
+}
+
 void cmon_view_json_rules(FILE *out, const struct cmon_view *v)
 {
 	const struct cmon_view_rules *r = v->rules;
@@ -209,15 +217,13 @@ void cmon_view_json_rules(FILE *out, const struct cmon_view *v)
 		return;
 	}
 	fputs(",\"rules\":{\"source\":", out);
-	cmon_json_str(out, r->source);
+	json_str_or_null(out, r->source);
 	fputs(",\"revision\":", out);
-	cmon_json_str(out, r->revision);
+	json_str_or_null(out, r->revision);
 	fputs(",\"error\":", out);
-	if (r->error)
-		cmon_json_str(out, r->error);
-	else
-		fputs("null", out);
-	fprintf(out, ",\"alerts_overflow\":%llu},\"alerts\":[",
+	json_str_or_null(out, r->error);
+	fprintf(out, ",\"stale\":%s,\"alerts_overflow\":%llu},\"alerts\":[",
+		r->stale ? "true" : "false",
 		(unsigned long long)r->alerts_overflow);
 	for (i = 0; i < r->nalerts; i++) {
 		const struct cmon_view_alert *x = &r->alerts[i];
@@ -243,10 +249,8 @@ void cmon_view_json_rules(FILE *out, const struct cmon_view *v)
 		json_time(out, "fired_at", x->fired_at);
 		json_time(out, "resolved_at", x->resolved_at);
 		fputs(",\"summary\":", out);
-		if (x->summary && *x->summary)
-			cmon_json_str(out, x->summary);
-		else
-			fputs("null", out);
+		json_str_or_null(out, x->summary && *x->summary ? x->summary
+							      : NULL);
 		fputc('}', out);
 	}
 	fputc(']', out);
@@ -410,6 +414,9 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 	}
 	if (v->rules && v->rules->error)
 		fprintf(out, "rules: %s\n", v->rules->error);
+	if (v->rules && v->rules->stale)
+		fputs("rules: etcd unreachable: the rules in force may be "
+		      "stale\n", out);
 	fflush(out);
 }
 

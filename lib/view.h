@@ -60,8 +60,9 @@ struct cmon_view_alert {
 
 /* The monitoring rules in force (--rules), as the view reports them. */
 struct cmon_view_rules {
-	const char *source, *revision;
+	const char *source, *revision;	/* NULL: no rules yet */
 	const char *error;		/* the last reload refused, or NULL */
+	int stale;			/* etcd unreachable: maybe old */
 	const struct cmon_view_alert *alerts;
 	unsigned int nalerts;
 	uint64_t alerts_overflow;

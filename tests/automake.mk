@@ -71,9 +71,10 @@ tests_unit_test_cfgfile_san_LDADD = $(SAN_LDADD)
 tests_unit_test_rules_san_SOURCES = $(tests_unit_test_rules_SOURCES) \
 	$(rules_libcmon_rules_a_SOURCES)
 tests_unit_test_rules_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS) $(YAML_CFLAGS) \
-	$(JANSSON_CFLAGS)
+	$(JANSSON_CFLAGS) $(LIBCURL_CFLAGS)
 tests_unit_test_rules_san_LDFLAGS = $(SAN_FLAGS)
-tests_unit_test_rules_san_LDADD = $(SAN_LDADD) $(YAML_LIBS) $(JANSSON_LIBS)
+tests_unit_test_rules_san_LDADD = $(SAN_LDADD) $(YAML_LIBS) $(JANSSON_LIBS) \
+	$(LIBCURL_LIBS) -lpthread
 tests_unit_test_export_san_SOURCES = $(tests_unit_test_export_SOURCES)
 tests_unit_test_export_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
 tests_unit_test_export_san_LDFLAGS = $(SAN_FLAGS)
@@ -112,6 +113,7 @@ INTEGRATION_TESTS = \
 	tests/integration/args.sh \
 	tests/integration/cmonctl.sh \
 	tests/integration/rules.sh \
+	tests/integration/etcd.sh \
 	tests/integration/udp.sh \
 	tests/integration/tcp.sh \
 	tests/integration/latency.sh \

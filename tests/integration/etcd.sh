@@ -1,0 +1,186 @@
+#!/bin/sh
+# Rules said once, every node follows: a real etcd (own data directory and
+# ports) and three simulated nodes (a bridge with two containers each, its
+# own agent, under traffic).  cmonctl rules apply publishes; every agent
+# applies within seconds (pairs an ignore rule selects vanish, then come
+# back with an alert firing); standard rules a node cannot trust are
+# refused everywhere with the rules in force kept; etcd going away makes
+# the rules stale, and its return makes them current; a dead node's entry
+# expires with its lease.
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init cmet
+command -v etcd >/dev/null || it_fail "etcd missing (tools/install-deps)"
+CTL=$top_builddir/ctl/cmonctl
+[ -x "$CTL" ] || it_fail "$CTL not built"
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+CPORT=$(free_port)
+PPORT=$(free_port)
+E=http://127.0.0.1:$CPORT
+etcd_start() {
+	etcd --name cmet --data-dir "$IT_TMP/etcd" \
+		--listen-client-urls "$E" --advertise-client-urls "$E" \
+		--listen-peer-urls "http://127.0.0.1:$PPORT" \
+		--initial-advertise-peer-urls "http://127.0.0.1:$PPORT" \
+		--initial-cluster "cmet=http://127.0.0.1:$PPORT" \
+		>>"$IT_TMP/etcd.log" 2>&1 &
+	ETCD_PID=$!
+	IT_PIDS="$IT_PIDS $ETCD_PID"
+	for i in $(seq 50); do
+		curl -sf "$E/version" >/dev/null && return 0
+		sleep 0.2
+	done
+	it_fail "etcd did not start: $(tail -3 "$IT_TMP/etcd.log")"
+}
+etcd_start
+
+# three nodes: bridge cmetbN, containers cmetNa -> cmetNb under traffic
+for n in 1 2 3; do
+	cmon_ns_bridge "${CMON_PFX}b$n" "10.23$n.0" || it_fail "bridge $n"
+	cmon_ns_container "${CMON_PFX}${n}a" "${CMON_PFX}b$n" "10.23$n.0.2" &&
+	cmon_ns_container "${CMON_PFX}${n}b" "${CMON_PFX}b$n" "10.23$n.0.3" ||
+		it_fail "containers of node $n"
+	ip netns exec "${CMON_PFX}${n}a" python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + 120
+while time.time() < end:
+    for i in range(10):
+        s.sendto(b'x' * 200, ('10.23$n.0.3', 5005))
+    time.sleep(0.01)
+" &
+	IT_PIDS="$IT_PIDS $!"
+done
+for n in 1 2 3; do
+	"$AGENT" --bridge "${CMON_PFX}b$n" --node "node$n" --etcd "$E" \
+		--etcd-lease 3 --json --interval 0.5 \
+		>"$IT_TMP/node$n.json" 2>"$IT_TMP/node$n.err" &
+	eval "A$n=$!"
+	IT_PIDS="$IT_PIDS $!"
+done
+for n in 1 2 3; do
+	it_wait "$IT_TMP/node$n.err" monitoring 10 ||
+		it_fail "agent $n did not start: $(tail -3 "$IT_TMP/node$n.err")"
+done
+
+# last N EXPR: a Python expression over node N's last JSON line (o)
+last() {
+	tail -n 1 "$IT_TMP/node$1.json" | python3 -c "
+import json, sys
+o = json.loads(sys.stdin.read())
+print($2)" 2>/dev/null
+}
+# every_node DESCRIPTION SECONDS EXPR: wait until EXPR holds on all three
+every_node() {
+	local i n ok
+	for i in $(seq $(($2 * 5))); do
+		ok=1
+		for n in 1 2 3; do
+			[ "$(last $n "$3")" = True ] || ok=0
+		done
+		[ $ok = 1 ] && return 0
+		sleep 0.2
+	done
+	for n in 1 2 3; do
+		echo "node$n: $(tail -n 1 "$IT_TMP/node$n.json" | cut -c1-400)" >&2
+		tail -3 "$IT_TMP/node$n.err" >&2
+	done
+	it_fail "$1 (within $2 s)"
+}
+ab='any(p["src"].endswith("a") and p["dst"].endswith("b") for p in o["pairs"])'
+
+every_node "a>b not reported before any rule" 10 "$ab"
+for i in $(seq 25); do
+	[ "$("$CTL" nodes --etcd "$E" | grep -c '^node[123] ')" = 3 ] && break
+	sleep 0.2
+done
+"$CTL" nodes --etcd "$E" | grep -c '^node[123] ' | grep -qx 3 ||
+	it_fail "not every node registered: $("$CTL" nodes --etcd "$E")"
+"$CTL" rules show --etcd "$E" | grep -q "no rules published" ||
+	it_fail "rules show before any rule: $("$CTL" rules show --etcd "$E")"
+echo "ok: three nodes registered, no rules yet"
+
+mkdir -p "$IT_TMP/rules"
+cp -r "$top_srcdir/etc/templates" "$IT_TMP/templates"
+write_rules() {	# write_rules ignore|alert
+	cat >"$IT_TMP/rules/cluster.yaml" <<YAML
+version: 1
+templates:
+  - template: cluster
+    extends: docker-bridge
+    bridges: [${CMON_PFX}b1, ${CMON_PFX}b2, ${CMON_PFX}b3]
+template: cluster
+rules:
+  - name: a-to-b
+    select:
+      from: { containers: ["${CMON_PFX}?a"] }
+      to: { containers: ["${CMON_PFX}?b"] }
+YAML
+	if [ "$1" = ignore ]; then
+		echo "    ignore: true" >>"$IT_TMP/rules/cluster.yaml"
+	else
+		echo "    alerts: [{ name: traffic, when: pps > 1 }]" \
+			>>"$IT_TMP/rules/cluster.yaml"
+	fi
+}
+
+# v1: a>b ignored on every node
+write_rules ignore
+t0=$(date +%s.%N)
+out=$("$CTL" rules apply "$IT_TMP/rules/cluster.yaml" --etcd "$E") ||
+	it_fail "apply failed: $out"
+v1=$(echo "$out" | sed -n 's/.*revision \([0-9a-f]*\) published.*/\1/p')
+every_node "revision $v1 not applied everywhere" 15 \
+	"o['rules']['revision'] == '$v1' and not ($ab)"
+t1=$(date +%s.%N)
+echo "ok: $v1 applied on 3 nodes in $(python3 -c "print(round($t1 - $t0, 2))") s (publish to the last node's report)"
+out=$("$CTL" rules show --etcd "$E") || it_fail "rules show: $out"
+[ "$(echo "$out" | grep -c "applied $v1")" = 3 ] || it_fail "rules show: $out"
+
+# v2: a>b back, with an alert firing on the busy pairs
+write_rules alert
+"$CTL" rules apply "$IT_TMP/rules/cluster.yaml" --etcd "$E" >/dev/null ||
+	it_fail "apply v2 failed"
+v2=$("$CTL" rules check "$IT_TMP/rules/cluster.yaml" | sed -n 's/.*revision \([0-9a-f]*\)$/\1/p')
+every_node "revision $v2 not applied everywhere" 15 \
+	"o['rules']['revision'] == '$v2' and ($ab) and any(a['state'] == 'firing' for a in o['alerts'])"
+echo "ok: $v2 applied everywhere: a>b shown again, alerts firing"
+
+# standard rules no node can trust: refused everywhere, v2 stays
+curl -sf -X POST "$E/v3/kv/put" -d "{\"key\":\"$(printf /cmon/rules | base64)\",\"value\":\"$(printf '{"kind":"cmon-rules","version":9}' | base64)\"}" >/dev/null ||
+	it_fail "cannot put the bad rules"
+every_node "bad standard rules not refused" 15 \
+	"'version 9' in (o['rules']['error'] or '') and o['rules']['revision'] == '$v2'"
+"$CTL" rules show --etcd "$E" >"$IT_TMP/show" && it_fail "rules show says all is well: $(cat "$IT_TMP/show")"
+grep -q "refused: standard rules: version 9" "$IT_TMP/show" || it_fail "rules show: $(cat "$IT_TMP/show")"
+echo "ok: rules no node can apply refused everywhere, the rules in force kept"
+"$CTL" rules apply "$IT_TMP/rules/cluster.yaml" --etcd "$E" >/dev/null
+every_node "v2 not back" 15 "o['rules']['revision'] == '$v2' and o['rules']['error'] is None"
+
+# etcd goes away: stale; it comes back: current again
+kill "$ETCD_PID"
+wait "$ETCD_PID" 2>/dev/null
+every_node "etcd down not reported as stale" 15 "o['rules']['stale'] is True and o['rules']['revision'] == '$v2'"
+echo "ok: etcd down: rules kept, reported stale"
+etcd_start
+every_node "etcd back not reported" 20 "o['rules']['stale'] is False"
+"$CTL" rules apply "$IT_TMP/rules/cluster.yaml" --etcd "$E" >/dev/null
+echo "ok: etcd back: current again"
+
+# a node dies: its entry expires with its lease (3 s)
+kill -9 "$A3"
+for i in $(seq 50); do
+	"$CTL" nodes --etcd "$E" | grep -q '^node3 ' || break
+	sleep 0.2
+done
+"$CTL" nodes --etcd "$E" | grep -q '^node3 ' && it_fail "node3's entry outlived its lease"
+"$CTL" nodes --etcd "$E" | grep -q '^node1 ' || it_fail "node1 gone too"
+echo "ok: a dead node's entry expired"
+for n in 1 2; do
+	eval "kill -INT \$A$n; wait \$A$n" || it_fail "agent $n did not stop cleanly"
+done
+"$CTL" nodes --etcd "$E" | grep -q '^node[12] ' && it_fail "stopped nodes still registered"
+echo "PASS: rules through etcd: published once, applied on every node, refused whole, stale and back, leases"
