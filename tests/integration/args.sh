@@ -50,6 +50,7 @@ documented() {
 	echo "ok: every option of $(basename "$1") --help in doc/$2"
 }
 documented "$AGENT" cmon-kern.8
+documented "$top_builddir/ctl/cmonctl" cmonctl.1
 DPDK_APP=$top_builddir/dpdk-app/cmon-dpdk
 [ -x "$DPDK_APP" ] && documented "$DPDK_APP" cmon-dpdk.8
 echo "PASS: bad arguments rejected clearly, every option documented"
