@@ -22,10 +22,17 @@ struct ld {
 	unsigned int depth;	/* of template extension */
 };
 
+/* One more element, zeroed, at the end of the array @arr of @n: it, or
+ * NULL (out of memory; the array stays as it was). */
+#define GROW(arr, n) ({ \
+	__typeof__(arr) nv_ = realloc((arr), ((n) + 1) * sizeof(*(arr))); \
+	nv_ ? ((arr) = nv_, memset(&nv_[n], 0, sizeof(*nv_)), &nv_[(n)++]) \
+	    : NULL; })
+
 static void verr(struct cmon_rules_errors *e, const char *file,
 		 struct cmon_mark m, const char *fmt, va_list ap)
 {
-	char msg[512], *line, **nv;
+	char msg[512], *line, **slot;
 	int n;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -34,13 +41,11 @@ static void verr(struct cmon_rules_errors *e, const char *file,
 		   : asprintf(&line, "%s: %s", file, msg);
 	if (n < 0)
 		return;
-	nv = realloc(e->msg, (e->n + 1) * sizeof(*nv));
-	if (!nv) {
+	slot = GROW(e->msg, e->n);
+	if (!slot)
 		free(line);
-		return;
-	}
-	e->msg = nv;
-	e->msg[e->n++] = line;
+	else
+		*slot = line;
 }
 
 void cmon_rules_err(struct cmon_rules_errors *e, const char *file,
@@ -178,17 +183,12 @@ struct strv {
 static int push_str(struct ld *l, yaml_node_t *n, const char *s, void *out)
 {
 	struct strv *sv = out;
-	char **nv = realloc(*sv->v, (*sv->n + 1) * sizeof(*nv));
+	char **slot = GROW(*sv->v, *sv->n);
 
 	(void)l;
 	(void)n;
-	if (!nv)
+	if (!slot || !(*slot = strdup(s)))
 		return -ENOMEM;
-	*sv->v = nv;
-	nv[*sv->n] = strdup(s);
-	if (!nv[*sv->n])
-		return -ENOMEM;
-	(*sv->n)++;
 	return 0;
 }
 
@@ -244,18 +244,17 @@ static int boolean(struct ld *l, yaml_node_t *n, const char *what, int *out)
 static int push_cidr(struct ld *l, yaml_node_t *n, const char *s, void *out)
 {
 	struct cmon_sel *sel = out;
-	struct cmon_cidr c, *nv;
+	struct cmon_cidr c, *slot;
 
 	if (cmon_cidr_parse(s, &c)) {
 		err(l, n, "'%s' is not an IPv4 address or CIDR (10.1.0.0/16)",
 		    s);
 		return -1;
 	}
-	nv = realloc(sel->cidrs, (sel->ncidrs + 1) * sizeof(*nv));
-	if (!nv)
+	slot = GROW(sel->cidrs, sel->ncidrs);
+	if (!slot)
 		return -ENOMEM;
-	sel->cidrs = nv;
-	sel->cidrs[sel->ncidrs++] = c;
+	*slot = c;
 	return 0;
 }
 
@@ -271,17 +270,15 @@ static void sel_labels(struct ld *l, yaml_node_t *map, struct cmon_sel *sel)
 	     p < map->data.mapping.pairs.top; p++) {
 		const char *k = scalar(l, node(l, p->key), "a label");
 		const char *v = scalar(l, node(l, p->value), "a label value");
-		struct cmon_label *nv;
+		struct cmon_label *lab;
 
 		if (!k || !v)
 			continue;
-		nv = realloc(sel->labels, (sel->nlabels + 1) * sizeof(*nv));
-		if (!nv)
+		lab = GROW(sel->labels, sel->nlabels);
+		if (!lab)
 			return;
-		sel->labels = nv;
-		nv[sel->nlabels].key = strdup(k);
-		nv[sel->nlabels].value = strcmp(v, "*") ? strdup(v) : NULL;
-		sel->nlabels++;
+		lab->key = strdup(k);
+		lab->value = strcmp(v, "*") ? strdup(v) : NULL;
 	}
 }
 
@@ -335,18 +332,17 @@ static int push_proto(struct ld *l, yaml_node_t *n, const char *s, void *out)
 static int push_ports(struct ld *l, yaml_node_t *n, const char *s, void *out)
 {
 	struct cmon_rule *r = out;
-	struct cmon_port_range pr, *nv;
+	struct cmon_port_range pr, *slot;
 
 	if (cmon_port_range_parse(s, &pr)) {
 		err(l, n, "'%s' is not a port (1-65535) or a range "
 		    "(8000-8080)", s);
 		return -1;
 	}
-	nv = realloc(r->ports, (r->nports + 1) * sizeof(*nv));
-	if (!nv)
+	slot = GROW(r->ports, r->nports);
+	if (!slot)
 		return -ENOMEM;
-	r->ports = nv;
-	r->ports[r->nports++] = pr;
+	*slot = pr;
 	return 0;
 }
 
@@ -475,15 +471,10 @@ static void alerts_load(struct ld *l, yaml_node_t *n, struct cmon_rule *r)
 	for (i = n->data.sequence.items.start; i < n->data.sequence.items.top;
 	     i++) {
 		yaml_node_t *e = node(l, *i);
-		struct cmon_alert *nv = realloc(r->alerts,
-						(r->nalerts + 1) * sizeof(*nv));
-		struct cmon_alert *a;
+		struct cmon_alert *a = GROW(r->alerts, r->nalerts);
 
-		if (!nv)
+		if (!a)
 			return;
-		r->alerts = nv;
-		a = &r->alerts[r->nalerts++];
-		memset(a, 0, sizeof(*a));
 		a->mark = mark_of(e);
 		fields(l, e, "an alert", alert_keys, alert_field, a);
 		if (!a->name) {
@@ -536,15 +527,10 @@ static void rules_load(struct ld *l, yaml_node_t *n, struct cmon_rules *rs)
 	for (i = n->data.sequence.items.start; i < n->data.sequence.items.top;
 	     i++) {
 		yaml_node_t *e = node(l, *i);
-		struct cmon_rule *nv = realloc(rs->rules,
-					       (rs->nrules + 1) * sizeof(*nv));
-		struct cmon_rule *r;
+		struct cmon_rule *r = GROW(rs->rules, rs->nrules);
 
-		if (!nv)
+		if (!r)
 			return;
-		rs->rules = nv;
-		r = &rs->rules[rs->nrules++];
-		memset(r, 0, sizeof(*r));
 		r->measure = CMON_MEASURE_ALL;
 		r->mark = mark_of(e);
 		fields(l, e, "a rule", rule_keys, rule_field, r);
