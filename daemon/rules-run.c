@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include "alertmanager.h"
 #include "alerts.h"
+#include "clock.h"
 #include "etcd.h"
 #include "log.h"
 #include "rules-run.h"
@@ -126,74 +127,6 @@ static void from_etcd(struct cmon_rules_run *r, const char *text,
 		refuse(r, "etcd", &e, 0);
 }
 
-struct cmon_rules_run *cmon_rules_run_start(const char *file,
-					    const char *etcd_url,
-					    const char *node, double lease_s)
-{
-	struct cmon_rules_run *r = calloc(1, sizeof(*r));
-	char *dir = NULL;
-
-	if (!r || !(r->alerter = cmon_alerter_create()) ||
-	    (file && (!(r->file = strdup(file)) || !(dir = strdup(file))))) {
-		cmon_err("rules: out of memory");
-		cmon_rules_run_stop(r);
-		return NULL;
-	}
-	if (dir && asprintf(&r->tdir_rel, "%s/../templates", dirname(dir)) < 0)
-		r->tdir_rel = NULL;
-	free(dir);
-	r->tdirs[0] = r->tdir_rel ? r->tdir_rel : CMON_TEMPLATE_DIR;
-	r->tdirs[1] = r->tdir_rel ? CMON_TEMPLATE_DIR : NULL;
-	r->node = node;
-	if (file) {
-		stat(file, &r->seen);
-		if (load(r, 1)) {
-			cmon_err("--rules %s: %s", file, r->error);
-			cmon_rules_run_stop(r);
-			return NULL;
-		}
-	}
-	if (etcd_url) {
-		struct cmon_etcd_opts eo = { etcd_url, NULL, node, lease_s };
-
-		r->etcd_url = strdup(etcd_url);
-		r->etcd = r->etcd_url ? cmon_etcd_start(&eo) : NULL;
-		if (!r->etcd) {
-			cmon_rules_run_stop(r);
-			return NULL;
-		}
-	}
-	return r;
-}
-
-void cmon_rules_run_check(struct cmon_rules_run *r)
-{
-	struct stat st;
-	char *text;
-
-	if (r->etcd && (text = cmon_etcd_take_rules(r->etcd))) {
-		from_etcd(r, text, r->etcd_url);
-		free(text);
-	}
-	/* the file is the default until etcd has rules */
-	if (!r->file || (r->etcd && r->origin && strcmp(r->origin, r->file)))
-		return;
-	if (stat(r->file, &st)) {
-		if (!r->error[0])
-			cmon_warn("rules: %s: %m (the rules in force stay)",
-				  r->file);
-		snprintf(r->error, sizeof(r->error), "%s: %m (the rules in "
-			 "force stay)", r->file);
-		return;
-	}
-	if (st.st_mtim.tv_sec == r->seen.st_mtim.tv_sec &&
-	    st.st_mtim.tv_nsec == r->seen.st_mtim.tv_nsec &&
-	    st.st_size == r->seen.st_size && st.st_ino == r->seen.st_ino)
-		return;
-	r->seen = st;
-	load(r, 0);
-}
-
 /* This node's status in etcd: what it applied, or why not. */
 static void publish(struct cmon_rules_run *r, const struct cmon_view_rules *v,
 		    unsigned int npairs, double now, const char *url)
@@ -229,6 +162,79 @@ static void publish(struct cmon_rules_run *r, const struct cmon_view_rules *v,
 	fclose(f);
 	cmon_etcd_set_status(r->etcd, s);
 	free(s);
+}
+
+struct cmon_rules_run *cmon_rules_run_start(const char *file,
+					    const char *etcd_url,
+					    const char *node, double lease_s)
+{
+	struct cmon_rules_run *r = calloc(1, sizeof(*r));
+	char *dir = NULL;
+
+	if (!r || !(r->alerter = cmon_alerter_create()) ||
+	    (file && (!(r->file = strdup(file)) || !(dir = strdup(file))))) {
+		cmon_err("rules: out of memory");
+		cmon_rules_run_stop(r);
+		return NULL;
+	}
+	if (dir && asprintf(&r->tdir_rel, "%s/../templates", dirname(dir)) < 0)
+		r->tdir_rel = NULL;
+	free(dir);
+	r->tdirs[0] = r->tdir_rel ? r->tdir_rel : CMON_TEMPLATE_DIR;
+	r->tdirs[1] = r->tdir_rel ? CMON_TEMPLATE_DIR : NULL;
+	r->node = node;
+	if (file) {
+		stat(file, &r->seen);
+		if (load(r, 1)) {
+			cmon_err("--rules %s: %s", file, r->error);
+			cmon_rules_run_stop(r);
+			return NULL;
+		}
+	}
+	if (etcd_url) {
+		struct cmon_etcd_opts eo = { etcd_url, NULL, node, lease_s };
+		struct cmon_view_rules v = {
+			.source = r->origin,
+			.revision = r->rules ? r->rules->revision : NULL };
+
+		r->etcd_url = strdup(etcd_url);
+		r->etcd = r->etcd_url ? cmon_etcd_start(&eo) : NULL;
+		if (!r->etcd) {
+			cmon_rules_run_stop(r);
+			return NULL;
+		}
+		/* registered from the start, before the first interval */
+		publish(r, &v, 0, cmon_time_wall(), NULL);
+	}
+	return r;
+}
+
+void cmon_rules_run_check(struct cmon_rules_run *r)
+{
+	struct stat st;
+	char *text;
+
+	if (r->etcd && (text = cmon_etcd_take_rules(r->etcd))) {
+		from_etcd(r, text, r->etcd_url);
+		free(text);
+	}
+	/* the file is the default until etcd has rules */
+	if (!r->file || (r->etcd && r->origin && strcmp(r->origin, r->file)))
+		return;
+	if (stat(r->file, &st)) {
+		if (!r->error[0])
+			cmon_warn("rules: %s: %m (the rules in force stay)",
+				  r->file);
+		snprintf(r->error, sizeof(r->error), "%s: %m (the rules in "
+			 "force stay)", r->file);
+		return;
+	}
+	if (st.st_mtim.tv_sec == r->seen.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == r->seen.st_mtim.tv_nsec &&
+	    st.st_size == r->seen.st_size && st.st_ino == r->seen.st_ino)
+		return;
+	r->seen = st;
+	load(r, 0);
 }
 
 void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,

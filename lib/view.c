@@ -206,7 +206,8 @@ static void json_str_or_null(FILE *out, const char *s)
 		fputs("null", out);
 }
 
-void cmon_view_json_rules(FILE *out, const struct cmon_view *v)
+/* The "rules" and "alerts" members (doc/json.md), each after a comma. */
+static void json_rules(FILE *out, const struct cmon_view *v)
 {
 	const struct cmon_view_rules *r = v->rules;
 	char a[64], b[64];
@@ -293,7 +294,7 @@ void cmon_view_json(FILE *out, const struct cmon_view *v)
 			c->applied ? "true" : "false");
 	}
 	fputc(']', out);
-	cmon_view_json_rules(out, v);
+	json_rules(out, v);
 	fputs(",\"pairs\":[", out);
 	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
 		const struct cmon_pair_stats *p = cmon_view_pair(v, i);

@@ -90,9 +90,6 @@ struct cmon_view {
 /* Pair @i of the engine's last tick, or NULL if a rule hides it. */
 const struct cmon_pair_stats *cmon_view_pair(const struct cmon_view *v,
 					     unsigned int i);
-/* The "rules" and "alerts" members of a JSON object (doc/json.md), each
- * preceded by a comma. */
-void cmon_view_json_rules(FILE *out, const struct cmon_view *v);
 
 void cmon_view_json(FILE *out, const struct cmon_view *v);
 /* One pair of the last tick as a JSON object (doc/json.md). */
