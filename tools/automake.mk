@@ -34,3 +34,8 @@ tools_cmon_pcap_CFLAGS = $(AM_CFLAGS) $(LIBPCAP_CFLAGS)
 tools_cmon_pcap_LDADD = lib/libcmon-dp.a lib/libcmon.a $(LIBPCAP_LIBS) -lm
 endif
 EXTRA_DIST += tools/cmon.lua
+
+# What monitoring rules cost the daemon per interval (doc/rules.md).
+noinst_PROGRAMS += tools/cmon-bench-rules
+tools_cmon_bench_rules_SOURCES = tools/bench-rules.c
+tools_cmon_bench_rules_LDADD = $(CMON_RULES_LIBS)
