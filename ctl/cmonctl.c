@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <jansson.h>
+#include "cfgfile.h"
 #include "etcd.h"
 #include "rules.h"
 
@@ -30,6 +31,10 @@
 #endif
 
 #define MAX_TDIRS 16
+
+/* --etcd-user, --etcd-password-file */
+static struct cmon_etcd_login login;
+static char password[256];
 
 static const char usage_text[] =
 "Usage: cmonctl rules check FILE [--templates DIR]...\n"
@@ -46,6 +51,9 @@ static const char usage_text[] =
 "\n"
 "  --etcd URL      etcd's client URL (http://127.0.0.1:2379); keys under\n"
 "                  " CMON_ETCD_PREFIX "\n"
+"  --etcd-user NAME, --etcd-password-file FILE\n"
+"                  log in to an etcd with authentication enabled\n"
+"                  (the password is FILE's first line)\n"
 "  SRC, DST        NAME, ADDRESS or NAME@ADDRESS, then ,LABEL=VALUE and\n"
 "                  ,netns=NS as many as needed (web-1@10.0.0.2,app=web)\n"
 "  --templates DIR where templates named in the file are looked for\n"
@@ -147,7 +155,8 @@ static int nodes_list(const char *url, struct nodes *n)
 
 	n->list = json_array();
 	snprintf(prefix, sizeof(prefix), "%snodes/", CMON_ETCD_PREFIX);
-	if (cmon_etcd_list(url, prefix, on_node, n, err, sizeof(err)) < 0) {
+	if (cmon_etcd_list(url, &login, prefix, on_node, n, err,
+			   sizeof(err)) < 0) {
 		fprintf(stderr, "cmonctl: %s\n", err);
 		json_decref(n->list);
 		return -1;
@@ -205,7 +214,7 @@ static int cmd_show(const char *url)
 	int rc = 0;
 
 	snprintf(key, sizeof(key), "%srules", CMON_ETCD_PREFIX);
-	if (cmon_etcd_list(url, key, on_rules, in_force, err,
+	if (cmon_etcd_list(url, &login, key, on_rules, in_force, err,
 			   sizeof(err)) < 0) {
 		fprintf(stderr, "cmonctl: %s\n", err);
 		return 1;
@@ -241,6 +250,8 @@ static int cmd_rules(int argc, char **argv)
 		{ "proto", required_argument, NULL, 'p' },
 		{ "port", required_argument, NULL, 'P' },
 		{ "etcd", required_argument, NULL, 'e' },
+		{ "etcd-user", required_argument, NULL, 'u' },
+		{ "etcd-password-file", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -279,6 +290,15 @@ static int cmd_rules(int argc, char **argv)
 		}
 		case 'e':
 			etcd = optarg;
+			break;
+		case 'u':
+			login.user = optarg;
+			break;
+		case 'w':
+			if (cmon_secret_file(optarg, "--etcd-password-file",
+					     password, sizeof(password)))
+				return 2;
+			login.password = password;
 			break;
 		case 'h':
 			return usage(NULL);
@@ -332,7 +352,8 @@ static int cmd_rules(int argc, char **argv)
 			rc = 1;
 		} else if (!strcmp(sub, "compile")) {
 			printf("%s\n", s);
-		} else if (cmon_etcd_put(etcd, key, s, err, sizeof(err))) {
+		} else if (cmon_etcd_put(etcd, &login, key, s, err,
+					 sizeof(err))) {
 			fprintf(stderr, "cmonctl: %s\n", err);
 			rc = 1;
 		} else {

@@ -20,7 +20,8 @@ enum {
 	OPT_HTTP_TOKEN, OPT_HTTP_TOKEN_FILE, OPT_WEB_ROOT, OPT_INFLUX,
 	OPT_INFLUX_DB, OPT_INFLUX_BUFFER, OPT_HISTORY, OPT_PEER,
 	OPT_PCAP, OPT_PCAP_SIZE, OPT_PCAP_COUNT, OPT_PCAP_CT, OPT_PCAP_PROTO,
-	OPT_PCAP_SAMPLE, OPT_RULES, OPT_ETCD, OPT_ETCD_LEASE,
+	OPT_PCAP_SAMPLE, OPT_RULES, OPT_ETCD, OPT_ETCD_LEASE, OPT_ETCD_USER,
+	OPT_ETCD_PASSWORD_FILE,
 };
 
 #define SHORTOPTS "b:o:p:k:s:i:d:jqn:c:H:vhV"
@@ -70,6 +71,9 @@ static const struct option shared_opts[] = {
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "etcd", required_argument, NULL, OPT_ETCD },
 	{ "etcd-lease", required_argument, NULL, OPT_ETCD_LEASE },
+	{ "etcd-user", required_argument, NULL, OPT_ETCD_USER },
+	{ "etcd-password-file", required_argument, NULL,
+	  OPT_ETCD_PASSWORD_FILE },
 };
 #define NSHARED (sizeof(shared_opts) / sizeof(shared_opts[0]))
 #define MAX_PROG_OPTS 16
@@ -165,7 +169,10 @@ static const char help_rules[] =
 "                        registers there (cmonctl nodes); --rules FILE is\n"
 "                        then the default until etcd has rules\n"
 "      --etcd-lease S    this node's etcd entry expires S seconds after\n"
-"                        it stops renewing it (default 10)\n";
+"                        it stops renewing it (default 10)\n"
+"      --etcd-user NAME  log in to etcd as NAME (etcd authentication)\n"
+"      --etcd-password-file FILE  that user's password, FILE's first line\n"
+"                        (chmod 600 FILE)\n";
 
 static void usage(FILE *f, const struct cmon_cli *cli)
 {
@@ -279,7 +286,7 @@ static int kernel_opt(struct cmon_kopts *o, int c, const char *arg)
 /* 1: @c was a reporting, exporting or pcap option; 0: not one; <0: bad. */
 static int daemon_opt(struct cmon_daemon_opts *o, int c, const char *arg)
 {
-	static char token[256];
+	static char token[256], etcd_password[256];
 	double mib;
 
 	switch (c) {
@@ -377,6 +384,15 @@ static int daemon_opt(struct cmon_daemon_opts *o, int c, const char *arg)
 	case OPT_ETCD_LEASE:
 		return cmon_opt_num(arg, 2, 3600, &o->etcd_lease,
 				    "--etcd-lease") ? -EINVAL : 1;
+	case OPT_ETCD_USER:
+		o->etcd_user = arg;
+		return 1;
+	case OPT_ETCD_PASSWORD_FILE:
+		if (cmon_secret_file(arg, "--etcd-password-file",
+				     etcd_password, sizeof(etcd_password)))
+			return -EINVAL;
+		o->etcd_password = etcd_password;
+		return 1;
 	}
 	return 0;
 }

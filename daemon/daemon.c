@@ -18,6 +18,7 @@
 #include "merge.h"
 #include "pcapng.h"
 #include "peers.h"
+#include "etcd.h"
 #include "rules-run.h"
 
 /* The environment of a process restart() started; "handoff": what went
@@ -284,8 +285,11 @@ static int start(struct cmon_daemon *d, struct cmon_kopts *k, int restarted,
 	if (handoff)
 		take_over(d->x);
 	if (o->rules || o->etcd) {
-		d->rules = cmon_rules_run_start(o->rules, o->etcd, o->node,
-						o->etcd_lease);
+		struct cmon_etcd_login login = { o->etcd_user,
+						 o->etcd_password };
+
+		d->rules = cmon_rules_run_start(o->rules, o->etcd, &login,
+						o->node, o->etcd_lease);
 		if (!d->rules)
 			return 2;
 	}

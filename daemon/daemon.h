@@ -47,6 +47,7 @@ struct cmon_daemon_opts {
 	const char *rules;		/* --rules FILE, or NULL */
 	const char *etcd;		/* --etcd URL, or NULL */
 	double etcd_lease;		/* --etcd-lease S; 0: the default */
+	const char *etcd_user, *etcd_password;	/* NULL: no login */
 };
 
 void cmon_daemon_opts_init(struct cmon_daemon_opts *o);

@@ -166,6 +166,7 @@ static void publish(struct cmon_rules_run *r, const struct cmon_view_rules *v,
 
 struct cmon_rules_run *cmon_rules_run_start(const char *file,
 					    const char *etcd_url,
+					    const struct cmon_etcd_login *login,
 					    const char *node, double lease_s)
 {
 	struct cmon_rules_run *r = calloc(1, sizeof(*r));
@@ -192,7 +193,8 @@ struct cmon_rules_run *cmon_rules_run_start(const char *file,
 		}
 	}
 	if (etcd_url) {
-		struct cmon_etcd_opts eo = { etcd_url, NULL, node, lease_s };
+		struct cmon_etcd_opts eo = { etcd_url, NULL, node, lease_s,
+					     *login };
 		struct cmon_view_rules v = {
 			.source = r->origin,
 			.revision = r->rules ? r->rules->revision : NULL };

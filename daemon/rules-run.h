@@ -20,13 +20,15 @@ struct cmon_rules_run;
 
 /*
  * Rules from @file (NULL: none), and with @etcd_url (NULL: none) the
- * standard rules published in etcd, this node registered there as @node
- * on a lease of @lease_s seconds (0: the default); the file is the
+ * standard rules published in etcd (as @login), this node registered
+ * there as @node on a lease of @lease_s seconds (0: the default); the file is the
  * default until etcd has rules.  NULL after printing every error of the
  * file, or why etcd cannot be used.
  */
+struct cmon_etcd_login;
 struct cmon_rules_run *cmon_rules_run_start(const char *file,
 					    const char *etcd_url,
+					    const struct cmon_etcd_login *login,
 					    const char *node, double lease_s);
 /* Apply what etcd published, or the file again if it changed since (call
  * about once a second). */

@@ -32,14 +32,16 @@ void cmon_etcd_stop(struct cmon_etcd *e)
 {
 }
 
-int cmon_etcd_put(const char *url, const char *key, const char *value,
-		  char *err, size_t errlen)
+int cmon_etcd_put(const char *url, const struct cmon_etcd_login *login,
+		  const char *key, const char *value, char *err,
+		  size_t errlen)
 {
 	snprintf(err, errlen, "%s", NO_CURL);
 	return -1;
 }
 
-int cmon_etcd_list(const char *url, const char *prefix,
+int cmon_etcd_list(const char *url, const struct cmon_etcd_login *login,
+		   const char *prefix,
 		   void (*fn)(const char *key, const char *value, void *ctx),
 		   void *ctx, char *err, size_t errlen)
 {

@@ -21,11 +21,13 @@
 
 struct cmon_etcd {
 	char *url, *prefix, *node;
+	char *user, *password;		/* NULL: no login */
 	double lease_s;
 	pthread_t watcher, leaser;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int stop;
+	int running;			/* both threads started */
 	int connected;
 	char *rules;			/* published, not taken yet */
 	int rules_new;
@@ -93,6 +95,14 @@ static char *b64_dec(const char *s)
 
 /* ---- requests ------------------------------------------------------ */
 
+/* Who a series of calls runs as: the login, and the token etcd gave it
+ * (each thread keeps its own). */
+struct session {
+	const char *url;
+	struct cmon_etcd_login login;
+	char token[256];
+};
+
 struct buf {
 	char *p;
 	size_t n;
@@ -112,24 +122,38 @@ static size_t collect(char *p, size_t sz, size_t n, void *ctx)
 	return sz * n;
 }
 
-/* POST @body to @url/@path; the answer parsed, or NULL with @err. */
-static json_t *call(const char *url, const char *path, json_t *body,
+/* The token header of @s, if it has one (NULL otherwise). */
+static struct curl_slist *token_header(const struct session *s)
+{
+	char h[300];
+
+	if (!s || !s->token[0])
+		return NULL;
+	snprintf(h, sizeof(h), "Authorization: %s", s->token);
+	return curl_slist_append(NULL, h);
+}
+
+/* POST @text to @url/@path; the answer parsed (and its HTTP status in
+ * *@code), or NULL with @err. */
+static json_t *post(const struct session *s, const char *url,
+		    const char *path, const char *text, long *code,
 		    char *err, size_t errlen)
 {
-	char *full = NULL, *text = json_dumps(body, JSON_COMPACT);
-	char cerr[CURL_ERROR_SIZE] = "";
+	char *full = NULL, cerr[CURL_ERROR_SIZE] = "";
 	struct buf b = { NULL, 0 };
+	struct curl_slist *h = token_header(s);
 	CURL *c = curl_easy_init();
 	json_t *out = NULL;
 	json_error_t je;
-	long code = 0;
 
-	json_decref(body);
-	if (!c || !text || asprintf(&full, "%s%s", url, path) < 0) {
+	*code = 0;
+	if (!c || asprintf(&full, "%s%s", url, path) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, full);
+	if (h)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
@@ -141,20 +165,81 @@ static json_t *call(const char *url, const char *path, json_t *body,
 		snprintf(err, errlen, "etcd at %s: %s", url, cerr);
 		goto done;
 	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
 	out = b.p ? json_loads(b.p, 0, &je) : NULL;
-	if (code != 200 || !out) {
-		snprintf(err, errlen, "etcd at %s%s: HTTP %ld%s%.200s", url,
-			 path, code, b.p ? ": " : "", b.p ? b.p : "");
+	if (*code != 200 || !out) {
+		const char *m = json_string_value(json_object_get(out,
+								   "message"));
+
+		snprintf(err, errlen, "etcd at %s%s: HTTP %ld%s%.200s%s", url,
+			 path, *code, m || b.p ? ": " : "",
+			 m ? m : b.p ? b.p : "",
+			 m && strstr(m, "user name is empty") ?
+			 " (etcd has authentication on: give --etcd-user and "
+			 "--etcd-password-file)" : "");
 		json_decref(out);
 		out = NULL;
 	}
 done:
 	if (c)
 		curl_easy_cleanup(c);
+	curl_slist_free_all(h);
 	free(full);
-	free(text);
 	free(b.p);
+	return out;
+}
+
+/* Log in as s->login: 0, or -1 with @err. */
+static int authenticate(struct session *s, char *err, size_t errlen)
+{
+	json_t *body = json_pack("{s:s,s:s}", "name", s->login.user,
+				 "password", s->login.password ?
+				 s->login.password : "");
+	char *text = json_dumps(body, JSON_COMPACT);
+	const char *t;
+	json_t *r;
+	long code;
+
+	json_decref(body);
+	s->token[0] = 0;
+	r = text ? post(NULL, s->url, "/v3/auth/authenticate", text, &code,
+			err, errlen) : NULL;
+	free(text);
+	t = json_string_value(json_object_get(r, "token"));
+	if (t)
+		snprintf(s->token, sizeof(s->token), "%s", t);
+	json_decref(r);
+	return t ? 0 : -1;
+}
+
+/*
+ * POST @body (taken) to @path as session @s: the answer parsed, or NULL
+ * with @err.  With a login, a token etcd no longer knows (it expires,
+ * etcd restarts) is replaced once.
+ */
+static json_t *call(struct session *s, const char *path, json_t *body,
+		    char *err, size_t errlen)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_t *out = NULL;
+	long code = 0;
+	int tries;
+
+	json_decref(body);
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (tries = 0; tries < 2 && !out; tries++) {
+		if (s->login.user && !s->token[0] &&
+		    authenticate(s, err, errlen))
+			break;
+		out = post(s, s->url, path, text, &code, err, errlen);
+		if (out || !s->login.user || code != 401)
+			break;
+		s->token[0] = 0;	/* refused: log in again */
+	}
+	free(text);
 	return out;
 }
 
@@ -169,13 +254,27 @@ static char *range_end(const char *prefix)
 	return e;
 }
 
-int cmon_etcd_put(const char *url, const char *key, const char *value,
-		  char *err, size_t errlen)
+static void session_init(struct session *s, const char *url,
+			 const struct cmon_etcd_login *login)
 {
+	memset(s, 0, sizeof(*s));
+	s->url = url;
+	if (login)
+		s->login = *login;
+}
+
+int cmon_etcd_put(const char *url, const struct cmon_etcd_login *login,
+		  const char *key, const char *value, char *err,
+		  size_t errlen)
+{
+	struct session ss;
 	char *k = b64_enc(key), *v = b64_enc(value);
-	json_t *r = k && v ? call(url, "/v3/kv/put",
-				  json_pack("{s:s,s:s}", "key", k, "value", v),
-				  err, errlen) : NULL;
+	json_t *r;
+
+	session_init(&ss, url, login);
+	r = k && v ? call(&ss, "/v3/kv/put",
+			  json_pack("{s:s,s:s}", "key", k, "value", v), err,
+			  errlen) : NULL;
 
 	free(k);
 	free(v);
@@ -183,19 +282,22 @@ int cmon_etcd_put(const char *url, const char *key, const char *value,
 	return r ? 0 : -1;
 }
 
-int cmon_etcd_list(const char *url, const char *prefix,
+int cmon_etcd_list(const char *url, const struct cmon_etcd_login *login,
+		   const char *prefix,
 		   void (*fn)(const char *key, const char *value, void *ctx),
 		   void *ctx, char *err, size_t errlen)
 {
 	char *s = range_end(prefix), *k = b64_enc(prefix),
 	     *e = s ? b64_enc(s) : NULL;
-	json_t *r = k && e ? call(url, "/v3/kv/range",
-				  json_pack("{s:s,s:s}", "key", k,
-					    "range_end", e), err, errlen) : NULL;
-	json_t *kv;
+	struct session ss;
+	json_t *r, *kv;
 	size_t i;
 	int n = 0;
 
+	session_init(&ss, url, login);
+	r = k && e ? call(&ss, "/v3/kv/range",
+			  json_pack("{s:s,s:s}", "key", k, "range_end", e),
+			  err, errlen) : NULL;
 	free(s);
 	free(k);
 	free(e);
@@ -335,9 +437,11 @@ static int on_progress(void *ctx, curl_off_t a, curl_off_t b, curl_off_t c,
 }
 
 /* Read the rules key, then watch it from the revision after. */
-static void watch_once(struct cmon_etcd *e, char *err, size_t errlen)
+static void watch_once(struct cmon_etcd *e, struct session *ws, char *err,
+		       size_t errlen)
 {
 	char *key = NULL, *k64 = NULL, *body = NULL, *url = NULL;
+	struct curl_slist *h = NULL;
 	json_t *r, *kv;
 	const char *rev;
 	CURL *c = NULL;
@@ -345,8 +449,8 @@ static void watch_once(struct cmon_etcd *e, char *err, size_t errlen)
 
 	if (asprintf(&key, "%srules", e->prefix) < 0 || !(k64 = b64_enc(key)))
 		goto out;
-	r = call(e->url, "/v3/kv/range", json_pack("{s:s}", "key", k64),
-		 err, errlen);
+	r = call(ws, "/v3/kv/range", json_pack("{s:s}", "key", k64), err,
+		 errlen);
 	if (!r)
 		goto out;
 	kv = json_array_get(json_object_get(r, "kvs"), 0);
@@ -366,6 +470,9 @@ static void watch_once(struct cmon_etcd *e, char *err, size_t errlen)
 	if (!c)
 		goto out;
 	e->len = 0;
+	h = token_header(ws);
+	if (h)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -385,23 +492,33 @@ static void watch_once(struct cmon_etcd *e, char *err, size_t errlen)
 out:
 	if (c)
 		curl_easy_cleanup(c);
+	curl_slist_free_all(h);
 	free(key);
 	free(k64);
 	free(body);
 	free(url);
 }
 
+static void session_of(struct session *s, const struct cmon_etcd *e)
+{
+	struct cmon_etcd_login login = { e->user, e->password };
+
+	session_init(s, e->url, &login);
+}
+
 static void *watcher(void *arg)
 {
 	struct cmon_etcd *e = arg;
 	double backoff = 0.5;
+	struct session ws;
 	char err[512];
 
+	session_of(&ws, e);
 	while (!stopping(e)) {
 		double t0 = cmon_time_mono();
 
 		err[0] = 0;
-		watch_once(e, err, sizeof(err));
+		watch_once(e, &ws, err, sizeof(err));
 		pthread_mutex_lock(&e->mu);
 		if (e->connected && !e->stop)
 			cmon_warn("%s: the rules in force stay (stale) until "
@@ -419,7 +536,8 @@ static void *watcher(void *arg)
 }
 
 /* Keep the lease and put the status under it; 0 or -1. */
-static int register_once(struct cmon_etcd *e, char *err, size_t errlen)
+static int register_once(struct cmon_etcd *e, struct session *ls, char *err,
+			 size_t errlen)
 {
 	char *key = NULL, *k64 = NULL, *v64 = NULL, id[32];
 	json_t *r;
@@ -427,7 +545,7 @@ static int register_once(struct cmon_etcd *e, char *err, size_t errlen)
 
 	if (e->lease) {
 		snprintf(id, sizeof(id), "%lld", (long long)e->lease);
-		r = call(e->url, "/v3/lease/keepalive",
+		r = call(ls, "/v3/lease/keepalive",
 			 json_pack("{s:s}", "ID", id), err, errlen);
 		/* an expired lease answers without a TTL */
 		if (!r || !json_object_get(json_object_get(r, "result"), "TTL"))
@@ -435,7 +553,7 @@ static int register_once(struct cmon_etcd *e, char *err, size_t errlen)
 		json_decref(r);
 	}
 	if (!e->lease) {
-		r = call(e->url, "/v3/lease/grant",
+		r = call(ls, "/v3/lease/grant",
 			 json_pack("{s:i}", "TTL", (int)e->lease_s), err,
 			 errlen);
 		if (!r)
@@ -452,7 +570,7 @@ static int register_once(struct cmon_etcd *e, char *err, size_t errlen)
 	pthread_mutex_unlock(&e->mu);
 	if (asprintf(&key, "%snodes/%s", e->prefix, e->node) >= 0 &&
 	    (k64 = b64_enc(key)) && v64) {
-		r = call(e->url, "/v3/kv/put",
+		r = call(ls, "/v3/kv/put",
 			 json_pack("{s:s,s:s,s:s}", "key", k64, "value", v64,
 				   "lease", id), err, errlen);
 		rc = r ? 0 : -1;
@@ -467,11 +585,13 @@ static int register_once(struct cmon_etcd *e, char *err, size_t errlen)
 static void *leaser(void *arg)
 {
 	struct cmon_etcd *e = arg;
+	struct session ls;
 	char err[512];
 	int ok = 1;
 
+	session_of(&ls, e);
 	while (!stopping(e)) {
-		if (register_once(e, err, sizeof(err))) {
+		if (register_once(e, &ls, err, sizeof(err))) {
 			if (ok)
 				cmon_warn("%s: registering this node again "
 					  "when it answers", err);
@@ -503,6 +623,13 @@ struct cmon_etcd *cmon_etcd_start(const struct cmon_etcd_opts *o)
 		cmon_etcd_stop(e);
 		return NULL;
 	}
+	if (o->login.user && (!(e->user = strdup(o->login.user)) ||
+			      !(e->password = strdup(o->login.password ?
+						     o->login.password : "")))) {
+		cmon_err("etcd: out of memory");
+		cmon_etcd_stop(e);
+		return NULL;
+	}
 	n = strlen(e->url);
 	while (n && e->url[n - 1] == '/')
 		e->url[--n] = 0;
@@ -511,10 +638,7 @@ struct cmon_etcd *cmon_etcd_start(const struct cmon_etcd_opts *o)
 	pthread_cond_init(&e->cv, NULL);
 	if (pthread_create(&e->watcher, NULL, watcher, e)) {
 		cmon_err("etcd: cannot start a thread");
-		free(e->url);
-		free(e->prefix);
-		free(e->node);
-		free(e);
+		cmon_etcd_stop(e);
 		return NULL;
 	}
 	if (pthread_create(&e->leaser, NULL, leaser, e)) {
@@ -524,12 +648,10 @@ struct cmon_etcd *cmon_etcd_start(const struct cmon_etcd_opts *o)
 		pthread_cond_broadcast(&e->cv);
 		pthread_mutex_unlock(&e->mu);
 		pthread_join(e->watcher, NULL);
-		free(e->url);
-		free(e->prefix);
-		free(e->node);
-		free(e);
+		cmon_etcd_stop(e);
 		return NULL;
 	}
+	e->running = 1;
 	cmon_info("etcd: rules from %s%srules, this node as %snodes/%s",
 		  e->url, e->prefix, e->prefix, e->node);
 	return e;
@@ -577,7 +699,7 @@ void cmon_etcd_stop(struct cmon_etcd *e)
 
 	if (!e)
 		return;
-	if (e->url && e->prefix && e->node) {
+	if (e->running) {
 		pthread_mutex_lock(&e->mu);
 		e->stop = 1;
 		pthread_cond_broadcast(&e->cv);
@@ -586,8 +708,11 @@ void cmon_etcd_stop(struct cmon_etcd *e)
 		pthread_join(e->leaser, NULL);
 		/* leaving: the node's entry goes at once */
 		if (e->lease) {
+			struct session rs;
+
+			session_of(&rs, e);
 			snprintf(id, sizeof(id), "%lld", (long long)e->lease);
-			json_decref(call(e->url, "/v3/lease/revoke",
+			json_decref(call(&rs, "/v3/lease/revoke",
 					 json_pack("{s:s}", "ID", id), err,
 					 sizeof(err)));
 		}
@@ -595,6 +720,10 @@ void cmon_etcd_stop(struct cmon_etcd *e)
 	free(e->url);
 	free(e->prefix);
 	free(e->node);
+	free(e->user);
+	if (e->password)
+		explicit_bzero(e->password, strlen(e->password));
+	free(e->password);
 	free(e->rules);
 	free(e->status);
 	free(e->line);

@@ -19,11 +19,17 @@
 
 struct cmon_etcd;
 
+/* An etcd user (etcd's own authentication): NULL user, none. */
+struct cmon_etcd_login {
+	const char *user, *password;
+};
+
 struct cmon_etcd_opts {
 	const char *url;	/* http://host:2379 */
 	const char *prefix;	/* NULL: CMON_ETCD_PREFIX */
 	const char *node;	/* this node's name */
 	double lease_s;		/* 0: CMON_ETCD_LEASE_S */
+	struct cmon_etcd_login login;
 };
 
 /*
@@ -42,12 +48,15 @@ int cmon_etcd_connected(struct cmon_etcd *e);
 /* Accepts NULL. */
 void cmon_etcd_stop(struct cmon_etcd *e);
 
-/* For cmonctl: put @value at @key: 0, or -1 with a message in @err. */
-int cmon_etcd_put(const char *url, const char *key, const char *value,
-		  char *err, size_t errlen);
+/* For cmonctl: put @value at @key as @login (NULL: none): 0, or -1 with
+ * a message in @err. */
+int cmon_etcd_put(const char *url, const struct cmon_etcd_login *login,
+		  const char *key, const char *value, char *err,
+		  size_t errlen);
 /* Every key under @prefix, in key order: @fn(key, value, ctx) for each.
  * The number of keys, or -1 with a message in @err. */
-int cmon_etcd_list(const char *url, const char *prefix,
+int cmon_etcd_list(const char *url, const struct cmon_etcd_login *login,
+		   const char *prefix,
 		   void (*fn)(const char *key, const char *value, void *ctx),
 		   void *ctx, char *err, size_t errlen);
 

@@ -183,4 +183,34 @@ for n in 1 2; do
 	eval "kill -INT \$A$n; wait \$A$n" || it_fail "agent $n did not stop cleanly"
 done
 "$CTL" nodes --etcd "$E" | grep -q '^node[12] ' && it_fail "stopped nodes still registered"
-echo "PASS: rules through etcd: published once, applied on every node, refused whole, stale and back, leases"
+echo "ok: stopped nodes left at once"
+
+# etcd with authentication on: without a login nothing is published, with
+# one cmonctl and an agent work as before
+gw() { curl -sf -X POST "$E/v3/auth/$1" -d "$2" >/dev/null || it_fail "etcd auth/$1"; }
+gw user/add '{"name":"root","password":"cmet-pw"}'
+gw user/grant '{"user":"root","role":"root"}'
+gw enable '{}'
+printf 'cmet-pw\n' >"$IT_TMP/pw"
+chmod 600 "$IT_TMP/pw"
+out=$("$CTL" rules apply "$IT_TMP/rules/cluster.yaml" --etcd "$E" 2>&1) &&
+	it_fail "published without a login: $out"
+echo "$out" | grep -q "give --etcd-user" || it_fail "no hint to log in: $out"
+login="--etcd-user root --etcd-password-file $IT_TMP/pw"
+"$AGENT" --bridge "${CMON_PFX}b1" --node node4 --etcd "$E" $login \
+	--json --interval 0.5 >"$IT_TMP/node4.json" 2>"$IT_TMP/node4.err" &
+A4=$!
+IT_PIDS="$IT_PIDS $A4"
+write_rules ignore
+"$CTL" rules apply "$IT_TMP/rules/cluster.yaml" --etcd "$E" $login >/dev/null ||
+	it_fail "apply with a login failed"
+for i in $(seq 75); do
+	[ "$(last 4 "o['rules']['revision'] == '$v1'")" = True ] && break
+	sleep 0.2
+done
+[ "$(last 4 "o['rules']['revision'] == '$v1'")" = True ] ||
+	it_fail "agent with a login did not apply $v1: $(tail -3 "$IT_TMP/node4.err")"
+"$CTL" nodes --etcd "$E" $login | grep -q '^node4 ' || it_fail "node4 not registered"
+kill -INT "$A4"; wait "$A4"
+echo "ok: with etcd authentication, logged in"
+echo "PASS: rules through etcd: published once, applied on every node, refused whole, stale and back, leases, logins"
