@@ -193,6 +193,44 @@ it_udp_exact() {
 	wait "$rpid"
 }
 
+# A private Prometheus Alertmanager (own storage and port, no cluster) at
+# $AM, stopped at exit.
+it_alertmanager() {
+	local i port
+	command -v prometheus-alertmanager >/dev/null ||
+		it_fail "prometheus-alertmanager missing (tools/install-deps)"
+	mkdir -p "$IT_TMP/am"
+	printf 'route:\n  receiver: none\nreceivers:\n  - name: none\n' \
+		>"$IT_TMP/am.yml"
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	prometheus-alertmanager --config.file="$IT_TMP/am.yml" \
+		--storage.path="$IT_TMP/am" --cluster.listen-address= \
+		--web.listen-address="127.0.0.1:$port" >"$IT_TMP/am.log" 2>&1 &
+	IT_PIDS="$IT_PIDS $!"
+	AM=http://127.0.0.1:$port
+	for i in $(seq 50); do
+		curl -sf "$AM/-/ready" >/dev/null && return 0
+		sleep 0.2
+	done
+	it_fail "alertmanager did not start: $(tail -3 "$IT_TMP/am.log")"
+}
+
+# it_am_wait ALERT SRC SEVERITY True|False: 0 once Alertmanager has (True)
+# or no longer has (False) ALERT from SRC active, within 10 s.
+it_am_wait() {
+	local i got
+	for i in $(seq 50); do
+		got=$(curl -sf "$AM/api/v2/alerts" | python3 -c "
+import json, sys
+print(any(x['labels'].get('alertname') == '$1' and x['labels'].get('src') == '$2'
+          and x['labels'].get('severity') == '$3' and x['status']['state'] == 'active'
+          for x in json.load(sys.stdin)))")
+		[ "$got" = "$4" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 it_agent_start() {
 	it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
 	"$AGENT" --bridge "$BR" --json --interval 0.5 "$@" \

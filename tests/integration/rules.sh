@@ -8,29 +8,9 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmru
-command -v prometheus-alertmanager >/dev/null ||
-	it_fail "prometheus-alertmanager missing (tools/install-deps)"
 it_host 3
-
-# a private Alertmanager: own storage, own port, no cluster
-mkdir -p "$IT_TMP/am" "$IT_TMP/rules"
-cat >"$IT_TMP/am.yml" <<'YML'
-route:
-  receiver: none
-receivers:
-  - name: none
-YML
-AMPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-prometheus-alertmanager --config.file="$IT_TMP/am.yml" \
-	--storage.path="$IT_TMP/am" --cluster.listen-address= \
-	--web.listen-address="127.0.0.1:$AMPORT" >"$IT_TMP/am.log" 2>&1 &
-IT_PIDS="$IT_PIDS $!"
-AM=http://127.0.0.1:$AMPORT
-for i in $(seq 50); do
-	curl -sf "$AM/-/ready" >/dev/null && break
-	sleep 0.2
-done
-curl -sf "$AM/-/ready" >/dev/null || it_fail "alertmanager did not start: $(tail -3 "$IT_TMP/am.log")"
+it_alertmanager
+mkdir -p "$IT_TMP/rules"
 
 # the rule file as operators keep it, beside the shipped templates
 cp -r "$top_srcdir/etc/templates" "$IT_TMP/templates"
@@ -140,29 +120,15 @@ curl -sf "http://127.0.0.1:$HPORT/metrics" >"$IT_TMP/metrics" || it_fail "no /me
 grep -q "^cmon_alert{.*alertname=\"c2-lossy\",rule=\"to-c2\",src=\"$C1\",dst=\"$C2\",proto=\"udp\",severity=\"critical\",alertstate=\"firing\"} 1" \
 	"$IT_TMP/metrics" || it_fail "no firing cmon_alert on /metrics: $(grep cmon_alert "$IT_TMP/metrics")"
 
-am_has() {	# am_has: is c2-lossy active in Alertmanager?
-	curl -sf "$AM/api/v2/alerts" | python3 -c "
-import json, sys
-a = [x for x in json.load(sys.stdin) if x['labels'].get('alertname') == 'c2-lossy'
-     and x['labels'].get('src') == '$C1' and x['labels'].get('severity') == 'critical'
-     and x['status']['state'] == 'active']
-print(bool(a))"
-}
-for i in $(seq 50); do
-	[ "$(am_has)" = True ] && break
-	sleep 0.2
-done
-[ "$(am_has)" = True ] || it_fail "Alertmanager has no active c2-lossy: $(curl -s "$AM/api/v2/alerts")"
+it_am_wait c2-lossy "$C1" critical True ||
+	it_fail "Alertmanager has no active c2-lossy: $(curl -s "$AM/api/v2/alerts")"
 echo "ok: firing on /metrics and in Alertmanager"
 
 # the loss stops: resolved here and in Alertmanager
 nft flush chain bridge "$CMON_PFX" forward
 wait_for "the alert did not resolve" 15 "$alert[0]['state'] == 'resolved'"
-for i in $(seq 50); do
-	[ "$(am_has)" = False ] && break
-	sleep 0.2
-done
-[ "$(am_has)" = False ] || it_fail "Alertmanager still has c2-lossy active"
+it_am_wait c2-lossy "$C1" critical False ||
+	it_fail "Alertmanager still has c2-lossy active"
 echo "ok: resolved when the loss stopped, here and in Alertmanager"
 
 # a broken edit is refused whole: the rules in force stay
