@@ -283,7 +283,8 @@ static int kernel_opt(struct cmon_kopts *o, int c, const char *arg)
 }
 
 
-/* 1: @c was a reporting, exporting or pcap option; 0: not one; <0: bad. */
+/* 1: @c was a reporting, exporting, pcap or rules option; 0: not one; <0:
+ * bad. */
 static int daemon_opt(struct cmon_daemon_opts *o, int c, const char *arg)
 {
 	static char token[256], etcd_password[256];
