@@ -373,7 +373,7 @@ int cmon_daemon_run(const struct cmon_daemon_opts *o,
 			if (rc)
 				break;
 		}
-		if (d.rules && t - last_rules >= 1) {
+		if (d.rules && t - last_rules >= 0.1) {
 			last_rules = t;
 			cmon_rules_run_check(d.rules);
 		}

@@ -31,7 +31,7 @@ struct cmon_rules_run *cmon_rules_run_start(const char *file,
 					    const struct cmon_etcd_login *login,
 					    const char *node, double lease_s);
 /* Apply what etcd published, or the file again if it changed since (call
- * about once a second). */
+ * every tenth of a second: a stat and a lock). */
 void cmon_rules_run_check(struct cmon_rules_run *r);
 /*
  * After the engine ticked at wall clock @now: evaluate the alerts on its
