@@ -32,8 +32,9 @@ struct cmon_rules_run {
 	char error[512];		/* the last refusal, or "" */
 	uint64_t reloads, refused;
 	struct cmon_view_alert *valerts;
-	uint8_t *hidden;
-	unsigned int nhidden_cap;
+	uint8_t *hidden;		/* per pair: an ignore rule applies */
+	int *rule_of;			/* per pair: its rule, or -1 */
+	unsigned int npairs_cap;
 };
 
 /* Name and namespace of a container, for the rules' selectors: with
@@ -247,23 +248,26 @@ void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
 	size_t n;
 	char *body;
 
+	if (np > r->npairs_cap) {
+		uint8_t *h = realloc(r->hidden, np);
+		int *ro = h ? realloc(r->rule_of, np * sizeof(*ro)) : NULL;
+
+		if (h)
+			r->hidden = h;
+		if (ro) {
+			r->rule_of = ro;
+			r->npairs_cap = np;
+		}
+	}
 	cmon_alerter_eval(r->alerter, r->rules, agg, endpoint, (void *)names,
-			  now);
+			  now, np <= r->npairs_cap ? r->rule_of : NULL);
 	body = cmon_alerter_am_body(r->alerter, now, CMON_AM_RESEND_S,
 				    r->node, endpoint, (void *)names, url);
 	if (body)
 		cmon_am_push(r->am, body);
-	if (np > r->nhidden_cap) {
-		uint8_t *h = realloc(r->hidden, np);
-
-		if (h) {
-			r->hidden = h;
-			r->nhidden_cap = np;
-		}
-	}
-	for (i = 0; i < np && i < r->nhidden_cap; i++)
-		r->hidden[i] = (uint8_t)cmon_rules_ignored(r->rules,
-			cmon_agg_pair(agg, i), endpoint, (void *)names);
+	for (i = 0; i < np && np <= r->npairs_cap; i++)
+		r->hidden[i] = r->rule_of[i] >= 0 &&
+			       r->rules->rules[r->rule_of[i]].ignore;
 	n = cmon_alerter_count(r->alerter);
 	free(r->valerts);
 	r->valerts = calloc(n + 1, sizeof(*r->valerts));
@@ -282,7 +286,7 @@ void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
 		r->etcd && !cmon_etcd_connected(r->etcd),
 		r->valerts, r->valerts ? (unsigned int)n : 0,
 		cmon_alerter_overflow(r->alerter), r->hidden,
-		np < r->nhidden_cap ? np : r->nhidden_cap };
+		np <= r->npairs_cap ? np : 0 };
 	if (r->etcd)
 		publish(r, out, np, now, url);
 }
@@ -312,6 +316,7 @@ void cmon_rules_run_stop(struct cmon_rules_run *r)
 	cmon_rules_free(r->rules);
 	free(r->valerts);
 	free(r->hidden);
+	free(r->rule_of);
 	free(r->tdir_rel);
 	free(r->file);
 	free(r->origin);

@@ -144,24 +144,17 @@ static void endpoint(cmon_endpoint_fn ep, void *ctx, uint32_t addr,
 		ep(ctx, addr, out);
 }
 
-static int pair_rule(const struct cmon_rules *r,
-		     const struct cmon_pair_stats *p, cmon_endpoint_fn ep,
-		     void *ctx)
+int cmon_rules_pair(const struct cmon_rules *r,
+		    const struct cmon_pair_stats *p, cmon_endpoint_fn ep,
+		    void *ctx)
 {
 	struct cmon_endpoint_info s, d;
 
+	if (!r)
+		return -1;
 	endpoint(ep, ctx, p->saddr, &s);
 	endpoint(ep, ctx, p->daddr, &d);
 	return cmon_rules_match(r, &s, &d, p->proto, 0, NULL, 0);
-}
-
-int cmon_rules_ignored(const struct cmon_rules *r,
-		       const struct cmon_pair_stats *p, cmon_endpoint_fn ep,
-		       void *ctx)
-{
-	int i = r ? pair_rule(r, p, ep, ctx) : -1;
-
-	return i >= 0 && r->rules[i].ignore;
 }
 
 /* One alert of rule @ru on pair @p: its condition now @v. */
@@ -214,7 +207,7 @@ static void step(struct cmon_alerter *a, const struct cmon_rule *ru,
 
 void cmon_alerter_eval(struct cmon_alerter *a, const struct cmon_rules *r,
 		       const struct cmon_agg *agg, cmon_endpoint_fn ep,
-		       void *ctx, double now)
+		       void *ctx, double now, int *rule_of)
 {
 	unsigned int i;
 	size_t j, k;
@@ -223,10 +216,12 @@ void cmon_alerter_eval(struct cmon_alerter *a, const struct cmon_rules *r,
 		a->seen[j] = 0;
 		a->v[j].changed = 0;
 	}
-	for (i = 0; r && i < cmon_agg_npairs(agg); i++) {
+	for (i = 0; i < cmon_agg_npairs(agg); i++) {
 		const struct cmon_pair_stats *p = cmon_agg_pair(agg, i);
-		int ri = pair_rule(r, p, ep, ctx);
+		int ri = cmon_rules_pair(r, p, ep, ctx);
 
+		if (rule_of)
+			rule_of[i] = ri;
 		if (ri < 0)
 			continue;
 		for (j = 0; j < r->rules[ri].nalerts; j++)

@@ -47,13 +47,13 @@ typedef void (*cmon_endpoint_fn)(void *ctx, uint32_t addr,
 
 /*
  * Evaluate every alert of @r (NULL: none, so every alert resolves) on the
- * pairs of @agg's last tick, at wall clock @now.  A pair's rule is the one
- * cmon_rules_match() picks for it (ports are not known per pair: a rule's
- * ports do not narrow which pairs it has).
+ * pairs of @agg's last tick, at wall clock @now.  A pair's rule is
+ * cmon_rules_pair()'s; @rule_of, if not NULL, receives it for each pair
+ * (cmon_agg_npairs() entries).
  */
 void cmon_alerter_eval(struct cmon_alerter *a, const struct cmon_rules *r,
 		       const struct cmon_agg *agg, cmon_endpoint_fn ep,
-		       void *ctx, double now);
+		       void *ctx, double now, int *rule_of);
 
 /* The alerts pending, firing or resolved lately, oldest first. */
 size_t cmon_alerter_count(const struct cmon_alerter *a);
@@ -81,9 +81,10 @@ char *cmon_alerter_am_body(struct cmon_alerter *a, double now,
 			   double resend_s, const char *node,
 			   cmon_endpoint_fn ep, void *ctx, const char *url);
 
-/* Is the pair hidden by an ignore rule? */
-int cmon_rules_ignored(const struct cmon_rules *r,
-		       const struct cmon_pair_stats *p, cmon_endpoint_fn ep,
-		       void *ctx);
+/* The rule that applies to pair @p (cmon_rules_match(); ports are not
+ * known per pair, so a rule's ports do not narrow its pairs), or -1. */
+int cmon_rules_pair(const struct cmon_rules *r,
+		    const struct cmon_pair_stats *p, cmon_endpoint_fn ep,
+		    void *ctx);
 
 #endif /* CMON_ALERTS_H */

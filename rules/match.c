@@ -132,8 +132,8 @@ int cmon_rules_match(const struct cmon_rules *rs,
 	if (why && off < whylen) {
 		if (best < 0)
 			snprintf(why + off, whylen - off, "no rule matches: "
-				 "the pair is watched with the defaults "
-				 "(sample 1/%u)\n", rs->sample);
+				 "the pair is watched as the agent's command "
+				 "line says, with no alert\n");
 		else
 			snprintf(why + off, whylen - off, "applies: %s, %s%s\n",
 				 rs->rules[best].name,

@@ -422,7 +422,7 @@ static void test_alerts_states(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	cmon_agg_tick(g, 1.0);
 	interval(g, &total, 500);
-	cmon_alerter_eval(a, r, g, names, NULL, 1000);
+	cmon_alerter_eval(a, r, g, names, NULL, 1000, NULL);
 	x = alert_of(a, "rate");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
 	CU_ASSERT_EQUAL(x->state, CMON_ALERT_PENDING);
@@ -434,11 +434,11 @@ static void test_alerts_states(void)
 	CU_ASSERT_PTR_NULL(alert_of(a, "slow"));
 
 	interval(g, &total, 500);
-	cmon_alerter_eval(a, r, g, names, NULL, 1001);
+	cmon_alerter_eval(a, r, g, names, NULL, 1001, NULL);
 	CU_ASSERT_EQUAL(alert_of(a, "rate")->state, CMON_ALERT_PENDING);
 	CU_ASSERT(!alert_of(a, "rate")->changed);
 	interval(g, &total, 500);
-	cmon_alerter_eval(a, r, g, names, NULL, 1002);
+	cmon_alerter_eval(a, r, g, names, NULL, 1002, NULL);
 	x = alert_of(a, "rate");
 	CU_ASSERT_EQUAL(x->state, CMON_ALERT_FIRING);
 	CU_ASSERT(x->changed);
@@ -449,37 +449,38 @@ static void test_alerts_states(void)
 
 	/* the traffic stops: resolved, listed a while, then gone */
 	interval(g, &total, 0);
-	cmon_alerter_eval(a, r, g, names, NULL, 1003);
+	cmon_alerter_eval(a, r, g, names, NULL, 1003, NULL);
 	x = alert_of(a, "rate");
 	CU_ASSERT_EQUAL(x->state, CMON_ALERT_RESOLVED);
 	CU_ASSERT_DOUBLE_EQUAL(x->resolved_at, 1003, 1e-9);
 	CU_ASSERT(x->changed);
 	interval(g, &total, 0);
-	cmon_alerter_eval(a, r, g, names, NULL, 1003 + 400);
+	cmon_alerter_eval(a, r, g, names, NULL, 1003 + 400, NULL);
 	CU_ASSERT_EQUAL(cmon_alerter_count(a), 0);
 
 	/* pending that stops holding was never an alert */
 	interval(g, &total, 500);
-	cmon_alerter_eval(a, r, g, names, NULL, 2000);
+	cmon_alerter_eval(a, r, g, names, NULL, 2000, NULL);
 	CU_ASSERT_EQUAL(alert_of(a, "rate")->state, CMON_ALERT_PENDING);
 	interval(g, &total, 10);
-	cmon_alerter_eval(a, r, g, names, NULL, 2001);
+	cmon_alerter_eval(a, r, g, names, NULL, 2001, NULL);
 	CU_ASSERT_PTR_NULL(alert_of(a, "rate"));
 	CU_ASSERT_EQUAL(alert_of(a, "now")->state, CMON_ALERT_RESOLVED);
 
 	/* rules gone (a reload without them): a firing alert resolves */
 	interval(g, &total, 500);
-	cmon_alerter_eval(a, r, g, names, NULL, 3000);
+	cmon_alerter_eval(a, r, g, names, NULL, 3000, NULL);
 	CU_ASSERT_EQUAL(alert_of(a, "now")->state, CMON_ALERT_FIRING);
 	interval(g, &total, 500);
-	cmon_alerter_eval(a, NULL, g, names, NULL, 3001);
+	cmon_alerter_eval(a, NULL, g, names, NULL, 3001, NULL);
 	CU_ASSERT_EQUAL(alert_of(a, "now")->state, CMON_ALERT_RESOLVED);
 	cmon_alerter_destroy(a);
 	cmon_agg_destroy(g);
 	cmon_rules_free(r);
 }
 
-/* An ignore rule hides the pairs it applies to, and only those. */
+/* An ignore rule applies to the pairs it selects, unless a more specific
+ * rule does. */
 static void test_alerts_ignored(void)
 {
 	struct cmon_rules_errors e = { 0 };
@@ -491,12 +492,13 @@ static void test_alerts_ignored(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	/* the more specific watch rule wins over the ignore */
-	CU_ASSERT(!cmon_rules_ignored(r, &p, names, NULL));
+	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, names, NULL), 1);
 	p.saddr = htonl(0x0a000004);
-	CU_ASSERT(cmon_rules_ignored(r, &p, names, NULL));
+	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, names, NULL), 0);
+	CU_ASSERT(r->rules[0].ignore);
 	p.daddr = htonl(0x0a000005);
-	CU_ASSERT(!cmon_rules_ignored(r, &p, names, NULL));
-	CU_ASSERT(!cmon_rules_ignored(NULL, &p, names, NULL));
+	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, names, NULL), -1);
+	CU_ASSERT_EQUAL(cmon_rules_pair(NULL, &p, names, NULL), -1);
 	cmon_rules_free(r);
 }
 
