@@ -14,7 +14,7 @@ struct totals {
 };
 
 static int push(struct totals *t, const struct cmon_hop_key *k,
-		uint64_t packets, uint64_t bytes, uint64_t born)
+		uint64_t packets, uint64_t late, uint64_t bytes, uint64_t born)
 {
 	if (t->n == t->cap) {
 		size_t nc = t->cap ? t->cap * 2 : 256;
@@ -25,7 +25,8 @@ static int push(struct totals *t, const struct cmon_hop_key *k,
 		t->v = nv;
 		t->cap = nc;
 	}
-	t->v[t->n++] = (struct cmon_hop_total){ *k, packets, bytes, born, 0 };
+	t->v[t->n++] = (struct cmon_hop_total){ *k, packets, bytes, late, born,
+						0 };
 	return 0;
 }
 
@@ -61,7 +62,7 @@ static int read_map(int fd, struct totals *t)
 			if (v[c].born > born)	/* the maker's CPU */
 				born = v[c].born;
 		}
-		err = push(t, &k, pk, by, born);
+		err = push(t, &k, pk, pk, by, born);
 	}
 	free(v);
 	return err;
@@ -139,7 +140,8 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 	*entries = t.n;
 	/* then the live counts, upstream hops first: a packet between two
 	 * hops is never counted downstream but not upstream (one pass per
-	 * hop the slots hold) */
+	 * hop the slots hold); then again downstream first, for the late
+	 * counts: a packet counted downstream is in its upstream hop's */
 	for (i = 0; i < nslots; i++)
 		if (slots[i].packets && slots[i].key.tp < CMON_TP_MAX)
 			present |= 1u << slots[i].key.tp;
@@ -147,11 +149,17 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 		if (present & 1u << r)
 			tps[ntp++] = (uint8_t)r;
 	qsort(tps, ntp, 1, rank_order);
-	for (r = 0; !err && r < (int)ntp; r++)
+	for (r = 0; !err && r < 2 * (int)ntp; r++) {
+		int late = r >= (int)ntp;
+		uint8_t tp = tps[late ? 2 * (int)ntp - 1 - r : r];
+
 		for (i = 0; !err && i < nslots; i++)
-			if (slots[i].key.tp == tps[r] &&
-			    read_slot(&slots[i], &s) && s.key.tp == tps[r])
-				err = push(&t, &s.key, s.packets, s.bytes, 0);
+			if (slots[i].key.tp == tp &&
+			    read_slot(&slots[i], &s) && s.key.tp == tp)
+				err = push(&t, &s.key, late ? 0 : s.packets,
+					   late ? s.packets : 0,
+					   late ? 0 : s.bytes, 0);
+	}
 	if (err) {
 		free(t.v);
 		free(key0);
@@ -163,6 +171,7 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 	for (i = 0, j = 0; i < t.n; i++) {
 		if (j && !by_key(&t.v[j - 1], &t.v[i])) {
 			t.v[j - 1].packets += t.v[i].packets;
+			t.v[j - 1].packets_late += t.v[i].packets_late;
 			t.v[j - 1].bytes += t.v[i].bytes;
 			if (t.v[i].born > t.v[j - 1].born)
 				t.v[j - 1].born = t.v[i].born;

@@ -14,6 +14,8 @@
 struct cmon_hop_total {
 	struct cmon_hop_key key;
 	uint64_t packets, bytes;	/* cumulative */
+	uint64_t packets_late;	/* packets read again after every hop
+				 * downstream (agg.h) */
 	uint64_t born;		/* its cmon_hops entry's; 0: in the cache only */
 	int unsure;		/* counts moved from a slot to the map while
 				 * they were read: maybe short by those */

@@ -613,7 +613,8 @@ static void read_counters(struct cmon_kagent *a)
 				  k->flow.dport, k->flow.proto },
 			.tp = k->tp, .node = k->node, .epoch = t[i].born,
 			.unsure = (uint8_t)t[i].unsure,
-			.packets = t[i].packets, .bytes = t[i].bytes };
+			.packets = t[i].packets, .bytes = t[i].bytes,
+			.packets_late = t[i].packets_late };
 
 		cmon_agg_hop_count(a->agg, &c);
 	}

@@ -60,6 +60,7 @@ struct hop_ctr {
 	uint8_t unsure;			/* this interval's read is (agg.h) */
 	uint64_t epoch;			/* as fed: changes on a restart */
 	uint64_t packets, bytes;	/* cumulative, as fed */
+	uint64_t late;			/* packets read after downstream */
 	uint64_t prev_packets, prev_bytes;	/* at the last tick */
 	unsigned int born, fed;		/* intervals it appeared, last came */
 	/* the segment to the next hop: both counts at its baseline, the
@@ -561,6 +562,7 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)
 		f->pair->dirty = 1;
 	h->packets = c->packets;
 	h->bytes = c->bytes;
+	h->late = c->packets_late > c->packets ? c->packets_late : c->packets;
 }
 
 void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *k,
@@ -603,20 +605,23 @@ void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *k,
  * The baseline of the segment from hop @a to the next hop @b: zero when
  * both counted the flow from its first packet (b appearing at most an
  * interval after a: the first packets may have been in flight), else their
- * counts now, and none across nodes without that common start.  A
- * downstream count read a moment after the upstream one may be ahead of
- * it: that is no packet to expect back, so the baseline takes b as even
- * with a (were it kept, every later difference would count it as lost).
+ * counts now, and none across nodes without that common start.  Counts
+ * read now: a's as read after b's (a packet b counted then, a had
+ * counted; a packet passing both between the two reads would otherwise be
+ * in b's baseline and not in a's, a gap that never closes).  Where a
+ * producer reads no such late count, a downstream count ahead of the
+ * upstream one is the two read a moment apart: the baseline takes b as
+ * even with a.
  */
 static void seg_base(struct hop_ctr *a, const struct hop_ctr *b)
 {
 	int zero = a->whole && b->whole && b->born <= a->born + 1;
-	int skew = b->packets > a->packets &&
-		   b->packets - a->packets <= READ_SKEW_MAX;
+	int skew = b->packets > a->late &&
+		   b->packets - a->late <= READ_SKEW_MAX;
 
 	a->seg = zero || a->node == b->node ? SEG_BASED : SEG_BLIND;
-	a->base = zero ? 0 : a->packets;
-	a->base_next = zero ? 0 : skew ? a->packets : b->packets;
+	a->base = zero ? 0 : a->late;
+	a->base_next = zero ? 0 : skew ? a->late : b->packets;
 	a->lost_max = 0;
 	memset(a->gap_prev, 0, sizeof(a->gap_prev));
 }
@@ -671,8 +676,9 @@ static void flow_tick(struct flow *f, unsigned int now)
 			seg_base(a, b);
 		if (a->seg == SEG_BLIND)
 			continue;
-		in = a->packets - a->base;
-		out = b->packets - a->base_next;
+		/* (the late read the baseline took may exceed a's count now) */
+		in = a->packets > a->base ? a->packets - a->base : 0;
+		out = b->packets > a->base_next ? b->packets - a->base_next : 0;
 		d = in > out ? in - out : 0;
 		/* a gap is loss once it has lasted GAP_READS reads: packets
 		 * in flight between the hops at one read have arrived by

@@ -90,6 +90,10 @@ struct cmon_hop_counter {
 	 * made anew); 0: unknown */
 	uint64_t epoch;
 	uint64_t packets, bytes;
+	/* the count read again after the hops downstream of it (it then holds
+	 * every packet their counts hold: the baseline of the segment after
+	 * it); 0: not read so, taken as packets */
+	uint64_t packets_late;
 };
 
 /* Feed one trace record. */
