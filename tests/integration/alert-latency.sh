@@ -27,16 +27,7 @@ rules:
         severity: warning
 YAML
 it_agent_start --rules "$IT_TMP/rules.yaml" --ct-hops --sample 4
-it_in 1 python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-end = time.time() + 60
-while time.time() < end:
-    for i in range(10):
-        s.sendto(b'x' * 200, ('$(it_ip 2)', 5003))
-    time.sleep(0.01)
-" &
-IT_PIDS="$IT_PIDS $!"
+it_udp_steady "$C1" "$(it_ip 2)" 5003 60
 
 # last EXPR: a Python expression over the last JSON line (o)
 last() {

@@ -43,16 +43,7 @@ for n in 1 2 3; do
 	cmon_ns_container "${CMON_PFX}${n}a" "${CMON_PFX}b$n" "10.23$n.0.2" &&
 	cmon_ns_container "${CMON_PFX}${n}b" "${CMON_PFX}b$n" "10.23$n.0.3" ||
 		it_fail "containers of node $n"
-	ip netns exec "${CMON_PFX}${n}a" python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-end = time.time() + 120
-while time.time() < end:
-    for i in range(10):
-        s.sendto(b'x' * 200, ('10.23$n.0.3', 5005))
-    time.sleep(0.01)
-" &
-	IT_PIDS="$IT_PIDS $!"
+	it_udp_steady "${CMON_PFX}${n}a" "10.23$n.0.3" 5005 120
 done
 for n in 1 2 3; do
 	"$AGENT" --bridge "${CMON_PFX}b$n" --node "node$n" --etcd "$E" \

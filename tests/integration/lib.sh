@@ -290,3 +290,19 @@ for i in range($4):
         time.sleep(0.01)
 "
 }
+
+# it_udp_steady NETNS DST PORT SECONDS [BURST]: in the background, BURST
+# (default 10) 200-byte datagrams every 10 ms from namespace NETNS for
+# SECONDS; stopped at exit
+it_udp_steady() {
+	ip netns exec "$1" python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + $4
+while time.time() < end:
+    for i in range(${5:-10}):
+        s.sendto(b'x' * 200, ('$2', $3))
+    time.sleep(0.01)
+" &
+	IT_PIDS="$IT_PIDS $!"
+}

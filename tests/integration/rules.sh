@@ -60,20 +60,8 @@ grep -q "rules: $RULES, revision" "$IT_TMP/agent.err" ||
 	it_fail "the agent did not say which rules it runs"
 
 # steady traffic c1 -> c2 and c3 -> c2 for the whole test
-send() {	# send I PORT SECONDS
-	it_in "$1" python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-end = time.time() + $3
-while time.time() < end:
-    for i in range(20):
-        s.sendto(b'x' * 200, ('$(it_ip 2)', $2))
-    time.sleep(0.01)
-" &
-	IT_PIDS="$IT_PIDS $!"
-}
-send 1 5003 40
-send 3 5004 40
+it_udp_steady "${CMON_PFX}c1" "$(it_ip 2)" 5003 40 20
+it_udp_steady "${CMON_PFX}c3" "$(it_ip 2)" 5004 40 20
 
 # last_json EXPR: a Python expression over the last JSON line (o)
 last_json() {
