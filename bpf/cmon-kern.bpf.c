@@ -206,7 +206,7 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 	if (!cmon_l4_known(p->flow.proto))
 		return CMON_TC_NEXT;
 	hash = cmon_pkt_hash(&p->flow, p->pkt_id);
-	if (cmon_sample_skip(cmon_sample_n, hash)) {
+	if (!cmon_traced(&p->flow, hash)) {
 		cmon_stat(CMON_EV_SAMPLED_OUT);
 		return CMON_TC_NEXT;
 	}
@@ -234,7 +234,7 @@ int cmon_veth_in(struct __sk_buff *skb)
 	__u32 pkt_id;
 
 	if (!cmon_parse_plain(skb, &f, &pkt_id) &&
-	    cmon_sample_skip(cmon_sample_n, cmon_pkt_hash(&f, pkt_id))) {
+	    cmon_sample_skip(cmon_sample_base, cmon_pkt_hash(&f, pkt_id))) {
 		cmon_count_hop(&f, CMON_TP_VETH_IN, 1, skb->len - CMON_ETH_HLEN);
 		cmon_stat(CMON_EV_SAMPLED_OUT);
 		return CMON_TC_NEXT;
@@ -550,7 +550,8 @@ int BPF_PROG(cmon_ct_tx, struct sk_buff *skb, struct net_device *dev)
 	    cmon_parse_kskb(skb, &f, &pkt_id))
 		return 0;
 	v.hash = cmon_pkt_hash(&f, pkt_id);
-	if (cmon_sample_skip(cmon_sample_n, v.hash))
+	if (cmon_sample_skip(cmon_sample_base, v.hash) ||
+	    !cmon_traced(&f, v.hash))
 		return 0;
 	if (!cmon_is_ct_dev(dev) || !cmon_dst_monitored(f.daddr))
 		return 0;

@@ -22,6 +22,17 @@ struct cmon_flow_key {
 	__u8 pad[3];
 };
 
+/* A pair's own sampling (cmon_sample_pairs): its addresses and protocol. */
+struct cmon_pair_key {
+	__u32 saddr;
+	__u32 daddr;
+	__u8 proto;
+	__u8 pad[3];
+};
+
+/* Entries of cmon_sample_pairs: pairs with a rule's own sampling. */
+#define CMON_SAMPLE_PAIRS	16384
+
 /* Per-flow per-hop counter key: every packet, traced or not. */
 struct cmon_hop_key {
 	struct cmon_flow_key flow;

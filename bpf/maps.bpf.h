@@ -6,8 +6,18 @@
 #ifndef CMON_MAPS_BPF_H
 #define CMON_MAPS_BPF_H
 
+/*
+ * Sampling, which the agent changes live (monitoring rules): a pair
+ * traces 1 packet in its cmon_sample_pairs entry's N, else 1 in
+ * cmon_sample_n.  cmon_sample_base divides every N in force, so a packet
+ * it leaves out every pair leaves out, and the fast path decides without
+ * finding the pair; cmon_sample_npairs is 0 while the map is empty.
+ */
+__u32 cmon_sample_n = CMON_DEFAULT_SAMPLE;
+__u32 cmon_sample_base = CMON_DEFAULT_SAMPLE;
+__u32 cmon_sample_npairs = 0;
+
 /* Tunables, set by the agent before load. */
-const volatile __u32 cmon_sample_n = CMON_DEFAULT_SAMPLE;
 const volatile __u8 cmon_node_id = 0;
 const volatile __u64 cmon_key = 0;
 /* Stamp with CLOCK_TAI (PTP-synchronised nodes) instead of MONOTONIC. */
@@ -52,6 +62,13 @@ struct {
 	__type(key, struct cmon_lpm_key);
 	__type(value, __u32);
 } cmon_subnets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CMON_SAMPLE_PAIRS);
+	__type(key, struct cmon_pair_key);
+	__type(value, __u32);
+} cmon_sample_pairs SEC(".maps");
 
 /* Devices whose kfree_skb drops are attributed (value: cmon_dev_role). */
 struct {
@@ -165,6 +182,20 @@ static __always_inline int cmon_dst_monitored(__u32 daddr)
 	if (bpf_map_lookup_elem(&cmon_peers, &daddr))
 		return CMON_DST_LOCAL;
 	return bpf_map_lookup_elem(&cmon_subnets, &k) ? CMON_DST_REMOTE : 0;
+}
+
+/* Is a packet of @f with sampling hash @hash traced? */
+static __always_inline int cmon_traced(const struct cmon_flow_key *f,
+				       __u32 hash)
+{
+	struct cmon_pair_key k = { .saddr = f->saddr, .daddr = f->daddr,
+				   .proto = f->proto };
+	__u32 n = cmon_sample_n, *pn;
+
+	if (cmon_sample_npairs && (pn = bpf_map_lookup_elem(&cmon_sample_pairs,
+							     &k)))
+		n = *pn;
+	return !cmon_sample_skip(n, hash);
 }
 
 /* The time of every stamp this node writes. */

@@ -20,6 +20,7 @@
 #include "peers.h"
 #include "etcd.h"
 #include "rules-run.h"
+#include "rules.h"
 
 /* The environment of a process restart() started; "handoff": what went
  * along is at HANDOFF_FD. */
@@ -40,6 +41,7 @@ struct cmon_daemon {
 	struct cmon_peers *peers;
 	struct cmon_pcapng *pcap;
 	struct cmon_rules_run *rules;	/* NULL: no --rules */
+	int warned_ct;			/* the template's ct hops said */
 	uint64_t pcap_seen;
 	double start;
 	char **argv;
@@ -134,6 +136,46 @@ static void on_kpacket(void *ctx, const struct cmon_kpacket *p)
 	cmon_daemon_packet(ctx, p);
 }
 
+/* The devices of the rules' template to the kernel agent: its bridges
+ * (those there are) beside the command line's, the host stack hops if
+ * it has them; the command line's alone without rules. */
+static void apply_template(struct cmon_daemon *d)
+{
+	const struct cmon_template *t = cmon_rules_run_template(d->rules);
+	const uint32_t host = 1u << CMON_TP_HOST_IN | 1u << CMON_TP_HOST_OUT,
+		       ct = 1u << CMON_TP_CT_TX | 1u << CMON_TP_CT_RX;
+
+	if (!d->ka)
+		return;
+	if (t && (t->hops & ct) && !d->o->k.ct_hops && !d->warned_ct) {
+		cmon_warn("template %s has the container hops (ct_tx, "
+			  "ct_rx): they need --ct-hops at start", t->name);
+		d->warned_ct = 1;
+	}
+	cmon_kagent_watch(d->ka, t ? (const char *const *)t->bridges : NULL,
+			  t ? (unsigned int)t->nbridges : 0,
+			  !t || (t->hops & host));
+}
+
+/* The rules' sampling, pair by pair, to the kernel hops. */
+static void apply_sampling(struct cmon_daemon *d,
+			   const struct cmon_view_rules *vr)
+{
+	struct cmon_pair_sample *ps = calloc(vr->npairs + 1, sizeof(*ps));
+	unsigned int i;
+
+	if (!ps)
+		return;
+	for (i = 0; i < vr->npairs; i++) {
+		const struct cmon_pair_stats *p = cmon_agg_pair(d->agg, i);
+
+		ps[i] = (struct cmon_pair_sample){ p->saddr, p->daddr,
+						   p->proto, vr->pairs[i].sample };
+	}
+	cmon_kagent_sampling(d->ka, vr->sample, ps, vr->npairs);
+	free(ps);
+}
+
 static void report(struct cmon_daemon *d, double secs)
 {
 	static struct cmon_endpoint eps[MAX_ENDPOINTS];
@@ -193,9 +235,13 @@ static void report(struct cmon_daemon *d, double secs)
 	v.ncounters = n;
 	cmon_agg_tick(d->agg, secs);
 	if (d->rules) {
+		apply_template(d);	/* a template's bridge may appear */
 		cmon_rules_run_tick(d->rules, d->agg, v.names, v.time, v.url,
-				    &vr);
+				    d->ka != NULL, &vr);
 		v.rules = &vr;
+		if (vr.sample)
+			apply_sampling(d, &vr);
+		v.sample_n = vr.sample ? vr.sample : v.sample_n;
 	}
 	cmon_view_print(stdout, &v, o->out);
 	cmon_export_tick(d->x, &v, eps, neps);
@@ -311,10 +357,12 @@ static int start(struct cmon_daemon *d, struct cmon_kopts *k, int restarted,
 		k->on_packet = on_kpacket;
 		k->packet_ctx = d;
 	}
-	if (k->nbridges) {
+	if (k->nbridges || o->kernel) {
 		d->ka = cmon_kagent_start(k, d->agg);
 		if (!d->ka)
 			return 1;
+		if (d->rules)
+			apply_template(d);
 	}
 	return 0;
 }
@@ -375,7 +423,8 @@ int cmon_daemon_run(const struct cmon_daemon_opts *o,
 		}
 		if (d.rules && t - last_rules >= 0.1) {
 			last_rules = t;
-			cmon_rules_run_check(d.rules);
+			if (cmon_rules_run_check(d.rules))
+				apply_template(&d);
 		}
 		if (t - last_tick >= o->interval) {
 			report(&d, t - last_tick);

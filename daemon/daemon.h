@@ -44,6 +44,8 @@ struct cmon_daemon_opts {
 	struct cmon_pcap_opts pcap;
 	const char *peers[CMON_MAX_PEERS];
 	unsigned int npeers;
+	int kernel;			/* the kernel agent even without a
+					 * bridge (the rules' template) */
 	const char *rules;		/* --rules FILE, or NULL */
 	const char *etcd;		/* --etcd URL, or NULL */
 	double etcd_lease;		/* --etcd-lease S; 0: the default */

@@ -32,7 +32,7 @@ struct cmon_rules_run {
 	char error[512];		/* the last refusal, or "" */
 	uint64_t reloads, refused;
 	struct cmon_view_alert *valerts;
-	uint8_t *hidden;		/* per pair: an ignore rule applies */
+	struct cmon_view_pair_rule *pairs;	/* per pair: for the view */
 	int *rule_of;			/* per pair: its rule, or -1 */
 	unsigned int npairs_cap;
 };
@@ -212,8 +212,9 @@ struct cmon_rules_run *cmon_rules_run_start(const char *file,
 	return r;
 }
 
-void cmon_rules_run_check(struct cmon_rules_run *r)
+int cmon_rules_run_check(struct cmon_rules_run *r)
 {
+	const struct cmon_rules *before = r->rules;
 	struct stat st;
 	char *text;
 
@@ -223,37 +224,64 @@ void cmon_rules_run_check(struct cmon_rules_run *r)
 	}
 	/* the file is the default until etcd has rules */
 	if (!r->file || (r->etcd && r->origin && strcmp(r->origin, r->file)))
-		return;
+		return r->rules != before;
 	if (stat(r->file, &st)) {
 		if (!r->error[0])
 			cmon_warn("rules: %s: %m (the rules in force stay)",
 				  r->file);
 		snprintf(r->error, sizeof(r->error), "%s: %m (the rules in "
 			 "force stay)", r->file);
-		return;
+		return r->rules != before;
 	}
-	if (st.st_mtim.tv_sec == r->seen.st_mtim.tv_sec &&
-	    st.st_mtim.tv_nsec == r->seen.st_mtim.tv_nsec &&
-	    st.st_size == r->seen.st_size && st.st_ino == r->seen.st_ino)
-		return;
-	r->seen = st;
-	load(r, 0);
+	if (st.st_mtim.tv_sec != r->seen.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != r->seen.st_mtim.tv_nsec ||
+	    st.st_size != r->seen.st_size || st.st_ino != r->seen.st_ino) {
+		r->seen = st;
+		load(r, 0);
+	}
+	return r->rules != before;
+}
+
+const struct cmon_template *cmon_rules_run_template(const struct cmon_rules_run *r)
+{
+	return r->rules && r->rules->ntemplates ? &r->rules->templates[0] :
+						  NULL;
+}
+
+/* What the rules make of each of the engine's @np pairs. */
+static void pair_rules(struct cmon_rules_run *r, unsigned int np,
+		       int sampling)
+{
+	unsigned int i;
+
+	for (i = 0; i < np; i++) {
+		const struct cmon_rule *rule = r->rule_of[i] >= 0 ?
+			&r->rules->rules[r->rule_of[i]] : NULL;
+
+		r->pairs[i] = (struct cmon_view_pair_rule){
+			rule ? rule->name : NULL,
+			!sampling || !r->rules ? 0 :
+			rule && rule->sample ? rule->sample : r->rules->sample,
+			rule && rule->ignore };
+	}
 }
 
 void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
 			 const struct cmon_names *names, double now,
-			 const char *url, struct cmon_view_rules *out)
+			 const char *url, int sampling,
+			 struct cmon_view_rules *out)
 {
-	unsigned int i, np = cmon_agg_npairs(agg);
-	size_t n;
+	unsigned int np = cmon_agg_npairs(agg);
+	size_t i, n;
 	char *body;
 
 	if (np > r->npairs_cap) {
-		uint8_t *h = realloc(r->hidden, np);
-		int *ro = h ? realloc(r->rule_of, np * sizeof(*ro)) : NULL;
+		struct cmon_view_pair_rule *pr = realloc(r->pairs,
+							 np * sizeof(*pr));
+		int *ro = pr ? realloc(r->rule_of, np * sizeof(*ro)) : NULL;
 
-		if (h)
-			r->hidden = h;
+		if (pr)
+			r->pairs = pr;
 		if (ro) {
 			r->rule_of = ro;
 			r->npairs_cap = np;
@@ -265,9 +293,9 @@ void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
 				    r->node, endpoint, (void *)names, url);
 	if (body)
 		cmon_am_push(r->am, body);
-	for (i = 0; i < np && np <= r->npairs_cap; i++)
-		r->hidden[i] = r->rule_of[i] >= 0 &&
-			       r->rules->rules[r->rule_of[i]].ignore;
+	if (np > r->npairs_cap)
+		np = 0;
+	pair_rules(r, np, sampling);
 	n = cmon_alerter_count(r->alerter);
 	free(r->valerts);
 	r->valerts = calloc(n + 1, sizeof(*r->valerts));
@@ -285,8 +313,8 @@ void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
 		r->error[0] ? r->error : NULL,
 		r->etcd && !cmon_etcd_connected(r->etcd),
 		r->valerts, r->valerts ? (unsigned int)n : 0,
-		cmon_alerter_overflow(r->alerter), r->hidden,
-		np <= r->npairs_cap ? np : 0 };
+		cmon_alerter_overflow(r->alerter),
+		sampling && r->rules ? r->rules->sample : 0, r->pairs, np };
 	if (r->etcd)
 		publish(r, out, np, now, url);
 }
@@ -315,7 +343,7 @@ void cmon_rules_run_stop(struct cmon_rules_run *r)
 	cmon_alerter_destroy(r->alerter);
 	cmon_rules_free(r->rules);
 	free(r->valerts);
-	free(r->hidden);
+	free(r->pairs);
 	free(r->rule_of);
 	free(r->tdir_rel);
 	free(r->file);

@@ -4,8 +4,8 @@
  * loaded at start, loaded again when the file changes or etcd publishes
  * others (rules with errors are refused whole, the rules in force stay,
  * and the refusal shows in every report and in the node's etcd entry),
- * and applied at every interval: the pairs an ignore rule hides, the
- * alerts evaluated, sent to Alertmanager.
+ * and applied at every interval: the pairs an ignore rule hides, how
+ * finely each pair is traced, the alerts evaluated, sent to Alertmanager.
  */
 #ifndef CMON_RULES_RUN_H
 #define CMON_RULES_RUN_H
@@ -31,17 +31,24 @@ struct cmon_rules_run *cmon_rules_run_start(const char *file,
 					    const struct cmon_etcd_login *login,
 					    const char *node, double lease_s);
 /* Apply what etcd published, or the file again if it changed since (call
- * every tenth of a second: a stat and a lock). */
-void cmon_rules_run_check(struct cmon_rules_run *r);
+ * every tenth of a second: a stat and a lock); 1 if other rules are in
+ * force now. */
+int cmon_rules_run_check(struct cmon_rules_run *r);
+/* The network template in force (its bases merged in), or NULL. */
+const struct cmon_template *cmon_rules_run_template(const struct cmon_rules_run *r);
 /*
  * After the engine ticked at wall clock @now: evaluate the alerts on its
  * pairs (named by @names, may be NULL), send what Alertmanager should
  * hear (@url: this node's page, for generatorURL, or NULL), and fill @out
- * for the view (valid until the next call).
+ * for the view (valid until the next call): each pair's rule, whether it
+ * is hidden, and with @sampling (the kernel agent applies the rules'
+ * sampling) how finely it is traced (0 in out->sample and each pair's
+ * sample otherwise, and while no rules are in force).
  */
 void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
 			 const struct cmon_names *names, double now,
-			 const char *url, struct cmon_view_rules *out);
+			 const char *url, int sampling,
+			 struct cmon_view_rules *out);
 unsigned int cmon_rules_run_counters(struct cmon_rules_run *r,
 				     struct cmon_counter *out);
 /* Accepts NULL. */

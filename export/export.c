@@ -183,7 +183,7 @@ static void topology(FILE *out, const struct cmon_view *v,
 			continue;
 		fputs(first ? "" : ",", out);
 		first = 0;
-		cmon_view_json_pair(out, v, p);
+		cmon_view_json_pair(out, v, i);
 	}
 	fputs("]}\n", out);
 }

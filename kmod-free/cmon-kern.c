@@ -15,6 +15,8 @@ int main(int argc, char **argv)
 		.name = "cmon-kern",
 		.usage =
 "Usage: cmon-kern --bridge NAME [--bridge NAME ...] [options]\n"
+"       cmon-kern --rules FILE | --etcd URL [options]   (the rules'\n"
+"                 template names the bridges)\n"
 "\n"
 "Monitor every container attached to the given Linux bridges (docker0\n"
 "layout): per-hop and end-to-end latency, throughput and loss for each\n"
@@ -30,7 +32,9 @@ int main(int argc, char **argv)
 		cmon_err("unexpected argument '%s' (see --help)", cli.argv[0]);
 		return 2;
 	}
-	if (cmon_kopts_check(&o.k))
+	/* with rules, the bridges may come from their template */
+	o.kernel = o.rules || o.etcd;
+	if (!o.kernel && cmon_kopts_check(&o.k))
 		return 2;
 	return cmon_daemon_run(&o, NULL, argv);
 }

@@ -79,14 +79,13 @@ int cmon_bridge_ports(const char *const *bridges, unsigned int nbridges,
 
 	if (nbridges > 16)
 		return -E2BIG;
+	*missing = NULL;
 	err = cmon_nl_links(find_bridges, &c);
 	if (err)
 		return err;
-	for (i = 0; i < nbridges; i++)
-		if (!c.br_ifindex[i]) {
+	for (i = 0; i < nbridges && !*missing; i++)
+		if (!c.br_ifindex[i])
 			*missing = bridges[i];
-			return -ENODEV;
-		}
 	err = cmon_nl_links(find_ports, &c);
 	return err ? err : (int)c.n;
 }

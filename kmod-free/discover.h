@@ -42,7 +42,8 @@ struct cmon_port {
 uint32_t cmon_host_netns(void);
 /*
  * List veth ports of the named bridges.  Returns the number of ports put
- * in @ports (at most @max), or -ENODEV naming the missing bridge in @missing.
+ * in @ports (at most @max) of the bridges there are, with a bridge that
+ * is not in @missing (else NULL); or -errno.
  */
 int cmon_bridge_ports(const char *const *bridges, unsigned int nbridges,
 		      struct cmon_port *ports, unsigned int max,

@@ -8,6 +8,7 @@
 #include "config.h"
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,12 @@ struct cmon_kagent {
 	struct cmon_tc upl[CMON_MAX_UPLINKS];
 	unsigned int nupl;
 	struct cmon_tc br[CMON_MAX_BRIDGES];	/* host hops, as opt.bridges */
+	/* the command line's bridges, and the names opt.bridges points to
+	 * once a template adds some (cmon_kagent_watch()) */
+	const char *cl_bridges[CMON_MAX_BRIDGES];
+	unsigned int ncl_bridges;
+	int cl_no_host_hops;
+	char brname[CMON_MAX_BRIDGES][IF_NAMESIZE];
 	uint32_t haddr[MAX_HOST_ADDRS];	/* the host's, in cmon_peers */
 	unsigned int nhaddr;
 	char hostname[16];		/* what the views call the host */
@@ -61,6 +68,10 @@ struct cmon_kagent {
 	/* entries the LRU maps evicted (made - present at the last read),
 	 * by CMON_EV_*_NEW - CMON_EV_HOP_NEW */
 	uint64_t evicted[3];
+	/* the pairs in cmon_sample_pairs, sorted (pair_cmp) */
+	struct cmon_pair_sample *samp;
+	size_t nsamp;
+	uint64_t samp_left_out;		/* pairs that found no room */
 	char *reasons[MAX_REASONS];
 	char devname[160];
 	struct cmon_names names;
@@ -82,7 +93,8 @@ void cmon_kopts_init(struct cmon_kopts *o)
 int cmon_kopts_check(const struct cmon_kopts *o)
 {
 	if (!o->nbridges) {
-		cmon_err("no bridge given: use --bridge NAME (e.g. --bridge docker0)");
+		cmon_err("no bridge given: use --bridge NAME (e.g. --bridge docker0), "
+			 "or --rules FILE whose template names bridges");
 		return -EINVAL;
 	}
 	if (o->nsubnets && !o->clock_tai)
@@ -402,10 +414,9 @@ static int rescan(struct cmon_kagent *a)
 
 	n = cmon_bridge_ports(a->opt.bridges, a->opt.nbridges, ports,
 			      MAX_PORTS, &missing);
-	if (n == -ENODEV) {
+	if (missing)
 		cmon_log_rl(CMON_LOG_WARN, "bridge '%s' disappeared", missing);
-		n = 0;
-	} else if (n < 0) {
+	if (n < 0) {
 		cmon_err("listing bridge ports: %s", strerror(-n));
 		return n;
 	}
@@ -447,6 +458,76 @@ static int rescan(struct cmon_kagent *a)
 	return 0;
 }
 
+/* Add bridge @name to @names (@n of them) unless it is there. */
+static void bridge_add(char (*names)[IF_NAMESIZE], unsigned int *n,
+		       const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp(names[i], name))
+			return;
+	if (*n == CMON_MAX_BRIDGES) {
+		cmon_log_rl(CMON_LOG_WARN, "more than %d bridges: %s not "
+			    "watched", CMON_MAX_BRIDGES, name);
+		return;
+	}
+	snprintf(names[(*n)++], IF_NAMESIZE, "%s", name);
+}
+
+void cmon_kagent_watch(struct cmon_kagent *a, const char *const *extra,
+		       unsigned int nextra, int host_hops)
+{
+	char names[CMON_MAX_BRIDGES][IF_NAMESIZE], list[256] = "";
+	struct cmon_tc br[CMON_MAX_BRIDGES] = { 0 };
+	unsigned int i, j, n = 0;
+	size_t len = 0;
+
+	host_hops = host_hops && !a->cl_no_host_hops;
+	for (i = 0; i < a->ncl_bridges; i++)
+		bridge_add(names, &n, a->cl_bridges[i]);
+	for (i = 0; i < nextra; i++)
+		if (if_nametoindex(extra[i]))
+			bridge_add(names, &n, extra[i]);
+	for (i = 0; n == a->opt.nbridges && i < n; i++)
+		if (strcmp(names[i], a->opt.bridges[i]))
+			break;
+	if (i == n && n == a->opt.nbridges &&
+	    host_hops == !a->opt.no_host_hops)
+		return;
+	/* host hops: stop stamping towards the host before a strip hop
+	 * goes; those of bridges that stay stay attached */
+	if (!host_hops) {
+		peers_map(a, a->haddr, a->nhaddr, CMON_PEER_HOST, 0);
+		a->nhaddr = 0;
+	}
+	for (i = 0; i < n && host_hops; i++)
+		for (j = 0; j < a->opt.nbridges; j++)
+			if (a->br[j].ifindex &&
+			    !strcmp(names[i], a->opt.bridges[j])) {
+				br[i] = a->br[j];
+				a->br[j].ifindex = 0;
+			}
+	for (j = 0; j < CMON_MAX_BRIDGES; j++)
+		if (a->br[j].ifindex) {
+			dev_map(a, a->host_ns, a->br[j].ifindex, 0, 0);
+			cmon_tc_detach(&a->br[j]);
+		}
+	memcpy(a->br, br, sizeof(br));
+	memcpy(a->brname, names, sizeof(names));
+	for (i = 0; i < n; i++) {
+		a->opt.bridges[i] = a->brname[i];
+		if (len < sizeof(list))
+			len += snprintf(list + len, sizeof(list) - len, "%s%s",
+					i ? ", " : "", names[i]);
+	}
+	a->opt.nbridges = n;
+	a->opt.no_host_hops = !host_hops;
+	cmon_info("watching bridge(s) %s, %s host stack hops",
+		  n ? list : "(none)", host_hops ? "with" : "without");
+	rescan(a);
+}
+
 /* What each program costs the verifier and the JIT (tools/cmon-insns). */
 static void log_costs(struct bpf_object *obj)
 {
@@ -477,10 +558,10 @@ static int check_bridges(const struct cmon_kopts *o)
 					  MAX_PORTS, &missing) : -ENOMEM;
 
 	free(ports);
-	if (n == -ENODEV) {
+	if (n >= 0 && missing) {
 		cmon_err("bridge '%s' not found: create it or check the name "
 			 "(ip link show type bridge)", missing);
-		return n;
+		return -ENODEV;
 	}
 	if (n < 0) {
 		cmon_err("listing bridge ports: %s", strerror(-n));
@@ -678,7 +759,91 @@ unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 	/* records waiting for their receive hop: growth means evictions */
 	out[n++] = (struct cmon_counter){ "records_pending",
 					  a->skel->bss->cmon_post_pending, 1 };
+	out[n++] = (struct cmon_counter){ "sample_pairs_left_out",
+					  a->samp_left_out, 1 };
 	return n;
+}
+
+static int pair_cmp(const void *x, const void *y)
+{
+	const struct cmon_pair_sample *p = x, *q = y;
+
+	if (p->saddr != q->saddr)
+		return p->saddr < q->saddr ? -1 : 1;
+	if (p->daddr != q->daddr)
+		return p->daddr < q->daddr ? -1 : 1;
+	return (int)p->proto - (int)q->proto;
+}
+
+static unsigned int gcd(unsigned int x, unsigned int y)
+{
+	while (y) {
+		unsigned int t = x % y;
+
+		x = y;
+		y = t;
+	}
+	return x;
+}
+
+static void sample_pair_map(struct cmon_kagent *a,
+			    const struct cmon_pair_sample *p, int add)
+{
+	struct cmon_pair_key k = { .saddr = p->saddr, .daddr = p->daddr,
+				   .proto = p->proto };
+	int fd = bpf_map__fd(a->skel->maps.cmon_sample_pairs);
+
+	if (add ? bpf_map_update_elem(fd, &k, &p->n, BPF_ANY) :
+		  bpf_map_delete_elem(fd, &k))
+		cmon_warn("sampling of a pair: %s", strerror(errno));
+}
+
+void cmon_kagent_sampling(struct cmon_kagent *a, unsigned int n,
+			  const struct cmon_pair_sample *ps, size_t nps)
+{
+	struct cmon_pair_sample *want = malloc((nps + 1) * sizeof(*want));
+	volatile uint32_t *base = &a->skel->data->cmon_sample_base;
+	unsigned int b = n;
+	size_t i, j, nw = 0;
+
+	if (!want) {
+		cmon_warn("sampling: out of memory (unchanged)");
+		return;
+	}
+	/* the pairs whose own differs, once each, as many as fit */
+	for (i = 0; i < nps; i++)
+		if (ps[i].n && ps[i].n != n)
+			want[nw++] = ps[i];
+	qsort(want, nw, sizeof(*want), pair_cmp);
+	for (i = j = 0; i < nw; i++)
+		if (!j || pair_cmp(&want[j - 1], &want[i]))
+			want[j++] = want[i];
+	nw = j;
+	a->samp_left_out = nw > CMON_SAMPLE_PAIRS ? nw - CMON_SAMPLE_PAIRS : 0;
+	if (nw > CMON_SAMPLE_PAIRS)
+		nw = CMON_SAMPLE_PAIRS;
+	for (i = 0; i < nw; i++)
+		b = gcd(b, want[i].n);
+	/* while the map changes, the fast path's filter divides both the
+	 * old and the new rates, so it never leaves out a traced packet */
+	*base = gcd(*base, b);
+	for (i = j = 0; i < nw || j < a->nsamp;) {
+		int c = i == nw ? 1 : j == a->nsamp ? -1 :
+			pair_cmp(&want[i], &a->samp[j]);
+
+		if (c < 0 || (c == 0 && want[i].n != a->samp[j].n))
+			sample_pair_map(a, &want[i], 1);
+		else if (c > 0)
+			sample_pair_map(a, &a->samp[j], 0);
+		i += c <= 0;
+		j += c >= 0;
+	}
+	free(a->samp);
+	a->samp = want;
+	a->nsamp = nw;
+	a->skel->bss->cmon_sample_npairs = (uint32_t)nw;
+	a->skel->data->cmon_sample_n = n;
+	*base = b;
 }
 
 void cmon_kagent_collect(struct cmon_kagent *a)
@@ -747,6 +912,7 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 	if (a->hop_cache)
 		munmap((void *)a->hop_cache, a->hop_cache_len);
 	cmon_kern__destroy(a->skel);
+	free(a->samp);
 	for (i = 0; i < MAX_REASONS; i++)
 		free(a->reasons[i]);
 	free(a);
@@ -779,6 +945,9 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	}
 	a->opt = *o;
 	a->agg = agg;
+	memcpy(a->cl_bridges, o->bridges, sizeof(a->cl_bridges));
+	a->ncl_bridges = o->nbridges;
+	a->cl_no_host_hops = o->no_host_hops;
 	/* PTP-synchronised nodes (TAI stamps): cross-node times are trusted */
 	cmon_agg_trust_clocks(agg, o->clock_tai);
 	a->host_ns = cmon_host_netns();
@@ -794,7 +963,8 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 		cmon_err("opening BPF skeleton: %s", strerror(errno));
 		goto fail;
 	}
-	a->skel->rodata->cmon_sample_n = o->sample_n;
+	a->skel->data->cmon_sample_n = o->sample_n;
+	a->skel->data->cmon_sample_base = o->sample_n;
 	a->skel->rodata->cmon_node_id = o->node_id;
 	a->skel->rodata->cmon_key = key;
 	a->skel->rodata->cmon_host_netns = a->host_ns;

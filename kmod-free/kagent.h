@@ -74,9 +74,10 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms);
 /* Feed the per-hop and drop counters into the engine (once per tick). */
 void cmon_kagent_collect(struct cmon_kagent *a);
-/* The BPF hops' counters (CMON_EV_KERNEL) and records pending; how many
+/* The BPF hops' counters (CMON_EV_KERNEL), records pending and pairs
+ * left with the default sampling for want of room; how many
  * (none when @max is below CMON_KAGENT_NCOUNTERS). */
-#define CMON_KAGENT_NCOUNTERS (CMON_EV_MAX + 1)
+#define CMON_KAGENT_NCOUNTERS (CMON_EV_MAX + 2)
 unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 				  struct cmon_counter *out, unsigned int max);
 /* Names of containers, devices and drop reasons for the views. */
@@ -84,6 +85,29 @@ const struct cmon_names *cmon_kagent_names(struct cmon_kagent *a);
 /* The containers traced now (valid until the next poll); how many. */
 unsigned int cmon_kagent_endpoints(struct cmon_kagent *a,
 				   struct cmon_endpoint *out, unsigned int max);
+/* A pair traced 1 in its own N (monitoring rules). */
+struct cmon_pair_sample {
+	uint32_t saddr, daddr;		/* network order */
+	uint8_t proto;
+	uint32_t n;
+};
+/*
+ * Trace 1 packet in @n, and the pairs of @ps (@nps of them, in any
+ * order) 1 in their own, from now on: the BPF hops' sampling changes in
+ * place.  Pairs beyond the map's room keep @n and are counted
+ * (sample_pairs_left_out).
+ */
+void cmon_kagent_sampling(struct cmon_kagent *a, unsigned int n,
+			  const struct cmon_pair_sample *ps, size_t nps);
+/*
+ * Watch the command line's bridges and those of @extra (a template's,
+ * @nextra of them) that exist now, with the host stack hops if
+ * @host_hops (and the command line allows them); at once, the ports of
+ * bridges no longer watched detached.  Nothing happens if that is what
+ * is watched already, so it can be called every interval.
+ */
+void cmon_kagent_watch(struct cmon_kagent *a, const char *const *extra,
+		       unsigned int nextra, int host_hops);
 /* Detach exactly what was attached and free everything. */
 void cmon_kagent_stop(struct cmon_kagent *a);
 

@@ -118,11 +118,26 @@ const char *cmon_view_dev(const struct cmon_view *v, uint32_t netns,
 	return buf;
 }
 
-void cmon_view_json_pair(FILE *out, const struct cmon_view *v,
-			 const struct cmon_pair_stats *p)
+/* What the rules make of pair @i (NULL: no rules, or a pair they have
+ * not seen yet). */
+static const struct cmon_view_pair_rule *pair_rule(const struct cmon_view *v,
+						   unsigned int i)
 {
+	const struct cmon_view_rules *r = v->rules;
+
+	return r && i < r->npairs ? &r->pairs[i] : NULL;
+}
+
+void cmon_view_json_pair(FILE *out, const struct cmon_view *v,
+			 unsigned int idx)
+{
+	const struct cmon_pair_stats *p = cmon_view_pair(v, idx);
+	const struct cmon_view_pair_rule *pr = pair_rule(v, idx);
 	char a[64], b[64];
 	unsigned int i;
+
+	if (!p)
+		return;
 
 	fputs("{\"src\":", out);
 	cmon_json_str(out, cmon_view_ip(v, p->saddr, a, sizeof(a)));
@@ -136,6 +151,11 @@ void cmon_view_json_pair(FILE *out, const struct cmon_view *v,
 		a, b, cmon_proto_name(p->proto), p->active ? "true" : "false",
 		(unsigned long long)p->packets, (unsigned long long)p->bytes,
 		p->pps, p->bps, (unsigned long long)p->traced);
+	fprintf(out, ",\"sample\":%u,\"rule\":", pr ? pr->sample : v->sample_n);
+	if (pr && pr->rule)
+		cmon_json_str(out, pr->rule);
+	else
+		fputs("null", out);
 	fprintf(out, ",\"loss\":{\"ratio\":%.6f,\"lost\":%llu",
 		p->loss_ratio, (unsigned long long)p->lost);
 	if (p->loss_from_tp != 0xff)
@@ -173,9 +193,9 @@ void cmon_view_json_pair(FILE *out, const struct cmon_view *v,
 const struct cmon_pair_stats *cmon_view_pair(const struct cmon_view *v,
 					     unsigned int i)
 {
-	const struct cmon_view_rules *r = v->rules;
+	const struct cmon_view_pair_rule *pr = pair_rule(v, i);
 
-	if (r && i < r->nhidden && r->hidden[i])
+	if (pr && pr->hidden)
 		return NULL;
 	return cmon_agg_pair(v->agg, i);
 }
@@ -303,7 +323,7 @@ void cmon_view_json(FILE *out, const struct cmon_view *v)
 			continue;
 		if (n++)
 			fputc(',', out);
-		cmon_view_json_pair(out, v, p);
+		cmon_view_json_pair(out, v, i);
 	}
 	fputs("]}\n", out);
 	fflush(out);

@@ -58,6 +58,13 @@ struct cmon_view_alert {
 	double active_at, fired_at, resolved_at;	/* 0: not (yet) */
 };
 
+/* A pair under the monitoring rules. */
+struct cmon_view_pair_rule {
+	const char *rule;		/* the rule that applies, or NULL */
+	uint32_t sample;		/* its packets traced 1 in N */
+	uint8_t hidden;			/* an ignore rule applies */
+};
+
 /* The monitoring rules in force (--rules), as the view reports them. */
 struct cmon_view_rules {
 	const char *source, *revision;	/* NULL: no rules yet */
@@ -66,9 +73,10 @@ struct cmon_view_rules {
 	const struct cmon_view_alert *alerts;
 	unsigned int nalerts;
 	uint64_t alerts_overflow;
-	/* per engine pair index: 1 if an ignore rule hides it */
-	const uint8_t *hidden;
-	unsigned int nhidden;
+	unsigned int sample;		/* pairs without their own: 1 in N */
+	/* per engine pair index: what the rules make of it */
+	const struct cmon_view_pair_rule *pairs;
+	unsigned int npairs;
 };
 
 struct cmon_view {
@@ -92,9 +100,9 @@ const struct cmon_pair_stats *cmon_view_pair(const struct cmon_view *v,
 					     unsigned int i);
 
 void cmon_view_json(FILE *out, const struct cmon_view *v);
-/* One pair of the last tick as a JSON object (doc/json.md). */
-void cmon_view_json_pair(FILE *out, const struct cmon_view *v,
-			 const struct cmon_pair_stats *p);
+/* Pair @i of the last tick as a JSON object (doc/json.md); nothing if
+ * a rule hides it. */
+void cmon_view_json_pair(FILE *out, const struct cmon_view *v, unsigned int i);
 void cmon_view_table(FILE *out, const struct cmon_view *v, int clear);
 
 /*

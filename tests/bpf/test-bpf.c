@@ -69,7 +69,8 @@ static int progs_open(struct progs *t, uint32_t sample_n, int fast)
 	t->k = cmon_kern__open();
 	if (!t->k)
 		return -1;
-	t->k->rodata->cmon_sample_n = sample_n;
+	t->k->data->cmon_sample_n = sample_n;
+	t->k->data->cmon_sample_base = sample_n;
 	t->k->rodata->cmon_key = KEY;
 	t->k->rodata->cmon_fast_path = fast;
 	t->k->rodata->cmon_hop_slots = 1;
@@ -836,6 +837,52 @@ static void test_bpf_sampling_consistent(void)
 	progs_close(&s4);
 }
 
+/* Stamped of 64 packets of protocol @proto, sequential ids. */
+static unsigned int stamped_of(struct progs *t, uint8_t proto)
+{
+	unsigned int i, n = 0;
+	struct cmon_found f;
+
+	for (i = 0; i < 64; i++) {
+		build(&in, proto, 20, (uint16_t)i);
+		run(t->k->progs.cmon_veth_in, &in, &st);
+		n += find(&st, &f) == CMON_FIND_OK;
+	}
+	return n;
+}
+
+/* A pair with its own sampling (a monitoring rule's) is traced at its
+ * rate, changed live; the other pairs keep the default. */
+static void test_bpf_sampling_pairs(void)
+{
+	struct cmon_pair_key k = { .proto = 17 };
+	uint32_t every = 1, quarter = 4;
+	struct progs t;
+	int fd, fast;
+
+	for (fast = 0; fast < 2; fast++) {
+		CU_ASSERT_FATAL(progs_open(&t, 1u << 30, fast) == 0);
+		fd = bpf_map__fd(t.k->maps.cmon_sample_pairs);
+		inet_pton(AF_INET, SRC, &k.saddr);
+		inet_pton(AF_INET, DST, &k.daddr);
+		CU_ASSERT_EQUAL(stamped_of(&t, 17), 0);
+		/* as the agent does it: the filter first, then the pair */
+		t.k->data->cmon_sample_base = 1;
+		CU_ASSERT_EQUAL(bpf_map_update_elem(fd, &k, &every, 0), 0);
+		t.k->bss->cmon_sample_npairs = 1;
+		CU_ASSERT_EQUAL(stamped_of(&t, 17), 64);
+		CU_ASSERT_EQUAL(stamped_of(&t, 6), 0);	/* another pair */
+		CU_ASSERT_EQUAL(bpf_map_update_elem(fd, &k, &quarter, 0), 0);
+		t.k->data->cmon_sample_base = 4;
+		{
+			unsigned int n = stamped_of(&t, 17);
+
+			CU_ASSERT(n > 4 && n < 32);
+		}
+		progs_close(&t);
+	}
+}
+
 /* A random frame: plain, forged, or stamped by the main programs (which
  * trace every packet), then maybe a header bit flipped or cut short. */
 static void random_frame(struct pkt *p, unsigned int i)
@@ -1128,6 +1175,7 @@ int main(void)
 		{ "test_bpf_hop_totals_held_slot",
 		  test_bpf_hop_totals_held_slot },
 		{ "test_bpf_sampling_consistent", test_bpf_sampling_consistent },
+		{ "test_bpf_sampling_pairs", test_bpf_sampling_pairs },
 		{ "test_bpf_fast_path_agrees", test_bpf_fast_path_agrees },
 		{ "test_bpf_concurrent_first_packets",
 		  test_bpf_concurrent_first_packets },

@@ -100,9 +100,10 @@ write_rules() {	# write_rules ignore|alert
 	cat >"$IT_TMP/rules/cluster.yaml" <<YAML
 version: 1
 templates:
+  # each simulated node's bridge is on its command line: a template's
+  # bridges would be every node's, as all three share one host
   - template: cluster
-    extends: docker-bridge
-    bridges: [${CMON_PFX}b1, ${CMON_PFX}b2, ${CMON_PFX}b3]
+    hops: [veth_in, veth_out, host_in, host_out]
 template: cluster
 rules:
   - name: a-to-b

@@ -20,8 +20,8 @@ write_rules() {	# write_rules IGNORE(true|false)
 version: 1
 templates:
   - template: test
-    extends: docker-bridge
     bridges: [$BR]
+    hops: [veth_in, veth_out, host_in, host_out]
 template: test
 alertmanager: $AM
 rules:
