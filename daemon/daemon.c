@@ -176,6 +176,20 @@ static void apply_sampling(struct cmon_daemon *d,
 	free(ps);
 }
 
+/* Other rules in force: the template's devices, each pair's rule and
+ * sampling, and what this node applied, at once. */
+static void rules_changed(struct cmon_daemon *d)
+{
+	struct cmon_view_rules vr;
+
+	apply_template(d);
+	cmon_rules_run_apply(d->rules, d->agg,
+			     d->ka ? cmon_kagent_names(d->ka) : NULL,
+			     cmon_export_url(d->x), d->ka != NULL, &vr);
+	if (vr.sample)
+		apply_sampling(d, &vr);
+}
+
 static void report(struct cmon_daemon *d, double secs)
 {
 	static struct cmon_endpoint eps[MAX_ENDPOINTS];
@@ -424,7 +438,7 @@ int cmon_daemon_run(const struct cmon_daemon_opts *o,
 		if (d.rules && t - last_rules >= 0.1) {
 			last_rules = t;
 			if (cmon_rules_run_check(d.rules))
-				apply_template(&d);
+				rules_changed(&d);
 		}
 		if (t - last_tick >= o->interval) {
 			report(&d, t - last_tick);

@@ -30,8 +30,10 @@ struct cmon_rules_run {
 	struct cmon_am *am;
 	struct stat seen;		/* the file as last loaded or refused */
 	char error[512];		/* the last refusal, or "" */
+	char published[600];		/* revision and error last in etcd */
 	uint64_t reloads, refused;
-	struct cmon_view_alert *valerts;
+	struct cmon_view_alert *valerts;	/* of the last evaluation */
+	unsigned int nvalerts;
 	struct cmon_view_pair_rule *pairs;	/* per pair: for the view */
 	int *rule_of;			/* per pair: its rule, or -1 */
 	unsigned int npairs_cap;
@@ -133,7 +135,7 @@ static void publish(struct cmon_rules_run *r, const struct cmon_view_rules *v,
 		    unsigned int npairs, double now, const char *url)
 {
 	unsigned int i, firing = 0;
-	char *s = NULL;
+	char *s = NULL, key[sizeof(r->published)];
 	size_t len = 0;
 	FILE *f = open_memstream(&s, &len);
 
@@ -161,7 +163,11 @@ static void publish(struct cmon_rules_run *r, const struct cmon_view_rules *v,
 	fprintf(f, ",\"pairs\":%u,\"alerts_firing\":%u,\"time\":%.3f}",
 		npairs, firing, now);
 	fclose(f);
-	cmon_etcd_set_status(r->etcd, s);
+	/* what it applied, or why not, goes out at once */
+	snprintf(key, sizeof(key), "%s|%s", v->revision ? v->revision : "",
+		 v->error ? v->error : "");
+	cmon_etcd_set_status(r->etcd, s, strcmp(key, r->published) != 0);
+	memcpy(r->published, key, sizeof(key));
 	free(s);
 }
 
@@ -248,9 +254,30 @@ const struct cmon_template *cmon_rules_run_template(const struct cmon_rules_run 
 						  NULL;
 }
 
-/* What the rules make of each of the engine's @np pairs. */
-static void pair_rules(struct cmon_rules_run *r, unsigned int np,
-		       int sampling)
+/* Room for @np pairs: 1, or 0 if there is none. */
+static int room(struct cmon_rules_run *r, unsigned int np)
+{
+	struct cmon_view_pair_rule *pr;
+	int *ro;
+
+	if (np <= r->npairs_cap)
+		return 1;
+	pr = realloc(r->pairs, np * sizeof(*pr));
+	if (!pr)
+		return 0;
+	r->pairs = pr;
+	ro = realloc(r->rule_of, np * sizeof(*ro));
+	if (!ro)
+		return 0;
+	r->rule_of = ro;
+	r->npairs_cap = np;
+	return 1;
+}
+
+/* @out from each of the @np pairs' rule (r->rule_of) and the alerts of
+ * the last evaluation; this node's status to etcd. */
+static void fill(struct cmon_rules_run *r, unsigned int np, int sampling,
+		 double now, const char *url, struct cmon_view_rules *out)
 {
 	unsigned int i;
 
@@ -264,6 +291,28 @@ static void pair_rules(struct cmon_rules_run *r, unsigned int np,
 			rule && rule->sample ? rule->sample : r->rules->sample,
 			rule && rule->ignore };
 	}
+	*out = (struct cmon_view_rules){
+		r->origin, r->rules ? r->rules->revision : NULL,
+		r->error[0] ? r->error : NULL,
+		r->etcd && !cmon_etcd_connected(r->etcd),
+		r->valerts, r->nvalerts, cmon_alerter_overflow(r->alerter),
+		sampling && r->rules ? r->rules->sample : 0, r->pairs, np };
+	if (r->etcd)
+		publish(r, out, np, now, url);
+}
+
+void cmon_rules_run_apply(struct cmon_rules_run *r, const struct cmon_agg *agg,
+			  const struct cmon_names *names, const char *url,
+			  int sampling, struct cmon_view_rules *out)
+{
+	unsigned int i, np = cmon_agg_npairs(agg);
+
+	if (!room(r, np))
+		np = 0;
+	for (i = 0; i < np; i++)
+		r->rule_of[i] = cmon_rules_pair(r->rules, cmon_agg_pair(agg, i),
+						endpoint, (void *)names);
+	fill(r, np, sampling, cmon_time_wall(), url, out);
 }
 
 void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
@@ -272,34 +321,21 @@ void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
 			 struct cmon_view_rules *out)
 {
 	unsigned int np = cmon_agg_npairs(agg);
+	int fits = room(r, np);
 	size_t i, n;
 	char *body;
 
-	if (np > r->npairs_cap) {
-		struct cmon_view_pair_rule *pr = realloc(r->pairs,
-							 np * sizeof(*pr));
-		int *ro = pr ? realloc(r->rule_of, np * sizeof(*ro)) : NULL;
-
-		if (pr)
-			r->pairs = pr;
-		if (ro) {
-			r->rule_of = ro;
-			r->npairs_cap = np;
-		}
-	}
 	cmon_alerter_eval(r->alerter, r->rules, agg, endpoint, (void *)names,
-			  now, np <= r->npairs_cap ? r->rule_of : NULL);
+			  now, fits ? r->rule_of : NULL);
 	body = cmon_alerter_am_body(r->alerter, now, CMON_AM_RESEND_S,
 				    r->node, endpoint, (void *)names, url);
 	if (body)
 		cmon_am_push(r->am, body);
-	if (np > r->npairs_cap)
-		np = 0;
-	pair_rules(r, np, sampling);
 	n = cmon_alerter_count(r->alerter);
 	free(r->valerts);
 	r->valerts = calloc(n + 1, sizeof(*r->valerts));
-	for (i = 0; r->valerts && i < n; i++) {
+	r->nvalerts = r->valerts ? (unsigned int)n : 0;
+	for (i = 0; i < r->nvalerts; i++) {
 		const struct cmon_alert_inst *x = cmon_alerter_get(r->alerter, i);
 
 		r->valerts[i] = (struct cmon_view_alert){
@@ -308,15 +344,7 @@ void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
 			x->proto, x->value, x->active_at, x->fired_at,
 			x->resolved_at };
 	}
-	*out = (struct cmon_view_rules){
-		r->origin, r->rules ? r->rules->revision : NULL,
-		r->error[0] ? r->error : NULL,
-		r->etcd && !cmon_etcd_connected(r->etcd),
-		r->valerts, r->valerts ? (unsigned int)n : 0,
-		cmon_alerter_overflow(r->alerter),
-		sampling && r->rules ? r->rules->sample : 0, r->pairs, np };
-	if (r->etcd)
-		publish(r, out, np, now, url);
+	fill(r, fits ? np : 0, sampling, now, url, out);
 }
 
 unsigned int cmon_rules_run_counters(struct cmon_rules_run *r,

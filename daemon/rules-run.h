@@ -49,6 +49,15 @@ void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
 			 const struct cmon_names *names, double now,
 			 const char *url, int sampling,
 			 struct cmon_view_rules *out);
+/*
+ * Other rules came in force (cmon_rules_run_check() said so): each pair's
+ * rule and sampling now, rather than at the next interval, in @out as
+ * cmon_rules_run_tick() fills it (the alerts those of the last interval),
+ * and in this node's status in etcd.
+ */
+void cmon_rules_run_apply(struct cmon_rules_run *r, const struct cmon_agg *agg,
+			  const struct cmon_names *names, const char *url,
+			  int sampling, struct cmon_view_rules *out);
 unsigned int cmon_rules_run_counters(struct cmon_rules_run *r,
 				     struct cmon_counter *out);
 /* Accepts NULL. */

@@ -19,7 +19,7 @@ char *cmon_etcd_take_rules(struct cmon_etcd *e)
 	return NULL;
 }
 
-void cmon_etcd_set_status(struct cmon_etcd *e, const char *json)
+void cmon_etcd_set_status(struct cmon_etcd *e, const char *json, int now)
 {
 }
 

@@ -32,6 +32,7 @@ struct cmon_etcd {
 	char *rules;			/* published, not taken yet */
 	int rules_new;
 	char *status;
+	int status_new;			/* to put before the next keepalive */
 	int64_t lease;			/* 0: none */
 	long long last_mod;		/* mod_revision of the rules taken */
 	/* the watch stream: a line being assembled */
@@ -332,8 +333,9 @@ static int stopping(struct cmon_etcd *e)
 	return s;
 }
 
-/* Sleep @s seconds unless told to stop; 1 if told. */
-static int nap(struct cmon_etcd *e, double s)
+/* Sleep @s seconds unless told to stop (1) or woken by @wake (may be
+ * NULL) going non-zero (cleared). */
+static int nap(struct cmon_etcd *e, double s, int *wake)
 {
 	struct timespec ts;
 	int stop;
@@ -346,8 +348,11 @@ static int nap(struct cmon_etcd *e, double s)
 		ts.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&e->mu);
-	if (!e->stop)
-		pthread_cond_timedwait(&e->cv, &e->mu, &ts);
+	while (!e->stop && !(wake && *wake) &&
+	       pthread_cond_timedwait(&e->cv, &e->mu, &ts) != ETIMEDOUT)
+		;
+	if (wake)
+		*wake = 0;
 	stop = e->stop;
 	pthread_mutex_unlock(&e->mu);
 	return stop;
@@ -528,7 +533,7 @@ static void *watcher(void *arg)
 		/* a watch that held a while starts the backoff over */
 		if (cmon_time_mono() - t0 > 10)
 			backoff = 0.5;
-		if (nap(e, backoff))
+		if (nap(e, backoff, NULL))
 			break;
 		backoff = backoff * 2 > 8 ? 8 : backoff * 2;
 	}
@@ -599,7 +604,7 @@ static void *leaser(void *arg)
 		} else {
 			ok = 1;
 		}
-		if (nap(e, ok ? e->lease_s / 3 : 1))
+		if (nap(e, ok ? e->lease_s / 3 : 1, &e->status_new))
 			break;
 	}
 	return NULL;
@@ -671,7 +676,7 @@ char *cmon_etcd_take_rules(struct cmon_etcd *e)
 	return r;
 }
 
-void cmon_etcd_set_status(struct cmon_etcd *e, const char *json)
+void cmon_etcd_set_status(struct cmon_etcd *e, const char *json, int now)
 {
 	char *s = strdup(json);
 
@@ -679,6 +684,10 @@ void cmon_etcd_set_status(struct cmon_etcd *e, const char *json)
 	if (s) {
 		free(e->status);
 		e->status = s;
+	}
+	if (now) {
+		e->status_new = 1;
+		pthread_cond_broadcast(&e->cv);
 	}
 	pthread_mutex_unlock(&e->mu);
 }

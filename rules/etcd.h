@@ -41,8 +41,9 @@ struct cmon_etcd *cmon_etcd_start(const struct cmon_etcd_opts *o);
 /* The standard rules published since the last call (malloc'd JSON, the
  * caller's), or NULL; an empty string if the key was deleted. */
 char *cmon_etcd_take_rules(struct cmon_etcd *e);
-/* This node's status to register (a JSON object; copied). */
-void cmon_etcd_set_status(struct cmon_etcd *e, const char *json);
+/* This node's status to register (a JSON object; copied): with the next
+ * keepalive of its lease, or with @now at once. */
+void cmon_etcd_set_status(struct cmon_etcd *e, const char *json, int now);
 /* 1 while the watch is established. */
 int cmon_etcd_connected(struct cmon_etcd *e);
 /* Accepts NULL. */
