@@ -2,7 +2,8 @@
 # patched Open vSwitch build, and the namespace and OVS libraries the demo
 # and integration tests share.
 dist_noinst_SCRIPTS += tools/install-deps tools/check tools/cmon-demo \
-	tools/cmon-bench tools/cmon-bench-ovs tools/cmon-insns tools/build-ovs
+	tools/cmon-bench tools/cmon-bench-ovs tools/cmon-bench-apply \
+	tools/cmon-insns tools/build-ovs
 EXTRA_DIST += tools/cmon-netns.sh tools/cmon-ovs.sh tools/cmon-root.sh
 
 # Per-packet cost of the userspace datapath hops (doc/benchmark.md).
