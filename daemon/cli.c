@@ -21,7 +21,7 @@ enum {
 	OPT_INFLUX_DB, OPT_INFLUX_BUFFER, OPT_HISTORY, OPT_PEER,
 	OPT_PCAP, OPT_PCAP_SIZE, OPT_PCAP_COUNT, OPT_PCAP_CT, OPT_PCAP_PROTO,
 	OPT_PCAP_SAMPLE, OPT_RULES, OPT_ETCD, OPT_ETCD_LEASE, OPT_ETCD_USER,
-	OPT_ETCD_PASSWORD_FILE,
+	OPT_ETCD_PASSWORD_FILE, OPT_RUNTIME,
 };
 
 #define SHORTOPTS "b:o:p:k:s:i:d:jqn:c:H:vhV"
@@ -50,6 +50,7 @@ static const struct option shared_opts[] = {
 	{ "sample", required_argument, NULL, 's' },
 	{ "node-id", required_argument, NULL, OPT_NODE_ID },
 	{ "flow-entries", required_argument, NULL, OPT_FLOW_ENTRIES },
+	{ "runtime", required_argument, NULL, OPT_RUNTIME },
 	/* exporting */
 	{ "http", required_argument, NULL, 'H' },
 	{ "http-token", required_argument, NULL, OPT_HTTP_TOKEN },
@@ -119,7 +120,12 @@ static const char help_kernel[] =
 "      --node-id N       node id written in hop stamps (0-255, default 0)\n"
 "      --flow-entries N  flows the kernel keeps counters and sequence\n"
 "                        numbers for (default 65536); beyond, the least\n"
-"                        recently seen are evicted (hop_evicted etc.)\n";
+"                        recently seen are evicted (hop_evicted etc.)\n"
+"      --runtime SOCKET  the container runtime's API socket (Docker, or\n"
+"                        Podman's Docker-compatible one): containers get\n"
+"                        its names, images, labels; default: the first of\n"
+"                        /var/run/docker.sock, /run/podman/podman.sock\n"
+"                        that exists; 'none': namespace names only\n";
 
 static const char help_export[] =
 "\nExporting (doc/exporter.md):\n"
@@ -253,6 +259,9 @@ static int kernel_opt(struct cmon_kopts *o, int c, const char *arg)
 		return 1;
 	case OPT_NO_HOST_HOPS:
 		o->no_host_hops = 1;
+		return 1;
+	case OPT_RUNTIME:
+		o->runtime = arg;
 		return 1;
 	case OPT_CLOCK:
 		if (!strcmp(arg, "tai")) {

@@ -39,14 +39,19 @@ struct cmon_rules_run {
 	unsigned int npairs_cap;
 };
 
-/* Name and namespace of a container, for the rules' selectors: with
- * namespace discovery a container's name is its namespace's. */
+/* Name, namespace and labels of a container, for the rules' selectors:
+ * the runtime's name and labels, or with namespace discovery alone the
+ * namespace's name. */
 static void endpoint(void *ctx, uint32_t addr, struct cmon_endpoint_info *out)
 {
 	const struct cmon_names *n = ctx;
+	const struct cmon_ct_meta *m = n && n->meta ? n->meta(n->ctx, addr) :
+						      NULL;
 
 	out->name = n ? n->ip(n->ctx, addr) : NULL;
-	out->netns = out->name;
+	out->netns = m ? NULL : out->name;
+	out->labels = m ? m->labels : NULL;
+	out->nlabels = m ? m->nlabels : 0;
 }
 
 /* Rules from @origin refused: say why (at start on stderr), keep those

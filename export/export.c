@@ -109,7 +109,37 @@ static void stranger(FILE *out, const struct cmon_view *v, uint32_t addr,
 	cmon_json_str(out, cmon_view_ip(v, addr, name, sizeof(name)));
 	fputs(",\"ips\":", out);
 	ip_list(out, &addr, 1);
-	fputs(",\"bridge\":null,\"port\":null,\"monitored\":false}", out);
+	fputs(",\"bridge\":null,\"port\":null,\"monitored\":false,"
+	      "\"runtime\":null}", out);
+}
+
+/* What the container runtime says of a container, or null. */
+static void runtime_meta(FILE *out, const struct cmon_ct_meta *m)
+{
+	size_t i;
+
+	if (!m) {
+		fputs("null", out);
+		return;
+	}
+	fputs("{\"name\":", out);
+	cmon_json_str(out, m->runtime);
+	fputs(",\"id\":", out);
+	cmon_json_str(out, m->id);
+	fputs(",\"image\":", out);
+	cmon_json_str(out, m->image);
+	fputs(",\"compose_project\":", out);
+	cmon_json_str(out, m->project);
+	fputs(",\"compose_service\":", out);
+	cmon_json_str(out, m->service);
+	fputs(",\"labels\":{", out);
+	for (i = 0; i < m->nlabels; i++) {
+		fputs(i ? "," : "", out);
+		cmon_json_str(out, m->labels[i].key);
+		fputc(':', out);
+		cmon_json_str(out, m->labels[i].value);
+	}
+	fputs("}}", out);
 }
 
 static void topology(FILE *out, const struct cmon_view *v,
@@ -133,7 +163,10 @@ static void topology(FILE *out, const struct cmon_view *v,
 		cmon_json_str(out, eps[i].bridge);
 		fputs(",\"port\":", out);
 		cmon_json_str(out, eps[i].port);
-		fprintf(out, ",\"netns\":%u,\"monitored\":true}", eps[i].netns);
+		fprintf(out, ",\"netns\":%u,\"monitored\":true,\"runtime\":",
+			eps[i].netns);
+		runtime_meta(out, eps[i].meta);
+		fputc('}', out);
 	}
 	/* endpoints of traffic that are not monitored containers here */
 	for (i = 0; i < np && seen; i++) {

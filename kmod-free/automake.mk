@@ -7,13 +7,19 @@ kmod_free_libcmon_kern_a_SOURCES = \
 	kmod-free/attach.c kmod-free/attach.h \
 	kmod-free/discover.c kmod-free/discover.h \
 	kmod-free/hopcount.c kmod-free/hopcount.h \
-	kmod-free/nl.c kmod-free/nl.h
+	kmod-free/nl.c kmod-free/nl.h \
+	kmod-free/runtime.h
+if HAVE_LIBCURL
+kmod_free_libcmon_kern_a_SOURCES += kmod-free/runtime.c
+else
+kmod_free_libcmon_kern_a_SOURCES += kmod-free/runtime-stub.c
+endif
 nodist_kmod_free_libcmon_kern_a_SOURCES = bpf/cmon-kern.skel.h
 kmod_free_libcmon_kern_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS) \
-	$(LIBMNL_CFLAGS)
+	$(LIBMNL_CFLAGS) $(JANSSON_CFLAGS) $(LIBCURL_CFLAGS)
 CMON_KERN_LIBS = kmod-free/libcmon-kern.a lib/libcmon.a lib/libcmon-dp.a \
 	$(LIBBPF_LIBS) $(LIBMNL_LIBS) \
-	$(LIBELF_LIBS) $(ZLIB_LIBS)
+	$(LIBELF_LIBS) $(ZLIB_LIBS) $(JANSSON_LIBS) $(LIBCURL_LIBS) -lpthread
 
 sbin_PROGRAMS += kmod-free/cmon-kern
 kmod_free_cmon_kern_SOURCES = kmod-free/cmon-kern.c

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -28,6 +29,7 @@
 #include "hopcount.h"
 #include "kagent.h"
 #include "log.h"
+#include "runtime.h"
 
 #define MAX_PORTS	1024
 #define MAX_REASONS	256
@@ -38,6 +40,8 @@ struct tracked {
 	struct cmon_container ct;
 	struct cmon_tc tc;
 	int seen;		/* in the last scan */
+	/* what the runtime says of it (in a->rts), or NULL */
+	const struct cmon_ct_meta *meta;
 };
 
 struct cmon_kagent {
@@ -68,6 +72,10 @@ struct cmon_kagent {
 	/* entries the LRU maps evicted (made - present at the last read),
 	 * by CMON_EV_*_NEW - CMON_EV_HOP_NEW */
 	uint64_t evicted[3];
+	/* the container runtime (NULL: none), what it said last */
+	struct cmon_runtime *rt;
+	struct cmon_rt_snapshot *rts;
+	unsigned int rt_gen;
 	/* the pairs in cmon_sample_pairs, sorted (pair_cmp) */
 	struct cmon_pair_sample *samp;
 	size_t nsamp;
@@ -132,19 +140,35 @@ static void load_reasons(struct cmon_kagent *a)
 	btf__free(btf);
 }
 
+static const struct tracked *tracked_of(struct cmon_kagent *a, uint32_t addr)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < a->ntr; i++)
+		for (j = 0; j < a->tr[i]->ct.naddrs; j++)
+			if (a->tr[i]->ct.addr[j] == addr)
+				return a->tr[i];
+	return NULL;
+}
+
 static const char *name_ip(void *ctx, uint32_t addr)
 {
 	struct cmon_kagent *a = ctx;
-	unsigned int i, j;
+	const struct tracked *t;
+	unsigned int i;
 
 	for (i = 0; i < a->nhaddr; i++)
 		if (a->haddr[i] == addr)
 			return a->hostname;
-	for (i = 0; i < a->ntr; i++)
-		for (j = 0; j < a->tr[i]->ct.naddrs; j++)
-			if (a->tr[i]->ct.addr[j] == addr)
-				return a->tr[i]->ct.name;
-	return NULL;
+	t = tracked_of(a, addr);
+	return t ? t->ct.name : NULL;
+}
+
+static const struct cmon_ct_meta *name_meta(void *ctx, uint32_t addr)
+{
+	const struct tracked *t = tracked_of(ctx, addr);
+
+	return t ? t->meta : NULL;
 }
 
 static const char *name_dev(void *ctx, uint32_t netns, uint32_t ifindex)
@@ -227,6 +251,18 @@ static void untrack(struct cmon_kagent *a, unsigned int i, const char *why)
 	a->tr[i] = a->tr[--a->ntr];
 }
 
+static const struct cmon_ct_meta *meta_of(struct cmon_kagent *a,
+					  uint32_t netns);
+
+/* What the runtime says of @t now (NULL: nothing, as when it stopped):
+ * the name it gave stays. */
+static void set_meta(struct tracked *t, const struct cmon_ct_meta *m)
+{
+	t->meta = m;
+	if (m)
+		snprintf(t->ct.name, sizeof(t->ct.name), "%s", m->name);
+}
+
 static int track(struct cmon_kagent *a, const struct cmon_container *c)
 {
 	struct tracked *t;
@@ -259,12 +295,47 @@ static int track(struct cmon_kagent *a, const struct cmon_container *c)
 	/* the strip hop is in place: now stamp packets towards it */
 	ct_peers(a, c, 1);
 	t->seen = 1;
+	set_meta(t, meta_of(a, c->netns));
 	a->tr[a->ntr++] = t;
 	if (c->naddrs)
 		inet_ntop(AF_INET, &c->addr[0], ip, sizeof(ip));
-	cmon_info("container %s joined (%s %s on %s)", c->name, ip, c->port,
+	cmon_info("container %s joined (%s %s on %s)", t->ct.name, ip, c->port,
 		  c->bridge);
 	return 0;
+}
+
+/* What the runtime said last of namespace @netns's container, or NULL. */
+static const struct cmon_ct_meta *meta_of(struct cmon_kagent *a,
+					  uint32_t netns)
+{
+	const struct cmon_rt_container *c = cmon_rt_find(a->rts, netns);
+
+	return c ? &c->meta : NULL;
+}
+
+/* When the runtime's containers changed: what it says of ours. */
+static void follow_runtime(struct cmon_kagent *a)
+{
+	struct cmon_rt_snapshot *old = a->rts, *now;
+	unsigned int gen, i;
+
+	if (!a->rt || (gen = cmon_runtime_generation(a->rt)) == a->rt_gen)
+		return;
+	now = cmon_runtime_snapshot(a->rt);
+	if (!now)
+		return;		/* out of memory: the next scan tries again */
+	a->rt_gen = gen;
+	a->rts = now;
+	for (i = 0; i < a->ntr; i++) {
+		struct tracked *t = a->tr[i];
+		const struct cmon_ct_meta *m = meta_of(a, t->ct.netns);
+
+		if (m && strcmp(m->name, t->ct.name))
+			cmon_info("container %s is %s's %s (image %s)",
+				  t->ct.name, m->runtime, m->name, m->image);
+		set_meta(t, m);
+	}
+	cmon_rt_snapshot_free(old);
 }
 
 /*
@@ -424,6 +495,7 @@ static int rescan(struct cmon_kagent *a)
 		host_hops(a);
 		host_addrs(a);
 	}
+	follow_runtime(a);
 	for (i = 0; i < a->ntr; i++)
 		a->tr[i]->seen = 0;
 	for (j = 0; j < (unsigned int)n; j++) {
@@ -619,6 +691,33 @@ static int upstream_first(const void *a, const void *b)
 }
 
 /* A cmon_stats counter summed over the CPUs (0 if unreadable). */
+/*
+ * The hop that packets towards @daddr dropped on device (@netns,
+ * @ifindex) did not reach: on a container's port or a bridge, on their
+ * way to a container here, its veth_out; to the host, with the host stack
+ * hops on, host_in.  CMON_TP_NONE for drops in a container (after the
+ * last hop towards it) and towards anywhere else.
+ */
+static uint8_t drop_before(struct cmon_kagent *a, uint32_t netns,
+			   uint32_t ifindex, uint32_t daddr)
+{
+	unsigned int i;
+	int on_path = 0;
+
+	for (i = 0; i < CMON_MAX_BRIDGES && netns == a->host_ns; i++)
+		on_path |= a->br[i].ifindex && (uint32_t)a->br[i].ifindex == ifindex;
+	for (i = 0; i < a->ntr && netns == a->host_ns; i++)
+		on_path |= (uint32_t)a->tr[i]->ct.port_ifindex == ifindex;
+	if (!on_path)
+		return CMON_TP_NONE;
+	if (tracked_of(a, daddr))
+		return CMON_TP_VETH_OUT;
+	for (i = 0; i < a->nhaddr && !a->opt.no_host_hops; i++)
+		if (a->haddr[i] == daddr)
+			return CMON_TP_HOST_IN;
+	return CMON_TP_NONE;
+}
+
 static uint64_t stat_sum(struct cmon_kagent *a, uint32_t idx)
 {
 	int ncpu = libbpf_num_possible_cpus(), c;
@@ -720,7 +819,9 @@ static void read_counters(struct cmon_kagent *a)
 		struct cmon_flow f = { dk.flow.saddr, dk.flow.daddr,
 				       dk.flow.sport, dk.flow.dport,
 				       dk.flow.proto };
-		cmon_agg_drop(a->agg, &f, dk.netns, dk.ifindex, dk.reason, cnt);
+		cmon_agg_drop(a->agg, &f, dk.netns, dk.ifindex, dk.reason,
+			      drop_before(a, dk.netns, dk.ifindex,
+					  dk.flow.daddr), cnt);
 	}
 	count_evictions(a, 1, made[1], present[1]);
 	count_evictions(a, 2, made[2], present[2]);
@@ -860,8 +961,8 @@ unsigned int cmon_kagent_endpoints(struct cmon_kagent *a,
 		const struct cmon_container *c = &a->tr[i]->ct;
 		struct cmon_endpoint *e = &out[n++];
 
-		*e = (struct cmon_endpoint){ c->name, c->bridge, c->port,
-					     c->netns, 0 };
+		*e = (struct cmon_endpoint){ c->name, a->tr[i]->meta,
+					     c->bridge, c->port, c->netns, 0 };
 		for (j = 0; j < c->naddrs && j < CMON_EP_MAX_ADDRS; j++)
 			e->addr[e->naddrs++] = c->addr[j];
 	}
@@ -884,7 +985,9 @@ int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms)
 	}
 	ring_buffer__consume(a->rb);	/* records sent without wakeup */
 	t = cmon_time_mono();
-	if (t - a->last_scan >= 1.0) {
+	/* at once when the runtime started or stopped a container */
+	if (t - a->last_scan >= 1.0 ||
+	    (a->rt && cmon_runtime_generation(a->rt) != a->rt_gen)) {
 		rescan(a);
 		a->last_scan = t;
 	}
@@ -912,10 +1015,44 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 	if (a->hop_cache)
 		munmap((void *)a->hop_cache, a->hop_cache_len);
 	cmon_kern__destroy(a->skel);
+	cmon_runtime_stop(a->rt);
+	cmon_rt_snapshot_free(a->rts);
 	free(a->samp);
 	for (i = 0; i < MAX_REASONS; i++)
 		free(a->reasons[i]);
 	free(a);
+}
+
+/* The container runtime: --runtime's socket, or the first of the usual
+ * ones that exists; 0, or -1 if the one given cannot be used. */
+static int start_runtime(struct cmon_kagent *a)
+{
+	static const char *const socks[] = CMON_RUNTIME_SOCKETS;
+	const char *path = a->opt.runtime;
+	struct stat st;
+	unsigned int i;
+
+	if (path && !strcmp(path, "none"))
+		return 0;
+	for (i = 0; !path && socks[i]; i++)
+		if (!stat(socks[i], &st) && S_ISSOCK(st.st_mode))
+			path = socks[i];
+	if (!path) {
+		cmon_info("no container runtime socket (%s, %s): containers "
+			  "are named by their namespaces", socks[0], socks[1]);
+		return 0;
+	}
+	a->rt = cmon_runtime_start(path);
+	if (a->rt) {
+		a->rts = cmon_runtime_snapshot(a->rt);
+		a->rt_gen = cmon_runtime_generation(a->rt);
+		return 0;
+	}
+	if (a->opt.runtime)
+		return -1;
+	cmon_warn("going on without the runtime at %s: containers are named "
+		  "by their namespaces (--runtime none says so at once)", path);
+	return 0;
 }
 
 struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
@@ -951,7 +1088,10 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	/* PTP-synchronised nodes (TAI stamps): cross-node times are trusted */
 	cmon_agg_trust_clocks(agg, o->clock_tai);
 	a->host_ns = cmon_host_netns();
-	a->names = (struct cmon_names){ name_ip, name_dev, name_reason, a };
+	a->names = (struct cmon_names){ name_ip, name_dev, name_reason,
+					name_meta, a };
+	if (start_runtime(a))
+		goto fail;
 	/* unique in a merged view of many nodes */
 	if (o->node_id)
 		snprintf(a->hostname, sizeof(a->hostname), "host/%u", o->node_id);

@@ -53,6 +53,8 @@ struct cmon_kopts {
 	unsigned int sample_n;
 	unsigned int node_id;
 	unsigned int flow_entries;	/* per-flow map entries */
+	const char *runtime;		/* runtime API socket; NULL: look for
+					 * one; "none": none */
 	/* set: capture stripped packets and hand each one to it */
 	cmon_kpacket_fn on_packet;
 	void *packet_ctx;

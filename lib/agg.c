@@ -58,6 +58,9 @@ struct hop_ctr {
 	uint8_t whole;			/* counted from the flow's first packet */
 	uint8_t seg;			/* enum seg_state, towards the next hop */
 	uint8_t unsure;			/* this interval's read is (agg.h) */
+	uint8_t drops_lost;		/* drops before the next hop counted
+					 * as loss (unseen_loss()) */
+	unsigned int based;		/* interval of the segment's baseline */
 	uint64_t epoch;			/* as fed: changes on a restart */
 	uint64_t packets, bytes;	/* cumulative, as fed */
 	uint64_t late;			/* packets read after downstream */
@@ -111,6 +114,7 @@ struct drop {
 	struct drop *next;
 	struct cmon_flow flow;
 	uint32_t netns, ifindex, reason;
+	uint8_t before;			/* hop not reached, or CMON_TP_NONE */
 	uint64_t count, prev;
 	unsigned int fed;		/* interval of the last input */
 };
@@ -225,14 +229,23 @@ static struct pair *pair_get(struct cmon_agg *agg, uint32_t saddr,
 	return p;
 }
 
+static struct flow *flow_find(struct cmon_agg *agg, const struct cmon_flow *k)
+{
+	struct flow *f;
+
+	for (f = agg->flows[flow_hash(k)]; f; f = f->next)
+		if (flow_eq(&f->key, k))
+			return f;
+	return NULL;
+}
+
 static struct flow *flow_get(struct cmon_agg *agg, const struct cmon_flow *k)
 {
 	uint32_t b = flow_hash(k);
-	struct flow *f;
+	struct flow *f = flow_find(agg, k);
 
-	for (f = agg->flows[b]; f; f = f->next)
-		if (flow_eq(&f->key, k))
-			return f;
+	if (f)
+		return f;
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
@@ -567,7 +580,7 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)
 
 void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *k,
 		   uint32_t netns, uint32_t ifindex, uint32_t reason,
-		   uint64_t count)
+		   uint8_t before, uint64_t count)
 {
 	uint32_t w[6] = { k->saddr, k->daddr,
 			  (uint32_t)k->sport << 16 | k->dport, k->proto,
@@ -594,6 +607,7 @@ void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *k,
 		d->prev = 0;
 	}
 	d->count = count;
+	d->before = before;
 	d->fed = agg->ticks;
 }
 
@@ -613,9 +627,12 @@ void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *k,
  * upstream one is the two read a moment apart: the baseline takes b as
  * even with a.
  */
-static void seg_base(struct hop_ctr *a, const struct hop_ctr *b)
+static void seg_base(struct hop_ctr *a, const struct hop_ctr *b,
+		     unsigned int now)
 {
-	int zero = a->whole && b->whole && b->born <= a->born + 1;
+	/* from zero, unless drops before b were counted already */
+	int zero = a->whole && b->whole && b->born <= a->born + 1 &&
+		   !a->drops_lost;
 	int skew = b->packets > a->late &&
 		   b->packets - a->late <= READ_SKEW_MAX;
 
@@ -623,6 +640,7 @@ static void seg_base(struct hop_ctr *a, const struct hop_ctr *b)
 	a->base = zero ? 0 : a->late;
 	a->base_next = zero ? 0 : skew ? a->late : b->packets;
 	a->lost_max = 0;
+	a->based = now;
 	memset(a->gap_prev, 0, sizeof(a->gap_prev));
 }
 
@@ -673,7 +691,7 @@ static void flow_tick(struct flow *f, unsigned int now)
 			continue;
 		}
 		if (a->seg == SEG_NEW)
-			seg_base(a, b);
+			seg_base(a, b, now);
 		if (a->seg == SEG_BLIND)
 			continue;
 		/* (the late read the baseline took may exceed a's count now) */
@@ -708,6 +726,39 @@ static void flow_tick(struct flow *f, unsigned int now)
 		f->hop[i].unsure = 0;
 	}
 	f->ticked = 1;
+}
+
+/*
+ * @n drops of @d's flow before hop d->before: loss after the hop before
+ * it, unless the two hops' counts show it (a segment based before this
+ * interval: counting it here too would count it twice).  That hop may
+ * never have counted the flow (a firewall dropping all of it).
+ */
+static void unseen_loss(struct cmon_agg *agg, struct pair *p,
+			const struct drop *d, uint64_t n)
+{
+	struct flow *f = d->before < CMON_TP_MAX ? flow_find(agg, &d->flow) :
+						   NULL;
+	struct hop_ctr *a;
+	unsigned int i;
+
+	if (!f || !f->nhops)
+		return;
+	for (i = 0; i < f->nhops && f->hop[i].tp != d->before; i++)
+		;
+	if (i == 0)
+		return;		/* dropped before the flow's first hop */
+	a = &f->hop[i - 1];
+	/* the counts cover this interval: based before it, or from zero */
+	if (i < f->nhops && a->seg != SEG_NEW &&
+	    (a->based < agg->ticks || (!a->base && !a->base_next)))
+		return;
+	if (a->tp >= CMON_TP_MAX ||
+	    cmon_tp_rank(a->tp) >= cmon_tp_rank(d->before))
+		return;
+	a->drops_lost = 1;
+	p->lost_at[a->tp] += n;
+	p->lost_to[a->tp] = d->before;
 }
 
 static void reason_add(struct cmon_pair_stats *st, const struct drop *d,
@@ -785,6 +836,7 @@ void cmon_agg_tick(struct cmon_agg *agg, double secs)
 				     d->flow.proto);
 			if (p) {
 				reason_add(&p->st, d, d->count - d->prev);
+				unseen_loss(agg, p, d, d->count - d->prev);
 				p->st.active = 1;
 				p->idle = 0;
 			}

@@ -118,10 +118,18 @@ void cmon_agg_hops_changed(struct cmon_agg *agg);
  * in between, so it restarts too.
  */
 void cmon_agg_counters_evicted(struct cmon_agg *agg);
-/* Feed the cumulative drop count of a flow on a device, by reason. */
+/*
+ * Feed the cumulative drop count of a flow on a device, by reason.
+ * @before is the hop the dropped packets did not reach (CMON_TP_*), or
+ * CMON_TP_NONE when that is not known or they were dropped after their
+ * last hop (in the receiving container): the drops are reasons only.
+ * Drops before a hop that has never counted the flow are its loss there
+ * (all its packets dropped, no two hops' counts to compare).
+ */
+#define CMON_TP_NONE	0xff
 void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *f,
 		   uint32_t netns, uint32_t ifindex, uint32_t reason,
-		   uint64_t count);
+		   uint8_t before, uint64_t count);
 /* Close the interval of @secs seconds: compute every pair's figures. */
 void cmon_agg_tick(struct cmon_agg *agg, double secs);
 

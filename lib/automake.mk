@@ -7,6 +7,7 @@ lib_libcmon_a_SOURCES = \
 	lib/cfgfile.c lib/cfgfile.h \
 	lib/hist.c lib/hist.h \
 	lib/log.c lib/log.h \
+	lib/meta.h \
 	lib/view.c lib/view.h
 
 # libcmon-dp: annotated packets in userspace: the datapath hops

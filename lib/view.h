@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "agg.h"
+#include "meta.h"
 
 /* How a binary names what the engine only knows by number. */
 struct cmon_names {
@@ -18,6 +19,9 @@ struct cmon_names {
 	const char *(*dev)(void *ctx, uint32_t netns, uint32_t ifindex);
 	/* kernel drop reason name, or NULL */
 	const char *(*reason)(void *ctx, uint32_t reason);
+	/* what the container runtime says of an address's container, or
+	 * NULL (the callback may be NULL too) */
+	const struct cmon_ct_meta *(*meta)(void *ctx, uint32_t addr);
 	void *ctx;
 };
 
@@ -25,6 +29,7 @@ struct cmon_names {
 #define CMON_EP_MAX_ADDRS 8
 struct cmon_endpoint {
 	const char *name;
+	const struct cmon_ct_meta *meta;	/* the runtime's, or NULL */
 	const char *bridge;		/* "" when not on a Linux bridge */
 	const char *port;		/* host side of its veth */
 	uint32_t netns;			/* namespace inode */

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "meta.h"
 
 /* Version of the standard rules document; agents refuse any other. */
 #define CMON_RULES_VERSION	1
@@ -28,10 +29,6 @@ struct cmon_mark {
 struct cmon_cidr {
 	uint32_t addr;		/* network order, host bits cleared */
 	uint8_t prefix;
-};
-
-struct cmon_label {
-	char *key, *value;	/* value NULL: the key present, any value */
 };
 
 /* One end of a pair: a container matches if it matches every list given

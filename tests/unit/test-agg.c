@@ -200,14 +200,14 @@ static void test_agg_drop_reasons(void)
 	struct cmon_agg *g = cmon_agg_create();
 	const struct cmon_pair_stats *p;
 
-	cmon_agg_drop(g, &flow, 4026531840u, 7, 12, 50);
-	cmon_agg_drop(g, &flow, 4026531840u, 7, 2, 3);
+	cmon_agg_drop(g, &flow, 4026531840u, 7, 12, CMON_TP_NONE, 50);
+	cmon_agg_drop(g, &flow, 4026531840u, 7, 2, CMON_TP_NONE, 3);
 	cmon_agg_tick(g, 1.0);
 	p = only_pair(g);
 	CU_ASSERT_EQUAL(p->nreasons, 2);
 	CU_ASSERT(p->active);
 	/* cumulative input: only the increase counts next time */
-	cmon_agg_drop(g, &flow, 4026531840u, 7, 12, 60);
+	cmon_agg_drop(g, &flow, 4026531840u, 7, 12, CMON_TP_NONE, 60);
 	cmon_agg_tick(g, 1.0);
 	p = only_pair(g);
 	CU_ASSERT_EQUAL(p->nreasons, 1);
@@ -223,13 +223,73 @@ static void test_agg_drop_only_pair_has_no_loss_hop(void)
 
 	/* a pair first seen through a drop (within one tick) */
 	cmon_agg_tick(g, 1.0);
-	cmon_agg_drop(g, &flow, 1, 2, 12, 5);
+	cmon_agg_drop(g, &flow, 1, 2, 12, CMON_TP_NONE, 5);
 	cmon_agg_tick(g, 1.0);
 	p = only_pair(g);
 	CU_ASSERT(p->active);
 	CU_ASSERT_EQUAL(p->lost, 0);
 	CU_ASSERT_EQUAL(p->loss_from_tp, 0xff);
 	CU_ASSERT_EQUAL(p->loss_to_tp, 0xff);
+	cmon_agg_destroy(g);
+}
+
+/* Every packet of a flow dropped between its first hop and the next (a
+ * firewall's policy): the next hop never counts the flow, so there are no
+ * two counts to compare; the drops before that hop are the loss, located,
+ * and once packets pass, the hops' counts take over without counting a
+ * drop twice. */
+static void test_agg_all_dropped_before_next_hop(void)
+{
+	struct cmon_agg *g = running();
+	const struct cmon_pair_stats *p;
+	int i;
+
+	for (i = 1; i <= 3; i++) {
+		hop(g, &flow, CMON_TP_VETH_IN, 0, i * 100, 0);
+		cmon_agg_drop(g, &flow, 1, 2, 12, CMON_TP_VETH_OUT, i * 100);
+		/* dropped in the receiving container: a reason, no loss */
+		cmon_agg_drop(g, &flow, 3, 4, 5, CMON_TP_NONE, i);
+		cmon_agg_tick(g, 1.0);
+		p = only_pair(g);
+		CU_ASSERT_EQUAL(p->packets, 100);
+		CU_ASSERT_EQUAL(p->lost, 100);
+		CU_ASSERT_EQUAL(p->loss_from_tp, CMON_TP_VETH_IN);
+		CU_ASSERT_EQUAL(p->loss_to_tp, CMON_TP_VETH_OUT);
+		CU_ASSERT_EQUAL(p->nreasons, 2);
+	}
+	/* let through from now on: 40 more dropped, then none */
+	hop(g, &flow, CMON_TP_VETH_IN, 0, 400, 0);
+	hop(g, &flow, CMON_TP_VETH_OUT, 0, 60, 0);
+	cmon_agg_drop(g, &flow, 1, 2, 12, CMON_TP_VETH_OUT, 340);
+	cmon_agg_tick(g, 1.0);
+	for (i = 0; i < 5; i++) {
+		hop(g, &flow, CMON_TP_VETH_IN, 0, 500 + i * 100, 0);
+		hop(g, &flow, CMON_TP_VETH_OUT, 0, 160 + i * 100, 0);
+		cmon_agg_tick(g, 1.0);
+		CU_ASSERT_EQUAL(only_pair(g)->lost, 0);
+	}
+	CU_ASSERT_EQUAL(only_pair(g)->total_lost, 340);
+	cmon_agg_destroy(g);
+}
+
+/* Some packets dropped between two hops that both counted the flow from
+ * its first packet: the counts show the loss; the drops are not counted
+ * again. */
+static void test_agg_drops_counted_once(void)
+{
+	struct cmon_agg *g = running();
+	uint64_t lost = 0;
+	int i;
+
+	for (i = 1; i <= 8; i++) {
+		hop(g, &flow, CMON_TP_VETH_IN, 0, i * 100, 0);
+		hop(g, &flow, CMON_TP_VETH_OUT, 0, i * 90, 0);
+		cmon_agg_drop(g, &flow, 1, 2, 12, CMON_TP_VETH_OUT, i * 10);
+		cmon_agg_tick(g, 1.0);
+		lost += only_pair(g)->lost;
+	}
+	/* a gap is loss once it lasted three reads: the last two wait */
+	CU_ASSERT_EQUAL(lost, 60);
 	cmon_agg_destroy(g);
 }
 
@@ -769,7 +829,7 @@ static void test_agg_expire(void)
 	int i;
 
 	rec(g, 1, 1, 2);
-	cmon_agg_drop(g, &flow, 1, 2, 12, 1);
+	cmon_agg_drop(g, &flow, 1, 2, 12, CMON_TP_NONE, 1);
 	cmon_agg_tick(g, 1.0);
 	for (i = 0; i < 3; i++)
 		cmon_agg_tick(g, 1.0);
@@ -795,6 +855,9 @@ int main(void)
 		{ "test_agg_in_flight_burst_not_loss",
 		  test_agg_in_flight_burst_not_loss },
 		{ "test_agg_drop_reasons", test_agg_drop_reasons },
+		{ "test_agg_all_dropped_before_next_hop",
+		  test_agg_all_dropped_before_next_hop },
+		{ "test_agg_drops_counted_once", test_agg_drops_counted_once },
 		{ "test_agg_drop_only_pair_has_no_loss_hop",
 		  test_agg_drop_only_pair_has_no_loss_hop },
 		{ "test_agg_cross_node_links", test_agg_cross_node_links },
