@@ -23,6 +23,15 @@ tests_unit_test_cfgfile_SOURCES = tests/unit/test-cfgfile.c tests/unit/unit.h
 tests_unit_test_cfgfile_LDADD = $(UNIT_LDADD)
 tests_unit_test_rules_SOURCES = tests/unit/test-rules.c tests/unit/unit.h
 tests_unit_test_rules_LDADD = $(CMON_RULES_LIBS) $(CUNIT_LIBS)
+if HAVE_LIBCURL
+UNIT_TESTS += tests/unit/test-runtime
+tests_unit_test_runtime_SOURCES = tests/unit/test-runtime.c tests/unit/unit.h \
+	kmod-free/runtime.c
+tests_unit_test_runtime_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBCURL_CFLAGS)
+tests_unit_test_runtime_LDADD = $(UNIT_LDADD) $(JANSSON_LIBS) \
+	$(LIBCURL_LIBS) -lpthread
+endif
 tests_unit_test_export_SOURCES = tests/unit/test-export.c tests/unit/unit.h
 tests_unit_test_export_LDADD = export/libcmon-export.a $(UNIT_LDADD) \
 	$(MICROHTTPD_LIBS) $(LIBCURL_LIBS) $(JANSSON_LIBS) -lpthread
@@ -80,6 +89,14 @@ tests_unit_test_export_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
 tests_unit_test_export_san_LDFLAGS = $(SAN_FLAGS)
 tests_unit_test_export_san_LDADD = export/libcmon-export-san.a $(SAN_LDADD) \
 	$(MICROHTTPD_LIBS) $(LIBCURL_LIBS) $(JANSSON_LIBS) -lpthread
+if HAVE_LIBCURL
+tests_unit_test_runtime_san_SOURCES = $(tests_unit_test_runtime_SOURCES)
+tests_unit_test_runtime_san_CFLAGS = $(tests_unit_test_runtime_CFLAGS) \
+	$(SAN_FLAGS)
+tests_unit_test_runtime_san_LDFLAGS = $(SAN_FLAGS)
+tests_unit_test_runtime_san_LDADD = $(SAN_LDADD) $(JANSSON_LIBS) \
+	$(LIBCURL_LIBS) -lpthread
+endif
 endif
 endif
 EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py \
