@@ -132,6 +132,7 @@ INTEGRATION_TESTS = \
 	tests/integration/rules.sh \
 	tests/integration/rules-live.sh \
 	tests/integration/docker.sh \
+	tests/integration/podman.sh \
 	tests/integration/alert-latency.sh \
 	tests/integration/etcd.sh \
 	tests/integration/udp.sh \

@@ -5,7 +5,7 @@ dist_noinst_SCRIPTS += tools/install-deps tools/check tools/cmon-demo \
 	tools/cmon-bench tools/cmon-bench-ovs tools/cmon-bench-apply \
 	tools/cmon-insns tools/build-ovs
 EXTRA_DIST += tools/cmon-netns.sh tools/cmon-ovs.sh tools/cmon-root.sh \
-	tools/cmon-docker.sh
+	tools/cmon-runtimes.sh
 
 # Per-packet cost of the userspace datapath hops (doc/benchmark.md).
 noinst_PROGRAMS += tools/cmon-bench-dp

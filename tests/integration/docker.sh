@@ -1,5 +1,5 @@
 #!/bin/sh
-# Real Docker (tools/cmon-docker.sh: the test's own dockerd, data and exec
+# Real Docker (tools/cmon-runtimes.sh: the test's own dockerd, data and exec
 # roots, socket, network on bridge cmdkbr0; iptables on, as in
 # production), containers started with `docker run --name` from an image
 # imported from busybox-static, cmon-kern following Docker's API:
@@ -12,8 +12,8 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmdk
-. "$top_srcdir/tools/cmon-docker.sh"
-why=$(cmon_docker_missing)
+. "$top_srcdir/tools/cmon-runtimes.sh"
+why=$(cmon_rt_missing docker)
 if [ -n "$why" ]; then
 	echo "SKIP: $why"
 	exit 77
@@ -142,7 +142,8 @@ it_wait "$IT_TMP/agent.err" "container cmdk-db left" 5 ||
 	it_fail "docker stop cmdk-db not followed"
 $DOCKER rm cmdk-db >/dev/null
 run cmdk-db2 --label app=db
-it_wait "$IT_TMP/agent.err" "container cmdk-db2 joined" 5 ||
+# attached when its veth appears, named when docker says it started
+it_wait "$IT_TMP/agent.err" "container cmdk-db2 joined\\|is docker's cmdk-db2 " 5 ||
 	it_fail "docker run cmdk-db2 not followed"
 udp_from cmdk-web "$(ip_of cmdk-db2)" 5010 30
 wait_for "cmdk-web>cmdk-db2 not reported" 10 \
