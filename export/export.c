@@ -29,7 +29,8 @@ struct cmon_export *cmon_export_start(const struct cmon_export_opts *o)
 		goto nomem;
 	e->o = *o;
 	e->hist = cmon_history_create(o->history);
-	e->prom = cmon_prom_create();
+	e->prom = cmon_prom_create(o->prom_labels, o->nprom_labels,
+				   o->prom_label_values);
 	if (!e->hist || !e->prom)
 		goto nomem;
 	if (o->influx_url) {
@@ -354,6 +355,8 @@ unsigned int cmon_export_counters(struct cmon_export *e,
 					1 };
 	out[5] = (struct cmon_counter){ "export_overflow", e->overflow +
 					cmon_prom_overflow(e->prom), 0 };
+	out[6] = (struct cmon_counter){ "prom_label_overflow",
+					cmon_prom_label_overflow(e->prom), 0 };
 	return CMON_EXPORT_NCOUNTERS;
 }
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "prom.h"
 #include "view.h"
 
 struct cmon_export_opts {
@@ -24,10 +25,14 @@ struct cmon_export_opts {
 	const char *influx_db;		/* database (default "cmon") */
 	size_t influx_buffer;		/* bytes of lines kept while it is down */
 	unsigned int history;		/* points kept per series */
+	/* container labels on the Prometheus series (prom.h), and how
+	 * many values each may take */
+	const char *prom_labels[CMON_PROM_MAX_LABELS];
+	unsigned int nprom_labels, prom_label_values;
 };
 
 #define CMON_EXPORT_OPTS_DEFAULT { .influx_db = "cmon", \
-	.influx_buffer = 8u << 20, .history = 600 }
+	.influx_buffer = 8u << 20, .history = 600, .prom_label_values = 200 }
 
 struct cmon_export;
 
@@ -42,7 +47,7 @@ void cmon_export_tick(struct cmon_export *e, const struct cmon_view *v,
 /* "http://ADDR:PORT/" of the HTTP server, or NULL without one. */
 const char *cmon_export_url(const struct cmon_export *e);
 /* The exporter's own counters (InfluxDB lines queued, written, dropped). */
-#define CMON_EXPORT_NCOUNTERS 6
+#define CMON_EXPORT_NCOUNTERS 7
 unsigned int cmon_export_counters(struct cmon_export *e,
 				  struct cmon_counter *out);
 /* Flush InfluxDB for at most @flush_s seconds, stop the server, free. */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Prometheus exposition: see prom.h. */
+#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -39,7 +40,8 @@ struct pdrop {
 struct ppair {
 	uint32_t saddr, daddr;
 	uint8_t proto;
-	char labels[560];	/* node="..",src="..",dst="..",proto=".." */
+	char labels[1400];	/* node="..",src="..",dst="..",proto=".."
+				 * and the container labels chosen */
 	uint64_t packets, bytes, traced, lost, seq_lost;
 	double loss_ratio, pps, Bps;
 	struct phist e2e;
@@ -49,21 +51,57 @@ struct ppair {
 	unsigned int idle;
 };
 
+/* A container label exported: its key, and the values seen. */
+struct plabel {
+	char key[64];
+	char name[64];		/* as a Prometheus label name */
+	char **values;
+	unsigned int nvalues;
+};
+
 struct cmon_prom {
 	struct ppair *pair;
 	unsigned int npairs, cap;
 	uint64_t overflow;
+	struct plabel label[CMON_PROM_MAX_LABELS];
+	unsigned int nlabels, max_values;
+	uint64_t label_overflow;
 };
 
-struct cmon_prom *cmon_prom_create(void)
+struct cmon_prom *cmon_prom_create(const char *const *labels,
+				   unsigned int nlabels,
+				   unsigned int max_values)
 {
-	return calloc(1, sizeof(struct cmon_prom));
+	struct cmon_prom *p = calloc(1, sizeof(*p));
+	unsigned int i;
+	char *c;
+
+	if (!p)
+		return NULL;
+	for (i = 0; i < nlabels && i < CMON_PROM_MAX_LABELS; i++) {
+		struct plabel *l = &p->label[p->nlabels++];
+
+		snprintf(l->key, sizeof(l->key), "%s", labels[i]);
+		snprintf(l->name, sizeof(l->name), "%s", labels[i]);
+		for (c = l->name; *c; c++)
+			if (!isalnum((unsigned char)*c))
+				*c = '_';
+	}
+	p->max_values = max_values;
+	return p;
 }
 
 void cmon_prom_destroy(struct cmon_prom *p)
 {
+	unsigned int i, j;
+
 	if (!p)
 		return;
+	for (i = 0; i < p->nlabels; i++) {
+		for (j = 0; j < p->label[i].nvalues; j++)
+			free(p->label[i].values[j]);
+		free(p->label[i].values);
+	}
 	free(p->pair);
 	free(p);
 }
@@ -71,6 +109,11 @@ void cmon_prom_destroy(struct cmon_prom *p)
 uint64_t cmon_prom_overflow(const struct cmon_prom *p)
 {
 	return p->overflow;
+}
+
+uint64_t cmon_prom_label_overflow(const struct cmon_prom *p)
+{
+	return p->label_overflow;
 }
 
 /* A label value, escaped as the exposition format asks. */
@@ -112,18 +155,95 @@ static void hist_add(struct phist *ph, const struct cmon_hist *h)
 	ph->sum += h->sum / 1e9;
 }
 
+/* What the runtime says of @addr's container under @key, or "". */
+static const char *meta_value(const struct cmon_view *v, uint32_t addr,
+			      const char *key)
+{
+	const struct cmon_ct_meta *m = v->names && v->names->meta ?
+				       v->names->meta(v->names->ctx, addr) : NULL;
+	size_t i;
+
+	if (!m)
+		return "";
+	if (!strcmp(key, "image"))
+		return m->image;
+	if (!strcmp(key, "compose_project"))
+		return m->project;
+	if (!strcmp(key, "compose_service"))
+		return m->service;
+	for (i = 0; i < m->nlabels; i++)
+		if (!strcmp(m->labels[i].key, key))
+			return m->labels[i].value;
+	return "";
+}
+
+/* @val as label @l takes it: itself while there is room for new values,
+ * else "_other" (counted). */
+static const char *bounded(struct cmon_prom *p, struct plabel *l,
+			   const char *val)
+{
+	char **nv;
+	unsigned int i;
+
+	if (!*val)
+		return val;
+	for (i = 0; i < l->nvalues; i++)
+		if (!strcmp(l->values[i], val))
+			return val;
+	if (l->nvalues >= p->max_values ||
+	    !(nv = realloc(l->values, (l->nvalues + 1) * sizeof(*nv))) ||
+	    !(nv[l->nvalues] = strdup(val))) {
+		p->label_overflow++;
+		return "_other";
+	}
+	l->values = nv;
+	l->nvalues++;
+	return val;
+}
+
+/* A pair's labels as they are now: the names, and the container labels
+ * chosen, may change (a runtime naming a container it started). */
+static void pair_labels(struct cmon_prom *p, const struct cmon_view *v,
+			struct ppair *q)
+{
+	char a[64], b[64], ea[160], eb[160], en[160];
+	size_t n;
+	unsigned int i, end;
+
+	label_value(en, sizeof(en), v->node ? v->node : "");
+	label_value(ea, sizeof(ea), cmon_view_ip(v, q->saddr, a, sizeof(a)));
+	label_value(eb, sizeof(eb), cmon_view_ip(v, q->daddr, b, sizeof(b)));
+	n = (size_t)snprintf(q->labels, sizeof(q->labels),
+			     "node=\"%s\",src=\"%s\",dst=\"%s\",proto=\"%s\"",
+			     en, ea, eb, cmon_proto_name(q->proto));
+	for (i = 0; i < p->nlabels && n < sizeof(q->labels); i++)
+		for (end = 0; end < 2 && n < sizeof(q->labels); end++) {
+			struct plabel *l = &p->label[i];
+			char val[65];
+
+			snprintf(val, sizeof(val), "%s", meta_value(v,
+				 end ? q->daddr : q->saddr, l->key));
+			label_value(ea, sizeof(ea), bounded(p, l, val));
+			n += (size_t)snprintf(q->labels + n,
+					      sizeof(q->labels) - n,
+					      ",%s_%s=\"%s\"",
+					      end ? "dst" : "src", l->name, ea);
+		}
+}
+
 static struct ppair *find_pair(struct cmon_prom *p, const struct cmon_view *v,
 			       const struct cmon_pair_stats *s)
 {
-	char a[64], b[64], ea[160], eb[160], en[160];
 	struct ppair *q;
 	unsigned int i;
 
 	for (i = 0; i < p->npairs; i++) {
 		q = &p->pair[i];
 		if (q->saddr == s->saddr && q->daddr == s->daddr &&
-		    q->proto == s->proto)
+		    q->proto == s->proto) {
+			pair_labels(p, v, q);
 			return q;
+		}
 	}
 	if (p->npairs == p->cap) {
 		unsigned int cap = p->cap ? p->cap * 2 : 64;
@@ -141,12 +261,7 @@ static struct ppair *find_pair(struct cmon_prom *p, const struct cmon_view *v,
 	q->saddr = s->saddr;
 	q->daddr = s->daddr;
 	q->proto = s->proto;
-	label_value(en, sizeof(en), v->node ? v->node : "");
-	label_value(ea, sizeof(ea), cmon_view_ip(v, s->saddr, a, sizeof(a)));
-	label_value(eb, sizeof(eb), cmon_view_ip(v, s->daddr, b, sizeof(b)));
-	snprintf(q->labels, sizeof(q->labels),
-		 "node=\"%s\",src=\"%s\",dst=\"%s\",proto=\"%s\"", en, ea, eb,
-		 cmon_proto_name(s->proto));
+	pair_labels(p, v, q);
 	return q;
 }
 
@@ -377,7 +492,7 @@ static void write_alerts(FILE *out, const struct cmon_view *v,
 void cmon_prom_write(const struct cmon_prom *p, const struct cmon_view *v,
 		     FILE *out)
 {
-	char node[160], lab[600], seg[40];
+	char node[160], lab[sizeof(p->pair->labels) + 200], seg[40];
 	unsigned int i, j;
 
 	for (i = 0; i < sizeof(pair_metrics) / sizeof(pair_metrics[0]); i++)

@@ -131,7 +131,7 @@ static double memory_per_pair(unsigned int pairs, unsigned int points)
 {
 	struct mallinfo2 m0 = mallinfo2(), m1;
 	struct cmon_agg *agg = cmon_agg_create();
-	struct cmon_prom *prom = cmon_prom_create();
+	struct cmon_prom *prom = cmon_prom_create(NULL, 0, 200);
 	struct cmon_history *h = cmon_history_create(points);
 	struct cmon_record r;
 	struct cmon_view v = { 0 };

@@ -32,7 +32,7 @@ static const char *name_ip(void *ctx, uint32_t addr)
 	return addr == A ? src_name : NULL;
 }
 
-static const struct cmon_names names = { name_ip, NULL, NULL, NULL };
+static const struct cmon_names names = { name_ip, NULL, NULL, NULL, NULL };
 
 /* @n UDP records A>B whose two hops are @d1 and @d2 ns after the first. */
 static void records(struct cmon_agg *g, unsigned int n, int32_t d1,
@@ -120,7 +120,7 @@ static unsigned int count(const char *text, const char *what)
 static void test_export_prom_histogram(void)
 {
 	struct cmon_agg *g = cmon_agg_create();
-	struct cmon_prom *p = cmon_prom_create();
+	struct cmon_prom *p = cmon_prom_create(NULL, 0, 200);
 	struct cmon_view v;
 	struct text t;
 	const char *lab = "node=\"n1\",src=\"web\",dst=\"10.199.0.3\","
@@ -176,7 +176,7 @@ static void test_export_prom_histogram(void)
 static void test_export_prom_escapes_labels(void)
 {
 	struct cmon_agg *g = cmon_agg_create();
-	struct cmon_prom *p = cmon_prom_create();
+	struct cmon_prom *p = cmon_prom_create(NULL, 0, 200);
 	struct cmon_view v;
 	struct text t;
 	char *out;
@@ -190,6 +190,60 @@ static void test_export_prom_escapes_labels(void)
 	out = text_close(&t);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "src=\"we\\\"ird\\\\na\\nme\""));
 	src_name = "web";
+	free(out);
+	cmon_prom_destroy(p);
+	cmon_agg_destroy(g);
+}
+
+static struct cmon_label tier = { "tier", "web" };
+static const struct cmon_ct_meta web_meta = {
+	"docker", "web", "0123456789ab", "img:1", "shop", "web", &tier, 1 };
+
+static const struct cmon_ct_meta *meta_of(void *ctx, uint32_t addr)
+{
+	(void)ctx;
+	return addr == A ? &web_meta : NULL;
+}
+
+/* Container labels chosen (--prom-labels) on a pair's series, as they are
+ * now, each taking a bounded number of values. */
+static void test_export_prom_container_labels(void)
+{
+	static const struct cmon_names with_meta = { name_ip, NULL, NULL,
+						     meta_of, NULL };
+	static const char *const keys[] = { "tier", "com.x/y", "image" };
+	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_prom *p = cmon_prom_create(keys, 3, 1);
+	struct cmon_view v;
+	struct text t;
+	char *out;
+
+	records(g, 1, 1000, 2000);
+	v = view(g, 1e9);
+	v.names = &with_meta;
+	cmon_prom_update(p, &v);
+	text_open(&t);
+	cmon_prom_write(p, &v, t.f);
+	out = text_close(&t);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "proto=\"udp\",src_tier=\"web\","
+				      "dst_tier=\"\",src_com_x_y=\"\","
+				      "dst_com_x_y=\"\",src_image=\"img:1\","
+				      "dst_image=\"\"}"));
+	CU_ASSERT_EQUAL(cmon_prom_label_overflow(p), 0);
+	free(out);
+	/* a second value of tier: no room for it */
+	tier.value = "front";
+	records(g, 1, 1000, 2000);
+	v = view(g, 1e9 + 1);
+	v.names = &with_meta;
+	cmon_prom_update(p, &v);
+	text_open(&t);
+	cmon_prom_write(p, &v, t.f);
+	out = text_close(&t);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "src_tier=\"_other\""));
+	CU_ASSERT_PTR_NULL(strstr(out, "src_tier=\"front\""));
+	CU_ASSERT_EQUAL(cmon_prom_label_overflow(p), 1);
+	tier.value = "web";
 	free(out);
 	cmon_prom_destroy(p);
 	cmon_agg_destroy(g);
@@ -608,6 +662,8 @@ int main(void)
 		{ "test_export_peer_counters", test_export_peer_counters },
 		{ "test_export_peer_links", test_export_peer_links },
 		{ "test_export_prom_histogram", test_export_prom_histogram },
+		{ "test_export_prom_container_labels",
+		  test_export_prom_container_labels },
 		{ "test_export_prom_escapes_labels",
 		  test_export_prom_escapes_labels },
 		{ "test_export_influx_lines", test_export_influx_lines },
