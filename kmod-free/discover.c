@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +197,7 @@ static int match_peer(const struct cmon_link *l, void *arg)
 			continue;
 		ct->resolved = 1;
 		ct->netns = c->ns->ino;
+		ct->nsid = c->ns->nsid;
 		ct->ct_ifindex = l->ifindex;
 		snprintf(ct->ct_ifname, sizeof(ct->ct_ifname), "%s", l->name);
 		cmon_name_clean(ct->ct_ifname);
@@ -225,29 +225,13 @@ static int match_addr(int ifindex, uint32_t addr, unsigned int plen,
 	return 0;
 }
 
-/*
- * Back to the host's namespace (@self, opened there) from a container's.
- * Where that fails, cmon stops: going on inside a container's namespace
- * would attach, read and report there (fail closed).
- */
-static void leave_netns(int self)
-{
-	if (!setns(self, CLONE_NEWNET))
-		return;
-	cmon_err("cannot return to the host network namespace: %s; stopping "
-		 "(cmon must not go on inside a container's namespace)",
-		 strerror(errno));
-	exit(EXIT_FAILURE);
-}
-
 int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 			    struct cmon_container *cts)
 {
 	struct ns_cand *cand = NULL;
-	unsigned int ncand = 0, cap = 0, i;
+	unsigned int ncand = 0, cap = 0, i, j;
 	uint32_t host = cmon_host_netns();
 	struct peer_ctx c = { .ports = ports, .n = n, .cts = cts };
-	int self;
 
 	for (i = 0; i < n; i++) {
 		memset(&cts[i], 0, sizeof(cts[i]));
@@ -258,35 +242,29 @@ int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 	}
 	if (!n)
 		return 0;
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return -errno;
 	cand_dir(&cand, &ncand, &cap, host, "/run/netns");
 	cand_dir(&cand, &ncand, &cap, host, "/var/run/docker/netns");
 	cand_procs(&cand, &ncand, &cap, host);
 
+	/* a namespace a port leads to is read from here, by the id the
+	 * port names it with: no switch into it and back */
 	for (i = 0; i < ncand && c.found < n; i++) {
 		int fd = open(cand[i].path, O_RDONLY | O_CLOEXEC);
 
 		if (fd < 0)
 			continue;
 		cand[i].nsid = cmon_nl_nsid(fd);
-		if (cand[i].nsid < 0) {
-			close(fd);	/* no veth of ours leads there */
-			continue;
-		}
-		if (setns(fd, CLONE_NEWNET)) {
-			cmon_dbg("setns %s: %s", cand[i].path, strerror(errno));
-			close(fd);
-			continue;
-		}
 		close(fd);
+		for (j = 0; j < n && cand[i].nsid >= 0; j++)
+			if (!cts[j].resolved &&
+			    ports[j].peer_nsid == cand[i].nsid)
+				break;
+		if (cand[i].nsid < 0 || j == n)
+			continue;	/* no port of ours leads there */
 		c.ns = &cand[i];
-		if (!cmon_nl_links(match_peer, &c))
-			cmon_nl_addrs(match_addr, &c);
-		leave_netns(self);
+		if (!cmon_nl_links_in(cand[i].nsid, match_peer, &c))
+			cmon_nl_addrs_in(cand[i].nsid, 0, match_addr, &c);
 	}
-	close(self);
 	free(cand);
 	return 0;
 }
@@ -378,27 +356,13 @@ int cmon_container_addrs(struct cmon_container *ct)
 {
 	struct addrs_ctx c = { .ifindex = ct->ct_ifindex };
 	struct stat st;
-	int self, fd, err = 0;
+	int err;
 
-	fd = open(ct->ns_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (stat(ct->ns_path, &st))
 		return -errno;
-	if (fstat(fd, &st) || (uint32_t)st.st_ino != ct->netns) {
-		close(fd);
+	if ((uint32_t)st.st_ino != ct->netns)
 		return -ESTALE;		/* the path names another namespace now */
-	}
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0 || setns(fd, CLONE_NEWNET)) {
-		err = -errno;
-		close(fd);
-		if (self >= 0)
-			close(self);
-		return err;
-	}
-	close(fd);
-	err = cmon_nl_addrs(one_ct_addr, &c);
-	leave_netns(self);
-	close(self);
+	err = cmon_nl_addrs_in(ct->nsid, ct->ct_ifindex, one_ct_addr, &c);
 	if (err)
 		return err;
 	if (c.n == ct->naddrs &&

@@ -4,7 +4,8 @@
  * monitored bridge whose peer is in another namespace is a container port;
  * its peer is the container's eth0 in that network namespace, found among
  * /run/netns, /var/run/docker/netns and the namespaces of running
- * processes.
+ * processes by the id the port names it with, and read from the host's
+ * namespace (netlink with a target namespace id: no setns).
  */
 #ifndef CMON_DISCOVER_H
 #define CMON_DISCOVER_H
@@ -17,6 +18,7 @@
 struct cmon_container {
 	char name[64];			/* namespace name or process */
 	uint32_t netns;			/* namespace inode */
+	int nsid;			/* its id here (IFLA_LINK_NETNSID) */
 	char bridge[IF_NAMESIZE];
 	int port_ifindex;		/* host side of the veth */
 	char port[IF_NAMESIZE];

@@ -59,7 +59,7 @@ static int request(struct nlmsghdr *nlh, char **out, size_t *outlen)
 {
 	/* as large as the kernel makes a dump's messages: none is cut */
 	char buf[32768];
-	int dump = nlh->nlmsg_flags & NLM_F_DUMP, tries, err = 0;
+	int dump = nlh->nlmsg_flags & NLM_F_DUMP, tries, err = 0, one = 1;
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	unsigned int portid;
 
@@ -67,7 +67,11 @@ static int request(struct nlmsghdr *nlh, char **out, size_t *outlen)
 	*outlen = 0;
 	if (!nl)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	/* strict checking: the kernel reads a dump's filters (an address
+	 * dump's IFA_TARGET_NETNSID only so) */
+	if (mnl_socket_setsockopt(nl, NETLINK_GET_STRICT_CHK, &one,
+				  sizeof(one)) < 0 ||
+	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		err = -errno;
 		goto out;
 	}
@@ -286,7 +290,7 @@ int cmon_nl_parse_links(const void *buf, size_t len, cmon_link_cb cb,
 	return run(buf, len, link_msg, &c);
 }
 
-int cmon_nl_links(cmon_link_cb cb, void *arg)
+int cmon_nl_links_in(int nsid, cmon_link_cb cb, void *arg)
 {
 	char req[MNL_SOCKET_BUFFER_SIZE];
 	struct ifinfomsg *ifi;
@@ -295,7 +299,14 @@ int cmon_nl_links(cmon_link_cb cb, void *arg)
 	struct link_ctx c = { cb, arg };
 
 	ifi->ifi_family = AF_UNSPEC;
+	if (nsid >= 0)
+		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
 	return dump(nlh, link_msg, &c);
+}
+
+int cmon_nl_links(cmon_link_cb cb, void *arg)
+{
+	return cmon_nl_links_in(-1, cb, arg);
 }
 
 static const enum mnl_attr_data_type addr_types[IFA_MAX + 1] = {
@@ -337,7 +348,7 @@ int cmon_nl_parse_addrs(const void *buf, size_t len, cmon_addr_cb cb,
 	return run(buf, len, addr_msg, &c);
 }
 
-int cmon_nl_addrs(cmon_addr_cb cb, void *arg)
+int cmon_nl_addrs_in(int nsid, int ifindex, cmon_addr_cb cb, void *arg)
 {
 	char req[MNL_SOCKET_BUFFER_SIZE];
 	struct ifaddrmsg *ifa;
@@ -346,7 +357,15 @@ int cmon_nl_addrs(cmon_addr_cb cb, void *arg)
 	struct addr_ctx c = { cb, arg };
 
 	ifa->ifa_family = AF_INET;
+	ifa->ifa_index = ifindex > 0 ? (uint32_t)ifindex : 0;
+	if (nsid >= 0)
+		mnl_attr_put_u32(nlh, IFA_TARGET_NETNSID, (uint32_t)nsid);
 	return dump(nlh, addr_msg, &c);
+}
+
+int cmon_nl_addrs(cmon_addr_cb cb, void *arg)
+{
+	return cmon_nl_addrs_in(-1, 0, cb, arg);
 }
 
 struct filter_ctx {

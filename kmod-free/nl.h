@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Minimal rtnetlink queries for the agent, acting in the calling thread's
- * network namespace: links, IPv4 addresses and tc filters.
+ * Minimal rtnetlink queries for the agent, from the calling thread's
+ * network namespace: links, IPv4 addresses (there, or in a namespace it
+ * has an id for) and tc filters.
  */
 #ifndef CMON_NL_H
 #define CMON_NL_H
@@ -37,6 +38,14 @@ int cmon_nl_parse_addrs(const void *buf, size_t len, cmon_addr_cb cb,
 int cmon_nl_links(cmon_link_cb cb, void *arg);
 /* Call @cb for every IPv4 address (network order) and its prefix length. */
 int cmon_nl_addrs(cmon_addr_cb cb, void *arg);
+/*
+ * The same in the namespace the caller's calls @nsid (-1: the caller's),
+ * read from here (IFLA_TARGET_NETNSID, IFA_TARGET_NETNSID): no setns, so
+ * a namespace costs one request, not a switch there and back.  Addresses
+ * of @ifindex only, if > 0.
+ */
+int cmon_nl_links_in(int nsid, cmon_link_cb cb, void *arg);
+int cmon_nl_addrs_in(int nsid, int ifindex, cmon_addr_cb cb, void *arg);
 /*
  * The id the caller's namespace gives the namespace open at @fd (what
  * IFLA_LINK_NETNSID of a veth into it says), or -1 when it has none.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * A fault for the integration tests (LD_PRELOAD): setns() into a network
- * namespace works CMON_SETNS_OK times, then fails with EPERM, as when
- * cmon could enter a container's namespace but not come back.
+ * namespace works CMON_SETNS_OK times, then fails with EPERM (0: never
+ * works, as for an agent not allowed to enter containers' namespaces).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
