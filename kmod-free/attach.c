@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* tc attachment: see attach.h. */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -28,12 +29,12 @@ static int attach_one(struct cmon_tc *t, enum bpf_tc_attach_point where,
 #define CMON_TCX_INGRESS	46
 #define CMON_TCX_EGRESS		47
 
-/* CMON_TC=clsact in the environment: clsact filters even where tcx exists. */
-static int cmon_tc_clsact(void)
-{
-	const char *v = getenv("CMON_TC");
+/* cmon_tc_use_clsact(1): clsact filters even where tcx exists. */
+static int use_clsact;
 
-	return v && !strcmp(v, "clsact");
+void cmon_tc_use_clsact(int on)
+{
+	use_clsact = on;
 }
 
 /* tcx links for both programs: 0, or <0 when this kernel has no tcx. */
@@ -44,20 +45,26 @@ __thread int cmon_libbpf_expected;
  * (raised to its hard limit once), above every strip hop's: see attach.h.
  * Where that cannot be, it stays where it is.
  */
+static int stamp_base;
+
+static void stamp_base_init(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max > 1 << 20 ? 1 << 20 : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	stamp_base = getrlimit(RLIMIT_NOFILE, &rl) ? 512 : (int)(rl.rlim_cur / 2);
+}
+
 static int stamp_fd(int fd)
 {
-	static int base;
-	struct rlimit rl;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int high;
 
-	if (!base) {
-		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
-			rl.rlim_cur = rl.rlim_max > 1 << 20 ? 1 << 20 : rl.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
-		base = getrlimit(RLIMIT_NOFILE, &rl) ? 512 : (int)(rl.rlim_cur / 2);
-	}
-	high = fcntl(fd, F_DUPFD_CLOEXEC, base);
+	pthread_once(&once, stamp_base_init);
+	high = fcntl(fd, F_DUPFD_CLOEXEC, stamp_base);
 	if (high < 0)
 		return fd;
 	close(fd);
@@ -95,7 +102,7 @@ int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd,
 	memset(t, 0, sizeof(*t));
 	t->ifindex = ifindex;
 	t->in_link = t->out_link = -1;
-	if (!cmon_tc_clsact()) {
+	if (!use_clsact) {
 		err = tcx_attach(t, in_fd, out_fd, stamps);
 		if (!err)
 			return 0;
@@ -135,6 +142,43 @@ int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd,
 fail:
 	cmon_tc_detach(t);
 	return err;
+}
+
+#define ATTACH_THREADS	16
+
+struct attach_batch {
+	struct cmon_tc_job *jobs;
+	unsigned int n;
+	unsigned int next;		/* the next job to take (atomic) */
+};
+
+static void *attach_worker(void *arg)
+{
+	struct attach_batch *b = arg;
+	unsigned int i;
+
+	while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->n) {
+		struct cmon_tc_job *j = &b->jobs[i];
+
+		j->err = cmon_tc_attach(j->t, j->ifindex, j->in_fd, j->out_fd,
+					j->stamps);
+	}
+	return NULL;
+}
+
+void cmon_tc_attach_many(struct cmon_tc_job *jobs, unsigned int n)
+{
+	struct attach_batch b = { jobs, n, 0 };
+	pthread_t th[ATTACH_THREADS];
+	unsigned int i, nth = 0;
+
+	/* the calling thread works too; the others as many as help */
+	while (nth < ATTACH_THREADS && nth + 1 < n &&
+	       !pthread_create(&th[nth], NULL, attach_worker, &b))
+		nth++;
+	attach_worker(&b);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
 }
 
 static void detach_one(struct cmon_tc *t, enum bpf_tc_attach_point where)

@@ -31,7 +31,7 @@
 #include "log.h"
 #include "runtime.h"
 
-#define MAX_PORTS	1024
+#define MAX_PORTS	2048	/* cmon_peers and cmon_devs hold theirs */
 #define MAX_REASONS	256
 #define MAX_HOST_ADDRS	64
 
@@ -263,45 +263,68 @@ static void set_meta(struct tracked *t, const struct cmon_ct_meta *m)
 		snprintf(t->ct.name, sizeof(t->ct.name), "%s", m->name);
 }
 
-static int track(struct cmon_kagent *a, const struct cmon_container *c)
+/*
+ * Start monitoring the containers @cts (@n of them, resolved): their
+ * ports attached all at once (cmon_tc_attach_many()), then, port by port,
+ * the maps that make the hops stamp towards them.
+ */
+static void track(struct cmon_kagent *a, const struct cmon_container *cts,
+		  unsigned int n)
 {
-	struct tracked *t;
-	char ip[INET_ADDRSTRLEN] = "-";
-	int err;
+	struct cmon_tc_job *jobs = calloc(n + 1, sizeof(*jobs));
+	struct tracked **ts = calloc(n + 1, sizeof(*ts));
+	unsigned int i, nj = 0;
+	char ip[INET_ADDRSTRLEN];
 
-	if (a->ntr == MAX_PORTS) {
-		cmon_log_rl(CMON_LOG_WARN, "more than %d ports: %s not monitored",
-			    MAX_PORTS, c->port);
-		return -ENOSPC;
+	for (i = 0; jobs && ts && i < n; i++) {
+		const struct cmon_container *c = &cts[i];
+
+		if (a->ntr + nj == MAX_PORTS) {
+			cmon_log_rl(CMON_LOG_WARN, "more than %d ports: %s not "
+				    "monitored", MAX_PORTS, c->port);
+			break;
+		}
+		if (!(ts[nj] = calloc(1, sizeof(**ts))))
+			break;
+		ts[nj]->ct = *c;
+		jobs[nj] = (struct cmon_tc_job){ &ts[nj]->tc, c->port_ifindex,
+			bpf_program__fd(a->skel->progs.cmon_veth_in),
+			bpf_program__fd(a->skel->progs.cmon_veth_out),
+			CMON_TC_STAMP_INGRESS, 0 };
+		nj++;
 	}
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	t->ct = *c;
-	err = cmon_tc_attach(&t->tc, c->port_ifindex,
-			     bpf_program__fd(a->skel->progs.cmon_veth_in),
-			     bpf_program__fd(a->skel->progs.cmon_veth_out),
-			     CMON_TC_STAMP_INGRESS);
-	if (err) {
-		cmon_log_rl(CMON_LOG_WARN, "cannot attach to %s (container %s): "
-			    "%s", c->port, c->name, strerror(-err));
-		free(t);
-		return err;
+	cmon_tc_attach_many(jobs, nj);
+	for (i = 0; i < nj; i++) {
+		struct tracked *t = ts[i];
+		const struct cmon_container *c = &t->ct;
+
+		if (jobs[i].err) {
+			cmon_log_rl(CMON_LOG_WARN, "cannot attach to %s "
+				    "(container %s): %s", c->port, c->name,
+				    strerror(-jobs[i].err));
+			free(t);
+			continue;
+		}
+		dev_map(a, a->host_ns, c->port_ifindex, CMON_DEV_PORT, 1);
+		dev_map(a, c->netns, c->ct_ifindex, CMON_DEV_CT, 1);
+		/* the strip hop is in place: now stamp packets towards it */
+		ct_peers(a, c, 1);
+		t->seen = 1;
+		set_meta(t, meta_of(a, c->netns));
+		a->tr[a->ntr++] = t;
+		snprintf(ip, sizeof(ip), "-");
+		if (c->naddrs)
+			inet_ntop(AF_INET, &c->addr[0], ip, sizeof(ip));
+		cmon_info("container %s joined (%s %s on %s)", t->ct.name, ip,
+			  c->port, c->bridge);
 	}
-	dev_map(a, a->host_ns, c->port_ifindex, CMON_DEV_PORT, 1);
-	dev_map(a, c->netns, c->ct_ifindex, CMON_DEV_CT, 1);
-	/* flows through it may predate its counters */
-	cmon_agg_hops_changed(a->agg);
-	/* the strip hop is in place: now stamp packets towards it */
-	ct_peers(a, c, 1);
-	t->seen = 1;
-	set_meta(t, meta_of(a, c->netns));
-	a->tr[a->ntr++] = t;
-	if (c->naddrs)
-		inet_ntop(AF_INET, &c->addr[0], ip, sizeof(ip));
-	cmon_info("container %s joined (%s %s on %s)", t->ct.name, ip, c->port,
-		  c->bridge);
-	return 0;
+	/* flows through them may predate their counters */
+	if (nj)
+		cmon_agg_hops_changed(a->agg);
+	if (!jobs || !ts)
+		cmon_warn("out of memory: %u port(s) not monitored", n);
+	free(jobs);
+	free(ts);
 }
 
 /* What the runtime said last of namespace @netns's container, or NULL. */
@@ -519,14 +542,17 @@ static int rescan(struct cmon_kagent *a)
 	if (!nfresh)
 		return 0;
 	cmon_resolve_containers(fresh, nfresh, cts);
-	for (j = 0; j < nfresh; j++) {
+	for (i = j = 0; j < nfresh; j++) {
 		if (!cts[j].resolved) {
 			cmon_log_rl(CMON_LOG_WARN, "port %s: container namespace "
 				    "not found yet", cts[j].port);
 			continue;
 		}
-		track(a, &cts[j]);
+		if (i != j)
+			cts[i] = cts[j];
+		i++;
 	}
+	track(a, cts, i);
 	return 0;
 }
 
@@ -1082,6 +1108,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	}
 	a->opt = *o;
 	a->agg = agg;
+	cmon_tc_use_clsact(o->tc_clsact);
 	memcpy(a->cl_bridges, o->bridges, sizeof(a->cl_bridges));
 	a->ncl_bridges = o->nbridges;
 	a->cl_no_host_hops = o->no_host_hops;

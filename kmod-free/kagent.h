@@ -53,6 +53,7 @@ struct cmon_kopts {
 	unsigned int sample_n;
 	unsigned int node_id;
 	unsigned int flow_entries;	/* per-flow map entries */
+	int tc_clsact;			/* --tc clsact: filters, not tcx links */
 	const char *runtime;		/* runtime API socket; NULL: look for
 					 * one; "none": none */
 	/* set: capture stripped packets and hand each one to it */

@@ -2,7 +2,7 @@
 # The agent removes exactly what it attached and never stands in another
 # tool's way: another tool's clsact filter keeps seeing (and dropping)
 # packets beside cmon's programs and survives them; cmon's own tcx links
-# -- or, with CMON_TC=clsact, its filters and qdiscs -- programs and maps
+# -- or, with --tc clsact, its filters and qdiscs -- programs and maps
 # do not.  Also after a SIGKILL: the kernel removes tcx links with their
 # process; stale clsact filters are taken over by the next start and
 # removed when it stops.
@@ -126,23 +126,22 @@ check_clean "tcx, after SIGKILL"
 echo "tcx: clean after SIGINT and SIGKILL, foreign filter unhindered"
 
 # clsact filters, as on kernels before 6.6
-export CMON_TC=clsact
-it_agent_start --sample 1
+it_agent_start --sample 1 --tc clsact
 hold
 tc filter show dev "$p2" egress | grep -q "c30a" || it_fail "not attached to $p2"
 tc filter show dev "$p1" ingress | grep -q "c30a" || it_fail "not attached to $p1"
-[ -z "$(it_tcx_progs | grep cmon_)" ] || it_fail "CMON_TC=clsact still used tcx"
+[ -z "$(it_tcx_progs | grep cmon_)" ] || it_fail "--tc clsact still used tcx"
 foreign_works "clsact, beside cmon"
 it_agent_stop
 check_clean "clsact, after SIGINT"
 
-it_agent_start --sample 1
+it_agent_start --sample 1 --tc clsact
 kill -KILL "$AGENT_PID"
 wait "$AGENT_PID" 2>/dev/null
 AGENT_PID=""
 tc filter show dev "$p2" egress | grep -q "c30a" ||
 	it_fail "expected stale filters after SIGKILL"
-it_agent_start --sample 1
+it_agent_start --sample 1 --tc clsact
 hold
 it_in 1 ping -q -c 3 -i 0.1 "$(it_ip 2)" >/dev/null || it_fail "ping after restart"
 it_settle
