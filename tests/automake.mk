@@ -133,6 +133,7 @@ INTEGRATION_TESTS = \
 	tests/integration/rules-live.sh \
 	tests/integration/docker.sh \
 	tests/integration/podman.sh \
+	tests/integration/demo.sh \
 	tests/integration/alert-latency.sh \
 	tests/integration/etcd.sh \
 	tests/integration/udp.sh \

@@ -3,8 +3,10 @@
 # and integration tests share.
 dist_noinst_SCRIPTS += tools/install-deps tools/check tools/cmon-demo \
 	tools/cmon-bench tools/cmon-bench-ovs tools/cmon-bench-apply \
+	tools/cmon-bench-scale \
 	tools/cmon-insns tools/build-ovs
 EXTRA_DIST += tools/cmon-netns.sh tools/cmon-ovs.sh tools/cmon-root.sh \
+	tools/cmonbench.py \
 	tools/cmon-runtimes.sh
 
 # Per-packet cost of the userspace datapath hops (doc/benchmark.md).
