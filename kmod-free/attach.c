@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* tc attachment: see attach.h. */
 #include <errno.h>
-#include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -45,26 +44,20 @@ __thread int cmon_libbpf_expected;
  * (raised to its hard limit once), above every strip hop's: see attach.h.
  * Where that cannot be, it stays where it is.
  */
-static int stamp_base;
-
-static void stamp_base_init(void)
-{
-	struct rlimit rl;
-
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max > 1 << 20 ? 1 << 20 : rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	stamp_base = getrlimit(RLIMIT_NOFILE, &rl) ? 512 : (int)(rl.rlim_cur / 2);
-}
-
 static int stamp_fd(int fd)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	static int base;
+	struct rlimit rl;
 	int high;
 
-	pthread_once(&once, stamp_base_init);
-	high = fcntl(fd, F_DUPFD_CLOEXEC, stamp_base);
+	if (!base) {
+		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max > 1 << 20 ? 1 << 20 : rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		base = getrlimit(RLIMIT_NOFILE, &rl) ? 512 : (int)(rl.rlim_cur / 2);
+	}
+	high = fcntl(fd, F_DUPFD_CLOEXEC, base);
 	if (high < 0)
 		return fd;
 	close(fd);
@@ -142,43 +135,6 @@ int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd,
 fail:
 	cmon_tc_detach(t);
 	return err;
-}
-
-#define ATTACH_THREADS	16
-
-struct attach_batch {
-	struct cmon_tc_job *jobs;
-	unsigned int n;
-	unsigned int next;		/* the next job to take (atomic) */
-};
-
-static void *attach_worker(void *arg)
-{
-	struct attach_batch *b = arg;
-	unsigned int i;
-
-	while ((i = __atomic_fetch_add(&b->next, 1, __ATOMIC_RELAXED)) < b->n) {
-		struct cmon_tc_job *j = &b->jobs[i];
-
-		j->err = cmon_tc_attach(j->t, j->ifindex, j->in_fd, j->out_fd,
-					j->stamps);
-	}
-	return NULL;
-}
-
-void cmon_tc_attach_many(struct cmon_tc_job *jobs, unsigned int n)
-{
-	struct attach_batch b = { jobs, n, 0 };
-	pthread_t th[ATTACH_THREADS];
-	unsigned int i, nth = 0;
-
-	/* the calling thread works too; the others as many as help */
-	while (nth < ATTACH_THREADS && nth + 1 < n &&
-	       !pthread_create(&th[nth], NULL, attach_worker, &b))
-		nth++;
-	attach_worker(&b);
-	for (i = 0; i < nth; i++)
-		pthread_join(th[i], NULL);
 }
 
 static void detach_one(struct cmon_tc *t, enum bpf_tc_attach_point where)

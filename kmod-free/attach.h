@@ -5,7 +5,8 @@
  * and the kernel removes it when the link's file descriptor closes, so
  * even a killed agent leaves nothing behind.  But each link waits for an
  * RCU grace period under the RTNL lock, one after the other, when it is
- * made and when it goes: about 10 ms here, 20 s for 1000 containers.
+ * made and when it goes, even from many threads: about 10 ms here, 20 s
+ * for 1000 containers.
  * Older kernels, or cmon_tc_use_clsact(1) (--tc clsact: hundreds of
  * containers attached in a second), get clsact filters, remembering
  * exactly what was created so that detaching removes only that: our two
@@ -50,18 +51,6 @@ void cmon_tc_use_clsact(int on);
 /* Attach @in_fd at ingress and @out_fd at egress (-1: none). */
 int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd,
 		   int stamps);
-/* One cmon_tc_attach() of a batch. */
-struct cmon_tc_job {
-	struct cmon_tc *t;
-	int ifindex, in_fd, out_fd, stamps;
-	int err;			/* its result */
-};
-/*
- * cmon_tc_attach() for each of @n jobs, several at a time: attaching
- * waits for the kernel (an RCU grace period for each tcx link), and
- * threads wait together.
- */
-void cmon_tc_attach_many(struct cmon_tc_job *jobs, unsigned int n);
 /* Remove what cmon_tc_attach() added; harmless if the device is gone. */
 void cmon_tc_detach(struct cmon_tc *t);
 

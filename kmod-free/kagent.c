@@ -263,50 +263,44 @@ static void set_meta(struct tracked *t, const struct cmon_ct_meta *m)
 		snprintf(t->ct.name, sizeof(t->ct.name), "%s", m->name);
 }
 
-/*
- * Start monitoring the containers @cts (@n of them, resolved): their
- * ports attached all at once (cmon_tc_attach_many()), then, port by port,
- * the maps that make the hops stamp towards them.
- */
+/* Start monitoring the containers @cts (@n of them, resolved). */
 static void track(struct cmon_kagent *a, const struct cmon_container *cts,
 		  unsigned int n)
 {
-	struct cmon_tc_job *jobs = calloc(n + 1, sizeof(*jobs));
-	struct tracked **ts = calloc(n + 1, sizeof(*ts));
-	unsigned int i, nj = 0;
 	char ip[INET_ADDRSTRLEN];
+	unsigned int i;
 
-	for (i = 0; jobs && ts && i < n; i++) {
+	for (i = 0; i < n; i++) {
 		const struct cmon_container *c = &cts[i];
+		struct tracked *t;
+		int err;
 
-		if (a->ntr + nj == MAX_PORTS) {
-			cmon_log_rl(CMON_LOG_WARN, "more than %d ports: %s not "
-				    "monitored", MAX_PORTS, c->port);
+		if (a->ntr == MAX_PORTS) {
+			cmon_log_rl(CMON_LOG_WARN, "more than %d ports: %u not "
+				    "monitored", MAX_PORTS, n - i);
 			break;
 		}
-		if (!(ts[nj] = calloc(1, sizeof(**ts))))
+		if (!(t = calloc(1, sizeof(*t)))) {
+			cmon_warn("out of memory: %u port(s) not monitored",
+				  n - i);
 			break;
-		ts[nj]->ct = *c;
-		jobs[nj] = (struct cmon_tc_job){ &ts[nj]->tc, c->port_ifindex,
-			bpf_program__fd(a->skel->progs.cmon_veth_in),
-			bpf_program__fd(a->skel->progs.cmon_veth_out),
-			CMON_TC_STAMP_INGRESS, 0 };
-		nj++;
-	}
-	cmon_tc_attach_many(jobs, nj);
-	for (i = 0; i < nj; i++) {
-		struct tracked *t = ts[i];
-		const struct cmon_container *c = &t->ct;
-
-		if (jobs[i].err) {
+		}
+		t->ct = *c;
+		err = cmon_tc_attach(&t->tc, c->port_ifindex,
+				     bpf_program__fd(a->skel->progs.cmon_veth_in),
+				     bpf_program__fd(a->skel->progs.cmon_veth_out),
+				     CMON_TC_STAMP_INGRESS);
+		if (err) {
 			cmon_log_rl(CMON_LOG_WARN, "cannot attach to %s "
 				    "(container %s): %s", c->port, c->name,
-				    strerror(-jobs[i].err));
+				    strerror(-err));
 			free(t);
 			continue;
 		}
 		dev_map(a, a->host_ns, c->port_ifindex, CMON_DEV_PORT, 1);
 		dev_map(a, c->netns, c->ct_ifindex, CMON_DEV_CT, 1);
+		/* flows through it may predate its counters */
+		cmon_agg_hops_changed(a->agg);
 		/* the strip hop is in place: now stamp packets towards it */
 		ct_peers(a, c, 1);
 		t->seen = 1;
@@ -318,13 +312,6 @@ static void track(struct cmon_kagent *a, const struct cmon_container *cts,
 		cmon_info("container %s joined (%s %s on %s)", t->ct.name, ip,
 			  c->port, c->bridge);
 	}
-	/* flows through them may predate their counters */
-	if (nj)
-		cmon_agg_hops_changed(a->agg);
-	if (!jobs || !ts)
-		cmon_warn("out of memory: %u port(s) not monitored", n);
-	free(jobs);
-	free(ts);
 }
 
 /* What the runtime said last of namespace @netns's container, or NULL. */
