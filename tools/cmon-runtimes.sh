@@ -76,6 +76,18 @@ cmon_rt_rootfs() {
 	tar -C "$root" -c .
 }
 
+# Up to 20 s until CMD... succeeds, while PID runs: 0, or 1.
+cmon_rt_until() {
+	local pid=$1 i
+	shift
+	for i in $(seq 100); do
+		"$@" && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
 # Wait up to 20 s for PID to exit, then kill it.
 cmon_rt_reap() {
 	local i
@@ -89,7 +101,6 @@ cmon_rt_reap() {
 # ---- Docker ----
 
 cmon_docker_start() {
-	local i
 	CMON_DOCKER_DIR=$1
 	mkdir -p "$CMON_DOCKER_DIR" && cmon_rt_save_host "$CMON_DOCKER_DIR" ||
 		return 1
@@ -100,11 +111,8 @@ cmon_docker_start() {
 		-H "unix://$CMON_DOCKER_DIR/docker.sock" --bridge none \
 		>"$CMON_DOCKER_DIR/dockerd.log" 2>&1 &
 	CMON_DOCKER_PID=$!
-	for i in $(seq 100); do
-		$DOCKER version >/dev/null 2>&1 && return 0
-		kill -0 "$CMON_DOCKER_PID" 2>/dev/null || break
-		sleep 0.2
-	done
+	cmon_rt_until "$CMON_DOCKER_PID" sh -c "$DOCKER version >/dev/null 2>&1" &&
+		return 0
 	echo "dockerd did not start: $(tail -3 "$CMON_DOCKER_DIR/dockerd.log")" >&2
 	return 1
 }
@@ -138,7 +146,6 @@ cmon_docker_stop() {
 # ---- Podman ----
 
 cmon_podman_start() {
-	local i
 	CMON_PODMAN_DIR=$1
 	mkdir -p "$CMON_PODMAN_DIR/net" "$CMON_PODMAN_DIR/tmp" &&
 		cmon_rt_save_host "$CMON_PODMAN_DIR" || return 1
@@ -147,11 +154,7 @@ cmon_podman_start() {
 	$PODMAN system service --time=0 "unix://$PODMAN_SOCK" \
 		>"$CMON_PODMAN_DIR/service.log" 2>&1 &
 	CMON_PODMAN_PID=$!
-	for i in $(seq 100); do
-		[ -S "$PODMAN_SOCK" ] && return 0
-		kill -0 "$CMON_PODMAN_PID" 2>/dev/null || break
-		sleep 0.2
-	done
+	cmon_rt_until "$CMON_PODMAN_PID" test -S "$PODMAN_SOCK" && return 0
 	echo "podman system service did not start: $(tail -3 "$CMON_PODMAN_DIR/service.log")" >&2
 	return 1
 }

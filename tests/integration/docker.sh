@@ -58,44 +58,17 @@ HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.
 grep -q "container runtime: docker" "$IT_TMP/agent.err" ||
 	it_fail "the agent did not find the runtime"
 
-# udp_from CONTAINER DST PORT SECONDS: datagrams from a Docker container
-udp_from() {
-	nsenter --net="$(cmon_docker_sandbox "$1")" python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-end = time.time() + $4
-while time.time() < end:
-    for i in range(10):
-        s.sendto(b'x' * 200, ('$2', $3))
-    time.sleep(0.01)
-" 2>>"$IT_TMP/udp_from.err" &
-	IT_PIDS="$IT_PIDS $!"
-}
-udp_from cmdk-web "$DB" 5007 60
-udp_from cmdk-noisy "$DB" 5008 60
+it_udp_steady "$(cmon_docker_sandbox cmdk-web)" "$DB" 5007 60
+it_udp_steady "$(cmon_docker_sandbox cmdk-noisy)" "$DB" 5008 60
 it_udp_steady "${CMON_PFX}c1" "$(it_ip 2)" 5009 60 10
 
-last_json() {
-	tail -n 1 "$IT_TMP/agent.json" | python3 -c "
-import json, sys
-o = json.loads(sys.stdin.read())
-print($1)" 2>/dev/null
-}
-wait_for() {	# wait_for DESCRIPTION SECONDS PYTHON-EXPR(o)
-	local i
-	for i in $(seq $(($2 * 5))); do
-		[ "$(last_json "$3")" = True ] && return 0
-		sleep 0.2
-	done
-	it_fail "$1 (within $2 s); pairs: $(last_json "[(p['src'], p['dst'], p['packets'], p['loss']) for p in o['pairs']]")"
-}
 pair='lambda o, s, d: [p for p in o["pairs"] if p["src"] == s and p["dst"] == d]'
 
-wait_for "cmdk-web>cmdk-db not reported by Docker names" 10 \
+it_wait_json "cmdk-web>cmdk-db not reported by Docker names" 10 \
 	"len(($pair)(o, 'cmdk-web', 'cmdk-db')) == 1"
 grep -q "container cmdk-noisy joined" "$IT_TMP/agent.err" ||
 	it_fail "cmdk-noisy not attached by name"
-[ "$(last_json "($pair)(o, 'cmdk-noisy', 'cmdk-db')")" = "[]" ] ||
+[ "$(it_last_json "($pair)(o, 'cmdk-noisy', 'cmdk-db')")" = "[]" ] ||
 	it_fail "cmdk-noisy>cmdk-db shown although a rule ignores its label"
 echo "ok: Docker names in the pairs; the label rule hides cmdk-noisy"
 
@@ -125,12 +98,12 @@ C1=${CMON_PFX}c1 C2=${CMON_PFX}c2
 where="[(p['loss']['ratio'] > 0.9 and p['loss']['hop'], sorted(set(r['reason'] for r in p['loss']['reasons']))) for p in ($pair)(o, '$C1', '$C2')]"
 dropped="[('veth_in>veth_out', ['NETFILTER_DROP'])]"
 delivered="[(False, ['NO_SOCKET'])]"
-wait_for "c1>c2 on $BR: neither dropped nor delivered as reported" 10 \
+it_wait_json "c1>c2 on $BR: neither dropped nor delivered as reported" 10 \
 	"$where in ($dropped, $delivered)"
-if [ "$(last_json "$where == $dropped")" = True ]; then
+if [ "$(it_last_json "$where == $dropped")" = True ]; then
 	iptables -I DOCKER-USER -i "$BR" -o "$BR" -j ACCEPT ||
 		it_fail "cannot let $BR pass in DOCKER-USER"
-	wait_for "loss still reported once $BR may pass" 10 "$where == $delivered"
+	it_wait_json "loss still reported once $BR may pass" 10 "$where == $delivered"
 	echo "ok: Docker's FORWARD DROP on $BR reported at veth_in>veth_out (NETFILTER_DROP), gone once DOCKER-USER accepts"
 else
 	echo "ok: under Docker's FORWARD DROP, $BR's traffic is not filtered here (no bridge netfilter): reported delivered, no loss"
@@ -145,8 +118,8 @@ run cmdk-db2 --label app=db
 # attached when its veth appears, named when docker says it started
 it_wait "$IT_TMP/agent.err" "container cmdk-db2 joined\\|is docker's cmdk-db2 " 5 ||
 	it_fail "docker run cmdk-db2 not followed"
-udp_from cmdk-web "$(ip_of cmdk-db2)" 5010 30
-wait_for "cmdk-web>cmdk-db2 not reported" 10 \
+it_udp_steady "$(cmon_docker_sandbox cmdk-web)" "$(ip_of cmdk-db2)" 5010 30
+it_wait_json "cmdk-web>cmdk-db2 not reported" 10 \
 	"len(($pair)(o, 'cmdk-web', 'cmdk-db2')) == 1"
 echo "ok: docker stop, rm and run followed by name"
 it_agent_stop

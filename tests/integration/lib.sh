@@ -26,6 +26,9 @@
 #   it_tcx_progs          names of the programs attached by tcx links
 #   it_udp_paced I DST PORT N [WARM]  N 200-byte datagrams from container I,
 #                         paced (after 100 and WARM seconds, when given)
+#   it_udp_steady NS DST PORT SECONDS [BURST]  datagrams from namespace NS
+#   it_last_json EXPR, it_wait_json DESCRIPTION SECONDS EXPR  the agent's
+#                         last JSON line (o), and waiting for EXPR on it
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -253,6 +256,25 @@ it_settle() {
 	sleep "${1:-1.5}"
 }
 
+# it_last_json EXPR: a Python expression over the agent's last JSON line (o)
+it_last_json() {
+	tail -n 1 "$IT_TMP/agent.json" | python3 -c "
+import json, sys
+o = json.loads(sys.stdin.read())
+print($1)" 2>/dev/null
+}
+
+# it_wait_json DESCRIPTION SECONDS EXPR: wait until EXPR (over the agent's
+# last JSON line, o) is True; fail with DESCRIPTION and the pairs if not
+it_wait_json() {
+	local i
+	for i in $(seq $(($2 * 5))); do
+		[ "$(it_last_json "$3")" = True ] && return 0
+		sleep 0.2
+	done
+	it_fail "$1 (within $2 s); pairs: $(it_last_json "[(p['src'], p['dst'], p['proto'], p['packets'], p['loss']['ratio']) for p in o['pairs']]")"
+}
+
 # it_query PYTHON-EXPR: evaluate over the agent's JSON summary (see query.py)
 it_query() {
 	python3 "$HERE/query.py" "$IT_TMP/agent.json" "$@"
@@ -292,16 +314,20 @@ for i in range($4):
 }
 
 # it_udp_steady NETNS DST PORT SECONDS [BURST]: in the background, BURST
-# (default 10) 200-byte datagrams every 10 ms from namespace NETNS for
-# SECONDS; stopped at exit
+# (default 10) 200-byte datagrams every 10 ms from namespace NETNS (a
+# name, or a path such as a runtime's sandbox) for SECONDS; stopped at exit
 it_udp_steady() {
-	ip netns exec "$1" python3 -c "
+	case $1 in
+	/*) set -- "nsenter --net=$1" "$@" ;;	# a namespace's path
+	*) set -- "ip netns exec $1" "$@" ;;
+	esac
+	$1 python3 -c "
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-end = time.time() + $4
+end = time.time() + $5
 while time.time() < end:
-    for i in range(${5:-10}):
-        s.sendto(b'x' * 200, ('$2', $3))
+    for i in range(${6:-10}):
+        s.sendto(b'x' * 200, ('$3', $4))
     time.sleep(0.01)
 " &
 	IT_PIDS="$IT_PIDS $!"

@@ -20,21 +20,11 @@ cmon_podman_image $PODMAN_IMAGE || it_fail "cannot import the busybox image"
 cmon_podman_net cmpdnet cmpdbr0 10.218.0.0/24
 cmon_podman_run cmpd-a --label app=a || it_fail "podman run cmpd-a failed"
 cmon_podman_run cmpd-b || it_fail "podman run cmpd-b failed"
+sandbox() {
+	$PODMAN inspect -f '{{.NetworkSettings.SandboxKey}}' "$1"
+}
 ip_of() {
 	$PODMAN inspect -f '{{(index .NetworkSettings.Networks "cmpdnet").IPAddress}}' "$1"
-}
-udp_from() {	# udp_from CONTAINER DST PORT SECONDS
-	nsenter --net="$($PODMAN inspect -f '{{.NetworkSettings.SandboxKey}}' "$1")" \
-		python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-end = time.time() + $4
-while time.time() < end:
-    for i in range(10):
-        s.sendto(b'x' * 200, ('$2', $3))
-    time.sleep(0.01)
-" &
-	IT_PIDS="$IT_PIDS $!"
 }
 
 it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
@@ -45,24 +35,10 @@ it_wait "$IT_TMP/agent.err" "monitoring" 10 || it_fail "agent did not start"
 grep -q "container runtime: podman" "$IT_TMP/agent.err" ||
 	it_fail "the agent did not see Podman"
 HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
-udp_from cmpd-a "$(ip_of cmpd-b)" 5011 40
+it_udp_steady "$(sandbox cmpd-a)" "$(ip_of cmpd-b)" 5011 40
 
-last_json() {
-	tail -n 1 "$IT_TMP/agent.json" | python3 -c "
-import json, sys
-o = json.loads(sys.stdin.read())
-print($1)" 2>/dev/null
-}
-wait_for() {	# wait_for DESCRIPTION SECONDS PYTHON-EXPR(o)
-	local i
-	for i in $(seq $(($2 * 5))); do
-		[ "$(last_json "$3")" = True ] && return 0
-		sleep 0.2
-	done
-	it_fail "$1 (within $2 s); pairs: $(last_json "[(p['src'], p['dst'], p['packets']) for p in o['pairs']]")"
-}
 pair='lambda o, s, d: [p for p in o["pairs"] if p["src"] == s and p["dst"] == d]'
-wait_for "cmpd-a>cmpd-b not reported by Podman names" 10 \
+it_wait_json "cmpd-a>cmpd-b not reported by Podman names" 10 \
 	"len(($pair)(o, 'cmpd-a', 'cmpd-b')) == 1"
 curl -sf "http://127.0.0.1:$HPORT/api/v1/topology" | python3 -c '
 import json, sys
@@ -81,8 +57,8 @@ cmon_podman_run cmpd-c || it_fail "podman run cmpd-c failed"
 # attached when its veth appears, named when podman says it started
 it_wait "$IT_TMP/agent.err" "container cmpd-c joined\\|is podman's cmpd-c " 5 ||
 	it_fail "podman run cmpd-c not followed"
-udp_from cmpd-a "$(ip_of cmpd-c)" 5012 20
-wait_for "cmpd-a>cmpd-c not reported" 10 "len(($pair)(o, 'cmpd-a', 'cmpd-c')) == 1"
+it_udp_steady "$(sandbox cmpd-a)" "$(ip_of cmpd-c)" 5012 20
+it_wait_json "cmpd-a>cmpd-c not reported" 10 "len(($pair)(o, 'cmpd-a', 'cmpd-c')) == 1"
 echo "ok: podman stop, rm and run followed by name"
 it_agent_stop
 echo "PASS: Podman containers by name and label, churn followed"

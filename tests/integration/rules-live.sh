@@ -51,21 +51,6 @@ it_udp_steady "$C1" "$(it_ip 2)" 5003 60 20
 it_udp_steady "$C3" "$(it_ip 2)" 5004 60 20
 it_udp_steady "$D1" 10.251.0.3 5006 60 20
 
-# last_json EXPR: a Python expression over the last JSON line (o)
-last_json() {
-	tail -n 1 "$IT_TMP/agent.json" | python3 -c "
-import json, sys
-o = json.loads(sys.stdin.read())
-print($1)" 2>/dev/null
-}
-wait_for() {	# wait_for DESCRIPTION SECONDS PYTHON-EXPR(o)
-	local i
-	for i in $(seq $(($2 * 5))); do
-		[ "$(last_json "$3")" = True ] && return 0
-		sleep 0.2
-	done
-	it_fail "$1 (within $2 s): $(tail -n 1 "$IT_TMP/agent.json" | cut -c1-600)"
-}
 pair='lambda o, s, d: [p for p in o["pairs"] if p["src"] == s and p["dst"] == d]'
 # ratio SRC DST LINES: traced / packets of a pair over the last LINES reports
 ratio() {
@@ -84,11 +69,11 @@ hop_progs() {
 	it_tcx_progs | grep -cx "$1"
 }
 
-wait_for "c1>c2 not reported from the template's bridge" 10 \
+it_wait_json "c1>c2 not reported from the template's bridge" 10 \
 	"len(($pair)(o, '$C1', '$C2')) == 1"
 [ "$(hop_progs cmon_host_in)" = 1 ] ||
 	it_fail "the host stack hops are not on $BR: $(it_tcx_progs | sort | uniq -c)"
-[ "$(last_json "($pair)(o, '$D1', '$D2')")" = "[]" ] ||
+[ "$(it_last_json "($pair)(o, '$D1', '$D2')")" = "[]" ] ||
 	it_fail "d1>d2 reported although $B2 is not in the template"
 sleep 4
 set -- $(ratio "$C1" "$C2" 6)
@@ -99,14 +84,14 @@ set -- $(ratio "$C3" "$C2" 6)
 python3 -c "import sys; sys.exit(not 0 <= $1 < 0.02)" ||
 	it_fail "c3>c2 (the file's 1 in 256): traced $2 of $3 packets"
 echo "ok: c3>c2 at the file's 1 in 256: traced $2 of $3 packets"
-[ "$(last_json "[(p['sample'], p['rule']) for p in ($pair)(o, '$C1', '$C2') + ($pair)(o, '$C3', '$C2')]")" = "[(1, 'fine'), (256, None)]" ] ||
+[ "$(it_last_json "[(p['sample'], p['rule']) for p in ($pair)(o, '$C1', '$C2') + ($pair)(o, '$C3', '$C2')]")" = "[(1, 'fine'), (256, None)]" ] ||
 	it_fail "pairs' sample and rule not in the JSON: $(tail -n 1 "$IT_TMP/agent.json" | cut -c1-600)"
 
 # one edit: the second bridge in, the host stack hops out, 1 in 16
-rev=$(last_json 'o["rules"]["revision"]')
+rev=$(it_last_json 'o["rules"]["revision"]')
 write_rules "$BR, $B2" "veth_in, veth_out" 16
-wait_for "the edit not applied" 10 "o['rules']['revision'] != '$rev'"
-wait_for "d1>d2 not reported once $B2 is in the template" 10 \
+it_wait_json "the edit not applied" 10 "o['rules']['revision'] != '$rev'"
+it_wait_json "d1>d2 not reported once $B2 is in the template" 10 \
 	"len(($pair)(o, '$D1', '$D2')) == 1"
 [ "$(hop_progs cmon_host_in)" = 0 ] && [ "$(hop_progs cmon_host_out)" = 0 ] ||
 	it_fail "host stack hops still attached: $(it_tcx_progs | sort | uniq -c)"
@@ -120,10 +105,10 @@ python3 -c "import sys; sys.exit(not 1 / 32 < $1 < 1 / 8)" ||
 echo "ok: c1>c2 after the edit to 1 in 16: traced $2 of $3 packets"
 
 # the bridge out again: its ports detached, its pair gone
-rev=$(last_json 'o["rules"]["revision"]')
+rev=$(it_last_json 'o["rules"]["revision"]')
 write_rules "$BR" "veth_in, veth_out" 16
-wait_for "the second edit not applied" 10 "o['rules']['revision'] != '$rev'"
-wait_for "d1>d2 still reported once $B2 left the template" 10 \
+it_wait_json "the second edit not applied" 10 "o['rules']['revision'] != '$rev'"
+it_wait_json "d1>d2 still reported once $B2 left the template" 10 \
 	"($pair)(o, '$D1', '$D2') == []"
 [ "$(hop_progs cmon_veth_in)" = 3 ] ||
 	it_fail "$B2's ports still attached: $(it_tcx_progs | sort | uniq -c)"

@@ -63,42 +63,26 @@ grep -q "rules: $RULES, revision" "$IT_TMP/agent.err" ||
 it_udp_steady "${CMON_PFX}c1" "$(it_ip 2)" 5003 40 20
 it_udp_steady "${CMON_PFX}c3" "$(it_ip 2)" 5004 40 20
 
-# last_json EXPR: a Python expression over the last JSON line (o)
-last_json() {
-	tail -n 1 "$IT_TMP/agent.json" | python3 -c "
-import json, sys
-o = json.loads(sys.stdin.read())
-print($1)" 2>/dev/null
-}
-# wait_for DESCRIPTION SECONDS PYTHON-EXPR(o) over the last JSON line
-wait_for() {
-	local i
-	for i in $(seq $(($2 * 5))); do
-		[ "$(last_json "$3")" = True ] && return 0
-		sleep 0.2
-	done
-	it_fail "$1 (within $2 s): $(tail -n 1 "$IT_TMP/agent.json" | cut -c1-600)"
-}
 pair_seen='lambda o, s, d: any(p["src"] == s and p["dst"] == d for p in o["pairs"])'
 C1=${CMON_PFX}c1 C2=${CMON_PFX}c2 C3=${CMON_PFX}c3
 
-wait_for "c1>c2 not reported" 10 "($pair_seen)(o, '$C1', '$C2')"
-[ "$(last_json "($pair_seen)(o, '$C3', '$C2')")" = False ] ||
+it_wait_json "c1>c2 not reported" 10 "($pair_seen)(o, '$C1', '$C2')"
+[ "$(it_last_json "($pair_seen)(o, '$C3', '$C2')")" = False ] ||
 	it_fail "c3>c2 shown although a rule ignores it"
-[ "$(last_json 'o["alerts"]')" = "[]" ] || it_fail "alerts without loss: $(last_json 'o["alerts"]')"
+[ "$(it_last_json 'o["alerts"]')" = "[]" ] || it_fail "alerts without loss: $(it_last_json 'o["alerts"]')"
 echo "ok: c3>c2 hidden by its ignore rule, no alert without loss"
 
 # 20 % of c1's datagrams to c2 dropped on the bridge
 nft add rule bridge "$CMON_PFX" forward iifname "$port" udp dport 5003 \
 	numgen random mod 5 == 0 drop || it_fail "cannot add the drop rule"
 alert='[a for a in o["alerts"] if a["alert"] == "c2-lossy"]'
-wait_for "no pending or firing alert with 20 % loss" 10 "len($alert) == 1"
-wait_for "the alert did not fire" 10 "$alert[0]['state'] == 'firing'"
-last_json "$alert[0]" | grep -q "'src': '$C1', 'dst': '$C2'" ||
-	it_fail "alert on the wrong pair: $(last_json "$alert[0]")"
+it_wait_json "no pending or firing alert with 20 % loss" 10 "len($alert) == 1"
+it_wait_json "the alert did not fire" 10 "$alert[0]['state'] == 'firing'"
+it_last_json "$alert[0]" | grep -q "'src': '$C1', 'dst': '$C2'" ||
+	it_fail "alert on the wrong pair: $(it_last_json "$alert[0]")"
 grep -q '"state":"pending"' "$IT_TMP/agent.json" ||
 	it_fail "the alert never was pending before firing"
-echo "ok: 20 % loss: c2-lossy pending, then firing ($(last_json "$alert[0]['value']"))"
+echo "ok: 20 % loss: c2-lossy pending, then firing ($(it_last_json "$alert[0]['value']"))"
 
 python3 "$HERE/api.py" validate "http://127.0.0.1:$HPORT/api/v1/metrics" \
 	metrics.schema.json >"$IT_TMP/api.json" ||
@@ -114,26 +98,26 @@ echo "ok: firing on /metrics and in Alertmanager"
 
 # the loss stops: resolved here and in Alertmanager
 nft flush chain bridge "$CMON_PFX" forward
-wait_for "the alert did not resolve" 15 "$alert[0]['state'] == 'resolved'"
+it_wait_json "the alert did not resolve" 15 "$alert[0]['state'] == 'resolved'"
 it_am_wait c2-lossy "$C1" critical False ||
 	it_fail "Alertmanager still has c2-lossy active"
 echo "ok: resolved when the loss stopped, here and in Alertmanager"
 
 # a broken edit is refused whole: the rules in force stay
-rev=$(last_json 'o["rules"]["revision"]')
+rev=$(it_last_json 'o["rules"]["revision"]')
 printf 'version: 1\nrules:\n  - name: x\n    ignore: perhaps\n' >"$RULES"
-wait_for "the broken file was not reported" 10 \
+it_wait_json "the broken file was not reported" 10 \
 	"'ignore must be true or false' in (o['rules']['error'] or '')"
-[ "$(last_json 'o["rules"]["revision"]')" = "$rev" ] || it_fail "revision changed on a refused file"
-[ "$(last_json "($pair_seen)(o, '$C3', '$C2')")" = False ] ||
+[ "$(it_last_json 'o["rules"]["revision"]')" = "$rev" ] || it_fail "revision changed on a refused file"
+[ "$(it_last_json "($pair_seen)(o, '$C3', '$C2')")" = False ] ||
 	it_fail "c3>c2 shown after a refused edit"
 echo "ok: a broken edit refused, the rules in force kept"
 
 # a good edit is applied: c3 no longer ignored
 write_rules false
-wait_for "c3>c2 not shown after its ignore rule went" 10 \
+it_wait_json "c3>c2 not shown after its ignore rule went" 10 \
 	"($pair_seen)(o, '$C3', '$C2') and o['rules']['error'] is None"
-[ "$(last_json 'o["rules"]["revision"]')" != "$rev" ] || it_fail "revision unchanged after an edit"
+[ "$(it_last_json 'o["rules"]["revision"]')" != "$rev" ] || it_fail "revision unchanged after an edit"
 grep -q "rules_reloads\":1" "$IT_TMP/agent.json" || it_fail "reload not counted"
 it_agent_stop
 echo "PASS: rules applied live: ignore, alerts pending/firing/resolved to Alertmanager, edits"
