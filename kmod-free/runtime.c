@@ -18,7 +18,6 @@
 #include <time.h>
 #include <curl/curl.h>
 #include <jansson.h>
-#include "clock.h"
 #include "log.h"
 #include "runtime.h"
 
