@@ -125,6 +125,9 @@ struct cmon_agg {
 	struct drop *drops[HT_BUCKETS];
 	struct pair **list;		/* pairs in stable order for readers */
 	unsigned int npairs, cap;
+	unsigned int nflows;
+	unsigned int max_pairs, max_flows;
+	uint64_t full;			/* inputs refused at those bounds */
 	struct cmon_link links[CMON_MAX_LINKS];
 	unsigned int nlinks;
 	/* clock offsets: node b - node a, for a < b */
@@ -163,9 +166,39 @@ static int flow_eq(const struct cmon_flow *a, const struct cmon_flow *b)
 	       a->proto == b->proto;
 }
 
+static void pair_free(struct pair *p)
+{
+	unsigned int i;
+
+	cmon_hist_free(&p->e2e);
+	cmon_hist_free(&p->st.e2e);
+	for (i = 0; i < CMON_MAX_SEGS; i++) {
+		cmon_hist_free(&p->seg[i].hist);
+		cmon_hist_free(&p->st.seg[i].hist);
+	}
+	free(p);
+}
+
 struct cmon_agg *cmon_agg_create(void)
 {
-	return calloc(1, sizeof(struct cmon_agg));
+	struct cmon_agg *agg = calloc(1, sizeof(struct cmon_agg));
+
+	if (agg)
+		cmon_agg_set_limits(agg, CMON_AGG_MAX_PAIRS,
+				    CMON_AGG_MAX_FLOWS);
+	return agg;
+}
+
+void cmon_agg_set_limits(struct cmon_agg *agg, unsigned int pairs,
+			 unsigned int flows)
+{
+	agg->max_pairs = pairs;
+	agg->max_flows = flows;
+}
+
+uint64_t cmon_agg_full(const struct cmon_agg *agg)
+{
+	return agg->full;
 }
 
 void cmon_agg_destroy(struct cmon_agg *agg)
@@ -185,7 +218,7 @@ void cmon_agg_destroy(struct cmon_agg *agg)
 		}
 		for (p = agg->pairs[i]; p; p = pn) {
 			pn = p->next;
-			free(p);
+			pair_free(p);
 		}
 		for (d = agg->drops[i]; d; d = dn) {
 			dn = d->next;
@@ -207,18 +240,26 @@ static struct pair *pair_get(struct cmon_agg *agg, uint32_t saddr,
 		if (p->st.saddr == saddr && p->st.daddr == daddr &&
 		    p->st.proto == proto)
 			return p;
+	if (agg->npairs >= agg->max_pairs) {
+		agg->full++;
+		return NULL;
+	}
 	if (agg->npairs == agg->cap) {
 		unsigned int cap = agg->cap ? agg->cap * 2 : 64;
 		struct pair **l = realloc(agg->list, cap * sizeof(*l));
 
-		if (!l)
+		if (!l) {
+			agg->overflow++;
 			return NULL;
+		}
 		agg->list = l;
 		agg->cap = cap;
 	}
 	p = calloc(1, sizeof(*p));
-	if (!p)
+	if (!p) {
+		agg->overflow++;
 		return NULL;
+	}
 	p->st.saddr = saddr;
 	p->st.daddr = daddr;
 	p->st.proto = proto;
@@ -246,9 +287,15 @@ static struct flow *flow_get(struct cmon_agg *agg, const struct cmon_flow *k)
 
 	if (f)
 		return f;
-	f = calloc(1, sizeof(*f));
-	if (!f)
+	if (agg->nflows >= agg->max_flows) {
+		agg->full++;
 		return NULL;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		agg->overflow++;
+		return NULL;
+	}
 	f->key = *k;
 	f->pair = pair_get(agg, k->saddr, k->daddr, k->proto);
 	if (!f->pair) {
@@ -257,6 +304,7 @@ static struct flow *flow_get(struct cmon_agg *agg, const struct cmon_flow *k)
 	}
 	f->next = agg->flows[b];
 	agg->flows[b] = f;
+	agg->nflows++;
 	return f;
 }
 
@@ -368,10 +416,8 @@ void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r)
 	}
 	f = flow_get(agg, &k);
 	p = f ? flow_pair(agg, f) : NULL;
-	if (!p) {
-		agg->bad_records++;
-		return;
-	}
+	if (!p)
+		return;		/* counted: full or no memory */
 	f->fed = agg->ticks;
 	flow_seq(agg, f, r->seq);
 	p->traced++;
@@ -390,17 +436,16 @@ void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r)
 		}
 		e2e_off += off;
 		e2e_known &= known;
-		if (!s)
+		if (!s || (known && cmon_hist_add(&s->hist, d - off)))
 			agg->overflow++;
-		else if (known)
-			cmon_hist_add(&s->hist, d - off);
-		else
+		else if (!known)
 			s->unknown++;
 	}
-	if (e2e_known)
-		cmon_hist_add(&p->e2e, (int64_t)r->hop[n - 1].delta -
-			      r->hop[0].delta - e2e_off);
-	else
+	if (e2e_known) {
+		if (cmon_hist_add(&p->e2e, (int64_t)r->hop[n - 1].delta -
+				  r->hop[0].delta - e2e_off))
+			agg->overflow++;
+	} else
 		p->e2e_unknown++;
 }
 
@@ -510,10 +555,8 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)
 	struct hop_ctr *h;
 	unsigned int i, j;
 
-	if (!f) {
-		agg->overflow++;
-		return;
-	}
+	if (!f)
+		return;		/* counted: full or no memory */
 	for (i = 0; i < f->nhops; i++)
 		if (f->hop[i].tp == c->tp && f->hop[i].node == c->node)
 			break;
@@ -801,17 +844,24 @@ void cmon_agg_tick(struct cmon_agg *agg, double secs)
 		st->nreasons = 0;
 		st->loss_from_tp = st->loss_to_tp = 0xff;
 		st->traced = p->traced;
-		st->e2e = p->e2e;
+		/* the interval's histograms move to the figures, and the
+		 * next interval's start empty */
+		cmon_hist_move(&st->e2e, &p->e2e);
 		st->e2e_unknown = p->e2e_unknown;
 		p->e2e_unknown = 0;
 		st->nsegs = p->nsegs;
-		memcpy(st->seg, p->seg, sizeof(p->seg));
-		p->traced = 0;
-		cmon_hist_reset(&p->e2e);
 		for (j = 0; j < p->nsegs; j++) {
-			cmon_hist_reset(&p->seg[j].hist);
+			struct cmon_seg_stats *g = &st->seg[j];
+
+			g->from_tp = p->seg[j].from_tp;
+			g->from_node = p->seg[j].from_node;
+			g->to_tp = p->seg[j].to_tp;
+			g->to_node = p->seg[j].to_node;
+			g->unknown = p->seg[j].unknown;
+			cmon_hist_move(&g->hist, &p->seg[j].hist);
 			p->seg[j].unknown = 0;
 		}
+		p->traced = 0;
 		memset(p->lost_at, 0, sizeof(p->lost_at));
 		p->lost_before_ref = 0;
 		st->active = p->dirty;
@@ -907,6 +957,7 @@ void cmon_agg_expire(struct cmon_agg *agg, unsigned int ticks)
 			if (!f->pair && !fed) {
 				*fp = f->next;
 				free(f);
+				agg->nflows--;
 			} else {
 				fp = &f->next;
 			}
@@ -934,7 +985,7 @@ void cmon_agg_expire(struct cmon_agg *agg, unsigned int ticks)
 
 			if (p->dead) {
 				*pp = p->next;
-				free(p);
+				pair_free(p);
 			} else {
 				pp = &p->next;
 			}

@@ -187,6 +187,18 @@ unsigned int cmon_agg_hop_counters(const struct cmon_agg *agg, uint8_t node,
 				   struct cmon_hop_counter *out,
 				   unsigned int max);
 
+/*
+ * The engine holds at most this many pairs and flows (memory bounded
+ * whatever the traffic matrix: a pair costs about 3.5 KiB, a flow 1 KiB);
+ * inputs of new ones beyond are refused and counted (cmon_agg_full()).
+ * Idle pairs make room as cmon_agg_expire() lets them go.
+ */
+#define CMON_AGG_MAX_PAIRS	16384
+#define CMON_AGG_MAX_FLOWS	65536
+void cmon_agg_set_limits(struct cmon_agg *agg, unsigned int pairs,
+			 unsigned int flows);
+uint64_t cmon_agg_full(const struct cmon_agg *agg);
+
 /* Records fed in total, and records the engine could not use. */
 uint64_t cmon_agg_records(const struct cmon_agg *agg);
 uint64_t cmon_agg_bad_records(const struct cmon_agg *agg);

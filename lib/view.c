@@ -452,6 +452,7 @@ unsigned int cmon_view_agg_counters(const struct cmon_agg *agg,
 					cmon_agg_counter_restarts(agg), 0 };
 	out[3] = (struct cmon_counter){ "agg_seq_restarts",
 					cmon_agg_seq_restarts(agg), 0 };
+	out[4] = (struct cmon_counter){ "agg_full", cmon_agg_full(agg), 0 };
 	return CMON_VIEW_AGG_COUNTERS;
 }
 

@@ -127,7 +127,7 @@ void cmon_json_str(FILE *out, const char *s);
 const char *cmon_seg_label(uint8_t from_tp, uint8_t to_tp, char *buf,
 			   size_t len);
 /* The engine's own counters, CMON_VIEW_AGG_COUNTERS of them, into @out. */
-#define CMON_VIEW_AGG_COUNTERS 4
+#define CMON_VIEW_AGG_COUNTERS 5
 unsigned int cmon_view_agg_counters(const struct cmon_agg *agg,
 				    struct cmon_counter *out);
 /* Print a ticked interval as @how says (the table clears a terminal). */

@@ -571,6 +571,42 @@ static void test_agg_baseline_late_read(void)
 
 /* A counter evicted from its map (made anew: a new epoch, a smaller
  * count) or gone for an interval is compared anew, and counted. */
+/* Memory is bounded: new pairs and flows beyond the bounds are refused
+ * and counted, those already held stay exact, and idle ones make room. */
+static void test_agg_bounded(void)
+{
+	struct cmon_agg *g = running();
+	struct cmon_flow f = flow;
+	unsigned int i;
+
+	cmon_agg_set_limits(g, 2, 3);
+	for (i = 0; i < 5; i++) {
+		f.daddr = htonl(0x0ac70010 + i);	/* a pair each */
+		hop(g, &f, CMON_TP_VETH_IN, 0, 100, 10000);
+	}
+	f.daddr = htonl(0x0ac70010);
+	for (i = 0; i < 3; i++) {
+		f.sport = htons(3000 + i);		/* more flows */
+		hop(g, &f, CMON_TP_VETH_IN, 0, 100, 10000);
+	}
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(cmon_agg_npairs(g), 2);
+	/* three pairs, then two of three flows refused */
+	CU_ASSERT_EQUAL(cmon_agg_full(g), 5);
+	CU_ASSERT_EQUAL(cmon_agg_overflow(g), 0);
+	/* idle, they go, and new ones come in */
+	cmon_agg_tick(g, 1.0);
+	cmon_agg_tick(g, 1.0);
+	cmon_agg_expire(g, 1);
+	CU_ASSERT_EQUAL(cmon_agg_npairs(g), 0);
+	f.daddr = htonl(0x0ac70020);
+	hop(g, &f, CMON_TP_VETH_IN, 0, 100, 10000);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(cmon_agg_npairs(g), 1);
+	CU_ASSERT_EQUAL(cmon_agg_full(g), 5);
+	cmon_agg_destroy(g);
+}
+
 static void test_agg_evicted_counter(void)
 {
 	struct cmon_hop_counter c = { .flow = flow, .tp = CMON_TP_VETH_OUT };
@@ -872,6 +908,7 @@ int main(void)
 		{ "test_agg_baseline_late_read", test_agg_baseline_late_read },
 		{ "test_agg_baseline_read_skew", test_agg_baseline_read_skew },
 		{ "test_agg_evicted_counter", test_agg_evicted_counter },
+		{ "test_agg_bounded", test_agg_bounded },
 		{ "test_agg_seq_wrap_duplicates_restart",
 		  test_agg_seq_wrap_duplicates_restart },
 		{ "test_agg_idle_pair_no_phantom", test_agg_idle_pair_no_phantom },

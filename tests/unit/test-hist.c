@@ -91,6 +91,40 @@ static void test_hist_merge(void)
 	CU_ASSERT(cmon_hist_quantile(&h, 0.75) >= 2900);
 }
 
+static void test_hist_window(void)
+{
+	uint64_t lo, hi;
+	int i;
+
+	/* a narrow interval holds few buckets */
+	cmon_hist_reset(&h);
+	for (i = 0; i < 1000; i++)
+		cmon_hist_add(&h, 20000 + i * 30);	/* 20 .. 50 us */
+	CU_ASSERT(cmon_hist_mem(&h) <= 3 * CMON_HIST_SUB * 4);
+	/* growing down and up keeps every count where it was */
+	cmon_hist_add(&h, 3);
+	cmon_hist_add(&h, 7000000000LL);
+	CU_ASSERT_EQUAL(h.count, 1002);
+	CU_ASSERT_EQUAL(cmon_hist_bucket(&h, cmon_hist_index(3)), 1);
+	CU_ASSERT_EQUAL(cmon_hist_bucket(&h, cmon_hist_index(7000000000ULL)), 1);
+	CU_ASSERT_EQUAL(cmon_hist_quantile(&h, 0), 3);
+	CU_ASSERT_EQUAL(cmon_hist_quantile(&h, 1), 7000000000ULL);
+	cmon_hist_bounds(cmon_hist_index(35000), &lo, &hi);
+	CU_ASSERT(cmon_hist_quantile(&h, 0.5) >= lo - lo / 16 &&
+		  cmon_hist_quantile(&h, 0.5) <= hi + hi / 16);
+	CU_ASSERT_EQUAL(cmon_hist_bucket(&h, CMON_HIST_BUCKETS - 1), 0);
+	/* a move hands the buckets over and leaves an empty histogram */
+	cmon_hist_reset(&h2);
+	cmon_hist_add(&h2, 1);
+	cmon_hist_move(&h2, &h);
+	CU_ASSERT_EQUAL(h2.count, 1002);
+	CU_ASSERT_EQUAL(h.count, 0);
+	CU_ASSERT_EQUAL(cmon_hist_mem(&h), 0);
+	CU_ASSERT_EQUAL(cmon_hist_quantile(&h, 0.5), 0);
+	cmon_hist_free(&h2);
+	CU_ASSERT_EQUAL(cmon_hist_mem(&h2), 0);
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
@@ -100,6 +134,7 @@ int main(void)
 		{ "test_hist_negative_counted", test_hist_negative_counted },
 		{ "test_hist_tail", test_hist_tail },
 		{ "test_hist_merge", test_hist_merge },
+		{ "test_hist_window", test_hist_window },
 		{ NULL, NULL }
 	};
 	return unit_run("hist", cases);
