@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Prometheus exposition: see prom.h. */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -37,17 +38,19 @@ struct pdrop {
 	uint64_t count;
 };
 
+/* A pair's state: its labels and hops and drops as it has them. */
+#define LABELS_MAX	1400
 struct ppair {
 	uint32_t saddr, daddr;
 	uint8_t proto;
-	char labels[1400];	/* node="..",src="..",dst="..",proto=".."
+	char *labels;		/* node="..",src="..",dst="..",proto=".."
 				 * and the container labels chosen */
 	uint64_t packets, bytes, traced, lost, seq_lost;
 	double loss_ratio, pps, Bps;
 	struct phist e2e;
 	unsigned int nhops, ndrops;
-	struct phop hop[MAX_HOPS];
-	struct pdrop drop[MAX_DROPS];
+	struct phop *hop;	/* up to MAX_HOPS */
+	struct pdrop *drop;	/* up to MAX_DROPS */
 	unsigned int idle;
 };
 
@@ -91,6 +94,13 @@ struct cmon_prom *cmon_prom_create(const char *const *labels,
 	return p;
 }
 
+static void ppair_free(struct ppair *q)
+{
+	free(q->labels);
+	free(q->hop);
+	free(q->drop);
+}
+
 void cmon_prom_destroy(struct cmon_prom *p)
 {
 	unsigned int i, j;
@@ -102,6 +112,8 @@ void cmon_prom_destroy(struct cmon_prom *p)
 			free(p->label[i].values[j]);
 		free(p->label[i].values);
 	}
+	for (i = 0; i < p->npairs; i++)
+		ppair_free(&p->pair[i]);
 	free(p->pair);
 	free(p);
 }
@@ -142,10 +154,10 @@ static void hist_add(struct phist *ph, const struct cmon_hist *h)
 
 	if (!h->count)
 		return;
-	for (i = 0; i < CMON_HIST_BUCKETS; i++) {
+	for (i = 0; i < h->n; i++) {
 		if (!h->bucket[i])
 			continue;
-		cmon_hist_bounds(i, &lo, &hi);
+		cmon_hist_bounds(h->lo + i, &lo, &hi);
 		for (j = 0; j < NLE && lo > le_s[j] * 1e9; j++)
 			;
 		if (j < NLE)
@@ -202,33 +214,42 @@ static const char *bounded(struct cmon_prom *p, struct plabel *l,
 }
 
 /* A pair's labels as they are now: the names, and the container labels
- * chosen, may change (a runtime naming a container it started). */
-static void pair_labels(struct cmon_prom *p, const struct cmon_view *v,
-			struct ppair *q)
+ * chosen, may change (a runtime naming a container it started).
+ * -ENOMEM when there is no room for them. */
+static int pair_labels(struct cmon_prom *p, const struct cmon_view *v,
+		       struct ppair *q)
 {
-	char a[64], b[64], ea[160], eb[160], en[160];
+	char a[64], b[64], ea[160], eb[160], en[160], lab[LABELS_MAX];
 	size_t n;
 	unsigned int i, end;
+	char *l;
 
 	label_value(en, sizeof(en), v->node ? v->node : "");
 	label_value(ea, sizeof(ea), cmon_view_ip(v, q->saddr, a, sizeof(a)));
 	label_value(eb, sizeof(eb), cmon_view_ip(v, q->daddr, b, sizeof(b)));
-	n = (size_t)snprintf(q->labels, sizeof(q->labels),
+	n = (size_t)snprintf(lab, sizeof(lab),
 			     "node=\"%s\",src=\"%s\",dst=\"%s\",proto=\"%s\"",
 			     en, ea, eb, cmon_proto_name(q->proto));
-	for (i = 0; i < p->nlabels && n < sizeof(q->labels); i++)
-		for (end = 0; end < 2 && n < sizeof(q->labels); end++) {
-			struct plabel *l = &p->label[i];
+	for (i = 0; i < p->nlabels && n < sizeof(lab); i++)
+		for (end = 0; end < 2 && n < sizeof(lab); end++) {
+			struct plabel *pl = &p->label[i];
 			char val[65];
 
 			snprintf(val, sizeof(val), "%s", meta_value(v,
-				 end ? q->daddr : q->saddr, l->key));
-			label_value(ea, sizeof(ea), bounded(p, l, val));
-			n += (size_t)snprintf(q->labels + n,
-					      sizeof(q->labels) - n,
+				 end ? q->daddr : q->saddr, pl->key));
+			label_value(ea, sizeof(ea), bounded(p, pl, val));
+			n += (size_t)snprintf(lab + n, sizeof(lab) - n,
 					      ",%s_%s=\"%s\"",
-					      end ? "dst" : "src", l->name, ea);
+					      end ? "dst" : "src", pl->name,
+					      ea);
 		}
+	if (q->labels && !strcmp(q->labels, lab))
+		return 0;
+	if (!(l = strdup(lab)))
+		return -ENOMEM;
+	free(q->labels);
+	q->labels = l;
+	return 0;
 }
 
 static struct ppair *find_pair(struct cmon_prom *p, const struct cmon_view *v,
@@ -241,7 +262,7 @@ static struct ppair *find_pair(struct cmon_prom *p, const struct cmon_view *v,
 		q = &p->pair[i];
 		if (q->saddr == s->saddr && q->daddr == s->daddr &&
 		    q->proto == s->proto) {
-			pair_labels(p, v, q);
+			pair_labels(p, v, q);	/* else the old ones stay */
 			return q;
 		}
 	}
@@ -256,13 +277,34 @@ static struct ppair *find_pair(struct cmon_prom *p, const struct cmon_view *v,
 		p->pair = q;
 		p->cap = cap;
 	}
-	q = &p->pair[p->npairs++];
+	q = &p->pair[p->npairs];
 	memset(q, 0, sizeof(*q));
 	q->saddr = s->saddr;
 	q->daddr = s->daddr;
 	q->proto = s->proto;
-	pair_labels(p, v, q);
+	if (pair_labels(p, v, q)) {
+		p->overflow++;
+		return NULL;
+	}
+	p->npairs++;
 	return q;
+}
+
+/* Room for one more of @n elements of @size in *@arr, which holds 1,
+ * 2, 4, 8... (up to @max). */
+static int grow(void *arr, unsigned int n, unsigned int max, size_t size)
+{
+	void *a;
+
+	if (n >= max)
+		return -ENOSPC;
+	if (n & (n - 1))	/* not a power of two: room left */
+		return 0;
+	a = realloc(*(void **)arr, (n ? n * 2 : 1) * size);
+	if (!a)
+		return -ENOMEM;
+	*(void **)arr = a;
+	return 0;
 }
 
 static struct phop *find_hop(struct ppair *q, const struct cmon_seg_stats *s)
@@ -275,7 +317,7 @@ static struct phop *find_hop(struct ppair *q, const struct cmon_seg_stats *s)
 		    q->hop[i].from_node == s->from_node &&
 		    q->hop[i].to_node == s->to_node)
 			return &q->hop[i];
-	if (q->nhops == MAX_HOPS)
+	if (grow(&q->hop, q->nhops, MAX_HOPS, sizeof(*q->hop)))
 		return NULL;
 	q->hop[q->nhops] = (struct phop){ s->from_tp, s->from_node,
 					  s->to_tp, s->to_node };
@@ -297,7 +339,8 @@ static void add_drop(struct cmon_prom *p, struct ppair *q,
 		if (!strcmp(q->drop[i].reason, rs) &&
 		    !strcmp(q->drop[i].dev, ds))
 			break;
-	if (i == MAX_DROPS) {
+	if (i == q->ndrops &&
+	    grow(&q->drop, q->ndrops, MAX_DROPS, sizeof(*q->drop))) {
 		p->overflow++;
 		return;
 	}
@@ -344,9 +387,10 @@ void cmon_prom_update(struct cmon_prom *p, const struct cmon_view *v)
 	}
 	/* forget pairs gone for an hour: their series end */
 	for (i = 0; i < p->npairs;) {
-		if (p->pair[i].idle > IDLE_TICKS)
+		if (p->pair[i].idle > IDLE_TICKS) {
+			ppair_free(&p->pair[i]);
 			p->pair[i] = p->pair[--p->npairs];
-		else
+		} else
 			i++;
 	}
 }
@@ -492,7 +536,7 @@ static void write_alerts(FILE *out, const struct cmon_view *v,
 void cmon_prom_write(const struct cmon_prom *p, const struct cmon_view *v,
 		     FILE *out)
 {
-	char node[160], lab[sizeof(p->pair->labels) + 200], seg[40];
+	char node[160], lab[LABELS_MAX + 200], seg[40];
 	unsigned int i, j;
 
 	for (i = 0; i < sizeof(pair_metrics) / sizeof(pair_metrics[0]); i++)
