@@ -151,7 +151,7 @@ static const char help_export[] =
 "      --influx-buffer MIB  lines kept while InfluxDB is unreachable\n"
 "                        (default 8 MiB; beyond, the oldest are dropped\n"
 "                        and counted in influx_dropped)\n"
-"      --history N       points of embedded history per series (default\n"
+"      --history N       intervals the embedded history keeps (default\n"
 "                        600: ten minutes at -i 1)\n"
 "      --prom-labels KEY[,KEY]  what the container runtime says of a\n"
 "                        pair's ends on its /metrics series, as src_KEY\n"

@@ -289,8 +289,10 @@ static void health(FILE *out, struct cmon_export *e, const struct cmon_view *v)
 	} else {
 		fputs("null", out);
 	}
-	fprintf(out, "},\"history_bytes\":%zu,\"counters\":{",
-		cmon_history_bytes(e->hist));
+	fprintf(out, "},\"history_bytes\":%zu,\"history_series\":%u,"
+		"\"history_evicted\":%llu,\"counters\":{",
+		cmon_history_bytes(e->hist), cmon_history_series(e->hist),
+		(unsigned long long)cmon_history_evicted(e->hist));
 	for (i = 0; i < v->ncounters; i++)
 		fprintf(out, "%s\"%s\":%llu", i ? "," : "", v->counters[i].name,
 			(unsigned long long)v->counters[i].value);

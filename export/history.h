@@ -14,7 +14,13 @@
 
 struct cmon_history;
 
-/* Keep @points points per series (oldest overwritten). */
+/*
+ * Keep the last @points intervals: a series holds its points of those
+ * (a pair idle for all of them has no series any more).  Latencies are
+ * kept as the histogram bucket of each percentile: a point's p50 and p99
+ * are the middle of the bucket the interval's figure fell in, within
+ * 1/32 of it.
+ */
 struct cmon_history *cmon_history_create(unsigned int points);
 void cmon_history_destroy(struct cmon_history *h);
 /* Append the active pairs and the counters of a ticked interval. */
@@ -42,5 +48,9 @@ int cmon_history_save(struct cmon_history *h, FILE *out);
 int cmon_history_load(struct cmon_history *h, FILE *in);
 /* Bytes the store uses now. */
 size_t cmon_history_bytes(struct cmon_history *h);
+/* Series held, and series dropped to make room for a new one (the
+ * store holds MAX_SERIES, 4096; the one idle longest goes). */
+unsigned int cmon_history_series(struct cmon_history *h);
+uint64_t cmon_history_evicted(struct cmon_history *h);
 
 #endif /* CMON_HISTORY_H */

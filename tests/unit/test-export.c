@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,91 @@ static void test_export_history_bounded(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"t\":1000000005.000,\"values\":"
 				      "[7,3]}"));
 	free(out);
+	cmon_agg_destroy(g);
+	cmon_history_destroy(h);
+}
+
+/* The store gives back the live figures of every interval it holds,
+ * over chunk boundaries, in a few bytes a point; idle pairs go. */
+static void test_export_history_true_and_compact(void)
+{
+	enum { CAP = 300, TICKS = 420 };
+	static uint64_t packets[TICKS], lost[TICKS], traced[TICKS];
+	static uint64_t p50[TICKS];
+	struct cmon_history *h = cmon_history_create(CAP);
+	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_flow f = { A, B, htons(1000), htons(2000), 17 };
+	struct cmon_hop_counter c = { .flow = f };
+	uint64_t in = 0, out_ = 0;
+	unsigned long long pk, lo, tr;
+	unsigned int n = 0, t;
+	struct cmon_view v;
+	struct text tx;
+	double e2e, secs;
+	char *out, *at;
+	size_t base;
+
+	for (t = 0; t < TICKS; t++) {
+		const struct cmon_pair_stats *p;
+
+		records(g, 1 + t % 5, 1000 + t * 37, 3000 + t * 91);
+		in += 500 + t % 37;
+		out_ += 500 + t % 37 - (t % 10 ? 0 : 3);
+		c.tp = CMON_TP_VETH_IN;
+		c.packets = in;
+		c.bytes = in * 100;
+		cmon_agg_hop_count(g, &c);
+		c.tp = CMON_TP_VETH_OUT;
+		c.packets = out_;
+		c.bytes = out_ * 100;
+		cmon_agg_hop_count(g, &c);
+		v = view(g, 1e9 + t);
+		p = cmon_agg_pair(g, 0);
+		packets[t] = p->packets;
+		lost[t] = p->lost;
+		traced[t] = p->traced;
+		p50[t] = cmon_hist_quantile(&p->e2e, 0.5);
+		cmon_history_append(h, &v);
+		if (!t)		/* the rings, one series, one chunk */
+			base = cmon_history_bytes(h);
+	}
+	text_open(&tx);
+	CU_ASSERT_EQUAL(cmon_history_pair(h, tx.f, "web", "10.199.0.3", "udp",
+					  0), 0);
+	out = text_close(&tx);
+	for (at = strstr(out, "{\"t\":"); at; at = strstr(at + 1, "{\"t\":")) {
+		t = TICKS - CAP + n++;
+		if (sscanf(at, "{\"t\":%lf,\"pps\":%*f,\"bps\":%*f,\"packets\":%llu,"
+			   "\"lost\":%llu,\"loss_ratio\":%*f,\"traced\":%llu,"
+			   "\"e2e_p50_us\":%lf", &secs, &pk, &lo, &tr, &e2e) != 5 ||
+		    t >= TICKS) {
+			CU_FAIL("history point unreadable");
+			break;
+		}
+		CU_ASSERT_EQUAL(secs, 1e9 + t);
+		CU_ASSERT_EQUAL(pk, packets[t]);
+		CU_ASSERT_EQUAL(lo, lost[t]);
+		CU_ASSERT_EQUAL(tr, traced[t]);
+		CU_ASSERT(fabs(e2e * 1e3 - p50[t]) <= p50[t] / 32.0 + 1);
+	}
+	CU_ASSERT_EQUAL(n, CAP);
+	for (t = TICKS - CAP, pk = lo = 0; t < TICKS; t++) {
+		pk += packets[t];
+		lo += lost[t];
+	}
+	CU_ASSERT(pk > 0 && lo > 0);
+	free(out);
+	/* a point takes a few bytes */
+	CU_ASSERT(cmon_history_bytes(h) < base + CAP * 24);
+	/* a pair idle for every interval held has no series any more */
+	CU_ASSERT_EQUAL(cmon_history_series(h), 1);
+	cmon_agg_expire(g, 0);
+	for (t = 0; t < CAP; t++) {
+		v = view(g, 1e9 + TICKS + t);
+		cmon_history_append(h, &v);
+	}
+	CU_ASSERT_EQUAL(cmon_history_series(h), 0);
+	CU_ASSERT_EQUAL(cmon_history_evicted(h), 0);
 	cmon_agg_destroy(g);
 	cmon_history_destroy(h);
 }
@@ -676,6 +762,8 @@ int main(void)
 		{ "test_export_merge_counters", test_export_merge_counters },
 		{ "test_export_history_handed_over",
 		  test_export_history_handed_over },
+		{ "test_export_history_true_and_compact",
+		  test_export_history_true_and_compact },
 		{ NULL, NULL }
 	};
 	return unit_run("export", cases);
