@@ -11,7 +11,9 @@
  * aggregation engine ("ingest", what cmon-dpdk's drain() does, with one
  * engine tick per round).  Rounds alternate and the medians are compared.
  * Then the memory each monitored pair costs: engine, Prometheus state and
- * a full embedded history, measured with mallinfo2().
+ * a full embedded history, measured with mallinfo2() against the same
+ * run without pairs; and what is left of a pair idle for the history's
+ * span.
  *
  * Usage: cmon-bench-export [--rounds N] [--pairs N] [--ring LOG2]
  */
@@ -126,34 +128,95 @@ static double median(double *v, unsigned int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Bytes per pair: engine + Prometheus state + a full history. */
-static double memory_per_pair(unsigned int pairs, unsigned int points)
+struct pair_mem {
+	double engine, prom, history;	/* bytes per pair, all active */
+	double idle;	/* per pair, once idle for the history's span */
+};
+
+/* Interval @t of @pairs pairs: @per traced records each, and their
+ * counters at two hops. */
+static void feed(struct cmon_agg *agg, unsigned int pairs, unsigned int per,
+		 unsigned int t)
 {
-	struct mallinfo2 m0 = mallinfo2(), m1;
+	struct cmon_hop_counter c = { 0 };
+	uint64_t k = (uint64_t)t * per * pairs;
+	struct cmon_record r;
+	unsigned int i, j;
+
+	for (i = 0; i < pairs; i++) {
+		for (j = 0; j < per; j++) {
+			make(&r, k + (uint64_t)j * pairs + i, pairs);
+			cmon_agg_record(agg, &r);
+		}
+		c.flow = (struct cmon_flow){ r.saddr, r.daddr, r.sport,
+					     r.dport, r.proto };
+		c.packets = (uint64_t)(t + 1) * per * 32;
+		c.bytes = c.packets * r.len;
+		c.tp = CMON_TP_VETH_IN;
+		cmon_agg_hop_count(agg, &c);
+		c.tp = CMON_TP_VETH_OUT;
+		cmon_agg_hop_count(agg, &c);
+	}
+}
+
+/* Bytes malloc() has handed out: from the heap and mapped on their own. */
+static size_t in_use(void)
+{
+	struct mallinfo2 m = mallinfo2();
+
+	return m.uordblks + m.hblkhd;
+}
+
+/*
+ * Bytes held after @points intervals of @pairs pairs' traffic (@idle:
+ * and as many again without): in the history, the Prometheus state and
+ * the engine (each measured with mallinfo2() as it is let go).
+ */
+static void memory_held(unsigned int pairs, unsigned int points,
+			unsigned int per, int idle, double part[3])
+{
 	struct cmon_agg *agg = cmon_agg_create();
 	struct cmon_prom *prom = cmon_prom_create(NULL, 0, 200);
 	struct cmon_history *h = cmon_history_create(points);
-	struct cmon_record r;
-	struct cmon_view v = { 0 };
-	unsigned int t, i;
-	uint64_t k = 0;
+	struct cmon_view v;
+	size_t m[4];
+	unsigned int t;
 
-	for (t = 0; t < points; t++) {
-		for (i = 0; i < pairs; i++) {
-			make(&r, k++, pairs);
-			cmon_agg_record(agg, &r);
-		}
+	for (t = 0; t < (idle ? 2 : 1) * points; t++) {
+		if (t < points)
+			feed(agg, pairs, per, t);
 		cmon_agg_tick(agg, 1.0);
+		cmon_agg_expire(agg, 60);
 		v = (struct cmon_view){ .agg = agg, .time = 1e9 + t,
 					.interval = 1, .node = "bench" };
 		cmon_history_append(h, &v);
 		cmon_prom_update(prom, &v);
 	}
-	m1 = mallinfo2();
+	m[0] = in_use();
 	cmon_history_destroy(h);
+	m[1] = in_use();
 	cmon_prom_destroy(prom);
+	m[2] = in_use();
 	cmon_agg_destroy(agg);
-	return (double)(m1.uordblks - m0.uordblks) / pairs;
+	m[3] = in_use();
+	part[0] = (double)(m[0] - m[1]);
+	part[1] = (double)(m[1] - m[2]);
+	part[2] = (double)(m[2] - m[3]);
+}
+
+/* What one more pair costs: with @pairs pairs against with none. */
+static void memory_per_pair(unsigned int pairs, unsigned int points,
+			    unsigned int per, struct pair_mem *pm)
+{
+	double a[3], z[3];
+
+	memory_held(pairs, points, per, 0, a);
+	memory_held(0, points, per, 0, z);
+	pm->history = (a[0] - z[0]) / pairs;
+	pm->prom = (a[1] - z[1]) / pairs;
+	pm->engine = (a[2] - z[2]) / pairs;
+	memory_held(pairs, points, per, 1, a);
+	pm->idle = (a[0] + a[1] + a[2] - z[0] - z[1] - z[2]) / pairs;
 }
 
 int main(int argc, char **argv)
@@ -170,6 +233,7 @@ int main(int argc, char **argv)
 			"--log-level=error", NULL };
 	unsigned int rounds = 9, pairs = 1000, log2 = 20, i, n;
 	double raw[64], ing[64], r, g;
+	struct pair_mem pm = { 0 };
 	struct rte_ring *ring;
 	struct cmon_agg *agg;
 	uint64_t next = 0;
@@ -231,8 +295,15 @@ int main(int argc, char **argv)
 	printf("%-34s %12.3f\n", "ratio ingest/raw", g / r);
 	printf("%-34s %12.0f ns\n", "aggregation cost per record",
 	       1e9 / g - 1e9 / r);
+	memory_per_pair(200, 600, 32, &pm);
 	printf("%-34s %12.1f KiB\n", "memory per pair (600-point history)",
-	       memory_per_pair(200, 600) / 1024);
+	       (pm.engine + pm.prom + pm.history) / 1024);
+	printf("%-34s %12.1f KiB\n", "  engine", pm.engine / 1024);
+	printf("%-34s %12.1f KiB\n", "  Prometheus state", pm.prom / 1024);
+	printf("%-34s %12.1f KiB\n", "  history (600 points)",
+	       pm.history / 1024);
+	printf("%-34s %12.1f KiB\n", "memory per pair idle 600 intervals",
+	       pm.idle / 1024);
 	if (cmon_agg_bad_records(agg) || cmon_agg_overflow(agg))
 		printf("warning: %llu bad records, %llu overflows\n",
 		       (unsigned long long)cmon_agg_bad_records(agg),
