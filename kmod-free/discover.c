@@ -29,7 +29,7 @@ struct ports_ctx {
 	unsigned int n, max;
 };
 
-static int find_bridges(const struct cmon_link *l, void *arg)
+static int find_bridges(const struct cmon_nl_link *l, void *arg)
 {
 	struct ports_ctx *c = arg;
 	unsigned int i;
@@ -40,7 +40,7 @@ static int find_bridges(const struct cmon_link *l, void *arg)
 	return 0;
 }
 
-static int find_ports(const struct cmon_link *l, void *arg)
+static int find_ports(const struct cmon_nl_link *l, void *arg)
 {
 	struct ports_ctx *c = arg;
 	unsigned int i;
@@ -180,7 +180,7 @@ struct peer_ctx {
 	unsigned int found;
 };
 
-static int match_peer(const struct cmon_link *l, void *arg)
+static int match_peer(const struct cmon_nl_link *l, void *arg)
 {
 	struct peer_ctx *c = arg;
 	unsigned int i;

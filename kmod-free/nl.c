@@ -16,7 +16,9 @@
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 #include "nl.h"
 
 #ifndef TC_H_CLSACT
@@ -217,7 +219,7 @@ static int link_msg(const struct nlmsghdr *h, void *data)
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
 	struct attrs t = { .types = link_types, .max = IFLA_MAX };
 	struct attrs li = { .types = info_types, .max = IFLA_INFO_MAX };
-	struct cmon_link l = { .link_netnsid = -1 };
+	struct cmon_nl_link l = { .link_netnsid = -1 };
 
 	if (h->nlmsg_type != RTM_NEWLINK ||
 	    mnl_nlmsg_get_payload_len(h) < sizeof(*ifi))
@@ -438,4 +440,42 @@ int cmon_nl_nsid(int fd)
 	run(reply, len, nsid_msg, &id);
 	free(reply);
 	return id;
+}
+
+int cmon_nl_link_watch(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+				  .nl_groups = RTMGRP_LINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int cmon_nl_link_events(int fd)
+{
+	char buf[8192];
+	int n = 0;
+
+	for (;;) {
+		ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (r > 0) {
+			n++;
+		} else if (r < 0 && errno == ENOBUFS) {
+			n++;		/* overrun: events were lost */
+		} else if (r < 0 && errno == EINTR) {
+			continue;
+		} else {
+			return r < 0 && errno != EAGAIN ? -errno : n;
+		}
+	}
 }

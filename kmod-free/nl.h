@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct cmon_link {
+struct cmon_nl_link {
 	int ifindex;
 	char name[IF_NAMESIZE];
 	char kind[16];		/* IFLA_INFO_KIND: "veth", "bridge", ... */
@@ -21,7 +21,7 @@ struct cmon_link {
 	unsigned int mtu;
 };
 
-typedef int (*cmon_link_cb)(const struct cmon_link *l, void *arg);
+typedef int (*cmon_link_cb)(const struct cmon_nl_link *l, void *arg);
 typedef int (*cmon_addr_cb)(int ifindex, uint32_t addr, unsigned int plen,
 			    void *arg);
 
@@ -51,6 +51,17 @@ int cmon_nl_addrs_in(int nsid, int ifindex, cmon_addr_cb cb, void *arg);
  * IFLA_LINK_NETNSID of a veth into it says), or -1 when it has none.
  */
 int cmon_nl_nsid(int fd);
+/*
+ * Link events of the caller's namespace (a port made, enslaved, removed):
+ * a non-blocking socket to hand to cmon_nl_link_events(), or -errno.
+ */
+int cmon_nl_link_watch(void);
+/*
+ * Read every event waiting: how many came (1 when the kernel dropped
+ * some for lack of room: something changed), 0 when none, or -errno.
+ */
+int cmon_nl_link_events(int fd);
+
 /*
  * Count tc filters on a clsact hook (@egress 0/1) whose handle is not
  * @own_handle.  Returns the count or -errno.

@@ -11,7 +11,7 @@
 #include <string.h>
 #include "nl.h"
 
-static int on_link(const struct cmon_link *l, void *arg)
+static int on_link(const struct cmon_nl_link *l, void *arg)
 {
 	(void)arg;
 	if (strnlen(l->name, sizeof(l->name)) == sizeof(l->name) ||
