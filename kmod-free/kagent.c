@@ -29,6 +29,7 @@
 #include "hopcount.h"
 #include "kagent.h"
 #include "log.h"
+#include "nl.h"
 #include "runtime.h"
 
 #define MAX_PORTS	2048	/* cmon_peers and cmon_devs hold theirs */
@@ -85,6 +86,17 @@ struct cmon_kagent {
 	struct cmon_names names;
 	double last_scan;
 	unsigned int scans;
+	/* the tracked containers by address (names of every pair at every
+	 * tick), made again after ct_peers() changed them */
+	struct addr_slot {
+		uint32_t addr;
+		struct tracked *t;
+	} *amap;
+	unsigned int amask;
+	int adirty;
+	/* link events: a port made or gone makes the agent look at once */
+	int nlfd;
+	int links_changed;
 	/* scratch space of a scan and of a captured packet */
 	struct cmon_port ports[MAX_PORTS], fresh[MAX_PORTS];
 	struct cmon_container cts[MAX_PORTS];
@@ -96,6 +108,7 @@ void cmon_kopts_init(struct cmon_kopts *o)
 	memset(o, 0, sizeof(*o));
 	o->sample_n = CMON_DEFAULT_SAMPLE;
 	o->flow_entries = 65536;
+	o->tc_clsact = -1;
 }
 
 int cmon_kopts_check(const struct cmon_kopts *o)
@@ -140,14 +153,59 @@ static void load_reasons(struct cmon_kagent *a)
 	btf__free(btf);
 }
 
-static const struct tracked *tracked_of(struct cmon_kagent *a, uint32_t addr)
+static unsigned int addr_hash(uint32_t addr, unsigned int mask)
 {
-	unsigned int i, j;
+	return (unsigned int)((addr * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+}
+
+/* The address map, sized for twice the addresses (linear probing). */
+static int addr_map(struct cmon_kagent *a)
+{
+	unsigned int i, j, n = 0, size = 64, k;
 
 	for (i = 0; i < a->ntr; i++)
-		for (j = 0; j < a->tr[i]->ct.naddrs; j++)
-			if (a->tr[i]->ct.addr[j] == addr)
-				return a->tr[i];
+		n += a->tr[i]->ct.naddrs;
+	while (size < 2 * n)
+		size *= 2;
+	if (size != a->amask + 1 || !a->amap) {
+		free(a->amap);
+		a->amap = malloc(size * sizeof(*a->amap));
+		if (!a->amap)
+			return -ENOMEM;
+		a->amask = size - 1;
+	}
+	memset(a->amap, 0, size * sizeof(*a->amap));
+	for (i = 0; i < a->ntr; i++)
+		for (j = 0; j < a->tr[i]->ct.naddrs; j++) {
+			for (k = addr_hash(a->tr[i]->ct.addr[j], a->amask);
+			     a->amap[k].t; k = (k + 1) & a->amask)
+				if (a->amap[k].addr == a->tr[i]->ct.addr[j])
+					break;	/* the first keeps it */
+			if (!a->amap[k].t)
+				a->amap[k] = (struct addr_slot){
+					a->tr[i]->ct.addr[j], a->tr[i] };
+		}
+	a->adirty = 0;
+	return 0;
+}
+
+static const struct tracked *tracked_of(struct cmon_kagent *a, uint32_t addr)
+{
+	unsigned int k, i, j;
+
+	if (a->adirty || !a->amap) {
+		if (addr_map(a)) {	/* no memory: look through them all */
+			for (i = 0; i < a->ntr; i++)
+				for (j = 0; j < a->tr[i]->ct.naddrs; j++)
+					if (a->tr[i]->ct.addr[j] == addr)
+						return a->tr[i];
+			return NULL;
+		}
+	}
+	for (k = addr_hash(addr, a->amask); a->amap[k].t;
+	     k = (k + 1) & a->amask)
+		if (a->amap[k].addr == addr)
+			return a->amap[k].t;
 	return NULL;
 }
 
@@ -233,6 +291,7 @@ static void ct_peers(struct cmon_kagent *a, const struct cmon_container *c,
 		     int add)
 {
 	peers_map(a, c->addr, c->naddrs, CMON_PEER_CT, add);
+	a->adirty = 1;
 }
 
 /* Detach from port i; @why says whether the container left or we stop. */
@@ -500,6 +559,16 @@ static int rescan(struct cmon_kagent *a)
 	if (n < 0) {
 		cmon_err("listing bridge ports: %s", strerror(-n));
 		return n;
+	}
+	if (a->opt.tc_clsact < 0) {
+		/* --tc auto, decided once: tcx links take about 20 ms a
+		 * port (an RCU grace period under the RTNL lock each) */
+		a->opt.tc_clsact = n > CMON_TC_AUTO_PORTS;
+		cmon_tc_use_clsact(a->opt.tc_clsact);
+		if (a->opt.tc_clsact)
+			cmon_info("%d ports: attaching with clsact filters "
+				  "(--tc auto; tcx links would take %d s)",
+				  n, n / 50);
 	}
 	if (!a->opt.no_host_hops) {
 		host_hops(a);
@@ -998,9 +1067,15 @@ int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms)
 	}
 	ring_buffer__consume(a->rb);	/* records sent without wakeup */
 	t = cmon_time_mono();
-	/* at once when the runtime started or stopped a container */
+	if (a->nlfd >= 0 && cmon_nl_link_events(a->nlfd) > 0)
+		a->links_changed = 1;
+	/* at once when the runtime started or stopped a container, or a
+	 * link changed (at most every 50 ms: a container's start is many
+	 * events) */
 	if (t - a->last_scan >= 1.0 ||
+	    (a->links_changed && t - a->last_scan >= 0.05) ||
 	    (a->rt && cmon_runtime_generation(a->rt) != a->rt_gen)) {
+		a->links_changed = 0;
 		rescan(a);
 		a->last_scan = t;
 	}
@@ -1033,6 +1108,9 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 	free(a->samp);
 	for (i = 0; i < MAX_REASONS; i++)
 		free(a->reasons[i]);
+	free(a->amap);
+	if (a->nlfd >= 0)
+		close(a->nlfd);
 	free(a);
 }
 
@@ -1094,8 +1172,12 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 		return NULL;
 	}
 	a->opt = *o;
+	a->nlfd = cmon_nl_link_watch();
+	if (a->nlfd < 0)
+		cmon_warn("no link events (%s): containers are looked for "
+			  "every second", strerror(-a->nlfd));
 	a->agg = agg;
-	cmon_tc_use_clsact(o->tc_clsact);
+	cmon_tc_use_clsact(o->tc_clsact > 0);
 	memcpy(a->cl_bridges, o->bridges, sizeof(a->cl_bridges));
 	a->ncl_bridges = o->nbridges;
 	a->cl_no_host_hops = o->no_host_hops;

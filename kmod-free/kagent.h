@@ -36,6 +36,9 @@ typedef void (*cmon_kpacket_fn)(void *ctx, const struct cmon_kpacket *p);
 #define CMON_MAX_SUBNETS	64
 
 /* Options of the kernel path (daemon/cli.c reads them from a command line). */
+/* --tc auto: clsact filters when the first scan finds more ports */
+#define CMON_TC_AUTO_PORTS	250
+
 struct cmon_kopts {
 	const char *bridges[CMON_MAX_BRIDGES];
 	unsigned int nbridges;
@@ -53,7 +56,9 @@ struct cmon_kopts {
 	unsigned int sample_n;
 	unsigned int node_id;
 	unsigned int flow_entries;	/* per-flow map entries */
-	int tc_clsact;			/* --tc clsact: filters, not tcx links */
+	int tc_clsact;			/* --tc: 1 clsact filters, 0 tcx links,
+					 * -1 (auto) tcx unless the first
+					 * scan finds CMON_TC_AUTO_PORTS */
 	const char *runtime;		/* runtime API socket; NULL: look for
 					 * one; "none": none */
 	/* set: capture stripped packets and hand each one to it */
