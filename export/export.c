@@ -114,35 +114,6 @@ static void stranger(FILE *out, const struct cmon_view *v, uint32_t addr,
 	      "\"runtime\":null}", out);
 }
 
-/* What the container runtime says of a container, or null. */
-static void runtime_meta(FILE *out, const struct cmon_ct_meta *m)
-{
-	size_t i;
-
-	if (!m) {
-		fputs("null", out);
-		return;
-	}
-	fputs("{\"name\":", out);
-	cmon_json_str(out, m->runtime);
-	fputs(",\"id\":", out);
-	cmon_json_str(out, m->id);
-	fputs(",\"image\":", out);
-	cmon_json_str(out, m->image);
-	fputs(",\"compose_project\":", out);
-	cmon_json_str(out, m->project);
-	fputs(",\"compose_service\":", out);
-	cmon_json_str(out, m->service);
-	fputs(",\"labels\":{", out);
-	for (i = 0; i < m->nlabels; i++) {
-		fputs(i ? "," : "", out);
-		cmon_json_str(out, m->labels[i].key);
-		fputc(':', out);
-		cmon_json_str(out, m->labels[i].value);
-	}
-	fputs("}}", out);
-}
-
 static void topology(FILE *out, const struct cmon_view *v,
 		     const struct cmon_endpoint *eps, unsigned int n)
 {
@@ -166,7 +137,7 @@ static void topology(FILE *out, const struct cmon_view *v,
 		cmon_json_str(out, eps[i].port);
 		fprintf(out, ",\"netns\":%u,\"monitored\":true,\"runtime\":",
 			eps[i].netns);
-		runtime_meta(out, eps[i].meta);
+		cmon_view_json_meta(out, eps[i].meta);
 		fputc('}', out);
 	}
 	/* endpoints of traffic that are not monitored containers here */

@@ -277,6 +277,82 @@ static void json_rules(FILE *out, const struct cmon_view *v)
 	fputc(']', out);
 }
 
+void cmon_view_json_meta(FILE *out, const struct cmon_ct_meta *m)
+{
+	size_t i;
+
+	if (!m) {
+		fputs("null", out);
+		return;
+	}
+	fputs("{\"name\":", out);
+	cmon_json_str(out, m->runtime);
+	fputs(",\"id\":", out);
+	cmon_json_str(out, m->id);
+	fputs(",\"image\":", out);
+	cmon_json_str(out, m->image);
+	fputs(",\"compose_project\":", out);
+	cmon_json_str(out, m->project);
+	fputs(",\"compose_service\":", out);
+	cmon_json_str(out, m->service);
+	fputs(",\"labels\":{", out);
+	for (i = 0; i < m->nlabels; i++) {
+		fputs(i ? "," : "", out);
+		cmon_json_str(out, m->labels[i].key);
+		fputc(':', out);
+		cmon_json_str(out, m->labels[i].value);
+	}
+	fputs("}}", out);
+}
+
+static const struct cmon_ct_meta *meta_of(const struct cmon_view *v,
+					  uint32_t addr)
+{
+	return v->names && v->names->meta ?
+	       v->names->meta(v->names->ctx, addr) : NULL;
+}
+
+unsigned int cmon_view_metas(const struct cmon_view *v,
+			     const struct cmon_ct_meta **out, unsigned int max)
+{
+	unsigned int i, j, k, n = 0;
+
+	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
+		const struct cmon_pair_stats *p = cmon_view_pair(v, i);
+
+		for (k = 0; p && p->active && k < 2; k++) {
+			const struct cmon_ct_meta *m =
+				meta_of(v, k ? p->daddr : p->saddr);
+
+			for (j = 0; m && j < n && j < max; j++)
+				if (out[j] == m)
+					break;
+			if (!m || (j < n && j < max))
+				continue;
+			if (n < max)
+				out[n] = m;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* "containers": what the runtime says of those in the pairs, by name. */
+static void json_containers(FILE *out, const struct cmon_view *v)
+{
+	const struct cmon_ct_meta *m[CMON_VIEW_MAX_METAS];
+	unsigned int i, n = cmon_view_metas(v, m, CMON_VIEW_MAX_METAS);
+
+	fputs(",\"containers\":{", out);
+	for (i = 0; i < n && i < CMON_VIEW_MAX_METAS; i++) {
+		fputs(i ? "," : "", out);
+		cmon_json_str(out, m[i]->name);
+		fputc(':', out);
+		cmon_view_json_meta(out, m[i]);
+	}
+	fputc('}', out);
+}
+
 void cmon_view_json(FILE *out, const struct cmon_view *v)
 {
 	unsigned int i, n = 0;
@@ -315,6 +391,7 @@ void cmon_view_json(FILE *out, const struct cmon_view *v)
 	}
 	fputc(']', out);
 	json_rules(out, v);
+	json_containers(out, v);
 	fputs(",\"pairs\":[", out);
 	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
 		const struct cmon_pair_stats *p = cmon_view_pair(v, i);
@@ -352,6 +429,31 @@ static int by_rate(const void *a, const void *b)
 	const struct cmon_pair_stats *y = *(const struct cmon_pair_stats **)b;
 
 	return (x->bps < y->bps) - (x->bps > y->bps);
+}
+
+/* What the runtime says of the containers in the pairs shown. */
+static void table_containers(FILE *out, const struct cmon_view *v)
+{
+	const struct cmon_ct_meta *m[CMON_VIEW_MAX_METAS];
+	unsigned int i, n = cmon_view_metas(v, m, CMON_VIEW_MAX_METAS);
+	char compose[80];
+	size_t j;
+
+	if (n)
+		fprintf(out, "%-16s %-28s %-20s %s\n", "CONTAINER", "IMAGE",
+			"COMPOSE", "LABELS");
+	for (i = 0; i < n && i < CMON_VIEW_MAX_METAS; i++) {
+		snprintf(compose, sizeof(compose), "%s%s%s", m[i]->project,
+			 *m[i]->service ? "/" : "", m[i]->service);
+		fprintf(out, "%-16.16s %-28.28s %-20.20s", m[i]->name,
+			m[i]->image, *compose ? compose : "-");
+		for (j = 0; j < m[i]->nlabels; j++)	/* Compose's own: above */
+			if (strncmp(m[i]->labels[j].key, "com.docker.compose.",
+				    19))
+				fprintf(out, " %s=%s", m[i]->labels[j].key,
+					m[i]->labels[j].value);
+		fputc('\n', out);
+	}
 }
 
 void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
@@ -420,6 +522,7 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 		fprintf(out, "%s\n", why);
 	}
 	free(rows);
+	table_containers(out, v);
 	/* alerts not resolved, and the rules' state */
 	for (i = 0; v->rules && i < v->rules->nalerts; i++) {
 		const struct cmon_view_alert *x = &v->rules->alerts[i];

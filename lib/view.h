@@ -123,6 +123,18 @@ const char *cmon_view_dev(const struct cmon_view *v, uint32_t netns,
 			  uint32_t ifindex, char *buf, size_t len);
 /* A JSON string literal of @s, escaped. */
 void cmon_json_str(FILE *out, const char *s);
+/* What the container runtime says of a container, as a JSON object
+ * (runtime name, id, image, Compose project and service, labels), or
+ * null. */
+void cmon_view_json_meta(FILE *out, const struct cmon_ct_meta *m);
+/*
+ * The containers at either end of the pairs shown (active, not hidden)
+ * that the runtime says something of, each once, in pair order: up to
+ * @max into @out; returns how many there are.
+ */
+#define CMON_VIEW_MAX_METAS 4096
+unsigned int cmon_view_metas(const struct cmon_view *v,
+			     const struct cmon_ct_meta **out, unsigned int max);
 /* A segment's label, "from>to" (hop names). */
 const char *cmon_seg_label(uint8_t from_tp, uint8_t to_tp, char *buf,
 			   size_t len);

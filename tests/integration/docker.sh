@@ -71,6 +71,9 @@ grep -q "container cmdk-noisy joined" "$IT_TMP/agent.err" ||
 [ "$(it_last_json "($pair)(o, 'cmdk-noisy', 'cmdk-db')")" = "[]" ] ||
 	it_fail "cmdk-noisy>cmdk-db shown although a rule ignores its label"
 echo "ok: Docker names in the pairs; the label rule hides cmdk-noisy"
+it_wait_json "the JSON does not say what Docker says of the pairs' containers" 5 \
+	"o['containers'].get('cmdk-web', {}).get('image') == '$IMG' and o['containers']['cmdk-web']['compose_service'] == 'web' and o['containers']['cmdk-db']['labels'] == {'app': 'db'} and 'cmdk-noisy' not in o['containers']"
+echo "ok: the JSON's containers give image, Compose service and labels (not of hidden pairs)"
 
 curl -sf "http://127.0.0.1:$HPORT/api/v1/topology" >"$IT_TMP/topo.json" ||
 	it_fail "no /api/v1/topology"
