@@ -92,9 +92,11 @@ function renderTopology(paths) {
   const gs = m.groups({ containers: state.topo.containers, paths });
   const { pos, hubs } = m.layout(gs, w, h);
   const ips = new Map(state.topo.containers.map((c) => [c.name, c.ips]));
+  const rts = new Map(state.topo.containers.map((c) => [c.name, c.runtime]));
   const monitored = new Set(state.topo.containers
     .filter((c) => c.monitored).map((c) => c.name));
-  const shown = (n) => m.matches(state.query, n, ips.get(n) || []);
+  const shown = (n) => m.matches(state.query, n, ips.get(n) || [],
+                                 m.runtimeWords(rts.get(n)));
   for (const hub of hubs) {
     const g = el("g");
     g.append(el("circle", { class: "hub", cx: hub.x, cy: hub.y,
@@ -137,8 +139,10 @@ function renderTopology(paths) {
     g.append(el("circle", { cx: p.x, cy: p.y, r: 7 }));
     g.append(el("text", { x: p.x, y: p.y - 11 }, name));
     const addr = (ips.get(name) || []).join(", ");
-    tipped(g, `${name}${addr ? " (" + addr + ")" : ""}\n` +
-      (monitored.has(name) ? `on ${p.group}` : "not monitored on this node"));
+    tipped(g, [`${name}${addr ? " (" + addr + ")" : ""}`,
+      ...m.runtimeLines(rts.get(name)),
+      monitored.has(name) ? `on ${p.group}` : "not monitored on this node"]
+      .join("\n"));
     svg.append(g);
   }
 }
@@ -158,7 +162,10 @@ function renderLegend() {
 function renderPairs(paths) {
   const body = document.querySelector("#pairs tbody");
   body.replaceChildren();
-  for (const p of m.pairRows(paths, state.query)) {
+  const rts = new Map((state.topo ? state.topo.containers : [])
+    .map((c) => [c.name, c.runtime]));
+  const words = (n) => m.runtimeWords(rts.get(n));
+  for (const p of m.pairRows(paths, state.query, words)) {
     const tr = el("tr", { "data-pair": m.pairId(p) });
     if (!p.active) tr.classList.add("idle");
     if (m.pairId(p) === state.selected) tr.classList.add("selected");
@@ -172,6 +179,10 @@ function renderPairs(paths) {
       [m.fmtPct(p.loss.ratio), "num" + (lossy ? " lossy" : "")],
     ];
     for (const [t, c] of cells) tr.append(el("td", c ? { class: c } : {}, t));
+    for (const [i, n] of [[0, p.src], [1, p.dst]]) {
+      const rt = m.runtimeLines(rts.get(n));
+      if (rt.length) tr.children[i].title = rt.join("\n");
+    }
     if (lossy && p.loss.hop)
       tr.lastChild.append(el("small", {}, "at " + p.loss.hop));
     tr.addEventListener("click", () => select(m.pairId(p)));

@@ -140,11 +140,34 @@ export function layout(gs, width, height) {
 }
 
 // Case-insensitive substring match of a name or any address.
-export function matches(query, name, ips = []) {
+export function matches(query, name, ips = [], also = []) {
   const q = (query || "").trim().toLowerCase();
   if (!q) return true;
   return name.toLowerCase().includes(q) ||
-    ips.some((ip) => ip.includes(q));
+    ips.some((ip) => ip.includes(q)) ||
+    also.some((s) => s.toLowerCase().includes(q));
+}
+
+// What the container runtime says of a container (topology's "runtime"),
+// as lines for its tooltip and words the filter box finds it by.  Compose's
+// own labels are shown as project/service, not one by one.
+export function runtimeLines(rt) {
+  if (!rt) return [];
+  const lines = [`${rt.name} ${rt.id}: image ${rt.image}`];
+  if (rt.compose_project || rt.compose_service)
+    lines.push(`compose ${rt.compose_project}/${rt.compose_service}`);
+  const labels = Object.entries(rt.labels || {})
+    .filter(([k]) => !k.startsWith("com.docker.compose."))
+    .map(([k, v]) => `${k}=${v}`);
+  if (labels.length) lines.push("labels " + labels.join(", "));
+  return lines;
+}
+
+export function runtimeWords(rt) {
+  if (!rt) return [];
+  return [rt.image, rt.compose_project, rt.compose_service,
+          ...Object.entries(rt.labels || {}).map(([k, v]) => `${k}=${v}`)]
+    .filter((s) => s);
 }
 
 export function fmtUs(us) {
@@ -222,10 +245,10 @@ export function healthIssues(counters) {
 }
 
 // Pairs for the table: busiest first, filtered by a query on either end.
-export function pairRows(paths, query) {
+export function pairRows(paths, query, words = () => []) {
   return paths
-    .filter((p) => matches(query, p.src, [p.src_ip]) ||
-                   matches(query, p.dst, [p.dst_ip]))
+    .filter((p) => matches(query, p.src, [p.src_ip], words(p.src)) ||
+                   matches(query, p.dst, [p.dst_ip], words(p.dst)))
     .sort((x, y) => (y.active - x.active) || (y.bps - x.bps) ||
           (x.src + x.dst + x.proto).localeCompare(y.src + y.dst + y.proto));
 }

@@ -179,3 +179,21 @@ test("alerts: firing first, values in the unit of what they watch", () => {
   assert.equal(m.fmtAlertValue(a("firing", "x", "pps > 1", null)), "no data");
   assert.deepEqual(m.alertRows(undefined), []);
 });
+
+test("what the runtime says shows in words, and the filter finds it", () => {
+  const rt = { name: "docker", id: "3f2a9c81d0e4", image: "nginx:1.25",
+               compose_project: "shop", compose_service: "web",
+               labels: { tier: "front", "com.docker.compose.service": "web" } };
+  assert.deepEqual(m.runtimeLines(rt), [
+    "docker 3f2a9c81d0e4: image nginx:1.25", "compose shop/web",
+    "labels tier=front"]);
+  assert.deepEqual(m.runtimeLines(null), []);
+  const words = m.runtimeWords(rt);
+  assert.ok(m.matches("nginx", "cmd-web", [], words));
+  assert.ok(m.matches("tier=front", "cmd-web", [], words));
+  assert.ok(!m.matches("postgres", "cmd-web", ["10.0.0.1"], words));
+  const rows = m.pairRows([pair("cmd-web", "cmd-api", "tcp"),
+                           pair("cmd-db", "cmd-api", "udp")], "nginx",
+                          (n) => n === "cmd-web" ? words : []);
+  assert.deepEqual(rows.map((p) => p.src), ["cmd-web"]);
+});
