@@ -16,6 +16,9 @@
 __u32 cmon_sample_n = CMON_DEFAULT_SAMPLE;
 __u32 cmon_sample_base = CMON_DEFAULT_SAMPLE;
 __u32 cmon_sample_npairs = 0;
+/* Capture stripped packets into cmon_pcap_rb (pcap dumps: --pcap, or a
+ * monitoring rule's capture), which the agent turns on and off. */
+__u8 cmon_capture = 0;
 
 /* Tunables, set by the agent before load. */
 const volatile __u8 cmon_node_id = 0;
@@ -30,8 +33,6 @@ const volatile __u8 cmon_ct_hops = 0;
 const volatile __u32 cmon_host_netns = 0;
 /* Force a reader wakeup once this many bytes wait in the ring. */
 const volatile __u64 cmon_wakeup_bytes = 64 * 1024;
-/* Capture stripped packets into cmon_pcap_rb (pcap dumps). */
-const volatile __u8 cmon_capture = 0;
 /* Plain packets nothing happens to take the short path (parse.bpf.h);
  * 0 sends every packet down the full one (tests compare the two). */
 const volatile __u8 cmon_fast_path = 1;

@@ -28,7 +28,8 @@
 #define HANDOFF_FD	3
 
 #define MAX_CLOCKS	64
-#define MAX_ENDPOINTS	1024
+#define MAX_ENDPOINTS	4096
+#define MAX_RCAPS	16	/* rule capture files open at once */
 #define MAX_PEER_COUNTERS 65536
 #define SOURCE_COUNTERS	32
 
@@ -41,6 +42,20 @@ struct cmon_daemon {
 	struct cmon_peers *peers;
 	struct cmon_pcapng *pcap;
 	struct cmon_rules_run *rules;	/* NULL: no --rules */
+	/* the rules' captures: a writer per file, and the pairs whose
+	 * traced packets go to each (sorted by key) */
+	struct rcap {
+		char *file;
+		struct cmon_pcapng *w;
+		int used;
+	} rcap[MAX_RCAPS];
+	unsigned int nrcaps;
+	struct rpair {
+		uint64_t key;
+		unsigned int cap;
+	} *rpairs;
+	unsigned int nrpairs;
+	uint64_t rcap_packets, rcap_errors;	/* of writers closed */
 	int warned_ct;			/* the template's ct hops said */
 	uint64_t pcap_seen;
 	double start;
@@ -75,7 +90,115 @@ void cmon_daemon_record(struct cmon_daemon *d, const struct cmon_record *r)
 
 int cmon_daemon_capturing(const struct cmon_daemon *d)
 {
-	return d->pcap != NULL;
+	return d->pcap != NULL || d->nrcaps;
+}
+
+static uint64_t pair_key(uint32_t saddr, uint32_t daddr, uint8_t proto)
+{
+	return ((uint64_t)saddr << 32 | daddr) ^ (uint64_t)proto << 56 ^
+	       proto;
+}
+
+static int rpair_cmp(const void *a, const void *b)
+{
+	const struct rpair *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Packets written or write errors (@what) of every rule capture. */
+static uint64_t rcap_count(const struct cmon_daemon *d,
+			   uint64_t (*what)(const struct cmon_pcapng *))
+{
+	uint64_t n = what == cmon_pcapng_packets ? d->rcap_packets :
+		     d->rcap_errors;
+	unsigned int i;
+
+	for (i = 0; i < d->nrcaps; i++)
+		n += what(d->rcap[i].w);
+	return n;
+}
+
+static void rcap_close(struct cmon_daemon *d, unsigned int i)
+{
+	struct rcap *c = &d->rcap[i];
+
+	d->rcap_packets += cmon_pcapng_packets(c->w);
+	d->rcap_errors += cmon_pcapng_errors(c->w);
+	cmon_info("capture: %llu packets written to %s",
+		  (unsigned long long)cmon_pcapng_packets(c->w), c->file);
+	cmon_pcapng_close(c->w);
+	free(c->file);
+	d->rcap[i] = d->rcap[--d->nrcaps];
+}
+
+/* The writer of @file, opened (appending) if it is not yet; -1 if it
+ * cannot be. */
+static int rcap_get(struct cmon_daemon *d, const struct cmon_view_pair_rule *pr)
+{
+	unsigned int i;
+	struct rcap *c;
+
+	for (i = 0; i < d->nrcaps; i++)
+		if (!strcmp(d->rcap[i].file, pr->capture))
+			return (int)i;
+	if (d->nrcaps == MAX_RCAPS) {
+		cmon_log_rl(CMON_LOG_WARN, "capture %s: more than %d capture "
+			    "files at once", pr->capture, MAX_RCAPS);
+		return -1;
+	}
+	c = &d->rcap[d->nrcaps];
+	c->w = cmon_pcapng_open(pr->capture,
+				(uint64_t)pr->capture_mib << 20,
+				pr->capture_count, 1);
+	if (!c->w || !(c->file = strdup(pr->capture))) {
+		cmon_log_rl(CMON_LOG_WARN, "capture %s (rule %s): %s",
+			    pr->capture, pr->rule, strerror(errno));
+		cmon_pcapng_close(c->w);
+		return -1;
+	}
+	cmon_info("capture: rule %s's traced packets to %s", pr->rule,
+		  pr->capture);
+	return (int)d->nrcaps++;
+}
+
+/* The rules' captures, pair by pair, and the kernel hops' capture on
+ * while any packet is to be kept. */
+static void apply_capture(struct cmon_daemon *d,
+			  const struct cmon_view_rules *vr)
+{
+	struct rpair *rp = NULL;
+	unsigned int i, j, n = 0;
+	int c;
+
+	for (i = 0; i < d->nrcaps; i++)
+		d->rcap[i].used = 0;
+	for (i = 0; i < vr->npairs; i++) {
+		const struct cmon_view_pair_rule *pr = &vr->pairs[i];
+		const struct cmon_pair_stats *p = cmon_agg_pair(d->agg, i);
+
+		if (!pr->capture || pr->hidden || (c = rcap_get(d, pr)) < 0)
+			continue;
+		d->rcap[c].used = 1;
+		if (!rp && !(rp = calloc(vr->npairs, sizeof(*rp))))
+			break;
+		rp[n++] = (struct rpair){ pair_key(p->saddr, p->daddr,
+						   p->proto), (unsigned int)c };
+	}
+	qsort(rp, n, sizeof(*rp), rpair_cmp);
+	free(d->rpairs);
+	d->rpairs = rp;
+	d->nrpairs = n;
+	for (i = d->nrcaps; i-- > 0;)
+		if (!d->rcap[i].used) {
+			rcap_close(d, i);
+			/* the one moved into slot i */
+			for (j = 0; j < d->nrpairs; j++)
+				if (d->rpairs[j].cap == d->nrcaps)
+					d->rpairs[j].cap = i;
+		}
+	if (d->ka)
+		cmon_kagent_capture(d->ka, d->pcap || d->nrcaps);
 }
 
 /* The container name of @addr, or NULL. */
@@ -100,24 +223,44 @@ static int is_container(const struct cmon_daemon *d, uint32_t addr,
 	return !strcmp(want, ip) || (name && !strcmp(want, name));
 }
 
-void cmon_daemon_packet(struct cmon_daemon *d, const struct cmon_kpacket *p)
+/* Does --pcap keep @p (its filters: protocol, containers, 1 in N)? */
+static int pcap_keeps(struct cmon_daemon *d, const struct cmon_kpacket *p)
 {
 	const struct cmon_pcap_opts *o = &d->o->pcap;
-	char comment[600], extra[200], dev[IF_NAMESIZE] = "ovs";
-	const char *a, *b;
 	unsigned int i;
 
-	if (!d->pcap)
-		return;
-	if (o->proto >= 0 && p->rec.proto != o->proto)
-		return;
+	if (!d->pcap || (o->proto >= 0 && p->rec.proto != o->proto))
+		return 0;
 	for (i = 0; i < o->ncontainers; i++)
 		if (is_container(d, p->rec.saddr, o->containers[i]) ||
 		    is_container(d, p->rec.daddr, o->containers[i]))
 			break;
 	if (o->ncontainers && i == o->ncontainers)
-		return;
-	if (d->pcap_seen++ % o->sample)
+		return 0;
+	return d->pcap_seen++ % o->sample == 0;
+}
+
+/* The writer of the rule capturing @p's pair, or NULL. */
+static struct cmon_pcapng *rule_capture(struct cmon_daemon *d,
+					const struct cmon_kpacket *p)
+{
+	struct rpair k = { pair_key(p->rec.saddr, p->rec.daddr,
+				    p->rec.proto), 0 };
+	const struct rpair *r = d->nrpairs ?
+		bsearch(&k, d->rpairs, d->nrpairs, sizeof(k), rpair_cmp) :
+		NULL;
+
+	return r ? d->rcap[r->cap].w : NULL;
+}
+
+void cmon_daemon_packet(struct cmon_daemon *d, const struct cmon_kpacket *p)
+{
+	char comment[600], extra[200], dev[IF_NAMESIZE] = "ovs";
+	struct cmon_pcapng *rw = rule_capture(d, p);
+	int keep = pcap_keeps(d, p);
+	const char *a, *b;
+
+	if (!keep && !rw)
 		return;
 	a = name_of(d, p->rec.saddr);
 	b = name_of(d, p->rec.daddr);
@@ -125,9 +268,13 @@ void cmon_daemon_packet(struct cmon_daemon *d, const struct cmon_kpacket *p)
 		strcpy(dev, "?");
 	snprintf(extra, sizeof(extra), "src=%s dst=%s dev=%s",
 		 a ? a : "-", b ? b : "-", dev);
-	cmon_pcapng_write(d->pcap, p->wall, p->data, p->caplen, p->len,
-			  cmon_pcapng_comment(comment, sizeof(comment),
-					      &p->rec, extra));
+	cmon_pcapng_comment(comment, sizeof(comment), &p->rec, extra);
+	if (keep)
+		cmon_pcapng_write(d->pcap, p->wall, p->data, p->caplen,
+				  p->len, comment);
+	if (rw)
+		cmon_pcapng_write(rw, p->wall, p->data, p->caplen, p->len,
+				  comment);
 }
 
 /* The kernel agent's captured packets. */
@@ -188,6 +335,7 @@ static void rules_changed(struct cmon_daemon *d)
 			     cmon_export_url(d->x), d->ka != NULL, &vr);
 	if (vr.sample)
 		apply_sampling(d, &vr);
+	apply_capture(d, &vr);
 }
 
 static void report(struct cmon_daemon *d, double secs)
@@ -197,7 +345,7 @@ static void report(struct cmon_daemon *d, double secs)
 	struct cmon_peer_link pl[MAX_CLOCKS];
 	struct cmon_counter c[CMON_KAGENT_NCOUNTERS + SOURCE_COUNTERS +
 			      CMON_EXPORT_NCOUNTERS + 3 +
-			      CMON_RULES_RUN_NCOUNTERS +
+			      CMON_RULES_RUN_NCOUNTERS + 2 +
 			      CMON_VIEW_AGG_COUNTERS];
 	struct cmon_view_rules vr;
 	struct cmon_clock_info clk[MAX_CLOCKS];
@@ -243,8 +391,13 @@ static void report(struct cmon_daemon *d, double secs)
 	if (d->peers)
 		c[n++] = (struct cmon_counter){ "peers_left_out",
 			cmon_peers_left_out(d->peers), 0 };
-	if (d->rules)
+	if (d->rules) {
 		n += cmon_rules_run_counters(d->rules, c + n);
+		c[n++] = (struct cmon_counter){ "rule_capture_packets",
+			rcap_count(d, cmon_pcapng_packets), 0 };
+		c[n++] = (struct cmon_counter){ "rule_capture_write_errors",
+			rcap_count(d, cmon_pcapng_errors), 0 };
+	}
 	n += cmon_view_agg_counters(d->agg, c + n);
 	v.ncounters = n;
 	cmon_agg_tick(d->agg, secs);
@@ -255,6 +408,7 @@ static void report(struct cmon_daemon *d, double secs)
 		v.rules = &vr;
 		if (vr.sample)
 			apply_sampling(d, &vr);
+		apply_capture(d, &vr);
 		v.sample_n = vr.sample ? vr.sample : v.sample_n;
 	}
 	cmon_view_print(stdout, &v, o->out);
@@ -288,6 +442,8 @@ static void restart(struct cmon_daemon *d)
 	/* every captured frame on disk: the next process adds to the file */
 	cmon_pcapng_close(d->pcap);
 	d->pcap = NULL;
+	while (d->nrcaps)
+		rcap_close(d, d->nrcaps - 1);
 	if (n <= 0) {
 		cmon_err("restarting: /proc/self/exe: %s", strerror(errno));
 		return;
@@ -368,6 +524,10 @@ static int start(struct cmon_daemon *d, struct cmon_kopts *k, int restarted,
 				 strerror(errno));
 			return 2;
 		}
+		k->capture = 1;
+	}
+	/* the rules' captures start and stop with the rules in force */
+	if (o->pcap.path || o->rules || o->etcd) {
 		k->on_packet = on_kpacket;
 		k->packet_ctx = d;
 	}
@@ -394,6 +554,9 @@ static void stop(struct cmon_daemon *d)
 			  d->o->pcap.path, cmon_pcapng_errors(d->pcap) ?
 			  " (some writes failed: see pcap_write_errors)" : "");
 	cmon_pcapng_close(d->pcap);
+	while (d->nrcaps)
+		rcap_close(d, d->nrcaps - 1);
+	free(d->rpairs);
 	cmon_peers_stop(d->peers);
 	cmon_rules_run_stop(d->rules);
 	cmon_agg_destroy(d->agg);

@@ -294,7 +294,10 @@ static void fill(struct cmon_rules_run *r, unsigned int np, int sampling,
 			rule ? rule->name : NULL,
 			!sampling || !r->rules ? 0 :
 			rule && rule->sample ? rule->sample : r->rules->sample,
-			rule && rule->ignore };
+			rule && rule->ignore,
+			rule ? rule->capture_file : NULL,
+			rule ? rule->capture_size_mib : 0,
+			rule && rule->capture_count ? rule->capture_count : 4 };
 	}
 	*out = (struct cmon_view_rules){
 		r->origin, r->rules ? r->rules->revision : NULL,

@@ -1051,6 +1051,14 @@ unsigned int cmon_kagent_endpoints(struct cmon_kagent *a,
 	return n;
 }
 
+void cmon_kagent_capture(struct cmon_kagent *a, int on)
+{
+	if (!a->opt.on_packet || !a->skel->bss->cmon_capture == !on)
+		return;
+	a->skel->bss->cmon_capture = !!on;
+	cmon_info("capture of traced packets %s", on ? "on" : "off");
+}
+
 const struct cmon_names *cmon_kagent_names(struct cmon_kagent *a)
 {
 	return &a->names;
@@ -1207,7 +1215,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	a->skel->rodata->cmon_ct_hops = o->ct_hops;
 	a->skel->rodata->cmon_clock_tai = o->clock_tai;
 	a->skel->rodata->cmon_clock_offset = o->clock_offset;
-	a->skel->rodata->cmon_capture = o->on_packet != NULL;
+	a->skel->bss->cmon_capture = o->on_packet && o->capture;
 	a->key = key;
 	/* the per-flow maps, and a per-CPU cache in front of the hop
 	 * counters of at most a 16th of their entries */

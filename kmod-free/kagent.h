@@ -61,9 +61,11 @@ struct cmon_kopts {
 					 * scan finds CMON_TC_AUTO_PORTS */
 	const char *runtime;		/* runtime API socket; NULL: look for
 					 * one; "none": none */
-	/* set: capture stripped packets and hand each one to it */
+	/* set: stripped packets can be captured and handed to it, from
+	 * the start if @capture (else once cmon_kagent_capture() says) */
 	cmon_kpacket_fn on_packet;
 	void *packet_ctx;
+	int capture;
 };
 
 /* Defaults: nothing watched, sampling 1 in CMON_DEFAULT_SAMPLE. */
@@ -107,6 +109,9 @@ struct cmon_pair_sample {
  */
 void cmon_kagent_sampling(struct cmon_kagent *a, unsigned int n,
 			  const struct cmon_pair_sample *ps, size_t nps);
+/* Hand the stripped packets to on_packet (from now on), or stop: the
+ * strip hops copy each traced packet while it is on. */
+void cmon_kagent_capture(struct cmon_kagent *a, int on);
 /*
  * Watch the command line's bridges and those of @extra (a template's,
  * @nextra of them) that exist now, with the host stack hops if

@@ -68,6 +68,10 @@ struct cmon_view_pair_rule {
 	const char *rule;		/* the rule that applies, or NULL */
 	uint32_t sample;		/* its packets traced 1 in N */
 	uint8_t hidden;			/* an ignore rule applies */
+	/* the rule's capture of traced packets: file, or NULL; rotated at
+	 * capture_mib MiB (0: never), capture_count files kept */
+	const char *capture;
+	uint32_t capture_mib, capture_count;
 };
 
 /* The monitoring rules in force (--rules), as the view reports them. */
