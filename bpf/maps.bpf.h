@@ -19,6 +19,13 @@ __u32 cmon_sample_npairs = 0;
 /* Capture stripped packets into cmon_pcap_rb (pcap dumps: --pcap, or a
  * monitoring rule's capture), which the agent turns on and off. */
 __u8 cmon_capture = 0;
+/*
+ * The agent's heartbeat: no packet is traced (stamped) once the
+ * monotonic clock passes it.  The agent moves it on while it runs, so
+ * hops it could not remove (clsact filters after a SIGKILL) go on
+ * counting and stripping but add nothing to a packet.
+ */
+__u64 cmon_alive_until = 0;
 
 /* Tunables, set by the agent before load. */
 const volatile __u8 cmon_node_id = 0;
@@ -196,7 +203,8 @@ static __always_inline int cmon_traced(const struct cmon_flow_key *f,
 	if (cmon_sample_npairs && (pn = bpf_map_lookup_elem(&cmon_sample_pairs,
 							     &k)))
 		n = *pn;
-	return !cmon_sample_skip(n, hash);
+	return !cmon_sample_skip(n, hash) &&
+	       bpf_ktime_get_ns() <= cmon_alive_until;
 }
 
 /* The time of every stamp this node writes. */

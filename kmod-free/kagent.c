@@ -323,6 +323,19 @@ static void set_meta(struct tracked *t, const struct cmon_ct_meta *m)
 }
 
 /* Start monitoring the containers @cts (@n of them, resolved). */
+/* The hops may trace for the next CMON_ALIVE_S seconds (their
+ * cmon_alive_until): called while the agent is busy too. */
+#define CMON_ALIVE_S	5
+static void alive(struct cmon_kagent *a)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	a->skel->bss->cmon_alive_until = (uint64_t)ts.tv_sec * 1000000000ULL +
+					 (uint64_t)ts.tv_nsec +
+					 CMON_ALIVE_S * 1000000000ULL;
+}
+
 static void track(struct cmon_kagent *a, const struct cmon_container *cts,
 		  unsigned int n)
 {
@@ -339,6 +352,7 @@ static void track(struct cmon_kagent *a, const struct cmon_container *cts,
 				    "monitored", MAX_PORTS, n - i);
 			break;
 		}
+		alive(a);	/* tcx links take 20 ms a port */
 		if (!(t = calloc(1, sizeof(*t)))) {
 			cmon_warn("out of memory: %u port(s) not monitored",
 				  n - i);
@@ -1069,6 +1083,7 @@ int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms)
 	int err = ring_buffer__poll(a->rb, timeout_ms);
 	double t;
 
+	alive(a);
 	if (err < 0 && err != -EINTR) {
 		cmon_err("reading ring buffer: %s", strerror(-err));
 		return err;
@@ -1238,6 +1253,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 			 "BTF, and CAP_BPF/CAP_NET_ADMIN)", strerror(-err));
 		goto fail;
 	}
+	alive(a);
 	log_costs(a->skel->obj);
 	a->hop_cache_len = a->hop_nslots * sizeof(struct cmon_hop_slot);
 	a->hop_cache = mmap(NULL, a->hop_cache_len, PROT_READ, MAP_SHARED,

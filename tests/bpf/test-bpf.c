@@ -74,6 +74,7 @@ static int progs_open(struct progs *t, uint32_t sample_n, int fast)
 	t->k->rodata->cmon_key = KEY;
 	t->k->rodata->cmon_fast_path = fast;
 	t->k->rodata->cmon_hop_slots = 1;
+	t->k->bss->cmon_alive_until = UINT64_MAX;	/* an agent forever */
 	t->nslots = libbpf_num_possible_cpus();
 	bpf_map__set_max_entries(t->k->maps.cmon_hop_cache, t->nslots);
 	if (cmon_kern__load(t->k))
@@ -883,6 +884,25 @@ static void test_bpf_sampling_pairs(void)
 	}
 }
 
+/* Hops whose agent stopped moving its heartbeat on (killed, its clsact
+ * filters left) stamp nothing, and stamp again once it moves. */
+static void test_bpf_dead_agent_stamps_nothing(void)
+{
+	struct progs t;
+	int fast;
+
+	for (fast = 0; fast < 2; fast++) {
+		CU_ASSERT_FATAL(progs_open(&t, 1, fast) == 0);
+		CU_ASSERT_EQUAL(stamped_of(&t, 17), 64);
+		t.k->bss->cmon_alive_until = 1;		/* long past */
+		CU_ASSERT_EQUAL(stamped_of(&t, 17), 0);
+		CU_ASSERT_EQUAL(stamped_of(&t, 6), 0);
+		t.k->bss->cmon_alive_until = UINT64_MAX;
+		CU_ASSERT_EQUAL(stamped_of(&t, 6), 64);
+		progs_close(&t);
+	}
+}
+
 /* A random frame: plain, forged, or stamped by the main programs (which
  * trace every packet), then maybe a header bit flipped or cut short. */
 static void random_frame(struct pkt *p, unsigned int i)
@@ -1176,6 +1196,8 @@ int main(void)
 		  test_bpf_hop_totals_held_slot },
 		{ "test_bpf_sampling_consistent", test_bpf_sampling_consistent },
 		{ "test_bpf_sampling_pairs", test_bpf_sampling_pairs },
+		{ "test_bpf_dead_agent_stamps_nothing",
+		  test_bpf_dead_agent_stamps_nothing },
 		{ "test_bpf_fast_path_agrees", test_bpf_fast_path_agrees },
 		{ "test_bpf_concurrent_first_packets",
 		  test_bpf_concurrent_first_packets },

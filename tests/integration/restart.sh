@@ -141,6 +141,22 @@ wait "$AGENT_PID" 2>/dev/null
 AGENT_PID=""
 tc filter show dev "$p2" egress | grep -q "c30a" ||
 	it_fail "expected stale filters after SIGKILL"
+# left without their agent, the filters stamp nothing once its heartbeat
+# has run out (5 s): what crosses the bridge is the bytes sent
+sleep 6
+timeout 10 tcpdump -i "$BR" -n -l -c 5 udp port 5099 >"$IT_TMP/stale.txt" \
+	2>/dev/null &
+td=$!
+sleep 1
+it_in 1 python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(10):
+    s.sendto(b'x' * 100, ('$(it_ip 2)', 5099))
+    time.sleep(0.05)"
+wait $td
+[ "$(grep -c 'UDP, length 100$' "$IT_TMP/stale.txt")" = 5 ] ||
+	it_fail "stale filters still stamp without their agent: $(head -3 "$IT_TMP/stale.txt")"
 it_agent_start --sample 1 --tc clsact
 hold
 it_in 1 ping -q -c 3 -i 0.1 "$(it_ip 2)" >/dev/null || it_fail "ping after restart"
@@ -149,4 +165,4 @@ it_settle
 	it_fail "not tracing after restart over stale filters"
 it_agent_stop
 check_clean "clsact, after SIGKILL and restart"
-echo "PASS: restart leaves no stale links, qdiscs, filters, programs or maps"
+echo "PASS: restart leaves no stale links, qdiscs, filters, programs or maps; stale filters stamp nothing"
