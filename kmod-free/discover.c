@@ -93,6 +93,7 @@ int cmon_bridge_ports(const char *const *bridges, unsigned int nbridges,
 struct ns_cand {
 	uint32_t ino;
 	int nsid;		/* its id in the caller's namespace, or -1 */
+	int asked;		/* nsid asked of the kernel, not remembered */
 	char path[300];
 	char name[64];
 };
@@ -118,6 +119,8 @@ static int cand_add(struct ns_cand **v, unsigned int *n, unsigned int *cap,
 		*cap = nc;
 	}
 	(*v)[*n].ino = (uint32_t)st.st_ino;
+	(*v)[*n].nsid = -1;
+	(*v)[*n].asked = 0;
 	snprintf((*v)[*n].path, sizeof((*v)[*n].path), "%s", path);
 	snprintf((*v)[*n].name, sizeof((*v)[*n].name), "%s", name);
 	cmon_name_clean((*v)[*n].name);	/* a process name is the container's */
@@ -170,6 +173,81 @@ static void cand_procs(struct ns_cand **v, unsigned int *n, unsigned int *cap,
 		cand_add(v, n, cap, host, path, name);
 	}
 	closedir(d);
+}
+
+/*
+ * The ids this namespace gives the namespaces seen at the last walk, by
+ * inode (sorted): an id, once given, stays while the namespace lives, so
+ * each new namespace costs one netlink request, not every one each walk.
+ */
+struct nsid_of {
+	uint32_t ino;
+	int nsid;
+};
+static struct nsid_of *nsids;
+static unsigned int nnsids;
+
+static int nsid_cmp(const void *a, const void *b)
+{
+	const struct nsid_of *x = a, *y = b;
+
+	return (x->ino > y->ino) - (x->ino < y->ino);
+}
+
+/* The id the last walk found for @c, or -1. */
+static int cand_nsid_cached(const struct ns_cand *c)
+{
+	struct nsid_of k = { c->ino, -1 };
+	const struct nsid_of *f = nnsids ?
+		bsearch(&k, nsids, nnsids, sizeof(k), nsid_cmp) : NULL;
+
+	return f ? f->nsid : -1;
+}
+
+/* The id of @c's namespace: as the last walk found it if @cached and it
+ * did, else asked of the kernel (one request); -1 when it has none. */
+static int cand_nsid(struct ns_cand *c, int cached)
+{
+	int fd, nsid;
+
+	if (cached && (nsid = cand_nsid_cached(c)) >= 0)
+		return nsid;
+	c->asked = 1;
+	fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	nsid = cmon_nl_nsid(fd);
+	close(fd);
+	return nsid;
+}
+
+/* Index of the first port not resolved yet leading to @nsid, or @n. */
+static unsigned int port_to(const struct cmon_port *ports, unsigned int n,
+			    const struct cmon_container *cts, int nsid)
+{
+	unsigned int j;
+
+	for (j = 0; j < n && nsid >= 0; j++)
+		if (!cts[j].resolved && ports[j].peer_nsid == nsid)
+			return j;
+	return n;
+}
+
+/* Keep the ids of this walk's candidates (those with one) for the next. */
+static void nsids_keep(const struct ns_cand *cand, unsigned int n)
+{
+	struct nsid_of *v = malloc((n + 1) * sizeof(*v));
+	unsigned int i, k = 0;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++)
+		if (cand[i].nsid >= 0)
+			v[k++] = (struct nsid_of){ cand[i].ino, cand[i].nsid };
+	qsort(v, k, sizeof(*v), nsid_cmp);
+	free(nsids);
+	nsids = v;
+	nnsids = k;
 }
 
 struct peer_ctx {
@@ -229,7 +307,7 @@ int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 			    struct cmon_container *cts)
 {
 	struct ns_cand *cand = NULL;
-	unsigned int ncand = 0, cap = 0, i, j;
+	unsigned int ncand = 0, cap = 0, i, pass;
 	uint32_t host = cmon_host_netns();
 	struct peer_ctx c = { .ports = ports, .n = n, .cts = cts };
 
@@ -248,23 +326,32 @@ int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 
 	/* a namespace a port leads to is read from here, by the id the
 	 * port names it with: no switch into it and back */
-	for (i = 0; i < ncand && c.found < n; i++) {
-		int fd = open(cand[i].path, O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0)
-			continue;
-		cand[i].nsid = cmon_nl_nsid(fd);
-		close(fd);
-		for (j = 0; j < n && cand[i].nsid >= 0; j++)
-			if (!cts[j].resolved &&
-			    ports[j].peer_nsid == cand[i].nsid)
-				break;
-		if (cand[i].nsid < 0 || j == n)
-			continue;	/* no port of ours leads there */
-		c.ns = &cand[i];
-		if (!cmon_nl_links_in(cand[i].nsid, match_peer, &c))
-			cmon_nl_addrs_in(cand[i].nsid, 0, match_addr, &c);
-	}
+	/* ids as the last walk found them first; an inode, then an id, may
+	 * have gone to another namespace since: a match is asked again, and
+	 * ports still not found make every id asked again */
+	for (i = 0; i < ncand; i++)
+		cand[i].nsid = -1;
+	for (pass = 0; pass < 2 && c.found < n; pass++)
+		for (i = 0; i < ncand && c.found < n; i++) {
+			if (pass && cand[i].asked)
+				continue;
+			cand[i].nsid = cand_nsid(&cand[i], !pass);
+			if (port_to(ports, n, cts, cand[i].nsid) == n)
+				continue;	/* no port of ours leads there */
+			if (!cand[i].asked)
+				cand[i].nsid = cand_nsid(&cand[i], 0);
+			if (port_to(ports, n, cts, cand[i].nsid) == n)
+				continue;
+			c.ns = &cand[i];
+			if (!cmon_nl_links_in(cand[i].nsid, match_peer, &c))
+				cmon_nl_addrs_in(cand[i].nsid, 0, match_addr,
+						 &c);
+		}
+	/* those not reached keep what the last walk found */
+	for (i = 0; i < ncand; i++)
+		if (cand[i].nsid < 0 && !cand[i].asked)
+			cand[i].nsid = cand_nsid_cached(&cand[i]);
+	nsids_keep(cand, ncand);
 	free(cand);
 	return 0;
 }

@@ -85,7 +85,7 @@ struct cmon_kagent {
 	char devname[160];
 	struct cmon_names names;
 	double last_scan;
-	unsigned int scans;
+	double last_addrs;		/* every address looked at again */
 	/* the tracked containers by address (names of every pair at every
 	 * tick), made again after ct_peers() changed them */
 	struct addr_slot {
@@ -564,7 +564,7 @@ static int rescan(struct cmon_kagent *a)
 	struct cmon_container *cts = a->cts;
 	const char *missing = NULL;
 	unsigned int i, j, nfresh = 0;
-	int n;
+	int n, all;
 
 	n = cmon_bridge_ports(a->opt.bridges, a->opt.nbridges, ports,
 			      MAX_PORTS, &missing);
@@ -604,10 +604,13 @@ static int rescan(struct cmon_kagent *a)
 		if (!a->tr[i]->seen)
 			untrack(a, i, "left");
 	/* addresses come after the veth: look again until there is one,
-	 * and every 10 scans after that */
-	a->scans++;
+	 * and every 10 s after that (not at every scan: link events make
+	 * many) */
+	all = cmon_time_mono() - a->last_addrs >= 10;
+	if (all)
+		a->last_addrs = cmon_time_mono();
 	for (i = 0; i < a->ntr; i++)
-		if (!a->tr[i]->ct.naddrs || a->scans % 10 == 0)
+		if (!a->tr[i]->ct.naddrs || all)
 			refresh_addrs(a, a->tr[i]);
 	if (!nfresh)
 		return 0;
