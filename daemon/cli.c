@@ -134,8 +134,8 @@ static const char help_kernel[] =
 "      --tc MODE         how the hops are attached: 'tcx' (links the\n"
 "                        kernel removes if the agent dies; 20 ms a port),\n"
 "                        'clsact' (filters: attached 15 times faster) or\n"
-"                        'auto' (default: tcx, unless the agent finds more\n"
-"                        than 250 ports at its start)\n";
+"                        'auto' (default: tcx, but clsact past 250 ports\n"
+"                        at the start or 8 coming a second)\n";
 
 static const char help_export[] =
 "\nExporting (doc/exporter.md):\n"

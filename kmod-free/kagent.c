@@ -86,6 +86,10 @@ struct cmon_kagent {
 	struct cmon_names names;
 	double last_scan;
 	double last_addrs;		/* every address looked at again */
+	int scanned;			/* the bridges looked at once */
+	/* ports to attach this second (since rate_t0) and the last */
+	double rate_t0;
+	unsigned int rate_n, rate_last;
 	/* the tracked containers by address (names of every pair at every
 	 * tick), made again after ct_peers() changed them */
 	struct addr_slot {
@@ -564,7 +568,7 @@ static int rescan(struct cmon_kagent *a)
 	struct cmon_container *cts = a->cts;
 	const char *missing = NULL;
 	unsigned int i, j, nfresh = 0;
-	int n, all;
+	int n, all, first;
 
 	n = cmon_bridge_ports(a->opt.bridges, a->opt.nbridges, ports,
 			      MAX_PORTS, &missing);
@@ -574,16 +578,16 @@ static int rescan(struct cmon_kagent *a)
 		cmon_err("listing bridge ports: %s", strerror(-n));
 		return n;
 	}
-	if (a->opt.tc_clsact < 0) {
-		/* --tc auto, decided once: tcx links take about 20 ms a
-		 * port (an RCU grace period under the RTNL lock each) */
-		a->opt.tc_clsact = n > CMON_TC_AUTO_PORTS;
-		cmon_tc_use_clsact(a->opt.tc_clsact);
-		if (a->opt.tc_clsact)
-			cmon_info("%d ports: attaching with clsact filters "
-				  "(--tc auto; tcx links would take %d s)",
-				  n, n / 50);
+	first = !a->scanned;
+	if (a->opt.tc_clsact < 0 && first && n > CMON_TC_AUTO_PORTS) {
+		/* --tc auto: tcx links take about 20 ms a port (an RCU
+		 * grace period under the RTNL lock each) */
+		a->opt.tc_clsact = 1;
+		cmon_tc_use_clsact(1);
+		cmon_info("%d ports: attaching with clsact filters (--tc "
+			  "auto; tcx links would take %d s)", n, n / 50);
 	}
+	a->scanned = 1;
 	if (!a->opt.no_host_hops) {
 		host_hops(a);
 		host_addrs(a);
@@ -625,7 +629,23 @@ static int rescan(struct cmon_kagent *a)
 			cts[i] = cts[j];
 		i++;
 	}
+	/* --tc auto: ports coming faster than CMON_TC_AUTO_RATE a second
+	 * (this second or the last) take clsact filters */
+	if (cmon_time_mono() - a->rate_t0 >= 1) {
+		a->rate_last = a->rate_n;
+		a->rate_n = 0;
+		a->rate_t0 = cmon_time_mono();
+	}
+	a->rate_n += first ? 0 : i;	/* those there at the start: above */
+	if (a->opt.tc_clsact < 0 && (a->rate_n > CMON_TC_AUTO_RATE ||
+				     a->rate_last > CMON_TC_AUTO_RATE)) {
+		cmon_log_rl(CMON_LOG_INFO, "%u ports coming in a second: "
+			    "attaching with clsact filters (--tc auto)",
+			    a->rate_n);
+		cmon_tc_use_clsact(1);
+	}
 	track(a, cts, i);
+	cmon_tc_use_clsact(a->opt.tc_clsact > 0);
 	return 0;
 }
 

@@ -36,8 +36,11 @@ typedef void (*cmon_kpacket_fn)(void *ctx, const struct cmon_kpacket *p);
 #define CMON_MAX_SUBNETS	64
 
 /* Options of the kernel path (daemon/cli.c reads them from a command line). */
-/* --tc auto: clsact filters when the first scan finds more ports */
+/* --tc auto: clsact filters for the run when the first look finds more
+ * ports than this, and for ports coming faster than CMON_TC_AUTO_RATE
+ * a second later (tcx links otherwise: 20 ms a port) */
 #define CMON_TC_AUTO_PORTS	250
+#define CMON_TC_AUTO_RATE	8
 
 struct cmon_kopts {
 	const char *bridges[CMON_MAX_BRIDGES];
@@ -57,8 +60,7 @@ struct cmon_kopts {
 	unsigned int node_id;
 	unsigned int flow_entries;	/* per-flow map entries */
 	int tc_clsact;			/* --tc: 1 clsact filters, 0 tcx links,
-					 * -1 (auto) tcx unless the first
-					 * scan finds CMON_TC_AUTO_PORTS */
+					 * -1 auto (CMON_TC_AUTO_PORTS) */
 	const char *runtime;		/* runtime API socket; NULL: look for
 					 * one; "none": none */
 	/* set: stripped packets can be captured and handed to it, from

@@ -34,13 +34,7 @@ YAML
 }
 write_rules "{ sample: 1 }"
 
-it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
-"$AGENT" --rules "$RULES" --json --interval 0.5 \
-	>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
-AGENT_PID=$!
-IT_PIDS="$IT_PIDS $AGENT_PID"
-it_wait "$IT_TMP/agent.err" "monitoring" 10 ||
-	it_fail "agent did not start: $(tail -3 "$IT_TMP/agent.err")"
+it_agent_start --rules "$RULES"
 it_udp_steady "$C1" "$IP2" 5003 30 5
 it_udp_steady "$C3" "$IP2" 5004 30 5
 pair='lambda o, s, d: [p for p in o["pairs"] if p["src"] == s and p["dst"] == d]'
