@@ -51,7 +51,8 @@ struct cmon_daemon {
 	} rcap[MAX_RCAPS];
 	unsigned int nrcaps;
 	struct rpair {
-		uint64_t key;
+		uint32_t saddr, daddr;
+		uint8_t proto;
 		unsigned int cap;
 	} *rpairs;
 	unsigned int nrpairs;
@@ -93,17 +94,15 @@ int cmon_daemon_capturing(const struct cmon_daemon *d)
 	return d->pcap != NULL || d->nrcaps;
 }
 
-static uint64_t pair_key(uint32_t saddr, uint32_t daddr, uint8_t proto)
-{
-	return ((uint64_t)saddr << 32 | daddr) ^ (uint64_t)proto << 56 ^
-	       proto;
-}
-
 static int rpair_cmp(const void *a, const void *b)
 {
 	const struct rpair *x = a, *y = b;
 
-	return (x->key > y->key) - (x->key < y->key);
+	if (x->saddr != y->saddr)
+		return x->saddr < y->saddr ? -1 : 1;
+	if (x->daddr != y->daddr)
+		return x->daddr < y->daddr ? -1 : 1;
+	return (x->proto > y->proto) - (x->proto < y->proto);
 }
 
 /* Packets written or write errors (@what) of every rule capture. */
@@ -182,10 +181,11 @@ static void apply_capture(struct cmon_daemon *d,
 		d->rcap[c].used = 1;
 		if (!rp && !(rp = calloc(vr->npairs, sizeof(*rp))))
 			break;
-		rp[n++] = (struct rpair){ pair_key(p->saddr, p->daddr,
-						   p->proto), (unsigned int)c };
+		rp[n++] = (struct rpair){ p->saddr, p->daddr, p->proto,
+					  (unsigned int)c };
 	}
-	qsort(rp, n, sizeof(*rp), rpair_cmp);
+	if (n)
+		qsort(rp, n, sizeof(*rp), rpair_cmp);
 	free(d->rpairs);
 	d->rpairs = rp;
 	d->nrpairs = n;
@@ -244,8 +244,7 @@ static int pcap_keeps(struct cmon_daemon *d, const struct cmon_kpacket *p)
 static struct cmon_pcapng *rule_capture(struct cmon_daemon *d,
 					const struct cmon_kpacket *p)
 {
-	struct rpair k = { pair_key(p->rec.saddr, p->rec.daddr,
-				    p->rec.proto), 0 };
+	struct rpair k = { p->rec.saddr, p->rec.daddr, p->rec.proto, 0 };
 	const struct rpair *r = d->nrpairs ?
 		bsearch(&k, d->rpairs, d->nrpairs, sizeof(k), rpair_cmp) :
 		NULL;

@@ -292,6 +292,19 @@ static void peers_map(struct cmon_kagent *a, const uint32_t *addr,
 	}
 }
 
+/* The hops may trace for the next CMON_ALIVE_S seconds (their
+ * cmon_alive_until): called while the agent is busy too. */
+#define CMON_ALIVE_S	5
+static void alive(struct cmon_kagent *a)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	a->skel->bss->cmon_alive_until = (uint64_t)ts.tv_sec * 1000000000ULL +
+					 (uint64_t)ts.tv_nsec +
+					 CMON_ALIVE_S * 1000000000ULL;
+}
+
 static void ct_peers(struct cmon_kagent *a, const struct cmon_container *c,
 		     int add)
 {
@@ -304,6 +317,7 @@ static void untrack(struct cmon_kagent *a, unsigned int i, const char *why)
 {
 	struct tracked *t = a->tr[i];
 
+	alive(a);	/* tcx links take 10 ms each to go */
 	/* stop stamping towards it before its strip hop goes away */
 	ct_peers(a, &t->ct, 0);
 	dev_map(a, a->host_ns, t->ct.port_ifindex, 0, 0);
@@ -328,19 +342,6 @@ static void set_meta(struct tracked *t, const struct cmon_ct_meta *m)
 }
 
 /* Start monitoring the containers @cts (@n of them, resolved). */
-/* The hops may trace for the next CMON_ALIVE_S seconds (their
- * cmon_alive_until): called while the agent is busy too. */
-#define CMON_ALIVE_S	5
-static void alive(struct cmon_kagent *a)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	a->skel->bss->cmon_alive_until = (uint64_t)ts.tv_sec * 1000000000ULL +
-					 (uint64_t)ts.tv_nsec +
-					 CMON_ALIVE_S * 1000000000ULL;
-}
-
 static void track(struct cmon_kagent *a, const struct cmon_container *cts,
 		  unsigned int n)
 {
