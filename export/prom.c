@@ -171,8 +171,7 @@ static void hist_add(struct phist *ph, const struct cmon_hist *h)
 static const char *meta_value(const struct cmon_view *v, uint32_t addr,
 			      const char *key)
 {
-	const struct cmon_ct_meta *m = v->names && v->names->meta ?
-				       v->names->meta(v->names->ctx, addr) : NULL;
+	const struct cmon_ct_meta *m = cmon_view_meta(v, addr);
 	size_t i;
 
 	if (!m)

@@ -305,7 +305,7 @@ void cmon_view_json_meta(FILE *out, const struct cmon_ct_meta *m)
 	fputs("}}", out);
 }
 
-static const struct cmon_ct_meta *meta_of(const struct cmon_view *v,
+const struct cmon_ct_meta *cmon_view_meta(const struct cmon_view *v,
 					  uint32_t addr)
 {
 	return v->names && v->names->meta ?
@@ -317,21 +317,17 @@ unsigned int cmon_view_metas(const struct cmon_view *v,
 {
 	unsigned int i, j, k, n = 0;
 
-	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
+	for (i = 0; i < cmon_agg_npairs(v->agg) && n < max; i++) {
 		const struct cmon_pair_stats *p = cmon_view_pair(v, i);
 
-		for (k = 0; p && p->active && k < 2; k++) {
+		for (k = 0; p && p->active && k < 2 && n < max; k++) {
 			const struct cmon_ct_meta *m =
-				meta_of(v, k ? p->daddr : p->saddr);
+				cmon_view_meta(v, k ? p->daddr : p->saddr);
 
-			for (j = 0; m && j < n && j < max; j++)
-				if (out[j] == m)
-					break;
-			if (!m || (j < n && j < max))
-				continue;
-			if (n < max)
-				out[n] = m;
-			n++;
+			for (j = 0; m && j < n && out[j] != m; j++)
+				;
+			if (m && j == n)
+				out[n++] = m;
 		}
 	}
 	return n;
@@ -344,7 +340,7 @@ static void json_containers(FILE *out, const struct cmon_view *v)
 	unsigned int i, n = cmon_view_metas(v, m, CMON_VIEW_MAX_METAS);
 
 	fputs(",\"containers\":{", out);
-	for (i = 0; i < n && i < CMON_VIEW_MAX_METAS; i++) {
+	for (i = 0; i < n; i++) {
 		fputs(i ? "," : "", out);
 		cmon_json_str(out, m[i]->name);
 		fputc(':', out);
@@ -442,7 +438,7 @@ static void table_containers(FILE *out, const struct cmon_view *v)
 	if (n)
 		fprintf(out, "%-16s %-28s %-20s %s\n", "CONTAINER", "IMAGE",
 			"COMPOSE", "LABELS");
-	for (i = 0; i < n && i < CMON_VIEW_MAX_METAS; i++) {
+	for (i = 0; i < n; i++) {
 		snprintf(compose, sizeof(compose), "%s%s%s", m[i]->project,
 			 *m[i]->service ? "/" : "", m[i]->service);
 		fprintf(out, "%-16.16s %-28.28s %-20.20s", m[i]->name,

@@ -131,10 +131,13 @@ void cmon_json_str(FILE *out, const char *s);
  * (runtime name, id, image, Compose project and service, labels), or
  * null. */
 void cmon_view_json_meta(FILE *out, const struct cmon_ct_meta *m);
+/* What the runtime says of @addr's container, or NULL. */
+const struct cmon_ct_meta *cmon_view_meta(const struct cmon_view *v,
+					  uint32_t addr);
 /*
  * The containers at either end of the pairs shown (active, not hidden)
- * that the runtime says something of, each once, in pair order: up to
- * @max into @out; returns how many there are.
+ * that the runtime says something of, each once, in pair order: the
+ * first @max of them into @out; returns how many it wrote.
  */
 #define CMON_VIEW_MAX_METAS 4096
 unsigned int cmon_view_metas(const struct cmon_view *v,
