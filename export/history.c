@@ -65,7 +65,7 @@ struct cmon_history {
 	uint64_t tick;			/* intervals appended */
 	unsigned int cn;
 	double *ct;
-	float *secs;
+	double *secs;
 	/* monitor counters, per tick */
 	unsigned int nc;
 	char cname[MAX_COUNTERS][40];
@@ -449,7 +449,7 @@ void cmon_history_append(struct cmon_history *h, const struct cmon_view *v)
 		h->nc = i;
 	}
 	h->ct[slot] = ms(v->time);
-	h->secs[slot] = (float)v->interval;
+	h->secs[slot] = v->interval;
 	for (i = 0; i < h->nc; i++)
 		h->cv[(size_t)slot * MAX_COUNTERS + i] =
 			i < v->ncounters ? v->counters[i].value : 0;
@@ -753,7 +753,7 @@ int cmon_history_load(struct cmon_history *h, FILE *in)
 	struct hseries *s, **ns;
 	unsigned int i, j, slot;
 	double t;
-	float secs;
+	double secs;
 	uint64_t cv[MAX_COUNTERS];
 	int err;
 

@@ -340,6 +340,7 @@ static void test_export_history_true_and_compact(void)
 	enum { CAP = 300, TICKS = 420 };
 	static uint64_t packets[TICKS], lost[TICKS], traced[TICKS];
 	static uint64_t p50[TICKS];
+	static double pps[TICKS];
 	struct cmon_history *h = cmon_history_create(CAP);
 	struct cmon_agg *g = cmon_agg_create();
 	struct cmon_flow f = { A, B, htons(1000), htons(2000), 17 };
@@ -349,7 +350,7 @@ static void test_export_history_true_and_compact(void)
 	unsigned int n = 0, t;
 	struct cmon_view v;
 	struct text tx;
-	double e2e, secs;
+	double e2e, secs, rate;
 	char *out, *at;
 	size_t base;
 
@@ -373,6 +374,7 @@ static void test_export_history_true_and_compact(void)
 		lost[t] = p->lost;
 		traced[t] = p->traced;
 		p50[t] = cmon_hist_quantile(&p->e2e, 0.5);
+		pps[t] = p->pps;
 		cmon_history_append(h, &v);
 		if (!t)		/* the rings, one series, one chunk */
 			base = cmon_history_bytes(h);
@@ -383,15 +385,17 @@ static void test_export_history_true_and_compact(void)
 	out = text_close(&tx);
 	for (at = strstr(out, "{\"t\":"); at; at = strstr(at + 1, "{\"t\":")) {
 		t = TICKS - CAP + n++;
-		if (sscanf(at, "{\"t\":%lf,\"pps\":%*f,\"bps\":%*f,\"packets\":%llu,"
+		if (sscanf(at, "{\"t\":%lf,\"pps\":%lf,\"bps\":%*f,\"packets\":%llu,"
 			   "\"lost\":%llu,\"loss_ratio\":%*f,\"traced\":%llu,"
-			   "\"e2e_p50_us\":%lf", &secs, &pk, &lo, &tr, &e2e) != 5 ||
+			   "\"e2e_p50_us\":%lf", &secs, &rate, &pk, &lo, &tr,
+			   &e2e) != 6 ||
 		    t >= TICKS) {
 			CU_FAIL("history point unreadable");
 			break;
 		}
 		CU_ASSERT_EQUAL(secs, 1e9 + t);
 		CU_ASSERT_EQUAL(pk, packets[t]);
+		CU_ASSERT(fabs(rate - pps[t]) <= 0.05);	/* printed %.1f */
 		CU_ASSERT_EQUAL(lo, lost[t]);
 		CU_ASSERT_EQUAL(tr, traced[t]);
 		CU_ASSERT(fabs(e2e * 1e3 - p50[t]) <= p50[t] / 32.0 + 1);
