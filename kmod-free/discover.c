@@ -183,6 +183,7 @@ static void cand_procs(struct ns_cand **v, unsigned int *n, unsigned int *cap,
 struct nsid_of {
 	uint32_t ino;
 	int nsid;
+	int named;		/* found in a directory, not by a process */
 };
 static struct nsid_of *nsids;
 static unsigned int nnsids;
@@ -197,7 +198,7 @@ static int nsid_cmp(const void *a, const void *b)
 /* The id the last walk found for @c, or -1. */
 static int cand_nsid_cached(const struct ns_cand *c)
 {
-	struct nsid_of k = { c->ino, -1 };
+	struct nsid_of k = { c->ino, -1, 0 };
 	const struct nsid_of *f = nnsids ?
 		bsearch(&k, nsids, nnsids, sizeof(k), nsid_cmp) : NULL;
 
@@ -233,17 +234,27 @@ static unsigned int port_to(const struct cmon_port *ports, unsigned int n,
 	return n;
 }
 
-/* Keep the ids of this walk's candidates (those with one) for the next. */
-static void nsids_keep(const struct ns_cand *cand, unsigned int n)
+/* Keep the ids of this walk's candidates (those with one, the first
+ * @named of them from directories) for the next, and (@merge: the walk
+ * did not look at the processes) the last walk's ids of processes'
+ * namespaces. */
+static void nsids_keep(const struct ns_cand *cand, unsigned int n,
+		       unsigned int named, int merge)
 {
-	struct nsid_of *v = malloc((n + 1) * sizeof(*v));
-	unsigned int i, k = 0;
+	unsigned int i, k = 0, m = merge ? nnsids : 0;
+	struct nsid_of *v = malloc((n + m + 1) * sizeof(*v));
 
 	if (!v)
 		return;
 	for (i = 0; i < n; i++)
 		if (cand[i].nsid >= 0)
-			v[k++] = (struct nsid_of){ cand[i].ino, cand[i].nsid };
+			v[k++] = (struct nsid_of){ cand[i].ino, cand[i].nsid,
+						   i < named };
+	qsort(v, k, sizeof(*v), nsid_cmp);
+	for (i = 0, n = k; i < m; i++)
+		if (!nsids[i].named &&
+		    !bsearch(&nsids[i], v, n, sizeof(*v), nsid_cmp))
+			v[k++] = nsids[i];
 	qsort(v, k, sizeof(*v), nsid_cmp);
 	free(nsids);
 	nsids = v;
@@ -303,11 +314,39 @@ static int match_addr(int ifindex, uint32_t addr, unsigned int plen,
 	return 0;
 }
 
+/* Read the namespaces @cand[@from..@n) that ports lead to (@c). */
+static void resolve_in(struct ns_cand *cand, unsigned int from,
+		       unsigned int n, struct peer_ctx *c)
+{
+	unsigned int i, pass;
+
+	/* a namespace a port leads to is read from here, by the id the
+	 * port names it with: no switch into it and back */
+	/* ids as the last walk found them first; an inode, then an id, may
+	 * have gone to another namespace since: a match is asked again, and
+	 * ports still not found make every id asked again */
+	for (pass = 0; pass < 2 && c->found < c->n; pass++)
+		for (i = from; i < n && c->found < c->n; i++) {
+			if (pass && cand[i].asked)
+				continue;
+			cand[i].nsid = cand_nsid(&cand[i], !pass);
+			if (port_to(c->ports, c->n, c->cts, cand[i].nsid) == c->n)
+				continue;	/* no port of ours leads there */
+			if (!cand[i].asked)
+				cand[i].nsid = cand_nsid(&cand[i], 0);
+			if (port_to(c->ports, c->n, c->cts, cand[i].nsid) == c->n)
+				continue;
+			c->ns = &cand[i];
+			if (!cmon_nl_links_in(cand[i].nsid, match_peer, c))
+				cmon_nl_addrs_in(cand[i].nsid, 0, match_addr, c);
+		}
+}
+
 int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 			    struct cmon_container *cts)
 {
 	struct ns_cand *cand = NULL;
-	unsigned int ncand = 0, cap = 0, i, pass;
+	unsigned int ncand = 0, cap = 0, i, named;
 	uint32_t host = cmon_host_netns();
 	struct peer_ctx c = { .ports = ports, .n = n, .cts = cts };
 
@@ -320,38 +359,25 @@ int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 	}
 	if (!n)
 		return 0;
+	/* named namespaces first (a few files), the processes' (a walk of
+	 * /proc) only for ports still not found */
 	cand_dir(&cand, &ncand, &cap, host, "/run/netns");
 	cand_dir(&cand, &ncand, &cap, host, "/var/run/docker/netns");
-	cand_procs(&cand, &ncand, &cap, host);
-
-	/* a namespace a port leads to is read from here, by the id the
-	 * port names it with: no switch into it and back */
-	/* ids as the last walk found them first; an inode, then an id, may
-	 * have gone to another namespace since: a match is asked again, and
-	 * ports still not found make every id asked again */
 	for (i = 0; i < ncand; i++)
 		cand[i].nsid = -1;
-	for (pass = 0; pass < 2 && c.found < n; pass++)
-		for (i = 0; i < ncand && c.found < n; i++) {
-			if (pass && cand[i].asked)
-				continue;
-			cand[i].nsid = cand_nsid(&cand[i], !pass);
-			if (port_to(ports, n, cts, cand[i].nsid) == n)
-				continue;	/* no port of ours leads there */
-			if (!cand[i].asked)
-				cand[i].nsid = cand_nsid(&cand[i], 0);
-			if (port_to(ports, n, cts, cand[i].nsid) == n)
-				continue;
-			c.ns = &cand[i];
-			if (!cmon_nl_links_in(cand[i].nsid, match_peer, &c))
-				cmon_nl_addrs_in(cand[i].nsid, 0, match_addr,
-						 &c);
-		}
+	resolve_in(cand, 0, ncand, &c);
+	named = ncand;
+	if (c.found < n) {
+		cand_procs(&cand, &ncand, &cap, host);
+		for (i = named; i < ncand; i++)
+			cand[i].nsid = -1;
+		resolve_in(cand, named, ncand, &c);
+	}
 	/* those not reached keep what the last walk found */
 	for (i = 0; i < ncand; i++)
 		if (cand[i].nsid < 0 && !cand[i].asked)
 			cand[i].nsid = cand_nsid_cached(&cand[i]);
-	nsids_keep(cand, ncand);
+	nsids_keep(cand, ncand, named, named == ncand);
 	free(cand);
 	return 0;
 }

@@ -2,7 +2,8 @@
 /*
  * The kernel-path agent (kagent.h).  Lifecycle: open skeleton -> set
  * rodata -> load -> attach tracepoints -> attach overlays and containers ->
- * { poll ring, rescan each second, collect counters each tick } -> detach
+ * { poll ring, follow link events (a look at every port every 30 s),
+ * collect counters each tick } -> detach
  * exactly what was attached.
  */
 #include "config.h"
@@ -35,12 +36,16 @@
 #define MAX_PORTS	2048	/* cmon_peers and cmon_devs hold theirs */
 #define MAX_REASONS	256
 #define MAX_HOST_ADDRS	64
+/* link events say which ports come and go; every port is looked at
+ * this often all the same (and after events were lost) */
+#define CMON_FULL_LOOK_S 30
 
 /* A port we attached to, with the container behind it. */
 struct tracked {
 	struct cmon_container ct;
 	struct cmon_tc tc;
-	int seen;		/* in the last scan */
+	int seen;		/* in the last full look */
+	int gone;		/* a link event or a full look said it left */
 	/* what the runtime says of it (in a->rts), or NULL */
 	const struct cmon_ct_meta *meta;
 };
@@ -84,9 +89,10 @@ struct cmon_kagent {
 	char *reasons[MAX_REASONS];
 	char devname[160];
 	struct cmon_names names;
-	double last_scan;
+	double last_look, last_full;
 	double last_addrs;		/* every address looked at again */
 	int scanned;			/* the bridges looked at once */
+	int bridx[CMON_MAX_BRIDGES];	/* opt.bridges' ifindexes */
 	/* ports to attach this second (since rate_t0) and the last */
 	double rate_t0;
 	unsigned int rate_n, rate_last;
@@ -98,12 +104,20 @@ struct cmon_kagent {
 	} *amap;
 	unsigned int amask;
 	int adirty;
-	/* link events: a port made or gone makes the agent look at once */
+	/* link events: a port made or gone makes the agent look at once,
+	 * at it alone */
 	int nlfd;
 	int links_changed;
-	double scan_cost;		/* seconds the last look took */
-	/* scratch space of a scan and of a captured packet */
-	struct cmon_port ports[MAX_PORTS], fresh[MAX_PORTS];
+	int full;			/* a look at every port is due */
+	double look_cost;		/* seconds the last look took */
+	/* ports to attach (from events or a full look), and links whose
+	 * veth peer left this namespace (ports now, perhaps) */
+	struct cmon_port pend[MAX_PORTS];
+	unsigned int npend;
+	int ask[64];
+	unsigned int nask;
+	/* scratch space of a look and of a captured packet */
+	struct cmon_port ports[MAX_PORTS];
 	struct cmon_container cts[MAX_PORTS];
 	uint8_t frame[CMON_PCAP_SNAP];
 };
@@ -563,14 +577,119 @@ static void refresh_addrs(struct cmon_kagent *a, struct tracked *t)
 		  t->ct.naddrs, ip);
 }
 
-/* Bring the attached set in line with the bridges' current ports. */
-static int rescan(struct cmon_kagent *a)
+/* The watched bridge @ifindex is (index in opt.bridges), or -1. */
+static int bridge_of(const struct cmon_kagent *a, int ifindex)
 {
-	struct cmon_port *ports = a->ports, *fresh = a->fresh;
-	struct cmon_container *cts = a->cts;
+	unsigned int i;
+
+	for (i = 0; ifindex > 0 && i < a->opt.nbridges; i++)
+		if (a->bridx[i] == ifindex)
+			return (int)i;
+	return -1;
+}
+
+static struct tracked *tracked_port(struct cmon_kagent *a, int ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->ntr; i++)
+		if (a->tr[i]->ct.port_ifindex == ifindex)
+			return a->tr[i];
+	return NULL;
+}
+
+/* Port @l of bridge @b to attach at the next look (once). */
+static void pend_add(struct cmon_kagent *a, const struct cmon_nl_link *l,
+		     int b)
+{
+	struct cmon_port *p = NULL;
+	unsigned int i;
+
+	for (i = 0; i < a->npend && !p; i++)
+		if (a->pend[i].ifindex == l->ifindex)
+			p = &a->pend[i];
+	if (!p && a->npend == MAX_PORTS) {
+		a->full = 1;		/* too many at once: look at all */
+		return;
+	}
+	if (!p)
+		p = &a->pend[a->npend++];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->bridge, sizeof(p->bridge), "%s", a->opt.bridges[b]);
+	p->bridge_ifindex = a->bridx[b];
+	p->ifindex = l->ifindex;
+	snprintf(p->name, sizeof(p->name), "%s", l->name);
+	p->peer_ifindex = l->link;
+	p->peer_nsid = l->link_netnsid;
+}
+
+static void pend_drop(struct cmon_kagent *a, int ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->npend; i++)
+		if (a->pend[i].ifindex == ifindex) {
+			a->pend[i] = a->pend[--a->npend];
+			return;
+		}
+}
+
+/*
+ * A link made, changed or removed in this namespace (an event, or the
+ * answer to a question the agent asked): what it means for the ports.
+ * A container's port is a veth on a watched bridge whose peer is in
+ * another namespace; a peer that moves there says nothing of its other
+ * end, only that it went: that end is asked about at the next look.
+ */
+static int link_event(const struct cmon_nl_link *l, void *arg)
+{
+	struct cmon_kagent *a = arg;
+	int b = l->deleted ? -1 : bridge_of(a, l->master);
+	struct tracked *t;
+	unsigned int i;
+
+	if (!strcmp(l->kind, "bridge")) {
+		/* one of ours gone, renamed, or made again */
+		for (i = 0; i < a->opt.nbridges; i++)
+			if ((l->ifindex == a->bridx[i]) !=
+			    (!l->deleted && !strcmp(l->name, a->opt.bridges[i])))
+				a->full = 1;
+		a->links_changed |= a->full;
+		return 0;
+	}
+	if (l->deleted && l->new_netnsid >= 0 && l->link > 0) {
+		if (a->nask < sizeof(a->ask) / sizeof(a->ask[0]))
+			a->ask[a->nask++] = l->link;
+		else
+			a->full = 1;
+		a->links_changed = 1;
+	}
+	/* the last event of a link says what it is: one read after a full
+	 * look may be older than the look, and those after it follow */
+	t = tracked_port(a, l->ifindex);
+	if (t) {
+		t->gone = b < 0 || strcmp(a->opt.bridges[b], t->ct.bridge);
+		a->links_changed |= t->gone;
+		return 0;
+	}
+	pend_drop(a, l->ifindex);
+	if (b >= 0 && !strcmp(l->kind, "veth") && l->link_netnsid >= 0) {
+		pend_add(a, l, b);
+		a->links_changed = 1;
+	}
+	return 0;
+}
+
+/*
+ * Look at every port of the bridges: those not attached are pending,
+ * those attached and not there any more gone.  0 or -errno.
+ */
+static int look_all(struct cmon_kagent *a)
+{
+	struct cmon_port *ports = a->ports;
 	const char *missing = NULL;
-	unsigned int i, j, nfresh = 0;
-	int n, all, first;
+	unsigned int i, j;
+	int n;
 
 	n = cmon_bridge_ports(a->opt.bridges, a->opt.nbridges, ports,
 			      MAX_PORTS, &missing);
@@ -580,8 +699,7 @@ static int rescan(struct cmon_kagent *a)
 		cmon_err("listing bridge ports: %s", strerror(-n));
 		return n;
 	}
-	first = !a->scanned;
-	if (a->opt.tc_clsact < 0 && first && n > CMON_TC_AUTO_PORTS) {
+	if (a->opt.tc_clsact < 0 && !a->scanned && n > CMON_TC_AUTO_PORTS) {
 		/* --tc auto: tcx links take about 20 ms a port (an RCU
 		 * grace period under the RTNL lock each) */
 		a->opt.tc_clsact = 1;
@@ -589,42 +707,43 @@ static int rescan(struct cmon_kagent *a)
 		cmon_info("%d ports: attaching with clsact filters (--tc "
 			  "auto; tcx links would take %d s)", n, n / 50);
 	}
-	a->scanned = 1;
-	if (!a->opt.no_host_hops) {
-		host_hops(a);
-		host_addrs(a);
-	}
-	follow_runtime(a);
+	for (i = 0; i < a->opt.nbridges; i++)
+		a->bridx[i] = (int)if_nametoindex(a->opt.bridges[i]);
+	for (; i < CMON_MAX_BRIDGES; i++)
+		a->bridx[i] = 0;
 	for (i = 0; i < a->ntr; i++)
 		a->tr[i]->seen = 0;
+	a->npend = 0;
 	for (j = 0; j < (unsigned int)n; j++) {
-		for (i = 0; i < a->ntr; i++)
-			if (a->tr[i]->ct.port_ifindex == ports[j].ifindex) {
-				a->tr[i]->seen = 1;
-				break;
-			}
-		if (i == a->ntr)
-			fresh[nfresh++] = ports[j];
+		struct tracked *t = tracked_port(a, ports[j].ifindex);
+
+		if (t)
+			t->seen = 1;
+		else
+			a->pend[a->npend++] = ports[j];
 	}
-	for (i = a->ntr; i-- > 0;)
-		if (!a->tr[i]->seen)
-			untrack(a, i, "left");
-	/* addresses come after the veth: look again until there is one,
-	 * and every 10 s after that (not at every scan: link events make
-	 * many) */
-	all = cmon_time_mono() - a->last_addrs >= 10;
-	if (all)
-		a->last_addrs = cmon_time_mono();
-	for (i = 0; i < a->ntr; i++)
-		if (!a->tr[i]->ct.naddrs || all)
-			refresh_addrs(a, a->tr[i]);
-	if (!nfresh)
-		return 0;
-	cmon_resolve_containers(fresh, nfresh, cts);
-	for (i = j = 0; j < nfresh; j++) {
+	for (i = 0; i < a->ntr; i++)	/* newer than any event read */
+		a->tr[i]->gone = !a->tr[i]->seen;
+	a->full = 0;
+	a->last_full = cmon_time_mono();
+	return 0;
+}
+
+/* Attach to the pending ports whose containers are found. */
+static void attach_pending(struct cmon_kagent *a, int first)
+{
+	struct cmon_container *cts = a->cts;
+	unsigned int i, j, n = a->npend;
+
+	if (!n)
+		return;
+	cmon_resolve_containers(a->pend, n, cts);
+	a->npend = 0;
+	for (i = j = 0; j < n; j++) {
 		if (!cts[j].resolved) {
 			cmon_log_rl(CMON_LOG_WARN, "port %s: container namespace "
 				    "not found yet", cts[j].port);
+			a->pend[a->npend++] = a->pend[j];	/* next look */
 			continue;
 		}
 		if (i != j)
@@ -648,6 +767,43 @@ static int rescan(struct cmon_kagent *a)
 	}
 	track(a, cts, i);
 	cmon_tc_use_clsact(a->opt.tc_clsact > 0);
+}
+
+/*
+ * Bring the attached set in line with the bridges' ports: those the link
+ * events brought, or (@full) every port there is.  0 or -errno.
+ */
+static int look(struct cmon_kagent *a, int full)
+{
+	unsigned int i, nask = a->nask;
+	int first = !a->scanned, all, err;
+
+	a->nask = 0;
+	if (full && (err = look_all(a)))
+		return err;
+	/* the other ends of veths whose peer moved away, as they are now */
+	for (i = 0; i < nask && !full; i++)
+		cmon_nl_link_get(a->ask[i], link_event, a);
+	a->links_changed = 0;
+	a->scanned = 1;
+	if (!a->opt.no_host_hops) {
+		host_hops(a);
+		host_addrs(a);
+	}
+	follow_runtime(a);
+	for (i = a->ntr; i-- > 0;)
+		if (a->tr[i]->gone)
+			untrack(a, i, "left");
+	/* addresses come after the veth: look again until there is one,
+	 * and every 10 s after that (not at every look: link events make
+	 * many) */
+	all = cmon_time_mono() - a->last_addrs >= 10;
+	if (all)
+		a->last_addrs = cmon_time_mono();
+	for (i = 0; i < a->ntr; i++)
+		if (!a->tr[i]->ct.naddrs || all)
+			refresh_addrs(a, a->tr[i]);
+	attach_pending(a, first);
 	return 0;
 }
 
@@ -718,7 +874,7 @@ void cmon_kagent_watch(struct cmon_kagent *a, const char *const *extra,
 	a->opt.no_host_hops = !host_hops;
 	cmon_info("watching bridge(s) %s, %s host stack hops",
 		  n ? list : "(none)", host_hops ? "with" : "without");
-	rescan(a);
+	look(a, 1);
 }
 
 /* What each program costs the verifier and the JIT (tools/cmon-insns). */
@@ -1105,7 +1261,7 @@ const struct cmon_names *cmon_kagent_names(struct cmon_kagent *a)
 
 int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms)
 {
-	int err = ring_buffer__poll(a->rb, timeout_ms);
+	int err = ring_buffer__poll(a->rb, timeout_ms), n;
 	double t;
 
 	alive(a);
@@ -1115,20 +1271,28 @@ int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms)
 	}
 	ring_buffer__consume(a->rb);	/* records sent without wakeup */
 	t = cmon_time_mono();
-	if (a->nlfd >= 0 && cmon_nl_link_events(a->nlfd) > 0)
+	if (a->nlfd >= 0 &&
+	    (n = cmon_nl_link_events(a->nlfd, link_event, a)) < 0) {
+		cmon_log_rl(n == -ENOBUFS ? CMON_LOG_INFO : CMON_LOG_WARN,
+			    "link events: %s: looking at every port",
+			    n == -ENOBUFS ? "some lost (too many at once)" :
+			    strerror(-n));
+		a->full = 1;	/* some were lost: look at every port */
 		a->links_changed = 1;
+	}
 	/* at once when the runtime started or stopped a container, or a
 	 * link changed: at most every 50 ms (a container's start is many
-	 * events), and no more than a third of the time (a look costs the
-	 * kernel time in the square of the namespaces: 40 ms with 1000) */
-	if (t - a->last_scan >= 1.0 ||
-	    (a->links_changed && t - a->last_scan >= 0.05 &&
-	     t - a->last_scan >= 3 * a->scan_cost) ||
+	 * events), and no more than a third of the time; at every port
+	 * only every CMON_FULL_LOOK_S (a look at all costs the kernel time
+	 * in the square of the namespaces: 40 ms with 1000) */
+	if (t - a->last_look >= 1.0 ||
+	    (a->links_changed && t - a->last_look >= 0.05 &&
+	     t - a->last_look >= 3 * a->look_cost) ||
 	    (a->rt && cmon_runtime_generation(a->rt) != a->rt_gen)) {
-		a->links_changed = 0;
-		rescan(a);
-		a->last_scan = cmon_time_mono();
-		a->scan_cost = a->last_scan - t;
+		look(a, a->full || a->nlfd < 0 ||
+			t - a->last_full >= CMON_FULL_LOOK_S);
+		a->last_look = cmon_time_mono();
+		a->look_cost = a->last_look - t;
 	}
 	return 0;
 }
@@ -1310,9 +1474,9 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 		goto fail;
 	}
 	load_reasons(a);
-	if (attach_overlays(a) || rescan(a))
+	if (attach_overlays(a) || look(a, 1))
 		goto fail;
-	a->last_scan = cmon_time_mono();
+	a->last_look = cmon_time_mono();
 	/* what the hops counted while they were being attached, read now:
 	 * the engine's first interval ends here, so a flow that starts from
 	 * now on is counted whole, from its first packet */

@@ -202,6 +202,7 @@ static const enum mnl_attr_data_type link_types[IFLA_MAX + 1] = {
 	[IFLA_LINK_NETNSID] = MNL_TYPE_U32,
 	[IFLA_MTU] = MNL_TYPE_U32,
 	[IFLA_LINKINFO] = MNL_TYPE_NESTED,
+	[IFLA_NEW_NETNSID] = MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type info_types[IFLA_INFO_MAX + 1] = {
@@ -211,6 +212,7 @@ static const enum mnl_attr_data_type info_types[IFLA_INFO_MAX + 1] = {
 struct link_ctx {
 	cmon_link_cb cb;
 	void *arg;
+	int events;		/* RTM_DELLINK read too */
 };
 
 static int link_msg(const struct nlmsghdr *h, void *data)
@@ -219,12 +221,17 @@ static int link_msg(const struct nlmsghdr *h, void *data)
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
 	struct attrs t = { .types = link_types, .max = IFLA_MAX };
 	struct attrs li = { .types = info_types, .max = IFLA_INFO_MAX };
-	struct cmon_nl_link l = { .link_netnsid = -1 };
+	struct cmon_nl_link l = { .link_netnsid = -1, .new_netnsid = -1 };
 
-	if (h->nlmsg_type != RTM_NEWLINK ||
-	    mnl_nlmsg_get_payload_len(h) < sizeof(*ifi))
+	/* a bridge tells of its ports in AF_BRIDGE messages too (their
+	 * bridge attributes, as a port joins or leaves): not the link's */
+	if ((h->nlmsg_type != RTM_NEWLINK &&
+	     (h->nlmsg_type != RTM_DELLINK || !c->events)) ||
+	    mnl_nlmsg_get_payload_len(h) < sizeof(*ifi) ||
+	    ifi->ifi_family != AF_UNSPEC)
 		return MNL_CB_OK;
 	l.ifindex = ifi->ifi_index;
+	l.deleted = h->nlmsg_type == RTM_DELLINK;
 	mnl_attr_parse(h, sizeof(*ifi), attr_cb, &t);
 	if (t.tb[IFLA_IFNAME])
 		attr_str(t.tb[IFLA_IFNAME], l.name, sizeof(l.name));
@@ -236,6 +243,8 @@ static int link_msg(const struct nlmsghdr *h, void *data)
 		l.link_netnsid = (int)mnl_attr_get_u32(t.tb[IFLA_LINK_NETNSID]);
 	if (t.tb[IFLA_MTU])
 		l.mtu = mnl_attr_get_u32(t.tb[IFLA_MTU]);
+	if (t.tb[IFLA_NEW_NETNSID])
+		l.new_netnsid = (int)mnl_attr_get_u32(t.tb[IFLA_NEW_NETNSID]);
 	if (t.tb[IFLA_LINKINFO]) {
 		mnl_attr_parse_nested(t.tb[IFLA_LINKINFO], attr_cb, &li);
 		if (li.tb[IFLA_INFO_KIND])
@@ -287,7 +296,7 @@ static int dump(struct nlmsghdr *nlh, mnl_cb_t msg, void *data)
 int cmon_nl_parse_links(const void *buf, size_t len, cmon_link_cb cb,
 			void *arg)
 {
-	struct link_ctx c = { cb, arg };
+	struct link_ctx c = { cb, arg, 1 };
 
 	return run(buf, len, link_msg, &c);
 }
@@ -298,12 +307,26 @@ int cmon_nl_links_in(int nsid, cmon_link_cb cb, void *arg)
 	struct ifinfomsg *ifi;
 	struct nlmsghdr *nlh = dump_request(req, RTM_GETLINK, sizeof(*ifi),
 					    (void **)&ifi);
-	struct link_ctx c = { cb, arg };
+	struct link_ctx c = { cb, arg, 0 };
 
 	ifi->ifi_family = AF_UNSPEC;
 	if (nsid >= 0)
 		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
 	return dump(nlh, link_msg, &c);
+}
+
+int cmon_nl_link_get(int ifindex, cmon_link_cb cb, void *arg)
+{
+	char req[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = dump_request(req, RTM_GETLINK, sizeof(*ifi),
+					    (void **)&ifi);
+	struct link_ctx c = { cb, arg, 0 };
+
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return ifindex > 0 ? dump(nlh, link_msg, &c) : -ENODEV;
 }
 
 int cmon_nl_links(cmon_link_cb cb, void *arg)
@@ -449,8 +472,12 @@ int cmon_nl_link_watch(void)
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
 			NETLINK_ROUTE);
 
+	int room = 4 << 20;	/* 2000 links' events: a burst's */
+
 	if (fd < 0)
 		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &room, sizeof(room)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &room, sizeof(room));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int err = -errno;
 
@@ -460,22 +487,31 @@ int cmon_nl_link_watch(void)
 	return fd;
 }
 
-int cmon_nl_link_events(int fd)
+int cmon_nl_link_events(int fd, cmon_link_cb cb, void *arg)
 {
-	char buf[8192];
-	int n = 0;
+	char buf[32768];
+	int n = 0, lost = 0;
 
 	for (;;) {
-		ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		struct sockaddr_nl from;
+		socklen_t flen = sizeof(from);
+		ssize_t r = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+				     (struct sockaddr *)&from, &flen);
 
-		if (r > 0) {
-			n++;
-		} else if (r < 0 && errno == ENOBUFS) {
-			n++;		/* overrun: events were lost */
-		} else if (r < 0 && errno == EINTR) {
+		/* the kernel says once that it dropped events, and drops
+		 * more without a word until the queue has been emptied:
+		 * emptied first, so the caller's look comes after them all */
+		if (r < 0 && errno == ENOBUFS)
+			lost = 1;
+		if (r < 0 && (errno == EINTR || errno == ENOBUFS))
 			continue;
-		} else {
-			return r < 0 && errno != EAGAIN ? -errno : n;
-		}
+		if (r < 0)
+			return errno != EAGAIN ? -errno : lost ? -ENOBUFS : n;
+		/* the kernel's port id is 0: another process may send to
+		 * the group too (with CAP_NET_ADMIN), never as the kernel */
+		if (flen != sizeof(from) || from.nl_pid)
+			continue;
+		if (!cmon_nl_parse_links(buf, (size_t)r, cb, arg))
+			n++;
 	}
 }

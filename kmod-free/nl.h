@@ -19,6 +19,10 @@ struct cmon_nl_link {
 	int link;		/* IFLA_LINK: a veth's peer ifindex */
 	int link_netnsid;	/* IFLA_LINK_NETNSID, -1 if same namespace */
 	unsigned int mtu;
+	/* events only: RTM_DELLINK, and where the link went when it moved
+	 * to another namespace (IFLA_NEW_NETNSID, -1 if not) */
+	int deleted;
+	int new_netnsid;
 };
 
 typedef int (*cmon_link_cb)(const struct cmon_nl_link *l, void *arg);
@@ -26,8 +30,9 @@ typedef int (*cmon_addr_cb)(int ifindex, uint32_t addr, unsigned int plen,
 			    void *arg);
 
 /*
- * The messages of a netlink reply (@len bytes at @buf) as cmon_nl_links()
- * and cmon_nl_addrs() read them, for tests and fuzzing: 0 or -errno.
+ * The messages of a netlink reply or event (@len bytes at @buf) as
+ * cmon_nl_links(), cmon_nl_link_events() and cmon_nl_addrs() read them,
+ * for tests and fuzzing: 0 or -errno.
  */
 int cmon_nl_parse_links(const void *buf, size_t len, cmon_link_cb cb,
 			void *arg);
@@ -45,6 +50,8 @@ int cmon_nl_addrs(cmon_addr_cb cb, void *arg);
  * of @ifindex only, if > 0.
  */
 int cmon_nl_links_in(int nsid, cmon_link_cb cb, void *arg);
+/* One link of the caller's namespace: 0, or -errno (-ENODEV: none). */
+int cmon_nl_link_get(int ifindex, cmon_link_cb cb, void *arg);
 int cmon_nl_addrs_in(int nsid, int ifindex, cmon_addr_cb cb, void *arg);
 /*
  * The id the caller's namespace gives the namespace open at @fd (what
@@ -57,10 +64,13 @@ int cmon_nl_nsid(int fd);
  */
 int cmon_nl_link_watch(void);
 /*
- * Read every event waiting: how many came (1 when the kernel dropped
- * some for lack of room: something changed), 0 when none, or -errno.
+ * Read every event waiting, calling @cb for each link made, changed
+ * (deleted = 0) or removed (deleted = 1), in the kernel's order: how many
+ * came, or -ENOBUFS when the kernel dropped some for lack of room (the
+ * caller must look at everything again), or another -errno.  Messages not
+ * from the kernel are ignored.
  */
-int cmon_nl_link_events(int fd);
+int cmon_nl_link_events(int fd, cmon_link_cb cb, void *arg);
 
 /*
  * Count tc filters on a clsact hook (@egress 0/1) whose handle is not

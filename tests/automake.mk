@@ -23,6 +23,11 @@ tests_unit_test_cfgfile_SOURCES = tests/unit/test-cfgfile.c tests/unit/unit.h
 tests_unit_test_cfgfile_LDADD = $(UNIT_LDADD)
 tests_unit_test_rules_SOURCES = tests/unit/test-rules.c tests/unit/unit.h
 tests_unit_test_rules_LDADD = $(CMON_RULES_LIBS) $(CUNIT_LIBS)
+UNIT_TESTS += tests/unit/test-nl
+tests_unit_test_nl_SOURCES = tests/unit/test-nl.c tests/unit/unit.h \
+	kmod-free/nl.c
+tests_unit_test_nl_CFLAGS = $(AM_CFLAGS) $(LIBMNL_CFLAGS)
+tests_unit_test_nl_LDADD = $(UNIT_LDADD) $(LIBMNL_LIBS)
 if HAVE_LIBCURL
 UNIT_TESTS += tests/unit/test-runtime
 tests_unit_test_runtime_SOURCES = tests/unit/test-runtime.c tests/unit/unit.h \
@@ -97,6 +102,10 @@ tests_unit_test_runtime_san_LDFLAGS = $(SAN_FLAGS)
 tests_unit_test_runtime_san_LDADD = $(SAN_LDADD) $(JANSSON_LIBS) \
 	$(LIBCURL_LIBS) -lpthread
 endif
+tests_unit_test_nl_san_SOURCES = $(tests_unit_test_nl_SOURCES)
+tests_unit_test_nl_san_CFLAGS = $(tests_unit_test_nl_CFLAGS) $(SAN_FLAGS)
+tests_unit_test_nl_san_LDFLAGS = $(SAN_FLAGS)
+tests_unit_test_nl_san_LDADD = $(SAN_LDADD) $(LIBMNL_LIBS)
 endif
 endif
 EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py \

@@ -1,8 +1,11 @@
 #!/bin/sh
 # Container churn while the agent runs: a container added is traced within
 # about a second, also when its address comes after its veth (as with
-# Docker); one removed is cleaned up (its address leaves the stamp map) and
-# the agent keeps running.
+# Docker), and when its end of the veth moves into its namespace after the
+# port is on the bridge (as libnetwork does); one removed, or whose port
+# leaves the bridge, is cleaned up (its address leaves the stamp map) and
+# the agent keeps running.  The agent follows link events: it looks at
+# every port only every 30 s, so each of these is the events' doing.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtc
@@ -33,6 +36,48 @@ it_in 1 ping -q -c 5 -i 0.1 "$(it_ip 4)" >/dev/null || it_fail "ping to late-add
 it_settle
 traced=$(it_query cmtcc1 cmtcc4 icmp traced)
 [ "$traced" -ge 5 ] || it_fail "traffic to the late-addressed container traced $traced/5"
+
+# as libnetwork does it: both ends made here, the port on the bridge and
+# up, then the container's end moved into its namespace (the port hears
+# nothing of that; its peer's leaving is the only event)
+port5=$(cmon_ns_port cmtcc5)
+ip netns add cmtcc5
+ip link add "$port5" type veth peer name cmtcc5e
+ip link set "$port5" master "$BR" up
+sleep 0.3	# the agent sees a veth whose peer is here: not a container
+grep -q "container cmtcc5 joined" "$IT_TMP/agent.err" &&
+	it_fail "a veth with both ends in the host was taken for a container"
+ip link set cmtcc5e netns cmtcc5
+ip -n cmtcc5 link set cmtcc5e name eth0
+ip -n cmtcc5 addr add "$(it_ip 5)/24" dev eth0
+ip -n cmtcc5 link set eth0 up
+it_wait "$IT_TMP/agent.err" "container cmtcc5 joined" ||
+	it_fail "container whose end moved in after the port was enslaved not picked up"
+it_in 1 ping -q -c 5 -i 0.1 "$(it_ip 5)" >/dev/null || it_fail "ping to cmtcc5"
+it_settle
+traced=$(it_query cmtcc1 cmtcc5 icmp traced)
+[ "$traced" -ge 5 ] || it_fail "traffic to cmtcc5 traced $traced/5"
+
+# a veth pair with both ends here on the bridge (an uplink) is no container
+ip link add cmtccup0 type veth peer name cmtccup1
+ip link set cmtccup0 master "$BR" up
+
+# a port taken off the bridge leaves; put back, it joins again
+ip link set "$port5" nomaster
+it_wait "$IT_TMP/agent.err" "container cmtcc5 left" ||
+	it_fail "a port taken off the bridge was not let go"
+ip link set "$port5" master "$BR"
+[ "$(grep -c "container cmtcc5 joined" "$IT_TMP/agent.err")" -eq 1 ] ||
+	it_fail "cmtcc5 joined twice before its port was back"
+n=50
+while [ "$(grep -c "container cmtcc5 joined" "$IT_TMP/agent.err")" -lt 2 ] &&
+      [ $n -gt 0 ]; do
+	sleep 0.1
+	n=$((n - 1))
+done
+[ $n -gt 0 ] || it_fail "a port put back on the bridge did not join again"
+grep -q "container cmtccup" "$IT_TMP/agent.err" &&
+	it_fail "an uplink veth was taken for a container"
 
 cmon_ns_container_del cmtcc2
 it_wait "$IT_TMP/agent.err" "container cmtcc2 left" ||
