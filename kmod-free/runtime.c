@@ -2,11 +2,14 @@
 /*
  * Containers as their runtime knows them (runtime.h).  Two threads: one
  * holds the events stream open (GET /events, one JSON object a line) and
- * marks the containers an event names; the other lists the containers
- * (GET /containers/json) and inspects those it does not know or an event
- * marked (GET /containers/ID/json), whenever an event came, and every 30 s
- * in case one was missed.  The table it builds is swapped in whole under
- * a lock; readers take a deep copy.
+ * notes, in order, the containers an event names; the other inspects each
+ * container an event started or changed (GET /containers/ID/json) and
+ * drops those an event ended, one request a container: the whole list
+ * (GET /containers/json, inspecting only those it does not know) is
+ * asked for at the start, every 30 s in case an event was missed, and
+ * when events were lost.  A container's entry is made once and shared,
+ * counted, by the table and the snapshots that hold it: a snapshot is an
+ * array of pointers, sorted by namespace.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +27,19 @@
 #define FULL_REFRESH_S	30
 #define MAX_MARKED	256
 
+/* A container as the runtime said last: never changed once made. */
+struct rt_entry {
+	struct cmon_rt_container c;	/* first: what snapshots hand out */
+	char *id;			/* its full id */
+	int ref;			/* the table's and snapshots' (atomic) */
+};
+
+/* A container an event named, and whether the event ended it. */
+struct mark {
+	char *id;
+	int gone;
+};
+
 struct cmon_runtime {
 	char *path;
 	const char *name;		/* "docker" or "podman" */
@@ -32,14 +48,14 @@ struct cmon_runtime {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int stop;
-	int dirty;			/* an event since the last listing */
+	int dirty;			/* an event since the last look */
 	time_t since;			/* the first listing's start */
-	char *marked[MAX_MARKED];	/* ids an event named: inspect again */
+	struct mark marked[MAX_MARKED];	/* in the events' order */
 	size_t nmarked;
-	int marked_all;			/* too many: inspect every one */
+	int marked_all;			/* events lost: list and inspect all */
 	unsigned int gen;
-	struct cmon_rt_container *c;	/* the table (lister's and lock's) */
-	char **ids;			/* c[i]'s full id */
+	/* the table, by namespace: the lister's, changed under the lock */
+	struct rt_entry **e;
 	size_t n;
 	/* the events stream: a line being assembled */
 	char *line;
@@ -82,9 +98,10 @@ static CURL *easy(const struct cmon_runtime *rt, const char *path)
 	return c;
 }
 
-/* GET @path: the answer as JSON, or NULL with @err said. */
+/* GET @path: the answer as JSON, or NULL with @err said (and the HTTP
+ * status in *@status, if not NULL: 0 when there was no answer). */
 static json_t *get(const struct cmon_runtime *rt, const char *path,
-		   char *err, size_t errlen)
+		   long *status_out, char *err, size_t errlen)
 {
 	struct buf b = { 0 };
 	CURL *c = easy(rt, path);
@@ -103,6 +120,8 @@ static json_t *get(const struct cmon_runtime *rt, const char *path,
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
+	if (status_out)
+		*status_out = rc == CURLE_OK ? status : 0;
 	if (rc != CURLE_OK)
 		snprintf(err, errlen, "%s", curl_easy_strerror(rc));
 	else if (status != 200)
@@ -137,34 +156,6 @@ void cmon_rt_clear(struct cmon_rt_container *c)
 	}
 	free((void *)c->meta.labels);
 	memset(c, 0, sizeof(*c));
-}
-
-/* A deep copy of @src into @dst: 0, or -1 (nothing to free). */
-static int rt_copy(struct cmon_rt_container *dst,
-		   const struct cmon_rt_container *src)
-{
-	struct cmon_label *l = calloc(src->meta.nlabels + 1, sizeof(*l));
-	size_t i;
-
-	*dst = *src;
-	dst->meta.labels = l;
-	dst->meta.nlabels = l ? src->meta.nlabels : 0;
-	dst->meta.name = strdup(src->meta.name);
-	dst->meta.id = strdup(src->meta.id);
-	dst->meta.image = strdup(src->meta.image);
-	dst->meta.project = strdup(src->meta.project);
-	dst->meta.service = strdup(src->meta.service);
-	for (i = 0; i < dst->meta.nlabels; i++) {
-		l[i].key = strdup(src->meta.labels[i].key);
-		l[i].value = strdup(src->meta.labels[i].value);
-		if (!l[i].key || !l[i].value)
-			break;
-	}
-	if (l && i == src->meta.nlabels && dst->meta.name && dst->meta.id &&
-	    dst->meta.image && dst->meta.project && dst->meta.service)
-		return 0;
-	cmon_rt_clear(dst);
-	return -1;
 }
 
 static int rt_parse(json_t *doc, const char *runtime,
@@ -229,118 +220,185 @@ int cmon_rt_parse_inspect(const char *json, const char *runtime,
 	return rc;
 }
 
-/* ---- the lister ---------------------------------------------------- */
+/* ---- the table ---------------------------------------------------- */
 
-/* The ids events named, taken for one listing. */
-struct marks {
-	char *id[MAX_MARKED];
-	size_t n;
-	int all;			/* inspect every container */
-};
-
-static int marked(const struct marks *m, const char *id)
+static struct rt_entry *entry_hold(struct rt_entry *e)
 {
-	size_t i;
-
-	for (i = 0; i < m->n && !m->all; i++)
-		if (!strcmp(m->id[i], id))
-			return 1;
-	return m->all;
+	__atomic_add_fetch(&e->ref, 1, __ATOMIC_RELAXED);
+	return e;
 }
 
-static void free_table(struct cmon_rt_container *c, char **ids, size_t n)
+static void entry_put(struct rt_entry *e)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		cmon_rt_clear(&c[i]);
-		free(ids[i]);
+	if (e && !__atomic_sub_fetch(&e->ref, 1, __ATOMIC_ACQ_REL)) {
+		cmon_rt_clear(&e->c);
+		free(e->id);
+		free(e);
 	}
-	free(c);
-	free(ids);
 }
 
-/* List the containers, inspecting those not known, those events named
- * since the last listing, or with @all every one; the table swapped in.
- * 0, or -1 with @err said (the table stays, the marks too). */
-static int list_once(struct cmon_runtime *rt, int all, char *err,
-		     size_t errlen)
+/* Container @id as inspected: a new entry (held once), or NULL when it
+ * is none (not running, no namespace) and *@gone = 1 when the runtime
+ * does not know it; NULL with @err said when the runtime did not
+ * answer. */
+static struct rt_entry *inspect(struct cmon_runtime *rt, const char *id,
+				int *gone, char *err, size_t errlen)
 {
-	struct cmon_rt_container *c = NULL;
-	struct marks m;
-	char **ids = NULL;
-	size_t i, j, n = 0, cap;
-	json_t *list, *e;
+	struct rt_entry *e;
+	char path[128];
+	long status;
+	json_t *doc;
 
+	*gone = 0;
+	snprintf(path, sizeof(path), "/containers/%s/json", id);
+	doc = get(rt, path, &status, err, errlen);
+	if (!doc) {
+		*gone = status == 404;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (e && !rt_parse(doc, rt->name, &e->c) && (e->id = strdup(id))) {
+		e->ref = 1;
+	} else {
+		*gone = 1;	/* not a container of ours, or no memory */
+		if (e)
+			cmon_rt_clear(&e->c);
+		free(e);
+		e = NULL;
+	}
+	json_decref(doc);
+	return e;
+}
+
+static int by_netns(const void *a, const void *b)
+{
+	const struct rt_entry *x = *(struct rt_entry *const *)a;
+	const struct rt_entry *y = *(struct rt_entry *const *)b;
+
+	return (x->c.netns > y->c.netns) - (x->c.netns < y->c.netns);
+}
+
+/* The table's entries, each held again: NULL when out of memory. */
+static struct rt_entry **table_copy(struct cmon_runtime *rt, size_t extra)
+{
+	struct rt_entry **v = calloc(rt->n + extra + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; v && i < rt->n; i++)
+		v[i] = entry_hold(rt->e[i]);
+	return v;
+}
+
+/* Make @v (@n entries, held) the table; a new generation if it changed. */
+static void table_swap(struct cmon_runtime *rt, struct rt_entry **v, size_t n)
+{
+	struct rt_entry **old;
+	size_t i, nold;
+	int same;
+
+	qsort(v, n, sizeof(*v), by_netns);
 	pthread_mutex_lock(&rt->mu);
-	memcpy(m.id, rt->marked, rt->nmarked * sizeof(m.id[0]));
-	m.n = rt->nmarked;
-	m.all = rt->marked_all || all;
-	rt->nmarked = 0;
-	rt->marked_all = 0;
+	old = rt->e;
+	nold = rt->n;
+	same = n == nold && (!n || !memcmp(v, old, n * sizeof(*v)));
+	rt->e = v;
+	rt->n = n;
+	rt->gen += !same;
 	pthread_mutex_unlock(&rt->mu);
-	list = get(rt, "/containers/json", err, errlen);
+	for (i = 0; i < nold; i++)
+		entry_put(old[i]);
+	free(old);
+}
+
+/* Index of container @id in @v (@n), or @n. */
+static size_t find_id(struct rt_entry **v, size_t n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < n && strcmp(v[i]->id, id); i++)
+		;
+	return i;
+}
+
+/* List the containers, inspecting those not known, or with @all every
+ * one; the table swapped in.  0, or -1 with @err said. */
+static int list_all(struct cmon_runtime *rt, int all, char *err,
+		    size_t errlen)
+{
+	json_t *list = get(rt, "/containers/json", NULL, err, errlen), *it;
+	struct rt_entry **v;
+	size_t i, j, n = 0;
+	int gone;
+
 	if (list && !json_is_array(list)) {
 		snprintf(err, errlen, "GET /containers/json: not a list");
 		json_decref(list);
-		list = NULL;
+		return -1;
 	}
-	if (!list) {
-		pthread_mutex_lock(&rt->mu);
-		rt->marked_all = 1;	/* those marks are lost: all again */
-		pthread_mutex_unlock(&rt->mu);
-		goto out;
+	if (!list)
+		return -1;
+	v = calloc(json_array_size(list) + 1, sizeof(*v));
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		json_decref(list);
+		return -1;
 	}
-	cap = json_array_size(list) + 1;
-	c = calloc(cap, sizeof(*c));
-	ids = calloc(cap, sizeof(*ids));
-	json_array_foreach(list, i, e) {
-		const char *id = json_string_value(json_object_get(e, "Id"));
-		char path[128];
-		json_t *doc;
-		int done = 0;
+	json_array_foreach(list, i, it) {
+		const char *id = json_string_value(json_object_get(it, "Id"));
 
-		if (!c || !ids || !id || strlen(id) > 80)
+		if (!id || strlen(id) > 80 || find_id(v, n, id) < n)
 			continue;
-		/* known and not named by an event since: as it was */
-		pthread_mutex_lock(&rt->mu);
-		for (j = 0; j < rt->n && !marked(&m, id); j++)
-			if (!strcmp(rt->ids[j], id)) {
-				done = !rt_copy(&c[n], &rt->c[j]);
-				break;
-			}
-		pthread_mutex_unlock(&rt->mu);
-		if (!done) {
-			snprintf(path, sizeof(path), "/containers/%s/json", id);
-			doc = get(rt, path, err, errlen);
-			done = doc && !rt_parse(doc, rt->name, &c[n]);
-			json_decref(doc);
-		}
-		if (done && !(ids[n] = strdup(id)))
-			cmon_rt_clear(&c[n]);
-		else if (done)
-			n++;
+		/* known: as it was (the lister alone changes the table),
+		 * also when asked again and the runtime does not answer */
+		j = find_id(rt->e, rt->n, id);
+		v[n] = j < rt->n && !all ? entry_hold(rt->e[j]) :
+		       inspect(rt, id, &gone, err, errlen);
+		if (!v[n] && !gone && j < rt->n)
+			v[n] = entry_hold(rt->e[j]);
+		n += v[n] != NULL;
 	}
 	json_decref(list);
-	if (!c || !ids) {
-		free(c);
-		free(ids);
-		snprintf(err, errlen, "out of memory");
-		list = NULL;
-		goto out;
-	}
-	pthread_mutex_lock(&rt->mu);
-	free_table(rt->c, rt->ids, rt->n);
-	rt->c = c;
-	rt->ids = ids;
-	rt->n = n;
-	rt->gen++;
-	pthread_mutex_unlock(&rt->mu);
-out:
-	for (i = 0; i < m.n; i++)
-		free(m.id[i]);
-	return list ? 0 : -1;
+	table_swap(rt, v, n);
+	return 0;
 }
+
+/* What the events @m (@nm, in order) said, one request a container
+ * started or changed.  0, or -1 with @err said (the table as it was). */
+static int apply_marks(struct cmon_runtime *rt, const struct mark *m,
+		       size_t nm, char *err, size_t errlen)
+{
+	struct rt_entry **v = table_copy(rt, nm), *e;
+	size_t i, j, n = rt->n;
+	int gone;
+
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < nm; i++) {
+		if ((j = find_id(v, n, m[i].id)) < n) {
+			entry_put(v[j]);
+			v[j] = v[--n];
+		}
+		if (m[i].gone)
+			continue;
+		e = inspect(rt, m[i].id, &gone, err, errlen);
+		if (e)
+			v[n++] = e;
+		else if (!gone)
+			break;		/* no answer */
+	}
+	if (i < nm) {
+		for (j = 0; j < n; j++)
+			entry_put(v[j]);
+		free(v);
+		return -1;
+	}
+	table_swap(rt, v, n);
+	return 0;
+}
+
+/* ---- the lister ---------------------------------------------------- */
 
 /* Wait until an event (1), @s seconds (0), or stop (-1). */
 static int wait_dirty(struct cmon_runtime *rt, double s)
@@ -374,20 +432,35 @@ static void *lister(void *arg)
 {
 	struct cmon_runtime *rt = arg;
 	struct timespec pause = { 0, 20 * 1000000L };
+	struct mark m[MAX_MARKED];
 	char err[256];
-	int ok = 1, ev;
+	int ok = 1, ev, all, rc;
+	size_t nm, i;
 
-	/* an event: what it named; no event for a while: every container,
-	 * in case one was missed */
+	/* an event: what it named; no event for a while: the list, in case
+	 * one was missed; events lost: every container inspected again */
 	while ((ev = wait_dirty(rt, ok ? FULL_REFRESH_S : 2)) >= 0) {
-		/* events close together are one listing */
+		/* events close together are one look */
 		nanosleep(&pause, NULL);
-		if (list_once(rt, !ev, err, sizeof(err))) {
+		pthread_mutex_lock(&rt->mu);
+		nm = rt->nmarked;
+		memcpy(m, rt->marked, nm * sizeof(m[0]));
+		all = rt->marked_all;
+		rt->nmarked = 0;
+		rt->marked_all = 0;
+		pthread_mutex_unlock(&rt->mu);
+		if (all || !ev || !ok)
+			rc = list_all(rt, all || !ok, err, sizeof(err));
+		else
+			rc = apply_marks(rt, m, nm, err, sizeof(err));
+		for (i = 0; i < nm; i++)
+			free(m[i].id);
+		if (rc) {
 			if (ok)
 				cmon_warn("%s at %s: %s (containers keep the "
 					  "names they had)", rt->name,
 					  rt->path, err);
-			ok = 0;
+			ok = 0;		/* all again, every 2 s until it works */
 		} else {
 			ok = 1;
 		}
@@ -399,8 +472,11 @@ static void *lister(void *arg)
 
 static void on_event(struct cmon_runtime *rt, const char *line)
 {
-	static const char *const actions[] = { "start", "die", "destroy",
-					       "rename", "update", NULL };
+	/* what starts or changes a container, then what ends one (Podman
+	 * says died and remove where Docker says die and destroy) */
+	static const char *const actions[] = { "start", "restart", "rename",
+					       "update", "die", "died",
+					       "destroy", "remove", NULL };
 	json_t *ev = json_loads(line, 0, NULL);
 	const char *action = json_string_value(json_object_get(ev, "Action"));
 	const char *id = json_string_value(json_object_get(
@@ -409,12 +485,16 @@ static void on_event(struct cmon_runtime *rt, const char *line)
 
 	for (i = 0; action && actions[i] && strcmp(action, actions[i]); i++)
 		;
-	if (action && actions[i] && id) {
+	if (action && actions[i] && id && strlen(id) <= 80) {
 		pthread_mutex_lock(&rt->mu);
-		if (rt->nmarked == MAX_MARKED)
+		if (rt->nmarked == MAX_MARKED) {
 			rt->marked_all = 1;
-		else if ((rt->marked[rt->nmarked] = strdup(id)))
+		} else if ((rt->marked[rt->nmarked].id = strdup(id))) {
+			rt->marked[rt->nmarked].gone = i >= 4;
 			rt->nmarked++;
+		} else {
+			rt->marked_all = 1;
+		}
 		rt->dirty = 1;
 		pthread_cond_broadcast(&rt->cv);
 		pthread_mutex_unlock(&rt->mu);
@@ -520,7 +600,7 @@ struct cmon_runtime *cmon_runtime_start(const char *path)
 	pthread_mutex_init(&rt->mu, NULL);
 	pthread_cond_init(&rt->cv, NULL);
 	rt->name = "docker";
-	v = get(rt, "/version", err, sizeof(err));
+	v = get(rt, "/version", NULL, err, sizeof(err));
 	if (!v) {
 		cmon_err("container runtime at %s: %s (is it running? "
 			 "--runtime none does without)", path, err);
@@ -539,7 +619,7 @@ struct cmon_runtime *cmon_runtime_start(const char *path)
 	}
 	json_decref(v);
 	rt->since = time(NULL) - 1;
-	if (list_once(rt, 1, err, sizeof(err))) {
+	if (list_all(rt, 1, err, sizeof(err))) {
 		cmon_err("container runtime at %s: %s", path, err);
 		cmon_runtime_stop(rt);
 		return NULL;
@@ -576,15 +656,12 @@ unsigned int cmon_runtime_generation(struct cmon_runtime *rt)
 struct cmon_rt_snapshot *cmon_runtime_snapshot(struct cmon_runtime *rt)
 {
 	struct cmon_rt_snapshot *s = calloc(1, sizeof(*s));
-	size_t i;
 
 	if (!s)
 		return NULL;
 	pthread_mutex_lock(&rt->mu);
-	s->c = calloc(rt->n + 1, sizeof(*s->c));
-	for (i = 0; s->c && i < rt->n; i++)
-		if (!rt_copy(&s->c[s->n], &rt->c[i]))
-			s->n++;
+	s->c = (struct cmon_rt_container **)table_copy(rt, 0);
+	s->n = s->c ? rt->n : 0;
 	pthread_mutex_unlock(&rt->mu);
 	if (!s->c) {
 		free(s);
@@ -596,11 +673,18 @@ struct cmon_rt_snapshot *cmon_runtime_snapshot(struct cmon_runtime *rt)
 const struct cmon_rt_container *cmon_rt_find(const struct cmon_rt_snapshot *s,
 					     uint32_t netns)
 {
-	size_t i;
+	size_t lo = 0, hi = s ? s->n : 0;
 
-	for (i = 0; s && i < s->n; i++)
-		if (s->c[i].netns == netns)
-			return &s->c[i];
+	while (lo < hi) {		/* sorted by netns (table_swap) */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->c[mid]->netns == netns)
+			return s->c[mid];
+		if (s->c[mid]->netns < netns)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -611,7 +695,7 @@ void cmon_rt_snapshot_free(struct cmon_rt_snapshot *s)
 	if (!s)
 		return;
 	for (i = 0; i < s->n; i++)
-		cmon_rt_clear(&s->c[i]);
+		entry_put((struct rt_entry *)s->c[i]);
 	free(s->c);
 	free(s);
 }
@@ -630,9 +714,11 @@ void cmon_runtime_stop(struct cmon_runtime *rt)
 		pthread_join(rt->lister, NULL);
 		pthread_join(rt->events, NULL);
 	}
-	free_table(rt->c, rt->ids, rt->n);
+	for (i = 0; i < rt->n; i++)
+		entry_put(rt->e[i]);
+	free(rt->e);
 	for (i = 0; i < rt->nmarked; i++)
-		free(rt->marked[i]);
+		free(rt->marked[i].id);
 	free(rt->line);
 	free(rt->path);
 	free(rt);

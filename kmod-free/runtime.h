@@ -2,11 +2,12 @@
 /*
  * Containers as their runtime knows them: Docker's Engine API, or
  * Podman's Docker-compatible one, over the runtime's unix socket (libcurl,
- * jansson).  A thread lists the containers, inspects each new one (name,
+ * jansson).  A thread lists the containers once, inspects each (name,
  * image, labels, Compose project and service, network namespace: its
- * SandboxKey), and follows the events stream, listing again after every
- * container event; the agent takes a snapshot when the generation moves
- * and finds containers by network namespace inode.  Without libcurl,
+ * SandboxKey), and follows the events stream, inspecting only the
+ * container an event names; the agent takes a snapshot (shared entries,
+ * no copy) when the generation moves and finds containers by network
+ * namespace inode.  Without libcurl,
  * cmon_runtime_start() says so and returns NULL (runtime-stub.c).
  */
 #ifndef CMON_RUNTIME_H
@@ -29,7 +30,7 @@ struct cmon_rt_container {
 };
 
 struct cmon_rt_snapshot {
-	struct cmon_rt_container *c;	/* running containers */
+	struct cmon_rt_container **c;	/* running containers, by netns */
 	size_t n;
 };
 
