@@ -109,7 +109,7 @@ struct cmon_kagent {
 	int nlfd;
 	int links_changed;
 	int full;			/* a look at every port is due */
-	double look_cost;		/* seconds the last look took */
+	double full_cost;		/* seconds the last full look took */
 	/* ports to attach (from events or a full look), and links whose
 	 * veth peer left this namespace (ports now, perhaps) */
 	struct cmon_port pend[MAX_PORTS];
@@ -688,6 +688,7 @@ static int look_all(struct cmon_kagent *a)
 {
 	struct cmon_port *ports = a->ports;
 	const char *missing = NULL;
+	double t = cmon_time_mono();
 	unsigned int i, j;
 	int n;
 
@@ -726,6 +727,7 @@ static int look_all(struct cmon_kagent *a)
 		a->tr[i]->gone = !a->tr[i]->seen;
 	a->full = 0;
 	a->last_full = cmon_time_mono();
+	a->full_cost = a->last_full - t;
 	return 0;
 }
 
@@ -1282,17 +1284,16 @@ int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms)
 	}
 	/* at once when the runtime started or stopped a container, or a
 	 * link changed: at most every 50 ms (a container's start is many
-	 * events), and no more than a third of the time; at every port
-	 * only every CMON_FULL_LOOK_S (a look at all costs the kernel time
-	 * in the square of the namespaces: 40 ms with 1000) */
+	 * events).  At every port only every CMON_FULL_LOOK_S, or after
+	 * events were lost but then no more than a third of the time: a
+	 * look at all costs the kernel time in the square of the
+	 * namespaces, 40 ms with 1000 */
 	if (t - a->last_look >= 1.0 ||
-	    (a->links_changed && t - a->last_look >= 0.05 &&
-	     t - a->last_look >= 3 * a->look_cost) ||
+	    (a->links_changed && t - a->last_look >= 0.05) ||
 	    (a->rt && cmon_runtime_generation(a->rt) != a->rt_gen)) {
-		look(a, a->full || a->nlfd < 0 ||
-			t - a->last_full >= CMON_FULL_LOOK_S);
+		look(a, a->nlfd < 0 || t - a->last_full >= CMON_FULL_LOOK_S ||
+			(a->full && t - a->last_full >= 3 * a->full_cost));
 		a->last_look = cmon_time_mono();
-		a->look_cost = a->last_look - t;
 	}
 	return 0;
 }
