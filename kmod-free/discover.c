@@ -98,17 +98,23 @@ struct ns_cand {
 	char name[64];
 };
 
+/* Whether @ino is among the @n candidates at @v. */
+static int cand_has(const struct ns_cand *v, unsigned int n, uint32_t ino)
+{
+	while (n--)
+		if (v[n].ino == ino)
+			return 1;
+	return 0;
+}
+
 static int cand_add(struct ns_cand **v, unsigned int *n, unsigned int *cap,
 		    uint32_t host, const char *path, const char *name)
 {
 	struct stat st;
-	unsigned int i;
 
-	if (stat(path, &st) || (uint32_t)st.st_ino == host)
-		return 0;
-	for (i = 0; i < *n; i++)
-		if ((*v)[i].ino == (uint32_t)st.st_ino)
-			return 0;	/* first (best) name wins */
+	if (stat(path, &st) || (uint32_t)st.st_ino == host ||
+	    cand_has(*v, *n, (uint32_t)st.st_ino))
+		return 0;	/* first (best) name wins */
 	if (*n == *cap) {
 		unsigned int nc = *cap ? *cap * 2 : 64;
 		struct ns_cand *nv = realloc(*v, nc * sizeof(*nv));
@@ -151,6 +157,7 @@ static void cand_procs(struct ns_cand **v, unsigned int *n, unsigned int *cap,
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
+	struct stat st;
 	char path[300], name[64], comm[32];
 
 	if (!d)
@@ -159,6 +166,12 @@ static void cand_procs(struct ns_cand **v, unsigned int *n, unsigned int *cap,
 		FILE *f;
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		/* most processes share a namespace already seen: named
+		 * only when theirs is new */
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
+		if (stat(path, &st) || (uint32_t)st.st_ino == host ||
+		    cand_has(*v, *n, (uint32_t)st.st_ino))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
 		f = fopen(path, "r");
@@ -314,32 +327,33 @@ static int match_addr(int ifindex, uint32_t addr, unsigned int plen,
 	return 0;
 }
 
-/* Read the namespaces @cand[@from..@n) that ports lead to (@c). */
+/*
+ * Read the namespaces @cand[@from..@n) that ports lead to (@c), by the
+ * ids the last walk found (@again: every id not asked yet asked now).
+ */
 static void resolve_in(struct ns_cand *cand, unsigned int from,
-		       unsigned int n, struct peer_ctx *c)
+		       unsigned int n, struct peer_ctx *c, int again)
 {
-	unsigned int i, pass;
+	unsigned int i;
 
 	/* a namespace a port leads to is read from here, by the id the
-	 * port names it with: no switch into it and back */
-	/* ids as the last walk found them first; an inode, then an id, may
-	 * have gone to another namespace since: a match is asked again, and
-	 * ports still not found make every id asked again */
-	for (pass = 0; pass < 2 && c->found < c->n; pass++)
-		for (i = from; i < n && c->found < c->n; i++) {
-			if (pass && cand[i].asked)
-				continue;
-			cand[i].nsid = cand_nsid(&cand[i], !pass);
-			if (port_to(c->ports, c->n, c->cts, cand[i].nsid) == c->n)
-				continue;	/* no port of ours leads there */
-			if (!cand[i].asked)
-				cand[i].nsid = cand_nsid(&cand[i], 0);
-			if (port_to(c->ports, c->n, c->cts, cand[i].nsid) == c->n)
-				continue;
-			c->ns = &cand[i];
-			if (!cmon_nl_links_in(cand[i].nsid, match_peer, c))
-				cmon_nl_addrs_in(cand[i].nsid, 0, match_addr, c);
-		}
+	 * port names it with: no switch into it and back; an inode, then
+	 * an id, may have gone to another namespace since the last walk:
+	 * a match is asked again */
+	for (i = from; i < n && c->found < c->n; i++) {
+		if (again && cand[i].asked)
+			continue;
+		cand[i].nsid = cand_nsid(&cand[i], !again);
+		if (port_to(c->ports, c->n, c->cts, cand[i].nsid) == c->n)
+			continue;	/* no port of ours leads there */
+		if (!cand[i].asked)
+			cand[i].nsid = cand_nsid(&cand[i], 0);
+		if (port_to(c->ports, c->n, c->cts, cand[i].nsid) == c->n)
+			continue;
+		c->ns = &cand[i];
+		if (!cmon_nl_links_in(cand[i].nsid, match_peer, c))
+			cmon_nl_addrs_in(cand[i].nsid, 0, match_addr, c);
+	}
 }
 
 int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
@@ -360,19 +374,22 @@ int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 	if (!n)
 		return 0;
 	/* named namespaces first (a few files), the processes' (a walk of
-	 * /proc) only for ports still not found */
+	 * /proc) only for ports still not found, and every id asked again
+	 * only for ports not found even so */
 	cand_dir(&cand, &ncand, &cap, host, "/run/netns");
 	cand_dir(&cand, &ncand, &cap, host, "/var/run/docker/netns");
 	for (i = 0; i < ncand; i++)
 		cand[i].nsid = -1;
-	resolve_in(cand, 0, ncand, &c);
+	resolve_in(cand, 0, ncand, &c, 0);
 	named = ncand;
 	if (c.found < n) {
 		cand_procs(&cand, &ncand, &cap, host);
 		for (i = named; i < ncand; i++)
 			cand[i].nsid = -1;
-		resolve_in(cand, named, ncand, &c);
+		resolve_in(cand, named, ncand, &c, 0);
 	}
+	if (c.found < n)
+		resolve_in(cand, 0, ncand, &c, 1);
 	/* those not reached keep what the last walk found */
 	for (i = 0; i < ncand; i++)
 		if (cand[i].nsid < 0 && !cand[i].asked)

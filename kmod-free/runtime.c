@@ -435,10 +435,11 @@ static void *lister(void *arg)
 	struct mark m[MAX_MARKED];
 	char err[256];
 	int ok = 1, ev, all, rc;
+	time_t listed = time(NULL);
 	size_t nm, i;
 
-	/* an event: what it named; no event for a while: the list, in case
-	 * one was missed; events lost: every container inspected again */
+	/* an event: what it named; every 30 s: the list, in case one was
+	 * missed; events lost: every container inspected again */
 	while ((ev = wait_dirty(rt, ok ? FULL_REFRESH_S : 2)) >= 0) {
 		/* events close together are one look */
 		nanosleep(&pause, NULL);
@@ -449,10 +450,13 @@ static void *lister(void *arg)
 		rt->nmarked = 0;
 		rt->marked_all = 0;
 		pthread_mutex_unlock(&rt->mu);
-		if (all || !ev || !ok)
+		if (all || !ev || !ok ||
+		    time(NULL) - listed >= FULL_REFRESH_S) {
 			rc = list_all(rt, all || !ok, err, sizeof(err));
-		else
+			listed = time(NULL);
+		} else {
 			rc = apply_marks(rt, m, nm, err, sizeof(err));
+		}
 		for (i = 0; i < nm; i++)
 			free(m[i].id);
 		if (rc) {

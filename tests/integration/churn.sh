@@ -10,6 +10,16 @@ set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtc
 it_host 2
+
+# traced_from_1 N: five pings from cmtcc1 to cmtccN, all five traced
+traced_from_1() {
+	it_in 1 ping -q -c 5 -i 0.1 "$(it_ip "$1")" >/dev/null ||
+		it_fail "ping to cmtcc$1"
+	it_settle
+	traced=$(it_query cmtcc1 "cmtcc$1" icmp traced)
+	[ "$traced" -ge 5 ] || it_fail "traffic to cmtcc$1 traced $traced/5"
+}
+
 it_agent_start --sample 1
 cmon_ns_container cmtcc3 "$BR" "$(it_ip 3)" || it_fail "cannot add container"
 t0=$(date +%s.%N)
@@ -32,10 +42,7 @@ it_wait "$IT_TMP/agent.err" "container cmtcc4 joined" ||
 ip -n cmtcc4 addr add "$(it_ip 4)/24" dev eth0
 it_wait "$IT_TMP/agent.err" "container cmtcc4 now has 1 address" ||
 	it_fail "the container's new address was not picked up"
-it_in 1 ping -q -c 5 -i 0.1 "$(it_ip 4)" >/dev/null || it_fail "ping to late-addressed container"
-it_settle
-traced=$(it_query cmtcc1 cmtcc4 icmp traced)
-[ "$traced" -ge 5 ] || it_fail "traffic to the late-addressed container traced $traced/5"
+traced_from_1 4
 
 # as libnetwork does it: both ends made here, the port on the bridge and
 # up, then the container's end moved into its namespace (the port hears
@@ -53,10 +60,7 @@ ip -n cmtcc5 addr add "$(it_ip 5)/24" dev eth0
 ip -n cmtcc5 link set eth0 up
 it_wait "$IT_TMP/agent.err" "container cmtcc5 joined" ||
 	it_fail "container whose end moved in after the port was enslaved not picked up"
-it_in 1 ping -q -c 5 -i 0.1 "$(it_ip 5)" >/dev/null || it_fail "ping to cmtcc5"
-it_settle
-traced=$(it_query cmtcc1 cmtcc5 icmp traced)
-[ "$traced" -ge 5 ] || it_fail "traffic to cmtcc5 traced $traced/5"
+traced_from_1 5
 
 # a veth pair with both ends here on the bridge (an uplink) is no container
 ip link add cmtccup0 type veth peer name cmtccup1
