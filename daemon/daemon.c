@@ -282,9 +282,10 @@ static void on_kpacket(void *ctx, const struct cmon_kpacket *p)
 	cmon_daemon_packet(ctx, p);
 }
 
-/* The devices of the rules' template to the kernel agent: its bridges
- * (those there are) beside the command line's, the host stack hops if
- * it has them; the command line's alone without rules. */
+/* The devices of the rules' template to the kernel agent: its bridges,
+ * overlay and uplink devices (those there are) beside the command
+ * line's, the host stack hops if it has them; the command line's alone
+ * without rules. */
 static void apply_template(struct cmon_daemon *d)
 {
 	const struct cmon_template *t = cmon_rules_run_template(d->rules);
@@ -301,6 +302,10 @@ static void apply_template(struct cmon_daemon *d)
 	cmon_kagent_watch(d->ka, t ? (const char *const *)t->bridges : NULL,
 			  t ? (unsigned int)t->nbridges : 0,
 			  !t || (t->hops & host));
+	cmon_kagent_devices(d->ka, t ? (const char *const *)t->overlay : NULL,
+			    t ? (unsigned int)t->noverlay : 0,
+			    t ? (const char *const *)t->uplink : NULL,
+			    t ? (unsigned int)t->nuplink : 0);
 }
 
 /* The rules' sampling, pair by pair, to the kernel hops. */

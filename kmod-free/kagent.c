@@ -59,10 +59,16 @@ struct cmon_kagent {
 	uint32_t host_ns;
 	struct tracked *tr[MAX_PORTS];
 	unsigned int ntr;
+	/* the command line's overlay and uplink devices, attached at the
+	 * start; then those a template adds (cmon_kagent_devices()) */
 	struct cmon_tc ovl[CMON_MAX_OVERLAYS];
 	unsigned int novl;
 	struct cmon_tc upl[CMON_MAX_UPLINKS];
 	unsigned int nupl;
+	struct tdev {
+		struct cmon_tc tc;	/* tc.ifindex 0: a free slot */
+		char name[IF_NAMESIZE];
+	} tovl[CMON_MAX_OVERLAYS], tupl[CMON_MAX_UPLINKS];
 	struct cmon_tc br[CMON_MAX_BRIDGES];	/* host hops, as opt.bridges */
 	/* the command line's bridges, and the names opt.bridges points to
 	 * once a template adds some (cmon_kagent_watch()) */
@@ -461,6 +467,91 @@ static int attach_named(const char *dev, const char *what, const char *hint,
 		return err;
 	}
 	return ifindex;
+}
+
+/* Is @name among the @n names at @v? */
+static int named_in(const char *const *v, unsigned int n, const char *name)
+{
+	while (n--)
+		if (!strcmp(v[n], name))
+			return 1;
+	return 0;
+}
+
+/*
+ * The template's devices of one kind (@want, @nwant names) in the slots
+ * @td (@max of them) beside the command line's (@cl, @ncl): attached
+ * when there, detached when no longer named or made again.  @overlay:
+ * overlay hops (both ways, in cmon_devs), else uplink strip hops.
+ */
+static void template_devs(struct cmon_kagent *a, struct tdev *td,
+			  unsigned int max, const char *const *want,
+			  unsigned int nwant, const char *const *cl,
+			  unsigned int ncl, int overlay)
+{
+	const char *what = overlay ? "overlay" : "uplink";
+	unsigned int i, j;
+	int ifindex, err;
+
+	for (i = 0; i < max; i++) {
+		if (!td[i].tc.ifindex ||
+		    (named_in(want, nwant, td[i].name) &&
+		     !named_in(cl, ncl, td[i].name) &&
+		     (int)if_nametoindex(td[i].name) == td[i].tc.ifindex))
+			continue;
+		if (overlay)
+			dev_map(a, a->host_ns, td[i].tc.ifindex, 0, 0);
+		cmon_tc_detach(&td[i].tc);
+		td[i].tc.ifindex = 0;
+		cmon_info("template's %s %s let go", what, td[i].name);
+	}
+	for (j = 0; j < nwant; j++) {
+		if (named_in(cl, ncl, want[j]) ||
+		    !(ifindex = (int)if_nametoindex(want[j])))
+			continue;	/* the command line's, or not there */
+		for (i = 0; i < max; i++)
+			if (td[i].tc.ifindex && !strcmp(td[i].name, want[j]))
+				break;
+		if (i < max)
+			continue;	/* attached */
+		for (i = 0; i < max && td[i].tc.ifindex; i++)
+			;
+		if (i == max) {
+			cmon_log_rl(CMON_LOG_WARN, "more than %u %s devices: "
+				    "%s not watched", max, what, want[j]);
+			continue;
+		}
+		err = overlay ?
+		      cmon_tc_attach(&td[i].tc, ifindex,
+				     bpf_program__fd(a->skel->progs.cmon_ovl_in),
+				     bpf_program__fd(a->skel->progs.cmon_ovl_out),
+				     0) :
+		      cmon_tc_attach(&td[i].tc, ifindex, -1,
+				     bpf_program__fd(a->skel->progs.cmon_uplink_out),
+				     0);
+		if (err) {
+			cmon_log_rl(CMON_LOG_WARN, "cannot attach to the "
+				    "template's %s %s: %s", what, want[j],
+				    strerror(-err));
+			td[i].tc.ifindex = 0;
+			continue;
+		}
+		snprintf(td[i].name, sizeof(td[i].name), "%s", want[j]);
+		if (overlay)
+			dev_map(a, a->host_ns, ifindex, CMON_DEV_OVERLAY, 1);
+		cmon_info("template's %s %s: %s", what, want[j],
+			  overlay ? "hop on it" : "annotations stripped there");
+	}
+}
+
+void cmon_kagent_devices(struct cmon_kagent *a, const char *const *overlays,
+			 unsigned int noverlays, const char *const *uplinks,
+			 unsigned int nuplinks)
+{
+	template_devs(a, a->tovl, CMON_MAX_OVERLAYS, overlays, noverlays,
+		      a->opt.overlays, a->opt.noverlays, 1);
+	template_devs(a, a->tupl, CMON_MAX_UPLINKS, uplinks, nuplinks,
+		      a->opt.uplinks, a->opt.nuplinks, 0);
 }
 
 /* Hop programs on the overlay and uplink devices, and the remote subnets. */
@@ -1315,6 +1406,8 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 		cmon_tc_detach(&a->ovl[i]);
 	for (i = 0; i < a->nupl; i++)
 		cmon_tc_detach(&a->upl[i]);
+	if (a->skel)
+		cmon_kagent_devices(a, NULL, 0, NULL, 0);
 	ring_buffer__free(a->rb);
 	if (a->hop_cache)
 		munmap((void *)a->hop_cache, a->hop_cache_len);

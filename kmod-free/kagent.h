@@ -123,6 +123,15 @@ void cmon_kagent_capture(struct cmon_kagent *a, int on);
  */
 void cmon_kagent_watch(struct cmon_kagent *a, const char *const *extra,
 		       unsigned int nextra, int host_hops);
+/*
+ * The overlay and uplink devices a template names (beside the command
+ * line's, which stay): those there now attached, those no longer named
+ * or made again let go; those not there yet are looked for at the next
+ * call, so it can be called every interval.
+ */
+void cmon_kagent_devices(struct cmon_kagent *a, const char *const *overlays,
+			 unsigned int noverlays, const char *const *uplinks,
+			 unsigned int nuplinks);
 /* Detach exactly what was attached and free everything. */
 void cmon_kagent_stop(struct cmon_kagent *a);
 

@@ -8,7 +8,8 @@
 # traffic leaving the monitored domain (NAT to the underlay) is never
 # annotated and is counted; traced packets that leave a node outside the
 # overlay (its route to the other node's pods missing) lose their
-# annotation at the uplink and are counted.
+# annotation at the uplink and are counted.  A rule file's template gives
+# the overlay and uplink devices as --overlay and --uplink do, live.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmto
@@ -17,13 +18,15 @@ echo 0123456789abcdef >"$IT_TMP/key"
 it_overlay_nodes
 
 # start_agent N [ARGS]: one cmon-kern in node N's namespace, stamping
-# with CLOCK_TAI as PTP-synchronised nodes would
+# with CLOCK_TAI as PTP-synchronised nodes would; its overlay hop from
+# $OVERLAY
 AGENT_PIDS=""
+OVERLAY="--overlay flannel.1"
 start_agent() {
 	local n=$1
 	shift
 	it_fresh "$IT_TMP/node$n.json" "$IT_TMP/node$n.err"
-	ip netns exec "cmton$n" "$AGENT" --bridge cni0 --overlay flannel.1 \
+	ip netns exec "cmton$n" "$AGENT" --bridge cni0 $OVERLAY \
 		--peer-subnet 10.244.0.0/16 --key-file "$IT_TMP/key" \
 		--node-id "$n" --sample 1 --ct-hops --json --interval 0.5 \
 		--clock tai "$@" \
@@ -138,6 +141,58 @@ skip=$(python3 -c "import json; print(json.loads(open('$IT_TMP/node1.json').read
 [ "$skip" -ge 4000 ] || it_fail "only $skip packets counted as leaving the domain"
 echo "out of the domain: byte-exact, $skip packets not stamped (skip_dst)"
 
+# The overlay and uplink devices from a rule file's template instead of
+# the command line, applied live: the overlay hop comes with the
+# template and goes when the template no longer names it
+tpl() {	# tpl OVERLAYS: the template nodes' devices
+	cat >"$IT_TMP/rules.yaml.new" <<YAML
+version: 1
+templates:
+  - template: nodes
+    bridges: [cni0]
+    overlay: [$1]
+    uplink: [cmtou1, cmtou2]
+    hops: [veth_in, veth_out, host_in, host_out, ovl_out, ovl_in, uplink]
+template: nodes
+sample: 1
+YAML
+	mv "$IT_TMP/rules.yaml.new" "$IT_TMP/rules.yaml"
+}
+tpl flannel.1
+OVERLAY="--rules $IT_TMP/rules.yaml"
+start_agent 1
+start_agent 2
+for n in 1 2; do
+	it_wait "$IT_TMP/node$n.err" "template's overlay flannel.1: hop on it" 5 &&
+	it_wait "$IT_TMP/node$n.err" "template's uplink cmtou$n: annotations" 5 ||
+		it_fail "node $n did not attach the template's devices"
+done
+it_in 1 ping -q -c 30 -i 0.02 10.244.2.2 >/dev/null || it_fail "ping"
+sleep 1.5
+tpl ""
+for n in 1 2; do
+	it_wait "$IT_TMP/node$n.err" "template's overlay flannel.1 let go" 5 ||
+		it_fail "node $n kept the overlay hop the template dropped"
+done
+sleep 1
+since=$(wc -l <"$IT_TMP/node2.json")
+it_in 1 ping -q -c 30 -i 0.02 10.244.2.2 >/dev/null || it_fail "ping"
+sleep 1.5
+stop_agents
+python3 -c "
+import sys
+sys.path.insert(0, '$HERE')
+from query import load, summary
+recv = load('$IT_TMP/node2.json')
+a = summary(recv[:$since], '10.244.1.2', 'cmtoc2', 'icmp')['seg_means']
+b = summary(recv[$since:], '10.244.1.2', 'cmtoc2', 'icmp')['seg_means']
+print('template with flannel.1: %s; without: %s' % (a, b))
+assert 'veth_in>ovl_out' in a and 'ovl_out>ovl_in' in a, a
+assert not any('ovl' in k for k in b) and 'veth_in>veth_out' in b, b
+" || it_fail "the template's overlay hop"
+echo "the template's overlay and uplink devices: attached, and let go live"
+OVERLAY="--overlay flannel.1"
+
 # outside_overlay [ARGS]: node 1 routes node 2's pods out of its underlay
 # NIC, bypassing flannel.1; UDP from pod 1 with node 1's agent (ARGS added)
 # and none on node 2; sets LEAKED (IPv4 packets on node 2's underlay still
@@ -170,5 +225,6 @@ echo "outside the overlay, --uplink: $LEAKED annotated, $STRIPPED stripped" \
      "at the uplink"
 [ "$LEAKED" = 0 ] || it_fail "$LEAKED annotated packets left node 1 with --uplink"
 [ "$STRIPPED" -gt 1000 ] || it_fail "only $STRIPPED counted as uplink_stripped"
+
 echo "PASS: flannel-style overlay traced end to end across two nodes"
 
