@@ -32,7 +32,8 @@
 
 #define MAX_TDIRS 16
 
-/* --etcd-user, --etcd-password-file */
+/* --etcd-user, --etcd-password-file, --etcd-cacert, --etcd-cert,
+ * --etcd-key */
 static struct cmon_etcd_login login;
 static char password[256];
 
@@ -54,6 +55,10 @@ static const char usage_text[] =
 "  --etcd-user NAME, --etcd-password-file FILE\n"
 "                  log in to an etcd with authentication enabled\n"
 "                  (the password is FILE's first line)\n"
+"  --etcd-cacert FILE, --etcd-cert FILE, --etcd-key FILE\n"
+"                  for https://: the CA to check etcd against (default:\n"
+"                  the system's), and a client certificate and its key\n"
+"                  when etcd asks for one, PEM\n"
 "  SRC, DST        NAME, ADDRESS or NAME@ADDRESS, then ,LABEL=VALUE and\n"
 "                  ,netns=NS as many as needed (web-1@10.0.0.2,app=web)\n"
 "  --templates DIR where templates named in the file are looked for\n"
@@ -252,6 +257,9 @@ static int cmd_rules(int argc, char **argv)
 		{ "etcd", required_argument, NULL, 'e' },
 		{ "etcd-user", required_argument, NULL, 'u' },
 		{ "etcd-password-file", required_argument, NULL, 'w' },
+		{ "etcd-cacert", required_argument, NULL, 'C' },
+		{ "etcd-cert", required_argument, NULL, 'c' },
+		{ "etcd-key", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -299,6 +307,16 @@ static int cmd_rules(int argc, char **argv)
 					     password, sizeof(password)))
 				return 2;
 			login.password = password;
+			break;
+		case 'C':
+		case 'c':
+		case 'k':
+			if (cmon_readable_file(optarg, c == 'C' ?
+					       "--etcd-cacert" : c == 'c' ?
+					       "--etcd-cert" : "--etcd-key"))
+				return 2;
+			*(c == 'C' ? &login.cacert : c == 'c' ? &login.cert :
+			  &login.key) = optarg;
 			break;
 		case 'h':
 			return usage(NULL);

@@ -22,7 +22,7 @@ enum {
 	OPT_PCAP, OPT_PCAP_SIZE, OPT_PCAP_COUNT, OPT_PCAP_CT, OPT_PCAP_PROTO,
 	OPT_PCAP_SAMPLE, OPT_RULES, OPT_ETCD, OPT_ETCD_LEASE, OPT_ETCD_USER,
 	OPT_ETCD_PASSWORD_FILE, OPT_RUNTIME, OPT_TC, OPT_PROM_LABELS,
-	OPT_PROM_LABEL_VALUES,
+	OPT_PROM_LABEL_VALUES, OPT_ETCD_CACERT, OPT_ETCD_CERT, OPT_ETCD_KEY,
 };
 
 #define SHORTOPTS "b:o:p:k:s:i:d:jqn:c:H:vhV"
@@ -80,6 +80,9 @@ static const struct option shared_opts[] = {
 	{ "etcd-user", required_argument, NULL, OPT_ETCD_USER },
 	{ "etcd-password-file", required_argument, NULL,
 	  OPT_ETCD_PASSWORD_FILE },
+	{ "etcd-cacert", required_argument, NULL, OPT_ETCD_CACERT },
+	{ "etcd-cert", required_argument, NULL, OPT_ETCD_CERT },
+	{ "etcd-key", required_argument, NULL, OPT_ETCD_KEY },
 };
 #define NSHARED (sizeof(shared_opts) / sizeof(shared_opts[0]))
 #define MAX_PROG_OPTS 16
@@ -194,7 +197,12 @@ static const char help_rules[] =
 "                        it stops renewing it (default 10)\n"
 "      --etcd-user NAME  log in to etcd as NAME (etcd authentication)\n"
 "      --etcd-password-file FILE  that user's password, FILE's first line\n"
-"                        (chmod 600 FILE)\n";
+"                        (chmod 600 FILE)\n"
+"      --etcd-cacert FILE  for https://: the CA etcd's certificate is\n"
+"                        checked against (default: the system's)\n"
+"      --etcd-cert FILE, --etcd-key FILE  for https:// when etcd asks\n"
+"                        for client certificates: this node's certificate\n"
+"                        and key, PEM\n";
 
 static void usage(FILE *f, const struct cmon_cli *cli)
 {
@@ -452,6 +460,16 @@ static int daemon_opt(struct cmon_daemon_opts *o, int c, const char *arg)
 				     etcd_password, sizeof(etcd_password)))
 			return -EINVAL;
 		o->etcd_password = etcd_password;
+		return 1;
+	case OPT_ETCD_CACERT:
+	case OPT_ETCD_CERT:
+	case OPT_ETCD_KEY:
+		if (cmon_readable_file(arg, c == OPT_ETCD_CACERT ?
+				       "--etcd-cacert" : c == OPT_ETCD_CERT ?
+				       "--etcd-cert" : "--etcd-key"))
+			return -EINVAL;
+		*(c == OPT_ETCD_CACERT ? &o->etcd_cacert :
+		  c == OPT_ETCD_CERT ? &o->etcd_cert : &o->etcd_key) = arg;
 		return 1;
 	}
 	return 0;

@@ -506,7 +506,9 @@ static int start(struct cmon_daemon *d, struct cmon_kopts *k, int restarted,
 		take_over(d->x);
 	if (o->rules || o->etcd) {
 		struct cmon_etcd_login login = { o->etcd_user,
-						 o->etcd_password };
+						 o->etcd_password,
+						 o->etcd_cacert, o->etcd_cert,
+						 o->etcd_key };
 
 		d->rules = cmon_rules_run_start(o->rules, o->etcd, &login,
 						o->node, o->etcd_lease);

@@ -50,6 +50,7 @@ struct cmon_daemon_opts {
 	const char *etcd;		/* --etcd URL, or NULL */
 	double etcd_lease;		/* --etcd-lease S; 0: the default */
 	const char *etcd_user, *etcd_password;	/* NULL: no login */
+	const char *etcd_cacert, *etcd_cert, *etcd_key;	/* NULL: none */
 };
 
 void cmon_daemon_opts_init(struct cmon_daemon_opts *o);

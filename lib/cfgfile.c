@@ -221,6 +221,18 @@ done:
 	return ret;
 }
 
+int cmon_readable_file(const char *path, const char *what)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		cmon_err("%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
 int cmon_secret_file(const char *path, const char *what, char *buf,
 		     size_t len)
 {

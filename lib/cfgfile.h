@@ -37,6 +37,8 @@ int cmon_opt_num(const char *s, double min, double max, double *out,
 int cmon_opt_uint(const char *s, unsigned int min, unsigned int max,
 		  unsigned int *out, const char *what);
 
+/* 0 if @path (option @what) can be read, else -1 with the reason said. */
+int cmon_readable_file(const char *path, const char *what);
 /*
  * A secret kept in a file (@what names the option, e.g. "--key-file"):
  * its first line without surrounding blanks into @buf.  0, or -1 with a

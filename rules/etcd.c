@@ -22,6 +22,7 @@
 struct cmon_etcd {
 	char *url, *prefix, *node;
 	char *user, *password;		/* NULL: no login */
+	char *cacert, *cert, *key;	/* NULL: none given */
 	double lease_s;
 	pthread_t watcher, leaser;
 	pthread_mutex_t mu;
@@ -134,6 +135,34 @@ static struct curl_slist *token_header(const struct session *s)
 	return curl_slist_append(NULL, h);
 }
 
+/* What to try when a request to @url as @s failed with @rc. */
+static const char *tls_hint(const struct session *s, const char *url,
+			    CURLcode rc)
+{
+	if (strncmp(url, "https://", 8))
+		return "";
+	if (rc == CURLE_PEER_FAILED_VERIFICATION)
+		return " (the CA that signed etcd's certificate: --etcd-cacert "
+		       "FILE)";
+	if (!(s && s->login.cert) &&
+	    (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR ||
+	     rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING))
+		return " (if etcd wants client certificates: --etcd-cert FILE "
+		       "--etcd-key FILE)";
+	return "";
+}
+
+/* The TLS files of @s's login on @c (those given). */
+static void tls_files(CURL *c, const struct session *s)
+{
+	if (s && s->login.cacert)
+		curl_easy_setopt(c, CURLOPT_CAINFO, s->login.cacert);
+	if (s && s->login.cert)
+		curl_easy_setopt(c, CURLOPT_SSLCERT, s->login.cert);
+	if (s && s->login.key)
+		curl_easy_setopt(c, CURLOPT_SSLKEY, s->login.key);
+}
+
 /* POST @text to @url/@path; the answer parsed (and its HTTP status in
  * *@code), or NULL with @err. */
 static json_t *post(const struct session *s, const char *url,
@@ -146,6 +175,7 @@ static json_t *post(const struct session *s, const char *url,
 	CURL *c = curl_easy_init();
 	json_t *out = NULL;
 	json_error_t je;
+	CURLcode rc;
 
 	*code = 0;
 	if (!c || asprintf(&full, "%s%s", url, path) < 0) {
@@ -153,6 +183,7 @@ static json_t *post(const struct session *s, const char *url,
 		goto done;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, full);
+	tls_files(c, s);
 	if (h)
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
@@ -162,8 +193,9 @@ static json_t *post(const struct session *s, const char *url,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-	if (curl_easy_perform(c) != CURLE_OK) {
-		snprintf(err, errlen, "etcd at %s: %s", url, cerr);
+	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
+		snprintf(err, errlen, "etcd at %s: %s%s", url, cerr,
+			 tls_hint(s, url, rc));
 		goto done;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
@@ -479,6 +511,7 @@ static void watch_once(struct cmon_etcd *e, struct session *ws, char *err,
 	if (h)
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	tls_files(c, ws);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
@@ -492,8 +525,8 @@ static void watch_once(struct cmon_etcd *e, struct session *ws, char *err,
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPIDLE, 10L);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPINTVL, 5L);
 	rc = curl_easy_perform(c);
-	snprintf(err, errlen, "etcd at %s: the watch ended (%s)", e->url,
-		 curl_easy_strerror(rc));
+	snprintf(err, errlen, "etcd at %s: the watch ended (%s)%s", e->url,
+		 curl_easy_strerror(rc), tls_hint(ws, e->url, rc));
 out:
 	if (c)
 		curl_easy_cleanup(c);
@@ -506,7 +539,8 @@ out:
 
 static void session_of(struct session *s, const struct cmon_etcd *e)
 {
-	struct cmon_etcd_login login = { e->user, e->password };
+	struct cmon_etcd_login login = { e->user, e->password, e->cacert,
+					 e->cert, e->key };
 
 	session_init(s, e->url, &login);
 }
@@ -628,9 +662,12 @@ struct cmon_etcd *cmon_etcd_start(const struct cmon_etcd_opts *o)
 		cmon_etcd_stop(e);
 		return NULL;
 	}
-	if (o->login.user && (!(e->user = strdup(o->login.user)) ||
-			      !(e->password = strdup(o->login.password ?
-						     o->login.password : "")))) {
+	if ((o->login.user && (!(e->user = strdup(o->login.user)) ||
+			       !(e->password = strdup(o->login.password ?
+						      o->login.password : "")))) ||
+	    (o->login.cacert && !(e->cacert = strdup(o->login.cacert))) ||
+	    (o->login.cert && !(e->cert = strdup(o->login.cert))) ||
+	    (o->login.key && !(e->key = strdup(o->login.key)))) {
 		cmon_err("etcd: out of memory");
 		cmon_etcd_stop(e);
 		return NULL;
@@ -730,6 +767,9 @@ void cmon_etcd_stop(struct cmon_etcd *e)
 	free(e->prefix);
 	free(e->node);
 	free(e->user);
+	free(e->cacert);
+	free(e->cert);
+	free(e->key);
 	if (e->password)
 		explicit_bzero(e->password, strlen(e->password));
 	free(e->password);

@@ -19,9 +19,13 @@
 
 struct cmon_etcd;
 
-/* An etcd user (etcd's own authentication): NULL user, none. */
+/* How cmon proves itself to etcd: an etcd user (etcd's own
+ * authentication; NULL user: none), and for https:// the certificate
+ * authority to trust (NULL: the system's) and a client certificate and
+ * its key (NULL: none), all PEM files. */
 struct cmon_etcd_login {
 	const char *user, *password;
+	const char *cacert, *cert, *key;
 };
 
 struct cmon_etcd_opts {

@@ -6,7 +6,7 @@
 # back with an alert firing); standard rules a node cannot trust are
 # refused everywhere with the rules in force kept; etcd going away makes
 # the rules stale, and its return makes them current; a dead node's entry
-# expires with its lease.
+# expires with its lease; logins and TLS client certificates get in.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmet
@@ -205,4 +205,62 @@ done
 "$CTL" nodes --etcd "$E" $login | grep -q '^node4 ' || it_fail "node4 not registered"
 kill -INT "$A4"; wait "$A4"
 echo "ok: with etcd authentication, logged in"
-echo "PASS: rules through etcd: published once, applied on every node, refused whole, stale and back, leases, logins"
+
+# etcd over TLS with client certificates (--client-cert-auth): cmonctl
+# and an agent get in with --etcd-cacert, --etcd-cert and --etcd-key;
+# without them each says which option is missing
+command -v openssl >/dev/null || it_fail "openssl missing (tools/install-deps)"
+T=$IT_TMP/tls
+mkdir -p "$T"
+cert() {	# cert NAME CN [EXTFILE]: NAME.pem and NAME.key, signed by ca
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" \
+		-keyout "$T/$1.key" -out "$T/$1.csr" 2>/dev/null &&
+	openssl x509 -req -in "$T/$1.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
+		-CAcreateserial -days 1 ${3:+-extfile "$3"} \
+		-out "$T/$1.pem" 2>/dev/null || it_fail "openssl: $1"
+}
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=cmet-ca \
+	-keyout "$T/ca.key" -out "$T/ca.pem" 2>/dev/null || it_fail "openssl: ca"
+printf 'subjectAltName=IP:127.0.0.1\n' >"$T/san"
+cert server 127.0.0.1 "$T/san"
+cert client cmet-node
+TPORT=$(free_port)
+TPEER=$(free_port)
+ES=https://127.0.0.1:$TPORT
+etcd --name cmets --data-dir "$IT_TMP/etcd-tls" \
+	--listen-client-urls "$ES" --advertise-client-urls "$ES" \
+	--listen-peer-urls "http://127.0.0.1:$TPEER" \
+	--initial-advertise-peer-urls "http://127.0.0.1:$TPEER" \
+	--initial-cluster "cmets=http://127.0.0.1:$TPEER" \
+	--cert-file "$T/server.pem" --key-file "$T/server.key" \
+	--trusted-ca-file "$T/ca.pem" --client-cert-auth \
+	>>"$IT_TMP/etcd-tls.log" 2>&1 &
+IT_PIDS="$IT_PIDS $!"
+tls="--etcd-cacert $T/ca.pem --etcd-cert $T/client.pem --etcd-key $T/client.key"
+for i in $(seq 50); do
+	curl -sf --cacert "$T/ca.pem" --cert "$T/client.pem" \
+		--key "$T/client.key" "$ES/version" >/dev/null && break
+	sleep 0.2
+done
+out=$("$CTL" nodes --etcd "$ES" 2>&1) && it_fail "listed without etcd's CA: $out"
+echo "$out" | grep -q -- "--etcd-cacert" || it_fail "no hint to give the CA: $out"
+out=$("$CTL" nodes --etcd "$ES" --etcd-cacert "$T/ca.pem" 2>&1) &&
+	it_fail "listed without a client certificate: $out"
+echo "$out" | grep -q -- "--etcd-cert" || it_fail "no hint to give a certificate: $out"
+"$AGENT" --bridge "${CMON_PFX}b1" --node node5 --etcd "$ES" $tls \
+	--json --interval 0.5 >"$IT_TMP/node5.json" 2>"$IT_TMP/node5.err" &
+A5=$!
+IT_PIDS="$IT_PIDS $A5"
+write_rules ignore
+"$CTL" rules apply "$IT_TMP/rules/cluster.yaml" --etcd "$ES" $tls >/dev/null ||
+	it_fail "apply over TLS failed"
+for i in $(seq 75); do
+	[ "$(last 5 "o['rules']['revision'] == '$v1'")" = True ] && break
+	sleep 0.2
+done
+[ "$(last 5 "o['rules']['revision'] == '$v1'")" = True ] ||
+	it_fail "agent over TLS did not apply $v1: $(tail -3 "$IT_TMP/node5.err")"
+"$CTL" nodes --etcd "$ES" $tls | grep -q '^node5 ' || it_fail "node5 not registered over TLS"
+kill -INT "$A5"; wait "$A5"
+echo "ok: etcd over TLS with client certificates"
+echo "PASS: rules through etcd: published once, applied on every node, refused whole, stale and back, leases, logins, TLS"
