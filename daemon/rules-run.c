@@ -279,6 +279,11 @@ static int room(struct cmon_rules_run *r, unsigned int np)
 	return 1;
 }
 
+_Static_assert(CMON_MEASURE_LATENCY == CMON_VIEW_LATENCY &&
+	       CMON_MEASURE_LOSS == CMON_VIEW_LOSS &&
+	       CMON_MEASURE_THROUGHPUT == CMON_VIEW_THROUGHPUT,
+	       "a rule's measure is the view's metrics");
+
 /* @out from each of the @np pairs' rule (r->rule_of) and the alerts of
  * the last evaluation; this node's status to etcd. */
 static void fill(struct cmon_rules_run *r, unsigned int np, int sampling,
@@ -297,7 +302,8 @@ static void fill(struct cmon_rules_run *r, unsigned int np, int sampling,
 			rule && rule->ignore,
 			rule ? rule->capture_file : NULL,
 			rule ? rule->capture_size_mib : 0,
-			rule && rule->capture_count ? rule->capture_count : 4 };
+			rule && rule->capture_count ? rule->capture_count : 4,
+			rule ? (uint8_t)rule->measure : 0 };
 	}
 	*out = (struct cmon_view_rules){
 		r->origin, r->rules ? r->rules->revision : NULL,

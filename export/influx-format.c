@@ -62,28 +62,31 @@ unsigned int cmon_influx_format(FILE *out, const struct cmon_view *v)
 
 	for (i = 0; i < cmon_agg_npairs(v->agg); i++) {
 		const struct cmon_pair_stats *p = cmon_view_pair(v, i);
+		unsigned int m = cmon_view_pair_metrics(v, i);
 
 		if (!p || !p->active)
 			continue;
+		/* the figures the pair's rule exports (traced: always) */
 		pair_tags(out, "cmon_pair", v, p);
-		fprintf(out, " packets=%llui,bytes=%llui,pps=%.1f,bps=%.1f,"
-			"traced=%llui,lost=%llui,loss_ratio=%.6f,"
-			"seq_lost=%llui",
-			(unsigned long long)p->packets,
-			(unsigned long long)p->bytes, p->pps, p->bps,
-			(unsigned long long)p->traced,
-			(unsigned long long)p->lost, p->loss_ratio,
-			(unsigned long long)p->seq_lost);
-		if (p->loss_from_tp != 0xff)
+		fprintf(out, " traced=%llui", (unsigned long long)p->traced);
+		if (m & CMON_VIEW_THROUGHPUT)
+			fprintf(out, ",packets=%llui,bytes=%llui,pps=%.1f,"
+				"bps=%.1f", (unsigned long long)p->packets,
+				(unsigned long long)p->bytes, p->pps, p->bps);
+		if (m & CMON_VIEW_LOSS)
+			fprintf(out, ",lost=%llui,loss_ratio=%.6f,"
+				"seq_lost=%llui", (unsigned long long)p->lost,
+				p->loss_ratio, (unsigned long long)p->seq_lost);
+		if ((m & CMON_VIEW_LOSS) && p->loss_from_tp != 0xff)
 			str_field(out, "loss_hop",
 				  cmon_seg_label(p->loss_from_tp,
 						 p->loss_to_tp, seg,
 						 sizeof(seg)));
-		if (p->e2e.count)
+		if ((m & CMON_VIEW_LATENCY) && p->e2e.count)
 			lat_fields(out, "e2e_", &p->e2e);
 		fprintf(out, " %lld\n", ts);
 		n++;
-		for (j = 0; j < p->nsegs; j++) {
+		for (j = 0; j < p->nsegs && m & CMON_VIEW_LATENCY; j++) {
 			const struct cmon_seg_stats *s = &p->seg[j];
 
 			if (!s->hist.count)
@@ -101,7 +104,7 @@ unsigned int cmon_influx_format(FILE *out, const struct cmon_view *v)
 			fprintf(out, " %lld\n", ts);
 			n++;
 		}
-		for (j = 0; j < p->nreasons; j++) {
+		for (j = 0; j < p->nreasons && m & CMON_VIEW_LOSS; j++) {
 			const struct cmon_reason_stats *r = &p->reasons[j];
 
 			pair_tags(out, "cmon_drop", v, p);

@@ -52,6 +52,7 @@ struct ppair {
 	struct phop *hop;	/* up to MAX_HOPS */
 	struct pdrop *drop;	/* up to MAX_DROPS */
 	unsigned int idle;
+	uint8_t metrics;	/* what its rule exports (CMON_VIEW_*) */
 };
 
 /* A container label exported: its key, and the values seen. */
@@ -364,6 +365,7 @@ void cmon_prom_update(struct cmon_prom *p, const struct cmon_view *v)
 		if (!s || !s->active || !(q = find_pair(p, v, s)))
 			continue;
 		q->idle = 0;
+		q->metrics = (uint8_t)cmon_view_pair_metrics(v, i);
 		q->packets += s->packets;
 		q->bytes += s->bytes;
 		q->traced += s->traced;
@@ -418,38 +420,40 @@ static void write_hist(FILE *out, const char *name, const char *labels,
 		(unsigned long long)h->count);
 }
 
-/* The per-pair counters and gauges: a uint64_t or double in ppair. */
+/* The per-pair counters and gauges: a uint64_t or double in ppair, of
+ * a family a rule's metrics may leave out (CMON_VIEW_*; 0: never). */
 struct pair_metric {
 	const char *name, *type, *help;
 	size_t off;
 	int is_double;
+	unsigned int family;
 };
 
 static const struct pair_metric pair_metrics[] = {
 	{ "cmon_packets_total", "counter",
 	  "Packets from src to dst, counted at their first hop.",
-	  offsetof(struct ppair, packets), 0 },
+	  offsetof(struct ppair, packets), 0, CMON_VIEW_THROUGHPUT },
 	{ "cmon_bytes_total", "counter",
 	  "IPv4 bytes from src to dst, counted at their first hop.",
-	  offsetof(struct ppair, bytes), 0 },
+	  offsetof(struct ppair, bytes), 0, CMON_VIEW_THROUGHPUT },
 	{ "cmon_traced_packets_total", "counter",
 	  "Packets whose per-hop timing was recorded (sampled).",
-	  offsetof(struct ppair, traced), 0 },
+	  offsetof(struct ppair, traced), 0, 0 },
 	{ "cmon_lost_packets_total", "counter",
 	  "Packets seen at one hop and not at the next.",
-	  offsetof(struct ppair, lost), 0 },
+	  offsetof(struct ppair, lost), 0, CMON_VIEW_LOSS },
 	{ "cmon_seq_lost_packets_total", "counter",
 	  "Traced packets missing from the sequence at the last hop.",
-	  offsetof(struct ppair, seq_lost), 0 },
+	  offsetof(struct ppair, seq_lost), 0, CMON_VIEW_LOSS },
 	{ "cmon_loss_ratio", "gauge",
 	  "Share of packets lost in the last interval.",
-	  offsetof(struct ppair, loss_ratio), 1 },
+	  offsetof(struct ppair, loss_ratio), 1, CMON_VIEW_LOSS },
 	{ "cmon_packets_per_second", "gauge",
 	  "Packet rate in the last interval.",
-	  offsetof(struct ppair, pps), 1 },
+	  offsetof(struct ppair, pps), 1, CMON_VIEW_THROUGHPUT },
 	{ "cmon_bytes_per_second", "gauge",
 	  "Byte rate (IPv4 bytes) in the last interval.",
-	  offsetof(struct ppair, Bps), 1 },
+	  offsetof(struct ppair, Bps), 1, CMON_VIEW_THROUGHPUT },
 };
 
 static void write_pairs(FILE *out, const struct cmon_prom *p,
@@ -461,6 +465,8 @@ static void write_pairs(FILE *out, const struct cmon_prom *p,
 	for (i = 0; i < p->npairs; i++) {
 		const char *q = (const char *)&p->pair[i] + m->off;
 
+		if (m->family && !(p->pair[i].metrics & m->family))
+			continue;
 		if (m->is_double)
 			fprintf(out, "%s{%s} %.6g\n", m->name,
 				p->pair[i].labels, *(const double *)q);
@@ -544,7 +550,8 @@ void cmon_prom_write(const struct cmon_prom *p, const struct cmon_view *v,
 	head(out, "cmon_drops_total", "counter",
 	     "Kernel drops of the pair's packets, by reason and device.");
 	for (i = 0; i < p->npairs; i++)
-		for (j = 0; j < p->pair[i].ndrops; j++)
+		for (j = 0; j < p->pair[i].ndrops &&
+			    p->pair[i].metrics & CMON_VIEW_LOSS; j++)
 			fprintf(out, "cmon_drops_total{%s,reason=\"%s\","
 				"dev=\"%s\"} %llu\n", p->pair[i].labels,
 				p->pair[i].drop[j].reason,
@@ -554,12 +561,14 @@ void cmon_prom_write(const struct cmon_prom *p, const struct cmon_view *v,
 	head(out, "cmon_e2e_latency_seconds", "histogram",
 	     "Time from the first hop to the last, traced packets.");
 	for (i = 0; i < p->npairs; i++)
-		write_hist(out, "cmon_e2e_latency_seconds", p->pair[i].labels,
-			   &p->pair[i].e2e);
+		if (p->pair[i].metrics & CMON_VIEW_LATENCY)
+			write_hist(out, "cmon_e2e_latency_seconds",
+				   p->pair[i].labels, &p->pair[i].e2e);
 	head(out, "cmon_hop_latency_seconds", "histogram",
 	     "Time between two consecutive hops, traced packets.");
 	for (i = 0; i < p->npairs; i++) {
-		for (j = 0; j < p->pair[i].nhops; j++) {
+		for (j = 0; j < p->pair[i].nhops &&
+			    p->pair[i].metrics & CMON_VIEW_LATENCY; j++) {
 			const struct phop *h = &p->pair[i].hop[j];
 
 			snprintf(lab, sizeof(lab), "%s,hop=\"%s\","

@@ -190,6 +190,13 @@ void cmon_view_json_pair(FILE *out, const struct cmon_view *v,
 	fputs("]}}", out);
 }
 
+unsigned int cmon_view_pair_metrics(const struct cmon_view *v, unsigned int i)
+{
+	const struct cmon_view_pair_rule *pr = pair_rule(v, i);
+
+	return pr && pr->metrics ? pr->metrics : CMON_VIEW_ALL;
+}
+
 const struct cmon_pair_stats *cmon_view_pair(const struct cmon_view *v,
 					     unsigned int i)
 {

@@ -64,6 +64,13 @@ struct cmon_view_alert {
 };
 
 /* A pair under the monitoring rules. */
+/* The figures of a pair a rule's `metrics` sends to the sinks
+ * (Prometheus, InfluxDB); the JSON, the table and the page show all. */
+#define CMON_VIEW_LATENCY	0x1	/* e2e and hop latencies */
+#define CMON_VIEW_LOSS		0x2	/* lost, seq_lost, ratio, drops */
+#define CMON_VIEW_THROUGHPUT	0x4	/* packets, bytes and their rates */
+#define CMON_VIEW_ALL		0x7
+
 struct cmon_view_pair_rule {
 	const char *rule;		/* the rule that applies, or NULL */
 	uint32_t sample;		/* its packets traced 1 in N */
@@ -72,6 +79,7 @@ struct cmon_view_pair_rule {
 	 * capture_mib MiB (0: never), capture_count files kept */
 	const char *capture;
 	uint32_t capture_mib, capture_count;
+	uint8_t metrics;		/* CMON_VIEW_*; 0: all */
 };
 
 /* The monitoring rules in force (--rules), as the view reports them. */
@@ -104,6 +112,8 @@ struct cmon_view {
 	const struct cmon_view_rules *rules;	/* NULL: no --rules */
 };
 
+/* The figures of pair @i the sinks export (CMON_VIEW_*). */
+unsigned int cmon_view_pair_metrics(const struct cmon_view *v, unsigned int i);
 /* Pair @i of the engine's last tick, or NULL if a rule hides it. */
 const struct cmon_pair_stats *cmon_view_pair(const struct cmon_view *v,
 					     unsigned int i);

@@ -4,7 +4,8 @@
 # injected (nft) makes an alert pending, then firing, in the JSON, on
 # /metrics and in Alertmanager; it resolves when the loss stops; a rule
 # file edited while the agent runs is applied, and a broken one is
-# refused whole with the rules in force kept and the refusal reported.
+# refused whole with the rules in force kept and the refusal reported; a
+# rule's metrics choose which of its pairs' series /metrics shows.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmru
@@ -40,6 +41,7 @@ rules:
       from: { containers: [${CMON_PFX}c3] }
       to: { containers: ["${CMON_PFX}c*"] }
     ignore: $1
+    measure: { metrics: [throughput] }
 YAML
 	mv "$RULES.new" "$RULES"
 }
@@ -119,5 +121,18 @@ it_wait_json "c3>c2 not shown after its ignore rule went" 10 \
 	"($pair_seen)(o, '$C3', '$C2') and o['rules']['error'] is None"
 [ "$(it_last_json 'o["rules"]["revision"]')" != "$rev" ] || it_fail "revision unchanged after an edit"
 grep -q "rules_reloads\":1" "$IT_TMP/agent.json" || it_fail "reload not counted"
+# its rule's metrics: its throughput on /metrics, not its latency
+series() {	# series NAME SRC: NAME's samples of SRC>c2 on /metrics
+	curl -sf "http://127.0.0.1:$HPORT/metrics" |
+		grep -c "^$1{node=\"[^\"]*\",src=\"$2\",dst=\"$C2\",proto=\"udp\"}"
+}
+sleep 1.5
+[ "$(series cmon_packets_total "$C3")" = 1 ] ||
+	it_fail "c3>c2's throughput not on /metrics"
+[ "$(series cmon_e2e_latency_seconds_count "$C3")" = 0 ] ||
+	it_fail "c3>c2's latency on /metrics although its rule measures throughput only"
+[ "$(series cmon_e2e_latency_seconds_count "$C1")" = 1 ] ||
+	it_fail "c1>c2's latency missing from /metrics"
+echo "ok: a rule's metrics choose what /metrics shows of its pairs"
 it_agent_stop
 echo "PASS: rules applied live: ignore, alerts pending/firing/resolved to Alertmanager, edits"

@@ -270,8 +270,8 @@ static void test_export_influx_lines(void)
 	CU_ASSERT_EQUAL(n, 4);
 	CU_ASSERT_EQUAL(lines, n);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cmon_pair,node=n1,src=my\\ web\\,1\\=x,"
-				      "dst=10.199.0.3,proto=udp packets=0i,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, ",traced=10i,"));
+				      "dst=10.199.0.3,proto=udp traced=10i,"
+				      "packets=0i,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, ",hop=veth_in>veth_out,from_node=0,"
 				      "to_node=0 count=10i,p50_us="));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cmon_monitor,node=n1 interval_s="
@@ -280,6 +280,68 @@ static void test_export_influx_lines(void)
 	src_name = "web";
 	free(out);
 	cmon_agg_destroy(g);
+}
+
+/* A rule's metrics: the sinks export only the figures it names of its
+ * pairs, the traced count always. */
+static void test_export_rule_metrics(void)
+{
+	struct cmon_view_pair_rule pr = { .rule = "r", .sample = 4 };
+	struct cmon_view_rules vr = { .pairs = &pr, .npairs = 1 };
+	static const struct {
+		uint8_t metrics;
+		int latency, loss, throughput;
+	} cases[] = {
+		{ 0, 1, 1, 1 },
+		{ CMON_VIEW_LATENCY, 1, 0, 0 },
+		{ CMON_VIEW_LOSS | CMON_VIEW_THROUGHPUT, 0, 1, 1 },
+	};
+	const char *lab = "node=\"n1\",src=\"web\",dst=\"10.199.0.3\","
+			  "proto=\"udp\"";
+	unsigned int k;
+	char s[300];
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct cmon_agg *g = cmon_agg_create();
+		struct cmon_prom *p = cmon_prom_create(NULL, 0, 200);
+		struct cmon_view v;
+		struct text t;
+		char *out;
+
+		pr.metrics = cases[k].metrics;
+		records(g, 10, 1000, 3000);
+		v = view(g, 1e9);
+		v.rules = &vr;
+		cmon_prom_update(p, &v);
+		text_open(&t);
+		cmon_prom_write(p, &v, t.f);
+		out = text_close(&t);
+		snprintf(s, sizeof(s), "cmon_traced_packets_total{%s}", lab);
+		CU_ASSERT_EQUAL(sample(out, s), 10);
+		snprintf(s, sizeof(s), "cmon_e2e_latency_seconds_count{%s}",
+			 lab);
+		CU_ASSERT_EQUAL(sample(out, s), cases[k].latency ? 10 : -1);
+		snprintf(s, sizeof(s), "cmon_hop_latency_seconds_count{%s,",
+			 lab);
+		CU_ASSERT_EQUAL(!!strstr(out, s), cases[k].latency);
+		snprintf(s, sizeof(s), "cmon_loss_ratio{%s}", lab);
+		CU_ASSERT_EQUAL(sample(out, s), cases[k].loss ? 0 : -1);
+		snprintf(s, sizeof(s), "cmon_packets_total{%s}", lab);
+		CU_ASSERT_EQUAL(sample(out, s), cases[k].throughput ? 0 : -1);
+		free(out);
+		text_open(&t);
+		cmon_influx_format(t.f, &v);
+		out = text_close(&t);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, "proto=udp traced=10i"));
+		CU_ASSERT_EQUAL(!!strstr(out, "e2e_p50_us="), cases[k].latency);
+		CU_ASSERT_EQUAL(!!strstr(out, "cmon_hop,"), cases[k].latency);
+		CU_ASSERT_EQUAL(!!strstr(out, ",loss_ratio="), cases[k].loss);
+		CU_ASSERT_EQUAL(!!strstr(out, ",packets="),
+				cases[k].throughput);
+		free(out);
+		cmon_prom_destroy(p);
+		cmon_agg_destroy(g);
+	}
 }
 
 static void test_export_history_bounded(void)
@@ -757,6 +819,7 @@ int main(void)
 		{ "test_export_prom_escapes_labels",
 		  test_export_prom_escapes_labels },
 		{ "test_export_influx_lines", test_export_influx_lines },
+		{ "test_export_rule_metrics", test_export_rule_metrics },
 		{ "test_export_url_redacted", test_export_url_redacted },
 		{ "test_export_log_rate_limited", test_export_log_rate_limited },
 		{ "test_export_http_guard", test_export_http_guard },
