@@ -471,7 +471,6 @@ int cmon_nl_link_watch(void)
 				  .nl_groups = RTMGRP_LINK };
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
 			NETLINK_ROUTE);
-
 	int room = 4 << 20;	/* 2000 links' events: a burst's */
 
 	if (fd < 0)
