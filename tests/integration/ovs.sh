@@ -8,7 +8,8 @@
 #   - ping through vhost-user answered; per-hop records both ways
 #   - forged annotations from a container neutralised, payload unchanged
 #   - other_config:cmon-capture: frames the switch strips dumped to pcapng
-#     by cmon-dpdk --pcap, annotation and hops readable by tshark
+#     by cmon-dpdk --pcap, annotation and hops readable by tshark, and by
+#     a rule's capture (its pairs' frames only)
 #   - cmon-dpdk attaching and detaching during traffic disturbs nothing
 #   - bad ovs-vsctl values rejected with a log line, previous value kept
 #   - OVS absent or exiting: cmon-dpdk says so and exits 3
@@ -134,6 +135,45 @@ while IFS='|' read -r carrier tps comment; do
 	*) it_fail "comment without the ovs_tx hop: $comment" ;; esac
 done <"$IT_TMP/ovs.fields"
 echo "capture: $n frames from the switch's strip hops, dissected"
+
+# a rule's capture in cmon-dpdk: the switch's frames of its pairs only
+mkdir -p "$IT_TMP/rules"
+cat >"$IT_TMP/rules/ovs.yaml" <<YAML
+version: 1
+templates:
+  - { template: switch, hops: [ovs_rx, ovs_tx] }
+template: switch
+sample: 1
+rules:
+  - name: to-dpdk
+    select: { to: { cidr: [$IPD] }, protocols: [icmp] }
+    measure: { capture: { file: $IT_TMP/rule.pcapng } }
+YAML
+cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-capture=true
+it_fresh "$IT_TMP/rcap.err"
+"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --quiet -i 0.5 \
+	--rules "$IT_TMP/rules/ovs.yaml" 2>"$IT_TMP/rcap.err" &
+cap_pid=$!
+# the capture follows the pair's rule from the interval after it appears
+it_in 1 ping -c 30 -i 0.1 -W 2 "$IPD" >/dev/null &
+ping_pid=$!
+it_wait "$IT_TMP/rcap.err" "reading the frames ovs-vswitchd captures" 20 ||
+	it_fail "no capture ring for the rule: $(cat "$IT_TMP/rcap.err")"
+wait "$ping_pid" || it_fail "ping (rule capture)"
+it_in 2 ping -c 10 -i 0.05 -W 2 "$IP1" >/dev/null || it_fail "ping (not captured)"
+sleep 1.5
+kill -INT "$cap_pid"; wait "$cap_pid" || it_fail "cmon-dpdk --rules exit $?"
+cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-capture=false
+tshark -r "$IT_TMP/rule.pcapng" -T fields -e ip.src -e ip.dst \
+	2>/dev/null | sort | uniq -c >"$IT_TMP/rule.pairs"
+n=$(awk -v s="$IP1" -v d="$IPD" '$2 == s && $3 == d { print $1 }' \
+	"$IT_TMP/rule.pairs")
+[ "$(wc -l <"$IT_TMP/rule.pairs")" = 1 ] && [ "${n:-0}" -ge 10 ] ||
+	it_fail "the rule's capture: $(cat "$IT_TMP/rule.pairs")"
+# (the DPDK container sends every packet back with the addresses swapped:
+# C1's kernel answers each reflected request with a reply to it, so the
+# pair carries two packets a ping, a request and a reply)
+echo "rule capture in cmon-dpdk: $n frames of the pair to the DPDK container (30 pings), nothing else"
 
 # attach and detach cmon-dpdk while traffic runs
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"
