@@ -8,6 +8,7 @@ daemon_libcmon_daemon_a_SOURCES = \
 	daemon/rules-run.c daemon/rules-run.h
 daemon_libcmon_daemon_a_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 daemon_libcmon_daemon_a_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DCMON_TEMPLATE_DIR='"$(cmontemplatedir)"'
+	-DCMON_TEMPLATE_DIR='"$(cmontemplatedir)"' \
+	-DCMON_WEB_DIR='"$(cmonwebdir)"'
 CMON_DAEMON_LIBS = daemon/libcmon-daemon.a rules/libcmon-rules.a \
 	$(CMON_KERN_LIBS) $(CMON_EXPORT_LIBS) $(YAML_LIBS)

@@ -148,7 +148,8 @@ static const char help_export[] =
 "      --http-token T    require \"Authorization: Bearer T\" or ?token=T\n"
 "      --http-token-file FILE  the same, T being FILE's first line (kept\n"
 "                        out of the process list; chmod 600 FILE)\n"
-"      --web-root DIR    serve the web page's files from DIR\n"
+"      --web-root DIR    serve the web page's files from DIR (default:\n"
+"                        installed ones, or the build tree's web/dist)\n"
 "      --influx URL      write to InfluxDB 1.x at URL, e.g.\n"
 "                        http://127.0.0.1:8086 (user:password@ accepted)\n"
 "      --influx-db NAME  database, created if missing (default cmon)\n"
@@ -475,6 +476,31 @@ static int daemon_opt(struct cmon_daemon_opts *o, int c, const char *arg)
 	return 0;
 }
 
+/* The page's files when --web-root is not given: installed (make
+ * install), or beside the program in a build tree (web/dist); NULL. */
+static const char *default_web_root(void)
+{
+	static char dir[PATH_MAX];
+	char exe[PATH_MAX], probe[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (!access(CMON_WEB_DIR "/index.html", R_OK))
+		return CMON_WEB_DIR;
+	if (n <= 0)
+		return NULL;
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	snprintf(probe, sizeof(probe), "%s/../web/dist/index.html", exe);
+	if (access(probe, R_OK) || !realpath(probe, dir))
+		return NULL;
+	*strrchr(dir, '/') = 0;		/* the directory */
+	return dir;
+}
+
 int cmon_cli_parse(int argc, char **argv, struct cmon_cli *cli,
 		   struct cmon_daemon_opts *o)
 {
@@ -524,6 +550,8 @@ int cmon_cli_parse(int argc, char **argv, struct cmon_cli *cli,
 	}
 	cli->argc = argc - optind;
 	cli->argv = argv + optind;
+	if (o->x.http && !o->x.web_root)
+		o->x.web_root = default_web_root();
 	if (!o->node) {
 		if (gethostname(host, sizeof(host) - 1))
 			snprintf(host, sizeof(host), "localhost");

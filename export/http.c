@@ -332,6 +332,11 @@ static enum MHD_Result file(struct cmon_http *h, struct MHD_Connection *c,
 	struct stat st;
 	int fd;
 
+	if (!h->web_root)
+		return error(c, 404, "no web page here: its files were not "
+			     "found (give --web-root DIR: web/dist in a build "
+			     "tree, or run make install); the API is under "
+			     "/api/v1/ and /metrics");
 	if (cmon_http_file_path(h->web_root, url, path, sizeof(path)))
 		return error(c, 404, "not found: the API is under /api/v1/ "
 			     "and /metrics");
@@ -532,8 +537,9 @@ struct cmon_http *cmon_http_start(const char *listen, const char *token,
 		goto fail;
 	}
 	snprintf(h->url, sizeof(h->url), "http://%s:%u/", addr, h->port);
-	cmon_info("http: serving %s (metrics at /metrics, API under /api/v1/)",
-		  h->url);
+	cmon_info("http: serving %s (metrics at /metrics, API under /api/v1/, "
+		  "%s%s)", h->url, web_root ? "the page from " : "no page: "
+		  "--web-root DIR", web_root ? web_root : "");
 	return h;
 fail:
 	if (h->fd >= 0)

@@ -25,4 +25,15 @@ all-local: web/dist/.stamp
 CLEAN_LOCAL += clean-web
 clean-web:
 	rm -rf web/dist
+
+# installed where the exporter looks when --web-root is not given
+install-data-local: web/dist/.stamp
+	$(MKDIR_P) $(DESTDIR)$(cmonwebdir)/vendor
+	$(INSTALL_DATA) web/dist/index.html web/dist/app.js web/dist/model.js \
+		web/dist/style.css $(DESTDIR)$(cmonwebdir)/
+	$(INSTALL_DATA) web/dist/vendor/uPlot.iife.min.js \
+		web/dist/vendor/uPlot.min.css $(DESTDIR)$(cmonwebdir)/vendor/
+uninstall-local:
+	rm -rf $(DESTDIR)$(cmonwebdir)
 endif
+cmonwebdir = $(pkgdatadir)/web

@@ -111,6 +111,14 @@ HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.
 [ -n "$HPORT" ] || it_fail "no HTTP port logged"
 H=http://127.0.0.1:$HPORT
 [ -s "$IT_TMP/agent.out" ] && it_fail "quiet: output on stdout"
+# the page without --web-root: beside the program (this build tree's
+# web/dist) when it was built, else a 404 that says how to get it
+if [ -f "$top_builddir/web/dist/index.html" ]; then
+	curl -sf "$H/" | grep -q "<title>" || it_fail "no page at / without --web-root"
+else
+	curl -s "$H/" | grep -q -- "give --web-root" ||
+		it_fail "no hint at / without the page's files"
+fi
 bad 'Address already in use' --http "127.0.0.1:$HPORT"
 
 it_in 1 ping -q -i 0.05 -w 120 "$(it_ip 2)" >/dev/null 2>&1 &
