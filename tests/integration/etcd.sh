@@ -177,6 +177,31 @@ done
 "$CTL" nodes --etcd "$E" | grep -q '^node[12] ' && it_fail "stopped nodes still registered"
 echo "ok: stopped nodes left at once"
 
+# secured_node N URL HOW ARGS...: an agent (node N) and cmonctl reach
+# the etcd at URL with ARGS: the rules applied there, node N registered
+secured_node() {
+	local n=$1 url=$2 how=$3 pid i
+	shift 3
+	"$AGENT" --bridge "${CMON_PFX}b1" --node "node$n" --etcd "$url" "$@" \
+		--json --interval 0.5 >"$IT_TMP/node$n.json" \
+		2>"$IT_TMP/node$n.err" &
+	pid=$!
+	IT_PIDS="$IT_PIDS $pid"
+	write_rules ignore
+	"$CTL" rules apply "$IT_TMP/rules/cluster.yaml" --etcd "$url" "$@" \
+		>/dev/null || it_fail "apply $how failed"
+	for i in $(seq 75); do
+		[ "$(last "$n" "o['rules']['revision'] == '$v1'")" = True ] && break
+		sleep 0.2
+	done
+	[ "$(last "$n" "o['rules']['revision'] == '$v1'")" = True ] ||
+		it_fail "agent $how did not apply $v1: $(tail -3 "$IT_TMP/node$n.err")"
+	"$CTL" nodes --etcd "$url" "$@" | grep -q "^node$n " ||
+		it_fail "node$n not registered $how"
+	kill -INT "$pid"
+	wait "$pid"
+}
+
 # etcd with authentication on: without a login nothing is published, with
 # one cmonctl and an agent work as before
 gw() { curl -sf -X POST "$E/v3/auth/$1" -d "$2" >/dev/null || it_fail "etcd auth/$1"; }
@@ -189,21 +214,7 @@ out=$("$CTL" rules apply "$IT_TMP/rules/cluster.yaml" --etcd "$E" 2>&1) &&
 	it_fail "published without a login: $out"
 echo "$out" | grep -q "give --etcd-user" || it_fail "no hint to log in: $out"
 login="--etcd-user root --etcd-password-file $IT_TMP/pw"
-"$AGENT" --bridge "${CMON_PFX}b1" --node node4 --etcd "$E" $login \
-	--json --interval 0.5 >"$IT_TMP/node4.json" 2>"$IT_TMP/node4.err" &
-A4=$!
-IT_PIDS="$IT_PIDS $A4"
-write_rules ignore
-"$CTL" rules apply "$IT_TMP/rules/cluster.yaml" --etcd "$E" $login >/dev/null ||
-	it_fail "apply with a login failed"
-for i in $(seq 75); do
-	[ "$(last 4 "o['rules']['revision'] == '$v1'")" = True ] && break
-	sleep 0.2
-done
-[ "$(last 4 "o['rules']['revision'] == '$v1'")" = True ] ||
-	it_fail "agent with a login did not apply $v1: $(tail -3 "$IT_TMP/node4.err")"
-"$CTL" nodes --etcd "$E" $login | grep -q '^node4 ' || it_fail "node4 not registered"
-kill -INT "$A4"; wait "$A4"
+secured_node 4 "$E" "with a login" $login
 echo "ok: with etcd authentication, logged in"
 
 # etcd over TLS with client certificates (--client-cert-auth): cmonctl
@@ -247,20 +258,6 @@ echo "$out" | grep -q -- "--etcd-cacert" || it_fail "no hint to give the CA: $ou
 out=$("$CTL" nodes --etcd "$ES" --etcd-cacert "$T/ca.pem" 2>&1) &&
 	it_fail "listed without a client certificate: $out"
 echo "$out" | grep -q -- "--etcd-cert" || it_fail "no hint to give a certificate: $out"
-"$AGENT" --bridge "${CMON_PFX}b1" --node node5 --etcd "$ES" $tls \
-	--json --interval 0.5 >"$IT_TMP/node5.json" 2>"$IT_TMP/node5.err" &
-A5=$!
-IT_PIDS="$IT_PIDS $A5"
-write_rules ignore
-"$CTL" rules apply "$IT_TMP/rules/cluster.yaml" --etcd "$ES" $tls >/dev/null ||
-	it_fail "apply over TLS failed"
-for i in $(seq 75); do
-	[ "$(last 5 "o['rules']['revision'] == '$v1'")" = True ] && break
-	sleep 0.2
-done
-[ "$(last 5 "o['rules']['revision'] == '$v1'")" = True ] ||
-	it_fail "agent over TLS did not apply $v1: $(tail -3 "$IT_TMP/node5.err")"
-"$CTL" nodes --etcd "$ES" $tls | grep -q '^node5 ' || it_fail "node5 not registered over TLS"
-kill -INT "$A5"; wait "$A5"
+secured_node 5 "$ES" "over TLS" $tls
 echo "ok: etcd over TLS with client certificates"
 echo "PASS: rules through etcd: published once, applied on every node, refused whole, stale and back, leases, logins, TLS"
