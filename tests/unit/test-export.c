@@ -93,6 +93,17 @@ static char *text_close(struct text *t)
 	return t->buf;
 }
 
+/* /metrics as @p writes it once it has taken view @v (malloc'd). */
+static char *prom_text(struct cmon_prom *p, const struct cmon_view *v)
+{
+	struct text t;
+
+	cmon_prom_update(p, v);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text_open(&t));
+	cmon_prom_write(p, v, t.f);
+	return text_close(&t);
+}
+
 /* Value of the exposition line that starts with @series, or -1. */
 static double sample(const char *text, const char *series)
 {
@@ -123,7 +134,6 @@ static void test_export_prom_histogram(void)
 	struct cmon_agg *g = cmon_agg_create();
 	struct cmon_prom *p = cmon_prom_create(NULL, 0, 200);
 	struct cmon_view v;
-	struct text t;
 	const char *lab = "node=\"n1\",src=\"web\",dst=\"10.199.0.3\","
 			  "proto=\"udp\"";
 	char s[300], *out;
@@ -134,10 +144,7 @@ static void test_export_prom_histogram(void)
 	cmon_prom_update(p, &v);
 	records(g, 50, 1000, 3000);
 	v = view(g, 1e9 + 1);
-	cmon_prom_update(p, &v);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(text_open(&t));
-	cmon_prom_write(p, &v, t.f);
-	out = text_close(&t);
+	out = prom_text(p, &v);
 	/* cumulative over both intervals, buckets cumulative over le */
 	snprintf(s, sizeof(s), "cmon_e2e_latency_seconds_bucket{%s,le=\"2e-06\"}",
 		 lab);
@@ -179,16 +186,12 @@ static void test_export_prom_escapes_labels(void)
 	struct cmon_agg *g = cmon_agg_create();
 	struct cmon_prom *p = cmon_prom_create(NULL, 0, 200);
 	struct cmon_view v;
-	struct text t;
 	char *out;
 
 	src_name = "we\"ird\\na\nme";
 	records(g, 1, 1000, 2000);
 	v = view(g, 1e9);
-	cmon_prom_update(p, &v);
-	text_open(&t);
-	cmon_prom_write(p, &v, t.f);
-	out = text_close(&t);
+	out = prom_text(p, &v);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "src=\"we\\\"ird\\\\na\\nme\""));
 	src_name = "web";
 	free(out);
@@ -216,16 +219,12 @@ static void test_export_prom_container_labels(void)
 	struct cmon_agg *g = cmon_agg_create();
 	struct cmon_prom *p = cmon_prom_create(keys, 3, 1);
 	struct cmon_view v;
-	struct text t;
 	char *out;
 
 	records(g, 1, 1000, 2000);
 	v = view(g, 1e9);
 	v.names = &with_meta;
-	cmon_prom_update(p, &v);
-	text_open(&t);
-	cmon_prom_write(p, &v, t.f);
-	out = text_close(&t);
+	out = prom_text(p, &v);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "proto=\"udp\",src_tier=\"web\","
 				      "dst_tier=\"\",src_com_x_y=\"\","
 				      "dst_com_x_y=\"\",src_image=\"img:1\","
@@ -237,10 +236,7 @@ static void test_export_prom_container_labels(void)
 	records(g, 1, 1000, 2000);
 	v = view(g, 1e9 + 1);
 	v.names = &with_meta;
-	cmon_prom_update(p, &v);
-	text_open(&t);
-	cmon_prom_write(p, &v, t.f);
-	out = text_close(&t);
+	out = prom_text(p, &v);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "src_tier=\"_other\""));
 	CU_ASSERT_PTR_NULL(strstr(out, "src_tier=\"front\""));
 	CU_ASSERT_EQUAL(cmon_prom_label_overflow(p), 1);
@@ -312,10 +308,7 @@ static void test_export_rule_metrics(void)
 		records(g, 10, 1000, 3000);
 		v = view(g, 1e9);
 		v.rules = &vr;
-		cmon_prom_update(p, &v);
-		text_open(&t);
-		cmon_prom_write(p, &v, t.f);
-		out = text_close(&t);
+		out = prom_text(p, &v);
 		snprintf(s, sizeof(s), "cmon_traced_packets_total{%s}", lab);
 		CU_ASSERT_EQUAL(sample(out, s), 10);
 		snprintf(s, sizeof(s), "cmon_e2e_latency_seconds_count{%s}",
