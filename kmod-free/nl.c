@@ -301,7 +301,9 @@ int cmon_nl_parse_links(const void *buf, size_t len, cmon_link_cb cb,
 	return run(buf, len, link_msg, &c);
 }
 
-int cmon_nl_links_in(int nsid, cmon_link_cb cb, void *arg)
+/* Links of the namespace called @nsid here (-1: this one): all, or
+ * (@ifindex > 0) that one alone. */
+static int links(int nsid, int ifindex, cmon_link_cb cb, void *arg)
 {
 	char req[MNL_SOCKET_BUFFER_SIZE];
 	struct ifinfomsg *ifi;
@@ -310,23 +312,23 @@ int cmon_nl_links_in(int nsid, cmon_link_cb cb, void *arg)
 	struct link_ctx c = { cb, arg, 0 };
 
 	ifi->ifi_family = AF_UNSPEC;
+	if (ifindex > 0) {
+		nlh->nlmsg_flags = NLM_F_REQUEST;
+		ifi->ifi_index = ifindex;
+	}
 	if (nsid >= 0)
 		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
 	return dump(nlh, link_msg, &c);
 }
 
+int cmon_nl_links_in(int nsid, cmon_link_cb cb, void *arg)
+{
+	return links(nsid, 0, cb, arg);
+}
+
 int cmon_nl_link_get(int ifindex, cmon_link_cb cb, void *arg)
 {
-	char req[MNL_SOCKET_BUFFER_SIZE];
-	struct ifinfomsg *ifi;
-	struct nlmsghdr *nlh = dump_request(req, RTM_GETLINK, sizeof(*ifi),
-					    (void **)&ifi);
-	struct link_ctx c = { cb, arg, 0 };
-
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	return ifindex > 0 ? dump(nlh, link_msg, &c) : -ENODEV;
+	return ifindex > 0 ? links(-1, ifindex, cb, arg) : -ENODEV;
 }
 
 int cmon_nl_links(cmon_link_cb cb, void *arg)
