@@ -83,6 +83,7 @@ struct flow {
 	uint32_t max_seq;
 	uint64_t seq_seen;		/* bit i: max_seq - i arrived */
 	int seq_init;
+	uint32_t seq_port;		/* the port whose records it follows */
 	uint64_t seq_lost, seq_recv;	/* this interval */
 	unsigned int nhops;
 	struct hop_ctr hop[CMON_MAX_CHOPS];
@@ -137,6 +138,7 @@ struct cmon_agg {
 	uint64_t records, bad_records;
 	uint64_t overflow;		/* samples beyond a fixed bound */
 	uint64_t restarts, seq_restarts;
+	uint64_t copies;		/* records of flooded copies */
 	unsigned int ticks;		/* intervals closed: the current one */
 	unsigned int attached;		/* + 1: the last with hops attached */
 	unsigned int evicted;		/* + 1: the last with counters evicted */
@@ -419,7 +421,16 @@ void cmon_agg_record(struct cmon_agg *agg, const struct cmon_record *r)
 	if (!p)
 		return;		/* counted: full or no memory */
 	f->fed = agg->ticks;
-	flow_seq(agg, f, r->seq);
+	/* A switch that floods a packet sends a copy, and a record, to each
+	 * port: the sequence follows the port that gets the newest packets,
+	 * and the copies elsewhere are neither duplicates nor late. */
+	if (f->seq_init && r->port != f->seq_port &&
+	    (int32_t)(r->seq - f->max_seq) <= 0)
+		agg->copies++;
+	else {
+		f->seq_port = r->port;
+		flow_seq(agg, f, r->seq);
+	}
 	p->traced++;
 	p->dirty = 1;
 	for (i = 1; i < n; i++) {
@@ -597,7 +608,8 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)
 		int maybe_lost = agg->evicted == agg->ticks + 1 &&
 				 (!h->epoch || !c->epoch);
 
-		if (anew || maybe_lost || h->fed + 1 < agg->ticks) {
+		if (anew || maybe_lost || c->rebase ||
+		    h->fed + 1 < agg->ticks) {
 			/* evicted and made anew, or gone for an interval:
 			 * compare it with its neighbours anew */
 			agg->restarts++;
@@ -1022,6 +1034,11 @@ uint64_t cmon_agg_bad_records(const struct cmon_agg *agg)
 uint64_t cmon_agg_counter_restarts(const struct cmon_agg *agg)
 {
 	return agg->restarts;
+}
+
+uint64_t cmon_agg_copies(const struct cmon_agg *agg)
+{
+	return agg->copies;
 }
 
 uint64_t cmon_agg_seq_restarts(const struct cmon_agg *agg)

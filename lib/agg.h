@@ -86,6 +86,10 @@ struct cmon_hop_counter {
 	/* 1: read while counts moved inside the producer (it may be short
 	 * by those): not compared with its neighbours at this read */
 	uint8_t unsure;
+	/* 1: the producer may have missed counts since its last read (a
+	 * part of it restarted): it goes on from where it stands, and is
+	 * compared with its neighbours anew from this read */
+	uint8_t rebase;
 	/* changes when the counter restarts (its map entry was evicted and
 	 * made anew); 0: unknown */
 	uint64_t epoch;
@@ -214,6 +218,13 @@ uint64_t cmon_agg_overflow(const struct cmon_agg *agg);
  */
 uint64_t cmon_agg_counter_restarts(const struct cmon_agg *agg);
 uint64_t cmon_agg_seq_restarts(const struct cmon_agg *agg);
+/*
+ * Records of copies: the same packet (sequence number) leaving a switch by
+ * another port than the one its flow's newest packets leave by, as a
+ * flood sends it to every port.  Their latencies count; their sequence
+ * numbers are not the flow's (neither duplicates, nor late, nor loss).
+ */
+uint64_t cmon_agg_copies(const struct cmon_agg *agg);
 
 /*
  * Position of a hop along a path (smaller is upstream).  Producers read

@@ -47,7 +47,8 @@ struct cmon_record {
 	__u32 len;		/* IPv4 total length without annotation */
 	__u16 segs;		/* packets this record stands for (GSO) */
 	__u16 source;		/* enum cmon_source */
-	__u32 reserved;
+	__u32 port;		/* OVS: the port it left by (odp port number;
+				 * each flooded copy has its own); kernel: 0 */
 	struct cmon_rec_hop hop[CMON_REC_HOPS];
 };
 

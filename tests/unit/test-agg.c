@@ -705,6 +705,48 @@ static void test_agg_seq_wrap_duplicates_restart(void)
 	cmon_agg_destroy(g);
 }
 
+/* A switch floods a packet to every port, one record per copy with the
+ * same sequence number: the copies are neither duplicates nor late, the
+ * flow's numbering follows the port that gets its newest packets, and a
+ * gap there is loss still. */
+static void test_agg_flood_copies(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	struct cmon_record r;
+	uint32_t seq;
+
+	memset(&r, 0, sizeof(r));
+	r.saddr = A;
+	r.daddr = B;
+	r.proto = 1;
+	r.nhops = 2;
+	r.hop[0].tp = CMON_TP_OVS_RX;
+	r.hop[1].tp = CMON_TP_OVS_TX;
+	r.hop[1].delta = 5000;
+	for (seq = 1; seq <= 5; seq++) {	/* flooded: port 3 first */
+		r.seq = seq;
+		r.port = 3;
+		cmon_agg_record(g, &r);
+		r.port = 2;
+		cmon_agg_record(g, &r);
+		r.port = 4;
+		cmon_agg_record(g, &r);
+	}
+	for (seq = 6; seq <= 20; seq++) {	/* learnt: port 2 only */
+		r.seq = seq;
+		if (seq != 12)
+			cmon_agg_record(g, &r);
+	}
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 1);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 19);
+	CU_ASSERT_EQUAL(only_pair(g)->traced, 29);
+	CU_ASSERT_EQUAL(only_pair(g)->e2e.count, 29);
+	CU_ASSERT_EQUAL(cmon_agg_copies(g), 10);
+	CU_ASSERT_EQUAL(cmon_agg_seq_restarts(g), 0);
+	cmon_agg_destroy(g);
+}
+
 /* A pair idle longer than the engine keeps it comes back with its new
  * traffic only, never its history again. */
 static void test_agg_idle_pair_no_phantom(void)
@@ -911,6 +953,7 @@ int main(void)
 		{ "test_agg_bounded", test_agg_bounded },
 		{ "test_agg_seq_wrap_duplicates_restart",
 		  test_agg_seq_wrap_duplicates_restart },
+		{ "test_agg_flood_copies", test_agg_flood_copies },
 		{ "test_agg_idle_pair_no_phantom", test_agg_idle_pair_no_phantom },
 		{ "test_agg_unsure_reads", test_agg_unsure_reads },
 		{ "test_agg_cross_node_without_common_start",
