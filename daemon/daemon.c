@@ -61,9 +61,55 @@ struct cmon_daemon {
 	uint64_t pcap_seen;
 	double start;
 	char **argv;
+	struct cmon_names names;	/* the kernel agent's and the source's */
 };
 
 static volatile sig_atomic_t exiting;
+
+/* What the views call things: the kernel agent knows containers, devices
+ * and the kernel's drop reasons; the source knows its own devices. */
+static const struct cmon_names *ka_names(const struct cmon_daemon *d)
+{
+	return d->ka ? cmon_kagent_names(d->ka) : NULL;
+}
+
+/* The container name of @addr, or NULL. */
+static const char *name_of(const struct cmon_daemon *d, uint32_t addr)
+{
+	const struct cmon_names *n = ka_names(d);
+
+	return n ? n->ip(n->ctx, addr) : NULL;
+}
+
+static const char *dname_ip(void *ctx, uint32_t addr)
+{
+	return name_of(ctx, addr);
+}
+
+static const char *dname_dev(void *ctx, uint32_t netns, uint32_t ifindex)
+{
+	const struct cmon_daemon *d = ctx;
+	const struct cmon_names *n = ka_names(d);
+	const char *s = n ? n->dev(n->ctx, netns, ifindex) : NULL;
+
+	if (!s && d->src && d->src->dev_name)
+		s = d->src->dev_name(d->src->ctx, netns, ifindex);
+	return s;
+}
+
+static const char *dname_reason(void *ctx, uint32_t r)
+{
+	const struct cmon_names *n = ka_names(ctx);
+
+	return n ? n->reason(n->ctx, r) : NULL;
+}
+
+static const struct cmon_ct_meta *dname_meta(void *ctx, uint32_t addr)
+{
+	const struct cmon_names *n = ka_names(ctx);
+
+	return n && n->meta ? n->meta(n->ctx, addr) : NULL;
+}
 
 static void on_signal(int sig)
 {
@@ -199,17 +245,6 @@ static void apply_capture(struct cmon_daemon *d,
 		}
 	if (d->ka)
 		cmon_kagent_capture(d->ka, d->pcap || d->nrcaps);
-}
-
-/* The container name of @addr, or NULL. */
-static const char *name_of(const struct cmon_daemon *d, uint32_t addr)
-{
-	const struct cmon_names *n;
-
-	if (!d->ka)
-		return NULL;
-	n = cmon_kagent_names(d->ka);
-	return n->ip(n->ctx, addr);
 }
 
 /* Is @addr the container @want (a name or an address)? */
@@ -362,10 +397,13 @@ static void report(struct cmon_daemon *d, double secs)
 		.clocks = clk,
 	};
 
-	if (d->src)
+	if (d->src) {
 		d->src->drain(d->src->ctx, d);
+		if (d->src->collect)
+			d->src->collect(d->src->ctx, d->agg);
+	}
+	v.names = &d->names;
 	if (d->ka) {
-		v.names = cmon_kagent_names(d->ka);
 		if (d->peers)
 			cmon_merge_counters(d->agg, hc,
 					    cmon_peers_counters(d->peers, hc,
@@ -573,6 +611,9 @@ int cmon_daemon_run(const struct cmon_daemon_opts *o,
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct cmon_daemon d = { .o = o, .src = src, .argv = argv };
+
+	d.names = (struct cmon_names){ dname_ip, dname_dev, dname_reason,
+				       dname_meta, &d };
 	const char *env = getenv(RESTARTED_ENV);
 	int restarted = env != NULL, handoff = env && !strcmp(env, "handoff");
 	struct cmon_kopts k = o->k;

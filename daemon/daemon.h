@@ -79,6 +79,12 @@ struct cmon_daemon_source {
 				 unsigned int max);
 	/* 1 in how many packets it traces; 0 when unknown. */
 	unsigned int (*sample_n)(void *ctx);
+	/* Feed the engine the counters it keeps of every packet, once per
+	 * interval before the tick (NULL: none). */
+	void (*collect)(void *ctx, struct cmon_agg *agg);
+	/* The name of one of its devices (a switch port), or NULL (the
+	 * callback may be NULL too). */
+	const char *(*dev_name)(void *ctx, uint32_t netns, uint32_t ifindex);
 	/* Release what it holds (at exit; not before a restart). */
 	void (*stop)(void *ctx);
 };

@@ -34,6 +34,7 @@
 #include "cli.h"
 #include "daemon.h"
 #include "log.h"
+#include "ovs-flows.h"
 
 #define BURST		64
 #define RUNTIME_DIR	"/var/run/dpdk"
@@ -54,6 +55,8 @@ struct ovs {
 	int eal_up;			/* attached to a live primary */
 	struct rte_ring *ring;
 	const struct cmon_shm_stats *stats;
+	const struct cmon_shm_flows *flows;	/* its per-flow counters */
+	struct cmon_ovs_flows *reader;
 	struct rte_ring *capture;	/* the switch's captured frames */
 	uint64_t capture_bad;		/* ... with unusable records */
 	int capture_told;
@@ -148,6 +151,16 @@ static int lookup(struct ovs *s)
 	if (!s->ring)
 		return -1;
 	s->stats = st;
+	/* made before the counters, or not at all */
+	mz = rte_memzone_lookup(CMON_SHM_FLOWS);
+	s->flows = mz && __atomic_load_n(&((const struct cmon_shm_flows *)
+					    mz->addr)->magic, __ATOMIC_ACQUIRE) ==
+			CMON_SHM_FLOWS_MAGIC ? mz->addr : NULL;
+	if (!s->flows)
+		cmon_warn("ovs-vswitchd keeps no per-flow counters (see its "
+			  "log): pairs through it show traced packets only");
+	else if (!s->reader && !(s->reader = cmon_ovs_flows_create()))
+		return -2;
 	return 0;
 }
 
@@ -304,6 +317,24 @@ static void ovs_drain(void *ctx, struct cmon_daemon *d)
 		drain_capture(s, d);
 }
 
+/* Every packet the switch counted, into the engine. */
+static void ovs_collect(void *ctx, struct cmon_agg *agg)
+{
+	struct ovs *s = ctx;
+
+	if (s->state == ATTACHED && s->flows)
+		cmon_ovs_flows_feed(s->reader, s->flows, s->stats->node_id,
+				    agg);
+}
+
+static const char *ovs_dev_name(void *ctx, uint32_t netns, uint32_t ifindex)
+{
+	struct ovs *s = ctx;
+
+	return s->state == ATTACHED && s->flows && netns == CMON_NETNS_OVS ?
+	       cmon_ovs_port_name(s->flows, ifindex) : NULL;
+}
+
 static unsigned int ovs_counters(void *ctx, struct cmon_counter *c,
 				 unsigned int max)
 {
@@ -315,7 +346,7 @@ static unsigned int ovs_counters(void *ctx, struct cmon_counter *c,
 	if (s->state != ATTACHED)
 		return 0;
 	for (i = 0; i < CMON_EV_MAX && i < s->stats->nstats &&
-		    n + 3 < max; i++) {
+		    n + 6 < max; i++) {
 		if (!(CMON_EV_OVS & CMON_EV_BIT(i)))
 			continue;
 		snprintf(label[i], sizeof(label[i]), "ovs_%s", names[i]);
@@ -327,6 +358,14 @@ static unsigned int ovs_counters(void *ctx, struct cmon_counter *c,
 	if (s->capture)
 		c[n++] = (struct cmon_counter){ "pcap_bad_captures",
 						s->capture_bad, 0 };
+	if (s->flows) {
+		c[n++] = (struct cmon_counter){ "ovs_flows",
+			cmon_ovs_flows_count(s->reader), 1 };
+		c[n++] = (struct cmon_counter){ "ovs_flood_copies",
+			cmon_ovs_flows_copies(s->reader), 1 };
+		c[n++] = (struct cmon_counter){ "ovs_flows_moving",
+			cmon_ovs_flows_moving(s->reader), 0 };
+	}
 	return n;
 }
 
@@ -344,6 +383,8 @@ static void ovs_stop(void *ctx)
 	if (s->eal_up)
 		rte_eal_cleanup();
 	s->eal_up = 0;
+	cmon_ovs_flows_destroy(s->reader);
+	s->reader = NULL;
 }
 
 static int ovs_opt(void *ctx, int c, const char *arg)
@@ -379,6 +420,7 @@ int main(int argc, char **argv)
 	struct cmon_daemon_source src = {
 		.ctx = &s, .check = ovs_check, .drain = ovs_drain,
 		.counters = ovs_counters, .sample_n = ovs_sample_n,
+		.collect = ovs_collect, .dev_name = ovs_dev_name,
 		.stop = ovs_stop,
 	};
 	struct cmon_cli cli = {

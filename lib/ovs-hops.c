@@ -398,3 +398,127 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	}
 	count(stat, CMON_EV_STRIPPED);
 }
+
+/*
+ * Per-flow counters (cmon/shm.h): the slot's key as a packet makes it, and
+ * its bytes.  -1 if the frame is not IPv4.
+ */
+static int count_key(const uint8_t *frame, uint32_t len,
+		     struct cmon_flow_slot *k, uint32_t *bytes)
+{
+	const uint8_t *ip = frame + CMON_ETH_HLEN;
+	uint32_t ihl, tot, w[2], id;
+
+	if (len < CMON_ETH_HLEN + 20 || !cmon_dp_ipv4(frame) ||
+	    ip[0] >> 4 != 4)
+		return -1;
+	ihl = (ip[0] & 15) * 4u;
+	tot = cmon_get16(ip + CMON_IPH_TOT_LEN);
+	if (ihl < 20 || tot < ihl || tot > len - CMON_ETH_HLEN)
+		return -1;
+	k->proto = ip[CMON_IPH_PROTO];
+	memcpy(&k->saddr, ip + 12, 4);
+	memcpy(&k->daddr, ip + 16, 4);
+	k->sport = k->dport = 0;
+	if (!(cmon_get16(ip + CMON_IPH_FRAG_OFF) & CMON_IP_OFFMASK) &&
+	    cmon_l4_known(k->proto) && tot >= ihl + 8) {
+		memcpy(w, ip + ihl, sizeof(w));
+		cmon_l4_ids(k->proto, w[0], w[1], &k->sport, &k->dport, &id);
+	}
+	/* what the packet is without an annotation the switch put in */
+	*bytes = tot;
+	if (ihl > 20 && cmon_ann_in_option(ihl, ip[20], ip[21]))
+		*bytes -= CMON_ANN_WIRE_LEN;
+	return 0;
+}
+
+static struct cmon_flow_slot *count_slot(struct cmon_flow_slot *row,
+					 const struct cmon_flow_slot *k)
+{
+	uint64_t h = cmon_mix64((uint64_t)k->saddr << 32 ^ k->daddr ^
+				((uint64_t)k->sport << 16 | k->dport) << 24 ^
+				(uint64_t)k->proto << 8 ^ k->tp ^
+				(uint64_t)k->port << 40 ^ (uint64_t)k->reason << 48);
+
+	return &row[h & (CMON_FLOW_SLOTS - 1)];
+}
+
+static int count_same(const struct cmon_flow_slot *s,
+		      const struct cmon_flow_slot *k)
+{
+	return s->saddr == k->saddr && s->daddr == k->daddr &&
+	       s->sport == k->sport && s->dport == k->dport &&
+	       s->proto == k->proto && s->tp == k->tp && s->port == k->port &&
+	       s->reason == k->reason && s->gen;
+}
+
+/* Add @packets (may be -1) and @bytes to @k's slot, taking it if need be
+ * (only to add: a slot is never taken to subtract). */
+static void count_add(struct cmon_flow_slot *row,
+		      const struct cmon_flow_slot *k, int64_t packets,
+		      int64_t bytes, uint64_t *stat)
+{
+	struct cmon_flow_slot *s = count_slot(row, k);
+	uint32_t gen;
+
+	if (count_same(s, k)) {
+		__atomic_store_n(&s->packets, s->packets + packets,
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&s->bytes, s->bytes + bytes, __ATOMIC_RELAXED);
+		return;
+	}
+	if (packets < 0)
+		return;		/* its count went with the slot */
+	gen = s->gen;
+	if (gen)
+		count(stat, CMON_EV_FLOW_EVICTED);
+	/* odd while rewritten; readers retry or skip it (a seqcount: plain
+	 * stores on x86, ordered by the fences) */
+	__atomic_store_n(&s->gen, gen | 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	s->saddr = k->saddr;
+	s->daddr = k->daddr;
+	s->sport = k->sport;
+	s->dport = k->dport;
+	s->proto = k->proto;
+	s->tp = k->tp;
+	s->port = k->port;
+	s->reason = k->reason;
+	__atomic_store_n(&s->packets, (uint64_t)packets, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->bytes, (uint64_t)bytes, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->gen, (gen | 1) + 1, __ATOMIC_RELEASE);
+}
+
+void cmon_dp_count(struct cmon_flow_slot *row, const uint8_t *frame,
+		   uint32_t len, uint8_t tp, uint16_t port, uint64_t *stat)
+{
+	struct cmon_flow_slot k;
+	uint32_t bytes;
+
+	if (count_key(frame, len, &k, &bytes))
+		return;
+	k.tp = tp;
+	k.port = port;
+	k.reason = 0;
+	count_add(row, &k, 1, bytes, stat);
+}
+
+void cmon_dp_count_drop(struct cmon_flow_slot *row, const uint8_t *frame,
+			uint32_t len, uint16_t port, uint32_t reason, int sent,
+			uint64_t *stat)
+{
+	struct cmon_flow_slot k;
+	uint32_t bytes;
+
+	if (count_key(frame, len, &k, &bytes))
+		return;
+	k.port = port;
+	if (sent) {
+		k.tp = CMON_TP_OVS_TX;
+		k.reason = 0;
+		count_add(row, &k, -1, -(int64_t)bytes, stat);
+	}
+	k.tp = 0xff;
+	k.reason = reason;
+	count_add(row, &k, 1, bytes, stat);
+}

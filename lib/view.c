@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "view.h"
+#include "ovs-flows.h"
 
 const char *cmon_view_ip(const struct cmon_view *v, uint32_t addr, char *buf,
 			 size_t len)
@@ -100,6 +101,8 @@ const char *cmon_view_reason(const struct cmon_view *v, uint32_t r, char *buf,
 	const char *n = v->names && v->names->reason ?
 			v->names->reason(v->names->ctx, r) : NULL;
 
+	if (!n)
+		n = cmon_ovs_reason_name(r);
 	if (n)
 		return n;
 	snprintf(buf, len, "%u", r);
@@ -114,7 +117,10 @@ const char *cmon_view_dev(const struct cmon_view *v, uint32_t netns,
 
 	if (n)
 		return n;
-	snprintf(buf, len, "if%u@ns%u", ifindex, netns);
+	if (netns == CMON_NETNS_OVS)
+		snprintf(buf, len, "ovs port %u", ifindex);
+	else
+		snprintf(buf, len, "if%u@ns%u", ifindex, netns);
 	return buf;
 }
 
@@ -559,6 +565,7 @@ unsigned int cmon_view_agg_counters(const struct cmon_agg *agg,
 	out[3] = (struct cmon_counter){ "agg_seq_restarts",
 					cmon_agg_seq_restarts(agg), 0 };
 	out[4] = (struct cmon_counter){ "agg_full", cmon_agg_full(agg), 0 };
+	out[5] = (struct cmon_counter){ "agg_copies", cmon_agg_copies(agg), 0 };
 	return CMON_VIEW_AGG_COUNTERS;
 }
 

@@ -156,7 +156,7 @@ unsigned int cmon_view_metas(const struct cmon_view *v,
 const char *cmon_seg_label(uint8_t from_tp, uint8_t to_tp, char *buf,
 			   size_t len);
 /* The engine's own counters, CMON_VIEW_AGG_COUNTERS of them, into @out. */
-#define CMON_VIEW_AGG_COUNTERS 5
+#define CMON_VIEW_AGG_COUNTERS 6
 unsigned int cmon_view_agg_counters(const struct cmon_agg *agg,
 				    struct cmon_counter *out);
 /* Print a ticked interval as @how says (the table clears a terminal). */

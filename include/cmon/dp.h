@@ -156,4 +156,23 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		   struct cmon_record *rec, struct cmon_dp_res *res,
 		   struct cmon_capture *cap);
 
+/*
+ * Per-flow counters (struct cmon_flow_slot, cmon/shm.h): @row is the
+ * calling thread's CMON_FLOW_SLOTS slots, which no other thread writes.
+ *
+ * cmon_dp_count(): one packet of @frame at hop @tp (CMON_TP_OVS_RX or
+ * CMON_TP_OVS_TX) of port @port.  Only IPv4 is counted (what the engine
+ * calls a flow); a packet's annotation is not in its bytes.  A slot taken
+ * from another key counts CMON_EV_FLOW_EVICTED in @stat.
+ *
+ * cmon_dp_count_drop(): one packet the switch dropped for @reason (enum
+ * cmon_ovs_drop) at port @port; @sent: it was counted at that port's send
+ * hop first, and is taken back from there.
+ */
+void cmon_dp_count(struct cmon_flow_slot *row, const uint8_t *frame,
+		   uint32_t len, uint8_t tp, uint16_t port, uint64_t *stat);
+void cmon_dp_count_drop(struct cmon_flow_slot *row, const uint8_t *frame,
+			uint32_t len, uint16_t port, uint32_t reason, int sent,
+			uint64_t *stat);
+
 #endif /* CMON_DP_H */

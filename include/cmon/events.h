@@ -42,6 +42,10 @@ enum cmon_event {
 				 * what their LRU evicted (*_evicted) */
 	CMON_EV_NOP_OPTIONS,	/* a neutralised option's bytes left as NOPs
 				 * in a packet the strip hop passed on */
+	CMON_EV_FLOW_EVICTED,	/* OVS: a flow's counter slot taken by another
+				 * flow (its counts start again) */
+	CMON_EV_FLOW_UNCOUNTED,	/* OVS: packets not counted per flow (a
+				 * thread beyond the counter rows) */
 	CMON_EV_MAX,
 };
 
@@ -51,13 +55,15 @@ enum cmon_event {
 	"written", "no_slot", "stripped", "bad_version", "bad_tag", \
 	"malformed", "ring_full", "records", "capture_full", "drops", \
 	"uplink_stripped", "hop_evicted", "seq_evicted", "drop_evicted", \
-	"nop_options", }
+	"nop_options", "flow_evicted", "flow_uncounted", }
 
 #define CMON_EV_BIT(e)	(1u << (e))
 /* The events each producer counts. */
 #define CMON_EV_KERNEL	(~0u & ~CMON_EV_BIT(CMON_EV_PACKETS) & \
 			 ~CMON_EV_BIT(CMON_EV_SKIP_PROTO) & \
-			 ~CMON_EV_BIT(CMON_EV_NO_SLOT))
+			 ~CMON_EV_BIT(CMON_EV_NO_SLOT) & \
+			 ~CMON_EV_BIT(CMON_EV_FLOW_EVICTED) & \
+			 ~CMON_EV_BIT(CMON_EV_FLOW_UNCOUNTED))
 #define CMON_EV_OVS	(CMON_EV_BIT(CMON_EV_PACKETS) | \
 			 CMON_EV_BIT(CMON_EV_STAMPED) | \
 			 CMON_EV_BIT(CMON_EV_SAMPLED_OUT) | \
@@ -75,7 +81,9 @@ enum cmon_event {
 			 CMON_EV_BIT(CMON_EV_MALFORMED) | \
 			 CMON_EV_BIT(CMON_EV_RING_FULL) | \
 			 CMON_EV_BIT(CMON_EV_RECORDS) | \
-			 CMON_EV_BIT(CMON_EV_CAPTURE_FULL))
+			 CMON_EV_BIT(CMON_EV_CAPTURE_FULL) | \
+			 CMON_EV_BIT(CMON_EV_FLOW_EVICTED) | \
+			 CMON_EV_BIT(CMON_EV_FLOW_UNCOUNTED))
 
 _Static_assert(CMON_EV_MAX <= 32, "event masks are 32 bits");
 

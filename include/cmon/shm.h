@@ -14,6 +14,11 @@
  *                   userspace hops did and did not do, counted per batch
  *                   in one row per datapath thread (plain stores, no
  *                   locked instructions); readers add the rows up.
+ *   CMON_SHM_FLOWS  a memzone holding struct cmon_shm_flows: every
+ *                   packet at a port with a role counted per flow, hop
+ *                   and port, and every packet the switch dropped per
+ *                   flow and reason, in one table of slots per datapath
+ *                   thread; and the ports with a role, by number.
  *
  * Counters and configuration echo are written by the producer only; the
  * consumer only reads them (and the ring's consumer side).
@@ -29,7 +34,7 @@
 #define CMON_SHM_CAPTURE	"cmon_ovs_capture"
 #define CMON_SHM_STATS		"cmon_ovs_stats"
 #define CMON_SHM_MAGIC		0x636d6f6e73746174ULL	/* "cmonstat" */
-#define CMON_SHM_VERSION	3
+#define CMON_SHM_VERSION	4
 /* Default and bounds of other_config:cmon-ring-size (records). */
 #define CMON_SHM_RING_DEFAULT	65536
 #define CMON_SHM_RING_MIN	1024
@@ -80,5 +85,78 @@ static inline uint64_t cmon_shm_stat(const struct cmon_shm_stats *s,
 		v += __atomic_load_n(&s->row[r][i], __ATOMIC_RELAXED);
 	return v;
 }
+
+/*
+ * Per-flow counters of the userspace hops.  Each datapath thread owns one
+ * row of CMON_FLOW_SLOTS slots, direct-mapped by the key's hash, and is
+ * its only writer: a packet adds to its slot with plain stores (no lock,
+ * no atomic).  A slot another key takes starts from 0 (counted:
+ * CMON_EV_FLOW_EVICTED), its gen bumped to odd while it is rewritten and
+ * to a new even value after, so a reader copies a slot, checks gen did not
+ * move and is even, and sees a count restart as a new gen.
+ *
+ * Keys: (flow, CMON_TP_OVS_RX, input port), (flow, CMON_TP_OVS_TX, output
+ * port): packets and bytes (IPv4 total length, annotation left out) at the
+ * port's receive and send hops; (flow, CMON_TP_NONE, port, reason):
+ * packets the switch dropped between them (port: where they came in, or,
+ * dropped at the send, where they were to go out; those are taken back
+ * from the send count).
+ */
+#define CMON_SHM_FLOWS		"cmon_ovs_flows"
+#define CMON_SHM_FLOWS_MAGIC	0x636d6f6e666c6f77ULL	/* "cmonflow" */
+#define CMON_FLOW_ROWS		16
+#define CMON_FLOW_SLOTS		4096	/* a power of 2 */
+#define CMON_SHM_PORTS		256
+
+/* Why the switch dropped a packet: OVS's own names (its coverage counters
+ * and interface statistics).  Reason numbers of the engine (lib/agg.h) are
+ * CMON_REASON_OVS + these, apart from the kernel's. */
+#define CMON_REASON_OVS		0x10000
+enum cmon_ovs_drop {
+	/* OVS_ACTION_ATTR_DROP: CMON_OVS_DROP_XLATE + enum xlate_error */
+	CMON_OVS_DROP_XLATE = 0,	/* XLATE_OK: an OpenFlow drop */
+	CMON_OVS_DROP_XLATE_MAX = 31,
+	CMON_OVS_DROP_INVALID_PORT,	/* output to a port that is not there */
+	/* at an output port (after it: the reasons of the send hop) */
+	CMON_OVS_DROP_PORT_DOWN,	/* output port down or not connected */
+	CMON_OVS_DROP_MTU,		/* longer than the output port takes */
+	CMON_OVS_DROP_TX_FAILURE,	/* the port's queue was full */
+	CMON_OVS_DROP_QOS,		/* the output port's QoS policer */
+	CMON_OVS_DROP_MAX,
+};
+
+struct cmon_flow_slot {
+	uint32_t gen;		/* odd: being rewritten; 0: never used */
+	uint8_t tp;		/* CMON_TP_OVS_RX, CMON_TP_OVS_TX, or 0xff:
+				 * drops */
+	uint8_t proto;
+	uint16_t port;		/* odp port number */
+	uint32_t saddr, daddr;	/* network order */
+	uint16_t sport, dport;	/* network order (ICMP: as cmon_l4_ids) */
+	uint32_t reason;	/* drops: enum cmon_ovs_drop */
+	uint64_t packets, bytes;
+	uint64_t pad[3];
+};
+_Static_assert(sizeof(struct cmon_flow_slot) == 64, "a slot is a cache line");
+
+/* A port with a role (other_config:cmon-role), by odp port number. */
+struct cmon_shm_port {
+	uint32_t role;		/* enum cmon_dp_role; 0: slot free */
+	uint32_t port;		/* odp port number */
+	char name[32];		/* the Interface's name */
+	char type[24];		/* its type: dpdk, dpdkvhostuserclient, tap... */
+};
+
+struct cmon_shm_flows {
+	uint64_t magic;		/* CMON_SHM_FLOWS_MAGIC once initialised */
+	uint32_t version;	/* CMON_SHM_VERSION */
+	uint32_t rows, slots;	/* CMON_FLOW_ROWS, CMON_FLOW_SLOTS */
+	uint32_t roles_gen;	/* bumped whenever a port's role changes */
+	uint32_t counting;	/* 1: per-flow counting is on */
+	uint32_t pad[9];
+	struct cmon_shm_port ports[CMON_SHM_PORTS];
+	struct cmon_flow_slot slot[CMON_FLOW_ROWS][CMON_FLOW_SLOTS]
+		__attribute__((aligned(64)));
+};
 
 #endif /* CMON_SHM_H */

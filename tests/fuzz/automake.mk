@@ -38,11 +38,12 @@ tests/fuzz/fuzz-rules: tests/fuzz/fuzz-rules.c rules/load.c rules/values.c \
 # (tools/cmon-pcap.c is included by the harness)
 tests/fuzz/fuzz-pcap: tests/fuzz/fuzz-pcap.c tools/cmon-pcap.c lib/agg.c \
 		lib/hist.c lib/clock.c lib/codec.c lib/view.c lib/log.c \
-		lib/cfgfile.c
+		lib/cfgfile.c lib/ovs-flows.c
 	$(FUZZ_BUILD) $(LIBPCAP_CFLAGS) $(srcdir)/tests/fuzz/fuzz-pcap.c \
 		$(srcdir)/lib/agg.c $(srcdir)/lib/hist.c $(srcdir)/lib/clock.c \
 		$(srcdir)/lib/codec.c $(srcdir)/lib/view.c $(srcdir)/lib/log.c \
-		$(srcdir)/lib/cfgfile.c $(LIBPCAP_LIBS) -lm
+		$(srcdir)/lib/cfgfile.c $(srcdir)/lib/ovs-flows.c \
+		$(LIBPCAP_LIBS) -lm
 
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/seeds.py tests/fuzz/corpus \
 	$(FUZZ_HARNESSES:%=tests/fuzz/fuzz-%.c)

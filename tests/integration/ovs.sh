@@ -107,6 +107,96 @@ done
 [ "$(q - - - ovs_records)" -ge "$(q - - - ovs_stamped)" ] ||
 	it_fail "fewer records than stamps on a path that drops none"
 
+# Every packet counted per flow at the switch's hops (cmon_ovs_flows), by
+# a cmon-dpdk started now: the pair to the DPDK container and back shows
+# exactly what C1's nft counters saw leave and arrive; an OpenFlow rule
+# dropping one flow of a pair is its exact loss, at ovs_rx>ovs_tx with the
+# switch's reason, while another rule floods the pair's other flow to C2
+# and C3 (D1 kept out of floods: it would echo them): copies are neither
+# delivery nor duplicates.
+C3=${CMON_PFX}c3 IP3=$NET.4
+cmon_ovs_container "$C3" "$IP3" container || it_fail "cannot plug $C3"
+of="unix:$CMON_OVS_DIR/$CMON_OVS_BR.mgmt"
+ovs-ofctl mod-port "$of" "$D1" no-flood || it_fail "cannot keep $D1 out of floods"
+ovs-ofctl add-flow "$of" "priority=100,udp,nw_src=$IP1,tp_src=40001,actions=drop" &&
+ovs-ofctl add-flow "$of" "priority=100,udp,nw_src=$IP1,tp_src=40002,actions=flood" ||
+	it_fail "cannot add the OpenFlow rules"
+ip netns exec "$C1" nft -f - <<NFT || it_fail "cannot add the nft counters"
+table inet $CMON_PFX {
+	counter to_dpdk {}
+	counter from_dpdk {}
+	chain out { type filter hook output priority 0; ip daddr $IPD counter name to_dpdk; }
+	chain in { type filter hook input priority 0; ip saddr $IPD counter name from_dpdk; }
+}
+NFT
+nft_packets() {	# packets of C1's counter $1
+	ip netns exec "$C1" nft list counter inet "$CMON_PFX" "$1" |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+# (alone: the record ring has one reader)
+kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"
+dpdk_start flows
+sleep 1
+it_fresh "$IT_TMP/count"
+it_in 2 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)
+s.bind(("0.0.0.0", 5009))
+print("ready", flush=True)
+s.settimeout(3)
+n = 0
+try:
+    while True:
+        s.recv(2048)
+        n += 1
+except socket.timeout:
+    print(n)' >"$IT_TMP/count" &
+rpid=$!
+it_wait "$IT_TMP/count" ready || it_fail "receiver did not start"
+it_in 1 python3 -c "
+import socket, time
+drop, keep = socket.socket(socket.AF_INET, socket.SOCK_DGRAM), socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+drop.bind(('0.0.0.0', 40001))
+keep.bind(('0.0.0.0', 40002))
+for i in range(4000):
+    (drop if i % 4 == 0 else keep).sendto(b'x' * 200, ('$IP2', 5009))
+    if i % 100 == 99:
+        time.sleep(0.01)
+"
+it_in 1 ping -c 20 -i 0.05 -W 2 "$IPD" >/dev/null || it_fail "ping (flows)"
+wait "$rpid"
+got=$(tail -1 "$IT_TMP/count")
+sleep 2.5	# a gap is loss once three reads show it
+kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk (flows) exit $?"
+f() { python3 "$HERE/query.py" "$IT_TMP/flows.json" "$@"; }
+echo "flows: udp packets=$(f "$IP1" "$IP2" udp packets) bytes=$(f "$IP1" "$IP2" udp bytes) lost=$(f "$IP1" "$IP2" udp lost) at [$(f "$IP1" "$IP2" udp loss_hops)] [$(f "$IP1" "$IP2" udp reasons)]; C2 got $got; flood copies $(f - - - ovs_flood_copies)"
+[ "$got" = 3000 ] || it_fail "C2 received $got of the 3000 datagrams the rule lets through"
+[ "$(f "$IP1" "$IP2" udp packets)" = 4000 ] ||
+	it_fail "$(f "$IP1" "$IP2" udp packets) packets counted of 4000 sent"
+[ "$(f "$IP1" "$IP2" udp bytes)" = $((4000 * 228)) ] ||
+	it_fail "$(f "$IP1" "$IP2" udp bytes) bytes counted of $((4000 * 228)) sent"
+[ "$(f "$IP1" "$IP2" udp lost)" = 1000 ] ||
+	it_fail "$(f "$IP1" "$IP2" udp lost) lost, the drop rule dropped 1000"
+[ "$(f "$IP1" "$IP2" udp loss_hops)" = "ovs_rx>ovs_tx" ] ||
+	it_fail "loss at $(f "$IP1" "$IP2" udp loss_hops), not ovs_rx>ovs_tx"
+[ "$(f "$IP1" "$IP2" udp reasons)" = drop_action_of_pipeline ] ||
+	it_fail "reasons: $(f "$IP1" "$IP2" udp reasons)"
+[ "$(f - - - ovs_flood_copies)" = 3000 ] ||
+	it_fail "$(f - - - ovs_flood_copies) copies counted, the switch flooded 3000"
+[ "$(f - - - agg_copies)" = 3000 ] ||
+	it_fail "$(f - - - agg_copies) records of copies, the switch traced 3000"
+for dir in "$IP1 $IPD to_dpdk" "$IPD $IP1 from_dpdk"; do
+	set -- $dir
+	want=$(nft_packets "$3")
+	[ "$(f "$1" "$2" icmp packets)" = "$want" ] && [ "$want" -ge 40 ] ||
+		it_fail "$1 > $2: $(f "$1" "$2" icmp packets) packets counted, C1 counted $want"
+	[ "$(f "$1" "$2" icmp lost)" = 0 ] || it_fail "$1 > $2: phantom loss"
+done
+echo "flows: DPDK container pair $(f "$IP1" "$IPD" icmp packets)/$(f "$IPD" "$IP1" icmp packets) packets, as C1's nft counted"
+ip netns exec "$C1" nft delete table inet "$CMON_PFX"
+dpdk_start main
+
 # the switch's strip hops captured (live setting) and dumped
 cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-capture=true
 it_fresh "$IT_TMP/cap.err"

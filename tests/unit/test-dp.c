@@ -4,9 +4,11 @@
  * Open vSwitch does to a frame at a container port and at a trunk port.
  */
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cmon/dp.h"
 #include "codec.h"
+#include "ovs-flows.h"
 #include "unit.h"
 
 #define KEY	0x0123456789abcdefULL
@@ -460,6 +462,227 @@ static void test_dp_fast_paths(void)
 	CU_ASSERT(fast_plain > 2000 && fast_plain < 20000 - 2000);
 }
 
+/*
+ * Per-flow counters (cmon_dp_count, lib/ovs-flows.c): what the switch's
+ * threads count and what cmon-dpdk makes of it, against the packets the
+ * test sends.
+ */
+struct sums {
+	uint64_t packets, bytes, lost;
+	uint8_t from, to;
+	char reason[128];
+};
+
+static struct cmon_shm_flows *flows_new(void)
+{
+	struct cmon_shm_flows *shm = calloc(1, sizeof(*shm));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(shm);
+	shm->rows = CMON_FLOW_ROWS;
+	shm->slots = CMON_FLOW_SLOTS;
+	return shm;
+}
+
+/* UDP 10.1.0.2:@sport -> 10.1.0.3:5000 with @plen payload bytes. */
+static uint32_t flow_frame(uint8_t *f, uint16_t sport, uint32_t plen)
+{
+	uint32_t len = frame(f, 17, plen);
+
+	f[34] = sport >> 8;
+	f[35] = sport & 0xff;
+	return len;
+}
+
+/* One interval: cmon-dpdk's read, the engine's tick, its figures summed. */
+static void interval(struct cmon_ovs_flows *r, struct cmon_shm_flows *shm,
+		     const uint64_t *stat, struct cmon_agg *g, struct sums *s)
+{
+	unsigned int i, j;
+
+	(void)stat;
+	cmon_ovs_flows_feed(r, shm, 7, g);
+	cmon_agg_tick(g, 1.0);
+	for (i = 0; i < cmon_agg_npairs(g); i++) {
+		const struct cmon_pair_stats *p = cmon_agg_pair(g, i);
+
+		s->packets += p->packets;
+		s->bytes += p->bytes;
+		s->lost += p->lost;
+		if (p->lost) {
+			s->from = p->loss_from_tp;
+			s->to = p->loss_to_tp;
+		}
+		for (j = 0; j < p->nreasons; j++) {
+			const char *n = cmon_ovs_reason_name(p->reasons[j].reason);
+
+			if (!n)
+				n = "?";
+			if (!strstr(s->reason, n))
+				snprintf(s->reason + strlen(s->reason),
+					 sizeof(s->reason) - strlen(s->reason),
+					 "%s%s", *s->reason ? " " : "", n);
+		}
+	}
+}
+
+/* Every packet counted at both hops of two threads: the pair's packets,
+ * bytes, and its loss at ovs_rx>ovs_tx with the switch's reason. */
+static void test_flows_loss_located(void)
+{
+	struct cmon_shm_flows *shm = flows_new();
+	struct cmon_ovs_flows *r = cmon_ovs_flows_create();
+	struct cmon_agg *g = cmon_agg_create();
+	uint64_t stat[CMON_EV_MAX] = { 0 };
+	struct sums s = { 0 };
+	uint8_t f[1600];
+	uint32_t len = flow_frame(f, 1000, 100);
+	int round, i;
+
+	for (i = 0; i < 10; i++) {
+		cmon_dp_count(shm->slot[0], f, len, CMON_TP_OVS_RX, 1, stat);
+		cmon_dp_count(shm->slot[0], f, len, CMON_TP_OVS_TX, 2, stat);
+	}
+	interval(r, shm, stat, g, &s);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 100; i++) {
+			struct cmon_flow_slot *row = shm->slot[i & 1];
+
+			cmon_dp_count(row, f, len, CMON_TP_OVS_RX, 1, stat);
+			if (i % 25 == 3)	/* an OpenFlow drop rule */
+				cmon_dp_count_drop(row, f, len, 1,
+						   CMON_OVS_DROP_XLATE, 0, stat);
+			else
+				cmon_dp_count(row, f, len, CMON_TP_OVS_TX, 2,
+					      stat);
+		}
+		interval(r, shm, stat, g, &s);
+	}
+	for (round = 0; round < 4; round++)	/* the gaps confirmed */
+		interval(r, shm, stat, g, &s);
+	/* (the first read is the baseline: counted before cmon-dpdk) */
+	CU_ASSERT_EQUAL(s.packets, 300);
+	CU_ASSERT_EQUAL(s.bytes, 300 * (20 + 8 + 100));
+	CU_ASSERT_EQUAL(s.lost, 12);
+	CU_ASSERT_EQUAL(s.from, CMON_TP_OVS_RX);
+	CU_ASSERT_EQUAL(s.to, CMON_TP_OVS_TX);
+	CU_ASSERT_STRING_EQUAL(s.reason, "drop_action_of_pipeline");
+	CU_ASSERT_EQUAL(stat[CMON_EV_FLOW_EVICTED], 0);
+	CU_ASSERT_EQUAL(cmon_ovs_flows_count(r), 1);
+	cmon_agg_destroy(g);
+	cmon_ovs_flows_destroy(r);
+	free(shm);
+}
+
+/* A flood's copies to other ports are not the flow's delivery: they
+ * neither hide loss nor count as traffic; a packet the port could not
+ * send after its send hop counted it is taken back and is loss. */
+static void test_flows_flood_copies(void)
+{
+	struct cmon_shm_flows *shm = flows_new();
+	struct cmon_ovs_flows *r = cmon_ovs_flows_create();
+	struct cmon_agg *g = cmon_agg_create();
+	uint64_t stat[CMON_EV_MAX] = { 0 };
+	struct cmon_flow_slot *row = shm->slot[0];
+	struct sums s = { 0 };
+	uint8_t f[1600];
+	uint32_t len = flow_frame(f, 1000, 10);
+	int round, i;
+
+	interval(r, shm, stat, g, &s);		/* the monitor was first */
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 50; i++) {
+			cmon_dp_count(row, f, len, CMON_TP_OVS_RX, 1, stat);
+			cmon_dp_count(row, f, len, CMON_TP_OVS_TX, 2, stat);
+			if (!round && i < 5) {	/* MAC not learnt yet */
+				cmon_dp_count(row, f, len, CMON_TP_OVS_TX, 3,
+					      stat);
+				/* (a port down: the copy goes nowhere) */
+				cmon_dp_count_drop(row, f, len, 4,
+						   CMON_OVS_DROP_PORT_DOWN, 0,
+						   stat);
+			}
+			if (round == 1 && i < 2)	/* queue full */
+				cmon_dp_count_drop(row, f, len, 2,
+						   CMON_OVS_DROP_TX_FAILURE, 1,
+						   stat);
+		}
+		interval(r, shm, stat, g, &s);
+		CU_ASSERT_EQUAL(cmon_ovs_flows_copies(r), 5);
+	}
+	for (round = 0; round < 4; round++)
+		interval(r, shm, stat, g, &s);
+	CU_ASSERT_EQUAL(s.packets, 150);
+	CU_ASSERT_EQUAL(s.lost, 2);
+	CU_ASSERT_STRING_EQUAL(s.reason, "tx_failure_drops");
+	cmon_agg_destroy(g);
+	cmon_ovs_flows_destroy(r);
+	free(shm);
+}
+
+/* More flows than slots: slots change hands (counted), counts restart,
+ * and that is never loss. */
+static void test_flows_evictions_no_phantom(void)
+{
+	struct cmon_shm_flows *shm = flows_new();
+	struct cmon_ovs_flows *r = cmon_ovs_flows_create();
+	struct cmon_agg *g = cmon_agg_create();
+	uint64_t stat[CMON_EV_MAX] = { 0 };
+	struct sums s = { 0 };
+	uint8_t f[1600];
+	int round, i;
+
+	for (round = 0; round < 8; round++) {
+		for (i = 0; i < 3 * CMON_FLOW_SLOTS / 2; i++) {
+			uint32_t len = flow_frame(f, (uint16_t)(1000 + i), 0);
+
+			cmon_dp_count(shm->slot[0], f, len, CMON_TP_OVS_RX, 1,
+				      stat);
+			cmon_dp_count(shm->slot[0], f, len, CMON_TP_OVS_TX, 2,
+				      stat);
+		}
+		interval(r, shm, stat, g, &s);
+	}
+	CU_ASSERT(stat[CMON_EV_FLOW_EVICTED] > 1000);
+	CU_ASSERT(s.packets > 0);
+	CU_ASSERT_EQUAL(s.lost, 0);
+	cmon_agg_destroy(g);
+	cmon_ovs_flows_destroy(r);
+	free(shm);
+}
+
+/* A slot its thread is rewriting is left for the next read. */
+static void test_flows_moving_slot(void)
+{
+	struct cmon_shm_flows *shm = flows_new();
+	struct cmon_ovs_flows *r = cmon_ovs_flows_create();
+	struct cmon_agg *g = cmon_agg_create();
+	uint64_t stat[CMON_EV_MAX] = { 0 };
+	struct cmon_flow_slot *row = shm->slot[0];
+	uint8_t f[1600];
+	uint32_t len = flow_frame(f, 1000, 0);
+	unsigned int i, used = 0;
+
+	cmon_dp_count(row, f, len, CMON_TP_OVS_RX, 1, stat);
+	for (i = 0; i < CMON_FLOW_SLOTS; i++)
+		if (row[i].gen) {
+			used++;
+			row[i].gen |= 1;
+		}
+	CU_ASSERT_EQUAL(used, 1);
+	cmon_ovs_flows_feed(r, shm, 7, g);
+	CU_ASSERT_EQUAL(cmon_ovs_flows_count(r), 0);
+	CU_ASSERT_EQUAL(cmon_ovs_flows_moving(r), 1);
+	/* a frame that is not IPv4 is no flow */
+	f[12] = 0x08, f[13] = 0x06;
+	cmon_dp_count(row, f, len, CMON_TP_OVS_RX, 1, stat);
+	for (i = 0, used = 0; i < CMON_FLOW_SLOTS; i++)
+		used += !!row[i].gen;
+	CU_ASSERT_EQUAL(used, 1);
+	cmon_agg_destroy(g);
+	cmon_ovs_flows_destroy(r);
+	free(shm);
+}
+
 int main(void)
 {
 	static const struct unit_case cases[] = {
@@ -470,6 +693,13 @@ int main(void)
 		{ "skips are counted", test_dp_skips },
 		{ "sampling 1 in N and sequence", test_dp_sampling },
 		{ "fast paths agree with the hops", test_dp_fast_paths },
+		{ "per-flow counters: loss located, reason",
+		  test_flows_loss_located },
+		{ "per-flow counters: flood copies", test_flows_flood_copies },
+		{ "per-flow counters: evictions are no loss",
+		  test_flows_evictions_no_phantom },
+		{ "per-flow counters: a slot being rewritten",
+		  test_flows_moving_slot },
 		{ NULL, NULL },
 	};
 	return unit_run("dp", cases);

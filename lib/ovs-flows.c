@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The Open vSwitch hops' per-flow counters into the engine (ovs-flows.h).
+ * Each read copies the slots in use, sorts them by flow and feeds each
+ * flow's hops, summed over the switch's threads.  Slots of the receive
+ * hop are read a second time after everything else (packets_late, the
+ * baseline of the segment behind them: agg.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "cmon/annotation.h"
+#include "ovs-flows.h"
+
+/* A slot's key: its flow, hop, port and reason, and the thread's row. */
+struct key {
+	struct cmon_flow flow;
+	uint8_t tp;
+	uint16_t port;
+	uint32_t reason;
+	uint32_t row;
+};
+
+/* A slot as read now. */
+struct ent {
+	struct key k;
+	uint32_t idx, gen;
+	uint64_t packets, bytes, late;
+};
+
+/*
+ * A slot followed from read to read.  Its counts go on across the slot's
+ * lives: a slot taken by another flow and back starts from 0 there, and
+ * what it counted between the last read and then is missed (rebase).
+ */
+struct track {
+	struct key k;
+	uint32_t gen;			/* 0: the slot is another flow's now */
+	uint64_t last;			/* its packets as last read */
+	uint64_t last_bytes;
+	uint64_t packets, bytes;	/* counted while followed */
+	uint64_t late;			/* packets, with the late read's */
+	int rebase;			/* missed counts at this read */
+	int main;			/* send hop: its port was the flow's
+					 * main one at the last read */
+};
+
+struct cmon_ovs_flows {
+	struct ent *ents;
+	unsigned int nents, ents_cap;
+	struct track *tr, *tr_next;
+	unsigned int ntr, tr_cap;
+	uint32_t roles_gen;
+	int read;			/* read once */
+	uint64_t copies, moving;
+	unsigned int flows;
+};
+
+struct cmon_ovs_flows *cmon_ovs_flows_create(void)
+{
+	return calloc(1, sizeof(struct cmon_ovs_flows));
+}
+
+void cmon_ovs_flows_destroy(struct cmon_ovs_flows *r)
+{
+	if (!r)
+		return;
+	free(r->ents);
+	free(r->tr);
+	free(r->tr_next);
+	free(r);
+}
+
+/*
+ * Copy slot @s (its writer may be rewriting it: a seqcount, shm.h).
+ * Returns 1 with @out filled, 0 for a slot never used, -1 if it kept
+ * moving.
+ */
+static int slot_read(const struct cmon_flow_slot *s, struct cmon_flow_slot *out)
+{
+	uint32_t g;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		g = __atomic_load_n(&s->gen, __ATOMIC_ACQUIRE);
+		if (!g)
+			return 0;
+		if (g & 1)
+			continue;
+		out->tp = __atomic_load_n(&s->tp, __ATOMIC_RELAXED);
+		out->proto = __atomic_load_n(&s->proto, __ATOMIC_RELAXED);
+		out->port = __atomic_load_n(&s->port, __ATOMIC_RELAXED);
+		out->saddr = __atomic_load_n(&s->saddr, __ATOMIC_RELAXED);
+		out->daddr = __atomic_load_n(&s->daddr, __ATOMIC_RELAXED);
+		out->sport = __atomic_load_n(&s->sport, __ATOMIC_RELAXED);
+		out->dport = __atomic_load_n(&s->dport, __ATOMIC_RELAXED);
+		out->reason = __atomic_load_n(&s->reason, __ATOMIC_RELAXED);
+		out->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
+		out->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&s->gen, __ATOMIC_RELAXED) == g) {
+			out->gen = g;
+			return 1;
+		}
+	}
+	return -1;
+}
+
+static int same_flow(const struct key *a, const struct key *b)
+{
+	return a->flow.saddr == b->flow.saddr && a->flow.daddr == b->flow.daddr &&
+	       a->flow.sport == b->flow.sport && a->flow.dport == b->flow.dport &&
+	       a->flow.proto == b->flow.proto;
+}
+
+/* Keys in flow order, then hop (receive, send, drops), reason, port and
+ * row. */
+static int key_cmp(const struct key *a, const struct key *b)
+{
+	const uint64_t ka[] = { a->flow.saddr, a->flow.daddr,
+				(uint64_t)a->flow.sport << 16 | a->flow.dport,
+				a->flow.proto, a->tp, a->reason, a->port,
+				a->row };
+	const uint64_t kb[] = { b->flow.saddr, b->flow.daddr,
+				(uint64_t)b->flow.sport << 16 | b->flow.dport,
+				b->flow.proto, b->tp, b->reason, b->port,
+				b->row };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ka) / sizeof(ka[0]); i++)
+		if (ka[i] != kb[i])
+			return ka[i] < kb[i] ? -1 : 1;
+	return 0;
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+	return key_cmp(&((const struct ent *)a)->k, &((const struct ent *)b)->k);
+}
+
+/* Make room for @n elements of @size at *@p (capacity *@cap): 0, or -1. */
+static int grow(void *p, unsigned int *cap, unsigned int n, size_t size)
+{
+	unsigned int c = *cap ? *cap : 1024;
+	void *q;
+
+	if (n <= *cap)
+		return 0;
+	while (c < n)
+		c *= 2;
+	q = realloc(*(void **)p, (size_t)c * size);
+	if (!q)
+		return -1;
+	*(void **)p = q;
+	*cap = c;
+	return 0;
+}
+
+/* Copy every slot in use, in key order; 0, or -1 without memory. */
+static int snapshot(struct cmon_ovs_flows *r, const struct cmon_shm_flows *shm)
+{
+	unsigned int row, i, rows = shm->rows, slots = shm->slots;
+	struct cmon_flow_slot s;
+
+	if (rows > CMON_FLOW_ROWS)
+		rows = CMON_FLOW_ROWS;
+	if (slots > CMON_FLOW_SLOTS)
+		slots = CMON_FLOW_SLOTS;
+	r->nents = 0;
+	for (row = 0; row < rows; row++) {
+		for (i = 0; i < slots; i++) {
+			int rc = slot_read(&shm->slot[row][i], &s);
+			struct ent *e;
+
+			if (rc < 0)
+				r->moving++;
+			if (rc <= 0)
+				continue;
+			if (grow(&r->ents, &r->ents_cap, r->nents + 1,
+				 sizeof(*e)))
+				return -1;
+			e = &r->ents[r->nents++];
+			memset(e, 0, sizeof(*e));
+			e->k.flow.saddr = s.saddr;
+			e->k.flow.daddr = s.daddr;
+			e->k.flow.sport = s.sport;
+			e->k.flow.dport = s.dport;
+			e->k.flow.proto = s.proto;
+			e->k.tp = s.tp;
+			e->k.port = s.port;
+			e->k.reason = s.reason;
+			e->k.row = row;
+			e->idx = i;
+			e->gen = s.gen;
+			e->packets = s.packets;
+			e->bytes = s.bytes;
+		}
+	}
+	/* the receive counts again, now that the send counts are read */
+	for (i = 0; i < r->nents; i++) {
+		struct ent *e = &r->ents[i];
+
+		e->late = e->packets;
+		if (e->k.tp == CMON_TP_OVS_RX &&
+		    slot_read(&shm->slot[e->k.row][e->idx], &s) == 1 &&
+		    s.gen == e->gen && s.packets > e->packets)
+			e->late = s.packets;
+	}
+	if (r->nents)
+		qsort(r->ents, r->nents, sizeof(*r->ents), ent_cmp);
+	return 0;
+}
+
+/* Follow slot @e from its track @t (NULL: a slot new to this read; at
+ * the first read, what it counted before is the baseline: the switch
+ * counted those packets before this reader was there). */
+static void follow(struct track *n, const struct track *t, const struct ent *e,
+		   int first)
+{
+	if (!t) {
+		memset(n, 0, sizeof(*n));
+		n->k = e->k;
+	} else {
+		*n = *t;
+		n->rebase = 0;
+	}
+	if (!e) {			/* the slot went to another flow */
+		n->rebase = n->gen != 0;
+		n->gen = 0;
+		n->late = n->packets;
+		return;
+	}
+	if (t && t->gen == e->gen) {
+		/* (a packet counted sent and taken back between two reads
+		 * counts once: the count never goes back) */
+		if (e->packets > n->last) {
+			n->packets += e->packets - n->last;
+			n->last = e->packets;
+		}
+		if (e->bytes > n->last_bytes) {
+			n->bytes += e->bytes - n->last_bytes;
+			n->last_bytes = e->bytes;
+		}
+	} else {
+		/* a new slot, or a new life of it: counted from 0 there */
+		n->rebase = t != NULL;
+		n->packets += first ? 0 : e->packets;
+		n->bytes += first ? 0 : e->bytes;
+		n->last = e->packets;
+		n->last_bytes = e->bytes;
+	}
+	n->gen = e->gen;
+	n->late = n->packets + (e->late > e->packets ? e->late - e->packets : 0);
+}
+
+/* Merge this read's slots into the tracks; flows with no slot left are
+ * let go.  0, or -1 without memory. */
+static int merge(struct cmon_ovs_flows *r, int first)
+{
+	unsigned int i = 0, j = 0, n = 0, start, cap = r->tr_cap;
+	struct track *t;
+
+	if (grow(&r->tr_next, &cap, r->ntr + r->nents, sizeof(*t)) ||
+	    grow(&r->tr, &r->tr_cap, r->ntr + r->nents, sizeof(*t)))
+		return -1;
+	while (i < r->ntr || j < r->nents) {
+		int c = i == r->ntr ? 1 : j == r->nents ? -1 :
+			key_cmp(&r->tr[i].k, &r->ents[j].k);
+
+		if (c < 0)
+			follow(&r->tr_next[n++], &r->tr[i++], NULL, first);
+		else if (c > 0)
+			follow(&r->tr_next[n++], NULL, &r->ents[j++], first);
+		else
+			follow(&r->tr_next[n++], &r->tr[i++], &r->ents[j++],
+			       first);
+	}
+	/* keep the flows that still have a slot */
+	r->ntr = 0;
+	for (i = 0; i < n; i = j) {
+		int live = 0;
+
+		for (j = i; j < n && same_flow(&r->tr_next[i].k,
+					       &r->tr_next[j].k); j++)
+			live |= r->tr_next[j].gen != 0;
+		if (!live)
+			continue;
+		for (start = i; start < j; start++)
+			r->tr[r->ntr++] = r->tr_next[start];
+	}
+	return 0;
+}
+
+/* One flow's tracks [a, b): its hops and drops into @agg. */
+static void feed_flow(struct cmon_ovs_flows *r, struct track *a,
+		      struct track *b, uint8_t node, struct cmon_agg *agg)
+{
+	/* (counts never restart from 0 here: one epoch) */
+	struct cmon_hop_counter rx = { .flow = a->k.flow, .tp = CMON_TP_OVS_RX,
+				       .node = node, .epoch = 1 };
+	struct cmon_hop_counter tx = rx;
+	uint64_t tx_all = 0;
+	struct track *t, *q, *main = NULL, *main_end = NULL;
+	int was_main = 0, main_had = 0;
+
+	tx.tp = CMON_TP_OVS_TX;
+	for (t = a; t < b && t->k.tp == CMON_TP_OVS_RX; t++) {
+		rx.packets += t->packets;
+		rx.bytes += t->bytes;
+		rx.packets_late += t->late;
+		rx.rebase |= t->rebase;
+	}
+	if (t > a)
+		cmon_agg_hop_count(agg, &rx);
+	/* the send hop: its output port that took the most of the flow */
+	for (; t < b && t->k.tp == CMON_TP_OVS_TX; t = q) {
+		struct cmon_hop_counter c = tx;
+		int had = 0;
+
+		c.packets = c.bytes = 0;
+		c.rebase = 0;
+		for (q = t; q < b && q->k.tp == CMON_TP_OVS_TX &&
+			    q->k.port == t->k.port; q++) {
+			c.packets += q->packets;
+			c.bytes += q->bytes;
+			c.rebase |= q->rebase;
+			had |= q->main;
+			q->main = 0;
+		}
+		was_main |= had;
+		tx_all += c.packets;
+		if (!main || c.packets > tx.packets) {
+			tx = c;
+			main = t;
+			main_end = q;
+			main_had = had;
+		}
+	}
+	if (main) {
+		r->copies += tx_all - tx.packets;
+		/* another port taking the lead brings its counts along: the
+		 * count only grows (it is a max), compared anew from here */
+		tx.rebase |= was_main && !main_had;
+		for (q = main; q < main_end; q++)
+			q->main = 1;
+		cmon_agg_hop_count(agg, &tx);
+	}
+	/* drops, by reason and port; a port other than the main one
+	 * dropping what it was to send drops a copy, not the flow's packet */
+	for (; t < b; t = q) {
+		uint64_t n = 0;
+
+		for (q = t; q < b && q->k.reason == t->k.reason &&
+			    q->k.port == t->k.port; q++)
+			n += q->packets;
+		if (t->k.reason > CMON_OVS_DROP_INVALID_PORT && main &&
+		    t->k.port != main->k.port)
+			continue;
+		cmon_agg_drop(agg, &t->k.flow, CMON_NETNS_OVS, t->k.port,
+			      CMON_REASON_OVS + t->k.reason, CMON_TP_OVS_TX, n);
+	}
+	r->flows++;
+}
+
+void cmon_ovs_flows_feed(struct cmon_ovs_flows *r,
+			 const struct cmon_shm_flows *shm, uint8_t node,
+			 struct cmon_agg *agg)
+{
+	uint32_t roles_gen = __atomic_load_n(&shm->roles_gen, __ATOMIC_ACQUIRE);
+	int first = !r->read;
+	unsigned int i, j;
+
+	/* ports given a role since: their counts start mid-flow */
+	if (!first && roles_gen != r->roles_gen)
+		cmon_agg_hops_changed(agg);
+	r->roles_gen = roles_gen;
+	r->copies = 0;
+	r->flows = 0;
+	if (snapshot(r, shm) || merge(r, first))
+		return;		/* no memory: nothing fed, compared anew */
+	r->read = 1;
+	for (i = 0; i < r->ntr; i = j) {
+		for (j = i + 1; j < r->ntr &&
+			       same_flow(&r->tr[i].k, &r->tr[j].k); j++)
+			;
+		feed_flow(r, &r->tr[i], &r->tr[j], node, agg);
+	}
+}
+
+uint64_t cmon_ovs_flows_copies(const struct cmon_ovs_flows *r)
+{
+	return r->copies;
+}
+
+unsigned int cmon_ovs_flows_count(const struct cmon_ovs_flows *r)
+{
+	return r->flows;
+}
+
+uint64_t cmon_ovs_flows_moving(const struct cmon_ovs_flows *r)
+{
+	return r->moving;
+}
+
+const char *cmon_ovs_port_name(const struct cmon_shm_flows *shm,
+			       uint32_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < CMON_SHM_PORTS; i++)
+		if (shm->ports[i].role && shm->ports[i].port == port &&
+		    shm->ports[i].name[0])
+			return shm->ports[i].name;
+	return NULL;
+}
+
+const char *cmon_ovs_reason_name(uint32_t reason)
+{
+	static const char *const xlate[] = {
+		"drop_action_of_pipeline", "drop_action_bridge_not_found",
+		"drop_action_recursion_too_deep",
+		"drop_action_too_many_resubmit", "drop_action_stack_too_deep",
+		"drop_action_no_recirculation_context",
+		"drop_action_recirculation_conflict",
+		"drop_action_too_many_mpls_labels",
+		"drop_action_invalid_tunnel_metadata",
+		"drop_action_unsupported_packet_type",
+		"drop_action_congestion", "drop_action_forwarding_disabled",
+	};
+	static const char *const other[] = {
+		[CMON_OVS_DROP_INVALID_PORT - CMON_OVS_DROP_INVALID_PORT] =
+			"datapath_drop_invalid_port",
+		[CMON_OVS_DROP_PORT_DOWN - CMON_OVS_DROP_INVALID_PORT] =
+			"tx_dropped_port_down",
+		[CMON_OVS_DROP_MTU - CMON_OVS_DROP_INVALID_PORT] =
+			"tx_mtu_exceeded_drops",
+		[CMON_OVS_DROP_TX_FAILURE - CMON_OVS_DROP_INVALID_PORT] =
+			"tx_failure_drops",
+		[CMON_OVS_DROP_QOS - CMON_OVS_DROP_INVALID_PORT] =
+			"tx_qos_drops",
+	};
+	uint32_t r = reason - CMON_REASON_OVS;
+
+	if (reason < CMON_REASON_OVS || r >= CMON_OVS_DROP_MAX)
+		return NULL;
+	if (r <= CMON_OVS_DROP_XLATE_MAX)
+		return r < sizeof(xlate) / sizeof(xlate[0]) ? xlate[r] :
+							      "drop_action";
+	return other[r - CMON_OVS_DROP_INVALID_PORT];
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The Open vSwitch hops' per-flow counters (include/cmon/shm.h,
+ * CMON_SHM_FLOWS) read into the aggregation engine: every packet at a port
+ * with a role, as the kernel hops' counters are, so a pair through the
+ * switch gets its packets, bytes, rates and loss located at ovs_rx>ovs_tx
+ * with the switch's reasons.
+ *
+ * The switch's threads write their slots while this reads them: a slot
+ * that moves during the read is retried, and one still moving is left for
+ * the next read.
+ */
+#ifndef CMON_OVS_FLOWS_H
+#define CMON_OVS_FLOWS_H
+
+#include <stdint.h>
+#include "agg.h"
+#include "cmon/shm.h"
+
+/* The engine's device namespace of the switch's ports (drops at port N are
+ * on device (CMON_NETNS_OVS, N)): no kernel namespace has inode 0. */
+#define CMON_NETNS_OVS	0
+
+struct cmon_ovs_flows;
+
+struct cmon_ovs_flows *cmon_ovs_flows_create(void);
+void cmon_ovs_flows_destroy(struct cmon_ovs_flows *r);
+
+/*
+ * Read every slot of @shm and feed @agg: per flow, the ovs_rx count (all
+ * rows and input ports), the ovs_tx count of the output port that took
+ * most of its packets (copies sent to other ports, as a flood makes, are
+ * not the flow's delivery), and its drops by reason.  @node: the switch's
+ * node id.  Counts go on across a slot's lives; where a slot missed some
+ * (taken by another flow between two reads), the engine compares that
+ * hop anew (cmon_hop_counter.rebase).
+ */
+void cmon_ovs_flows_feed(struct cmon_ovs_flows *r,
+			 const struct cmon_shm_flows *shm, uint8_t node,
+			 struct cmon_agg *agg);
+
+/* At the last read: packets sent as extra copies of their flow (floods),
+ * flows counted, and slots left out because they moved while read. */
+uint64_t cmon_ovs_flows_copies(const struct cmon_ovs_flows *r);
+unsigned int cmon_ovs_flows_count(const struct cmon_ovs_flows *r);
+uint64_t cmon_ovs_flows_moving(const struct cmon_ovs_flows *r);
+
+/* The switch's name of port @port (with a role), or NULL. */
+const char *cmon_ovs_port_name(const struct cmon_shm_flows *shm,
+			       uint32_t port);
+
+/* The name of an engine drop reason of the switch (CMON_REASON_OVS + enum
+ * cmon_ovs_drop), as Open vSwitch counts it; NULL for other reasons. */
+const char *cmon_ovs_reason_name(uint32_t reason);
+
+#endif /* CMON_OVS_FLOWS_H */
