@@ -400,14 +400,25 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 }
 
 /*
- * Per-flow counters (cmon/shm.h): the slot's key as a packet makes it, and
- * its bytes.  -1 if the frame is not IPv4.
+ * Per-flow counters (cmon/shm.h).  A packet's key is made and compared in
+ * whole words, as it is stored: a word read back from smaller stores just
+ * made would wait for them (no store forwarding), a stall per packet.
  */
-static int count_key(const uint8_t *frame, uint32_t len,
-		     struct cmon_flow_slot *k, uint32_t *bytes)
+struct ckey {
+	uint64_t addrs;			/* saddr | daddr << 32 (as in memory) */
+	uint32_t ports;			/* sport | dport << 16 */
+	uint32_t bytes;			/* the packet's, annotation left out */
+	uint32_t proto;
+};
+
+/* @k of a frame; -1 if it is not IPv4. */
+static int count_key(const uint8_t *frame, uint32_t len, struct ckey *k)
 {
 	const uint8_t *ip = frame + CMON_ETH_HLEN;
-	uint32_t ihl, tot, w[2], id;
+	uint32_t ihl, tot, w[2], id, bytes;
+	uint16_t sport = 0, dport = 0;
+	uint64_t addrs;
+	uint8_t proto;
 
 	if (len < CMON_ETH_HLEN + 20 || !cmon_dp_ipv4(frame) ||
 	    ip[0] >> 4 != 4)
@@ -416,52 +427,52 @@ static int count_key(const uint8_t *frame, uint32_t len,
 	tot = cmon_get16(ip + CMON_IPH_TOT_LEN);
 	if (ihl < 20 || tot < ihl || tot > len - CMON_ETH_HLEN)
 		return -1;
-	k->proto = ip[CMON_IPH_PROTO];
-	memcpy(&k->saddr, ip + 12, 4);
-	memcpy(&k->daddr, ip + 16, 4);
-	k->sport = k->dport = 0;
+	proto = ip[CMON_IPH_PROTO];
+	memcpy(&addrs, ip + 12, 8);
 	if (!(cmon_get16(ip + CMON_IPH_FRAG_OFF) & CMON_IP_OFFMASK) &&
-	    cmon_l4_known(k->proto) && tot >= ihl + 8) {
+	    cmon_l4_known(proto) && tot >= ihl + 8) {
 		memcpy(w, ip + ihl, sizeof(w));
-		cmon_l4_ids(k->proto, w[0], w[1], &k->sport, &k->dport, &id);
+		cmon_l4_ids(proto, w[0], w[1], &sport, &dport, &id);
 	}
-	/* what the packet is without an annotation the switch put in */
-	*bytes = tot;
+	bytes = tot;
 	if (ihl > 20 && cmon_ann_in_option(ihl, ip[20], ip[21]))
-		*bytes -= CMON_ANN_WIRE_LEN;
+		bytes -= CMON_ANN_WIRE_LEN;
+	*k = (struct ckey){ addrs, (uint32_t)sport | (uint32_t)dport << 16,
+			    bytes, proto };
 	return 0;
 }
 
-static struct cmon_flow_slot *count_slot(struct cmon_flow_slot *row,
-					 const struct cmon_flow_slot *k)
+static int key_same(const struct ckey *a, const struct ckey *b)
 {
-	uint64_t h = cmon_mix64((uint64_t)k->saddr << 32 ^ k->daddr ^
-				((uint64_t)k->sport << 16 | k->dport) << 24 ^
-				(uint64_t)k->proto << 8 ^ k->tp ^
-				(uint64_t)k->port << 40 ^ (uint64_t)k->reason << 48);
+	return a->addrs == b->addrs && a->ports == b->ports &&
+	       a->proto == b->proto;
+}
+
+/* The slot of @k at hop @tp of @port (@reason for drops). */
+static struct cmon_flow_slot *count_slot(struct cmon_flow_slot *row,
+					 const struct ckey *k, uint8_t tp,
+					 uint16_t port, uint32_t reason)
+{
+	uint64_t h = cmon_mix64(k->addrs ^ (uint64_t)k->ports << 24 ^
+				(uint64_t)k->proto << 56 ^ tp ^
+				(uint64_t)port << 8 ^ (uint64_t)reason << 40);
 
 	return &row[h & (CMON_FLOW_SLOTS - 1)];
 }
 
-static int count_same(const struct cmon_flow_slot *s,
-		      const struct cmon_flow_slot *k)
+/* Add @packets (may be -1) and @bytes to slot @s of @k, taking it if need
+ * be (only to add: a slot is never taken to subtract). */
+static void count_add(struct cmon_flow_slot *s, const struct ckey *k,
+		      uint8_t tp, uint16_t port, uint32_t reason,
+		      int64_t packets, int64_t bytes, uint64_t *stat)
 {
-	return s->saddr == k->saddr && s->daddr == k->daddr &&
-	       s->sport == k->sport && s->dport == k->dport &&
-	       s->proto == k->proto && s->tp == k->tp && s->port == k->port &&
-	       s->reason == k->reason && s->gen;
-}
+	uint64_t addrs;
+	uint32_t gen, ports;
 
-/* Add @packets (may be -1) and @bytes to @k's slot, taking it if need be
- * (only to add: a slot is never taken to subtract). */
-static void count_add(struct cmon_flow_slot *row,
-		      const struct cmon_flow_slot *k, int64_t packets,
-		      int64_t bytes, uint64_t *stat)
-{
-	struct cmon_flow_slot *s = count_slot(row, k);
-	uint32_t gen;
-
-	if (count_same(s, k)) {
+	memcpy(&addrs, &s->saddr, 8);
+	memcpy(&ports, &s->sport, 4);
+	if (addrs == k->addrs && ports == k->ports && s->proto == k->proto &&
+	    s->tp == tp && s->port == port && s->reason == reason && s->gen) {
 		__atomic_store_n(&s->packets, s->packets + packets,
 				 __ATOMIC_RELAXED);
 		__atomic_store_n(&s->bytes, s->bytes + bytes, __ATOMIC_RELAXED);
@@ -476,49 +487,68 @@ static void count_add(struct cmon_flow_slot *row,
 	 * stores on x86, ordered by the fences) */
 	__atomic_store_n(&s->gen, gen | 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	s->saddr = k->saddr;
-	s->daddr = k->daddr;
-	s->sport = k->sport;
-	s->dport = k->dport;
-	s->proto = k->proto;
-	s->tp = k->tp;
-	s->port = k->port;
-	s->reason = k->reason;
+	memcpy(&s->saddr, &k->addrs, 8);
+	memcpy(&s->sport, &k->ports, 4);
+	s->proto = (uint8_t)k->proto;
+	s->tp = tp;
+	s->port = port;
+	s->reason = reason;
 	__atomic_store_n(&s->packets, (uint64_t)packets, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->bytes, (uint64_t)bytes, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->gen, (gen | 1) + 1, __ATOMIC_RELEASE);
 }
 
-void cmon_dp_count(struct cmon_flow_slot *row, const uint8_t *frame,
-		   uint32_t len, uint8_t tp, uint16_t port, uint64_t *stat)
-{
-	struct cmon_flow_slot k;
-	uint32_t bytes;
+/*
+ * Per batch: each frame's key first, the slot of each run of one flow
+ * fetched ahead (a slot is another cache line per flow), then one update
+ * per run.
+ */
+#define COUNT_CHUNK	32
 
-	if (count_key(frame, len, &k, &bytes))
-		return;
-	k.tp = tp;
-	k.port = port;
-	k.reason = 0;
-	count_add(row, &k, 1, bytes, stat);
+void cmon_dp_count(struct cmon_flow_slot *row, const uint8_t *const *frames,
+		   const uint32_t *lens, unsigned int n, uint8_t tp,
+		   uint16_t port, uint32_t reason, uint64_t *stat)
+{
+	struct cmon_flow_slot *slot[COUNT_CHUNK];
+	struct ckey k[COUNT_CHUNK];
+	unsigned int base, m, i, j;
+
+	for (base = 0; base < n; base += m) {
+		m = n - base < COUNT_CHUNK ? n - base : COUNT_CHUNK;
+		for (i = 0; i < m; i++) {
+			slot[i] = NULL;
+			if (count_key(frames[base + i], lens[base + i], &k[i]))
+				continue;
+			if (i && slot[i - 1] && key_same(&k[i], &k[i - 1])) {
+				slot[i] = slot[i - 1];
+				continue;
+			}
+			slot[i] = count_slot(row, &k[i], tp, port, reason);
+			__builtin_prefetch(slot[i], 1);
+		}
+		for (i = 0; i < m; i = j) {
+			uint64_t b = k[i].bytes;
+
+			for (j = i + 1; j < m && slot[j] == slot[i] &&
+				       slot[i] && key_same(&k[j], &k[i]); j++)
+				b += k[j].bytes;
+			if (slot[i])
+				count_add(slot[i], &k[i], tp, port, reason,
+					  j - i, (int64_t)b, stat);
+		}
+	}
 }
 
-void cmon_dp_count_drop(struct cmon_flow_slot *row, const uint8_t *frame,
-			uint32_t len, uint16_t port, uint32_t reason, int sent,
-			uint64_t *stat)
+void cmon_dp_uncount(struct cmon_flow_slot *row, const uint8_t *frame,
+		     uint32_t len, uint16_t port, uint32_t reason,
+		     uint64_t *stat)
 {
-	struct cmon_flow_slot k;
-	uint32_t bytes;
+	struct ckey k;
 
-	if (count_key(frame, len, &k, &bytes))
+	if (count_key(frame, len, &k))
 		return;
-	k.port = port;
-	if (sent) {
-		k.tp = CMON_TP_OVS_TX;
-		k.reason = 0;
-		count_add(row, &k, -1, -(int64_t)bytes, stat);
-	}
-	k.tp = 0xff;
-	k.reason = reason;
-	count_add(row, &k, 1, bytes, stat);
+	count_add(count_slot(row, &k, CMON_TP_OVS_TX, port, 0), &k,
+		  CMON_TP_OVS_TX, port, 0, -1, -(int64_t)k.bytes, stat);
+	count_add(count_slot(row, &k, CMON_TP_DROPS, port, reason), &k,
+		  CMON_TP_DROPS, port, reason, 1, k.bytes, stat);
 }

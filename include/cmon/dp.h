@@ -160,19 +160,22 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
  * Per-flow counters (struct cmon_flow_slot, cmon/shm.h): @row is the
  * calling thread's CMON_FLOW_SLOTS slots, which no other thread writes.
  *
- * cmon_dp_count(): one packet of @frame at hop @tp (CMON_TP_OVS_RX or
- * CMON_TP_OVS_TX) of port @port.  Only IPv4 is counted (what the engine
- * calls a flow); a packet's annotation is not in its bytes.  A slot taken
- * from another key counts CMON_EV_FLOW_EVICTED in @stat.
+ * cmon_dp_count(): the @n frames @frames[i] of @lens[i] bytes, a batch of
+ * port @port, at hop @tp: CMON_TP_OVS_RX, CMON_TP_OVS_TX, or CMON_TP_DROPS
+ * for frames the switch dropped for @reason (enum cmon_ovs_drop; 0 for the
+ * hops).  Only IPv4 is counted (what the engine calls a flow); an
+ * annotation is not in a packet's bytes.  A run of frames of one flow adds
+ * to its slot once.  A slot taken from another key counts
+ * CMON_EV_FLOW_EVICTED in @stat.
  *
- * cmon_dp_count_drop(): one packet the switch dropped for @reason (enum
- * cmon_ovs_drop) at port @port; @sent: it was counted at that port's send
- * hop first, and is taken back from there.
+ * cmon_dp_uncount(): a frame that port @port counted at its send hop and
+ * then dropped for @reason: taken back from the send hop, counted dropped.
  */
-void cmon_dp_count(struct cmon_flow_slot *row, const uint8_t *frame,
-		   uint32_t len, uint8_t tp, uint16_t port, uint64_t *stat);
-void cmon_dp_count_drop(struct cmon_flow_slot *row, const uint8_t *frame,
-			uint32_t len, uint16_t port, uint32_t reason, int sent,
-			uint64_t *stat);
+void cmon_dp_count(struct cmon_flow_slot *row, const uint8_t *const *frames,
+		   const uint32_t *lens, unsigned int n, uint8_t tp,
+		   uint16_t port, uint32_t reason, uint64_t *stat);
+void cmon_dp_uncount(struct cmon_flow_slot *row, const uint8_t *frame,
+		     uint32_t len, uint16_t port, uint32_t reason,
+		     uint64_t *stat);
 
 #endif /* CMON_DP_H */

@@ -107,6 +107,7 @@ static inline uint64_t cmon_shm_stat(const struct cmon_shm_stats *s,
 #define CMON_FLOW_ROWS		16
 #define CMON_FLOW_SLOTS		4096	/* a power of 2 */
 #define CMON_SHM_PORTS		256
+#define CMON_TP_DROPS		0xff	/* a slot of drops, not a hop */
 
 /* Why the switch dropped a packet: OVS's own names (its coverage counters
  * and interface statistics).  Reason numbers of the engine (lib/agg.h) are
@@ -127,8 +128,8 @@ enum cmon_ovs_drop {
 
 struct cmon_flow_slot {
 	uint32_t gen;		/* odd: being rewritten; 0: never used */
-	uint8_t tp;		/* CMON_TP_OVS_RX, CMON_TP_OVS_TX, or 0xff:
-				 * drops */
+	uint8_t tp;		/* CMON_TP_OVS_RX, CMON_TP_OVS_TX, or
+				 * CMON_TP_DROPS */
 	uint8_t proto;
 	uint16_t port;		/* odp port number */
 	uint32_t saddr, daddr;	/* network order */

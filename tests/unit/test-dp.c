@@ -483,6 +483,13 @@ static struct cmon_shm_flows *flows_new(void)
 	return shm;
 }
 
+/* Count one frame at hop @tp of @port. */
+static void count1(struct cmon_flow_slot *row, const uint8_t *f, uint32_t len,
+		   uint8_t tp, uint16_t port, uint32_t reason, uint64_t *stat)
+{
+	cmon_dp_count(row, &f, &len, 1, tp, port, reason, stat);
+}
+
 /* UDP 10.1.0.2:@sport -> 10.1.0.3:5000 with @plen payload bytes. */
 static uint32_t flow_frame(uint8_t *f, uint16_t sport, uint32_t plen)
 {
@@ -539,21 +546,20 @@ static void test_flows_loss_located(void)
 	int round, i;
 
 	for (i = 0; i < 10; i++) {
-		cmon_dp_count(shm->slot[0], f, len, CMON_TP_OVS_RX, 1, stat);
-		cmon_dp_count(shm->slot[0], f, len, CMON_TP_OVS_TX, 2, stat);
+		count1(shm->slot[0], f, len, CMON_TP_OVS_RX, 1, 0, stat);
+		count1(shm->slot[0], f, len, CMON_TP_OVS_TX, 2, 0, stat);
 	}
 	interval(r, shm, stat, g, &s);
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 100; i++) {
 			struct cmon_flow_slot *row = shm->slot[i & 1];
 
-			cmon_dp_count(row, f, len, CMON_TP_OVS_RX, 1, stat);
+			count1(row, f, len, CMON_TP_OVS_RX, 1, 0, stat);
 			if (i % 25 == 3)	/* an OpenFlow drop rule */
-				cmon_dp_count_drop(row, f, len, 1,
-						   CMON_OVS_DROP_XLATE, 0, stat);
+				count1(row, f, len, CMON_TP_DROPS, 1,
+				       CMON_OVS_DROP_XLATE, stat);
 			else
-				cmon_dp_count(row, f, len, CMON_TP_OVS_TX, 2,
-					      stat);
+				count1(row, f, len, CMON_TP_OVS_TX, 2, 0, stat);
 		}
 		interval(r, shm, stat, g, &s);
 	}
@@ -591,20 +597,17 @@ static void test_flows_flood_copies(void)
 	interval(r, shm, stat, g, &s);		/* the monitor was first */
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 50; i++) {
-			cmon_dp_count(row, f, len, CMON_TP_OVS_RX, 1, stat);
-			cmon_dp_count(row, f, len, CMON_TP_OVS_TX, 2, stat);
+			count1(row, f, len, CMON_TP_OVS_RX, 1, 0, stat);
+			count1(row, f, len, CMON_TP_OVS_TX, 2, 0, stat);
 			if (!round && i < 5) {	/* MAC not learnt yet */
-				cmon_dp_count(row, f, len, CMON_TP_OVS_TX, 3,
-					      stat);
+				count1(row, f, len, CMON_TP_OVS_TX, 3, 0, stat);
 				/* (a port down: the copy goes nowhere) */
-				cmon_dp_count_drop(row, f, len, 4,
-						   CMON_OVS_DROP_PORT_DOWN, 0,
-						   stat);
+				count1(row, f, len, CMON_TP_DROPS, 4,
+				       CMON_OVS_DROP_PORT_DOWN, stat);
 			}
 			if (round == 1 && i < 2)	/* queue full */
-				cmon_dp_count_drop(row, f, len, 2,
-						   CMON_OVS_DROP_TX_FAILURE, 1,
-						   stat);
+				cmon_dp_uncount(row, f, len, 2,
+						CMON_OVS_DROP_TX_FAILURE, stat);
 		}
 		interval(r, shm, stat, g, &s);
 		CU_ASSERT_EQUAL(cmon_ovs_flows_copies(r), 5);
@@ -635,10 +638,10 @@ static void test_flows_evictions_no_phantom(void)
 		for (i = 0; i < 3 * CMON_FLOW_SLOTS / 2; i++) {
 			uint32_t len = flow_frame(f, (uint16_t)(1000 + i), 0);
 
-			cmon_dp_count(shm->slot[0], f, len, CMON_TP_OVS_RX, 1,
-				      stat);
-			cmon_dp_count(shm->slot[0], f, len, CMON_TP_OVS_TX, 2,
-				      stat);
+			count1(shm->slot[0], f, len, CMON_TP_OVS_RX, 1, 0,
+			       stat);
+			count1(shm->slot[0], f, len, CMON_TP_OVS_TX, 2, 0,
+			       stat);
 		}
 		interval(r, shm, stat, g, &s);
 	}
@@ -647,6 +650,67 @@ static void test_flows_evictions_no_phantom(void)
 	CU_ASSERT_EQUAL(s.lost, 0);
 	cmon_agg_destroy(g);
 	cmon_ovs_flows_destroy(r);
+	free(shm);
+}
+
+/* The slot of flow @sport's receive counter at port 1. */
+static unsigned int slot_of(struct cmon_flow_slot *row, uint16_t sport)
+{
+	uint64_t stat[CMON_EV_MAX] = { 0 };
+	uint8_t f[128];
+	uint32_t len = flow_frame(f, sport, 0);
+	unsigned int i;
+
+	count1(row, f, len, CMON_TP_OVS_RX, 1, 0, stat);
+	for (i = 0; i < CMON_FLOW_SLOTS && !row[i].gen; i++)
+		;
+	memset(&row[i % CMON_FLOW_SLOTS], 0, sizeof(*row));
+	return i;
+}
+
+/* A batch counts as its frames one by one would: runs of one flow, flows
+ * between them, frames that are no flow, two flows of one slot. */
+static void test_flows_batch(void)
+{
+	static uint8_t buf[70][128];
+	struct cmon_shm_flows *shm = flows_new();
+	const uint8_t *frames[70];
+	uint32_t lens[70];
+	uint64_t st1[CMON_EV_MAX] = { 0 }, st2[CMON_EV_MAX] = { 0 };
+	unsigned int i, want = slot_of(shm->slot[2], 1000);
+	uint16_t other = 1001;
+
+	while (slot_of(shm->slot[2], other) != want)
+		other++;
+
+	for (i = 0; i < 70; i++) {
+		/* runs of 1 to 4 frames of one flow; every 9th no IPv4 */
+		lens[i] = flow_frame(buf[i], (uint16_t)(1000 + i / 3 +
+					  (i % 7 == 0)), i % 5);
+		if (i % 9 == 4)
+			buf[i][12] = 0x86, buf[i][13] = 0xdd;
+		if (i % 11 == 5)	/* two flows taking turns at a slot */
+			lens[i] = flow_frame(buf[i], 1000, 3);
+		if (i % 11 == 10)
+			lens[i] = flow_frame(buf[i], other, 3);
+		frames[i] = buf[i];
+	}
+	cmon_dp_count(shm->slot[0], frames, lens, 70, CMON_TP_OVS_RX, 1, 0,
+		      st1);
+	for (i = 0; i < 70; i++)
+		count1(shm->slot[1], frames[i], lens[i], CMON_TP_OVS_RX, 1, 0,
+		       st2);
+	for (i = 0; i < CMON_FLOW_SLOTS; i++) {
+		const struct cmon_flow_slot *a = &shm->slot[0][i];
+		const struct cmon_flow_slot *b = &shm->slot[1][i];
+
+		CU_ASSERT_EQUAL(a->gen, b->gen);
+		CU_ASSERT_EQUAL(a->sport, b->sport);
+		CU_ASSERT_EQUAL(a->packets, b->packets);
+		CU_ASSERT_EQUAL(a->bytes, b->bytes);
+	}
+	CU_ASSERT_EQUAL(memcmp(st1, st2, sizeof(st1)), 0);
+	CU_ASSERT(st1[CMON_EV_FLOW_EVICTED] >= 6);
 	free(shm);
 }
 
@@ -662,7 +726,7 @@ static void test_flows_moving_slot(void)
 	uint32_t len = flow_frame(f, 1000, 0);
 	unsigned int i, used = 0;
 
-	cmon_dp_count(row, f, len, CMON_TP_OVS_RX, 1, stat);
+	count1(row, f, len, CMON_TP_OVS_RX, 1, 0, stat);
 	for (i = 0; i < CMON_FLOW_SLOTS; i++)
 		if (row[i].gen) {
 			used++;
@@ -674,7 +738,7 @@ static void test_flows_moving_slot(void)
 	CU_ASSERT_EQUAL(cmon_ovs_flows_moving(r), 1);
 	/* a frame that is not IPv4 is no flow */
 	f[12] = 0x08, f[13] = 0x06;
-	cmon_dp_count(row, f, len, CMON_TP_OVS_RX, 1, stat);
+	count1(row, f, len, CMON_TP_OVS_RX, 1, 0, stat);
 	for (i = 0, used = 0; i < CMON_FLOW_SLOTS; i++)
 		used += !!row[i].gen;
 	CU_ASSERT_EQUAL(used, 1);
@@ -700,6 +764,8 @@ int main(void)
 		  test_flows_evictions_no_phantom },
 		{ "per-flow counters: a slot being rewritten",
 		  test_flows_moving_slot },
+		{ "per-flow counters: a batch as frames one by one",
+		  test_flows_batch },
 		{ NULL, NULL },
 	};
 	return unit_run("dp", cases);
