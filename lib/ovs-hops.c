@@ -501,14 +501,18 @@ static void count_add(struct cmon_flow_slot *s, const struct ckey *k,
 /*
  * Per batch: each frame's key first, the slot of each run of one flow
  * fetched ahead (a slot is another cache line per flow), then one update
- * per run.
+ * per run: @sign times its packets and bytes to @tp's slot (for
+ * CMON_TP_DROPS, of @reason) and, with @drop (taking back what the send
+ * hop counted), as many to the slot of the drops for @reason.
  */
 #define COUNT_CHUNK	32
 
-void cmon_dp_count(struct cmon_flow_slot *row, const uint8_t *const *frames,
-		   const uint32_t *lens, unsigned int n, uint8_t tp,
-		   uint16_t port, uint32_t reason, uint64_t *stat)
+static void count_runs(struct cmon_flow_slot *row, const uint8_t *const *frames,
+		       const uint32_t *lens, unsigned int n, uint8_t tp,
+		       uint16_t port, uint32_t reason, int sign, int drop,
+		       uint64_t *stat)
 {
+	uint32_t why = tp == CMON_TP_DROPS ? reason : 0;
 	struct cmon_flow_slot *slot[COUNT_CHUNK];
 	struct ckey k[COUNT_CHUNK];
 	unsigned int base, m, i, j;
@@ -523,32 +527,39 @@ void cmon_dp_count(struct cmon_flow_slot *row, const uint8_t *const *frames,
 				slot[i] = slot[i - 1];
 				continue;
 			}
-			slot[i] = count_slot(row, &k[i], tp, port, reason);
+			slot[i] = count_slot(row, &k[i], tp, port, why);
 			__builtin_prefetch(slot[i], 1);
 		}
 		for (i = 0; i < m; i = j) {
-			uint64_t b = k[i].bytes;
+			int64_t b = k[i].bytes;
 
 			for (j = i + 1; j < m && slot[j] == slot[i] &&
 				       slot[i] && key_same(&k[j], &k[i]); j++)
 				b += k[j].bytes;
-			if (slot[i])
-				count_add(slot[i], &k[i], tp, port, reason,
-					  j - i, (int64_t)b, stat);
+			if (!slot[i])
+				continue;
+			count_add(slot[i], &k[i], tp, port, why,
+				  sign * (int64_t)(j - i), sign * b, stat);
+			if (drop)
+				count_add(count_slot(row, &k[i], CMON_TP_DROPS,
+						     port, reason),
+					  &k[i], CMON_TP_DROPS, port, reason,
+					  j - i, b, stat);
 		}
 	}
 }
 
-void cmon_dp_uncount(struct cmon_flow_slot *row, const uint8_t *frame,
-		     uint32_t len, uint16_t port, uint32_t reason,
-		     uint64_t *stat)
+void cmon_dp_count(struct cmon_flow_slot *row, const uint8_t *const *frames,
+		   const uint32_t *lens, unsigned int n, uint8_t tp,
+		   uint16_t port, uint32_t reason, uint64_t *stat)
 {
-	struct ckey k;
+	count_runs(row, frames, lens, n, tp, port, reason, 1, 0, stat);
+}
 
-	if (count_key(frame, len, &k))
-		return;
-	count_add(count_slot(row, &k, CMON_TP_OVS_TX, port, 0), &k,
-		  CMON_TP_OVS_TX, port, 0, -1, -(int64_t)k.bytes, stat);
-	count_add(count_slot(row, &k, CMON_TP_DROPS, port, reason), &k,
-		  CMON_TP_DROPS, port, reason, 1, k.bytes, stat);
+void cmon_dp_uncount(struct cmon_flow_slot *row, const uint8_t *const *frames,
+		     const uint32_t *lens, unsigned int n, uint16_t port,
+		     uint32_t reason, uint64_t *stat)
+{
+	count_runs(row, frames, lens, n, CMON_TP_OVS_TX, port, reason, -1, 1,
+		   stat);
 }

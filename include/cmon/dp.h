@@ -168,14 +168,14 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
  * to its slot once.  A slot taken from another key counts
  * CMON_EV_FLOW_EVICTED in @stat.
  *
- * cmon_dp_uncount(): a frame that port @port counted at its send hop and
+ * cmon_dp_uncount(): frames that port @port counted at its send hop and
  * then dropped for @reason: taken back from the send hop, counted dropped.
  */
 void cmon_dp_count(struct cmon_flow_slot *row, const uint8_t *const *frames,
 		   const uint32_t *lens, unsigned int n, uint8_t tp,
 		   uint16_t port, uint32_t reason, uint64_t *stat);
-void cmon_dp_uncount(struct cmon_flow_slot *row, const uint8_t *frame,
-		     uint32_t len, uint16_t port, uint32_t reason,
-		     uint64_t *stat);
+void cmon_dp_uncount(struct cmon_flow_slot *row, const uint8_t *const *frames,
+		     const uint32_t *lens, unsigned int n, uint16_t port,
+		     uint32_t reason, uint64_t *stat);
 
 #endif /* CMON_DP_H */

@@ -606,7 +606,8 @@ static void test_flows_flood_copies(void)
 				       CMON_OVS_DROP_PORT_DOWN, stat);
 			}
 			if (round == 1 && i < 2)	/* queue full */
-				cmon_dp_uncount(row, f, len, 2,
+				cmon_dp_uncount(row, (const uint8_t *[]){ f },
+						&len, 1, 2,
 						CMON_OVS_DROP_TX_FAILURE, stat);
 		}
 		interval(r, shm, stat, g, &s);
