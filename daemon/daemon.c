@@ -77,8 +77,11 @@ static const struct cmon_names *ka_names(const struct cmon_daemon *d)
 static const char *name_of(const struct cmon_daemon *d, uint32_t addr)
 {
 	const struct cmon_names *n = ka_names(d);
+	const char *s = n ? n->ip(n->ctx, addr) : NULL;
 
-	return n ? n->ip(n->ctx, addr) : NULL;
+	if (!s && d->src && d->src->ip_name)
+		s = d->src->ip_name(d->src->ctx, addr);
+	return s;
 }
 
 static const char *dname_ip(void *ctx, uint32_t addr)
@@ -416,6 +419,9 @@ static void report(struct cmon_daemon *d, double secs)
 	}
 	if (d->src) {
 		n += d->src->counters(d->src->ctx, c + n, SOURCE_COUNTERS);
+		if (d->src->endpoints)
+			neps += d->src->endpoints(d->src->ctx, eps + neps,
+						  MAX_ENDPOINTS - neps);
 		if (!d->ka)
 			v.sample_n = d->src->sample_n(d->src->ctx);
 	}
@@ -611,15 +617,14 @@ int cmon_daemon_run(const struct cmon_daemon_opts *o,
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct cmon_daemon d = { .o = o, .src = src, .argv = argv };
-
-	d.names = (struct cmon_names){ dname_ip, dname_dev, dname_reason,
-				       dname_meta, &d };
 	const char *env = getenv(RESTARTED_ENV);
 	int restarted = env != NULL, handoff = env && !strcmp(env, "handoff");
 	struct cmon_kopts k = o->k;
 	double last_tick, last_check, last_rules, t;
 	int rc;
 
+	d.names = (struct cmon_names){ dname_ip, dname_dev, dname_reason,
+				       dname_meta, &d };
 	unsetenv(RESTARTED_ENV);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

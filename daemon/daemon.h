@@ -85,6 +85,13 @@ struct cmon_daemon_source {
 	/* The name of one of its devices (a switch port), or NULL (the
 	 * callback may be NULL too). */
 	const char *(*dev_name)(void *ctx, uint32_t netns, uint32_t ifindex);
+	/* The containers it sees (on a switch's ports) into @out, how many
+	 * (<= @max); valid until the next call (NULL: none). */
+	unsigned int (*endpoints)(void *ctx, struct cmon_endpoint *out,
+				  unsigned int max);
+	/* The name of the container of address @addr, or NULL (the callback
+	 * may be NULL too). */
+	const char *(*ip_name)(void *ctx, uint32_t addr);
 	/* Release what it holds (at exit; not before a restart). */
 	void (*stop)(void *ctx);
 };

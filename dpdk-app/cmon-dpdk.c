@@ -335,6 +335,23 @@ static const char *ovs_dev_name(void *ctx, uint32_t netns, uint32_t ifindex)
 	       cmon_ovs_port_name(s->flows, ifindex) : NULL;
 }
 
+static unsigned int ovs_endpoints(void *ctx, struct cmon_endpoint *out,
+				  unsigned int max)
+{
+	struct ovs *s = ctx;
+
+	return s->state == ATTACHED && s->flows ?
+	       cmon_ovs_endpoints(s->reader, s->flows, out, max) : 0;
+}
+
+static const char *ovs_ip_name(void *ctx, uint32_t addr)
+{
+	struct ovs *s = ctx;
+
+	return s->state == ATTACHED && s->reader ?
+	       cmon_ovs_ip_name(s->reader, addr) : NULL;
+}
+
 static unsigned int ovs_counters(void *ctx, struct cmon_counter *c,
 				 unsigned int max)
 {
@@ -421,6 +438,7 @@ int main(int argc, char **argv)
 		.ctx = &s, .check = ovs_check, .drain = ovs_drain,
 		.counters = ovs_counters, .sample_n = ovs_sample_n,
 		.collect = ovs_collect, .dev_name = ovs_dev_name,
+		.endpoints = ovs_endpoints, .ip_name = ovs_ip_name,
 		.stop = ovs_stop,
 	};
 	struct cmon_cli cli = {

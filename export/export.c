@@ -110,8 +110,8 @@ static void stranger(FILE *out, const struct cmon_view *v, uint32_t addr,
 	cmon_json_str(out, cmon_view_ip(v, addr, name, sizeof(name)));
 	fputs(",\"ips\":", out);
 	ip_list(out, &addr, 1);
-	fputs(",\"bridge\":null,\"port\":null,\"monitored\":false,"
-	      "\"runtime\":null}", out);
+	fputs(",\"bridge\":null,\"port\":null,\"port_type\":null,"
+	      "\"monitored\":false,\"runtime\":null}", out);
 }
 
 static void topology(FILE *out, const struct cmon_view *v,
@@ -135,6 +135,11 @@ static void topology(FILE *out, const struct cmon_view *v,
 		cmon_json_str(out, eps[i].bridge);
 		fputs(",\"port\":", out);
 		cmon_json_str(out, eps[i].port);
+		fputs(",\"port_type\":", out);
+		if (eps[i].port_type)
+			cmon_json_str(out, eps[i].port_type);
+		else
+			fputs("null", out);
 		fprintf(out, ",\"netns\":%u,\"monitored\":true,\"runtime\":",
 			eps[i].netns);
 		cmon_view_json_meta(out, eps[i].meta);
@@ -170,7 +175,8 @@ static void topology(FILE *out, const struct cmon_view *v,
 		fputs(first ? "{\"name\":" : ",{\"name\":", out);
 		first = 0;
 		cmon_json_str(out, eps[i].bridge);
-		fputs(",\"containers\":[", out);
+		fprintf(out, ",\"type\":\"%s\",\"containers\":[",
+			eps[i].port_type ? "ovs" : "linux");
 		for (j = i, k = 0; j < n; j++) {
 			if (strcmp(eps[j].bridge, eps[i].bridge))
 				continue;

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmon/annotation.h"
+#include "cmon/dp.h"
 #include "ovs-flows.h"
+#include "view.h"
 
 /* A slot's key: its flow, hop, port and reason, and the thread's row. */
 struct key {
@@ -53,6 +55,12 @@ struct cmon_ovs_flows {
 	int read;			/* read once */
 	uint64_t copies, moving;
 	unsigned int flows;
+	struct cmon_shm_port ports[CMON_SHM_PORTS];	/* as last copied */
+	struct addr_name {
+		uint32_t addr;
+		const char *name;
+	} names[CMON_SHM_PORTS * CMON_EP_MAX_ADDRS];	/* by address */
+	unsigned int nnames;
 };
 
 struct cmon_ovs_flows *cmon_ovs_flows_create(void)
@@ -399,6 +407,66 @@ unsigned int cmon_ovs_flows_count(const struct cmon_ovs_flows *r)
 uint64_t cmon_ovs_flows_moving(const struct cmon_ovs_flows *r)
 {
 	return r->moving;
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct addr_name *)a)->addr;
+	uint32_t y = ((const struct addr_name *)b)->addr;
+
+	return x < y ? -1 : x > y;
+}
+
+unsigned int cmon_ovs_endpoints(struct cmon_ovs_flows *r,
+				const struct cmon_shm_flows *shm,
+				struct cmon_endpoint *eps, unsigned int max)
+{
+	unsigned int i, j, k, n = 0;
+
+	memcpy(r->ports, shm->ports, sizeof(r->ports));
+	r->nnames = 0;
+	for (i = 0; i < CMON_SHM_PORTS && n < max; i++) {
+		struct cmon_shm_port *p = &r->ports[i];
+		struct cmon_endpoint *e = &eps[n];
+
+		p->name[sizeof(p->name) - 1] = 0;
+		p->type[sizeof(p->type) - 1] = 0;
+		p->bridge[sizeof(p->bridge) - 1] = 0;
+		if (p->role != CMON_ROLE_CONTAINER || !p->name[0])
+			continue;
+		memset(e, 0, sizeof(*e));
+		e->name = e->port = p->name;
+		e->bridge = p->bridge;
+		e->port_type = p->type;
+		/* the sources of what came in there (tracks in flow order) */
+		for (j = 0; j < r->ntr && e->naddrs < CMON_EP_MAX_ADDRS; j++) {
+			const struct track *t = &r->tr[j];
+
+			if (t->k.tp != CMON_TP_OVS_RX || t->k.port != p->port ||
+			    !t->gen)
+				continue;
+			for (k = 0; k < e->naddrs &&
+				    e->addr[k] != t->k.flow.saddr; k++)
+				;
+			if (k == e->naddrs)
+				e->addr[e->naddrs++] = t->k.flow.saddr;
+		}
+		for (k = 0; k < e->naddrs; k++)
+			r->names[r->nnames++] = (struct addr_name){ e->addr[k],
+								    e->name };
+		n++;
+	}
+	qsort(r->names, r->nnames, sizeof(r->names[0]), addr_cmp);
+	return n;
+}
+
+const char *cmon_ovs_ip_name(const struct cmon_ovs_flows *r, uint32_t addr)
+{
+	const struct addr_name key = { addr, NULL }, *f;
+
+	f = r->nnames ? bsearch(&key, r->names, r->nnames, sizeof(key),
+				addr_cmp) : NULL;
+	return f ? f->name : NULL;
 }
 
 const char *cmon_ovs_port_name(const struct cmon_shm_flows *shm,

@@ -45,6 +45,21 @@ uint64_t cmon_ovs_flows_copies(const struct cmon_ovs_flows *r);
 unsigned int cmon_ovs_flows_count(const struct cmon_ovs_flows *r);
 uint64_t cmon_ovs_flows_moving(const struct cmon_ovs_flows *r);
 
+/*
+ * The containers on the switch's ports with role "container", as
+ * endpoints (view.h) into @eps: each named after its port, with the
+ * addresses its packets came from (those of the last read).  Returns how
+ * many (<= @max).  The names are @r's, until the next call.
+ */
+struct cmon_endpoint;
+unsigned int cmon_ovs_endpoints(struct cmon_ovs_flows *r,
+				const struct cmon_shm_flows *shm,
+				struct cmon_endpoint *eps, unsigned int max);
+
+/* The name of the container (port) address @addr came from, as the last
+ * cmon_ovs_endpoints() found it, or NULL. */
+const char *cmon_ovs_ip_name(const struct cmon_ovs_flows *r, uint32_t addr);
+
 /* The switch's name of port @port (with a role), or NULL. */
 const char *cmon_ovs_port_name(const struct cmon_shm_flows *shm,
 			       uint32_t port);

@@ -35,6 +35,9 @@ struct cmon_endpoint {
 	uint32_t netns;			/* namespace inode */
 	unsigned int naddrs;
 	uint32_t addr[CMON_EP_MAX_ADDRS];
+	/* NULL: a veth on a Linux bridge; else on an Open vSwitch bridge,
+	 * its port's type (dpdk, dpdkvhostuserclient, tap...) */
+	const char *port_type;
 };
 
 /* Monitor health counters shown with every interval. */

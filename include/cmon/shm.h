@@ -140,12 +140,15 @@ struct cmon_flow_slot {
 };
 _Static_assert(sizeof(struct cmon_flow_slot) == 64, "a slot is a cache line");
 
-/* A port with a role (other_config:cmon-role), by odp port number. */
+/* A port with a role (other_config:cmon-role), by odp port number.  The
+ * switch's main thread rewrites an entry in place: a reader copies it and
+ * takes what it read as it is (names are NUL-terminated within). */
 struct cmon_shm_port {
 	uint32_t role;		/* enum cmon_dp_role; 0: slot free */
 	uint32_t port;		/* odp port number */
 	char name[32];		/* the Interface's name */
 	char type[24];		/* its type: dpdk, dpdkvhostuserclient, tap... */
+	char bridge[32];	/* the bridge it is a port of */
 };
 
 struct cmon_shm_flows {

@@ -41,13 +41,15 @@ rc=$?
 [ "$rc" = 3 ] && grep -q "no ovs-vswitchd" "$IT_TMP/none.err" ||
 	it_fail "absent OVS: exit $rc, $(cat "$IT_TMP/none.err")"
 
-dpdk_start() {	# cmon-dpdk --json into $IT_TMP/$1.json
-	it_fresh "$IT_TMP/$1.json" "$IT_TMP/$1.err"
-	"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --json --interval 0.5 \
-		>"$IT_TMP/$1.json" 2>"$IT_TMP/$1.err" &
+dpdk_start() {	# cmon-dpdk --json into $IT_TMP/$1.json [OPTIONS]
+	local name=$1
+	shift
+	it_fresh "$IT_TMP/$name.json" "$IT_TMP/$name.err"
+	"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --json --interval 0.5 "$@" \
+		>"$IT_TMP/$name.json" 2>"$IT_TMP/$name.err" &
 	DPDK_PID=$!
-	it_wait "$IT_TMP/$1.err" "attached" 20 ||
-		it_fail "cmon-dpdk did not attach: $(cat "$IT_TMP/$1.err")"
+	it_wait "$IT_TMP/$name.err" "attached" 20 ||
+		it_fail "cmon-dpdk did not attach: $(cat "$IT_TMP/$name.err")"
 }
 q() { python3 "$HERE/query.py" "$IT_TMP/main.json" "$@"; }
 
@@ -135,7 +137,7 @@ nft_packets() {	# packets of C1's counter $1
 }
 # (alone: the record ring has one reader)
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"
-dpdk_start flows
+dpdk_start flows --http 127.0.0.1:0
 sleep 1
 it_fresh "$IT_TMP/count"
 it_in 2 python3 -c '
@@ -168,6 +170,27 @@ it_in 1 ping -c 20 -i 0.05 -W 2 "$IPD" >/dev/null || it_fail "ping (flows)"
 wait "$rpid"
 got=$(tail -1 "$IT_TMP/count")
 sleep 2.5	# a gap is loss once three reads show it
+# the switch in the topology: its bridge, the containers on its ports by
+# port name, with the addresses that came in there and the port's type
+hport=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/flows.err")
+/usr/bin/python3 "$HERE/api.py" validate "http://127.0.0.1:$hport/api/v1/topology" \
+	topology.schema.json >"$IT_TMP/topo.json" ||
+	it_fail "cmon-dpdk's topology: $(cat "$IT_TMP/topo.json")"
+python3 - "$IT_TMP/topo.json" "$CMON_OVS_BR" "$D1" "$IPD" "$C1" "$IP1" <<'PY' ||
+import json, sys
+t = json.load(open(sys.argv[1]))
+br, d1, ipd, c1, ip1 = sys.argv[2:]
+bridges = {b["name"]: b for b in t["bridges"]}
+assert bridges.get(br, {}).get("type") == "ovs", t["bridges"]
+cts = {c["name"]: c for c in t["containers"]}
+assert set(bridges[br]["containers"]) >= {d1, c1}, bridges[br]
+assert cts[d1]["port_type"] == "dpdkvhostuserclient" and cts[d1]["ips"] == [ipd], cts[d1]
+assert cts[c1]["port_type"] == "dpdk" and cts[c1]["bridge"] == br and ip1 in cts[c1]["ips"], cts[c1]
+# the pairs are named after the ports too
+assert any(p["src"] == c1 and p["dst"] == d1 for p in t["paths"]), [(p["src"], p["dst"]) for p in t["paths"]]
+PY
+	it_fail "the switch in the topology: $(cat "$IT_TMP/topo.json" | head -c 600)"
+echo "topology: $CMON_OVS_BR (ovs) with $(python3 -c 'import json,sys; print(" ".join(sorted(c["name"] for c in json.load(open(sys.argv[1]))["containers"] if c.get("port_type"))))' "$IT_TMP/topo.json")"
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk (flows) exit $?"
 f() { python3 "$HERE/query.py" "$IT_TMP/flows.json" "$@"; }
 echo "flows: udp packets=$(f "$IP1" "$IP2" udp packets) bytes=$(f "$IP1" "$IP2" udp bytes) lost=$(f "$IP1" "$IP2" udp lost) at [$(f "$IP1" "$IP2" udp loss_hops)] [$(f "$IP1" "$IP2" udp reasons)]; C2 got $got; flood copies $(f - - - ovs_flood_copies)"

@@ -38,7 +38,10 @@ def summary(objs, src, dst, proto):
              seg_sum={}, seg_n={}, seg_min_p50=None, intervals=0)
     for o in objs:
         for p in o["pairs"]:
-            if (p["src"], p["dst"], p["proto"]) != (src, dst, proto):
+            # (a container by its name, or by its address)
+            if (src not in (p["src"], p.get("src_ip")) or
+                    dst not in (p["dst"], p.get("dst_ip")) or
+                    p["proto"] != proto):
                 continue
             s["intervals"] += 1
             for k in ("packets", "bytes", "traced"):

@@ -103,7 +103,7 @@ function renderTopology(paths) {
                             r: hub.r * 0.35 }));
     g.append(el("text", { class: "hub-label", x: hub.x, y: hub.y + 4 },
                 hub.name));
-    tipped(g, hub.bridge ? `Linux bridge ${hub.name}`
+    tipped(g, hub.bridge ? `${hub.ovs ? "Open vSwitch" : "Linux"} bridge ${hub.name}`
       : hub.name === "Open vSwitch"
         ? "endpoints behind Open vSwitch (DPDK containers on vhost-user)"
         : hub.name.startsWith("node ")

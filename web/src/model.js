@@ -82,9 +82,9 @@ function placeOf(p, end) {
 export function groups(topo) {
   const out = [];
   const byName = new Map();
-  const add = (g, bridge, member) => {
+  const add = (g, bridge, member, ovs = false) => {
     if (!byName.has(g)) {
-      byName.set(g, { name: g, bridge, members: [] });
+      byName.set(g, { name: g, bridge, ovs, members: [] });
       out.push(byName.get(g));
     }
     if (!byName.get(g).members.includes(member))
@@ -97,7 +97,8 @@ export function groups(topo) {
       if (where && !place.has(p[end])) place.set(p[end], where);
     }
   for (const c of topo.containers) {
-    if (c.monitored && c.bridge) add(c.bridge, true, c.name);
+    // (a container on an Open vSwitch port has its port's type)
+    if (c.monitored && c.bridge) add(c.bridge, true, c.name, !!c.port_type);
     else add(place.get(c.name) || "other endpoints", false, c.name);
   }
   // endpoints seen only in paths (not listed as containers)
@@ -129,7 +130,7 @@ export function layout(gs, width, height) {
     const cx = cw * (i % cols + 0.5), cy = ch * (Math.floor(i / cols) + 0.5);
     const k = g.members.length;
     const r = Math.max(20, Math.min(cw, ch) / 2 - 36);
-    hubs.push({ name: g.name, bridge: g.bridge, x: cx, y: cy, r });
+    hubs.push({ name: g.name, bridge: g.bridge, ovs: g.ovs, x: cx, y: cy, r });
     g.members.forEach((m, j) => {
       const a = -Math.PI / 2 + (2 * Math.PI * j) / Math.max(k, 1);
       pos.set(m, { x: cx + r * Math.cos(a), y: cy + r * Math.sin(a),

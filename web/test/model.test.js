@@ -72,6 +72,22 @@ test("groups: bridges first, strangers last, path-only endpoints added", () => {
   assert.deepEqual(gs[2].members, ["x", "dpdk0"]);
 });
 
+test("an Open vSwitch bridge is a group of the containers on its ports", () => {
+  const gs = m.groups({
+    containers: [
+      { name: "web", monitored: true, bridge: "br0", port_type: null },
+      { name: "dpdk0", monitored: true, bridge: "ovsbr",
+        port_type: "dpdkvhostuserclient" },
+      { name: "ct1", monitored: true, bridge: "ovsbr", port_type: "dpdk" },
+    ],
+    paths: [pair("web", "dpdk0", "udp")],
+  });
+  assert.deepEqual(gs.map((g) => [g.name, g.bridge, g.ovs, g.members]), [
+    ["ovsbr", true, true, ["dpdk0", "ct1"]], ["br0", true, false, ["web"]]]);
+  const { hubs } = m.layout(gs, 800, 600);
+  assert.deepEqual(hubs.map((h) => h.ovs), [true, false]);
+});
+
 test("endpoints behind Open vSwitch or on other nodes get their group", () => {
   const hop = (from, to, fn, tn) => ({ from, to, from_node: fn, to_node: tn,
                                        count: 1, p50: 1, p90: 1, p99: 1,
