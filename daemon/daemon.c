@@ -61,7 +61,7 @@ struct cmon_daemon {
 	uint64_t pcap_seen;
 	double start;
 	char **argv;
-	struct cmon_names names;	/* the kernel agent's and the source's */
+	struct cmon_names names;	/* the kernel agent's, the source's */
 };
 
 static volatile sig_atomic_t exiting;

@@ -134,6 +134,7 @@ static int eal_attach(struct ovs *s)
 static int lookup(struct ovs *s)
 {
 	const struct rte_memzone *mz = rte_memzone_lookup(CMON_SHM_STATS);
+	const struct cmon_shm_flows *fl;
 	const struct cmon_shm_stats *st;
 
 	if (!mz)
@@ -153,9 +154,9 @@ static int lookup(struct ovs *s)
 	s->stats = st;
 	/* made before the counters, or not at all */
 	mz = rte_memzone_lookup(CMON_SHM_FLOWS);
-	s->flows = mz && __atomic_load_n(&((const struct cmon_shm_flows *)
-					    mz->addr)->magic, __ATOMIC_ACQUIRE) ==
-			CMON_SHM_FLOWS_MAGIC ? mz->addr : NULL;
+	fl = mz ? mz->addr : NULL;
+	s->flows = fl && __atomic_load_n(&fl->magic, __ATOMIC_ACQUIRE) ==
+			 CMON_SHM_FLOWS_MAGIC ? fl : NULL;
 	if (!s->flows)
 		cmon_warn("ovs-vswitchd keeps no per-flow counters (see its "
 			  "log): pairs through it show traced packets only");

@@ -115,9 +115,10 @@ static int slot_read(const struct cmon_flow_slot *s, struct cmon_flow_slot *out)
 
 static int same_flow(const struct key *a, const struct key *b)
 {
-	return a->flow.saddr == b->flow.saddr && a->flow.daddr == b->flow.daddr &&
-	       a->flow.sport == b->flow.sport && a->flow.dport == b->flow.dport &&
-	       a->flow.proto == b->flow.proto;
+	return a->flow.saddr == b->flow.saddr &&
+	       a->flow.daddr == b->flow.daddr &&
+	       a->flow.sport == b->flow.sport &&
+	       a->flow.dport == b->flow.dport && a->flow.proto == b->flow.proto;
 }
 
 /* Keys in flow order, then hop (receive, send, drops), reason, port and
@@ -142,7 +143,9 @@ static int key_cmp(const struct key *a, const struct key *b)
 
 static int ent_cmp(const void *a, const void *b)
 {
-	return key_cmp(&((const struct ent *)a)->k, &((const struct ent *)b)->k);
+	const struct ent *x = a, *y = b;
+
+	return key_cmp(&x->k, &y->k);
 }
 
 /* Make room for @n elements of @size at *@p (capacity *@cap): 0, or -1. */
@@ -257,7 +260,8 @@ static void follow(struct track *n, const struct track *t, const struct ent *e,
 		n->last_bytes = e->bytes;
 	}
 	n->gen = e->gen;
-	n->late = n->packets + (e->late > e->packets ? e->late - e->packets : 0);
+	n->late = n->packets +
+		  (e->late > e->packets ? e->late - e->packets : 0);
 }
 
 /* Merge this read's slots into the tracks; flows with no slot left are

@@ -135,7 +135,8 @@ static struct result run_count(struct cmon_flow_slot *row, unsigned int nflows,
 	c0 = __rdtsc();
 	for (done = 0; done < n; done += 32) {
 		for (i = 0; i < 32; i++, sport++) {
-			uint16_t p = (uint16_t)(nflows ? sport % nflows : sport);
+			uint16_t p = (uint16_t)(nflows ? sport % nflows :
+							 sport);
 
 			bufs[i][34] = p >> 8;
 			bufs[i][35] = p & 0xff;

@@ -500,14 +500,38 @@ static uint32_t flow_frame(uint8_t *f, uint16_t sport, uint32_t plen)
 	return len;
 }
 
-/* One interval: cmon-dpdk's read, the engine's tick, its figures summed. */
-static void interval(struct cmon_ovs_flows *r, struct cmon_shm_flows *shm,
-		     const uint64_t *stat, struct cmon_agg *g, struct sums *s)
+/* A switch's counters, cmon-dpdk's reader, its engine, their figures. */
+struct fx {
+	struct cmon_shm_flows *shm;
+	struct cmon_ovs_flows *r;
+	struct cmon_agg *g;
+	uint64_t stat[CMON_EV_MAX];
+	struct sums s;
+};
+
+static void fx_init(struct fx *x)
 {
+	memset(x, 0, sizeof(*x));
+	x->shm = flows_new();
+	x->r = cmon_ovs_flows_create();
+	x->g = cmon_agg_create();
+}
+
+static void fx_done(struct fx *x)
+{
+	cmon_agg_destroy(x->g);
+	cmon_ovs_flows_destroy(x->r);
+	free(x->shm);
+}
+
+/* One interval: cmon-dpdk's read, the engine's tick, its figures summed. */
+static void interval(struct fx *x)
+{
+	struct cmon_agg *g = x->g;
+	struct sums *s = &x->s;
 	unsigned int i, j;
 
-	(void)stat;
-	cmon_ovs_flows_feed(r, shm, 7, g);
+	cmon_ovs_flows_feed(x->r, x->shm, 7, g);
 	cmon_agg_tick(g, 1.0);
 	for (i = 0; i < cmon_agg_npairs(g); i++) {
 		const struct cmon_pair_stats *p = cmon_agg_pair(g, i);
@@ -520,7 +544,8 @@ static void interval(struct cmon_ovs_flows *r, struct cmon_shm_flows *shm,
 			s->to = p->loss_to_tp;
 		}
 		for (j = 0; j < p->nreasons; j++) {
-			const char *n = cmon_ovs_reason_name(p->reasons[j].reason);
+			const char *n =
+				cmon_ovs_reason_name(p->reasons[j].reason);
 
 			if (!n)
 				n = "?";
@@ -536,47 +561,43 @@ static void interval(struct cmon_ovs_flows *r, struct cmon_shm_flows *shm,
  * bytes, and its loss at ovs_rx>ovs_tx with the switch's reason. */
 static void test_flows_loss_located(void)
 {
-	struct cmon_shm_flows *shm = flows_new();
-	struct cmon_ovs_flows *r = cmon_ovs_flows_create();
-	struct cmon_agg *g = cmon_agg_create();
-	uint64_t stat[CMON_EV_MAX] = { 0 };
-	struct sums s = { 0 };
+	struct fx x;
 	uint8_t f[1600];
 	uint32_t len = flow_frame(f, 1000, 100);
 	int round, i;
 
+	fx_init(&x);
 	for (i = 0; i < 10; i++) {
-		count1(shm->slot[0], f, len, CMON_TP_OVS_RX, 1, 0, stat);
-		count1(shm->slot[0], f, len, CMON_TP_OVS_TX, 2, 0, stat);
+		count1(x.shm->slot[0], f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
+		count1(x.shm->slot[0], f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
 	}
-	interval(r, shm, stat, g, &s);
+	interval(&x);
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 100; i++) {
-			struct cmon_flow_slot *row = shm->slot[i & 1];
+			struct cmon_flow_slot *row = x.shm->slot[i & 1];
 
-			count1(row, f, len, CMON_TP_OVS_RX, 1, 0, stat);
+			count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
 			if (i % 25 == 3)	/* an OpenFlow drop rule */
 				count1(row, f, len, CMON_TP_DROPS, 1,
-				       CMON_OVS_DROP_XLATE, stat);
+				       CMON_OVS_DROP_XLATE, x.stat);
 			else
-				count1(row, f, len, CMON_TP_OVS_TX, 2, 0, stat);
+				count1(row, f, len, CMON_TP_OVS_TX, 2, 0,
+				       x.stat);
 		}
-		interval(r, shm, stat, g, &s);
+		interval(&x);
 	}
 	for (round = 0; round < 4; round++)	/* the gaps confirmed */
-		interval(r, shm, stat, g, &s);
+		interval(&x);
 	/* (the first read is the baseline: counted before cmon-dpdk) */
-	CU_ASSERT_EQUAL(s.packets, 300);
-	CU_ASSERT_EQUAL(s.bytes, 300 * (20 + 8 + 100));
-	CU_ASSERT_EQUAL(s.lost, 12);
-	CU_ASSERT_EQUAL(s.from, CMON_TP_OVS_RX);
-	CU_ASSERT_EQUAL(s.to, CMON_TP_OVS_TX);
-	CU_ASSERT_STRING_EQUAL(s.reason, "drop_action_of_pipeline");
-	CU_ASSERT_EQUAL(stat[CMON_EV_FLOW_EVICTED], 0);
-	CU_ASSERT_EQUAL(cmon_ovs_flows_count(r), 1);
-	cmon_agg_destroy(g);
-	cmon_ovs_flows_destroy(r);
-	free(shm);
+	CU_ASSERT_EQUAL(x.s.packets, 300);
+	CU_ASSERT_EQUAL(x.s.bytes, 300 * (20 + 8 + 100));
+	CU_ASSERT_EQUAL(x.s.lost, 12);
+	CU_ASSERT_EQUAL(x.s.from, CMON_TP_OVS_RX);
+	CU_ASSERT_EQUAL(x.s.to, CMON_TP_OVS_TX);
+	CU_ASSERT_STRING_EQUAL(x.s.reason, "drop_action_of_pipeline");
+	CU_ASSERT_EQUAL(x.stat[CMON_EV_FLOW_EVICTED], 0);
+	CU_ASSERT_EQUAL(cmon_ovs_flows_count(x.r), 1);
+	fx_done(&x);
 }
 
 /* A flood's copies to other ports are not the flow's delivery: they
@@ -584,74 +605,67 @@ static void test_flows_loss_located(void)
  * send after its send hop counted it is taken back and is loss. */
 static void test_flows_flood_copies(void)
 {
-	struct cmon_shm_flows *shm = flows_new();
-	struct cmon_ovs_flows *r = cmon_ovs_flows_create();
-	struct cmon_agg *g = cmon_agg_create();
-	uint64_t stat[CMON_EV_MAX] = { 0 };
-	struct cmon_flow_slot *row = shm->slot[0];
-	struct sums s = { 0 };
+	struct fx x;
+	struct cmon_flow_slot *row;
 	uint8_t f[1600];
 	uint32_t len = flow_frame(f, 1000, 10);
 	int round, i;
 
-	interval(r, shm, stat, g, &s);		/* the monitor was first */
+	fx_init(&x);
+	row = x.shm->slot[0];
+	interval(&x);		/* the monitor was first */
 	for (round = 0; round < 3; round++) {
 		for (i = 0; i < 50; i++) {
-			count1(row, f, len, CMON_TP_OVS_RX, 1, 0, stat);
-			count1(row, f, len, CMON_TP_OVS_TX, 2, 0, stat);
+			count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
+			count1(row, f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
 			if (!round && i < 5) {	/* MAC not learnt yet */
-				count1(row, f, len, CMON_TP_OVS_TX, 3, 0, stat);
+				count1(row, f, len, CMON_TP_OVS_TX, 3, 0,
+				       x.stat);
 				/* (a port down: the copy goes nowhere) */
 				count1(row, f, len, CMON_TP_DROPS, 4,
-				       CMON_OVS_DROP_PORT_DOWN, stat);
+				       CMON_OVS_DROP_PORT_DOWN, x.stat);
 			}
 			if (round == 1 && i < 2)	/* queue full */
 				cmon_dp_uncount(row, (const uint8_t *[]){ f },
 						&len, 1, 2,
-						CMON_OVS_DROP_TX_FAILURE, stat);
+						CMON_OVS_DROP_TX_FAILURE,
+						x.stat);
 		}
-		interval(r, shm, stat, g, &s);
-		CU_ASSERT_EQUAL(cmon_ovs_flows_copies(r), 5);
+		interval(&x);
+		CU_ASSERT_EQUAL(cmon_ovs_flows_copies(x.r), 5);
 	}
 	for (round = 0; round < 4; round++)
-		interval(r, shm, stat, g, &s);
-	CU_ASSERT_EQUAL(s.packets, 150);
-	CU_ASSERT_EQUAL(s.lost, 2);
-	CU_ASSERT_STRING_EQUAL(s.reason, "tx_failure_drops");
-	cmon_agg_destroy(g);
-	cmon_ovs_flows_destroy(r);
-	free(shm);
+		interval(&x);
+	CU_ASSERT_EQUAL(x.s.packets, 150);
+	CU_ASSERT_EQUAL(x.s.lost, 2);
+	CU_ASSERT_STRING_EQUAL(x.s.reason, "tx_failure_drops");
+	fx_done(&x);
 }
 
 /* More flows than slots: slots change hands (counted), counts restart,
  * and that is never loss. */
 static void test_flows_evictions_no_phantom(void)
 {
-	struct cmon_shm_flows *shm = flows_new();
-	struct cmon_ovs_flows *r = cmon_ovs_flows_create();
-	struct cmon_agg *g = cmon_agg_create();
-	uint64_t stat[CMON_EV_MAX] = { 0 };
-	struct sums s = { 0 };
+	struct fx x;
 	uint8_t f[1600];
 	int round, i;
 
+	fx_init(&x);
 	for (round = 0; round < 8; round++) {
 		for (i = 0; i < 3 * CMON_FLOW_SLOTS / 2; i++) {
 			uint32_t len = flow_frame(f, (uint16_t)(1000 + i), 0);
 
-			count1(shm->slot[0], f, len, CMON_TP_OVS_RX, 1, 0,
-			       stat);
-			count1(shm->slot[0], f, len, CMON_TP_OVS_TX, 2, 0,
-			       stat);
+			count1(x.shm->slot[0], f, len, CMON_TP_OVS_RX, 1, 0,
+			       x.stat);
+			count1(x.shm->slot[0], f, len, CMON_TP_OVS_TX, 2, 0,
+			       x.stat);
 		}
-		interval(r, shm, stat, g, &s);
+		interval(&x);
 	}
-	CU_ASSERT(stat[CMON_EV_FLOW_EVICTED] > 1000);
-	CU_ASSERT(s.packets > 0);
-	CU_ASSERT_EQUAL(s.lost, 0);
-	cmon_agg_destroy(g);
-	cmon_ovs_flows_destroy(r);
-	free(shm);
+	CU_ASSERT(x.stat[CMON_EV_FLOW_EVICTED] > 1000);
+	CU_ASSERT(x.s.packets > 0);
+	CU_ASSERT_EQUAL(x.s.lost, 0);
+	fx_done(&x);
 }
 
 /* The slot of flow @sport's receive counter at port 1. */
@@ -718,34 +732,31 @@ static void test_flows_batch(void)
 /* A slot its thread is rewriting is left for the next read. */
 static void test_flows_moving_slot(void)
 {
-	struct cmon_shm_flows *shm = flows_new();
-	struct cmon_ovs_flows *r = cmon_ovs_flows_create();
-	struct cmon_agg *g = cmon_agg_create();
-	uint64_t stat[CMON_EV_MAX] = { 0 };
-	struct cmon_flow_slot *row = shm->slot[0];
+	struct fx x;
+	struct cmon_flow_slot *row;
 	uint8_t f[1600];
 	uint32_t len = flow_frame(f, 1000, 0);
 	unsigned int i, used = 0;
 
-	count1(row, f, len, CMON_TP_OVS_RX, 1, 0, stat);
+	fx_init(&x);
+	row = x.shm->slot[0];
+	count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
 	for (i = 0; i < CMON_FLOW_SLOTS; i++)
 		if (row[i].gen) {
 			used++;
 			row[i].gen |= 1;
 		}
 	CU_ASSERT_EQUAL(used, 1);
-	cmon_ovs_flows_feed(r, shm, 7, g);
-	CU_ASSERT_EQUAL(cmon_ovs_flows_count(r), 0);
-	CU_ASSERT_EQUAL(cmon_ovs_flows_moving(r), 1);
+	cmon_ovs_flows_feed(x.r, x.shm, 7, x.g);
+	CU_ASSERT_EQUAL(cmon_ovs_flows_count(x.r), 0);
+	CU_ASSERT_EQUAL(cmon_ovs_flows_moving(x.r), 1);
 	/* a frame that is not IPv4 is no flow */
 	f[12] = 0x08, f[13] = 0x06;
-	count1(row, f, len, CMON_TP_OVS_RX, 1, 0, stat);
+	count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
 	for (i = 0, used = 0; i < CMON_FLOW_SLOTS; i++)
 		used += !!row[i].gen;
 	CU_ASSERT_EQUAL(used, 1);
-	cmon_agg_destroy(g);
-	cmon_ovs_flows_destroy(r);
-	free(shm);
+	fx_done(&x);
 }
 
 int main(void)
