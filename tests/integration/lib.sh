@@ -295,6 +295,29 @@ it_forged() {
 	cat "$IT_TMP/frecv"
 }
 
+# it_udp_recv I PORT [QUIET]: in the background ($! is its PID), count the
+# datagrams arriving at PORT in container I until none came for QUIET
+# seconds (default 4): "received N" ends $IT_TMP/rI
+it_udp_recv() {
+	it_fresh "$IT_TMP/r$1"
+	it_in "$1" python3 -u -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, 33, 1 << 22)   # SO_RCVBUFFORCE (root)
+s.bind(('0.0.0.0', $2))
+s.settimeout(${3:-4})
+print('ready', flush=True)
+n = 0
+try:
+    while True:
+        s.recv(2048)
+        n += 1
+except socket.timeout:
+    print('received', n)
+" >"$IT_TMP/r$1" 2>&1 &
+	it_wait "$IT_TMP/r$1" ready || it_fail "receiver in container $1 did not start"
+}
+
 # it_udp_paced I DST PORT N [WARM]: N datagrams of 200 bytes from container
 # I to DST:PORT at a steady pace (the receiver need not exist); with WARM,
 # 100 first and a pause of WARM seconds, so every hop knows the flow

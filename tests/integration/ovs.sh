@@ -139,23 +139,8 @@ nft_packets() {	# packets of C1's counter $1
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"
 dpdk_start flows --http 127.0.0.1:0
 sleep 1
-it_fresh "$IT_TMP/count"
-it_in 2 python3 -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)
-s.bind(("0.0.0.0", 5009))
-print("ready", flush=True)
-s.settimeout(3)
-n = 0
-try:
-    while True:
-        s.recv(2048)
-        n += 1
-except socket.timeout:
-    print(n)' >"$IT_TMP/count" &
+it_udp_recv 2 5009 3
 rpid=$!
-it_wait "$IT_TMP/count" ready || it_fail "receiver did not start"
 it_in 1 python3 -c "
 import socket, time
 drop, keep = socket.socket(socket.AF_INET, socket.SOCK_DGRAM), socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -168,7 +153,7 @@ for i in range(4000):
 "
 it_in 1 ping -c 20 -i 0.05 -W 2 "$IPD" >/dev/null || it_fail "ping (flows)"
 wait "$rpid"
-got=$(tail -1 "$IT_TMP/count")
+got=$(sed -n 's/^received //p' "$IT_TMP/r2")
 sleep 2.5	# a gap is loss once three reads show it
 # the switch in the topology: its bridge, the containers on its ports by
 # port name, with the addresses that came in there and the port's type

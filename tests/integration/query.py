@@ -2,6 +2,7 @@
 """Summarise cmon-kern --json output for the integration tests.
 
   query.py FILE SRC DST PROTO FIELD      print one summary field of a pair
+                                         (SRC, DST: names or addresses)
   query.py FILE - - - COUNTER            print a monitor counter (last line)
 
 Summary fields of a pair, over every interval in FILE: packets, bytes,

@@ -10,28 +10,6 @@ it_init cmtt
 it_host 3
 command -v iperf3 >/dev/null || it_fail "iperf3 missing (tools/install-deps)"
 
-# udp_recv I PORT [QUIET]: count datagrams arriving in container I (into
-# $IT_TMP/rI) until none came for QUIET seconds (default 4)
-udp_recv() {
-	it_fresh "$IT_TMP/r$1"
-	it_in "$1" python3 -u -c "
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
-s.bind(('0.0.0.0', $2))
-s.settimeout(${3:-4})
-print('ready', flush=True)
-n = 0
-try:
-    while True:
-        s.recv(2048)
-        n += 1
-except socket.timeout:
-    print('received', n)
-" >"$IT_TMP/r$1" 2>&1 &
-	it_wait "$IT_TMP/r$1" ready || it_fail "receiver in container $1 did not start"
-}
-
 # udp_send I DST PORT SECONDS: 200-byte datagrams, paced, for SECONDS;
 # prints how many were sent
 udp_send() {
@@ -71,7 +49,7 @@ print(lost, worst)
 }
 
 echo "== agent started under running TCP and UDP"
-udp_recv 2 5010
+it_udp_recv 2 5010
 it_in 2 iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
 sleep 0.5
 udp_send 1 "$(it_ip 2)" 5010 8 >"$IT_TMP/sent12" &
@@ -107,7 +85,7 @@ spid=$!
 sleep 1
 cmon_ns_container "${CMON_PFX}c3" "$BR" "$(it_ip 3)" ||
 	it_fail "cannot create container 3"
-udp_recv 3 5011
+it_udp_recv 3 5011
 wait "$spid"
 it_settle 5
 it_agent_stop
@@ -121,7 +99,7 @@ echo "joined: received $recv, counted $pkts; lost reported $1 $*"
 echo "== a pair idle longer than the engine keeps it"
 # the engine forgets a pair after 60 idle intervals: 6 s at 0.1 s
 it_agent_start --interval 0.1
-udp_recv 2 5012 12
+it_udp_recv 2 5012 12
 udp_send 1 "$(it_ip 2)" 5012 0.5 >"$IT_TMP/sent" ; first=$(cat "$IT_TMP/sent")
 sleep 9
 udp_send 1 "$(it_ip 2)" 5012 0.3 >"$IT_TMP/sent" ; second=$(cat "$IT_TMP/sent")
@@ -136,7 +114,7 @@ echo "idle: sent $first + $second, received $recv, counted $pkts; lost $1"
 [ "$1" = 0 ] || it_fail "loss reported where none happened: $*"
 echo "== forced evictions: 200 flows through maps of 16 entries"
 it_agent_start --flow-entries 16
-udp_recv 2 5013
+it_udp_recv 2 5013
 it_in 1 python3 -c "
 import socket, time
 socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(200)]
