@@ -364,7 +364,7 @@ static void feed_flow(struct cmon_ovs_flows *r, struct track *a,
 		for (q = t; q < b && q->k.reason == t->k.reason &&
 			    q->k.port == t->k.port; q++)
 			n += q->packets;
-		if (t->k.reason > CMON_OVS_DROP_INVALID_PORT && main &&
+		if (t->k.reason >= CMON_OVS_DROP_PORT_DOWN && main &&
 		    t->k.port != main->k.port)
 			continue;
 		cmon_agg_drop(agg, &t->k.flow, CMON_NETNS_OVS, t->k.port,
@@ -498,18 +498,20 @@ const char *cmon_ovs_reason_name(uint32_t reason)
 		"drop_action_unsupported_packet_type",
 		"drop_action_congestion", "drop_action_forwarding_disabled",
 	};
+#define O(r) [CMON_OVS_DROP_##r - CMON_OVS_DROP_INVALID_PORT]
 	static const char *const other[] = {
-		[CMON_OVS_DROP_INVALID_PORT - CMON_OVS_DROP_INVALID_PORT] =
-			"datapath_drop_invalid_port",
-		[CMON_OVS_DROP_PORT_DOWN - CMON_OVS_DROP_INVALID_PORT] =
-			"tx_dropped_port_down",
-		[CMON_OVS_DROP_MTU - CMON_OVS_DROP_INVALID_PORT] =
-			"tx_mtu_exceeded_drops",
-		[CMON_OVS_DROP_TX_FAILURE - CMON_OVS_DROP_INVALID_PORT] =
-			"tx_failure_drops",
-		[CMON_OVS_DROP_QOS - CMON_OVS_DROP_INVALID_PORT] =
-			"tx_qos_drops",
+		O(INVALID_PORT) = "datapath_drop_invalid_port",
+		O(METER) = "datapath_drop_meter",
+		O(UPCALL) = "datapath_drop_upcall_error",
+		O(RECIRC) = "datapath_drop_recirc_error",
+		O(INVALID_TNL_PORT) = "datapath_drop_invalid_tnl_port",
+		O(INVALID_BOND) = "datapath_drop_invalid_bond",
+		O(PORT_DOWN) = "tx_dropped_port_down",
+		O(MTU) = "tx_mtu_exceeded_drops",
+		O(TX_FAILURE) = "tx_failure_drops",
+		O(QOS) = "tx_qos_drops",
 	};
+#undef O
 	uint32_t r = reason - CMON_REASON_OVS;
 
 	if (reason < CMON_REASON_OVS || r >= CMON_OVS_DROP_MAX)

@@ -118,7 +118,12 @@ enum cmon_ovs_drop {
 	CMON_OVS_DROP_XLATE = 0,	/* XLATE_OK: an OpenFlow drop */
 	CMON_OVS_DROP_XLATE_MAX = 31,
 	CMON_OVS_DROP_INVALID_PORT,	/* output to a port that is not there */
-	/* at an output port (after it: the reasons of the send hop) */
+	CMON_OVS_DROP_METER,		/* an OpenFlow meter's drop band */
+	CMON_OVS_DROP_UPCALL,		/* no flow: the upcall failed */
+	CMON_OVS_DROP_RECIRC,		/* recirculated too deep */
+	CMON_OVS_DROP_INVALID_TNL_PORT,	/* no such tunnel port */
+	CMON_OVS_DROP_INVALID_BOND,	/* no such bond */
+	/* at an output port, from here on: the send hop's reasons */
 	CMON_OVS_DROP_PORT_DOWN,	/* output port down or not connected */
 	CMON_OVS_DROP_MTU,		/* longer than the output port takes */
 	CMON_OVS_DROP_TX_FAILURE,	/* the port's queue was full */

@@ -62,6 +62,10 @@ ip -n cmtcc5 addr add "$(it_ip 5)/24" dev eth0
 ip -n cmtcc5 link set eth0 up
 it_wait "$IT_TMP/agent.err" "container cmtcc5 joined" ||
 	it_fail "container whose end moved in after the port was enslaved not picked up"
+# (it may join as its end moves in, before the address comes)
+it_wait "$IT_TMP/agent.err" \
+	"container cmtcc5 \(joined ($(it_ip 5)\|now has 1 address\)" ||
+	it_fail "the address of cmtcc5 was not picked up"
 traced_from_1 5
 
 # a veth pair with both ends here on the bridge (an uplink) is no container
