@@ -421,14 +421,28 @@ static int addr_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* An endpoint by the port it sits on. */
+struct port_ep {
+	uint32_t port;
+	unsigned int ep;
+};
+
+static int port_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct port_ep *)a)->port;
+	uint32_t y = ((const struct port_ep *)b)->port;
+
+	return x < y ? -1 : x > y;
+}
+
 unsigned int cmon_ovs_endpoints(struct cmon_ovs_flows *r,
 				const struct cmon_shm_flows *shm,
 				struct cmon_endpoint *eps, unsigned int max)
 {
-	unsigned int i, j, k, n = 0;
+	struct port_ep by_port[CMON_SHM_PORTS];
+	unsigned int i, k, n = 0;
 
 	memcpy(r->ports, shm->ports, sizeof(r->ports));
-	r->nnames = 0;
 	for (i = 0; i < CMON_SHM_PORTS && n < max; i++) {
 		struct cmon_shm_port *p = &r->ports[i];
 		struct cmon_endpoint *e = &eps[n];
@@ -442,24 +456,33 @@ unsigned int cmon_ovs_endpoints(struct cmon_ovs_flows *r,
 		e->name = e->port = p->name;
 		e->bridge = p->bridge;
 		e->port_type = p->type;
-		/* the sources of what came in there (tracks in flow order) */
-		for (j = 0; j < r->ntr && e->naddrs < CMON_EP_MAX_ADDRS; j++) {
-			const struct track *t = &r->tr[j];
-
-			if (t->k.tp != CMON_TP_OVS_RX || t->k.port != p->port ||
-			    !t->gen)
-				continue;
-			for (k = 0; k < e->naddrs &&
-				    e->addr[k] != t->k.flow.saddr; k++)
-				;
-			if (k == e->naddrs)
-				e->addr[e->naddrs++] = t->k.flow.saddr;
-		}
-		for (k = 0; k < e->naddrs; k++)
-			r->names[r->nnames++] = (struct addr_name){ e->addr[k],
-								    e->name };
+		by_port[n] = (struct port_ep){ p->port, n };
 		n++;
 	}
+	if (n)
+		qsort(by_port, n, sizeof(by_port[0]), port_cmp);
+	/* the sources of what came in at each port, in one pass */
+	for (i = 0; i < r->ntr && n; i++) {
+		const struct track *t = &r->tr[i];
+		const struct port_ep key = { t->k.port, 0 }, *f;
+		struct cmon_endpoint *e;
+
+		if (t->k.tp != CMON_TP_OVS_RX || !t->gen)
+			continue;
+		f = bsearch(&key, by_port, n, sizeof(key), port_cmp);
+		if (!f)
+			continue;
+		e = &eps[f->ep];
+		for (k = 0; k < e->naddrs && e->addr[k] != t->k.flow.saddr; k++)
+			;
+		if (k == e->naddrs && k < CMON_EP_MAX_ADDRS)
+			e->addr[e->naddrs++] = t->k.flow.saddr;
+	}
+	r->nnames = 0;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < eps[i].naddrs; k++)
+			r->names[r->nnames++] = (struct addr_name){
+				eps[i].addr[k], eps[i].name };
 	qsort(r->names, r->nnames, sizeof(r->names[0]), addr_cmp);
 	return n;
 }

@@ -9,6 +9,7 @@
 #include "cmon/dp.h"
 #include "codec.h"
 #include "ovs-flows.h"
+#include "view.h"
 #include "unit.h"
 
 #define KEY	0x0123456789abcdefULL
@@ -668,6 +669,46 @@ static void test_flows_evictions_no_phantom(void)
 	fx_done(&x);
 }
 
+/* The containers on the switch's container ports, with the addresses that
+ * came in there; a trunk port's are none of them. */
+static void test_flows_endpoints(void)
+{
+	struct cmon_endpoint eps[4];
+	struct fx x;
+	uint8_t f[128];
+	uint32_t len;
+	unsigned int n;
+
+	fx_init(&x);
+	x.shm->ports[3] = (struct cmon_shm_port){ CMON_ROLE_CONTAINER, 1,
+		"ct1", "dpdk", "br0" };
+	x.shm->ports[7] = (struct cmon_shm_port){ CMON_ROLE_CONTAINER, 2,
+		"vhost0", "dpdkvhostuserclient", "br0" };
+	x.shm->ports[9] = (struct cmon_shm_port){ CMON_ROLE_TRUNK, 3,
+		"up", "dpdk", "br0" };
+	interval(&x);
+	len = flow_frame(f, 1000, 0);		/* 10.1.0.2 at port 1 */
+	count1(x.shm->slot[0], f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
+	count1(x.shm->slot[0], f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
+	f[14 + 15] = 9;				/* 10.1.0.9 at port 3 */
+	count1(x.shm->slot[1], f, len, CMON_TP_OVS_RX, 3, 0, x.stat);
+	interval(&x);
+	n = cmon_ovs_endpoints(x.r, x.shm, eps, 4);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(eps[0].name, "ct1");
+	CU_ASSERT_STRING_EQUAL(eps[0].bridge, "br0");
+	CU_ASSERT_STRING_EQUAL(eps[0].port_type, "dpdk");
+	CU_ASSERT_EQUAL(eps[0].naddrs, 1);
+	CU_ASSERT_EQUAL(eps[0].addr[0], inet_addr("10.1.0.2"));
+	CU_ASSERT_STRING_EQUAL(eps[1].name, "vhost0");
+	CU_ASSERT_EQUAL(eps[1].naddrs, 0);
+	CU_ASSERT_STRING_EQUAL(cmon_ovs_ip_name(x.r, inet_addr("10.1.0.2")),
+			       "ct1");
+	CU_ASSERT_PTR_NULL(cmon_ovs_ip_name(x.r, inet_addr("10.1.0.9")));
+	CU_ASSERT_EQUAL(cmon_ovs_endpoints(x.r, x.shm, eps, 1), 1);
+	fx_done(&x);
+}
+
 /* The slot of flow @sport's receive counter at port 1. */
 static unsigned int slot_of(struct cmon_flow_slot *row, uint16_t sport)
 {
@@ -778,6 +819,8 @@ int main(void)
 		  test_flows_moving_slot },
 		{ "per-flow counters: a batch as frames one by one",
 		  test_flows_batch },
+		{ "per-flow counters: the switch's containers",
+		  test_flows_endpoints },
 		{ NULL, NULL },
 	};
 	return unit_run("dp", cases);
