@@ -88,7 +88,7 @@ struct cmon_kagent {
 	struct cmon_runtime *rt;
 	struct cmon_rt_snapshot *rts;
 	unsigned int rt_gen;
-	/* the pairs in cmon_sample_pairs, sorted (pair_cmp) */
+	/* the pairs in cmon_sample_pairs, sorted (cmon_pair_sample_cmp) */
 	struct cmon_pair_sample *samp;
 	size_t nsamp;
 	uint64_t samp_left_out;		/* pairs that found no room */
@@ -1235,28 +1235,6 @@ unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 	return n;
 }
 
-static int pair_cmp(const void *x, const void *y)
-{
-	const struct cmon_pair_sample *p = x, *q = y;
-
-	if (p->saddr != q->saddr)
-		return p->saddr < q->saddr ? -1 : 1;
-	if (p->daddr != q->daddr)
-		return p->daddr < q->daddr ? -1 : 1;
-	return (int)p->proto - (int)q->proto;
-}
-
-static unsigned int gcd(unsigned int x, unsigned int y)
-{
-	while (y) {
-		unsigned int t = x % y;
-
-		x = y;
-		y = t;
-	}
-	return x;
-}
-
 static void sample_pair_map(struct cmon_kagent *a,
 			    const struct cmon_pair_sample *p, int add)
 {
@@ -1274,33 +1252,22 @@ void cmon_kagent_sampling(struct cmon_kagent *a, unsigned int n,
 {
 	struct cmon_pair_sample *want = malloc((nps + 1) * sizeof(*want));
 	volatile uint32_t *base = &a->skel->data->cmon_sample_base;
-	unsigned int b = n;
-	size_t i, j, nw = 0;
+	unsigned int b;
+	size_t i, j, nw, left_out;
 
 	if (!want) {
 		cmon_warn("sampling: out of memory (unchanged)");
 		return;
 	}
-	/* the pairs whose own differs, once each, as many as fit */
-	for (i = 0; i < nps; i++)
-		if (ps[i].n && ps[i].n != n)
-			want[nw++] = ps[i];
-	qsort(want, nw, sizeof(*want), pair_cmp);
-	for (i = j = 0; i < nw; i++)
-		if (!j || pair_cmp(&want[j - 1], &want[i]))
-			want[j++] = want[i];
-	nw = j;
-	a->samp_left_out = nw > CMON_SAMPLE_PAIRS ? nw - CMON_SAMPLE_PAIRS : 0;
-	if (nw > CMON_SAMPLE_PAIRS)
-		nw = CMON_SAMPLE_PAIRS;
-	for (i = 0; i < nw; i++)
-		b = gcd(b, want[i].n);
+	nw = cmon_sample_plan(n, ps, nps, CMON_SAMPLE_PAIRS, want, &left_out,
+			      &b);
+	a->samp_left_out = left_out;
 	/* while the map changes, the fast path's filter divides both the
 	 * old and the new rates, so it never leaves out a traced packet */
-	*base = gcd(*base, b);
+	*base = cmon_gcd(*base, b);
 	for (i = j = 0; i < nw || j < a->nsamp;) {
 		int c = i == nw ? 1 : j == a->nsamp ? -1 :
-			pair_cmp(&want[i], &a->samp[j]);
+			cmon_pair_sample_cmp(&want[i], &a->samp[j]);
 
 		if (c < 0 || (c == 0 && want[i].n != a->samp[j].n))
 			sample_pair_map(a, &want[i], 1);

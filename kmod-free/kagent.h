@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "agg.h"
 #include "cmon-kern.h"
+#include "sample.h"
 #include "view.h"
 
 /*
@@ -97,12 +98,6 @@ const struct cmon_names *cmon_kagent_names(struct cmon_kagent *a);
 /* The containers traced now (valid until the next poll); how many. */
 unsigned int cmon_kagent_endpoints(struct cmon_kagent *a,
 				   struct cmon_endpoint *out, unsigned int max);
-/* A pair traced 1 in its own N (monitoring rules). */
-struct cmon_pair_sample {
-	uint32_t saddr, daddr;		/* network order */
-	uint8_t proto;
-	uint32_t n;
-};
 /*
  * Trace 1 packet in @n, and the pairs of @ps (@nps of them, in any
  * order) 1 in their own, from now on: the BPF hops' sampling changes in

@@ -9,6 +9,7 @@ lib_libcmon_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/meta.h \
 	lib/ovs-flows.c lib/ovs-flows.h \
+	lib/sample.c lib/sample.h \
 	lib/view.c lib/view.h
 
 # libcmon-dp: annotated packets in userspace: the datapath hops
