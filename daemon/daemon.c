@@ -346,10 +346,18 @@ static void apply_template(struct cmon_daemon *d)
 			    t ? (unsigned int)t->nuplink : 0);
 }
 
-/* The rules' sampling, pair by pair, to the kernel hops. */
+/* Do the rules' sampling reach the hops (the kernel's, the source's)? */
+static int samples(const struct cmon_daemon *d)
+{
+	return d->ka || (d->src && d->src->rules);
+}
+
+/* The rules' sampling, pair by pair, to the kernel hops and the source's,
+ * and the template's bridges of its kind to the source. */
 static void apply_sampling(struct cmon_daemon *d,
 			   const struct cmon_view_rules *vr)
 {
+	const struct cmon_template *t = cmon_rules_run_template(d->rules);
 	struct cmon_pair_sample *ps = calloc(vr->npairs + 1, sizeof(*ps));
 	unsigned int i;
 
@@ -361,7 +369,12 @@ static void apply_sampling(struct cmon_daemon *d,
 		ps[i] = (struct cmon_pair_sample){ p->saddr, p->daddr,
 						   p->proto, vr->pairs[i].sample };
 	}
-	cmon_kagent_sampling(d->ka, vr->sample, ps, vr->npairs);
+	if (d->ka && vr->sample)
+		cmon_kagent_sampling(d->ka, vr->sample, ps, vr->npairs);
+	if (d->src && d->src->rules)
+		d->src->rules(d->src->ctx, vr->sample, ps, vr->npairs,
+			      t ? (const char *const *)t->ovs_bridges : NULL,
+			      t ? (unsigned int)t->novs_bridges : 0);
 	free(ps);
 }
 
@@ -374,9 +387,8 @@ static void rules_changed(struct cmon_daemon *d)
 	apply_template(d);
 	cmon_rules_run_apply(d->rules, d->agg,
 			     d->ka ? cmon_kagent_names(d->ka) : NULL,
-			     cmon_export_url(d->x), d->ka != NULL, &vr);
-	if (vr.sample)
-		apply_sampling(d, &vr);
+			     cmon_export_url(d->x), samples(d), &vr);
+	apply_sampling(d, &vr);
 	apply_capture(d, &vr);
 }
 
@@ -452,10 +464,9 @@ static void report(struct cmon_daemon *d, double secs)
 	if (d->rules) {
 		apply_template(d);	/* a template's bridge may appear */
 		cmon_rules_run_tick(d->rules, d->agg, v.names, v.time, v.url,
-				    d->ka != NULL, &vr);
+				    samples(d), &vr);
 		v.rules = &vr;
-		if (vr.sample)
-			apply_sampling(d, &vr);
+		apply_sampling(d, &vr);
 		apply_capture(d, &vr);
 		v.sample_n = vr.sample ? vr.sample : v.sample_n;
 	}

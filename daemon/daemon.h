@@ -92,6 +92,16 @@ struct cmon_daemon_source {
 	/* The name of the container of address @addr, or NULL (the callback
 	 * may be NULL too). */
 	const char *(*ip_name)(void *ctx, uint32_t addr);
+	/*
+	 * The rules in force for its hops (NULL: it takes none), at every
+	 * interval and when they change: trace 1 packet in @n (0: the rules
+	 * set none) and the pairs of @ps (@nps, any order) 1 in their own;
+	 * the template's @nbridges @bridges of its kind (Open vSwitch
+	 * bridges).  It applies what changed.
+	 */
+	void (*rules)(void *ctx, unsigned int n,
+		      const struct cmon_pair_sample *ps, size_t nps,
+		      const char *const *bridges, unsigned int nbridges);
 	/* Release what it holds (at exit; not before a restart). */
 	void (*stop)(void *ctx);
 };

@@ -34,6 +34,7 @@
 #include "cli.h"
 #include "daemon.h"
 #include "log.h"
+#include "ovs-ctl.h"
 #include "ovs-flows.h"
 
 #define BURST		64
@@ -57,6 +58,8 @@ struct ovs {
 	const struct cmon_shm_stats *stats;
 	const struct cmon_shm_flows *flows;	/* its per-flow counters */
 	struct cmon_ovs_flows *reader;
+	struct cmon_shm_ctl *ctl;	/* the rules in force in the switch */
+	size_t ctl_left_out;		/* pairs that found no room there */
 	struct rte_ring *capture;	/* the switch's captured frames */
 	uint64_t capture_bad;		/* ... with unusable records */
 	int capture_told;
@@ -162,6 +165,15 @@ static int lookup(struct ovs *s)
 			  "log): pairs through it show traced packets only");
 	else if (!s->reader && !(s->reader = cmon_ovs_flows_create()))
 		return -2;
+	mz = rte_memzone_lookup(CMON_SHM_CTL);
+	s->ctl = mz && __atomic_load_n(&((struct cmon_shm_ctl *)mz->addr)->
+				       magic, __ATOMIC_ACQUIRE) ==
+		 CMON_SHM_CTL_MAGIC ? mz->addr : NULL;
+	/* rules a cmon-dpdk before this one left there go: those of this
+	 * one, if it has any, come at its next interval */
+	if (s->ctl)
+		cmon_ovs_ctl_write(s->ctl, 0, 0, NULL, 0, NULL, 0,
+				   &s->ctl_left_out);
 	return 0;
 }
 
@@ -364,7 +376,7 @@ static unsigned int ovs_counters(void *ctx, struct cmon_counter *c,
 	if (s->state != ATTACHED)
 		return 0;
 	for (i = 0; i < CMON_EV_MAX && i < s->stats->nstats &&
-		    n + 6 < max; i++) {
+		    n + 7 < max; i++) {
 		if (!(CMON_EV_OVS & CMON_EV_BIT(i)))
 			continue;
 		snprintf(label[i], sizeof(label[i]), "ovs_%s", names[i]);
@@ -384,7 +396,25 @@ static unsigned int ovs_counters(void *ctx, struct cmon_counter *c,
 		c[n++] = (struct cmon_counter){ "ovs_flows_moving",
 			cmon_ovs_flows_moving(s->reader), 0 };
 	}
+	if (s->ctl)
+		c[n++] = (struct cmon_counter){ "ovs_sample_pairs_left_out",
+			s->ctl_left_out, 1 };
 	return n;
+}
+
+static void ovs_rules(void *ctx, unsigned int n,
+		      const struct cmon_pair_sample *ps, size_t nps,
+		      const char *const *bridges, unsigned int nbridges)
+{
+	struct ovs *s = ctx;
+
+	if (s->state == ATTACHED && s->ctl &&
+	    cmon_ovs_ctl_write(s->ctl, (uint32_t)getpid(), n, ps, nps,
+			       bridges, nbridges, &s->ctl_left_out))
+		cmon_info("rules in force in ovs-vswitchd: sampling %s (%u "
+			  "pair(s) of their own), %u bridge(s) of the template",
+			  n ? "of the rules" : "its own", s->ctl->npairs,
+			  nbridges);
 }
 
 static unsigned int ovs_sample_n(void *ctx)
@@ -398,6 +428,9 @@ static void ovs_stop(void *ctx)
 {
 	struct ovs *s = ctx;
 
+	if (s->eal_up && s->ctl)	/* the switch's own settings again */
+		cmon_ovs_ctl_write(s->ctl, 0, 0, NULL, 0, NULL, 0,
+				   &s->ctl_left_out);
 	if (s->eal_up)
 		rte_eal_cleanup();
 	s->eal_up = 0;
@@ -440,7 +473,7 @@ int main(int argc, char **argv)
 		.counters = ovs_counters, .sample_n = ovs_sample_n,
 		.collect = ovs_collect, .dev_name = ovs_dev_name,
 		.endpoints = ovs_endpoints, .ip_name = ovs_ip_name,
-		.stop = ovs_stop,
+		.rules = ovs_rules, .stop = ovs_stop,
 	};
 	struct cmon_cli cli = {
 		.name = "cmon-dpdk",

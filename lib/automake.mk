@@ -8,6 +8,7 @@ lib_libcmon_a_SOURCES = \
 	lib/hist.c lib/hist.h \
 	lib/log.c lib/log.h \
 	lib/meta.h \
+	lib/ovs-ctl.c lib/ovs-ctl.h \
 	lib/ovs-flows.c lib/ovs-flows.h \
 	lib/sample.c lib/sample.h \
 	lib/view.c lib/view.h

@@ -173,18 +173,60 @@ static uint32_t next_seq(const struct pkt *p)
 __thread uint32_t cmon_dp_skip;
 static __thread uint64_t rng_state;
 
-/* How many packets to leave out before the next traced one at 1 in @n
- * (include/cmon/dp.h): uniform in 0 .. 2n-2, so 1 in n on average.  Each
- * thread's sequence starts from the address of its own state, so threads
- * do not draw the same gaps. */
-static uint32_t draw_skip(uint32_t n)
+/* A random number from this thread's sequence.  Each thread's sequence
+ * starts from the address of its own state, so threads do not draw the
+ * same gaps. */
+static uint32_t rand32(void)
 {
-	uint32_t r;
-
 	if (!rng_state)
 		rng_state = (uintptr_t)&rng_state;
-	r = (uint32_t)(cmon_mix64(rng_state += 0x9e3779b97f4a7c15ULL) >> 32);
-	return (uint32_t)((uint64_t)r * (2 * n - 1) >> 32);
+	return (uint32_t)(cmon_mix64(rng_state += 0x9e3779b97f4a7c15ULL) >> 32);
+}
+
+/* How many packets to leave out before the next traced one at 1 in @n
+ * (include/cmon/dp.h): uniform in 0 .. 2n-2, so 1 in n on average. */
+static uint32_t draw_skip(uint32_t n)
+{
+	return (uint32_t)((uint64_t)rand32() * (2 * n - 1) >> 32);
+}
+
+uint32_t cmon_dp_pair_sample(const struct cmon_shm_ctl *ctl, uint32_t saddr,
+			     uint32_t daddr, uint8_t proto)
+{
+	uint32_t gen = __atomic_load_n(&ctl->gen, __ATOMIC_ACQUIRE);
+	uint32_t at = cmon_ctl_slot(saddr, daddr, proto), n, i;
+
+	if (gen & 1)
+		return 0;
+	n = ctl->sample_n;
+	for (i = 0; i < CMON_CTL_PROBES; i++) {
+		const struct cmon_ctl_pair *e =
+			&ctl->pair[(at + i) & (CMON_CTL_PAIRS - 1)];
+
+		if (!e->n)
+			break;
+		if (e->saddr == saddr && e->daddr == daddr &&
+		    e->proto == proto) {
+			n = e->n;
+			break;
+		}
+	}
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&ctl->gen, __ATOMIC_RELAXED) == gen ? n : 0;
+}
+
+/* With the rules' sampling: 1 if the pair of @p, kept by the fast path's
+ * 1 in sample_n, is left out by its own rate (kept with probability
+ * sample_n / its n). */
+static int pair_leaves_out(const struct cmon_dp_cfg *cfg, const struct pkt *p)
+{
+	uint32_t n;
+
+	if (!cfg->ctl)
+		return 0;
+	n = cmon_dp_pair_sample(cfg->ctl, p->saddr, p->daddr, p->proto) /
+	    cfg->sample_n;
+	return n > 1 && (uint64_t)rand32() * n >> 32 != 0;
 }
 
 /* Trust boundary: neutralise annotation state a sender put in @p. */
@@ -236,6 +278,10 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	}
 	if (cfg->sample_n > 1)
 		cmon_dp_skip = draw_skip(cfg->sample_n);
+	if (pair_leaves_out(cfg, &p)) {
+		count(stat, CMON_EV_SAMPLED_OUT);
+		return;
+	}
 	if (p.frag_off & (CMON_IP_MF | CMON_IP_OFFMASK)) {
 		count(stat, CMON_EV_SKIP_FRAG);
 		return;

@@ -160,6 +160,7 @@ INTEGRATION_TESTS = \
 	tests/integration/restart.sh \
 	tests/integration/ovs.sh \
 	tests/integration/ovs-kernel.sh \
+	tests/integration/ovs-rules.sh \
 	tests/integration/export.sh \
 	tests/integration/pcap.sh \
 	tests/integration/clocks.sh \

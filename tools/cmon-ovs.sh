@@ -12,6 +12,7 @@
 #   cmon_ovs_vsctl ARGS / cmon_ovs_appctl ARGS
 #   cmon_ovs_container NAME IP ROLE    netns NAME, eth0 = IP/24, its veth
 #                                      plugged in as a DPDK af_packet port
+#                                      (ROLE -: no cmon-role given)
 #   cmon_ovs_uplink BR ROLE            a veth from Linux bridge BR into OVS
 #                                      (af_packet port ${CMON_PFX}up)
 #   cmon_ovs_vhost NAME ROLE           dpdkvhostuserclient port NAME; its
@@ -131,12 +132,15 @@ cmon_ovs_wait_port() {
 	done
 }
 
-# OVS port NAME: DPDK's af_packet PMD on host interface IFACE, cmon ROLE.
+# OVS port NAME: DPDK's af_packet PMD on host interface IFACE, cmon ROLE
+# ("-": none given, so the template of cmon-dpdk's rules decides).
 cmon_ovs_afpacket() {
+	local role="other_config:cmon-role=$3"
+	[ "$3" != - ] || role="other_config={}"
 	ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1
 	cmon_ovs_vsctl add-port "$CMON_OVS_BR" "$1" -- set Interface "$1" \
 		type=dpdk options:dpdk-devargs="net_af_packet_$1,iface=$2" \
-		other_config:cmon-role="$3" || return 1
+		"$role" || return 1
 	cmon_ovs_wait_port "$1"
 }
 

@@ -35,10 +35,18 @@ enum cmon_dp_role {
 
 struct cmon_dp_cfg {
 	uint64_t key;		/* annotation tag key (cmon-key) */
-	uint32_t sample_n;	/* trace 1 in N (>= 1) */
+	uint32_t sample_n;	/* trace 1 in N (>= 1); with @ctl, its
+				 * sample_base: packets kept are thinned
+				 * to their pair's rate */
 	uint8_t node;		/* node id written in slots */
 	uint8_t tai;		/* stamps are CLOCK_TAI */
+	const struct cmon_shm_ctl *ctl;	/* the rules' sampling, or NULL */
 };
+
+/* 1 in how many packets the rules in @ctl trace of pair (@saddr, @daddr,
+ * @proto), network order; 0 while cmon-dpdk rewrites them. */
+uint32_t cmon_dp_pair_sample(const struct cmon_shm_ctl *ctl, uint32_t saddr,
+			     uint32_t daddr, uint8_t proto);
 
 /* The hop time: read at most once per batch, and only when a packet is
  * stamped, written or stripped (sampled-out packets need no clock). */

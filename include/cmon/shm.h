@@ -34,7 +34,7 @@
 #define CMON_SHM_CAPTURE	"cmon_ovs_capture"
 #define CMON_SHM_STATS		"cmon_ovs_stats"
 #define CMON_SHM_MAGIC		0x636d6f6e73746174ULL	/* "cmonstat" */
-#define CMON_SHM_VERSION	4
+#define CMON_SHM_VERSION	5
 /* Default and bounds of other_config:cmon-ring-size (records). */
 #define CMON_SHM_RING_DEFAULT	65536
 #define CMON_SHM_RING_MIN	1024
@@ -167,5 +167,59 @@ struct cmon_shm_flows {
 	struct cmon_flow_slot slot[CMON_FLOW_ROWS][CMON_FLOW_SLOTS]
 		__attribute__((aligned(64)));
 };
+
+/*
+ * The monitoring rules in force in the switch, written by one cmon-dpdk
+ * (doc/rules.md) and read by the switch: its main thread takes the
+ * sampling and bridges when gen moves, its datapath threads look a
+ * traced packet's pair up in pair[].  cmon-dpdk bumps gen to odd, rewrites,
+ * bumps it to the next even value; a reader that sees gen odd or moved
+ * takes sample_n for the packet.  writer 0 (no cmon-dpdk has rules in
+ * force): the switch's own other_config alone.
+ *
+ * Sampling: the switch's fast path leaves out all but 1 in sample_base
+ * packets; a packet it keeps is traced with probability sample_base / n,
+ * n being its pair's (pair[]) or sample_n.  sample_base divides both.
+ */
+#define CMON_SHM_CTL		"cmon_ovs_ctl"
+#define CMON_SHM_CTL_MAGIC	0x636d6f6e6374726cULL	/* "cmonctrl" */
+#define CMON_CTL_BRIDGES	16
+#define CMON_CTL_PAIRS		16384	/* a power of 2 */
+#define CMON_CTL_PROBES		8	/* slots a pair may be found in */
+
+struct cmon_ctl_pair {
+	uint32_t saddr, daddr;	/* network order */
+	uint32_t proto;
+	uint32_t n;		/* 1 in n; 0: slot free */
+};
+
+struct cmon_shm_ctl {
+	uint64_t magic;		/* CMON_SHM_CTL_MAGIC once made */
+	uint32_t version;	/* CMON_SHM_VERSION */
+	uint32_t gen;		/* odd: being rewritten */
+	uint32_t writer;	/* pid of the cmon-dpdk whose rules these
+				 * are; 0: none */
+	uint32_t sample_n;	/* 1 in N where no pair says; 0: the
+				 * switch's other_config:cmon-sample */
+	uint32_t sample_base;	/* divides sample_n and every pair's n */
+	uint32_t npairs;	/* pairs in pair[] */
+	uint32_t nbridges;	/* bridges in bridge[] */
+	uint32_t pad[7];
+	char bridge[CMON_CTL_BRIDGES][32];	/* the template's ovs_bridges */
+	struct cmon_ctl_pair pair[CMON_CTL_PAIRS];
+};
+
+/* The first slot of pair (@saddr, @daddr, @proto) in pair[]; it is
+ * there or in one of the CMON_CTL_PROBES - 1 slots after it (wrapping). */
+static inline uint32_t cmon_ctl_slot(uint32_t saddr, uint32_t daddr,
+				     uint32_t proto)
+{
+	uint64_t h = ((uint64_t)saddr << 32 | daddr) * 0x9e3779b97f4a7c15ULL;
+
+	h ^= proto;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return (uint32_t)(h >> 32) & (CMON_CTL_PAIRS - 1);
+}
 
 #endif /* CMON_SHM_H */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "cmon/dp.h"
 #include "codec.h"
+#include "ovs-ctl.h"
 #include "ovs-flows.h"
 #include "view.h"
 #include "unit.h"
@@ -319,17 +320,15 @@ static void test_dp_skips(void)
 
 /* Stamp a copy of the frame @f0 of @len bytes at 1 in @n: 1 if traced;
  * *seq is then the annotation's sequence number. */
-static int traced(const uint8_t *f0, uint32_t len, uint32_t n, uint64_t *stat,
-		  uint32_t *seq)
+static int traced_by(const struct cmon_dp_cfg *s, const uint8_t *f0,
+		     uint32_t len, uint64_t *stat, uint32_t *seq)
 {
 	uint8_t buf[ROOM + 1600], *f = buf + ROOM;
-	struct cmon_dp_cfg s = cfg;
 	struct cmon_dp_res res;
 	struct cmon_found found;
 
-	s.sample_n = n;
 	memcpy(f, f0, len);
-	cmon_dp_stamp(&s, f, len, ROOM, 1500, AT(NOW), stat, &res);
+	cmon_dp_stamp(s, f, len, ROOM, 1500, AT(NOW), stat, &res);
 	if (!res.head)
 		return 0;
 	f -= res.head;
@@ -337,6 +336,15 @@ static int traced(const uint8_t *f0, uint32_t len, uint32_t n, uint64_t *stat,
 					    1, &found), CMON_FIND_OK);
 	*seq = found.ann.seq;
 	return 1;
+}
+
+static int traced(const uint8_t *f0, uint32_t len, uint32_t n, uint64_t *stat,
+		  uint32_t *seq)
+{
+	struct cmon_dp_cfg s = cfg;
+
+	s.sample_n = n;
+	return traced_by(&s, f0, len, stat, seq);
 }
 
 /* Sampling traces 1 in N packets even of a flow whose fields never change
@@ -377,6 +385,112 @@ static void test_dp_sampling(void)
 	for (i = 0, n = 0; i < 20; i++)
 		n += traced(f, len, 1, stat, &seq);
 	CU_ASSERT_EQUAL(n, 20);
+}
+
+#define PAIR(a, b)	htonl(0x0a010000 | (a)), htonl(0x0a010000 | (b))
+
+/* The rules' sampling in the switch (lib/ovs-ctl.c writes it, the hops
+ * read it): a pair with a rate of its own is found, the others take the
+ * rules' rate; writing the same rules again changes nothing; pairs beyond
+ * the table's room are counted; a table being rewritten says 0. */
+static void test_dp_rules_table(void)
+{
+	struct cmon_shm_ctl *ctl = calloc(1, sizeof(*ctl));
+	struct cmon_pair_sample ps[] = {
+		{ PAIR(2, 3), 17, 4 }, { PAIR(2, 3), 6, 64 },
+		{ PAIR(3, 2), 17, 1 }, { PAIR(2, 3), 17, 4 },
+	};
+	const char *br[] = { "br-int", "br-ex" };
+	struct cmon_pair_sample *many = calloc(9000, sizeof(*many));
+	size_t left = 99;
+	uint32_t gen, i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctl);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(many);
+	CU_ASSERT_EQUAL(cmon_ovs_ctl_write(ctl, 42, 64, ps, 4, br, 2, &left),
+			1);
+	CU_ASSERT_EQUAL(left, 0);
+	CU_ASSERT_EQUAL(ctl->writer, 42);
+	CU_ASSERT_EQUAL(ctl->sample_n, 64);
+	CU_ASSERT_EQUAL(ctl->sample_base, 1);	/* gcd(64, 4, 1) */
+	CU_ASSERT_EQUAL(ctl->npairs, 2);	/* 64 is the rules' own */
+	CU_ASSERT_EQUAL(ctl->nbridges, 2);
+	CU_ASSERT_STRING_EQUAL(ctl->bridge[1], "br-ex");
+	CU_ASSERT_EQUAL(cmon_dp_pair_sample(ctl, PAIR(2, 3), 17), 4);
+	CU_ASSERT_EQUAL(cmon_dp_pair_sample(ctl, PAIR(3, 2), 17), 1);
+	CU_ASSERT_EQUAL(cmon_dp_pair_sample(ctl, PAIR(2, 3), 6), 64);
+	CU_ASSERT_EQUAL(cmon_dp_pair_sample(ctl, PAIR(2, 4), 17), 64);
+	gen = ctl->gen;
+	CU_ASSERT(gen && !(gen & 1));
+	CU_ASSERT_EQUAL(cmon_ovs_ctl_write(ctl, 42, 64, ps, 4, br, 2, &left),
+			0);
+	CU_ASSERT_EQUAL(ctl->gen, gen);
+
+	/* a reader during a rewrite */
+	ctl->gen = gen + 1;
+	CU_ASSERT_EQUAL(cmon_dp_pair_sample(ctl, PAIR(2, 3), 17), 0);
+	ctl->gen = gen;
+
+	/* more pairs than the table holds: the rest keep the rules' rate */
+	for (i = 0; i < 9000; i++)
+		many[i] = (struct cmon_pair_sample){ PAIR(i, i + 1), 17, 2 };
+	CU_ASSERT_EQUAL(cmon_ovs_ctl_write(ctl, 42, 64, many, 9000, NULL, 0,
+					   &left), 1);
+	CU_ASSERT(left >= 9000 - CMON_CTL_PAIRS / 2);
+	CU_ASSERT_EQUAL(ctl->npairs + left, 9000);
+	CU_ASSERT_EQUAL(ctl->sample_base, 2);
+	CU_ASSERT_EQUAL(ctl->nbridges, 0);
+	for (i = 0; i < 9000; i += 97) {
+		uint32_t n = cmon_dp_pair_sample(ctl, PAIR(i, i + 1), 17);
+
+		CU_ASSERT(n == 2 || n == 64);
+	}
+
+	/* let go: the switch's own settings */
+	CU_ASSERT_EQUAL(cmon_ovs_ctl_write(ctl, 0, 0, NULL, 0, NULL, 0, &left),
+			1);
+	CU_ASSERT_EQUAL(ctl->writer, 0);
+	CU_ASSERT_EQUAL(ctl->sample_n, 0);
+	CU_ASSERT_EQUAL(ctl->npairs, 0);
+	free(many);
+	free(ctl);
+}
+
+/* The rules' sampling at a container port: the fast path keeps 1 in the
+ * base rate, and a kept packet is traced at its pair's own rate: every
+ * packet of a pair whose rule says 1, 1 in 64 of another. */
+static void test_dp_rules_sampling(void)
+{
+	struct cmon_shm_ctl *ctl = calloc(1, sizeof(*ctl));
+	struct cmon_pair_sample ps = { PAIR(2, 3), 17, 1 };
+	uint64_t stat[CMON_EV_MAX] = { 0 };
+	struct cmon_dp_cfg s = cfg;
+	uint8_t udp[1600], tcp[1600];
+	uint32_t i, ulen, tlen, nu = 0, nt = 0, seq;
+	size_t left;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctl);
+	cmon_ovs_ctl_write(ctl, 42, 64, &ps, 1, NULL, 0, &left);
+	s.sample_n = ctl->sample_base;
+	s.ctl = ctl;
+	ulen = frame(udp, 17, 20);
+	tlen = frame(tcp, 6, 20);
+	for (i = 0; i < 6400; i++) {
+		nu += traced_by(&s, udp, ulen, stat, &seq);
+		nt += traced_by(&s, tcp, tlen, stat, &seq);
+	}
+	CU_ASSERT_EQUAL(nu, 6400);
+	/* 100 expected, standard deviation 10 */
+	CU_ASSERT(nt > 50 && nt < 150);
+	CU_ASSERT_EQUAL(stat[CMON_EV_STAMPED], nu + nt);
+	CU_ASSERT_EQUAL(stat[CMON_EV_SAMPLED_OUT], 6400 - nt);
+
+	/* the rule goes: the UDP pair is traced 1 in 64 too */
+	cmon_ovs_ctl_write(ctl, 42, 64, NULL, 0, NULL, 0, &left);
+	for (i = 0, nu = 0; i < 6400; i++)
+		nu += traced_by(&s, udp, ulen, stat, &seq);
+	CU_ASSERT(nu > 50 && nu < 150);
+	free(ctl);
 }
 
 /* Only @stat[CMON_EV_PACKETS] and @stat[@also] (if not -1) are 1. */
@@ -810,6 +924,8 @@ int main(void)
 		{ "skips are counted", test_dp_skips },
 		{ "sampling 1 in N and sequence", test_dp_sampling },
 		{ "fast paths agree with the hops", test_dp_fast_paths },
+		{ "the rules' sampling table", test_dp_rules_table },
+		{ "the rules' sampling pair by pair", test_dp_rules_sampling },
 		{ "per-flow counters: loss located, reason",
 		  test_flows_loss_located },
 		{ "per-flow counters: flood copies", test_flows_flood_copies },
