@@ -321,9 +321,9 @@ static void on_kpacket(void *ctx, const struct cmon_kpacket *p)
 }
 
 /* The devices of the rules' template to the kernel agent: its bridges,
- * overlay and uplink devices (those there are) beside the command
- * line's, the host stack hops if it has them; the command line's alone
- * without rules. */
+ * routed veths, overlay and uplink devices (those there are) beside the
+ * command line's, the host stack hops if it has them; the command line's
+ * alone without rules. */
 static void apply_template(struct cmon_daemon *d)
 {
 	const struct cmon_template *t = cmon_rules_run_template(d->rules);
@@ -340,6 +340,8 @@ static void apply_template(struct cmon_daemon *d)
 	cmon_kagent_watch(d->ka, t ? (const char *const *)t->bridges : NULL,
 			  t ? (unsigned int)t->nbridges : 0,
 			  !t || (t->hops & host));
+	cmon_kagent_routed(d->ka, t ? (const char *const *)t->veths : NULL,
+			   t ? (unsigned int)t->nveths : 0);
 	cmon_kagent_devices(d->ka, t ? (const char *const *)t->overlay : NULL,
 			    t ? (unsigned int)t->noverlay : 0,
 			    t ? (const char *const *)t->uplink : NULL,

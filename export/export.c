@@ -132,7 +132,10 @@ static void topology(FILE *out, const struct cmon_view *v,
 		fputs(",\"ips\":", out);
 		ip_list(out, eps[i].addr, eps[i].naddrs);
 		fputs(",\"bridge\":", out);
-		cmon_json_str(out, eps[i].bridge);
+		if (*eps[i].bridge)
+			cmon_json_str(out, eps[i].bridge);
+		else
+			fputs("null", out);	/* routed */
 		fputs(",\"port\":", out);
 		cmon_json_str(out, eps[i].port);
 		fputs(",\"port_type\":", out);

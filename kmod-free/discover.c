@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,53 @@ int cmon_bridge_ports(const char *const *bridges, unsigned int nbridges,
 		if (!c.br_ifindex[i])
 			*missing = bridges[i];
 	err = cmon_nl_links(find_ports, &c);
+	return err ? err : (int)c.n;
+}
+
+int cmon_routed_name(const char *const *globs, unsigned int nglobs,
+		     const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < nglobs; i++)
+		if (!fnmatch(globs[i], name, 0))
+			return 1;
+	return 0;
+}
+
+struct routed_ctx {
+	const char *const *globs;
+	unsigned int nglobs;
+	struct cmon_port *ports;
+	unsigned int n, max;
+};
+
+static int find_routed(const struct cmon_nl_link *l, void *arg)
+{
+	struct routed_ctx *c = arg;
+	struct cmon_port *p;
+
+	if (l->master || strcmp(l->kind, "veth") || l->link_netnsid < 0 ||
+	    c->n == c->max || !cmon_routed_name(c->globs, c->nglobs, l->name))
+		return 0;
+	p = &c->ports[c->n++];
+	memset(p, 0, sizeof(*p));
+	p->ifindex = l->ifindex;
+	snprintf(p->name, sizeof(p->name), "%s", l->name);
+	p->peer_ifindex = l->link;
+	p->peer_nsid = l->link_netnsid;
+	return 0;
+}
+
+int cmon_routed_ports(const char *const *globs, unsigned int nglobs,
+		      struct cmon_port *ports, unsigned int max)
+{
+	struct routed_ctx c = { globs, nglobs, ports, 0, max };
+	int err;
+
+	if (!nglobs)
+		return 0;
+	err = cmon_nl_links(find_routed, &c);
 	return err ? err : (int)c.n;
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Container discovery on docker0-style bridges: every veth enslaved to a
- * monitored bridge whose peer is in another namespace is a container port;
+ * monitored bridge whose peer is in another namespace is a container port
+ * (and, routed without a bridge, every veth named as the template says);
  * its peer is the container's eth0 in that network namespace, found among
  * /run/netns, /var/run/docker/netns and the namespaces of running
  * processes by the id the port names it with, and read from the host's
@@ -50,6 +51,17 @@ uint32_t cmon_host_netns(void);
 int cmon_bridge_ports(const char *const *bridges, unsigned int nbridges,
 		      struct cmon_port *ports, unsigned int max,
 		      const char **missing);
+/*
+ * List the veths routed without a bridge (as Calico wires them): those
+ * with no master whose name matches one of the @nglobs @globs (fnmatch)
+ * and whose peer is in another namespace, bridge "" in @ports (at most
+ * @max).  Returns how many, or -errno.
+ */
+int cmon_routed_ports(const char *const *globs, unsigned int nglobs,
+		      struct cmon_port *ports, unsigned int max);
+/* Does @name match one of the @nglobs @globs? */
+int cmon_routed_name(const char *const *globs, unsigned int nglobs,
+		     const char *name);
 /*
  * Find the containers behind @n ports (filled in @cts, same order).
  * Unresolved ports keep resolved = 0.

@@ -76,6 +76,10 @@ struct cmon_kagent {
 	unsigned int ncl_bridges;
 	int cl_no_host_hops;
 	char brname[CMON_MAX_BRIDGES][IF_NAMESIZE];
+	/* a template's globs of routed containers' veths */
+	char vglob[CMON_MAX_VETH_GLOBS][IF_NAMESIZE];
+	const char *vglobs[CMON_MAX_VETH_GLOBS];	/* into vglob */
+	unsigned int nvglobs;
 	uint32_t haddr[MAX_HOST_ADDRS];	/* the host's, in cmon_peers */
 	unsigned int nhaddr;
 	char hostname[16];		/* what the views call the host */
@@ -344,7 +348,7 @@ static void untrack(struct cmon_kagent *a, unsigned int i, const char *why)
 	dev_map(a, t->ct.netns, t->ct.ct_ifindex, 0, 0);
 	cmon_tc_detach(&t->tc);
 	cmon_info("container %s %s (%s on %s)", t->ct.name, why, t->ct.port,
-		  t->ct.bridge);
+		  *t->ct.bridge ? t->ct.bridge : "no bridge: routed");
 	free(t);
 	a->tr[i] = a->tr[--a->ntr];
 }
@@ -409,7 +413,7 @@ static void track(struct cmon_kagent *a, const struct cmon_container *cts,
 		if (c->naddrs)
 			inet_ntop(AF_INET, &c->addr[0], ip, sizeof(ip));
 		cmon_info("container %s joined (%s %s on %s)", t->ct.name, ip,
-			  c->port, c->bridge);
+			  c->port, *c->bridge ? c->bridge : "no bridge: routed");
 	}
 }
 
@@ -689,7 +693,8 @@ static struct tracked *tracked_port(struct cmon_kagent *a, int ifindex)
 	return NULL;
 }
 
-/* Port @l of bridge @b to attach at the next look (once). */
+/* Port @l of bridge @b (-1: a routed veth) to attach at the next look
+ * (once). */
 static void pend_add(struct cmon_kagent *a, const struct cmon_nl_link *l,
 		     int b)
 {
@@ -706,8 +711,10 @@ static void pend_add(struct cmon_kagent *a, const struct cmon_nl_link *l,
 	if (!p)
 		p = &a->pend[a->npend++];
 	memset(p, 0, sizeof(*p));
-	snprintf(p->bridge, sizeof(p->bridge), "%s", a->opt.bridges[b]);
-	p->bridge_ifindex = a->bridx[b];
+	if (b >= 0) {
+		snprintf(p->bridge, sizeof(p->bridge), "%s", a->opt.bridges[b]);
+		p->bridge_ifindex = a->bridx[b];
+	}
 	p->ifindex = l->ifindex;
 	snprintf(p->name, sizeof(p->name), "%s", l->name);
 	p->peer_ifindex = l->link;
@@ -728,14 +735,17 @@ static void pend_drop(struct cmon_kagent *a, int ifindex)
 /*
  * A link made, changed or removed in this namespace (an event, or the
  * answer to a question the agent asked): what it means for the ports.
- * A container's port is a veth on a watched bridge whose peer is in
- * another namespace; a peer that moves there says nothing of its other
- * end, only that it went: that end is asked about at the next look.
+ * A container's port is a veth on a watched bridge (or, routed, with no
+ * bridge and a name the template's globs match) whose peer is in another
+ * namespace; a peer that moves there says nothing of its other end, only
+ * that it went: that end is asked about at the next look.
  */
 static int link_event(const struct cmon_nl_link *l, void *arg)
 {
 	struct cmon_kagent *a = arg;
 	int b = l->deleted ? -1 : bridge_of(a, l->master);
+	int routed = !l->deleted && !l->master &&
+		     cmon_routed_name(a->vglobs, a->nvglobs, l->name);
 	struct tracked *t;
 	unsigned int i;
 
@@ -759,12 +769,15 @@ static int link_event(const struct cmon_nl_link *l, void *arg)
 	 * look may be older than the look, and those after it follow */
 	t = tracked_port(a, l->ifindex);
 	if (t) {
-		t->gone = b < 0 || strcmp(a->opt.bridges[b], t->ct.bridge);
+		t->gone = *t->ct.bridge ? b < 0 || strcmp(a->opt.bridges[b],
+							  t->ct.bridge)
+					: !routed;
 		a->links_changed |= t->gone;
 		return 0;
 	}
 	pend_drop(a, l->ifindex);
-	if (b >= 0 && !strcmp(l->kind, "veth") && l->link_netnsid >= 0) {
+	if ((b >= 0 || routed) && !strcmp(l->kind, "veth") &&
+	    l->link_netnsid >= 0) {
 		pend_add(a, l, b);
 		a->links_changed = 1;
 	}
@@ -787,6 +800,12 @@ static int look_all(struct cmon_kagent *a)
 			      MAX_PORTS, &missing);
 	if (missing)
 		cmon_log_rl(CMON_LOG_WARN, "bridge '%s' disappeared", missing);
+	if (n >= 0) {
+		int r = cmon_routed_ports(a->vglobs, a->nvglobs, ports + n,
+					  MAX_PORTS - (unsigned int)n);
+
+		n = r < 0 ? r : n + r;
+	}
 	if (n < 0) {
 		cmon_err("listing bridge ports: %s", strerror(-n));
 		return n;
@@ -967,6 +986,35 @@ void cmon_kagent_watch(struct cmon_kagent *a, const char *const *extra,
 	a->opt.no_host_hops = !host_hops;
 	cmon_info("watching bridge(s) %s, %s host stack hops",
 		  n ? list : "(none)", host_hops ? "with" : "without");
+	look(a, 1);
+}
+
+void cmon_kagent_routed(struct cmon_kagent *a, const char *const *globs,
+			unsigned int n)
+{
+	char list[160] = "";
+	size_t len = 0;
+	unsigned int i;
+
+	if (n > CMON_MAX_VETH_GLOBS) {
+		cmon_log_rl(CMON_LOG_WARN, "more than %d veth patterns: the "
+			    "others are not watched", CMON_MAX_VETH_GLOBS);
+		n = CMON_MAX_VETH_GLOBS;
+	}
+	for (i = 0; n == a->nvglobs && i < n; i++)
+		if (strncmp(globs[i], a->vglob[i], IF_NAMESIZE - 1))
+			break;
+	if (n == a->nvglobs && i == n)
+		return;
+	for (i = 0; i < n; i++) {
+		snprintf(a->vglob[i], IF_NAMESIZE, "%s", globs[i]);
+		a->vglobs[i] = a->vglob[i];
+		if (len < sizeof(list))
+			len += snprintf(list + len, sizeof(list) - len, "%s%s",
+					i ? ", " : "", globs[i]);
+	}
+	a->nvglobs = n;
+	cmon_info("watching routed veths %s", n ? list : "(none)");
 	look(a, 1);
 }
 

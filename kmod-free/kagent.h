@@ -32,6 +32,7 @@ struct cmon_kpacket {
 typedef void (*cmon_kpacket_fn)(void *ctx, const struct cmon_kpacket *p);
 
 #define CMON_MAX_BRIDGES	16
+#define CMON_MAX_VETH_GLOBS	8
 #define CMON_MAX_OVERLAYS	4
 #define CMON_MAX_UPLINKS	4
 #define CMON_MAX_SUBNETS	64
@@ -118,6 +119,14 @@ void cmon_kagent_capture(struct cmon_kagent *a, int on);
  */
 void cmon_kagent_watch(struct cmon_kagent *a, const char *const *extra,
 		       unsigned int nextra, int host_hops);
+/*
+ * Watch the veths of containers routed without a bridge (a template's
+ * veths: name globs, @n of them; none: no routed container): those that
+ * match attached, those that no longer do detached.  Nothing happens if
+ * that is what is watched already.
+ */
+void cmon_kagent_routed(struct cmon_kagent *a, const char *const *globs,
+			unsigned int n);
 /*
  * The overlay and uplink devices a template names (beside the command
  * line's, which stay): those there now attached, those no longer named

@@ -574,8 +574,8 @@ static int push_hop(struct ld *l, yaml_node_t *n, const char *s, void *out)
 
 static const char *const tpl_keys[] = { "template", "name", "description",
 					"extends", "bridges", "overlay",
-					"uplink", "ovs_bridges", "hops",
-					"drop_hops", NULL };
+					"uplink", "ovs_bridges", "veths",
+					"hops", "drop_hops", NULL };
 
 static void tpl_field(struct ld *l, const char *key, yaml_node_t *k,
 		      yaml_node_t *v, void *ctx)
@@ -600,6 +600,8 @@ static void tpl_field(struct ld *l, const char *key, yaml_node_t *k,
 		strings(l, v, key, &t->uplink, &t->nuplink);
 	} else if (!strcmp(key, "ovs_bridges")) {
 		strings(l, v, key, &t->ovs_bridges, &t->novs_bridges);
+	} else if (!strcmp(key, "veths")) {
+		strings(l, v, key, &t->veths, &t->nveths);
 	} else if (!strcmp(key, "hops")) {
 		list(l, v, key, push_hop, &c->add);
 	} else {
@@ -664,6 +666,7 @@ static int template_load(struct ld *l, yaml_node_t *n, struct cmon_rules *rs)
 		strv_add(&t.uplink, &t.nuplink, base->uplink, base->nuplink);
 		strv_add(&t.ovs_bridges, &t.novs_bridges, base->ovs_bridges,
 			 base->novs_bridges);
+		strv_add(&t.veths, &t.nveths, base->veths, base->nveths);
 		t.hops = base->hops;
 		if (!t.description && base->description)
 			t.description = strdup(base->description);

@@ -108,6 +108,8 @@ struct cmon_template {
 	char *description;
 	char **bridges, **overlay, **uplink, **ovs_bridges;
 	size_t nbridges, noverlay, nuplink, novs_bridges;
+	char **veths;		/* routed containers' host veths: globs */
+	size_t nveths;
 	uint32_t hops;		/* bit per enum cmon_tp */
 };
 

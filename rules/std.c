@@ -155,6 +155,7 @@ static json_t *doc_json(const struct cmon_rules *rs, int meta)
 	json_object_set_new(tpl, "bridges", strv_json(t->bridges, t->nbridges));
 	json_object_set_new(tpl, "overlay", strv_json(t->overlay, t->noverlay));
 	json_object_set_new(tpl, "uplink", strv_json(t->uplink, t->nuplink));
+	json_object_set_new(tpl, "veths", strv_json(t->veths, t->nveths));
 	json_object_set_new(tpl, "ovs_bridges",
 			    strv_json(t->ovs_bridges, t->novs_bridges));
 	json_object_set_new(tpl, "hops", hops_json(t->hops));
@@ -422,6 +423,7 @@ struct cmon_rules *cmon_rules_parse_std(const char *text,
 	strv_read(&d, json_object_get(tpl, "bridges"), &t->bridges, &t->nbridges);
 	strv_read(&d, json_object_get(tpl, "overlay"), &t->overlay, &t->noverlay);
 	strv_read(&d, json_object_get(tpl, "uplink"), &t->uplink, &t->nuplink);
+	strv_read(&d, json_object_get(tpl, "veths"), &t->veths, &t->nveths);
 	strv_read(&d, json_object_get(tpl, "ovs_bridges"), &t->ovs_bridges,
 		  &t->novs_bridges);
 	json_array_foreach(json_object_get(tpl, "hops"), i, v) {

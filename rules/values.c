@@ -323,6 +323,7 @@ void cmon_template_clear(struct cmon_template *t)
 	strv_free(t->bridges, t->nbridges);
 	strv_free(t->overlay, t->noverlay);
 	strv_free(t->uplink, t->nuplink);
+	strv_free(t->veths, t->nveths);
 	strv_free(t->ovs_bridges, t->novs_bridges);
 	memset(t, 0, sizeof(*t));
 }

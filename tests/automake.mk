@@ -157,6 +157,7 @@ INTEGRATION_TESTS = \
 	tests/integration/churn.sh \
 	tests/integration/discover.sh \
 	tests/integration/overlay.sh \
+	tests/integration/routed.sh \
 	tests/integration/restart.sh \
 	tests/integration/ovs.sh \
 	tests/integration/ovs-kernel.sh \

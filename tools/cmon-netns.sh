@@ -13,6 +13,12 @@
 #   cmon_ns_node N                       node N's bridge and VTEP
 #   cmon_ns_node_pod N NAME IP           a pod namespace on node N
 #   cmon_ns_node_route N M               node N's route to node M's pods
+#
+# Containers routed without a bridge, as Calico wires them:
+#   cmon_ns_routed_node NODE             namespace NODE, forwarding on
+#   cmon_ns_routed_container NODE NAME IP  namespace NAME, eth0 = IP/32, its
+#                                        veth's host end in NODE with a
+#                                        host route to IP
 
 CMON_PFX=${CMON_PFX:-cmt}
 
@@ -89,6 +95,30 @@ cmon_ns_node_route() {
 
 cmon_ns_container_del() {
 	ip netns del "$1" 2>/dev/null
+}
+
+cmon_ns_routed_node() {
+	ip netns add "$1" || return 1
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1
+}
+
+# The container's default gateway is 169.254.1.1, an address every host
+# end holds (Calico answers for it by proxy ARP instead).
+cmon_ns_routed_container() {
+	local node=$1 name=$2 addr=$3 port
+	port=$(cmon_ns_port "$name")
+	ip netns add "$name" || return 1
+	ip -n "$node" link add "$port" type veth peer name eth0 netns "$name" ||
+		return 1
+	ip -n "$node" addr add 169.254.1.1/32 dev "$port"
+	ip -n "$node" link set "$port" up
+	ip -n "$node" route add "$addr/32" dev "$port"
+	ip -n "$name" link set lo up
+	ip -n "$name" addr add "$addr/32" dev eth0
+	ip -n "$name" link set eth0 up
+	ip -n "$name" route add 169.254.1.1 dev eth0 scope link
+	ip -n "$name" route add default via 169.254.1.1 dev eth0
 }
 
 cmon_ns_cleanup() {

@@ -76,9 +76,11 @@ function placeOf(p, end) {
   return null;
 }
 
-// Groups of the topology: one per bridge, then the endpoints that are not
-// monitored containers here: behind Open vSwitch, on other nodes (overlay
-// paths), or elsewhere.
+const ROUTED = "routed by the host";
+
+// Groups of the topology: one per bridge, the containers routed without a
+// bridge, then the endpoints that are not monitored containers here:
+// behind Open vSwitch, on other nodes (overlay paths), or elsewhere.
 export function groups(topo) {
   const out = [];
   const byName = new Map();
@@ -99,6 +101,8 @@ export function groups(topo) {
   for (const c of topo.containers) {
     // (a container on an Open vSwitch port has its port's type)
     if (c.monitored && c.bridge) add(c.bridge, true, c.name, !!c.port_type);
+    // (a monitored container on no bridge: its veth is routed)
+    else if (c.monitored) add(ROUTED, false, c.name);
     else add(place.get(c.name) || "other endpoints", false, c.name);
   }
   // endpoints seen only in paths (not listed as containers)

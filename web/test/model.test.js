@@ -72,6 +72,21 @@ test("groups: bridges first, strangers last, path-only endpoints added", () => {
   assert.deepEqual(gs[2].members, ["x", "dpdk0"]);
 });
 
+test("containers routed without a bridge are a group of their own", () => {
+  const gs = m.groups({
+    containers: [
+      { name: "a", monitored: true, bridge: "br0" },
+      { name: "r1", monitored: true, bridge: null },
+      { name: "r2", monitored: true, bridge: null },
+      { name: "x", monitored: false, bridge: null },
+    ],
+    paths: [pair("r1", "r2", "udp")],
+  });
+  assert.deepEqual(gs.map((g) => [g.name, g.bridge, g.members]), [
+    ["br0", true, ["a"]], ["routed by the host", false, ["r1", "r2"]],
+    ["other endpoints", false, ["x"]]]);
+});
+
 test("an Open vSwitch bridge is a group of the containers on its ports", () => {
   const gs = m.groups({
     containers: [
