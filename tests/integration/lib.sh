@@ -29,6 +29,10 @@
 #   it_udp_steady NS DST PORT SECONDS [BURST]  datagrams from namespace NS
 #   it_last_json EXPR, it_wait_json DESCRIPTION SECONDS EXPR  the agent's
 #                         last JSON line (o), and waiting for EXPR on it
+#   it_page_topology NS URL NAME HUB KIND CONTAINER...  the page at URL in
+#                         headless Chromium run in netns NS: HUB of KIND
+#                         with the CONTAINERs (tests/web/topology.mjs);
+#                         screenshot web-NAME.png in the build tree
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -169,6 +173,19 @@ it_netns() {
 	else
 		ip netns exec "$ns" "$@"
 	fi
+}
+
+it_page_topology() {
+	local ns=$1 url=$2 shot=$top_builddir/web-$3.png
+	shift 3
+	[ -d "$top_srcdir/web/node_modules/playwright-core" ] &&
+		command -v node >/dev/null ||
+		it_fail "Node.js and playwright-core needed (tools/install-deps, make)"
+	CMON_WEB=$top_srcdir/web
+	export CMON_WEB
+	it_netns "$ns" node "$top_srcdir/tests/web/topology.mjs" "$url" "$shot" "$@" ||
+		it_fail "the page's topology"
+	[ -s "$shot" ] || it_fail "no screenshot $shot"
 }
 
 # it_tcx_progs: the names of the programs attached by tcx links, one per

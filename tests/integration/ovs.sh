@@ -10,7 +10,7 @@
 #   - every packet counted per flow: pairs equal to nft's counts and a
 #     receiver's, loss from an OpenFlow drop rule and a meter exact with
 #     the switch's reasons, flood copies apart; the switch's bridge and
-#     ports in the topology
+#     ports in the topology, and on the page (Chromium)
 #   - other_config:cmon-capture: frames the switch strips dumped to pcapng
 #     by cmon-dpdk --pcap, annotation and hops readable by tshark, and by
 #     a rule's capture (its pairs' frames only)
@@ -145,7 +145,7 @@ nft_packets() {	# packets of C1's counter $1
 }
 # (alone: the record ring has one reader)
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"
-dpdk_start flows --http 127.0.0.1:0
+dpdk_start flows --http 127.0.0.1:0 --web-root "$top_builddir/web/dist"
 sleep 1
 it_udp_recv 2 5009 3
 rpid=$!
@@ -189,6 +189,10 @@ assert cts[c1]["port_type"] == "dpdk" and cts[c1]["bridge"] == br and ip1 in cts
 assert any(p["src"] == c1 and p["dst"] == d1 for p in t["paths"]), [(p["src"], p["dst"]) for p in t["paths"]]
 PY
 	it_fail "the switch in the topology: $(cat "$IT_TMP/topo.json" | head -c 600)"
+# the page draws the switch with its containers, the kernel one and the
+# DPDK one linked
+it_page_topology - "http://127.0.0.1:$hport/" ovs "$CMON_OVS_BR" ovs \
+	"$C1" "$D1" "$C2"
 echo "topology: $CMON_OVS_BR (ovs) with $(python3 -c 'import json,sys; print(" ".join(sorted(c["name"] for c in json.load(open(sys.argv[1]))["containers"] if c.get("port_type"))))' "$IT_TMP/topo.json")"
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk (flows) exit $?"
 f() { python3 "$HERE/query.py" "$IT_TMP/flows.json" "$@"; }

@@ -9,6 +9,7 @@
 #     node's forwarding at veth_in>veth_out
 #   - a firewall drop in the node's forward chain: the exact loss, at
 #     veth_in>veth_out, with the kernel's reason
+#   - the page draws them as a group of their own, "routed by the host"
 #   - the template without the glob: both containers detached
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -44,6 +45,7 @@ write_rules "\"${CMON_PFX}v*\""
 
 it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
 ip netns exec "$NODE" "$AGENT" --rules "$RULES" --json --interval 0.5 \
+	--http 127.0.0.1:0 --web-root "$top_builddir/web/dist" \
 	>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
 IT_PIDS="$IT_PIDS $!"
 for c in "$C1" "$C2"; do
@@ -93,6 +95,13 @@ w "$C1" "$C2" udp reasons | grep -qw NETFILTER_DROP ||
 	it_fail "no NETFILTER_DROP reason: $(w "$C1" "$C2" udp reasons)"
 w "$C1" "$C2" udp seg_means | grep -q "'veth_in>veth_out'" ||
 	it_fail "no veth_in>veth_out latency: $(w "$C1" "$C2" udp seg_means)"
+
+# the page draws them as routed by the host, linked
+hport=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+it_in 1 ping -q -i 0.1 -w 20 "$IP2" >/dev/null 2>&1 &
+IT_PIDS="$IT_PIDS $!"
+it_page_topology "$NODE" "http://127.0.0.1:$hport/" routed \
+	"routed by the host" group "$C1" "$C2"
 
 # the template without the glob: both containers let go
 write_rules ""

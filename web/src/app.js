@@ -98,7 +98,8 @@ function renderTopology(paths) {
   const shown = (n) => m.matches(state.query, n, ips.get(n) || [],
                                  m.runtimeWords(rts.get(n)));
   for (const hub of hubs) {
-    const g = el("g");
+    const g = el("g", { "data-hub": hub.name, "data-kind": !hub.bridge ? "group"
+                        : hub.ovs ? "ovs" : "linux" });
     g.append(el("circle", { class: "hub", cx: hub.x, cy: hub.y,
                             r: hub.r * 0.35 }));
     g.append(el("text", { class: "hub-label", x: hub.x, y: hub.y + 4 },
@@ -106,6 +107,8 @@ function renderTopology(paths) {
     tipped(g, hub.bridge ? `${hub.ovs ? "Open vSwitch" : "Linux"} bridge ${hub.name}`
       : hub.name === "Open vSwitch"
         ? "endpoints behind Open vSwitch (DPDK containers on vhost-user)"
+        : hub.name === m.ROUTED
+          ? "containers routed by the host, without a bridge (their veths)"
         : hub.name.startsWith("node ")
           ? `containers on ${hub.name}, reached across the overlay`
           : "endpoints seen in traffic that are not containers monitored here");

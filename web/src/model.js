@@ -76,7 +76,7 @@ function placeOf(p, end) {
   return null;
 }
 
-const ROUTED = "routed by the host";
+export const ROUTED = "routed by the host";
 
 // Groups of the topology: one per bridge, the containers routed without a
 // bridge, then the endpoints that are not monitored containers here:
