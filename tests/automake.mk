@@ -162,6 +162,7 @@ INTEGRATION_TESTS = \
 	tests/integration/ovs.sh \
 	tests/integration/ovs-kernel.sh \
 	tests/integration/ovs-rules.sh \
+	tests/integration/ovs-dpdk.sh \
 	tests/integration/export.sh \
 	tests/integration/pcap.sh \
 	tests/integration/clocks.sh \
