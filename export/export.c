@@ -247,9 +247,10 @@ static void health(FILE *out, struct cmon_export *e, const struct cmon_view *v)
 	cmon_json_str(out, v->node ? v->node : "");
 	fprintf(out, ",\"interval_s\":%.3f,\"sample\":%u,\"sinks\":{",
 		v->interval, v->sample_n);
-	fprintf(out, "\"http\":{\"port\":%u,\"clients\":%u}",
+	fprintf(out, "\"http\":{\"port\":%u,\"clients\":%u,\"streams\":%u}",
 		e->http ? cmon_http_port(e->http) : 0,
-		e->http ? cmon_http_clients(e->http) : 0);
+		e->http ? cmon_http_clients(e->http) : 0,
+		e->http ? cmon_http_streams(e->http) : 0);
 	fputs(",\"influxdb\":", out);
 	if (e->influx) {
 		cmon_influx_stats(e->influx, &st);

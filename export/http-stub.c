@@ -34,6 +34,11 @@ unsigned int cmon_http_clients(struct cmon_http *h)
 	return 0;
 }
 
+unsigned int cmon_http_streams(struct cmon_http *h)
+{
+	return 0;
+}
+
 void cmon_http_stop(struct cmon_http *h)
 {
 }

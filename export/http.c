@@ -42,6 +42,7 @@ struct cmon_http {
 	struct snap *snap;
 	int stopping;
 	unsigned int clients;
+	unsigned int streams;		/* live event streams */
 };
 
 static void snap_put(struct snap *s)
@@ -274,6 +275,9 @@ static void sse_free(void *cls)
 {
 	struct sse *e = cls;
 
+	pthread_mutex_lock(&e->h->mu);
+	e->h->streams--;
+	pthread_mutex_unlock(&e->h->mu);
 	free(e->buf);
 	free(e);
 }
@@ -293,6 +297,9 @@ static enum MHD_Result events(struct cmon_http *h, struct MHD_Connection *c)
 		free(e);
 		return MHD_NO;
 	}
+	pthread_mutex_lock(&h->mu);
+	h->streams++;		/* until sse_free() */
+	pthread_mutex_unlock(&h->mu);
 	MHD_add_response_header(r, "Content-Type", "text/event-stream");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	ret = MHD_queue_response(c, 200, r);
@@ -565,6 +572,16 @@ unsigned int cmon_http_clients(struct cmon_http *h)
 
 	pthread_mutex_lock(&h->mu);
 	n = h->clients;
+	pthread_mutex_unlock(&h->mu);
+	return n;
+}
+
+unsigned int cmon_http_streams(struct cmon_http *h)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&h->mu);
+	n = h->streams;
 	pthread_mutex_unlock(&h->mu);
 	return n;
 }

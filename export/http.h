@@ -44,10 +44,12 @@ struct cmon_http *cmon_http_start(const char *listen, const char *token,
 /* Replace the published documents (takes the malloc'd strings). */
 void cmon_http_publish(struct cmon_http *h, char *doc[CMON_NDOCS],
 		       size_t len[CMON_NDOCS]);
-/* The port it listens on, its URL, and how many clients are connected. */
+/* The port it listens on, its URL, how many connections are open, and how
+ * many of them are live event streams (pages showing the live view). */
 unsigned int cmon_http_port(const struct cmon_http *h);
 const char *cmon_http_url(const struct cmon_http *h);
 unsigned int cmon_http_clients(struct cmon_http *h);
+unsigned int cmon_http_streams(struct cmon_http *h);
 /*
  * The file under @root that @url (a request path) names, into @path: -1
  * for a path that is not absolute, climbs with "..", has a backslash, or

@@ -3,6 +3,7 @@
 // containers, the traffic and the exporter.
 //   node page.mjs URL SCREENSHOT SRC_NAME DST_NAME PAIR_ID
 // Env: CMON_LOSS_CMD (shell command injecting loss on SRC>DST),
+//      CMON_STOP_CMD, CMON_CONT_CMD (stopping and continuing the exporter),
 //      CHROMIUM (default /usr/bin/chromium), CMON_WEB (web/ of the tree).
 import { createRequire } from "node:module";
 import { execSync } from "node:child_process";
@@ -58,6 +59,44 @@ try {
   if (!changed) fail(`per-hop latency did not change in 20 s: ${first}`);
   const chartPoints = await page.$$eval("#chart-latency canvas", (c) => c.length);
   if (!chartPoints) fail("no latency chart");
+  // the charts' legends name their series, without placeholders
+  const chartText = await page.textContent("#pair-panel .charts");
+  if (chartText.includes("--")) fail(`chart legend with placeholders: "${chartText}"`);
+
+  // the legend explains every colour, grey included; labels over the links
+  const legend = await page.textContent("#legend");
+  if (!/grey: no latency/.test(legend) || !/loss/.test(legend))
+    fail(`legend: "${legend}"`);
+  const order = await page.evaluate(() => {
+    const all = [...document.querySelectorAll("#topology > *")];
+    return [all.findLastIndex((e) => e.classList.contains("link")),
+            all.findIndex((e) => e.classList.contains("hub-label"))];
+  });
+  if (order[1] < order[0]) fail("hub labels drawn under the links");
+  // one page open: one live page, whatever the connections
+  await page.waitForFunction(() => /1 live page\(s\)/.test(
+    document.getElementById("health").textContent), null, { timeout: 5000 })
+    .catch(async () => fail("HTTP: " + await page.textContent("#health")));
+  await page.locator('[data-network="ok"]').waitFor({ timeout: 5000 })
+    .catch(() => fail("the network's health does not say all is well"));
+
+  // a tooltip follows its link across updates
+  const anyLink = page.locator("#topology .link").first();
+  await anyLink.dispatchEvent("mousemove", { clientX: 30, clientY: 30 });
+  const tipKey = await anyLink.getAttribute("data-link");
+  const upd = await page.evaluate(() => document.body.dataset.updates);
+  await page.waitForFunction((n) => Number(document.body.dataset.updates) > Number(n) + 1, upd,
+                             { timeout: 5000 }).catch(() => fail("no updates"));
+  const tipNow = await page.evaluate(() => {
+    const t = document.getElementById("tooltip");
+    return t.hidden ? null : t.textContent;
+  });
+  const [ta, tb] = tipKey.split("|");
+  if (!tipNow || !tipNow.startsWith(`${ta} ↔ ${tb}`))
+    fail(`tooltip after updates: "${tipNow}" (for ${tipKey})`);
+  await page.locator(`[data-link="${tipKey}"]`).dispatchEvent("mouseleave");
+  if (!(await page.evaluate(() => document.getElementById("tooltip").hidden)))
+    fail("tooltip stays after the pointer left");
 
   // pause stops updates; resume brings them back
   await page.click("#pause");
@@ -83,6 +122,17 @@ try {
   await page.locator(`[data-link="${[src, dst].sort().join("|")}"][data-loss="1"]`)
     .waitFor({ timeout: 10000 }).catch(() => fail("loss marker did not turn on"));
   console.log(`loss marker on ${((Date.now() - t0) / 1000).toFixed(1)} s after the injection`);
+  const lossy = page.locator(`[data-link="${[src, dst].sort().join("|")}"]`);
+  const style = await lossy.getAttribute("data-style");
+  const width = Number(await lossy.getAttribute("stroke-width"));
+  if (style !== "loss" || !(width > 4))
+    fail(`the lossy link is drawn as ${style}, ${width} wide`);
+  const net = page.locator('[data-network="lossy"]');
+  await net.waitFor({ timeout: 5000 })
+    .catch(() => fail("the network's health does not name the loss"));
+  const netText = await net.textContent();
+  if (!netText.includes(`${src} → ${dst} udp`)) fail(`network health: "${netText}"`);
+  console.log(netText);
   await page.locator("#loss-detail.lossy").waitFor({ timeout: 5000 })
     .catch(() => fail("pair view does not show the loss"));
   console.log("pair view: " + await page.textContent("#loss-detail"));
@@ -99,6 +149,22 @@ try {
   const dimmed = await page.$$eval(`[data-container="${src}"].dim`, (e) => e.length);
   if (dimmed !== 1) fail("search did not dim the other containers");
   await page.fill("#search", "");
+
+  // the exporter stops: every figure greys out and says how old it is;
+  // it goes on: live again
+  execSync(process.env.CMON_STOP_CMD, { stdio: "inherit" });
+  await page.waitForFunction(() => document.body.classList.contains("stale"),
+                             null, { timeout: 10000 })
+    .catch(() => fail("not shown stale after the exporter stopped"));
+  const staleText = await page.textContent("#last-update");
+  if (!/^stale: figures from .* \(\d+ s ago\)$/.test(staleText))
+    fail(`stale header: "${staleText}"`);
+  await page.screenshot({ path: shot.replace(/\.png$/, "-stale.png") });
+  execSync(process.env.CMON_CONT_CMD, { stdio: "inherit" });
+  await page.waitForFunction(() => !document.body.classList.contains("stale"),
+                             null, { timeout: 10000 })
+    .catch(() => fail("still stale after the exporter went on"));
+  console.log(`stale: "${staleText}", then live again`);
 
   await page.screenshot({ path: shot, fullPage: true });
   console.log("screenshot: " + shot);

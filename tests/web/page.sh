@@ -2,10 +2,13 @@
 # The live web page end to end: three containers with traffic, cmon-kern
 # serving the page (web/dist), and headless Chromium (page.mjs): the
 # containers appear, a pair's per-hop latency appears and changes, pause
-# and resume work, 30 % loss injected on one link turns its loss marker on
-# within seconds and fires a rule's alert in the alerts panel, no console
-# errors; the screenshot is written to
-# web-screenshot.png in the build tree.
+# and resume work, the legend explains every colour, a tooltip follows
+# its link across updates, 30 % loss injected on one link turns it red
+# and wide with its loss marker within seconds, the health panel names
+# it, and a rule's alert fires in the alerts panel; the exporter stopped
+# (SIGSTOP), every figure greys out and says how old it is; no console
+# errors; the screenshots are written to web-screenshot.png and
+# web-screenshot-stale.png in the build tree.
 set -u
 . "$(dirname "$0")/../integration/lib.sh"
 it_init cmwb
@@ -69,7 +72,8 @@ table bridge $CMON_PFX {
 	}
 }
 NFT"
-export CMON_LOSS_CMD CHROMIUM
+CMON_STOP_CMD="kill -STOP $AGENT_PID" CMON_CONT_CMD="kill -CONT $AGENT_PID"
+export CMON_LOSS_CMD CMON_STOP_CMD CMON_CONT_CMD CHROMIUM
 CMON_WEB=$top_srcdir/web node "$top_srcdir/tests/web/page.mjs" \
 	"http://127.0.0.1:$HPORT/" "$top_builddir/web-screenshot.png" \
 	cmwbc1 cmwbc2 "$(it_ip 1)>$(it_ip 2)/udp" || it_fail "the page"

@@ -63,12 +63,27 @@ function showTip(evt, text) {
 }
 
 function hideTip() {
+  tip.key = null;
   $("tooltip").hidden = true;
 }
 
-function tipped(node, text) {
-  node.addEventListener("mousemove", (e) => showTip(e, text));
+// Every update draws its elements anew: the tooltip follows what it is
+// about by key (its figures updated), and goes if that is gone.
+const tip = { key: null, texts: new Map() };
+
+function tipped(node, text, key) {
+  tip.texts.set(key, text);
+  node.addEventListener("mousemove", (e) => {
+    tip.key = key;
+    showTip(e, tip.texts.get(key));
+  });
   node.addEventListener("mouseleave", hideTip);
+}
+
+function refreshTip() {
+  if (tip.key == null) return;
+  if (tip.texts.has(tip.key)) $("tooltip").textContent = tip.texts.get(tip.key);
+  else hideTip();
 }
 
 function linkText(l) {
@@ -89,7 +104,15 @@ function renderTopology(paths) {
   svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
   svg.replaceChildren();
   if (!state.topo) return;
-  const gs = m.groups({ containers: state.topo.containers, paths });
+  // (endpoints of pictured paths only: a bridge's IGMP report is no
+  // container's traffic)
+  paths = m.pictured(paths);
+  const ends = new Set(paths.flatMap((p) => [p.src, p.dst]));
+  const gs = m.groups({
+    containers: state.topo.containers
+      .filter((c) => c.monitored || ends.has(c.name)),
+    paths,
+  });
   const { pos, hubs } = m.layout(gs, w, h);
   const ips = new Map(state.topo.containers.map((c) => [c.name, c.ips]));
   const rts = new Map(state.topo.containers.map((c) => [c.name, c.runtime]));
@@ -97,13 +120,15 @@ function renderTopology(paths) {
     .filter((c) => c.monitored).map((c) => c.name));
   const shown = (n) => m.matches(state.query, n, ips.get(n) || [],
                                  m.runtimeWords(rts.get(n)));
+  const labels = [];
   for (const hub of hubs) {
     const g = el("g", { "data-hub": hub.name, "data-kind": !hub.bridge ? "group"
                         : hub.ovs ? "ovs" : "linux" });
     g.append(el("circle", { class: "hub", cx: hub.x, cy: hub.y,
                             r: hub.r * 0.35 }));
-    g.append(el("text", { class: "hub-label", x: hub.x, y: hub.y + 4 },
-                hub.name));
+    // (labels go over the links, drawn after them)
+    labels.push(el("text", { class: "hub-label", x: hub.x, y: hub.y + 4 },
+                   hub.name));
     tipped(g, hub.bridge ? `${hub.ovs ? "Open vSwitch" : "Linux"} bridge ${hub.name}`
       : hub.name === "Open vSwitch"
         ? "endpoints behind Open vSwitch (DPDK containers on vhost-user)"
@@ -111,7 +136,8 @@ function renderTopology(paths) {
           ? "containers routed by the host, without a bridge (their veths)"
         : hub.name.startsWith("node ")
           ? `containers on ${hub.name}, reached across the overlay`
-          : "endpoints seen in traffic that are not containers monitored here");
+          : "endpoints seen in traffic that are not containers monitored here",
+      "hub:" + hub.name);
     svg.append(g);
   }
   for (const l of m.buildLinks(paths)) {
@@ -119,13 +145,16 @@ function renderTopology(paths) {
     if (!a || !b) continue;
     const sel = state.selected &&
       l.pairs.some((p) => m.pairId(p) === state.selected);
+    const st = m.linkStyle(l);
     const line = el("line", {
       class: "link" + (l.active ? "" : " idle") + (sel ? " selected" : "") +
         (shown(l.a) || shown(l.b) ? "" : " dim"),
-      x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: m.latencyColor(l.p50),
+      x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: st.color,
+      "stroke-width": sel ? st.width + 3 : st.width,
       "data-link": l.key, "data-loss": l.lossy ? "1" : "0",
+      "data-style": st.kind,
     });
-    tipped(line, linkText(l));
+    tipped(line, linkText(l), "link:" + l.key);
     line.addEventListener("click", () => {
       const busiest = [...l.pairs].sort((x, y) => y.bps - x.bps)[0];
       select(m.pairId(busiest));
@@ -136,6 +165,7 @@ function renderTopology(paths) {
                               y: (a.y + b.y) / 2, "data-loss-marker": l.key },
                     "✕"));
   }
+  svg.append(...labels);
   for (const [name, p] of pos) {
     const g = el("g", { class: "ct" + (monitored.has(name) ? "" : " unmonitored") +
                         (shown(name) ? "" : " dim"), "data-container": name });
@@ -145,21 +175,28 @@ function renderTopology(paths) {
     tipped(g, [`${name}${addr ? " (" + addr + ")" : ""}`,
       ...m.runtimeLines(rts.get(name)),
       monitored.has(name) ? `on ${p.group}` : "not monitored on this node"]
-      .join("\n"));
+      .join("\n"), "ct:" + name);
     svg.append(g);
   }
 }
 
+// What every colour and width of a link means, grey included.
 function renderLegend() {
   const l = $("legend");
   if (l.childElementCount) return;
-  l.append("e2e p50: ");
-  for (const us of [m.GOOD_US, 100, m.BAD_US]) {
+  const swatch = (color, height = 6) => {
     const s = el("span");
-    s.style.background = m.latencyColor(us);
-    l.append(s, (us === m.BAD_US ? "≥ " : "") + m.fmtUs(us) + "  ");
-  }
-  l.append("  dashed: idle");
+    s.style.background = color;
+    s.style.height = height + "px";
+    return s;
+  };
+  l.append("e2e p50: ");
+  for (const us of [m.GOOD_US, 100, m.BAD_US])
+    l.append(swatch(m.latencyColor(us)),
+             (us === m.BAD_US ? "≥ " : "") + m.fmtUs(us) + "  ");
+  l.append(swatch(m.NO_LATENCY), "grey: no latency (no packet traced this interval)  ",
+           swatch(m.LOSS_COLOR, 9), "loss in the last interval (wider: more lost)  ",
+           "dashed: idle");
 }
 
 function renderPairs(paths) {
@@ -216,7 +253,7 @@ function renderPair(paths) {
     tipped(d, `${h.hop} (node ${h.nodes})\np50 ${m.fmtUs(h.p50)}, ` +
       `p99 ${m.fmtUs(h.p99)}, mean ${m.fmtUs(h.mean)}\n` +
       `${(100 * h.share).toFixed(0)} % of the end-to-end time, ` +
-      `${h.count} traced packets`);
+      `${h.count} traced packets`, "hop:" + h.hop);
     hops.append(d);
   }
   if (m.pairLossy(p)) {
@@ -239,6 +276,9 @@ function chart(id, series, data, fmt) {
     series: [{}, ...series.map((s) => ({ label: s[0], stroke: s[1], width: 1.5,
                                           value: (u, v) => fmt(v) }))],
     axes: [{}, { size: 100, values: (u, vals) => vals.map(fmt) }],
+    // (the figures are on the axes and in the pair's title; a live legend
+    // reads "--" until the pointer is over the chart)
+    legend: { live: false },
   };
   if (state.charts[id]) state.charts[id].destroy();
   box.replaceChildren();
@@ -255,7 +295,10 @@ async function loadHistory() {
     h = { points: [] };
   }
   state.history = { t: [], p50: [], p99: [], bps: [] };
-  for (const pt of h.points) pushPoint(pt.t, pt.e2e_p50_us, pt.e2e_p99_us, pt.bps);
+  // (a series' first interval may have begun before its first packet:
+  // its rate is no dip to draw)
+  h.points.forEach((pt, i) => pushPoint(pt.t, pt.e2e_p50_us, pt.e2e_p99_us,
+                                        i ? pt.bps : null));
   drawCharts();
 }
 
@@ -313,9 +356,32 @@ function renderAlerts() {
     li.append(el("span", { class: "state" }, r.state),
               el("strong", {}, r.alert), ` (${r.rule}, ${r.severity}) `,
               el("span", {}, r.pair), " — " + r.text);
-    if (r.summary) tipped(li, r.summary);
+    if (r.summary) tipped(li, r.summary, `alert:${r.rule}/${r.alert}/${r.pair}`);
     list.append(li);
   }
+}
+
+// The network's health in words (what the figures say), apart from the
+// monitor's own (what it did not see).
+function renderNetwork(paths) {
+  const box = $("network");
+  box.replaceChildren();
+  if (!state.metrics) return;
+  const issues = m.networkIssues(paths);
+  if (!issues.length) {
+    box.append(el("div", { class: "ok", "data-network": "ok" },
+                  "Network: no pair lost packets in the last interval."));
+    return;
+  }
+  box.append(el("div", { class: "bad", "data-network": "lossy" },
+    `Network: ${issues.length} pair(s) lost packets in the last interval: ` +
+    issues.slice(0, 5).map((i) => i.lost
+      ? `${i.pair} ${m.fmtPct(i.ratio)} (${i.lost} packets` +
+        `${i.hop ? ", between " + i.hop.replace(">", " and ") : ""})`
+      // (the counters confirm a gap after three reads; traced packets
+      // missing show it first)
+      : `${i.pair} (${i.seqLost} traced packet(s) missing)`)
+      .join("; ") + (issues.length > 5 ? "; …" : "")));
 }
 
 function renderHealth() {
@@ -325,10 +391,10 @@ function renderHealth() {
   if (!hl) return;
   const issues = m.healthIssues(hl.counters);
   const left = el("div");
-  left.append(el("h3", {}, "Lost or not stamped"));
+  left.append(el("h3", {}, "What it did not see"));
   if (!issues.length) {
     left.append(el("div", { class: "ok", "data-health": "ok" },
-                   "nothing lost: every record and stamp accounted for"));
+                   "it lost none of its own records or stamps"));
   }
   for (const i of issues) {
     const d = el("div", { class: "bad", "data-health": i.counter },
@@ -339,7 +405,7 @@ function renderHealth() {
   const c = hl.counters;
   const row = (k, v, tip) => {
     const dt = el("dt", {}, k), dd = el("dd", {}, v);
-    if (tip) { tipped(dt, tip); tipped(dd, tip); }
+    if (tip) { tipped(dt, tip, "health:" + k); tipped(dd, tip, "health:" + k); }
     mid.append(dt, dd);
   };
   row("sampling", hl.sample ? `1 in ${hl.sample}` : "–",
@@ -353,7 +419,8 @@ function renderHealth() {
   const srow = (k, v, ok) => {
     sinks.append(el("dt", {}, k), el("dd", { class: ok ? "ok" : "bad" }, v));
   };
-  srow("HTTP", `${hl.sinks.http.clients} client(s)`, true);
+  srow("HTTP", `${hl.sinks.http.streams} live page(s), ` +
+       `${hl.sinks.http.clients} connection(s)`, true);
   const ix = hl.sinks.influxdb;
   if (ix)
     srow("InfluxDB", (ix.connected ? "connected" : "unreachable") +
@@ -372,21 +439,30 @@ function render() {
     $("sampling").textContent = mx.sample ? `sampling 1/${mx.sample}` : "";
     $("last-update").dataset.time = mx.time;
   }
+  tip.texts.clear();
   renderTopology(paths);
   renderPairs(paths);
   renderPair(paths);
+  renderNetwork(paths);
   renderHealth();
   renderAlerts();
+  refreshTip();
   tick();
   document.body.dataset.updates = String(++state.updates);
 }
 
+// Figures older than three intervals (and 3 s) are stale: the panels
+// grey out and the header says how old they are.
 function tick() {
   const lu = $("last-update");
   const t = Number(lu.dataset.time);
   if (!t) return;
   const age = Math.max(0, Date.now() / 1000 - t);
-  lu.textContent = "last update " + new Date(t * 1000).toLocaleTimeString() +
+  const interval = state.metrics ? state.metrics.interval_s || 1 : 1;
+  const stale = !state.paused && age > Math.max(3, 3 * interval);
+  document.body.classList.toggle("stale", stale);
+  lu.textContent = (stale ? "stale: figures from " : "last update ") +
+    new Date(t * 1000).toLocaleTimeString() +
     ` (${age < 1.5 ? "now" : Math.round(age) + " s ago"})`;
 }
 

@@ -10,12 +10,47 @@ export const GOOD_US = 20;
 export const BAD_US = 1000;
 
 export function latencyColor(us) {
-  if (us == null || !isFinite(us)) return "#8a8f98";
+  if (us == null || !isFinite(us)) return NO_LATENCY;
   const t = Math.min(1, Math.max(0,
     Math.log(Math.max(us, 1e-3) / GOOD_US) / Math.log(BAD_US / GOOD_US)));
   // green (120) -> yellow (55) -> red (0)
   const hue = Math.round(120 * (1 - t));
   return `hsl(${hue}, 70%, 42%)`;
+}
+
+export const NO_LATENCY = "#8a8f98";
+export const LOSS_COLOR = "#d1242f";
+
+// How a link is drawn: a lossy one in the loss colour, wider the larger
+// the share lost (1 % already clearly wider, 10 % or more widest); else
+// coloured by its p50, grey without one (nothing traced this interval).
+export function linkStyle(l) {
+  if (l.lossy)
+    return { color: LOSS_COLOR, width: 4 + 6 * Math.min(1, Math.sqrt(l.lossRatio / 0.1)),
+             kind: "loss" };
+  return { color: latencyColor(l.p50), width: l.active ? 3 : 1.5,
+           kind: l.p50 == null ? "none" : "latency" };
+}
+
+// Is @ip a unicast IPv4 address (not 0.0.0.0, multicast or broadcast)?
+// A bridge's own IGMP report (0.0.0.0 > 224.0.0.22) is no container's.
+export function unicast(ip) {
+  const a = Number(String(ip).split(".")[0]);
+  return ip !== "0.0.0.0" && ip !== "255.255.255.255" && !(a >= 224 && a <= 239);
+}
+
+// The paths the picture draws: between unicast addresses.
+export function pictured(paths) {
+  return paths.filter((p) => unicast(p.src_ip) && unicast(p.dst_ip));
+}
+
+// What is wrong with the network, in words: the pairs that lost packets
+// in the last interval, most lost first.
+export function networkIssues(paths) {
+  return paths.filter(pairLossy)
+    .sort((x, y) => y.loss.ratio - x.loss.ratio)
+    .map((p) => ({ pair: `${p.src} → ${p.dst} ${p.proto}`, ratio: p.loss.ratio,
+                   lost: p.loss.lost, seqLost: p.loss.seq_lost, hop: p.loss.hop }));
 }
 
 // A pair lost packets in its last interval (per-hop counters or sequence).

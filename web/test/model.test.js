@@ -29,6 +29,40 @@ test("latency colours run green to red and grey when unknown", () => {
   assert.equal(m.latencyColor(null), "#8a8f98");
 });
 
+test("a lossy link is drawn in the loss colour, wider with more loss", () => {
+  const [a] = m.buildLinks([pair("a", "b", "udp", { p50: 5, lost: 3, ratio: 0.01 })]);
+  const [b] = m.buildLinks([pair("a", "b", "udp", { p50: 5, lost: 30, ratio: 0.3 })]);
+  const [c] = m.buildLinks([pair("a", "b", "udp", { p50: 5 })]);
+  const [d] = m.buildLinks([pair("a", "b", "udp")]);
+  assert.equal(m.linkStyle(a).color, m.LOSS_COLOR);
+  assert.equal(m.linkStyle(a).kind, "loss");
+  assert.ok(m.linkStyle(a).width > m.linkStyle(c).width);
+  assert.ok(m.linkStyle(b).width > m.linkStyle(a).width);
+  assert.equal(m.linkStyle(b).width, 10);
+  assert.equal(m.linkStyle(c).color, m.latencyColor(5));
+  assert.equal(m.linkStyle(d).color, m.NO_LATENCY);
+  assert.equal(m.linkStyle(d).kind, "none");
+});
+
+test("the picture leaves out non-unicast endpoints (a bridge's IGMP)", () => {
+  const ps = [pair("a", "b", "udp"),
+              pair("0.0.0.0", "224.0.0.22", "other", { sip: "0.0.0.0", dip: "224.0.0.22" }),
+              pair("a", "255.255.255.255", "udp", { dip: "255.255.255.255" })];
+  assert.deepEqual(m.pictured(ps).map((p) => p.dst), ["b"]);
+  assert.equal(m.unicast("239.1.2.3"), false);
+  assert.equal(m.unicast("10.0.0.1"), true);
+});
+
+test("the network's issues: lossy pairs, most lost first", () => {
+  const is = m.networkIssues([
+    pair("a", "b", "udp", { lost: 3, ratio: 0.01, hop: "veth_in>veth_out" }),
+    pair("c", "d", "tcp"),
+    pair("e", "f", "udp", { lost: 30, ratio: 0.3 }),
+  ]);
+  assert.deepEqual(is.map((i) => i.pair), ["e → f udp", "a → b udp"]);
+  assert.equal(is[1].hop, "veth_in>veth_out");
+});
+
 test("links merge directions and protocols, keep the worst", () => {
   const links = m.buildLinks([
     pair("web", "api", "tcp", { p50: 10, p99: 40, bps: 100 }),
