@@ -109,7 +109,7 @@ tests_unit_test_nl_san_LDADD = $(SAN_LDADD) $(LIBMNL_LIBS)
 endif
 endif
 EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py \
-	tests/web/page.mjs tests/web/topology.mjs
+	tests/web/page.mjs tests/web/topology.mjs tests/web/scale.mjs
 
 if HAVE_CUNIT
 check_PROGRAMS += tests/bpf/test-bpf
@@ -167,7 +167,8 @@ INTEGRATION_TESTS = \
 	tests/integration/pcap.sh \
 	tests/integration/clocks.sh \
 	tests/web/unit.sh \
-	tests/web/page.sh
+	tests/web/page.sh \
+	tests/web/scale.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/query.py tests/integration/forge.py

@@ -71,14 +71,26 @@ function hideTip() {
 // about by key (its figures updated), and goes if that is gone.
 const tip = { key: null, texts: new Map() };
 
+// (one listener for every element with a tooltip: thousands of
+// containers and links are drawn again at every update)
 function tipped(node, text, key) {
   tip.texts.set(key, text);
-  node.addEventListener("mousemove", (e) => {
-    tip.key = key;
-    showTip(e, tip.texts.get(key));
-  });
-  node.addEventListener("mouseleave", hideTip);
+  node.dataset.tip = key;
 }
+
+document.addEventListener("mousemove", (e) => {
+  const n = e.target.closest ? e.target.closest("[data-tip]") : null;
+  if (!n) {
+    if (tip.key != null) hideTip();
+    return;
+  }
+  tip.key = n.dataset.tip;
+  showTip(e, tip.texts.get(tip.key));
+});
+// (mouseleave does not bubble: caught on its way down)
+document.addEventListener("mouseleave", (e) => {
+  if (e.target.dataset && e.target.dataset.tip === tip.key) hideTip();
+}, true);
 
 function refreshTip() {
   if (tip.key == null) return;
@@ -97,6 +109,11 @@ function linkText(l) {
   }
   return lines.join("\n");
 }
+
+// Beyond these the picture draws the links that matter and the table the
+// pairs that matter (lossy first, then the busiest): the rest is a filter
+// away.
+const MAX_LINKS = 600, MAX_NAMES = 150, MAX_ROWS = 200;
 
 function renderTopology(paths) {
   const svg = $("topology");
@@ -140,7 +157,16 @@ function renderTopology(paths) {
       "hub:" + hub.name);
     svg.append(g);
   }
-  for (const l of m.buildLinks(paths)) {
+  state.linkPair = new Map();
+  const links = m.topLinks(m.buildLinks(paths), MAX_LINKS,
+                           (l) => l.pairs.some((p) => m.pairId(p) === state.selected));
+  $("topology-note").textContent = links.left
+    ? `(${links.left} quieter links not drawn: filter or pick a pair)` : "";
+  // (names only where they can be read: all of a small picture, else
+  // those the filter or a loss points at; hover for the others)
+  const named = (n) => pos.size <= MAX_NAMES ||
+    (state.query && shown(n)) || links.lossyEnds.has(n);
+  for (const l of links.links) {
     const a = pos.get(l.a), b = pos.get(l.b);
     if (!a || !b) continue;
     const sel = state.selected &&
@@ -155,10 +181,8 @@ function renderTopology(paths) {
       "data-style": st.kind,
     });
     tipped(line, linkText(l), "link:" + l.key);
-    line.addEventListener("click", () => {
-      const busiest = [...l.pairs].sort((x, y) => y.bps - x.bps)[0];
-      select(m.pairId(busiest));
-    });
+    state.linkPair.set(l.key,
+      m.pairId([...l.pairs].sort((x, y) => y.bps - x.bps)[0]));
     svg.append(line);
     if (l.lossy)
       svg.append(el("text", { class: "loss-marker", x: (a.x + b.x) / 2,
@@ -169,8 +193,8 @@ function renderTopology(paths) {
   for (const [name, p] of pos) {
     const g = el("g", { class: "ct" + (monitored.has(name) ? "" : " unmonitored") +
                         (shown(name) ? "" : " dim"), "data-container": name });
-    g.append(el("circle", { cx: p.x, cy: p.y, r: 7 }));
-    g.append(el("text", { x: p.x, y: p.y - 11 }, name));
+    g.append(el("circle", { cx: p.x, cy: p.y, r: pos.size <= MAX_NAMES ? 7 : 4 }));
+    if (named(name)) g.append(el("text", { x: p.x, y: p.y - 11 }, name));
     const addr = (ips.get(name) || []).join(", ");
     tipped(g, [`${name}${addr ? " (" + addr + ")" : ""}`,
       ...m.runtimeLines(rts.get(name)),
@@ -205,7 +229,11 @@ function renderPairs(paths) {
   const rts = new Map((state.topo ? state.topo.containers : [])
     .map((c) => [c.name, c.runtime]));
   const words = (n) => m.runtimeWords(rts.get(n));
-  for (const p of m.pairRows(paths, state.query, words)) {
+  const rows = m.topRows(m.pairRows(paths, state.query, words), MAX_ROWS);
+  $("pairs-note").textContent = rows.left
+    ? `the ${rows.rows.length} that lost most, then the busiest; ` +
+      `${rows.left} more: filter to find them` : "last interval";
+  for (const p of rows.rows) {
     const tr = el("tr", { "data-pair": m.pairId(p) });
     if (!p.active) tr.classList.add("idle");
     if (m.pairId(p) === state.selected) tr.classList.add("selected");
@@ -225,7 +253,6 @@ function renderPairs(paths) {
     }
     if (lossy && p.loss.hop)
       tr.lastChild.append(el("small", {}, "at " + p.loss.hop));
-    tr.addEventListener("click", () => select(m.pairId(p)));
     body.append(tr);
   }
 }
@@ -431,7 +458,11 @@ function renderHealth() {
   box.append(left, mid, sinks);
 }
 
+// Each update's cost goes on the browser's performance timeline:
+// "cmon-render", the drawing and the style and layout it causes (read at
+// once rather than at the next frame), for tools/cmon-bench-page.
 function render() {
+  const t0 = performance.now();
   const paths = currentPaths();
   const mx = state.metrics;
   if (mx) {
@@ -448,6 +479,8 @@ function render() {
   renderAlerts();
   refreshTip();
   tick();
+  document.body.getBoundingClientRect();	// style and layout, now
+  performance.measure("cmon-render", { start: t0 });
   document.body.dataset.updates = String(++state.updates);
 }
 
@@ -511,6 +544,15 @@ $("pause").addEventListener("click", () => {
     apply(state.pending);
     state.pending = null;
   }
+});
+document.querySelector("#pairs tbody").addEventListener("click", (e) => {
+  const tr = e.target.closest("tr[data-pair]");
+  if (tr) select(tr.dataset.pair);
+});
+$("topology").addEventListener("click", (e) => {
+  const l = e.target.closest("[data-link]");
+  if (l && state.linkPair && state.linkPair.has(l.dataset.link))
+    select(state.linkPair.get(l.dataset.link));
 });
 $("search").addEventListener("input", (e) => {
   state.query = e.target.value;

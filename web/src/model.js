@@ -284,6 +284,27 @@ export function healthIssues(counters) {
     .map(([k, what]) => ({ counter: k, value: counters[k], what }));
 }
 
+// At most @n links to draw: the lossy ones, those @keep says (the
+// selected pair's), then the busiest; with how many were left out and the
+// ends of the lossy ones.
+export function topLinks(links, n, keep = () => false) {
+  const rank = (l) => (l.lossy ? 2 : 0) + (keep(l) ? 1 : 0);
+  const sorted = links.length <= n ? links
+    : [...links].sort((x, y) => (rank(y) - rank(x)) || (y.bps - x.bps)).slice(0, n);
+  const lossyEnds = new Set();
+  for (const l of sorted)
+    if (l.lossy) lossyEnds.add(l.a).add(l.b);
+  return { links: sorted, left: links.length - sorted.length, lossyEnds };
+}
+
+// At most @n rows of the table (already in order): the lossy first.
+export function topRows(rows, n) {
+  if (rows.length <= n) return { rows, left: 0 };
+  const lossy = rows.filter(pairLossy);
+  const rest = rows.filter((p) => !pairLossy(p));
+  return { rows: [...lossy, ...rest].slice(0, n), left: rows.length - n };
+}
+
 // Pairs for the table: busiest first, filtered by a query on either end.
 export function pairRows(paths, query, words = () => []) {
   return paths

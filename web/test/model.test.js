@@ -63,6 +63,24 @@ test("the network's issues: lossy pairs, most lost first", () => {
   assert.equal(is[1].hop, "veth_in>veth_out");
 });
 
+test("many links: the lossy, the kept, then the busiest are drawn", () => {
+  const links = m.buildLinks([
+    pair("a", "b", "udp", { bps: 10 }), pair("c", "d", "udp", { bps: 30 }),
+    pair("e", "f", "udp", { bps: 1, lost: 1, ratio: 0.1 }),
+    pair("g", "h", "udp", { bps: 20 }), pair("i", "j", "udp", { bps: 2 }),
+  ]);
+  const t = m.topLinks(links, 3, (l) => l.key === "i|j");
+  assert.deepEqual(t.links.map((l) => l.key), ["e|f", "i|j", "c|d"]);
+  assert.equal(t.left, 2);
+  assert.deepEqual([...t.lossyEnds], ["e", "f"]);
+  assert.equal(m.topLinks(links, 10).left, 0);
+  const rows = m.topRows(m.pairRows([pair("a", "b", "udp", { bps: 10 }),
+    pair("c", "d", "udp", { bps: 30 }), pair("e", "f", "udp", { lost: 1, ratio: 0.1, bps: 1 })],
+    ""), 2);
+  assert.deepEqual(rows.rows.map((p) => p.src), ["e", "c"]);
+  assert.equal(rows.left, 1);
+});
+
 test("links merge directions and protocols, keep the worst", () => {
   const links = m.buildLinks([
     pair("web", "api", "tcp", { p50: 10, p99: 40, bps: 100 }),
