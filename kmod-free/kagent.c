@@ -77,7 +77,7 @@ struct cmon_kagent {
 	int cl_no_host_hops;
 	char brname[CMON_MAX_BRIDGES][IF_NAMESIZE];
 	/* a template's globs of routed containers' veths */
-	char vglob[CMON_MAX_VETH_GLOBS][IF_NAMESIZE];
+	char vglob[CMON_MAX_VETH_GLOBS][64];
 	const char *vglobs[CMON_MAX_VETH_GLOBS];	/* into vglob */
 	unsigned int nvglobs;
 	uint32_t haddr[MAX_HOST_ADDRS];	/* the host's, in cmon_peers */
@@ -1002,12 +1002,12 @@ void cmon_kagent_routed(struct cmon_kagent *a, const char *const *globs,
 		n = CMON_MAX_VETH_GLOBS;
 	}
 	for (i = 0; n == a->nvglobs && i < n; i++)
-		if (strncmp(globs[i], a->vglob[i], IF_NAMESIZE - 1))
+		if (strncmp(globs[i], a->vglob[i], sizeof(a->vglob[i]) - 1))
 			break;
 	if (n == a->nvglobs && i == n)
 		return;
 	for (i = 0; i < n; i++) {
-		snprintf(a->vglob[i], IF_NAMESIZE, "%s", globs[i]);
+		snprintf(a->vglob[i], sizeof(a->vglob[i]), "%s", globs[i]);
 		a->vglobs[i] = a->vglob[i];
 		if (len < sizeof(list))
 			len += snprintf(list + len, sizeof(list) - len, "%s%s",

@@ -109,7 +109,8 @@ tests_unit_test_nl_san_LDADD = $(SAN_LDADD) $(LIBMNL_LIBS)
 endif
 endif
 EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py \
-	tests/web/page.mjs tests/web/topology.mjs tests/web/scale.mjs
+	tests/web/browser.mjs tests/web/page.mjs tests/web/topology.mjs \
+	tests/web/scale.mjs
 
 if HAVE_CUNIT
 check_PROGRAMS += tests/bpf/test-bpf

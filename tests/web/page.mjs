@@ -5,29 +5,12 @@
 // Env: CMON_LOSS_CMD (shell command injecting loss on SRC>DST),
 //      CMON_STOP_CMD, CMON_CONT_CMD (stopping and continuing the exporter),
 //      CHROMIUM (default /usr/bin/chromium), CMON_WEB (web/ of the tree).
-import { createRequire } from "node:module";
 import { execSync } from "node:child_process";
-import path from "node:path";
+import { fail, open } from "./browser.mjs";
 
 const [url, shot, src, dst, pairId] = process.argv.slice(2);
-const require = createRequire(path.join(process.env.CMON_WEB, "package.json"));
-const { chromium } = require("playwright-core");
-
-function fail(msg) {
-  console.error("FAIL: " + msg);
-  process.exit(1);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu"],
-});
-const errors = [];
+const { browser, page, errors } = await open(url, 1400, 1100);
 try {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(url);
 
   // the demo's containers appear in the topology, by name
   for (const n of [src, dst])

@@ -6,28 +6,11 @@
 // browser's performance timeline (drawing, style and layout) as
 // "render ms: p50 P p95 P max M over N updates".  No console errors.
 // Env: CHROMIUM (default /usr/bin/chromium), CMON_WEB (web/ of the tree).
-import { createRequire } from "node:module";
-import path from "node:path";
+import { fail, open } from "./browser.mjs";
 
 const [url, ncts, nupd, shot] = process.argv.slice(2);
-const require = createRequire(path.join(process.env.CMON_WEB, "package.json"));
-const { chromium } = require("playwright-core");
-
-function fail(msg) {
-  console.error("FAIL: " + msg);
-  process.exit(1);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu"],
-});
-const errors = [];
+const { browser, page, errors } = await open(url, 1600, 1200);
 try {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(url);
   await page.waitForFunction((n) => Number(document.body.dataset.updates) >= n,
                              Number(nupd) + 1, { timeout: 30000 + 2000 * nupd })
     .catch(async () => fail("updates applied: " +

@@ -5,28 +5,11 @@
 // what it is, every CONTAINER is drawn nearer to HUB than to any other hub,
 // the first two are linked, and the page logs no error.
 // Env: CHROMIUM (default /usr/bin/chromium), CMON_WEB (web/ of the tree).
-import { createRequire } from "node:module";
-import path from "node:path";
+import { fail, open } from "./browser.mjs";
 
 const [url, shot, hub, kind, ...cts] = process.argv.slice(2);
-const require = createRequire(path.join(process.env.CMON_WEB, "package.json"));
-const { chromium } = require("playwright-core");
-
-function fail(msg) {
-  console.error("FAIL: " + msg);
-  process.exit(1);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu"],
-});
-const errors = [];
+const { browser, page, errors } = await open(url, 1200, 900);
 try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(url);
   const h = page.locator(`[data-hub="${hub}"]`);
   await h.waitFor({ timeout: 15000 }).catch(() => fail(`no hub ${hub}`));
   const k = await h.getAttribute("data-kind");
