@@ -60,7 +60,15 @@ total() {	# total NAME FIELD: testpmd's last count of FIELD
 sent=$(total "$D1" TX-packets) got=$(total "$D2" RX-packets)
 sleep 2.5	# a gap is loss once three reads show it
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"
-ovs_drops=$(cmon_ovs_vsctl get Interface "$D2" statistics:ovs_tx_failure_drops 2>/dev/null)
+# (the switch writes its statistics to the database every 5 s: read
+# until two reads 6 s apart agree)
+ovs_drops= n=0
+while [ "$n" -lt 10 ]; do
+	d=$(cmon_ovs_vsctl get Interface "$D2" statistics:ovs_tx_failure_drops 2>/dev/null)
+	[ -n "$d" ] && [ "$d" = "$ovs_drops" ] && break
+	ovs_drops=$d n=$((n + 1))
+	sleep 6
+done
 q() { python3 "$HERE/query.py" "$IT_TMP/agent.json" "$@"; }
 pk=$(q "$IP1" "$IP2" udp packets) by=$(q "$IP1" "$IP2" udp bytes)
 lost=$(q "$IP1" "$IP2" udp lost)
