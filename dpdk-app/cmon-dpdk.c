@@ -60,6 +60,7 @@ struct ovs {
 	struct cmon_ovs_flows *reader;
 	struct cmon_shm_ctl *ctl;	/* the rules in force in the switch */
 	size_t ctl_left_out;		/* pairs that found no room there */
+	int has_rules;			/* --rules or --etcd given */
 	struct rte_ring *capture;	/* the switch's captured frames */
 	uint64_t capture_bad;		/* ... with unusable records */
 	int capture_told;
@@ -169,9 +170,11 @@ static int lookup(struct ovs *s)
 	s->ctl = mz && __atomic_load_n(&((struct cmon_shm_ctl *)mz->addr)->
 				       magic, __ATOMIC_ACQUIRE) ==
 		 CMON_SHM_CTL_MAGIC ? mz->addr : NULL;
-	/* rules a cmon-dpdk before this one left there go: those of this
-	 * one, if it has any, come at its next interval */
-	if (s->ctl)
+	/* rules a cmon-dpdk before this one left there go, unless this one
+	 * has rules: they replace them at its first interval, and the ports
+	 * of the template's bridges keep their role meanwhile (one losing it
+	 * for a moment would send a container annotated packets) */
+	if (s->ctl && !s->has_rules)
 		cmon_ovs_ctl_write(s->ctl, 0, 0, NULL, 0, NULL, 0,
 				   &s->ctl_left_out);
 	return 0;
@@ -507,6 +510,7 @@ int main(int argc, char **argv)
 		return 2;
 	s.eal_argc = cli.argc;
 	s.eal_argv = cli.argv;
+	s.has_rules = o.rules || o.etcd;
 	if (o.k.nbridges) {
 		if (cmon_kopts_check(&o.k))
 			return 2;
