@@ -127,6 +127,12 @@ try {
     fail(`alert without its pair and value: "${atext}"`);
   console.log("alert: " + atext);
 
+  // a click on the link opens its busiest pair
+  await lossy.dispatchEvent("click");
+  await page.waitForFunction((t) => document.getElementById("pair-title")
+    .textContent.startsWith(t), `${src} → ${dst} (udp)`, { timeout: 5000 })
+    .catch(async () => fail("the link opened " + await page.textContent("#pair-title")));
+
   // the search box filters the picture
   await page.fill("#search", dst);
   const dimmed = await page.$$eval(`[data-container="${src}"].dim`, (e) => e.length);

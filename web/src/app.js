@@ -157,7 +157,7 @@ function renderTopology(paths) {
       "hub:" + hub.name);
     svg.append(g);
   }
-  state.linkPair = new Map();
+  state.links = new Map();
   const links = m.topLinks(m.buildLinks(paths), MAX_LINKS,
                            (l) => l.pairs.some((p) => m.pairId(p) === state.selected));
   $("topology-note").textContent = links.left
@@ -181,8 +181,7 @@ function renderTopology(paths) {
       "data-style": st.kind,
     });
     tipped(line, linkText(l), "link:" + l.key);
-    state.linkPair.set(l.key,
-      m.pairId([...l.pairs].sort((x, y) => y.bps - x.bps)[0]));
+    state.links.set(l.key, l);
     svg.append(line);
     if (l.lossy)
       svg.append(el("text", { class: "loss-marker", x: (a.x + b.x) / 2,
@@ -550,9 +549,10 @@ document.querySelector("#pairs tbody").addEventListener("click", (e) => {
   if (tr) select(tr.dataset.pair);
 });
 $("topology").addEventListener("click", (e) => {
-  const l = e.target.closest("[data-link]");
-  if (l && state.linkPair && state.linkPair.has(l.dataset.link))
-    select(state.linkPair.get(l.dataset.link));
+  // (a link opens its busiest pair)
+  const n = e.target.closest("[data-link]");
+  const l = n && state.links && state.links.get(n.dataset.link);
+  if (l) select(m.pairId(l.pairs.reduce((x, y) => y.bps > x.bps ? y : x)));
 });
 $("search").addEventListener("input", (e) => {
   state.query = e.target.value;
