@@ -3,8 +3,9 @@
 # as fast as it can (testpmd txonly), D2 receives (rxonly), both on one
 # core, so the switch finds D2's queue full and drops some.  cmon-dpdk's
 # pair D1>D2 must show what the applications counted:
-#   - packets and bytes: D1's TX-packets (every one reaches the switch)
-#   - lost: D1's TX-packets - D2's RX-packets, at ovs_rx>ovs_tx, with the
+#   - packets and bytes: D1's TX-packets, but for what D1 still held in
+#     its ring when it exited
+#   - lost: those - D2's RX-packets, exactly, at ovs_rx>ovs_tx, with the
 #     switch's reason (tx_failure_drops: the vhost-user queue was full)
 #   - the switch's own count of those drops agrees
 set -u
@@ -60,24 +61,32 @@ total() {	# total NAME FIELD: testpmd's last count of FIELD
 sent=$(total "$D1" TX-packets) got=$(total "$D2" RX-packets)
 sleep 2.5	# a gap is loss once three reads show it
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"
-# (the switch writes its statistics to the database every 5 s: read
-# until two reads 6 s apart agree)
-ovs_drops= n=0
-while [ "$n" -lt 10 ]; do
-	d=$(cmon_ovs_vsctl get Interface "$D2" statistics:ovs_tx_failure_drops 2>/dev/null)
-	[ -n "$d" ] && [ "$d" = "$ovs_drops" ] && break
-	ovs_drops=$d n=$((n + 1))
-	sleep 6
-done
+# db_stat IFACE KEY: the switch's statistic (written to its database
+# every 5 s: read until two reads 6 s apart agree)
+db_stat() {
+	local v= d n=0
+	while [ "$n" -lt 10 ]; do
+		d=$(cmon_ovs_vsctl get Interface "$1" "statistics:$2" 2>/dev/null)
+		[ -n "$d" ] && [ "$d" = "$v" ] && break
+		v=$d n=$((n + 1))
+		sleep 6
+	done
+	echo "$v"
+}
+ovs_drops=$(db_stat "$D2" ovs_tx_failure_drops)
 q() { python3 "$HERE/query.py" "$IT_TMP/agent.json" "$@"; }
 pk=$(q "$IP1" "$IP2" udp packets) by=$(q "$IP1" "$IP2" udp bytes)
 lost=$(q "$IP1" "$IP2" udp lost)
 echo "d1>d2: $D1 sent $sent, $D2 received $got, the switch's tx_failure_drops $ovs_drops; cmon: packets=$pk bytes=$by lost=$lost at [$(q "$IP1" "$IP2" udp loss_hops)] [$(q "$IP1" "$IP2" udp reasons)] traced=$(q "$IP1" "$IP2" udp traced)"
 [ -n "$sent" ] && [ "$sent" -gt 10000 ] || it_fail "$D1 sent only '$sent'"
-[ "$pk" = "$sent" ] || it_fail "cmon counted $pk packets, $D1 sent $sent"
-[ "$by" = "$((sent * 50))" ] || it_fail "cmon counted $by bytes, not $sent x 50"
-[ "$lost" = "$((sent - got))" ] ||
-	it_fail "cmon's loss $lost, not sent - received = $((sent - got))"
+# (testpmd exits right after it stops: what it had queued and the switch
+# had not taken yet, at most its ring of 256, never reaches the switch;
+# the switch's statistics of a port whose application left are gone)
+[ "$pk" -le "$sent" ] && [ "$((sent - pk))" -le 256 ] ||
+	it_fail "cmon counted $pk packets, $D1 sent $sent"
+[ "$by" = "$((pk * 50))" ] || it_fail "cmon counted $by bytes, not $pk x 50"
+[ "$lost" = "$((pk - got))" ] ||
+	it_fail "cmon's loss $lost, not received by the switch - by $D2 = $((pk - got))"
 if [ "$lost" -gt 0 ]; then
 	[ "$(q "$IP1" "$IP2" udp loss_hops)" = "ovs_rx>ovs_tx" ] ||
 		it_fail "loss located at [$(q "$IP1" "$IP2" udp loss_hops)]"
