@@ -268,7 +268,7 @@ static int cmd_rules(int argc, char **argv)
 	struct cmon_rules *r;
 	unsigned int ntd = 0;
 	uint8_t proto = 0;
-	long port = 0;
+	long port = CMON_ANY_PORT;
 	char *sub, *file, *fdir, *rel = NULL;
 	const char *etcd = NULL;
 	int c, rc = 0;
@@ -393,7 +393,7 @@ static int cmd_rules(int argc, char **argv)
 				     "ADDRESS or NAME@ADDRESS, then ,K=V");
 		}
 		if (cmon_rules_match(r, &src.info, &dst.info, proto,
-				     (uint16_t)port, why, sizeof(why)) < 0)
+				     (int)port, why, sizeof(why)) < 0)
 			rc = 1;
 		fputs(why, stdout);
 	}

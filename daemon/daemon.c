@@ -53,6 +53,7 @@ struct cmon_daemon {
 	struct rpair {
 		uint32_t saddr, daddr;
 		uint8_t proto;
+		uint16_t port;
 		unsigned int cap;
 	} *rpairs;
 	unsigned int nrpairs;
@@ -151,7 +152,9 @@ static int rpair_cmp(const void *a, const void *b)
 		return x->saddr < y->saddr ? -1 : 1;
 	if (x->daddr != y->daddr)
 		return x->daddr < y->daddr ? -1 : 1;
-	return (x->proto > y->proto) - (x->proto < y->proto);
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return (x->port > y->port) - (x->port < y->port);
 }
 
 /* Packets written or write errors (@what) of every rule capture. */
@@ -231,7 +234,7 @@ static void apply_capture(struct cmon_daemon *d,
 		if (!rp && !(rp = calloc(vr->npairs, sizeof(*rp))))
 			break;
 		rp[n++] = (struct rpair){ p->saddr, p->daddr, p->proto,
-					  (unsigned int)c };
+					  p->port, (unsigned int)c };
 	}
 	if (n)
 		qsort(rp, n, sizeof(*rp), rpair_cmp);
@@ -282,7 +285,9 @@ static int pcap_keeps(struct cmon_daemon *d, const struct cmon_kpacket *p)
 static struct cmon_pcapng *rule_capture(struct cmon_daemon *d,
 					const struct cmon_kpacket *p)
 {
-	struct rpair k = { p->rec.saddr, p->rec.daddr, p->rec.proto, 0 };
+	struct rpair k = { p->rec.saddr, p->rec.daddr, p->rec.proto,
+			   cmon_agg_port_of(d->agg, p->rec.proto,
+					    p->rec.dport), 0 };
 	const struct rpair *r = d->nrpairs ?
 		bsearch(&k, d->rpairs, d->nrpairs, sizeof(k), rpair_cmp) :
 		NULL;
@@ -380,13 +385,26 @@ static void apply_sampling(struct cmon_daemon *d,
 	free(ps);
 }
 
-/* Other rules in force: the template's devices, each pair's rule and
- * sampling, and what this node applied, at once. */
+/* The rules' ports set apart in the engine's pairs. */
+static void apply_ports(struct cmon_daemon *d)
+{
+	struct cmon_port_range *pr;
+	unsigned int n = cmon_rules_ports(cmon_rules_run_rules(d->rules), &pr);
+
+	if (cmon_agg_set_ports(d->agg, pr, n))
+		cmon_warn("rules: out of memory: the ports of the rules "
+			  "before stay set apart");
+	free(pr);
+}
+
+/* Other rules in force: the template's devices, the ports set apart,
+ * each pair's rule and sampling, and what this node applied, at once. */
 static void rules_changed(struct cmon_daemon *d)
 {
 	struct cmon_view_rules vr;
 
 	apply_template(d);
+	apply_ports(d);
 	cmon_rules_run_apply(d->rules, d->agg,
 			     d->ka ? cmon_kagent_names(d->ka) : NULL,
 			     cmon_export_url(d->x), samples(d), &vr);
@@ -571,6 +589,7 @@ static int start(struct cmon_daemon *d, struct cmon_kopts *k, int restarted,
 						o->node, o->etcd_lease);
 		if (!d->rules)
 			return 2;
+		apply_ports(d);
 	}
 	if (o->npeers) {
 		d->peers = cmon_peers_start(o->peers, o->npeers);

@@ -36,6 +36,9 @@ struct cmon_rules_run {
 	unsigned int nvalerts;
 	struct cmon_view_pair_rule *pairs;	/* per pair: for the view */
 	int *rule_of;			/* per pair: its rule, or -1 */
+	int *sample_of;			/* per pair: the rule its addresses
+					 * are sampled by (a rule without
+					 * ports), or -1 */
 	unsigned int npairs_cap;
 };
 
@@ -253,6 +256,11 @@ int cmon_rules_run_check(struct cmon_rules_run *r)
 	return r->rules != before;
 }
 
+const struct cmon_rules *cmon_rules_run_rules(const struct cmon_rules_run *r)
+{
+	return r->rules;
+}
+
 const struct cmon_template *cmon_rules_run_template(const struct cmon_rules_run *r)
 {
 	return r->rules && r->rules->ntemplates ? &r->rules->templates[0] :
@@ -263,7 +271,7 @@ const struct cmon_template *cmon_rules_run_template(const struct cmon_rules_run 
 static int room(struct cmon_rules_run *r, unsigned int np)
 {
 	struct cmon_view_pair_rule *pr;
-	int *ro;
+	int *ro, *so;
 
 	if (np <= r->npairs_cap)
 		return 1;
@@ -275,6 +283,10 @@ static int room(struct cmon_rules_run *r, unsigned int np)
 	if (!ro)
 		return 0;
 	r->rule_of = ro;
+	so = realloc(r->sample_of, np * sizeof(*so));
+	if (!so)
+		return 0;
+	r->sample_of = so;
 	r->npairs_cap = np;
 	return 1;
 }
@@ -284,21 +296,36 @@ _Static_assert(CMON_MEASURE_LATENCY == CMON_VIEW_LATENCY &&
 	       CMON_MEASURE_THROUGHPUT == CMON_VIEW_THROUGHPUT,
 	       "a rule's measure is the view's metrics");
 
-/* @out from each of the @np pairs' rule (r->rule_of) and the alerts of
- * the last evaluation; this node's status to etcd. */
-static void fill(struct cmon_rules_run *r, unsigned int np, int sampling,
-		 double now, const char *url, struct cmon_view_rules *out)
+/*
+ * @out from each of the @np pairs of @agg: its rule (r->rule_of), the
+ * rule of its addresses' sampling (the hops sample by addresses and
+ * protocol, so a rule with ports sets none) and the alerts of the last
+ * evaluation; this node's status to etcd.
+ */
+static void fill(struct cmon_rules_run *r, const struct cmon_agg *agg,
+		 unsigned int np, int sampling, double now, const char *url,
+		 const struct cmon_names *names, struct cmon_view_rules *out)
 {
 	unsigned int i;
 
 	for (i = 0; i < np; i++) {
+		const struct cmon_pair_stats *p = cmon_agg_pair(agg, i);
+
+		r->sample_of[i] = !p->port ? r->rule_of[i] :
+			cmon_rules_pair(r->rules, p, 0, endpoint,
+					(void *)names);
+	}
+	for (i = 0; i < np; i++) {
 		const struct cmon_rule *rule = r->rule_of[i] >= 0 ?
 			&r->rules->rules[r->rule_of[i]] : NULL;
+		const struct cmon_rule *srule = r->sample_of[i] >= 0 ?
+			&r->rules->rules[r->sample_of[i]] : NULL;
 
 		r->pairs[i] = (struct cmon_view_pair_rule){
 			rule ? rule->name : NULL,
 			!sampling || !r->rules ? 0 :
-			rule && rule->sample ? rule->sample : r->rules->sample,
+			srule && srule->sample ? srule->sample :
+			r->rules->sample,
 			rule && rule->ignore,
 			rule ? rule->capture_file : NULL,
 			rule ? rule->capture_size_mib : 0,
@@ -325,8 +352,9 @@ void cmon_rules_run_apply(struct cmon_rules_run *r, const struct cmon_agg *agg,
 		np = 0;
 	for (i = 0; i < np; i++)
 		r->rule_of[i] = cmon_rules_pair(r->rules, cmon_agg_pair(agg, i),
+						cmon_agg_pair(agg, i)->port,
 						endpoint, (void *)names);
-	fill(r, np, sampling, cmon_time_wall(), url, out);
+	fill(r, agg, np, sampling, cmon_time_wall(), url, names, out);
 }
 
 void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
@@ -355,10 +383,10 @@ void cmon_rules_run_tick(struct cmon_rules_run *r, const struct cmon_agg *agg,
 		r->valerts[i] = (struct cmon_view_alert){
 			x->rule, x->alert, cmon_alert_state_name(x->state),
 			x->severity, x->expr, x->summary, x->saddr, x->daddr,
-			x->proto, x->value, x->active_at, x->fired_at,
+			x->proto, x->port, x->value, x->active_at, x->fired_at,
 			x->resolved_at };
 	}
-	fill(r, fits ? np : 0, sampling, now, url, out);
+	fill(r, agg, fits ? np : 0, sampling, now, url, names, out);
 }
 
 unsigned int cmon_rules_run_counters(struct cmon_rules_run *r,
@@ -387,6 +415,7 @@ void cmon_rules_run_stop(struct cmon_rules_run *r)
 	free(r->valerts);
 	free(r->pairs);
 	free(r->rule_of);
+	free(r->sample_of);
 	free(r->tdir_rel);
 	free(r->file);
 	free(r->origin);

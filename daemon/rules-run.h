@@ -34,6 +34,8 @@ struct cmon_rules_run *cmon_rules_run_start(const char *file,
  * every tenth of a second: a stat and a lock); 1 if other rules are in
  * force now. */
 int cmon_rules_run_check(struct cmon_rules_run *r);
+/* The rules in force, or NULL. */
+const struct cmon_rules *cmon_rules_run_rules(const struct cmon_rules_run *r);
 /* The network template in force (its bases merged in), or NULL. */
 const struct cmon_template *cmon_rules_run_template(const struct cmon_rules_run *r);
 /*

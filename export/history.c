@@ -48,6 +48,7 @@ struct hseries {
 	struct hseries *hnext;		/* same hash */
 	uint32_t saddr, daddr;
 	uint8_t proto;
+	uint16_t port;
 	char src[64], dst[64];
 	struct hchunk *oldest, *newest;
 	struct hpoint enc;		/* the last point: the next's base */
@@ -336,17 +337,19 @@ static void series_trim(struct cmon_history *h, struct hseries *s)
 		chunks_free(s);
 }
 
-static unsigned int series_hash(uint32_t saddr, uint32_t daddr, uint8_t proto)
+static unsigned int series_hash(uint32_t saddr, uint32_t daddr, uint8_t proto,
+				uint16_t port)
 {
 	uint64_t k = ((uint64_t)saddr << 32 | daddr) * 0x9e3779b97f4a7c15ULL;
 
-	return (unsigned int)((k >> 40) ^ proto) % SERIES_HT;
+	return (unsigned int)((k >> 40) ^ proto ^ (uint32_t)port << 8) %
+	       SERIES_HT;
 }
 
 static void series_unhash(struct cmon_history *h, struct hseries *s)
 {
 	struct hseries **pp = &h->ht[series_hash(s->saddr, s->daddr,
-						  s->proto)];
+						  s->proto, s->port)];
 
 	while (*pp && *pp != s)
 		pp = &(*pp)->hnext;
@@ -356,13 +359,15 @@ static void series_unhash(struct cmon_history *h, struct hseries *s)
 
 /* @s's slot takes the pair's key and names. */
 static void series_key(struct cmon_history *h, struct hseries *s,
-		       uint32_t saddr, uint32_t daddr, uint8_t proto)
+		       uint32_t saddr, uint32_t daddr, uint8_t proto,
+		       uint16_t port)
 {
-	unsigned int b = series_hash(saddr, daddr, proto);
+	unsigned int b = series_hash(saddr, daddr, proto, port);
 
 	s->saddr = saddr;
 	s->daddr = daddr;
 	s->proto = proto;
+	s->port = port;
 	s->hnext = h->ht[b];
 	h->ht[b] = s;
 }
@@ -374,10 +379,10 @@ static struct hseries *series(struct cmon_history *h,
 	struct hseries *s, **ns;
 	unsigned int i, old = 0;
 
-	for (s = h->ht[series_hash(p->saddr, p->daddr, p->proto)]; s;
-	     s = s->hnext)
+	for (s = h->ht[series_hash(p->saddr, p->daddr, p->proto, p->port)];
+	     s; s = s->hnext)
 		if (s->saddr == p->saddr && s->daddr == p->daddr &&
-		    s->proto == p->proto)
+		    s->proto == p->proto && s->port == p->port)
 			return s;
 	if (h->ns == MAX_SERIES) {
 		/* full: the series idle longest goes (counted) */
@@ -403,7 +408,7 @@ static struct hseries *series(struct cmon_history *h,
 			return NULL;
 		h->s[h->ns++] = s;
 	}
-	series_key(h, s, p->saddr, p->daddr, p->proto);
+	series_key(h, s, p->saddr, p->daddr, p->proto, p->port);
 	cmon_view_ip(v, p->saddr, s->src, sizeof(s->src));
 	cmon_view_ip(v, p->daddr, s->dst, sizeof(s->dst));
 	return s;
@@ -513,6 +518,10 @@ static void pair_keys(FILE *out, const struct hseries *s)
 	cmon_json_str(out, s->dst);
 	fprintf(out, ",\"src_ip\":\"%s\",\"dst_ip\":\"%s\",\"proto\":\"%s\"",
 		a, b, cmon_proto_name(s->proto));
+	if (s->port)
+		fprintf(out, ",\"port\":%u", s->port);
+	else
+		fputs(",\"port\":null", out);
 }
 
 void cmon_history_index(struct cmon_history *h, FILE *out)
@@ -587,7 +596,8 @@ static int print_point(const struct cmon_history *h, const struct hpoint *p,
 }
 
 int cmon_history_pair(struct cmon_history *h, FILE *out, const char *src,
-		      const char *dst, const char *proto, double since)
+		      const char *dst, const char *proto, int port,
+		      double since)
 {
 	struct print_arg a = { out, since, 0 };
 	const struct hseries *s = NULL;
@@ -598,7 +608,8 @@ int cmon_history_pair(struct cmon_history *h, FILE *out, const char *src,
 		if (matches(h->s[i]->src, h->s[i]->saddr, src) &&
 		    matches(h->s[i]->dst, h->s[i]->daddr, dst) &&
 		    (!proto ||
-		     !strcmp(proto, cmon_proto_name(h->s[i]->proto))))
+		     !strcmp(proto, cmon_proto_name(h->s[i]->proto))) &&
+		    (port < 0 || port == h->s[i]->port))
 			s = h->s[i];
 	if (!s) {
 		pthread_mutex_unlock(&h->mu);
@@ -655,12 +666,13 @@ struct hheader {
 struct hsaved {
 	uint32_t saddr, daddr;
 	uint8_t proto;
+	uint16_t port;
 	char src[64], dst[64];
 	double last;
 	uint32_t nchunks;
 };
 
-#define HMAGIC "cmonhs02"
+#define HMAGIC "cmonhs03"
 
 static int put(FILE *f, const void *p, size_t n)
 {
@@ -699,7 +711,8 @@ int cmon_history_save(struct cmon_history *h, FILE *out)
 	for (i = 0; i < h->ns && !err; i++) {
 		const struct hseries *s = h->s[i];
 		struct hsaved hs = { .saddr = s->saddr, .daddr = s->daddr,
-				     .proto = s->proto, .last = s->last };
+				     .proto = s->proto, .port = s->port,
+				     .last = s->last };
 
 		memcpy(hs.src, s->src, sizeof(hs.src));
 		memcpy(hs.dst, s->dst, sizeof(hs.dst));
@@ -804,7 +817,7 @@ int cmon_history_load(struct cmon_history *h, FILE *in)
 			break;
 		}
 		h->s[h->ns++] = s;
-		series_key(h, s, hs.saddr, hs.daddr, hs.proto);
+		series_key(h, s, hs.saddr, hs.daddr, hs.proto, hs.port);
 		memcpy(s->src, hs.src, sizeof(s->src));
 		memcpy(s->dst, hs.dst, sizeof(s->dst));
 		s->src[sizeof(s->src) - 1] = s->dst[sizeof(s->dst) - 1] = 0;

@@ -29,11 +29,13 @@ void cmon_history_append(struct cmon_history *h, const struct cmon_view *v);
 void cmon_history_index(struct cmon_history *h, FILE *out);
 /*
  * JSON: one pair's points after @since (seconds since the epoch), the pair
- * named by source and destination (container name or address) and
- * protocol name; @proto NULL matches any.  Returns -ENOENT if no series.
+ * named by source and destination (container name or address), protocol
+ * name and port (0: the pair of no port); @proto NULL and @port -1 match
+ * any.  Returns -ENOENT if no series.
  */
 int cmon_history_pair(struct cmon_history *h, FILE *out, const char *src,
-		      const char *dst, const char *proto, double since);
+		      const char *dst, const char *proto, int port,
+		      double since);
 /* JSON: the monitor counters' points after @since. */
 void cmon_history_monitor(struct cmon_history *h, FILE *out, double since);
 /*

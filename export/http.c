@@ -150,6 +150,8 @@ static enum MHD_Result rendered(struct cmon_http *h, struct MHD_Connection *c,
 	fclose(out);
 	if (err == -ENOENT)
 		ret = error(c, 404, "no such series: see /api/v1/history");
+	else if (err == -EINVAL)
+		ret = error(c, 400, "port: 0 (the pair of no port) to 65535");
 	else
 		ret = reply(c, 200, "application/json", buf, len);
 	free(buf);
@@ -167,12 +169,18 @@ static int render_history(struct cmon_http *h, struct MHD_Connection *c,
 		c, MHD_GET_ARGUMENT_KIND, "proto");
 	const char *since = MHD_lookup_connection_value(
 		c, MHD_GET_ARGUMENT_KIND, "since");
+	const char *port = MHD_lookup_connection_value(
+		c, MHD_GET_ARGUMENT_KIND, "port");
+	char *end = NULL;
+	long pn = port ? strtol(port, &end, 10) : -1;
 
 	if (!src || !dst) {
 		cmon_history_index(h->hist, out);
 		return 0;
 	}
-	return cmon_history_pair(h->hist, out, src, dst, proto,
+	if (port && (!*port || *end || pn < 0 || pn > 65535))
+		return -EINVAL;
+	return cmon_history_pair(h->hist, out, src, dst, proto, (int)pn,
 				 since ? atof(since) : 0);
 }
 

@@ -52,6 +52,10 @@ static void pair_tags(FILE *out, const char *meas, const struct cmon_view *v,
 	tag(out, "src", cmon_view_ip(v, p->saddr, a, sizeof(a)));
 	tag(out, "dst", cmon_view_ip(v, p->daddr, b, sizeof(b)));
 	tag(out, "proto", cmon_proto_name(p->proto));
+	if (p->port) {
+		snprintf(a, sizeof(a), "%u", p->port);
+		tag(out, "port", a);
+	}
 }
 
 unsigned int cmon_influx_format(FILE *out, const struct cmon_view *v)

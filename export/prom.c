@@ -43,8 +43,10 @@ struct pdrop {
 struct ppair {
 	uint32_t saddr, daddr;
 	uint8_t proto;
+	uint16_t port;
 	char *labels;		/* node="..",src="..",dst="..",proto=".."
-				 * and the container labels chosen */
+				 * (,port=".." for a pair of a port) and
+				 * the container labels chosen */
 	uint64_t packets, bytes, traced, lost, seq_lost;
 	double loss_ratio, pps, Bps;
 	struct phist e2e;
@@ -230,6 +232,9 @@ static int pair_labels(struct cmon_prom *p, const struct cmon_view *v,
 	n = (size_t)snprintf(lab, sizeof(lab),
 			     "node=\"%s\",src=\"%s\",dst=\"%s\",proto=\"%s\"",
 			     en, ea, eb, cmon_proto_name(q->proto));
+	if (q->port && n < sizeof(lab))
+		n += (size_t)snprintf(lab + n, sizeof(lab) - n,
+				      ",port=\"%u\"", q->port);
 	for (i = 0; i < p->nlabels && n < sizeof(lab); i++)
 		for (end = 0; end < 2 && n < sizeof(lab); end++) {
 			struct plabel *pl = &p->label[i];
@@ -261,7 +266,7 @@ static struct ppair *find_pair(struct cmon_prom *p, const struct cmon_view *v,
 	for (i = 0; i < p->npairs; i++) {
 		q = &p->pair[i];
 		if (q->saddr == s->saddr && q->daddr == s->daddr &&
-		    q->proto == s->proto) {
+		    q->proto == s->proto && q->port == s->port) {
 			pair_labels(p, v, q);	/* else the old ones stay */
 			return q;
 		}
@@ -282,6 +287,7 @@ static struct ppair *find_pair(struct cmon_prom *p, const struct cmon_view *v,
 	q->saddr = s->saddr;
 	q->daddr = s->daddr;
 	q->proto = s->proto;
+	q->port = s->port;
 	if (pair_labels(p, v, q)) {
 		p->overflow++;
 		return NULL;
@@ -496,16 +502,18 @@ static void alert_labels(const struct cmon_view *v,
 			 const struct cmon_view_alert *x, const char *node,
 			 char *lab, size_t len)
 {
-	char f[5][160], a[64], b[64];
+	char f[5][160], a[64], b[64], port[16];
 
 	label_value(f[0], sizeof(f[0]), x->alert);
 	label_value(f[1], sizeof(f[1]), x->rule);
 	label_value(f[2], sizeof(f[2]), cmon_view_ip(v, x->saddr, a, sizeof(a)));
 	label_value(f[3], sizeof(f[3]), cmon_view_ip(v, x->daddr, b, sizeof(b)));
 	label_value(f[4], sizeof(f[4]), x->severity);
+	snprintf(port, sizeof(port), ",port=\"%u\"", x->port);
 	snprintf(lab, len, "node=\"%s\",alertname=\"%s\",rule=\"%s\","
-		 "src=\"%s\",dst=\"%s\",proto=\"%s\",severity=\"%s\"", node,
-		 f[0], f[1], f[2], f[3], cmon_proto_name(x->proto), f[4]);
+		 "src=\"%s\",dst=\"%s\",proto=\"%s\"%s,severity=\"%s\"", node,
+		 f[0], f[1], f[2], f[3], cmon_proto_name(x->proto),
+		 x->port ? port : "", f[4]);
 }
 
 /* The rules' alerts pending or firing, as Prometheus's own ALERTS, and

@@ -14,7 +14,9 @@
  * older than ours by an unknown span.  A counter that restarts starts its
  * segments anew.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include "agg.h"
@@ -139,6 +141,8 @@ struct cmon_agg {
 	uint64_t overflow;		/* samples beyond a fixed bound */
 	uint64_t restarts, seq_restarts;
 	uint64_t copies;		/* records of flooded copies */
+	struct cmon_port_range *ports;	/* set apart, sorted, disjoint */
+	unsigned int nports;
 	unsigned int ticks;		/* intervals closed: the current one */
 	unsigned int attached;		/* + 1: the last with hops attached */
 	unsigned int evicted;		/* + 1: the last with counters evicted */
@@ -228,19 +232,41 @@ void cmon_agg_destroy(struct cmon_agg *agg)
 		}
 	}
 	free(agg->list);
+	free(agg->ports);
 	free(agg);
 }
 
-static struct pair *pair_get(struct cmon_agg *agg, uint32_t saddr,
-			     uint32_t daddr, uint8_t proto)
+uint16_t cmon_agg_port_of(const struct cmon_agg *agg, uint8_t proto,
+			  uint16_t dport)
 {
-	uint32_t w[3] = { saddr, daddr, proto };
-	uint32_t b = hash_words(w, 3);
+	unsigned int lo = 0, hi = agg->nports;
+	uint16_t port = ntohs(dport);
+
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return 0;
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (port > agg->ports[mid].hi)
+			lo = mid + 1;
+		else if (port < agg->ports[mid].lo)
+			hi = mid;
+		else
+			return port;
+	}
+	return 0;
+}
+
+static struct pair *pair_get(struct cmon_agg *agg, const struct cmon_flow *k)
+{
+	uint16_t port = cmon_agg_port_of(agg, k->proto, k->dport);
+	uint32_t w[4] = { k->saddr, k->daddr, k->proto, port };
+	uint32_t b = hash_words(w, 4);
 	struct pair *p;
 
 	for (p = agg->pairs[b]; p; p = p->next)
-		if (p->st.saddr == saddr && p->st.daddr == daddr &&
-		    p->st.proto == proto)
+		if (p->st.saddr == k->saddr && p->st.daddr == k->daddr &&
+		    p->st.proto == k->proto && p->st.port == port)
 			return p;
 	if (agg->npairs >= agg->max_pairs) {
 		agg->full++;
@@ -262,9 +288,10 @@ static struct pair *pair_get(struct cmon_agg *agg, uint32_t saddr,
 		agg->overflow++;
 		return NULL;
 	}
-	p->st.saddr = saddr;
-	p->st.daddr = daddr;
-	p->st.proto = proto;
+	p->st.saddr = k->saddr;
+	p->st.daddr = k->daddr;
+	p->st.proto = k->proto;
+	p->st.port = port;
 	p->st.loss_from_tp = p->st.loss_to_tp = 0xff;	/* no loss seen */
 	p->next = agg->pairs[b];
 	agg->pairs[b] = p;
@@ -299,7 +326,7 @@ static struct flow *flow_get(struct cmon_agg *agg, const struct cmon_flow *k)
 		return NULL;
 	}
 	f->key = *k;
-	f->pair = pair_get(agg, k->saddr, k->daddr, k->proto);
+	f->pair = pair_get(agg, k);
 	if (!f->pair) {
 		free(f);
 		return NULL;
@@ -335,8 +362,7 @@ static struct cmon_seg_stats *seg_get(struct pair *p, const struct cmon_rec_hop 
 static struct pair *flow_pair(struct cmon_agg *agg, struct flow *f)
 {
 	if (!f->pair)
-		f->pair = pair_get(agg, f->key.saddr, f->key.daddr,
-				   f->key.proto);
+		f->pair = pair_get(agg, &f->key);
 	return f->pair;
 }
 
@@ -894,8 +920,7 @@ void cmon_agg_tick(struct cmon_agg *agg, double secs)
 
 			if (d->count == d->prev)
 				continue;
-			p = pair_get(agg, d->flow.saddr, d->flow.daddr,
-				     d->flow.proto);
+			p = pair_get(agg, &d->flow);
 			if (p) {
 				reason_add(&p->st, d, d->count - d->prev);
 				unseen_loss(agg, p, d, d->count - d->prev);
@@ -932,6 +957,50 @@ void cmon_agg_tick(struct cmon_agg *agg, double secs)
 		st->total_lost += st->lost;
 	}
 	agg->ticks++;
+}
+
+static int range_cmp(const void *x, const void *y)
+{
+	const struct cmon_port_range *a = x, *b = y;
+
+	return a->lo != b->lo ? a->lo - b->lo : a->hi - b->hi;
+}
+
+int cmon_agg_set_ports(struct cmon_agg *agg, const struct cmon_port_range *r,
+		       unsigned int n)
+{
+	struct cmon_port_range *m = malloc((n + 1) * sizeof(*m));
+	unsigned int i, k = 0, b;
+
+	if (!m)
+		return -1;
+	memcpy(m, r, n * sizeof(*m));
+	qsort(m, n, sizeof(*m), range_cmp);
+	for (i = 0; i < n; i++)		/* merge overlapping and adjacent */
+		if (k && m[i].lo <= m[k - 1].hi + 1u) {
+			if (m[i].hi > m[k - 1].hi)
+				m[k - 1].hi = m[i].hi;
+		} else {
+			m[k++] = m[i];
+		}
+	if (k == agg->nports &&
+	    !memcmp(m, agg->ports, k * sizeof(*m))) {
+		free(m);
+		return 0;
+	}
+	free(agg->ports);
+	agg->ports = m;
+	agg->nports = k;
+	/* counted flows to their new pairs (dormant ones find it on news) */
+	for (b = 0; b < HT_BUCKETS; b++) {
+		struct flow *f;
+
+		for (f = agg->flows[b]; f; f = f->next)
+			if (f->pair && f->pair->st.port !=
+			    cmon_agg_port_of(agg, f->key.proto, f->key.dport))
+				f->pair = pair_get(agg, &f->key);
+	}
+	return 0;
 }
 
 unsigned int cmon_agg_npairs(const struct cmon_agg *agg)

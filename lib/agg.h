@@ -41,10 +41,20 @@ struct cmon_reason_stats {
 	uint64_t count;			/* this interval */
 };
 
-/* What cmon_agg_tick() reports for one container pair and protocol. */
+/* Destination ports @lo to @hi (host order). */
+struct cmon_port_range {
+	uint16_t lo, hi;
+};
+
+/*
+ * What cmon_agg_tick() reports for one container pair and protocol, and
+ * destination port when it is one of the ports set apart
+ * (cmon_agg_set_ports()).
+ */
 struct cmon_pair_stats {
 	uint32_t saddr, daddr;
 	uint8_t proto;
+	uint16_t port;			/* host order; 0: every other port */
 	/* this interval, from the hop counters of every packet */
 	uint64_t packets, bytes;
 	double pps, bps;
@@ -136,6 +146,21 @@ void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *f,
 		   uint8_t before, uint64_t count);
 /* Close the interval of @secs seconds: compute every pair's figures. */
 void cmon_agg_tick(struct cmon_agg *agg, double secs);
+
+/*
+ * Set apart the TCP and UDP traffic to destination ports in @r (@n
+ * ranges; the monitoring rules' `ports`): a flow to such a port makes a
+ * pair of its own, per port, and the pair of its addresses and protocol
+ * holds the traffic to every other port.  Flows already counted move to
+ * their new pair from this interval on.  Returns 0, or -1 (ENOMEM) with
+ * the ports before kept.
+ */
+int cmon_agg_set_ports(struct cmon_agg *agg, const struct cmon_port_range *r,
+		       unsigned int n);
+/* The pair port of a flow's @proto and destination port @dport (network
+ * order): @dport in host order if it is set apart, else 0. */
+uint16_t cmon_agg_port_of(const struct cmon_agg *agg, uint8_t proto,
+			  uint16_t dport);
 
 /* Pairs as computed by the last tick (active or not). */
 unsigned int cmon_agg_npairs(const struct cmon_agg *agg);

@@ -20,6 +20,24 @@ const char *cmon_view_ip(const struct cmon_view *v, uint32_t addr, char *buf,
 	return buf;
 }
 
+const char *cmon_view_proto(uint8_t proto, uint16_t port, char *buf,
+			    size_t len)
+{
+	if (!port)
+		return cmon_proto_name(proto);
+	snprintf(buf, len, "%s:%u", cmon_proto_name(proto), port);
+	return buf;
+}
+
+/* "port": the pair's, or null. */
+static void json_port(FILE *out, uint16_t port)
+{
+	if (port)
+		fprintf(out, ",\"port\":%u", port);
+	else
+		fputs(",\"port\":null", out);
+}
+
 /* Bytes of the well-formed UTF-8 sequence at @s (RFC 3629), or 0. */
 static int utf8_len(const unsigned char *s)
 {
@@ -151,10 +169,12 @@ void cmon_view_json_pair(FILE *out, const struct cmon_view *v,
 	cmon_json_str(out, cmon_view_ip(v, p->daddr, b, sizeof(b)));
 	inet_ntop(AF_INET, &p->saddr, a, sizeof(a));
 	inet_ntop(AF_INET, &p->daddr, b, sizeof(b));
-	fprintf(out, ",\"src_ip\":\"%s\",\"dst_ip\":\"%s\",\"proto\":\"%s\""
-		",\"active\":%s,\"packets\":%llu,\"bytes\":%llu,\"pps\":%.1f,\"bps\":%.1f"
+	fprintf(out, ",\"src_ip\":\"%s\",\"dst_ip\":\"%s\",\"proto\":\"%s\"",
+		a, b, cmon_proto_name(p->proto));
+	json_port(out, p->port);
+	fprintf(out, ",\"active\":%s,\"packets\":%llu,\"bytes\":%llu,\"pps\":%.1f,\"bps\":%.1f"
 		",\"traced\":%llu",
-		a, b, cmon_proto_name(p->proto), p->active ? "true" : "false",
+		p->active ? "true" : "false",
 		(unsigned long long)p->packets, (unsigned long long)p->bytes,
 		p->pps, p->bps, (unsigned long long)p->traced);
 	fprintf(out, ",\"sample\":%u,\"rule\":", pr ? pr->sample : v->sample_n);
@@ -276,6 +296,7 @@ static void json_rules(FILE *out, const struct cmon_view *v)
 		cmon_json_str(out, cmon_view_ip(v, x->daddr, b, sizeof(b)));
 		fputs(",\"proto\":", out);
 		cmon_json_str(out, cmon_proto_name(x->proto));
+		json_port(out, x->port);
 		fputs(",\"expr\":", out);
 		cmon_json_str(out, x->expr);
 		json_num(out, "value", x->value);
@@ -499,7 +520,8 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 	qsort(rows, n, sizeof(*rows), by_rate);
 	for (i = 0; i < n; i++) {
 		const struct cmon_pair_stats *p = rows[i];
-		char a[64], b[64], pps[16], bps[16], at[40] = "-", why[80] = "";
+		char a[64], b[64], pps[16], bps[16], at[40] = "-", why[80] = "",
+		     pr[16];
 
 		human_rate(pps, sizeof(pps), p->pps, "");
 		human_rate(bps, sizeof(bps), p->bps, "");
@@ -513,7 +535,8 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 		fprintf(out, "%-16.16s ", cmon_view_ip(v, p->saddr, a, sizeof(a)));
 		fprintf(out, "%-16.16s %-4s %9s %9s %7.2f%% %-17.17s ",
 			cmon_view_ip(v, p->daddr, b, sizeof(b)),
-			cmon_proto_name(p->proto), pps, bps,
+			cmon_view_proto(p->proto, p->port, pr, sizeof(pr)),
+			pps, bps,
 			100 * p->loss_ratio, at);
 		if (p->e2e.count)
 			fprintf(out, "%9.1f %9.1f ",
@@ -535,7 +558,7 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 	/* alerts not resolved, and the rules' state */
 	for (i = 0; v->rules && i < v->rules->nalerts; i++) {
 		const struct cmon_view_alert *x = &v->rules->alerts[i];
-		char a[64], b[64];
+		char a[64], b[64], pr[16];
 
 		if (!strcmp(x->state, "resolved"))
 			continue;
@@ -543,7 +566,8 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear)
 			x->state, x->rule, x->alert,
 			cmon_view_ip(v, x->saddr, a, sizeof(a)),
 			cmon_view_ip(v, x->daddr, b, sizeof(b)),
-			cmon_proto_name(x->proto), x->expr, x->value);
+			cmon_view_proto(x->proto, x->port, pr, sizeof(pr)),
+			x->expr, x->value);
 	}
 	if (v->rules && v->rules->error)
 		fprintf(out, "rules: %s\n", v->rules->error);

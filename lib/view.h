@@ -62,6 +62,7 @@ struct cmon_view_alert {
 	const char *rule, *alert, *state, *severity, *expr, *summary;
 	uint32_t saddr, daddr;		/* the pair, network order */
 	uint8_t proto;
+	uint16_t port;			/* the pair's port, or 0 */
 	double value;			/* the metric, base units; NAN: none */
 	double active_at, fired_at, resolved_at;	/* 0: not (yet) */
 };
@@ -134,6 +135,9 @@ void cmon_view_table(FILE *out, const struct cmon_view *v, int clear);
  */
 const char *cmon_view_ip(const struct cmon_view *v, uint32_t addr, char *buf,
 			 size_t len);
+/* A pair's protocol, and its port if it has one: "tcp", "tcp:5432". */
+const char *cmon_view_proto(uint8_t proto, uint16_t port, char *buf,
+			    size_t len);
 const char *cmon_view_reason(const struct cmon_view *v, uint32_t r, char *buf,
 			     size_t len);
 const char *cmon_view_dev(const struct cmon_view *v, uint32_t netns,

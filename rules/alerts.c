@@ -123,7 +123,8 @@ static struct cmon_alert_inst *find(struct cmon_alerter *a,
 		struct cmon_alert_inst *x = &a->v[i];
 
 		if (x->saddr == p->saddr && x->daddr == p->daddr &&
-		    x->proto == p->proto && !strcmp(x->alert, alert) &&
+		    x->proto == p->proto && x->port == p->port &&
+		    !strcmp(x->alert, alert) &&
 		    !strcmp(x->rule, rule))
 			return x;
 	}
@@ -145,8 +146,8 @@ static void endpoint(cmon_endpoint_fn ep, void *ctx, uint32_t addr,
 }
 
 int cmon_rules_pair(const struct cmon_rules *r,
-		    const struct cmon_pair_stats *p, cmon_endpoint_fn ep,
-		    void *ctx)
+		    const struct cmon_pair_stats *p, int port,
+		    cmon_endpoint_fn ep, void *ctx)
 {
 	struct cmon_endpoint_info s, d;
 
@@ -154,7 +155,7 @@ int cmon_rules_pair(const struct cmon_rules *r,
 		return -1;
 	endpoint(ep, ctx, p->saddr, &s);
 	endpoint(ep, ctx, p->daddr, &d);
-	return cmon_rules_match(r, &s, &d, p->proto, 0, NULL, 0);
+	return cmon_rules_match(r, &s, &d, p->proto, port, NULL, 0);
 }
 
 /* One alert of rule @ru on pair @p: its condition now @v. */
@@ -180,6 +181,7 @@ static void step(struct cmon_alerter *a, const struct cmon_rule *ru,
 		x->saddr = p->saddr;
 		x->daddr = p->daddr;
 		x->proto = p->proto;
+		x->port = p->port;
 		x->state = CMON_ALERT_RESOLVED;	/* as if: starts below */
 	}
 	a->seen[x - a->v] = 1;
@@ -218,7 +220,7 @@ void cmon_alerter_eval(struct cmon_alerter *a, const struct cmon_rules *r,
 	}
 	for (i = 0; i < cmon_agg_npairs(agg); i++) {
 		const struct cmon_pair_stats *p = cmon_agg_pair(agg, i);
-		int ri = cmon_rules_pair(r, p, ep, ctx);
+		int ri = cmon_rules_pair(r, p, p->port, ep, ctx);
 
 		if (rule_of)
 			rule_of[i] = ri;
@@ -319,6 +321,9 @@ char *cmon_alerter_am_body(struct cmon_alerter *a, double now,
 				   "proto", cmon_proto_name(x->proto),
 				   "severity", x->severity,
 				   "node", node ? node : "");
+		snprintf(val, sizeof(val), "%u", x->port);
+		if (labels && x->port)
+			json_object_set_new(labels, "port", json_string(val));
 		snprintf(val, sizeof(val), "%.6g", x->value);
 		ann = json_pack("{s:s,s:s}", "expr", x->expr, "value", val);
 		if (ann && *x->summary)

@@ -25,6 +25,7 @@ struct cmon_alert_inst {
 	char severity[32], expr[128], summary[160];
 	uint32_t saddr, daddr;		/* network order */
 	uint8_t proto;
+	uint16_t port;			/* the pair's (host order), or 0 */
 	enum cmon_alert_state state;
 	double value;		/* the metric at the last interval (base
 				 * units), NAN when it had no data */
@@ -75,16 +76,17 @@ const char *cmon_alert_state_name(enum cmon_alert_state s);
  * evaluation, and firing ones last sent @resend_s ago or more (their
  * endsAt a few resends ahead, so Alertmanager resolves them by itself
  * should this node go quiet).  Labels: alertname, rule, src, dst, proto,
- * severity, node.  Marks them sent.  NULL if nothing is to be sent.
+ * port (of a pair with one), severity, node.  Marks them sent.  NULL if
+ * nothing is to be sent.
  */
 char *cmon_alerter_am_body(struct cmon_alerter *a, double now,
 			   double resend_s, const char *node,
 			   cmon_endpoint_fn ep, void *ctx, const char *url);
 
-/* The rule that applies to pair @p (cmon_rules_match(); ports are not
- * known per pair, so a rule's ports do not narrow its pairs), or -1. */
+/* The rule that applies to pair @p's endpoints and protocol to port
+ * @port (cmon_rules_match(): p->port for the pair's own rule), or -1. */
 int cmon_rules_pair(const struct cmon_rules *r,
-		    const struct cmon_pair_stats *p, cmon_endpoint_fn ep,
-		    void *ctx);
+		    const struct cmon_pair_stats *p, int port,
+		    cmon_endpoint_fn ep, void *ctx);
 
 #endif /* CMON_ALERTS_H */

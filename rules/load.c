@@ -541,6 +541,11 @@ static void rules_load(struct ld *l, yaml_node_t *n, struct cmon_rules *rs)
 		if (r->ignore && (r->nalerts || r->capture_file))
 			err(l, e, "rule %s ignores its pairs: it can have "
 			    "no alerts and no capture", r->name);
+		if (r->nports && r->sample)
+			err(l, e, "rule %s has ports: it cannot set sample "
+			    "(the hops sample by addresses and protocol: "
+			    "give the sample to a rule without ports)",
+			    r->name);
 		for (j = 0; j + 1 < rs->nrules; j++)
 			if (rs->rules[j].name &&
 			    !strcmp(rs->rules[j].name, r->name))

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <fnmatch.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "rules-int.h"
 
@@ -70,7 +71,7 @@ static int sel_match(const struct cmon_sel *s,
 static int rule_match(const struct cmon_rule *r,
 		      const struct cmon_endpoint_info *src,
 		      const struct cmon_endpoint_info *dst, uint8_t proto,
-		      uint16_t dport, const char **why)
+		      int dport, const char **why)
 {
 	uint8_t pb = proto == 6 ? CMON_PROTO_BIT_TCP :
 		     proto == 17 ? CMON_PROTO_BIT_UDP :
@@ -85,7 +86,7 @@ static int rule_match(const struct cmon_rule *r,
 		*why = "protocols";
 		return 0;
 	}
-	if (r->nports && dport) {
+	if (r->nports && dport != CMON_ANY_PORT) {
 		for (i = 0; i < r->nports; i++)
 			if (dport >= r->ports[i].lo && dport <= r->ports[i].hi)
 				break;
@@ -100,7 +101,7 @@ static int rule_match(const struct cmon_rule *r,
 int cmon_rules_match(const struct cmon_rules *rs,
 		     const struct cmon_endpoint_info *src,
 		     const struct cmon_endpoint_info *dst, uint8_t proto,
-		     uint16_t dport, char *why, size_t whylen)
+		     int dport, char *why, size_t whylen)
 {
 	int best = -1, also = 0;
 	unsigned int bs = 0;
@@ -143,4 +144,22 @@ int cmon_rules_match(const struct cmon_rules *rs,
 				 "is not shown)" : "");
 	}
 	return best;
+}
+
+unsigned int cmon_rules_ports(const struct cmon_rules *r,
+			      struct cmon_port_range **out)
+{
+	size_t i, n = 0;
+
+	*out = NULL;
+	for (i = 0; r && i < r->nrules; i++)
+		n += r->rules[i].nports;
+	if (!n || !(*out = malloc(n * sizeof(**out))))
+		return 0;
+	for (i = 0, n = 0; i < r->nrules; i++) {
+		memcpy(*out + n, r->rules[i].ports,
+		       r->rules[i].nports * sizeof(**out));
+		n += r->rules[i].nports;
+	}
+	return (unsigned int)n;
 }

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "agg.h"
 #include "meta.h"
 
 /* Version of the standard rules document; agents refuse any other. */
@@ -42,10 +43,6 @@ struct cmon_sel {
 	size_t nnetns;
 	struct cmon_cidr *cidrs;
 	size_t ncidrs;
-};
-
-struct cmon_port_range {
-	uint16_t lo, hi;
 };
 
 enum cmon_metric {
@@ -170,14 +167,22 @@ struct cmon_endpoint_info {
 
 /*
  * The rule that applies to traffic from @src to @dst with protocol
- * @proto (IPPROTO_*, 0: any) to port @dport (0: any): its index, or -1
- * if none does (the pair is watched with the defaults).  @why, if not
- * NULL, gets a sentence on the choice (@whylen bytes).
+ * @proto (IPPROTO_*, 0: any) to port @dport: a port, 0 for traffic to no
+ * port a rule names (a pair's port 0: rules with ports do not apply), or
+ * CMON_ANY_PORT to leave ports out of the question.  Its index, or -1 if
+ * none does (the pair is watched with the defaults).  @why, if not NULL,
+ * gets a sentence on the choice (@whylen bytes).
  */
+#define CMON_ANY_PORT	(-1)
 int cmon_rules_match(const struct cmon_rules *r,
 		     const struct cmon_endpoint_info *src,
 		     const struct cmon_endpoint_info *dst, uint8_t proto,
-		     uint16_t dport, char *why, size_t whylen);
+		     int dport, char *why, size_t whylen);
+
+/* Every rule's ports, for cmon_agg_set_ports(): how many (@out holds
+ * them, malloc'd, or NULL with none). */
+unsigned int cmon_rules_ports(const struct cmon_rules *r,
+			      struct cmon_port_range **out);
 
 /* Specificity of a rule (doc/rules.md): higher wins. */
 unsigned int cmon_rule_specificity(const struct cmon_rule *rule);

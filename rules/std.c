@@ -343,6 +343,8 @@ static void rule_read(struct rd *d, const struct cmon_rules *rs, json_t *o,
 		r->ports[r->nports++] = (struct cmon_port_range){
 			(uint16_t)lo, (uint16_t)hi };
 	}
+	if (r->nports && r->sample)
+		bad(d, "a rule with ports has a sample of its own");
 	json_array_foreach(json_object_get(o, "measure"), i, v)
 		for (size_t j = 0; j < 3; j++)
 			if (json_is_string(v) &&

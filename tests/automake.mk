@@ -141,6 +141,7 @@ INTEGRATION_TESTS = \
 	tests/integration/cmonctl.sh \
 	tests/integration/rules.sh \
 	tests/integration/rules-live.sh \
+	tests/integration/rules-ports.sh \
 	tests/integration/rules-capture.sh \
 	tests/integration/docker.sh \
 	tests/integration/podman.sh \

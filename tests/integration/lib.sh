@@ -92,6 +92,7 @@ it_overlay_nodes() {
 		it_fail "overlay does not pass traffic"
 }
 
+# (IT_KEEP=1 keeps $IT_TMP, for a look after a failure)
 it_cleanup() {
 	[ -n "${IT_ON_EXIT:-}" ] && eval "$IT_ON_EXIT"
 	[ -n "${AGENT_PID:-}" ] && kill -INT "$AGENT_PID" 2>/dev/null &&
@@ -99,7 +100,7 @@ it_cleanup() {
 	for p in ${IT_PIDS:-}; do kill "$p" 2>/dev/null; done
 	nft delete table bridge "${CMON_PFX}" 2>/dev/null
 	cmon_ns_cleanup
-	[ -n "${IT_TMP:-}" ] && rm -rf "$IT_TMP"
+	[ -n "${IT_TMP:-}" ] && [ -z "${IT_KEEP:-}" ] && rm -rf "$IT_TMP"
 }
 
 it_init() {

@@ -922,6 +922,77 @@ static void test_agg_expire(void)
 	cmon_agg_destroy(g);
 }
 
+/* The pair of protocol @proto and port @port (0: the other ports). */
+static const struct cmon_pair_stats *port_pair(struct cmon_agg *g,
+					       uint8_t proto, uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < cmon_agg_npairs(g); i++)
+		if (cmon_agg_pair(g, i)->proto == proto &&
+		    cmon_agg_pair(g, i)->port == port)
+			return cmon_agg_pair(g, i);
+	return NULL;
+}
+
+/* Ports the rules name set their traffic apart; the rest stays with the
+ * addresses' pair; a change moves counted flows without phantom loss. */
+static void test_agg_ports_set_apart(void)
+{
+	static const struct cmon_port_range r[] = {
+		{ 5050, 6000 }, { 2000, 2000 }, { 5000, 5100 } };
+	struct cmon_flow other = flow, ping = flow;
+	struct cmon_agg *g = running();
+	const struct cmon_pair_stats *p;
+	uint64_t n;
+
+	other.dport = htons(80);
+	ping.proto = 1;
+	CU_ASSERT_EQUAL(cmon_agg_set_ports(g, r, 3), 0);
+	CU_ASSERT_EQUAL(cmon_agg_port_of(g, 17, htons(5500)), 5500);
+	CU_ASSERT_EQUAL(cmon_agg_port_of(g, 6, htons(5000)), 5000);
+	CU_ASSERT_EQUAL(cmon_agg_port_of(g, 17, htons(6001)), 0);
+	CU_ASSERT_EQUAL(cmon_agg_port_of(g, 17, htons(4999)), 0);
+	CU_ASSERT_EQUAL(cmon_agg_port_of(g, 1, htons(2000)), 0);
+	for (n = 1; n <= 4; n++) {
+		hop(g, &flow, CMON_TP_VETH_IN, 0, 1000 * n, 100000 * n);
+		hop(g, &other, CMON_TP_VETH_IN, 0, 300 * n, 30000 * n);
+		hop(g, &ping, CMON_TP_VETH_IN, 0, 10 * n, 1000 * n);
+		hop(g, &flow, CMON_TP_VETH_OUT, 0, 1000 * n, 100000 * n);
+		hop(g, &other, CMON_TP_VETH_OUT, 0, 300 * n - 3, 30000 * n);
+		hop(g, &ping, CMON_TP_VETH_OUT, 0, 10 * n, 1000 * n);
+		cmon_agg_tick(g, 1.0);
+	}
+	CU_ASSERT_EQUAL(cmon_agg_npairs(g), 3);
+	p = port_pair(g, 17, 2000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->packets, 1000);
+	CU_ASSERT_EQUAL(p->total_packets, 4000);
+	CU_ASSERT_EQUAL(p->total_lost, 0);
+	p = port_pair(g, 17, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->packets, 300);
+	CU_ASSERT_EQUAL(p->total_lost, 3);
+	CU_ASSERT_PTR_NOT_NULL(port_pair(g, 1, 0));
+
+	/* no port named any more: the port's flow joins the others */
+	CU_ASSERT_EQUAL(cmon_agg_set_ports(g, NULL, 0), 0);
+	hop(g, &flow, CMON_TP_VETH_IN, 0, 5000, 500000);
+	hop(g, &other, CMON_TP_VETH_IN, 0, 1500, 150000);
+	hop(g, &ping, CMON_TP_VETH_IN, 0, 50, 5000);
+	hop(g, &flow, CMON_TP_VETH_OUT, 0, 5000, 500000);
+	hop(g, &other, CMON_TP_VETH_OUT, 0, 1497, 150000);
+	hop(g, &ping, CMON_TP_VETH_OUT, 0, 50, 5000);
+	cmon_agg_tick(g, 1.0);
+	p = port_pair(g, 17, 0);
+	CU_ASSERT_EQUAL(p->packets, 1300);
+	CU_ASSERT_EQUAL(p->lost, 0);
+	p = port_pair(g, 17, 2000);
+	CU_ASSERT_EQUAL(p->packets, 0);
+	CU_ASSERT_EQUAL(p->active, 0);
+	cmon_agg_destroy(g);
+}
+
 int main(void)
 {
 	flow = (struct cmon_flow){ A, B, htons(1000), htons(2000), 17 };
@@ -944,6 +1015,7 @@ int main(void)
 		{ "test_agg_overflow_counted", test_agg_overflow_counted },
 		{ "test_agg_bad_record_counted", test_agg_bad_record_counted },
 		{ "test_agg_expire", test_agg_expire },
+		{ "test_agg_ports_set_apart", test_agg_ports_set_apart },
 		{ "test_agg_started_under_traffic",
 		  test_agg_started_under_traffic },
 		{ "test_agg_hop_attached_late", test_agg_hop_attached_late },

@@ -352,7 +352,7 @@ static void test_export_history_bounded(void)
 		cmon_history_append(h, &v);
 	}
 	text_open(&t);
-	CU_ASSERT_EQUAL(cmon_history_pair(h, t.f, "web", "10.199.0.3", "udp",
+	CU_ASSERT_EQUAL(cmon_history_pair(h, t.f, "web", "10.199.0.3", "udp", -1,
 					  0), 0);
 	out = text_close(&t);
 	/* the newest three, oldest first */
@@ -365,13 +365,13 @@ static void test_export_history_bounded(void)
 	/* since, by address, any protocol */
 	text_open(&t);
 	CU_ASSERT_EQUAL(cmon_history_pair(h, t.f, "10.199.0.2", "10.199.0.3",
-					  NULL, 1e9 + 4), 0);
+					  NULL, -1, 1e9 + 4), 0);
 	out = text_close(&t);
 	CU_ASSERT_PTR_NULL(strstr(out, "1000000004.000"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "1000000005.000"));
 	free(out);
 	text_open(&t);
-	CU_ASSERT_EQUAL(cmon_history_pair(h, t.f, "web", "10.199.0.3", "tcp",
+	CU_ASSERT_EQUAL(cmon_history_pair(h, t.f, "web", "10.199.0.3", "tcp", -1,
 					  0), -ENOENT);
 	text_close(&t);
 	free(t.buf);
@@ -435,7 +435,7 @@ static void test_export_history_true_and_compact(void)
 			base = cmon_history_bytes(h);
 	}
 	text_open(&tx);
-	CU_ASSERT_EQUAL(cmon_history_pair(h, tx.f, "web", "10.199.0.3", "udp",
+	CU_ASSERT_EQUAL(cmon_history_pair(h, tx.f, "web", "10.199.0.3", "udp", -1,
 					  0), 0);
 	out = text_close(&tx);
 	for (at = strstr(out, "{\"t\":"); at; at = strstr(at + 1, "{\"t\":")) {
@@ -499,11 +499,11 @@ static void test_export_history_handed_over(void)
 	rewind(f);
 	CU_ASSERT_EQUAL(cmon_history_load(h2, f), 0);
 	text_open(&t);
-	cmon_history_pair(h, t.f, "web", "10.199.0.3", "udp", 0);
+	cmon_history_pair(h, t.f, "web", "10.199.0.3", "udp", -1, 0);
 	cmon_history_monitor(h, t.f, 0);
 	want = text_close(&t);
 	text_open(&t);
-	cmon_history_pair(h2, t.f, "web", "10.199.0.3", "udp", 0);
+	cmon_history_pair(h2, t.f, "web", "10.199.0.3", "udp", -1, 0);
 	cmon_history_monitor(h2, t.f, 0);
 	out = text_close(&t);
 	CU_ASSERT_STRING_EQUAL(out, want);
@@ -514,7 +514,7 @@ static void test_export_history_handed_over(void)
 	v = view(g, 1e9 + 6);
 	cmon_history_append(h2, &v);
 	text_open(&t);
-	cmon_history_pair(h2, t.f, "web", "10.199.0.3", "udp", 0);
+	cmon_history_pair(h2, t.f, "web", "10.199.0.3", "udp", -1, 0);
 	out = text_close(&t);
 	CU_ASSERT_EQUAL(count(out, "{\"t\":"), 3);
 	CU_ASSERT(strstr(out, "1000000004.000") < strstr(out, "1000000006.000"));
@@ -524,7 +524,7 @@ static void test_export_history_handed_over(void)
 	rewind(f);
 	CU_ASSERT_EQUAL(cmon_history_load(h3, f), 0);
 	text_open(&t);
-	cmon_history_pair(h3, t.f, "web", "10.199.0.3", "udp", 0);
+	cmon_history_pair(h3, t.f, "web", "10.199.0.3", "udp", -1, 0);
 	out = text_close(&t);
 	CU_ASSERT_EQUAL(count(out, "{\"t\":"), 2);
 	CU_ASSERT_PTR_NULL(strstr(out, "1000000003.000"));

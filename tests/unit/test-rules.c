@@ -51,7 +51,6 @@ static const char good[] =
 	"      protocols: [tcp]\n"
 	"      ports: [5432, 8000-8080]\n"
 	"    measure:\n"
-	"      sample: 2\n"
 	"      metrics: [latency, loss]\n"
 	"      capture: { file: /tmp/x.pcap, size_mib: 8 }\n"
 	"    alerts:\n"
@@ -68,6 +67,7 @@ static const char good[] =
 	"        when: bps > 2.5G\n"
 	"  - name: quiet\n"
 	"    select: { protocols: icmp }\n"
+	"    measure: { sample: 2 }\n"
 	"    ignore: true\n";
 
 static void test_rules_good_file(void)
@@ -101,7 +101,8 @@ static void test_rules_good_file(void)
 	CU_ASSERT_EQUAL(w->protos, CMON_PROTO_BIT_TCP);
 	CU_ASSERT_EQUAL_FATAL(w->nports, 2);
 	CU_ASSERT(w->ports[1].lo == 8000 && w->ports[1].hi == 8080);
-	CU_ASSERT_EQUAL(w->sample, 2);
+	CU_ASSERT_EQUAL(w->sample, 0);
+	CU_ASSERT_EQUAL(r->rules[1].sample, 2);
 	CU_ASSERT_EQUAL(w->measure, CMON_MEASURE_LATENCY | CMON_MEASURE_LOSS);
 	CU_ASSERT_STRING_EQUAL(w->capture_file, "/tmp/x.pcap");
 	CU_ASSERT_EQUAL(w->capture_size_mib, 8);
@@ -492,20 +493,60 @@ static void test_alerts_ignored(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	/* the more specific watch rule wins over the ignore */
-	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, names, NULL), 1);
+	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, p.port, names, NULL), 1);
 	p.saddr = htonl(0x0a000004);
-	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, names, NULL), 0);
+	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, p.port, names, NULL), 0);
 	CU_ASSERT(r->rules[0].ignore);
 	p.daddr = htonl(0x0a000005);
-	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, names, NULL), -1);
-	CU_ASSERT_EQUAL(cmon_rules_pair(NULL, &p, names, NULL), -1);
+	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, p.port, names, NULL), -1);
+	CU_ASSERT_EQUAL(cmon_rules_pair(NULL, &p, p.port, names, NULL), -1);
 	cmon_rules_free(r);
+}
+
+/* A rule with ports applies to the pairs of those ports only; it cannot
+ * set the sampling, which the hops do by addresses. */
+static void test_rules_ports(void)
+{
+	struct cmon_rules_errors e = { 0 };
+	struct cmon_rules *r = load(V "rules:\n"
+		"  - { name: pg, select: { to: { containers: [c3] }, ports: [5432, 8000-8080] } }\n"
+		"  - { name: all, select: { to: { containers: [c3] } }, measure: { sample: 8 } }\n"
+		"  - { name: dns, select: { ports: [53] } }\n",
+		&e);
+	struct cmon_pair_stats p = { htonl(0x0a000002), htonl(0x0a000003), 17,
+				     5432 };
+	struct cmon_port_range *pr;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, p.port, names, NULL), 0);
+	/* the addresses' sampling: the rule without ports */
+	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, 0, names, NULL), 1);
+	p.port = 0;
+	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, p.port, names, NULL), 1);
+	p.port = 53;
+	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, p.port, names, NULL), 1);
+	p.daddr = htonl(0x0a000004);
+	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, p.port, names, NULL), 2);
+	p.port = 0;
+	CU_ASSERT_EQUAL(cmon_rules_pair(r, &p, p.port, names, NULL), -1);
+	CU_ASSERT_EQUAL(cmon_rules_ports(r, &pr), 3);
+	CU_ASSERT(pr[1].lo == 8000 && pr[1].hi == 8080 && pr[2].lo == 53);
+	free(pr);
+	CU_ASSERT_EQUAL(cmon_rules_ports(NULL, &pr), 0);
+	CU_ASSERT_PTR_NULL(pr);
+	cmon_rules_free(r);
+	CU_ASSERT(strstr(only_error(V "rules:\n"
+		"  - name: pg\n"
+		"    select: { ports: [5432] }\n"
+		"    measure: { sample: 2 }\n"),
+		"t.yaml:3:5: rule pg has ports: it cannot set sample") != NULL);
 }
 
 int main(void)
 {
 	static const struct unit_case cases[] = {
 		{ "test_rules_good_file", test_rules_good_file },
+		{ "test_rules_ports", test_rules_ports },
 		{ "test_rules_errors_located", test_rules_errors_located },
 		{ "test_rules_all_errors", test_rules_all_errors },
 		{ "test_rules_canonical", test_rules_canonical },

@@ -101,7 +101,7 @@ function refreshTip() {
 function linkText(l) {
   const lines = [`${l.a} ↔ ${l.b}`];
   for (const p of l.pairs) {
-    lines.push(`${p.src} → ${p.dst} ${p.proto}: ` +
+    lines.push(`${p.src} → ${p.dst} ${m.pairProto(p)}: ` +
       (p.active ? `${m.fmtRate(p.pps, "pkt/s")}, ${m.fmtRate(p.bps, "bit/s")}, ` +
         `p50 ${m.fmtUs(p.latency_us.e2e.p50)}, p99 ${m.fmtUs(p.latency_us.e2e.p99)}, ` +
         `loss ${m.fmtPct(p.loss.ratio)}${p.loss.hop ? " at " + p.loss.hop : ""}`
@@ -239,7 +239,7 @@ function renderPairs(paths) {
     const e2e = p.latency_us.e2e;
     const lossy = m.pairLossy(p);
     const cells = [
-      [p.src, ""], [p.dst, ""], [p.proto, ""],
+      [p.src, ""], [p.dst, ""], [m.pairProto(p), ""],
       [p.active ? m.fmtRate(p.pps, "pkt/s") : "idle", "num"],
       [p.active ? m.fmtRate(p.bps, "bit/s") : "–", "num"],
       [m.fmtUs(e2e.p50), "num"], [m.fmtUs(e2e.p99), "num"],
@@ -267,7 +267,7 @@ function renderPair(paths) {
     return;
   }
   $("pair-title").textContent =
-    `${p.src} → ${p.dst} (${p.proto}) — end to end p50 ` +
+    `${p.src} → ${p.dst} (${m.pairProto(p)}) — end to end p50 ` +
     `${m.fmtUs(p.latency_us.e2e.p50)}, p99 ${m.fmtUs(p.latency_us.e2e.p99)}` +
     (p.active ? "" : " — idle");
   for (const h of m.hopBreakdown(p)) {
@@ -312,11 +312,9 @@ function chart(id, series, data, fmt) {
 }
 
 async function loadHistory() {
-  const [sip, rest] = state.selected.split(">");
-  const [dip, proto] = rest.split("/");
   let h;
   try {
-    h = await getJSON(`/api/v1/history?src=${sip}&dst=${dip}&proto=${proto}`);
+    h = await getJSON(`/api/v1/history?${m.historyQuery(state.selected)}`);
   } catch {
     h = { points: [] };
   }

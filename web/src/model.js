@@ -49,7 +49,7 @@ export function pictured(paths) {
 export function networkIssues(paths) {
   return paths.filter(pairLossy)
     .sort((x, y) => y.loss.ratio - x.loss.ratio)
-    .map((p) => ({ pair: `${p.src} → ${p.dst} ${p.proto}`, ratio: p.loss.ratio,
+    .map((p) => ({ pair: `${p.src} → ${p.dst} ${pairProto(p)}`, ratio: p.loss.ratio,
                    lost: p.loss.lost, seqLost: p.loss.seq_lost, hop: p.loss.hop }));
 }
 
@@ -311,11 +311,25 @@ export function pairRows(paths, query, words = () => []) {
     .filter((p) => matches(query, p.src, [p.src_ip], words(p.src)) ||
                    matches(query, p.dst, [p.dst_ip], words(p.dst)))
     .sort((x, y) => (y.active - x.active) || (y.bps - x.bps) ||
-          (x.src + x.dst + x.proto).localeCompare(y.src + y.dst + y.proto));
+          (x.src + x.dst + pairProto(x))
+            .localeCompare(y.src + y.dst + pairProto(y)));
+}
+
+// A pair's protocol, and the port the rules set it apart by: "tcp:5432".
+export function pairProto(p) {
+  return p.port ? `${p.proto}:${p.port}` : p.proto;
 }
 
 export function pairId(p) {
-  return p.src_ip + ">" + p.dst_ip + "/" + p.proto;
+  return p.src_ip + ">" + p.dst_ip + "/" + pairProto(p);
+}
+
+// The history query of a pair's id (pairId()).
+export function historyQuery(id) {
+  const [sip, rest] = id.split(">");
+  const [dip, pp] = rest.split("/");
+  const [proto, port] = pp.split(":");
+  return `src=${sip}&dst=${dip}&proto=${proto}&port=${port || 0}`;
 }
 
 // An alert's value in the unit of what it watches.
@@ -338,7 +352,7 @@ export function alertRows(alerts) {
             .localeCompare(y.rule + y.alert + y.src + y.dst))
     .map((a) => ({
       state: a.state, severity: a.severity, rule: a.rule, alert: a.alert,
-      pair: `${a.src} → ${a.dst} ${a.proto}`,
+      pair: `${a.src} → ${a.dst} ${pairProto(a)}`,
       text: `${a.expr}, now ${fmtAlertValue(a)}`,
       summary: a.summary,
     }));

@@ -243,6 +243,21 @@ test("pair rows: active and busy first, filtered by either end", () => {
   assert.deepEqual(rows.map((r) => r.src + r.dst), ["ab", "ea"]);
 });
 
+test("a pair of a port the rules set apart has its own id and history", () => {
+  const all = pair("web", "db", "tcp", { sip: "10.0.0.1", dip: "10.0.0.2" });
+  const pg = { ...all, port: 5432 };
+  assert.equal(m.pairProto(all), "tcp");
+  assert.equal(m.pairProto(pg), "tcp:5432");
+  assert.notEqual(m.pairId(all), m.pairId(pg));
+  assert.equal(m.historyQuery(m.pairId(pg)),
+               "src=10.0.0.1&dst=10.0.0.2&proto=tcp&port=5432");
+  assert.equal(m.historyQuery(m.pairId(all)),
+               "src=10.0.0.1&dst=10.0.0.2&proto=tcp&port=0");
+  assert.equal(m.networkIssues([{ ...pg, loss: { ...pg.loss, lost: 3,
+                                                   ratio: 0.3 } }])[0].pair,
+               "web → db tcp:5432");
+});
+
 test("alerts: firing first, values in the unit of what they watch", () => {
   const a = (state, alert, expr, value) => ({
     rule: "r", alert, state, severity: "warning", src: "web", dst: "db",
