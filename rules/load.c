@@ -200,6 +200,57 @@ static void strings(struct ld *l, yaml_node_t *n, const char *what,
 	list(l, n, what, push_str, &sv);
 }
 
+/*
+ * Why @s is no interface name the kernel takes (1 to 15 bytes, not "."
+ * or "..", no '/', ':' or white space), or with @glob no shell glob of
+ * such names (brackets closed); NULL if it is one.
+ */
+static const char *ifname_problem(const char *s, int glob)
+{
+	size_t len = strlen(s);
+	const char *c, *close;
+
+	if (!len || !strcmp(s, ".") || !strcmp(s, ".."))
+		return "is no interface name";
+	if (strpbrk(s, "/: \t\n"))
+		return "holds '/', ':' or white space, which no interface "
+		       "name does";
+	if (!glob || !strpbrk(s, "*?["))
+		return len > 15 ? "is longer than an interface name (15 "
+				  "bytes)" : NULL;
+	for (c = s; (c = strchr(c, '[')); c = close + 1)
+		/* a class: a ']' first is one of its characters */
+		if (!c[1] || !(close = strchr(c + 2, ']')))
+			return "opens a [class] it does not close";
+	return NULL;
+}
+
+/* Interface names, or with "glob" names and globs, into a strv. */
+struct ifnames {
+	struct strv sv;
+	int glob;
+};
+
+static int push_ifname(struct ld *l, yaml_node_t *n, const char *s, void *out)
+{
+	struct ifnames *in = out;
+	const char *why = ifname_problem(s, in->glob);
+
+	if (why) {
+		err(l, n, "'%s' %s", s, why);
+		return -1;
+	}
+	return push_str(l, n, s, &in->sv);
+}
+
+static void ifnames(struct ld *l, yaml_node_t *n, const char *what,
+		    char ***v, size_t *cnt, int glob)
+{
+	struct ifnames in = { { v, cnt }, glob };
+
+	list(l, n, what, push_ifname, &in);
+}
+
 /* A whole number in [min, max]. */
 static int number(struct ld *l, yaml_node_t *n, const char *what,
 		  unsigned long min, unsigned long max, uint32_t *out)
@@ -598,15 +649,15 @@ static void tpl_field(struct ld *l, const char *key, yaml_node_t *k,
 		c->extends = dup_scalar(l, v, key);
 		c->extends_node = v;
 	} else if (!strcmp(key, "bridges")) {
-		strings(l, v, key, &t->bridges, &t->nbridges);
+		ifnames(l, v, key, &t->bridges, &t->nbridges, 0);
 	} else if (!strcmp(key, "overlay")) {
-		strings(l, v, key, &t->overlay, &t->noverlay);
+		ifnames(l, v, key, &t->overlay, &t->noverlay, 0);
 	} else if (!strcmp(key, "uplink")) {
-		strings(l, v, key, &t->uplink, &t->nuplink);
+		ifnames(l, v, key, &t->uplink, &t->nuplink, 0);
 	} else if (!strcmp(key, "ovs_bridges")) {
-		strings(l, v, key, &t->ovs_bridges, &t->novs_bridges);
+		ifnames(l, v, key, &t->ovs_bridges, &t->novs_bridges, 0);
 	} else if (!strcmp(key, "veths")) {
-		strings(l, v, key, &t->veths, &t->nveths);
+		ifnames(l, v, key, &t->veths, &t->nveths, 1);
 	} else if (!strcmp(key, "hops")) {
 		list(l, v, key, push_hop, &c->add);
 	} else {
