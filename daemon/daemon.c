@@ -595,6 +595,7 @@ static int start(struct cmon_daemon *d, struct cmon_kopts *k, int restarted,
 		d->peers = cmon_peers_start(o->peers, o->npeers);
 		if (!d->peers)
 			return 2;
+		cmon_export_peers(d->x, d->peers);
 	}
 	if (o->pcap.path) {
 		/* after a restart: what the file holds stays */

@@ -10,6 +10,7 @@
 #include "http.h"
 #include "influx.h"
 #include "log.h"
+#include "peers.h"
 #include "prom.h"
 
 struct cmon_export {
@@ -18,6 +19,7 @@ struct cmon_export {
 	struct cmon_prom *prom;
 	struct cmon_http *http;
 	struct cmon_influx *influx;
+	struct cmon_peers *peers;
 	uint64_t overflow;
 };
 
@@ -280,6 +282,23 @@ static void health(FILE *out, struct cmon_export *e, const struct cmon_view *v)
 	fputs("}}\n", out);
 }
 
+/* The cluster view: this node's documents, then the peers'. */
+static void cluster(FILE *out, struct cmon_export *e,
+		    const struct cmon_view *v, const char *metrics,
+		    const char *topology)
+{
+	fprintf(out, "{\"time\":%.3f,\"nodes\":[{\"node\":", v->time);
+	cmon_json_str(out, v->node ? v->node : "");
+	fputs(",\"self\":true,\"url\":", out);
+	cmon_json_str(out, cmon_export_url(e) ? cmon_export_url(e) : "");
+	fprintf(out, ",\"up\":true,\"age_s\":0,\"error\":null,"
+		"\"metrics\":%s,\"topology\":%s}", metrics ? metrics : "null",
+		topology ? topology : "null");
+	if (e->peers)
+		cmon_peers_cluster(e->peers, out);
+	fputs("]}\n", out);
+}
+
 void cmon_export_tick(struct cmon_export *e, const struct cmon_view *v,
 		      const struct cmon_endpoint *eps, unsigned int n)
 {
@@ -311,11 +330,19 @@ void cmon_export_tick(struct cmon_export *e, const struct cmon_view *v,
 	if (d[CMON_DOC_COUNTERS].f)
 		counters(d[CMON_DOC_COUNTERS].f, e, v);
 	for (i = 0; i < CMON_NDOCS; i++) {
+		if (i == CMON_DOC_CLUSTER && d[i].f)
+			cluster(d[i].f, e, v, buf[CMON_DOC_METRICS],
+				buf[CMON_DOC_TOPOLOGY]);
 		close_doc(&d[i]);
 		buf[i] = d[i].buf;
 		len[i] = d[i].len;
 	}
 	cmon_http_publish(e->http, buf, len);
+}
+
+void cmon_export_peers(struct cmon_export *e, struct cmon_peers *p)
+{
+	e->peers = p;
 }
 
 const char *cmon_export_url(const struct cmon_export *e)

@@ -44,6 +44,9 @@ struct cmon_export *cmon_export_start(const struct cmon_export_opts *o);
  */
 void cmon_export_tick(struct cmon_export *e, const struct cmon_view *v,
 		      const struct cmon_endpoint *eps, unsigned int n);
+/* The other nodes (--peer) whose documents the cluster view holds. */
+struct cmon_peers;
+void cmon_export_peers(struct cmon_export *e, struct cmon_peers *p);
 /* "http://ADDR:PORT/" of the HTTP server, or NULL without one. */
 const char *cmon_export_url(const struct cmon_export *e);
 /* The exporter's own counters (InfluxDB lines queued, written, dropped). */

@@ -405,6 +405,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		*state = h;
 		return MHD_YES;
 	}
+	/* the page's own files hold no figure: its API calls carry the
+	 * token it was opened with */
+	if (strcmp(url, "/metrics") && strncmp(url, "/api/", 5))
+		return file(h, c, url);
 	if (!authorised(h, c))
 		return error(c, 401, "a token is required: Authorization: "
 			     "Bearer TOKEN or ?token=TOKEN");
@@ -419,15 +423,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		return document(h, c, CMON_DOC_HEALTH, "application/json");
 	if (!strcmp(url, "/api/v1/counters"))
 		return document(h, c, CMON_DOC_COUNTERS, "application/json");
+	if (!strcmp(url, "/api/v1/cluster"))
+		return document(h, c, CMON_DOC_CLUSTER, "application/json");
 	if (!strcmp(url, "/api/v1/history"))
 		return rendered(h, c, render_history);
 	if (!strcmp(url, "/api/v1/history/monitor"))
 		return rendered(h, c, render_monitor);
 	if (!strcmp(url, "/api/v1/events"))
 		return events(h, c);
-	if (!strncmp(url, "/api/", 5))
-		return error(c, 404, "no such endpoint: see cmon-dpdk(8)");
-	return file(h, c, url);
+	return error(c, 404, "no such endpoint: see cmon-dpdk(8)");
 }
 
 static void notify(void *cls, struct MHD_Connection *c, void **socket_ctx,

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "peers.h"
 
@@ -114,4 +115,19 @@ unsigned int cmon_peers_parse_counters(const char *doc,
 	}
 	json_decref(root);
 	return n;
+}
+
+int cmon_peers_parse_doc(const char *doc, char *node, size_t len)
+{
+	json_t *o = json_loads(doc, 0, NULL);
+	const char *n;
+
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return -1;
+	}
+	n = json_string_value(json_object_get(o, "node"));
+	snprintf(node, len, "%s", n ? n : "");
+	json_decref(o);
+	return 0;
 }

@@ -24,6 +24,10 @@ unsigned int cmon_peers_counters(struct cmon_peers *p,
 	return 0;
 }
 
+void cmon_peers_cluster(struct cmon_peers *p, FILE *out)
+{
+}
+
 uint64_t cmon_peers_left_out(struct cmon_peers *p)
 {
 	return 0;

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "log.h"
 #include "peers.h"
+#include "view.h"
 
 #define MAX_PEERS	32
 #define MAX_LINKS	64
@@ -19,11 +20,16 @@ struct peer {
 	char *url;			/* .../api/v1/metrics */
 	char shown[512];		/* url without its token, for logs */
 	char *counters_url;		/* .../api/v1/counters */
+	char *topology_url;		/* .../api/v1/topology */
 	CURL *curl;
 	char *buf;			/* response being read */
 	size_t len;
 	int up, told;
 	double at;			/* monotonic time of the links */
+	/* for the cluster view: its name, why it did not answer, its last
+	 * good documents (JSON objects, as they came) */
+	char node[64], error[160];
+	char *metrics, *topology;
 	unsigned int nlinks;
 	struct cmon_peer_link links[MAX_LINKS];
 	unsigned int ncounters;
@@ -83,20 +89,42 @@ static long get(struct peer *p, const char *url, CURLcode *rc)
 	return code;
 }
 
+/* GET @url: its body if it is a JSON object (its "node" into @node),
+ * else NULL with why in @why. */
+static char *get_doc(struct peer *p, const char *url, char *node,
+		     size_t nlen, char *why, size_t wlen)
+{
+	CURLcode rc;
+	long code = get(p, url, &rc);
+
+	if (rc != CURLE_OK)
+		snprintf(why, wlen, "%s", curl_easy_strerror(rc));
+	else if (code != 200)
+		snprintf(why, wlen, "HTTP status %ld", code);
+	else if (!p->buf || cmon_peers_parse_doc(p->buf, node, nlen))
+		snprintf(why, wlen, "not a cmon document");
+	else
+		return strdup(p->buf);
+	return NULL;
+}
+
 static void poll_one(struct cmon_peers *ps, struct peer *p)
 {
 	static struct cmon_hop_counter counters[MAX_COUNTERS];
 	struct cmon_peer_link links[MAX_LINKS];
 	unsigned int n = 0, nc = 0;
-	long code;
+	char node[64] = "", why[160] = "", tnode[64], *metrics, *topo = NULL;
 	CURLcode rc;
 
 	/* counters first: they are older than the links, never newer */
 	if (get(p, p->counters_url, &rc) == 200 && p->buf)
 		nc = cmon_peers_parse_counters(p->buf, counters, MAX_COUNTERS);
-	code = get(p, p->url, &rc);
-	if (rc == CURLE_OK && code == 200 && p->buf)
-		n = cmon_peers_parse(p->buf, links, MAX_LINKS);
+	metrics = get_doc(p, p->url, node, sizeof(node), why, sizeof(why));
+	if (metrics) {
+		n = cmon_peers_parse(metrics, links, MAX_LINKS);
+		topo = get_doc(p, p->topology_url, tnode, sizeof(tnode), why,
+			       sizeof(why));
+	}
 	pthread_mutex_lock(&ps->mu);
 	nc = fit(ps, nc, MAX_COUNTERS);
 	n = fit(ps, n, MAX_LINKS);
@@ -106,7 +134,7 @@ static void poll_one(struct cmon_peers *ps, struct peer *p)
 		memcpy(p->counters, counters, nc * sizeof(*counters));
 		p->ncounters = nc;
 	}
-	if (rc == CURLE_OK && code == 200) {
+	if (metrics && topo) {
 		if (!p->up)
 			cmon_info("peer %s answers", p->shown);
 		p->up = 1;
@@ -114,13 +142,20 @@ static void poll_one(struct cmon_peers *ps, struct peer *p)
 		p->nlinks = n;
 		memcpy(p->links, links, n * sizeof(links[0]));
 		p->at = cmon_time_mono();
+		snprintf(p->node, sizeof(p->node), "%s", node);
+		p->error[0] = 0;
+		free(p->metrics);
+		free(p->topology);
+		p->metrics = metrics;
+		p->topology = topo;
 	} else {
 		if (p->up || !p->told++)
 			cmon_warn("peer %s: %s; cross-node latencies need its "
 				  "delays (is cmon-dpdk --http running there?)",
-				  p->shown, rc != CURLE_OK ?
-				  curl_easy_strerror(rc) : "bad HTTP status");
+				  p->shown, why);
 		p->up = 0;
+		snprintf(p->error, sizeof(p->error), "%s", why);
+		free(metrics);
 	}
 	pthread_mutex_unlock(&ps->mu);
 }
@@ -178,6 +213,8 @@ struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n)
 			     urls[i], q ? q : "") < 0 ||
 		    asprintf(&p->counters_url, "%.*s/api/v1/counters%s",
 			     (int)l, urls[i], q ? q : "") < 0 ||
+		    asprintf(&p->topology_url, "%.*s/api/v1/topology%s",
+			     (int)l, urls[i], q ? q : "") < 0 ||
 		    !(p->curl = curl_easy_init()))
 			goto fail;
 		cmon_url_redact(p->url, p->shown, sizeof(p->shown));
@@ -199,6 +236,7 @@ fail:
 	for (i = 0; i < ps->n; i++) {
 		free(ps->peer[i].url);
 		free(ps->peer[i].counters_url);
+		free(ps->peer[i].topology_url);
 		if (ps->peer[i].curl)
 			curl_easy_cleanup(ps->peer[i].curl);
 	}
@@ -246,6 +284,44 @@ unsigned int cmon_peers_counters(struct cmon_peers *ps,
 	return n;
 }
 
+void cmon_peers_cluster(struct cmon_peers *ps, FILE *out)
+{
+	double now = cmon_time_mono();
+	char url[512], *q;
+	unsigned int i;
+
+	pthread_mutex_lock(&ps->mu);
+	for (i = 0; i < ps->n; i++) {
+		const struct peer *p = &ps->peer[i];
+
+		/* the exporter's own URL, as the page would open it */
+		snprintf(url, sizeof(url), "%s", p->shown);
+		if ((q = strstr(url, "/api/v1/metrics")))
+			strcpy(q, "/");
+		fputs(",{\"node\":", out);
+		if (p->metrics)
+			cmon_json_str(out, p->node);
+		else
+			fputs("null", out);
+		fputs(",\"self\":false,\"url\":", out);
+		cmon_json_str(out, url);
+		fprintf(out, ",\"up\":%s,\"age_s\":", p->up ? "true" : "false");
+		if (p->at)
+			fprintf(out, "%.1f", now - p->at);
+		else
+			fputs("null", out);
+		fputs(",\"error\":", out);
+		if (p->up || !p->error[0])
+			fputs("null", out);
+		else
+			cmon_json_str(out, p->error);
+		fprintf(out, ",\"metrics\":%s,\"topology\":%s}",
+			p->metrics ? p->metrics : "null",
+			p->topology ? p->topology : "null");
+	}
+	pthread_mutex_unlock(&ps->mu);
+}
+
 uint64_t cmon_peers_left_out(struct cmon_peers *ps)
 {
 	uint64_t n;
@@ -282,7 +358,10 @@ void cmon_peers_stop(struct cmon_peers *ps)
 	for (i = 0; i < ps->n; i++) {
 		free(ps->peer[i].url);
 		free(ps->peer[i].counters_url);
+		free(ps->peer[i].topology_url);
 		free(ps->peer[i].counters);
+		free(ps->peer[i].metrics);
+		free(ps->peer[i].topology);
 		free(ps->peer[i].buf);
 		curl_easy_cleanup(ps->peer[i].curl);
 	}

@@ -11,7 +11,9 @@
 #ifndef CMON_PEERS_H
 #define CMON_PEERS_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "agg.h"
 
 /* A delay a peer measured: from node @from to node @to (its own). */
@@ -43,6 +45,18 @@ unsigned int cmon_peers_counters(struct cmon_peers *p,
 unsigned int cmon_peers_parse_counters(const char *doc,
 				       struct cmon_hop_counter *out,
 				       unsigned int max);
+/*
+ * Is @doc a JSON object (another exporter's document)?  0 if so, its
+ * "node" (or "") into @node (@len bytes); -1 if not.
+ */
+int cmon_peers_parse_doc(const char *doc, char *node, size_t len);
+/*
+ * The cluster view (/api/v1/cluster, doc/json.md): for each peer, ",{...}"
+ * with its node name, URL (token left out), whether it answered at the
+ * last poll, how long ago it last did, why not, and its last good
+ * /api/v1/metrics and /api/v1/topology documents as they came.
+ */
+void cmon_peers_cluster(struct cmon_peers *p, FILE *out);
 /* Links and counters peers sent beyond the bounds kept: left out. */
 uint64_t cmon_peers_left_out(struct cmon_peers *p);
 /* Peers that answered at the last poll, of how many. */

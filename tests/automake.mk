@@ -109,7 +109,7 @@ tests_unit_test_nl_san_LDADD = $(SAN_LDADD) $(LIBMNL_LIBS)
 endif
 endif
 EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py \
-	tests/web/browser.mjs tests/web/page.mjs tests/web/topology.mjs \
+	tests/web/browser.mjs tests/web/page.mjs tests/web/cluster.mjs tests/web/topology.mjs \
 	tests/web/scale.mjs
 
 if HAVE_CUNIT
@@ -170,6 +170,7 @@ INTEGRATION_TESTS = \
 	tests/integration/clocks.sh \
 	tests/web/unit.sh \
 	tests/web/page.sh \
+	tests/web/cluster.sh \
 	tests/web/scale.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \

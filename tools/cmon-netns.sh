@@ -46,10 +46,27 @@ cmon_ns_container() {
 	ip -n "$name" route add default via "${addr%.*}.1"
 }
 
+# cmon_ns_underlay [N]: node namespaces PFXn1..PFXnN, each with its
+# underlay device PFXuI: two nodes joined by a veth pair (the default),
+# more by a bridge in namespace PFXul.
 cmon_ns_underlay() {
-	ip netns add "${CMON_PFX}n1" && ip netns add "${CMON_PFX}n2" || return 1
-	ip link add "${CMON_PFX}u1" netns "${CMON_PFX}n1" type veth \
-		peer name "${CMON_PFX}u2" netns "${CMON_PFX}n2"
+	local n=${1:-2} i
+	for i in $(seq 1 "$n"); do
+		ip netns add "${CMON_PFX}n$i" || return 1
+	done
+	if [ "$n" = 2 ]; then
+		ip link add "${CMON_PFX}u1" netns "${CMON_PFX}n1" type veth \
+			peer name "${CMON_PFX}u2" netns "${CMON_PFX}n2"
+		return
+	fi
+	ip netns add "${CMON_PFX}ul" || return 1
+	ip -n "${CMON_PFX}ul" link add ulbr type bridge || return 1
+	ip -n "${CMON_PFX}ul" link set ulbr up
+	for i in $(seq 1 "$n"); do
+		ip link add "${CMON_PFX}u$i" netns "${CMON_PFX}n$i" type veth \
+			peer name "ub$i" netns "${CMON_PFX}ul" || return 1
+		ip -n "${CMON_PFX}ul" link set "ub$i" master ulbr up
+	done
 }
 
 # Node N: underlay 10.250.0.N, bridge cni0 10.244.N.1/24, VXLAN flannel.1

@@ -84,6 +84,8 @@ for t in "" "tok-" "tok-$$-"; do
 		"http://127.0.0.1:$port/api/v1/health?token=$t")
 	[ "$code" = 401 ] || it_fail "token '$t' answered $code, not 401"
 done
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")
+[ "$code" = 401 ] || it_fail "/metrics without the token answered $code, not 401"
 wait "$cpid" || it_fail "the exporter with --duration exited with $?"
 grep -q '"url":"http://\*\*\*@127.0.0.1' "$IT_TMP/cred.json" ||
 	it_fail "health does not name the InfluxDB: $(cat "$IT_TMP/cred.json")"

@@ -13,7 +13,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   topo: null, topoAt: 0, metrics: null, pending: null, health: null,
   paused: false, selected: null, query: "", history: null, charts: {},
-  updates: 0,
+  updates: 0, nodes: null,
 };
 
 function url(path) {
@@ -135,18 +135,30 @@ function renderTopology(paths) {
   const rts = new Map(state.topo.containers.map((c) => [c.name, c.runtime]));
   const monitored = new Set(state.topo.containers
     .filter((c) => c.monitored).map((c) => c.name));
+  const down = new Set(state.topo.containers
+    .filter((c) => c.down).map((c) => c.name));
+  const downNodes = new Set((state.nodes || []).filter((n) => !n.up)
+    .map((n) => n.name));
   const shown = (n) => m.matches(state.query, n, ips.get(n) || [],
                                  m.runtimeWords(rts.get(n)));
   const labels = [];
   for (const hub of hubs) {
+    // (in the cluster view a bridge's group is "node · bridge")
+    const [hubNode, hubBridge] = hub.name.includes(" · ")
+      ? hub.name.split(" · ") : [null, hub.name];
+    const isDown = downNodes.has(hubNode);
     const g = el("g", { "data-hub": hub.name, "data-kind": !hub.bridge ? "group"
-                        : hub.ovs ? "ovs" : "linux" });
+                        : hub.ovs ? "ovs" : "linux", class: isDown ? "down" : "" });
     g.append(el("circle", { class: "hub", cx: hub.x, cy: hub.y,
                             r: hub.r * 0.35 }));
     // (labels go over the links, drawn after them)
-    labels.push(el("text", { class: "hub-label", x: hub.x, y: hub.y + 4 },
-                   hub.name));
-    tipped(g, hub.bridge ? `${hub.ovs ? "Open vSwitch" : "Linux"} bridge ${hub.name}`
+    labels.push(el("text", { class: "hub-label" + (isDown ? " down" : ""),
+                             x: hub.x, y: hub.y + 4 },
+                   hub.name + (isDown ? " (node down)" : "")));
+    tipped(g, hubNode ? `${hub.ovs ? "Open vSwitch" : "Linux"} bridge ` +
+      `${hubBridge} on node ${hubNode}` +
+      (isDown ? ": the node does not answer; its figures are left out" : "")
+      : hub.bridge ? `${hub.ovs ? "Open vSwitch" : "Linux"} bridge ${hub.name}`
       : hub.name === "Open vSwitch"
         ? "endpoints behind Open vSwitch (DPDK containers on vhost-user)"
         : hub.name === m.ROUTED
@@ -191,13 +203,16 @@ function renderTopology(paths) {
   svg.append(...labels);
   for (const [name, p] of pos) {
     const g = el("g", { class: "ct" + (monitored.has(name) ? "" : " unmonitored") +
+                        (down.has(name) ? " down" : "") +
                         (shown(name) ? "" : " dim"), "data-container": name });
     g.append(el("circle", { cx: p.x, cy: p.y, r: pos.size <= MAX_NAMES ? 7 : 4 }));
     if (named(name)) g.append(el("text", { x: p.x, y: p.y - 11 }, name));
     const addr = (ips.get(name) || []).join(", ");
     tipped(g, [`${name}${addr ? " (" + addr + ")" : ""}`,
       ...m.runtimeLines(rts.get(name)),
-      monitored.has(name) ? `on ${p.group}` : "not monitored on this node"]
+      monitored.has(name) ? `on ${p.group}` + (down.has(name)
+        ? " (node down: figures left out)" : "")
+        : "not monitored on this node"]
       .join("\n"), "ct:" + name);
     svg.append(g);
   }
@@ -408,6 +423,22 @@ function renderNetwork(paths) {
       .join("; ") + (issues.length > 5 ? "; …" : "")));
 }
 
+// The cluster view's nodes: which answer, which do not and why.
+function renderNodes() {
+  const panel = $("nodes-panel");
+  panel.hidden = !state.nodes;
+  if (panel.hidden) return;
+  const list = $("nodes");
+  list.replaceChildren();
+  for (const n of state.nodes) {
+    const li = el("li", { class: n.up ? "ok" : "bad", "data-node": n.name,
+                          "data-up": String(n.up) });
+    li.append(el("strong", {}, n.name), " — " + m.nodeText(n));
+    tipped(li, n.url, "node:" + n.name);
+    list.append(li);
+  }
+}
+
 function renderHealth() {
   const box = $("health");
   box.replaceChildren();
@@ -462,8 +493,14 @@ function render() {
   const t0 = performance.now();
   const paths = currentPaths();
   const mx = state.metrics;
-  if (mx) {
+  if (state.nodes) {
+    const down = state.nodes.filter((n) => !n.up).length;
+    $("node").textContent = `cluster of ${state.nodes.length} nodes` +
+      (down ? `, ${down} down` : "");
+  } else if (mx) {
     $("node").textContent = "node " + (mx.node || "–");
+  }
+  if (mx) {
     $("sampling").textContent = mx.sample ? `sampling 1/${mx.sample}` : "";
     $("last-update").dataset.time = mx.time;
   }
@@ -473,6 +510,7 @@ function render() {
   renderPair(paths);
   renderNetwork(paths);
   renderHealth();
+  renderNodes();
   renderAlerts();
   refreshTip();
   tick();
@@ -519,12 +557,33 @@ async function apply(mx) {
   drawCharts();
 }
 
+// The cluster view: this exporter's page for every node it knows
+// (--peer), polled as one document (/api/v1/cluster) every second.
+async function pollCluster() {
+  let v;
+  try {
+    v = m.mergeCluster(await getJSON("/api/v1/cluster"));
+  } catch (e) {
+    setStatus("down");
+    return;
+  }
+  setStatus(state.paused ? "paused" : "live");
+  const take = () => {
+    state.topo = v.topo;
+    state.topoAt = Date.now();
+    state.nodes = v.nodes;
+    apply(v.metrics);
+  };
+  if (state.paused) state.pending = take;
+  else take();
+}
+
 function connect() {
   const es = new EventSource(url("/api/v1/events"));
   es.addEventListener("metrics", (e) => {
     const mx = JSON.parse(e.data);
     if (state.paused) {
-      state.pending = mx;
+      state.pending = () => apply(mx);
       return;
     }
     apply(mx);
@@ -538,7 +597,7 @@ $("pause").addEventListener("click", () => {
   $("pause").textContent = state.paused ? "Resume" : "Pause";
   setStatus(state.paused ? "paused" : "live");
   if (!state.paused && state.pending) {
-    apply(state.pending);
+    state.pending();
     state.pending = null;
   }
 });
@@ -559,7 +618,15 @@ $("search").addEventListener("input", (e) => {
 window.addEventListener("resize", () => render());
 setInterval(tick, 1000);
 renderLegend();
-refreshTopology().then(() => {
+// (one node's exporter streams its figures; one with peers serves the
+// cluster's, polled)
+getJSON("/api/v1/cluster").catch(() => null).then(async (cl) => {
+  if (cl && cl.nodes.length > 1) {
+    await pollCluster();
+    setInterval(pollCluster, 1000);
+    return;
+  }
+  await refreshTopology();
   render();
   connect();
 });

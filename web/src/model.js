@@ -357,3 +357,81 @@ export function alertRows(alerts) {
       summary: a.summary,
     }));
 }
+
+// The cluster view (/api/v1/cluster): every node's documents as one
+// metrics document and one topology.  A pair is shown once, with the
+// figures of the node its destination container runs on (else its
+// source's; else the first that has it), as that node's own API gives
+// them: no pair is counted twice.  Containers are named as the node they
+// run on names them, and grouped by node and bridge.  A node that does
+// not answer is down: its containers stay, marked, and its figures go.
+export function mergeCluster(doc) {
+  const nodes = doc.nodes.map((n) => ({
+    name: n.node || (n.metrics && n.metrics.node) || n.url,
+    self: !!n.self, url: n.url, up: !!n.up && !!n.metrics, age: n.age_s,
+    error: n.error, metrics: n.metrics, topo: n.topology,
+  }));
+  const home = new Map(), nameOf = new Map();
+  for (const n of nodes)
+    for (const c of n.topo ? n.topo.containers : [])
+      if (c.monitored)
+        for (const ip of c.ips) {
+          home.set(ip, n.name);
+          nameOf.set(ip, c.name);
+        }
+  const containers = [], named = new Set();
+  for (const monitored of [true, false])
+    for (const n of nodes)
+      for (const c of n.topo ? n.topo.containers : []) {
+        if (c.monitored !== monitored || named.has(c.name) ||
+            (!monitored && c.ips.some((ip) => home.has(ip))))
+          continue;
+        named.add(c.name);
+        containers.push({ ...c, node: n.name, down: monitored && !n.up,
+                          bridge: c.bridge && `${n.name} · ${c.bridge}` });
+      }
+  const up = nodes.filter((n) => n.up);
+  const once = (lists) => {
+    const out = new Map();
+    for (const [node, pairs] of lists)
+      for (const p of pairs) {
+        const id = pairId(p), cur = out.get(id);
+        const owner = home.get(p.dst_ip) || home.get(p.src_ip);
+        if (cur && (cur.node === owner || node !== owner)) continue;
+        out.set(id, { ...p, node, src: nameOf.get(p.src_ip) || p.src,
+                      dst: nameOf.get(p.dst_ip) || p.dst });
+      }
+    return [...out.values()];
+  };
+  const self = nodes.find((n) => n.self) || nodes[0];
+  const base = self.metrics || (up[0] && up[0].metrics) || {};
+  const metrics = {
+    ...base, time: Math.max(0, ...up.map((n) => n.metrics.time)),
+    pairs: once(up.map((n) => [n.name, n.metrics.pairs])),
+    alerts: up.flatMap((n) => (n.metrics.alerts || [])
+      .map((a) => ({ ...a, node: n.name }))),
+    containers: Object.assign({}, ...up.map((n) => n.metrics.containers || {})),
+  };
+  const topo = {
+    ...(self.topo || {}), containers,
+    bridges: nodes.flatMap((n) => (n.topo ? n.topo.bridges : [])
+      .map((b) => ({ ...b, name: `${n.name} · ${b.name}` }))),
+    paths: once(up.filter((n) => n.topo).map((n) => [n.name, n.topo.paths])),
+  };
+  return {
+    metrics, topo,
+    nodes: nodes.map((n) => ({
+      name: n.name, self: n.self, url: n.url, up: n.up, age: n.age,
+      error: n.error, containers: containers
+        .filter((c) => c.monitored && c.node === n.name).length,
+    })),
+  };
+}
+
+// A node's state in words, for the nodes panel.
+export function nodeText(n) {
+  const age = n.age == null ? "never answered"
+    : `last answer ${n.age < 1.5 ? "now" : Math.round(n.age) + " s ago"}`;
+  return n.up ? `up, ${n.containers} container(s)${n.self ? " (this node)" : ""}`
+    : `down: ${n.error || "no answer"} (${age}); its figures are left out`;
+}

@@ -295,3 +295,50 @@ test("what the runtime says shows in words, and the filter finds it", () => {
                           (n) => n === "cmd-web" ? words : []);
   assert.deepEqual(rows.map((p) => p.src), ["cmd-web"]);
 });
+
+test("the cluster view: each pair once, from its destination's node", () => {
+  const ct = (name, ip, bridge = "cni0") =>
+    ({ name, ips: [ip], bridge, port: "v", monitored: true });
+  const stranger = (ip) => ({ name: ip, ips: [ip], bridge: null, port: null,
+                              monitored: false });
+  const node = (name, self, up, cts, pairs, extra = []) => ({
+    node: name, self, url: `http://${name}/`, up, age_s: up ? 0.5 : 12,
+    error: up ? null : "Couldn't connect to server",
+    metrics: { node: name, time: 1e9 + (self ? 1 : 2), pairs, alerts: [],
+               containers: {} },
+    topology: { node: name, containers: [...cts, ...extra],
+                bridges: [{ name: "cni0", type: "linux",
+                            containers: cts.map((c) => c.name) }],
+                paths: pairs },
+  });
+  const ab1 = pair("a", "10.0.2.2", "udp",
+                   { sip: "10.0.1.2", dip: "10.0.2.2", pps: 100 });
+  const ab2 = pair("10.0.1.2", "b", "udp",
+                   { sip: "10.0.1.2", dip: "10.0.2.2", pps: 90 });
+  const ca = pair("10.0.3.2", "a", "tcp", { sip: "10.0.3.2", dip: "10.0.1.2" });
+  const stale = pair("c", "10.0.1.2", "udp", { sip: "10.0.3.2", dip: "10.0.1.2" });
+  const v = m.mergeCluster({ time: 1e9, nodes: [
+    node("n1", true, true, [ct("a", "10.0.1.2")], [ab1, ca],
+         [stranger("10.0.2.2"), stranger("10.0.3.2")]),
+    node("n2", false, true, [ct("b", "10.0.2.2")], [ab2]),
+    node("n3", false, false, [ct("c", "10.0.3.2")], [stale]),
+  ] });
+  const ab = v.metrics.pairs.filter((p) => p.src_ip === "10.0.1.2");
+  assert.equal(ab.length, 1);
+  assert.equal(ab[0].pps, 90);			// the receiving node's figures
+  assert.equal(ab[0].node, "n2");
+  assert.deepEqual([ab[0].src, ab[0].dst], ["a", "b"]);
+  const c = v.metrics.pairs.find((p) => p.proto === "tcp");
+  assert.deepEqual([c.src, c.dst, c.node], ["c", "a", "n1"]);
+  assert.equal(v.metrics.pairs.length, 2);	// n3's stale figures left out
+  assert.equal(v.metrics.time, 1e9 + 2);
+  assert.deepEqual(v.topo.containers.map((x) => [x.name, x.bridge, !!x.down]),
+    [["a", "n1 · cni0", false], ["b", "n2 · cni0", false],
+     ["c", "n3 · cni0", true]]);
+  const gs = m.groups({ containers: v.topo.containers, paths: v.topo.paths });
+  assert.deepEqual(gs.map((g) => g.name), ["n1 · cni0", "n2 · cni0", "n3 · cni0"]);
+  assert.deepEqual(v.nodes.map((n) => [n.name, n.up, n.containers]),
+    [["n1", true, 1], ["n2", true, 1], ["n3", false, 1]]);
+  assert.match(m.nodeText(v.nodes[2]), /^down: Couldn't connect to server \(last answer 12 s ago\)/);
+  assert.match(m.nodeText(v.nodes[0]), /^up, 1 container\(s\) \(this node\)/);
+});
