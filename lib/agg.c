@@ -974,7 +974,8 @@ int cmon_agg_set_ports(struct cmon_agg *agg, const struct cmon_port_range *r,
 
 	if (!m)
 		return -1;
-	memcpy(m, r, n * sizeof(*m));
+	if (n)
+		memcpy(m, r, n * sizeof(*m));
 	qsort(m, n, sizeof(*m), range_cmp);
 	for (i = 0; i < n; i++)		/* merge overlapping and adjacent */
 		if (k && m[i].lo <= m[k - 1].hi + 1u) {
@@ -984,7 +985,7 @@ int cmon_agg_set_ports(struct cmon_agg *agg, const struct cmon_port_range *r,
 			m[k++] = m[i];
 		}
 	if (k == agg->nports &&
-	    !memcmp(m, agg->ports, k * sizeof(*m))) {
+	    (!k || !memcmp(m, agg->ports, k * sizeof(*m)))) {
 		free(m);
 		return 0;
 	}

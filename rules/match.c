@@ -156,10 +156,11 @@ unsigned int cmon_rules_ports(const struct cmon_rules *r,
 		n += r->rules[i].nports;
 	if (!n || !(*out = malloc(n * sizeof(**out))))
 		return 0;
-	for (i = 0, n = 0; i < r->nrules; i++) {
-		memcpy(*out + n, r->rules[i].ports,
-		       r->rules[i].nports * sizeof(**out));
-		n += r->rules[i].nports;
-	}
+	for (i = 0, n = 0; i < r->nrules; i++)
+		if (r->rules[i].nports) {
+			memcpy(*out + n, r->rules[i].ports,
+			       r->rules[i].nports * sizeof(**out));
+			n += r->rules[i].nports;
+		}
 	return (unsigned int)n;
 }
