@@ -23,6 +23,7 @@ enum {
 	OPT_PCAP_SAMPLE, OPT_RULES, OPT_ETCD, OPT_ETCD_LEASE, OPT_ETCD_USER,
 	OPT_ETCD_PASSWORD_FILE, OPT_RUNTIME, OPT_TC, OPT_PROM_LABELS,
 	OPT_PROM_LABEL_VALUES, OPT_ETCD_CACERT, OPT_ETCD_CERT, OPT_ETCD_KEY,
+	OPT_CLUSTER,
 };
 
 #define SHORTOPTS "b:o:p:k:s:i:d:jqn:c:H:vhV"
@@ -66,6 +67,7 @@ static const struct option shared_opts[] = {
 	{ "prom-label-values", required_argument, NULL,
 	  OPT_PROM_LABEL_VALUES },
 	{ "peer", required_argument, NULL, OPT_PEER },
+	{ "cluster", no_argument, NULL, OPT_CLUSTER },
 	/* pcap dumps */
 	{ "pcap", required_argument, NULL, OPT_PCAP },
 	{ "pcap-size", required_argument, NULL, OPT_PCAP_SIZE },
@@ -168,7 +170,11 @@ static const char help_export[] =
 "                        http://10.0.0.2:9417/?token=T (repeatable): its\n"
 "                        delays from this node give the clock offset\n"
 "                        between the two, so cross-node latencies are\n"
-"                        corrected (until then they are unknown)\n";
+"                        corrected (until then they are unknown), and\n"
+"                        the page and /api/v1/cluster show its node too\n"
+"      --cluster         the other nodes registered in etcd (--etcd) are\n"
+"                        peers, as if given with --peer (with this\n"
+"                        node's --http-token)\n";
 
 static const char help_pcap[] =
 "\npcap dumps (kernel strip hops, and Open vSwitch's when it runs with\n"
@@ -450,6 +456,9 @@ static int daemon_opt(struct cmon_daemon_opts *o, int c, const char *arg)
 	case OPT_ETCD:
 		o->etcd = arg;
 		return 1;
+	case OPT_CLUSTER:
+		o->cluster = 1;
+		return 1;
 	case OPT_ETCD_LEASE:
 		return cmon_opt_num(arg, 2, 3600, &o->etcd_lease,
 				    "--etcd-lease") ? -EINVAL : 1;
@@ -550,6 +559,10 @@ int cmon_cli_parse(int argc, char **argv, struct cmon_cli *cli,
 	}
 	cli->argc = argc - optind;
 	cli->argv = argv + optind;
+	if (o->cluster && !o->etcd) {
+		cmon_err("--cluster finds the nodes in etcd: it needs --etcd");
+		return 2;
+	}
 	if (o->x.http && !o->x.web_root)
 		o->x.web_root = default_web_root();
 	if (!o->node) {

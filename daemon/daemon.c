@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <net/if.h>
 #include <signal.h>
@@ -385,6 +386,48 @@ static void apply_sampling(struct cmon_daemon *d,
 	free(ps);
 }
 
+/* --cluster: the exporters of the other nodes registered in etcd, with
+ * this node's token (from the peers' thread). */
+struct found {
+	const struct cmon_daemon_opts *o;
+	char (*out)[512];
+	unsigned int n, max;
+};
+
+static void on_node(const char *key, const char *value, void *ctx)
+{
+	struct found *f = ctx;
+	json_t *j = json_loads(value, 0, NULL);
+	const char *node = json_string_value(json_object_get(j, "node"));
+	const char *url = json_string_value(json_object_get(j, "url"));
+	const char *tok = f->o->x.http_token;
+
+	(void)key;
+	if (node && url && strcmp(node, f->o->node) && f->n < f->max &&
+	    !strncmp(url, "http", 4))
+		snprintf(f->out[f->n++], sizeof(f->out[0]), "%s%s%s", url,
+			 tok ? "?token=" : "", tok ? tok : "");
+	json_decref(j);
+}
+
+static int find_nodes(void *ctx, char (*out)[512], unsigned int max)
+{
+	const struct cmon_daemon_opts *o = ctx;
+	const struct cmon_etcd_login login = { o->etcd_user, o->etcd_password,
+					       o->etcd_cacert, o->etcd_cert,
+					       o->etcd_key };
+	struct found f = { o, out, 0, max };
+	char err[512];
+
+	if (cmon_etcd_list(o->etcd, &login, CMON_ETCD_PREFIX "nodes/",
+			   on_node, &f, err, sizeof(err)) < 0) {
+		cmon_log_rl(CMON_LOG_WARN, "--cluster: %s (the nodes found "
+			    "before stay)", err);
+		return -1;
+	}
+	return (int)f.n;
+}
+
 /* The rules' ports set apart in the engine's pairs. */
 static void apply_ports(struct cmon_daemon *d)
 {
@@ -591,8 +634,10 @@ static int start(struct cmon_daemon *d, struct cmon_kopts *k, int restarted,
 			return 2;
 		apply_ports(d);
 	}
-	if (o->npeers) {
-		d->peers = cmon_peers_start(o->peers, o->npeers);
+	if (o->npeers || o->cluster) {
+		d->peers = cmon_peers_start(o->peers, o->npeers,
+					    o->cluster ? find_nodes : NULL,
+					    (void *)o);
 		if (!d->peers)
 			return 2;
 		cmon_export_peers(d->x, d->peers);

@@ -48,6 +48,7 @@ struct cmon_daemon_opts {
 					 * bridge (the rules' template) */
 	const char *rules;		/* --rules FILE, or NULL */
 	const char *etcd;		/* --etcd URL, or NULL */
+	int cluster;			/* --cluster: peers from etcd */
 	double etcd_lease;		/* --etcd-lease S; 0: the default */
 	const char *etcd_user, *etcd_password;	/* NULL: no login */
 	const char *etcd_cacert, *etcd_cert, *etcd_key;	/* NULL: none */

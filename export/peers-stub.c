@@ -4,7 +4,8 @@
 #include "log.h"
 #include "peers.h"
 
-struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n)
+struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n,
+				    cmon_peers_find_fn find, void *ctx)
 {
 	cmon_err("--peer: this cmon-dpdk was built without libcurl "
 		 "(apt-get install libcurl4-openssl-dev, then configure and "

@@ -15,8 +15,15 @@
 #define MAX_LINKS	64
 #define MAX_COUNTERS	65536
 #define FRESH_S		10
+/* found peers: the registry asked this often; one no longer in it is
+ * still polled (and shown down) this long */
+#define FIND_S		5
+#define GONE_S		600
 
 struct peer {
+	char *base;			/* as given or found */
+	int found;			/* found in the registry (find()) */
+	double gone;			/* monotonic time it left it, or 0 */
 	char *url;			/* .../api/v1/metrics */
 	char shown[512];		/* url without its token, for logs */
 	char *counters_url;		/* .../api/v1/counters */
@@ -44,6 +51,10 @@ struct cmon_peers {
 	unsigned int n;
 	struct peer peer[MAX_PEERS];
 	uint64_t left_out;		/* links and counters beyond bounds */
+	cmon_peers_find_fn find;
+	void *find_ctx;
+	double found_at;
+	int full_told;
 };
 
 /* @n found, room for @max: how many to take; the rest counted. */
@@ -160,6 +171,8 @@ static void poll_one(struct cmon_peers *ps, struct peer *p)
 	pthread_mutex_unlock(&ps->mu);
 }
 
+static void discover(struct cmon_peers *ps);
+
 static void *run(void *arg)
 {
 	struct cmon_peers *ps = arg;
@@ -169,6 +182,8 @@ static void *run(void *arg)
 	pthread_mutex_lock(&ps->mu);
 	while (!ps->stop) {
 		pthread_mutex_unlock(&ps->mu);
+		if (ps->find && cmon_time_mono() - ps->found_at >= FIND_S)
+			discover(ps);
 		for (i = 0; i < ps->n; i++)
 			poll_one(ps, &ps->peer[i]);
 		pthread_mutex_lock(&ps->mu);
@@ -181,7 +196,116 @@ static void *run(void *arg)
 	return NULL;
 }
 
-struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n)
+static void peer_free(struct peer *p)
+{
+	free(p->base);
+	free(p->url);
+	free(p->counters_url);
+	free(p->topology_url);
+	free(p->counters);
+	free(p->metrics);
+	free(p->topology);
+	free(p->buf);
+	if (p->curl)
+		curl_easy_cleanup(p->curl);
+	memset(p, 0, sizeof(*p));
+}
+
+/* @p polls the exporter at @url; 0, or -1 (why logged, @p freed). */
+static int peer_init(struct peer *p, const char *url, int found)
+{
+	const char *q = strchr(url, '?');
+	size_t l = q ? (size_t)(q - url) : strlen(url);
+
+	memset(p, 0, sizeof(*p));
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
+		cmon_err("--peer: \"%s\" is not an http:// URL of another "
+			 "node's cmon-dpdk --http",
+			 cmon_url_redact(url, p->shown, sizeof(p->shown)));
+		return -1;
+	}
+	while (l && url[l - 1] == '/')
+		l--;
+	/* a ?token=T query stays on the API path */
+	if (!(p->base = strdup(url)) ||
+	    asprintf(&p->url, "%.*s/api/v1/metrics%s", (int)l, url,
+		     q ? q : "") < 0 ||
+	    asprintf(&p->counters_url, "%.*s/api/v1/counters%s", (int)l, url,
+		     q ? q : "") < 0 ||
+	    asprintf(&p->topology_url, "%.*s/api/v1/topology%s", (int)l, url,
+		     q ? q : "") < 0 ||
+	    !(p->curl = curl_easy_init())) {
+		cmon_err("peer %s: out of memory", url);
+		peer_free(p);
+		return -1;
+	}
+	p->found = found;
+	cmon_url_redact(p->url, p->shown, sizeof(p->shown));
+	curl_easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+	curl_easy_setopt(p->curl, CURLOPT_TIMEOUT_MS, 2000L);
+	curl_easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, take);
+	curl_easy_setopt(p->curl, CURLOPT_WRITEDATA, p);
+	return 0;
+}
+
+/* Peers from the registry: new ones polled from now on, those gone from
+ * it kept a while (shown down), then dropped.  Only this thread changes
+ * the set; readers hold the lock. */
+static void discover(struct cmon_peers *ps)
+{
+	static char urls[MAX_PEERS][512];
+	double now = cmon_time_mono();
+	int n = ps->find(ps->find_ctx, urls, MAX_PEERS);
+	unsigned int i, k;
+	int j;
+
+	ps->found_at = now;
+	if (n < 0)
+		return;			/* unknown now: keep what we have */
+	pthread_mutex_lock(&ps->mu);
+	for (i = 0; i < ps->n; i++) {
+		struct peer *p = &ps->peer[i];
+
+		for (j = 0; j < n && strcmp(urls[j], p->base); j++)
+			;
+		if (p->found && j == n && !p->gone)
+			p->gone = now;
+		else if (j < n)
+			p->gone = 0;
+	}
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < ps->n && strcmp(urls[j], ps->peer[i].base); i++)
+			;
+		if (i < ps->n)
+			continue;
+		if (ps->n == MAX_PEERS) {
+			if (!ps->full_told++)
+				cmon_warn("peers: more than %d nodes: the "
+					  "others are not read", MAX_PEERS);
+			continue;
+		}
+		if (!peer_init(&ps->peer[ps->n], urls[j], 1)) {
+			cmon_info("peer %s found in the registry",
+				  ps->peer[ps->n].shown);
+			ps->n++;
+		}
+	}
+	for (i = k = 0; i < ps->n; i++)
+		if (ps->peer[i].gone && now - ps->peer[i].gone > GONE_S) {
+			peer_free(&ps->peer[i]);
+		} else if (k++ != i) {
+			/* (its transfers write where it is now) */
+			ps->peer[k - 1] = ps->peer[i];
+			curl_easy_setopt(ps->peer[k - 1].curl,
+					 CURLOPT_WRITEDATA, &ps->peer[k - 1]);
+		}
+	ps->n = k;
+	pthread_mutex_unlock(&ps->mu);
+}
+
+struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n,
+				    cmon_peers_find_fn find, void *ctx)
 {
 	struct cmon_peers *ps;
 	unsigned int i;
@@ -193,37 +317,12 @@ struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n)
 	ps = calloc(1, sizeof(*ps));
 	if (!ps)
 		return NULL;
+	ps->find = find;
+	ps->find_ctx = ctx;
 	for (i = 0; i < n; i++) {
-		struct peer *p = &ps->peer[i];
-		const char *q = strchr(urls[i], '?');
-		size_t l = q ? (size_t)(q - urls[i]) : strlen(urls[i]);
-
-		if (strncmp(urls[i], "http://", 7) &&
-		    strncmp(urls[i], "https://", 8)) {
-			cmon_err("--peer: \"%s\" is not an http:// URL of "
-				 "another node's cmon-dpdk --http",
-				 cmon_url_redact(urls[i], p->shown,
-						 sizeof(p->shown)));
+		if (peer_init(&ps->peer[i], urls[i], 0))
 			goto fail;
-		}
-		while (l && urls[i][l - 1] == '/')
-			l--;
-		/* a ?token=T query stays on the API path */
-		if (asprintf(&p->url, "%.*s/api/v1/metrics%s", (int)l,
-			     urls[i], q ? q : "") < 0 ||
-		    asprintf(&p->counters_url, "%.*s/api/v1/counters%s",
-			     (int)l, urls[i], q ? q : "") < 0 ||
-		    asprintf(&p->topology_url, "%.*s/api/v1/topology%s",
-			     (int)l, urls[i], q ? q : "") < 0 ||
-		    !(p->curl = curl_easy_init()))
-			goto fail;
-		cmon_url_redact(p->url, p->shown, sizeof(p->shown));
 		ps->n++;
-		curl_easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-		curl_easy_setopt(p->curl, CURLOPT_TIMEOUT_MS, 2000L);
-		curl_easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, take);
-		curl_easy_setopt(p->curl, CURLOPT_WRITEDATA, p);
 	}
 	pthread_mutex_init(&ps->mu, NULL);
 	pthread_cond_init(&ps->cv, NULL);
@@ -233,13 +332,8 @@ struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n)
 	}
 	return ps;
 fail:
-	for (i = 0; i < ps->n; i++) {
-		free(ps->peer[i].url);
-		free(ps->peer[i].counters_url);
-		free(ps->peer[i].topology_url);
-		if (ps->peer[i].curl)
-			curl_easy_cleanup(ps->peer[i].curl);
-	}
+	for (i = 0; i < ps->n; i++)
+		peer_free(&ps->peer[i]);
 	free(ps);
 	return NULL;
 }
@@ -287,7 +381,7 @@ unsigned int cmon_peers_counters(struct cmon_peers *ps,
 void cmon_peers_cluster(struct cmon_peers *ps, FILE *out)
 {
 	double now = cmon_time_mono();
-	char url[512], *q;
+	char url[512], why[256], *q;
 	unsigned int i;
 
 	pthread_mutex_lock(&ps->mu);
@@ -311,7 +405,12 @@ void cmon_peers_cluster(struct cmon_peers *ps, FILE *out)
 		else
 			fputs("null", out);
 		fputs(",\"error\":", out);
-		if (p->up || !p->error[0])
+		if (p->gone) {
+			snprintf(why, sizeof(why), "left the registry %.0f s "
+				 "ago%s%s", now - p->gone, p->up ? "" : ": ",
+				 p->up ? "" : p->error);
+			cmon_json_str(out, why);
+		} else if (p->up || !p->error[0])
 			fputs("null", out);
 		else
 			cmon_json_str(out, p->error);
@@ -355,15 +454,7 @@ void cmon_peers_stop(struct cmon_peers *ps)
 	pthread_cond_signal(&ps->cv);
 	pthread_mutex_unlock(&ps->mu);
 	pthread_join(ps->thread, NULL);
-	for (i = 0; i < ps->n; i++) {
-		free(ps->peer[i].url);
-		free(ps->peer[i].counters_url);
-		free(ps->peer[i].topology_url);
-		free(ps->peer[i].counters);
-		free(ps->peer[i].metrics);
-		free(ps->peer[i].topology);
-		free(ps->peer[i].buf);
-		curl_easy_cleanup(ps->peer[i].curl);
-	}
+	for (i = 0; i < ps->n; i++)
+		peer_free(&ps->peer[i]);
 	free(ps);
 }

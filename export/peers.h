@@ -25,8 +25,21 @@ struct cmon_peer_link {
 
 struct cmon_peers;
 
-/* Start polling @n URLs ("http://host:port"); NULL (logged) on failure. */
-struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n);
+/*
+ * Other nodes found while running (the etcd registry): up to @max
+ * exporter URLs ("http://host:port/", with a ?token=T query if need be)
+ * into @out; how many, or -1 if they cannot be known now (the peers found
+ * before stay).
+ */
+typedef int (*cmon_peers_find_fn)(void *ctx, char (*out)[512],
+				  unsigned int max);
+/*
+ * Start polling @n URLs ("http://host:port"), and with @find (may be
+ * NULL) every 5 s the nodes it finds, those it no longer finds for 10
+ * minutes more; NULL (logged) on failure.
+ */
+struct cmon_peers *cmon_peers_start(const char *const *urls, unsigned int n,
+				    cmon_peers_find_fn find, void *ctx);
 /* The freshest links (read in the last 10 s) of every peer; how many. */
 unsigned int cmon_peers_links(struct cmon_peers *p, struct cmon_peer_link *out,
 			      unsigned int max);

@@ -7,6 +7,8 @@
 # refused everywhere with the rules in force kept; etcd going away makes
 # the rules stale, and its return makes them current; a dead node's entry
 # expires with its lease; logins and TLS client certificates get in.
+# Node 1's exporter (--cluster) finds the others in the registry: its
+# cluster view lists them up, and node 3 down once it died.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmet
@@ -46,8 +48,10 @@ for n in 1 2 3; do
 	it_udp_steady "${CMON_PFX}${n}a" "10.23$n.0.3" 5005 120
 done
 for n in 1 2 3; do
+	set --
+	[ "$n" = 1 ] && set -- --cluster
 	"$AGENT" --bridge "${CMON_PFX}b$n" --node "node$n" --etcd "$E" \
-		--etcd-lease 3 --json --interval 0.5 \
+		--etcd-lease 3 --json --interval 0.5 --http 127.0.0.1:0 "$@" \
 		>"$IT_TMP/node$n.json" 2>"$IT_TMP/node$n.err" &
 	eval "A$n=$!"
 	IT_PIDS="$IT_PIDS $!"
@@ -93,6 +97,26 @@ done
 "$CTL" rules show --etcd "$E" | grep -q "no rules published" ||
 	it_fail "rules show before any rule: $("$CTL" rules show --etcd "$E")"
 echo "ok: three nodes registered, no rules yet"
+
+# cluster EXPR: wait until EXPR holds over node 1's /api/v1/cluster (o,
+# and nodes: name -> entry)
+HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/node1.err")
+cluster() {
+	local i
+	for i in $(seq 60); do
+		curl -sf "http://127.0.0.1:$HPORT/api/v1/cluster" >"$IT_TMP/cluster.json" &&
+			[ "$(python3 -c "
+import json
+o = json.load(open('$IT_TMP/cluster.json'))
+nodes = {n['node']: n for n in o['nodes']}
+print($1)")" = True ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+cluster "sorted(nodes) == ['node1', 'node2', 'node3'] and all(n['up'] for n in o['nodes']) and all(n['metrics']['pairs'] for n in o['nodes'])" ||
+	it_fail "node1's cluster view did not find the other nodes: $(head -c 400 "$IT_TMP/cluster.json")"
+echo "ok: node1's cluster view found node2 and node3 in the registry"
 
 mkdir -p "$IT_TMP/rules"
 cp -r "$top_srcdir/etc/templates" "$IT_TMP/templates"
@@ -171,6 +195,11 @@ done
 "$CTL" nodes --etcd "$E" | grep -q '^node3 ' && it_fail "node3's entry outlived its lease"
 "$CTL" nodes --etcd "$E" | grep -q '^node1 ' || it_fail "node1 gone too"
 echo "ok: a dead node's entry expired"
+cluster "not nodes['node3']['up'] and nodes['node3']['error'] and nodes['node2']['up']" ||
+	it_fail "node3 not shown down in node1's cluster view: $(head -c 400 "$IT_TMP/cluster.json")"
+echo "ok: node1's cluster view shows node3 down: $(python3 -c "
+import json
+print([n['error'] for n in json.load(open('$IT_TMP/cluster.json'))['nodes'] if n['node'] == 'node3'][0])")"
 for n in 1 2; do
 	eval "kill -INT \$A$n; wait \$A$n" || it_fail "agent $n did not stop cleanly"
 done
