@@ -29,7 +29,10 @@ def ip(i):
 
 CTS = [{"name": f"ct{i:04d}", "ips": [ip(i)], "bridge": f"node{i % nbr}-br",
         "port": f"veth{i}", "port_type": None, "netns": 4026531000 + i,
-        "monitored": True, "runtime": None} for i in range(ncts)]
+        "monitored": True,
+        "runtime": {"name": "docker", "id": f"{i:012x}", "image": f"img{i % 3}",
+                    "compose_project": "", "compose_service": "",
+                    "labels": {"tier": f"t{i % 5}"}}} for i in range(ncts)]
 PAIRS = []
 for k in range(npairs):
     a = rng.randrange(ncts)
@@ -103,6 +106,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return self.send_json(topology())
         if path == "/api/v1/health":
             return self.send_json(HEALTH)
+        if path == "/api/v1/cluster":	# a cluster of one
+            return self.send_json({"time": time.time(), "nodes": [{
+                "node": "fake", "self": True, "url": "", "up": True,
+                "age_s": 0, "error": None, "metrics": metrics(),
+                "topology": topology()}]})
         if path == "/api/v1/history":
             return self.send_json({"points": []})
         if path == "/api/v1/events":

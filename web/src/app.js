@@ -13,7 +13,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   topo: null, topoAt: 0, metrics: null, pending: null, health: null,
   paused: false, selected: null, query: "", history: null, charts: {},
-  updates: 0, nodes: null,
+  updates: 0, nodes: null, es: null, groupBy: "",
 };
 
 function url(path) {
@@ -67,15 +67,19 @@ function hideTip() {
   $("tooltip").hidden = true;
 }
 
-// Every update draws its elements anew: the tooltip follows what it is
-// about by key (its figures updated), and goes if that is gone.
+// The tooltip follows what it is about by key (its figures updated at
+// every update), and goes if that is gone.
 const tip = { key: null, texts: new Map() };
 
-// (one listener for every element with a tooltip: thousands of
-// containers and links are drawn again at every update)
+// (one listener for every element with a tooltip: there are thousands
+// of containers and links; @text may be a function, called only when
+// its tooltip shows)
 function tipped(node, text, key) {
   tip.texts.set(key, text);
-  node.dataset.tip = key;
+  if (node._tip !== key) {
+    node._tip = key;
+    node.dataset.tip = key;
+  }
 }
 
 document.addEventListener("mousemove", (e) => {
@@ -85,16 +89,21 @@ document.addEventListener("mousemove", (e) => {
     return;
   }
   tip.key = n.dataset.tip;
-  showTip(e, tip.texts.get(tip.key));
+  showTip(e, tipText(tip.key));
 });
 // (mouseleave does not bubble: caught on its way down)
 document.addEventListener("mouseleave", (e) => {
   if (e.target.dataset && e.target.dataset.tip === tip.key) hideTip();
 }, true);
 
+function tipText(key) {
+  const t = tip.texts.get(key);
+  return typeof t === "function" ? t() : t;
+}
+
 function refreshTip() {
   if (tip.key == null) return;
-  if (tip.texts.has(tip.key)) $("tooltip").textContent = tip.texts.get(tip.key);
+  if (tip.texts.has(tip.key)) $("tooltip").textContent = tipText(tip.key);
   else hideTip();
 }
 
@@ -115,22 +124,117 @@ function linkText(l) {
 // away.
 const MAX_LINKS = 600, MAX_NAMES = 150, MAX_ROWS = 200;
 
+// Elements are kept from one update to the next and only what changed is
+// written: an update's cost is then its figures, not a new picture.  (What
+// was written is remembered on the element: reading the DOM back costs.)
+function setAttrs(e, attrs) {
+  const was = e._attrs || (e._attrs = {});
+  for (const k in attrs) {
+    const s = String(attrs[k]);
+    if (was[k] !== s) {
+      was[k] = s;
+      e.setAttribute(k, s);
+    }
+  }
+}
+
+function setText(e, t) {
+  if (e._text !== t) {
+    e._text = t;
+    e.textContent = t;
+  }
+}
+
+// @parent's children, one per item of @items, by key: made by @make
+// once, brought up to date by @update at every call, in the items' order
+// when @ordered; those of keys gone are removed.
+function reconcile(parent, items, key, make, update, ordered = false) {
+  const old = parent._keyed || new Map(), next = new Map();
+  let prev = null;
+  for (const it of items) {
+    const k = key(it);
+    let e = old.get(k);
+    if (!e) e = make(it);
+    update(e, it);
+    next.set(k, e);
+    if (ordered || !e.parentNode) {
+      const want = prev ? prev.nextSibling : parent.firstChild;
+      if (e !== want) parent.insertBefore(e, want);
+    }
+    prev = e;
+  }
+  for (const [k, e] of old) if (!next.has(k)) e.remove();
+  parent._keyed = next;
+}
+
+// The picture's layers, drawn in this order.
+const LAYERS = ["hubs", "links", "markers", "labels", "cts"];
+function layers(svg) {
+  if (!svg._layers) {
+    svg._layers = {};
+    for (const n of LAYERS) svg.append(svg._layers[n] = el("g", { "data-layer": n }));
+  }
+  return svg._layers;
+}
+
+// Groups and where their members go, computed again only when the
+// groups, their members or the picture's size change.
+const placed = { sig: null, gs: null, pos: null, hubs: null };
+function place(containers, paths, w, h) {
+  const gs = m.groups({ containers, paths }, state.groupBy);
+  const sig = `${w}x${h}|` + gs.map((g) => g.name + (g.bridge ? "+" : "-") +
+    (g.ovs ? "o" : "") + ":" + g.members.join(",")).join("|");
+  if (sig !== placed.sig) {
+    const { pos, hubs } = m.layout(gs, w, h);
+    Object.assign(placed, { sig, gs, pos, hubs });
+  }
+  return placed;
+}
+
+// The choices of "group by": the bridges, and what the runtime says.
+function renderGroupChoices() {
+  const sel = $("group-by");
+  const choices = m.groupChoices(state.topo.containers);
+  const sig = choices.map((c) => c[0]).join("|");
+  if (sel.dataset.sig === sig) return;
+  sel.dataset.sig = sig;
+  sel.replaceChildren(...choices.map(([v, t]) => el("option", { value: v }, t)));
+  // (a choice that went, say a label no container has any more: bridges)
+  if (!choices.some((c) => c[0] === state.groupBy)) state.groupBy = "";
+  sel.value = state.groupBy;
+}
+
+function hubTip(hub, hubNode, hubBridge, isDown) {
+  return hubNode ? `${hub.ovs ? "Open vSwitch" : "Linux"} bridge ` +
+      `${hubBridge} on node ${hubNode}` +
+      (isDown ? ": the node does not answer; its figures are left out" : "")
+    : hub.bridge ? `${hub.ovs ? "Open vSwitch" : "Linux"} bridge ${hub.name}`
+    : hub.name === "Open vSwitch"
+      ? "endpoints behind Open vSwitch (DPDK containers on vhost-user)"
+    : hub.name === m.ROUTED
+      ? "containers routed by the host, without a bridge (their veths)"
+    : hub.chosen ? `containers of ${hub.name}`
+    : hub.name.startsWith("node ")
+      ? `containers on ${hub.name}, reached across the overlay`
+      : "endpoints seen in traffic that are not containers monitored here";
+}
+
 function renderTopology(paths) {
   const svg = $("topology");
   const w = svg.clientWidth || 800, h = svg.clientHeight || 460;
-  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
-  svg.replaceChildren();
-  if (!state.topo) return;
+  setAttrs(svg, { viewBox: `0 0 ${w} ${h}` });
+  const L = layers(svg);
+  if (!state.topo) {
+    for (const n of LAYERS) reconcile(L[n], [], null);
+    return;
+  }
   // (endpoints of pictured paths only: a bridge's IGMP report is no
   // container's traffic)
   paths = m.pictured(paths);
   const ends = new Set(paths.flatMap((p) => [p.src, p.dst]));
-  const gs = m.groups({
-    containers: state.topo.containers
-      .filter((c) => c.monitored || ends.has(c.name)),
-    paths,
-  });
-  const { pos, hubs } = m.layout(gs, w, h);
+  renderGroupChoices();
+  const { pos, hubs } = place(state.topo.containers
+    .filter((c) => c.monitored || ends.has(c.name)), paths, w, h);
   const ips = new Map(state.topo.containers.map((c) => [c.name, c.ips]));
   const rts = new Map(state.topo.containers.map((c) => [c.name, c.runtime]));
   const monitored = new Set(state.topo.containers
@@ -139,52 +243,49 @@ function renderTopology(paths) {
     .filter((c) => c.down).map((c) => c.name));
   const downNodes = new Set((state.nodes || []).filter((n) => !n.up)
     .map((n) => n.name));
-  const shown = (n) => m.matches(state.query, n, ips.get(n) || [],
-                                 m.runtimeWords(rts.get(n)));
-  const labels = [];
-  for (const hub of hubs) {
-    // (in the cluster view a bridge's group is "node · bridge")
-    const [hubNode, hubBridge] = hub.name.includes(" · ")
+  const shown = !state.query.trim() ? () => true
+    : (n) => m.matches(state.query, n, ips.get(n) || [],
+                       m.runtimeWords(rts.get(n)));
+  // (in the cluster view a bridge's group is "node · bridge")
+  const hubInfo = (hub) => {
+    const [node, bridge] = hub.name.includes(" · ")
       ? hub.name.split(" · ") : [null, hub.name];
-    const isDown = downNodes.has(hubNode);
-    const g = el("g", { "data-hub": hub.name, "data-kind": !hub.bridge ? "group"
-                        : hub.ovs ? "ovs" : "linux", class: isDown ? "down" : "" });
-    g.append(el("circle", { class: "hub", cx: hub.x, cy: hub.y,
-                            r: hub.r * 0.35 }));
-    // (labels go over the links, drawn after them)
-    labels.push(el("text", { class: "hub-label" + (isDown ? " down" : ""),
-                             x: hub.x, y: hub.y + 4 },
-                   hub.name + (isDown ? " (node down)" : "")));
-    tipped(g, hubNode ? `${hub.ovs ? "Open vSwitch" : "Linux"} bridge ` +
-      `${hubBridge} on node ${hubNode}` +
-      (isDown ? ": the node does not answer; its figures are left out" : "")
-      : hub.bridge ? `${hub.ovs ? "Open vSwitch" : "Linux"} bridge ${hub.name}`
-      : hub.name === "Open vSwitch"
-        ? "endpoints behind Open vSwitch (DPDK containers on vhost-user)"
-        : hub.name === m.ROUTED
-          ? "containers routed by the host, without a bridge (their veths)"
-        : hub.name.startsWith("node ")
-          ? `containers on ${hub.name}, reached across the overlay`
-          : "endpoints seen in traffic that are not containers monitored here",
-      "hub:" + hub.name);
-    svg.append(g);
-  }
+    return { node, bridge, isDown: downNodes.has(node) };
+  };
+  reconcile(L.hubs, hubs, (hub) => hub.name, () => {
+    const g = el("g");
+    g.append(el("circle", { class: "hub" }));
+    return g;
+  }, (g, hub) => {
+    const { node, bridge, isDown } = hubInfo(hub);
+    setAttrs(g, { "data-hub": hub.name, "data-kind": !hub.bridge ? "group"
+                  : hub.ovs ? "ovs" : "linux", class: isDown ? "down" : "" });
+    setAttrs(g.firstChild, { cx: hub.x, cy: hub.y, r: hub.r * 0.35 });
+    tipped(g, hubTip(hub, node, bridge, isDown), "hub:" + hub.name);
+  });
+  // (labels go over the links, drawn after them)
+  reconcile(L.labels, hubs, (hub) => hub.name, () => el("text"), (t, hub) => {
+    const { isDown } = hubInfo(hub);
+    setAttrs(t, { class: "hub-label" + (isDown ? " down" : ""), x: hub.x,
+                  y: hub.y + 4 });
+    setText(t, hub.name + (isDown ? " (node down)" : ""));
+  });
   state.links = new Map();
   const links = m.topLinks(m.buildLinks(paths), MAX_LINKS,
                            (l) => l.pairs.some((p) => m.pairId(p) === state.selected));
-  $("topology-note").textContent = links.left
-    ? `(${links.left} quieter links not drawn: filter or pick a pair)` : "";
+  setText($("topology-note"), links.left
+    ? `(${links.left} quieter links not drawn: filter or pick a pair)` : "");
   // (names only where they can be read: all of a small picture, else
   // those the filter or a loss points at; hover for the others)
   const named = (n) => pos.size <= MAX_NAMES ||
     (state.query && shown(n)) || links.lossyEnds.has(n);
-  for (const l of links.links) {
+  const drawn = links.links.filter((l) => pos.get(l.a) && pos.get(l.b));
+  reconcile(L.links, drawn, (l) => l.key, () => el("line"), (line, l) => {
     const a = pos.get(l.a), b = pos.get(l.b);
-    if (!a || !b) continue;
     const sel = state.selected &&
       l.pairs.some((p) => m.pairId(p) === state.selected);
     const st = m.linkStyle(l);
-    const line = el("line", {
+    setAttrs(line, {
       class: "link" + (l.active ? "" : " idle") + (sel ? " selected" : "") +
         (shown(l.a) || shown(l.b) ? "" : " dim"),
       x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: st.color,
@@ -192,30 +293,42 @@ function renderTopology(paths) {
       "data-link": l.key, "data-loss": l.lossy ? "1" : "0",
       "data-style": st.kind,
     });
-    tipped(line, linkText(l), "link:" + l.key);
+    tipped(line, () => linkText(l), "link:" + l.key);
     state.links.set(l.key, l);
-    svg.append(line);
-    if (l.lossy)
-      svg.append(el("text", { class: "loss-marker", x: (a.x + b.x) / 2,
-                              y: (a.y + b.y) / 2, "data-loss-marker": l.key },
-                    "✕"));
-  }
-  svg.append(...labels);
-  for (const [name, p] of pos) {
-    const g = el("g", { class: "ct" + (monitored.has(name) ? "" : " unmonitored") +
-                        (down.has(name) ? " down" : "") +
-                        (shown(name) ? "" : " dim"), "data-container": name });
-    g.append(el("circle", { cx: p.x, cy: p.y, r: pos.size <= MAX_NAMES ? 7 : 4 }));
-    if (named(name)) g.append(el("text", { x: p.x, y: p.y - 11 }, name));
-    const addr = (ips.get(name) || []).join(", ");
-    tipped(g, [`${name}${addr ? " (" + addr + ")" : ""}`,
-      ...m.runtimeLines(rts.get(name)),
-      monitored.has(name) ? `on ${p.group}` + (down.has(name)
-        ? " (node down: figures left out)" : "")
-        : "not monitored on this node"]
-      .join("\n"), "ct:" + name);
-    svg.append(g);
-  }
+  });
+  reconcile(L.markers, drawn.filter((l) => l.lossy), (l) => l.key,
+    () => el("text", { class: "loss-marker" }, "✕"), (t, l) => {
+      const a = pos.get(l.a), b = pos.get(l.b);
+      setAttrs(t, { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2,
+                    "data-loss-marker": l.key });
+    });
+  const r = pos.size <= MAX_NAMES ? 7 : 4;
+  reconcile(L.cts, [...pos], ([name]) => name, () => {
+    const g = el("g");
+    g.append(el("circle"));
+    return g;
+  }, (g, [name, p]) => {
+    setAttrs(g, { class: "ct" + (monitored.has(name) ? "" : " unmonitored") +
+                    (down.has(name) ? " down" : "") +
+                    (shown(name) ? "" : " dim"), "data-container": name });
+    setAttrs(g.firstChild, { cx: p.x, cy: p.y, r });
+    let label = g.querySelector("text");
+    if (named(name)) {
+      if (!label) g.append(label = el("text"));
+      setAttrs(label, { x: p.x, y: p.y - 11 });
+      setText(label, name);
+    } else if (label) {
+      label.remove();
+    }
+    tipped(g, () => {
+      const addr = (ips.get(name) || []).join(", ");
+      return [`${name}${addr ? " (" + addr + ")" : ""}`,
+        ...m.runtimeLines(rts.get(name)),
+        monitored.has(name) ? `on ${p.group}` + (down.has(name)
+          ? " (node down: figures left out)" : "")
+          : "not monitored on this node"].join("\n");
+    }, "ct:" + name);
+  });
 }
 
 // What every colour and width of a link means, grey included.
@@ -239,20 +352,22 @@ function renderLegend() {
 
 function renderPairs(paths) {
   const body = document.querySelector("#pairs tbody");
-  body.replaceChildren();
   const rts = new Map((state.topo ? state.topo.containers : [])
     .map((c) => [c.name, c.runtime]));
   const words = (n) => m.runtimeWords(rts.get(n));
   const rows = m.topRows(m.pairRows(paths, state.query, words), MAX_ROWS);
-  $("pairs-note").textContent = rows.left
+  setText($("pairs-note"), rows.left
     ? `the ${rows.rows.length} that lost most, then the busiest; ` +
-      `${rows.left} more: filter to find them` : "last interval";
-  for (const p of rows.rows) {
+      `${rows.left} more: filter to find them` : "last interval");
+  reconcile(body, rows.rows, m.pairId, (p) => {
     const tr = el("tr", { "data-pair": m.pairId(p) });
-    if (!p.active) tr.classList.add("idle");
-    if (m.pairId(p) === state.selected) tr.classList.add("selected");
+    for (let i = 0; i < 8; i++) tr.append(el("td"));
+    return tr;
+  }, (tr, p) => {
     const e2e = p.latency_us.e2e;
     const lossy = m.pairLossy(p);
+    setAttrs(tr, { class: (p.active ? "" : "idle") +
+                   (m.pairId(p) === state.selected ? " selected" : "") });
     const cells = [
       [p.src, ""], [p.dst, ""], [m.pairProto(p), ""],
       [p.active ? m.fmtRate(p.pps, "pkt/s") : "idle", "num"],
@@ -260,15 +375,24 @@ function renderPairs(paths) {
       [m.fmtUs(e2e.p50), "num"], [m.fmtUs(e2e.p99), "num"],
       [m.fmtPct(p.loss.ratio), "num" + (lossy ? " lossy" : "")],
     ];
-    for (const [t, c] of cells) tr.append(el("td", c ? { class: c } : {}, t));
-    for (const [i, n] of [[0, p.src], [1, p.dst]]) {
-      const rt = m.runtimeLines(rts.get(n));
-      if (rt.length) tr.children[i].title = rt.join("\n");
+    cells.forEach(([t, c], i) => {
+      const td = tr.children[i];
+      setAttrs(td, { class: c });
+      if (i < 7) setText(td, t);
+    });
+    // (the loss cell: its figure, and where packets vanished)
+    const last = tr.children[7];
+    const at = lossy && p.loss.hop ? "at " + p.loss.hop : null;
+    if (last.firstChild?.nodeValue !== cells[7][0] ||
+        (last.querySelector("small")?.textContent ?? null) !== at) {
+      last.replaceChildren(cells[7][0]);
+      if (at) last.append(el("small", {}, at));
     }
-    if (lossy && p.loss.hop)
-      tr.lastChild.append(el("small", {}, "at " + p.loss.hop));
-    body.append(tr);
-  }
+    for (const [i, n] of [[0, p.src], [1, p.dst]]) {
+      const rt = m.runtimeLines(rts.get(n)).join("\n");
+      if (tr.children[i].title !== rt) tr.children[i].title = rt;
+    }
+  }, true);
 }
 
 function renderPair(paths) {
@@ -579,7 +703,7 @@ async function pollCluster() {
 }
 
 function connect() {
-  const es = new EventSource(url("/api/v1/events"));
+  const es = state.es = new EventSource(url("/api/v1/events"));
   es.addEventListener("metrics", (e) => {
     const mx = JSON.parse(e.data);
     if (state.paused) {
@@ -611,6 +735,10 @@ $("topology").addEventListener("click", (e) => {
   const l = n && state.links && state.links.get(n.dataset.link);
   if (l) select(m.pairId(l.pairs.reduce((x, y) => y.bps > x.bps ? y : x)));
 });
+$("group-by").addEventListener("change", (e) => {
+  state.groupBy = e.target.value;
+  render();
+});
 $("search").addEventListener("input", (e) => {
   state.query = e.target.value;
   render();
@@ -618,15 +746,25 @@ $("search").addEventListener("input", (e) => {
 window.addEventListener("resize", () => render());
 setInterval(tick, 1000);
 renderLegend();
-// (one node's exporter streams its figures; one with peers serves the
-// cluster's, polled)
-getJSON("/api/v1/cluster").catch(() => null).then(async (cl) => {
-  if (cl && cl.nodes.length > 1) {
-    await pollCluster();
-    setInterval(pollCluster, 1000);
-    return;
-  }
+// One node's exporter streams its figures; one with peers serves the
+// cluster's, polled.  (Peers found in etcd come a few seconds after the
+// exporter starts: a page opened before looks again.)
+const isCluster = () => getJSON("/api/v1/cluster")
+  .then((cl) => cl.nodes.length > 1, () => false);
+async function startCluster() {
+  if (state.es) state.es.close();
+  await pollCluster();
+  setInterval(pollCluster, 1000);
+}
+isCluster().then(async (yes) => {
+  if (yes) return startCluster();
   await refreshTopology();
   render();
   connect();
+  const look = setInterval(async () => {
+    if (await isCluster()) {
+      clearInterval(look);
+      startCluster();
+    }
+  }, 10000);
 });

@@ -113,19 +113,54 @@ function placeOf(p, end) {
 
 export const ROUTED = "routed by the host";
 
-// Groups of the topology: one per bridge, the containers routed without a
+// Groups of the topology: one per bridge (or, grouped @by what the
+// runtime says, per value: groupOf()), the containers routed without a
 // bridge, then the endpoints that are not monitored containers here:
 // behind Open vSwitch, on other nodes (overlay paths), or elsewhere.
-export function groups(topo) {
+// What monitored containers can be grouped by besides their bridge, from
+// what the container runtime says of them: [value, text] for a <select>.
+export function groupChoices(containers) {
+  const keys = new Set();
+  let image = false, compose = false;
+  for (const c of containers) {
+    const rt = c.monitored && c.runtime;
+    if (!rt) continue;
+    image = true;
+    compose = compose || !!rt.compose_service;
+    for (const k of Object.keys(rt.labels || {}))
+      if (!k.startsWith("com.docker.compose.")) keys.add(k);
+  }
+  return [["", "bridge"], ...(image ? [["image", "image"]] : []),
+          ...(compose ? [["compose", "Compose service"]] : []),
+          ...[...keys].sort().map((k) => ["label:" + k, "label " + k])];
+}
+
+// The group of a monitored container when grouped @by ("image",
+// "compose", "label:KEY"; groupChoices()).
+export function groupOf(c, by) {
+  const rt = c.runtime;
+  if (by === "image") return rt ? "image " + rt.image : "image not known";
+  if (by === "compose")
+    return rt && rt.compose_service
+      ? `compose ${rt.compose_project}/${rt.compose_service}` : "not in Compose";
+  const key = by.slice("label:".length);
+  const v = rt && rt.labels ? rt.labels[key] : undefined;
+  return v != null ? `${key}=${v}` : `no label ${key}`;
+}
+
+export function groups(topo, by = "") {
   const out = [];
   const byName = new Map();
-  const add = (g, bridge, member, ovs = false) => {
+  const placed = new Set();
+  const add = (g, bridge, member, ovs = false, chosen = false) => {
     if (!byName.has(g)) {
-      byName.set(g, { name: g, bridge, ovs, members: [] });
+      byName.set(g, { name: g, bridge, ovs, chosen, members: [] });
       out.push(byName.get(g));
     }
-    if (!byName.get(g).members.includes(member))
+    if (!placed.has(g + "\u0000" + member)) {
+      placed.add(g + "\u0000" + member);
       byName.get(g).members.push(member);
+    }
   };
   const place = new Map();
   for (const p of topo.paths)
@@ -134,8 +169,9 @@ export function groups(topo) {
       if (where && !place.has(p[end])) place.set(p[end], where);
     }
   for (const c of topo.containers) {
+    if (c.monitored && by) add(groupOf(c, by), false, c.name, false, true);
     // (a container on an Open vSwitch port has its port's type)
-    if (c.monitored && c.bridge) add(c.bridge, true, c.name, !!c.port_type);
+    else if (c.monitored && c.bridge) add(c.bridge, true, c.name, !!c.port_type);
     // (a monitored container on no bridge: its veth is routed)
     else if (c.monitored) add(ROUTED, false, c.name);
     else add(place.get(c.name) || "other endpoints", false, c.name);
@@ -149,7 +185,8 @@ export function groups(topo) {
         add(place.get(n) || "other endpoints", false, n);
       }
   // bridges first, larger first; the others after, "other endpoints" last
-  const rank = (g) => g.bridge ? 0 : g.name === "other endpoints" ? 2 : 1;
+  const rank = (g) => g.bridge || g.chosen ? 0
+    : g.name === "other endpoints" ? 2 : 1;
   return out.sort((x, y) => (rank(x) - rank(y)) ||
                   (y.members.length - x.members.length) ||
                   x.name.localeCompare(y.name));
@@ -169,7 +206,8 @@ export function layout(gs, width, height) {
     const cx = cw * (i % cols + 0.5), cy = ch * (Math.floor(i / cols) + 0.5);
     const k = g.members.length;
     const r = Math.max(20, Math.min(cw, ch) / 2 - 36);
-    hubs.push({ name: g.name, bridge: g.bridge, ovs: g.ovs, x: cx, y: cy, r });
+    hubs.push({ name: g.name, bridge: g.bridge, ovs: g.ovs, chosen: g.chosen,
+                x: cx, y: cy, r });
     g.members.forEach((m, j) => {
       const a = -Math.PI / 2 + (2 * Math.PI * j) / Math.max(k, 1);
       pos.set(m, { x: cx + r * Math.cos(a), y: cy + r * Math.sin(a),
@@ -307,12 +345,15 @@ export function topRows(rows, n) {
 
 // Pairs for the table: busiest first, filtered by a query on either end.
 export function pairRows(paths, query, words = () => []) {
-  return paths
+  const rows = (query || "").trim() ? paths
     .filter((p) => matches(query, p.src, [p.src_ip], words(p.src)) ||
                    matches(query, p.dst, [p.dst_ip], words(p.dst)))
-    .sort((x, y) => (y.active - x.active) || (y.bps - x.bps) ||
-          (x.src + x.dst + pairProto(x))
-            .localeCompare(y.src + y.dst + pairProto(y)));
+    : paths;
+  // (the names' order, made once per row rather than at each comparison)
+  const name = new Map(rows.map((p) => [p, p.src + "\u0000" + p.dst +
+                                        "\u0000" + pairProto(p)]));
+  return [...rows].sort((x, y) => (y.active - x.active) || (y.bps - x.bps) ||
+    (name.get(x) < name.get(y) ? -1 : name.get(x) > name.get(y) ? 1 : 0));
 }
 
 // A pair's protocol, and the port the rules set it apart by: "tcp:5432".
@@ -405,11 +446,14 @@ export function mergeCluster(doc) {
   };
   const self = nodes.find((n) => n.self) || nodes[0];
   const base = self.metrics || (up[0] && up[0].metrics) || {};
+  const ruled = up.find((n) => n.metrics.rules);
   const metrics = {
     ...base, time: Math.max(0, ...up.map((n) => n.metrics.time)),
     pairs: once(up.map((n) => [n.name, n.metrics.pairs])),
     alerts: up.flatMap((n) => (n.metrics.alerts || [])
       .map((a) => ({ ...a, node: n.name }))),
+    // (the rules in force: this node's, else the first node's that has)
+    rules: base.rules || (ruled ? ruled.metrics.rules : null),
     containers: Object.assign({}, ...up.map((n) => n.metrics.containers || {})),
   };
   const topo = {

@@ -342,3 +342,28 @@ test("the cluster view: each pair once, from its destination's node", () => {
   assert.match(m.nodeText(v.nodes[2]), /^down: Couldn't connect to server \(last answer 12 s ago\)/);
   assert.match(m.nodeText(v.nodes[0]), /^up, 1 container\(s\) \(this node\)/);
 });
+
+test("containers grouped by what the runtime says: image, Compose, label", () => {
+  const rt = (image, labels, svc = "") => ({ name: "docker", id: "x", image,
+    compose_project: svc ? "shop" : "", compose_service: svc, labels });
+  const cts = [
+    { name: "web1", ips: ["10.0.0.2"], bridge: "br0", monitored: true,
+      runtime: rt("nginx", { tier: "front" }, "web") },
+    { name: "web2", ips: ["10.0.0.3"], bridge: "br1", monitored: true,
+      runtime: rt("nginx", { tier: "front" }, "web") },
+    { name: "db", ips: ["10.0.0.4"], bridge: "br0", monitored: true,
+      runtime: rt("postgres", { tier: "back", "com.docker.compose.x": "1" }) },
+    { name: "lone", ips: ["10.0.0.5"], bridge: "br0", monitored: true },
+    { name: "10.9.9.9", ips: ["10.9.9.9"], bridge: null, monitored: false },
+  ];
+  assert.deepEqual(m.groupChoices(cts).map((c) => c[0]),
+                   ["", "image", "compose", "label:tier"]);
+  const by = (k) => m.groups({ containers: cts, paths: [] }, k)
+    .map((g) => [g.name, g.members.join(",")]);
+  assert.deepEqual(by("label:tier"), [["tier=front", "web1,web2"],
+    ["no label tier", "lone"], ["tier=back", "db"],
+    ["other endpoints", "10.9.9.9"]]);
+  assert.deepEqual(by("compose")[0], ["compose shop/web", "web1,web2"]);
+  assert.deepEqual(by("image")[0], ["image nginx", "web1,web2"]);
+  assert.deepEqual(by("")[0], ["br0", "web1,db,lone"]);
+});
