@@ -2,7 +2,8 @@
 // synthetic exporter tools/cmon-fake-api.py:
 //   node scale.mjs URL CONTAINERS UPDATES [SCREENSHOT]
 // Every container is drawn, a search finds one among them, grouping by a
-// label makes a ring per value, and UPDATES updates are applied; prints each update's "cmon-render" time from the
+// label makes a ring per value, a container clicked shows its pairs
+// only, the table orders by p99, and UPDATES updates are applied; prints each update's "cmon-render" time from the
 // browser's performance timeline (drawing, style and layout) as
 // "render ms: p50 P p95 P max M over N updates".  No console errors.
 // Env: CHROMIUM (default /usr/bin/chromium), CMON_WEB (web/ of the tree).
@@ -37,6 +38,24 @@ try {
   const again = await page.$$eval("[data-container]", (e) => e.length);
   if (again !== Number(ncts)) fail(`${again} containers drawn grouped by label`);
   await page.selectOption("#group-by", "");
+  // a container clicked: its paths only, as the filter gives them
+  await page.locator('[data-container="ct0007"] circle').dispatchEvent("click");
+  if (await page.inputValue("#search") !== "ct0007")
+    fail(`clicking ct0007 filters by "${await page.inputValue("#search")}"`);
+  const rows = await page.$$eval("#pairs tbody tr", (e) =>
+    e.map((r) => [r.children[0].textContent, r.children[1].textContent]));
+  if (!rows.length || rows.some((r) => !r.includes("ct0007")))
+    fail(`rows with ct0007 clicked: ${JSON.stringify(rows.slice(0, 3))}`);
+  await page.locator('[data-container="ct0007"] circle').dispatchEvent("click");
+  if (await page.inputValue("#search") !== "") fail("a second click keeps the filter");
+  // the slowest first: the table ordered by e2e p99
+  await page.click('#pairs th[data-order="p99"]');
+  const p99 = await page.$$eval("#pairs tbody tr", (e) =>
+    e.slice(0, 50).map((r) => r.children[6].textContent));
+  const us = (t) => parseFloat(t) * (t.includes("ms") ? 1000 : 1);
+  for (let i = 1; i < p99.length; i++)
+    if (us(p99[i]) > us(p99[i - 1])) fail(`p99 order: ${p99.slice(0, i + 1)}`);
+  await page.click('#pairs th[data-order="bps"]');
   // (the first ones run before the stream: the topology alone)
   const upd = ms.slice(-Number(nupd)).sort((a, b) => a - b);
   const q = (f) => upd[Math.min(upd.length - 1, Math.floor(f * upd.length))];

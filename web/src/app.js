@@ -13,7 +13,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   topo: null, topoAt: 0, metrics: null, pending: null, health: null,
   paused: false, selected: null, query: "", history: null, charts: {},
-  updates: 0, nodes: null, es: null, groupBy: "",
+  updates: 0, nodes: null, es: null, groupBy: "", order: "bps",
 };
 
 function url(path) {
@@ -355,10 +355,16 @@ function renderPairs(paths) {
   const rts = new Map((state.topo ? state.topo.containers : [])
     .map((c) => [c.name, c.runtime]));
   const words = (n) => m.runtimeWords(rts.get(n));
-  const rows = m.topRows(m.pairRows(paths, state.query, words), MAX_ROWS);
+  const rows = m.topRows(m.pairRows(paths, state.query, words, state.order),
+                         MAX_ROWS, state.order !== "bps");
+  const order = m.PAIR_ORDERS[state.order].text;
   setText($("pairs-note"), rows.left
-    ? `the ${rows.rows.length} that lost most, then the busiest; ` +
-      `${rows.left} more: filter to find them` : "last interval");
+    ? `the ${rows.rows.length} ` + (state.order === "bps"
+      ? "that lost most, then the busiest" : order) +
+      `; ${rows.left} more: filter to find them`
+    : `last interval, ${order} first`);
+  for (const th of document.querySelectorAll("#pairs th[data-order]"))
+    setAttrs(th, { class: th.dataset.order === state.order ? "ordered" : "" });
   reconcile(body, rows.rows, m.pairId, (p) => {
     const tr = el("tr", { "data-pair": m.pairId(p) });
     for (let i = 0; i < 8; i++) tr.append(el("td"));
@@ -724,6 +730,21 @@ $("pause").addEventListener("click", () => {
     state.pending();
     state.pending = null;
   }
+});
+document.querySelector("#pairs thead").addEventListener("click", (e) => {
+  const th = e.target.closest("th[data-order]");
+  if (!th) return;
+  state.order = th.dataset.order;
+  render();
+});
+// (a container clicked: its paths, and only them, as the filter would)
+$("topology").addEventListener("click", (e) => {
+  const g = e.target.closest("[data-container]");
+  if (!g) return;
+  const name = g.dataset.container;
+  state.query = state.query === name ? "" : name;
+  $("search").value = state.query;
+  render();
 });
 document.querySelector("#pairs tbody").addEventListener("click", (e) => {
   const tr = e.target.closest("tr[data-pair]");

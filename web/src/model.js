@@ -335,16 +335,28 @@ export function topLinks(links, n, keep = () => false) {
   return { links: sorted, left: links.length - sorted.length, lossyEnds };
 }
 
-// At most @n rows of the table (already in order): the lossy first.
-export function topRows(rows, n) {
+// At most @n rows of the table (already in order): the lossy first unless
+// @inOrder (the order chosen says what comes first).
+export function topRows(rows, n, inOrder = false) {
   if (rows.length <= n) return { rows, left: 0 };
+  if (inOrder) return { rows: rows.slice(0, n), left: rows.length - n };
   const lossy = rows.filter(pairLossy);
   const rest = rows.filter((p) => !pairLossy(p));
   return { rows: [...lossy, ...rest].slice(0, n), left: rows.length - n };
 }
 
-// Pairs for the table: busiest first, filtered by a query on either end.
-export function pairRows(paths, query, words = () => []) {
+// What the table can be ordered by, largest first (idle pairs last).
+export const PAIR_ORDERS = {
+  bps: { text: "the busiest", key: (p) => p.bps },
+  p99: { text: "the slowest (e2e p99)",
+         key: (p) => p.latency_us.e2e.count ? p.latency_us.e2e.p99 : -1 },
+  loss: { text: "the lossiest", key: (p) => p.loss.ratio },
+};
+
+// Pairs for the table: filtered by a query on either end, in the order
+// @by (PAIR_ORDERS; the busiest first by default).
+export function pairRows(paths, query, words = () => [], by = "bps") {
+  const key = PAIR_ORDERS[by].key;
   const rows = (query || "").trim() ? paths
     .filter((p) => matches(query, p.src, [p.src_ip], words(p.src)) ||
                    matches(query, p.dst, [p.dst_ip], words(p.dst)))
@@ -352,7 +364,7 @@ export function pairRows(paths, query, words = () => []) {
   // (the names' order, made once per row rather than at each comparison)
   const name = new Map(rows.map((p) => [p, p.src + "\u0000" + p.dst +
                                         "\u0000" + pairProto(p)]));
-  return [...rows].sort((x, y) => (y.active - x.active) || (y.bps - x.bps) ||
+  return [...rows].sort((x, y) => (y.active - x.active) || (key(y) - key(x)) ||
     (name.get(x) < name.get(y) ? -1 : name.get(x) > name.get(y) ? 1 : 0));
 }
 

@@ -367,3 +367,21 @@ test("containers grouped by what the runtime says: image, Compose, label", () =>
   assert.deepEqual(by("image")[0], ["image nginx", "web1,web2"]);
   assert.deepEqual(by("")[0], ["br0", "web1,db,lone"]);
 });
+
+test("the table in the order chosen: busiest, slowest or lossiest first", () => {
+  const ps = [
+    pair("a", "b", "udp", { bps: 900, p50: 10, p99: 20 }),
+    pair("c", "d", "udp", { bps: 100, p50: 500, p99: 900 }),
+    pair("e", "f", "udp", { bps: 500, ratio: 0.2, lost: 9 }),
+    pair("g", "h", "udp", { bps: 0, active: false, p50: 1, p99: 9999 }),
+  ];
+  const order = (by) => m.pairRows(ps, "", undefined, by).map((p) => p.src);
+  assert.deepEqual(order("bps"), ["a", "e", "c", "g"]);
+  assert.deepEqual(order("p99"), ["c", "a", "e", "g"]);
+  assert.deepEqual(order("loss"), ["e", "a", "c", "g"]);
+  // the first N: the lossy first by default, else in the order chosen
+  assert.deepEqual(m.topRows(m.pairRows(ps, "", undefined, "bps"), 2)
+    .rows.map((p) => p.src), ["e", "a"]);
+  assert.deepEqual(m.topRows(m.pairRows(ps, "", undefined, "p99"), 2, true)
+    .rows.map((p) => p.src), ["c", "a"]);
+});
