@@ -138,6 +138,7 @@ tests/bpf/foreign.bpf.o: $(top_srcdir)/tests/bpf/foreign.bpf.c bpf/vmlinux.h
 # Root integration tests: namespaces, real traffic, the real agent.
 INTEGRATION_TESTS = \
 	tests/integration/args.sh \
+	tests/integration/install.sh \
 	tests/integration/cmonctl.sh \
 	tests/integration/rules.sh \
 	tests/integration/rules-live.sh \
