@@ -343,6 +343,8 @@ void cmon_export_tick(struct cmon_export *e, const struct cmon_view *v,
 void cmon_export_peers(struct cmon_export *e, struct cmon_peers *p)
 {
 	e->peers = p;
+	if (e->http)
+		cmon_http_peers(e->http, p);
 }
 
 const char *cmon_export_url(const struct cmon_export *e)

@@ -19,6 +19,10 @@ void cmon_http_publish(struct cmon_http *h, char *doc[CMON_NDOCS],
 {
 }
 
+void cmon_http_peers(struct cmon_http *h, struct cmon_peers *p)
+{
+}
+
 unsigned int cmon_http_port(const struct cmon_http *h)
 {
 	return 0;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "http.h"
+#include "peers.h"
 #include "log.h"
 
 #define MAX_CLIENTS	64
@@ -37,6 +38,7 @@ struct cmon_http {
 	char *token;
 	const char *web_root;
 	struct cmon_history *hist;
+	struct cmon_peers *peers;	/* set at start: other nodes' history */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct snap *snap;
@@ -152,6 +154,8 @@ static enum MHD_Result rendered(struct cmon_http *h, struct MHD_Connection *c,
 		ret = error(c, 404, "no such series: see /api/v1/history");
 	else if (err == -EINVAL)
 		ret = error(c, 400, "port: 0 (the pair of no port) to 65535");
+	else if (err == -EIO)
+		ret = error(c, 502, "that node's exporter did not answer");
 	else
 		ret = reply(c, 200, "application/json", buf, len);
 	free(buf);
@@ -171,6 +175,8 @@ static int render_history(struct cmon_http *h, struct MHD_Connection *c,
 		c, MHD_GET_ARGUMENT_KIND, "since");
 	const char *port = MHD_lookup_connection_value(
 		c, MHD_GET_ARGUMENT_KIND, "port");
+	const char *node = MHD_lookup_connection_value(
+		c, MHD_GET_ARGUMENT_KIND, "node");
 	char *end = NULL;
 	long pn = port ? strtol(port, &end, 10) : -1;
 
@@ -180,8 +186,17 @@ static int render_history(struct cmon_http *h, struct MHD_Connection *c,
 	}
 	if (port && (!*port || *end || pn < 0 || pn > 65535))
 		return -EINVAL;
+	/* another node's pair, in the cluster view: that node's history */
+	if (node && h->peers)
+		return cmon_peers_history(h->peers, node, src, dst, proto,
+					  (int)pn, since ? atof(since) : 0, out);
 	return cmon_history_pair(h->hist, out, src, dst, proto, (int)pn,
 				 since ? atof(since) : 0);
+}
+
+void cmon_http_peers(struct cmon_http *h, struct cmon_peers *p)
+{
+	h->peers = p;
 }
 
 static int render_monitor(struct cmon_http *h, struct MHD_Connection *c,

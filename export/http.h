@@ -47,6 +47,9 @@ void cmon_http_publish(struct cmon_http *h, char *doc[CMON_NDOCS],
 		       size_t len[CMON_NDOCS]);
 /* The port it listens on, its URL, how many connections are open, and how
  * many of them are live event streams (pages showing the live view). */
+/* The peers whose history /api/v1/history?node=NAME reads (cluster). */
+struct cmon_peers;
+void cmon_http_peers(struct cmon_http *h, struct cmon_peers *p);
 unsigned int cmon_http_port(const struct cmon_http *h);
 const char *cmon_http_url(const struct cmon_http *h);
 unsigned int cmon_http_clients(struct cmon_http *h);

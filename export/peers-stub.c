@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* Stand-in for peers.c when configure found no libcurl. */
+#include <errno.h>
 #include <stdlib.h>
 #include "log.h"
 #include "peers.h"
@@ -27,6 +28,13 @@ unsigned int cmon_peers_counters(struct cmon_peers *p,
 
 void cmon_peers_cluster(struct cmon_peers *p, FILE *out)
 {
+}
+
+int cmon_peers_history(struct cmon_peers *p, const char *node,
+		       const char *src, const char *dst, const char *proto,
+		       int port, double since, FILE *out)
+{
+	return -ENOENT;
 }
 
 uint64_t cmon_peers_left_out(struct cmon_peers *p)

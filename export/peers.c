@@ -2,6 +2,7 @@
 /* Polling other nodes' exporters: see peers.h. */
 #define _GNU_SOURCE
 #include <curl/curl.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,6 +420,90 @@ void cmon_peers_cluster(struct cmon_peers *ps, FILE *out)
 			p->topology ? p->topology : "null");
 	}
 	pthread_mutex_unlock(&ps->mu);
+}
+
+/* A transfer into a buffer of its own (not a peer's: any thread). */
+struct body {
+	char *buf;
+	size_t len;
+};
+
+static size_t body_take(char *data, size_t sz, size_t nm, void *ctx)
+{
+	struct body *b = ctx;
+	size_t n = sz * nm;
+	char *nb;
+
+	if (b->len + n > (64u << 20) || !(nb = realloc(b->buf, b->len + n + 1)))
+		return 0;
+	memcpy(nb + b->len, data, n);
+	b->len += n;
+	nb[b->len] = 0;
+	b->buf = nb;
+	return n;
+}
+
+int cmon_peers_history(struct cmon_peers *ps, const char *node,
+		       const char *src, const char *dst, const char *proto,
+		       int port, double since, FILE *out)
+{
+	struct body b = { NULL, 0 };
+	char base[1024] = "", *url = NULL, *es, *ed, *ep, *q, n[64];
+	const char *tok = "";
+	CURL *c = NULL;
+	long code = 0;
+	unsigned int i;
+	int rc = -EIO;
+
+	pthread_mutex_lock(&ps->mu);
+	for (i = 0; i < ps->n && !base[0]; i++)
+		if (ps->peer[i].metrics && !strcmp(ps->peer[i].node, node))
+			snprintf(base, sizeof(base), "%s", ps->peer[i].base);
+	pthread_mutex_unlock(&ps->mu);
+	if (!base[0])
+		return -ENOENT;
+	/* its ?token=T goes after the query */
+	if ((q = strchr(base, '?'))) {
+		*q = 0;
+		tok = q + 1;
+	}
+	while (*base && base[strlen(base) - 1] == '/')
+		base[strlen(base) - 1] = 0;
+	if (!(c = curl_easy_init()))
+		return -EIO;
+	es = curl_easy_escape(c, src, 0);
+	ed = curl_easy_escape(c, dst, 0);
+	ep = curl_easy_escape(c, proto ? proto : "", 0);
+	snprintf(n, sizeof(n), "%d", port);
+	if (es && ed && ep &&
+	    asprintf(&url, "%s/api/v1/history?src=%s&dst=%s%s%s%s%s&since=%.3f"
+		     "%s%s", base, es, ed, proto ? "&proto=" : "", ep,
+		     port >= 0 ? "&port=" : "", port >= 0 ? n : "", since,
+		     *tok ? "&" : "", tok) < 0)
+		url = NULL;
+	if (url) {
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, body_take);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+		if (curl_easy_perform(c) == CURLE_OK)
+			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	}
+	if (code == 200 && b.buf && !cmon_peers_parse_doc(b.buf, n, sizeof(n))) {
+		fputs(b.buf, out);
+		rc = 0;
+	} else if (code == 404) {
+		rc = -ENOENT;
+	}
+	curl_free(es);
+	curl_free(ed);
+	curl_free(ep);
+	free(url);
+	free(b.buf);
+	curl_easy_cleanup(c);
+	return rc;
 }
 
 uint64_t cmon_peers_left_out(struct cmon_peers *ps)

@@ -70,6 +70,15 @@ int cmon_peers_parse_doc(const char *doc, char *node, size_t len);
  * /api/v1/metrics and /api/v1/topology documents as they came.
  */
 void cmon_peers_cluster(struct cmon_peers *p, FILE *out);
+/*
+ * One pair's history from the peer whose node is @node (its
+ * /api/v1/history?src=&dst=&proto=&port=&since=; @proto NULL, @port -1:
+ * any), written to @out: 0, -ENOENT if no peer is that node or it has no
+ * such series, -EIO if it did not answer.  For the cluster view's page.
+ */
+int cmon_peers_history(struct cmon_peers *p, const char *node,
+		       const char *src, const char *dst, const char *proto,
+		       int port, double since, FILE *out);
 /* Links and counters peers sent beyond the bounds kept: left out. */
 uint64_t cmon_peers_left_out(struct cmon_peers *p);
 /* Peers that answered at the last poll, of how many. */

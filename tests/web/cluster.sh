@@ -106,6 +106,25 @@ for n in o["nodes"]:
 PY
 echo "ok: /api/v1/cluster: three nodes up, their own documents and figures"
 
+# a pair node 2 reports: its history through node 1's exporter, as node 2
+# serves it
+H="history?src=10.244.1.2&dst=10.244.2.2&proto=udp&port=0"
+in1 curl -sf "http://10.250.0.1:9417/api/v1/$H&node=node2&token=$TOKEN" \
+	>"$IT_TMP/h-proxied.json" || it_fail "no history of node2's pair through node1"
+ip netns exec "${CMON_PFX}n2" curl -sf "http://10.250.0.2:9417/api/v1/$H&token=$TOKEN" \
+	>"$IT_TMP/h-own.json" || it_fail "no history of the pair on node2"
+python3 - "$IT_TMP/h-proxied.json" "$IT_TMP/h-own.json" <<'PY' ||
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+n = min(len(a["points"]), len(b["points"])) - 1
+assert n > 0 and a["points"][:n] == b["points"][:n], (a["points"][:2], b["points"][:2])
+print(f"{len(a['points'])} points, as node2's own")
+PY
+	it_fail "node2's pair's history through node1 is not node2's"
+code=$(in1 curl -s -o /dev/null -w '%{http_code}' "http://10.250.0.1:9417/api/v1/$H&node=nosuch&token=$TOKEN")
+[ "$code" = 404 ] || it_fail "the history of an unknown node answered $code"
+echo "ok: another node's pair's history through this exporter"
+
 cat >"$IT_TMP/stop3" <<EOF
 #!/bin/sh
 kill \$(cat "$IT_TMP/node3.pid")

@@ -459,7 +459,12 @@ function chart(id, series, data, fmt) {
 async function loadHistory() {
   let h;
   try {
-    h = await getJSON(`/api/v1/history?${m.historyQuery(state.selected)}`);
+    // (in the cluster view, a pair another node reports: its history)
+    const p = currentPaths().find((x) => m.pairId(x) === state.selected);
+    const self = (state.nodes || []).find((n) => n.self);
+    const node = p && p.node && self && p.node !== self.name
+      ? `&node=${encodeURIComponent(p.node)}` : "";
+    h = await getJSON(`/api/v1/history?${m.historyQuery(state.selected)}${node}`);
   } catch {
     h = { points: [] };
   }

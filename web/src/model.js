@@ -405,7 +405,8 @@ export function alertRows(alerts) {
             .localeCompare(y.rule + y.alert + y.src + y.dst))
     .map((a) => ({
       state: a.state, severity: a.severity, rule: a.rule, alert: a.alert,
-      pair: `${a.src} → ${a.dst} ${pairProto(a)}`,
+      pair: `${a.src} → ${a.dst} ${pairProto(a)}` +
+        (a.node ? ` on ${a.node}` : ""),
       text: `${a.expr}, now ${fmtAlertValue(a)}`,
       summary: a.summary,
     }));
