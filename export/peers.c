@@ -21,6 +21,12 @@
 #define FIND_S		5
 #define GONE_S		600
 
+/* A response being read. */
+struct body {
+	char *buf;
+	size_t len;
+};
+
 struct peer {
 	char *base;			/* as given or found */
 	int found;			/* found in the registry (find()) */
@@ -30,8 +36,7 @@ struct peer {
 	char *counters_url;		/* .../api/v1/counters */
 	char *topology_url;		/* .../api/v1/topology */
 	CURL *curl;
-	char *buf;			/* response being read */
-	size_t len;
+	struct body rx;			/* the response being read */
 	int up, told;
 	double at;			/* monotonic time of the links */
 	/* for the cluster view: its name, why it did not answer, its last
@@ -70,30 +75,30 @@ static unsigned int fit(struct cmon_peers *ps, unsigned int n,
 
 static size_t take(char *data, size_t sz, size_t nm, void *ctx)
 {
-	struct peer *p = ctx;
+	struct body *b = ctx;
 	size_t n = sz * nm;
-	char *b;
+	char *nb;
 
-	if (p->len + n > (64u << 20))
+	if (b->len + n > (64u << 20))
 		return 0;		/* no peer document is that large */
-	b = realloc(p->buf, p->len + n + 1);
-	if (!b)
+	nb = realloc(b->buf, b->len + n + 1);
+	if (!nb)
 		return 0;
-	memcpy(b + p->len, data, n);
-	p->len += n;
-	b[p->len] = 0;
-	p->buf = b;
+	memcpy(nb + b->len, data, n);
+	b->len += n;
+	nb[b->len] = 0;
+	b->buf = nb;
 	return n;
 }
 
-/* GET @url into p->buf; the HTTP status, or -1 (*rc says why). */
+/* GET @url into p->rx; the HTTP status, or -1 (*rc says why). */
 static long get(struct peer *p, const char *url, CURLcode *rc)
 {
 	long code = -1;
 
-	p->len = 0;
-	if (p->buf)
-		p->buf[0] = 0;
+	p->rx.len = 0;
+	if (p->rx.buf)
+		p->rx.buf[0] = 0;
 	curl_easy_setopt(p->curl, CURLOPT_URL, url);
 	*rc = curl_easy_perform(p->curl);
 	if (*rc == CURLE_OK)
@@ -113,10 +118,10 @@ static char *get_doc(struct peer *p, const char *url, char *node,
 		snprintf(why, wlen, "%s", curl_easy_strerror(rc));
 	else if (code != 200)
 		snprintf(why, wlen, "HTTP status %ld", code);
-	else if (!p->buf || cmon_peers_parse_doc(p->buf, node, nlen))
+	else if (!p->rx.buf || cmon_peers_parse_doc(p->rx.buf, node, nlen))
 		snprintf(why, wlen, "not a cmon document");
 	else
-		return strdup(p->buf);
+		return strdup(p->rx.buf);
 	return NULL;
 }
 
@@ -129,8 +134,9 @@ static void poll_one(struct cmon_peers *ps, struct peer *p)
 	CURLcode rc;
 
 	/* counters first: they are older than the links, never newer */
-	if (get(p, p->counters_url, &rc) == 200 && p->buf)
-		nc = cmon_peers_parse_counters(p->buf, counters, MAX_COUNTERS);
+	if (get(p, p->counters_url, &rc) == 200 && p->rx.buf)
+		nc = cmon_peers_parse_counters(p->rx.buf, counters,
+					       MAX_COUNTERS);
 	metrics = get_doc(p, p->url, node, sizeof(node), why, sizeof(why));
 	if (metrics) {
 		n = cmon_peers_parse(metrics, links, MAX_LINKS);
@@ -206,7 +212,7 @@ static void peer_free(struct peer *p)
 	free(p->counters);
 	free(p->metrics);
 	free(p->topology);
-	free(p->buf);
+	free(p->rx.buf);
 	if (p->curl)
 		curl_easy_cleanup(p->curl);
 	memset(p, 0, sizeof(*p));
@@ -246,7 +252,7 @@ static int peer_init(struct peer *p, const char *url, int found)
 	curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
 	curl_easy_setopt(p->curl, CURLOPT_TIMEOUT_MS, 2000L);
 	curl_easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, take);
-	curl_easy_setopt(p->curl, CURLOPT_WRITEDATA, p);
+	curl_easy_setopt(p->curl, CURLOPT_WRITEDATA, &p->rx);
 	return 0;
 }
 
@@ -299,7 +305,8 @@ static void discover(struct cmon_peers *ps)
 			/* (its transfers write where it is now) */
 			ps->peer[k - 1] = ps->peer[i];
 			curl_easy_setopt(ps->peer[k - 1].curl,
-					 CURLOPT_WRITEDATA, &ps->peer[k - 1]);
+					 CURLOPT_WRITEDATA,
+					 &ps->peer[k - 1].rx);
 		}
 	ps->n = k;
 	pthread_mutex_unlock(&ps->mu);
@@ -422,27 +429,6 @@ void cmon_peers_cluster(struct cmon_peers *ps, FILE *out)
 	pthread_mutex_unlock(&ps->mu);
 }
 
-/* A transfer into a buffer of its own (not a peer's: any thread). */
-struct body {
-	char *buf;
-	size_t len;
-};
-
-static size_t body_take(char *data, size_t sz, size_t nm, void *ctx)
-{
-	struct body *b = ctx;
-	size_t n = sz * nm;
-	char *nb;
-
-	if (b->len + n > (64u << 20) || !(nb = realloc(b->buf, b->len + n + 1)))
-		return 0;
-	memcpy(nb + b->len, data, n);
-	b->len += n;
-	nb[b->len] = 0;
-	b->buf = nb;
-	return n;
-}
-
 int cmon_peers_history(struct cmon_peers *ps, const char *node,
 		       const char *src, const char *dst, const char *proto,
 		       int port, double since, FILE *out)
@@ -486,7 +472,7 @@ int cmon_peers_history(struct cmon_peers *ps, const char *node,
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
 		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, body_take);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 		if (curl_easy_perform(c) == CURLE_OK)
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);

@@ -176,6 +176,21 @@ it_netns() {
 	fi
 }
 
+# it_browser_init: the browser tests' needs (Node.js, the built page,
+# playwright-core, Debian's Chromium in $CHROMIUM), or skip or fail
+it_browser_init() {
+	command -v node >/dev/null || {
+		echo "SKIP: no Node.js: the web page is not built"
+		exit 77
+	}
+	[ -f "$top_builddir/web/dist/index.html" ] || it_fail "web/dist not built (make)"
+	[ -d "$top_srcdir/web/node_modules/playwright-core" ] ||
+		it_fail "playwright-core not installed (make runs npm ci in web/)"
+	CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+	[ -x "$CHROMIUM" ] || it_fail "$CHROMIUM missing: run tools/install-deps"
+	export CHROMIUM
+}
+
 it_page_topology() {
 	local ns=$1 url=$2 shot=$top_builddir/web-$3.png
 	shift 3

@@ -12,15 +12,7 @@
 set -u
 . "$(dirname "$0")/../integration/lib.sh"
 it_init cmcl
-command -v node >/dev/null || {
-	echo "SKIP: no Node.js: the web page is not built"
-	exit 77
-}
-[ -f "$top_builddir/web/dist/index.html" ] || it_fail "web/dist not built (make)"
-[ -d "$top_srcdir/web/node_modules/playwright-core" ] ||
-	it_fail "playwright-core not installed (make runs npm ci in web/)"
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-[ -x "$CHROMIUM" ] || it_fail "$CHROMIUM missing: run tools/install-deps"
+it_browser_init
 
 cmon_ns_underlay 3 || it_fail "cannot create the nodes"
 for n in 1 2 3; do

@@ -13,15 +13,7 @@ set -u
 . "$(dirname "$0")/../integration/lib.sh"
 it_init cmwb
 it_exporter_init
-command -v node >/dev/null || {
-	echo "SKIP: no Node.js: the web page is not built"
-	exit 77
-}
-[ -f "$top_builddir/web/dist/index.html" ] || it_fail "web/dist not built (make)"
-[ -d "$top_srcdir/web/node_modules/playwright-core" ] ||
-	it_fail "playwright-core not installed (make runs npm ci in web/)"
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-[ -x "$CHROMIUM" ] || it_fail "$CHROMIUM missing: run tools/install-deps"
+it_browser_init
 it_host 3
 port=$(cmon_ns_port "${CMON_PFX}c1")
 
