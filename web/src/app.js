@@ -68,18 +68,22 @@ function hideTip() {
 }
 
 // The tooltip follows what it is about by key (its figures updated at
-// every update), and goes if that is gone.
-const tip = { key: null, texts: new Map() };
+// every update), and goes if that is gone.  The thousands of links and
+// containers are not registered one by one: their kind ("link:KEY",
+// "ct:NAME") makes the text from the last update when it shows.
+const tip = { key: null, texts: new Map(), kinds: {} };
 
-// (one listener for every element with a tooltip: there are thousands
-// of containers and links; @text may be a function, called only when
-// its tooltip shows)
-function tipped(node, text, key) {
-  tip.texts.set(key, text);
+// (one listener for every element with a tooltip)
+function marked(node, key) {
   if (node._tip !== key) {
     node._tip = key;
     node.dataset.tip = key;
   }
+}
+
+function tipped(node, text, key) {
+  tip.texts.set(key, text);
+  marked(node, key);
 }
 
 document.addEventListener("mousemove", (e) => {
@@ -96,14 +100,17 @@ document.addEventListener("mouseleave", (e) => {
   if (e.target.dataset && e.target.dataset.tip === tip.key) hideTip();
 }, true);
 
+// The text of @key now, or undefined if what it was about is gone.
 function tipText(key) {
-  const t = tip.texts.get(key);
-  return typeof t === "function" ? t() : t;
+  if (tip.texts.has(key)) return tip.texts.get(key);
+  const i = key.indexOf(":"), kind = tip.kinds[key.slice(0, i)];
+  return kind ? kind(key.slice(i + 1)) : undefined;
 }
 
 function refreshTip() {
   if (tip.key == null) return;
-  if (tip.texts.has(tip.key)) $("tooltip").textContent = tipText(tip.key);
+  const t = tipText(tip.key);
+  if (t != null) $("tooltip").textContent = t;
   else hideTip();
 }
 
@@ -122,7 +129,7 @@ function linkText(l) {
 // Beyond these the picture draws the links that matter and the table the
 // pairs that matter (lossy first, then the busiest): the rest is a filter
 // away.
-const MAX_LINKS = 600, MAX_NAMES = 150, MAX_ROWS = 200;
+const MAX_LINKS = 600, MAX_NAMES = 150, MAX_ROWS = 60;
 
 // Elements are kept from one update to the next and only what changed is
 // written: an update's cost is then its figures, not a new picture.  (What
@@ -226,6 +233,7 @@ function renderTopology(paths) {
   const L = layers(svg);
   if (!state.topo) {
     for (const n of LAYERS) reconcile(L[n], [], null);
+    tip.kinds = {};
     return;
   }
   // (endpoints of pictured paths only: a bridge's IGMP report is no
@@ -293,7 +301,7 @@ function renderTopology(paths) {
       "data-link": l.key, "data-loss": l.lossy ? "1" : "0",
       "data-style": st.kind,
     });
-    tipped(line, () => linkText(l), "link:" + l.key);
+    marked(line, "link:" + l.key);
     state.links.set(l.key, l);
   });
   reconcile(L.markers, drawn.filter((l) => l.lossy), (l) => l.key,
@@ -320,15 +328,21 @@ function renderTopology(paths) {
     } else if (label) {
       label.remove();
     }
-    tipped(g, () => {
+    marked(g, "ct:" + name);
+  });
+  tip.kinds = {
+    link: (k) => state.links.has(k) ? linkText(state.links.get(k)) : undefined,
+    ct: (name) => {
+      const p = pos.get(name);
+      if (!p) return undefined;
       const addr = (ips.get(name) || []).join(", ");
       return [`${name}${addr ? " (" + addr + ")" : ""}`,
         ...m.runtimeLines(rts.get(name)),
         monitored.has(name) ? `on ${p.group}` + (down.has(name)
           ? " (node down: figures left out)" : "")
           : "not monitored on this node"].join("\n");
-    }, "ct:" + name);
-  });
+    },
+  };
 }
 
 // What every colour and width of a link means, grey included.

@@ -35,7 +35,7 @@ export function linkStyle(l) {
 // Is @ip a unicast IPv4 address (not 0.0.0.0, multicast or broadcast)?
 // A bridge's own IGMP report (0.0.0.0 > 224.0.0.22) is no container's.
 export function unicast(ip) {
-  const a = Number(String(ip).split(".")[0]);
+  const a = parseInt(ip, 10);		// the first byte
   return ip !== "0.0.0.0" && ip !== "255.255.255.255" && !(a >= 224 && a <= 239);
 }
 
@@ -151,15 +151,17 @@ export function groupOf(c, by) {
 export function groups(topo, by = "") {
   const out = [];
   const byName = new Map();
-  const placed = new Set();
+  const inGroup = new Map();
   const add = (g, bridge, member, ovs = false, chosen = false) => {
-    if (!byName.has(g)) {
-      byName.set(g, { name: g, bridge, ovs, chosen, members: [] });
-      out.push(byName.get(g));
+    let grp = byName.get(g);
+    if (!grp) {
+      byName.set(g, grp = { name: g, bridge, ovs, chosen, members: [] });
+      inGroup.set(g, new Set());
+      out.push(grp);
     }
-    if (!placed.has(g + "\u0000" + member)) {
-      placed.add(g + "\u0000" + member);
-      byName.get(g).members.push(member);
+    if (!inGroup.get(g).has(member)) {
+      inGroup.get(g).add(member);
+      grp.members.push(member);
     }
   };
   const place = new Map();
@@ -361,11 +363,12 @@ export function pairRows(paths, query, words = () => [], by = "bps") {
     .filter((p) => matches(query, p.src, [p.src_ip], words(p.src)) ||
                    matches(query, p.dst, [p.dst_ip], words(p.dst)))
     : paths;
-  // (the names' order, made once per row rather than at each comparison)
-  const name = new Map(rows.map((p) => [p, p.src + "\u0000" + p.dst +
-                                        "\u0000" + pairProto(p)]));
-  return [...rows].sort((x, y) => (y.active - x.active) || (key(y) - key(x)) ||
-    (name.get(x) < name.get(y) ? -1 : name.get(x) > name.get(y) ? 1 : 0));
+  // (each row's keys made once, not at each comparison)
+  return rows.map((p) => ({ p, a: p.active ? 1 : 0, k: key(p),
+                            n: p.src + "\u0000" + p.dst + "\u0000" + pairProto(p) }))
+    .sort((x, y) => (y.a - x.a) || (y.k - x.k) ||
+          (x.n < y.n ? -1 : x.n > y.n ? 1 : 0))
+    .map((r) => r.p);
 }
 
 // A pair's protocol, and the port the rules set it apart by: "tcp:5432".
@@ -373,8 +376,9 @@ export function pairProto(p) {
   return p.port ? `${p.proto}:${p.port}` : p.proto;
 }
 
+// (remembered on the pair: every panel asks at every update)
 export function pairId(p) {
-  return p.src_ip + ">" + p.dst_ip + "/" + pairProto(p);
+  return p._id || (p._id = p.src_ip + ">" + p.dst_ip + "/" + pairProto(p));
 }
 
 // The history query of a pair's id (pairId()).
