@@ -403,8 +403,14 @@ static void on_node(const char *key, const char *value, void *ctx)
 	const char *tok = f->o->x.http_token;
 
 	(void)key;
-	if (node && url && strcmp(node, f->o->node) && f->n < f->max &&
-	    !strncmp(url, "http", 4))
+	/* (an exporter on every address registers one no other node can
+	 * reach: here it would be this node's own) */
+	if (url && strstr(url, "://0.0.0.0:"))
+		cmon_log_rl(CMON_LOG_WARN, "--cluster: node %s registered %s: "
+			    "its --http needs an address other nodes reach",
+			    node ? node : "?", url);
+	else if (node && url && strcmp(node, f->o->node) && f->n < f->max &&
+		 !strncmp(url, "http", 4))
 		snprintf(f->out[f->n++], sizeof(f->out[0]), "%s%s%s", url,
 			 tok ? "?token=" : "", tok ? tok : "");
 	json_decref(j);
