@@ -123,8 +123,9 @@ try {
   await alert.waitFor({ timeout: 10000 })
     .catch(() => fail("the rule's alert did not show firing"));
   const atext = await alert.textContent();
-  if (!atext.includes(`${src} → ${dst} udp`) || !/now \d+\.\d+ %/.test(atext))
-    fail(`alert without its pair and value: "${atext}"`);
+  if (!atext.includes(`${src} → ${dst} udp`) || !/now \d+\.\d+ %/.test(atext) ||
+      !/firing for \d+ s/.test(atext))
+    fail(`alert without its pair, value and how long it fires: "${atext}"`);
   console.log("alert: " + atext);
 
   // a click on the link opens its busiest pair

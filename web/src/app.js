@@ -535,7 +535,8 @@ function renderAlerts() {
   err.textContent = mx.rules.error ? "rule file refused: " + mx.rules.error : "";
   const list = $("alerts");
   list.replaceChildren();
-  const rows = m.alertRows(mx.alerts);
+  // (ages by the exporter's clock, not this browser's)
+  const rows = m.alertRows(mx.alerts, mx.time);
   if (!rows.length)
     list.append(el("li", { class: "ok" }, "no alert"));
   for (const r of rows) {

@@ -402,7 +402,23 @@ export function fmtAlertValue(a) {
 const ALERT_ORDER = { firing: 0, pending: 1, resolved: 2 };
 
 // Alerts for their panel: firing first, then pending, then resolved.
-export function alertRows(alerts) {
+// A span of seconds in words: "40 s", "3 min", "2 h".
+export function fmtAge(s) {
+  if (s == null || !isFinite(s)) return "–";
+  s = Math.max(0, s);
+  return s < 90 ? `${Math.round(s)} s` : s < 5400 ? `${Math.round(s / 60)} min`
+    : `${Math.round(s / 3600)} h`;
+}
+
+// An alert's history in words, at wall clock @now (seconds).
+export function alertWhen(a, now) {
+  if (a.state === "firing") return `firing for ${fmtAge(now - a.fired_at)}`;
+  if (a.state === "pending") return `holding for ${fmtAge(now - a.active_at)}`;
+  return `resolved ${fmtAge(now - a.resolved_at)} ago` + (a.fired_at
+    ? ` after firing for ${fmtAge(a.resolved_at - a.fired_at)}` : "");
+}
+
+export function alertRows(alerts, now = Date.now() / 1000) {
   return [...(alerts || [])]
     .sort((x, y) => (ALERT_ORDER[x.state] - ALERT_ORDER[y.state]) ||
           (x.rule + x.alert + x.src + x.dst)
@@ -411,7 +427,7 @@ export function alertRows(alerts) {
       state: a.state, severity: a.severity, rule: a.rule, alert: a.alert,
       pair: `${a.src} → ${a.dst} ${pairProto(a)}` +
         (a.node ? ` on ${a.node}` : ""),
-      text: `${a.expr}, now ${fmtAlertValue(a)}`,
+      text: `${a.expr}, now ${fmtAlertValue(a)}; ${alertWhen(a, now)}`,
       summary: a.summary,
     }));
 }

@@ -261,18 +261,22 @@ test("a pair of a port the rules set apart has its own id and history", () => {
 test("alerts: firing first, values in the unit of what they watch", () => {
   const a = (state, alert, expr, value) => ({
     rule: "r", alert, state, severity: "warning", src: "web", dst: "db",
-    proto: "tcp", expr, value, summary: null });
+    proto: "tcp", expr, value, summary: null, active_at: 1000,
+    fired_at: state === "pending" ? null : 1005,
+    resolved_at: state === "resolved" ? 1200 : null });
   const rows = m.alertRows([
     a("resolved", "old", "pps > 10", 3),
     a("pending", "slow", "e2e.p99 > 2ms", 0.0031),
     a("firing", "lossy", "loss.ratio > 1%", 0.052),
     a("firing", "fat", "bps > 1G", 2.5e9),
-  ]);
+  ], 1230);
   assert.deepEqual(rows.map((r) => r.state + ":" + r.alert),
     ["firing:fat", "firing:lossy", "pending:slow", "resolved:old"]);
-  assert.equal(rows[1].text, "loss.ratio > 1%, now 5.20 %");
-  assert.equal(rows[2].text, "e2e.p99 > 2ms, now 3.10 ms");
-  assert.equal(rows[0].text, "bps > 1G, now 2.5 Gbit/s");
+  assert.equal(rows[1].text, "loss.ratio > 1%, now 5.20 %; firing for 4 min");
+  assert.equal(rows[2].text, "e2e.p99 > 2ms, now 3.10 ms; holding for 4 min");
+  assert.equal(rows[0].text, "bps > 1G, now 2.5 Gbit/s; firing for 4 min");
+  assert.equal(rows[3].text,
+    "pps > 10, now 3.0 pkt/s; resolved 30 s ago after firing for 3 min");
   assert.equal(rows[1].pair, "web → db tcp");
   assert.equal(m.fmtAlertValue(a("firing", "x", "pps > 1", null)), "no data");
   assert.deepEqual(m.alertRows(undefined), []);
