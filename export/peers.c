@@ -91,6 +91,16 @@ static size_t take(char *data, size_t sz, size_t nm, void *ctx)
 	return n;
 }
 
+/* @c reads into @b, waiting at most 1 s to connect and 2 s in all. */
+static void transfer_into(CURL *c, struct body *b)
+{
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+}
+
 /* GET @url into p->rx; the HTTP status, or -1 (*rc says why). */
 static long get(struct peer *p, const char *url, CURLcode *rc)
 {
@@ -248,11 +258,7 @@ static int peer_init(struct peer *p, const char *url, int found)
 	}
 	p->found = found;
 	cmon_url_redact(p->url, p->shown, sizeof(p->shown));
-	curl_easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-	curl_easy_setopt(p->curl, CURLOPT_TIMEOUT_MS, 2000L);
-	curl_easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, take);
-	curl_easy_setopt(p->curl, CURLOPT_WRITEDATA, &p->rx);
+	transfer_into(p->curl, &p->rx);
 	return 0;
 }
 
@@ -469,11 +475,7 @@ int cmon_peers_history(struct cmon_peers *ps, const char *node,
 		url = NULL;
 	if (url) {
 		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+		transfer_into(c, &b);
 		if (curl_easy_perform(c) == CURLE_OK)
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	}
