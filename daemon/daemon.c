@@ -386,6 +386,14 @@ static void apply_sampling(struct cmon_daemon *d,
 	free(ps);
 }
 
+/* How this node logs in to etcd (--etcd-user and the TLS files). */
+static struct cmon_etcd_login etcd_login(const struct cmon_daemon_opts *o)
+{
+	return (struct cmon_etcd_login){ o->etcd_user, o->etcd_password,
+					 o->etcd_cacert, o->etcd_cert,
+					 o->etcd_key };
+}
+
 /* --cluster: the exporters of the other nodes registered in etcd, with
  * this node's token (from the peers' thread). */
 struct found {
@@ -419,9 +427,7 @@ static void on_node(const char *key, const char *value, void *ctx)
 static int find_nodes(void *ctx, char (*out)[512], unsigned int max)
 {
 	const struct cmon_daemon_opts *o = ctx;
-	const struct cmon_etcd_login login = { o->etcd_user, o->etcd_password,
-					       o->etcd_cacert, o->etcd_cert,
-					       o->etcd_key };
+	const struct cmon_etcd_login login = etcd_login(o);
 	struct found f = { o, out, 0, max };
 	char err[512];
 
@@ -629,10 +635,7 @@ static int start(struct cmon_daemon *d, struct cmon_kopts *k, int restarted,
 	if (handoff)
 		take_over(d->x);
 	if (o->rules || o->etcd) {
-		struct cmon_etcd_login login = { o->etcd_user,
-						 o->etcd_password,
-						 o->etcd_cacert, o->etcd_cert,
-						 o->etcd_key };
+		struct cmon_etcd_login login = etcd_login(o);
 
 		d->rules = cmon_rules_run_start(o->rules, o->etcd, &login,
 						o->node, o->etcd_lease);
