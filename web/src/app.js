@@ -589,51 +589,63 @@ function renderNodes() {
   }
 }
 
+// The monitor's own health, its rows kept and their figures written.
 function renderHealth() {
   const box = $("health");
-  box.replaceChildren();
   const hl = state.health;
-  if (!hl) return;
+  if (!hl) {
+    box.replaceChildren();
+    box._parts = null;
+    return;
+  }
+  if (!box._parts) {
+    const left = el("div"), list = el("div"), mid = el("dl"), sinks = el("dl");
+    left.append(el("h3", {}, "What it did not see"), list);
+    box.replaceChildren(left, mid, sinks);
+    box._parts = { list, mid, sinks };
+  }
+  const { list, mid, sinks } = box._parts;
   const issues = m.healthIssues(hl.counters);
-  const left = el("div");
-  left.append(el("h3", {}, "What it did not see"));
-  if (!issues.length) {
-    left.append(el("div", { class: "ok", "data-health": "ok" },
-                   "it lost none of its own records or stamps"));
-  }
-  for (const i of issues) {
-    const d = el("div", { class: "bad", "data-health": i.counter },
-                 `${i.counter}: ${i.value} — ${i.what}`);
-    left.append(d);
-  }
-  const mid = el("dl");
+  const lines = issues.length
+    ? issues.map((i) => [i.counter, "bad", `${i.counter}: ${i.value} — ${i.what}`])
+    : [["ok", "ok", "it lost none of its own records or stamps"]];
+  reconcile(list, lines, (l) => l[0], () => el("div"), (d, [k, cls, text]) => {
+    setAttrs(d, { class: cls, "data-health": k });
+    setText(d, text);
+  }, true);
+  // (a row: a <div> around its <dt> and <dd>, laid out as if not there)
+  const row = () => {
+    const d = el("div");
+    d.append(el("dt"), el("dd"));
+    return d;
+  };
   const c = hl.counters;
-  const row = (k, v, tip) => {
-    const dt = el("dt", {}, k), dd = el("dd", {}, v);
-    if (tip) { tipped(dt, tip, "health:" + k); tipped(dd, tip, "health:" + k); }
-    mid.append(dt, dd);
-  };
-  row("sampling", hl.sample ? `1 in ${hl.sample}` : "–",
-      "packets whose per-hop timing is recorded; every packet is counted");
-  row("stamped", String(c.stamped ?? c.ovs_stamped ?? 0), "annotations attached");
-  row("records", String(c.records ?? c.ovs_records ?? 0), "traced packets recorded");
-  row("sampled out", String(c.sampled_out ?? 0), "counted, not traced (sampling)");
-  row("records pending", String((c.records_pending ?? 0) + (c.ring_pending ?? 0)),
-      "records waiting for their last hop or in the Open vSwitch ring");
-  const sinks = el("dl");
-  const srow = (k, v, ok) => {
-    sinks.append(el("dt", {}, k), el("dd", { class: ok ? "ok" : "bad" }, v));
-  };
-  srow("HTTP", `${hl.sinks.http.streams} live page(s), ` +
-       `${hl.sinks.http.clients} connection(s)`, true);
+  reconcile(mid, [
+    ["sampling", hl.sample ? `1 in ${hl.sample}` : "–",
+     "packets whose per-hop timing is recorded; every packet is counted"],
+    ["stamped", String(c.stamped ?? c.ovs_stamped ?? 0), "annotations attached"],
+    ["records", String(c.records ?? c.ovs_records ?? 0), "traced packets recorded"],
+    ["sampled out", String(c.sampled_out ?? 0), "counted, not traced (sampling)"],
+    ["records pending", String((c.records_pending ?? 0) + (c.ring_pending ?? 0)),
+     "records waiting for their last hop or in the Open vSwitch ring"],
+  ], (r) => r[0], row, (d, [k, v, tip]) => {
+    setText(d.firstChild, k);
+    setText(d.lastChild, v);
+    tipped(d, tip, "health:" + k);
+  }, true);
   const ix = hl.sinks.influxdb;
-  if (ix)
-    srow("InfluxDB", (ix.connected ? "connected" : "unreachable") +
-         `, ${ix.written} lines written, ${ix.dropped} dropped`, ix.connected);
-  else
-    srow("InfluxDB", "not configured", true);
-  srow("history", m.fmtRate(hl.history_bytes, "B"), true);
-  box.append(left, mid, sinks);
+  reconcile(sinks, [
+    ["HTTP", `${hl.sinks.http.streams} live page(s), ` +
+     `${hl.sinks.http.clients} connection(s)`, true],
+    ix ? ["InfluxDB", (ix.connected ? "connected" : "unreachable") +
+          `, ${ix.written} lines written, ${ix.dropped} dropped`, ix.connected]
+       : ["InfluxDB", "not configured", true],
+    ["history", m.fmtRate(hl.history_bytes, "B"), true],
+  ], (r) => r[0], row, (d, [k, v, ok]) => {
+    setText(d.firstChild, k);
+    setText(d.lastChild, v);
+    setAttrs(d.lastChild, { class: ok ? "ok" : "bad" });
+  }, true);
 }
 
 // Each update's cost goes on the browser's performance timeline:
