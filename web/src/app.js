@@ -186,14 +186,14 @@ function layers(svg) {
 
 // Groups and where their members go, computed again only when the
 // groups, their members or the picture's size change.
-const placed = { sig: null, gs: null, pos: null, hubs: null };
+const placed = { sig: null, pos: null, hubs: null };
 function place(containers, paths, w, h) {
   const gs = m.groups({ containers, paths }, state.groupBy);
   const sig = `${w}x${h}|` + gs.map((g) => g.name + (g.bridge ? "+" : "-") +
     (g.ovs ? "o" : "") + ":" + g.members.join(",")).join("|");
   if (sig !== placed.sig) {
     const { pos, hubs } = m.layout(gs, w, h);
-    Object.assign(placed, { sig, gs, pos, hubs });
+    Object.assign(placed, { sig, pos, hubs });
   }
   return placed;
 }

@@ -117,6 +117,12 @@ export const ROUTED = "routed by the host";
 // runtime says, per value: groupOf()), the containers routed without a
 // bridge, then the endpoints that are not monitored containers here:
 // behind Open vSwitch, on other nodes (overlay paths), or elsewhere.
+// A container's own labels: Compose's are its project and service.
+function ownLabels(rt) {
+  return Object.entries(rt.labels || {})
+    .filter(([k]) => !k.startsWith("com.docker.compose."));
+}
+
 // What monitored containers can be grouped by besides their bridge, from
 // what the container runtime says of them: [value, text] for a <select>.
 export function groupChoices(containers) {
@@ -127,8 +133,7 @@ export function groupChoices(containers) {
     if (!rt) continue;
     image = true;
     compose = compose || !!rt.compose_service;
-    for (const k of Object.keys(rt.labels || {}))
-      if (!k.startsWith("com.docker.compose.")) keys.add(k);
+    for (const [k] of ownLabels(rt)) keys.add(k);
   }
   return [["", "bridge"], ...(image ? [["image", "image"]] : []),
           ...(compose ? [["compose", "Compose service"]] : []),
@@ -236,9 +241,7 @@ export function runtimeLines(rt) {
   const lines = [`${rt.name} ${rt.id}: image ${rt.image}`];
   if (rt.compose_project || rt.compose_service)
     lines.push(`compose ${rt.compose_project}/${rt.compose_service}`);
-  const labels = Object.entries(rt.labels || {})
-    .filter(([k]) => !k.startsWith("com.docker.compose."))
-    .map(([k, v]) => `${k}=${v}`);
+  const labels = ownLabels(rt).map(([k, v]) => `${k}=${v}`);
   if (labels.length) lines.push("labels " + labels.join(", "));
   return lines;
 }
