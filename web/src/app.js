@@ -145,10 +145,14 @@ function setAttrs(e, attrs) {
   }
 }
 
+// (a text written again goes into the text node that is there: a new one
+// would be laid out and shaped anew)
 function setText(e, t) {
   if (e._text !== t) {
     e._text = t;
-    e.textContent = t;
+    const f = e.firstChild;
+    if (f && f.nodeType === Node.TEXT_NODE && !f.nextSibling) f.data = t;
+    else e.textContent = t;
   }
 }
 
@@ -174,6 +178,22 @@ function reconcile(parent, items, key, make, update, ordered = false) {
   parent._keyed = next;
 }
 
+// What the panels look containers up by, made once per topology (it is
+// read every 2 s; the figures come every second).
+function topoIndex(topo) {
+  if (!topo._index) {
+    const cs = topo.containers;
+    topo._index = {
+      ips: new Map(cs.map((c) => [c.name, c.ips])),
+      rts: new Map(cs.map((c) => [c.name, c.runtime])),
+      monitored: new Set(cs.filter((c) => c.monitored).map((c) => c.name)),
+      down: new Set(cs.filter((c) => c.down).map((c) => c.name)),
+      choices: m.groupChoices(cs),
+    };
+  }
+  return topo._index;
+}
+
 // The picture's layers, drawn in this order.
 const LAYERS = ["hubs", "links", "markers", "labels", "cts"];
 function layers(svg) {
@@ -185,15 +205,30 @@ function layers(svg) {
 }
 
 // Groups and where their members go, computed again only when the
-// groups, their members or the picture's size change.
-const placed = { sig: null, pos: null, hubs: null };
-function place(containers, paths, w, h) {
+// groups, their members or the picture's size change.  The groups are
+// made again only for a new topology (every 2 s), a new grouping or
+// size, or endpoints that are not monitored containers coming or going.
+const placed = { sig: null, pos: null, hubs: null, members: null, key: null };
+function place(paths, w, h) {
+  const { monitored } = topoIndex(state.topo);
+  const strangers = new Set();
+  for (const p of paths) {
+    if (!monitored.has(p.src)) strangers.add(p.src);
+    if (!monitored.has(p.dst)) strangers.add(p.dst);
+  }
+  const key = [state.topo, state.groupBy, w, h, ...strangers];
+  if (placed.key && key.length === placed.key.length &&
+      key.every((k, i) => k === placed.key[i]))
+    return placed;
+  placed.key = key;
+  const containers = state.topo.containers
+    .filter((c) => c.monitored || strangers.has(c.name));
   const gs = m.groups({ containers, paths }, state.groupBy);
   const sig = `${w}x${h}|` + gs.map((g) => g.name + (g.bridge ? "+" : "-") +
     (g.ovs ? "o" : "") + ":" + g.members.join(",")).join("|");
   if (sig !== placed.sig) {
     const { pos, hubs } = m.layout(gs, w, h);
-    Object.assign(placed, { sig, pos, hubs });
+    Object.assign(placed, { sig, pos, hubs, members: [...pos] });
   }
   return placed;
 }
@@ -201,7 +236,7 @@ function place(containers, paths, w, h) {
 // The choices of "group by": the bridges, and what the runtime says.
 function renderGroupChoices() {
   const sel = $("group-by");
-  const choices = m.groupChoices(state.topo.containers);
+  const choices = topoIndex(state.topo).choices;
   const sig = choices.map((c) => c[0]).join("|");
   if (sel.dataset.sig === sig) return;
   sel.dataset.sig = sig;
@@ -239,16 +274,9 @@ function renderTopology(paths) {
   // (endpoints of pictured paths only: a bridge's IGMP report is no
   // container's traffic)
   paths = m.pictured(paths);
-  const ends = new Set(paths.flatMap((p) => [p.src, p.dst]));
   renderGroupChoices();
-  const { pos, hubs } = place(state.topo.containers
-    .filter((c) => c.monitored || ends.has(c.name)), paths, w, h);
-  const ips = new Map(state.topo.containers.map((c) => [c.name, c.ips]));
-  const rts = new Map(state.topo.containers.map((c) => [c.name, c.runtime]));
-  const monitored = new Set(state.topo.containers
-    .filter((c) => c.monitored).map((c) => c.name));
-  const down = new Set(state.topo.containers
-    .filter((c) => c.down).map((c) => c.name));
+  const { pos, hubs, members } = place(paths, w, h);
+  const { ips, rts, monitored, down } = topoIndex(state.topo);
   const downNodes = new Set((state.nodes || []).filter((n) => !n.up)
     .map((n) => n.name));
   const shown = !state.query.trim() ? () => true
@@ -288,20 +316,28 @@ function renderTopology(paths) {
   const named = (n) => pos.size <= MAX_NAMES ||
     (state.query && shown(n)) || links.lossyEnds.has(n);
   const drawn = links.links.filter((l) => pos.get(l.a) && pos.get(l.b));
-  reconcile(L.links, drawn, (l) => l.key, () => el("line"), (line, l) => {
+  // (where a link goes is written only when its ends move: the places
+  // are kept while the groups stay)
+  reconcile(L.links, drawn, (l) => l.key, (l) => {
+    const line = el("line", { "data-link": l.key });
+    marked(line, "link:" + l.key);
+    return line;
+  }, (line, l) => {
     const a = pos.get(l.a), b = pos.get(l.b);
+    if (line._a !== a || line._b !== b) {
+      line._a = a;
+      line._b = b;
+      setAttrs(line, { x1: a.x, y1: a.y, x2: b.x, y2: b.y });
+    }
     const sel = state.selected &&
       l.pairs.some((p) => m.pairId(p) === state.selected);
     const st = m.linkStyle(l);
     setAttrs(line, {
       class: "link" + (l.active ? "" : " idle") + (sel ? " selected" : "") +
         (shown(l.a) || shown(l.b) ? "" : " dim"),
-      x1: a.x, y1: a.y, x2: b.x, y2: b.y, stroke: st.color,
-      "stroke-width": sel ? st.width + 3 : st.width,
-      "data-link": l.key, "data-loss": l.lossy ? "1" : "0",
-      "data-style": st.kind,
+      stroke: st.color, "stroke-width": sel ? st.width + 3 : st.width,
+      "data-loss": l.lossy ? "1" : "0", "data-style": st.kind,
     });
-    marked(line, "link:" + l.key);
     state.links.set(l.key, l);
   });
   reconcile(L.markers, drawn.filter((l) => l.lossy), (l) => l.key,
@@ -311,24 +347,27 @@ function renderTopology(paths) {
                     "data-loss-marker": l.key });
     });
   const r = pos.size <= MAX_NAMES ? 7 : 4;
-  reconcile(L.cts, [...pos], ([name]) => name, () => {
-    const g = el("g");
+  reconcile(L.cts, members, ([name]) => name, ([name]) => {
+    const g = el("g", { "data-container": name });
     g.append(el("circle"));
+    marked(g, "ct:" + name);
     return g;
   }, (g, [name, p]) => {
     setAttrs(g, { class: "ct" + (monitored.has(name) ? "" : " unmonitored") +
                     (down.has(name) ? " down" : "") +
-                    (shown(name) ? "" : " dim"), "data-container": name });
-    setAttrs(g.firstChild, { cx: p.x, cy: p.y, r });
-    let label = g.querySelector("text");
-    if (named(name)) {
-      if (!label) g.append(label = el("text"));
-      setAttrs(label, { x: p.x, y: p.y - 11 });
-      setText(label, name);
-    } else if (label) {
-      label.remove();
+                    (shown(name) ? "" : " dim") });
+    if (g._p !== p || g._r !== r) {
+      g._p = p;
+      g._r = r;
+      setAttrs(g.firstChild, { cx: p.x, cy: p.y, r });
+      if (g._label) setAttrs(g._label, { x: p.x, y: p.y - 11 });
     }
-    marked(g, "ct:" + name);
+    if (named(name) && !g._label) {
+      g.append(g._label = el("text", { x: p.x, y: p.y - 11 }, name));
+    } else if (!named(name) && g._label) {
+      g._label.remove();
+      g._label = null;
+    }
   });
   tip.kinds = {
     link: (k) => state.links.has(k) ? linkText(state.links.get(k)) : undefined,
@@ -366,11 +405,9 @@ function renderLegend() {
 
 function renderPairs(paths) {
   const body = document.querySelector("#pairs tbody");
-  const rts = new Map((state.topo ? state.topo.containers : [])
-    .map((c) => [c.name, c.runtime]));
+  const rts = state.topo ? topoIndex(state.topo).rts : new Map();
   const words = (n) => m.runtimeWords(rts.get(n));
-  const rows = m.topRows(m.pairRows(paths, state.query, words, state.order),
-                         MAX_ROWS, state.order !== "bps");
+  const rows = m.pairRows(paths, state.query, words, state.order, MAX_ROWS);
   const order = m.PAIR_ORDERS[state.order].text;
   setText($("pairs-note"), rows.left
     ? `the ${rows.rows.length} ` + (state.order === "bps"
@@ -409,8 +446,11 @@ function renderPairs(paths) {
       if (at) last.append(el("small", {}, at));
     }
     for (const [i, n] of [[0, p.src], [1, p.dst]]) {
-      const rt = m.runtimeLines(rts.get(n)).join("\n");
-      if (tr.children[i].title !== rt) tr.children[i].title = rt;
+      const td = tr.children[i], rt = rts.get(n);
+      if (td._rt !== rt) {
+        td._rt = rt;
+        td.title = m.runtimeLines(rt).join("\n");
+      }
     }
   }, true);
 }

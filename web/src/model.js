@@ -5,7 +5,9 @@
 // `node --test` (web/test/).
 
 // Latency colour scale (end-to-end p50, microseconds): green at or below
-// GOOD, red at or above BAD, log-scaled in between.
+// GOOD, red at or above BAD, log-scaled in between, in 25 steps of hue (a
+// link's colour is then written again only when its latency moves by a
+// step, not at every jitter).
 export const GOOD_US = 20;
 export const BAD_US = 1000;
 
@@ -14,9 +16,10 @@ export function latencyColor(us) {
   const t = Math.min(1, Math.max(0,
     Math.log(Math.max(us, 1e-3) / GOOD_US) / Math.log(BAD_US / GOOD_US)));
   // green (120) -> yellow (55) -> red (0)
-  const hue = Math.round(120 * (1 - t));
-  return `hsl(${hue}, 70%, 42%)`;
+  const hue = 5 * Math.round(24 * (1 - t));
+  return HUES[hue] || (HUES[hue] = `hsl(${hue}, 70%, 42%)`);
 }
+const HUES = [];
 
 export const NO_LATENCY = "#8a8f98";
 export const LOSS_COLOR = "#d1242f";
@@ -169,12 +172,21 @@ export function groups(topo, by = "") {
       grp.members.push(member);
     }
   };
+  // (where the path puts an endpoint matters only for those that are
+  // not monitored containers: the first path that says wins)
+  const mon = new Set();
+  for (const c of topo.containers) if (c.monitored) mon.add(c.name);
   const place = new Map();
-  for (const p of topo.paths)
-    for (const end of ["src", "dst"]) {
-      const where = placeOf(p, end);
-      if (where && !place.has(p[end])) place.set(p[end], where);
-    }
+  const placeEnd = (p, end) => {
+    const n = p[end];
+    if (mon.has(n) || place.has(n)) return;
+    const where = placeOf(p, end);
+    if (where) place.set(n, where);
+  };
+  for (const p of topo.paths) {
+    placeEnd(p, "src");
+    placeEnd(p, "dst");
+  }
   for (const c of topo.containers) {
     if (c.monitored && by) add(groupOf(c, by), false, c.name, false, true);
     // (a container on an Open vSwitch port has its port's type)
@@ -327,27 +339,37 @@ export function healthIssues(counters) {
     .map(([k, what]) => ({ counter: k, value: counters[k], what }));
 }
 
+// The first @n of @items in the order of @cmp, as a stable sort would
+// give them, without sorting the rest (the table and the picture want a
+// few out of thousands, at every update).
+export function topN(items, n, cmp) {
+  if (items.length <= n) return [...items].sort(cmp);
+  const top = [];
+  for (const it of items) {
+    if (top.length === n && cmp(it, top[n - 1]) >= 0) continue;
+    let lo = 0, hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cmp(it, top[mid]) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    top.splice(lo, 0, it);
+    if (top.length > n) top.pop();
+  }
+  return top;
+}
+
 // At most @n links to draw: the lossy ones, those @keep says (the
 // selected pair's), then the busiest; with how many were left out and the
 // ends of the lossy ones.
 export function topLinks(links, n, keep = () => false) {
-  const rank = (l) => (l.lossy ? 2 : 0) + (keep(l) ? 1 : 0);
   const sorted = links.length <= n ? links
-    : [...links].sort((x, y) => (rank(y) - rank(x)) || (y.bps - x.bps)).slice(0, n);
+    : topN(links.map((l) => ({ l, r: (l.lossy ? 2 : 0) + (keep(l) ? 1 : 0) })), n,
+           (x, y) => (y.r - x.r) || (y.l.bps - x.l.bps)).map((x) => x.l);
   const lossyEnds = new Set();
   for (const l of sorted)
     if (l.lossy) lossyEnds.add(l.a).add(l.b);
   return { links: sorted, left: links.length - sorted.length, lossyEnds };
-}
-
-// At most @n rows of the table (already in order): the lossy first unless
-// @inOrder (the order chosen says what comes first).
-export function topRows(rows, n, inOrder = false) {
-  if (rows.length <= n) return { rows, left: 0 };
-  if (inOrder) return { rows: rows.slice(0, n), left: rows.length - n };
-  const lossy = rows.filter(pairLossy);
-  const rest = rows.filter((p) => !pairLossy(p));
-  return { rows: [...lossy, ...rest].slice(0, n), left: rows.length - n };
 }
 
 // What the table can be ordered by, largest first (idle pairs last).
@@ -358,20 +380,27 @@ export const PAIR_ORDERS = {
   loss: { text: "the lossiest", key: (p) => p.loss.ratio },
 };
 
-// Pairs for the table: filtered by a query on either end, in the order
-// @by (PAIR_ORDERS; the busiest first by default).
-export function pairRows(paths, query, words = () => [], by = "bps") {
+const byText = (x, y) => x < y ? -1 : x > y ? 1 : 0;
+
+// Rows of the table: the pairs a query on either end finds, in the order
+// @by (PAIR_ORDERS; the busiest first by default), idle pairs last; at
+// most @n of them, with how many more there are.  Past @n, by default,
+// the pairs that lost packets come first (the order chosen otherwise
+// says what comes first).
+export function pairRows(paths, query, words = () => [], by = "bps", n = Infinity) {
   const key = PAIR_ORDERS[by].key;
-  const rows = (query || "").trim() ? paths
+  const found = (query || "").trim() ? paths
     .filter((p) => matches(query, p.src, [p.src_ip], words(p.src)) ||
                    matches(query, p.dst, [p.dst_ip], words(p.dst)))
     : paths;
+  const lossyFirst = found.length > n && by === "bps";
   // (each row's keys made once, not at each comparison)
-  return rows.map((p) => ({ p, a: p.active ? 1 : 0, k: key(p),
-                            n: p.src + "\u0000" + p.dst + "\u0000" + pairProto(p) }))
-    .sort((x, y) => (y.a - x.a) || (y.k - x.k) ||
-          (x.n < y.n ? -1 : x.n > y.n ? 1 : 0))
-    .map((r) => r.p);
+  const rows = found.map((p) => ({ p, l: lossyFirst && pairLossy(p) ? 1 : 0,
+                                   a: p.active ? 1 : 0, k: key(p) }));
+  const top = topN(rows, n, (x, y) => (y.l - x.l) || (y.a - x.a) ||
+    (y.k - x.k) || byText(x.p.src, y.p.src) || byText(x.p.dst, y.p.dst) ||
+    byText(pairProto(x.p), pairProto(y.p)));
+  return { rows: top.map((r) => r.p), left: found.length - top.length };
 }
 
 // A pair's protocol, and the port the rules set it apart by: "tcp:5432".

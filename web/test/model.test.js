@@ -26,6 +26,9 @@ test("latency colours run green to red and grey when unknown", () => {
   assert.equal(m.latencyColor(1e6), "hsl(0, 70%, 42%)");
   const mid = m.latencyColor(Math.sqrt(m.GOOD_US * m.BAD_US));
   assert.equal(mid, "hsl(60, 70%, 42%)");
+  // (in steps: a few µs of jitter keep the colour)
+  assert.equal(m.latencyColor(140), m.latencyColor(143));
+  assert.notEqual(m.latencyColor(140), m.latencyColor(180));
   assert.equal(m.latencyColor(null), "#8a8f98");
 });
 
@@ -74,9 +77,9 @@ test("many links: the lossy, the kept, then the busiest are drawn", () => {
   assert.equal(t.left, 2);
   assert.deepEqual([...t.lossyEnds], ["e", "f"]);
   assert.equal(m.topLinks(links, 10).left, 0);
-  const rows = m.topRows(m.pairRows([pair("a", "b", "udp", { bps: 10 }),
+  const rows = m.pairRows([pair("a", "b", "udp", { bps: 10 }),
     pair("c", "d", "udp", { bps: 30 }), pair("e", "f", "udp", { lost: 1, ratio: 0.1, bps: 1 })],
-    ""), 2);
+    "", undefined, "bps", 2);
   assert.deepEqual(rows.rows.map((p) => p.src), ["e", "c"]);
   assert.equal(rows.left, 1);
 });
@@ -239,7 +242,7 @@ test("pair rows: active and busy first, filtered by either end", () => {
     pair("a", "b", "udp", { bps: 10 }),
     pair("c", "d", "tcp", { bps: 99 }),
     pair("e", "a", "icmp", { active: false, bps: 0 }),
-  ], "a");
+  ], "a").rows;
   assert.deepEqual(rows.map((r) => r.src + r.dst), ["ab", "ea"]);
 });
 
@@ -296,7 +299,7 @@ test("what the runtime says shows in words, and the filter finds it", () => {
   assert.ok(!m.matches("postgres", "cmd-web", ["10.0.0.1"], words));
   const rows = m.pairRows([pair("cmd-web", "cmd-api", "tcp"),
                            pair("cmd-db", "cmd-api", "udp")], "nginx",
-                          (n) => n === "cmd-web" ? words : []);
+                          (n) => n === "cmd-web" ? words : []).rows;
   assert.deepEqual(rows.map((p) => p.src), ["cmd-web"]);
 });
 
@@ -379,13 +382,24 @@ test("the table in the order chosen: busiest, slowest or lossiest first", () => 
     pair("e", "f", "udp", { bps: 500, ratio: 0.2, lost: 9 }),
     pair("g", "h", "udp", { bps: 0, active: false, p50: 1, p99: 9999 }),
   ];
-  const order = (by) => m.pairRows(ps, "", undefined, by).map((p) => p.src);
+  const order = (by, n) => m.pairRows(ps, "", undefined, by, n).rows.map((p) => p.src);
   assert.deepEqual(order("bps"), ["a", "e", "c", "g"]);
   assert.deepEqual(order("p99"), ["c", "a", "e", "g"]);
   assert.deepEqual(order("loss"), ["e", "a", "c", "g"]);
   // the first N: the lossy first by default, else in the order chosen
-  assert.deepEqual(m.topRows(m.pairRows(ps, "", undefined, "bps"), 2)
-    .rows.map((p) => p.src), ["e", "a"]);
-  assert.deepEqual(m.topRows(m.pairRows(ps, "", undefined, "p99"), 2, true)
-    .rows.map((p) => p.src), ["c", "a"]);
+  assert.deepEqual(order("bps", 2), ["e", "a"]);
+  assert.deepEqual(order("p99", 2), ["c", "a"]);
+  assert.equal(m.pairRows(ps, "", undefined, "bps", 2).left, 2);
+  assert.equal(m.pairRows(ps, "", undefined, "bps", 4).left, 0);
+});
+
+test("the first N are those a stable sort puts first", () => {
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const cmp = (x, y) => y.k - x.k;
+  for (const [len, n] of [[0, 3], [5, 10], [200, 1], [200, 7], [1000, 60], [50, 50]]) {
+    const items = Array.from({ length: len }, (_, i) => ({ i, k: Math.floor(rnd() * 20) }));
+    const want = [...items].sort(cmp).slice(0, n).map((x) => x.i);
+    assert.deepEqual(m.topN(items, n, cmp).map((x) => x.i), want, `${len} items, ${n}`);
+  }
 });
