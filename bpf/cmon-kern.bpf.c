@@ -118,15 +118,15 @@ static __always_inline __u64 cmon_take_ct_tx(struct __sk_buff *skb,
 }
 
 /*
- * Stamp a sampled packet at its first hop @tp, if it is bound for a strip
- * hop and there is room.  Out of line: most packets never come here, and
- * the path they take stays short.
+ * Stamp a sampled packet at its first hop @tp at time @now, if it is bound
+ * for a strip hop and there is room.  Out of line: most packets never come
+ * here, and the path they take stays short.
  */
 static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
-				 __u32 tp, __u32 hash)
+				 __u32 tp, __u32 hash, __u64 now)
 {
 	__u32 mtu = 0;
-	__u64 t_ct, now;
+	__u64 t_ct;
 	int err, dst, ipopt;
 
 	dst = cmon_dst_monitored(p->flow.daddr);
@@ -159,8 +159,6 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 		return CMON_TC_NEXT;
 	}
 
-	/* the clock is read only for packets that get stamped */
-	now = cmon_now();
 	/* a container's own transmit hop comes before its veth */
 	t_ct = cmon_ct_hops && tp == CMON_TP_VETH_IN ?
 	       cmon_take_ct_tx(skb, hash, now) : 0;
@@ -194,6 +192,7 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 					  struct cmon_pkt *p, __u8 tp)
 {
 	__u32 hash;
+	__u64 now;
 	int err;
 
 	err = cmon_sanitise(skb, p);
@@ -206,11 +205,12 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 	if (!cmon_l4_known(p->flow.proto))
 		return CMON_TC_NEXT;
 	hash = cmon_pkt_hash(&p->flow, p->pkt_id);
-	if (!cmon_traced(&p->flow, hash)) {
+	/* (the clock is read only for packets that get stamped) */
+	if (!cmon_traced(&p->flow, hash, &now)) {
 		cmon_stat(CMON_EV_SAMPLED_OUT);
 		return CMON_TC_NEXT;
 	}
-	return cmon_stamp(skb, p, tp, hash);
+	return cmon_stamp(skb, p, tp, hash, now);
 }
 
 /*
@@ -551,11 +551,10 @@ int BPF_PROG(cmon_ct_tx, struct sk_buff *skb, struct net_device *dev)
 		return 0;
 	v.hash = cmon_pkt_hash(&f, pkt_id);
 	if (cmon_sample_skip(cmon_sample_base, v.hash) ||
-	    !cmon_traced(&f, v.hash))
+	    !cmon_traced(&f, v.hash, &v.ts))
 		return 0;
 	if (!cmon_is_ct_dev(dev) || !cmon_dst_monitored(f.daddr))
 		return 0;
-	v.ts = cmon_now();
 	bpf_map_update_elem(&cmon_pre, &key, &v, BPF_ANY);
 	return 0;
 }

@@ -192,27 +192,38 @@ static __always_inline int cmon_dst_monitored(__u32 daddr)
 	return bpf_map_lookup_elem(&cmon_subnets, &k) ? CMON_DST_REMOTE : 0;
 }
 
-/* Is a packet of @f with sampling hash @hash traced? */
-static __always_inline int cmon_traced(const struct cmon_flow_key *f,
-				       __u32 hash)
-{
-	struct cmon_pair_key k = { .saddr = f->saddr, .daddr = f->daddr,
-				   .proto = f->proto };
-	__u32 n = cmon_sample_n, *pn;
-
-	if (cmon_sample_npairs && (pn = bpf_map_lookup_elem(&cmon_sample_pairs,
-							     &k)))
-		n = *pn;
-	return !cmon_sample_skip(n, hash) &&
-	       bpf_ktime_get_ns() <= cmon_alive_until;
-}
-
 /* The time of every stamp this node writes. */
 static __always_inline __u64 cmon_now(void)
 {
 	__u64 t = cmon_clock_tai ? bpf_ktime_get_tai_ns() : bpf_ktime_get_ns();
 
 	return t + cmon_clock_offset;
+}
+
+/*
+ * Is a packet of @f with sampling hash @hash traced?  Not while the agent's
+ * heartbeat (cmon_alive_until) is past.  If it is, *@now is the time of its
+ * stamp (cmon_now()): on the monotonic clock, the one read serves both.
+ */
+static __always_inline int cmon_traced(const struct cmon_flow_key *f,
+				       __u32 hash, __u64 *now)
+{
+	struct cmon_pair_key k = { .saddr = f->saddr, .daddr = f->daddr,
+				   .proto = f->proto };
+	__u32 n = cmon_sample_n, *pn;
+	__u64 mono;
+
+	if (cmon_sample_npairs && (pn = bpf_map_lookup_elem(&cmon_sample_pairs,
+							     &k)))
+		n = *pn;
+	if (cmon_sample_skip(n, hash))
+		return 0;
+	mono = bpf_ktime_get_ns();
+	if (mono > cmon_alive_until)
+		return 0;
+	*now = (cmon_clock_tai ? bpf_ktime_get_tai_ns() : mono) +
+	       cmon_clock_offset;
+	return 1;
 }
 
 static __always_inline void cmon_stat(__u32 idx)
