@@ -149,7 +149,11 @@ cmon_podman_start() {
 	CMON_PODMAN_DIR=$1
 	mkdir -p "$CMON_PODMAN_DIR/net" "$CMON_PODMAN_DIR/tmp" &&
 		cmon_rt_save_host "$CMON_PODMAN_DIR" || return 1
-	PODMAN="podman --root $CMON_PODMAN_DIR/root --runroot $CMON_PODMAN_DIR/run --network-config-dir $CMON_PODMAN_DIR/net --cgroup-manager cgroupfs --events-backend file --tmpdir $CMON_PODMAN_DIR/tmp"
+	# (netavark, whose configuration cmon_podman_net writes: with CNI's
+	# plugins installed too, podman 4.3 would pick CNI by itself)
+	printf '[network]\nnetwork_backend = "netavark"\n' \
+		>"$CMON_PODMAN_DIR/containers.conf" || return 1
+	PODMAN="env CONTAINERS_CONF=$CMON_PODMAN_DIR/containers.conf podman --root $CMON_PODMAN_DIR/root --runroot $CMON_PODMAN_DIR/run --network-config-dir $CMON_PODMAN_DIR/net --cgroup-manager cgroupfs --events-backend file --tmpdir $CMON_PODMAN_DIR/tmp"
 	PODMAN_SOCK=$CMON_PODMAN_DIR/podman.sock
 	$PODMAN system service --time=0 "unix://$PODMAN_SOCK" \
 		>"$CMON_PODMAN_DIR/service.log" 2>&1 &
