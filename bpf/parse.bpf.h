@@ -122,7 +122,8 @@ static __always_inline __u32 cmon_pkt_hash(const struct cmon_flow_key *f,
 
 /*
  * Parse a kernel skb from a tracepoint (no packet helpers there): flow
- * key and sampling id from the network and transport headers.
+ * key and sampling id from the network and transport headers, read in one
+ * copy when the IPv4 header has no options (a copy is a helper call).
  */
 static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 					   struct cmon_flow_key *f,
@@ -130,14 +131,19 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 {
 	unsigned char *head = skb->head;
 	__u16 nh = skb->network_header;
-	__u8 h[20] __attribute__((aligned(4)));
+	__u8 h[28] __attribute__((aligned(4)));
 	struct cmon_ip4 ip;
 	__u32 l4[2];
+	int whole = 1;
 
 	if (skb->protocol != bpf_htons(CMON_ETH_P_IP))
 		return -1;
-	if (bpf_probe_read_kernel(h, sizeof(h), head + nh) ||
-	    cmon_ip4_read(h, 0, &ip))
+	if (bpf_probe_read_kernel(h, sizeof(h), head + nh)) {
+		whole = 0;	/* (not 28 bytes there: the header alone) */
+		if (bpf_probe_read_kernel(h, 20, head + nh))
+			return -1;
+	}
+	if (cmon_ip4_read(h, 0, &ip))
 		return -1;
 	__builtin_memset(f, 0, sizeof(*f));
 	f->saddr = ip.saddr;
@@ -146,8 +152,11 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 	*pkt_id = ip.id;
 	if (ip.frag_off & CMON_IP_OFFMASK)
 		return 0;
-	if (!cmon_l4_known(ip.proto) ||
-	    bpf_probe_read_kernel(l4, sizeof(l4), head + nh + ip.ihl))
+	if (!cmon_l4_known(ip.proto))
+		return 0;
+	if (whole && ip.ihl == 20)
+		__builtin_memcpy(l4, h + 20, sizeof(l4));
+	else if (bpf_probe_read_kernel(l4, sizeof(l4), head + nh + ip.ihl))
 		return 0;
 	cmon_l4_ids(ip.proto, l4[0], l4[1], &f->sport, &f->dport, pkt_id);
 	return 0;
