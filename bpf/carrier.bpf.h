@@ -50,7 +50,6 @@ static __always_inline int cmon_ip_set16(struct __sk_buff *skb, __u32 field,
 	return bpf_skb_store_bytes(skb, CMON_ETH_HLEN + field, &n, 2, 0);
 }
 
-/* Offset of the L4 checksum (UDP or ICMP) and its replace flags. */
 /*
  * Rewrite the IPv4 total length and the fragment field (its flags) to @tot
  * and @frag, host order, with the id between them as it is: one store and
@@ -70,6 +69,7 @@ static __always_inline int cmon_ip_set_len(struct __sk_buff *skb,
 				   sizeof(h), 0);
 }
 
+/* Offset of the L4 checksum (UDP or ICMP) and its replace flags. */
 static __always_inline __u32 cmon_l4_csum_off(const struct cmon_pkt *p)
 {
 	return p->l4_off + (p->flow.proto == CMON_PROTO_UDP ? 6 : 2);
