@@ -116,10 +116,6 @@ function placeOf(p, end) {
 
 export const ROUTED = "routed by the host";
 
-// Groups of the topology: one per bridge (or, grouped @by what the
-// runtime says, per value: groupOf()), the containers routed without a
-// bridge, then the endpoints that are not monitored containers here:
-// behind Open vSwitch, on other nodes (overlay paths), or elsewhere.
 // A container's own labels: Compose's are its project and service.
 function ownLabels(rt) {
   return Object.entries(rt.labels || {})
@@ -156,6 +152,10 @@ export function groupOf(c, by) {
   return v != null ? `${key}=${v}` : `no label ${key}`;
 }
 
+// Groups of the topology: one per bridge (or, grouped @by what the
+// runtime says, per value: groupOf()), the containers routed without a
+// bridge, then the endpoints that are not monitored containers here:
+// behind Open vSwitch, on other nodes (overlay paths), or elsewhere.
 export function groups(topo, by = "") {
   const out = [];
   const byName = new Map();
@@ -433,7 +433,6 @@ export function fmtAlertValue(a) {
 
 const ALERT_ORDER = { firing: 0, pending: 1, resolved: 2 };
 
-// Alerts for their panel: firing first, then pending, then resolved.
 // A span of seconds in words: "40 s", "3 min", "2 h".
 export function fmtAge(s) {
   if (s == null || !isFinite(s)) return "–";
@@ -450,6 +449,8 @@ export function alertWhen(a, now) {
     ? ` after firing for ${fmtAge(a.resolved_at - a.fired_at)}` : "");
 }
 
+// Alerts for their panel: firing first, then pending, then resolved;
+// their history in words at wall clock @now (alertWhen()).
 export function alertRows(alerts, now = Date.now() / 1000) {
   return [...(alerts || [])]
     .sort((x, y) => (ALERT_ORDER[x.state] - ALERT_ORDER[y.state]) ||
