@@ -494,38 +494,106 @@ static int key_same(const struct ckey *a, const struct ckey *b)
 	       a->proto == b->proto;
 }
 
-/* The slot of @k at hop @tp of @port (@reason for drops). */
-static struct cmon_flow_slot *count_slot(struct cmon_flow_slot *row,
-					 const struct ckey *k, uint8_t tp,
-					 uint16_t port, uint32_t reason)
-{
-	uint64_t h = cmon_mix64(k->addrs ^ (uint64_t)k->ports << 24 ^
-				(uint64_t)k->proto << 56 ^ tp ^
-				(uint64_t)port << 8 ^ (uint64_t)reason << 40);
+#define COUNT_BUCKET_BITS	10
+_Static_assert(CMON_FLOW_SLOTS == CMON_FLOW_BUCKET << COUNT_BUCKET_BITS,
+	       "buckets fill the row");
 
-	return &row[h & (CMON_FLOW_SLOTS - 1)];
+/* The bucket of @k's flow: CMON_FLOW_BUCKET slots, all its hops'.  One
+ * multiply (Fibonacci hashing: the product's top bits depend on every
+ * bit of the key) where a full mix would be a chain of five. */
+static struct cmon_flow_slot *count_bucket(struct cmon_flow_slot *row,
+					   const struct ckey *k)
+{
+	uint64_t x = k->addrs ^ ((uint64_t)k->ports << 16 | k->proto);
+
+	return &row[((x * 0x9e3779b97f4a7c15ULL) >> (64 - COUNT_BUCKET_BITS)) *
+		    CMON_FLOW_BUCKET];
 }
 
-/* Add @packets (may be -1) and @bytes to slot @s of @k, taking it if need
- * be (only to add: a slot is never taken to subtract). */
-static void count_add(struct cmon_flow_slot *s, const struct ckey *k,
-		      uint8_t tp, uint16_t port, uint32_t reason,
-		      int64_t packets, int64_t bytes, uint64_t *stat)
+/* Where in its bucket hop @tp's slot usually is. */
+static unsigned int count_home(uint8_t tp)
+{
+	return tp == CMON_TP_OVS_RX ? 0 : tp == CMON_TP_OVS_TX ? 1 : 2;
+}
+
+/* Is slot @s one of @k's flow? */
+static int slot_flow(const struct cmon_flow_slot *s, const struct ckey *k)
 {
 	uint64_t addrs;
-	uint32_t gen, ports;
+	uint32_t ports;
 
 	memcpy(&addrs, &s->saddr, 8);
 	memcpy(&ports, &s->sport, 4);
-	if (addrs == k->addrs && ports == k->ports && s->proto == k->proto &&
-	    s->tp == tp && s->port == port && s->reason == reason && s->gen) {
+	return s->gen && addrs == k->addrs && ports == k->ports &&
+	       s->proto == k->proto;
+}
+
+/* Is slot @s @k's at hop @tp of @port (@reason for drops)? */
+static int slot_is(const struct cmon_flow_slot *s, const struct ckey *k,
+		   uint8_t tp, uint16_t port, uint32_t reason)
+{
+	return s->tp == tp && s->port == port && s->reason == reason &&
+	       slot_flow(s, k);
+}
+
+/*
+ * The slot of @k at hop @tp of @port (@reason) in its bucket @b (*@hit
+ * 1), or with @take one to take for it (*@hit 0), in this order: the
+ * hop's own place in the bucket (count_home) if never used, another never
+ * used, the hop's own place if another flow's, another flow's, and, the
+ * bucket all this flow's, the hop's own place.  Each hop looks at its own
+ * place first, where it usually is.  NULL: none.
+ */
+static struct cmon_flow_slot *bucket_slot(struct cmon_flow_slot *b,
+					  const struct ckey *k, uint8_t tp,
+					  uint16_t port, uint32_t reason,
+					  int take, int *hit)
+{
+	unsigned int home = count_home(tp), i;
+	struct cmon_flow_slot *s = &b[home], *empty = NULL;
+
+	*hit = 1;
+	if (slot_is(s, k, tp, port, reason))
+		return s;
+	for (i = 0; i < CMON_FLOW_BUCKET; i++) {
+		if (i == home)
+			continue;
+		if (!b[i].gen)
+			empty = empty ? empty : &b[i];
+		else if (slot_is(&b[i], k, tp, port, reason))
+			return &b[i];
+	}
+	*hit = 0;
+	if (!take || !s->gen)
+		return take ? s : NULL;
+	if (empty || !slot_flow(s, k))
+		return empty ? empty : s;
+	for (i = 0; i < CMON_FLOW_BUCKET; i++)
+		if (!slot_flow(&b[i], k))
+			return &b[i];
+	return s;
+}
+
+/* Add @packets (may be -1) and @bytes to @k's slot at hop @tp of @port
+ * (@reason) in bucket @b, taking one if need be (only to add: a slot is
+ * never taken to subtract). */
+static inline void count_add(struct cmon_flow_slot *b, const struct ckey *k,
+			     uint8_t tp, uint16_t port, uint32_t reason,
+			     int64_t packets, int64_t bytes, uint64_t *stat)
+{
+	int hit;
+	struct cmon_flow_slot *s = bucket_slot(b, k, tp, port, reason,
+					       packets > 0, &hit);
+	uint32_t gen;
+
+	if (!s)
+		return;		/* its count went with the slot */
+	if (hit) {
 		__atomic_store_n(&s->packets, s->packets + packets,
 				 __ATOMIC_RELAXED);
 		__atomic_store_n(&s->bytes, s->bytes + bytes, __ATOMIC_RELAXED);
 		return;
 	}
-	if (packets < 0)
-		return;		/* its count went with the slot */
 	gen = s->gen;
 	if (gen)
 		count(stat, CMON_EV_FLOW_EVICTED);
@@ -545,11 +613,12 @@ static void count_add(struct cmon_flow_slot *s, const struct ckey *k,
 }
 
 /*
- * Per batch: each frame's key first, the slot of each run of one flow
- * fetched ahead (a slot is another cache line per flow), then one update
- * per run: @sign times its packets and bytes to @tp's slot (for
- * CMON_TP_DROPS, of @reason) and, with @drop (taking back what the send
- * hop counted), as many to the slot of the drops for @reason.
+ * Per batch: the runs of one flow (consecutive frames, other frames
+ * between them left out) with each run's bucket fetched ahead (another
+ * cache line per flow), then one update per run: @sign times its packets
+ * and bytes to @tp's slot (for CMON_TP_DROPS, of @reason) and, with @drop
+ * (taking back what the send hop counted), as many to the slot of the
+ * drops for @reason, in the same bucket.
  */
 #define COUNT_CHUNK	32
 
@@ -559,38 +628,40 @@ static void count_runs(struct cmon_flow_slot *row, const uint8_t *const *frames,
 		       uint64_t *stat)
 {
 	uint32_t why = tp == CMON_TP_DROPS ? reason : 0;
-	struct cmon_flow_slot *slot[COUNT_CHUNK];
-	struct ckey k[COUNT_CHUNK];
-	unsigned int base, m, i, j;
+	unsigned int home = count_home(tp);
+	struct run {
+		struct ckey k;		/* bytes: the run's */
+		struct cmon_flow_slot *bucket;
+		int64_t packets;
+	} run[COUNT_CHUNK];
+	unsigned int base, m, i, nr;
+	struct ckey k;
 
 	for (base = 0; base < n; base += m) {
 		m = n - base < COUNT_CHUNK ? n - base : COUNT_CHUNK;
-		for (i = 0; i < m; i++) {
-			slot[i] = NULL;
-			if (count_key(frames[base + i], lens[base + i], &k[i]))
+		for (i = 0, nr = 0; i < m; i++) {
+			if (count_key(frames[base + i], lens[base + i], &k))
 				continue;
-			if (i && slot[i - 1] && key_same(&k[i], &k[i - 1])) {
-				slot[i] = slot[i - 1];
+			if (nr && key_same(&k, &run[nr - 1].k)) {
+				run[nr - 1].k.bytes += k.bytes;
+				run[nr - 1].packets++;
 				continue;
 			}
-			slot[i] = count_slot(row, &k[i], tp, port, why);
-			__builtin_prefetch(slot[i], 1);
+			run[nr].k = k;
+			run[nr].packets = 1;
+			run[nr].bucket = count_bucket(row, &k);
+			__builtin_prefetch(&run[nr].bucket[home], 1);
+			nr++;
 		}
-		for (i = 0; i < m; i = j) {
-			int64_t b = k[i].bytes;
+		for (i = 0; i < nr; i++) {
+			const struct run *r = &run[i];
 
-			for (j = i + 1; j < m && slot[j] == slot[i] &&
-				       slot[i] && key_same(&k[j], &k[i]); j++)
-				b += k[j].bytes;
-			if (!slot[i])
-				continue;
-			count_add(slot[i], &k[i], tp, port, why,
-				  sign * (int64_t)(j - i), sign * b, stat);
+			count_add(r->bucket, &r->k, tp, port, why,
+				  sign * r->packets, sign * (int64_t)r->k.bytes,
+				  stat);
 			if (drop)
-				count_add(count_slot(row, &k[i], CMON_TP_DROPS,
-						     port, reason),
-					  &k[i], CMON_TP_DROPS, port, reason,
-					  j - i, b, stat);
+				count_add(r->bucket, &r->k, CMON_TP_DROPS, port,
+					  reason, r->packets, r->k.bytes, stat);
 		}
 	}
 }

@@ -88,9 +88,11 @@ static inline uint64_t cmon_shm_stat(const struct cmon_shm_stats *s,
 
 /*
  * Per-flow counters of the userspace hops.  Each datapath thread owns one
- * row of CMON_FLOW_SLOTS slots, direct-mapped by the key's hash, and is
- * its only writer: a packet adds to its slot with plain stores (no lock,
- * no atomic).  A slot another key takes starts from 0 (counted:
+ * row of CMON_FLOW_SLOTS slots and is its only writer: a packet adds to
+ * its slot with plain stores (no lock, no atomic).  The row is cut in
+ * buckets of CMON_FLOW_BUCKET slots, direct-mapped by the flow's hash: a
+ * flow's hops and drops share its bucket, so the send hop finds the lines
+ * the receive hop just wrote; a key has one slot at most.  A slot another key takes starts from 0 (counted:
  * CMON_EV_FLOW_EVICTED), its gen bumped to odd while it is rewritten and
  * to a new even value after, so a reader copies a slot, checks gen did not
  * move and is even, and sees a count restart as a new gen.
@@ -106,6 +108,7 @@ static inline uint64_t cmon_shm_stat(const struct cmon_shm_stats *s,
 #define CMON_SHM_FLOWS_MAGIC	0x636d6f6e666c6f77ULL	/* "cmonflow" */
 #define CMON_FLOW_ROWS		16
 #define CMON_FLOW_SLOTS		4096	/* a power of 2 */
+#define CMON_FLOW_BUCKET	4	/* slots a flow's bucket has */
 #define CMON_SHM_PORTS		256
 #define CMON_TP_DROPS		0xff	/* a slot of drops, not a hop */
 
