@@ -133,16 +133,18 @@ static inline __u16 cmon_ann_tag(__u64 key, __u32 seq, __u32 t0_lo,
  * and a per-packet id: IPv4 id, TCP sequence or ICMP sequence), so every
  * hop that samples agrees on the same packets.  A packet is traced when
  * cmon_sample_hash() % N == 0 (cmon_sample_skip()).  It runs for every
- * packet a stamp hop sees, so it is one multiply to spread the addresses
- * and one finaliser round.
+ * packet a stamp hop sees, so it is two multiplies, one of them beside
+ * the rest: the id spread over 64 bits (a Weyl sequence as the id
+ * counts), the flow's fields folded in, and the product's top half,
+ * which every bit below it moves.
  */
 static inline __u32 cmon_sample_hash(__u32 saddr, __u32 daddr, __u32 ports,
 				     __u8 proto, __u32 pkt_id)
 {
-	__u64 h = ((__u64)saddr << 32 | daddr) * 0x9e3779b97f4a7c15ULL;
+	__u64 f = ((__u64)saddr << 32 | daddr) ^ (__u64)ports << 16 ^ proto;
 
-	h ^= ((__u64)ports << 32 | pkt_id) ^ proto;
-	return (__u32)(cmon_mix64(h) >> 32);
+	return (__u32)(((f ^ (__u64)pkt_id * 0x9e3779b97f4a7c15ULL) *
+			0xc2b2ae3d27d4eb4fULL) >> 32);
 }
 
 /* 1 if sampling 1 in @n leaves out a packet of @hash: hash % n != 0, a
