@@ -8,9 +8,9 @@
 #   - ping through vhost-user answered; per-hop records both ways
 #   - forged annotations from a container neutralised, payload unchanged
 #   - every packet counted per flow: pairs equal to nft's counts and a
-#     receiver's, loss from an OpenFlow drop rule and a meter exact with
-#     the switch's reasons, flood copies apart; the switch's bridge and
-#     ports in the topology, and on the page (Chromium)
+#     receiver's, loss from an OpenFlow drop rule, a meter and an egress
+#     QoS policer exact with the switch's reasons, flood copies apart; the
+#     switch's bridge and ports in the topology, and on the page (Chromium)
 #   - other_config:cmon-capture: frames the switch strips dumped to pcapng
 #     by cmon-dpdk --pcap, annotation and hops readable by tshark, and by
 #     a rule's capture (its pairs' frames only)
@@ -223,6 +223,44 @@ for dir in "$IP1 $IPD to_dpdk" "$IPD $IP1 from_dpdk"; do
 done
 echo "flows: DPDK container pair $(f "$IP1" "$IPD" icmp packets)/$(f "$IPD" "$IP1" icmp packets) packets, as C1's nft counted"
 ip netns exec "$C1" nft delete table inet "$CMON_PFX"
+
+# An egress QoS policer on C3's port drops most of a burst to C3: the
+# pair's loss is what C3 missed and what the switch's own statistics
+# count, at ovs_rx>ovs_tx with the reason tx_qos_drops.
+cmon_ovs_vsctl set port "$C3" qos=@q -- --id=@q create qos \
+	type=egress-policer other-config:cir=20000 other-config:cbs=4000 \
+	>/dev/null || it_fail "cannot set the egress policer"
+qos0=$(cmon_ovs_vsctl get interface "$C3" statistics:ovs_tx_qos_drops)
+dpdk_start qos
+sleep 1
+it_udp_recv 3 5010 3
+rpid=$!
+it_in 1 python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', 40005))
+for i in range(1000):
+    s.sendto(b'x' * 200, ('$IP3', 5010))
+    if i % 100 == 99:
+        time.sleep(0.01)
+"
+wait "$rpid"
+got3=$(sed -n 's/^received //p' "$IT_TMP/r3")
+sleep 2.5
+kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk (qos) exit $?"
+qos=$(( $(cmon_ovs_vsctl get interface "$C3" statistics:ovs_tx_qos_drops) - qos0 ))
+cmon_ovs_vsctl clear port "$C3" qos
+g() { python3 "$HERE/query.py" "$IT_TMP/qos.json" "$@"; }
+echo "qos: packets=$(g "$IP1" "$IP3" udp packets) lost=$(g "$IP1" "$IP3" udp lost) at [$(g "$IP1" "$IP3" udp loss_hops)] [$(g "$IP1" "$IP3" udp reasons)]; C3 got $got3, the policer dropped $qos"
+[ "$got3" -gt 0 ] && [ "$qos" -gt 0 ] && [ $((got3 + qos)) = 1000 ] ||
+	it_fail "C3 got $got3 and the policer dropped $qos of 1000"
+[ "$(g "$IP1" "$IP3" udp packets)" = 1000 ] ||
+	it_fail "$(g "$IP1" "$IP3" udp packets) packets counted of 1000 sent"
+[ "$(g "$IP1" "$IP3" udp lost)" = "$qos" ] ||
+	it_fail "$(g "$IP1" "$IP3" udp lost) lost, the policer dropped $qos"
+[ "$(g "$IP1" "$IP3" udp loss_hops)" = "ovs_rx>ovs_tx" ] &&
+[ "$(g "$IP1" "$IP3" udp reasons)" = tx_qos_drops ] ||
+	it_fail "policer's loss at [$(g "$IP1" "$IP3" udp loss_hops)] [$(g "$IP1" "$IP3" udp reasons)]"
 dpdk_start main
 
 # the switch's strip hops captured (live setting) and dumped
