@@ -500,7 +500,7 @@ _Static_assert(CMON_FLOW_SLOTS == CMON_FLOW_BUCKET << COUNT_BUCKET_BITS,
 
 /* The bucket of @k's flow: CMON_FLOW_BUCKET slots, all its hops'.  One
  * multiply (Fibonacci hashing: the product's top bits depend on every
- * bit of the key) where a full mix would be a chain of five. */
+ * bit of the key), where a full mix (cmon_mix64) chains two. */
 static struct cmon_flow_slot *count_bucket(struct cmon_flow_slot *row,
 					   const struct ckey *k)
 {

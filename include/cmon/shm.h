@@ -92,10 +92,11 @@ static inline uint64_t cmon_shm_stat(const struct cmon_shm_stats *s,
  * its slot with plain stores (no lock, no atomic).  The row is cut in
  * buckets of CMON_FLOW_BUCKET slots, direct-mapped by the flow's hash: a
  * flow's hops and drops share its bucket, so the send hop finds the lines
- * the receive hop just wrote; a key has one slot at most.  A slot another key takes starts from 0 (counted:
- * CMON_EV_FLOW_EVICTED), its gen bumped to odd while it is rewritten and
- * to a new even value after, so a reader copies a slot, checks gen did not
- * move and is even, and sees a count restart as a new gen.
+ * the receive hop just wrote; a key has one slot at most.  A slot another
+ * key takes starts from 0 (counted: CMON_EV_FLOW_EVICTED), its gen bumped
+ * to odd while it is rewritten and to a new even value after, so a reader
+ * copies a slot, checks gen did not move and is even, and sees a count
+ * restart as a new gen.
  *
  * Keys: (flow, CMON_TP_OVS_RX, input port), (flow, CMON_TP_OVS_TX, output
  * port): packets and bytes (IPv4 total length, annotation left out) at the
