@@ -280,9 +280,9 @@ static __always_inline void cmon_count_hop(const struct cmon_flow_key *flow,
 {
 	struct cmon_hop_key k = { .flow = *flow, .tp = tp,
 				  .node = cmon_node_id };
-	__u64 x = ((__u64)flow->saddr << 32 | flow->daddr) ^
-		  (__u64)((__u32)flow->sport << 16 | flow->dport) << 16 ^
-		  flow->proto ^ (__u32)tp << 8;
+	__u64 x = cmon_flow_word(flow->saddr, flow->daddr,
+				 (__u32)flow->sport << 16 | flow->dport,
+				 flow->proto) ^ (__u32)tp << 8;
 	__u32 h = (x * 0x9e3779b97f4a7c15ULL) >> 32;
 	__u32 idx = bpf_get_smp_processor_id() * cmon_hop_slots +
 		    (h >> 16 & (cmon_hop_slots - 1));

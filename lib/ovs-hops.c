@@ -156,9 +156,8 @@ static uint32_t next_seq(const struct pkt *p)
 		if (!seq_tab)
 			return 1;
 	}
-	e = &seq_tab[cmon_mix64((uint64_t)p->saddr << 32 ^ p->daddr ^
-				(uint64_t)ports << 16 ^ p->proto) %
-		     SEQ_SLOTS];
+	e = &seq_tab[cmon_mix64(cmon_flow_word(p->saddr, p->daddr, ports,
+					       p->proto)) % SEQ_SLOTS];
 	if (e->saddr != p->saddr || e->daddr != p->daddr ||
 	    e->ports != ports || e->proto != p->proto || !e->seq) {
 		e->saddr = p->saddr;

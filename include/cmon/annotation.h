@@ -128,6 +128,15 @@ static inline __u16 cmon_ann_tag(__u64 key, __u32 seq, __u32 t0_lo,
 	return (__u16)(h ^ h >> 16 ^ h >> 32 ^ h >> 48);
 }
 
+/* A flow's addresses, ports (sport << 16 | dport) and protocol folded
+ * into one word: where the hashes over a flow (its sampling, its counter's
+ * slot, its sequence numbers) start. */
+static inline __u64 cmon_flow_word(__u32 saddr, __u32 daddr, __u32 ports,
+				   __u8 proto)
+{
+	return ((__u64)saddr << 32 | daddr) ^ (__u64)ports << 16 ^ proto;
+}
+
 /*
  * Sampling hash over fields no hop changes (addresses, protocol, ports
  * and a per-packet id: IPv4 id, TCP sequence or ICMP sequence), so every
@@ -141,7 +150,7 @@ static inline __u16 cmon_ann_tag(__u64 key, __u32 seq, __u32 t0_lo,
 static inline __u32 cmon_sample_hash(__u32 saddr, __u32 daddr, __u32 ports,
 				     __u8 proto, __u32 pkt_id)
 {
-	__u64 f = ((__u64)saddr << 32 | daddr) ^ (__u64)ports << 16 ^ proto;
+	__u64 f = cmon_flow_word(saddr, daddr, ports, proto);
 
 	return (__u32)(((f ^ (__u64)pkt_id * 0x9e3779b97f4a7c15ULL) *
 			0xc2b2ae3d27d4eb4fULL) >> 32);
