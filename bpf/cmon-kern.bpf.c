@@ -587,6 +587,30 @@ int BPF_PROG(cmon_ct_rx, struct sk_buff *skb)
 	return 0;
 }
 
+/*
+ * A drop of @skb, whose headers cmon_parse_kskb() cannot reach, handed to
+ * the agent with its first bytes (bpf_skb_output() copies from the page
+ * fragments too); one it cannot hand over is counted (drops_unread).
+ */
+static __always_inline void cmon_drop_slow(struct sk_buff *skb,
+					   const struct cmon_drop_key *k)
+{
+	struct cmon_drop_ev ev = { .key = *k };
+	__u32 data = (__u32)(skb->data - skb->head), len = skb->len;
+	__u64 n;
+
+	ev.nh = skb->network_header - data;
+	if (ev.nh > 64) {		/* headers before data, or unset */
+		cmon_stat(CMON_EV_DROP_UNREAD);
+		return;
+	}
+	n = ev.nh + 60 < len ? ev.nh + 60 : len;
+	ev.len = (__u32)n;
+	if (bpf_skb_output(skb, &cmon_drop_ev, BPF_F_CURRENT_CPU | n << 32,
+			   &ev, sizeof(ev)))
+		cmon_stat(CMON_EV_DROP_UNREAD);
+}
+
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 	     enum skb_drop_reason reason)
@@ -597,6 +621,7 @@ int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 	__u64 one = 1, *cnt, key = (__u64)skb;
 	struct cmon_record *r;
 	__u32 pkt_id;
+	int err;
 
 	if (reason < SKB_DROP_REASON_NOT_SPECIFIED)
 		return 0;	/* not a drop (consumed) */
@@ -612,11 +637,16 @@ int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 	d = cmon_dev_key(dev);
 	if (!bpf_map_lookup_elem(&cmon_devs, &d))
 		return 0;
-	if (cmon_parse_kskb(skb, &k.flow, &pkt_id))
-		return 0;
 	k.netns = d.netns;
 	k.ifindex = d.ifindex;
 	k.reason = reason;
+	err = cmon_parse_kskb(skb, &k.flow, &pkt_id);
+	if (err == -2) {
+		cmon_drop_slow(skb, &k);
+		goto out;
+	}
+	if (err)
+		return 0;
 	cnt = bpf_map_lookup_elem(&cmon_drops, &k);
 	if (!cnt) {
 		if (!bpf_map_update_elem(&cmon_drops, &k, &one, BPF_NOEXIST)) {

@@ -74,6 +74,18 @@ struct cmon_drop_key {
 	__u32 pad;
 };
 
+/*
+ * A drop whose packet's headers are not in the skb's linear part (a frame
+ * an af_packet socket sent from its ring: the bytes stay in the ring's
+ * pages), for the agent to read: this, then the packet's first bytes
+ * from skb->data (cmon_drop_ev).  key.flow is zero.
+ */
+struct cmon_drop_ev {
+	struct cmon_drop_key key;
+	__u32 nh;		/* the network header's offset in the bytes */
+	__u32 len;		/* bytes that follow */
+};
+
 /* What an address in cmon_peers is: where the strip hop for it sits. */
 #define CMON_PEER_CT	1	/* a container: its veth's egress strips */
 #define CMON_PEER_HOST	2	/* the host: its bridges' ingress strips */

@@ -124,6 +124,13 @@ struct {
 	__type(value, __u64);
 } cmon_drops SEC(".maps");
 
+/* Drops the agent reads (struct cmon_drop_ev): see cmon_kfree_skb. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} cmon_drop_ev SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, CMON_EV_MAX);

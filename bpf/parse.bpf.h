@@ -124,13 +124,16 @@ static __always_inline __u32 cmon_pkt_hash(const struct cmon_flow_key *f,
  * Parse a kernel skb from a tracepoint (no packet helpers there): flow
  * key and sampling id from the network and transport headers, read in one
  * copy when the IPv4 header has no options (a copy is a helper call).
+ * 0; -1: not IPv4, or not readable; -2: the headers are not in the skb's
+ * linear part (an af_packet socket's ring sends a frame's bytes in page
+ * fragments), which a tracepoint cannot read.
  */
 static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 					   struct cmon_flow_key *f,
 					   __u32 *pkt_id)
 {
 	unsigned char *head = skb->head;
-	__u16 nh = skb->network_header;
+	__u32 nh = skb->network_header, tail = skb->tail;
 	__u8 h[28] __attribute__((aligned(4)));
 	struct cmon_ip4 ip;
 	__u32 l4[2];
@@ -138,7 +141,9 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 
 	if (skb->protocol != bpf_htons(CMON_ETH_P_IP))
 		return -1;
-	if (bpf_probe_read_kernel(h, sizeof(h), head + nh)) {
+	if (nh + 20 > tail)
+		return -2;
+	if (nh + 28 > tail || bpf_probe_read_kernel(h, sizeof(h), head + nh)) {
 		whole = 0;	/* (not 28 bytes there: the header alone) */
 		if (bpf_probe_read_kernel(h, 20, head + nh))
 			return -1;
@@ -156,6 +161,8 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 		return 0;
 	if (whole && ip.ihl == 20)
 		__builtin_memcpy(l4, h + 20, sizeof(l4));
+	else if (nh + ip.ihl + 8 > tail)
+		return -2;
 	else if (bpf_probe_read_kernel(l4, sizeof(l4), head + nh + ip.ihl))
 		return 0;
 	cmon_l4_ids(ip.proto, l4[0], l4[1], &f->sport, &f->dport, pkt_id);

@@ -34,6 +34,7 @@
 #include "runtime.h"
 
 #define MAX_PORTS	2048	/* cmon_peers and cmon_devs hold theirs */
+#define MAX_SLOW_DROPS	1024	/* keys of drops read in user space */
 #define MAX_REASONS	256
 #define MAX_HOST_ADDRS	64
 /* link events say which ports come and go; every port is looked at
@@ -88,6 +89,15 @@ struct cmon_kagent {
 	/* entries the LRU maps evicted (made - present at the last read),
 	 * by CMON_EV_*_NEW - CMON_EV_HOP_NEW */
 	uint64_t evicted[3];
+	/* drops the programs could not read, read here (cmon_drop_ev):
+	 * counted by key as cmon_drops counts the others */
+	struct perf_buffer *pb;
+	struct slow_drop {
+		struct cmon_drop_key k;
+		uint64_t n;
+	} slow[MAX_SLOW_DROPS];
+	unsigned int nslow;
+	uint64_t unread;		/* ... that could not be read here */
 	/* the container runtime (NULL: none), what it said last */
 	struct cmon_runtime *rt;
 	struct cmon_rt_snapshot *rts;
@@ -1136,6 +1146,76 @@ static uint8_t drop_before(struct cmon_kagent *a, uint32_t netns,
 	return CMON_TP_NONE;
 }
 
+/*
+ * A drop the kfree_skb program handed over with the packet's first bytes
+ * (struct cmon_drop_ev): its flow read as cmon_parse_kskb() reads one,
+ * counted under its key; one that cannot be is counted unread.
+ */
+static void on_drop_ev(void *ctx, int cpu, void *data, uint32_t size)
+{
+	struct cmon_kagent *a = ctx;
+	const struct cmon_drop_ev *ev = data;
+	const uint8_t *h;
+	struct cmon_drop_key k;
+	struct cmon_ip4 ip;
+	uint32_t w[2], id, avail;
+	unsigned int i;
+
+	(void)cpu;
+	if (size < sizeof(*ev) || ev->len > size - sizeof(*ev) ||
+	    ev->nh + 20 > ev->len) {
+		a->unread++;
+		return;
+	}
+	h = (const uint8_t *)(ev + 1) + ev->nh;
+	avail = ev->len - ev->nh;
+	if (cmon_ip4_read(h, 0, &ip)) {
+		a->unread++;	/* not IPv4 after all */
+		return;
+	}
+	k = ev->key;
+	memset(&k.flow, 0, sizeof(k.flow));
+	k.flow.saddr = ip.saddr;
+	k.flow.daddr = ip.daddr;
+	k.flow.proto = ip.proto;
+	if (!(ip.frag_off & CMON_IP_OFFMASK) && cmon_l4_known(ip.proto) &&
+	    ip.ihl + 8u <= avail) {
+		memcpy(w, h + ip.ihl, sizeof(w));
+		cmon_l4_ids(ip.proto, w[0], w[1], &k.flow.sport,
+			    &k.flow.dport, &id);
+	}
+	for (i = 0; i < a->nslow; i++)
+		if (!memcmp(&a->slow[i].k, &k, sizeof(k))) {
+			a->slow[i].n++;
+			return;
+		}
+	if (a->nslow == MAX_SLOW_DROPS) {
+		a->unread++;
+		return;
+	}
+	a->slow[a->nslow++] = (struct slow_drop){ k, 1 };
+}
+
+static void on_drop_lost(void *ctx, int cpu, __u64 n)
+{
+	(void)cpu;
+	((struct cmon_kagent *)ctx)->unread += n;
+}
+
+/* The drops read here under key @k, taken (0 if none). */
+static uint64_t slow_take(struct cmon_kagent *a, const struct cmon_drop_key *k,
+			  unsigned char *taken)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nslow; i++)
+		if (!memcmp(&a->slow[i].k, k, sizeof(*k))) {
+			taken[i] = 1;
+			return a->slow[i].n;
+		}
+	return 0;
+}
+
 static uint64_t stat_sum(struct cmon_kagent *a, uint32_t idx)
 {
 	int ncpu = libbpf_num_possible_cpus(), c;
@@ -1180,12 +1260,24 @@ static int count_evictions(struct cmon_kagent *a, int i, uint64_t made,
 	return 1;
 }
 
+/* @cnt drops so far under key @k, to the engine. */
+static void drop_feed(struct cmon_kagent *a, const struct cmon_drop_key *k,
+		      uint64_t cnt)
+{
+	struct cmon_flow f = { k->flow.saddr, k->flow.daddr, k->flow.sport,
+			       k->flow.dport, k->flow.proto };
+
+	cmon_agg_drop(a->agg, &f, k->netns, k->ifindex, k->reason,
+		      drop_before(a, k->netns, k->ifindex, k->flow.daddr), cnt);
+}
+
 /*
  * Feed the cumulative per-hop and drop counters into the engine (upstream
  * hops first, as cmon_hop_totals() read them).
  */
 static void read_counters(struct cmon_kagent *a)
 {
+	unsigned char taken[MAX_SLOW_DROPS] = { 0 };
 	struct cmon_drop_key dk, ndk, *dprev = NULL;
 	struct cmon_hop_total *t = NULL;
 	uint64_t cnt, made[3];
@@ -1234,13 +1326,11 @@ static void read_counters(struct cmon_kagent *a)
 		if (bpf_map_lookup_elem(fd, &dk, &cnt))
 			continue;
 		present[2]++;
-		struct cmon_flow f = { dk.flow.saddr, dk.flow.daddr,
-				       dk.flow.sport, dk.flow.dport,
-				       dk.flow.proto };
-		cmon_agg_drop(a->agg, &f, dk.netns, dk.ifindex, dk.reason,
-			      drop_before(a, dk.netns, dk.ifindex,
-					  dk.flow.daddr), cnt);
+		drop_feed(a, &dk, cnt + slow_take(a, &dk, taken));
 	}
+	for (i = 0; i < (int)a->nslow; i++)	/* drops read here alone */
+		if (!taken[i])
+			drop_feed(a, &a->slow[i].k, a->slow[i].n);
 	count_evictions(a, 1, made[1], present[1]);
 	count_evictions(a, 2, made[2], present[2]);
 }
@@ -1273,7 +1363,8 @@ unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 		/* entries made are reported as entries evicted */
 		out[n++] = (struct cmon_counter){ names[i],
 			i >= CMON_EV_HOP_NEW && i <= CMON_EV_DROP_NEW ?
-			a->evicted[i - CMON_EV_HOP_NEW] : stat_sum(a, i), 0 };
+			a->evicted[i - CMON_EV_HOP_NEW] : stat_sum(a, i) +
+			(i == CMON_EV_DROP_UNREAD ? a->unread : 0), 0 };
 	}
 	/* records waiting for their receive hop: growth means evictions */
 	out[n++] = (struct cmon_counter){ "records_pending",
@@ -1378,6 +1469,7 @@ int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms)
 		return err;
 	}
 	ring_buffer__consume(a->rb);	/* records sent without wakeup */
+	perf_buffer__consume(a->pb);	/* drops the programs could not read */
 	t = cmon_time_mono();
 	if (a->nlfd >= 0 &&
 	    (n = cmon_nl_link_events(a->nlfd, link_event, a)) < 0) {
@@ -1424,6 +1516,7 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 	if (a->skel)
 		cmon_kagent_devices(a, NULL, 0, NULL, 0);
 	ring_buffer__free(a->rb);
+	perf_buffer__free(a->pb);
 	if (a->hop_cache)
 		munmap((void *)a->hop_cache, a->hop_cache_len);
 	cmon_kern__destroy(a->skel);
@@ -1580,6 +1673,12 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 					bpf_map__fd(a->skel->maps.cmon_pcap_rb),
 					on_packet, a))) {
 		cmon_err("creating ring buffer reader: %s", strerror(errno));
+		goto fail;
+	}
+	a->pb = perf_buffer__new(bpf_map__fd(a->skel->maps.cmon_drop_ev), 8,
+				 on_drop_ev, on_drop_lost, a, NULL);
+	if (!a->pb) {
+		cmon_err("creating the drop event reader: %s", strerror(errno));
 		goto fail;
 	}
 	load_reasons(a);

@@ -46,6 +46,9 @@ enum cmon_event {
 				 * flow (its counts start again) */
 	CMON_EV_FLOW_UNCOUNTED,	/* OVS: packets not counted per flow (a
 				 * thread beyond the counter rows) */
+	CMON_EV_DROP_UNREAD,	/* kernel drops whose packet the agent could
+				 * not read (headers out of reach, or its
+				 * event buffer full): reason and flow unknown */
 	CMON_EV_MAX,
 };
 
@@ -55,7 +58,7 @@ enum cmon_event {
 	"written", "no_slot", "stripped", "bad_version", "bad_tag", \
 	"malformed", "ring_full", "records", "capture_full", "drops", \
 	"uplink_stripped", "hop_evicted", "seq_evicted", "drop_evicted", \
-	"nop_options", "flow_evicted", "flow_uncounted", }
+	"nop_options", "flow_evicted", "flow_uncounted", "drops_unread", }
 
 #define CMON_EV_BIT(e)	(1u << (e))
 /* The events each producer counts. */

@@ -72,8 +72,9 @@ echo "udp: out $out_packets packets, $out_lost lost; back $back_packets packets,
 	it_fail "back: $back_lost lost, the bridge dropped $dropped"
 [ "$back_loss_hops" = "ovs_tx>veth_out" ] ||
 	it_fail "back: loss at [$back_loss_hops], not ovs_tx>veth_out"
-case " $back_reasons " in *" NETFILTER_DROP "*) ;;
-*) it_fail "back: reasons [$back_reasons] lack NETFILTER_DROP" ;; esac
+back_nf=$(it_query "$IPD" "$C1" udp drops:NETFILTER_DROP)
+[ "$back_nf" = "$dropped" ] ||
+	it_fail "back: $back_nf drops seen with NETFILTER_DROP, the bridge dropped $dropped"
 
 out=$(it_query "$C1" "$IPD" icmp seg_means)
 back=$(it_query "$IPD" "$C1" icmp seg_means)

@@ -7,7 +7,7 @@
 
 Summary fields of a pair, over every interval in FILE: packets, bytes,
 traced, lost, loss_ratio (lost/packets), loss_hops (set of hops), reasons
-(set of names), e2e_mean, e2e_p50_max, seg_means (dict "from>to": mean),
+(set of names), drops:REASON (how many drops of that reason), e2e_mean, e2e_p50_max, seg_means (dict "from>to": mean),
 seg_min_p50 (smallest per-hop p50), intervals.
 """
 import json
@@ -35,7 +35,7 @@ def load(path):
 
 def summary(objs, src, dst, proto):
     s = dict(packets=0, bytes=0, traced=0, lost=0, loss_hops=set(),
-             reasons=set(), e2e_sum=0.0, e2e_n=0, e2e_p50_max=0.0,
+             reasons=set(), drops={}, e2e_sum=0.0, e2e_n=0, e2e_p50_max=0.0,
              seg_sum={}, seg_n={}, seg_min_p50=None, intervals=0)
     for o in objs:
         for p in o["pairs"]:
@@ -52,6 +52,8 @@ def summary(objs, src, dst, proto):
                 s["loss_hops"].add(p["loss"]["hop"])
             for r in p["loss"]["reasons"]:
                 s["reasons"].add(r["reason"])
+                s["drops"][r["reason"]] = (s["drops"].get(r["reason"], 0) +
+                                           r["count"])
             e = p["latency_us"]["e2e"]
             if e["count"]:
                 s["e2e_sum"] += e["mean"] * e["count"]
@@ -77,7 +79,9 @@ def main():
     if src == "-":
         print(objs[-1]["counters"][field] if objs else 0)
         return
-    v = summary(objs, src, dst, proto)[field]
+    s = summary(objs, src, dst, proto)
+    v = (s["drops"].get(field[6:], 0) if field.startswith("drops:")
+         else s[field])
     if isinstance(v, set):
         v = " ".join(sorted(v))
     print(v)
