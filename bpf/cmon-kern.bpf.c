@@ -6,7 +6,9 @@
  *                  trust boundary.  Sanitises, counts, samples and stamps.
  *   cmon_veth_out  tc egress on the host side of a container veth: the last
  *                  hop.  Counts, strips and emits one record per traced
- *                  packet to the ring buffer.
+ *                  packet to the ring buffer.  Behind Open vSwitch's
+ *                  af_packet port (which writes past tc egress) it is on
+ *                  tc ingress of the container's eth0.
  *   cmon_uplink_out  tc egress on the node's physical NIC: strips (and
  *                  records) any annotation still on a packet leaving the
  *                  node outside the overlay, towards no strip hop.
@@ -63,7 +65,9 @@ static __always_inline struct cmon_dev_key cmon_dev_key(const struct net_device 
 	return d;
 }
 
-static __always_inline int cmon_is_ct_dev(const struct net_device *dev)
+/* Is @dev a container's eth0 (@rx: also one with a receive hop only)? */
+static __always_inline int cmon_is_ct_dev(const struct net_device *dev,
+					  int rx)
 {
 	struct cmon_dev_key d = cmon_dev_key(dev);
 	__u32 *role;
@@ -71,7 +75,8 @@ static __always_inline int cmon_is_ct_dev(const struct net_device *dev)
 	if (d.netns == cmon_host_netns)
 		return 0;	/* cheap: half the calls are host ports */
 	role = bpf_map_lookup_elem(&cmon_devs, &d);
-	return role && *role == CMON_DEV_CT;
+	return role && (*role == CMON_DEV_CT ||
+			(rx && *role == CMON_DEV_CT_RX));
 }
 
 /* Records waiting in cmon_post: the receive tracepoint's cheap gate. */
@@ -281,8 +286,10 @@ static __always_inline void cmon_emit(struct __sk_buff *skb,
 	r.segs = segs;
 	r.source = CMON_SRC_KERNEL;
 	cmon_ann_record(a, now, tp, cmon_node_id, &r);
-	/* only a container's veth has a receive hop after it */
+	/* only a container's veth has a receive hop after it, unless this
+	 * is its eth0's ingress (the hop behind a switch's af_packet port) */
 	if (!cmon_ct_hops || tp != CMON_TP_VETH_OUT ||
+	    skb->ingress_ifindex == skb->ifindex ||
 	    bpf_map_update_elem(&cmon_post, &key, &r, BPF_ANY))
 		cmon_submit(&r);
 	else
@@ -553,7 +560,7 @@ int BPF_PROG(cmon_ct_tx, struct sk_buff *skb, struct net_device *dev)
 	if (cmon_sample_skip(cmon_sample_base, v.hash) ||
 	    !cmon_traced(&f, v.hash, &v.ts))
 		return 0;
-	if (!cmon_is_ct_dev(dev) || !cmon_dst_monitored(f.daddr))
+	if (!cmon_is_ct_dev(dev, 0) || !cmon_dst_monitored(f.daddr))
 		return 0;
 	bpf_map_update_elem(&cmon_pre, &key, &v, BPF_ANY);
 	return 0;
@@ -577,7 +584,7 @@ int BPF_PROG(cmon_ct_rx, struct sk_buff *skb)
 	 * than a second ago */
 	if (skb->len == r->len && n >= 1 && n < CMON_REC_HOPS &&
 	    (__s64)(now - r->t0 - (__s32)r->hop[n - 1].delta) < 1000000000LL &&
-	    cmon_is_ct_dev(skb->dev)) {
+	    cmon_is_ct_dev(skb->dev, 1)) {
 		r->hop[n].tp = CMON_TP_CT_RX;
 		r->hop[n].node = cmon_node_id;
 		r->hop[n].delta = (__s32)(now - r->t0);

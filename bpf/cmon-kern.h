@@ -108,6 +108,9 @@ enum cmon_dev_role {
 	CMON_DEV_CT = 2,	/* container's eth0 */
 	CMON_DEV_BRIDGE = 3,	/* the bridge itself (host stack hops) */
 	CMON_DEV_OVERLAY = 4,	/* an overlay (VXLAN) device */
+	CMON_DEV_CT_RX = 5,	/* container's eth0 whose port has no
+				 * stamp hop (Open vSwitch's af_packet
+				 * port): its receive hop and drops */
 };
 
 /* Counters of work done and not done: the per-CPU array cmon_stats, indexed

@@ -145,6 +145,54 @@ int cmon_daemon_capturing(const struct cmon_daemon *d)
 	return d->pcap != NULL || d->nrcaps;
 }
 
+/* Do endpoints @x and @y have an address in common? */
+static int shares_addr(const struct cmon_endpoint *x,
+		       const struct cmon_endpoint *y)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < x->naddrs; i++)
+		for (k = 0; k < y->naddrs; k++)
+			if (x->addr[i] == y->addr[k])
+				return 1;
+	return 0;
+}
+
+/*
+ * The kernel agent's @nka endpoints at @eps and the source's @nsrc after
+ * them: a container on one of the switch's ports that the agent watches
+ * too (no Linux bridge, an address in common) is one endpoint, where the
+ * switch has it, named as the agent (the runtime) names it.  How many.
+ */
+static unsigned int merge_switch_ports(struct cmon_endpoint *eps,
+				       unsigned int nka, unsigned int nsrc)
+{
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i < nka; i++) {
+		for (j = nka; j < nka + nsrc; j++)
+			if (!*eps[i].bridge && eps[j].port_type &&
+			    shares_addr(&eps[i], &eps[j]))
+				break;
+		if (j < nka + nsrc) {
+			eps[j].name = eps[i].name;
+			eps[j].meta = eps[i].meta;
+			eps[j].netns = eps[i].netns;
+		} else {
+			eps[n++] = eps[i];
+		}
+	}
+	memmove(eps + n, eps + nka, nsrc * sizeof(*eps));
+	return n + nsrc;
+}
+
+void cmon_daemon_switch_ports(struct cmon_daemon *d, const int *ifindex,
+			      unsigned int n)
+{
+	if (d->ka)
+		cmon_kagent_switch_ports(d->ka, ifindex, n);
+}
+
 static int rpair_cmp(const void *a, const void *b)
 {
 	const struct rpair *x = a, *y = b;
@@ -507,8 +555,9 @@ static void report(struct cmon_daemon *d, double secs)
 	if (d->src) {
 		n += d->src->counters(d->src->ctx, c + n, SOURCE_COUNTERS);
 		if (d->src->endpoints)
-			neps += d->src->endpoints(d->src->ctx, eps + neps,
-						  MAX_ENDPOINTS - neps);
+			neps = merge_switch_ports(eps, neps,
+				d->src->endpoints(d->src->ctx, eps + neps,
+						  MAX_ENDPOINTS - neps));
 		if (!d->ka)
 			v.sample_n = d->src->sample_n(d->src->ctx);
 	}

@@ -122,5 +122,9 @@ void cmon_daemon_record(struct cmon_daemon *d, const struct cmon_record *r);
 void cmon_daemon_packet(struct cmon_daemon *d, const struct cmon_kpacket *p);
 /* Is a pcap dump being written (worth capturing for)? */
 int cmon_daemon_capturing(const struct cmon_daemon *d);
+/* The veths Open vSwitch's af_packet ports read (@n of them): the kernel
+ * agent, if it runs, watches them (cmon_kagent_switch_ports()). */
+void cmon_daemon_switch_ports(struct cmon_daemon *d, const int *ifindex,
+			      unsigned int n);
 
 #endif /* CMON_DAEMON_H */

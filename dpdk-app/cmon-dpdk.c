@@ -47,6 +47,7 @@ struct ovs {
 	const char *prefix;		/* DPDK file prefix of ovs-vswitchd */
 	int given;			/* --file-prefix given */
 	int wait;			/* --wait */
+	int kernel;			/* --kernel */
 	int eal_argc;
 	char **eal_argv;
 	enum ovs_state state;
@@ -64,6 +65,8 @@ struct ovs {
 	struct rte_ring *capture;	/* the switch's captured frames */
 	uint64_t capture_bad;		/* ... with unusable records */
 	int capture_told;
+	uint32_t ports_gen;		/* the ports' roles_gen last followed */
+	int ports_read;			/* ... once */
 };
 
 /* Is a DPDK primary with file prefix @prefix running? */
@@ -256,6 +259,24 @@ static int wait_ring(struct ovs *s)
 	return CMON_DAEMON_OK;
 }
 
+/* The veths the switch's af_packet ports read, for the kernel agent. */
+static void follow_ports(struct ovs *s, struct cmon_daemon *d)
+{
+	int ifindex[CMON_SHM_PORTS];
+	uint32_t gen;
+
+	if (!s->flows)
+		return;
+	gen = __atomic_load_n(&s->flows->roles_gen, __ATOMIC_ACQUIRE);
+	if (s->ports_read && gen == s->ports_gen)
+		return;
+	s->ports_gen = gen;
+	s->ports_read = 1;
+	cmon_daemon_switch_ports(d, ifindex,
+				 cmon_ovs_kernel_ports(s->flows, ifindex,
+						       CMON_SHM_PORTS));
+}
+
 static int ovs_check(void *ctx, struct cmon_daemon *d)
 {
 	struct ovs *s = ctx;
@@ -274,6 +295,7 @@ static int ovs_check(void *ctx, struct cmon_daemon *d)
 		s->last_capture = now;
 		lookup_capture(s);
 	}
+	follow_ports(s, d);
 	if (primary_alive(s->prefix))
 		return CMON_DAEMON_OK;
 	cmon_err("ovs-vswitchd (file prefix \"%s\") exited%s", s->prefix,
@@ -458,6 +480,9 @@ static int ovs_opt(void *ctx, int c, const char *arg)
 	case 'w':
 		s->wait = 1;
 		return 0;
+	case 'K':
+		s->kernel = 1;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -465,6 +490,7 @@ static int ovs_opt(void *ctx, int c, const char *arg)
 static const struct option ovs_opts[] = {
 	{ "file-prefix", required_argument, NULL, 'P' },
 	{ "wait", no_argument, NULL, 'w' },
+	{ "kernel", no_argument, NULL, 'K' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -492,13 +518,19 @@ int main(int argc, char **argv)
 "                        the OVS ring is always read; with it, only when\n"
 "                        this option is given.\n"
 "  -w, --wait            wait for ovs-vswitchd and its cmon ring instead of\n"
-"                        exiting; start again if it restarts\n",
+"                        exiting; start again if it restarts\n"
+"  -K, --kernel          run the kernel path's agent without --bridge too.\n"
+"                        With it (and with --bridge), the veths of the\n"
+"                        switch's af_packet ports are watched: a container\n"
+"                        on one gets its kernel receive hop (veth_out, at\n"
+"                        its eth0), so loss between the switch and it is\n"
+"                        located, and drops in it shown with their reason\n",
 		.epilogue =
 "\novs-vswitchd needs other_config:dpdk-multi-process=true (restart) and\n"
 "other_config:cmon-enable=true; see cmon-dpdk(8).  The kernel path's\n"
 "--key-file and --node-id must match the switch's cmon-key and\n"
 "cmon-node-id.\n",
-		.opts = ovs_opts, .shortopts = "P:w", .parse = ovs_opt,
+		.opts = ovs_opts, .shortopts = "P:wK", .parse = ovs_opt,
 		.ctx = &s,
 	};
 	struct cmon_daemon_opts o;
@@ -511,13 +543,16 @@ int main(int argc, char **argv)
 	s.eal_argc = cli.argc;
 	s.eal_argv = cli.argv;
 	s.has_rules = o.rules || o.etcd;
+	o.kernel = s.kernel;
 	if (o.k.nbridges) {
 		if (cmon_kopts_check(&o.k))
 			return 2;
 		ovs = s.given;
+	} else if (o.kernel) {
+		ovs = 1;
 	} else if (o.k.noverlays || o.k.nsubnets || o.k.key_file) {
 		cmon_err("--overlay, --peer-subnet and --key-file are options "
-			 "of the kernel path: give --bridge too");
+			 "of the kernel path: give --bridge or --kernel too");
 		return 2;
 	} else {
 		ovs = 1;

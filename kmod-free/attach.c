@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /* tc attachment: see attach.h. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <string.h>
@@ -172,4 +174,53 @@ void cmon_tc_detach(struct cmon_tc *t)
 	    cmon_nl_foreign_filters(t->ifindex, 1, CMON_TC_HANDLE) == 0)
 		bpf_tc_hook_destroy(&hook);
 	t->created_qdisc = false;
+}
+
+/* Enter the network namespace at @ns_path: the descriptor of the one to
+ * come back to, or -errno. */
+static int enter_ns(const char *ns_path)
+{
+	int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	int fd = open(ns_path, O_RDONLY | O_CLOEXEC), err = 0;
+
+	if (home < 0 || fd < 0 || setns(fd, CLONE_NEWNET))
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (err && home >= 0)
+		close(home);
+	return err ? err : home;
+}
+
+static void leave_ns(int home)
+{
+	if (setns(home, CLONE_NEWNET))
+		cmon_err("cannot return to the agent's network namespace: %s",
+			 strerror(errno));
+	close(home);
+}
+
+int cmon_tc_attach_in(const char *ns_path, struct cmon_tc *t, int ifindex,
+		      int in_fd, int out_fd, int stamps)
+{
+	int home = enter_ns(ns_path), err;
+
+	if (home < 0)
+		return home;
+	err = cmon_tc_attach(t, ifindex, in_fd, out_fd, stamps);
+	leave_ns(home);
+	return err;
+}
+
+void cmon_tc_detach_in(const char *ns_path, struct cmon_tc *t)
+{
+	int home = -1;
+
+	/* tcx links go with their descriptors; filters by netlink there
+	 * (a namespace gone took its devices and their filters with it) */
+	if ((t->ingress || t->egress) && (home = enter_ns(ns_path)) < 0)
+		t->ingress = t->egress = t->created_qdisc = false;
+	cmon_tc_detach(t);
+	if (home >= 0)
+		leave_ns(home);
 }

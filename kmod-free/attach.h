@@ -53,5 +53,13 @@ int cmon_tc_attach(struct cmon_tc *t, int ifindex, int in_fd, int out_fd,
 		   int stamps);
 /* Remove what cmon_tc_attach() added; harmless if the device is gone. */
 void cmon_tc_detach(struct cmon_tc *t);
+/*
+ * The same for device @ifindex of the network namespace at @ns_path (a
+ * container's eth0): the calling thread enters it for the netlink and
+ * link calls that name the device, and comes back.
+ */
+int cmon_tc_attach_in(const char *ns_path, struct cmon_tc *t, int ifindex,
+		      int in_fd, int out_fd, int stamps);
+void cmon_tc_detach_in(const char *ns_path, struct cmon_tc *t);
 
 #endif /* CMON_ATTACH_H */

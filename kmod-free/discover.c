@@ -101,9 +101,21 @@ int cmon_routed_name(const char *const *globs, unsigned int nglobs,
 	return 0;
 }
 
+int cmon_switch_port(const int *sw, unsigned int nsw, int ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < nsw; i++)
+		if (sw[i] == ifindex)
+			return 1;
+	return 0;
+}
+
 struct routed_ctx {
 	const char *const *globs;
 	unsigned int nglobs;
+	const int *sw;
+	unsigned int nsw;
 	struct cmon_port *ports;
 	unsigned int n, max;
 };
@@ -111,10 +123,12 @@ struct routed_ctx {
 static int find_routed(const struct cmon_nl_link *l, void *arg)
 {
 	struct routed_ctx *c = arg;
+	int sw = cmon_switch_port(c->sw, c->nsw, l->ifindex);
 	struct cmon_port *p;
 
 	if (l->master || strcmp(l->kind, "veth") || l->link_netnsid < 0 ||
-	    c->n == c->max || !cmon_routed_name(c->globs, c->nglobs, l->name))
+	    c->n == c->max ||
+	    !(sw || cmon_routed_name(c->globs, c->nglobs, l->name)))
 		return 0;
 	p = &c->ports[c->n++];
 	memset(p, 0, sizeof(*p));
@@ -122,16 +136,18 @@ static int find_routed(const struct cmon_nl_link *l, void *arg)
 	snprintf(p->name, sizeof(p->name), "%s", l->name);
 	p->peer_ifindex = l->link;
 	p->peer_nsid = l->link_netnsid;
+	p->switch_port = sw;
 	return 0;
 }
 
 int cmon_routed_ports(const char *const *globs, unsigned int nglobs,
+		      const int *sw, unsigned int nsw,
 		      struct cmon_port *ports, unsigned int max)
 {
-	struct routed_ctx c = { globs, nglobs, ports, 0, max };
+	struct routed_ctx c = { globs, nglobs, sw, nsw, ports, 0, max };
 	int err;
 
-	if (!nglobs)
+	if (!nglobs && !nsw)
 		return 0;
 	err = cmon_nl_links(find_routed, &c);
 	return err ? err : (int)c.n;
@@ -418,6 +434,7 @@ int cmon_resolve_containers(const struct cmon_port *ports, unsigned int n,
 			 ports[i].bridge);
 		cts[i].port_ifindex = ports[i].ifindex;
 		snprintf(cts[i].port, sizeof(cts[i].port), "%s", ports[i].name);
+		cts[i].switch_port = ports[i].switch_port;
 	}
 	if (!n)
 		return 0;

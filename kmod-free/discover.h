@@ -27,6 +27,8 @@ struct cmon_container {
 	char ct_ifname[IF_NAMESIZE];
 	unsigned int naddrs;
 	uint32_t addr[CMON_CT_MAX_ADDRS];	/* IPv4, network order */
+	int switch_port;		/* its port is read by the switch's
+					 * af_packet port: no stamp hop there */
 	int resolved;			/* namespace found */
 	char ns_path[300];		/* a path that opens the namespace */
 };
@@ -39,6 +41,7 @@ struct cmon_port {
 	char name[IF_NAMESIZE];
 	int peer_ifindex;		/* IFLA_LINK */
 	int peer_nsid;			/* IFLA_LINK_NETNSID */
+	int switch_port;		/* one of the switch's (below) */
 };
 
 /* Inode of the caller's network namespace. */
@@ -52,13 +55,18 @@ int cmon_bridge_ports(const char *const *bridges, unsigned int nbridges,
 		      struct cmon_port *ports, unsigned int max,
 		      const char **missing);
 /*
- * List the veths routed without a bridge (as Calico wires them): those
- * with no master whose name matches one of the @nglobs @globs (fnmatch)
- * and whose peer is in another namespace, bridge "" in @ports (at most
- * @max).  Returns how many, or -errno.
+ * List the veths without a bridge whose peer is in another namespace:
+ * routed (as Calico wires them), with a name that matches one of the
+ * @nglobs @globs (fnmatch), and the switch's, read and written by
+ * Open vSwitch's af_packet ports: one of the @nsw ifindexes @sw
+ * (switch_port set).  Bridge "" in @ports (at most @max).  Returns how
+ * many, or -errno.
  */
 int cmon_routed_ports(const char *const *globs, unsigned int nglobs,
+		      const int *sw, unsigned int nsw,
 		      struct cmon_port *ports, unsigned int max);
+/* Is @ifindex one of the @nsw @sw? */
+int cmon_switch_port(const int *sw, unsigned int nsw, int ifindex);
 /* Does @name match one of the @nglobs @globs? */
 int cmon_routed_name(const char *const *globs, unsigned int nglobs,
 		     const char *name);

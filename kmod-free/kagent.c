@@ -81,6 +81,9 @@ struct cmon_kagent {
 	char vglob[CMON_MAX_VETH_GLOBS][64];
 	const char *vglobs[CMON_MAX_VETH_GLOBS];	/* into vglob */
 	unsigned int nvglobs;
+	/* the veths the switch's af_packet ports read */
+	int swport[CMON_SHM_PORTS];
+	unsigned int nswport;
 	uint32_t haddr[MAX_HOST_ADDRS];	/* the host's, in cmon_peers */
 	unsigned int nhaddr;
 	char hostname[16];		/* what the views call the host */
@@ -346,6 +349,14 @@ static void ct_peers(struct cmon_kagent *a, const struct cmon_container *c,
 	a->adirty = 1;
 }
 
+/* Where container @c's port is, for the log. */
+static const char *port_kind(const struct cmon_container *c)
+{
+	return *c->bridge ? c->bridge : c->switch_port ?
+	       "Open vSwitch's af_packet port: receive hop at its eth0" :
+	       "no bridge: routed";
+}
+
 /* Detach from port i; @why says whether the container left or we stop. */
 static void untrack(struct cmon_kagent *a, unsigned int i, const char *why)
 {
@@ -356,9 +367,12 @@ static void untrack(struct cmon_kagent *a, unsigned int i, const char *why)
 	ct_peers(a, &t->ct, 0);
 	dev_map(a, a->host_ns, t->ct.port_ifindex, 0, 0);
 	dev_map(a, t->ct.netns, t->ct.ct_ifindex, 0, 0);
-	cmon_tc_detach(&t->tc);
+	if (t->ct.switch_port)
+		cmon_tc_detach_in(t->ct.ns_path, &t->tc);
+	else
+		cmon_tc_detach(&t->tc);
 	cmon_info("container %s %s (%s on %s)", t->ct.name, why, t->ct.port,
-		  *t->ct.bridge ? t->ct.bridge : "no bridge: routed");
+		  port_kind(&t->ct));
 	free(t);
 	a->tr[i] = a->tr[--a->ntr];
 }
@@ -399,10 +413,19 @@ static void track(struct cmon_kagent *a, const struct cmon_container *cts,
 			break;
 		}
 		t->ct = *c;
-		err = cmon_tc_attach(&t->tc, c->port_ifindex,
-				     bpf_program__fd(a->skel->progs.cmon_veth_in),
-				     bpf_program__fd(a->skel->progs.cmon_veth_out),
-				     CMON_TC_STAMP_INGRESS);
+		/* the switch's af_packet port reads what the container sends
+		 * before tc ingress (the switch is its stamp hop), and writes
+		 * past tc egress (no qdisc): the receive hop is on the
+		 * container's side, at its eth0's ingress */
+		if (c->switch_port)
+			err = cmon_tc_attach_in(c->ns_path, &t->tc, c->ct_ifindex,
+						bpf_program__fd(a->skel->progs.cmon_veth_out),
+						-1, 0);
+		else
+			err = cmon_tc_attach(&t->tc, c->port_ifindex,
+					     bpf_program__fd(a->skel->progs.cmon_veth_in),
+					     bpf_program__fd(a->skel->progs.cmon_veth_out),
+					     CMON_TC_STAMP_INGRESS);
 		if (err) {
 			cmon_log_rl(CMON_LOG_WARN, "cannot attach to %s "
 				    "(container %s): %s", c->port, c->name,
@@ -411,7 +434,8 @@ static void track(struct cmon_kagent *a, const struct cmon_container *cts,
 			continue;
 		}
 		dev_map(a, a->host_ns, c->port_ifindex, CMON_DEV_PORT, 1);
-		dev_map(a, c->netns, c->ct_ifindex, CMON_DEV_CT, 1);
+		dev_map(a, c->netns, c->ct_ifindex, c->switch_port ?
+			CMON_DEV_CT_RX : CMON_DEV_CT, 1);
 		/* flows through it may predate its counters */
 		cmon_agg_hops_changed(a->agg);
 		/* the strip hop is in place: now stamp packets towards it */
@@ -423,7 +447,7 @@ static void track(struct cmon_kagent *a, const struct cmon_container *cts,
 		if (c->naddrs)
 			inet_ntop(AF_INET, &c->addr[0], ip, sizeof(ip));
 		cmon_info("container %s joined (%s %s on %s)", t->ct.name, ip,
-			  c->port, *c->bridge ? c->bridge : "no bridge: routed");
+			  c->port, port_kind(c));
 	}
 }
 
@@ -729,6 +753,8 @@ static void pend_add(struct cmon_kagent *a, const struct cmon_nl_link *l,
 	snprintf(p->name, sizeof(p->name), "%s", l->name);
 	p->peer_ifindex = l->link;
 	p->peer_nsid = l->link_netnsid;
+	p->switch_port = b < 0 && cmon_switch_port(a->swport, a->nswport,
+						   l->ifindex);
 }
 
 static void pend_drop(struct cmon_kagent *a, int ifindex)
@@ -755,7 +781,8 @@ static int link_event(const struct cmon_nl_link *l, void *arg)
 	struct cmon_kagent *a = arg;
 	int b = l->deleted ? -1 : bridge_of(a, l->master);
 	int routed = !l->deleted && !l->master &&
-		     cmon_routed_name(a->vglobs, a->nvglobs, l->name);
+		     (cmon_routed_name(a->vglobs, a->nvglobs, l->name) ||
+		      cmon_switch_port(a->swport, a->nswport, l->ifindex));
 	struct tracked *t;
 	unsigned int i;
 
@@ -811,7 +838,8 @@ static int look_all(struct cmon_kagent *a)
 	if (missing)
 		cmon_log_rl(CMON_LOG_WARN, "bridge '%s' disappeared", missing);
 	if (n >= 0) {
-		int r = cmon_routed_ports(a->vglobs, a->nvglobs, ports + n,
+		int r = cmon_routed_ports(a->vglobs, a->nvglobs, a->swport,
+					  a->nswport, ports + n,
 					  MAX_PORTS - (unsigned int)n);
 
 		n = r < 0 ? r : n + r;
@@ -1028,6 +1056,31 @@ void cmon_kagent_routed(struct cmon_kagent *a, const char *const *globs,
 	look(a, 1);
 }
 
+void cmon_kagent_switch_ports(struct cmon_kagent *a, const int *ifindex,
+			      unsigned int n)
+{
+	char list[160] = "", name[IF_NAMESIZE];
+	size_t len = 0;
+	unsigned int i;
+
+	if (n > CMON_SHM_PORTS)
+		n = CMON_SHM_PORTS;
+	if (n == a->nswport && !memcmp(ifindex, a->swport, n * sizeof(*ifindex)))
+		return;
+	for (i = 0; i < n; i++) {
+		a->swport[i] = ifindex[i];
+		if (len < sizeof(list))
+			len += snprintf(list + len, sizeof(list) - len, "%s%s",
+					i ? ", " : "",
+					if_indextoname((unsigned int)ifindex[i],
+						       name) ? name : "?");
+	}
+	a->nswport = n;
+	cmon_info("watching the veths of Open vSwitch's af_packet ports: %s",
+		  n ? list : "(none)");
+	look(a, 1);
+}
+
 /* What each program costs the verifier and the JIT (tools/cmon-insns). */
 static void log_costs(struct bpf_object *obj)
 {
@@ -1124,7 +1177,10 @@ static int upstream_first(const void *a, const void *b)
  * @ifindex) did not reach: on a container's port or a bridge, on their
  * way to a container here, its veth_out; to the host, with the host stack
  * hops on, host_in.  CMON_TP_NONE for drops in a container (after the
- * last hop towards it) and towards anywhere else.
+ * last hop towards it), towards anywhere else, and on the veth an
+ * af_packet port of the switch writes to: its transmit ring sends a frame
+ * the veth dropped again, so a drop there is no loss unless the counters
+ * say so.
  */
 static uint8_t drop_before(struct cmon_kagent *a, uint32_t netns,
 			   uint32_t ifindex, uint32_t daddr)
@@ -1135,7 +1191,8 @@ static uint8_t drop_before(struct cmon_kagent *a, uint32_t netns,
 	for (i = 0; i < CMON_MAX_BRIDGES && netns == a->host_ns; i++)
 		on_path |= a->br[i].ifindex && (uint32_t)a->br[i].ifindex == ifindex;
 	for (i = 0; i < a->ntr && netns == a->host_ns; i++)
-		on_path |= (uint32_t)a->tr[i]->ct.port_ifindex == ifindex;
+		if ((uint32_t)a->tr[i]->ct.port_ifindex == ifindex)
+			on_path = !a->tr[i]->ct.switch_port;
 	if (!on_path)
 		return CMON_TP_NONE;
 	if (tracked_of(a, daddr))
@@ -1144,6 +1201,32 @@ static uint8_t drop_before(struct cmon_kagent *a, uint32_t netns,
 		if (a->haddr[i] == daddr)
 			return CMON_TP_HOST_IN;
 	return CMON_TP_NONE;
+}
+
+/*
+ * Is a drop of a packet towards @daddr on device (@netns, @ifindex) the
+ * host stack's own copy of what a container sent through the switch?
+ * Open vSwitch's af_packet port reads a frame before tc ingress, and the
+ * stack then drops its copy (not for this host): no packet of the
+ * container's is lost.  On such a port only what goes to the container
+ * is the container's traffic.
+ */
+static int switch_copy(struct cmon_kagent *a, uint32_t netns,
+		       uint32_t ifindex, uint32_t daddr)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < a->ntr && netns == a->host_ns; i++) {
+		const struct cmon_container *c = &a->tr[i]->ct;
+
+		if (!c->switch_port || (uint32_t)c->port_ifindex != ifindex)
+			continue;
+		for (k = 0; k < c->naddrs; k++)
+			if (c->addr[k] == daddr)
+				return 0;
+		return 1;
+	}
+	return 0;
 }
 
 /*
@@ -1267,6 +1350,8 @@ static void drop_feed(struct cmon_kagent *a, const struct cmon_drop_key *k,
 	struct cmon_flow f = { k->flow.saddr, k->flow.daddr, k->flow.sport,
 			       k->flow.dport, k->flow.proto };
 
+	if (switch_copy(a, k->netns, k->ifindex, k->flow.daddr))
+		return;
 	cmon_agg_drop(a->agg, &f, k->netns, k->ifindex, k->reason,
 		      drop_before(a, k->netns, k->ifindex, k->flow.daddr), cnt);
 }

@@ -128,6 +128,15 @@ void cmon_kagent_watch(struct cmon_kagent *a, const char *const *extra,
 void cmon_kagent_routed(struct cmon_kagent *a, const char *const *globs,
 			unsigned int n);
 /*
+ * Watch the veths that Open vSwitch's af_packet ports read (@ifindex, @n
+ * of them; none: no such port): a container on one is attached with its
+ * receive hop (veth_out) alone, the switch's receive hop being its first;
+ * so loss between the switch and the container is located there.
+ * Nothing happens if that is what is watched already.
+ */
+void cmon_kagent_switch_ports(struct cmon_kagent *a, const int *ifindex,
+			      unsigned int n);
+/*
  * The overlay and uplink devices a template names (beside the command
  * line's, which stay): those there now attached, those no longer named
  * or made again let go; those not there yet are looked for at the next

@@ -496,6 +496,20 @@ const char *cmon_ovs_ip_name(const struct cmon_ovs_flows *r, uint32_t addr)
 	return f ? f->name : NULL;
 }
 
+unsigned int cmon_ovs_kernel_ports(const struct cmon_shm_flows *shm,
+				   int *ifindex, unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < CMON_SHM_PORTS && n < max; i++) {
+		struct cmon_shm_port p = shm->ports[i];
+
+		if (p.role && p.ifindex && p.ifindex <= INT32_MAX)
+			ifindex[n++] = (int)p.ifindex;
+	}
+	return n;
+}
+
 const char *cmon_ovs_port_name(const struct cmon_shm_flows *shm,
 			       uint32_t port)
 {

@@ -60,6 +60,11 @@ unsigned int cmon_ovs_endpoints(struct cmon_ovs_flows *r,
  * cmon_ovs_endpoints() found it, or NULL. */
 const char *cmon_ovs_ip_name(const struct cmon_ovs_flows *r, uint32_t addr);
 
+/* The kernel interfaces that the switch's ports with a role read (its
+ * af_packet ports'), at most @max in @ifindex: how many. */
+unsigned int cmon_ovs_kernel_ports(const struct cmon_shm_flows *shm,
+				   int *ifindex, unsigned int max);
+
 /* The switch's name of port @port (with a role), or NULL. */
 const char *cmon_ovs_port_name(const struct cmon_shm_flows *shm,
 			       uint32_t port);

@@ -34,7 +34,7 @@
 #define CMON_SHM_CAPTURE	"cmon_ovs_capture"
 #define CMON_SHM_STATS		"cmon_ovs_stats"
 #define CMON_SHM_MAGIC		0x636d6f6e73746174ULL	/* "cmonstat" */
-#define CMON_SHM_VERSION	5
+#define CMON_SHM_VERSION	6
 /* Default and bounds of other_config:cmon-ring-size (records). */
 #define CMON_SHM_RING_DEFAULT	65536
 #define CMON_SHM_RING_MIN	1024
@@ -158,6 +158,10 @@ struct cmon_shm_port {
 	char name[32];		/* the Interface's name */
 	char type[24];		/* its type: dpdk, dpdkvhostuserclient, tap... */
 	char bridge[32];	/* the bridge it is a port of */
+	uint32_t ifindex;	/* the kernel interface a DPDK af_packet
+				 * port reads and writes (the host side of
+				 * a container's veth, say); 0: none */
+	uint32_t pad;
 };
 
 struct cmon_shm_flows {

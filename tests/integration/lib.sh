@@ -216,6 +216,21 @@ for link in json.load(sys.stdin):
         print(progs.get(link.get("prog_id"), "?"))'
 }
 
+# it_tcx_on PID IFINDEX: "ingress NAME" or "egress NAME" for each program
+# that process PID attached by a tcx link to a device of that ifindex (in
+# any namespace: from its links' fdinfo)
+it_tcx_on() {
+	local f id
+	for f in /proc/"$1"/fdinfo/*; do
+		grep -q "^link_type:[[:space:]]*tcx" "$f" 2>/dev/null &&
+			grep -q "^ifindex:[[:space:]]*$2\$" "$f" || continue
+		id=$(sed -n 's/^prog_id:[[:space:]]*//p' "$f")
+		echo "$(sed -n 's/^attach_type:.*(\(.*\))/\1/p' "$f")" \
+			"$(bpftool -j prog show id "$id" |
+			   python3 -c 'import json,sys; print(json.load(sys.stdin)["name"])')"
+	done | sort
+}
+
 # it_udp_exact SENDER_NS RECEIVER_NS DST SIZES: every payload size arrives
 # byte-exact (udp_exact.py); the receiver's report is in $IT_TMP/recv.
 it_udp_exact() {

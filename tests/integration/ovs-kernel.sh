@@ -6,6 +6,10 @@
 # reports the whole path hop by hop, both directions:
 #   container -> veth_in (kernel) -> ovs_rx -> ovs_tx (strip, OVS ring)
 #   DPDK app -> ovs_rx (stamp) -> ovs_tx -> veth_out (strip, kernel ring)
+# A third, kernel container on one of the switch's own af_packet ports
+# gets its kernel receive hop (veth_out on the veth the switch reads):
+# drops between the switch and it are located at ovs_tx>veth_out, and the
+# host stack's copy of what it sends the switch is no loss of its.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtk
@@ -13,8 +17,8 @@ it_ovs_init
 
 KEY=fedcba9876543210
 echo "$KEY" >"$IT_TMP/key"
-C1=${CMON_PFX}c1 D1=${CMON_PFX}d1
-IPD=$NET.9 MACD=02:00:00:00:00:09
+C1=${CMON_PFX}c1 C2=${CMON_PFX}c2 D1=${CMON_PFX}d1
+IPD=$NET.9 MACD=02:00:00:00:00:09 IP2=$NET.8
 it_host 1
 it_in 1 ethtool -K eth0 tx off tso off gso off >/dev/null
 cmon_ovs_start "$IT_TMP/ovs" cmon-enable=true cmon-sample=1 \
@@ -24,6 +28,11 @@ cmon_ovs_vhost "$D1" container || it_fail "cannot add vhost port"
 cmon_ovs_dpdk_container "$D1" "$IPD" "$MACD" ||
 	it_fail "DPDK container did not start: $(tail -5 "$IT_TMP/ovs/$D1.testpmd.log")"
 it_in 1 ip neigh replace "$IPD" lladdr "$MACD" dev eth0
+cmon_ovs_container "$C2" "$IP2" container || it_fail "cannot plug $C2"
+PORT2=$(cmon_ns_port "$C2")
+ovs_if=$(cmon_ovs_vsctl get Interface "$C2" status:if_index | tr -d '"')
+[ "$ovs_if" = "$(cat "/sys/class/net/$PORT2/ifindex")" ] ||
+	it_fail "the switch's status names if_index [$ovs_if] for $C2's af_packet port, not $PORT2's"
 
 it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
 "$DPDK_APP" --bridge "$BR" --file-prefix "$CMON_OVS_PREFIX" --sample 1 \
@@ -36,6 +45,12 @@ it_wait "$IT_TMP/agent.err" "container $C1 joined" 5 ||
 	it_fail "cmon-dpdk's kernel agent did not find $C1"
 grep -q "upb" "$IT_TMP/agent.err" &&
 	it_fail "the uplink veth was taken for a container"
+it_wait "$IT_TMP/agent.err" "container $C2 joined .* af_packet port: receive hop at its eth0" 5 ||
+	it_fail "cmon-dpdk's kernel agent did not watch $C2's af_packet veth: $(cat "$IT_TMP/agent.err")"
+progs=$(it_tcx_on "$AGENT_PID" "$(cat "/sys/class/net/$PORT2/ifindex")")
+progs_ct=$(it_tcx_on "$AGENT_PID" "$(it_in 2 cat /sys/class/net/eth0/ifindex)")
+[ -z "$progs" ] && [ "$progs_ct" = "ingress cmon_veth_out" ] ||
+	it_fail "$C2's veth has [$progs], its eth0 [$progs_ct]: want the receive hop alone, at eth0's ingress"
 
 it_in 1 ping -c 30 -i 0.05 -W 2 "$IPD" >"$IT_TMP/ping" ||
 	it_fail "DPDK container did not answer: $(tail -3 "$IT_TMP/ping")"
@@ -55,10 +70,55 @@ table bridge $CMON_PFX {
 }
 NFT
 it_udp_paced 1 "$IPD" 7000 2000
-it_settle 2.5
+# Behind the switch's af_packet port: the container's own firewall drops
+# 1 in 10 datagrams to one port, and nothing listens on another.  Its
+# receive hop counts them all (the path lost none), and each datagram the
+# receiver missed is a drop in the container, with the kernel's reason.
+# The reverse pair loses none, though the host stack drops its own copy
+# of what the container sends the switch.
+it_in 2 nft -f - <<NFT || it_fail "cannot add $C2's input drop"
+table inet $CMON_PFX {
+	counter dropped {}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		udp dport 7001 numgen inc mod 10 == 0 counter name dropped drop
+	}
+}
+NFT
+it_in 1 ping -c 2 -i 0.2 -W 2 "$IP2" >/dev/null ||
+	it_fail "$C2 on its af_packet port did not answer $C1"
+it_udp_recv 2 7001 3
+it_udp_recv 1 7002 3
+it_udp_paced 1 "$IP2" 7001 2000
+it_udp_paced 1 "$IP2" 7004 100
+it_udp_paced 2 "$(it_ip 1)" 7002 2000
+it_wait "$IT_TMP/r2" received 10 && it_wait "$IT_TMP/r1" received 10 ||
+	it_fail "the receivers did not finish"
+got2=$(sed -n 's/^received //p' "$IT_TMP/r2")
+got1=$(sed -n 's/^received //p' "$IT_TMP/r1")
 dropped=$(nft list counter bridge "$CMON_PFX" dropped |
 	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+dropped2=$(it_in 2 nft list counter inet "$CMON_PFX" dropped |
+	sed -n 's/.*packets \([0-9]*\).*/\1/p')
 it_agent_stop
+for f in packets lost reasons drops:NETFILTER_DROP drops:NO_SOCKET; do
+	v=$(it_query "$C1" "$C2" udp "$f")
+	eval "to2_${f#drops:}=\$v"
+done
+for f in packets lost reasons; do
+	eval "from2_$f=\$(it_query "$C2" "$C1" udp $f)"
+done
+echo "af_packet port: to $C2 $to2_packets packets, $to2_lost lost [$to2_reasons], $got2 of 2000 received, its nft dropped $dropped2 (cmon: $to2_NETFILTER_DROP), 100 to no socket (cmon: $to2_NO_SOCKET); from it $from2_packets packets, $from2_lost lost [$from2_reasons], $got1 received"
+[ "$to2_packets" = 2100 ] && [ "$to2_lost" = 0 ] ||
+	it_fail "to $C2: $to2_packets packets, $to2_lost lost on the path; 2100 sent, all reached $C2"
+[ "$dropped2" -ge 190 ] && [ "$to2_NETFILTER_DROP" = "$dropped2" ] &&
+	[ $((got2 + dropped2)) = 2000 ] ||
+	it_fail "to $C2: cmon saw $to2_NETFILTER_DROP NETFILTER_DROP, $C2's nft dropped $dropped2, its receiver got $got2 of 2000"
+[ "$to2_NO_SOCKET" = 100 ] ||
+	it_fail "to $C2: cmon saw $to2_NO_SOCKET NO_SOCKET drops in it, 100 sent to no socket"
+[ "$from2_packets" = 2000 ] && [ "$from2_lost" = 0 ] && [ "$got1" = 2000 ] &&
+	[ -z "$from2_reasons" ] ||
+	it_fail "from $C2: $from2_packets packets, $from2_lost lost [$from2_reasons], $got1 received; 2000 sent"
 for f in packets lost loss_hops reasons; do
 	eval "out_$f=\$(it_query "$C1" "$IPD" udp $f)"
 	eval "back_$f=\$(it_query "$IPD" "$C1" udp $f)"
@@ -99,4 +159,40 @@ done
 e2e=$(it_query "$C1" "$IPD" icmp e2e_mean)
 python3 -c "import sys; sys.exit(0 if 0 < $e2e < 1e6 else 1)" ||
 	it_fail "end-to-end mean $e2e us"
+
+# --kernel without --bridge: the kernel agent for the switch's af_packet
+# ports alone (not the bridge's containers)
+it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
+"$DPDK_APP" --kernel --file-prefix "$CMON_OVS_PREFIX" --sample 1 \
+	--key-file "$IT_TMP/key" --node-id 5 --json --interval 0.5 \
+	--http 127.0.0.1:0 >"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
+AGENT_PID=$!
+it_wait "$IT_TMP/agent.err" "container $C2 joined" 20 ||
+	it_fail "cmon-dpdk --kernel did not watch $C2: $(cat "$IT_TMP/agent.err")"
+it_udp_recv 2 7006 2
+it_udp_paced 1 "$IP2" 7006 300
+it_wait "$IT_TMP/r2" received 10 || it_fail "the receiver did not finish"
+# in the topology once: on the switch's port, as the agent names it
+hport=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+curl -sf "http://127.0.0.1:$hport/api/v1/topology" >"$IT_TMP/topo.json" ||
+	it_fail "no topology from cmon-dpdk --kernel"
+python3 - "$IT_TMP/topo.json" "$C2" "$IP2" "$CMON_OVS_BR" <<'PY' ||
+import json, sys
+t = json.load(open(sys.argv[1]))
+c2, ip2, br = sys.argv[2:]
+mine = [c for c in t["containers"] if ip2 in c["ips"]]
+assert len(mine) == 1, mine
+assert mine[0]["name"] == c2 and mine[0]["bridge"] == br and mine[0]["port_type"] == "dpdk", mine
+PY
+	it_fail "$C2 in the topology: $(head -c 800 "$IT_TMP/topo.json")"
+it_agent_stop
+grep -q "container $C1 joined" "$IT_TMP/agent.err" &&
+	it_fail "cmon-dpdk --kernel watched $C1, on a bridge it was not given"
+# ($C1, on the bridge, is known by its address alone)
+k_packets=$(it_query "$(it_ip 1)" "$C2" udp packets)
+k_lost=$(it_query "$(it_ip 1)" "$C2" udp lost)
+k_got=$(sed -n 's/^received //p' "$IT_TMP/r2")
+echo "--kernel: to $C2 $k_packets packets, $k_lost lost, $k_got received"
+[ "$k_packets" = 300 ] && [ "$k_lost" = 0 ] && [ "$k_got" = 300 ] ||
+	it_fail "--kernel: to $C2 $k_packets packets, $k_lost lost; 300 sent, $k_got received"
 echo "PASS: kernel and OVS-DPDK hops in one path, one process"
