@@ -543,6 +543,7 @@ const char *cmon_ovs_reason_name(uint32_t reason)
 		O(RECIRC) = "datapath_drop_recirc_error",
 		O(INVALID_TNL_PORT) = "datapath_drop_invalid_tnl_port",
 		O(INVALID_BOND) = "datapath_drop_invalid_bond",
+		O(RX_QOS) = "rx_qos_drops",
 		O(PORT_DOWN) = "tx_dropped_port_down",
 		O(MTU) = "tx_mtu_exceeded_drops",
 		O(TX_FAILURE) = "tx_failure_drops",

@@ -127,6 +127,7 @@ enum cmon_ovs_drop {
 	CMON_OVS_DROP_RECIRC,		/* recirculated too deep */
 	CMON_OVS_DROP_INVALID_TNL_PORT,	/* no such tunnel port */
 	CMON_OVS_DROP_INVALID_BOND,	/* no such bond */
+	CMON_OVS_DROP_RX_QOS,		/* the input port's ingress policer */
 	/* at an output port, from here on: the send hop's reasons */
 	CMON_OVS_DROP_PORT_DOWN,	/* output port down or not connected */
 	CMON_OVS_DROP_MTU,		/* longer than the output port takes */

@@ -8,9 +8,10 @@
 #   - ping through vhost-user answered; per-hop records both ways
 #   - forged annotations from a container neutralised, payload unchanged
 #   - every packet counted per flow: pairs equal to nft's counts and a
-#     receiver's, loss from an OpenFlow drop rule, a meter and an egress
-#     QoS policer exact with the switch's reasons, flood copies apart; the
-#     switch's bridge and ports in the topology, and on the page (Chromium)
+#     receiver's, loss from an OpenFlow drop rule, a meter, an egress QoS
+#     policer and an ingress policer exact with the switch's reasons,
+#     flood copies apart; the switch's bridge and ports in the topology,
+#     and on the page (Chromium)
 #   - other_config:cmon-capture: frames the switch strips dumped to pcapng
 #     by cmon-dpdk --pcap, annotation and hops readable by tshark, and by
 #     a rule's capture (its pairs' frames only)
@@ -261,6 +262,45 @@ echo "qos: packets=$(g "$IP1" "$IP3" udp packets) lost=$(g "$IP1" "$IP3" udp los
 [ "$(g "$IP1" "$IP3" udp loss_hops)" = "ovs_rx>ovs_tx" ] &&
 [ "$(g "$IP1" "$IP3" udp reasons)" = tx_qos_drops ] ||
 	it_fail "policer's loss at [$(g "$IP1" "$IP3" udp loss_hops)] [$(g "$IP1" "$IP3" udp reasons)]"
+
+# An ingress policer on C1's port drops most of a burst as the switch
+# receives it: those are counted received and dropped, the pair's loss
+# at ovs_rx>ovs_tx with the reason rx_qos_drops, what C3 missed and what
+# the port's own statistics count.
+it_in 1 ping -c 1 -W 2 "$IP3" >/dev/null || it_fail "$C1 cannot reach $C3"
+cmon_ovs_vsctl set interface "$C1" ingress_policing_rate=200 \
+	ingress_policing_burst=20 || it_fail "cannot set the ingress policer"
+iq0=$(cmon_ovs_vsctl get interface "$C1" statistics:ovs_rx_qos_drops)
+dpdk_start iqos
+sleep 1
+it_udp_recv 3 5011 3
+rpid=$!
+it_in 1 python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', 40006))
+for i in range(1000):
+    s.sendto(b'x' * 200, ('$IP3', 5011))
+    if i % 100 == 99:
+        time.sleep(0.01)
+"
+wait "$rpid"
+got3=$(sed -n 's/^received //p' "$IT_TMP/r3")
+sleep 2.5
+kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk (iqos) exit $?"
+iq=$(( $(cmon_ovs_vsctl get interface "$C1" statistics:ovs_rx_qos_drops) - iq0 ))
+cmon_ovs_vsctl set interface "$C1" ingress_policing_rate=0
+g() { python3 "$HERE/query.py" "$IT_TMP/iqos.json" "$@"; }
+echo "ingress qos: packets=$(g "$IP1" "$IP3" udp packets) lost=$(g "$IP1" "$IP3" udp lost) at [$(g "$IP1" "$IP3" udp loss_hops)] [$(g "$IP1" "$IP3" udp reasons)]; C3 got $got3, the policer dropped $iq"
+[ "$got3" -gt 0 ] && [ "$iq" -gt 0 ] && [ $((got3 + iq)) = 1000 ] ||
+	it_fail "C3 got $got3 and the ingress policer dropped $iq of 1000"
+[ "$(g "$IP1" "$IP3" udp packets)" = 1000 ] ||
+	it_fail "$(g "$IP1" "$IP3" udp packets) packets counted of 1000 sent"
+[ "$(g "$IP1" "$IP3" udp lost)" = "$iq" ] ||
+	it_fail "$(g "$IP1" "$IP3" udp lost) lost, the ingress policer dropped $iq"
+[ "$(g "$IP1" "$IP3" udp loss_hops)" = "ovs_rx>ovs_tx" ] &&
+[ "$(g "$IP1" "$IP3" udp reasons)" = rx_qos_drops ] ||
+	it_fail "ingress policer's loss at [$(g "$IP1" "$IP3" udp loss_hops)] [$(g "$IP1" "$IP3" udp reasons)]"
 dpdk_start main
 
 # the switch's strip hops captured (live setting) and dumped
