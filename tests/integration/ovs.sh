@@ -225,82 +225,56 @@ done
 echo "flows: DPDK container pair $(f "$IP1" "$IPD" icmp packets)/$(f "$IPD" "$IP1" icmp packets) packets, as C1's nft counted"
 ip netns exec "$C1" nft delete table inet "$CMON_PFX"
 
-# An egress QoS policer on C3's port drops most of a burst to C3: the
-# pair's loss is what C3 missed and what the switch's own statistics
-# count, at ovs_rx>ovs_tx with the reason tx_qos_drops.
+# A policer drops most of a burst from C1 to C3: the pair's loss is what
+# C3 missed and what the switch's own statistics count, at ovs_rx>ovs_tx
+# with the switch's reason.
+#   policed NAME UDP_PORT IFACE STATISTIC REASON: the burst, cmon-dpdk's
+#   JSON in $IT_TMP/NAME.json; the policer is set (and cleared) around it
+policed() {
+	local name=$1 port=$2 iface=$3 stat=$4 reason=$5 got dropped n0
+	n0=$(cmon_ovs_vsctl get interface "$iface" "statistics:$stat")
+	dpdk_start "$name"
+	sleep 1
+	it_udp_recv 3 "$port" 3
+	rpid=$!
+	it_in 1 python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(1000):
+    s.sendto(b'x' * 200, ('$IP3', $port))
+    if i % 100 == 99:
+        time.sleep(0.01)
+"
+	wait "$rpid"
+	got=$(sed -n 's/^received //p' "$IT_TMP/r3")
+	sleep 2.5
+	kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk ($name) exit $?"
+	dropped=$(( $(cmon_ovs_vsctl get interface "$iface" "statistics:$stat") - n0 ))
+	g() { python3 "$HERE/query.py" "$IT_TMP/$name.json" "$@"; }
+	echo "$name: packets=$(g "$IP1" "$IP3" udp packets) lost=$(g "$IP1" "$IP3" udp lost) at [$(g "$IP1" "$IP3" udp loss_hops)] [$(g "$IP1" "$IP3" udp reasons)]; C3 got $got, the policer dropped $dropped"
+	[ "$got" -gt 0 ] && [ "$dropped" -gt 0 ] && [ $((got + dropped)) = 1000 ] ||
+		it_fail "$name: C3 got $got and the policer dropped $dropped of 1000"
+	[ "$(g "$IP1" "$IP3" udp packets)" = 1000 ] ||
+		it_fail "$name: $(g "$IP1" "$IP3" udp packets) packets counted of 1000 sent"
+	[ "$(g "$IP1" "$IP3" udp lost)" = "$dropped" ] ||
+		it_fail "$name: $(g "$IP1" "$IP3" udp lost) lost, the policer dropped $dropped"
+	[ "$(g "$IP1" "$IP3" udp loss_hops)" = "ovs_rx>ovs_tx" ] &&
+	[ "$(g "$IP1" "$IP3" udp reasons)" = "$reason" ] ||
+		it_fail "$name: loss at [$(g "$IP1" "$IP3" udp loss_hops)] [$(g "$IP1" "$IP3" udp reasons)]"
+}
+it_in 1 ping -c 1 -W 2 "$IP3" >/dev/null || it_fail "$C1 cannot reach $C3"
+# an egress QoS policer on C3's port
 cmon_ovs_vsctl set port "$C3" qos=@q -- --id=@q create qos \
 	type=egress-policer other-config:cir=20000 other-config:cbs=4000 \
 	>/dev/null || it_fail "cannot set the egress policer"
-qos0=$(cmon_ovs_vsctl get interface "$C3" statistics:ovs_tx_qos_drops)
-dpdk_start qos
-sleep 1
-it_udp_recv 3 5010 3
-rpid=$!
-it_in 1 python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('0.0.0.0', 40005))
-for i in range(1000):
-    s.sendto(b'x' * 200, ('$IP3', 5010))
-    if i % 100 == 99:
-        time.sleep(0.01)
-"
-wait "$rpid"
-got3=$(sed -n 's/^received //p' "$IT_TMP/r3")
-sleep 2.5
-kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk (qos) exit $?"
-qos=$(( $(cmon_ovs_vsctl get interface "$C3" statistics:ovs_tx_qos_drops) - qos0 ))
+policed qos 5010 "$C3" ovs_tx_qos_drops tx_qos_drops
 cmon_ovs_vsctl clear port "$C3" qos
-g() { python3 "$HERE/query.py" "$IT_TMP/qos.json" "$@"; }
-echo "qos: packets=$(g "$IP1" "$IP3" udp packets) lost=$(g "$IP1" "$IP3" udp lost) at [$(g "$IP1" "$IP3" udp loss_hops)] [$(g "$IP1" "$IP3" udp reasons)]; C3 got $got3, the policer dropped $qos"
-[ "$got3" -gt 0 ] && [ "$qos" -gt 0 ] && [ $((got3 + qos)) = 1000 ] ||
-	it_fail "C3 got $got3 and the policer dropped $qos of 1000"
-[ "$(g "$IP1" "$IP3" udp packets)" = 1000 ] ||
-	it_fail "$(g "$IP1" "$IP3" udp packets) packets counted of 1000 sent"
-[ "$(g "$IP1" "$IP3" udp lost)" = "$qos" ] ||
-	it_fail "$(g "$IP1" "$IP3" udp lost) lost, the policer dropped $qos"
-[ "$(g "$IP1" "$IP3" udp loss_hops)" = "ovs_rx>ovs_tx" ] &&
-[ "$(g "$IP1" "$IP3" udp reasons)" = tx_qos_drops ] ||
-	it_fail "policer's loss at [$(g "$IP1" "$IP3" udp loss_hops)] [$(g "$IP1" "$IP3" udp reasons)]"
-
-# An ingress policer on C1's port drops most of a burst as the switch
-# receives it: those are counted received and dropped, the pair's loss
-# at ovs_rx>ovs_tx with the reason rx_qos_drops, what C3 missed and what
-# the port's own statistics count.
-it_in 1 ping -c 1 -W 2 "$IP3" >/dev/null || it_fail "$C1 cannot reach $C3"
+# an ingress policer on C1's port: what it drops is counted received,
+# then dropped
 cmon_ovs_vsctl set interface "$C1" ingress_policing_rate=200 \
 	ingress_policing_burst=20 || it_fail "cannot set the ingress policer"
-iq0=$(cmon_ovs_vsctl get interface "$C1" statistics:ovs_rx_qos_drops)
-dpdk_start iqos
-sleep 1
-it_udp_recv 3 5011 3
-rpid=$!
-it_in 1 python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('0.0.0.0', 40006))
-for i in range(1000):
-    s.sendto(b'x' * 200, ('$IP3', 5011))
-    if i % 100 == 99:
-        time.sleep(0.01)
-"
-wait "$rpid"
-got3=$(sed -n 's/^received //p' "$IT_TMP/r3")
-sleep 2.5
-kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk (iqos) exit $?"
-iq=$(( $(cmon_ovs_vsctl get interface "$C1" statistics:ovs_rx_qos_drops) - iq0 ))
+policed iqos 5011 "$C1" ovs_rx_qos_drops rx_qos_drops
 cmon_ovs_vsctl set interface "$C1" ingress_policing_rate=0
-g() { python3 "$HERE/query.py" "$IT_TMP/iqos.json" "$@"; }
-echo "ingress qos: packets=$(g "$IP1" "$IP3" udp packets) lost=$(g "$IP1" "$IP3" udp lost) at [$(g "$IP1" "$IP3" udp loss_hops)] [$(g "$IP1" "$IP3" udp reasons)]; C3 got $got3, the policer dropped $iq"
-[ "$got3" -gt 0 ] && [ "$iq" -gt 0 ] && [ $((got3 + iq)) = 1000 ] ||
-	it_fail "C3 got $got3 and the ingress policer dropped $iq of 1000"
-[ "$(g "$IP1" "$IP3" udp packets)" = 1000 ] ||
-	it_fail "$(g "$IP1" "$IP3" udp packets) packets counted of 1000 sent"
-[ "$(g "$IP1" "$IP3" udp lost)" = "$iq" ] ||
-	it_fail "$(g "$IP1" "$IP3" udp lost) lost, the ingress policer dropped $iq"
-[ "$(g "$IP1" "$IP3" udp loss_hops)" = "ovs_rx>ovs_tx" ] &&
-[ "$(g "$IP1" "$IP3" udp reasons)" = rx_qos_drops ] ||
-	it_fail "ingress policer's loss at [$(g "$IP1" "$IP3" udp loss_hops)] [$(g "$IP1" "$IP3" udp reasons)]"
 dpdk_start main
 
 # the switch's strip hops captured (live setting) and dumped
