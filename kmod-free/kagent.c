@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -95,6 +97,7 @@ struct cmon_kagent {
 	/* drops the programs could not read, read here (cmon_drop_ev):
 	 * counted by key as cmon_drops counts the others */
 	struct perf_buffer *pb;
+	int epfd;			/* the ring buffer's and pb's */
 	struct slow_drop {
 		struct cmon_drop_key k;
 		uint64_t n;
@@ -1234,9 +1237,8 @@ static int switch_copy(struct cmon_kagent *a, uint32_t netns,
  * (struct cmon_drop_ev): its flow read as cmon_parse_kskb() reads one,
  * counted under its key; one that cannot be is counted unread.
  */
-static void on_drop_ev(void *ctx, int cpu, void *data, uint32_t size)
+static void drop_ev(struct cmon_kagent *a, const void *data, uint32_t size)
 {
-	struct cmon_kagent *a = ctx;
 	const struct cmon_drop_ev *ev = data;
 	const uint8_t *h;
 	struct cmon_drop_key k;
@@ -1244,7 +1246,6 @@ static void on_drop_ev(void *ctx, int cpu, void *data, uint32_t size)
 	uint32_t w[2], id, avail;
 	unsigned int i;
 
-	(void)cpu;
 	if (size < sizeof(*ev) || ev->len > size - sizeof(*ev) ||
 	    ev->nh + 20 > ev->len) {
 		a->unread++;
@@ -1279,10 +1280,54 @@ static void on_drop_ev(void *ctx, int cpu, void *data, uint32_t size)
 	a->slow[a->nslow++] = (struct slow_drop){ k, 1 };
 }
 
-static void on_drop_lost(void *ctx, int cpu, __u64 n)
+/* An event of the drops' perf buffer: a drop, or drops it had no room
+ * for. */
+static enum bpf_perf_event_ret on_drop_event(void *ctx, int cpu,
+					     struct perf_event_header *e)
 {
+	struct cmon_kagent *a = ctx;
+
 	(void)cpu;
-	((struct cmon_kagent *)ctx)->unread += n;
+	if (e->type == PERF_RECORD_SAMPLE) {
+		const struct { struct perf_event_header h; uint32_t size;
+			       uint8_t data[]; } *r = (const void *)e;
+
+		drop_ev(a, r->data, r->size);
+	} else if (e->type == PERF_RECORD_LOST) {
+		const struct { struct perf_event_header h; uint64_t id;
+			       uint64_t lost; } *r = (const void *)e;
+
+		a->unread += r->lost;
+	}
+	return LIBBPF_PERF_EVENT_CONT;
+}
+
+/* Pages per CPU of the drops' perf buffer; the agent is woken when half
+ * of one is full (not at each drop). */
+#define DROP_EV_PAGES	16
+
+/* The drops' perf buffer, and one epoll set for it and the ring buffer. */
+static int drop_events_open(struct cmon_kagent *a)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE, .size = sizeof(attr),
+		.config = PERF_COUNT_SW_BPF_OUTPUT,
+		.sample_type = PERF_SAMPLE_RAW, .sample_period = 1,
+		.watermark = 1, .wakeup_watermark = DROP_EV_PAGES * 4096 / 2,
+	};
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	a->pb = perf_buffer__new_raw(bpf_map__fd(a->skel->maps.cmon_drop_ev),
+				     DROP_EV_PAGES, &attr, on_drop_event, a,
+				     NULL);
+	a->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (!a->pb || a->epfd < 0 ||
+	    epoll_ctl(a->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(a->rb),
+		      &ev) ||
+	    epoll_ctl(a->epfd, EPOLL_CTL_ADD, perf_buffer__epoll_fd(a->pb),
+		      &ev))
+		return -errno;
+	return 0;
 }
 
 /* The drops read here under key @k, taken (0 if none). */
@@ -1545,15 +1590,21 @@ const struct cmon_names *cmon_kagent_names(struct cmon_kagent *a)
 
 int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms)
 {
-	int err = ring_buffer__poll(a->rb, timeout_ms), n;
+	struct epoll_event ev[2];
+	int err = epoll_wait(a->epfd, ev, 2, timeout_ms) < 0 ? -errno : 0, n;
 	double t;
 
 	alive(a);
 	if (err < 0 && err != -EINTR) {
+		cmon_err("waiting for records: %s", strerror(-err));
+		return err;
+	}
+	/* (records sent without wakeup too) */
+	err = ring_buffer__consume(a->rb);
+	if (err < 0) {
 		cmon_err("reading ring buffer: %s", strerror(-err));
 		return err;
 	}
-	ring_buffer__consume(a->rb);	/* records sent without wakeup */
 	perf_buffer__consume(a->pb);	/* drops the programs could not read */
 	t = cmon_time_mono();
 	if (a->nlfd >= 0 &&
@@ -1602,6 +1653,8 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 		cmon_kagent_devices(a, NULL, 0, NULL, 0);
 	ring_buffer__free(a->rb);
 	perf_buffer__free(a->pb);
+	if (a->epfd >= 0)
+		close(a->epfd);
 	if (a->hop_cache)
 		munmap((void *)a->hop_cache, a->hop_cache_len);
 	cmon_kern__destroy(a->skel);
@@ -1674,6 +1727,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 		return NULL;
 	}
 	a->opt = *o;
+	a->epfd = -1;
 	a->nlfd = cmon_nl_link_watch();
 	if (a->nlfd < 0)
 		cmon_warn("no link events (%s): containers are looked for "
@@ -1760,10 +1814,9 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 		cmon_err("creating ring buffer reader: %s", strerror(errno));
 		goto fail;
 	}
-	a->pb = perf_buffer__new(bpf_map__fd(a->skel->maps.cmon_drop_ev), 8,
-				 on_drop_ev, on_drop_lost, a, NULL);
-	if (!a->pb) {
-		cmon_err("creating the drop event reader: %s", strerror(errno));
+	err = drop_events_open(a);
+	if (err) {
+		cmon_err("creating the drop event reader: %s", strerror(-err));
 		goto fail;
 	}
 	load_reasons(a);
