@@ -309,6 +309,7 @@ export const LOSS_COUNTERS = {
   bad_tag: "forged or stale annotation, passed untouched",
   malformed: "malformed annotation, passed untouched",
   ring_full: "records lost: kernel ring full",
+  drops_unread: "kernel drops whose packet could not be read (flow unknown)",
   capture_full: "packets not dumped: capture ring full",
   uplink_stripped: "traced packets left the node outside the overlay " +
     "(annotation removed at the uplink)",
