@@ -1188,14 +1188,14 @@ static int upstream_first(const void *a, const void *b)
 static uint8_t drop_before(struct cmon_kagent *a, uint32_t netns,
 			   uint32_t ifindex, uint32_t daddr)
 {
+	const struct tracked *t;
 	unsigned int i;
 	int on_path = 0;
 
 	for (i = 0; i < CMON_MAX_BRIDGES && netns == a->host_ns; i++)
 		on_path |= a->br[i].ifindex && (uint32_t)a->br[i].ifindex == ifindex;
-	for (i = 0; i < a->ntr && netns == a->host_ns; i++)
-		if ((uint32_t)a->tr[i]->ct.port_ifindex == ifindex)
-			on_path = !a->tr[i]->ct.switch_port;
+	if (netns == a->host_ns && (t = tracked_port(a, (int)ifindex)))
+		on_path |= !t->ct.switch_port;
 	if (!on_path)
 		return CMON_TP_NONE;
 	if (tracked_of(a, daddr))
@@ -1217,19 +1217,21 @@ static uint8_t drop_before(struct cmon_kagent *a, uint32_t netns,
 static int switch_copy(struct cmon_kagent *a, uint32_t netns,
 		       uint32_t ifindex, uint32_t daddr)
 {
-	unsigned int i, k;
+	const struct tracked *t = netns == a->host_ns ?
+				  tracked_port(a, (int)ifindex) : NULL;
 
-	for (i = 0; i < a->ntr && netns == a->host_ns; i++) {
-		const struct cmon_container *c = &a->tr[i]->ct;
+	return t && t->ct.switch_port && tracked_of(a, daddr) != t;
+}
 
-		if (!c->switch_port || (uint32_t)c->port_ifindex != ifindex)
-			continue;
-		for (k = 0; k < c->naddrs; k++)
-			if (c->addr[k] == daddr)
-				return 0;
-		return 1;
-	}
-	return 0;
+/* Where the drops read here under key @k are in a->slow, or a->nslow. */
+static unsigned int slow_find(const struct cmon_kagent *a,
+			      const struct cmon_drop_key *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nslow && memcmp(&a->slow[i].k, k, sizeof(*k)); i++)
+		;
+	return i;
 }
 
 /*
@@ -1268,16 +1270,13 @@ static void drop_ev(struct cmon_kagent *a, const void *data, uint32_t size)
 		cmon_l4_ids(ip.proto, w[0], w[1], &k.flow.sport,
 			    &k.flow.dport, &id);
 	}
-	for (i = 0; i < a->nslow; i++)
-		if (!memcmp(&a->slow[i].k, &k, sizeof(k))) {
-			a->slow[i].n++;
-			return;
-		}
-	if (a->nslow == MAX_SLOW_DROPS) {
+	i = slow_find(a, &k);
+	if (i < a->nslow)
+		a->slow[i].n++;
+	else if (a->nslow == MAX_SLOW_DROPS)
 		a->unread++;
-		return;
-	}
-	a->slow[a->nslow++] = (struct slow_drop){ k, 1 };
+	else
+		a->slow[a->nslow++] = (struct slow_drop){ k, 1 };
 }
 
 /* An event of the drops' perf buffer: a drop, or drops it had no room
@@ -1334,14 +1333,12 @@ static int drop_events_open(struct cmon_kagent *a)
 static uint64_t slow_take(struct cmon_kagent *a, const struct cmon_drop_key *k,
 			  unsigned char *taken)
 {
-	unsigned int i;
+	unsigned int i = slow_find(a, k);
 
-	for (i = 0; i < a->nslow; i++)
-		if (!memcmp(&a->slow[i].k, k, sizeof(*k))) {
-			taken[i] = 1;
-			return a->slow[i].n;
-		}
-	return 0;
+	if (i == a->nslow)
+		return 0;
+	taken[i] = 1;
+	return a->slow[i].n;
 }
 
 static uint64_t stat_sum(struct cmon_kagent *a, uint32_t idx)
