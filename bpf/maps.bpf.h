@@ -38,8 +38,13 @@ const volatile __s64 cmon_clock_offset = 0;
 const volatile __u8 cmon_ct_hops = 0;
 /* Inode of the host network namespace: container devices live elsewhere. */
 const volatile __u32 cmon_host_netns = 0;
-/* Force a reader wakeup once this many bytes wait in the ring. */
-const volatile __u64 cmon_wakeup_bytes = 64 * 1024;
+/*
+ * Each CPU wakes the reader once every cmon_wake_mask + 1 records it
+ * writes (the agent sets that power of two from the ring's size and the
+ * CPUs): a wakeup is an interrupt the sending CPU raises, dear in a VM.
+ * Between wakeups the agent reads the ring every 100 ms anyway.
+ */
+const volatile __u32 cmon_wake_mask = 1023;
 /* Plain packets nothing happens to take the short path (parse.bpf.h);
  * 0 sends every packet down the full one (tests compare the two). */
 const volatile __u8 cmon_fast_path = 1;
@@ -329,20 +334,24 @@ static __always_inline __u32 cmon_next_seq(const struct cmon_flow_key *flow)
 }
 
 /*
- * Copy a finished record to the ring buffer, waking the reader only when
- * enough has piled up; a full ring is counted.
+ * Copy a finished record to the ring buffer, waking the reader at every
+ * cmon_wake_mask + 1-th record of this CPU (its count of records written,
+ * a statistic anyway, tells which: no helper call to ask the ring); a
+ * full ring is counted.
  */
 static __always_inline void cmon_submit(const struct cmon_record *rec)
 {
-	__u64 flags = BPF_RB_NO_WAKEUP;
+	__u32 idx = CMON_EV_RECORDS;
+	__u64 *n = bpf_map_lookup_elem(&cmon_stats, &idx);
+	__u64 flags = n && !((*n + 1) & cmon_wake_mask) ?
+		      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
-	if (bpf_ringbuf_query(&cmon_rb, BPF_RB_AVAIL_DATA) >= cmon_wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&cmon_rb, (void *)rec, sizeof(*rec), flags)) {
 		cmon_stat(CMON_EV_RING_FULL);
 		return;
 	}
-	cmon_stat(CMON_EV_RECORDS);
+	if (n)
+		*n += 1;
 }
 
 #endif /* CMON_MAPS_BPF_H */

@@ -1703,7 +1703,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 {
 	struct cmon_kagent *a;
 	uint64_t key;
-	unsigned int slots;
+	unsigned int slots, wake;
 	int err;
 
 	libbpf_set_print(libbpf_log);
@@ -1769,6 +1769,15 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 		slots /= 2;
 	a->skel->rodata->cmon_hop_slots = slots;
 	a->hop_nslots = (size_t)libbpf_num_possible_cpus() * slots;
+	/* each CPU wakes the agent once per this many records: all CPUs
+	 * together at most a quarter of the ring apart (a record takes an
+	 * 8-byte header besides itself) */
+	wake = 16;
+	while (wake * 2 * (8 + sizeof(struct cmon_record)) * 4 *
+	       (unsigned int)libbpf_num_possible_cpus() <=
+	       bpf_map__max_entries(a->skel->maps.cmon_rb))
+		wake *= 2;
+	a->skel->rodata->cmon_wake_mask = wake - 1;
 	bpf_map__set_max_entries(a->skel->maps.cmon_hop_cache, a->hop_nslots);
 	bpf_map__set_max_entries(a->skel->maps.cmon_hops, o->flow_entries);
 	bpf_map__set_max_entries(a->skel->maps.cmon_seq, o->flow_entries);
