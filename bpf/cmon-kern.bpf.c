@@ -47,8 +47,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
-
 /* Address of the kernel skb behind a tc context: the tracepoint key. */
 static __always_inline __u64 cmon_skb_addr(struct __sk_buff *skb)
 {
@@ -174,7 +172,7 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 		cmon_ann_init(&o.ann, &p->flow, tp, now, t_ct);
 		err = cmon_ipopt_insert(skb, p, &o);
 	} else {
-		struct cmon_trailer t = {
+		struct cmon_trailer t __attribute__((aligned(8))) = {
 			.magic = bpf_htons(CMON_TRAILER_MAGIC) };
 
 		cmon_ann_init(&t.ann, &p->flow, tp, now, t_ct);
@@ -393,7 +391,7 @@ static __noinline int cmon_strip(struct __sk_buff *skb, struct cmon_pkt *p,
 				  cmon_segs(skb, p), now);
 		}
 	} else {
-		struct cmon_trailer t;
+		struct cmon_trailer t __attribute__((aligned(8)));
 
 		err = cmon_trailer_strip(skb, p, &t);
 		cmon_capture_end(ev, &t.ann, tp, CMON_CARRIER_TRAILER, now,

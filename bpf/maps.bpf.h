@@ -6,6 +6,9 @@
 #ifndef CMON_MAPS_BPF_H
 #define CMON_MAPS_BPF_H
 
+/* The kernel's sk_buff behind a tc context (the verifier inlines it). */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
 /*
  * Sampling, which the agent changes live (monitoring rules): a pair
  * traces 1 packet in its cmon_sample_pairs entry's N, else 1 in

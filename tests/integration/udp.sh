@@ -1,19 +1,29 @@
 #!/bin/sh
 # UDP byte-exact through the monitored bridge, every packet traced, for
-# payload sizes 0..8000 with tx checksum offload on and then off (the
-# receiver then verifies checksums in software).
+# payload sizes 0..8000: with tx checksum offload on (the checksum left
+# for a device to complete, CHECKSUM_PARTIAL, all the way); on at the
+# sender but off on the receiver's host port, so the kernel completes the
+# checksum after the strip hop from the pseudo-header's sum the hops kept,
+# and the receiver verifies it; and off (checksums computed by the
+# sender, verified by the receiver).
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtu
-it_host 2
-it_agent_start --sample 1
+it_host 3
+# (the datagrams of container 3, whose checksums its stack computes, as
+# their strip hop saw them)
+it_agent_start --sample 1 --pcap "$IT_TMP/udp.pcapng" --pcap-container cmtuc3
 
-for mode in offload-on offload-off; do
-	if [ "$mode" = offload-off ]; then
-		it_in 1 ethtool -K eth0 tx off >/dev/null
-		it_in 2 ethtool -K eth0 rx off >/dev/null
-	fi
-	it_udp_exact cmtuc1 cmtuc2 "$(it_ip 2)" 0-8000 ||
+for mode in offload-on completed-after-strip offload-off; do
+	case $mode in
+	completed-after-strip)
+		ethtool -K "$(cmon_ns_port cmtuc2)" tx off >/dev/null
+		it_in 2 ethtool -K eth0 rx off >/dev/null ;;
+	offload-off)
+		from=cmtuc3
+		it_in 3 ethtool -K eth0 tx off >/dev/null ;;
+	esac
+	it_udp_exact "${from:-cmtuc1}" cmtuc2 "$(it_ip 2)" 0-8000 ||
 		it_fail "$mode: $(cat "$IT_TMP/recv")"
 	echo "$mode: $(tail -1 "$IT_TMP/recv")"
 done
@@ -36,4 +46,9 @@ lost=$(it_query cmtuc1 cmtuc2 udp lost)
 traced=$(it_query cmtuc1 cmtuc2 udp traced)
 [ "$traced" -gt 5000 ] || it_fail "pair cmtuc1>cmtuc2 traced only $traced"
 it_agent_stop
-echo "PASS: UDP byte-exact 0..8000 B, offload on and off"
+# container 3's annotated datagrams as their strip hop saw them: their
+# checksums exact mid-path
+python3 "$HERE/csum_check.py" "$IT_TMP/udp.pcapng" >"$IT_TMP/csum" ||
+	it_fail "annotated datagrams' checksums: $(cat "$IT_TMP/csum")"
+echo "annotated datagrams' checksums: $(cat "$IT_TMP/csum")"
+echo "PASS: UDP byte-exact 0..8000 B, checksums offloaded, completed after the strip, and computed by the sender"
