@@ -121,6 +121,19 @@ static __always_inline __u64 cmon_take_ct_tx(struct __sk_buff *skb,
 }
 
 /*
+ * Does the packet, @grow bytes longer, still fit its device's MTU?  What
+ * bpf_check_mtu() tells of a packet that is not GSO, read without the
+ * helper call.
+ */
+static __always_inline int cmon_fits_mtu(struct __sk_buff *skb, __u32 grow)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+	struct net_device *dev = k->dev;
+
+	return skb->len + grow <= dev->mtu + dev->hard_header_len;
+}
+
+/*
  * Stamp a sampled packet at its first hop @tp at time @now, if it is bound
  * for a strip hop and there is room.  Out of line: most packets never come
  * here, and the path they take stays short.
@@ -128,7 +141,6 @@ static __always_inline __u64 cmon_take_ct_tx(struct __sk_buff *skb,
 static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 				 __u32 tp, __u32 hash, __u64 now)
 {
-	__u32 mtu = 0;
 	__u64 t_ct;
 	int err, dst, ipopt;
 
@@ -150,8 +162,7 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 		cmon_stat(CMON_EV_SKIP_IPOPT);
 		return CMON_TC_NEXT;
 	}
-	if (!skb->gso_size &&
-	    bpf_check_mtu(skb, 0, &mtu, CMON_ANN_WIRE_LEN, 0)) {
+	if (!skb->gso_size && !cmon_fits_mtu(skb, CMON_ANN_WIRE_LEN)) {
 		cmon_stat(CMON_EV_SKIP_MTU);
 		return CMON_TC_NEXT;
 	}
