@@ -110,31 +110,51 @@ static __always_inline int cmon_l4_fix(struct __sk_buff *skb,
 /* The skb's checksum states (include/linux/skbuff.h). */
 #define CMON_CHECKSUM_COMPLETE	2
 #define CMON_CHECKSUM_PARTIAL	3
-/* Frames up to this long (a mask) may be written directly: the verifier
- * takes a variable offset into the packet only so far. */
+/* Frames up to this long (a mask) have their trailer read in place: the
+ * verifier takes a variable offset into the packet only so far. */
 #define CMON_DIRECT_MAX		0x3fff
 
 /*
- * Can the trailer's bytes and the headers' fields be written directly,
- * the checksums kept by the program, with one helper call (the resize)
- * where the helpers take eight?  Not for CHECKSUM_COMPLETE, whose
- * skb->csum the helpers keep too, nor an ICMP checksum the device is to
- * complete, nor behind IPv4 options.  (The caller also checks that the
- * bytes are in the skb's linear part.)
+ * The IPv4 header (without options) and the first 8 bytes of the L4
+ * header, copied out of the packet to be changed and stored back in one
+ * call.  (Nothing is written through a packet pointer: a program that
+ * did would have the verifier un-clone every cloned skb it sees, every
+ * TCP segment among them, before it runs.)
  */
-static __always_inline int cmon_direct_ok(struct __sk_buff *skb,
-					  const struct cmon_pkt *p, __u8 *summed)
+struct cmon_l34 {
+	__u16 w[14];
+} __attribute__((aligned(4)));
+
+/*
+ * Can the program keep the checksums itself, the headers copied out
+ * (@h) and stored back in one call, where the helpers take six?  Not for
+ * CHECKSUM_COMPLETE, whose skb->csum the helpers keep too, nor an ICMP
+ * checksum the device is to complete, nor behind IPv4 options, nor
+ * headers outside the skb's linear part.
+ */
+static __always_inline int cmon_l34_get(struct __sk_buff *skb,
+					const struct cmon_pkt *p,
+					struct cmon_l34 *h, __u8 *summed)
 {
 	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	const __u32 *w = data + CMON_ETH_HLEN;
 
 	*summed = BPF_CORE_READ_BITFIELD(k, ip_summed);
-	return *summed != CMON_CHECKSUM_COMPLETE && p->ihl_bytes == 20 &&
-	       (p->flow.proto == CMON_PROTO_UDP ||
-		*summed != CMON_CHECKSUM_PARTIAL);
+	if (*summed == CMON_CHECKSUM_COMPLETE || p->ihl_bytes != 20 ||
+	    (p->flow.proto != CMON_PROTO_UDP &&
+	     *summed == CMON_CHECKSUM_PARTIAL) ||
+	    (void *)(w + 7) > data_end)
+		return 0;
+#pragma unroll
+	for (int i = 0; i < 7; i++)
+		((__u32 *)h->w)[i] = w[i];
+	return 1;
 }
 
 /* One's complement sum of a trailer's bytes, as they lie in memory. */
-static __always_inline __u32 cmon_trailer_sum_direct(const struct cmon_trailer *t)
+static __always_inline __u32 cmon_trailer_sum_fast(const struct cmon_trailer *t)
 {
 	const __u32 *w = (const __u32 *)t;
 	__u64 s = 0;
@@ -145,27 +165,34 @@ static __always_inline __u32 cmon_trailer_sum_direct(const struct cmon_trailer *
 	return cmon_fold(s);
 }
 
-/*
- * Written directly: what resizing the packet by a trailer does to its
- * IPv4 header at @ip (total length @tot, fragment field @frag, host
- * order; the header checksum) and to its L4 header behind it (the UDP
- * length @l4len; the L4 checksum, by @tsum, the sum of the trailer's
- * bytes added or, one's complement negated, taken away).  A checksum the
- * device is to complete (@summed CHECKSUM_PARTIAL) holds the
- * pseudo-header's sum only; a zero UDP checksum means none and stays.
- */
-static __always_inline void cmon_resize_direct(void *ip, const struct cmon_pkt *p,
-					       __u8 summed, __u16 tot,
-					       __u16 frag, __u16 l4len,
-					       __u32 tsum)
+/* A 16-bit sum of bytes at an odd offset pairs them the other way. */
+static __always_inline __u32 cmon_sum_at(__u32 sum, __u32 rel)
 {
-	__u16 *h = ip, *l4 = ip + 20;
+	return rel & 1 ? ((sum & 0xff) << 8) | (sum >> 8) : sum;
+}
+
+/*
+ * What resizing the packet by a trailer does to its headers @h (copied
+ * by cmon_l34_get()), then stored: the IPv4 total length @tot and
+ * fragment field @frag (host order) and header checksum; the UDP length
+ * @l4len; the L4 checksum by @tsum, the sum of the trailer's bytes added
+ * or, one's complement negated, taken away.  A checksum the device is to
+ * complete (@summed CHECKSUM_PARTIAL) holds the pseudo-header's sum only;
+ * a zero UDP checksum means none and stays.
+ */
+static __always_inline int cmon_l34_resize(struct __sk_buff *skb,
+					   const struct cmon_pkt *p,
+					   struct cmon_l34 *h, __u8 summed,
+					   __u16 tot, __u16 frag, __u16 l4len,
+					   __u32 tsum)
+{
+	__u16 *ip = h->w, *l4 = h->w + 10;
 	__u16 nt = bpf_htons(tot), nf = bpf_htons(frag);
 
-	h[5] = ~cmon_fold((__u16)~h[5] + (__u16)~h[1] + nt +
-			  (__u16)~h[3] + nf);
-	h[1] = nt;
-	h[3] = nf;
+	ip[5] = ~cmon_fold((__u16)~ip[5] + (__u16)~ip[1] + nt +
+			   (__u16)~ip[3] + nf);
+	ip[1] = nt;
+	ip[3] = nf;
 	if (p->flow.proto == CMON_PROTO_UDP) {
 		__u16 nl = bpf_htons(l4len);
 		__u32 d = (__u16)~l4[2] + nl;
@@ -181,24 +208,7 @@ static __always_inline void cmon_resize_direct(void *ip, const struct cmon_pkt *
 	} else {
 		l4[1] = ~cmon_fold((__u16)~l4[1] + tsum);
 	}
-}
-
-/* Copy a trailer's 40 bytes in five words (the struct is packed: a
- * plain copy goes byte by byte). */
-static __always_inline void cmon_copy40(void *dst, const void *src)
-{
-	__u64 *d = dst;
-	const __u64 *s = src;
-
-#pragma unroll
-	for (int i = 0; i < CMON_ANN_WIRE_LEN / 8; i++)
-		d[i] = s[i];
-}
-
-/* A 16-bit sum of bytes at an odd offset pairs them the other way. */
-static __always_inline __u32 cmon_sum_at(__u32 sum, __u32 rel)
-{
-	return rel & 1 ? ((sum & 0xff) << 8) | (sum >> 8) : sum;
+	return bpf_skb_store_bytes(skb, CMON_ETH_HLEN, h, sizeof(*h), 0);
 }
 
 /* Append a trailer to a non-GSO UDP/ICMP packet and set the decision bit. */
@@ -208,32 +218,27 @@ static __always_inline int cmon_trailer_insert(struct __sk_buff *skb,
 {
 	__u32 end = CMON_ETH_HLEN + p->tot_len;
 	__u16 l4len = p->tot_len - p->ihl_bytes;
+	struct cmon_l34 h;
 	__u8 summed;
+	int fast;
 
 	if (end != skb->len)
 		return CMON_UNTOUCHED;	/* link-layer padding: leave it */
+	fast = cmon_l34_get(skb, p, &h, &summed);
 	if (bpf_skb_change_tail(skb, end + CMON_ANN_WIRE_LEN, 0))
 		return CMON_UNTOUCHED;
-	if (cmon_direct_ok(skb, p, &summed)) {
-		void *data = (void *)(long)skb->data;
-		void *data_end = (void *)(long)skb->data_end;
-		void *tr = data + (end & CMON_DIRECT_MAX);
-
-		if (end <= CMON_DIRECT_MAX &&
-		    data + CMON_ETH_HLEN + 28 <= data_end &&
-		    tr + CMON_ANN_WIRE_LEN <= data_end) {
-			cmon_copy40(tr, t);
-			cmon_resize_direct(data + CMON_ETH_HLEN, p, summed,
-					   p->tot_len + CMON_ANN_WIRE_LEN,
-					   p->frag_off | CMON_IP_DECISION_BIT,
-					   l4len + CMON_ANN_WIRE_LEN,
-					   cmon_sum_at(cmon_trailer_sum_direct(t),
-						       l4len));
-			return 0;
-		}
+	if (bpf_skb_store_bytes(skb, end, t, sizeof(*t), 0))
+		return CMON_DAMAGED;
+	if (fast) {
+		if (cmon_l34_resize(skb, p, &h, summed,
+				    p->tot_len + CMON_ANN_WIRE_LEN,
+				    p->frag_off | CMON_IP_DECISION_BIT,
+				    l4len + CMON_ANN_WIRE_LEN,
+				    cmon_sum_at(cmon_trailer_sum_fast(t), l4len)))
+			return CMON_DAMAGED;
+		return 0;
 	}
-	if (bpf_skb_store_bytes(skb, end, t, sizeof(*t), 0) ||
-	    cmon_l4_fix(skb, p, cmon_trailer_sum(t, l4len, 0), l4len,
+	if (cmon_l4_fix(skb, p, cmon_trailer_sum(t, l4len, 0), l4len,
 			l4len + CMON_ANN_WIRE_LEN) ||
 	    cmon_ip_set_len(skb, p, p->tot_len + CMON_ANN_WIRE_LEN,
 			    p->frag_off | CMON_IP_DECISION_BIT))
@@ -251,36 +256,39 @@ static __always_inline int cmon_trailer_strip(struct __sk_buff *skb,
 {
 	__u32 end = CMON_ETH_HLEN + p->tot_len;
 	__u16 l4len = p->tot_len - p->ihl_bytes;
-	void *data, *data_end, *tr;
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	const __u64 *tr;
+	struct cmon_l34 h;
 	__u8 summed;
-	int err, direct;
+	int err;
 
 	if (p->is_frag || end != skb->len ||
 	    (p->flow.proto != CMON_PROTO_UDP && p->flow.proto != CMON_PROTO_ICMP) ||
 	    l4len < p->l4_hlen + CMON_ANN_WIRE_LEN)
 		return CMON_MALFORMED;
-	data = (void *)(long)skb->data;
-	data_end = (void *)(long)skb->data_end;
 	tr = data + ((end - CMON_ANN_WIRE_LEN) & CMON_DIRECT_MAX);
-	direct = end <= CMON_DIRECT_MAX && cmon_direct_ok(skb, p, &summed) &&
-		 data + CMON_ETH_HLEN + 28 <= data_end &&
-		 tr + CMON_ANN_WIRE_LEN <= data_end;
-	if (direct)
-		cmon_copy40(t, tr);
-	else if (bpf_skb_load_bytes(skb, end - CMON_ANN_WIRE_LEN, t, sizeof(*t)))
+	if (end <= CMON_DIRECT_MAX && (void *)(tr + 5) <= data_end) {
+#pragma unroll
+		for (int i = 0; i < 5; i++)
+			((__u64 *)t)[i] = tr[i];
+	} else if (bpf_skb_load_bytes(skb, end - CMON_ANN_WIRE_LEN, t,
+				      sizeof(*t))) {
 		return CMON_MALFORMED;
+	}
 	if (t->magic != bpf_htons(CMON_TRAILER_MAGIC))
 		return CMON_MALFORMED;
 	err = cmon_ann_check(&t->ann, cmon_key, 1);
 	if (err)
 		return err;
-	if (direct) {
-		cmon_resize_direct(data + CMON_ETH_HLEN, p, summed,
-				   p->tot_len - CMON_ANN_WIRE_LEN,
-				   p->frag_off & ~CMON_IP_DECISION_BIT,
-				   l4len - CMON_ANN_WIRE_LEN,
-				   cmon_sum_at((__u16)~cmon_trailer_sum_direct(t),
-					       l4len - CMON_ANN_WIRE_LEN));
+	if (cmon_l34_get(skb, p, &h, &summed)) {
+		if (cmon_l34_resize(skb, p, &h, summed,
+				    p->tot_len - CMON_ANN_WIRE_LEN,
+				    p->frag_off & ~CMON_IP_DECISION_BIT,
+				    l4len - CMON_ANN_WIRE_LEN,
+				    cmon_sum_at((__u16)~cmon_trailer_sum_fast(t),
+						l4len - CMON_ANN_WIRE_LEN)))
+			return CMON_DAMAGED;
 	} else if (cmon_l4_fix(skb, p,
 			       cmon_trailer_sum(t, l4len - CMON_ANN_WIRE_LEN, 1),
 			       l4len, l4len - CMON_ANN_WIRE_LEN) ||
