@@ -25,15 +25,22 @@ static __always_inline __u32 cmon_fold(__u64 c)
 
 /*
  * One's complement sum of a trailer placed @l4_rel bytes into the L4
- * header; @neg gives the sum to subtract.  An odd offset swaps the bytes.
+ * header, summed in the program (a call costs more); @neg gives the sum
+ * to subtract.  An odd offset swaps the bytes.
  */
 static __always_inline __u32 cmon_trailer_sum(const struct cmon_trailer *t,
 					      __u32 l4_rel, int neg)
 {
-	__s64 s = neg ? bpf_csum_diff((__be32 *)t, sizeof(*t), 0, 0, 0)
-		      : bpf_csum_diff(0, 0, (__be32 *)t, sizeof(*t), 0);
-	__u32 f = cmon_fold((__u32)s);
+	const __u32 *w = (const __u32 *)t;
+	__u64 s = 0;
+	__u32 f;
 
+#pragma unroll
+	for (int i = 0; i < CMON_ANN_WIRE_LEN / 4; i++)
+		s += w[i];
+	f = cmon_fold(s);
+	if (neg)
+		f = (__u16)~f;
 	if (l4_rel & 1)
 		f = ((f & 0xff) << 8) | (f >> 8);
 	return f;
@@ -130,7 +137,7 @@ struct cmon_l34 {
  * (@h) and stored back in one call, where the helpers take six?  Not for
  * CHECKSUM_COMPLETE, whose skb->csum the helpers keep too, nor an ICMP
  * checksum the device is to complete, nor behind IPv4 options, nor
- * headers outside the skb's linear part.
+ * headers outside the skb's linear part (nor without cmon_fast_path).
  */
 static __always_inline int cmon_l34_get(struct __sk_buff *skb,
 					const struct cmon_pkt *p,
@@ -142,7 +149,8 @@ static __always_inline int cmon_l34_get(struct __sk_buff *skb,
 	const __u32 *w = data + CMON_ETH_HLEN;
 
 	*summed = BPF_CORE_READ_BITFIELD(k, ip_summed);
-	if (*summed == CMON_CHECKSUM_COMPLETE || p->ihl_bytes != 20 ||
+	if (!cmon_fast_path ||
+	    *summed == CMON_CHECKSUM_COMPLETE || p->ihl_bytes != 20 ||
 	    (p->flow.proto != CMON_PROTO_UDP &&
 	     *summed == CMON_CHECKSUM_PARTIAL) ||
 	    (void *)(w + 7) > data_end)
@@ -151,24 +159,6 @@ static __always_inline int cmon_l34_get(struct __sk_buff *skb,
 	for (int i = 0; i < 7; i++)
 		((__u32 *)h->w)[i] = w[i];
 	return 1;
-}
-
-/* One's complement sum of a trailer's bytes, as they lie in memory. */
-static __always_inline __u32 cmon_trailer_sum_fast(const struct cmon_trailer *t)
-{
-	const __u32 *w = (const __u32 *)t;
-	__u64 s = 0;
-
-#pragma unroll
-	for (int i = 0; i < CMON_ANN_WIRE_LEN / 4; i++)
-		s += w[i];
-	return cmon_fold(s);
-}
-
-/* A 16-bit sum of bytes at an odd offset pairs them the other way. */
-static __always_inline __u32 cmon_sum_at(__u32 sum, __u32 rel)
-{
-	return rel & 1 ? ((sum & 0xff) << 8) | (sum >> 8) : sum;
 }
 
 /*
@@ -189,13 +179,16 @@ static __always_inline int cmon_l34_resize(struct __sk_buff *skb,
 	__u16 *ip = h->w, *l4 = h->w + 10;
 	__u16 nt = bpf_htons(tot), nf = bpf_htons(frag);
 
-	ip[5] = ~cmon_fold((__u16)~ip[5] + (__u16)~ip[1] + nt +
-			   (__u16)~ip[3] + nf);
+	/* (the old lengths as parsed, as the helpers' path takes them) */
+	ip[5] = ~cmon_fold((__u16)~ip[5] +
+			   (__u16)~bpf_htons((__u16)p->tot_len) + nt +
+			   (__u16)~bpf_htons(p->frag_off) + nf);
 	ip[1] = nt;
 	ip[3] = nf;
 	if (p->flow.proto == CMON_PROTO_UDP) {
 		__u16 nl = bpf_htons(l4len);
-		__u32 d = (__u16)~l4[2] + nl;
+		__u32 d = (__u16)~bpf_htons((__u16)(p->tot_len - p->ihl_bytes)) +
+			  nl;
 
 		l4[2] = nl;
 		if (summed == CMON_CHECKSUM_PARTIAL) {
@@ -234,7 +227,7 @@ static __always_inline int cmon_trailer_insert(struct __sk_buff *skb,
 				    p->tot_len + CMON_ANN_WIRE_LEN,
 				    p->frag_off | CMON_IP_DECISION_BIT,
 				    l4len + CMON_ANN_WIRE_LEN,
-				    cmon_sum_at(cmon_trailer_sum_fast(t), l4len)))
+				    cmon_trailer_sum(t, l4len, 0)))
 			return CMON_DAMAGED;
 		return 0;
 	}
@@ -286,8 +279,8 @@ static __always_inline int cmon_trailer_strip(struct __sk_buff *skb,
 				    p->tot_len - CMON_ANN_WIRE_LEN,
 				    p->frag_off & ~CMON_IP_DECISION_BIT,
 				    l4len - CMON_ANN_WIRE_LEN,
-				    cmon_sum_at((__u16)~cmon_trailer_sum_fast(t),
-						l4len - CMON_ANN_WIRE_LEN)))
+				    cmon_trailer_sum(t, l4len - CMON_ANN_WIRE_LEN,
+						     1)))
 			return CMON_DAMAGED;
 	} else if (cmon_l4_fix(skb, p,
 			       cmon_trailer_sum(t, l4len - CMON_ANN_WIRE_LEN, 1),

@@ -48,8 +48,10 @@ const volatile __u32 cmon_host_netns = 0;
  * Between wakeups the agent reads the ring every 100 ms anyway.
  */
 const volatile __u32 cmon_wake_mask = 1023;
-/* Plain packets nothing happens to take the short path (parse.bpf.h);
- * 0 sends every packet down the full one (tests compare the two). */
+/* Plain packets nothing happens to take the short path (parse.bpf.h),
+ * and a trailer's packet has its checksums kept by the program
+ * (carrier.bpf.h); 0 sends every packet down the full path and keeps
+ * checksums with the kernel's helpers (tests compare the two). */
 const volatile __u8 cmon_fast_path = 1;
 /* Slots per CPU in cmon_hop_cache, a power of two (max_entries is this
  * times the possible CPUs; both set by the agent). */

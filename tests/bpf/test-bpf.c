@@ -357,6 +357,45 @@ static void test_bpf_udp_roundtrip(void)
 		roundtrip(17, sizes[i], CMON_CARRIER_TRAILER);
 }
 
+/*
+ * The hops keep the checksums of a trailer's packet in the program
+ * (headers copied out and stored back) or, without the fast path, with
+ * the kernel's checksum helpers: both give exact checksums, at even and
+ * odd trailer offsets, for UDP (a zero checksum staying zero) and ICMP,
+ * and the strip gives back the bytes sent.
+ */
+static void test_bpf_trailer_csums_both_ways(void)
+{
+	static const size_t sizes[] = { 0, 1, 2, 3, 7, 64, 99, 1000, 1431 };
+	struct pkt a, b, c;
+	struct progs t;
+	unsigned int i, zero;
+	int fast;
+
+	for (fast = 0; fast < 2; fast++) {
+		CU_ASSERT_FATAL(progs_open(&t, 1, fast) == 0);
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			for (zero = 0; zero < 3; zero++) {
+				build(&a, zero == 2 ? 1 : 17, sizes[i],
+				      (uint16_t)i);
+				if (zero == 1)	/* no UDP checksum */
+					a.b[14 + 26] = a.b[14 + 27] = 0;
+				CU_ASSERT_EQUAL(run(t.k->progs.cmon_veth_in,
+						    &a, &b), NEXT);
+				CU_ASSERT_EQUAL(b.len,
+						a.len + CMON_ANN_WIRE_LEN);
+				CU_ASSERT(csums_ok(&b));
+				if (zero == 1)
+					CU_ASSERT(!b.b[14 + 26] &&
+						  !b.b[14 + 27]);
+				CU_ASSERT_EQUAL(run(t.k->progs.cmon_veth_out,
+						    &b, &c), NEXT);
+				CU_ASSERT(same(&a, &c));
+			}
+		progs_close(&t);
+	}
+}
+
 static void test_bpf_udp_zero_csum(void)
 {
 	build(&in, 17, 33, 9);
@@ -1199,6 +1238,8 @@ int main(void)
 		{ "test_bpf_dead_agent_stamps_nothing",
 		  test_bpf_dead_agent_stamps_nothing },
 		{ "test_bpf_fast_path_agrees", test_bpf_fast_path_agrees },
+		{ "test_bpf_trailer_csums_both_ways",
+		  test_bpf_trailer_csums_both_ways },
 		{ "test_bpf_concurrent_first_packets",
 		  test_bpf_concurrent_first_packets },
 		{ NULL, NULL }
