@@ -134,7 +134,7 @@ struct cmon_l34 {
 
 /*
  * Can the program keep the checksums itself, the headers copied out
- * (@h) and stored back in one call, where the helpers take six?  Not for
+ * (@h) and stored back in one call, where the helpers take five?  Not for
  * CHECKSUM_COMPLETE, whose skb->csum the helpers keep too, nor an ICMP
  * checksum the device is to complete, nor behind IPv4 options, nor
  * headers outside the skb's linear part (nor without cmon_fast_path).
