@@ -294,39 +294,62 @@ static __always_inline int cmon_trailer_strip(struct __sk_buff *skb,
 	return 0;
 }
 
+/*
+ * Set the header checksum of the IPv4 header (@len 20 or 60 bytes) at
+ * @h, a copy aligned to 4, summed in the program.
+ */
+static __always_inline void cmon_ip_csum_set(void *h, __u32 len)
+{
+	const __u32 *w = h;
+	__u64 s = 0;
+
+	((__u16 *)h)[CMON_IPH_CHECK / 2] = 0;
+#pragma unroll
+	for (int i = 0; i < 15; i++)
+		if (i < len / 4)
+			s += w[i];
+	((__u16 *)h)[CMON_IPH_CHECK / 2] = ~cmon_fold(s);
+}
+
 /* Recompute the IPv4 header checksum of a header of @len (20 or 60). */
 static __always_inline int cmon_ip_csum(struct __sk_buff *skb, __u32 len)
 {
-	__u8 hdr[60];
-	__u16 sum;
+	__u8 hdr[60] __attribute__((aligned(4))) = {};
 
 	if (len != 20 && len != 60)
 		return -1;
 	if (bpf_skb_load_bytes(skb, CMON_ETH_HLEN, hdr, len == 20 ? 20 : 60))
 		return -1;
-	hdr[CMON_IPH_CHECK] = 0;
-	hdr[CMON_IPH_CHECK + 1] = 0;
-	sum = ~cmon_fold((__u32)bpf_csum_diff(0, 0, (__be32 *)hdr,
-					      len == 20 ? 20 : 60, 0));
-	return bpf_skb_store_bytes(skb, CMON_ETH_HLEN + CMON_IPH_CHECK, &sum, 2, 0);
+	cmon_ip_csum_set(hdr, len);
+	return bpf_skb_store_bytes(skb, CMON_ETH_HLEN + CMON_IPH_CHECK,
+				   hdr + CMON_IPH_CHECK, 2, 0);
 }
 
-/* Insert the annotation as the (only) IPv4 option of a header with none. */
+/* An IPv4 header with the annotation as its option, as stored. */
+struct cmon_ipopt_hdr {
+	__u8 ip[20];
+	struct cmon_ipopt o;
+} __attribute__((packed, aligned(4)));
+
+/*
+ * Insert the annotation in @h->o as the (only) IPv4 option of a header
+ * with none: the header is copied into @h, its length, total length and
+ * checksum set there, and stored with the option in one call (the L4
+ * checksum covers no IPv4 option).
+ */
 static __always_inline int cmon_ipopt_insert(struct __sk_buff *skb,
 					     const struct cmon_pkt *p,
-					     const struct cmon_ipopt *o)
+					     struct cmon_ipopt_hdr *h)
 {
-	__u8 ver_ihl = 0x40 | (20 + CMON_ANN_WIRE_LEN) / 4;
-	__u16 tot = bpf_htons(p->tot_len + CMON_ANN_WIRE_LEN);
-
-	if (p->ihl_bytes != 20)
+	if (p->ihl_bytes != 20 || cmon_load(skb, CMON_ETH_HLEN, h->ip, 20))
 		return CMON_UNTOUCHED;
+	h->ip[0] = 0x40 | sizeof(*h) / 4;
+	*(__u16 *)(h->ip + CMON_IPH_TOT_LEN) =
+		bpf_htons(p->tot_len + CMON_ANN_WIRE_LEN);
+	cmon_ip_csum_set(h, sizeof(*h));
 	if (bpf_skb_adjust_room(skb, CMON_ANN_WIRE_LEN, BPF_ADJ_ROOM_NET, 0))
 		return CMON_UNTOUCHED;
-	if (bpf_skb_store_bytes(skb, CMON_ETH_HLEN + 20, o, sizeof(*o), 0) ||
-	    bpf_skb_store_bytes(skb, CMON_ETH_HLEN, &ver_ihl, 1, 0) ||
-	    bpf_skb_store_bytes(skb, CMON_ETH_HLEN + CMON_IPH_TOT_LEN, &tot, 2, 0) ||
-	    cmon_ip_csum(skb, 20 + CMON_ANN_WIRE_LEN))
+	if (bpf_skb_store_bytes(skb, CMON_ETH_HLEN, h, sizeof(*h), 0))
 		return CMON_DAMAGED;
 	return 0;
 }
@@ -344,25 +367,29 @@ static __always_inline int cmon_carries_ann(const struct cmon_pkt *p)
 	return cmon_has_ipopt(p) || p->frag_off & CMON_IP_DECISION_BIT;
 }
 
-/* Read, verify and remove an IPv4 option annotation. */
+/*
+ * Read (into @h), verify and remove an IPv4 option annotation; the header
+ * left, its length, total length and checksum set in @h, is stored in
+ * one call.
+ */
 static __always_inline int cmon_ipopt_strip(struct __sk_buff *skb,
 					    const struct cmon_pkt *p,
-					    struct cmon_ipopt *o)
+					    struct cmon_ipopt_hdr *h)
 {
-	__u8 ver_ihl = 0x45;
-	__u16 tot = bpf_htons(p->tot_len - CMON_ANN_WIRE_LEN);
 	int err;
 
-	if (bpf_skb_load_bytes(skb, CMON_ETH_HLEN + 20, o, sizeof(*o)))
+	if (bpf_skb_load_bytes(skb, CMON_ETH_HLEN, h, sizeof(*h)))
 		return CMON_MALFORMED;
-	err = cmon_ann_check(&o->ann, cmon_key, 1);
+	err = cmon_ann_check(&h->o.ann, cmon_key, 1);
 	if (err)
 		return err;
 	if (bpf_skb_adjust_room(skb, -CMON_ANN_WIRE_LEN, BPF_ADJ_ROOM_NET, 0))
 		return CMON_UNTOUCHED;
-	if (bpf_skb_store_bytes(skb, CMON_ETH_HLEN, &ver_ihl, 1, 0) ||
-	    bpf_skb_store_bytes(skb, CMON_ETH_HLEN + CMON_IPH_TOT_LEN, &tot, 2, 0) ||
-	    cmon_ip_csum(skb, 20))
+	h->ip[0] = 0x45;
+	*(__u16 *)(h->ip + CMON_IPH_TOT_LEN) =
+		bpf_htons(p->tot_len - CMON_ANN_WIRE_LEN);
+	cmon_ip_csum_set(h->ip, 20);
+	if (bpf_skb_store_bytes(skb, CMON_ETH_HLEN, h->ip, 20, 0))
 		return CMON_DAMAGED;
 	return 0;
 }

@@ -177,11 +177,11 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 	t_ct = cmon_ct_hops && tp == CMON_TP_VETH_IN ?
 	       cmon_take_ct_tx(skb, hash, now) : 0;
 	if (ipopt) {
-		struct cmon_ipopt o = { .type = CMON_IPOPT_TYPE,
-					.len = CMON_ANN_WIRE_LEN };
+		struct cmon_ipopt_hdr h = { .o = { .type = CMON_IPOPT_TYPE,
+						   .len = CMON_ANN_WIRE_LEN } };
 
-		cmon_ann_init(&o.ann, &p->flow, tp, now, t_ct);
-		err = cmon_ipopt_insert(skb, p, &o);
+		cmon_ann_init(&h.o.ann, &p->flow, tp, now, t_ct);
+		err = cmon_ipopt_insert(skb, p, &h);
 	} else {
 		struct cmon_trailer t __attribute__((aligned(8))) = {
 			.magic = bpf_htons(CMON_TRAILER_MAGIC) };
@@ -385,33 +385,35 @@ static __always_inline void cmon_capture_end(struct cmon_pcap_ev *ev,
 static __noinline int cmon_strip(struct __sk_buff *skb, struct cmon_pkt *p,
 				 __u32 tp)
 {
+	union {
+		struct cmon_ipopt_hdr h;
+		struct cmon_trailer t;
+	} u __attribute__((aligned(8)));
+	const struct cmon_ann *a;
 	struct cmon_pcap_ev *ev;
+	__u8 carrier;
+	__u32 segs = 1;
 	int err;
 	__u64 now = cmon_now();
 
 	ev = cmon_capture_begin(skb);
 	if (cmon_has_ipopt(p)) {
-		struct cmon_ipopt o;
-
-		err = cmon_ipopt_strip(skb, p, &o);
-		cmon_capture_end(ev, &o.ann, tp, CMON_CARRIER_IPOPT, now, err);
-		cmon_count_result(err, CMON_EV_STRIPPED, 1);
+		err = cmon_ipopt_strip(skb, p, &u.h);
+		a = &u.h.o.ann;
+		carrier = CMON_CARRIER_IPOPT;
 		if (!err) {
 			p->l4_off -= CMON_ANN_WIRE_LEN;
-			cmon_emit(skb, p, &o.ann, tp, CMON_CARRIER_IPOPT,
-				  cmon_segs(skb, p), now);
+			segs = cmon_segs(skb, p);
 		}
 	} else {
-		struct cmon_trailer t __attribute__((aligned(8)));
-
-		err = cmon_trailer_strip(skb, p, &t);
-		cmon_capture_end(ev, &t.ann, tp, CMON_CARRIER_TRAILER, now,
-				 err);
-		cmon_count_result(err, CMON_EV_STRIPPED, 1);
-		if (!err)
-			cmon_emit(skb, p, &t.ann, tp, CMON_CARRIER_TRAILER, 1,
-				  now);
+		err = cmon_trailer_strip(skb, p, &u.t);
+		a = &u.t.ann;
+		carrier = CMON_CARRIER_TRAILER;
 	}
+	cmon_capture_end(ev, a, tp, carrier, now, err);
+	cmon_count_result(err, CMON_EV_STRIPPED, 1);
+	if (!err)
+		cmon_emit(skb, p, a, tp, carrier, segs, now);
 	return err;
 }
 
