@@ -2,8 +2,8 @@
 # The README's main command: tools/cmon-demo (Docker containers where
 # Docker is installed, as here after tools/install-deps) runs, reports the
 # demo's containers by name with the rules' sampling, and leaves nothing
-# behind: no namespace, link or dockerd of its own, the host's iptables as
-# they were.
+# behind: no namespace, link, dockerd or traffic of its own, the host's
+# iptables as they were.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmdx		# (the demo's own objects are cmd*)
@@ -33,6 +33,10 @@ assert o["rules"]["error"] is None, o["rules"]
 [ -z "$(ip netns list | grep '^cmd')" ] || it_fail "namespaces left: $(ip netns list)"
 [ -z "$(ip -o link show | grep ': cmd')" ] || it_fail "links left"
 pgrep -f "dockerd --data-root /tmp/cmon-demo" >/dev/null && it_fail "dockerd left running"
+pgrep -f "iperf3 .*-I /tmp/cmon-demo" >/dev/null && it_fail "iperf3 servers left running"
+# (the traffic to and from the demo's addresses)
+left=$(pgrep -af "(iperf3|sockperf|ping) .*10\.213\.0\.") &&
+	it_fail "traffic left running: $left"
 [ "$(iptables-save | grep -v '^#' | sed 's/\[[0-9:]*\]//')" = "$before" ] ||
 	it_fail "iptables not as they were"
 echo "PASS: tools/cmon-demo ($layout layout): containers by name, rules applied, nothing left behind"
