@@ -108,8 +108,7 @@ tests_unit_test_nl_san_LDFLAGS = $(SAN_FLAGS)
 tests_unit_test_nl_san_LDADD = $(SAN_LDADD) $(LIBMNL_LIBS)
 endif
 endif
-EXTRA_DIST += tests/integration/udp_exact.py tests/integration/csum_check.py \
-	tests/integration/api.py \
+EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py \
 	tests/web/browser.mjs tests/web/page.mjs tests/web/cluster.mjs tests/web/topology.mjs \
 	tests/web/scale.mjs
 
