@@ -116,8 +116,12 @@ static void stranger(FILE *out, const struct cmon_view *v, uint32_t addr,
 	      "\"monitored\":false,\"runtime\":null}", out);
 }
 
+/* The topology; with @idle_only, of the pairs the engine knows only those
+ * without traffic in the last interval (the metrics have the others: the
+ * page asks for these only). */
 static void topology(FILE *out, const struct cmon_view *v,
-		     const struct cmon_endpoint *eps, unsigned int n)
+		     const struct cmon_endpoint *eps, unsigned int n,
+		     int idle_only)
 {
 	unsigned int i, j, k, np = cmon_agg_npairs(v->agg);
 	uint32_t *seen = calloc(2 * np + 1, sizeof(*seen));
@@ -195,7 +199,7 @@ static void topology(FILE *out, const struct cmon_view *v,
 	for (i = 0, first = 1; i < np; i++) {
 		const struct cmon_pair_stats *p = cmon_view_pair(v, i);
 
-		if (!p)
+		if (!p || (idle_only && p->active))
 			continue;
 		fputs(first ? "" : ",", out);
 		first = 0;
@@ -324,7 +328,9 @@ void cmon_export_tick(struct cmon_export *e, const struct cmon_view *v,
 	if (d[CMON_DOC_METRICS].f)
 		cmon_view_json(d[CMON_DOC_METRICS].f, v);
 	if (d[CMON_DOC_TOPOLOGY].f)
-		topology(d[CMON_DOC_TOPOLOGY].f, v, eps, n);
+		topology(d[CMON_DOC_TOPOLOGY].f, v, eps, n, 0);
+	if (d[CMON_DOC_TOPOLOGY_IDLE].f)
+		topology(d[CMON_DOC_TOPOLOGY_IDLE].f, v, eps, n, 1);
 	if (d[CMON_DOC_HEALTH].f)
 		health(d[CMON_DOC_HEALTH].f, e, v);
 	if (d[CMON_DOC_COUNTERS].f)

@@ -402,6 +402,19 @@ static int authorised(struct cmon_http *h, struct MHD_Connection *c)
 	return q && cmon_http_token_eq(q, h->token);
 }
 
+/* /api/v1/topology, with every pair the engine knows or (?paths=idle)
+ * only those the metrics leave out */
+static enum MHD_Result topology(struct cmon_http *h, struct MHD_Connection *c)
+{
+	const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+						    "paths");
+
+	if (q && strcmp(q, "idle") && strcmp(q, "all"))
+		return error(c, 400, "paths= takes all or idle");
+	return document(h, c, q && !strcmp(q, "idle") ? CMON_DOC_TOPOLOGY_IDLE
+			: CMON_DOC_TOPOLOGY, "application/json");
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 			      const char *url, const char *method,
 			      const char *version, const char *upload,
@@ -433,7 +446,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	if (!strcmp(url, "/api/v1/metrics"))
 		return document(h, c, CMON_DOC_METRICS, "application/json");
 	if (!strcmp(url, "/api/v1/topology"))
-		return document(h, c, CMON_DOC_TOPOLOGY, "application/json");
+		return topology(h, c);
 	if (!strcmp(url, "/api/v1/health"))
 		return document(h, c, CMON_DOC_HEALTH, "application/json");
 	if (!strcmp(url, "/api/v1/counters"))

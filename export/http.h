@@ -25,6 +25,7 @@ enum cmon_http_doc {
 	CMON_DOC_PROM,
 	CMON_DOC_METRICS,
 	CMON_DOC_TOPOLOGY,
+	CMON_DOC_TOPOLOGY_IDLE,	/* the same, its paths the idle ones only */
 	CMON_DOC_HEALTH,
 	CMON_DOC_COUNTERS,
 	CMON_DOC_CLUSTER,

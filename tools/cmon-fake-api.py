@@ -69,13 +69,14 @@ def metrics():
             "pairs": [pair(k, t) for k in range(npairs)], "alerts": []}
 
 
-def topology():
+def topology(idle_only=False):
+    # (every made-up pair is active: ?paths=idle lists none)
     return {"time": time.time(), "node": "fake", "containers": CTS,
             "bridges": [{"name": f"node{j}-br", "type": "linux",
                          "containers": [c["name"] for c in CTS
                                         if c["bridge"] == f"node{j}-br"]}
                         for j in range(nbr)],
-            "paths": metrics()["pairs"]}
+            "paths": [] if idle_only else metrics()["pairs"]}
 
 
 HEALTH = {"time": 0, "node": "fake", "interval_s": 1.0, "sample": 32,
@@ -103,7 +104,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self):
         path = self.path.split("?")[0]
         if path == "/api/v1/topology":
-            return self.send_json(topology())
+            return self.send_json(topology("paths=idle" in self.path))
         if path == "/api/v1/health":
             return self.send_json(HEALTH)
         if path == "/api/v1/cluster":	# a cluster of one

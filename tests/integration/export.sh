@@ -217,6 +217,18 @@ assert t["bridges"] == [{"name": "cmexbr", "containers": ["cmexc1", "cmexc2"]}] 
 p = [p for p in t["paths"] if p["src"] == "cmexc1" and p["dst"] == "cmexc2"]
 assert p and p[0]["proto"] == "icmp", t["paths"]
 EOP
+# (the page asks for the idle pairs only: the metrics have the others)
+$API validate "$H/api/v1/topology?paths=idle" topology.schema.json >"$IT_TMP/ti.json" ||
+	it_fail "/api/v1/topology?paths=idle does not match its schema"
+python3 - "$IT_TMP/t.json" "$IT_TMP/ti.json" <<'EOP' || it_fail "topology?paths=idle content"
+import json, sys
+t, ti = (json.load(open(f)) for f in sys.argv[1:3])
+assert ti["containers"] == t["containers"], (ti["containers"], t["containers"])
+assert ti["paths"] == [p for p in ti["paths"] if not p["active"]], ti["paths"]
+assert any(p["active"] for p in t["paths"]), "no active pair to leave out"
+EOP
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$H/api/v1/topology?paths=some")" = 400 ] ||
+	it_fail "paths=some is not 400"
 $API validate "$H/api/v1/health" health.schema.json >/dev/null ||
 	it_fail "/api/v1/health does not match its schema"
 $API validate "$H/api/v1/counters" counters.schema.json >"$IT_TMP/c.json" ||

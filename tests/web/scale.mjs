@@ -15,7 +15,7 @@ const [url, ncts, nupd, shot] = process.argv.slice(2);
 const { browser, page, errors } = await open(url, 1600, 1200);
 try {
   await page.waitForFunction((n) => Number(document.body.dataset.updates) >= n,
-                             Number(nupd) + 3, { timeout: 30000 + 2000 * nupd })
+                             Number(nupd) + 3, { polling: 250, timeout: 30000 + 2000 * nupd })
     .catch(async () => fail("updates applied: " +
       await page.evaluate(() => document.body.dataset.updates)));
   // (the updates' own times, before the search and grouping below)

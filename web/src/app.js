@@ -11,8 +11,8 @@ const SVG = "http://www.w3.org/2000/svg";
 const $ = (id) => document.getElementById(id);
 
 const state = {
-  topo: null, topoAt: 0, metrics: null, pending: null, health: null,
-  paused: false, selected: null, query: "", history: null, charts: {},
+  topo: null, topoText: null, topoAt: 0, metrics: null, pending: null,
+  health: null, paused: false, selected: null, query: "", history: null, charts: {},
   updates: 0, nodes: null, es: null, groupBy: "", order: "bps",
 };
 
@@ -22,10 +22,14 @@ function url(path) {
     encodeURIComponent(token);
 }
 
-async function getJSON(path) {
+async function getText(path) {
   const r = await fetch(url(path), { cache: "no-store" });
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-  return r.json();
+  return r.text();
+}
+
+async function getJSON(path) {
+  return JSON.parse(await getText(path));
 }
 
 function el(tag, attrs = {}, text) {
@@ -178,6 +182,11 @@ function reconcile(parent, items, key, make, update, ordered = false) {
   parent._keyed = next;
 }
 
+// Two lists of the same items (===), in the same order.
+function same(a, b) {
+  return !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 // What the panels look containers up by, made once per topology (it is
 // read every 2 s; the figures come every second).
 function topoIndex(topo) {
@@ -189,6 +198,10 @@ function topoIndex(topo) {
       monitored: new Set(cs.filter((c) => c.monitored).map((c) => c.name)),
       down: new Set(cs.filter((c) => c.down).map((c) => c.name)),
       choices: m.groupChoices(cs),
+      // (what the containers' circles show of the topology: a new one
+      // that says the same redraws none of them)
+      ctSig: cs.map((c) => c.name + (c.monitored ? "+" : "-") +
+                    (c.down ? "d" : "")).join(),
     };
   }
   return topo._index;
@@ -217,8 +230,7 @@ function place(paths, w, h) {
     if (!monitored.has(p.dst)) strangers.add(p.dst);
   }
   const key = [state.topo, state.groupBy, w, h, ...strangers];
-  if (placed.key && key.length === placed.key.length &&
-      key.every((k, i) => k === placed.key[i]))
+  if (same(key, placed.key))
     return placed;
   placed.key = key;
   const containers = state.topo.containers
@@ -268,6 +280,7 @@ function renderTopology(paths) {
   const L = layers(svg);
   if (!state.topo) {
     for (const n of LAYERS) reconcile(L[n], [], null);
+    L.cts._key = null;
     tip.kinds = {};
     return;
   }
@@ -347,7 +360,12 @@ function renderTopology(paths) {
                     "data-loss-marker": l.key });
     });
   const r = pos.size <= MAX_NAMES ? 7 : 4;
-  reconcile(L.cts, members, ([name]) => name, ([name]) => {
+  // (the containers change with their places, the topology, the filter
+  // and, for their names, the lossy links' ends: not at every figure)
+  const ctKey = [members, r, topoIndex(state.topo).ctSig, state.query,
+    state.query ? state.topo : null,
+    pos.size <= MAX_NAMES ? "" : [...links.lossyEnds].sort().join()];
+  if (!same(ctKey, L.cts._key)) reconcile(L.cts, members, ([name]) => name, ([name]) => {
     const g = el("g", { "data-container": name });
     g.append(el("circle"));
     marked(g, "ct:" + name);
@@ -369,6 +387,7 @@ function renderTopology(paths) {
       g._label = null;
     }
   });
+  L.cts._key = ctKey;
   tip.kinds = {
     link: (k) => state.links.has(k) ? linkText(state.links.get(k)) : undefined,
     ct: (name) => {
@@ -449,7 +468,7 @@ function renderPairs(paths) {
       const td = tr.children[i], rt = rts.get(n);
       if (td._rt !== rt) {
         td._rt = rt;
-        td.title = m.runtimeLines(rt).join("\n");
+        setAttrs(td, { title: m.runtimeLines(rt).join("\n") });
       }
     }
   }, true);
@@ -738,7 +757,16 @@ function tick() {
 
 async function refreshTopology() {
   try {
-    state.topo = await getJSON("/api/v1/topology");
+    // (the pairs of the last interval come with the figures: only the
+    // idle ones, which the engine still knows)
+    const text = await getText("/api/v1/topology?paths=idle");
+    // (one that says what the last one said, its time (first) apart, is
+    // not taken: the picture's groups, places and indexes stay)
+    const body = text.slice(text.indexOf(","));
+    if (body !== state.topoText) {
+      state.topo = JSON.parse(text);
+      state.topoText = body;
+    }
     state.topoAt = Date.now();
   } catch (e) {
     console.warn("topology:", e.message);
@@ -772,6 +800,7 @@ async function pollCluster() {
   setStatus(state.paused ? "paused" : "live");
   const take = () => {
     state.topo = v.topo;
+    state.topoText = null;
     state.topoAt = Date.now();
     state.nodes = v.nodes;
     apply(v.metrics);
