@@ -44,14 +44,21 @@ try {
   await page.locator('[data-container="ct0007"] circle').dispatchEvent("click");
   if (await page.inputValue("#search") !== "ct0007")
     fail(`clicking ct0007 filters by "${await page.inputValue("#search")}"`);
-  const rows = await page.$$eval("#pairs tbody tr", (e) =>
+  // (the rows come from the page's feed, a worker: a moment later)
+  const rowsOf = () => page.$$eval("#pairs tbody tr", (e) =>
     e.map((r) => [r.children[0].textContent, r.children[1].textContent]));
-  if (!rows.length || rows.some((r) => !r.includes("ct0007")))
-    fail(`rows with ct0007 clicked: ${JSON.stringify(rows.slice(0, 3))}`);
+  await page.waitForFunction(() => [...document.querySelectorAll("#pairs tbody tr")]
+    .every((r) => r.textContent.includes("ct0007")), null, { timeout: 5000 })
+    .catch(async () => fail("rows with ct0007 clicked: " +
+                            JSON.stringify((await rowsOf()).slice(0, 3))));
+  if (!(await rowsOf()).length) fail("no row with ct0007 clicked");
   await page.locator('[data-container="ct0007"] circle').dispatchEvent("click");
   if (await page.inputValue("#search") !== "") fail("a second click keeps the filter");
   // the slowest first: the table ordered by e2e p99
   await page.click('#pairs th[data-order="p99"]');
+  await page.waitForFunction(() => document.getElementById("pairs-note")
+    .textContent.includes("slowest"), null, { timeout: 5000 })
+    .catch(() => fail("the table not ordered by p99"));
   const p99 = await page.$$eval("#pairs tbody tr", (e) =>
     e.slice(0, 50).map((r) => r.children[6].textContent));
   const us = (t) => parseFloat(t) * (t.includes("ms") ? 1000 : 1);

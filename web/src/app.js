@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // cmon's live page: topology, pairs, a pair's per-hop breakdown and time
 // series, and the monitor's health, from cmon-dpdk's JSON API and event
-// stream (doc/exporter.md).  The logic is in model.js; this file only
-// fetches and draws.
+// stream (doc/exporter.md).  The logic is in model.js; feed.js, a worker,
+// reads the API and makes what is drawn of it; this file draws.
 import * as m from "./model.js";
 
 const params = new URLSearchParams(location.search);
@@ -11,10 +11,15 @@ const SVG = "http://www.w3.org/2000/svg";
 const $ = (id) => document.getElementById(id);
 
 const state = {
-  topo: null, topoText: null, topoAt: 0, metrics: null, pending: null,
-  health: null, paused: false, selected: null, query: "", history: null, charts: {},
-  updates: 0, nodes: null, es: null, groupBy: "", order: "bps",
+  topo: null, metrics: null, view: null, health: null, nodes: null,
+  status: "", paused: false, selected: null, query: "", order: "bps",
+  groupBy: "", history: null, historyOf: null, charts: {}, updates: 0,
+  seq: 0,
 };
+// (what an update draws before its first figures)
+const NO_VIEW = { links: [], linksLeft: 0, lossyEnds: [], ends: [], rows: [],
+                  rowsLeft: 0, order: "bps", selected: null, issues: [],
+                  nissues: 0 };
 
 function url(path) {
   if (!token) return path;
@@ -22,14 +27,10 @@ function url(path) {
     encodeURIComponent(token);
 }
 
-async function getText(path) {
+async function getJSON(path) {
   const r = await fetch(url(path), { cache: "no-store" });
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-  return r.text();
-}
-
-async function getJSON(path) {
-  return JSON.parse(await getText(path));
+  return r.json();
 }
 
 function el(tag, attrs = {}, text) {
@@ -46,16 +47,6 @@ function setStatus(s) {
   st.className = "status " + s;
   st.textContent = { live: "live", down: "reconnecting…",
                      paused: "paused" }[s] || s;
-}
-
-// Pairs now: the last interval's, then the idle ones the engine still knows.
-function currentPaths() {
-  const out = new Map();
-  for (const p of state.metrics ? state.metrics.pairs : [])
-    out.set(m.pairId(p), p);
-  for (const p of state.topo ? state.topo.paths : [])
-    if (!out.has(m.pairId(p))) out.set(m.pairId(p), { ...p, active: false });
-  return [...out.values()];
 }
 
 function showTip(evt, text) {
@@ -116,18 +107,6 @@ function refreshTip() {
   const t = tipText(tip.key);
   if (t != null) $("tooltip").textContent = t;
   else hideTip();
-}
-
-function linkText(l) {
-  const lines = [`${l.a} ↔ ${l.b}`];
-  for (const p of l.pairs) {
-    lines.push(`${p.src} → ${p.dst} ${m.pairProto(p)}: ` +
-      (p.active ? `${m.fmtRate(p.pps, "pkt/s")}, ${m.fmtRate(p.bps, "bit/s")}, ` +
-        `p50 ${m.fmtUs(p.latency_us.e2e.p50)}, p99 ${m.fmtUs(p.latency_us.e2e.p99)}, ` +
-        `loss ${m.fmtPct(p.loss.ratio)}${p.loss.hop ? " at " + p.loss.hop : ""}`
-        : "idle"));
-  }
-  return lines.join("\n");
 }
 
 // Beyond these the picture draws the links that matter and the table the
@@ -219,23 +198,19 @@ function layers(svg) {
 
 // Groups and where their members go, computed again only when the
 // groups, their members or the picture's size change.  The groups are
-// made again only for a new topology (every 2 s), a new grouping or
-// size, or endpoints that are not monitored containers coming or going.
+// made again only for a new topology, a new grouping or size, or
+// endpoints that are not monitored containers (@ends: m.strangers())
+// coming, going or moving.
 const placed = { sig: null, pos: null, hubs: null, members: null, key: null };
-function place(paths, w, h) {
-  const { monitored } = topoIndex(state.topo);
-  const strangers = new Set();
-  for (const p of paths) {
-    if (!monitored.has(p.src)) strangers.add(p.src);
-    if (!monitored.has(p.dst)) strangers.add(p.dst);
-  }
-  const key = [state.topo, state.groupBy, w, h, ...strangers];
+function place(ends, w, h) {
+  const key = [state.topo, state.groupBy, w, h, ...ends.map((e) => e.join("@"))];
   if (same(key, placed.key))
     return placed;
   placed.key = key;
+  const strangers = new Set(ends.map((e) => e[0]));
   const containers = state.topo.containers
     .filter((c) => c.monitored || strangers.has(c.name));
-  const gs = m.groups({ containers, paths }, state.groupBy);
+  const gs = m.groups({ containers, ends }, state.groupBy);
   const sig = `${w}x${h}|` + gs.map((g) => g.name + (g.bridge ? "+" : "-") +
     (g.ovs ? "o" : "") + ":" + g.members.join(",")).join("|");
   if (sig !== placed.sig) {
@@ -273,7 +248,7 @@ function hubTip(hub, hubNode, hubBridge, isDown) {
       : "endpoints seen in traffic that are not containers monitored here";
 }
 
-function renderTopology(paths) {
+function renderTopology(v) {
   const svg = $("topology");
   const w = svg.clientWidth || 800, h = svg.clientHeight || 460;
   setAttrs(svg, { viewBox: `0 0 ${w} ${h}` });
@@ -284,11 +259,8 @@ function renderTopology(paths) {
     tip.kinds = {};
     return;
   }
-  // (endpoints of pictured paths only: a bridge's IGMP report is no
-  // container's traffic)
-  paths = m.pictured(paths);
   renderGroupChoices();
-  const { pos, hubs, members } = place(paths, w, h);
+  const { pos, hubs, members } = place(v.ends, w, h);
   const { ips, rts, monitored, down } = topoIndex(state.topo);
   const downNodes = new Set((state.nodes || []).filter((n) => !n.up)
     .map((n) => n.name));
@@ -320,15 +292,14 @@ function renderTopology(paths) {
     setText(t, hub.name + (isDown ? " (node down)" : ""));
   });
   state.links = new Map();
-  const links = m.topLinks(m.buildLinks(paths), MAX_LINKS,
-                           (l) => l.pairs.some((p) => m.pairId(p) === state.selected));
-  setText($("topology-note"), links.left
-    ? `(${links.left} quieter links not drawn: filter or pick a pair)` : "");
+  setText($("topology-note"), v.linksLeft
+    ? `(${v.linksLeft} quieter links not drawn: filter or pick a pair)` : "");
   // (names only where they can be read: all of a small picture, else
   // those the filter or a loss points at; hover for the others)
+  const lossyEnds = new Set(v.lossyEnds);
   const named = (n) => pos.size <= MAX_NAMES ||
-    (state.query && shown(n)) || links.lossyEnds.has(n);
-  const drawn = links.links.filter((l) => pos.get(l.a) && pos.get(l.b));
+    (state.query && shown(n)) || lossyEnds.has(n);
+  const drawn = v.links.filter((l) => pos.get(l.a) && pos.get(l.b));
   // (where a link goes is written only when its ends move: the places
   // are kept while the groups stay)
   reconcile(L.links, drawn, (l) => l.key, (l) => {
@@ -342,13 +313,11 @@ function renderTopology(paths) {
       line._b = b;
       setAttrs(line, { x1: a.x, y1: a.y, x2: b.x, y2: b.y });
     }
-    const sel = state.selected &&
-      l.pairs.some((p) => m.pairId(p) === state.selected);
-    const st = m.linkStyle(l);
+    const st = l.style, on = l.selected;
     setAttrs(line, {
-      class: "link" + (l.active ? "" : " idle") + (sel ? " selected" : "") +
+      class: "link" + (l.active ? "" : " idle") + (on ? " selected" : "") +
         (shown(l.a) || shown(l.b) ? "" : " dim"),
-      stroke: st.color, "stroke-width": sel ? st.width + 3 : st.width,
+      stroke: st.color, "stroke-width": on ? st.width + 3 : st.width,
       "data-loss": l.lossy ? "1" : "0", "data-style": st.kind,
     });
     state.links.set(l.key, l);
@@ -364,7 +333,7 @@ function renderTopology(paths) {
   // and, for their names, the lossy links' ends: not at every figure)
   const ctKey = [members, r, topoIndex(state.topo).ctSig, state.query,
     state.query ? state.topo : null,
-    pos.size <= MAX_NAMES ? "" : [...links.lossyEnds].sort().join()];
+    pos.size <= MAX_NAMES ? "" : [...lossyEnds].sort().join()];
   if (!same(ctKey, L.cts._key)) reconcile(L.cts, members, ([name]) => name, ([name]) => {
     const g = el("g", { "data-container": name });
     g.append(el("circle"));
@@ -389,7 +358,7 @@ function renderTopology(paths) {
   });
   L.cts._key = ctKey;
   tip.kinds = {
-    link: (k) => state.links.has(k) ? linkText(state.links.get(k)) : undefined,
+    link: (k) => state.links.has(k) ? state.links.get(k).tip : undefined,
     ct: (name) => {
       const p = pos.get(name);
       if (!p) return undefined;
@@ -422,20 +391,19 @@ function renderLegend() {
            "dashed: idle");
 }
 
-function renderPairs(paths) {
+function renderPairs(v) {
   const body = document.querySelector("#pairs tbody");
   const rts = state.topo ? topoIndex(state.topo).rts : new Map();
-  const words = (n) => m.runtimeWords(rts.get(n));
-  const rows = m.pairRows(paths, state.query, words, state.order, MAX_ROWS);
-  const order = m.PAIR_ORDERS[state.order].text;
-  setText($("pairs-note"), rows.left
-    ? `the ${rows.rows.length} ` + (state.order === "bps"
+  // (the order the rows come in, which the feed says)
+  const order = m.PAIR_ORDERS[v.order].text;
+  setText($("pairs-note"), v.rowsLeft
+    ? `the ${v.rows.length} ` + (v.order === "bps"
       ? "that lost most, then the busiest" : order) +
-      `; ${rows.left} more: filter to find them`
+      `; ${v.rowsLeft} more: filter to find them`
     : `last interval, ${order} first`);
   for (const th of document.querySelectorAll("#pairs th[data-order]"))
-    setAttrs(th, { class: th.dataset.order === state.order ? "ordered" : "" });
-  reconcile(body, rows.rows, m.pairId, (p) => {
+    setAttrs(th, { class: th.dataset.order === v.order ? "ordered" : "" });
+  reconcile(body, v.rows, m.pairId, (p) => {
     const tr = el("tr", { "data-pair": m.pairId(p) });
     for (let i = 0; i < 8; i++) tr.append(el("td"));
     return tr;
@@ -474,8 +442,9 @@ function renderPairs(paths) {
   }, true);
 }
 
-function renderPair(paths) {
-  const p = paths.find((x) => m.pairId(x) === state.selected);
+function renderPair(v) {
+  const p = v.selected && m.pairId(v.selected) === state.selected
+    ? v.selected : null;
   const hops = $("hops"), loss = $("loss-detail");
   hops.replaceChildren();
   loss.replaceChildren();
@@ -533,7 +502,7 @@ async function loadHistory() {
   let h;
   try {
     // (in the cluster view, a pair another node reports: its history)
-    const p = currentPaths().find((x) => m.pairId(x) === state.selected);
+    const p = state.view && state.view.selected;
     const self = (state.nodes || []).find((n) => n.self);
     const node = p && p.node && self && p.node !== self.name
       ? `&node=${encodeURIComponent(p.node)}` : "";
@@ -573,12 +542,15 @@ function drawCharts() {
   }
 }
 
+// (its history is read once the feed has the pair: in the cluster view,
+// the node that reports it)
 function select(id) {
   state.selected = id;
+  state.history = state.historyOf = null;
   for (const c of Object.values(state.charts)) c.destroy();
   state.charts = {};
+  sendParams();
   render();
-  loadHistory();
 }
 
 // The rules' alerts (cmon-kern --rules): shown only with rules.
@@ -611,25 +583,25 @@ function renderAlerts() {
 
 // The network's health in words (what the figures say), apart from the
 // monitor's own (what it did not see).
-function renderNetwork(paths) {
+function renderNetwork(v) {
   const box = $("network");
   box.replaceChildren();
   if (!state.metrics) return;
-  const issues = m.networkIssues(paths);
-  if (!issues.length) {
+  const issues = v.issues;
+  if (!v.nissues) {
     box.append(el("div", { class: "ok", "data-network": "ok" },
                   "Network: no pair lost packets in the last interval."));
     return;
   }
   box.append(el("div", { class: "bad", "data-network": "lossy" },
-    `Network: ${issues.length} pair(s) lost packets in the last interval: ` +
+    `Network: ${v.nissues} pair(s) lost packets in the last interval: ` +
     issues.slice(0, 5).map((i) => i.lost
       ? `${i.pair} ${m.fmtPct(i.ratio)} (${i.lost} packets` +
         `${i.hop ? ", between " + i.hop.replace(">", " and ") : ""})`
       // (the counters confirm a gap after three reads; traced packets
       // missing show it first)
       : `${i.pair} (${i.seqLost} traced packet(s) missing)`)
-      .join("; ") + (issues.length > 5 ? "; …" : "")));
+      .join("; ") + (v.nissues > issues.length ? "; …" : "")));
 }
 
 // The cluster view's nodes: which answer, which do not and why.
@@ -712,7 +684,7 @@ function renderHealth() {
 // once rather than at the next frame), for tools/cmon-bench-page.
 function render() {
   const t0 = performance.now();
-  const paths = currentPaths();
+  const v = state.view || NO_VIEW;
   const mx = state.metrics;
   if (state.nodes) {
     const down = state.nodes.filter((n) => !n.up).length;
@@ -726,10 +698,10 @@ function render() {
     $("last-update").dataset.time = mx.time;
   }
   tip.texts.clear();
-  renderTopology(paths);
-  renderPairs(paths);
-  renderPair(paths);
-  renderNetwork(paths);
+  renderTopology(v);
+  renderPairs(v);
+  renderPair(v);
+  renderNetwork(v);
   renderHealth();
   renderNodes();
   renderAlerts();
@@ -755,87 +727,57 @@ function tick() {
     ` (${age < 1.5 ? "now" : Math.round(age) + " s ago"})`;
 }
 
-async function refreshTopology() {
-  try {
-    // (the pairs of the last interval come with the figures: only the
-    // idle ones, which the engine still knows)
-    const text = await getText("/api/v1/topology?paths=idle");
-    // (one that says what the last one said, its time (first) apart, is
-    // not taken: the picture's groups, places and indexes stay)
-    const body = text.slice(text.indexOf(","));
-    if (body !== state.topoText) {
-      state.topo = JSON.parse(text);
-      state.topoText = body;
-    }
-    state.topoAt = Date.now();
-  } catch (e) {
-    console.warn("topology:", e.message);
-  }
+// The feed (feed.js) reads the API in a worker; the page sends it what
+// it shows (sendParams()) and draws what comes back.
+const feed = new Worker(new URL("feed.js", import.meta.url), { type: "module" });
+feed.onerror = (e) => console.error("feed:", e.message);
+
+function sendParams() {
+  feed.postMessage({ type: "params", seq: ++state.seq, query: state.query,
+                     order: state.order, selected: state.selected,
+                     links: MAX_LINKS, rows: MAX_ROWS });
 }
 
-async function apply(mx) {
-  state.metrics = mx;
-  if (Date.now() - state.topoAt > 2000) await refreshTopology();
-  try {
-    state.health = await getJSON("/api/v1/health");
-  } catch { /* shown as stale by the last-update time */ }
-  const p = mx.pairs.find((x) => m.pairId(x) === state.selected);
-  if (p)
-    pushPoint(Number(mx.time.toFixed(3)), p.latency_us.e2e.p50 ?? null,
-              p.latency_us.e2e.p99 ?? null, p.bps);
-  render();
-  drawCharts();
-}
-
-// The cluster view: this exporter's page for every node it knows
-// (--peer), polled as one document (/api/v1/cluster) every second.
-async function pollCluster() {
-  let v;
-  try {
-    v = m.mergeCluster(await getJSON("/api/v1/cluster"));
-  } catch (e) {
-    setStatus("down");
+feed.onmessage = (e) => {
+  const msg = e.data;
+  if (msg.type === "status") {
+    state.status = msg.status;
+    setStatus(state.paused ? "paused" : msg.status);
     return;
   }
-  setStatus(state.paused ? "paused" : "live");
-  const take = () => {
-    state.topo = v.topo;
-    state.topoText = null;
-    state.topoAt = Date.now();
-    state.nodes = v.nodes;
-    apply(v.metrics);
-  };
-  if (state.paused) state.pending = take;
-  else take();
-}
-
-function connect() {
-  const es = state.es = new EventSource(url("/api/v1/events"));
-  es.addEventListener("metrics", (e) => {
-    const mx = JSON.parse(e.data);
-    if (state.paused) {
-      state.pending = () => apply(mx);
-      return;
-    }
-    apply(mx);
-  });
-  es.onopen = () => setStatus(state.paused ? "paused" : "live");
-  es.onerror = () => setStatus("down");
-}
+  // (one made for what the page showed before: the next is on its way)
+  if (msg.view && msg.seq !== state.seq) return;
+  if (msg.topo !== undefined) state.topo = msg.topo;
+  if (msg.metrics) state.metrics = msg.metrics;
+  if (msg.health) state.health = msg.health;
+  if (msg.view) {
+    state.view = msg.view;
+    state.nodes = msg.nodes;
+  }
+  const p = state.view && state.view.selected;
+  if (msg.update && p && state.history)
+    pushPoint(Number(state.metrics.time.toFixed(3)),
+              p.latency_us.e2e.p50 ?? null, p.latency_us.e2e.p99 ?? null, p.bps);
+  render();
+  if (p && state.historyOf !== state.selected) {
+    state.historyOf = state.selected;
+    loadHistory();
+  } else if (msg.update) {
+    drawCharts();
+  }
+};
 
 $("pause").addEventListener("click", () => {
   state.paused = !state.paused;
   $("pause").textContent = state.paused ? "Resume" : "Pause";
-  setStatus(state.paused ? "paused" : "live");
-  if (!state.paused && state.pending) {
-    state.pending();
-    state.pending = null;
-  }
+  setStatus(state.paused ? "paused" : state.status);
+  feed.postMessage({ type: "pause", paused: state.paused });
 });
 document.querySelector("#pairs thead").addEventListener("click", (e) => {
   const th = e.target.closest("th[data-order]");
   if (!th) return;
   state.order = th.dataset.order;
+  sendParams();
   render();
 });
 // (a container clicked: its paths, and only them, as the filter would)
@@ -845,6 +787,7 @@ $("topology").addEventListener("click", (e) => {
   const name = g.dataset.container;
   state.query = state.query === name ? "" : name;
   $("search").value = state.query;
+  sendParams();
   render();
 });
 document.querySelector("#pairs tbody").addEventListener("click", (e) => {
@@ -855,7 +798,7 @@ $("topology").addEventListener("click", (e) => {
   // (a link opens its busiest pair)
   const n = e.target.closest("[data-link]");
   const l = n && state.links && state.links.get(n.dataset.link);
-  if (l) select(m.pairId(l.pairs.reduce((x, y) => y.bps > x.bps ? y : x)));
+  if (l) select(l.busiest);
 });
 $("group-by").addEventListener("change", (e) => {
   state.groupBy = e.target.value;
@@ -863,30 +806,11 @@ $("group-by").addEventListener("change", (e) => {
 });
 $("search").addEventListener("input", (e) => {
   state.query = e.target.value;
+  sendParams();
   render();
 });
 window.addEventListener("resize", () => render());
 setInterval(tick, 1000);
 renderLegend();
-// One node's exporter streams its figures; one with peers serves the
-// cluster's, polled.  (Peers found in etcd come a few seconds after the
-// exporter starts: a page opened before looks again.)
-const isCluster = () => getJSON("/api/v1/cluster")
-  .then((cl) => cl.nodes.length > 1, () => false);
-async function startCluster() {
-  if (state.es) state.es.close();
-  await pollCluster();
-  setInterval(pollCluster, 1000);
-}
-isCluster().then(async (yes) => {
-  if (yes) return startCluster();
-  await refreshTopology();
-  render();
-  connect();
-  const look = setInterval(async () => {
-    if (await isCluster()) {
-      clearInterval(look);
-      startCluster();
-    }
-  }, 10000);
-});
+feed.postMessage({ type: "start", token });
+sendParams();

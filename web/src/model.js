@@ -152,10 +152,31 @@ export function groupOf(c, by) {
   return v != null ? `${key}=${v}` : `no label ${key}`;
 }
 
+// The endpoints of @paths that are not monitored @containers, in the
+// order they first appear, each with where a path puts it (placeOf():
+// "Open vSwitch", "node N", or null; the first path that says wins).
+export function strangers(containers, paths) {
+  const mon = new Set();
+  for (const c of containers) if (c.monitored) mon.add(c.name);
+  const place = new Map();
+  const placeEnd = (p, end) => {
+    const n = p[end];
+    if (mon.has(n) || place.get(n)) return;
+    place.set(n, placeOf(p, end));
+  };
+  for (const p of paths) {
+    placeEnd(p, "src");
+    placeEnd(p, "dst");
+  }
+  return [...place];
+}
+
 // Groups of the topology: one per bridge (or, grouped @by what the
 // runtime says, per value: groupOf()), the containers routed without a
 // bridge, then the endpoints that are not monitored containers here:
 // behind Open vSwitch, on other nodes (overlay paths), or elsewhere.
+// @topo: { containers, paths }, or { containers, ends } with the
+// endpoints strangers() gives of the paths.
 export function groups(topo, by = "") {
   const out = [];
   const byName = new Map();
@@ -172,21 +193,8 @@ export function groups(topo, by = "") {
       grp.members.push(member);
     }
   };
-  // (where the path puts an endpoint matters only for those that are
-  // not monitored containers: the first path that says wins)
-  const mon = new Set();
-  for (const c of topo.containers) if (c.monitored) mon.add(c.name);
-  const place = new Map();
-  const placeEnd = (p, end) => {
-    const n = p[end];
-    if (mon.has(n) || place.has(n)) return;
-    const where = placeOf(p, end);
-    if (where) place.set(n, where);
-  };
-  for (const p of topo.paths) {
-    placeEnd(p, "src");
-    placeEnd(p, "dst");
-  }
+  const ends = topo.ends || strangers(topo.containers, topo.paths);
+  const place = new Map(ends);
   for (const c of topo.containers) {
     if (c.monitored && by) add(groupOf(c, by), false, c.name, false, true);
     // (a container on an Open vSwitch port has its port's type)
@@ -197,12 +205,8 @@ export function groups(topo, by = "") {
   }
   // endpoints seen only in paths (not listed as containers)
   const known = new Set(topo.containers.map((c) => c.name));
-  for (const p of topo.paths)
-    for (const n of [p.src, p.dst])
-      if (!known.has(n)) {
-        known.add(n);
-        add(place.get(n) || "other endpoints", false, n);
-      }
+  for (const [n, where] of ends)
+    if (!known.has(n)) add(where || "other endpoints", false, n);
   // bridges first, larger first; the others after, "other endpoints" last
   const rank = (g) => g.bridge || g.chosen ? 0
     : g.name === "other endpoints" ? 2 : 1;
@@ -402,6 +406,62 @@ export function pairRows(paths, query, words = () => [], by = "bps", n = Infinit
     (y.k - x.k) || byText(x.p.src, y.p.src) || byText(x.p.dst, y.p.dst) ||
     byText(pairProto(x.p), pairProto(y.p)));
   return { rows: top.map((r) => r.p), left: found.length - top.length };
+}
+
+// Pairs now: the last interval's (@metrics), then the idle ones the
+// engine still knows (@topo's paths).
+export function currentPaths(metrics, topo) {
+  const out = new Map();
+  for (const p of metrics ? metrics.pairs : [])
+    out.set(pairId(p), p);
+  for (const p of topo && topo.paths ? topo.paths : [])
+    if (!out.has(pairId(p))) out.set(pairId(p), { ...p, active: false });
+  return [...out.values()];
+}
+
+// A link's tooltip: its ends, then each of its pairs' figures.
+export function linkText(l) {
+  const lines = [`${l.a} ↔ ${l.b}`];
+  for (const p of l.pairs) {
+    lines.push(`${p.src} → ${p.dst} ${pairProto(p)}: ` +
+      (p.active ? `${fmtRate(p.pps, "pkt/s")}, ${fmtRate(p.bps, "bit/s")}, ` +
+        `p50 ${fmtUs(p.latency_us.e2e.p50)}, p99 ${fmtUs(p.latency_us.e2e.p99)}, ` +
+        `loss ${fmtPct(p.loss.ratio)}${p.loss.hop ? " at " + p.loss.hop : ""}`
+        : "idle"));
+  }
+  return lines.join("\n");
+}
+
+// What the page draws of an update, made from every pair away from the
+// page's thread (feed.js), so that what crosses to the page is what it
+// draws: the links to draw (at most @q.links; each with its style, its
+// busiest pair and its tooltip), the endpoints that are not containers
+// (strangers()), the table's rows (@q.rows at most, @q.query and
+// @q.order: pairRows()), the selected pair (@q.selected: its id), and
+// the network's issues (the first five, and how many).  @d: { metrics,
+// topo } (topo.paths: the idle pairs).
+export function view(d, q) {
+  const paths = currentPaths(d.metrics, d.topo);
+  const pic = pictured(paths);
+  const cs = d.topo ? d.topo.containers : [];
+  const has = (l) => l.pairs.some((p) => pairId(p) === q.selected);
+  const top = topLinks(buildLinks(pic), q.links, has);
+  const rts = new Map(cs.map((c) => [c.name, c.runtime]));
+  const rows = pairRows(paths, q.query, (n) => runtimeWords(rts.get(n)),
+                        q.order, q.rows);
+  const issues = networkIssues(paths);
+  return {
+    links: top.links.map((l) => ({
+      key: l.key, a: l.a, b: l.b, active: l.active, lossy: l.lossy,
+      selected: has(l), style: linkStyle(l), tip: linkText(l),
+      busiest: pairId(l.pairs.reduce((x, y) => y.bps > x.bps ? y : x)),
+    })),
+    linksLeft: top.left, lossyEnds: [...top.lossyEnds],
+    ends: strangers(cs, pic),
+    rows: rows.rows, rowsLeft: rows.left, order: q.order,
+    selected: paths.find((p) => pairId(p) === q.selected) || null,
+    issues: issues.slice(0, 5), nissues: issues.length,
+  };
 }
 
 // A pair's protocol, and the port the rules set it apart by: "tcp:5432".

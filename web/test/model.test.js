@@ -403,3 +403,50 @@ test("the first N are those a stable sort puts first", () => {
     assert.deepEqual(m.topN(items, n, cmp).map((x) => x.i), want, `${len} items, ${n}`);
   }
 });
+
+test("an update's view: what the page draws of every pair, made in the feed", () => {
+  const mx = { pairs: [
+    pair("web", "db", "tcp", { sip: "10.0.0.1", dip: "10.0.0.2", bps: 900, p50: 30 }),
+    pair("db", "web", "tcp", { sip: "10.0.0.2", dip: "10.0.0.1", bps: 100,
+                               lost: 4, ratio: 0.04, hop: "veth_in>veth_out" }),
+    pair("web", "ext", "udp", { sip: "10.0.0.1", dip: "10.9.0.9", bps: 50 }),
+    pair("web", "igmp", "udp", { sip: "0.0.0.0", dip: "224.0.0.22" }),
+  ] };
+  const topo = {
+    containers: [{ name: "web", monitored: true, bridge: "br0" },
+                 { name: "db", monitored: true, bridge: "br0" }],
+    // (the idle pairs: one the metrics also have is theirs)
+    paths: [pair("web", "db", "tcp", { sip: "10.0.0.1", dip: "10.0.0.2",
+                                       active: false }),
+            pair("db", "cache", "tcp", { sip: "10.0.0.2", dip: "10.0.0.3",
+                                         active: false })],
+  };
+  const q = { query: "", order: "bps", selected: "10.0.0.1>10.0.0.2/tcp",
+              links: 10, rows: 10 };
+  const v = m.view({ metrics: mx, topo }, q);
+  const l = v.links.find((x) => x.key === "db|web");
+  assert.equal(l.busiest, "10.0.0.1>10.0.0.2/tcp");
+  assert.ok(l.lossy && l.selected && l.style.kind === "loss");
+  assert.match(l.tip, /^db ↔ web\nweb → db tcp: .*\ndb → web tcp: .*loss 4\.00 % at veth_in>veth_out/);
+  assert.deepEqual(v.links.map((x) => x.key).sort(),
+                   ["cache|db", "db|web", "ext|web"]);
+  assert.deepEqual(v.lossyEnds.sort(), ["db", "web"]);
+  assert.deepEqual(v.ends.map((e) => e[0]).sort(), ["cache", "ext"]);
+  // the busiest first (the IGMP report too), idle last
+  assert.deepEqual(v.rows.map((p) => `${p.src}>${p.dst}:${p.active}`),
+    ["web>igmp:true", "web>db:true", "db>web:true", "web>ext:true", "db>cache:false"]);
+  // past the rows shown, the lossy first
+  const four = m.view({ metrics: mx, topo }, { ...q, rows: 4 });
+  assert.deepEqual(four.rows.map((p) => `${p.src}>${p.dst}`),
+                   ["db>web", "web>igmp", "web>db", "web>ext"]);
+  assert.equal(four.rowsLeft, 1);
+  assert.equal(v.selected.bps, 900);
+  assert.equal(v.nissues, 1);
+  assert.equal(v.issues[0].lost, 4);
+  const f = m.view({ metrics: mx, topo }, { ...q, query: "ext", order: "p99",
+                                            rows: 1, selected: null });
+  assert.deepEqual(f.rows.map((p) => p.dst), ["ext"]);
+  assert.equal(f.order, "p99");
+  assert.ok(!f.selected && !f.links.some((x) => x.selected));
+  assert.equal(m.view({ metrics: mx, topo }, { ...q, links: 1 }).linksLeft, 2);
+});
