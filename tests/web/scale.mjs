@@ -8,6 +8,10 @@
 // "render ms: p50 P p95 P max M over N updates", after the first three
 // (the topology alone, then the first figures: the elements are made),
 // whose times come after "made:".  No console errors.
+// With CMON_FRAMES=N, N more updates are traced (the browser's timeline,
+// as DevTools records it) and all the page thread did between one update
+// and the next is printed as "page thread ms per update: p50 P p95 P":
+// the update, then the frame's paint, and anything else it ran.
 // Env: CHROMIUM (default /usr/bin/chromium), CMON_WEB (web/ of the tree).
 import { fail, open } from "./browser.mjs";
 
@@ -71,8 +75,43 @@ try {
   console.log(`render ms: p50 ${q(0.5).toFixed(1)} p95 ${q(0.95).toFixed(1)} ` +
               `max ${upd[upd.length - 1].toFixed(1)} over ${upd.length} updates ` +
               `(${ncts} containers); made: ${made}`);
+  const frames = Number(process.env.CMON_FRAMES || 0);
+  if (frames) console.log(await pageThread(frames));
   if (shot) await page.screenshot({ path: shot });
   if (errors.length) fail("console errors: " + errors.join(" | "));
 } finally {
   await browser.close();
+}
+
+// The page thread's busy time per update over @n updates: its top-level
+// tasks from one "cmon-render" to the next.
+async function pageThread(n) {
+  const cdp = await page.context().newCDPSession(page);
+  const ev = [];
+  cdp.on("Tracing.dataCollected", (d) => ev.push(...d.value));
+  const done = new Promise((r) => cdp.once("Tracing.tracingComplete", r));
+  await cdp.send("Tracing.start", { categories: "toplevel,blink.user_timing,__metadata",
+                                    transferMode: "ReportEvents" });
+  const from = Number(await page.evaluate(() => document.body.dataset.updates));
+  await page.waitForFunction((k) => Number(document.body.dataset.updates) >= k,
+                             from + n + 1, { polling: 250, timeout: 5000 * (n + 2) })
+    .catch(() => fail("updates while traced"));
+  await cdp.send("Tracing.end");
+  await done;
+  const main = ev.find((e) => e.name === "thread_name" &&
+                       e.args.name === "CrRendererMain");
+  if (!main) fail("no page thread in the trace");
+  const at = ev.filter((e) => e.name === "cmon-render" && e.ph === "b" &&
+                       e.pid === main.pid).map((e) => e.ts).sort((a, b) => a - b);
+  const tasks = ev.filter((e) => e.ph === "X" && e.pid === main.pid &&
+                          e.tid === main.tid && /RunTask$/.test(e.name));
+  const busy = [];
+  for (let i = 0; i + 1 < at.length; i++)
+    busy.push(tasks.filter((t) => t.ts >= at[i] - 100 && t.ts < at[i + 1] - 100)
+      .reduce((x, t) => x + t.dur, 0) / 1000);
+  if (!busy.length) fail("no update traced");
+  busy.sort((a, b) => a - b);
+  const q = (f) => busy[Math.min(busy.length - 1, Math.floor(f * busy.length))];
+  return `page thread ms per update: p50 ${q(0.5).toFixed(1)} ` +
+    `p95 ${q(0.95).toFixed(1)} over ${busy.length} updates`;
 }
