@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """A synthetic cmon exporter for measuring the web page at scale.
 
-  cmon-fake-api.py WEB_ROOT CONTAINERS BRIDGES PAIRS [PORT]
+  cmon-fake-api.py WEB_ROOT CONTAINERS BRIDGES PAIRS [PORT [NODES]]
 
 Serves WEB_ROOT (web/dist) and the API the page reads, as cmon-dpdk
 would (doc/exporter.md), for CONTAINERS containers spread over BRIDGES
 bridges ("node<i>-br") and PAIRS pairs between them with steady made-up
-figures; an event every second.  Prints "serving http://127.0.0.1:PORT/"
-once it listens (PORT 0: any free one).  For tools/cmon-bench-page and
-tests/web/scale.mjs: no part of cmon runs, only the page is measured.
+figures; an event every second.  With NODES > 1, the exporter of a
+cluster instead (/api/v1/cluster, as --peer gives it): bridge i on node
+i % NODES, each node's documents with its own containers, the others'
+it exchanges traffic with as endpoints it does not monitor, and the
+pairs either end of which it hosts (a pair between two nodes in both).
+Prints "serving http://127.0.0.1:PORT/" once it listens (PORT 0: any
+free one).  For tools/cmon-bench-page and tests/web/scale.mjs: no part
+of cmon runs, only the page is measured.
 """
 import http.server
 import json
@@ -20,6 +25,7 @@ import time
 
 root, ncts, nbr, npairs = sys.argv[1], *map(int, sys.argv[2:5])
 port = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+nnodes = int(sys.argv[6]) if len(sys.argv) > 6 else 1
 rng = random.Random(1)
 
 
@@ -62,21 +68,64 @@ def pair(k, t):
     }
 
 
-def metrics():
+def node_of(i):
+    return i % nbr % nnodes
+
+
+def on(node, k):
+    """Does @node report pair @k (all of them with one node)?"""
+    a, b, _ = PAIRS[k]
+    return node is None or node in (node_of(a), node_of(b))
+
+
+def metrics(node=None):
     t = int(time.time())
-    return {"time": time.time(), "interval_s": 1.0, "node": "fake",
+    return {"time": time.time(), "interval_s": 1.0,
+            "node": "fake" if node is None else f"node{node}",
             "sample": 32, "counters": {}, "clocks": [],
-            "pairs": [pair(k, t) for k in range(npairs)], "alerts": []}
+            "pairs": [pair(k, t) for k in range(npairs) if on(node, k)],
+            "alerts": []}
 
 
-def topology(idle_only=False):
+def topology(idle_only=False, node=None):
     # (every made-up pair is active: ?paths=idle lists none)
-    return {"time": time.time(), "node": "fake", "containers": CTS,
+    mine = [c for i, c in enumerate(CTS) if node is None or node_of(i) == node]
+    names = {c["name"] for c in mine}
+    # (the other nodes' containers it exchanges traffic with)
+    seen = {x for k in range(npairs) if on(node, k) for x in PAIRS[k][:2]}
+    strangers = [{"name": CTS[i]["ips"][0], "ips": CTS[i]["ips"],
+                  "bridge": None, "port": None, "port_type": None,
+                  "monitored": False, "runtime": None}
+                 for i in sorted(seen) if CTS[i]["name"] not in names]
+    return {"time": time.time(),
+            "node": "fake" if node is None else f"node{node}",
+            "containers": mine + strangers,
             "bridges": [{"name": f"node{j}-br", "type": "linux",
-                         "containers": [c["name"] for c in CTS
+                         "containers": [c["name"] for c in mine
                                         if c["bridge"] == f"node{j}-br"]}
-                        for j in range(nbr)],
-            "paths": [] if idle_only else metrics()["pairs"]}
+                        for j in range(nbr) if node is None or j % nnodes == node],
+            "paths": [] if idle_only else metrics(node)["pairs"]}
+
+
+CLUSTER = [None, b""]
+
+
+def cluster():
+    """The cluster document, made once a second (a big one takes a
+    while): cmon-dpdk too publishes its documents once per interval."""
+    t = int(time.time())
+    if CLUSTER[0] != t:
+        CLUSTER[:] = [t, json.dumps(cluster_doc()).encode()]
+    return CLUSTER[1]
+
+
+def cluster_doc():
+    nodes = [None] if nnodes == 1 else range(nnodes)
+    return {"time": time.time(), "nodes": [{
+        "node": "fake" if n is None else f"node{n}", "self": not n,
+        "url": "" if n is None else f"http://node{n}.fake:9417",
+        "up": True, "age_s": 0, "error": None, "metrics": metrics(n),
+        "topology": topology(False, n)} for n in nodes]}
 
 
 HEALTH = {"time": 0, "node": "fake", "interval_s": 1.0, "sample": 32,
@@ -94,7 +143,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def send_json(self, doc):
-        body = json.dumps(doc).encode()
+        body = doc if isinstance(doc, bytes) else json.dumps(doc).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -107,11 +156,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return self.send_json(topology("paths=idle" in self.path))
         if path == "/api/v1/health":
             return self.send_json(HEALTH)
-        if path == "/api/v1/cluster":	# a cluster of one
-            return self.send_json({"time": time.time(), "nodes": [{
-                "node": "fake", "self": True, "url": "", "up": True,
-                "age_s": 0, "error": None, "metrics": metrics(),
-                "topology": topology()}]})
+        if path == "/api/v1/cluster":
+            return self.send_json(cluster())
         if path == "/api/v1/history":
             return self.send_json({"points": []})
         if path == "/api/v1/events":

@@ -1,7 +1,8 @@
 // The page with many containers, in headless Chromium, against the
 // synthetic exporter tools/cmon-fake-api.py:
-//   node scale.mjs URL CONTAINERS UPDATES [SCREENSHOT]
-// Every container is drawn, a search finds one among them, grouping by a
+//   node scale.mjs URL CONTAINERS UPDATES [SCREENSHOT [NODES]]
+// Every container is drawn (with NODES, on the page of a cluster of that
+// many nodes, by its node's bridge), a search finds one among them, grouping by a
 // label makes a ring per value, a container clicked shows its pairs
 // only, the table orders by p99, and UPDATES updates are applied; prints each update's "cmon-render" time from the
 // browser's performance timeline (drawing, style and layout) as
@@ -15,7 +16,7 @@
 // Env: CHROMIUM (default /usr/bin/chromium), CMON_WEB (web/ of the tree).
 import { fail, open } from "./browser.mjs";
 
-const [url, ncts, nupd, shot] = process.argv.slice(2);
+const [url, ncts, nupd, shot, nodes = "1"] = process.argv.slice(2);
 const { browser, page, errors } = await open(url, 1600, 1200);
 try {
   await page.waitForFunction((n) => Number(document.body.dataset.updates) >= n,
@@ -27,6 +28,13 @@ try {
     .map((e) => e.duration));
   const drawn = await page.$$eval("[data-container]", (e) => e.length);
   if (drawn !== Number(ncts)) fail(`${drawn} containers drawn of ${ncts}`);
+  if (nodes !== "1") {
+    const head = await page.textContent("#node");
+    if (head !== `cluster of ${nodes} nodes`) fail(`header: "${head}"`);
+    const hubs = await page.$$eval("[data-hub]", (e) => e.map((x) => x.dataset.hub));
+    if (hubs.length !== 10 || !hubs.every((h) => /^node\d+ · node\d+-br$/.test(h)))
+      fail(`the cluster's bridges: ${hubs.slice(0, 4)}`);
+  }
   await page.fill("#search", "ct0042");
   const lit = await page.$$eval("[data-container]:not(.dim)", (e) =>
     e.map((x) => x.dataset.container));
