@@ -14,7 +14,8 @@ P=$D$(sed -n 's/^prefix = //p' "$top_builddir/Makefile")
 for f in sbin/cmon-kern sbin/cmon-dpdk bin/cmonctl bin/cmon-pcap \
 	share/man/man8/cmon-kern.8 share/man/man8/cmon-dpdk.8 \
 	share/man/man1/cmonctl.1 share/man/man1/cmon-pcap.1 \
-	share/cmon/web/index.html share/cmon/web/app.js share/cmon/web/feed.js \
+	share/cmon/web/index.html share/cmon/web/app.js share/cmon/web/api.js \
+	share/cmon/web/feed.js \
 	share/cmon/web/model.js share/cmon/web/style.css \
 	share/cmon/web/vendor/uPlot.iife.min.js \
 	share/cmon/templates/docker-bridge.yaml share/cmon/templates/routed.yaml \

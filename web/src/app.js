@@ -3,6 +3,7 @@
 // series, and the monitor's health, from cmon-dpdk's JSON API and event
 // stream (doc/exporter.md).  The logic is in model.js; feed.js, a worker,
 // reads the API and makes what is drawn of it; this file draws.
+import { getJSON } from "./api.js";
 import * as m from "./model.js";
 
 const params = new URLSearchParams(location.search);
@@ -21,17 +22,6 @@ const NO_VIEW = { links: [], linksLeft: 0, lossyEnds: [], ends: [], rows: [],
                   rowsLeft: 0, order: "bps", selected: null, issues: [],
                   nissues: 0 };
 
-function url(path) {
-  if (!token) return path;
-  return path + (path.includes("?") ? "&" : "?") + "token=" +
-    encodeURIComponent(token);
-}
-
-async function getJSON(path) {
-  const r = await fetch(url(path), { cache: "no-store" });
-  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-  return r.json();
-}
 
 function el(tag, attrs = {}, text) {
   const e = tag === "svg" || ["g", "circle", "line", "text", "title", "path"]
@@ -506,7 +496,8 @@ async function loadHistory() {
     const self = (state.nodes || []).find((n) => n.self);
     const node = p && p.node && self && p.node !== self.name
       ? `&node=${encodeURIComponent(p.node)}` : "";
-    h = await getJSON(`/api/v1/history?${m.historyQuery(state.selected)}${node}`);
+    h = await getJSON(`/api/v1/history?${m.historyQuery(state.selected)}${node}`,
+                      token);
   } catch {
     h = { points: [] };
   }
@@ -745,15 +736,14 @@ feed.onmessage = (e) => {
     setStatus(state.paused ? "paused" : msg.status);
     return;
   }
-  // (one made for what the page showed before: the next is on its way)
-  if (msg.view && msg.seq !== state.seq) return;
+  // (the documents are taken whatever; a view made for what the page
+  // showed before is not: the one for now is on its way)
   if (msg.topo !== undefined) state.topo = msg.topo;
   if (msg.metrics) state.metrics = msg.metrics;
   if (msg.health) state.health = msg.health;
-  if (msg.view) {
-    state.view = msg.view;
-    state.nodes = msg.nodes;
-  }
+  state.nodes = msg.nodes;
+  if (msg.seq !== state.seq) return;
+  state.view = msg.view;
   const p = state.view && state.view.selected;
   if (msg.update && p && state.history)
     pushPoint(Number(state.metrics.time.toFixed(3)),

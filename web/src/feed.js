@@ -12,6 +12,7 @@
 // pairs; null before the first figures), topo (without its paths;
 // undefined: unchanged), nodes, health, view }: update true for new
 // figures, false for new params; seq the params it was made for.
+import * as api from "./api.js";
 import * as m from "./model.js";
 
 let token = null;
@@ -23,17 +24,7 @@ let topoSig = null;	// what the page was last given of the topology,
 let topoOf = null;	// made of this one
 let topo = null, topoAt = 0;
 
-function url(path) {
-  if (!token) return path;
-  return path + (path.includes("?") ? "&" : "?") + "token=" +
-    encodeURIComponent(token);
-}
-
-async function getJSON(path) {
-  const r = await fetch(url(path), { cache: "no-store" });
-  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-  return r.json();
-}
+const getJSON = (path) => api.getJSON(path, token);
 
 function post(update) {
   if (!shown || !params) return;
@@ -85,7 +76,7 @@ async function onMetrics(mx) {
 
 let es = null;
 function connect() {
-  es = new EventSource(url("/api/v1/events"));
+  es = new EventSource(api.apiURL("/api/v1/events", token));
   // (events in order: one is applied before the next is parsed)
   let queue = Promise.resolve();
   es.addEventListener("metrics", (e) => {
