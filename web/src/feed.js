@@ -77,10 +77,12 @@ async function onMetrics(mx) {
 let es = null;
 function connect() {
   es = new EventSource(api.apiURL("/api/v1/events", token));
-  // (events in order: one is applied before the next is parsed)
+  // (events in order: one is applied before the next is parsed; one
+  // that cannot be is reported, and the next taken)
   let queue = Promise.resolve();
   es.addEventListener("metrics", (e) => {
-    queue = queue.then(() => onMetrics(JSON.parse(e.data)));
+    queue = queue.then(() => onMetrics(JSON.parse(e.data)))
+      .catch((err) => console.error("event:", err.message));
   });
   es.onopen = () => postMessage({ type: "status", status: "live" });
   es.onerror = () => postMessage({ type: "status", status: "down" });
