@@ -34,6 +34,12 @@ try {
     const hubs = await page.$$eval("[data-hub]", (e) => e.map((x) => x.dataset.hub));
     if (hubs.length !== 10 || !hubs.every((h) => /^node\d+ · node\d+-br$/.test(h)))
       fail(`the cluster's bridges: ${hubs.slice(0, 4)}`);
+    // grouped by node: a ring a node
+    await page.selectOption("#group-by", "node");
+    const byNode = await page.$$eval("[data-hub]", (e) => e.map((x) => x.dataset.hub));
+    if (byNode.length !== Number(nodes) || !byNode.every((h) => /^node node\d+$/.test(h)))
+      fail(`grouped by node: ${byNode.slice(0, 4)}`);
+    await page.selectOption("#group-by", "");
   }
   await page.fill("#search", "ct0042");
   const lit = await page.$$eval("[data-container]:not(.dim)", (e) =>

@@ -125,24 +125,28 @@ function ownLabels(rt) {
 // What monitored containers can be grouped by besides their bridge, from
 // what the container runtime says of them: [value, text] for a <select>.
 export function groupChoices(containers) {
-  const keys = new Set();
+  const keys = new Set(), nodes = new Set();
   let image = false, compose = false;
   for (const c of containers) {
+    // (the cluster view's containers say which node they run on)
+    if (c.monitored && c.node) nodes.add(c.node);
     const rt = c.monitored && c.runtime;
     if (!rt) continue;
     image = true;
     compose = compose || !!rt.compose_service;
     for (const [k] of ownLabels(rt)) keys.add(k);
   }
-  return [["", "bridge"], ...(image ? [["image", "image"]] : []),
+  return [["", "bridge"], ...(nodes.size > 1 ? [["node", "node"]] : []),
+          ...(image ? [["image", "image"]] : []),
           ...(compose ? [["compose", "Compose service"]] : []),
           ...[...keys].sort().map((k) => ["label:" + k, "label " + k])];
 }
 
-// The group of a monitored container when grouped @by ("image",
-// "compose", "label:KEY"; groupChoices()).
+// The group of a monitored container when grouped @by ("node" in the
+// cluster view, "image", "compose", "label:KEY"; groupChoices()).
 export function groupOf(c, by) {
   const rt = c.runtime;
+  if (by === "node") return "node " + c.node;
   if (by === "image") return rt ? "image " + rt.image : "image not known";
   if (by === "compose")
     return rt && rt.compose_service

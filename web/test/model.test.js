@@ -344,6 +344,13 @@ test("the cluster view: each pair once, from its destination's node", () => {
      ["c", "n3 · cni0", true]]);
   const gs = m.groups({ containers: v.topo.containers, paths: v.topo.paths });
   assert.deepEqual(gs.map((g) => g.name), ["n1 · cni0", "n2 · cni0", "n3 · cni0"]);
+  // grouped by node: one ring a node, whatever its bridges
+  assert.ok(m.groupChoices(v.topo.containers).some((c) => c[0] === "node"));
+  assert.ok(!m.groupChoices([{ name: "a", monitored: true }])
+    .some((c) => c[0] === "node"));
+  assert.deepEqual(m.groups({ containers: v.topo.containers, paths: [] }, "node")
+    .map((g) => [g.name, g.members]),
+    [["node n1", ["a"]], ["node n2", ["b"]], ["node n3", ["c"]]]);
   assert.deepEqual(v.nodes.map((n) => [n.name, n.up, n.containers]),
     [["n1", true, 1], ["n2", true, 1], ["n3", false, 1]]);
   assert.match(m.nodeText(v.nodes[2]), /^down: Couldn't connect to server \(last answer 12 s ago\)/);
