@@ -8,6 +8,8 @@
 
 /* The kernel's sk_buff behind a tc context (the verifier inlines it). */
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+/* Memory read as a kernel type, each load guarded (inlined too). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 /*
  * Sampling, which the agent changes live (monitoring rules): a pair

@@ -120,10 +120,23 @@ static __always_inline __u32 cmon_pkt_hash(const struct cmon_flow_key *f,
 				pkt_id);
 }
 
+/* Two 16-bit fields as the 32-bit word they make in memory. */
+static __always_inline __u32 cmon_word(__u16 first, __u16 second)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return first | (__u32)second << 16;
+#else
+	return (__u32)first << 16 | second;
+#endif
+}
+
 /*
  * Parse a kernel skb from a tracepoint (no packet helpers there): flow
- * key and sampling id from the network and transport headers, read in one
- * copy when the IPv4 header has no options (a copy is a helper call).
+ * key and sampling id from the network and transport headers, read in
+ * place: the headers are cast to the kernel's own types
+ * (bpf_rdonly_cast(), which the verifier inlines), and each field is a
+ * load the JIT guards against a fault (a fault reads 0), where a copy
+ * would be a helper call.
  * 0; -1: not IPv4, or not readable; -2: the headers are not in the skb's
  * linear part (an af_packet socket's ring sends a frame's bytes in page
  * fragments), which a tracepoint cannot read.
@@ -133,39 +146,35 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 					   __u32 *pkt_id)
 {
 	unsigned char *head = skb->head;
-	__u32 nh = skb->network_header, tail = skb->tail;
-	__u8 h[28] __attribute__((aligned(4)));
-	struct cmon_ip4 ip;
-	__u32 l4[2];
-	int whole = 1;
+	__u32 nh = skb->network_header, tail = skb->tail, ihl;
+	const struct iphdr *iph;
+	const struct udphdr *l4;
+	__u16 frag_off;
 
 	if (skb->protocol != bpf_htons(CMON_ETH_P_IP))
 		return -1;
 	if (nh + 20 > tail)
 		return -2;
-	if (nh + 28 > tail || bpf_probe_read_kernel(h, sizeof(h), head + nh)) {
-		whole = 0;	/* (not 28 bytes there: the header alone) */
-		if (bpf_probe_read_kernel(h, 20, head + nh))
-			return -1;
-	}
-	if (cmon_ip4_read(h, 0, &ip))
+	iph = bpf_rdonly_cast(head + nh, bpf_core_type_id_kernel(struct iphdr));
+	if (iph->version != 4 || iph->ihl < 5)
 		return -1;
+	ihl = iph->ihl * 4;
 	__builtin_memset(f, 0, sizeof(*f));
-	f->saddr = ip.saddr;
-	f->daddr = ip.daddr;
-	f->proto = ip.proto;
-	*pkt_id = ip.id;
-	if (ip.frag_off & CMON_IP_OFFMASK)
+	f->saddr = iph->saddr;
+	f->daddr = iph->daddr;
+	f->proto = iph->protocol;
+	*pkt_id = bpf_ntohs(iph->id);
+	frag_off = bpf_ntohs(iph->frag_off);
+	if (frag_off & CMON_IP_OFFMASK)
 		return 0;
-	if (!cmon_l4_known(ip.proto))
+	if (!cmon_l4_known(f->proto))
 		return 0;
-	if (whole && ip.ihl == 20)
-		__builtin_memcpy(l4, h + 20, sizeof(l4));
-	else if (nh + ip.ihl + 8 > tail)
+	if (nh + ihl + 8 > tail)
 		return -2;
-	else if (bpf_probe_read_kernel(l4, sizeof(l4), head + nh + ip.ihl))
-		return 0;
-	cmon_l4_ids(ip.proto, l4[0], l4[1], &f->sport, &f->dport, pkt_id);
+	/* (the first 8 bytes of TCP, UDP and ICMP, as UDP's four fields) */
+	l4 = bpf_rdonly_cast(head + nh + ihl, bpf_core_type_id_kernel(struct udphdr));
+	cmon_l4_ids(f->proto, cmon_word(l4->source, l4->dest),
+		    cmon_word(l4->len, l4->check), &f->sport, &f->dport, pkt_id);
 	return 0;
 }
 

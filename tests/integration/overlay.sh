@@ -97,6 +97,8 @@ assert c2['bad_tag'] == 0 and c2['malformed'] == 0
 assert c1['written'] > 1000 and c2['written'] > 1000
 t = summary(recv, '10.244.1.2', 'cmtoc2', 'tcp')
 assert t['traced'] > 100 and 'ovl_out>ovl_in' in t['seg_means'], t
+# (the container's own hop finds TCP's segments by their flow and sequence)
+assert 'ct_tx>veth_in' in t['seg_means'], t
 " || it_fail "cross-node path check"
 
 # Node 2's clock 5 ms ahead (test knob): the underlay segment, measured
