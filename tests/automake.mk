@@ -110,7 +110,7 @@ endif
 endif
 EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py \
 	tests/web/browser.mjs tests/web/page.mjs tests/web/cluster.mjs tests/web/topology.mjs \
-	tests/web/scale.mjs
+	tests/web/scale.mjs tests/web/feed.mjs
 
 if HAVE_CUNIT
 check_PROGRAMS += tests/bpf/test-bpf
@@ -172,7 +172,8 @@ INTEGRATION_TESTS = \
 	tests/web/unit.sh \
 	tests/web/page.sh \
 	tests/web/cluster.sh \
-	tests/web/scale.sh
+	tests/web/scale.sh \
+	tests/web/feed.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
 	tests/integration/query.py tests/integration/forge.py

@@ -16,6 +16,7 @@ free one).  For tools/cmon-bench-page and tests/web/scale.mjs: no part
 of cmon runs, only the page is measured.
 """
 import http.server
+import itertools
 import json
 import os
 import random
@@ -165,8 +166,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
             try:
-                while True:
+                for n in itertools.count(1):
+                    # (CMON_FAKE_BAD=N: the Nth event is cut short)
                     data = json.dumps(metrics())
+                    if n == int(os.environ.get("CMON_FAKE_BAD", 0)):
+                        data = data[:len(data) // 2]
                     self.wfile.write(f"event: metrics\ndata: {data}\n\n".encode())
                     self.wfile.flush()
                     time.sleep(1)
