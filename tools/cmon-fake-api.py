@@ -12,7 +12,8 @@ i % NODES, each node's documents with its own containers, the others'
 it exchanges traffic with as endpoints it does not monitor, and the
 pairs either end of which it hosts (a pair between two nodes in both).
 Prints "serving http://127.0.0.1:PORT/" once it listens (PORT 0: any
-free one).  For tools/cmon-bench-page and tests/web/scale.mjs: no part
+free one).  CMON_FAKE_BAD=N in the environment: the Nth event is cut
+short (malformed JSON), for tests/web/feed.sh.  For tools/cmon-bench-page and tests/web/scale.mjs: no part
 of cmon runs, only the page is measured.
 """
 import http.server
