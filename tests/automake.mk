@@ -110,7 +110,7 @@ endif
 endif
 EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py \
 	tests/web/browser.mjs tests/web/page.mjs tests/web/cluster.mjs tests/web/topology.mjs \
-	tests/web/scale.mjs tests/web/feed.mjs
+	tests/web/scale.mjs tests/web/feed.mjs tests/web/lib.sh
 
 if HAVE_CUNIT
 check_PROGRAMS += tests/bpf/test-bpf
