@@ -14,7 +14,7 @@ run() {
 	CMON_WEB=$top_srcdir/web node "$top_srcdir/tests/web/scale.mjs" \
 		"$FAKE_URL" 1000 5 "$2" "$1"
 	r=$?
-	web_fake_stop
+	cmon_fake_stop
 	return $r
 }
 run 1 "$top_builddir/web-scale.png" || exit 1
