@@ -89,7 +89,9 @@ def metrics(node=None):
             "alerts": []}
 
 
-def topology(idle_only=False, node=None):
+def topology(idle_only=False, node=None, pairs=None):
+    """@node's topology (None: the one node's), its paths @pairs when
+    given (its metrics' pairs, else made again)."""
     # (every made-up pair is active: ?paths=idle lists none)
     mine = [c for i, c in enumerate(CTS) if node is None or node_of(i) == node]
     names = {c["name"] for c in mine}
@@ -106,7 +108,8 @@ def topology(idle_only=False, node=None):
                          "containers": [c["name"] for c in mine
                                         if c["bridge"] == f"node{j}-br"]}
                         for j in range(nbr) if node is None or j % nnodes == node],
-            "paths": [] if idle_only else metrics(node)["pairs"]}
+            "paths": [] if idle_only else
+            pairs if pairs is not None else metrics(node)["pairs"]}
 
 
 CLUSTER = [None, b""]
@@ -121,13 +124,18 @@ def cluster():
     return CLUSTER[1]
 
 
+def node_doc(n):
+    """Node @n's part of the cluster document (None: the one node)."""
+    m = metrics(n)
+    return {"node": "fake" if n is None else f"node{n}", "self": not n,
+            "url": "" if n is None else f"http://node{n}.fake:9417",
+            "up": True, "age_s": 0, "error": None, "metrics": m,
+            "topology": topology(False, n, m["pairs"])}
+
+
 def cluster_doc():
     nodes = [None] if nnodes == 1 else range(nnodes)
-    return {"time": time.time(), "nodes": [{
-        "node": "fake" if n is None else f"node{n}", "self": not n,
-        "url": "" if n is None else f"http://node{n}.fake:9417",
-        "up": True, "age_s": 0, "error": None, "metrics": metrics(n),
-        "topology": topology(False, n)} for n in nodes]}
+    return {"time": time.time(), "nodes": [node_doc(n) for n in nodes]}
 
 
 HEALTH = {"time": 0, "node": "fake", "interval_s": 1.0, "sample": 32,
