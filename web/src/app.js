@@ -156,8 +156,8 @@ function same(a, b) {
   return !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-// What the panels look containers up by, made once per topology (it is
-// read every 2 s; the figures come every second).
+// What the panels look containers up by, made once per topology (the
+// feed gives one only when it changed; the figures come every second).
 function topoIndex(topo) {
   if (!topo._index) {
     const cs = topo.containers;
