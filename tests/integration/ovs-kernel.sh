@@ -10,6 +10,8 @@
 # gets its kernel receive hop (veth_out on the veth the switch reads):
 # drops between the switch and it are located at ovs_tx>veth_out, and the
 # host stack's copy of what it sends the switch is no loss of its.
+# One plugged into the switch while cmon-dpdk runs is watched from then
+# on, and let go when its port goes.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtk
@@ -189,6 +191,32 @@ assert len(mine) == 1, mine
 assert mine[0]["name"] == c2 and mine[0]["bridge"] == br and mine[0]["port_type"] == "dpdk", mine
 PY
 	it_fail "$C2 in the topology: $(head -c 800 "$IT_TMP/topo.json")"
+# A kernel container plugged into the switch while cmon-dpdk runs, then
+# unplugged: its receive hop from its join (every datagram counted, none
+# lost), and gone with its port.
+C3=${CMON_PFX}c3 IP3=$NET.7
+cmon_ovs_container "$C3" "$IP3" container || it_fail "cannot plug $C3 live"
+it_wait "$IT_TMP/agent.err" "container $C3 joined .* af_packet port" 10 ||
+	it_fail "cmon-dpdk did not watch $C3, plugged live: $(tail -5 "$IT_TMP/agent.err")"
+# (links are told by ifindex alone: $C2's eth0 may have the same)
+ct3_if=$(it_in 3 cat /sys/class/net/eth0/ifindex)
+others=
+[ "$ct3_if" != "$(it_in 2 cat /sys/class/net/eth0/ifindex)" ] ||
+	others="ingress cmon_veth_out"
+progs3=$(it_tcx_on "$AGENT_PID" "$ct3_if" | paste -sd' ')
+[ "$progs3" = "${others:+$others }ingress cmon_veth_out" ] ||
+	it_fail "$C3's eth0, plugged live, has [$progs3]: want its receive hop"
+it_udp_recv 3 7007 2
+it_udp_paced 1 "$IP3" 7007 300
+it_wait "$IT_TMP/r3" received 10 || it_fail "$C3's receiver did not finish"
+got3=$(sed -n 's/^received //p' "$IT_TMP/r3")
+cmon_ovs_vsctl del-port "$CMON_OVS_BR" "$C3" || it_fail "cannot unplug $C3"
+it_wait "$IT_TMP/agent.err" "container $C3 left" 10 ||
+	it_fail "cmon-dpdk did not let $C3 go with its port: $(tail -5 "$IT_TMP/agent.err")"
+progs3=$(it_tcx_on "$AGENT_PID" "$ct3_if" | paste -sd' ')
+[ "$progs3" = "$others" ] ||
+	it_fail "$C3's eth0 keeps [$progs3] after its port went"
+it_settle
 it_agent_stop
 grep -q "container $C1 joined" "$IT_TMP/agent.err" &&
 	it_fail "cmon-dpdk --kernel watched $C1, on a bridge it was not given"
@@ -199,4 +227,11 @@ k_got=$(sed -n 's/^received //p' "$IT_TMP/r2")
 echo "--kernel: to $C2 $k_packets packets, $k_lost lost, $k_got received"
 [ "$k_packets" = 300 ] && [ "$k_lost" = 0 ] && [ "$k_got" = 300 ] ||
 	it_fail "--kernel: to $C2 $k_packets packets, $k_lost lost; 300 sent, $k_got received"
+l_packets=$(it_query "$(it_ip 1)" "$C3" udp packets)
+l_lost=$(it_query "$(it_ip 1)" "$C3" udp lost)
+l_reasons=$(it_query "$(it_ip 1)" "$C3" udp reasons)
+echo "plugged live: to $C3 $l_packets packets, $l_lost lost [$l_reasons], $got3 received"
+[ "$l_packets" = 300 ] && [ "$l_lost" = 0 ] && [ "$got3" = 300 ] &&
+	[ -z "$l_reasons" ] ||
+	it_fail "plugged live: to $C3 $l_packets packets, $l_lost lost [$l_reasons]; 300 sent, $got3 received"
 echo "PASS: kernel and OVS-DPDK hops in one path, one process"
