@@ -135,16 +135,17 @@ static __always_inline int cmon_fits_mtu(struct __sk_buff *skb, __u32 grow)
 
 /*
  * Stamp a sampled packet at its first hop @tp at time @now, if it is bound
- * for a strip hop and there is room.  Out of line: most packets never come
- * here, and the path they take stays short.
+ * for a strip hop and there is room (@slot: its flow's hop slot, or NULL).
+ * Out of line: most packets never come here, and the path they take stays
+ * short.
  */
 static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
-				 __u32 tp, __u32 hash, __u64 now)
+				 __u32 tp, __u64 now, struct cmon_hop_slot *slot)
 {
 	__u64 t_ct;
 	int err, dst, ipopt;
 
-	dst = cmon_dst_monitored(p->flow.daddr);
+	dst = cmon_dst_of(slot, p->flow.daddr);
 	if (!dst) {
 		cmon_stat(CMON_EV_SKIP_DST);	/* no strip hop on that path */
 		return CMON_TC_NEXT;
@@ -175,7 +176,8 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 
 	/* a container's own transmit hop comes before its veth */
 	t_ct = cmon_ct_hops && tp == CMON_TP_VETH_IN ?
-	       cmon_take_ct_tx(skb, hash, now) : 0;
+	       cmon_take_ct_tx(skb, cmon_pkt_hash(&p->flow, p->pkt_id), now) :
+	       0;
 	if (ipopt) {
 		struct cmon_ipopt_hdr h = { .o = { .type = CMON_IPOPT_TYPE,
 						   .len = CMON_ANN_WIRE_LEN } };
@@ -205,6 +207,7 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 					  struct cmon_pkt *p, __u8 tp)
 {
+	struct cmon_hop_slot *slot;
 	__u32 hash;
 	__u64 now;
 	int err;
@@ -214,7 +217,8 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 		return CMON_TC_DROP;
 	if (err)
 		cmon_stat(CMON_EV_SANITISED);
-	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - CMON_ETH_HLEN);
+	slot = cmon_count_hop(&p->flow, tp, cmon_segs(skb, p),
+			      skb->len - CMON_ETH_HLEN);
 
 	if (!cmon_l4_known(p->flow.proto))
 		return CMON_TC_NEXT;
@@ -224,7 +228,7 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 		cmon_stat(CMON_EV_SAMPLED_OUT);
 		return CMON_TC_NEXT;
 	}
-	return cmon_stamp(skb, p, tp, hash, now);
+	return cmon_stamp(skb, p, tp, now, slot);
 }
 
 /*

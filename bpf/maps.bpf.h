@@ -32,6 +32,13 @@ __u8 cmon_capture = 0;
  */
 __u64 cmon_alive_until = 0;
 
+/*
+ * Moved on by the agent after each change to cmon_peers or cmon_subnets:
+ * a destination's verdict kept in a hop slot (cmon_dst_of()) is good
+ * while its dst_gen is this.  Never 0, which a slot taken anew has.
+ */
+__u32 cmon_peers_gen = 1;
+
 /* Tunables, set by the agent before load. */
 const volatile __u8 cmon_node_id = 0;
 const volatile __u64 cmon_key = 0;
@@ -291,11 +298,15 @@ static __noinline void cmon_slot_take(struct cmon_hop_slot *s,
 	s->key = *k;
 	s->packets = segs;
 	s->bytes = bytes;
+	s->dst_gen = 0;
 	s->gen++;
 }
 
-static __always_inline void cmon_count_hop(const struct cmon_flow_key *flow,
-					   __u8 tp, __u32 segs, __u32 bytes)
+/* Count a packet (@segs segments, @bytes) of @flow at hop @tp: in this
+ * CPU's slot of the hop cache, returned (NULL: counted in cmon_hops). */
+static __always_inline struct cmon_hop_slot *
+cmon_count_hop(const struct cmon_flow_key *flow, __u8 tp, __u32 segs,
+	       __u32 bytes)
 {
 	struct cmon_hop_key k = { .flow = *flow, .tp = tp,
 				  .node = cmon_node_id };
@@ -309,7 +320,7 @@ static __always_inline void cmon_count_hop(const struct cmon_flow_key *flow,
 
 	if (!s) {
 		cmon_hops_add(&k, segs, bytes);
-		return;
+		return NULL;
 	}
 	if (s->key.flow.saddr == k.flow.saddr &&
 	    s->key.flow.daddr == k.flow.daddr &&
@@ -319,10 +330,30 @@ static __always_inline void cmon_count_hop(const struct cmon_flow_key *flow,
 	    s->key.node == k.node) {
 		s->packets += segs;
 		s->bytes += bytes;
-		return;
+		return s;
 	}
 	cmon_slot_take(s, &k, segs, bytes);
+	return s;
 }
+
+/* cmon_dst_monitored() of @daddr, the flow's of hop slot @s: kept there
+ * until the maps it reads change (a map lookup is a call, dear where
+ * every packet is stamped). */
+static __always_inline int cmon_dst_of(struct cmon_hop_slot *s, __u32 daddr)
+{
+	__u32 gen = cmon_peers_gen;
+	int dst;
+
+	if (s && s->dst_gen == gen)
+		return s->dst;
+	dst = cmon_dst_monitored(daddr);
+	if (s) {
+		s->dst = dst;
+		s->dst_gen = gen;
+	}
+	return dst;
+}
+
 
 static __always_inline __u32 cmon_next_seq(const struct cmon_flow_key *flow)
 {

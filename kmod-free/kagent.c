@@ -317,6 +317,14 @@ static void dev_map(struct cmon_kagent *a, uint32_t netns, int ifindex,
 		bpf_map_delete_elem(fd, &k);
 }
 
+/* After a change to cmon_peers or cmon_subnets: what the hops keep of
+ * them (a destination's verdict in its flow's hop slot) is stale. */
+static void peers_changed(struct cmon_kagent *a)
+{
+	if (!++a->skel->data->cmon_peers_gen)
+		a->skel->data->cmon_peers_gen = 1;
+}
+
 /* Add or remove addresses whose strip hop is @what (CMON_PEER_*). */
 static void peers_map(struct cmon_kagent *a, const uint32_t *addr,
 		      unsigned int n, uint32_t what, int add)
@@ -330,6 +338,8 @@ static void peers_map(struct cmon_kagent *a, const uint32_t *addr,
 		else
 			bpf_map_delete_elem(fd, &addr[i]);
 	}
+	if (n)
+		peers_changed(a);
 }
 
 /* The hops may trace for the next CMON_ALIVE_S seconds (their
@@ -610,6 +620,7 @@ static int attach_overlays(struct cmon_kagent *a)
 			return -errno;
 		}
 	}
+	peers_changed(a);
 	for (i = 0; i < a->opt.noverlays; i++) {
 		err = attach_named(a->opt.overlays[i], "overlay",
 				   "ip link show type vxlan", &a->ovl[a->novl],

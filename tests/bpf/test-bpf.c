@@ -643,6 +643,52 @@ static void test_bpf_unmonitored_destination(void)
 	CU_ASSERT_EQUAL(stat(CMON_EV_SKIP_DST), skip + 1);
 }
 
+/*
+ * A flow's stamp hop keeps where its destination is (in its hop slot)
+ * until the agent says the maps changed (cmon_peers_gen): a container
+ * that comes is stamped towards from then on, one that goes no longer
+ * (its strip hop gone, a trailer would reach the application).  Pinned
+ * to one CPU, so every packet meets the same slot.
+ */
+static void test_bpf_destination_comes_and_goes(void)
+{
+	int fd = bpf_map__fd(skel->maps.cmon_peers);
+	uint32_t dst, what = CMON_PEER_CT;
+	uint64_t skip = stat(CMON_EV_SKIP_DST), stamped;
+	cpu_set_t set, was;
+	int i;
+
+	CU_ASSERT_FATAL(!sched_getaffinity(0, sizeof(was), &was));
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	CU_ASSERT_FATAL(!sched_setaffinity(0, sizeof(set), &set));
+	build(&in, 17, 10, 4);
+	inet_pton(AF_INET, "10.77.0.9", &dst);
+	memcpy(in.b + 14 + 16, &dst, 4);
+	fix_csums(in.b + 14);
+	for (i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL(run(skel->progs.cmon_veth_in, &in, &st), NEXT);
+	CU_ASSERT(same(&in, &st));
+	CU_ASSERT_EQUAL(stat(CMON_EV_SKIP_DST), skip + 2);
+	/* it comes */
+	CU_ASSERT_FATAL(!bpf_map_update_elem(fd, &dst, &what, 0));
+	skel->data->cmon_peers_gen++;
+	stamped = stat(CMON_EV_STAMPED);
+	for (i = 0; i < 2; i++)
+		run(skel->progs.cmon_veth_in, &in, &st);
+	CU_ASSERT_EQUAL(stat(CMON_EV_STAMPED), stamped + 2);
+	CU_ASSERT_EQUAL(st.len, in.len + CMON_ANN_WIRE_LEN);
+	/* it goes */
+	CU_ASSERT_FATAL(!bpf_map_delete_elem(fd, &dst));
+	skel->data->cmon_peers_gen++;
+	for (i = 0; i < 2; i++)
+		run(skel->progs.cmon_veth_in, &in, &st);
+	CU_ASSERT(same(&in, &st));
+	CU_ASSERT_EQUAL(stat(CMON_EV_STAMPED), stamped + 2);
+	CU_ASSERT_EQUAL(stat(CMON_EV_SKIP_DST), skip + 4);
+	sched_setaffinity(0, sizeof(was), &was);
+}
+
 /* Set the source and destination of a built packet. */
 static void addrs(struct pkt *p, const char *src, const char *dst)
 {
@@ -1226,6 +1272,8 @@ int main(void)
 		{ "test_bpf_mtu_skipped", test_bpf_mtu_skipped },
 		{ "test_bpf_unmonitored_destination",
 		  test_bpf_unmonitored_destination },
+		{ "test_bpf_destination_comes_and_goes",
+		  test_bpf_destination_comes_and_goes },
 		{ "test_bpf_remote_subnet_uses_ipopt",
 		  test_bpf_remote_subnet_uses_ipopt },
 		{ "test_bpf_host_hops", test_bpf_host_hops },
