@@ -354,7 +354,6 @@ static __always_inline int cmon_dst_of(struct cmon_hop_slot *s, __u32 daddr)
 	return dst;
 }
 
-
 static __always_inline __u32 cmon_next_seq(const struct cmon_flow_key *flow)
 {
 	__u32 *s = bpf_map_lookup_elem(&cmon_seq, flow);
