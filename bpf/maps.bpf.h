@@ -338,16 +338,17 @@ cmon_count_hop(const struct cmon_flow_key *flow, __u8 tp, __u32 segs,
 
 /* cmon_dst_monitored() of @daddr, the flow's of hop slot @s: kept there
  * until the maps it reads change (a map lookup is a call, dear where
- * every packet is stamped). */
+ * every packet is stamped).  The verdict is of the slot's destination
+ * alone, so it is taken and kept only while the slot holds @daddr. */
 static __always_inline int cmon_dst_of(struct cmon_hop_slot *s, __u32 daddr)
 {
 	__u32 gen = cmon_peers_gen;
 	int dst;
 
-	if (s && s->dst_gen == gen)
+	if (s && s->dst_gen == gen && s->key.flow.daddr == daddr)
 		return s->dst;
 	dst = cmon_dst_monitored(daddr);
-	if (s) {
+	if (s && s->key.flow.daddr == daddr) {
 		s->dst = dst;
 		s->dst_gen = gen;
 	}
