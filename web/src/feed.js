@@ -89,11 +89,12 @@ function connect() {
 }
 
 // The cluster view: this exporter's figures for every node it knows
-// (--peer), polled as one document (/api/v1/cluster) every second.
-async function pollCluster() {
+// (--peer), polled as one document (/api/v1/cluster) every second; @doc:
+// one just read.
+async function pollCluster(doc) {
   let v;
   try {
-    v = m.mergeCluster(await getJSON("/api/v1/cluster"));
+    v = m.mergeCluster(doc || await getJSON("/api/v1/cluster"));
   } catch {
     postMessage({ type: "status", status: "down" });
     return;
@@ -103,20 +104,22 @@ async function pollCluster() {
          health: await health() });
 }
 
-const isCluster = () => getJSON("/api/v1/cluster")
-  .then((cl) => cl.nodes.length > 1, () => false);
+// The cluster document, if this exporter has peers (else null).
+const clusterDoc = () => getJSON("/api/v1/cluster")
+  .then((cl) => cl.nodes.length > 1 ? cl : null, () => null);
 
-async function startCluster() {
+async function startCluster(doc) {
   if (es) es.close();
-  await pollCluster();
-  setInterval(pollCluster, 1000);
+  await pollCluster(doc);
+  setInterval(() => pollCluster(), 1000);
 }
 
 // One node's exporter streams its figures; one with peers serves the
 // cluster's, polled.  (Peers found in etcd come a few seconds after the
 // exporter starts: a page opened before looks again.)
 async function start() {
-  if (await isCluster()) return startCluster();
+  const doc = await clusterDoc();
+  if (doc) return startCluster(doc);
   try {
     topo = await getJSON("/api/v1/topology?paths=idle");
     topoAt = Date.now();
@@ -127,9 +130,10 @@ async function start() {
   }
   connect();
   const look = setInterval(async () => {
-    if (await isCluster()) {
+    const later = await clusterDoc();
+    if (later) {
       clearInterval(look);
-      startCluster();
+      startCluster(later);
     }
   }, 10000);
 }
