@@ -22,7 +22,6 @@ const NO_VIEW = { links: [], linksLeft: 0, lossyEnds: [], ends: [], rows: [],
                   rowsLeft: 0, order: "bps", selected: null, issues: [],
                   nissues: 0 };
 
-
 function el(tag, attrs = {}, text) {
   const e = tag === "svg" || ["g", "circle", "line", "text", "title", "path"]
     .includes(tag) ? document.createElementNS(SVG, tag)
@@ -586,7 +585,7 @@ function renderNetwork(v) {
   }
   box.append(el("div", { class: "bad", "data-network": "lossy" },
     `Network: ${v.nissues} pair(s) lost packets in the last interval: ` +
-    issues.slice(0, 5).map((i) => i.lost
+    issues.map((i) => i.lost
       ? `${i.pair} ${m.fmtPct(i.ratio)} (${i.lost} packets` +
         `${i.hop ? ", between " + i.hop.replace(">", " and ") : ""})`
       // (the counters confirm a gap after three reads; traced packets
