@@ -206,6 +206,9 @@ others=
 progs3=$(it_tcx_on "$AGENT_PID" "$ct3_if" | paste -sd' ')
 [ "$progs3" = "${others:+$others }ingress cmon_veth_out" ] ||
 	it_fail "$C3's eth0, plugged live, has [$progs3]: want its receive hop"
+# (the burst below would overflow $C1's queue for an unresolved neighbour)
+it_in 1 ping -c 2 -i 0.2 -W 2 "$IP3" >/dev/null ||
+	it_fail "$C3, plugged live, does not answer $C1"
 it_udp_recv 3 7007 2
 it_udp_paced 1 "$IP3" 7007 300
 it_wait "$IT_TMP/r3" received 10 || it_fail "$C3's receiver did not finish"
