@@ -18,7 +18,7 @@ try {
     fail("the bad event not reported once, as an event: " + errors.join(" | "));
   if (await page.evaluate(() => document.body.classList.contains("stale")))
     fail("the page shows stale figures");
-  const rows = await page.$$eval("#pairs tbody tr", (e) => e.length);
+  const rows = await page.$$eval("#pairs tbody tr[data-pair]", (e) => e.length);
   if (!rows) fail("no pair shown after the bad event");
   console.log(`reported: "${errors[0].slice(0, 80)}"; ${rows} rows, updates go on`);
 } finally {

@@ -4,7 +4,8 @@
 // Every container is drawn (with NODES, on the page of a cluster of that
 // many nodes, by its node's bridge), a search finds one among them, grouping by a
 // label makes a ring per value, a container clicked shows its pairs
-// only, the table orders by p99, and UPDATES updates are applied; prints each update's "cmon-render" time from the
+// only, the table orders by p99, scrolled through shows every row it
+// lists and no blank, and UPDATES updates are applied; prints each update's "cmon-render" time from the
 // browser's performance timeline (drawing, style and layout) as
 // "render ms: p50 P p95 P max M over N updates", after the first three
 // (the topology alone, then the first figures: the elements are made),
@@ -64,9 +65,9 @@ try {
   if (await page.inputValue("#search") !== "ct0007")
     fail(`clicking ct0007 filters by "${await page.inputValue("#search")}"`);
   // (the rows come from the page's feed, a worker: a moment later)
-  const rowsOf = () => page.$$eval("#pairs tbody tr", (e) =>
+  const rowsOf = () => page.$$eval("#pairs tbody tr[data-pair]", (e) =>
     e.map((r) => [r.children[0].textContent, r.children[1].textContent]));
-  await page.waitForFunction(() => [...document.querySelectorAll("#pairs tbody tr")]
+  await page.waitForFunction(() => [...document.querySelectorAll("#pairs tbody tr[data-pair]")]
     .every((r) => r.textContent.includes("ct0007")), null, { timeout: 5000 })
     .catch(async () => fail("rows with ct0007 clicked: " +
                             JSON.stringify((await rowsOf()).slice(0, 3))));
@@ -78,12 +79,44 @@ try {
   await page.waitForFunction(() => document.getElementById("pairs-note")
     .textContent.includes("slowest"), null, { timeout: 5000 })
     .catch(() => fail("the table not ordered by p99"));
-  const p99 = await page.$$eval("#pairs tbody tr", (e) =>
+  const p99 = await page.$$eval("#pairs tbody tr[data-pair]", (e) =>
     e.slice(0, 50).map((r) => r.children[6].textContent));
   const us = (t) => parseFloat(t) * (t.includes("ms") ? 1000 : 1);
   for (let i = 1; i < p99.length; i++)
     if (us(p99[i]) > us(p99[i - 1])) fail(`p99 order: ${p99.slice(0, i + 1)}`);
   await page.click('#pairs th[data-order="bps"]');
+  // The table draws only the rows in view: scrolled through from top to
+  // bottom, every row the note counts is seen, and wherever one looks in
+  // the panel there is a pair's row, never a blank.
+  const listed = Number((await page.textContent("#pairs-note")).match(/the (\d+)/)?.[1]);
+  if (!(listed > 25)) fail(`pairs note: "${await page.textContent("#pairs-note")}"`);
+  // (paused: the rows stay what they are while scrolled through)
+  await page.click("#pause");
+  await page.waitForTimeout(300);
+  const seen = new Set();
+  for (let step = 0, end = false; !end; step++) {
+    const look = await page.evaluate(async (step) => {
+      const panel = document.getElementById("pairs-panel");
+      panel.scrollTop = step * panel.clientHeight / 2;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const r = panel.getBoundingClientRect();
+      const body = document.querySelector("#pairs tbody").getBoundingClientRect();
+      const rows = [], blank = [];
+      for (let y = Math.max(r.top, body.top) + 2;
+           y < Math.min(r.top + panel.clientHeight, body.bottom) - 2; y += 8) {
+        const tr = document.elementFromPoint(r.left + 20, y)?.closest("tr[data-pair]");
+        if (tr) rows.push(tr.dataset.pair);
+        else blank.push(Math.round(y - r.top));
+      }
+      return { rows, blank, end: panel.scrollTop + panel.clientHeight >= panel.scrollHeight - 1 };
+    }, step);
+    if (look.blank.length) fail(`scrolled to ${step / 2} panels: blank at ${look.blank} px`);
+    look.rows.forEach((id) => seen.add(id));
+    end = look.end || step > 40;
+  }
+  if (seen.size !== listed) fail(`scrolled through the table: ${seen.size} rows seen of ${listed}`);
+  await page.evaluate(() => { document.getElementById("pairs-panel").scrollTop = 0; });
+  await page.click("#pause");
   const made = ms.slice(0, 3).map((x) => x.toFixed(1)).join(" ");
   const upd = ms.slice(3, 3 + Number(nupd)).sort((a, b) => a - b);
   const q = (f) => upd[Math.min(upd.length - 1, Math.floor(f * upd.length))];
@@ -130,19 +163,23 @@ async function pageThread(n) {
   const within = (t, ts) => ts >= t.ts && ts < t.ts + t.dur;
   // (an update's task: the one its "cmon-render" began in)
   const upd = at.map((ts) => tasks.findIndex((t) => within(t, ts)));
-  const busy = [], frame = [];
+  const busy = [], frame = [], cpu = [];
   for (let i = 0; i + 1 < upd.length; i++) {
     if (upd[i] < 0 || upd[i + 1] < 0) continue;
     const mine = tasks.slice(upd[i], upd[i + 1]);
     busy.push(mine.reduce((x, t) => x + t.dur, 0) / 1000);
     const f = mine.slice(1).find((t) => paints.some((p) => within(t, p.ts)));
     if (f) frame.push((mine[0].dur + f.dur) / 1000);
+    if (f && mine[0].tdur != null && f.tdur != null)
+      cpu.push((mine[0].tdur + f.tdur) / 1000);
   }
   if (!busy.length || !frame.length) fail("no update traced");
   const q = (a, f) => a.sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(f * a.length))]
     .toFixed(1);
   return `update and its frame ms: p50 ${q(frame, 0.5)} p95 ${q(frame, 0.95)} ` +
     `max ${q(frame, 1)} over ${frame.length} updates\n` +
+    (cpu.length ? `update and its frame, thread clock ms: p50 ${q(cpu, 0.5)} ` +
+     `p95 ${q(cpu, 0.95)} max ${q(cpu, 1)} over ${cpu.length} updates\n` : "") +
     `page thread ms per update: p50 ${q(busy, 0.5)} p95 ${q(busy, 0.95)} ` +
     `over ${busy.length} updates`;
 }

@@ -380,6 +380,50 @@ function renderLegend() {
            "dashed: idle");
 }
 
+// The table draws the rows in view and a few either side; a spacer row
+// above them and one below stand for the others, so that the scroll bar
+// is the whole list's.  (Every figure drawn is laid out and shaped again
+// when it changes: rows out of view would cost as much as those in it.)
+// A row is one line, or two with the place of its loss: each height is
+// measured once it is first drawn, and again when the window resizes.
+const rowsView = { top: 0, height: 540, head: 60, one: 0, two: 0,
+                   from: 0, to: 0 };
+const ROWS_AROUND = 6;
+
+function rowTall(p) {
+  return m.pairLossy(p) && !!p.loss.hop;
+}
+
+// [from, to) of @rows for the panel's scroll position, and the heights
+// of the rows above and below them
+function rowsWindow(rows) {
+  const hs = rows.map((p) => rowTall(p) ? rowsView.two || 40 : rowsView.one || 23);
+  const top = rowsView.top - rowsView.head, bottom = top + rowsView.height;
+  let y = 0, from = 0, to = 0;
+  for (; to < rows.length && y < bottom; to++) {
+    if (y + hs[to] <= top) from = to + 1;
+    y += hs[to];
+  }
+  from = Math.max(0, from - ROWS_AROUND);
+  to = Math.min(rows.length, to + ROWS_AROUND);
+  const sum = (a, b) => hs.slice(a, b).reduce((x, h) => x + h, 0);
+  return { from, to, above: sum(0, from), below: sum(to, rows.length) };
+}
+
+function measureRows(body) {
+  const panel = $("pairs-panel");
+  // (the panel as high as it grows: it may hold few rows yet)
+  const most = parseFloat(getComputedStyle(panel).maxHeight);
+  rowsView.height = Math.min(window.innerHeight,
+                             Number.isFinite(most) ? most : Infinity);
+  rowsView.head = body.getBoundingClientRect().top -
+    panel.getBoundingClientRect().top + panel.scrollTop;
+  for (const tr of body.querySelectorAll("tr[data-pair]")) {
+    const k = tr.querySelector("small") ? "two" : "one";
+    if (!rowsView[k]) rowsView[k] = tr.offsetHeight;
+  }
+}
+
 function renderPairs(v) {
   const body = document.querySelector("#pairs tbody");
   const rts = state.topo ? topoIndex(state.topo).rts : new Map();
@@ -392,11 +436,25 @@ function renderPairs(v) {
     : `last interval, ${order} first`);
   for (const th of document.querySelectorAll("#pairs th[data-order]"))
     setAttrs(th, { class: th.dataset.order === v.order ? "ordered" : "" });
-  reconcile(body, v.rows, m.pairId, (p) => {
+  const w = rowsWindow(v.rows);
+  Object.assign(rowsView, { from: w.from, to: w.to });
+  const drawn = v.rows.slice(w.from, w.to);
+  const items = [{ gap: "above", h: w.above }, ...drawn,
+                 { gap: "below", h: w.below }];
+  reconcile(body, items, (p) => p.gap || m.pairId(p), (p) => {
+    if (p.gap) {
+      const tr = el("tr", { class: "gap" });
+      tr.append(el("td", { colspan: 8 }));
+      return tr;
+    }
     const tr = el("tr", { "data-pair": m.pairId(p) });
     for (let i = 0; i < 8; i++) tr.append(el("td"));
     return tr;
   }, (tr, p) => {
+    if (p.gap) {
+      setAttrs(tr.firstChild, { style: `height: ${p.h}px` });
+      return;
+    }
     const e2e = p.latency_us.e2e;
     const lossy = m.pairLossy(p);
     setAttrs(tr, { class: (p.active ? "" : "idle") +
@@ -429,6 +487,9 @@ function renderPairs(v) {
       }
     }
   }, true);
+  if (!rowsView.one && drawn.some((p) => !rowTall(p)) ||
+      !rowsView.two && drawn.some(rowTall))
+    measureRows(body);
 }
 
 function renderPair(v) {
@@ -798,7 +859,21 @@ $("search").addEventListener("input", (e) => {
   sendParams();
   render();
 });
-window.addEventListener("resize", () => render());
+// (scrolled: the rows now in view, at the next frame)
+$("pairs-panel").addEventListener("scroll", (e) => {
+  rowsView.top = e.target.scrollTop;
+  if (rowsView.pending) return;
+  rowsView.pending = requestAnimationFrame(() => {
+    rowsView.pending = 0;
+    const rows = (state.view || NO_VIEW).rows, w = rowsWindow(rows);
+    if (w.from !== rowsView.from || w.to !== rowsView.to)
+      renderPairs(state.view || NO_VIEW);
+  });
+});
+window.addEventListener("resize", () => {
+  rowsView.one = rowsView.two = 0;
+  render();
+});
 setInterval(tick, 1000);
 renderLegend();
 feed.postMessage({ type: "start", token });
