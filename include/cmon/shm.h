@@ -18,7 +18,8 @@
  *                   packet at a port with a role counted per flow, hop
  *                   and port, and every packet the switch dropped per
  *                   flow and reason, in one table of slots per datapath
- *                   thread; and the ports with a role, by number.
+ *                   thread; and the datapath's ports with their roles,
+ *                   by number.
  *
  * Counters and configuration echo are written by the producer only; the
  * consumer only reads them (and the ring's consumer side).
@@ -150,19 +151,24 @@ struct cmon_flow_slot {
 };
 _Static_assert(sizeof(struct cmon_flow_slot) == 64, "a slot is a cache line");
 
-/* A port with a role (other_config:cmon-role), by odp port number.  The
- * switch's main thread rewrites an entry in place: a reader copies it and
- * takes what it read as it is (names are NUL-terminated within). */
+/* A port of the datapath and its role (other_config:cmon-role, or the
+ * rules' template), by odp port number.  The switch's main thread
+ * rewrites an entry in place: a reader copies it and takes what it read
+ * as it is (names are NUL-terminated within). */
+#define CMON_SHM_PORT_IN	1u	/* flags: the entry is a port */
 struct cmon_shm_port {
-	uint32_t role;		/* enum cmon_dp_role; 0: slot free */
+	uint32_t role;		/* enum cmon_dp_role (0: none) */
 	uint32_t port;		/* odp port number */
 	char name[32];		/* the Interface's name */
-	char type[24];		/* its type: dpdk, dpdkvhostuserclient, tap... */
+	char type[24];		/* its type as its bridge has it: dpdk,
+				 * dpdkvhostuserclient, tap, internal... */
 	char bridge[32];	/* the bridge it is a port of */
 	uint32_t ifindex;	/* the kernel interface a DPDK af_packet
 				 * port reads and writes (the host side of
 				 * a container's veth, say); 0: none */
-	uint32_t pad;
+	uint32_t flags;		/* CMON_SHM_PORT_IN; 0: slot free (a
+				 * switch before these flags wrote only
+				 * ports with a role) */
 };
 
 struct cmon_shm_flows {

@@ -2,8 +2,8 @@
 # Monitoring rules in Open vSwitch (doc/rules.md): cmon-dpdk --rules puts
 # them in force in the patched switch, live, through its control memzone.
 #   - the template's ovs_bridges give the af_packet port that has no
-#     cmon-role of its own the role "container"; a port whose cmon-role
-#     says none keeps it
+#     cmon-role of its own the role "container" (not the bridge's own
+#     internal port); a port whose cmon-role says none keeps it
 #   - a rule's sampling shows in the traced ratio of its pair only (every
 #     packet against the file's 1 in 64), and an edit changes it (1 in 8)
 #   - a template without the bridge takes the role back
@@ -54,6 +54,8 @@ it_wait "$LOG" "$C2: role container (cmon-dpdk's rules" 10 ||
 	it_fail "$C2 took no role from the template: $(grep cmon "$LOG" | tail -5)"
 grep -q "$C3: role container" "$LOG" &&
 	it_fail "$C3 took the template's role over its own cmon-role=none"
+grep -q "$CMON_OVS_BR: role container" "$LOG" &&
+	it_fail "the bridge's own port took the template's role"
 cmon_ovs_appctl cmon/show >"$IT_TMP/show"
 grep -q "^rules: cmon-dpdk pid $DPDK_PID, sampling 1 in 64 .*bridges: $CMON_OVS_BR$" \
 	"$IT_TMP/show" || it_fail "cmon/show: $(cat "$IT_TMP/show")"
