@@ -518,6 +518,7 @@ static void rules_changed(struct cmon_daemon *d)
 static void report(struct cmon_daemon *d, double secs)
 {
 	static struct cmon_endpoint eps[MAX_ENDPOINTS];
+	static struct cmon_switch_port sw[CMON_MAX_SWITCH_PORTS];
 	static struct cmon_hop_counter hc[MAX_PEER_COUNTERS];
 	struct cmon_peer_link pl[MAX_CLOCKS];
 	struct cmon_counter c[CMON_KAGENT_NCOUNTERS + SOURCE_COUNTERS +
@@ -558,6 +559,11 @@ static void report(struct cmon_daemon *d, double secs)
 			neps = merge_switch_ports(eps, neps,
 				d->src->endpoints(d->src->ctx, eps + neps,
 						  MAX_ENDPOINTS - neps));
+		if (d->src->switch_ports) {
+			v.ports = sw;
+			v.nports = d->src->switch_ports(d->src->ctx, sw,
+							CMON_MAX_SWITCH_PORTS);
+		}
 		if (!d->ka)
 			v.sample_n = d->src->sample_n(d->src->ctx);
 	}

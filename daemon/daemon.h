@@ -90,6 +90,11 @@ struct cmon_daemon_source {
 	 * (<= @max); valid until the next call (NULL: none). */
 	unsigned int (*endpoints)(void *ctx, struct cmon_endpoint *out,
 				  unsigned int max);
+	/* Its switch's ports, with a role or without, into @out, how many
+	 * (<= @max), called after endpoints(); valid until the next call
+	 * (NULL: no switch). */
+	unsigned int (*switch_ports)(void *ctx, struct cmon_switch_port *out,
+				     unsigned int max);
 	/* The name of the container of address @addr, or NULL (the callback
 	 * may be NULL too). */
 	const char *(*ip_name)(void *ctx, uint32_t addr);

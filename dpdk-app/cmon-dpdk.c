@@ -382,6 +382,15 @@ static unsigned int ovs_endpoints(void *ctx, struct cmon_endpoint *out,
 	       cmon_ovs_endpoints(s->reader, s->flows, out, max) : 0;
 }
 
+static unsigned int ovs_switch_ports(void *ctx, struct cmon_switch_port *out,
+				     unsigned int max)
+{
+	struct ovs *s = ctx;
+
+	return s->state == ATTACHED && s->reader ?
+	       cmon_ovs_switch_ports(s->reader, out, max) : 0;
+}
+
 static const char *ovs_ip_name(void *ctx, uint32_t addr)
 {
 	struct ovs *s = ctx;
@@ -501,7 +510,8 @@ int main(int argc, char **argv)
 		.ctx = &s, .check = ovs_check, .drain = ovs_drain,
 		.counters = ovs_counters, .sample_n = ovs_sample_n,
 		.collect = ovs_collect, .dev_name = ovs_dev_name,
-		.endpoints = ovs_endpoints, .ip_name = ovs_ip_name,
+		.endpoints = ovs_endpoints, .switch_ports = ovs_switch_ports,
+		.ip_name = ovs_ip_name,
 		.rules = ovs_rules, .stop = ovs_stop,
 	};
 	struct cmon_cli cli = {

@@ -116,6 +116,56 @@ static void stranger(FILE *out, const struct cmon_view *v, uint32_t addr,
 	      "\"monitored\":false,\"runtime\":null}", out);
 }
 
+/* Bridge @name (of Open vSwitch if @ovs) with the containers of @eps on
+ * it, and its ports if it is an Open vSwitch bridge. */
+static void bridge(FILE *out, const struct cmon_view *v,
+		   const struct cmon_endpoint *eps, unsigned int n,
+		   const char *name, int ovs, int *first)
+{
+	unsigned int i, j, k = 0;
+
+	fputs(*first ? "{\"name\":" : ",{\"name\":", out);
+	*first = 0;
+	cmon_json_str(out, name);
+	fprintf(out, ",\"type\":\"%s\",\"containers\":[",
+		ovs ? "ovs" : "linux");
+	for (i = 0; i < n; i++) {
+		if (strcmp(eps[i].bridge, name))
+			continue;
+		fputs(k++ ? "," : "", out);
+		cmon_json_str(out, eps[i].name);
+	}
+	fputc(']', out);
+	if (ovs) {
+		fputs(",\"ports\":[", out);
+		for (i = 0, k = 0; i < v->nports; i++) {
+			const struct cmon_switch_port *p = &v->ports[i];
+
+			if (strcmp(p->bridge, name))
+				continue;
+			fputs(k++ ? ",{\"name\":" : "{\"name\":", out);
+			cmon_json_str(out, p->name);
+			fputs(",\"type\":", out);
+			cmon_json_str(out, p->type);
+			fputs(",\"role\":", out);
+			cmon_json_str(out, p->role);
+			fputs(",\"container\":", out);
+			for (j = 0; j < n; j++)
+				if (eps[j].port_type &&
+				    !strcmp(eps[j].bridge, name) &&
+				    !strcmp(eps[j].port, p->name))
+					break;
+			if (j < n)
+				cmon_json_str(out, eps[j].name);
+			else
+				fputs("null", out);
+			fputc('}', out);
+		}
+		fputc(']', out);
+	}
+	fputc('}', out);
+}
+
 /* The topology; with @idle_only, of the pairs the engine knows only those
  * without traffic in the last interval (the metrics have the others: the
  * page asks for these only). */
@@ -176,23 +226,24 @@ static void topology(FILE *out, const struct cmon_view *v,
 	}
 	free(seen);
 	fputs("],\"bridges\":[", out);
-	for (i = 0, first = 1; i < n; i++) {
+	first = 1;
+	for (i = 0; i < n; i++) {
 		for (j = 0; j < i && strcmp(eps[j].bridge, eps[i].bridge); j++)
 			;
-		if (j < i || !*eps[i].bridge)
-			continue;
-		fputs(first ? "{\"name\":" : ",{\"name\":", out);
-		first = 0;
-		cmon_json_str(out, eps[i].bridge);
-		fprintf(out, ",\"type\":\"%s\",\"containers\":[",
-			eps[i].port_type ? "ovs" : "linux");
-		for (j = i, k = 0; j < n; j++) {
-			if (strcmp(eps[j].bridge, eps[i].bridge))
-				continue;
-			fputs(k++ ? "," : "", out);
-			cmon_json_str(out, eps[j].name);
-		}
-		fputs("]}", out);
+		if (j == i && *eps[i].bridge)
+			bridge(out, v, eps, n, eps[i].bridge,
+			       eps[i].port_type != NULL, &first);
+	}
+	/* an Open vSwitch bridge without a container on it yet */
+	for (i = 0; i < v->nports; i++) {
+		const char *b = v->ports[i].bridge;
+
+		for (j = 0; j < i && strcmp(v->ports[j].bridge, b); j++)
+			;
+		for (k = 0; k < n && strcmp(eps[k].bridge, b); k++)
+			;
+		if (j == i && k == n && *b)
+			bridge(out, v, eps, n, b, 1, &first);
 	}
 	/* every pair the engine knows, idle ones too (\"active\") */
 	fputs("],\"paths\":[", out);

@@ -487,6 +487,31 @@ unsigned int cmon_ovs_endpoints(struct cmon_ovs_flows *r,
 	return n;
 }
 
+/* (a switch before CMON_SHM_PORT_IN listed only ports with a role) */
+static int port_in(const struct cmon_shm_port *p)
+{
+	return (p->flags & CMON_SHM_PORT_IN) || p->role;
+}
+
+unsigned int cmon_ovs_switch_ports(const struct cmon_ovs_flows *r,
+				   struct cmon_switch_port *ports,
+				   unsigned int max)
+{
+	static const char *const roles[] = { "none", "container", "trunk" };
+	unsigned int i, n = 0;
+
+	for (i = 0; i < CMON_SHM_PORTS && n < max; i++) {
+		const struct cmon_shm_port *p = &r->ports[i];
+
+		if (!port_in(p) || !p->name[0])
+			continue;
+		ports[n++] = (struct cmon_switch_port){
+			.name = p->name, .type = p->type, .bridge = p->bridge,
+			.role = p->role < 3 ? roles[p->role] : "none" };
+	}
+	return n;
+}
+
 const char *cmon_ovs_ip_name(const struct cmon_ovs_flows *r, uint32_t addr)
 {
 	const struct addr_name key = { addr, NULL }, *f;
@@ -516,7 +541,7 @@ const char *cmon_ovs_port_name(const struct cmon_shm_flows *shm,
 	unsigned int i;
 
 	for (i = 0; i < CMON_SHM_PORTS; i++)
-		if (shm->ports[i].role && shm->ports[i].port == port &&
+		if (port_in(&shm->ports[i]) && shm->ports[i].port == port &&
 		    shm->ports[i].name[0])
 			return shm->ports[i].name;
 	return NULL;

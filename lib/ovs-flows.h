@@ -56,6 +56,14 @@ unsigned int cmon_ovs_endpoints(struct cmon_ovs_flows *r,
 				const struct cmon_shm_flows *shm,
 				struct cmon_endpoint *eps, unsigned int max);
 
+/* The switch's ports, with a role or without, into @ports as the last
+ * cmon_ovs_endpoints() read them: how many (<= @max).  The names are
+ * @r's, until that is called again. */
+struct cmon_switch_port;
+unsigned int cmon_ovs_switch_ports(const struct cmon_ovs_flows *r,
+				   struct cmon_switch_port *ports,
+				   unsigned int max);
+
 /* The name of the container (port) address @addr came from, as the last
  * cmon_ovs_endpoints() found it, or NULL. */
 const char *cmon_ovs_ip_name(const struct cmon_ovs_flows *r, uint32_t addr);
@@ -65,7 +73,7 @@ const char *cmon_ovs_ip_name(const struct cmon_ovs_flows *r, uint32_t addr);
 unsigned int cmon_ovs_kernel_ports(const struct cmon_shm_flows *shm,
 				   int *ifindex, unsigned int max);
 
-/* The switch's name of port @port (with a role), or NULL. */
+/* The switch's name of port @port, or NULL. */
 const char *cmon_ovs_port_name(const struct cmon_shm_flows *shm,
 			       uint32_t port);
 

@@ -40,6 +40,16 @@ struct cmon_endpoint {
 	const char *port_type;
 };
 
+/* A port of an Open vSwitch bridge, as the switch lists it (at most
+ * CMON_MAX_SWITCH_PORTS). */
+#define CMON_MAX_SWITCH_PORTS	256
+struct cmon_switch_port {
+	const char *name;
+	const char *type;	/* as the bridge has it: dpdk, internal... */
+	const char *bridge;
+	const char *role;	/* "container", "trunk" or "none" */
+};
+
 /* Monitor health counters shown with every interval. */
 struct cmon_counter {
 	const char *name;
@@ -114,6 +124,8 @@ struct cmon_view {
 	unsigned int nclocks;
 	int node_id;		/* this node's id in hop slots, or -1 */
 	const struct cmon_view_rules *rules;	/* NULL: no --rules */
+	const struct cmon_switch_port *ports;	/* an Open vSwitch's ports */
+	unsigned int nports;
 };
 
 /* The figures of pair @i the sinks export (CMON_VIEW_*). */

@@ -182,13 +182,17 @@ it_wait "$IT_TMP/r2" received 10 || it_fail "the receiver did not finish"
 hport=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
 curl -sf "http://127.0.0.1:$hport/api/v1/topology" >"$IT_TMP/topo.json" ||
 	it_fail "no topology from cmon-dpdk --kernel"
-python3 - "$IT_TMP/topo.json" "$C2" "$IP2" "$CMON_OVS_BR" <<'PY' ||
+python3 - "$IT_TMP/topo.json" "$C2" "$IP2" "$CMON_OVS_BR" "${CMON_PFX}up" <<'PY' ||
 import json, sys
 t = json.load(open(sys.argv[1]))
-c2, ip2, br = sys.argv[2:]
+c2, ip2, br, trunk = sys.argv[2:]
 mine = [c for c in t["containers"] if ip2 in c["ips"]]
 assert len(mine) == 1, mine
 assert mine[0]["name"] == c2 and mine[0]["bridge"] == br and mine[0]["port_type"] == "dpdk", mine
+# the switch's ports: the trunk to the Linux bridge, and C2's
+ports = {p["name"]: p for p in next(b for b in t["bridges"] if b["name"] == br)["ports"]}
+assert ports[trunk] == {"name": trunk, "type": "dpdk", "role": "trunk", "container": None}, ports
+assert ports[mine[0]["port"]]["container"] == c2, ports
 PY
 	it_fail "$C2 in the topology: $(head -c 800 "$IT_TMP/topo.json")"
 # A kernel container plugged into the switch while cmon-dpdk runs, then

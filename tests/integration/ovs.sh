@@ -171,7 +171,8 @@ wait "$rpid"
 got=$(sed -n 's/^received //p' "$IT_TMP/r2")
 sleep 2.5	# a gap is loss once three reads show it
 # the switch in the topology: its bridge, the containers on its ports by
-# port name, with the addresses that came in there and the port's type
+# port name, with the addresses that came in there and the port's type,
+# and every port of the bridge with its type and role
 hport=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/flows.err")
 /usr/bin/python3 "$HERE/api.py" validate "http://127.0.0.1:$hport/api/v1/topology" \
 	topology.schema.json >"$IT_TMP/topo.json" ||
@@ -186,6 +187,12 @@ cts = {c["name"]: c for c in t["containers"]}
 assert set(bridges[br]["containers"]) >= {d1, c1}, bridges[br]
 assert cts[d1]["port_type"] == "dpdkvhostuserclient" and cts[d1]["ips"] == [ipd], cts[d1]
 assert cts[c1]["port_type"] == "dpdk" and cts[c1]["bridge"] == br and ip1 in cts[c1]["ips"], cts[c1]
+# its ports, with a role or without, and who is on them
+ports = {p["name"]: p for p in bridges[br]["ports"]}
+assert ports.get(br) == {"name": br, "type": "internal", "role": "none", "container": None}, ports
+assert ports[d1] == {"name": d1, "type": "dpdkvhostuserclient", "role": "container", "container": d1}, ports
+assert ports[c1] == {"name": c1, "type": "dpdk", "role": "container", "container": c1}, ports
+assert len(ports) == 5, ports	# and C2's, C3's
 # the pairs are named after the ports too
 assert any(p["src"] == c1 and p["dst"] == d1 for p in t["paths"]), [(p["src"], p["dst"]) for p in t["paths"]]
 PY
