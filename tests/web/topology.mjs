@@ -2,7 +2,7 @@
 // driven by playwright-core), against a live exporter that the caller runs:
 //   node topology.mjs URL SCREENSHOT HUB KIND CONTAINER...
 // The hub HUB is drawn, of KIND (linux, ovs, or group), its tooltip says
-// what it is, every CONTAINER is drawn nearer to HUB than to any other hub,
+// what it is (an Open vSwitch bridge's: its ports), every CONTAINER is drawn nearer to HUB than to any other hub,
 // the first two are linked, and the page logs no error.
 // Env: CHROMIUM (default /usr/bin/chromium), CMON_WEB (web/ of the tree).
 import { fail, open } from "./browser.mjs";
@@ -46,6 +46,10 @@ try {
   const tip = await page.locator("#tooltip").textContent();
   if (!tip || !(kind === "group" ? tip.length > 10 : tip.includes(hub)))
     fail(`hub tooltip: "${tip}"`);
+  // an Open vSwitch bridge's lists its ports: its own, and the containers'
+  if (kind === "ovs")
+    for (const line of [`${hub}: internal`, ...cts.map((c) => `${c}: `)])
+      if (!tip.includes(line)) fail(`hub tooltip without "${line}": "${tip}"`);
   await page.screenshot({ path: shot });
   if (errors.length) fail("console errors: " + errors.join(" | "));
   console.log(`page: hub ${hub} (${kind}) with ${cts.join(", ")}`);

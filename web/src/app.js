@@ -166,6 +166,9 @@ function topoIndex(topo) {
       monitored: new Set(cs.filter((c) => c.monitored).map((c) => c.name)),
       down: new Set(cs.filter((c) => c.down).map((c) => c.name)),
       choices: m.groupChoices(cs),
+      // (an Open vSwitch bridge's ports, by the bridge's name)
+      ports: new Map((topo.bridges || []).filter((b) => b.ports)
+        .map((b) => [b.name, b.ports])),
       // (what the containers' circles show of the topology: a new one
       // that says the same redraws none of them)
       ctSig: cs.map((c) => c.name + (c.monitored ? "+" : "-") +
@@ -222,7 +225,12 @@ function renderGroupChoices() {
   sel.value = state.groupBy;
 }
 
-function hubTip(hub, hubNode, hubBridge, isDown) {
+function hubTip(hub, hubNode, hubBridge, isDown, ports) {
+  return hubTitle(hub, hubNode, hubBridge, isDown) +
+    (ports ? "\n" + m.portLines(ports).join("\n") : "");
+}
+
+function hubTitle(hub, hubNode, hubBridge, isDown) {
   return hubNode ? `${hub.ovs ? "Open vSwitch" : "Linux"} bridge ` +
       `${hubBridge} on node ${hubNode}` +
       (isDown ? ": the node does not answer; its figures are left out" : "")
@@ -250,7 +258,7 @@ function renderTopology(v) {
   }
   renderGroupChoices();
   const { pos, hubs, members } = place(v.ends, w, h);
-  const { ips, rts, monitored, down } = topoIndex(state.topo);
+  const { ips, rts, monitored, down, ports } = topoIndex(state.topo);
   const downNodes = new Set((state.nodes || []).filter((n) => !n.up)
     .map((n) => n.name));
   const shown = !state.query.trim() ? () => true
@@ -271,7 +279,8 @@ function renderTopology(v) {
     setAttrs(g, { "data-hub": hub.name, "data-kind": !hub.bridge ? "group"
                   : hub.ovs ? "ovs" : "linux", class: isDown ? "down" : "" });
     setAttrs(g.firstChild, { cx: hub.x, cy: hub.y, r: hub.r * 0.35 });
-    tipped(g, hubTip(hub, node, bridge, isDown), "hub:" + hub.name);
+    tipped(g, hubTip(hub, node, bridge, isDown, hub.ovs && ports.get(hub.name)),
+           "hub:" + hub.name);
   });
   // (labels go over the links, drawn after them)
   reconcile(L.labels, hubs, (hub) => hub.name, () => el("text"), (t, hub) => {

@@ -219,6 +219,14 @@ export function groups(topo, by = "") {
                   x.name.localeCompare(y.name));
 }
 
+// An Open vSwitch bridge's ports (the topology's bridges[].ports), a line
+// each: "v0: dpdkvhostuserclient, container c1", "br0: internal".
+export function portLines(ports) {
+  return ports.map((p) => `${p.name}: ${p.type}` +
+    (p.role === "none" ? "" : `, ${p.role}`) +
+    (p.container && p.container !== p.name ? ` ${p.container}` : ""));
+}
+
 // Where everything goes in a width x height picture: groups on a grid,
 // each a ring of its members around a hub (the bridge), as large as its
 // cell allows so names stay apart.

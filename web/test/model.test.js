@@ -457,3 +457,13 @@ test("an update's view: what the page draws of every pair, made in the feed", ()
   assert.ok(!f.selected && !f.links.some((x) => x.selected));
   assert.equal(m.view({ metrics: mx, topo }, { ...q, links: 1 }).linksLeft, 2);
 });
+
+test("an Open vSwitch bridge's ports read as their types, roles and containers", () => {
+  assert.deepEqual(m.portLines([
+    { name: "br0", type: "internal", role: "none", container: null },
+    { name: "v0", type: "dpdkvhostuserclient", role: "container", container: "v0" },
+    { name: "c2", type: "dpdk", role: "container", container: "web-1" },
+    { name: "upo", type: "dpdk", role: "trunk", container: null },
+  ]), ["br0: internal", "v0: dpdkvhostuserclient, container",
+       "c2: dpdk, container web-1", "upo: dpdk, trunk"]);
+});
