@@ -164,6 +164,7 @@ INTEGRATION_TESTS = \
 	tests/integration/restart.sh \
 	tests/integration/ovs.sh \
 	tests/integration/ovs-kernel.sh \
+	tests/integration/ovs-tunnel.sh \
 	tests/integration/ovs-rules.sh \
 	tests/integration/ovs-dpdk.sh \
 	tests/integration/export.sh \

@@ -35,7 +35,7 @@
 #define CMON_SHM_CAPTURE	"cmon_ovs_capture"
 #define CMON_SHM_STATS		"cmon_ovs_stats"
 #define CMON_SHM_MAGIC		0x636d6f6e73746174ULL	/* "cmonstat" */
-#define CMON_SHM_VERSION	6
+#define CMON_SHM_VERSION	7
 /* Default and bounds of other_config:cmon-ring-size (records). */
 #define CMON_SHM_RING_DEFAULT	65536
 #define CMON_SHM_RING_MIN	1024
@@ -129,6 +129,9 @@ enum cmon_ovs_drop {
 	CMON_OVS_DROP_INVALID_TNL_PORT,	/* no such tunnel port */
 	CMON_OVS_DROP_INVALID_BOND,	/* no such bond */
 	CMON_OVS_DROP_RX_QOS,		/* the input port's ingress policer */
+	CMON_OVS_DROP_TUNNEL_PUSH,	/* no tunnel port to push a header */
+	CMON_OVS_DROP_PUSH_HEADER,	/* a header not pushed (offload flags) */
+	CMON_OVS_DROP_TUNNEL_POP,	/* a tunnel header not popped */
 	/* at an output port, from here on: the send hop's reasons */
 	CMON_OVS_DROP_PORT_DOWN,	/* output port down or not connected */
 	CMON_OVS_DROP_MTU,		/* longer than the output port takes */

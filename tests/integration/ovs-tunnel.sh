@@ -1,0 +1,77 @@
+#!/bin/sh
+# Open vSwitch's native VXLAN tunnel in the userspace datapath, patched
+# switch (tools/build-ovs) on hugepages, cmon-dpdk reading it:
+#   - R, a namespace on an af_packet port (role trunk), is the tunnel's far
+#     end; the bridge's own port holds the tunnel's local address, and a
+#     second bridge the VXLAN port, so the switch ends the tunnel
+#   - datagrams whose VXLAN header the switch cannot take off (bad flags)
+#     are dropped there: cmon-dpdk counts each as the pair's loss at
+#     ovs_rx>ovs_tx with the switch's own reason,
+#     datapath_drop_tunnel_pop_error, as many as its coverage counter
+#   - well-formed ones, whose tunnel the switch ends, are not loss
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init cmtt
+it_ovs_init
+
+KEY=0123456789abcdef
+R=${CMON_PFX}c1 IPR=$NET.2 LOCAL=$NET.1
+INT=${CMON_PFX}int VX=${CMON_PFX}vx
+cmon_ovs_start "$IT_TMP/ovs" cmon-enable=true cmon-sample=1 \
+	cmon-key=$KEY cmon-node-id=3 || it_fail "cannot start ovs-vswitchd"
+cmon_ovs_container "$R" "$IPR" trunk || it_fail "cannot plug $R"
+ip addr add "$LOCAL/24" dev "$CMON_OVS_BR" &&
+	ip link set "$CMON_OVS_BR" up || it_fail "cannot address $CMON_OVS_BR"
+cmon_ovs_vsctl add-br "$INT" -- set bridge "$INT" datapath_type=netdev \
+	-- add-port "$INT" "$VX" -- set Interface "$VX" type=vxlan \
+	options:remote_ip="$IPR" options:local_ip="$LOCAL" ||
+	it_fail "cannot add the VXLAN port"
+it_in 1 ping -c 2 -i 0.2 -W 2 "$LOCAL" >/dev/null ||
+	it_fail "$R does not reach the tunnel's local address"
+n=0
+until cmon_ovs_appctl tnl/ports/show 2>/dev/null | grep -q vxlan_sys_4789; do
+	n=$((n + 1))
+	[ "$n" -lt 50 ] || it_fail "the switch does not end the tunnel: $(cmon_ovs_appctl tnl/ports/show 2>&1)"
+	sleep 0.1
+done
+
+"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --json --interval 0.5 \
+	>"$IT_TMP/tnl.json" 2>"$IT_TMP/tnl.err" &
+DPDK_PID=$!
+IT_PIDS="$IT_PIDS $DPDK_PID"
+it_wait "$IT_TMP/tnl.err" "attached to ovs-vswitchd" 20 ||
+	it_fail "cmon-dpdk did not attach: $(cat "$IT_TMP/tnl.err")"
+sleep 1	# (its first read is the baseline)
+# 200 VXLAN datagrams with no "VNI present" flag, 300 well-formed ones
+# carrying a frame to nobody
+it_in 1 python3 -c "
+import socket, struct, time
+bad = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+bad.bind(('$IPR', 40001))
+good = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+good.bind(('$IPR', 40002))
+frame = bytes.fromhex('02000000aa01' '020000000bb0' '0800') + bytes(46)
+for i in range(300):
+    if i < 200:
+        bad.sendto(struct.pack('!II', 0, 0) + frame, ('$LOCAL', 4789))
+    good.sendto(struct.pack('!II', 0x08000000, 0) + frame, ('$LOCAL', 4789))
+    if i % 50 == 49:
+        time.sleep(0.01)
+" || it_fail "cannot send the VXLAN datagrams"
+sleep 2.5	# a gap is loss once three reads show it
+kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit $?"
+popped=$(cmon_ovs_appctl coverage/read-counter datapath_drop_tunnel_pop_error)
+f() { python3 "$HERE/query.py" "$IT_TMP/tnl.json" "$@"; }
+echo "tunnel: $(f "$IPR" "$LOCAL" udp packets) packets, $(f "$IPR" "$LOCAL" udp lost) lost at [$(f "$IPR" "$LOCAL" udp loss_hops)] [$(f "$IPR" "$LOCAL" udp reasons)]; the switch could not pop $popped"
+[ "$popped" = 200 ] || it_fail "the switch dropped $popped at the tunnel's pop, not 200"
+[ "$(f "$IPR" "$LOCAL" udp packets)" = 500 ] ||
+	it_fail "$(f "$IPR" "$LOCAL" udp packets) packets counted of 500 sent"
+[ "$(f "$IPR" "$LOCAL" udp lost)" = 200 ] ||
+	it_fail "$(f "$IPR" "$LOCAL" udp lost) lost, the switch dropped 200"
+[ "$(f "$IPR" "$LOCAL" udp loss_hops)" = "ovs_rx>ovs_tx" ] ||
+	it_fail "loss at $(f "$IPR" "$LOCAL" udp loss_hops), not ovs_rx>ovs_tx"
+[ "$(f "$IPR" "$LOCAL" udp reasons)" = datapath_drop_tunnel_pop_error ] ||
+	it_fail "reasons: $(f "$IPR" "$LOCAL" udp reasons)"
+[ "$(f "$IPR" "$LOCAL" udp drops:datapath_drop_tunnel_pop_error)" = 200 ] ||
+	it_fail "$(f "$IPR" "$LOCAL" udp drops:datapath_drop_tunnel_pop_error) drops seen of 200"
+echo "PASS: a tunnel header the switch cannot pop is the pair's loss, with its reason"
