@@ -119,7 +119,7 @@ try {
   await page.click("#pause");
   const made = ms.slice(0, 3).map((x) => x.toFixed(1)).join(" ");
   const upd = ms.slice(3, 3 + Number(nupd)).sort((a, b) => a - b);
-  const q = (f) => upd[Math.min(upd.length - 1, Math.floor(f * upd.length))];
+  const q = (f) => upd[rank(f, upd.length)];
   console.log(`render ms: p50 ${q(0.5).toFixed(1)} p95 ${q(0.95).toFixed(1)} ` +
               `max ${upd[upd.length - 1].toFixed(1)} over ${upd.length} updates ` +
               `(${ncts} containers); made: ${made}`);
@@ -129,6 +129,12 @@ try {
   if (errors.length) fail("console errors: " + errors.join(" | "));
 } finally {
   await browser.close();
+}
+
+// The index of the @f quantile of @n values sorted, by nearest rank (the
+// p95 of 20 is the 19th, of 10 the 10th: the slowest).
+function rank(f, n) {
+  return Math.max(0, Math.ceil(f * n) - 1);
 }
 
 // The page thread's busy time per update over @n updates, as DevTools
@@ -174,7 +180,7 @@ async function pageThread(n) {
       cpu.push((mine[0].tdur + f.tdur) / 1000);
   }
   if (!busy.length || !frame.length) fail("no update traced");
-  const q = (a, f) => a.sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(f * a.length))]
+  const q = (a, f) => a.sort((x, y) => x - y)[rank(f, a.length)]
     .toFixed(1);
   return `update and its frame ms: p50 ${q(frame, 0.5)} p95 ${q(frame, 0.95)} ` +
     `max ${q(frame, 1)} over ${frame.length} updates\n` +
