@@ -487,10 +487,9 @@ unsigned int cmon_ovs_endpoints(struct cmon_ovs_flows *r,
 	return n;
 }
 
-/* (a switch before CMON_SHM_PORT_IN listed only ports with a role) */
 static int port_in(const struct cmon_shm_port *p)
 {
-	return (p->flags & CMON_SHM_PORT_IN) || p->role;
+	return p->flags & CMON_SHM_PORT_IN;
 }
 
 unsigned int cmon_ovs_switch_ports(const struct cmon_ovs_flows *r,

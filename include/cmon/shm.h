@@ -169,9 +169,7 @@ struct cmon_shm_port {
 	uint32_t ifindex;	/* the kernel interface a DPDK af_packet
 				 * port reads and writes (the host side of
 				 * a container's veth, say); 0: none */
-	uint32_t flags;		/* CMON_SHM_PORT_IN; 0: slot free (a
-				 * switch before these flags wrote only
-				 * ports with a role) */
+	uint32_t flags;		/* CMON_SHM_PORT_IN; 0: slot free */
 };
 
 struct cmon_shm_flows {
