@@ -395,7 +395,7 @@ function renderLegend() {
 // when it changes: rows out of view would cost as much as those in it.)
 // A row is one line, or two with the place of its loss: each height is
 // measured once it is first drawn, and again when the window resizes.
-const rowsView = { top: 0, height: 540, head: 60, one: 0, two: 0,
+const rowsView = { top: 0, height: 540, head: 60, one: 0, two: 0, pending: 0,
                    from: 0, to: 0 };
 const ROWS_AROUND = 6;
 
