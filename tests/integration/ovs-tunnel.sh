@@ -9,6 +9,7 @@
 #     ovs_rx>ovs_tx with the switch's own reason,
 #     datapath_drop_tunnel_pop_error, as many as its coverage counter
 #   - well-formed ones, whose tunnel the switch ends, are not loss
+#   - the topology lists the bridges' ports (not the VXLAN port: below)
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtt
@@ -36,7 +37,7 @@ until cmon_ovs_appctl tnl/ports/show 2>/dev/null | grep -q vxlan_sys_4789; do
 done
 
 "$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --json --interval 0.5 \
-	>"$IT_TMP/tnl.json" 2>"$IT_TMP/tnl.err" &
+	--http 127.0.0.1:0 >"$IT_TMP/tnl.json" 2>"$IT_TMP/tnl.err" &
 DPDK_PID=$!
 IT_PIDS="$IT_PIDS $DPDK_PID"
 it_wait "$IT_TMP/tnl.err" "attached to ovs-vswitchd" 20 ||
@@ -59,6 +60,25 @@ for i in range(300):
         time.sleep(0.01)
 " || it_fail "cannot send the VXLAN datagrams"
 sleep 2.5	# a gap is loss once three reads show it
+# the switch's bridge in the topology with its ports (the tunnel's VXLAN
+# port is not listed: Open vSwitch gives its other_config to no datapath
+# port)
+hport=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/tnl.err")
+/usr/bin/python3 "$HERE/api.py" validate "http://127.0.0.1:$hport/api/v1/topology" \
+	topology.schema.json >"$IT_TMP/topo.json" ||
+	it_fail "cmon-dpdk's topology: $(cat "$IT_TMP/topo.json")"
+python3 - "$IT_TMP/topo.json" "$CMON_OVS_BR" "$R" "$INT" <<'PY' ||
+import json, sys
+t = json.load(open(sys.argv[1]))
+br, r, int_ = sys.argv[2:]
+ports = {b["name"]: {p["name"]: p for p in b.get("ports", [])} for b in t["bridges"]}
+assert ports[br] == {
+    br: {"name": br, "type": "internal", "role": "none", "container": None},
+    r: {"name": r, "type": "dpdk", "role": "trunk", "container": None}}, ports
+assert ports[int_] == {
+    int_: {"name": int_, "type": "internal", "role": "none", "container": None}}, ports
+PY
+	it_fail "the bridges' ports: $(head -c 800 "$IT_TMP/topo.json")"
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit $?"
 popped=$(cmon_ovs_appctl coverage/read-counter datapath_drop_tunnel_pop_error)
 f() { python3 "$HERE/query.py" "$IT_TMP/tnl.json" "$@"; }
