@@ -29,10 +29,12 @@ cmon_ovs_vsctl add-br "$INT" -- set bridge "$INT" datapath_type=netdev \
 	it_fail "cannot add the VXLAN port"
 it_in 1 ping -c 2 -i 0.2 -W 2 "$LOCAL" >/dev/null ||
 	it_fail "$R does not reach the tunnel's local address"
+# (the switch ends the tunnel once it has taken the local address in)
 n=0
-until cmon_ovs_appctl tnl/ports/show 2>/dev/null | grep -q vxlan_sys_4789; do
+until cmon_ovs_appctl tnl/ports/show -v 2>/dev/null |
+	grep -qF "ipv4(dst=$LOCAL,"; do
 	n=$((n + 1))
-	[ "$n" -lt 50 ] || it_fail "the switch does not end the tunnel: $(cmon_ovs_appctl tnl/ports/show 2>&1)"
+	[ "$n" -lt 100 ] || it_fail "the switch does not end the tunnel at $LOCAL: $(cmon_ovs_appctl tnl/ports/show -v 2>&1)"
 	sleep 0.1
 done
 
