@@ -69,6 +69,25 @@ struct cmon_hop_slot {
 /* Default slots per CPU in cmon_hop_cache (a power of two). */
 #define CMON_HOP_SLOTS	1024
 
+/*
+ * Where a CPU's ring of trace records (cmon_rec_ring) stands: head, the
+ * records its programs wrote; tail, those the agent read (the agent
+ * alone writes it).  busy while a program writes one: another program
+ * run from an interrupt of that one sends its record through cmon_rb.
+ * Head and tail each have a cache line of their own.
+ */
+struct cmon_rec_pos {
+	__u64 head;
+	__u32 busy;
+	__u32 pad;
+	__u8 pad1[48];
+	__u64 tail;
+	__u8 pad2[56];
+};
+
+/* Default records per CPU in cmon_rec_ring (a power of two). */
+#define CMON_REC_SLOTS	16384
+
 /* kfree_skb drops on a monitored device, by flow and reason. */
 struct cmon_drop_key {
 	struct cmon_flow_key flow;

@@ -51,12 +51,14 @@ const volatile __u8 cmon_ct_hops = 0;
 /* Inode of the host network namespace: container devices live elsewhere. */
 const volatile __u32 cmon_host_netns = 0;
 /*
- * Each CPU wakes the reader once every cmon_wake_mask + 1 records it
- * writes (the agent sets that power of two from the ring's size and the
- * CPUs): a wakeup is an interrupt the sending CPU raises, dear in a VM.
- * Between wakeups the agent reads the ring every 100 ms anyway.
+ * Records per CPU in cmon_rec_ring, a power of two (max_entries is this
+ * times the possible CPUs; both set by the agent).  Each CPU wakes the
+ * agent once every cmon_wake_mask + 1 records it writes there (a quarter
+ * of its ring): a wakeup is an interrupt the sending CPU raises, dear in
+ * a VM.  Between wakeups the agent reads the rings every 100 ms anyway.
  */
-const volatile __u32 cmon_wake_mask = 1023;
+const volatile __u32 cmon_rec_slots = CMON_REC_SLOTS;
+const volatile __u32 cmon_wake_mask = CMON_REC_SLOTS / 4 - 1;
 /* Plain packets nothing happens to take the short path (parse.bpf.h),
  * and a trailer's packet has its checksums kept by the program
  * (carrier.bpf.h); 0 sends every packet down the full path and keeps
@@ -185,10 +187,33 @@ struct {
 	__type(value, struct cmon_record);
 } cmon_post SEC(".maps");
 
-/* Trace records to the agent. */
+/*
+ * Trace records to the agent: a ring per CPU in an array the agent maps
+ * (cmon_rec_slots records each; where each stands in cmon_rec_pos).  A
+ * record costs a copy and a few stores there, where bpf_ringbuf_output()
+ * takes a lock with interrupts off: 80-90 ns a record on this kind of
+ * VM.  cmon_rb carries the wakeups, and the records of a program that
+ * found its CPU's ring in use (cmon_submit()).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, CMON_REC_SLOTS);
+	__type(key, __u32);
+	__type(value, struct cmon_record);
+} cmon_rec_ring SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cmon_rec_pos);
+} cmon_rec_pos SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 22);
+	__uint(max_entries, 1 << 18);
 } cmon_rb SEC(".maps");
 
 /* Packets as the strip hop saw them, for pcap dumps (cmon_capture). */
@@ -371,25 +396,51 @@ static __always_inline __u32 cmon_next_seq(const struct cmon_flow_key *flow)
 	return s ? __sync_fetch_and_add(s, 1) + 1 : 1;
 }
 
+/* Keep the compiler from moving memory accesses across this point. */
+#define cmon_barrier()	asm volatile("" ::: "memory")
+
 /*
- * Copy a finished record to the ring buffer, waking the reader at every
- * cmon_wake_mask + 1-th record of this CPU (its count of records written,
- * a statistic anyway, tells which: no helper call to ask the ring); a
- * full ring is counted.
+ * Copy a finished record to this CPU's ring (cmon_rec_ring), waking the
+ * agent at every cmon_wake_mask + 1-th; a full ring is counted.  Programs
+ * on one CPU run one after another, but a tracepoint's can run from an
+ * interrupt of another's: one that finds the ring in use (busy) sends its
+ * record through cmon_rb instead.
  */
 static __always_inline void cmon_submit(const struct cmon_record *rec)
 {
-	__u32 idx = CMON_EV_RECORDS;
-	__u64 *n = bpf_map_lookup_elem(&cmon_stats, &idx);
-	__u64 flags = n && !((*n + 1) & cmon_wake_mask) ?
-		      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	__u32 cpu = bpf_get_smp_processor_id(), idx;
+	struct cmon_rec_pos *pos = bpf_map_lookup_elem(&cmon_rec_pos, &cpu);
+	struct cmon_record *slot;
+	__u64 head;
 
-	if (bpf_ringbuf_output(&cmon_rb, (void *)rec, sizeof(*rec), flags)) {
+	if (!pos || pos->busy) {
+		if (bpf_ringbuf_output(&cmon_rb, (void *)rec, sizeof(*rec), 0))
+			cmon_stat(CMON_EV_RING_FULL);
+		else
+			cmon_stat(CMON_EV_RECORDS);
+		return;
+	}
+	pos->busy = 1;
+	cmon_barrier();
+	head = pos->head;
+	idx = cpu * cmon_rec_slots + ((__u32)head & (cmon_rec_slots - 1));
+	slot = bpf_map_lookup_elem(&cmon_rec_ring, &idx);
+	if (!slot || head - *(volatile __u64 *)&pos->tail >= cmon_rec_slots) {
+		cmon_barrier();
+		pos->busy = 0;
 		cmon_stat(CMON_EV_RING_FULL);
 		return;
 	}
-	if (n)
-		*n += 1;
+	__builtin_memcpy(slot, rec, sizeof(*rec));
+	/* the record before the head that shows it (a full barrier, for
+	 * CPUs that reorder stores) */
+	__sync_fetch_and_add(&pos->head, 1);
+	cmon_barrier();
+	pos->busy = 0;
+	cmon_stat(CMON_EV_RECORDS);
+	if (!((head + 1) & cmon_wake_mask))
+		bpf_ringbuf_output(&cmon_rb, &head, sizeof(head),
+				   BPF_RB_FORCE_WAKEUP);
 }
 
 #endif /* CMON_MAPS_BPF_H */

@@ -7,6 +7,7 @@ kmod_free_libcmon_kern_a_SOURCES = \
 	kmod-free/attach.c kmod-free/attach.h \
 	kmod-free/discover.c kmod-free/discover.h \
 	kmod-free/hopcount.c kmod-free/hopcount.h \
+	kmod-free/recring.c kmod-free/recring.h \
 	kmod-free/nl.c kmod-free/nl.h \
 	kmod-free/runtime.h
 if HAVE_LIBCURL

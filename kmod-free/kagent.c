@@ -33,6 +33,7 @@
 #include "kagent.h"
 #include "log.h"
 #include "nl.h"
+#include "recring.h"
 #include "runtime.h"
 
 #define MAX_PORTS	2048	/* cmon_peers and cmon_devs hold theirs */
@@ -56,7 +57,8 @@ struct tracked {
 struct cmon_kagent {
 	struct cmon_kopts opt;
 	struct cmon_kern *skel;
-	struct ring_buffer *rb;
+	struct ring_buffer *rb;		/* wakeups, and cmon_submit()'s rest */
+	struct cmon_recring ring;	/* the records */
 	uint64_t key;
 	struct cmon_agg *agg;
 	uint32_t host_ns;
@@ -1146,6 +1148,13 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+static void on_ring_record(void *ctx, const struct cmon_record *rec)
+{
+	struct cmon_kagent *a = ctx;
+
+	cmon_agg_record(a->agg, rec);
+}
+
 static int on_packet(void *ctx, void *data, size_t len)
 {
 	struct cmon_kagent *a = ctx;
@@ -1613,6 +1622,7 @@ int cmon_kagent_poll(struct cmon_kagent *a, int timeout_ms)
 		cmon_err("reading ring buffer: %s", strerror(-err));
 		return err;
 	}
+	cmon_recring_drain(&a->ring, on_ring_record, a);
 	perf_buffer__consume(a->pb);	/* drops the programs could not read */
 	t = cmon_time_mono();
 	if (a->nlfd >= 0 &&
@@ -1660,6 +1670,7 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 	if (a->skel)
 		cmon_kagent_devices(a, NULL, 0, NULL, 0);
 	ring_buffer__free(a->rb);
+	cmon_recring_free(&a->ring);
 	perf_buffer__free(a->pb);
 	if (a->epfd >= 0)
 		close(a->epfd);
@@ -1714,7 +1725,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 {
 	struct cmon_kagent *a;
 	uint64_t key;
-	unsigned int slots, wake;
+	unsigned int slots, ncpu, rslots;
 	int err;
 
 	libbpf_set_print(libbpf_log);
@@ -1780,15 +1791,17 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 		slots /= 2;
 	a->skel->rodata->cmon_hop_slots = slots;
 	a->hop_nslots = (size_t)libbpf_num_possible_cpus() * slots;
-	/* each CPU wakes the agent once per this many records: all CPUs
-	 * together at most a quarter of the ring apart (a record takes an
-	 * 8-byte header besides itself) */
-	wake = 16;
-	while (wake * 2 * (8 + sizeof(struct cmon_record)) * 4 *
-	       (unsigned int)libbpf_num_possible_cpus() <=
-	       bpf_map__max_entries(a->skel->maps.cmon_rb))
-		wake *= 2;
-	a->skel->rodata->cmon_wake_mask = wake - 1;
+	/* a ring of records per CPU: 16384 records each (1.4 MiB), or as
+	 * many as 16 MiB in all holds, 1024 at least */
+	ncpu = (unsigned int)libbpf_num_possible_cpus();
+	rslots = CMON_REC_SLOTS;
+	while (rslots > 1024 &&
+	       (size_t)rslots * ncpu * sizeof(struct cmon_record) > 16 << 20)
+		rslots /= 2;
+	a->skel->rodata->cmon_rec_slots = rslots;
+	a->skel->rodata->cmon_wake_mask = rslots / 4 - 1;
+	bpf_map__set_max_entries(a->skel->maps.cmon_rec_ring, ncpu * rslots);
+	bpf_map__set_max_entries(a->skel->maps.cmon_rec_pos, ncpu);
 	bpf_map__set_max_entries(a->skel->maps.cmon_hop_cache, a->hop_nslots);
 	bpf_map__set_max_entries(a->skel->maps.cmon_hops, o->flow_entries);
 	bpf_map__set_max_entries(a->skel->maps.cmon_seq, o->flow_entries);
@@ -1820,6 +1833,14 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	err = cmon_kern__attach(a->skel);
 	if (err) {
 		cmon_err("attaching kfree_skb tracepoint: %s", strerror(-err));
+		goto fail;
+	}
+	err = cmon_recring_map(&a->ring,
+			       bpf_map__fd(a->skel->maps.cmon_rec_ring),
+			       bpf_map__fd(a->skel->maps.cmon_rec_pos), ncpu,
+			       rslots);
+	if (err) {
+		cmon_err("mapping the record rings: %s", strerror(-err));
 		goto fail;
 	}
 	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.cmon_rb), on_record,

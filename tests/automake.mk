@@ -23,7 +23,10 @@ tests_unit_test_cfgfile_SOURCES = tests/unit/test-cfgfile.c tests/unit/unit.h
 tests_unit_test_cfgfile_LDADD = $(UNIT_LDADD)
 tests_unit_test_rules_SOURCES = tests/unit/test-rules.c tests/unit/unit.h
 tests_unit_test_rules_LDADD = $(CMON_RULES_LIBS) $(CUNIT_LIBS)
-UNIT_TESTS += tests/unit/test-nl
+UNIT_TESTS += tests/unit/test-nl tests/unit/test-recring
+tests_unit_test_recring_SOURCES = tests/unit/test-recring.c tests/unit/unit.h \
+	kmod-free/recring.c
+tests_unit_test_recring_LDADD = $(UNIT_LDADD)
 tests_unit_test_nl_SOURCES = tests/unit/test-nl.c tests/unit/unit.h \
 	kmod-free/nl.c
 tests_unit_test_nl_CFLAGS = $(AM_CFLAGS) $(LIBMNL_CFLAGS)
@@ -106,6 +109,10 @@ tests_unit_test_nl_san_SOURCES = $(tests_unit_test_nl_SOURCES)
 tests_unit_test_nl_san_CFLAGS = $(tests_unit_test_nl_CFLAGS) $(SAN_FLAGS)
 tests_unit_test_nl_san_LDFLAGS = $(SAN_FLAGS)
 tests_unit_test_nl_san_LDADD = $(SAN_LDADD) $(LIBMNL_LIBS)
+tests_unit_test_recring_san_SOURCES = $(tests_unit_test_recring_SOURCES)
+tests_unit_test_recring_san_CFLAGS = $(AM_CFLAGS) $(SAN_FLAGS)
+tests_unit_test_recring_san_LDFLAGS = $(SAN_FLAGS)
+tests_unit_test_recring_san_LDADD = $(SAN_LDADD)
 endif
 endif
 EXTRA_DIST += tests/integration/udp_exact.py tests/integration/api.py \

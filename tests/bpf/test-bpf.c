@@ -22,6 +22,7 @@
 #include "codec.h"
 #include "cmon/dp.h"
 #include "../../kmod-free/hopcount.h"
+#include "../../kmod-free/recring.h"
 #include "../unit/unit.h"
 
 #define KEY	0x0123456789abcdefULL
@@ -31,12 +32,17 @@
 #define HOST	"10.77.0.1"	/* the host's own (bridge) address */
 #define MTU_DEV	"cmtbpf0"
 
-/* A loaded copy of the programs and its mapped counter cache. */
+/* A loaded copy of the programs, its mapped counter cache and record
+ * rings. */
 struct progs {
 	struct cmon_kern *k;
 	const volatile struct cmon_hop_slot *cache;
 	size_t nslots;
+	struct cmon_recring ring;
 };
+
+/* Records per CPU in the rings of the copies progs_open() loads. */
+static unsigned int ring_slots = 1024;
 
 static struct progs progs;	/* the copy most tests run (setup()) */
 static struct cmon_kern *skel;	/* progs.k */
@@ -50,10 +56,22 @@ struct pkt {
 	size_t len;
 };
 
+static void on_ring_rec(void *ctx, const struct cmon_record *r)
+{
+	last_rec = *r;
+	nrec++;
+}
+
+/* From cmon_rb: records (a program found the ring busy) and wakeups. */
+static unsigned int nwake;
+
 static int on_rec(void *ctx, void *data, size_t len)
 {
-	memcpy(&last_rec, data, sizeof(last_rec));
-	nrec++;
+	if (len < sizeof(struct cmon_record)) {
+		nwake++;
+		return 0;
+	}
+	on_ring_rec(ctx, data);
 	return 0;
 }
 
@@ -77,7 +95,15 @@ static int progs_open(struct progs *t, uint32_t sample_n, int fast)
 	t->k->bss->cmon_alive_until = UINT64_MAX;	/* an agent forever */
 	t->nslots = libbpf_num_possible_cpus();
 	bpf_map__set_max_entries(t->k->maps.cmon_hop_cache, t->nslots);
-	if (cmon_kern__load(t->k))
+	t->k->rodata->cmon_rec_slots = ring_slots;
+	t->k->rodata->cmon_wake_mask = ring_slots / 4 - 1;
+	bpf_map__set_max_entries(t->k->maps.cmon_rec_ring,
+				 t->nslots * ring_slots);
+	bpf_map__set_max_entries(t->k->maps.cmon_rec_pos, t->nslots);
+	if (cmon_kern__load(t->k) ||
+	    cmon_recring_map(&t->ring, bpf_map__fd(t->k->maps.cmon_rec_ring),
+			     bpf_map__fd(t->k->maps.cmon_rec_pos), t->nslots,
+			     ring_slots))
 		return -1;
 	t->cache = mmap(NULL, t->nslots * sizeof(*t->cache), PROT_READ,
 			MAP_SHARED, bpf_map__fd(t->k->maps.cmon_hop_cache), 0);
@@ -91,6 +117,7 @@ static int progs_open(struct progs *t, uint32_t sample_n, int fast)
 static void progs_close(struct progs *t)
 {
 	munmap((void *)t->cache, t->nslots * sizeof(*t->cache));
+	cmon_recring_free(&t->ring);
 	cmon_kern__destroy(t->k);
 }
 
@@ -220,6 +247,7 @@ static int run_ctx(struct bpf_program *prog, const struct pkt *in,
 		fprintf(stderr, "test_run: %s (len %zu)\n", strerror(-err), in->len);
 	out->len = o.data_size_out;
 	ring_buffer__consume(rb);
+	cmon_recring_drain(&progs.ring, on_ring_rec, NULL);
 	return (int)o.retval;
 }
 
@@ -687,6 +715,81 @@ static void test_bpf_destination_comes_and_goes(void)
 	CU_ASSERT_EQUAL(stat(CMON_EV_STAMPED), stamped + 2);
 	CU_ASSERT_EQUAL(stat(CMON_EV_SKIP_DST), skip + 4);
 	sched_setaffinity(0, sizeof(was), &was);
+}
+
+/* Sequence numbers of the records a drain hands over. */
+static uint32_t ring_seq[16];
+static unsigned int ring_n;
+
+static void on_ring_seq(void *ctx, const struct cmon_record *r)
+{
+	if (ring_n < 16)
+		ring_seq[ring_n++] = r->seq;
+}
+
+/*
+ * The per-CPU record rings: a record a full ring has no room for is
+ * counted (ring_full), never written over one unread, and its packet goes
+ * on unchanged; the agent is woken once per quarter ring; a program that
+ * finds its CPU's ring in use (by one it interrupted) sends its record
+ * through cmon_rb.
+ */
+static void test_bpf_record_ring(void)
+{
+	struct ring_buffer *trb;
+	uint32_t seq[12];
+	cpu_set_t set, was;
+	struct cmon_found f;
+	struct progs t;
+	unsigned int i;
+
+	ring_slots = 8;
+	CU_ASSERT_FATAL(progs_open(&t, 1, 1) == 0);
+	ring_slots = 1024;
+	trb = ring_buffer__new(bpf_map__fd(t.k->maps.cmon_rb), on_rec, NULL,
+			       NULL);
+	CU_ASSERT_FATAL(trb != NULL);
+	CU_ASSERT_FATAL(!sched_getaffinity(0, sizeof(was), &was));
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	CU_ASSERT_FATAL(!sched_setaffinity(0, sizeof(set), &set));
+	nwake = 0;
+	for (i = 0; i < 12; i++) {
+		build(&in, 17, 10, (uint16_t)(300 + i));
+		run(t.k->progs.cmon_veth_in, &in, &st);
+		CU_ASSERT_EQUAL_FATAL(find(&st, &f), CMON_FIND_OK);
+		seq[i] = f.ann.seq;
+		CU_ASSERT_EQUAL(run(t.k->progs.cmon_veth_out, &st, &out), NEXT);
+		CU_ASSERT(same(&in, &out));
+		if (i == 9) {	/* the ring full: the agent reads it */
+			CU_ASSERT_EQUAL(stat_of(t.k, CMON_EV_RING_FULL), 2);
+			CU_ASSERT_EQUAL(stat_of(t.k, CMON_EV_RECORDS), 8);
+			ring_buffer__consume(trb);
+			CU_ASSERT_EQUAL(nwake, 4);
+			ring_n = 0;
+			CU_ASSERT_EQUAL(cmon_recring_drain(&t.ring, on_ring_seq,
+							   NULL), 8);
+			CU_ASSERT(!memcmp(ring_seq, seq, sizeof(*seq) * 8));
+		}
+		if (i == 10) {	/* a program interrupted writing */
+			ring_n = 0;
+			CU_ASSERT_EQUAL(cmon_recring_drain(&t.ring, on_ring_seq,
+							   NULL), 1);
+			CU_ASSERT_EQUAL(ring_seq[0], seq[10]);
+			t.ring.pos[0].busy = 1;
+		}
+	}
+	t.ring.pos[0].busy = 0;
+	CU_ASSERT_EQUAL(cmon_recring_drain(&t.ring, on_ring_seq, NULL), 0);
+	nrec = 0;
+	ring_buffer__consume(trb);
+	CU_ASSERT_EQUAL(nrec, 1);
+	CU_ASSERT_EQUAL(last_rec.seq, seq[11]);
+	CU_ASSERT_EQUAL(stat_of(t.k, CMON_EV_RECORDS), 10);
+	CU_ASSERT_EQUAL(stat_of(t.k, CMON_EV_RING_FULL), 2);
+	sched_setaffinity(0, sizeof(was), &was);
+	ring_buffer__free(trb);
+	progs_close(&t);
 }
 
 /* Set the source and destination of a built packet. */
@@ -1290,6 +1393,7 @@ int main(void)
 		  test_bpf_trailer_csums_both_ways },
 		{ "test_bpf_concurrent_first_packets",
 		  test_bpf_concurrent_first_packets },
+		{ "test_bpf_record_ring", test_bpf_record_ring },
 		{ NULL, NULL }
 	};
 	int ret;

@@ -138,7 +138,7 @@ echo "== a burst that fills the record ring while the agent is stopped"
 it_agent_start --sample 1 --interval 0.5
 udp_check
 kill -STOP "$AGENT_PID"
-# far more records than the 4 MiB ring holds (about 43700), however
+# far more records than the rings hold (16384 a CPU), however
 # fast this machine sends
 udp_load 60 40 0.0005 60000 >"$IT_TMP/usent"
 kill -CONT "$AGENT_PID"
