@@ -81,18 +81,16 @@ static __always_inline int cmon_is_ct_dev(const struct net_device *dev,
 __u64 cmon_post_pending;
 
 /*
- * Fill an annotation for a packet stamped @now.  @t_ct is the time it
- * left the container (0 if unknown): it becomes t0 and the first slot.
+ * Fill an annotation for the packet @seq of its flow, stamped @now.
+ * @t_ct is the time it left the container (0 if unknown): it becomes t0
+ * and the first slot.
  */
-static __always_inline void cmon_ann_init(struct cmon_ann *a,
-					  const struct cmon_flow_key *flow,
+static __always_inline void cmon_ann_init(struct cmon_ann *a, __u32 seq,
 					  __u8 tp, __u64 now, __u64 t_ct)
 {
 	__u16 mask = 1 << CMON_TP_CT_TX | 1 << tp | 1 << CMON_TP_VETH_OUT |
 		     1 << CMON_TP_CT_RX | 1 << CMON_TP_HOST_IN;
 	__u64 t0 = t_ct ? t_ct : now;
-
-	__u32 seq = cmon_next_seq(flow);
 	__u8 flags = cmon_clock_tai ? CMON_ANN_F_TAI : 0;
 
 	if (t_ct) {
@@ -144,6 +142,7 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 {
 	__u64 t_ct;
 	int err, dst, ipopt;
+	__u32 seq;
 
 	dst = cmon_dst_of(slot, p->flow.daddr);
 	if (!dst) {
@@ -174,6 +173,9 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 		return CMON_TC_NEXT;
 	}
 
+	seq = cmon_next_seq(&p->flow);
+	if (!seq)
+		return CMON_TC_NEXT;	/* (counted) */
 	/* a container's own transmit hop comes before its veth */
 	t_ct = cmon_ct_hops && tp == CMON_TP_VETH_IN ?
 	       cmon_take_ct_tx(skb, cmon_pkt_hash(&p->flow, p->pkt_id), now) :
@@ -182,13 +184,13 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 		struct cmon_ipopt_hdr h = { .o = { .type = CMON_IPOPT_TYPE,
 						   .len = CMON_ANN_WIRE_LEN } };
 
-		cmon_ann_init(&h.o.ann, &p->flow, tp, now, t_ct);
+		cmon_ann_init(&h.o.ann, seq, tp, now, t_ct);
 		err = cmon_ipopt_insert(skb, p, &h);
 	} else {
 		struct cmon_trailer t __attribute__((aligned(8))) = {
 			.magic = bpf_htons(CMON_TRAILER_MAGIC) };
 
-		cmon_ann_init(&t.ann, &p->flow, tp, now, t_ct);
+		cmon_ann_init(&t.ann, seq, tp, now, t_ct);
 		err = cmon_trailer_insert(skb, p, &t);
 	}
 	if (err) {

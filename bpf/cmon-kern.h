@@ -69,6 +69,9 @@ struct cmon_hop_slot {
 /* Default slots per CPU in cmon_hop_cache (a power of two). */
 #define CMON_HOP_SLOTS	1024
 
+/* Default places in cmon_seq (a power of two). */
+#define CMON_SEQ_SLOTS	262144
+
 /*
  * Where a CPU's ring of trace records (cmon_rec_ring) stands: head, the
  * records its programs wrote; tail, those the agent read (the agent

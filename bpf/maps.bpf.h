@@ -67,6 +67,8 @@ const volatile __u8 cmon_fast_path = 1;
 /* Slots per CPU in cmon_hop_cache, a power of two (max_entries is this
  * times the possible CPUs; both set by the agent). */
 const volatile __u32 cmon_hop_slots = CMON_HOP_SLOTS;
+/* Places in cmon_seq, a power of two (its max_entries; set by the agent). */
+const volatile __u32 cmon_seq_slots = CMON_SEQ_SLOTS;
 
 /*
  * Addresses with a strip hop on this node (value: CMON_PEER_*): containers
@@ -107,12 +109,18 @@ struct {
 	__type(value, __u32);
 } cmon_devs SEC(".maps");
 
-/* Next sequence number per flow (stamp hop). */
+/*
+ * Next sequence number per flow (stamp hop), direct-mapped: a flow's
+ * word is at a place its hash gives, its upper half the rest of that
+ * hash (a tag: never 0), its lower half the flow's last number.  Found
+ * without a call, changed by one compare-and-swap; a flow whose place
+ * another holds takes it, starting again at 1 (cmon_next_seq()).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct cmon_flow_key);
-	__type(value, __u32);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CMON_SEQ_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
 } cmon_seq SEC(".maps");
 
 /*
@@ -380,20 +388,40 @@ static __always_inline int cmon_dst_of(struct cmon_hop_slot *s, __u32 daddr)
 	return dst;
 }
 
+/*
+ * The next sequence number of @flow, from 1; 0 if other CPUs kept
+ * changing its word (the packet is then not traced).  A word another
+ * flow held is counted (seq_evicted): that flow starts again at 1, which
+ * the agent takes as a new start, not as loss.  Two flows share a word
+ * only if 32 bits of tag and the place's bits of their hashes agree.
+ */
 static __always_inline __u32 cmon_next_seq(const struct cmon_flow_key *flow)
 {
-	__u32 *s = bpf_map_lookup_elem(&cmon_seq, flow);
+	__u64 h = cmon_mix64(((__u64)flow->saddr << 32 | flow->daddr) ^
+			     cmon_mix64((__u64)flow->sport << 24 ^
+					(__u64)flow->dport << 8 ^ flow->proto));
+	__u64 tag = (h | 1ULL << 32) & ~0xffffffffULL, old, new, *w;
+	__u32 idx = (__u32)h & (cmon_seq_slots - 1);
 
-	if (s)
-		return __sync_fetch_and_add(s, 1) + 1;
-	__u32 one = 1;
+	w = bpf_map_lookup_elem(&cmon_seq, &idx);
+	if (!w)
+		return 0;
+#pragma unroll
+	for (int i = 0; i < 4; i++) {
+		__u32 n;
 
-	if (bpf_map_update_elem(&cmon_seq, flow, &one, BPF_NOEXIST) == 0) {
-		cmon_stat(CMON_EV_SEQ_NEW);
-		return 1;
+		old = *(volatile __u64 *)w;
+		n = (old & ~0xffffffffULL) == tag ? (__u32)old + 1 : 1;
+		n = n ? n : 1;	/* (after 2^32 packets) */
+		new = tag | n;
+		if (__sync_val_compare_and_swap(w, old, new) == old) {
+			if (old && (old & ~0xffffffffULL) != tag)
+				cmon_stat(CMON_EV_SEQ_TAKEN);
+			return n;
+		}
 	}
-	s = bpf_map_lookup_elem(&cmon_seq, flow);	/* lost a race */
-	return s ? __sync_fetch_and_add(s, 1) + 1 : 1;
+	cmon_stat(CMON_EV_SKIP_SEQ);
+	return 0;
 }
 
 /* Keep the compiler from moving memory accesses across this point. */

@@ -1374,23 +1374,6 @@ static uint64_t stat_sum(struct cmon_kagent *a, uint32_t idx)
 	return sum;
 }
 
-/* Entries in the map @fd (keys of @key_size bytes). */
-static size_t map_entries(int fd, size_t key_size)
-{
-	char k[64], next[64];
-	size_t n = 0;
-	void *prev = NULL;
-
-	if (key_size > sizeof(k))
-		return 0;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(k, next, key_size);
-		prev = k;
-		n++;
-	}
-	return n;
-}
-
 /*
  * What the LRU map @i (CMON_EV_*_NEW - CMON_EV_HOP_NEW) evicted since
  * the last read: entries made (counted by the programs before this read)
@@ -1431,8 +1414,9 @@ static void read_counters(struct cmon_kagent *a)
 	size_t present[3] = { 0 };
 	int fd, n, i;
 
-	for (i = 0; i < 3; i++)
-		made[i] = stat_sum(a, CMON_EV_HOP_NEW + i);
+	/* (sequence numbers: the programs count what they give up) */
+	made[0] = stat_sum(a, CMON_EV_HOP_NEW);
+	made[2] = stat_sum(a, CMON_EV_DROP_NEW);
 	n = cmon_hop_totals(bpf_map__fd(a->skel->maps.cmon_hops),
 			    a->hop_cache, a->hop_nslots, &t, &present[0]);
 	if (n < 0)
@@ -1456,16 +1440,6 @@ static void read_counters(struct cmon_kagent *a)
 		cmon_agg_hop_count(a->agg, &c);
 	}
 	free(t);
-	/* an LRU map evicts only once its shared free entries run out, each
-	 * CPU holding back at most 128 (the kernel's LOCAL_FREE_TARGET):
-	 * below that it has evicted nothing, and needs no walk of every
-	 * entry at every read */
-	if (made[1] + 128ULL * (unsigned int)libbpf_num_possible_cpus() >=
-	    bpf_map__max_entries(a->skel->maps.cmon_seq))
-		present[1] = map_entries(bpf_map__fd(a->skel->maps.cmon_seq),
-					 sizeof(struct cmon_flow_key));
-	else
-		present[1] = made[1];
 	fd = bpf_map__fd(a->skel->maps.cmon_drops);
 	while (!bpf_map_get_next_key(fd, dprev, &ndk)) {
 		dk = ndk;
@@ -1478,7 +1452,6 @@ static void read_counters(struct cmon_kagent *a)
 	for (i = 0; i < (int)a->nslow; i++)	/* drops read here alone */
 		if (!taken[i])
 			drop_feed(a, &a->slow[i].k, a->slow[i].n);
-	count_evictions(a, 1, made[1], present[1]);
 	count_evictions(a, 2, made[2], present[2]);
 }
 
@@ -1509,7 +1482,7 @@ unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 			continue;
 		/* entries made are reported as entries evicted */
 		out[n++] = (struct cmon_counter){ names[i],
-			i >= CMON_EV_HOP_NEW && i <= CMON_EV_DROP_NEW ?
+			i == CMON_EV_HOP_NEW || i == CMON_EV_DROP_NEW ?
 			a->evicted[i - CMON_EV_HOP_NEW] : stat_sum(a, i) +
 			(i == CMON_EV_DROP_UNREAD ? a->unread : 0), 0 };
 	}
@@ -1725,7 +1698,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 {
 	struct cmon_kagent *a;
 	uint64_t key;
-	unsigned int slots, ncpu, rslots;
+	unsigned int slots, ncpu, rslots, seq_slots;
 	int err;
 
 	libbpf_set_print(libbpf_log);
@@ -1804,7 +1777,13 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	bpf_map__set_max_entries(a->skel->maps.cmon_rec_pos, ncpu);
 	bpf_map__set_max_entries(a->skel->maps.cmon_hop_cache, a->hop_nslots);
 	bpf_map__set_max_entries(a->skel->maps.cmon_hops, o->flow_entries);
-	bpf_map__set_max_entries(a->skel->maps.cmon_seq, o->flow_entries);
+	/* four places a flow in the sequence numbers' direct-mapped
+	 * array: a flow shares one with another less often */
+	seq_slots = 1024;
+	while (seq_slots < 4ULL * o->flow_entries)
+		seq_slots *= 2;
+	a->skel->rodata->cmon_seq_slots = seq_slots;
+	bpf_map__set_max_entries(a->skel->maps.cmon_seq, seq_slots);
 	bpf_map__set_max_entries(a->skel->maps.cmon_drops,
 				 o->flow_entries / 4 > 16 ? o->flow_entries / 4 : 16);
 	if (!o->on_packet)

@@ -37,8 +37,11 @@ enum cmon_event {
 	CMON_EV_UPLINK_STRIPPED, /* annotations removed at an uplink: traced
 				 * packets leaving outside the overlay */
 	CMON_EV_HOP_NEW,	/* entries made in the kernel's cmon_hops ... */
-	CMON_EV_SEQ_NEW,	/* ... cmon_seq ... */
-	CMON_EV_DROP_NEW,	/* ... cmon_drops; shown as made minus present:
+	CMON_EV_SEQ_TAKEN,	/* a flow's sequence number given up: its
+				 * place in cmon_seq taken by another flow
+				 * (seq_evicted) */
+	CMON_EV_DROP_NEW,	/* entries made in the kernel's cmon_drops;
+				 * hop_new and this shown as made minus present:
 				 * what their LRU evicted (*_evicted) */
 	CMON_EV_NOP_OPTIONS,	/* a neutralised option's bytes left as NOPs
 				 * in a packet the strip hop passed on */
@@ -49,6 +52,8 @@ enum cmon_event {
 	CMON_EV_DROP_UNREAD,	/* kernel drops whose packet the agent could
 				 * not read (headers out of reach, or its
 				 * event buffer full): reason and flow unknown */
+	CMON_EV_SKIP_SEQ,	/* chosen, but other CPUs kept changing its
+				 * flow's sequence number: not traced */
 	CMON_EV_MAX,
 };
 
@@ -58,7 +63,8 @@ enum cmon_event {
 	"written", "no_slot", "stripped", "bad_version", "bad_tag", \
 	"malformed", "ring_full", "records", "capture_full", "drops", \
 	"uplink_stripped", "hop_evicted", "seq_evicted", "drop_evicted", \
-	"nop_options", "flow_evicted", "flow_uncounted", "drops_unread", }
+	"nop_options", "flow_evicted", "flow_uncounted", "drops_unread", \
+	"skip_seq", }
 
 #define CMON_EV_BIT(e)	(1u << (e))
 /* The events each producer counts. */

@@ -41,8 +41,10 @@ struct progs {
 	struct cmon_recring ring;
 };
 
-/* Records per CPU in the rings of the copies progs_open() loads. */
+/* Records per CPU in the rings of the copies progs_open() loads, and
+ * places in their sequence numbers' array. */
 static unsigned int ring_slots = 1024;
+static unsigned int seq_slots = CMON_SEQ_SLOTS;
 
 static struct progs progs;	/* the copy most tests run (setup()) */
 static struct cmon_kern *skel;	/* progs.k */
@@ -95,6 +97,8 @@ static int progs_open(struct progs *t, uint32_t sample_n, int fast)
 	t->k->bss->cmon_alive_until = UINT64_MAX;	/* an agent forever */
 	t->nslots = libbpf_num_possible_cpus();
 	bpf_map__set_max_entries(t->k->maps.cmon_hop_cache, t->nslots);
+	t->k->rodata->cmon_seq_slots = seq_slots;
+	bpf_map__set_max_entries(t->k->maps.cmon_seq, seq_slots);
 	t->k->rodata->cmon_rec_slots = ring_slots;
 	t->k->rodata->cmon_wake_mask = ring_slots / 4 - 1;
 	bpf_map__set_max_entries(t->k->maps.cmon_rec_ring,
@@ -1232,6 +1236,129 @@ static void test_bpf_concurrent_first_packets(void)
 }
 
 /*
+ * Two flows whose sequence numbers share a place (an array of one): each
+ * takes it from the other, counted (seq_evicted), and starts again at 1;
+ * neither goes on from the other's numbers.
+ */
+static void test_bpf_seq_place_shared(void)
+{
+	static const struct { uint8_t sport; uint32_t seq; } want[] = {
+		{ 1, 1 }, { 1, 2 }, { 1, 3 }, { 2, 1 }, { 2, 2 }, { 1, 1 },
+	};
+	struct cmon_found f;
+	struct progs t;
+	unsigned int i;
+
+	seq_slots = 1;
+	CU_ASSERT_FATAL(progs_open(&t, 1, 1) == 0);
+	seq_slots = CMON_SEQ_SLOTS;
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		build(&in, 17, 10, (uint16_t)(400 + i));
+		in.b[14 + 20 + 1] = want[i].sport;
+		fix_csums(in.b + 14);
+		run(t.k->progs.cmon_veth_in, &in, &st);
+		CU_ASSERT_EQUAL_FATAL(find(&st, &f), CMON_FIND_OK);
+		CU_ASSERT_EQUAL(f.ann.seq, want[i].seq);
+	}
+	CU_ASSERT_EQUAL(stat_of(t.k, CMON_EV_SEQ_TAKEN), 2);
+	CU_ASSERT_EQUAL(stat_of(t.k, CMON_EV_STAMPED), 6);
+	progs_close(&t);
+}
+
+/* One CPU's part in test_bpf_seq_concurrent(): @iters packets of one
+ * flow stamped, their sequence numbers in @seq (0: not stamped). */
+struct seq_race {
+	struct progs *p;
+	int cpu, iters;
+	uint32_t *seq;
+	int err;
+};
+
+static void *seq_race_cpu(void *arg)
+{
+	struct seq_race *r = arg;
+	struct pkt *p = malloc(sizeof(*p)), *o = malloc(sizeof(*o));
+	int fd = bpf_program__fd(r->p->k->progs.cmon_veth_in), i;
+	struct cmon_found f;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(r->cpu, &set);
+	r->err = !p || !o ||
+		 pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	for (i = 0; i < r->iters && !r->err; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, a);
+
+		build(p, 17, 10, (uint16_t)(i * 2 + r->cpu));
+		a.data_in = p->b;
+		a.data_size_in = p->len;
+		a.data_out = o->b;
+		a.data_size_out = sizeof(o->b);
+		r->err = bpf_prog_test_run_opts(fd, &a);
+		o->len = a.data_size_out;
+		r->seq[i] = !r->err && find(o, &f) == CMON_FIND_OK ?
+			    f.ann.seq : 0;
+	}
+	free(p);
+	free(o);
+	return NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Two CPUs stamping packets of one flow at once: every number is given
+ * once, none skipped (a packet whose number could not be had is not
+ * stamped, and counted as skip_seq).
+ */
+static void test_bpf_seq_concurrent(void)
+{
+	enum { ITERS = 20000 };
+	uint32_t *seq = calloc(2 * ITERS, sizeof(*seq));
+	struct seq_race r[2];
+	unsigned int i, n = 0;
+	pthread_t t[2];
+	struct progs p;
+
+	if (libbpf_num_possible_cpus() < 2 || sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		CU_PASS("one CPU: no race to test");
+		free(seq);
+		return;
+	}
+	CU_ASSERT_FATAL(seq != NULL);
+	CU_ASSERT_FATAL(progs_open(&p, 1, 1) == 0);
+	for (i = 0; i < 2; i++) {
+		r[i] = (struct seq_race){ &p, (int)i, ITERS, seq + i * ITERS, 0 };
+		CU_ASSERT_FATAL(!pthread_create(&t[i], NULL, seq_race_cpu, &r[i]));
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		CU_ASSERT_EQUAL(r[i].err, 0);
+	}
+	qsort(seq, 2 * ITERS, sizeof(*seq), cmp_u32);
+	for (i = 0; i < 2 * ITERS; i++) {
+		if (!seq[i])
+			continue;
+		if (seq[i] != ++n) {
+			CU_FAIL("a sequence number given twice or skipped");
+			fprintf(stderr, "number %u where %u was due\n", seq[i], n);
+			break;
+		}
+	}
+	CU_ASSERT_EQUAL(n + stat_of(p.k, CMON_EV_SKIP_SEQ), 2 * ITERS);
+	CU_ASSERT(n > ITERS);
+	fprintf(stderr, "two CPUs: %u numbered, %llu not (skip_seq)\n", n,
+		(unsigned long long)stat_of(p.k, CMON_EV_SKIP_SEQ));
+	free(seq);
+	progs_close(&p);
+}
+
+/*
  * Does @p carry an annotation valid under KEY (an IPv4 frame)?  An
  * option of ours is in the header: valid whatever the rest says.
  */
@@ -1394,6 +1521,8 @@ int main(void)
 		{ "test_bpf_concurrent_first_packets",
 		  test_bpf_concurrent_first_packets },
 		{ "test_bpf_record_ring", test_bpf_record_ring },
+		{ "test_bpf_seq_place_shared", test_bpf_seq_place_shared },
+		{ "test_bpf_seq_concurrent", test_bpf_seq_concurrent },
 		{ NULL, NULL }
 	};
 	int ret;

@@ -321,6 +321,7 @@ export const LOSS_COUNTERS = {
   skip_ipopt: "not stamped: IPv4 options present",
   skip_frag: "not stamped: IPv4 fragment",
   skip_room: "not stamped: a kernel helper refused to make room",
+  skip_seq: "not stamped: other CPUs kept its flow's sequence number busy",
   bad_version: "annotation of an unknown version, passed untouched",
   bad_tag: "forged or stale annotation, passed untouched",
   malformed: "malformed annotation, passed untouched",
