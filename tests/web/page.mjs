@@ -50,12 +50,13 @@ try {
   const legend = await page.textContent("#legend");
   if (!/grey: no latency/.test(legend) || !/loss/.test(legend))
     fail(`legend: "${legend}"`);
-  const order = await page.evaluate(() => {
-    const all = [...document.querySelectorAll("#topology > *")];
-    return [all.findLastIndex((e) => e.classList.contains("link")),
-            all.findIndex((e) => e.classList.contains("hub-label"))];
+  const over = await page.evaluate(() => {
+    const links = document.querySelectorAll("#topology .link");
+    const label = document.querySelector("#topology .hub-label");
+    return links.length && label ? !!(links[links.length - 1]
+      .compareDocumentPosition(label) & Node.DOCUMENT_POSITION_FOLLOWING) : null;
   });
-  if (order[1] < order[0]) fail("hub labels drawn under the links");
+  if (over !== true) fail(`hub labels drawn under the links (${over})`);
   // one page open: one live page, whatever the connections
   await page.waitForFunction(() => /1 live page\(s\)/.test(
     document.getElementById("health").textContent), null, { timeout: 5000 })
@@ -77,6 +78,9 @@ try {
   const [ta, tb] = tipKey.split("|");
   if (!tipNow || !tipNow.startsWith(`${ta} ↔ ${tb}`))
     fail(`tooltip after updates: "${tipNow}" (for ${tipKey})`);
+  // (its pairs' figures, which the feed sends for the link pointed at)
+  if (!/\n\S+ → \S+ \S+: /.test(tipNow))
+    fail(`tooltip without its pairs' figures: "${tipNow}"`);
   await page.locator(`[data-link="${tipKey}"]`).dispatchEvent("mouseleave");
   if (!(await page.evaluate(() => document.getElementById("tooltip").hidden)))
     fail("tooltip stays after the pointer left");

@@ -15,12 +15,12 @@ const state = {
   topo: null, metrics: null, view: null, health: null, nodes: null,
   status: "", paused: false, selected: null, query: "", order: "bps",
   groupBy: "", history: null, historyOf: null, charts: {}, updates: 0,
-  seq: 0,
+  seq: 0, tipLink: null,
 };
 // (what an update draws before its first figures)
 const NO_VIEW = { links: [], linksLeft: 0, lossyEnds: [], ends: [], rows: [],
                   rowsLeft: 0, order: "bps", selected: null, issues: [],
-                  nissues: 0 };
+                  nissues: 0, tip: null };
 
 function el(tag, attrs = {}, text) {
   const e = tag === "svg" || ["g", "circle", "line", "text", "title", "path"]
@@ -77,6 +77,11 @@ document.addEventListener("mousemove", (e) => {
     return;
   }
   tip.key = n.dataset.tip;
+  // (a link's figures come from the feed, asked for when it is pointed at)
+  if (tip.key.startsWith("link:") && tip.key.slice(5) !== state.tipLink) {
+    state.tipLink = tip.key.slice(5);
+    sendParams();
+  }
   showTip(e, tipText(tip.key));
 });
 // (mouseleave does not bubble: caught on its way down)
@@ -178,14 +183,23 @@ function topoIndex(topo) {
   return topo._index;
 }
 
-// The picture's layers, drawn in this order.
-const LAYERS = ["hubs", "links", "markers", "labels", "cts"];
-function layers(svg) {
-  if (!svg._layers) {
-    svg._layers = {};
-    for (const n of LAYERS) svg.append(svg._layers[n] = el("g", { "data-layer": n }));
+// The picture's layers, drawn in this order: those that change at every
+// update in a picture of their own, under the one of those that do not
+// (a picture painted again is painted whole).
+const LAYERS = { back: ["hubs", "links", "markers"], front: ["labels", "cts"] };
+function layers(box) {
+  if (!box._layers) {
+    box._layers = {};
+    box._svgs = [];
+    for (const [pic, names] of Object.entries(LAYERS)) {
+      const svg = el("svg", { class: pic });
+      for (const n of names)
+        svg.append(box._layers[n] = el("g", { "data-layer": n }));
+      box.append(svg);
+      box._svgs.push(svg);
+    }
   }
-  return svg._layers;
+  return box._layers;
 }
 
 // Groups and where their members go, computed again only when the
@@ -246,12 +260,12 @@ function hubTitle(hub, hubNode, hubBridge, isDown) {
 }
 
 function renderTopology(v) {
-  const svg = $("topology");
-  const w = svg.clientWidth || 800, h = svg.clientHeight || 460;
-  setAttrs(svg, { viewBox: `0 0 ${w} ${h}` });
-  const L = layers(svg);
+  const box = $("topology");
+  const w = box.clientWidth || 800, h = box.clientHeight || 460;
+  const L = layers(box);
+  for (const svg of box._svgs) setAttrs(svg, { viewBox: `0 0 ${w} ${h}` });
   if (!state.topo) {
-    for (const n of LAYERS) reconcile(L[n], [], null);
+    for (const n in L) reconcile(L[n], [], null);
     L.cts._key = null;
     tip.kinds = {};
     return;
@@ -356,7 +370,10 @@ function renderTopology(v) {
   });
   L.cts._key = ctKey;
   tip.kinds = {
-    link: (k) => state.links.has(k) ? state.links.get(k).tip : undefined,
+    // (its ends until the feed sends its figures)
+    link: (k) => !state.links.has(k) ? undefined
+      : v.tip && v.tip.key === k ? v.tip.text
+      : `${state.links.get(k).a} ↔ ${state.links.get(k).b}`,
     ct: (name) => {
       const p = pos.get(name);
       if (!p) return undefined;
@@ -795,7 +812,7 @@ feed.onerror = (e) => console.error("feed:", e.message);
 function sendParams() {
   feed.postMessage({ type: "params", seq: ++state.seq, query: state.query,
                      order: state.order, selected: state.selected,
-                     links: MAX_LINKS, rows: MAX_ROWS });
+                     links: MAX_LINKS, rows: MAX_ROWS, tip: state.tipLink });
 }
 
 feed.onmessage = (e) => {

@@ -6,7 +6,7 @@
 // the event alone is over a megabyte of JSON a second.
 //
 // From the page: { type: "start", token }, then { type: "params", seq,
-// query, order, selected, links, rows } whenever one changes, and
+// query, order, selected, links, rows, tip } whenever one changes, and
 // { type: "pause", paused }.  To the page: { type: "status", status }
 // ("live", "down") and { type: "view", update, seq, metrics (without its
 // pairs; null before the first figures), topo (without its paths;

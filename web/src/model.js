@@ -447,8 +447,10 @@ export function linkText(l) {
 
 // What the page draws of an update, made from every pair away from the
 // page's thread (feed.js), so that what crosses to the page is what it
-// draws: the links to draw (at most @q.links; each with its style, its
-// busiest pair and its tooltip), the endpoints that are not containers
+// draws: the links to draw (at most @q.links; each with its style and its
+// busiest pair), the tooltip of the link @q.tip (its key) if it is drawn
+// (the page shows one at a time: hundreds of them made and sent at every
+// update cost more than the page's drawing), the endpoints that are not containers
 // (strangers()), the table's rows (@q.rows at most, @q.query and
 // @q.order: pairRows()), the selected pair (@q.selected: its id), and
 // the network's issues (the first five, and how many).  @d: { metrics,
@@ -463,12 +465,14 @@ export function view(d, q) {
   const rows = pairRows(paths, q.query, (n) => runtimeWords(rts.get(n)),
                         q.order, q.rows);
   const issues = networkIssues(paths);
+  const tipped = q.tip ? top.links.find((l) => l.key === q.tip) : null;
   return {
     links: top.links.map((l) => ({
       key: l.key, a: l.a, b: l.b, active: l.active, lossy: l.lossy,
-      selected: has(l), style: linkStyle(l), tip: linkText(l),
+      selected: has(l), style: linkStyle(l),
       busiest: pairId(l.pairs.reduce((x, y) => y.bps > x.bps ? y : x)),
     })),
+    tip: tipped ? { key: tipped.key, text: linkText(tipped) } : null,
     linksLeft: top.left, lossyEnds: [...top.lossyEnds],
     ends: strangers(cs, pic),
     rows: rows.rows, rowsLeft: rows.left, order: q.order,

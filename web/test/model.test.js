@@ -429,12 +429,16 @@ test("an update's view: what the page draws of every pair, made in the feed", ()
                                          active: false })],
   };
   const q = { query: "", order: "bps", selected: "10.0.0.1>10.0.0.2/tcp",
-              links: 10, rows: 10 };
+              links: 10, rows: 10, tip: "db|web" };
   const v = m.view({ metrics: mx, topo }, q);
   const l = v.links.find((x) => x.key === "db|web");
   assert.equal(l.busiest, "10.0.0.1>10.0.0.2/tcp");
   assert.ok(l.lossy && l.selected && l.style.kind === "loss");
-  assert.match(l.tip, /^db ↔ web\nweb → db tcp: .*\ndb → web tcp: .*loss 4\.00 % at veth_in>veth_out/);
+  // the tooltip of the link asked for, and of no other
+  assert.equal(v.tip.key, "db|web");
+  assert.match(v.tip.text, /^db ↔ web\nweb → db tcp: .*\ndb → web tcp: .*loss 4\.00 % at veth_in>veth_out/);
+  assert.ok(v.links.every((x) => x.tip === undefined));
+  assert.equal(m.view({ metrics: mx, topo }, { ...q, tip: "gone|web" }).tip, null);
   assert.deepEqual(v.links.map((x) => x.key).sort(),
                    ["cache|db", "db|web", "ext|web"]);
   assert.deepEqual(v.lossyEnds.sort(), ["db", "web"]);
