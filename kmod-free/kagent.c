@@ -1414,7 +1414,8 @@ static void read_counters(struct cmon_kagent *a)
 	size_t present[3] = { 0 };
 	int fd, n, i;
 
-	/* (sequence numbers: the programs count what they give up) */
+	/* (not [1]: the sequence numbers' array is no LRU map, and the
+	 * programs count the places they take from another flow) */
 	made[0] = stat_sum(a, CMON_EV_HOP_NEW);
 	made[2] = stat_sum(a, CMON_EV_DROP_NEW);
 	n = cmon_hop_totals(bpf_map__fd(a->skel->maps.cmon_hops),
@@ -1757,16 +1758,16 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	a->skel->rodata->cmon_clock_offset = o->clock_offset;
 	a->skel->bss->cmon_capture = o->on_packet && o->capture;
 	a->key = key;
+	ncpu = (unsigned int)libbpf_num_possible_cpus();
 	/* the per-flow maps, and a per-CPU cache in front of the hop
 	 * counters of at most a 16th of their entries */
 	slots = CMON_HOP_SLOTS;
 	while (slots > 1 && slots * 16 > o->flow_entries)
 		slots /= 2;
 	a->skel->rodata->cmon_hop_slots = slots;
-	a->hop_nslots = (size_t)libbpf_num_possible_cpus() * slots;
+	a->hop_nslots = (size_t)ncpu * slots;
 	/* a ring of records per CPU: 16384 records each (1.4 MiB), or as
 	 * many as 16 MiB in all holds, 1024 at least */
-	ncpu = (unsigned int)libbpf_num_possible_cpus();
 	rslots = CMON_REC_SLOTS;
 	while (rslots > 1024 &&
 	       (size_t)rslots * ncpu * sizeof(struct cmon_record) > 16 << 20)
