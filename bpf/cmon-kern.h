@@ -69,7 +69,7 @@ struct cmon_hop_slot {
 /* Default slots per CPU in cmon_hop_cache (a power of two). */
 #define CMON_HOP_SLOTS	1024
 
-/* Default places in cmon_seq (a power of two). */
+/* Default words in cmon_seq (a power of two; two a bucket). */
 #define CMON_SEQ_SLOTS	262144
 
 /*

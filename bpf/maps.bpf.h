@@ -67,7 +67,8 @@ const volatile __u8 cmon_fast_path = 1;
 /* Slots per CPU in cmon_hop_cache, a power of two (max_entries is this
  * times the possible CPUs; both set by the agent). */
 const volatile __u32 cmon_hop_slots = CMON_HOP_SLOTS;
-/* Places in cmon_seq, a power of two (its max_entries; set by the agent). */
+/* Words in cmon_seq, a power of two (twice its max_entries; set by the
+ * agent). */
 const volatile __u32 cmon_seq_slots = CMON_SEQ_SLOTS;
 
 /*
@@ -110,17 +111,22 @@ struct {
 } cmon_devs SEC(".maps");
 
 /*
- * Next sequence number per flow (stamp hop), direct-mapped: a flow's
- * word is at a place its hash gives, its upper half the rest of that
- * hash (a tag: never 0), its lower half the flow's last number.  Found
- * without a call, changed by one compare-and-swap; a flow whose place
- * another holds takes it, starting again at 1 (cmon_next_seq()).
+ * Next sequence number per flow (stamp hop): an array of buckets of two
+ * words, a flow's bucket given by its hash.  A flow's word: its upper
+ * half the rest of that hash (a tag: never 0), its lower half the flow's
+ * last number.  Found without a call, changed by one compare-and-swap; a
+ * flow that finds both words of its bucket held by others takes one,
+ * which then starts again at 1 (cmon_next_seq()).
  */
+struct cmon_seq_bucket {
+	__u64 w[2];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, CMON_SEQ_SLOTS);
+	__uint(max_entries, CMON_SEQ_SLOTS / 2);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct cmon_seq_bucket);
 } cmon_seq SEC(".maps");
 
 /*
@@ -393,29 +399,39 @@ static __always_inline int cmon_dst_of(struct cmon_hop_slot *s, __u32 daddr)
  * changing its word (the packet is then not traced).  A word another
  * flow held is counted (seq_evicted): that flow starts again at 1, which
  * the agent takes as a new start, not as loss.  Two flows share a word
- * only if 32 bits of tag and the place's bits of their hashes agree.
+ * only if 32 bits of tag and the bucket's bits of their hashes agree.
  */
 static __always_inline __u32 cmon_next_seq(const struct cmon_flow_key *flow)
 {
 	__u64 h = cmon_mix64(((__u64)flow->saddr << 32 | flow->daddr) ^
 			     cmon_mix64((__u64)flow->sport << 24 ^
 					(__u64)flow->dport << 8 ^ flow->proto));
-	__u64 tag = (h | 1ULL << 32) & ~0xffffffffULL, old, new, *w;
-	__u32 idx = (__u32)h & (cmon_seq_slots - 1);
+	__u64 hi = ~0xffffffffULL, tag = (h | 1ULL << 32) & hi;
+	__u32 idx = (__u32)h & (cmon_seq_slots / 2 - 1);
+	struct cmon_seq_bucket *b = bpf_map_lookup_elem(&cmon_seq, &idx);
 
-	w = bpf_map_lookup_elem(&cmon_seq, &idx);
-	if (!w)
+	if (!b)
 		return 0;
 #pragma unroll
 	for (int i = 0; i < 4; i++) {
-		__u32 n;
+		__u64 w0 = *(volatile __u64 *)&b->w[0];
+		__u64 w1 = *(volatile __u64 *)&b->w[1], old, *w;
+		__u32 n = 1;
 
-		old = *(volatile __u64 *)w;
-		n = (old & ~0xffffffffULL) == tag ? (__u32)old + 1 : 1;
+		/* its own word, else a free one, else one its hash picks */
+		if ((w0 & hi) == tag || ((w1 & hi) != tag &&
+					 (!w0 || (w1 && !(h >> 63))))) {
+			w = &b->w[0];
+			old = w0;
+		} else {
+			w = &b->w[1];
+			old = w1;
+		}
+		if ((old & hi) == tag)
+			n = (__u32)old + 1;
 		n = n ? n : 1;	/* (after 2^32 packets) */
-		new = tag | n;
-		if (__sync_val_compare_and_swap(w, old, new) == old) {
-			if (old && (old & ~0xffffffffULL) != tag)
+		if (__sync_val_compare_and_swap(w, old, tag | n) == old) {
+			if (old && (old & hi) != tag)
 				cmon_stat(CMON_EV_SEQ_TAKEN);
 			return n;
 		}

@@ -1778,13 +1778,13 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	bpf_map__set_max_entries(a->skel->maps.cmon_rec_pos, ncpu);
 	bpf_map__set_max_entries(a->skel->maps.cmon_hop_cache, a->hop_nslots);
 	bpf_map__set_max_entries(a->skel->maps.cmon_hops, o->flow_entries);
-	/* four places a flow in the sequence numbers' direct-mapped
-	 * array: a flow shares one with another less often */
+	/* four words a flow in the sequence numbers' array, two a bucket:
+	 * a flow loses its word to others seldom */
 	seq_slots = 1024;
 	while (seq_slots < 4ULL * o->flow_entries)
 		seq_slots *= 2;
 	a->skel->rodata->cmon_seq_slots = seq_slots;
-	bpf_map__set_max_entries(a->skel->maps.cmon_seq, seq_slots);
+	bpf_map__set_max_entries(a->skel->maps.cmon_seq, seq_slots / 2);
 	bpf_map__set_max_entries(a->skel->maps.cmon_drops,
 				 o->flow_entries / 4 > 16 ? o->flow_entries / 4 : 16);
 	if (!o->on_packet)
