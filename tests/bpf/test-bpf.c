@@ -268,6 +268,19 @@ static int run_ctx(struct bpf_program *prog, const struct pkt *in,
 	return (int)o.retval;
 }
 
+/* Run program @fd on @in, @repeat times over, into @out, without
+ * asserting (for threads): 0 or the error. */
+static int run_fd(int fd, const struct pkt *in, struct pkt *out, int repeat)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->b,
+		    .data_size_in = in->len, .data_out = out->b,
+		    .data_size_out = sizeof(out->b), .repeat = repeat);
+	int err = bpf_prog_test_run_opts(fd, &o);
+
+	out->len = o.data_size_out;
+	return err;
+}
+
 static int run(struct bpf_program *prog, const struct pkt *in, struct pkt *out)
 {
 	return run_ctx(prog, in, out, NULL);
@@ -1158,9 +1171,6 @@ static void *race_cpu(void *arg)
 	}
 	/* (every iteration meets the other thread, even after a failure) */
 	for (i = 0; i < r->iters; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, a);
-		LIBBPF_OPTS(bpf_test_run_opts, b);
-
 		/* flow i's first packet here, then another flow takes the
 		 * slot: both CPUs make flow i's map entry at once */
 		if (!r->err) {
@@ -1168,20 +1178,11 @@ static void *race_cpu(void *arg)
 			flow->b[14 + 20] = (uint8_t)(0x40 + (i >> 8));
 			flow->b[14 + 20 + 1] = (uint8_t)i;
 			fix_csums(flow->b + 14);
-			a.data_in = flow->b;
-			a.data_size_in = flow->len;
-			a.data_out = o->b;
-			a.data_size_out = sizeof(o->b);
-			r->err = bpf_prog_test_run_opts(fd, &a);
+			r->err = run_fd(fd, flow, o, 0);
 		}
 		pthread_barrier_wait(r->bar);	/* flush together */
-		if (!r->err) {
-			b.data_in = filler->b;
-			b.data_size_in = filler->len;
-			b.data_out = o->b;
-			b.data_size_out = sizeof(o->b);
-			r->err = bpf_prog_test_run_opts(fd, &b);
-		}
+		if (!r->err)
+			r->err = run_fd(fd, filler, o, 0);
 	}
 	free(flow);
 	free(filler);
@@ -1299,14 +1300,8 @@ static void *seq_race_cpu(void *arg)
 
 	r->err = !p || !o || pin(r->cpu, NULL);
 	for (i = 0; i < r->iters && !r->err; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, a, .repeat = r->repeat);
-
 		build(p, 17, 10, (uint16_t)i);
-		a.data_in = p->b;
-		a.data_size_in = p->len;
-		a.data_out = o->b;
-		a.data_size_out = sizeof(o->b);
-		r->err = bpf_prog_test_run_opts(fd, &a);
+		r->err = run_fd(fd, p, o, r->repeat);
 	}
 	free(p);
 	free(o);
