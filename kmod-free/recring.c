@@ -89,12 +89,34 @@ static const struct cmon_record *at(const struct cmon_recring *r,
 	return rec;
 }
 
+/* The rings with records left, @n of them, are a heap by the time of
+ * their next record (r->live[0] the earliest): a record costs the log of
+ * the CPUs with records to merge, not their number. */
+static void sift_down(struct cmon_recring *r, unsigned int i, unsigned int n)
+{
+	struct cmon_recring_live x = r->live[i];
+
+	for (;;) {
+		unsigned int k = 2 * i + 1;
+
+		if (k >= n)
+			break;
+		if (k + 1 < n && r->live[k + 1].t < r->live[k].t)
+			k++;
+		if (x.t <= r->live[k].t)
+			break;
+		r->live[i] = r->live[k];
+		i = k;
+	}
+	r->live[i] = x;
+}
+
 size_t cmon_recring_drain(struct cmon_recring *r, cmon_recring_fn fn,
 			  void *ctx)
 {
-	unsigned int c, i, nlive = 0, best;
-	uint64_t t, tb;
+	unsigned int c, i, nlive = 0;
 	size_t n = 0;
+	uint64_t t;
 
 	/* up to the heads as they are now: what comes after waits for the
 	 * next drain (its times are later than those read now, or by little) */
@@ -103,24 +125,23 @@ size_t cmon_recring_drain(struct cmon_recring *r, cmon_recring_fn fn,
 		r->tail[c] = r->pos[c].tail;
 		if (r->head[c] - r->tail[c] > r->slots)	/* never (a bug) */
 			r->tail[c] = r->head[c] - r->slots;
-		if (r->head[c] != r->tail[c])
-			r->live[nlive++] = c;
-	}
-	while (nlive) {
-		best = 0;
-		at(r, r->live[0], &tb);
-		for (i = 1; i < nlive; i++) {
-			at(r, r->live[i], &t);
-			if (t < tb) {
-				tb = t;
-				best = i;
-			}
+		if (r->head[c] != r->tail[c]) {
+			r->live[nlive].cpu = c;
+			at(r, c, &r->live[nlive].t);
+			nlive++;
 		}
-		c = r->live[best];
+	}
+	for (i = nlive / 2; i-- > 0;)
+		sift_down(r, i, nlive);
+	while (nlive) {
+		c = r->live[0].cpu;
 		fn(ctx, at(r, c, &t));
 		n++;
 		if (++r->tail[c] == r->head[c])
-			r->live[best] = r->live[--nlive];
+			r->live[0] = r->live[--nlive];
+		else
+			at(r, c, &r->live[0].t);
+		sift_down(r, 0, nlive);
 	}
 	for (c = 0; c < r->ncpu; c++)
 		__atomic_store_n(&r->pos[c].tail, r->tail[c], __ATOMIC_RELEASE);

@@ -10,12 +10,18 @@
 #include <stdint.h>
 #include "cmon-kern.h"
 
+/* A ring with records left, and the time of its next one. */
+struct cmon_recring_live {
+	uint64_t t;
+	unsigned int cpu;
+};
+
 struct cmon_recring {
 	const struct cmon_record *recs;	/* ncpu rings of slots records */
 	struct cmon_rec_pos *pos;	/* ncpu */
 	unsigned int ncpu, slots;
 	uint64_t *head, *tail;		/* ncpu: each ring's, while read */
-	unsigned int *live;		/* ncpu: the rings with records */
+	struct cmon_recring_live *live;	/* ncpu: the rings with records */
 	int mapped;			/* recs and pos are mmaps */
 };
 

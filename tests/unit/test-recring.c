@@ -113,6 +113,68 @@ static void test_recring_bad_head(void)
 	CU_ASSERT_EQUAL(pos[2].tail, 5 * SLOTS);
 }
 
+/* The records of many CPUs, each ring in its time order: all come out,
+ * in time order, each CPU's in its own order. */
+#define MANY	64
+#define MSLOTS	16
+static struct cmon_record mrecs[MANY * MSLOTS];
+static struct cmon_rec_pos mpos[MANY];
+static uint64_t mlast;
+static unsigned int mgot, mbad;
+static int32_t mnext[MANY];	/* each CPU's next sequence number */
+
+static void take_many(void *ctx, const struct cmon_record *rec)
+{
+	uint64_t t = rec->t0 + (uint64_t)(int64_t)rec->hop[0].delta;
+	unsigned int cpu = rec->port;
+
+	if (t < mlast || (int32_t)rec->seq != mnext[cpu])
+		mbad++;
+	mnext[cpu]++;
+	mlast = t;
+	mgot++;
+}
+
+static void test_recring_many_cpus(void)
+{
+	struct cmon_recring r;
+	unsigned int c, i, want = 0;
+	uint64_t seed = 7;
+
+	memset(mrecs, 0, sizeof(mrecs));
+	memset(mpos, 0, sizeof(mpos));
+	for (c = 0; c < MANY; c++) {
+		uint64_t t = 1000;
+		unsigned int n;
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		n = (unsigned int)(seed >> 60);		/* 0 .. 15 */
+		mpos[c].head = mpos[c].tail = seed >> 40 & 0xff;
+		for (i = 0; i < n; i++) {
+			struct cmon_record *rec = &mrecs[c * MSLOTS +
+				(mpos[c].head & (MSLOTS - 1))];
+
+			seed = seed * 6364136223846793005ULL + 1;
+			t += seed >> 56;			/* ties too */
+			rec->t0 = t - 5;
+			rec->nhops = 1;
+			rec->hop[0].delta = 5;
+			rec->seq = i;
+			rec->port = c;
+			mpos[c].head++;
+		}
+		want += n;
+	}
+	CU_ASSERT_EQUAL_FATAL(cmon_recring_init(&r, mrecs, mpos, MANY, MSLOTS), 0);
+	CU_ASSERT_EQUAL(cmon_recring_drain(&r, take_many, NULL), want);
+	CU_ASSERT_EQUAL(mgot, want);
+	CU_ASSERT_EQUAL(mbad, 0);
+	CU_ASSERT(want > 200);
+	for (c = 0; c < MANY; c++)
+		CU_ASSERT_EQUAL(mpos[c].tail, mpos[c].head);
+	cmon_recring_free(&r);
+}
+
 static void test_recring_bad_size(void)
 {
 	struct cmon_recring r;
@@ -129,6 +191,7 @@ int main(void)
 		  test_recring_written_while_read },
 		{ "test_recring_wraps", test_recring_wraps },
 		{ "test_recring_bad_head", test_recring_bad_head },
+		{ "test_recring_many_cpus", test_recring_many_cpus },
 		{ "test_recring_bad_size", test_recring_bad_size },
 		{ NULL, NULL }
 	};
