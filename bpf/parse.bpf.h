@@ -13,7 +13,7 @@ struct cmon_pkt {
 	__u32 tot_len;		/* IPv4 total length (host order) */
 	__u16 frag_off;		/* host order, flags included */
 	__u16 ip_id;		/* host order */
-	__u32 pkt_id;		/* sampling id: TCP seq, ICMP seq or IP id */
+	__u32 pkt_id;		/* sampling id (cmon_l4_sample_id()) */
 	__u32 l4_off;		/* offset of the L4 header from skb->data */
 	__u32 l4_hlen;		/* L4 header length (TCP doff, 8 for UDP/ICMP) */
 	__u8 first_opt[2];	/* first IPv4 option type and length */
@@ -67,17 +67,22 @@ static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 
 	if (!cmon_l4_known(ip.proto))
 		return 0;
-	if (ip.proto == CMON_PROTO_TCP) {
-		if (cmon_load(skb, p->l4_off, l4w, 16))
+	/* (a TCP header has the 16 bytes; UDP's 8 and its payload's first
+	 * 8, if there are that many, make a datagram's sampling id) */
+	if (ip.proto == CMON_PROTO_TCP ||
+	    (ip.proto == CMON_PROTO_UDP &&
+	     p->tot_len >= p->ihl_bytes + CMON_L4_ID_LEN)) {
+		if (cmon_load(skb, p->l4_off, l4w, CMON_L4_ID_LEN))
 			return -1;
-		p->l4_hlen = ((l4w[3] & 0xff) >> 4) * 4;
 	} else {
 		if (cmon_load(skb, p->l4_off, l4w, 8))
 			return -1;
-		p->l4_hlen = 8;
+		l4w[2] = l4w[3] = 0;
 	}
-	cmon_l4_ids(ip.proto, l4w[0], l4w[1], &p->flow.sport,
-		    &p->flow.dport, &p->pkt_id);
+	p->l4_hlen = ip.proto == CMON_PROTO_TCP ? ((l4w[3] & 0xff) >> 4) * 4 : 8;
+	cmon_l4_ports(ip.proto, l4w[0], l4w[1], &p->flow.sport, &p->flow.dport);
+	p->pkt_id = cmon_l4_sample_id(ip.proto, p->ip_id, l4w[1], l4w[2],
+				      l4w[3]);
 	return 0;
 }
 
@@ -96,7 +101,7 @@ static __always_inline int cmon_parse_plain(struct __sk_buff *skb,
 	void *data = (void *)(long)skb->data;
 	void *end = (void *)(long)skb->data_end;
 	struct iphdr *ip = data + CMON_ETH_HLEN;
-	__u32 *l4 = data + CMON_ETH_HLEN + 20;
+	__u32 *l4 = data + CMON_ETH_HLEN + 20, more;
 
 	if (!cmon_fast_path || (void *)(l4 + 4) > end ||
 	    skb->protocol != bpf_htons(CMON_ETH_P_IP) || *(__u8 *)ip != 0x45 ||
@@ -106,8 +111,11 @@ static __always_inline int cmon_parse_plain(struct __sk_buff *skb,
 		return -1;
 	*f = (struct cmon_flow_key){ .saddr = ip->saddr, .daddr = ip->daddr,
 				     .proto = ip->protocol };
-	*pkt_id = bpf_ntohs(ip->id);
-	cmon_l4_ids(ip->protocol, l4[0], l4[1], &f->sport, &f->dport, pkt_id);
+	cmon_l4_ports(ip->protocol, l4[0], l4[1], &f->sport, &f->dport);
+	/* (words 2 and 3 only if the IPv4 packet has them) */
+	more = -(__u32)(bpf_ntohs(ip->tot_len) >= 20 + CMON_L4_ID_LEN);
+	*pkt_id = cmon_l4_sample_id(ip->protocol, bpf_ntohs(ip->id), l4[1],
+				    l4[2] & more, l4[3] & more);
 	return 0;
 }
 
@@ -149,7 +157,8 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 	__u32 nh = skb->network_header, tail = skb->tail, ihl;
 	const struct iphdr *iph;
 	const struct udphdr *l4;
-	__u16 frag_off;
+	const struct in6_addr *w;
+	__u16 frag_off, ip_id;
 
 	if (skb->protocol != bpf_htons(CMON_ETH_P_IP))
 		return -1;
@@ -163,7 +172,8 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 	f->saddr = iph->saddr;
 	f->daddr = iph->daddr;
 	f->proto = iph->protocol;
-	*pkt_id = bpf_ntohs(iph->id);
+	ip_id = bpf_ntohs(iph->id);
+	*pkt_id = ip_id;
 	frag_off = bpf_ntohs(iph->frag_off);
 	if (frag_off & CMON_IP_OFFMASK)
 		return 0;
@@ -173,8 +183,24 @@ static __always_inline int cmon_parse_kskb(struct sk_buff *skb,
 		return -2;
 	/* (the first 8 bytes of TCP, UDP and ICMP, as UDP's four fields) */
 	l4 = bpf_rdonly_cast(head + nh + ihl, bpf_core_type_id_kernel(struct udphdr));
-	cmon_l4_ids(f->proto, cmon_word(l4->source, l4->dest),
-		    cmon_word(l4->len, l4->check), &f->sport, &f->dport, pkt_id);
+	cmon_l4_ports(f->proto, cmon_word(l4->source, l4->dest),
+		      cmon_word(l4->len, l4->check), &f->sport, &f->dport);
+	/* the sampling id's words (those beyond the linear part, as an
+	 * af_packet ring or MSG_ZEROCOPY sends a payload, read as zeros:
+	 * the id then differs from the stamp hop's, which only costs that
+	 * packet its container's transmit hop) */
+	if (bpf_ntohs(iph->tot_len) >= ihl + CMON_L4_ID_LEN &&
+	    nh + ihl + CMON_L4_ID_LEN <= tail) {
+		w = bpf_rdonly_cast(head + nh + ihl,
+				    bpf_core_type_id_kernel(struct in6_addr));
+		*pkt_id = cmon_l4_sample_id(f->proto, ip_id,
+					    w->in6_u.u6_addr32[1],
+					    w->in6_u.u6_addr32[2],
+					    w->in6_u.u6_addr32[3]);
+	} else {
+		*pkt_id = cmon_l4_sample_id(f->proto, ip_id,
+					    cmon_word(l4->len, l4->check), 0, 0);
+	}
 	return 0;
 }
 

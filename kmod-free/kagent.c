@@ -1265,7 +1265,7 @@ static void drop_ev(struct cmon_kagent *a, const void *data, uint32_t size)
 	const uint8_t *h;
 	struct cmon_drop_key k;
 	struct cmon_ip4 ip;
-	uint32_t w[2], id, avail;
+	uint32_t w[2], avail;
 	unsigned int i;
 
 	if (size < sizeof(*ev) || ev->len > size - sizeof(*ev) ||
@@ -1287,8 +1287,8 @@ static void drop_ev(struct cmon_kagent *a, const void *data, uint32_t size)
 	if (!(ip.frag_off & CMON_IP_OFFMASK) && cmon_l4_known(ip.proto) &&
 	    ip.ihl + 8u <= avail) {
 		memcpy(w, h + ip.ihl, sizeof(w));
-		cmon_l4_ids(ip.proto, w[0], w[1], &k.flow.sport,
-			    &k.flow.dport, &id);
+		cmon_l4_ports(ip.proto, w[0], w[1], &k.flow.sport,
+			      &k.flow.dport);
 	}
 	i = slow_find(a, &k);
 	if (i < a->nslow)

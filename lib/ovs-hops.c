@@ -31,7 +31,7 @@ static void put16(uint8_t *p, uint32_t v)
 static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 {
 	struct cmon_ip4 h;
-	uint32_t w[2], id;
+	uint32_t w[2];
 
 	if (len < CMON_ETH_HLEN + 20 ||
 	    cmon_get16(frame + 12) != CMON_ETH_P_IP ||
@@ -50,7 +50,7 @@ static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 	if (p->tot_len < p->ihl + (p->proto == CMON_PROTO_TCP ? 20 : 8))
 		return -1;
 	memcpy(w, p->ip + p->ihl, sizeof(w));
-	cmon_l4_ids(p->proto, w[0], w[1], &p->sport, &p->dport, &id);
+	cmon_l4_ports(p->proto, w[0], w[1], &p->sport, &p->dport);
 	return 0;
 }
 
@@ -460,7 +460,7 @@ struct ckey {
 static int count_key(const uint8_t *frame, uint32_t len, struct ckey *k)
 {
 	const uint8_t *ip = frame + CMON_ETH_HLEN;
-	uint32_t ihl, tot, w[2], id, bytes;
+	uint32_t ihl, tot, w[2], bytes;
 	uint16_t sport = 0, dport = 0;
 	uint64_t addrs;
 	uint8_t proto;
@@ -477,7 +477,7 @@ static int count_key(const uint8_t *frame, uint32_t len, struct ckey *k)
 	if (!(cmon_get16(ip + CMON_IPH_FRAG_OFF) & CMON_IP_OFFMASK) &&
 	    cmon_l4_known(proto) && tot >= ihl + 8) {
 		memcpy(w, ip + ihl, sizeof(w));
-		cmon_l4_ids(proto, w[0], w[1], &sport, &dport, &id);
+		cmon_l4_ports(proto, w[0], w[1], &sport, &dport);
 	}
 	bytes = tot;
 	if (ihl > 20 && cmon_ann_in_option(ihl, ip[20], ip[21]))

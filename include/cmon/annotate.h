@@ -241,43 +241,65 @@ CMON_INLINE int cmon_ann_in_option(__u32 ihl, __u8 type, __u8 len)
 	       len == CMON_ANN_WIRE_LEN;
 }
 
-/* TCP, UDP or ICMP: a protocol whose header cmon_l4_ids() reads. */
+/* TCP, UDP or ICMP: a protocol whose header cmon_l4_ports() reads. */
 CMON_INLINE int cmon_l4_known(__u8 proto)
 {
 	return proto == CMON_PROTO_TCP || proto == CMON_PROTO_UDP ||
 	       proto == CMON_PROTO_ICMP;
 }
 
-/*
- * Flow ports and sampling id from the first two 32-bit words of a TCP,
- * UDP or ICMP header, as loaded from the packet (network byte order in
- * memory): the ports, or for ICMP the echo id as source port (@dport 0);
- * the sampling id is the TCP or ICMP sequence, while for UDP @pkt_id
- * keeps what the caller set (the IPv4 id).  Every hop reads them this
- * way, so every hop samples the same packets.
- */
-CMON_INLINE void cmon_l4_ids(__u8 proto, __u32 w0, __u32 w1, __u16 *sport,
-			     __u16 *dport, __u32 *pkt_id)
-{
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define CMON_W_FIRST(w)		((w) & 0xffff)	/* the word's first 2 bytes */
+#define CMON_W_FIRST(w)		((w) & 0xffff)	/* a word's first 2 bytes */
 #define CMON_W_SECOND(w)	((w) >> 16)
 #else
 #define CMON_W_FIRST(w)		((w) >> 16)
 #define CMON_W_SECOND(w)	((w) & 0xffff)
 #endif
+
+/*
+ * Flow ports from the first two 32-bit words of a TCP, UDP or ICMP header,
+ * as loaded from the packet (network byte order in memory): the ports, or
+ * for ICMP the echo id as source port (@dport 0).
+ */
+CMON_INLINE void cmon_l4_ports(__u8 proto, __u32 w0, __u32 w1, __u16 *sport,
+			       __u16 *dport)
+{
 	if (proto == CMON_PROTO_ICMP) {
-		/* type, code, csum, id, seq: flow by id, sample by seq */
+		/* type, code, csum, id, seq: a flow by its echo id */
 		*sport = CMON_W_FIRST(w1);
-		*pkt_id = CMON_W_SECOND(w1);
+		*dport = 0;
 		return;
 	}
 	*sport = CMON_W_FIRST(w0);
 	*dport = CMON_W_SECOND(w0);
+}
+
+/* Bytes from the L4 header a sampling id reads (its words 0 to 3). */
+#define CMON_L4_ID_LEN	16
+
+/*
+ * Sampling id of a TCP, UDP or ICMP packet (doc/annotation.md), from its
+ * IPv4 id and words 1 to 3 of its L4 header as loaded: fields no hop
+ * before the stamp changes, so every hop that samples picks the same
+ * packets, and fields that move from one packet of a flow to the next:
+ *   TCP: sequence + acknowledgement (a stream of bare ACKs keeps its
+ *        sequence number);
+ *   ICMP: the echo sequence;
+ *   UDP: IPv4 id + the first 8 bytes of payload (@w2, @w3; 0 unless the
+ *        IPv4 packet has CMON_L4_ID_LEN bytes from the UDP header on):
+ *        Linux sends every datagram of an unconnected socket with IPv4
+ *        id 0.
+ */
+CMON_INLINE __u32 cmon_l4_sample_id(__u8 proto, __u16 ip_id, __u32 w1,
+				    __u32 w2, __u32 w3)
+{
 	if (proto == CMON_PROTO_TCP)
-		*pkt_id = w1;
+		return w1 + w2;
+	if (proto == CMON_PROTO_ICMP)
+		return CMON_W_SECOND(w1);
+	return ip_id + w2 + w3;
+}
 #undef CMON_W_FIRST
 #undef CMON_W_SECOND
-}
 
 #endif /* CMON_ANNOTATE_H */

@@ -147,7 +147,7 @@ struct cmon_flow_slot {
 	uint8_t proto;
 	uint16_t port;		/* odp port number */
 	uint32_t saddr, daddr;	/* network order */
-	uint16_t sport, dport;	/* network order (ICMP: as cmon_l4_ids) */
+	uint16_t sport, dport;	/* network order (ICMP: as cmon_l4_ports) */
 	uint32_t reason;	/* drops: enum cmon_ovs_drop */
 	uint64_t packets, bytes;
 	uint64_t pad[3];

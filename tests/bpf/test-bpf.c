@@ -1026,8 +1026,8 @@ static void test_bpf_sampling_consistent(void)
 	CU_ASSERT_FATAL(progs_open(&s4, 4, 1) == 0);
 	for (i = 0; i < 600; i++) {
 		uint8_t proto = protos[i % 3], *ip = in.b + 14;
-		uint32_t saddr, daddr, ports, pkt_id, w[2];
-		uint16_t sport, dport = 0;
+		uint32_t saddr, daddr, ports, pkt_id, w[4];
+		uint16_t sport, dport;
 		int traced, want;
 
 		build(&in, proto, 20, (uint16_t)i);
@@ -1036,9 +1036,10 @@ static void test_bpf_sampling_consistent(void)
 		/* the decision doc/annotation.md specifies */
 		memcpy(&saddr, ip + 12, 4);
 		memcpy(&daddr, ip + 16, 4);
-		pkt_id = (uint32_t)ip[4] << 8 | ip[5];	/* the IPv4 id */
-		memcpy(w, ip + 20, sizeof(w));
-		cmon_l4_ids(proto, w[0], w[1], &sport, &dport, &pkt_id);
+		memcpy(w, ip + 20, sizeof(w));	/* (20 bytes of payload) */
+		cmon_l4_ports(proto, w[0], w[1], &sport, &dport);
+		pkt_id = cmon_l4_sample_id(proto, ip[4] << 8 | ip[5], w[1], w[2],
+					   w[3]);
 		ports = (uint32_t)sport << 16 | dport;
 		want = !cmon_sample_skip(4, cmon_sample_hash(saddr, daddr, ports,
 							      proto, pkt_id));
@@ -1062,6 +1063,47 @@ static unsigned int stamped_of(struct progs *t, uint8_t proto)
 		n += find(&st, &f) == CMON_FIND_OK;
 	}
 	return n;
+}
+
+/*
+ * Flows whose IPv4 id or TCP sequence stands still are sampled 1 in N
+ * too, not all of a flow or none: datagrams of an unconnected socket
+ * (Linux gives them all IPv4 id 0; their payloads differ) and bare ACKs
+ * (one sequence number, the acknowledgement moving on).  400 packets of
+ * each at 1 in 4: 100 expected, 60 to 140 is more than 4 standard
+ * deviations either way.
+ */
+static void test_bpf_sampling_constant_ids(void)
+{
+	unsigned int i, udp = 0, acks = 0;
+	struct progs s4;
+	struct cmon_found f;
+	uint8_t *ip = in.b + 14, *l4 = ip + 20;
+
+	CU_ASSERT_FATAL(progs_open(&s4, 4, 1) == 0);
+	for (i = 0; i < 400; i++) {
+		build(&in, 17, 40, 0);
+		memcpy(l4 + 8, &i, sizeof(i));	/* a request's number, say */
+		fix_csums(ip);
+		run(s4.k->progs.cmon_veth_in, &in, &st);
+		udp += find(&st, &f) == CMON_FIND_OK;
+
+		build(&in, 6, 0, 1000);			/* seq 1000 */
+		l4[13] = 0x10;				/* ACK */
+		l4[8] = (uint8_t)(i * 1448 >> 24);	/* ack */
+		l4[9] = (uint8_t)(i * 1448 >> 16);
+		l4[10] = (uint8_t)(i * 1448 >> 8);
+		l4[11] = (uint8_t)(i * 1448);
+		fix_csums(ip);
+		run(s4.k->progs.cmon_veth_in, &in, &st);
+		acks += find(&st, &f) == CMON_FIND_OK;
+	}
+	CU_ASSERT(udp >= 60 && udp <= 140);
+	CU_ASSERT(acks >= 60 && acks <= 140);
+	if (udp < 60 || udp > 140 || acks < 60 || acks > 140)
+		fprintf(stderr, "1 in 4 traced %u of 400 datagrams of IPv4 id 0, "
+			"%u of 400 bare ACKs\n", udp, acks);
+	progs_close(&s4);
 }
 
 /* A pair with its own sampling (a monitoring rule's) is traced at its
@@ -1505,6 +1547,8 @@ int main(void)
 		{ "test_bpf_hop_totals_held_slot",
 		  test_bpf_hop_totals_held_slot },
 		{ "test_bpf_sampling_consistent", test_bpf_sampling_consistent },
+		{ "test_bpf_sampling_constant_ids",
+		  test_bpf_sampling_constant_ids },
 		{ "test_bpf_sampling_pairs", test_bpf_sampling_pairs },
 		{ "test_bpf_dead_agent_stamps_nothing",
 		  test_bpf_dead_agent_stamps_nothing },

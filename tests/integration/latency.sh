@@ -41,4 +41,31 @@ traced=$(it_query cmtlc1 cmtlc2 icmp traced)
 [ "$traced" -ge 10 ] || it_fail "default hops: $traced of 10 traced"
 grep -q ct_tx "$IT_TMP/agent.json" && it_fail "ct_tx reported without --ct-hops"
 it_agent_stop
+
+# 1 in 4: an unconnected socket's datagrams (all of IPv4 id 0, their
+# payloads numbered) are sampled 1 in 4, not all or none, and the
+# container's transmit hop picks the same ones as the stamp
+it_agent_start --sample 4 --ct-hops
+it_udp_recv 2 5004 3
+rpid=$!
+it_in 1 python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(400):
+    s.sendto(b'%08d' % i + b'x' * 40, ('$(it_ip 2)', 5004))
+    time.sleep(0.001)
+"
+wait "$rpid"
+it_settle
+traced=$(it_query cmtlc1 cmtlc2 udp traced)
+ct=$(python3 -c "
+import sys
+sys.path.insert(0, '$HERE')
+from query import load, summary
+print(summary(load('$IT_TMP/agent.json'), 'cmtlc1', 'cmtlc2', 'udp')['seg_n'].get('ct_tx>veth_in', 0))")
+it_agent_stop
+echo "1 in 4: $traced of 400 datagrams of IPv4 id 0 traced, $ct with their container's transmit hop"
+[ "$traced" -ge 60 ] && [ "$traced" -le 140 ] ||
+	it_fail "1 in 4 traced $traced of 400 datagrams"
+[ "$ct" = "$traced" ] || it_fail "$ct of $traced traced datagrams have ct_tx"
 echo "PASS: ICMP traced both ways, hops positive and summing to e2e"
