@@ -77,27 +77,43 @@ static uint32_t add16(uint32_t a, uint32_t b)
 	return (a & 0xffff) + (a >> 16);
 }
 
+/* A 16-bit sum as it counts at an odd offset: its bytes swapped. */
+static uint32_t swap16(uint32_t s)
+{
+	return (s >> 8 | s << 8) & 0xffff;
+}
+
 /* The 16-bit one's complement sum of @len bytes at @p, as they count at
  * an even or an odd (@odd) offset of the data a checksum covers. */
 static uint32_t sum16(const uint8_t *p, uint32_t len, int odd)
 {
 	uint32_t s = (uint16_t)~cmon_csum(p, len, 0);
 
-	return odd ? (s >> 8 | s << 8) & 0xffff : s;
+	return odd ? swap16(s) : s;
 }
 
-/* RFC 1624 eqn. 3: the checksum at @field once data summing to @m
- * sums to @m2: HC' = ~(~HC + ~m + m').  @udp: 0 means "none" and stays
- * so, and a result of 0 is sent as 0xffff. */
+/* A sum of 16-bit words folded to 16 bits. */
+static uint32_t fold16(uint32_t s)
+{
+	return add16(s & 0xffff, s >> 16);
+}
+
+/* RFC 1624 eqn. 3: checksum @c once data summing to @m sums to @m2
+ * (16-bit sums): HC' = ~(~HC + ~m + m'). */
+static uint16_t csum_upd(uint16_t c, uint32_t m, uint32_t m2)
+{
+	return (uint16_t)~add16(add16((uint16_t)~c, (uint16_t)~m), m2);
+}
+
+/* The checksum at @field, updated (csum_upd()).  @udp: 0 means "none"
+ * and stays so, and a result of 0 is sent as 0xffff. */
 static void csum_fix(uint8_t *field, uint32_t m, uint32_t m2, int udp)
 {
-	uint32_t s;
 	uint16_t c;
 
 	if (udp && !cmon_get16(field))
 		return;
-	s = add16(add16((uint16_t)~cmon_get16(field), (uint16_t)~m), m2);
-	c = (uint16_t)~s;
+	c = csum_upd(cmon_get16(field), m, m2);
 	put16(field, udp && !c ? 0xffff : c);
 }
 
@@ -257,9 +273,11 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		   struct cmon_dp_clock *clk, uint64_t *stat,
 		   struct cmon_dp_res *res)
 {
+	uint8_t *ip = frame - CMON_ANN_WIRE_LEN + CMON_ETH_HLEN;
+	struct cmon_ipopt *o = (struct cmon_ipopt *)(ip + 20);
+	uint32_t m, m2;
+	uint16_t c;
 	uint64_t now;
-	uint8_t h[CMON_ETH_HLEN + 20 + CMON_ANN_WIRE_LEN];
-	struct cmon_ipopt o;
 	struct pkt p;
 
 	memset(res, 0, sizeof(*res));
@@ -299,24 +317,29 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	}
 
 	now = clk_now(clk);
-	o.type = CMON_IPOPT_TYPE;
-	o.len = CMON_ANN_WIRE_LEN;
-	cmon_ann_start(&o.ann, cfg->tai ? CMON_ANN_F_TAI : 0,
-		       1 << CMON_TP_OVS_RX | 1 << CMON_TP_OVS_TX, next_seq(&p),
-		       now, cfg->key, CMON_TP_OVS_RX, cfg->node);
-
-	/* Ethernet + IPv4 header into the headroom, option behind.  Built
-	 * aside: the headroom is a cache line nothing touched yet, and
-	 * reading it back for the checksum would wait for it. */
-	memcpy(h, frame, CMON_ETH_HLEN + 20);
-	memcpy(h + CMON_ETH_HLEN + 20, &o, sizeof(o));
-	h[CMON_ETH_HLEN] = 0x40 | (20 + CMON_ANN_WIRE_LEN) / 4;
-	put16(h + CMON_ETH_HLEN + CMON_IPH_TOT_LEN, p.tot_len + CMON_ANN_WIRE_LEN);
-	/* the first two words changed, the option's were added */
-	csum_fix(h + CMON_ETH_HLEN + CMON_IPH_CHECK, sum16(p.ip, 4, 0),
-		 add16(sum16(h + CMON_ETH_HLEN, 4, 0),
-		       sum16(h + CMON_ETH_HLEN + 20, CMON_ANN_WIRE_LEN, 0)), 0);
-	memcpy(frame - CMON_ANN_WIRE_LEN, h, sizeof(h));
+	/* The Ethernet and IPv4 headers move 40 bytes into the headroom, the
+	 * option goes behind them, each byte written once, and the checksum
+	 * is updated from the values written: a load of what stores just
+	 * wrote, over more than one of them, would wait for them all to
+	 * reach the cache (the headroom's line, besides, nothing touched
+	 * yet).  The first two words change (a header of 20 bytes starts
+	 * 0x45), the option's are added. */
+	c = cmon_get16(p.ip + CMON_IPH_CHECK);
+	m = (0x45 << 8 | p.ip[1]) + p.tot_len;
+	m2 = (0x40 | (20 + CMON_ANN_WIRE_LEN) / 4) << 8 | p.ip[1];
+	m2 += p.tot_len + CMON_ANN_WIRE_LEN;
+	memcpy(ip - CMON_ETH_HLEN, frame, CMON_ETH_HLEN + 20);
+	/* (the option goes over where the headers were) */
+	o->type = CMON_IPOPT_TYPE;
+	o->len = CMON_ANN_WIRE_LEN;
+	m2 += CMON_IPOPT_TYPE << 8 | CMON_ANN_WIRE_LEN;
+	m2 += cmon_ann_start(&o->ann, cfg->tai ? CMON_ANN_F_TAI : 0,
+			     1 << CMON_TP_OVS_RX | 1 << CMON_TP_OVS_TX,
+			     next_seq(&p), now, cfg->key, CMON_TP_OVS_RX,
+			     cfg->node);
+	ip[0] = 0x40 | (20 + CMON_ANN_WIRE_LEN) / 4;
+	put16(ip + CMON_IPH_TOT_LEN, p.tot_len + CMON_ANN_WIRE_LEN);
+	put16(ip + CMON_IPH_CHECK, csum_upd(c, fold16(m), fold16(m2)));
 	res->head = CMON_ANN_WIRE_LEN;
 	count(stat, CMON_EV_STAMPED);
 }
@@ -339,23 +362,39 @@ static int find(const struct cmon_dp_cfg *cfg, struct pkt *p, uint64_t *stat,
 	return r == CMON_FIND_OK;
 }
 
-/* Write the annotation @f back, its checksum updated. */
-static void store(struct pkt *p, const struct cmon_found *f)
+/*
+ * Write hop @tp of node @node, at @now, into the next free slot of the
+ * annotation @f found in @p, in place: the slot and the slot count, the
+ * checksum updated from the values written (cmon_dp_stamp()).  -1: no
+ * slot free.
+ */
+static int add_slot(struct pkt *p, const struct cmon_found *f, uint8_t tp,
+		    uint8_t node, uint64_t now)
 {
 	uint32_t at = f->carrier == CMON_CARRIER_IPOPT ? 22 : f->offset;
-	uint32_t m = sum16(p->ip + at, sizeof(f->wire), at & 1);
+	struct cmon_ann *a = (struct cmon_ann *)(p->ip + at);
+	uint32_t n = f->wire.nslots, vf = f->wire.ver_flags, m, m2;
+	uint32_t d = (uint32_t)cmon_ann_delta(&f->wire, now);
 
-	memcpy(p->ip + at, &f->wire, sizeof(f->wire));
-	if (f->carrier == CMON_CARRIER_IPOPT) {
-		csum_fix(p->ip + CMON_IPH_CHECK, m,
-			 sum16(p->ip + at, sizeof(f->wire), 0),
-			 0);
-	} else {
-		/* (its parity within the L4 data: the header is whole words) */
-		l4_fix(p->ip, p->ihl, m,
-		       sum16(p->ip + at, sizeof(f->wire), at & 1),
-		       cmon_get16(p->ip + p->ihl + 4));
+	if (n == 0 || n >= CMON_ANN_SLOTS)
+		return -1;
+	/* the words of the slot count and of the slot (at even offsets of
+	 * the annotation: an odd one of the annotation swaps them all) */
+	m = add16(vf << 8 | n, sum16((const uint8_t *)&a->slot[n],
+				     sizeof(a->slot[n]), 0));
+	m2 = fold16((vf << 8 | (n + 1)) + (uint32_t)(tp << 8 | node) +
+		    (d >> 16) + (d & 0xffff));
+	cmon_ann_slot_set(a, n, tp, node, (int32_t)d);
+	a->nslots = (uint8_t)(n + 1);
+	if (at & 1) {
+		m = swap16(m);
+		m2 = swap16(m2);
 	}
+	if (f->carrier == CMON_CARRIER_IPOPT)
+		csum_fix(p->ip + CMON_IPH_CHECK, m, m2, 0);
+	else
+		l4_fix(p->ip, p->ihl, m, m2, cmon_get16(p->ip + p->ihl + 4));
+	return 0;
 }
 
 void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
@@ -369,11 +408,10 @@ void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	if (cmon_dp_unannotated(frame, len) || parse(frame, len, &p) ||
 	    !find(cfg, &p, stat, &f))
 		return;
-	if (cmon_ann_slot_add(&f.wire, tp, cfg->node, clk_now(clk))) {
+	if (add_slot(&p, &f, tp, cfg->node, clk_now(clk))) {
 		count(stat, CMON_EV_NO_SLOT);
 		return;
 	}
-	store(&p, &f);
 	count(stat, CMON_EV_WRITTEN);
 }
 
@@ -411,17 +449,22 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	res->record = 1;
 
 	if (f.carrier == CMON_CARRIER_IPOPT) {
-		uint8_t h[CMON_ETH_HLEN + 20];
+		uint8_t *ip = frame + CMON_ANN_WIRE_LEN + CMON_ETH_HLEN;
+		uint32_t tot = p.tot_len - CMON_ANN_WIRE_LEN;
+		/* the first two words change (0x4f to 0x45, the length),
+		 * the option's go; the headers move over the option, each
+		 * byte written once (cmon_dp_stamp()) */
+		uint16_t c = csum_upd(cmon_get16(p.ip + CMON_IPH_CHECK),
+				      add16(fold16((0x4f << 8 | p.ip[1]) +
+						   p.tot_len),
+					    sum16(p.ip + 20,
+						  CMON_ANN_WIRE_LEN, 0)),
+				      fold16((0x45 << 8 | p.ip[1]) + tot));
 
-		memcpy(h, frame, sizeof(h));
-		h[CMON_ETH_HLEN] = 0x45;
-		put16(h + CMON_ETH_HLEN + CMON_IPH_TOT_LEN, p.tot_len - CMON_ANN_WIRE_LEN);
-		/* the first two words changed, the option's went */
-		csum_fix(h + CMON_ETH_HLEN + CMON_IPH_CHECK,
-			 add16(sum16(p.ip, 4, 0),
-			       sum16(p.ip + 20, CMON_ANN_WIRE_LEN, 0)),
-			 sum16(h + CMON_ETH_HLEN, 4, 0), 0);
-		memcpy(frame + CMON_ANN_WIRE_LEN, h, sizeof(h));
+		memcpy(ip - CMON_ETH_HLEN, frame, CMON_ETH_HLEN + 20);
+		ip[0] = 0x45;
+		put16(ip + CMON_IPH_TOT_LEN, tot);
+		put16(ip + CMON_IPH_CHECK, c);
 		res->head = -CMON_ANN_WIRE_LEN;
 	} else {
 		uint32_t tot = p.tot_len - CMON_ANN_WIRE_LEN;
