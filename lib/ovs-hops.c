@@ -384,8 +384,7 @@ static int add_slot(struct pkt *p, const struct cmon_found *f, uint8_t tp,
 				     sizeof(a->slot[n]), 0));
 	m2 = fold16((vf << 8 | (n + 1)) + (uint32_t)(tp << 8 | node) +
 		    (d >> 16) + (d & 0xffff));
-	cmon_ann_slot_set(a, n, tp, node, (int32_t)d);
-	a->nslots = (uint8_t)(n + 1);
+	cmon_ann_slot_set(a, n, tp, node, (int32_t)d);	/* (nslots too) */
 	if (at & 1) {
 		m = swap16(m);
 		m2 = swap16(m2);

@@ -2,7 +2,7 @@
 # ICMP traced both ways with the container hops (--ct-hops); per-hop
 # latencies are positive and add up to the end-to-end latency (means are
 # additive, so this holds exactly up to rounding).  Without --ct-hops the
-# paths run veth to veth.
+# paths run veth to veth.  Then datagrams of IPv4 id 0, 1 in 4 traced.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtl
@@ -43,8 +43,11 @@ grep -q ct_tx "$IT_TMP/agent.json" && it_fail "ct_tx reported without --ct-hops"
 it_agent_stop
 
 # 1 in 4: an unconnected socket's datagrams (all of IPv4 id 0, their
-# payloads numbered) are sampled 1 in 4, not all or none, and the
-# container's transmit hop picks the same ones as the stamp
+# payloads numbered) are sampled 1 in 4, not all or none, the
+# container's transmit hop picks the same ones as the stamp, and every
+# one arrives, its checksum right (computed by the sender's stack, the
+# stamp's update of it covers the trailer, transmit hop included)
+it_in 1 ethtool -K eth0 tx off >/dev/null
 it_agent_start --sample 4 --ct-hops
 it_udp_recv 2 5004 3
 rpid=$!
@@ -56,6 +59,7 @@ for i in range(400):
     time.sleep(0.001)
 "
 wait "$rpid"
+got=$(sed -n 's/^received //p' "$IT_TMP/r2")
 it_settle
 traced=$(it_query cmtlc1 cmtlc2 udp traced)
 ct=$(python3 -c "
@@ -64,8 +68,11 @@ sys.path.insert(0, '$HERE')
 from query import load, summary
 print(summary(load('$IT_TMP/agent.json'), 'cmtlc1', 'cmtlc2', 'udp')['seg_n'].get('ct_tx>veth_in', 0))")
 it_agent_stop
-echo "1 in 4: $traced of 400 datagrams of IPv4 id 0 traced, $ct with their container's transmit hop"
+echo "1 in 4: $traced of 400 datagrams of IPv4 id 0 traced, $ct with their container's transmit hop; $got received"
+[ "$got" = 400 ] || it_fail "$got of 400 datagrams received"
+csum_err=$(it_in 2 nstat -az UdpInCsumErrors | awk '/UdpInCsumErrors/ {print $2}')
+[ "$csum_err" = 0 ] || it_fail "receiver saw $csum_err UDP checksum errors"
 [ "$traced" -ge 60 ] && [ "$traced" -le 140 ] ||
 	it_fail "1 in 4 traced $traced of 400 datagrams"
 [ "$ct" = "$traced" ] || it_fail "$ct of $traced traced datagrams have ct_tx"
-echo "PASS: ICMP traced both ways, hops positive and summing to e2e"
+echo "PASS: ICMP traced both ways, hops positive and summing to e2e; UDP of IPv4 id 0 sampled 1 in 4"
