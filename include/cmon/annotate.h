@@ -198,8 +198,9 @@ CMON_INLINE int cmon_ann_slot_add(struct cmon_ann *a, __u8 tp, __u8 node,
 /*
  * The path an annotation holds, into a record: flags, sequence, one hop
  * per written slot (t0 stays the caller's: unknown without a hop's
- * clock).  The flow, length, carrier, segments and source are the
- * caller's too, as is zeroing @r first.  Returns the hops written.
+ * clock), every other hop entry empty (0xff, zeros).  The flow, length,
+ * carrier, segments, source and port are the caller's too.  Returns the
+ * hops written.
  */
 CMON_INLINE __u32 cmon_ann_record_path(const struct cmon_ann *a,
 				       struct cmon_record *r)
@@ -211,8 +212,8 @@ CMON_INLINE __u32 cmon_ann_record_path(const struct cmon_ann *a,
 	r->seq = cmon_n32(a->seq);
 	if (n > CMON_ANN_SLOTS)
 		n = CMON_ANN_SLOTS;
-	for (i = 0; i < CMON_REC_HOPS; i++)
-		r->hop[i].tp = 0xff;
+	for (i = 0; i < CMON_REC_HOPS; i++)	/* (one store each) */
+		r->hop[i] = (struct cmon_rec_hop){ .tp = 0xff };
 	for (i = 0; i < CMON_ANN_SLOTS; i++) {
 		if ((__u32)i >= n)
 			break;
