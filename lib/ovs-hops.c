@@ -159,7 +159,8 @@ static void count_find(uint64_t *stat, enum cmon_find f)
 struct seq_ent {
 	uint32_t saddr, daddr, ports, proto, seq;
 };
-#define SEQ_SLOTS 1024
+#define SEQ_BITS 10
+#define SEQ_SLOTS (1u << SEQ_BITS)
 static __thread struct seq_ent *seq_tab;
 
 static uint32_t next_seq(const struct pkt *p)
@@ -172,8 +173,10 @@ static uint32_t next_seq(const struct pkt *p)
 		if (!seq_tab)
 			return 1;
 	}
-	e = &seq_tab[cmon_mix64(cmon_flow_word(p->saddr, p->daddr, ports,
-					       p->proto)) % SEQ_SLOTS];
+	/* (one multiply: the product's top bits depend on every bit of the
+	 * flow's word, where a full mix chains two) */
+	e = &seq_tab[(cmon_flow_word(p->saddr, p->daddr, ports, p->proto) *
+		      0x9e3779b97f4a7c15ULL) >> (64 - SEQ_BITS)];
 	if (e->saddr != p->saddr || e->daddr != p->daddr ||
 	    e->ports != ports || e->proto != p->proto || !e->seq) {
 		e->saddr = p->saddr;
