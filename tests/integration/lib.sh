@@ -345,7 +345,8 @@ it_forged() {
 
 # it_udp_recv I PORT [QUIET]: in the background ($! is its PID), count the
 # datagrams arriving at PORT in container I until none came for QUIET
-# seconds (default 4): "received N" ends $IT_TMP/rI
+# seconds (default 4): "received N" ends $IT_TMP/rI.  The first is awaited
+# 10 s at least: on a slow machine starting the sender takes seconds.
 it_udp_recv() {
 	it_fresh "$IT_TMP/r$1"
 	it_in "$1" python3 -u -c "
@@ -353,13 +354,14 @@ import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, 33, 1 << 22)   # SO_RCVBUFFORCE (root)
 s.bind(('0.0.0.0', $2))
-s.settimeout(${3:-4})
+s.settimeout(max(${3:-4}, 10))
 print('ready', flush=True)
 n = 0
 try:
     while True:
         s.recv(2048)
         n += 1
+        s.settimeout(${3:-4})
 except socket.timeout:
     print('received', n)
 " >"$IT_TMP/r$1" 2>&1 &
