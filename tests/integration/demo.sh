@@ -3,17 +3,32 @@
 # Docker is installed, as here after tools/install-deps) runs, reports the
 # demo's containers by name with the rules' sampling, and leaves nothing
 # behind: no namespace, link, dockerd or traffic of its own, the host's
-# iptables as they were.
+# iptables as they were.  A second demo started meanwhile is refused,
+# naming the first, and leaves it running.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmdx		# (the demo's own objects are cmd*)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 before=$(iptables-save | grep -v '^#' | sed 's/\[[0-9:]*\]//')
 "$top_srcdir/tools/cmon-demo" --duration 15 --json --http-port "$port" \
-	>"$IT_TMP/demo.json" 2>"$IT_TMP/demo.err" || {
+	>"$IT_TMP/demo.json" 2>"$IT_TMP/demo.err" &
+demo=$!
+# a second demo while it runs: refused, naming the first, touching nothing
+n=0
+until grep -q "^{" "$IT_TMP/demo.json" 2>/dev/null; do
+	n=$((n + 1))
+	[ "$n" -lt 600 ] && kill -0 "$demo" 2>/dev/null || break
+	sleep 0.2
+done
+"$top_srcdir/tools/cmon-demo" --duration 5 --json --http-port $((port + 1)) \
+	>/dev/null 2>"$IT_TMP/second.err"
+st=$?
+wait "$demo" || {
 	tail -20 "$IT_TMP/demo.err"
 	it_fail "tools/cmon-demo failed"
 }
+[ "$st" = 1 ] && grep -q "another cmon-demo is running.* PID $demo " "$IT_TMP/second.err" ||
+	it_fail "a second demo while one runs: exit $st, $(cat "$IT_TMP/second.err")"
 . "$top_srcdir/tools/cmon-runtimes.sh"
 layout=docker
 grep -q "container runtime: docker" "$IT_TMP/demo.err" || layout=bridge
