@@ -227,7 +227,7 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 	hash = cmon_pkt_hash(&p->flow, p->pkt_id);
 	/* (the clock is read only for packets that get stamped) */
 	if (!cmon_traced(&p->flow, hash, &now)) {
-		cmon_stat(CMON_EV_SAMPLED_OUT);
+		cmon_count_sampled_out(slot);
 		return CMON_TC_NEXT;
 	}
 	return cmon_stamp(skb, p, tp, now, slot);
@@ -255,8 +255,8 @@ int cmon_veth_in(struct __sk_buff *skb)
 
 	if (!cmon_parse_plain(skb, &f, &pkt_id) &&
 	    cmon_sample_skip(cmon_sample_base, cmon_pkt_hash(&f, pkt_id))) {
-		cmon_count_hop(&f, CMON_TP_VETH_IN, 1, skb->len - CMON_ETH_HLEN);
-		cmon_stat(CMON_EV_SAMPLED_OUT);
+		cmon_count_sampled_out(cmon_count_hop(&f, CMON_TP_VETH_IN, 1,
+						      skb->len - CMON_ETH_HLEN));
 		return CMON_TC_NEXT;
 	}
 	return cmon_veth_in_full(skb);

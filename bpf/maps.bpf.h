@@ -291,12 +291,17 @@ static __always_inline int cmon_traced(const struct cmon_flow_key *f,
 	return 1;
 }
 
-static __always_inline void cmon_stat(__u32 idx)
+static __always_inline void cmon_stat_add(__u32 idx, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&cmon_stats, &idx);
 
 	if (v)
-		*v += 1;
+		*v += n;
+}
+
+static __always_inline void cmon_stat(__u32 idx)
+{
+	cmon_stat_add(idx, 1);
 }
 
 /*
@@ -334,9 +339,12 @@ static __noinline void cmon_slot_take(struct cmon_hop_slot *s,
 	s->gen++;
 	if (s->packets)
 		cmon_hops_add(&s->key, s->packets, s->bytes);
+	if (s->sampled_out)
+		cmon_stat_add(CMON_EV_SAMPLED_OUT, s->sampled_out);
 	s->key = *k;
 	s->packets = segs;
 	s->bytes = bytes;
+	s->sampled_out = 0;
 	s->dst_gen = 0;
 	s->gen++;
 }
@@ -373,6 +381,16 @@ cmon_count_hop(const struct cmon_flow_key *flow, __u8 tp, __u32 segs,
 	}
 	cmon_slot_take(s, &k, segs, bytes);
 	return s;
+}
+
+/* A packet sampling left out at a stamp hop, counted in its flow's hop
+ * slot @s (cmon_count_hop()'s). */
+static __always_inline void cmon_count_sampled_out(struct cmon_hop_slot *s)
+{
+	if (s)
+		s->sampled_out++;
+	else
+		cmon_stat(CMON_EV_SAMPLED_OUT);
 }
 
 /* cmon_dst_monitored() of @daddr, the flow's of hop slot @s: kept there

@@ -201,3 +201,14 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 	*out = t.v;
 	return (int)j;
 }
+
+uint64_t cmon_sampled_out(uint64_t stat,
+			  const volatile struct cmon_hop_slot *slots,
+			  size_t nslots)
+{
+	size_t i;
+
+	for (i = 0; i < nslots; i++)
+		stat += slots[i].sampled_out;
+	return stat;
+}

@@ -36,4 +36,14 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 		    size_t nslots, struct cmon_hop_total **out,
 		    size_t *entries);
 
+/*
+ * The statistic sampled_out: @stat, what cmon_stats holds of it (read
+ * first), and what the @nslots cache slots at @slots hold.  A slot that
+ * changes hands meanwhile hands its count to cmon_stats: missed until the
+ * next call, never counted twice.
+ */
+uint64_t cmon_sampled_out(uint64_t stat,
+			  const volatile struct cmon_hop_slot *slots,
+			  size_t nslots);
+
 #endif /* CMON_HOPCOUNT_H */

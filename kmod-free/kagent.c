@@ -1194,7 +1194,6 @@ static int upstream_first(const void *a, const void *b)
 	return cmon_tp_rank(x->key.tp) - cmon_tp_rank(y->key.tp);
 }
 
-/* A cmon_stats counter summed over the CPUs (0 if unreadable). */
 /*
  * The hop that packets towards @daddr dropped on device (@netns,
  * @ifindex) did not reach: on a container's port or a bridge, on their
@@ -1361,6 +1360,7 @@ static uint64_t slow_take(struct cmon_kagent *a, const struct cmon_drop_key *k,
 	return a->slow[i].n;
 }
 
+/* A cmon_stats counter summed over the CPUs (0 if unreadable). */
 static uint64_t stat_sum(struct cmon_kagent *a, uint32_t idx)
 {
 	int ncpu = libbpf_num_possible_cpus(), c;
@@ -1479,13 +1479,20 @@ unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 	if (max < CMON_KAGENT_NCOUNTERS)
 		return 0;
 	for (i = 0; i < CMON_EV_MAX; i++) {
+		uint64_t v;
+
 		if (!(CMON_EV_KERNEL & CMON_EV_BIT(i)))
 			continue;
 		/* entries made are reported as entries evicted */
-		out[n++] = (struct cmon_counter){ names[i],
-			i == CMON_EV_HOP_NEW || i == CMON_EV_DROP_NEW ?
-			a->evicted[i - CMON_EV_HOP_NEW] : stat_sum(a, i) +
-			(i == CMON_EV_DROP_UNREAD ? a->unread : 0), 0 };
+		if (i == CMON_EV_HOP_NEW || i == CMON_EV_DROP_NEW)
+			v = a->evicted[i - CMON_EV_HOP_NEW];
+		else
+			v = stat_sum(a, i);
+		if (i == CMON_EV_DROP_UNREAD)
+			v += a->unread;
+		if (i == CMON_EV_SAMPLED_OUT)
+			v = cmon_sampled_out(v, a->hop_cache, a->hop_nslots);
+		out[n++] = (struct cmon_counter){ names[i], v, 0 };
 	}
 	/* records waiting for their receive hop: growth means evictions */
 	out[n++] = (struct cmon_counter){ "records_pending",

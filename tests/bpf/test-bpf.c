@@ -144,6 +144,13 @@ static uint64_t stat(enum cmon_event s)
 	return stat_of(skel, s);
 }
 
+/* The statistic sampled_out of copy @t, as the agent reads it. */
+static uint64_t sampled_out_of(struct progs *t)
+{
+	return cmon_sampled_out(stat_of(t->k, CMON_EV_SAMPLED_OUT), t->cache,
+				t->nslots);
+}
+
 /* Run the calling thread on @cpu alone (0 or an errno; @was: the CPUs
  * it ran on, if not NULL). */
 static int pin(int cpu, cpu_set_t *was)
@@ -1048,6 +1055,22 @@ static void test_bpf_sampling_consistent(void)
 	}
 	CU_ASSERT_EQUAL(agree, 600);
 	CU_ASSERT(stamped > 100 && stamped < 200);
+	/* every packet not stamped is counted as sampled out: three flows
+	 * taking the one slot from each other by turns (its count handed to
+	 * cmon_stats each time), then one flow that keeps it */
+	CU_ASSERT_EQUAL(stat_of(s4.k, CMON_EV_STAMPED), stamped);
+	CU_ASSERT_EQUAL(sampled_out_of(&s4), 600 - stamped);
+	for (i = 0; i < 400; i++) {
+		build(&in, 17, 20, (uint16_t)i);
+		in.b[14 + 28] = (uint8_t)i;	/* (the sampling id's payload) */
+		in.b[14 + 29] = (uint8_t)(i >> 8);
+		fix_csums(in.b + 14);
+		run(s4.k->progs.cmon_veth_in, &in, &st);
+		stamped += find(&st, &f) == CMON_FIND_OK;
+	}
+	CU_ASSERT_EQUAL(stat_of(s4.k, CMON_EV_STAMPED), stamped);
+	CU_ASSERT_EQUAL(sampled_out_of(&s4), 1000 - stamped);
+	CU_ASSERT(stat_of(s4.k, CMON_EV_SAMPLED_OUT) < 1000 - stamped);
 	progs_close(&s4);
 }
 
@@ -1473,7 +1496,8 @@ static void test_bpf_fast_path_agrees(void)
 	}
 	for (i = 0; i < CMON_EV_MAX; i++)
 		CU_ASSERT_EQUAL(stat_of(fast.k, i), stat_of(full.k, i));
-	CU_ASSERT(stat_of(fast.k, CMON_EV_SAMPLED_OUT) > 5000);
+	CU_ASSERT_EQUAL(sampled_out_of(&fast), sampled_out_of(&full));
+	CU_ASSERT(sampled_out_of(&fast) > 5000);
 	nf = hop_totals(&fast, &tf);
 	nl = hop_totals(&full, &tl);
 	CU_ASSERT_FATAL(nf > 100 && nf == nl);

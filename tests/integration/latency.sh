@@ -44,8 +44,9 @@ it_agent_stop
 
 # 1 in 4: an unconnected socket's datagrams (all of IPv4 id 0, their
 # payloads numbered) are sampled 1 in 4, not all or none, the
-# container's transmit hop picks the same ones as the stamp, and every
-# one arrives, its checksum right (computed by the sender's stack, the
+# container's transmit hop picks the same ones as the stamp, every one
+# the stamp left out is counted as sampled out, and every one arrives,
+# its checksum right (computed by the sender's stack, the
 # stamp's update of it covers the trailer, transmit hop included)
 it_in 1 ethtool -K eth0 tx off >/dev/null
 it_agent_start --sample 4 --ct-hops
@@ -62,17 +63,21 @@ wait "$rpid"
 got=$(sed -n 's/^received //p' "$IT_TMP/r2")
 it_settle
 traced=$(it_query cmtlc1 cmtlc2 udp traced)
+counted=$(it_last_json 'o["counters"]["stamped"], o["counters"]["sampled_out"]')
 ct=$(python3 -c "
 import sys
 sys.path.insert(0, '$HERE')
 from query import load, summary
 print(summary(load('$IT_TMP/agent.json'), 'cmtlc1', 'cmtlc2', 'udp')['seg_n'].get('ct_tx>veth_in', 0))")
 it_agent_stop
-echo "1 in 4: $traced of 400 datagrams of IPv4 id 0 traced, $ct with their container's transmit hop; $got received"
+echo "1 in 4: $traced of 400 datagrams of IPv4 id 0 traced, $ct with their container's transmit hop; $got received; stamped, sampled out: $counted"
 [ "$got" = 400 ] || it_fail "$got of 400 datagrams received"
 csum_err=$(it_in 2 nstat -az UdpInCsumErrors | awk '/UdpInCsumErrors/ {print $2}')
 [ "$csum_err" = 0 ] || it_fail "receiver saw $csum_err UDP checksum errors"
 [ "$traced" -ge 60 ] && [ "$traced" -le 140 ] ||
 	it_fail "1 in 4 traced $traced of 400 datagrams"
 [ "$ct" = "$traced" ] || it_fail "$ct of $traced traced datagrams have ct_tx"
+# (the only IPv4 packets the stamp hops saw in this run: the 400)
+[ "$counted" = "$traced $((400 - traced))" ] ||
+	it_fail "stamped and sampled out $counted; $traced of 400 traced"
 echo "PASS: ICMP traced both ways, hops positive and summing to e2e; UDP of IPv4 id 0 sampled 1 in 4"
