@@ -197,7 +197,7 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 		cmon_stat(CMON_EV_SKIP_ROOM);
 		return err == CMON_DAMAGED ? CMON_TC_DROP : CMON_TC_NEXT;
 	}
-	cmon_stat(CMON_EV_STAMPED);
+	cmon_count_stamped(slot);
 	return CMON_TC_NEXT;
 }
 

@@ -53,11 +53,11 @@ struct cmon_hop_count {
  * A slot of the per-CPU hop counter cache (cmon_hop_cache): counts of one
  * hop key since the slot took it, one cache line.  gen is odd while the
  * slot changes hands (its counts go to cmon_hops first).  A stamp hop's
- * slot also counts its packets sampling left out (the statistic
- * sampled_out less what cmon_stats holds of it: a statistic counted there
- * would be one more line, and page, to touch for every packet), and keeps
- * where its flow's destination is (cmon_dst_monitored()), valid while
- * dst_gen is cmon_peers_gen (never 0).
+ * slot also counts its packets sampling left out and those it stamped
+ * (the statistics sampled_out and stamped, less what cmon_stats holds of
+ * them: a statistic counted there would be one more line, and page, to
+ * touch for every packet), and keeps where its flow's destination is
+ * (cmon_dst_monitored()), valid while dst_gen is cmon_peers_gen (never 0).
  */
 struct cmon_hop_slot {
 	struct cmon_hop_key key;
@@ -65,9 +65,10 @@ struct cmon_hop_slot {
 	__u64 packets;
 	__u64 bytes;
 	__u64 sampled_out;
+	__u64 stamped;
 	__u32 dst_gen;
 	__u8 dst;
-	__u8 pad[11];
+	__u8 pad[3];
 };
 
 /* Default slots per CPU in cmon_hop_cache (a power of two). */

@@ -341,10 +341,13 @@ static __noinline void cmon_slot_take(struct cmon_hop_slot *s,
 		cmon_hops_add(&s->key, s->packets, s->bytes);
 	if (s->sampled_out)
 		cmon_stat_add(CMON_EV_SAMPLED_OUT, s->sampled_out);
+	if (s->stamped)
+		cmon_stat_add(CMON_EV_STAMPED, s->stamped);
 	s->key = *k;
 	s->packets = segs;
 	s->bytes = bytes;
 	s->sampled_out = 0;
+	s->stamped = 0;
 	s->dst_gen = 0;
 	s->gen++;
 }
@@ -383,14 +386,22 @@ cmon_count_hop(const struct cmon_flow_key *flow, __u8 tp, __u32 segs,
 	return s;
 }
 
-/* A packet sampling left out at a stamp hop, counted in its flow's hop
- * slot @s (cmon_count_hop()'s). */
+/* A packet sampling left out at a stamp hop, or one it stamped, counted
+ * in its flow's hop slot @s (cmon_count_hop()'s). */
 static __always_inline void cmon_count_sampled_out(struct cmon_hop_slot *s)
 {
 	if (s)
 		s->sampled_out++;
 	else
 		cmon_stat(CMON_EV_SAMPLED_OUT);
+}
+
+static __always_inline void cmon_count_stamped(struct cmon_hop_slot *s)
+{
+	if (s)
+		s->stamped++;
+	else
+		cmon_stat(CMON_EV_STAMPED);
 }
 
 /* cmon_dst_monitored() of @daddr, the flow's of hop slot @s: kept there

@@ -202,13 +202,15 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 	return (int)j;
 }
 
-uint64_t cmon_sampled_out(uint64_t stat,
-			  const volatile struct cmon_hop_slot *slots,
-			  size_t nslots)
+uint64_t cmon_slot_stat(unsigned int ev, uint64_t stat,
+			const volatile struct cmon_hop_slot *slots,
+			size_t nslots)
 {
 	size_t i;
 
-	for (i = 0; i < nslots; i++)
+	for (i = 0; i < nslots && ev == CMON_EV_SAMPLED_OUT; i++)
 		stat += slots[i].sampled_out;
+	for (i = 0; i < nslots && ev == CMON_EV_STAMPED; i++)
+		stat += slots[i].stamped;
 	return stat;
 }

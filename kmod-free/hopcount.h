@@ -37,13 +37,14 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 		    size_t *entries);
 
 /*
- * The statistic sampled_out: @stat, what cmon_stats holds of it (read
- * first), and what the @nslots cache slots at @slots hold.  A slot that
- * changes hands meanwhile hands its count to cmon_stats: missed until the
- * next call, never counted twice.
+ * The statistic @ev (enum cmon_event): @stat, what cmon_stats holds of it
+ * (read first), and, for those the stamp hops count in their flows' slots
+ * (sampled_out, stamped), what the @nslots cache slots at @slots hold.  A
+ * slot that changes hands meanwhile hands its counts to cmon_stats:
+ * missed until the next call, never counted twice.
  */
-uint64_t cmon_sampled_out(uint64_t stat,
-			  const volatile struct cmon_hop_slot *slots,
-			  size_t nslots);
+uint64_t cmon_slot_stat(unsigned int ev, uint64_t stat,
+			const volatile struct cmon_hop_slot *slots,
+			size_t nslots);
 
 #endif /* CMON_HOPCOUNT_H */

@@ -1490,8 +1490,7 @@ unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 			v = stat_sum(a, i);
 		if (i == CMON_EV_DROP_UNREAD)
 			v += a->unread;
-		if (i == CMON_EV_SAMPLED_OUT)
-			v = cmon_sampled_out(v, a->hop_cache, a->hop_nslots);
+		v = cmon_slot_stat(i, v, a->hop_cache, a->hop_nslots);
 		out[n++] = (struct cmon_counter){ names[i], v, 0 };
 	}
 	/* records waiting for their receive hop: growth means evictions */
