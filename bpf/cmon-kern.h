@@ -70,6 +70,7 @@ struct cmon_hop_slot {
 	__u8 dst;
 	__u8 pad[3];
 };
+_Static_assert(sizeof(struct cmon_hop_slot) == 64, "a hop slot is a line");
 
 /* Default slots per CPU in cmon_hop_cache (a power of two). */
 #define CMON_HOP_SLOTS	1024

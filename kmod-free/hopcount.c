@@ -208,9 +208,10 @@ uint64_t cmon_slot_stat(unsigned int ev, uint64_t stat,
 {
 	size_t i;
 
-	for (i = 0; i < nslots && ev == CMON_EV_SAMPLED_OUT; i++)
-		stat += slots[i].sampled_out;
-	for (i = 0; i < nslots && ev == CMON_EV_STAMPED; i++)
-		stat += slots[i].stamped;
+	if (ev != CMON_EV_SAMPLED_OUT && ev != CMON_EV_STAMPED)
+		return stat;
+	for (i = 0; i < nslots; i++)
+		stat += ev == CMON_EV_STAMPED ? slots[i].stamped
+					      : slots[i].sampled_out;
 	return stat;
 }
