@@ -3,7 +3,7 @@
 # and integration tests share.
 dist_noinst_SCRIPTS += tools/install-deps tools/check tools/cmon-demo \
 	tools/cmon-bench tools/cmon-bench-ovs tools/cmon-bench-apply \
-	tools/cmon-bench-scale tools/cmon-bench-page \
+	tools/cmon-bench-scale tools/cmon-bench-page tools/cmon-bench-prof \
 	tools/cmon-insns tools/build-ovs
 EXTRA_DIST += tools/cmon-netns.sh tools/cmon-ovs.sh tools/cmon-root.sh tools/cmon-fake-api.sh \
 	tools/cmonbench.py \
@@ -20,6 +20,13 @@ tools_cmon_bench_hooks_SOURCES = tools/bench-hooks.c
 tools_cmon_bench_hooks_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/kmod-free
 tools_cmon_bench_hooks_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 tools_cmon_bench_hooks_LDADD = $(CMON_KERN_LIBS)
+
+# The JIT line table of a loaded BPF program: cmon-bench-prof places
+# perf's samples with it.
+noinst_PROGRAMS += tools/cmon-bpf-lines
+tools_cmon_bpf_lines_SOURCES = tools/bpf-lines.c
+tools_cmon_bpf_lines_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+tools_cmon_bpf_lines_LDADD = $(CMON_KERN_LIBS)
 
 # Records per second cmon-dpdk's consumer ingests, against the raw ring
 # dequeue rate, and memory per pair (doc/benchmark.md).
