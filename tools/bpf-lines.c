@@ -18,19 +18,23 @@
 #include <bpf/btf.h>
 #include <linux/bpf.h>
 
-/* The kallsyms name of the function at @addr ("?" if none). */
-static void sym_of(uint64_t addr, char *out, size_t len)
+/* The kallsyms names of the @n functions at @addr ("?" where none), in
+ * one pass over the file. */
+static void syms_of(const uint64_t *addr, uint32_t n, char (*out)[256])
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
 	char line[512], name[256];
 	unsigned long long a;
+	uint32_t k;
 
-	snprintf(out, len, "?");
+	for (k = 0; k < n; k++)
+		snprintf(out[k], sizeof(out[k]), "?");
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %*s %255s", &a, name) == 2 && a == addr) {
-			snprintf(out, len, "%s", name);
-			break;
-		}
+		if (sscanf(line, "%llx %*s %255s", &a, name) == 2)
+			for (k = 0; k < n; k++)
+				if (a == addr[k] && out[k][0] == '?')
+					snprintf(out[k], sizeof(out[k]), "%s",
+						 name);
 	if (f)
 		fclose(f);
 }
@@ -92,8 +96,7 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	for (k = 0; k < nk; k++)
-		sym_of(ks[k], names[k], sizeof(names[k]));
+	syms_of(ks, nk, names);
 	for (i = 0; i < nl; i++) {
 		const char *src = btf__name_by_offset(btf, li[i].line_off);
 		const char *file = btf__name_by_offset(btf, li[i].file_name_off);
