@@ -5,7 +5,8 @@
 // many nodes, by its node's bridge), a search finds one among them, grouping by a
 // label makes a ring per value, a container clicked shows its pairs
 // only, the table orders by p99, scrolled through shows every row it
-// lists and no blank, and UPDATES updates are applied; prints each update's "cmon-render" time from the
+// lists and no blank, the picture follows the window's width, and UPDATES
+// updates are applied; prints each update's "cmon-render" time from the
 // browser's performance timeline (drawing, style and layout) as
 // "render ms: p50 P p95 P max M over N updates", after the first three
 // (the topology alone, then the first figures: the elements are made),
@@ -117,6 +118,21 @@ try {
   if (seen.size !== listed) fail(`scrolled through the table: ${seen.size} rows seen of ${listed}`);
   await page.evaluate(() => { document.getElementById("pairs-panel").scrollTop = 0; });
   await page.click("#pause");
+  // a narrower window: the picture drawn again to its new width, every
+  // container in it
+  const fits = () => {
+    const box = document.getElementById("topology");
+    const vb = box.querySelector("svg").getAttribute("viewBox");
+    const out = [...box.querySelectorAll("[data-container] circle")]
+      .filter((c) => Number(c.getAttribute("cx")) > box.clientWidth).length;
+    return vb === `0 0 ${box.clientWidth} ${box.clientHeight}` && !out ||
+      `viewBox ${vb} in ${box.clientWidth}x${box.clientHeight}, ${out} containers outside`;
+  };
+  for (const width of [1000, 1600]) {
+    await page.setViewportSize({ width, height: 1200 });
+    await page.waitForFunction(`(${fits})() === true`, null, { timeout: 5000 })
+      .catch(async () => fail(`window ${width} px wide: ${await page.evaluate(fits)}`));
+  }
   const made = ms.slice(0, 3).map((x) => x.toFixed(1)).join(" ");
   const upd = ms.slice(3, 3 + Number(nupd)).sort((a, b) => a - b);
   const q = (f) => upd[rank(f, upd.length)];

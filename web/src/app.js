@@ -259,9 +259,15 @@ function hubTitle(hub, hubNode, hubBridge, isDown) {
       : "endpoints seen in traffic that are not containers monitored here";
 }
 
+// The picture's size, as the browser last laid it out: read when it
+// changes (topoSize below), not at every update, where reading it would
+// lay the page out once more before the update has changed anything.
+const topoBox = { w: 0, h: 0 };
+
 function renderTopology(v) {
   const box = $("topology");
-  const w = box.clientWidth || 800, h = box.clientHeight || 460;
+  if (!topoBox.w) Object.assign(topoBox, { w: box.clientWidth, h: box.clientHeight });
+  const w = topoBox.w || 800, h = topoBox.h || 460;
   const L = layers(box);
   for (const svg of box._svgs) setAttrs(svg, { viewBox: `0 0 ${w} ${h}` });
   if (!state.topo) {
@@ -303,7 +309,6 @@ function renderTopology(v) {
                   y: hub.y + 4 });
     setText(t, hub.name + (isDown ? " (node down)" : ""));
   });
-  state.links = new Map();
   setText($("topology-note"), v.linksLeft
     ? `(${v.linksLeft} quieter links not drawn: filter or pick a pair)` : "");
   // (names only where they can be read: all of a small picture, else
@@ -325,14 +330,18 @@ function renderTopology(v) {
       line._b = b;
       setAttrs(line, { x1: a.x, y1: a.y, x2: b.x, y2: b.y });
     }
+    // (most links look as they did: only their figures moved)
+    const dim = !(shown(l.a) || shown(l.b));
+    if (line._look === l.look && line._dim === dim) return;
+    line._look = l.look;
+    line._dim = dim;
     const st = l.style, on = l.selected;
     setAttrs(line, {
       class: "link" + (l.active ? "" : " idle") + (on ? " selected" : "") +
-        (shown(l.a) || shown(l.b) ? "" : " dim"),
+        (dim ? " dim" : ""),
       stroke: st.color, "stroke-width": on ? st.width + 3 : st.width,
       "data-loss": l.lossy ? "1" : "0", "data-style": st.kind,
     });
-    state.links.set(l.key, l);
   });
   reconcile(L.markers, drawn.filter((l) => l.lossy), (l) => l.key,
     () => el("text", { class: "loss-marker" }, "✕"), (t, l) => {
@@ -371,9 +380,9 @@ function renderTopology(v) {
   L.cts._key = ctKey;
   tip.kinds = {
     // (its ends until the feed sends its figures)
-    link: (k) => !state.links.has(k) ? undefined
+    link: (k) => !linkOf(v, k) ? undefined
       : v.tip && v.tip.key === k ? v.tip.text
-      : `${state.links.get(k).a} ↔ ${state.links.get(k).b}`,
+      : `${linkOf(v, k).a} ↔ ${linkOf(v, k).b}`,
     ct: (name) => {
       const p = pos.get(name);
       if (!p) return undefined;
@@ -385,6 +394,13 @@ function renderTopology(v) {
           : "not monitored on this node"].join("\n");
     },
   };
+}
+
+// The link of @key that @v draws, if it does (its map made when first
+// asked: a link is looked up when pointed at or clicked).
+function linkOf(v, key) {
+  if (!v._links) v._links = new Map(v.links.map((l) => [l.key, l]));
+  return v._links.get(key);
 }
 
 // What every colour and width of a link means, grey included.
@@ -526,13 +542,13 @@ function renderPair(v) {
   loss.replaceChildren();
   loss.className = "";
   if (!p) {
-    $("pair-title").textContent = "Select a pair or a link";
+    setText($("pair-title"), "Select a pair or a link");
     return;
   }
-  $("pair-title").textContent =
+  setText($("pair-title"),
     `${p.src} → ${p.dst} (${m.pairProto(p)}) — end to end p50 ` +
     `${m.fmtUs(p.latency_us.e2e.p50)}, p99 ${m.fmtUs(p.latency_us.e2e.p99)}` +
-    (p.active ? "" : " — idle");
+    (p.active ? "" : " — idle"));
   for (const h of m.hopBreakdown(p)) {
     const d = el("div", { class: "hop", "data-hop": h.hop,
                           "data-p50": h.p50.toFixed(3) });
@@ -662,23 +678,21 @@ function renderAlerts() {
 // monitor's own (what it did not see).
 function renderNetwork(v) {
   const box = $("network");
-  box.replaceChildren();
-  if (!state.metrics) return;
-  const issues = v.issues;
-  if (!v.nissues) {
-    box.append(el("div", { class: "ok", "data-network": "ok" },
-                  "Network: no pair lost packets in the last interval."));
-    return;
-  }
-  box.append(el("div", { class: "bad", "data-network": "lossy" },
-    `Network: ${v.nissues} pair(s) lost packets in the last interval: ` +
-    issues.map((i) => i.lost
-      ? `${i.pair} ${m.fmtPct(i.ratio)} (${i.lost} packets` +
-        `${i.hop ? ", between " + i.hop.replace(">", " and ") : ""})`
-      // (the counters confirm a gap after three reads; traced packets
-      // missing show it first)
-      : `${i.pair} (${i.seqLost} traced packet(s) missing)`)
-      .join("; ") + (v.nissues > issues.length ? "; …" : "")));
+  const line = !state.metrics ? null
+    : !v.nissues ? ["ok", "Network: no pair lost packets in the last interval."]
+    : ["lossy", `Network: ${v.nissues} pair(s) lost packets in the last interval: ` +
+      v.issues.map((i) => i.lost
+        ? `${i.pair} ${m.fmtPct(i.ratio)} (${i.lost} packets` +
+          `${i.hop ? ", between " + i.hop.replace(">", " and ") : ""})`
+        // (the counters confirm a gap after three reads; traced packets
+        // missing show it first)
+        : `${i.pair} (${i.seqLost} traced packet(s) missing)`)
+        .join("; ") + (v.nissues > v.issues.length ? "; …" : "")];
+  // (one line, written only when it says something new)
+  reconcile(box, line ? [line] : [], () => "line", () => el("div"), (d, [k, text]) => {
+    setAttrs(d, { class: k === "ok" ? "ok" : "bad", "data-network": k });
+    setText(d, text);
+  });
 }
 
 // The cluster view's nodes: which answer, which do not and why.
@@ -765,13 +779,13 @@ function render() {
   const mx = state.metrics;
   if (state.nodes) {
     const down = state.nodes.filter((n) => !n.up).length;
-    $("node").textContent = `cluster of ${state.nodes.length} nodes` +
-      (down ? `, ${down} down` : "");
+    setText($("node"), `cluster of ${state.nodes.length} nodes` +
+      (down ? `, ${down} down` : ""));
   } else if (mx) {
-    $("node").textContent = "node " + (mx.node || "–");
+    setText($("node"), "node " + (mx.node || "–"));
   }
   if (mx) {
-    $("sampling").textContent = mx.sample ? `sampling 1/${mx.sample}` : "";
+    setText($("sampling"), mx.sample ? `sampling 1/${mx.sample}` : "");
     $("last-update").dataset.time = mx.time;
   }
   tip.texts.clear();
@@ -799,9 +813,9 @@ function tick() {
   const interval = state.metrics ? state.metrics.interval_s || 1 : 1;
   const stale = !state.paused && age > Math.max(3, 3 * interval);
   document.body.classList.toggle("stale", stale);
-  lu.textContent = (stale ? "stale: figures from " : "last update ") +
+  setText(lu, (stale ? "stale: figures from " : "last update ") +
     new Date(t * 1000).toLocaleTimeString() +
-    ` (${age < 1.5 ? "now" : Math.round(age) + " s ago"})`;
+    ` (${age < 1.5 ? "now" : Math.round(age) + " s ago"})`);
 }
 
 // The feed (feed.js) reads the API in a worker; the page sends it what
@@ -873,7 +887,7 @@ document.querySelector("#pairs tbody").addEventListener("click", (e) => {
 $("topology").addEventListener("click", (e) => {
   // (a link opens its busiest pair)
   const n = e.target.closest("[data-link]");
-  const l = n && state.links && state.links.get(n.dataset.link);
+  const l = n && linkOf(state.view || NO_VIEW, n.dataset.link);
   if (l) select(l.busiest);
 });
 $("group-by").addEventListener("change", (e) => {
@@ -900,6 +914,15 @@ window.addEventListener("resize", () => {
   rowsView.one = rowsView.two = 0;
   render();
 });
+// (the picture resized, by the window or by the page's scroll bar coming
+// or going: drawn again at its new size)
+// (read here, the page is laid out already)
+new ResizeObserver(() => {
+  const box = $("topology"), w = box.clientWidth, h = box.clientHeight;
+  if (w === topoBox.w && h === topoBox.h) return;
+  Object.assign(topoBox, { w, h });
+  render();
+}).observe($("topology"));
 setInterval(tick, 1000);
 renderLegend();
 feed.postMessage({ type: "start", token });

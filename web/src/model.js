@@ -467,11 +467,17 @@ export function view(d, q) {
   const issues = networkIssues(paths);
   const tipped = q.tip ? top.links.find((l) => l.key === q.tip) : null;
   return {
-    links: top.links.map((l) => ({
-      key: l.key, a: l.a, b: l.b, active: l.active, lossy: l.lossy,
-      selected: has(l), style: linkStyle(l),
-      busiest: pairId(l.pairs.reduce((x, y) => y.bps > x.bps ? y : x)),
-    })),
+    links: top.links.map((l) => {
+      const style = linkStyle(l), selected = has(l);
+      return {
+        key: l.key, a: l.a, b: l.b, active: l.active, lossy: l.lossy,
+        selected, style,
+        // (all the page draws of it: the same look is not drawn again)
+        look: [l.active, selected, l.lossy, style.color, style.width,
+               style.kind].join(),
+        busiest: pairId(l.pairs.reduce((x, y) => y.bps > x.bps ? y : x)),
+      };
+    }),
     tip: tipped ? { key: tipped.key, text: linkText(tipped) } : null,
     linksLeft: top.left, lossyEnds: [...top.lossyEnds],
     ends: strangers(cs, pic),

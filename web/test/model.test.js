@@ -434,6 +434,12 @@ test("an update's view: what the page draws of every pair, made in the feed", ()
   const l = v.links.find((x) => x.key === "db|web");
   assert.equal(l.busiest, "10.0.0.1>10.0.0.2/tcp");
   assert.ok(l.lossy && l.selected && l.style.kind === "loss");
+  // (its look, by which the page writes a link only when it changed:
+  // another with the selection, the same for the links it left alone)
+  const v2 = m.view({ metrics: mx, topo }, { ...q, selected: null });
+  assert.notEqual(v2.links.find((x) => x.key === "db|web").look, l.look);
+  for (const x of v2.links.filter((x) => x.key !== "db|web"))
+    assert.equal(x.look, v.links.find((y) => y.key === x.key).look);
   // the tooltip of the link asked for, and of no other
   assert.equal(v.tip.key, "db|web");
   assert.match(v.tip.text, /^db ↔ web\nweb → db tcp: .*\ndb → web tcp: .*loss 4\.00 % at veth_in>veth_out/);
