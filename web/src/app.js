@@ -15,7 +15,7 @@ const state = {
   topo: null, metrics: null, view: null, health: null, nodes: null,
   status: "", paused: false, selected: null, query: "", order: "bps",
   groupBy: "", history: null, historyOf: null, charts: {}, updates: 0,
-  seq: 0, tipLink: null,
+  seq: 0, tipLink: null, links: new Map(),
 };
 // (what an update draws before its first figures)
 const NO_VIEW = { links: [], linksLeft: 0, lossyEnds: [], ends: [], rows: [],
@@ -842,6 +842,10 @@ feed.onmessage = (e) => {
   if (msg.metrics) state.metrics = msg.metrics;
   if (msg.health) state.health = msg.health;
   state.nodes = msg.nodes;
+  // (the links come as what changed: every view's are taken, in order)
+  const links = m.linksFrom(msg.view.links, state.links);
+  state.links = links.had;
+  msg.view.links = links.links;
   if (msg.seq !== state.seq) return;
   state.view = msg.view;
   const p = state.view && state.view.selected;

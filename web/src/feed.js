@@ -11,7 +11,8 @@
 // ("live", "down") and { type: "view", update, seq, metrics (without its
 // pairs; null before the first figures), topo (without its paths;
 // undefined: unchanged), nodes, health, view }: update true for new
-// figures, false for new params; seq the params it was made for.
+// figures, false for new params; seq the params it was made for.  The
+// view's links are those the page does not have yet (m.linksDelta()).
 import * as api from "./api.js";
 import * as m from "./model.js";
 
@@ -23,6 +24,7 @@ let shown = null;	// the figures shown (latest, unless paused)
 let topoSig = null;	// what the page was last given of the topology,
 let topoOf = null;	// made of this one
 let topo = null, topoAt = 0;
+const linksSent = new Map();	// what the page has of each link drawn
 
 const getJSON = (path) => api.getJSON(path, token);
 
@@ -38,10 +40,12 @@ function post(update) {
     topoSig = sig;
     topoOf = shown.topo;
   }
+  const view = m.view(shown, params);
+  view.links = m.linksDelta(view.links, linksSent);
   postMessage({
     type: "view", update, seq: params.seq, metrics: shown.metrics && metrics,
     topo: fresh ? (shown.topo ? t : null) : undefined,
-    nodes: shown.nodes, health: shown.health, view: m.view(shown, params),
+    nodes: shown.nodes, health: shown.health, view,
   });
 }
 

@@ -481,10 +481,50 @@ export function view(d, q) {
     tip: tipped ? { key: tipped.key, text: linkText(tipped) } : null,
     linksLeft: top.left, lossyEnds: [...top.lossyEnds],
     ends: strangers(cs, pic),
-    rows: rows.rows, rowsLeft: rows.left, order: q.order,
+    rows: rows.rows.map(rowOf), rowsLeft: rows.left, order: q.order,
     selected: paths.find((p) => pairId(p) === q.selected) || null,
     issues: issues.slice(0, 5), nissues: issues.length,
   };
+}
+
+// What the table draws of a pair (the rest stays in the feed).
+function rowOf(p) {
+  const { p50, p99 } = p.latency_us.e2e, l = p.loss;
+  return {
+    src: p.src, dst: p.dst, src_ip: p.src_ip, dst_ip: p.dst_ip, proto: p.proto,
+    port: p.port, _id: pairId(p), active: p.active, pps: p.pps, bps: p.bps,
+    latency_us: { e2e: { p50, p99 } },
+    loss: { ratio: l.ratio, lost: l.lost, seq_lost: l.seq_lost, hop: l.hop },
+  };
+}
+
+// A view's links as they cross from the feed to the page: at every
+// update most look as they did, and the page has them already.  To the
+// page go the keys of the links drawn, in order, and the links it does not
+// have as they are now; @sent (key → what the page has of that link) is
+// brought up to date.  linksFrom() makes the list again on the page.
+export function linksDelta(links, sent) {
+  const keys = [], changed = [];
+  const now = new Map();
+  for (const l of links) {
+    const has = l.look + "|" + l.busiest;
+    keys.push(l.key);
+    if (sent.get(l.key) !== has) changed.push(l);
+    now.set(l.key, has);
+  }
+  sent.clear();
+  for (const [k, has] of now) sent.set(k, has);
+  return { keys, changed };
+}
+
+// The links of @delta (linksDelta()) from those the page had (@had: key
+// → link): { links, had } (had for the next one).  Every delta the feed
+// sends is applied, in order, so that both sides have the same links.
+export function linksFrom(delta, had) {
+  const next = new Map();
+  for (const k of delta.keys) next.set(k, had.get(k));
+  for (const l of delta.changed) next.set(l.key, l);
+  return { links: [...next.values()], had: next };
 }
 
 // A pair's protocol, and the port the rules set it apart by: "tcp:5432".

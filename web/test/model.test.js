@@ -452,6 +452,10 @@ test("an update's view: what the page draws of every pair, made in the feed", ()
   // the busiest first (the IGMP report too), idle last
   assert.deepEqual(v.rows.map((p) => `${p.src}>${p.dst}:${p.active}`),
     ["web>igmp:true", "web>db:true", "db>web:true", "web>ext:true", "db>cache:false"]);
+  // (a row: what the table draws of the pair, not its hops)
+  assert.equal(m.pairId(v.rows[1]), "10.0.0.1>10.0.0.2/tcp");
+  assert.equal(v.rows[1].latency_us.e2e.p50, 30);
+  assert.ok(v.rows.every((r) => !r.latency_us.hops && r.pps != null));
   // past the rows shown, the lossy first
   const four = m.view({ metrics: mx, topo }, { ...q, rows: 4 });
   assert.deepEqual(four.rows.map((p) => `${p.src}>${p.dst}`),
@@ -466,6 +470,28 @@ test("an update's view: what the page draws of every pair, made in the feed", ()
   assert.equal(f.order, "p99");
   assert.ok(!f.selected && !f.links.some((x) => x.selected));
   assert.equal(m.view({ metrics: mx, topo }, { ...q, links: 1 }).linksLeft, 2);
+});
+
+test("a view's links cross to the page as what changed, and are whole there", () => {
+  const link = (key, look, busiest = "p") => ({ key, look, busiest });
+  const sent = new Map();
+  let had = new Map();
+  const views = [
+    [link("a|b", "x"), link("b|c", "x")],
+    [link("a|b", "x"), link("b|c", "y")],		// one's look changed
+    [link("b|c", "y", "q"), link("c|d", "x")],	// busiest changed; one gone, one new
+    [link("a|b", "x"), link("c|d", "x"), link("b|c", "y", "q")],	// back, reordered
+  ];
+  const crossed = [];
+  for (const links of views) {
+    const delta = m.linksDelta(links, sent);
+    crossed.push(delta.changed.map((l) => l.key));
+    // (as the page gets it: a copy)
+    const r = m.linksFrom(structuredClone(delta), had);
+    had = r.had;
+    assert.deepEqual(r.links, links);
+  }
+  assert.deepEqual(crossed, [["a|b", "b|c"], ["b|c"], ["b|c", "c|d"], ["a|b"]]);
 });
 
 test("an Open vSwitch bridge's ports read as their types, roles and containers", () => {
