@@ -924,8 +924,9 @@ window.addEventListener("resize", () => {
 new ResizeObserver(() => {
   const box = $("topology"), w = box.clientWidth, h = box.clientHeight;
   if (w === topoBox.w && h === topoBox.h) return;
+  const first = !topoBox.w;	// (its size before anything was drawn)
   Object.assign(topoBox, { w, h });
-  render();
+  if (!first) render();
 }).observe($("topology"));
 setInterval(tick, 1000);
 renderLegend();
