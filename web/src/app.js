@@ -260,8 +260,9 @@ function hubTitle(hub, hubNode, hubBridge, isDown) {
 }
 
 // The picture's size, as the browser last laid it out: read when it
-// changes (topoSize below), not at every update, where reading it would
-// lay the page out once more before the update has changed anything.
+// changes (the ResizeObserver at the end), not at every update, where
+// reading it would lay the page out once more before the update has
+// changed anything.
 const topoBox = { w: 0, h: 0 };
 
 function renderTopology(v) {
@@ -919,8 +920,8 @@ window.addEventListener("resize", () => {
   render();
 });
 // (the picture resized, by the window or by the page's scroll bar coming
-// or going: drawn again at its new size)
-// (read here, the page is laid out already)
+// or going: drawn again at its new size, read here, where the page is
+// laid out already)
 new ResizeObserver(() => {
   const box = $("topology"), w = box.clientWidth, h = box.clientHeight;
   if (w === topoBox.w && h === topoBox.h) return;
