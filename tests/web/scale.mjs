@@ -14,10 +14,25 @@
 // With CMON_FRAMES=N, N more updates are traced (the browser's timeline,
 // as DevTools records it): the page thread's time for an update and the
 // frame that paints it is printed as "update and its frame ms: p50 P p95
-// P max M", and all it did between one update and the next as "page
-// thread ms per update: p50 P p95 P" (timers and garbage collection too).
+// P max M" (and on the thread's own clock, in all and by phase of the
+// browser's work: script, style, layout...), and all it did between one
+// update and the next as "page thread ms per update: p50 P p95 P" (timers
+// and garbage collection too).
 // Env: CHROMIUM (default /usr/bin/chromium), CMON_WEB (web/ of the tree).
 import { fail, open } from "./browser.mjs";
+
+// The phases of the browser's work on its thread, by the trace's events
+// (the rest of a task, "other", is the task's own: taking messages in,
+// scheduling).
+const PHASES = {
+  script: ["FunctionCall", "EvaluateScript", "TimerFire", "FireAnimationFrame",
+           "HandlePostMessage", "MinorGC", "MajorGC", "V8.GCScavenger",
+           "V8.GCFinalizeMC", "ResizeObserverController::DeliverObservations"],
+  style: ["UpdateLayoutTree"], layout: ["Layout"], "pre-paint": ["PrePaint"],
+  paint: ["Paint"], layerize: ["Layerize"], commit: ["Commit"],
+};
+const PHASE_OF = new Map(Object.entries(PHASES).flatMap(([k, names]) =>
+  names.map((n) => [n, k])));
 
 const [url, ncts, nupd, shot, nodes = "1"] = process.argv.slice(2);
 const { browser, page, errors } = await open(url, 1600, 1200);
@@ -153,6 +168,29 @@ function rank(f, n) {
   return Math.max(0, Math.ceil(f * n) - 1);
 }
 
+// Thread time by phase in @tasks (of the page thread's events @on): each
+// event's own time (its thread time less that of the events within it).
+function phasesOf(on, tasks) {
+  const out = Object.fromEntries(Object.keys(PHASES).concat("other")
+    .map((k) => [k, 0]));
+  for (const t of tasks) {
+    const evs = on.filter((e) => e.ph === "X" && e.tdur != null &&
+                          e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur)
+      .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+    const stack = [];	// [event, its phase]
+    for (const e of evs) {
+      while (stack.length && stack.at(-1)[0].ts + stack.at(-1)[0].dur <= e.ts)
+        stack.pop();
+      // (an event of no phase is its nearest ancestor's: a Paint's parts, paint)
+      const k = PHASE_OF.get(e.name) ?? stack.at(-1)?.[1] ?? "other";
+      if (stack.length) out[stack.at(-1)[1]] -= e.tdur / 1000;
+      out[k] += e.tdur / 1000;
+      stack.push([e, k]);
+    }
+  }
+  return out;
+}
+
 // The page thread's busy time per update over @n updates, as DevTools
 // records it: the update's task and the frame that paints it ("update and
 // its frame", what must fit in a frame of 16.7 ms), and all its top-level
@@ -185,15 +223,17 @@ async function pageThread(n) {
   const within = (t, ts) => ts >= t.ts && ts < t.ts + t.dur;
   // (an update's task: the one its "cmon-render" began in)
   const upd = at.map((ts) => tasks.findIndex((t) => within(t, ts)));
-  const busy = [], frame = [], cpu = [];
+  const busy = [], frame = [], cpu = [], phases = [];
   for (let i = 0; i + 1 < upd.length; i++) {
     if (upd[i] < 0 || upd[i + 1] < 0) continue;
     const mine = tasks.slice(upd[i], upd[i + 1]);
     busy.push(mine.reduce((x, t) => x + t.dur, 0) / 1000);
     const f = mine.slice(1).find((t) => paints.some((p) => within(t, p.ts)));
     if (f) frame.push((mine[0].dur + f.dur) / 1000);
-    if (f && mine[0].tdur != null && f.tdur != null)
+    if (f && mine[0].tdur != null && f.tdur != null) {
       cpu.push((mine[0].tdur + f.tdur) / 1000);
+      phases.push(phasesOf(on, [mine[0], f]));
+    }
   }
   if (!busy.length || !frame.length) fail("no update traced");
   const q = (a, f) => a.sort((x, y) => x - y)[rank(f, a.length)]
@@ -201,7 +241,10 @@ async function pageThread(n) {
   return `update and its frame ms: p50 ${q(frame, 0.5)} p95 ${q(frame, 0.95)} ` +
     `max ${q(frame, 1)} over ${frame.length} updates\n` +
     (cpu.length ? `update and its frame, thread clock ms: p50 ${q(cpu, 0.5)} ` +
-     `p95 ${q(cpu, 0.95)} max ${q(cpu, 1)} over ${cpu.length} updates\n` : "") +
+     `p95 ${q(cpu, 0.95)} max ${q(cpu, 1)} over ${cpu.length} updates\n` +
+     "update and its frame by phase, thread clock ms (p50 each):" +
+     Object.keys(PHASES).concat("other").map((k) =>
+       ` ${k} ${q(phases.map((x) => x[k]), 0.5)}`).join("") + "\n" : "") +
     `page thread ms per update: p50 ${q(busy, 0.5)} p95 ${q(busy, 0.95)} ` +
     `over ${busy.length} updates`;
 }
