@@ -397,11 +397,10 @@ function renderTopology(v) {
   };
 }
 
-// The link of @key that @v draws, if it does (its map made when first
-// asked: a link is looked up when pointed at or clicked).
+// The link of @key that @v draws, if it does (by the map its links
+// were made again from: m.linksFrom()).
 function linkOf(v, key) {
-  if (!v._links) v._links = new Map(v.links.map((l) => [l.key, l]));
-  return v._links.get(key);
+  return v.byKey ? v.byKey.get(key) : undefined;
 }
 
 // What every colour and width of a link means, grey included.
@@ -847,6 +846,7 @@ feed.onmessage = (e) => {
   const links = m.linksFrom(msg.view.links, state.links);
   state.links = links.had;
   msg.view.links = links.links;
+  msg.view.byKey = links.had;
   if (msg.seq !== state.seq) return;
   state.view = msg.view;
   const p = state.view && state.view.selected;
