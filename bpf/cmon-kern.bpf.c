@@ -17,10 +17,10 @@
  *                  strip hop of packets delivered to the host stack.
  *   cmon_ovl_out/in  tc egress/ingress on an overlay (VXLAN) device: an
  *                  intermediate hop writing its slot in place.
- *   cmon_ct_tx     tp_btf/net_dev_start_xmit on a container's eth0: the
+ *   cmon_ct_tx     tc egress on a container's eth0 (--ct-hops): the
  *                  time a sampled packet left the container's stack, taken
  *                  over by cmon_veth_in as the first hop.
- *   cmon_ct_rx     tp_btf/netif_receive_skb on a container's eth0: the
+ *   cmon_ct_rx     tc ingress on a container's eth0 (--ct-hops): the
  *                  last hop, completing the record cmon_veth_out started.
  *   cmon_kfree_skb tp_btf/kfree_skb: drops on monitored devices, by flow
  *                  and reason.
@@ -61,20 +61,6 @@ static __always_inline struct cmon_dev_key cmon_dev_key(const struct net_device 
 		.ifindex = dev->ifindex,
 	};
 	return d;
-}
-
-/* Is @dev a container's eth0 (@rx: also one with a receive hop only)? */
-static __always_inline int cmon_is_ct_dev(const struct net_device *dev,
-					  int rx)
-{
-	struct cmon_dev_key d = cmon_dev_key(dev);
-	__u32 *role;
-
-	if (d.netns == cmon_host_netns)
-		return 0;	/* cheap: half the calls are host ports */
-	role = bpf_map_lookup_elem(&cmon_devs, &d);
-	return role && (*role == CMON_DEV_CT ||
-			(rx && *role == CMON_DEV_CT_RX));
 }
 
 /* Records waiting in cmon_post: the receive tracepoint's cheap gate. */
@@ -560,55 +546,59 @@ int cmon_ovl_in(struct __sk_buff *skb)
 	return cmon_hop(skb, CMON_TP_OVL_IN);
 }
 
-SEC("tp_btf/net_dev_start_xmit")
-int BPF_PROG(cmon_ct_tx, struct sk_buff *skb, struct net_device *dev)
+/*
+ * The container hops are tc programs on the container's own eth0, attached
+ * there only (--ct-hops), so that they run once per packet, where
+ * tracepoints ran at every device a packet crossed: egress, as the
+ * container's stack hands the packet to its device; ingress, as the device
+ * hands it to the container's stack.
+ */
+SEC("tc")
+int cmon_ct_tx(struct __sk_buff *ctx)
 {
+	struct sk_buff *skb = bpf_cast_to_kern_ctx(ctx);
 	struct cmon_pre_val v = {};
 	struct cmon_flow_key f;
 	__u64 key = (__u64)skb;
 	__u32 pkt_id;
 
 	/* cheapest tests first: most packets are not sampled */
-	if (skb->protocol != bpf_htons(CMON_ETH_P_IP) ||
-	    dev->nd_net.net->ns.inum == cmon_host_netns ||
-	    cmon_parse_kskb(skb, &f, &pkt_id))
-		return 0;
+	if (cmon_parse_kskb(skb, &f, &pkt_id))
+		return CMON_TC_NEXT;
 	v.hash = cmon_pkt_hash(&f, pkt_id);
 	if (cmon_sample_skip(cmon_sample_base, v.hash) ||
-	    !cmon_traced(&f, v.hash, &v.ts))
-		return 0;
-	if (!cmon_is_ct_dev(dev, 0) || !cmon_dst_monitored(f.daddr))
-		return 0;
+	    !cmon_traced(&f, v.hash, &v.ts) || !cmon_dst_monitored(f.daddr))
+		return CMON_TC_NEXT;
 	bpf_map_update_elem(&cmon_pre, &key, &v, BPF_ANY);
-	return 0;
+	return CMON_TC_NEXT;
 }
 
-SEC("tp_btf/netif_receive_skb")
-int BPF_PROG(cmon_ct_rx, struct sk_buff *skb)
+SEC("tc")
+int cmon_ct_rx(struct __sk_buff *ctx)
 {
-	__u64 key = (__u64)skb, now, n;	/* n: 64-bit, for the verifier */
+	__u64 key = cmon_skb_addr(ctx), now, n;	/* n: 64-bit, for the verifier */
 	struct cmon_record *r;
 
 	if (!cmon_post_pending)
-		return 0;
+		return CMON_TC_NEXT;
 	r = bpf_map_lookup_elem(&cmon_post, &key);
 	if (!r)
-		return 0;
+		return CMON_TC_NEXT;
 	now = cmon_now();
 	n = r->nhops;
-	/* same packet (length) and not a stale entry of a reused skb: its
-	 * strip hop (ours, so on our clock, whatever the sender's) was less
-	 * than a second ago */
-	if (skb->len == r->len && n >= 1 && n < CMON_REC_HOPS &&
-	    (__s64)(now - r->t0 - (__s32)r->hop[n - 1].delta) < 1000000000LL &&
-	    cmon_is_ct_dev(skb->dev, 1)) {
+	/* same packet (IPv4 length: tc sees the Ethernet header too) and
+	 * not a stale entry of a reused skb: its strip hop (ours, so on our
+	 * clock, whatever the sender's) was less than a second ago */
+	if (ctx->len == r->len + CMON_ETH_HLEN && n >= 1 &&
+	    n < CMON_REC_HOPS &&
+	    (__s64)(now - r->t0 - (__s32)r->hop[n - 1].delta) < 1000000000LL) {
 		r->hop[n].tp = CMON_TP_CT_RX;
 		r->hop[n].node = cmon_node_id;
 		r->hop[n].delta = (__s32)(now - r->t0);
 		r->nhops = n + 1;
 	}
 	cmon_post_done(key, r);
-	return 0;
+	return CMON_TC_NEXT;
 }
 
 /*

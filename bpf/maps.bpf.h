@@ -46,10 +46,8 @@ const volatile __u64 cmon_key = 0;
 const volatile __u8 cmon_clock_tai = 0;
 /* Added to every stamp: a test knob simulating an unsynchronised node. */
 const volatile __s64 cmon_clock_offset = 0;
-/* Container transmit/receive tracepoint hops attached (cmon_ct_tx/rx). */
+/* Container transmit/receive hops attached (cmon_ct_tx/rx). */
 const volatile __u8 cmon_ct_hops = 0;
-/* Inode of the host network namespace: container devices live elsewhere. */
-const volatile __u32 cmon_host_netns = 0;
 /*
  * Records per CPU in cmon_rec_ring, a power of two (max_entries is this
  * times the possible CPUs; both set by the agent).  Each CPU wakes the
@@ -174,7 +172,7 @@ struct {
 } cmon_stats SEC(".maps");
 
 /*
- * Container-side tracepoint hops, keyed by skb address (the same skb goes
+ * The container's own hops, keyed by skb address (the same skb goes
  * from a container's eth0 to the host-side veth and back):
  * cmon_pre holds the container transmit time of a sampled packet until the
  * stamp hop takes it; cmon_post holds the record of a stripped packet until

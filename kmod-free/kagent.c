@@ -48,6 +48,8 @@
 struct tracked {
 	struct cmon_container ct;
 	struct cmon_tc tc;
+	struct cmon_tc ct_tc;		/* --ct-hops: at its eth0 */
+	int ct_hops;			/* ct_tc attached */
 	int seen;		/* in the last full look */
 	int gone;		/* a link event or a full look said it left */
 	/* what the runtime says of it (in a->rts), or NULL */
@@ -386,6 +388,9 @@ static void untrack(struct cmon_kagent *a, unsigned int i, const char *why)
 		cmon_tc_detach_in(t->ct.ns_path, &t->tc);
 	else
 		cmon_tc_detach(&t->tc);
+	/* (its receive hop last: no strip hop is left to wait for it) */
+	if (t->ct_hops)
+		cmon_tc_detach_in(t->ct.ns_path, &t->ct_tc);
 	cmon_info("container %s %s (%s on %s)", t->ct.name, why, t->ct.port,
 		  port_kind(&t->ct));
 	free(t);
@@ -402,6 +407,43 @@ static void set_meta(struct tracked *t, const struct cmon_ct_meta *m)
 	t->meta = m;
 	if (m)
 		snprintf(t->ct.name, sizeof(t->ct.name), "%s", m->name);
+}
+
+/*
+ * Attach the hop programs for container @t: with --ct-hops its own hops
+ * at its eth0 first, so that a record its strip hop leaves for the
+ * receive hop never waits for one not yet there.
+ */
+static int attach_hops(struct cmon_kagent *a, struct tracked *t)
+{
+	const struct cmon_container *c = &t->ct;
+	int err;
+
+	if (a->opt.ct_hops && !c->switch_port) {
+		err = cmon_tc_attach_in(c->ns_path, &t->ct_tc, c->ct_ifindex,
+					bpf_program__fd(a->skel->progs.cmon_ct_rx),
+					bpf_program__fd(a->skel->progs.cmon_ct_tx),
+					0);
+		if (err)
+			return err;
+		t->ct_hops = 1;
+	}
+	/* the switch's af_packet port reads what the container sends
+	 * before tc ingress (the switch is its stamp hop), and writes
+	 * past tc egress (no qdisc): the receive hop is on the
+	 * container's side, at its eth0's ingress */
+	if (c->switch_port)
+		err = cmon_tc_attach_in(c->ns_path, &t->tc, c->ct_ifindex,
+					bpf_program__fd(a->skel->progs.cmon_veth_out),
+					-1, 0);
+	else
+		err = cmon_tc_attach(&t->tc, c->port_ifindex,
+				     bpf_program__fd(a->skel->progs.cmon_veth_in),
+				     bpf_program__fd(a->skel->progs.cmon_veth_out),
+				     CMON_TC_STAMP_INGRESS);
+	if (err && t->ct_hops)
+		cmon_tc_detach_in(c->ns_path, &t->ct_tc);
+	return err;
 }
 
 /* Start monitoring the containers @cts (@n of them, resolved). */
@@ -428,19 +470,7 @@ static void track(struct cmon_kagent *a, const struct cmon_container *cts,
 			break;
 		}
 		t->ct = *c;
-		/* the switch's af_packet port reads what the container sends
-		 * before tc ingress (the switch is its stamp hop), and writes
-		 * past tc egress (no qdisc): the receive hop is on the
-		 * container's side, at its eth0's ingress */
-		if (c->switch_port)
-			err = cmon_tc_attach_in(c->ns_path, &t->tc, c->ct_ifindex,
-						bpf_program__fd(a->skel->progs.cmon_veth_out),
-						-1, 0);
-		else
-			err = cmon_tc_attach(&t->tc, c->port_ifindex,
-					     bpf_program__fd(a->skel->progs.cmon_veth_in),
-					     bpf_program__fd(a->skel->progs.cmon_veth_out),
-					     CMON_TC_STAMP_INGRESS);
+		err = attach_hops(a, t);
 		if (err) {
 			cmon_log_rl(CMON_LOG_WARN, "cannot attach to %s "
 				    "(container %s): %s", c->port, c->name,
@@ -1758,7 +1788,6 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	a->skel->data->cmon_sample_base = o->sample_n;
 	a->skel->rodata->cmon_node_id = o->node_id;
 	a->skel->rodata->cmon_key = key;
-	a->skel->rodata->cmon_host_netns = a->host_ns;
 	a->skel->rodata->cmon_ct_hops = o->ct_hops;
 	a->skel->rodata->cmon_clock_tai = o->clock_tai;
 	a->skel->rodata->cmon_clock_offset = o->clock_offset;
@@ -1811,10 +1840,6 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 		a->hop_cache = NULL;
 		cmon_err("mapping the hop counter cache: %s", strerror(errno));
 		goto fail;
-	}
-	if (!o->ct_hops) {
-		bpf_program__set_autoattach(a->skel->progs.cmon_ct_tx, false);
-		bpf_program__set_autoattach(a->skel->progs.cmon_ct_rx, false);
 	}
 	err = cmon_kern__attach(a->skel);
 	if (err) {

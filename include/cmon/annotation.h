@@ -46,12 +46,12 @@
  * hops are 0..7 and 10, Open vSwitch userspace hops 8 and 9.
  */
 enum cmon_tp {
-	CMON_TP_CT_TX = 0,	/* container eth0 transmit (tracepoint) */
+	CMON_TP_CT_TX = 0,	/* container eth0 transmit (tc egress) */
 	CMON_TP_VETH_IN = 1,	/* host side of container veth, from container */
 	CMON_TP_OVL_OUT = 2,	/* overlay (vxlan) device, leaving the node */
 	CMON_TP_OVL_IN = 3,	/* overlay (vxlan) device, entering the node */
 	CMON_TP_VETH_OUT = 4,	/* host side of container veth, to container */
-	CMON_TP_CT_RX = 5,	/* container eth0 receive (tracepoint) */
+	CMON_TP_CT_RX = 5,	/* container eth0 receive (tc ingress) */
 	CMON_TP_HOST_IN = 6,	/* bridge device, delivered to the host stack */
 	CMON_TP_HOST_OUT = 7,	/* bridge device, sent by the host stack */
 	CMON_TP_OVS_RX = 8,	/* Open vSwitch vport receive */

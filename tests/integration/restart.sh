@@ -18,7 +18,7 @@ tc filter add dev "$p1" ingress prio 7 handle 7 bpf da \
 	it_fail "cannot add the foreign filter"
 
 # held KIND: "prog" or "map" ids of the running agent's programs and
-# their maps, or "veth": its veth hop programs (only its own where bpftool
+# their maps, or "hops": its veth and container hop programs (only its own where bpftool
 # names the process: another cmon on the machine has objects of the same
 # names)
 held() {
@@ -30,7 +30,7 @@ for p in json.load(sys.stdin):
     if p.get('name', '').startswith('cmon_') and (not pids or $AGENT_PID in pids):
         if sys.argv[1] == 'map':
             ids.update(p.get('map_ids', []))
-        elif sys.argv[1] == 'prog' or p['name'].startswith('cmon_veth'):
+        elif sys.argv[1] == 'prog' or p['name'].startswith(('cmon_veth', 'cmon_ct_')):
             ids.add(p['id'])
 print(' '.join(map(str, sorted(ids))))" "$1"
 }
@@ -100,11 +100,15 @@ check_clean() {
 		it_fail "$1: cmon filter left on $p1"
 	tc qdisc show dev "$p2" | grep -q clsact &&
 		it_fail "$1: clsact left on $p2"
+	ip -n cmtrc1 link show eth0 >/dev/null || it_fail "$1: eth0 of cmtrc1 gone"
+	ip netns exec cmtrc1 tc qdisc show dev eth0 | grep -q clsact &&
+		it_fail "$1: clsact left on cmtrc1's eth0"
 	foreign_works "$1"
 }
 
-# tcx (the default where the kernel has it)
-it_agent_start --sample 1
+# tcx (the default where the kernel has it): two links on each port, and
+# with --ct-hops two on each container's eth0
+it_agent_start --sample 1 --ct-hops
 hold
 # the agent's own tcx links (another cmon on the machine has its own)
 [ "$(bpftool -j link show | python3 -c "
@@ -112,8 +116,8 @@ import json, sys
 progs = set(map(int, sys.argv[1:]))
 print(sum(1 for l in json.load(sys.stdin)
           if l.get('type') in (11, 'tcx') and l.get('prog_id') in progs))
-" $(held veth))" = 4 ] ||
-	it_fail "tcx: not attached to both ports ($(it_tcx_progs | tr '\n' ' '))"
+" $(held hops))" = 8 ] ||
+	it_fail "tcx: not attached to both ports and eth0s ($(it_tcx_progs | tr '\n' ' '))"
 foreign_works "tcx, beside cmon"
 it_agent_stop
 check_clean "tcx, after SIGINT"
@@ -126,10 +130,12 @@ check_clean "tcx, after SIGKILL"
 echo "tcx: clean after SIGINT and SIGKILL, foreign filter unhindered"
 
 # clsact filters, as on kernels before 6.6
-it_agent_start --sample 1 --tc clsact
+it_agent_start --sample 1 --tc clsact --ct-hops
 hold
 tc filter show dev "$p2" egress | grep -q "c30a" || it_fail "not attached to $p2"
 tc filter show dev "$p1" ingress | grep -q "c30a" || it_fail "not attached to $p1"
+ip netns exec cmtrc1 tc filter show dev eth0 egress | grep -q "cmon_ct_tx" ||
+	it_fail "--ct-hops: not attached to cmtrc1's eth0"
 [ -z "$(it_tcx_progs | grep cmon_)" ] || it_fail "--tc clsact still used tcx"
 foreign_works "clsact, beside cmon"
 it_agent_stop
