@@ -264,12 +264,13 @@ int cmon_host_out(struct __sk_buff *skb)
 }
 
 /*
- * Record of a stripped packet, emitted at once; with the container hops
- * (cmon_ct_hops) a veth's record waits in cmon_post until the receiving
- * container's stack takes the packet (cmon_ct_rx adds that hop and emits
- * it) or the kernel drops it (cmon_kfree_skb emits it as is).
+ * Record of a stripped packet, emitted at once (1: written, for the
+ * caller to count); with the container hops (cmon_ct_hops) a veth's
+ * record waits in cmon_post until the receiving container's stack takes
+ * the packet (cmon_ct_rx adds that hop and emits it) or the kernel drops
+ * it (cmon_kfree_skb emits it as is).
  */
-static __always_inline void cmon_emit(struct __sk_buff *skb,
+static __always_inline int cmon_emit(struct __sk_buff *skb,
 				      const struct cmon_pkt *p,
 				      const struct cmon_ann *a, __u8 tp,
 				      __u8 carrier, __u32 segs, __u64 now)
@@ -292,9 +293,9 @@ static __always_inline void cmon_emit(struct __sk_buff *skb,
 	if (!cmon_ct_hops || tp != CMON_TP_VETH_OUT ||
 	    skb->ingress_ifindex == skb->ifindex ||
 	    bpf_map_update_elem(&cmon_post, &key, &r, BPF_ANY))
-		cmon_submit(&r);
-	else
-		__sync_fetch_and_add(&cmon_post_pending, 1);
+		return cmon_put_record(&r);
+	__sync_fetch_and_add(&cmon_post_pending, 1);
+	return 0;
 }
 
 /* Emit and forget the pending record of @key (one caller wins). */
@@ -306,15 +307,12 @@ static __always_inline void cmon_post_done(__u64 key, struct cmon_record *r)
 }
 
 /*
- * Count what a strip or intermediate hop made of an annotation: @ok_stat
- * when done, the check failure, or (@other_is_err) skip_room otherwise.
+ * Count why a strip or intermediate hop left an annotation alone (@err):
+ * the check that failed, or (@other_is_err) skip_room otherwise.
  */
-static __always_inline void cmon_count_result(int err, __u32 ok_stat,
-					      int other_is_err)
+static __always_inline void cmon_count_failure(int err, int other_is_err)
 {
-	if (!err)
-		cmon_stat(ok_stat);
-	else if (err == CMON_BAD_VER)
+	if (err == CMON_BAD_VER)
 		cmon_stat(CMON_EV_BAD_VERSION);
 	else if (err == CMON_BAD_TAG)
 		cmon_stat(CMON_EV_BAD_TAG);
@@ -372,10 +370,12 @@ static __always_inline void cmon_capture_end(struct cmon_pcap_ev *ev,
 
 /*
  * Strip the annotation of a packet at its last hop @tp and emit its
- * record: 0, or the error that kept it.  Out of line, as cmon_stamp().
+ * record: 0, or the error that kept it (counted).  *@rec tells whether
+ * the record was written; the caller counts the strip and the record.
+ * Out of line, as cmon_stamp().
  */
 static __noinline int cmon_strip(struct __sk_buff *skb, struct cmon_pkt *p,
-				 __u32 tp)
+				 __u32 tp, int *rec)
 {
 	union {
 		struct cmon_ipopt_hdr h;
@@ -403,9 +403,10 @@ static __noinline int cmon_strip(struct __sk_buff *skb, struct cmon_pkt *p,
 		carrier = CMON_CARRIER_TRAILER;
 	}
 	cmon_capture_end(ev, a, tp, carrier, now, err);
-	cmon_count_result(err, CMON_EV_STRIPPED, 1);
-	if (!err)
-		cmon_emit(skb, p, a, tp, carrier, segs, now);
+	if (err)
+		cmon_count_failure(err, 1);
+	else
+		*rec = cmon_emit(skb, p, a, tp, carrier, segs, now);
 	return err;
 }
 
@@ -416,10 +417,11 @@ static __noinline int cmon_strip(struct __sk_buff *skb, struct cmon_pkt *p,
 static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 					  struct cmon_pkt *p, __u8 tp)
 {
-	int err = -1;
+	struct cmon_hop_slot *slot;
+	int err = -1, rec = 0;
 
 	if (cmon_carries_ann(p))
-		err = cmon_strip(skb, p, tp);
+		err = cmon_strip(skb, p, tp, &rec);
 	else if (p->ihl_bytes > 20 && p->first_opt[0] == 1)
 		/* options opening with a NOP, such as the NOPs a forged
 		 * option became at the stamp hop: passed on, counted */
@@ -428,7 +430,10 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 		return CMON_TC_DROP;
 	if (!err)
 		p->tot_len -= CMON_ANN_WIRE_LEN;
-	cmon_count_hop(&p->flow, tp, cmon_segs(skb, p), skb->len - CMON_ETH_HLEN);
+	slot = cmon_count_hop(&p->flow, tp, cmon_segs(skb, p),
+			      skb->len - CMON_ETH_HLEN);
+	if (!err)
+		cmon_count_stripped(slot, rec);
 	return CMON_TC_NEXT;
 }
 
@@ -490,13 +495,15 @@ SEC("tc")
 int cmon_uplink_out(struct __sk_buff *skb)
 {
 	struct cmon_pkt p;
-	int err;
+	int err, rec = 0;
 
 	if (cmon_parse(skb, &p) || !cmon_carries_ann(&p))
 		return CMON_TC_NEXT;
-	err = cmon_strip(skb, &p, CMON_TP_UPLINK);
-	if (!err)
+	err = cmon_strip(skb, &p, CMON_TP_UPLINK, &rec);
+	if (!err) {
+		cmon_count_stripped(NULL, rec);
 		cmon_stat(CMON_EV_UPLINK_STRIPPED);
+	}
 	return err == CMON_DAMAGED ? CMON_TC_DROP : CMON_TC_NEXT;
 }
 
@@ -517,7 +524,10 @@ static __noinline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 	if (err == CMON_DAMAGED)
 		return CMON_TC_DROP;
 	/* untouched: no annotation, or all slots taken */
-	cmon_count_result(err, CMON_EV_WRITTEN, 0);
+	if (err)
+		cmon_count_failure(err, 0);
+	else
+		cmon_stat(CMON_EV_WRITTEN);
 	/* count as the stamp and strip hops do: without the annotation */
 	if (cmon_has_ipopt(&p)) {
 		extra = CMON_ANN_WIRE_LEN;

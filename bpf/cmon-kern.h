@@ -52,24 +52,40 @@ struct cmon_hop_count {
 /*
  * A slot of the per-CPU hop counter cache (cmon_hop_cache): counts of one
  * hop key since the slot took it, one cache line.  gen is odd while the
- * slot changes hands (its counts go to cmon_hops first).  A stamp hop's
- * slot also counts its packets sampling left out and those it stamped
- * (the statistics sampled_out and stamped, less what cmon_stats holds of
- * them: a statistic counted there would be one more line, and page, to
- * touch for every packet), and keeps where its flow's destination is
- * (cmon_dst_monitored()), valid while dst_gen is cmon_peers_gen (never 0).
+ * slot changes hands (its counts go to cmon_hops first).  A slot also
+ * counts two statistics of its hop's packets (less what cmon_stats holds
+ * of them: a statistic counted there would be one more line, and page, to
+ * touch for every packet): a stamp hop's, those sampling left out and
+ * those it stamped; any other hop's, those it stripped and the records it
+ * wrote (cmon_tp_stamps()).  A stamp hop's slot keeps where its flow's
+ * destination is (cmon_dst_monitored()), valid while dst_gen is
+ * cmon_peers_gen (never 0).
  */
 struct cmon_hop_slot {
 	struct cmon_hop_key key;
 	__u32 gen;
 	__u64 packets;
 	__u64 bytes;
-	__u64 sampled_out;
-	__u64 stamped;
+	union {
+		struct {			/* a stamp hop's */
+			__u64 sampled_out;
+			__u64 stamped;
+		};
+		struct {			/* any other hop's */
+			__u64 stripped;
+			__u64 records;
+		};
+	};
 	__u32 dst_gen;
 	__u8 dst;
 	__u8 pad[3];
 };
+
+/* Is @tp a stamp hop (its slots count sampled_out and stamped)? */
+static inline int cmon_tp_stamps(__u8 tp)
+{
+	return tp == CMON_TP_VETH_IN || tp == CMON_TP_HOST_OUT;
+}
 _Static_assert(sizeof(struct cmon_hop_slot) == 64, "a hop slot is a line");
 
 /* Default slots per CPU in cmon_hop_cache (a power of two). */

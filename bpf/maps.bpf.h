@@ -337,10 +337,17 @@ static __noinline void cmon_slot_take(struct cmon_hop_slot *s,
 	s->gen++;
 	if (s->packets)
 		cmon_hops_add(&s->key, s->packets, s->bytes);
-	if (s->sampled_out)
-		cmon_stat_add(CMON_EV_SAMPLED_OUT, s->sampled_out);
-	if (s->stamped)
-		cmon_stat_add(CMON_EV_STAMPED, s->stamped);
+	if (cmon_tp_stamps(s->key.tp)) {
+		if (s->sampled_out)
+			cmon_stat_add(CMON_EV_SAMPLED_OUT, s->sampled_out);
+		if (s->stamped)
+			cmon_stat_add(CMON_EV_STAMPED, s->stamped);
+	} else {
+		if (s->stripped)
+			cmon_stat_add(CMON_EV_STRIPPED, s->stripped);
+		if (s->records)
+			cmon_stat_add(CMON_EV_RECORDS, s->records);
+	}
 	s->key = *k;
 	s->packets = segs;
 	s->bytes = bytes;
@@ -400,6 +407,21 @@ static __always_inline void cmon_count_stamped(struct cmon_hop_slot *s)
 		s->stamped++;
 	else
 		cmon_stat(CMON_EV_STAMPED);
+}
+
+/* A packet a strip hop stripped, and (@rec) whose record it wrote,
+ * counted in its flow's hop slot @s, if any. */
+static __always_inline void cmon_count_stripped(struct cmon_hop_slot *s,
+						int rec)
+{
+	if (s) {
+		s->stripped++;
+		s->records += rec;
+		return;
+	}
+	cmon_stat(CMON_EV_STRIPPED);
+	if (rec)
+		cmon_stat(CMON_EV_RECORDS);
 }
 
 /* cmon_dst_monitored() of @daddr, the flow's of hop slot @s: kept there
@@ -472,12 +494,13 @@ static __always_inline __u32 cmon_next_seq(const struct cmon_flow_key *flow)
 
 /*
  * Copy a finished record to this CPU's ring (cmon_rec_ring), waking the
- * agent at every cmon_wake_mask + 1-th; a full ring is counted.  Programs
- * on one CPU run one after another, but a tracepoint's can run from an
- * interrupt of another's: one that finds the ring in use (busy) sends its
- * record through cmon_rb instead.
+ * agent at every cmon_wake_mask + 1-th: 1, or 0 for a full ring (counted).
+ * The caller counts the record.  Programs on one CPU run one after
+ * another, but a tracepoint's can run from an interrupt of another's: one
+ * that finds the ring in use (busy) sends its record through cmon_rb
+ * instead.
  */
-static __always_inline void cmon_submit(const struct cmon_record *rec)
+static __always_inline int cmon_put_record(const struct cmon_record *rec)
 {
 	__u32 cpu = bpf_get_smp_processor_id(), idx;
 	struct cmon_rec_pos *pos = bpf_map_lookup_elem(&cmon_rec_pos, &cpu);
@@ -485,11 +508,10 @@ static __always_inline void cmon_submit(const struct cmon_record *rec)
 	__u64 head;
 
 	if (!pos || pos->busy) {
-		if (bpf_ringbuf_output(&cmon_rb, (void *)rec, sizeof(*rec), 0))
-			cmon_stat(CMON_EV_RING_FULL);
-		else
-			cmon_stat(CMON_EV_RECORDS);
-		return;
+		if (!bpf_ringbuf_output(&cmon_rb, (void *)rec, sizeof(*rec), 0))
+			return 1;
+		cmon_stat(CMON_EV_RING_FULL);
+		return 0;
 	}
 	pos->busy = 1;
 	cmon_barrier();
@@ -500,7 +522,7 @@ static __always_inline void cmon_submit(const struct cmon_record *rec)
 		cmon_barrier();
 		pos->busy = 0;
 		cmon_stat(CMON_EV_RING_FULL);
-		return;
+		return 0;
 	}
 	__builtin_memcpy(slot, rec, sizeof(*rec));
 	/* the record before the head that shows it (a full barrier, for
@@ -508,10 +530,17 @@ static __always_inline void cmon_submit(const struct cmon_record *rec)
 	__sync_fetch_and_add(&pos->head, 1);
 	cmon_barrier();
 	pos->busy = 0;
-	cmon_stat(CMON_EV_RECORDS);
 	if (!((head + 1) & cmon_wake_mask))
 		bpf_ringbuf_output(&cmon_rb, &head, sizeof(head),
 				   BPF_RB_FORCE_WAKEUP);
+	return 1;
+}
+
+/* cmon_put_record(), the record counted. */
+static __always_inline void cmon_submit(const struct cmon_record *rec)
+{
+	if (cmon_put_record(rec))
+		cmon_stat(CMON_EV_RECORDS);
 }
 
 #endif /* CMON_MAPS_BPF_H */

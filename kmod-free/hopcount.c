@@ -206,12 +206,29 @@ uint64_t cmon_slot_stat(unsigned int ev, uint64_t stat,
 			const volatile struct cmon_hop_slot *slots,
 			size_t nslots)
 {
+	int stamps = ev == CMON_EV_SAMPLED_OUT || ev == CMON_EV_STAMPED;
+	int first = ev == CMON_EV_SAMPLED_OUT || ev == CMON_EV_STRIPPED;
 	size_t i;
 
-	if (ev != CMON_EV_SAMPLED_OUT && ev != CMON_EV_STAMPED)
+	if (!stamps && ev != CMON_EV_STRIPPED && ev != CMON_EV_RECORDS)
 		return stat;
-	for (i = 0; i < nslots; i++)
-		stat += ev == CMON_EV_STAMPED ? slots[i].stamped
-					      : slots[i].sampled_out;
+	for (i = 0; i < nslots; i++) {
+		const volatile struct cmon_hop_slot *s = &slots[i];
+		uint32_t gen = s->gen;
+		uint64_t v;
+
+		/* (whose the two counts are goes with the key: a slot that
+		 * changes hands meanwhile is left out, as one handed over) */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (gen & 1 || cmon_tp_stamps(s->key.tp) != stamps)
+			continue;
+		if (stamps)
+			v = first ? s->sampled_out : s->stamped;
+		else
+			v = first ? s->stripped : s->records;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (s->gen == gen)
+			stat += v;
+	}
 	return stat;
 }

@@ -763,6 +763,47 @@ static void on_ring_seq(void *ctx, const struct cmon_record *r)
 }
 
 /*
+ * The strip hop counts what it stripped and the records it wrote in its
+ * flow's hop slot, as the stamp hop counts what it stamped: three flows
+ * stamped and stripped by turns through one slot a CPU (the stamp and the
+ * strip hops taking it from each other at every packet, each handing its
+ * counts to cmon_stats), and every statistic exact as the agent reads it.
+ */
+static void test_bpf_strip_counted_in_slot(void)
+{
+	static const uint8_t protos[] = { 17, 6, 1 };
+	struct cmon_found f;
+	struct progs t;
+	unsigned int i, stamped = 0, stripped = 0;
+	cpu_set_t was;
+
+	CU_ASSERT_FATAL(progs_open(&t, 1, 1) == 0);
+	CU_ASSERT_FATAL(!pin(0, &was));	/* (one CPU's slot: the raw counts) */
+	for (i = 0; i < 300; i++) {
+		build(&in, protos[i % 3], 20, (uint16_t)i);
+		run(t.k->progs.cmon_veth_in, &in, &st);
+		if (find(&st, &f) != CMON_FIND_OK)
+			continue;
+		stamped++;
+		CU_ASSERT_EQUAL(run(t.k->progs.cmon_veth_out, &st, &out), NEXT);
+		stripped += same(&in, &out);
+	}
+	CU_ASSERT_EQUAL(stamped, 300);
+	CU_ASSERT_EQUAL(stripped, 300);
+	CU_ASSERT_EQUAL(stat_of(&t, CMON_EV_STAMPED), 300);
+	CU_ASSERT_EQUAL(stat_of(&t, CMON_EV_SAMPLED_OUT), 0);
+	CU_ASSERT_EQUAL(stat_of(&t, CMON_EV_STRIPPED), 300);
+	CU_ASSERT_EQUAL(stat_of(&t, CMON_EV_RECORDS), 300);
+	/* (the last strip's counts still in the slot) */
+	CU_ASSERT_EQUAL(raw_stat_of(&t, CMON_EV_STRIPPED), 299);
+	CU_ASSERT_EQUAL(raw_stat_of(&t, CMON_EV_RECORDS), 299);
+	ring_n = 0;
+	CU_ASSERT_EQUAL(cmon_recring_drain(&t.ring, on_ring_seq, NULL), 300);
+	pthread_setaffinity_np(pthread_self(), sizeof(was), &was);
+	progs_close(&t);
+}
+
+/*
  * The per-CPU record rings: a record a full ring has no room for is
  * counted (ring_full), never written over one unread, and its packet goes
  * on unchanged; the agent is woken once per quarter ring; a program that
@@ -1584,6 +1625,8 @@ int main(void)
 		{ "test_bpf_concurrent_first_packets",
 		  test_bpf_concurrent_first_packets },
 		{ "test_bpf_record_ring", test_bpf_record_ring },
+		{ "test_bpf_strip_counted_in_slot",
+		  test_bpf_strip_counted_in_slot },
 		{ "test_bpf_seq_bucket_shared", test_bpf_seq_bucket_shared },
 		{ "test_bpf_seq_concurrent", test_bpf_seq_concurrent },
 		{ NULL, NULL }
