@@ -86,6 +86,18 @@ static inline int cmon_tp_stamps(__u8 tp)
 {
 	return tp == CMON_TP_VETH_IN || tp == CMON_TP_HOST_OUT;
 }
+
+/*
+ * Is @tp a hop where packets leave the node's part of a path (its slot
+ * the odd one of its flow's pair)?  A flow meets at most two counting
+ * hops on a node, one where it enters (veth_in, host_out, ovl_in) and one
+ * where it leaves (veth_out, host_in, ovl_out).
+ */
+static inline int cmon_tp_exits(__u8 tp)
+{
+	return tp == CMON_TP_VETH_OUT || tp == CMON_TP_HOST_IN ||
+	       tp == CMON_TP_OVL_OUT;
+}
 _Static_assert(sizeof(struct cmon_hop_slot) == 64, "a hop slot is a line");
 
 /* Default slots per CPU in cmon_hop_cache (a power of two). */

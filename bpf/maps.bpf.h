@@ -357,8 +357,13 @@ static __noinline void cmon_slot_take(struct cmon_hop_slot *s,
 	s->gen++;
 }
 
-/* Count a packet (@segs segments, @bytes) of @flow at hop @tp: in this
- * CPU's slot of the hop cache, returned (NULL: counted in cmon_hops). */
+/*
+ * Count a packet (@segs segments, @bytes) of @flow at hop @tp: in this
+ * CPU's slot of the hop cache, returned (NULL: counted in cmon_hops).  A
+ * flow's two hops on the node have the two slots of one 128-byte pair
+ * (cmon_tp_exits()): where a packet crosses both on one CPU, the second
+ * finds its line, and its page, just used by the first.
+ */
 static __always_inline struct cmon_hop_slot *
 cmon_count_hop(const struct cmon_flow_key *flow, __u8 tp, __u32 segs,
 	       __u32 bytes)
@@ -367,10 +372,11 @@ cmon_count_hop(const struct cmon_flow_key *flow, __u8 tp, __u32 segs,
 				  .node = cmon_node_id };
 	__u64 x = cmon_flow_word(flow->saddr, flow->daddr,
 				 (__u32)flow->sport << 16 | flow->dport,
-				 flow->proto) ^ (__u32)tp << 8;
+				 flow->proto);
 	__u32 h = (x * 0x9e3779b97f4a7c15ULL) >> 32;
 	__u32 idx = bpf_get_smp_processor_id() * cmon_hop_slots +
-		    (h >> 16 & (cmon_hop_slots - 1));
+		    ((((h >> 16) & ~1U) | cmon_tp_exits(tp)) &
+		     (cmon_hop_slots - 1));
 	struct cmon_hop_slot *s = bpf_map_lookup_elem(&cmon_hop_cache, &idx);
 
 	if (!s) {

@@ -37,13 +37,14 @@
 struct progs {
 	struct cmon_kern *k;
 	const volatile struct cmon_hop_slot *cache;
-	size_t nslots;
+	size_t nslots, ncpu;
 	struct cmon_recring ring;
 };
 
-/* Records per CPU in the rings of the copies progs_open() loads, and
- * words in their sequence numbers' array. */
+/* Records per CPU in the rings of the copies progs_open() loads, hop
+ * slots per CPU, and words in their sequence numbers' array. */
 static unsigned int ring_slots = 1024;
+static unsigned int hop_slots = 1;
 static unsigned int seq_slots = CMON_SEQ_SLOTS;
 
 static struct progs progs;	/* the copy most tests run (setup()) */
@@ -93,20 +94,21 @@ static int progs_open(struct progs *t, uint32_t sample_n, int fast)
 	t->k->data->cmon_sample_base = sample_n;
 	t->k->rodata->cmon_key = KEY;
 	t->k->rodata->cmon_fast_path = fast;
-	t->k->rodata->cmon_hop_slots = 1;
+	t->k->rodata->cmon_hop_slots = hop_slots;
 	t->k->bss->cmon_alive_until = UINT64_MAX;	/* an agent forever */
-	t->nslots = libbpf_num_possible_cpus();
+	t->ncpu = libbpf_num_possible_cpus();
+	t->nslots = t->ncpu * hop_slots;
 	bpf_map__set_max_entries(t->k->maps.cmon_hop_cache, t->nslots);
 	t->k->rodata->cmon_seq_slots = seq_slots;
 	bpf_map__set_max_entries(t->k->maps.cmon_seq, seq_slots / 2);
 	t->k->rodata->cmon_rec_slots = ring_slots;
 	t->k->rodata->cmon_wake_mask = ring_slots / 4 - 1;
 	bpf_map__set_max_entries(t->k->maps.cmon_rec_ring,
-				 t->nslots * ring_slots);
-	bpf_map__set_max_entries(t->k->maps.cmon_rec_pos, t->nslots);
+				 t->ncpu * ring_slots);
+	bpf_map__set_max_entries(t->k->maps.cmon_rec_pos, t->ncpu);
 	if (cmon_kern__load(t->k) ||
 	    cmon_recring_map(&t->ring, bpf_map__fd(t->k->maps.cmon_rec_ring),
-			     bpf_map__fd(t->k->maps.cmon_rec_pos), t->nslots,
+			     bpf_map__fd(t->k->maps.cmon_rec_pos), t->ncpu,
 			     ring_slots))
 		return -1;
 	t->cache = mmap(NULL, t->nslots * sizeof(*t->cache), PROT_READ,
@@ -799,6 +801,36 @@ static void test_bpf_strip_counted_in_slot(void)
 	CU_ASSERT_EQUAL(raw_stat_of(&t, CMON_EV_RECORDS), 299);
 	ring_n = 0;
 	CU_ASSERT_EQUAL(cmon_recring_drain(&t.ring, on_ring_seq, NULL), 300);
+	pthread_setaffinity_np(pthread_self(), sizeof(was), &was);
+	progs_close(&t);
+}
+
+/*
+ * A flow's two hops count in the two slots of one pair (even: where it
+ * enters, odd: where it leaves), so that the second finds the line, and
+ * the page, the first has just used.
+ */
+static void test_bpf_hop_slots_paired(void)
+{
+	unsigned int i, in_at = ~0U, out_at = ~0U;
+	struct progs t;
+	cpu_set_t was;
+
+	hop_slots = 64;
+	CU_ASSERT_FATAL(progs_open(&t, 1, 1) == 0);
+	hop_slots = 1;
+	CU_ASSERT_FATAL(!pin(0, &was));
+	build(&in, 17, 20, 1);
+	run(t.k->progs.cmon_veth_in, &in, &st);
+	CU_ASSERT_EQUAL(run(t.k->progs.cmon_veth_out, &st, &out), NEXT);
+	for (i = 0; i < 64; i++) {
+		if (t.cache[i].key.tp == CMON_TP_VETH_IN && t.cache[i].packets)
+			in_at = i;
+		if (t.cache[i].key.tp == CMON_TP_VETH_OUT && t.cache[i].packets)
+			out_at = i;
+	}
+	CU_ASSERT(in_at < 64 && in_at % 2 == 0);
+	CU_ASSERT_EQUAL(out_at, in_at + 1);
 	pthread_setaffinity_np(pthread_self(), sizeof(was), &was);
 	progs_close(&t);
 }
@@ -1627,6 +1659,7 @@ int main(void)
 		{ "test_bpf_record_ring", test_bpf_record_ring },
 		{ "test_bpf_strip_counted_in_slot",
 		  test_bpf_strip_counted_in_slot },
+		{ "test_bpf_hop_slots_paired", test_bpf_hop_slots_paired },
 		{ "test_bpf_seq_bucket_shared", test_bpf_seq_bucket_shared },
 		{ "test_bpf_seq_concurrent", test_bpf_seq_concurrent },
 		{ NULL, NULL }
