@@ -63,7 +63,7 @@ static __always_inline struct cmon_dev_key cmon_dev_key(const struct net_device 
 	return d;
 }
 
-/* Records waiting in cmon_post: the receive tracepoint's cheap gate. */
+/* Records waiting in cmon_post: the receive hop's cheap gate. */
 __u64 cmon_post_pending;
 
 /*

@@ -80,6 +80,7 @@ struct cmon_hop_slot {
 	__u8 dst;
 	__u8 pad[3];
 };
+_Static_assert(sizeof(struct cmon_hop_slot) == 64, "a hop slot is a line");
 
 /* Is @tp a stamp hop (its slots count sampled_out and stamped)? */
 static inline int cmon_tp_stamps(__u8 tp)
@@ -98,7 +99,6 @@ static inline int cmon_tp_exits(__u8 tp)
 	return tp == CMON_TP_VETH_OUT || tp == CMON_TP_HOST_IN ||
 	       tp == CMON_TP_OVL_OUT;
 }
-_Static_assert(sizeof(struct cmon_hop_slot) == 64, "a hop slot is a line");
 
 /* Default slots per CPU in cmon_hop_cache (a power of two). */
 #define CMON_HOP_SLOTS	1024
