@@ -122,6 +122,15 @@ struct cmon_rec_pos {
 	__u8 pad2[56];
 };
 
+/* What the agent sets cmon_stores_ordered to: 1 where the CPU keeps
+ * stores in program order (x86-64), so a ring's head is published by a
+ * plain store. */
+#if defined(__x86_64__)
+#define CMON_STORES_ORDERED	1
+#else
+#define CMON_STORES_ORDERED	0
+#endif
+
 /* Default records per CPU in cmon_rec_ring (a power of two). */
 #define CMON_REC_SLOTS	16384
 

@@ -65,6 +65,11 @@ const volatile __u8 cmon_fast_path = 1;
 /* Slots per CPU in cmon_hop_cache, a power of two (max_entries is this
  * times the possible CPUs; both set by the agent). */
 const volatile __u32 cmon_hop_slots = CMON_HOP_SLOTS;
+/* 1: the CPU makes stores visible in program order (x86's TSO; set by
+ * the agent), so a plain store of a ring's head publishes the record
+ * written before it; 0: an atomic add does, a full barrier, which waits
+ * for the record's stores to reach the cache (a ring slot's line is cold). */
+const volatile __u8 cmon_stores_ordered = 0;
 /* Words in cmon_seq, a power of two (twice its max_entries; set by the
  * agent). */
 const volatile __u32 cmon_seq_slots = CMON_SEQ_SLOTS;
@@ -531,9 +536,13 @@ static __always_inline int cmon_put_record(const struct cmon_record *rec)
 		return 0;
 	}
 	__builtin_memcpy(slot, rec, sizeof(*rec));
-	/* the record before the head that shows it (a full barrier, for
-	 * CPUs that reorder stores) */
-	__sync_fetch_and_add(&pos->head, 1);
+	/* the record before the head that shows it */
+	if (cmon_stores_ordered) {
+		cmon_barrier();
+		*(volatile __u64 *)&pos->head = head + 1;
+	} else {
+		__sync_fetch_and_add(&pos->head, 1);
+	}
 	cmon_barrier();
 	pos->busy = 0;
 	if (!((head + 1) & cmon_wake_mask))

@@ -1808,6 +1808,7 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	       (size_t)rslots * ncpu * sizeof(struct cmon_record) > 16 << 20)
 		rslots /= 2;
 	a->skel->rodata->cmon_rec_slots = rslots;
+	a->skel->rodata->cmon_stores_ordered = CMON_STORES_ORDERED;
 	a->skel->rodata->cmon_wake_mask = rslots / 4 - 1;
 	bpf_map__set_max_entries(a->skel->maps.cmon_rec_ring, ncpu * rslots);
 	bpf_map__set_max_entries(a->skel->maps.cmon_rec_pos, ncpu);

@@ -102,6 +102,8 @@ static int progs_open(struct progs *t, uint32_t sample_n, int fast)
 	t->k->rodata->cmon_seq_slots = seq_slots;
 	bpf_map__set_max_entries(t->k->maps.cmon_seq, seq_slots / 2);
 	t->k->rodata->cmon_rec_slots = ring_slots;
+	/* (the slow build publishes records with the full barrier) */
+	t->k->rodata->cmon_stores_ordered = fast ? CMON_STORES_ORDERED : 0;
 	t->k->rodata->cmon_wake_mask = ring_slots / 4 - 1;
 	bpf_map__set_max_entries(t->k->maps.cmon_rec_ring,
 				 t->ncpu * ring_slots);
