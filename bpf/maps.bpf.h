@@ -333,10 +333,32 @@ static __always_inline void cmon_hops_add(const struct cmon_hop_key *k,
 	c->bytes += bytes;
 }
 
-/* Hand slot @s to key @k: its old key's counts go to cmon_hops first. */
+/* @flow's key at hop @tp on this node. */
+static __always_inline struct cmon_hop_key
+cmon_hop_key_of(const struct cmon_flow_key *flow, __u8 tp)
+{
+	return (struct cmon_hop_key){
+		.flow = { .saddr = flow->saddr, .daddr = flow->daddr,
+			  .sport = flow->sport, .dport = flow->dport,
+			  .proto = flow->proto },
+		.tp = tp, .node = cmon_node_id };
+}
+
+/* cmon_hops_add() of @flow at hop @tp (out of line: its key's room on
+ * the stack is needed only here). */
+static __noinline void cmon_hops_add_flow(const struct cmon_flow_key *flow,
+					  __u8 tp, __u32 segs, __u32 bytes)
+{
+	struct cmon_hop_key k = cmon_hop_key_of(flow, tp);
+
+	cmon_hops_add(&k, segs, bytes);
+}
+
+/* Hand slot @s to @flow at hop @tp: its old key's counts go to cmon_hops
+ * first. */
 static __noinline void cmon_slot_take(struct cmon_hop_slot *s,
-				      const struct cmon_hop_key *k,
-				      __u32 segs, __u32 bytes)
+				      const struct cmon_flow_key *flow,
+				      __u8 tp, __u32 segs, __u32 bytes)
 {
 	/* odd: a reader retries rather than see the counts twice */
 	s->gen++;
@@ -353,7 +375,7 @@ static __noinline void cmon_slot_take(struct cmon_hop_slot *s,
 		if (s->records)
 			cmon_stat_add(CMON_EV_RECORDS, s->records);
 	}
-	s->key = *k;
+	s->key = cmon_hop_key_of(flow, tp);
 	s->packets = segs;
 	s->bytes = bytes;
 	s->sampled_out = 0;
@@ -362,43 +384,60 @@ static __noinline void cmon_slot_take(struct cmon_hop_slot *s,
 	s->gen++;
 }
 
+_Static_assert(sizeof(struct cmon_flow_key) == 16 &&
+	       __builtin_offsetof(struct cmon_hop_key, tp) == 16 &&
+	       __builtin_offsetof(struct cmon_hop_key, node) == 17,
+	       "a hop key is compared as two words and tp, node");
+/* The first two words of a struct cmon_flow_key as they lie in memory
+ * (its padding zero), and its hop key's tp and node as their 16 bits. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define cmon_key_w0(f)	((__u64)(f)->daddr << 32 | (f)->saddr)
+#define cmon_key_w1(f)	((__u64)(f)->proto << 32 | (__u32)(f)->dport << 16 | \
+			 (f)->sport)
+#define cmon_key_tpnode(tp)	((__u16)((tp) | (__u16)cmon_node_id << 8))
+#else
+#define cmon_key_w0(f)	((__u64)(f)->saddr << 32 | (f)->daddr)
+#define cmon_key_w1(f)	((__u64)(f)->sport << 48 | (__u64)(f)->dport << 32 | \
+			 (__u32)(f)->proto << 24)
+#define cmon_key_tpnode(tp)	((__u16)((tp) << 8 | cmon_node_id))
+#endif
+
 /*
  * Count a packet (@segs segments, @bytes) of @flow at hop @tp: in this
  * CPU's slot of the hop cache, returned (NULL: counted in cmon_hops).  A
  * flow's two hops on the node have the two slots of one 128-byte pair
  * (cmon_tp_exits()): where a packet crosses both on one CPU, the second
- * finds its line, and its page, just used by the first.
+ * finds its line, and its page, just used by the first.  The slot's key
+ * is compared as the words it lies in (the hop key is built on the stack
+ * only when a slot changes hands).
  */
 static __always_inline struct cmon_hop_slot *
 cmon_count_hop(const struct cmon_flow_key *flow, __u8 tp, __u32 segs,
 	       __u32 bytes)
 {
-	struct cmon_hop_key k = { .flow = *flow, .tp = tp,
-				  .node = cmon_node_id };
+	__u64 w0 = cmon_key_w0(flow), w1 = cmon_key_w1(flow);
+	/* (the word the sampling hash starts from, which the stamp hop
+	 * has made already) */
 	__u64 x = cmon_flow_word(flow->saddr, flow->daddr,
 				 (__u32)flow->sport << 16 | flow->dport,
 				 flow->proto);
-	__u32 h = (x * 0x9e3779b97f4a7c15ULL) >> 32;
-	__u32 idx = bpf_get_smp_processor_id() * cmon_hop_slots +
-		    ((((h >> 16) & ~1U) | cmon_tp_exits(tp)) &
-		     (cmon_hop_slots - 1));
+	__u32 h = (x * 0x9e3779b97f4a7c15ULL) >> 48, n = cmon_hop_slots;
+	__u32 idx = bpf_get_smp_processor_id() * n +
+		    (((h & ~1U) | cmon_tp_exits(tp)) & (n - 1));
 	struct cmon_hop_slot *s = bpf_map_lookup_elem(&cmon_hop_cache, &idx);
 
 	if (!s) {
-		cmon_hops_add(&k, segs, bytes);
+		cmon_hops_add_flow(flow, tp, segs, bytes);
 		return NULL;
 	}
-	if (s->key.flow.saddr == k.flow.saddr &&
-	    s->key.flow.daddr == k.flow.daddr &&
-	    s->key.flow.sport == k.flow.sport &&
-	    s->key.flow.dport == k.flow.dport &&
-	    s->key.flow.proto == k.flow.proto && s->key.tp == tp &&
-	    s->key.node == k.node) {
+	if (*(__u64 *)&s->key.flow == w0 &&
+	    *((__u64 *)&s->key.flow + 1) == w1 &&
+	    *(__u16 *)&s->key.tp == cmon_key_tpnode(tp)) {
 		s->packets += segs;
 		s->bytes += bytes;
 		return s;
 	}
-	cmon_slot_take(s, &k, segs, bytes);
+	cmon_slot_take(s, flow, tp, segs, bytes);
 	return s;
 }
 
