@@ -572,8 +572,11 @@ int cmon_ct_tx(struct __sk_buff *ctx)
 	__u64 key = (__u64)skb;
 	__u32 pkt_id;
 
-	/* cheapest tests first: most packets are not sampled */
-	if (cmon_parse_kskb(skb, &f, &pkt_id))
+	/* cheapest tests first: most packets are not sampled; a plain
+	 * packet is read in place (cmon_parse_plain()), any other through
+	 * the skb (GSO, options, fragments) */
+	if (cmon_parse_plain(ctx, &f, &pkt_id) &&
+	    cmon_parse_kskb(skb, &f, &pkt_id))
 		return CMON_TC_NEXT;
 	v.hash = cmon_pkt_hash(&f, pkt_id);
 	if (cmon_sample_skip(cmon_sample_base, v.hash) ||
