@@ -126,6 +126,8 @@ struct cmon_agg {
 	struct flow *flows[HT_BUCKETS];
 	struct pair *pairs[HT_BUCKETS];
 	struct drop *drops[HT_BUCKETS];
+	struct flow *last;		/* the last flow found (records come in
+					 * runs of one flow) */
 	struct pair **list;		/* pairs in stable order for readers */
 	unsigned int npairs, cap;
 	unsigned int nflows;
@@ -299,20 +301,23 @@ static struct pair *pair_get(struct cmon_agg *agg, const struct cmon_flow *k)
 	return p;
 }
 
+/* The flow of key @k, or NULL; the last one found is looked at first. */
 static struct flow *flow_find(struct cmon_agg *agg, const struct cmon_flow *k)
 {
 	struct flow *f;
 
+	if (agg->last && flow_eq(&agg->last->key, k))
+		return agg->last;	/* (without hashing) */
 	for (f = agg->flows[flow_hash(k)]; f; f = f->next)
 		if (flow_eq(&f->key, k))
-			return f;
+			return agg->last = f;
 	return NULL;
 }
 
 static struct flow *flow_get(struct cmon_agg *agg, const struct cmon_flow *k)
 {
-	uint32_t b = flow_hash(k);
 	struct flow *f = flow_find(agg, k);
+	uint32_t b;
 
 	if (f)
 		return f;
@@ -331,6 +336,7 @@ static struct flow *flow_get(struct cmon_agg *agg, const struct cmon_flow *k)
 		free(f);
 		return NULL;
 	}
+	b = flow_hash(k);
 	f->next = agg->flows[b];
 	agg->flows[b] = f;
 	agg->nflows++;
@@ -1038,6 +1044,8 @@ void cmon_agg_expire(struct cmon_agg *agg, unsigned int ticks)
 				f->pair = NULL;
 			if (!f->pair && !fed) {
 				*fp = f->next;
+				if (agg->last == f)
+					agg->last = NULL;
 				free(f);
 				agg->nflows--;
 			} else {
