@@ -252,6 +252,11 @@ static int wait_ring(struct ovs *s)
 				  "(other_config:cmon-enable=true)");
 		return CMON_DAEMON_OK;
 	}
+	/* the counters' baseline now: the first interval's figures are
+	 * what the switch counted from here on */
+	if (s->flows && cmon_ovs_flows_baseline(s->reader, s->flows))
+		cmon_warn("per-flow counters: no memory for their baseline "
+			  "(the first interval's traffic is not counted)");
 	cmon_info("attached to ovs-vswitchd (file prefix \"%s\"): ring %s "
 		  "of %u records, sampling 1/%u", s->prefix, CMON_SHM_RING,
 		  s->stats->ring_size, s->stats->sample_n);

@@ -373,6 +373,16 @@ static void feed_flow(struct cmon_ovs_flows *r, struct track *a,
 	r->flows++;
 }
 
+int cmon_ovs_flows_baseline(struct cmon_ovs_flows *r,
+			    const struct cmon_shm_flows *shm)
+{
+	r->roles_gen = __atomic_load_n(&shm->roles_gen, __ATOMIC_ACQUIRE);
+	if (snapshot(r, shm) || merge(r, 1))
+		return -1;
+	r->read = 1;
+	return 0;
+}
+
 void cmon_ovs_flows_feed(struct cmon_ovs_flows *r,
 			 const struct cmon_shm_flows *shm, uint8_t node,
 			 struct cmon_agg *agg)

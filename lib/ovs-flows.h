@@ -27,6 +27,15 @@ struct cmon_ovs_flows *cmon_ovs_flows_create(void);
 void cmon_ovs_flows_destroy(struct cmon_ovs_flows *r);
 
 /*
+ * Read every slot of @shm as the baseline (on attaching): what the switch
+ * counted before is not fed; cmon_ovs_flows_feed() then feeds what it
+ * counted since.  0, or -1 without memory (the first feed is the baseline
+ * then).
+ */
+int cmon_ovs_flows_baseline(struct cmon_ovs_flows *r,
+			    const struct cmon_shm_flows *shm);
+
+/*
  * Read every slot of @shm and feed @agg: per flow, the ovs_rx count (all
  * rows and input ports), the ovs_tx count of the output port that took
  * most of its packets (copies sent to other ports, as a flood makes, are
