@@ -37,15 +37,59 @@ static __always_inline int cmon_load(struct __sk_buff *skb, __u32 off,
 	return bpf_skb_load_bytes(skb, off, buf, len);
 }
 
+/*
+ * cmon_parse() of a packet whose IPv4 header has no options and is in the
+ * skb's linear part with 16 bytes behind it: read in place, nothing
+ * copied to the stack first (@ip, @l4: the two, checked by the caller).
+ */
+static __always_inline void cmon_parse_linear(const struct iphdr *ip,
+					      const __u32 *l4,
+					      struct cmon_pkt *p)
+{
+	__u16 tot = bpf_ntohs(ip->tot_len), frag = bpf_ntohs(ip->frag_off);
+	__u16 id = bpf_ntohs(ip->id);
+	__u8 proto = ip->protocol;
+	__u32 w2 = 0, w3 = 0;
+
+	*p = (struct cmon_pkt){ .flow = { .saddr = ip->saddr,
+					  .daddr = ip->daddr,
+					  .proto = proto },
+				.ihl_bytes = 20, .tot_len = tot,
+				.frag_off = frag, .ip_id = id, .pkt_id = id,
+				.l4_off = CMON_ETH_HLEN + 20,
+				.is_frag = (frag & (CMON_IP_MF |
+						    CMON_IP_OFFMASK)) != 0 };
+	if ((frag & CMON_IP_OFFMASK) || !cmon_l4_known(proto))
+		return;
+	/* (as cmon_parse(): words 2 and 3 only where they are the packet's) */
+	if (proto == CMON_PROTO_TCP ||
+	    (proto == CMON_PROTO_UDP && tot >= 20 + CMON_L4_ID_LEN)) {
+		w2 = l4[2];
+		w3 = l4[3];
+	}
+	p->l4_hlen = proto == CMON_PROTO_TCP ? ((w3 & 0xff) >> 4) * 4 : 8;
+	cmon_l4_ports(proto, l4[0], l4[1], &p->flow.sport, &p->flow.dport);
+	p->pkt_id = cmon_l4_sample_id(proto, id, l4[1], w2, w3);
+}
+
 /* Parse an Ethernet/IPv4 packet.  Returns 0, or -1 if not IPv4 or short. */
 static __always_inline int cmon_parse(struct __sk_buff *skb, struct cmon_pkt *p)
 {
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	const struct iphdr *iph = data + CMON_ETH_HLEN;
+	const __u32 *l4 = data + CMON_ETH_HLEN + 20;
 	__u8 h[20] __attribute__((aligned(4)));
 	struct cmon_ip4 ip;
 	__u32 l4w[4];
 
 	if (skb->protocol != bpf_htons(CMON_ETH_P_IP))
 		return -1;
+	if (cmon_fast_path && (void *)(l4 + 4) <= end &&
+	    *(const __u8 *)iph == 0x45) {
+		cmon_parse_linear(iph, l4, p);
+		return 0;
+	}
 	if (cmon_load(skb, CMON_ETH_HLEN, h, sizeof(h)) ||
 	    cmon_ip4_read(h, 0, &ip))
 		return -1;
