@@ -5,7 +5,8 @@
  *   cmon_veth_in   tc ingress on the host side of a container veth: the
  *                  trust boundary.  Sanitises, counts, samples and stamps.
  *   cmon_veth_out  tc egress on the host side of a container veth: the last
- *                  hop.  Counts, strips and emits one record per traced
+ *                  hop.  Counts, strips (or takes the annotation that
+ *                  waited beside the skb) and emits one record per traced
  *                  packet to the ring buffer.  Behind Open vSwitch's
  *                  af_packet port (which writes past tc egress) it is on
  *                  tc ingress of the container's eth0.
@@ -51,6 +52,15 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 static __always_inline __u64 cmon_skb_addr(struct __sk_buff *skb)
 {
 	return (__u64)bpf_cast_to_kern_ctx(skb);
+}
+
+/* The address of @skb's buffer: the key of cmon_skb_anns. */
+static __always_inline __u64 cmon_skb_buf(struct __sk_buff *skb)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+
+	/* (read as plain memory: a number, where the field is a pointer) */
+	return *(const __u64 *)bpf_rdonly_cast(&k->head, 0);
 }
 
 /* A device as the maps know it: (namespace inode, ifindex). */
@@ -118,14 +128,38 @@ static __always_inline int cmon_fits_mtu(struct __sk_buff *skb, __u32 grow)
 }
 
 /*
+ * A free slot of cmon_skb_anns for @skb, the packet to be stamped at @now,
+ * or NULL: its slot holds a packet still on its way (the packet then
+ * carries its annotation in its bytes).  A slot whose packet never reached
+ * its strip hop is taken over and counted.
+ */
+static __always_inline struct cmon_skb_ann *
+cmon_skb_free(struct __sk_buff *skb, __u64 now)
+{
+	struct cmon_skb_ann *e = cmon_skb_slot(cmon_skb_buf(skb));
+
+	if (!e)
+		return NULL;
+	if (e->skb) {
+		if (now - e->t < CMON_SKB_STALE_NS)
+			return NULL;
+		cmon_stat(CMON_EV_SKB_UNCLAIMED);
+		e->skb = 0;
+	}
+	return e;
+}
+
+/*
  * Stamp a sampled packet at its first hop @tp at time @now, if it is bound
- * for a strip hop and there is room (@slot: its flow's hop slot, or NULL).
+ * for a strip hop and there is room (@slot: its flow's hop slot, or NULL):
+ * beside its skb where it can (cmon_skb_anns), else in its bytes.
  * Out of line: most packets never come here, and the path they take stays
  * short.
  */
 static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 				 __u32 tp, __u64 now, struct cmon_hop_slot *slot)
 {
+	struct cmon_skb_ann *e = NULL;
 	__u64 t_ct;
 	int err, dst, ipopt;
 	__u32 seq;
@@ -144,6 +178,11 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 		cmon_stat(CMON_EV_SKIP_FRAG);
 		return CMON_TC_NEXT;
 	}
+	/* (a pcap capture wants the annotation in the packet's bytes) */
+	if (dst == CMON_DST_SKB && cmon_skb_carrier && !cmon_capture)
+		e = cmon_skb_free(skb, now);
+	if (e)
+		goto number;
 	if (p->ihl_bytes != 20) {
 		cmon_stat(CMON_EV_SKIP_IPOPT);
 		return CMON_TC_NEXT;
@@ -159,6 +198,7 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 		return CMON_TC_NEXT;
 	}
 
+number:
 	seq = cmon_next_seq(&p->flow);
 	if (!seq)
 		return CMON_TC_NEXT;	/* (counted) */
@@ -166,6 +206,14 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 	t_ct = cmon_ct_hops && tp == CMON_TP_VETH_IN ?
 	       cmon_take_ct_tx(skb, cmon_pkt_hash(&p->flow, p->pkt_id), now) :
 	       0;
+	if (e) {
+		cmon_ann_init(&e->ann, seq, tp, now, t_ct);
+		e->t = now;
+		e->len = skb->len;
+		e->skb = cmon_skb_buf(skb);
+		cmon_count_stamped(slot);
+		return CMON_TC_NEXT;
+	}
 	if (ipopt) {
 		struct cmon_ipopt_hdr h = { .o = { .type = CMON_IPOPT_TYPE,
 						   .len = CMON_ANN_WIRE_LEN } };
@@ -271,20 +319,20 @@ int cmon_host_out(struct __sk_buff *skb)
  * it (cmon_kfree_skb emits it as is).
  */
 static __always_inline int cmon_emit(struct __sk_buff *skb,
-				      const struct cmon_pkt *p,
+				      const struct cmon_flow_key *f, __u32 len,
 				      const struct cmon_ann *a, __u8 tp,
 				      __u8 carrier, __u32 segs, __u64 now)
 {
 	struct cmon_record r = {};
 	__u64 key = cmon_skb_addr(skb);
 
-	r.saddr = p->flow.saddr;
-	r.daddr = p->flow.daddr;
-	r.sport = p->flow.sport;
-	r.dport = p->flow.dport;
-	r.proto = p->flow.proto;
+	r.saddr = f->saddr;
+	r.daddr = f->daddr;
+	r.sport = f->sport;
+	r.dport = f->dport;
+	r.proto = f->proto;
 	r.carrier = carrier;
-	r.len = p->tot_len - CMON_ANN_WIRE_LEN;
+	r.len = len;
 	r.segs = segs;
 	r.source = CMON_SRC_KERNEL;
 	cmon_ann_record(a, now, tp, cmon_node_id, &r);
@@ -406,8 +454,56 @@ static __noinline int cmon_strip(struct __sk_buff *skb, struct cmon_pkt *p,
 	if (err)
 		cmon_count_failure(err, 1);
 	else
-		*rec = cmon_emit(skb, p, a, tp, carrier, segs, now);
+		*rec = cmon_emit(skb, &p->flow, p->tot_len - CMON_ANN_WIRE_LEN,
+				 a, tp, carrier, segs, now);
 	return err;
+}
+
+/*
+ * The record of a packet (@f, IPv4 length @len, 0 to read it; @segs)
+ * whose annotation waits in cmon_skb_anns, if it does, at its strip hop
+ * veth_out; counted in the flow's hop slot @hs.
+ */
+static __noinline void cmon_skb_take(struct __sk_buff *skb,
+				     const struct cmon_flow_key *f, __u32 len,
+				     __u32 segs, struct cmon_hop_slot *hs)
+{
+	__u64 key = cmon_skb_buf(skb), now;
+	struct cmon_skb_ann *e = cmon_skb_slot(key);
+	__be16 tot;
+	int rec;
+
+	if (!e || e->skb != key)
+		return;
+	e->skb = 0;
+	now = cmon_now();
+	/* a reused buffer's: that packet never came here */
+	if (e->len != skb->len || now - e->t >= CMON_SKB_STALE_NS) {
+		cmon_stat(CMON_EV_SKB_UNCLAIMED);
+		return;
+	}
+	if (!len) {
+		if (cmon_load(skb, CMON_ETH_HLEN + CMON_IPH_TOT_LEN, &tot, 2))
+			return;
+		len = bpf_ntohs(tot);
+	}
+	rec = cmon_emit(skb, f, len, &e->ann, CMON_TP_VETH_OUT,
+			CMON_CARRIER_SKB, segs, now);
+	cmon_count_stripped(hs, rec);
+}
+
+/* Is an annotation waiting beside @skb's buffer (cmon_skb_anns)?  One
+ * load of a line of this CPU's, for every packet a container receives. */
+static __always_inline int cmon_skb_waiting(struct __sk_buff *skb)
+{
+	struct cmon_skb_ann *e;
+	__u64 key;
+
+	if (!cmon_skb_carrier)
+		return 0;
+	key = cmon_skb_buf(skb);
+	e = cmon_skb_slot(key);
+	return e && e->skb == key;
 }
 
 /*
@@ -434,6 +530,9 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 			      skb->len - CMON_ETH_HLEN);
 	if (!err)
 		cmon_count_stripped(slot, rec);
+	else if (err < 0 && tp == CMON_TP_VETH_OUT && cmon_skb_waiting(skb))
+		cmon_skb_take(skb, &p->flow, p->tot_len, cmon_segs(skb, p),
+			      slot);
 	return CMON_TC_NEXT;
 }
 
@@ -462,9 +561,16 @@ static __always_inline int cmon_count_plain(struct __sk_buff *skb, __u8 tp)
 SEC("tc")
 int cmon_veth_out(struct __sk_buff *skb)
 {
-	if (!cmon_count_plain(skb, CMON_TP_VETH_OUT))
-		return CMON_TC_NEXT;
-	return cmon_veth_out_full(skb);
+	struct cmon_hop_slot *s;
+	struct cmon_flow_key f;
+	__u32 pkt_id;
+
+	if (cmon_parse_plain(skb, &f, &pkt_id))
+		return cmon_veth_out_full(skb);
+	s = cmon_count_hop(&f, CMON_TP_VETH_OUT, 1, skb->len - CMON_ETH_HLEN);
+	if (cmon_skb_waiting(skb))
+		cmon_skb_take(skb, &f, 0, 1, s);
+	return CMON_TC_NEXT;
 }
 
 /*

@@ -158,6 +158,25 @@ struct cmon_drop_ev {
 /* What an address in cmon_peers is: where the strip hop for it sits. */
 #define CMON_PEER_CT	1	/* a container: its veth's egress strips */
 #define CMON_PEER_HOST	2	/* the host: its bridges' ingress strips */
+#define CMON_PEER_CT_SW	3	/* a container on a switch's port: its eth0's
+				 * ingress strips (another skb: the switch
+				 * sent the packet anew) */
+
+/* Slots per CPU in cmon_skb_anns (max_entries: this times the possible
+ * CPUs, set by the agent). */
+#define CMON_SKB_SLOTS	16
+
+/* A slot of cmon_skb_anns (bpf/maps.bpf.h: the skb carrier). */
+struct cmon_skb_ann {
+	__u64 skb;		/* its buffer's address; 0: free */
+	__u64 t;		/* stamp time (the stamp hop's clock) */
+	__u32 len;		/* skb->len: the same packet, not a reused
+				 * buffer's */
+	struct cmon_ann ann;
+	__u8 pad[6];
+};
+
+_Static_assert(sizeof(struct cmon_skb_ann) == 64, "a slot is a cache line");
 
 /* Key of the remote-subnet LPM trie (addr in network order). */
 struct cmon_lpm_key {

@@ -73,6 +73,10 @@ const volatile __u8 cmon_stores_ordered = 0;
 /* Words in cmon_seq, a power of two (twice its max_entries; set by the
  * agent). */
 const volatile __u32 cmon_seq_slots = CMON_SEQ_SLOTS;
+/* 1: a packet towards a container on this node whose strip hop takes
+ * the same skb (cmon_skb_anns) leaves its annotation beside it, not in
+ * it (set by the agent; tests run both). */
+const volatile __u8 cmon_skb_carrier = 0;
 
 /*
  * Addresses with a strip hop on this node (value: CMON_PEER_*): containers
@@ -184,6 +188,39 @@ struct {
  * the container's receive completes it.  Each value carries the packet's
  * sampling hash or length so a reused skb address is never mistaken.
  */
+/*
+ * The skb carrier: between a stamp hop and the strip hop of a container
+ * on this node, a packet stays in one buffer on one CPU (a bridge
+ * forwards, or the host routes, in the same call), so its annotation can
+ * wait beside it, in this CPU's slot for the buffer's address (skb->head,
+ * which the copies a bridge floods share), instead of riding in its
+ * bytes: nothing is resized, nothing rewritten, no checksum touched.
+ * The first strip hop to see the buffer takes the slot (a flooded packet
+ * makes one record, not one per copy); one that holds a packet that
+ * never came (dropped on its way: its sequence number is missed, as any
+ * lost packet's) is taken over, counted (skb_unclaimed), once it is 10 ms
+ * old.  A slot still in use sends the packet to the carriers in its
+ * bytes.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CMON_SKB_SLOTS);
+	__type(key, __u32);
+	__type(value, struct cmon_skb_ann);
+} cmon_skb_anns SEC(".maps");
+
+#define CMON_SKB_STALE_NS	10000000ULL
+_Static_assert(CMON_SKB_SLOTS == 16, "cmon_skb_slot() takes 4 bits");
+
+/* This CPU's slot in cmon_skb_anns for the buffer at @addr. */
+static __always_inline struct cmon_skb_ann *cmon_skb_slot(__u64 addr)
+{
+	__u32 idx = bpf_get_smp_processor_id() * CMON_SKB_SLOTS +
+		    (__u32)((addr * 0x9e3779b97f4a7c15ULL) >> 60);
+
+	return bpf_map_lookup_elem(&cmon_skb_anns, &idx);
+}
+
 struct cmon_pre_val {
 	__u64 ts;
 	__u32 hash;
@@ -239,8 +276,10 @@ struct {
 	__uint(max_entries, 1 << 22);
 } cmon_pcap_rb SEC(".maps");
 
-#define CMON_DST_LOCAL	1	/* a container behind a strip hop here */
+#define CMON_DST_LOCAL	1	/* the host, or a container behind a switch */
 #define CMON_DST_REMOTE	2	/* in a peer subnet: another node strips */
+#define CMON_DST_SKB	3	/* a container whose strip hop takes the
+				 * same skb (cmon_skb_anns) */
 
 /* Is @addr one of the host's own addresses? */
 static __always_inline int cmon_host_addr(__u32 addr)
@@ -254,9 +293,10 @@ static __always_inline int cmon_host_addr(__u32 addr)
 static __always_inline int cmon_dst_monitored(__u32 daddr)
 {
 	struct cmon_lpm_key k = { .prefixlen = 32, .addr = daddr };
+	__u32 *v = bpf_map_lookup_elem(&cmon_peers, &daddr);
 
-	if (bpf_map_lookup_elem(&cmon_peers, &daddr))
-		return CMON_DST_LOCAL;
+	if (v)
+		return *v == CMON_PEER_CT ? CMON_DST_SKB : CMON_DST_LOCAL;
 	return bpf_map_lookup_elem(&cmon_subnets, &k) ? CMON_DST_REMOTE : 0;
 }
 

@@ -23,7 +23,7 @@ enum {
 	OPT_PCAP_SAMPLE, OPT_RULES, OPT_ETCD, OPT_ETCD_LEASE, OPT_ETCD_USER,
 	OPT_ETCD_PASSWORD_FILE, OPT_RUNTIME, OPT_TC, OPT_PROM_LABELS,
 	OPT_PROM_LABEL_VALUES, OPT_ETCD_CACERT, OPT_ETCD_CERT, OPT_ETCD_KEY,
-	OPT_CLUSTER,
+	OPT_CLUSTER, OPT_CARRIER,
 };
 
 #define SHORTOPTS "b:o:p:k:s:i:d:jqn:c:H:vhV"
@@ -47,6 +47,7 @@ static const struct option shared_opts[] = {
 	{ "key-file", required_argument, NULL, 'k' },
 	{ "ct-hops", no_argument, NULL, OPT_CT_HOPS },
 	{ "no-host-hops", no_argument, NULL, OPT_NO_HOST_HOPS },
+	{ "carrier", required_argument, NULL, OPT_CARRIER },
 	{ "clock", required_argument, NULL, OPT_CLOCK },
 	{ "clock-offset-ns", required_argument, NULL, OPT_CLOCK_OFFSET },
 	{ "sample", required_argument, NULL, 's' },
@@ -124,7 +125,11 @@ static const char help_kernel[] =
 "                        (tc programs on each container's eth0: they cost\n"
 "                        CPU on small packets)\n"
 "      --no-host-hops    no hops on the bridges: traffic between containers\n"
-"                        and host processes is counted as not monitored\n"
+"                        and host processes is counted as not monitored\n""      --carrier MODE    where a traced packet's annotation travels: 'auto'\n"
+"                        (default: beside the packet, in the kernel, where\n"
+"                        it stays one skb to its strip hop on this node;\n"
+"                        in its bytes elsewhere) or 'bytes' (always in its\n"
+"                        bytes: a payload trailer or an IPv4 option)\n"
 "  -s, --sample N        trace 1 packet in N (default 32; 1 = every packet);\n"
 "                        all packets are always counted\n"
 "      --node-id N       node id written in hop stamps (0-255, default 0)\n"
@@ -290,6 +295,14 @@ static int kernel_opt(struct cmon_kopts *o, int c, const char *arg)
 		return 1;
 	case OPT_NO_HOST_HOPS:
 		o->no_host_hops = 1;
+		return 1;
+	case OPT_CARRIER:
+		if (strcmp(arg, "auto") && strcmp(arg, "bytes")) {
+			cmon_err("invalid --carrier '%s': expected 'auto' or "
+				 "'bytes'", arg);
+			return -EINVAL;
+		}
+		o->carrier_bytes = !strcmp(arg, "bytes");
 		return 1;
 	case OPT_RUNTIME:
 		o->runtime = arg;

@@ -227,7 +227,8 @@ const char *cmon_pcapng_comment(char *buf, size_t len,
 	unsigned int i;
 
 	n = snprintf(buf, len, "cmon seq=%u carrier=%s", r->seq,
-		     r->carrier == CMON_CARRIER_IPOPT ? "ipopt" : "trailer");
+		     r->carrier == CMON_CARRIER_IPOPT ? "ipopt" :
+		     r->carrier == CMON_CARRIER_SKB ? "skb" : "trailer");
 	if (r->nhops && n < len)
 		n += snprintf(buf + n, len - n, " e2e_us=%.3f",
 			      r->hop[r->nhops - 1].delta / 1e3);

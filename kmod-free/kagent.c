@@ -362,7 +362,8 @@ static void alive(struct cmon_kagent *a)
 static void ct_peers(struct cmon_kagent *a, const struct cmon_container *c,
 		     int add)
 {
-	peers_map(a, c->addr, c->naddrs, CMON_PEER_CT, add);
+	peers_map(a, c->addr, c->naddrs,
+		  c->switch_port ? CMON_PEER_CT_SW : CMON_PEER_CT, add);
 	a->adirty = 1;
 }
 
@@ -1812,6 +1813,9 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	a->skel->rodata->cmon_wake_mask = rslots / 4 - 1;
 	bpf_map__set_max_entries(a->skel->maps.cmon_rec_ring, ncpu * rslots);
 	bpf_map__set_max_entries(a->skel->maps.cmon_rec_pos, ncpu);
+	bpf_map__set_max_entries(a->skel->maps.cmon_skb_anns,
+				 ncpu * CMON_SKB_SLOTS);
+	a->skel->rodata->cmon_skb_carrier = !o->carrier_bytes;
 	bpf_map__set_max_entries(a->skel->maps.cmon_hop_cache, a->hop_nslots);
 	bpf_map__set_max_entries(a->skel->maps.cmon_hops, o->flow_entries);
 	/* four words a flow in the sequence numbers' array, two a bucket:

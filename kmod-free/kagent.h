@@ -56,6 +56,7 @@ struct cmon_kopts {
 	const char *key_file;
 	int ct_hops;
 	int no_host_hops;
+	int carrier_bytes;		/* --carrier bytes: no skb carrier */
 	int clock_tai;
 	long long clock_offset;
 	unsigned int sample_n;

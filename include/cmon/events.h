@@ -54,6 +54,9 @@ enum cmon_event {
 				 * event buffer full): reason and flow unknown */
 	CMON_EV_SKIP_SEQ,	/* chosen, but other CPUs kept changing its
 				 * flow's sequence number: not traced */
+	CMON_EV_SKB_UNCLAIMED,	/* an annotation left beside its packet (the
+				 * skb carrier) that its strip hop never
+				 * took: the packet lost on its way */
 	CMON_EV_MAX,
 };
 
@@ -64,7 +67,7 @@ enum cmon_event {
 	"malformed", "ring_full", "records", "capture_full", "drops", \
 	"uplink_stripped", "hop_evicted", "seq_evicted", "drop_evicted", \
 	"nop_options", "flow_evicted", "flow_uncounted", "drops_unread", \
-	"skip_seq", }
+	"skip_seq", "skb_unclaimed", }
 
 #define CMON_EV_BIT(e)	(1u << (e))
 /* The events each producer counts. */

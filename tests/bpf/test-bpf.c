@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -80,10 +81,11 @@ static int on_rec(void *ctx, void *data, size_t len)
 
 /*
  * Load a copy of the programs tracing 1 in @sample_n, with the fast path
- * or without, its counter cache one slot per CPU (so every other flow
- * takes a slot over), with DST a monitored destination.
+ * or without, with the skb carrier (@skb) or without, its counter cache
+ * one slot per CPU (so every other flow takes a slot over), with DST a
+ * monitored destination (a container behind a bridge).
  */
-static int progs_open(struct progs *t, uint32_t sample_n, int fast)
+static int progs_open(struct progs *t, uint32_t sample_n, int fast, int skb)
 {
 	uint32_t dst, one = 1;
 
@@ -94,6 +96,9 @@ static int progs_open(struct progs *t, uint32_t sample_n, int fast)
 	t->k->data->cmon_sample_base = sample_n;
 	t->k->rodata->cmon_key = KEY;
 	t->k->rodata->cmon_fast_path = fast;
+	t->k->rodata->cmon_skb_carrier = skb;
+	bpf_map__set_max_entries(t->k->maps.cmon_skb_anns,
+				 libbpf_num_possible_cpus() * CMON_SKB_SLOTS);
 	t->k->rodata->cmon_hop_slots = hop_slots;
 	t->k->bss->cmon_alive_until = UINT64_MAX;	/* an agent forever */
 	t->ncpu = libbpf_num_possible_cpus();
@@ -443,7 +448,7 @@ static void test_bpf_trailer_csums_both_ways(void)
 	int fast;
 
 	for (fast = 0; fast < 2; fast++) {
-		CU_ASSERT_FATAL(progs_open(&t, 1, fast) == 0);
+		CU_ASSERT_FATAL(progs_open(&t, 1, fast, 0) == 0);
 		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 			for (zero = 0; zero < 3; zero++) {
 				build(&a, zero == 2 ? 1 : 17, sizes[i],
@@ -756,6 +761,97 @@ static void test_bpf_destination_comes_and_goes(void)
 	pthread_setaffinity_np(pthread_self(), sizeof(was), &was);
 }
 
+/* Set every slot of copy @t's cmon_skb_anns: holding a packet stamped
+ * @age ns ago (@age > 0), or free (0). */
+static void skb_slots_set(struct progs *t, uint64_t age)
+{
+	int fd = bpf_map__fd(t->k->maps.cmon_skb_anns);
+	struct cmon_skb_ann e = { 0 };
+	struct timespec ts;
+	uint32_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (age) {
+		e.skb = 1;
+		e.t = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec - age;
+	}
+	for (i = 0; i < t->ncpu * CMON_SKB_SLOTS; i++)
+		CU_ASSERT_FATAL(!bpf_map_update_elem(fd, &i, &e, 0));
+}
+
+/* The slots of @t's cmon_skb_anns in use, the last of them in @e. */
+static unsigned int skb_slots_used(struct progs *t, struct cmon_skb_ann *e)
+{
+	int fd = bpf_map__fd(t->k->maps.cmon_skb_anns);
+	struct cmon_skb_ann v;
+	unsigned int n = 0;
+	uint32_t i;
+
+	for (i = 0; i < t->ncpu * CMON_SKB_SLOTS; i++)
+		if (!bpf_map_lookup_elem(fd, &i, &v) && v.skb) {
+			*e = v;
+			n++;
+		}
+	return n;
+}
+
+/*
+ * The skb carrier: towards a container behind the bridge, a packet leaves
+ * its stamp hop as it came, its annotation in a slot beside it; with the
+ * slot still holding a packet on its way, or a capture on, in its bytes;
+ * a slot whose packet never came (10 ms) is taken over and counted.
+ */
+static void test_bpf_skb_carrier(void)
+{
+	struct cmon_skb_ann e;
+	struct cmon_found f;
+	struct progs t;
+
+	CU_ASSERT_FATAL(progs_open(&t, 1, 1, 1) == 0);
+	skb_slots_set(&t, 0);
+	build(&in, 17, 10, 4);
+	CU_ASSERT_EQUAL(run(t.k->progs.cmon_veth_in, &in, &st), NEXT);
+	CU_ASSERT(same(&in, &st));
+	CU_ASSERT_EQUAL(stat_of(&t, CMON_EV_STAMPED), 1);
+	CU_ASSERT_EQUAL_FATAL(skb_slots_used(&t, &e), 1);
+	CU_ASSERT_EQUAL(e.len, in.len);
+	CU_ASSERT_EQUAL(ntohl(e.ann.seq), 1);
+	CU_ASSERT_EQUAL(e.ann.nslots, 1);
+	CU_ASSERT_EQUAL(e.ann.slot[0].tp, CMON_TP_VETH_IN);
+	/* a packet the strip hop finds no slot for passes as it is */
+	skb_slots_set(&t, 0);
+	CU_ASSERT_EQUAL(run(t.k->progs.cmon_veth_out, &st, &out), NEXT);
+	CU_ASSERT(same(&in, &out));
+	CU_ASSERT_EQUAL(stat_of(&t, CMON_EV_STRIPPED), 0);
+	/* every slot holds a packet on its way: in the bytes */
+	skb_slots_set(&t, 1000);
+	run(t.k->progs.cmon_veth_in, &in, &st);
+	CU_ASSERT_EQUAL(st.len, in.len + CMON_ANN_WIRE_LEN);
+	CU_ASSERT_EQUAL(find(&st, &f), CMON_FIND_OK);
+	CU_ASSERT_EQUAL(f.carrier, CMON_CARRIER_TRAILER);
+	CU_ASSERT_EQUAL(f.ann.seq, 2);
+	CU_ASSERT_EQUAL(stat_of(&t, CMON_EV_SKB_UNCLAIMED), 0);
+	/* every slot's packet never came: taken over, counted */
+	skb_slots_set(&t, 20000000);
+	run(t.k->progs.cmon_veth_in, &in, &st);
+	CU_ASSERT(same(&in, &st));
+	CU_ASSERT_EQUAL(stat_of(&t, CMON_EV_SKB_UNCLAIMED), 1);
+	CU_ASSERT_EQUAL(stat_of(&t, CMON_EV_STAMPED), 3);
+	/* a capture wants the annotation in the bytes */
+	skb_slots_set(&t, 0);
+	t.k->bss->cmon_capture = 1;
+	run(t.k->progs.cmon_veth_in, &in, &st);
+	t.k->bss->cmon_capture = 0;
+	CU_ASSERT_EQUAL(find(&st, &f), CMON_FIND_OK);
+	CU_ASSERT_EQUAL(skb_slots_used(&t, &e), 0);
+	/* TCP too: no IPv4 option on the way to a container here */
+	build(&in, 6, 100, 5);
+	run(t.k->progs.cmon_veth_in, &in, &st);
+	CU_ASSERT(same(&in, &st));
+	CU_ASSERT_EQUAL(skb_slots_used(&t, &e), 1);
+	progs_close(&t);
+}
+
 /* Sequence numbers of the records a drain hands over. */
 static uint32_t ring_seq[16];
 static unsigned int ring_n;
@@ -781,7 +877,7 @@ static void test_bpf_strip_counted_in_slot(void)
 	unsigned int i, stamped = 0, stripped = 0;
 	cpu_set_t was;
 
-	CU_ASSERT_FATAL(progs_open(&t, 1, 1) == 0);
+	CU_ASSERT_FATAL(progs_open(&t, 1, 1, 0) == 0);
 	CU_ASSERT_FATAL(!pin(0, &was));	/* (one CPU's slot: the raw counts) */
 	for (i = 0; i < 300; i++) {
 		build(&in, protos[i % 3], 20, (uint16_t)i);
@@ -819,7 +915,7 @@ static void test_bpf_hop_slots_paired(void)
 	cpu_set_t was;
 
 	hop_slots = 64;
-	CU_ASSERT_FATAL(progs_open(&t, 1, 1) == 0);
+	CU_ASSERT_FATAL(progs_open(&t, 1, 1, 0) == 0);
 	hop_slots = 1;
 	CU_ASSERT_FATAL(!pin(0, &was));
 	build(&in, 17, 20, 1);
@@ -854,7 +950,7 @@ static void test_bpf_record_ring(void)
 	unsigned int i;
 
 	ring_slots = 8;
-	CU_ASSERT_FATAL(progs_open(&t, 1, 1) == 0);
+	CU_ASSERT_FATAL(progs_open(&t, 1, 1, 0) == 0);
 	ring_slots = 1024;
 	trb = ring_buffer__new(bpf_map__fd(t.k->maps.cmon_rb), on_rec, NULL,
 			       NULL);
@@ -1106,7 +1202,7 @@ static void test_bpf_sampling_consistent(void)
 	struct progs s4;
 	struct cmon_found f;
 
-	CU_ASSERT_FATAL(progs_open(&s4, 4, 1) == 0);
+	CU_ASSERT_FATAL(progs_open(&s4, 4, 1, 0) == 0);
 	for (i = 0; i < 600; i++) {
 		uint8_t proto = protos[i % 3], *ip = in.b + 14;
 		uint32_t saddr, daddr, ports, pkt_id, w[4];
@@ -1181,7 +1277,7 @@ static void test_bpf_sampling_constant_ids(void)
 	struct cmon_found f;
 	uint8_t *ip = in.b + 14, *l4 = ip + 20;
 
-	CU_ASSERT_FATAL(progs_open(&s4, 4, 1) == 0);
+	CU_ASSERT_FATAL(progs_open(&s4, 4, 1, 0) == 0);
 	for (i = 0; i < 400; i++) {
 		build(&in, 17, 40, 0);
 		memcpy(l4 + 8, &i, sizeof(i));	/* a request's number, say */
@@ -1217,7 +1313,7 @@ static void test_bpf_sampling_pairs(void)
 	int fd, fast;
 
 	for (fast = 0; fast < 2; fast++) {
-		CU_ASSERT_FATAL(progs_open(&t, 1u << 30, fast) == 0);
+		CU_ASSERT_FATAL(progs_open(&t, 1u << 30, fast, 0) == 0);
 		fd = bpf_map__fd(t.k->maps.cmon_sample_pairs);
 		inet_pton(AF_INET, SRC, &k.saddr);
 		inet_pton(AF_INET, DST, &k.daddr);
@@ -1247,7 +1343,7 @@ static void test_bpf_dead_agent_stamps_nothing(void)
 	int fast;
 
 	for (fast = 0; fast < 2; fast++) {
-		CU_ASSERT_FATAL(progs_open(&t, 1, fast) == 0);
+		CU_ASSERT_FATAL(progs_open(&t, 1, fast, 0) == 0);
 		CU_ASSERT_EQUAL(stamped_of(&t, 17), 64);
 		t.k->bss->cmon_alive_until = 1;		/* long past */
 		CU_ASSERT_EQUAL(stamped_of(&t, 17), 0);
@@ -1353,7 +1449,7 @@ static void test_bpf_concurrent_first_packets(void)
 		CU_PASS("one CPU: no race to test");
 		return;
 	}
-	CU_ASSERT_FATAL(progs_open(&p, 1 << 30, 1) == 0);
+	CU_ASSERT_FATAL(progs_open(&p, 1 << 30, 1, 0) == 0);
 	pthread_barrier_init(&bar, NULL, 2);
 	for (i = 0; i < 2; i++) {
 		r[i] = (struct race){ &p, i, ITERS, &bar, 0 };
@@ -1409,7 +1505,7 @@ static void test_bpf_seq_bucket_shared(void)
 	int i;
 
 	seq_slots = 2;
-	CU_ASSERT_FATAL(progs_open(&t, 1, 1) == 0);
+	CU_ASSERT_FATAL(progs_open(&t, 1, 1, 0) == 0);
 	seq_slots = CMON_SEQ_SLOTS;
 	for (i = 1; i <= 3; i++) {
 		CU_ASSERT_EQUAL(seq_of(&t, 1), i);
@@ -1472,7 +1568,7 @@ static void test_bpf_seq_concurrent(void)
 		CU_PASS("one CPU: no race to test");
 		return;
 	}
-	CU_ASSERT_FATAL(progs_open(&p, 1, 1) == 0);
+	CU_ASSERT_FATAL(progs_open(&p, 1, 1, 0) == 0);
 	for (i = 0; i < 2; i++) {
 		r[i] = (struct seq_race){ &p, (int)i, ITERS, REPEAT, 0 };
 		CU_ASSERT_FATAL(!pthread_create(&t[i], NULL, seq_race_cpu, &r[i]));
@@ -1529,8 +1625,8 @@ static void test_bpf_fast_path_agrees(void)
 	struct pkt f_out, l_out, frame;
 	int nf, nl, i;
 
-	CU_ASSERT_FATAL(progs_open(&fast, 4, 1) == 0);
-	CU_ASSERT_FATAL(progs_open(&full, 4, 0) == 0);
+	CU_ASSERT_FATAL(progs_open(&fast, 4, 1, 0) == 0);
+	CU_ASSERT_FATAL(progs_open(&full, 4, 0, 0) == 0);
 	struct bpf_program *pf[] = { fast.k->progs.cmon_veth_in,
 				     fast.k->progs.cmon_veth_out,
 				     fast.k->progs.cmon_ovl_out };
@@ -1596,7 +1692,7 @@ static int setup(void)
 	char cmd[128];
 
 	/* every packet traced */
-	if (progs_open(&progs, 1, 1) || cmon_kern__attach(progs.k))
+	if (progs_open(&progs, 1, 1, 0) || cmon_kern__attach(progs.k))
 		return -1;
 	skel = progs.k;
 	inet_pton(AF_INET, HOST, &dst);
@@ -1664,6 +1760,7 @@ int main(void)
 		{ "test_bpf_hop_slots_paired", test_bpf_hop_slots_paired },
 		{ "test_bpf_seq_bucket_shared", test_bpf_seq_bucket_shared },
 		{ "test_bpf_seq_concurrent", test_bpf_seq_concurrent },
+		{ "test_bpf_skb_carrier", test_bpf_skb_carrier },
 		{ NULL, NULL }
 	};
 	int ret;
