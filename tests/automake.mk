@@ -160,6 +160,7 @@ INTEGRATION_TESTS = \
 	tests/integration/tcp.sh \
 	tests/integration/latency.sh \
 	tests/integration/loss.sh \
+	tests/integration/flood.sh \
 	tests/integration/truth.sh \
 	tests/integration/faults.sh \
 	tests/integration/forged.sh \
