@@ -181,14 +181,6 @@ struct {
 } cmon_stats SEC(".maps");
 
 /*
- * The container's own hops, keyed by skb address (the same skb goes
- * from a container's eth0 to the host-side veth and back):
- * cmon_pre holds the container transmit time of a sampled packet until the
- * stamp hop takes it; cmon_post holds the record of a stripped packet until
- * the container's receive completes it.  Each value carries the packet's
- * sampling hash or length so a reused skb address is never mistaken.
- */
-/*
  * The skb carrier: between a stamp hop and the strip hop of a container
  * on this node, a packet stays in one buffer on one CPU (a bridge
  * forwards, or the host routes, in the same call), so its annotation can
@@ -221,6 +213,14 @@ static __always_inline struct cmon_skb_ann *cmon_skb_slot(__u64 addr)
 	return bpf_map_lookup_elem(&cmon_skb_anns, &idx);
 }
 
+/*
+ * The container's own hops, keyed by skb address (the same skb goes
+ * from a container's eth0 to the host-side veth and back):
+ * cmon_pre holds the container transmit time of a sampled packet until the
+ * stamp hop takes it; cmon_post holds the record of a stripped packet until
+ * the container's receive completes it.  Each value carries the packet's
+ * sampling hash or length so a reused skb address is never mistaken.
+ */
 struct cmon_pre_val {
 	__u64 ts;
 	__u32 hash;
