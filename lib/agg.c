@@ -60,12 +60,13 @@ struct hop_ctr {
 	uint8_t whole;			/* counted from the flow's first packet */
 	uint8_t seg;			/* enum seg_state, towards the next hop */
 	uint8_t unsure;			/* this interval's read is (agg.h) */
-	uint8_t drops_lost;		/* drops before the next hop counted
-					 * as loss (unseen_loss()) */
 	unsigned int based;		/* interval of the segment's baseline */
 	uint64_t epoch;			/* as fed: changes on a restart */
 	uint64_t packets, bytes;	/* cumulative, as fed */
 	uint64_t late;			/* packets read after downstream */
+	uint64_t drops_lost;		/* drops before the next hop counted
+					 * as loss before the segment had
+					 * a baseline (unseen_loss()) */
 	uint64_t prev_packets, prev_bytes;	/* at the last tick */
 	unsigned int born, fed;		/* intervals it appeared, last came */
 	/* the segment to the next hop: both counts at its baseline, the
@@ -717,16 +718,18 @@ void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *k,
 static void seg_base(struct hop_ctr *a, const struct hop_ctr *b,
 		     unsigned int now)
 {
-	/* from zero, unless drops before b were counted already */
-	int zero = a->whole && b->whole && b->born <= a->born + 1 &&
-		   !a->drops_lost;
+	int zero = a->whole && b->whole && b->born <= a->born + 1;
 	int skew = b->packets > a->late &&
 		   b->packets - a->late <= READ_SKEW_MAX;
 
 	a->seg = zero || a->node == b->node ? SEG_BASED : SEG_BLIND;
 	a->base = zero ? 0 : a->late;
 	a->base_next = zero ? 0 : skew ? a->late : b->packets;
-	a->lost_max = 0;
+	/* from zero, the drops already counted as loss are in the gap: a
+	 * gap is loss beyond them (a baseline at the counts now would
+	 * take in the packets between the hops too, and never count
+	 * those of them dropped after it) */
+	a->lost_max = zero ? a->drops_lost : 0;
 	a->based = now;
 	memset(a->gap_prev, 0, sizeof(a->gap_prev));
 }
@@ -843,7 +846,7 @@ static void unseen_loss(struct cmon_agg *agg, struct pair *p,
 	if (a->tp >= CMON_TP_MAX ||
 	    cmon_tp_rank(a->tp) >= cmon_tp_rank(d->before))
 		return;
-	a->drops_lost = 1;
+	a->drops_lost += n;
 	p->lost_at[a->tp] += n;
 	p->lost_to[a->tp] = d->before;
 }

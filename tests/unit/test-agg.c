@@ -293,6 +293,34 @@ static void test_agg_drops_counted_once(void)
 	cmon_agg_destroy(g);
 }
 
+/* Drops counted in the first interval, before the two hops' counts have
+ * a baseline (the send hop's count not read yet), and packets between
+ * the hops at the baseline: those of them dropped after it are loss too
+ * (the switch's full queue, as cmon-dpdk starts reading). */
+static void test_agg_drops_before_baseline(void)
+{
+	/* cumulative: received, dropped, in flight at each read */
+	static const uint64_t rx[] = { 1000, 2000, 2000, 2000, 2000, 2000 };
+	static const uint64_t drops[] = { 150, 380, 400, 400, 400, 400 };
+	static const uint64_t flight[] = { 0, 40, 0, 0, 0, 0 };
+	struct cmon_agg *g = running();
+	uint64_t lost = 0;
+	unsigned int i;
+
+	for (i = 0; i < 6; i++) {
+		hop(g, &flow, CMON_TP_OVS_RX, 0, rx[i], 0);
+		if (i)
+			hop(g, &flow, CMON_TP_OVS_TX, 0,
+			    rx[i] - drops[i] - flight[i], 0);
+		cmon_agg_drop(g, &flow, 1, 2, 12, CMON_TP_OVS_TX, drops[i]);
+		cmon_agg_tick(g, 1.0);
+		lost += only_pair(g)->lost;
+	}
+	CU_ASSERT_EQUAL(lost, 400);
+	CU_ASSERT_EQUAL(only_pair(g)->total_lost, 400);
+	cmon_agg_destroy(g);
+}
+
 static void test_agg_cross_node_links(void)
 {
 	struct cmon_agg *g = cmon_agg_create();
@@ -1007,6 +1035,8 @@ int main(void)
 		{ "test_agg_all_dropped_before_next_hop",
 		  test_agg_all_dropped_before_next_hop },
 		{ "test_agg_drops_counted_once", test_agg_drops_counted_once },
+		{ "test_agg_drops_before_baseline",
+		  test_agg_drops_before_baseline },
 		{ "test_agg_drop_only_pair_has_no_loss_hop",
 		  test_agg_drop_only_pair_has_no_loss_hop },
 		{ "test_agg_cross_node_links", test_agg_cross_node_links },
