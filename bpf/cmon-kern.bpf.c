@@ -127,6 +127,40 @@ static __always_inline int cmon_fits_mtu(struct __sk_buff *skb, __u32 grow)
 	return skb->len + grow <= dev->mtu + dev->hard_header_len;
 }
 
+/* The annotation waiting beside @skb's buffer (cmon_skb_anns), or NULL.
+ * One load of a line of this CPU's. */
+static __always_inline struct cmon_skb_ann *
+cmon_skb_waiting(struct __sk_buff *skb)
+{
+	struct cmon_skb_ann *e;
+	__u64 key;
+
+	if (!cmon_skb_carrier)
+		return NULL;
+	key = cmon_skb_buf(skb);
+	e = cmon_skb_slot(key);
+	return e && e->skb == key ? e : NULL;
+}
+
+/*
+ * A packet at its first hop on this node, in a buffer an annotation still
+ * waits beside: the packet that left it there never reached its strip hop
+ * (dropped on its way, or moved to another buffer), and this one, which
+ * the allocator gave the same buffer, must not take it at its own strip
+ * hop.  Freed and counted (skb_unclaimed), for every packet: a packet
+ * that dies on its way is freed at once, and the next one its CPU sends
+ * gets its buffer back.
+ */
+static __always_inline void cmon_skb_reused(struct __sk_buff *skb)
+{
+	struct cmon_skb_ann *e = cmon_skb_waiting(skb);
+
+	if (e) {
+		e->skb = 0;
+		cmon_stat(CMON_EV_SKB_UNCLAIMED);
+	}
+}
+
 /*
  * A free slot of cmon_skb_anns for @skb, the packet to be stamped at @now,
  * or NULL: its slot holds a packet still on its way (the packet then
@@ -287,6 +321,7 @@ int cmon_veth_in(struct __sk_buff *skb)
 	struct cmon_flow_key f;
 	__u32 pkt_id;
 
+	cmon_skb_reused(skb);	/* a container's packet starts here */
 	if (!cmon_parse_plain(skb, &f, &pkt_id) &&
 	    cmon_sample_skip(cmon_sample_base, cmon_pkt_hash(&f, pkt_id))) {
 		cmon_count_sampled_out(cmon_count_hop(&f, CMON_TP_VETH_IN, 1,
@@ -305,8 +340,14 @@ SEC("tc")
 int cmon_host_out(struct __sk_buff *skb)
 {
 	struct cmon_pkt p;
+	int err = cmon_parse(skb, &p);
+	__u32 peer = err ? 0 : cmon_peer_of(p.flow.saddr);
 
-	if (cmon_parse(skb, &p) || !cmon_host_addr(p.flow.saddr))
+	/* a container's packet may pass here on its way to a container on
+	 * another bridge, its annotation beside it; any other starts here */
+	if (peer != CMON_PEER_CT)
+		cmon_skb_reused(skb);
+	if (peer != CMON_PEER_HOST)
 		return CMON_TC_NEXT;
 	return cmon_stamp_hop(skb, &p, CMON_TP_HOST_OUT);
 }
@@ -490,20 +531,6 @@ static __noinline void cmon_skb_take(struct __sk_buff *skb,
 	rec = cmon_emit(skb, f, len, &e->ann, CMON_TP_VETH_OUT,
 			CMON_CARRIER_SKB, segs, now);
 	cmon_count_stripped(hs, rec);
-}
-
-/* Is an annotation waiting beside @skb's buffer (cmon_skb_anns)?  One
- * load of a line of this CPU's, for every packet a container receives. */
-static __always_inline int cmon_skb_waiting(struct __sk_buff *skb)
-{
-	struct cmon_skb_ann *e;
-	__u64 key;
-
-	if (!cmon_skb_carrier)
-		return 0;
-	key = cmon_skb_buf(skb);
-	e = cmon_skb_slot(key);
-	return e && e->skb == key;
 }
 
 /*

@@ -281,12 +281,18 @@ struct {
 #define CMON_DST_SKB	3	/* a container whose strip hop takes the
 				 * same skb (cmon_skb_anns) */
 
-/* Is @addr one of the host's own addresses? */
-static __always_inline int cmon_host_addr(__u32 addr)
+/* What @addr is on this node (CMON_PEER_*), or 0. */
+static __always_inline __u32 cmon_peer_of(__u32 addr)
 {
 	__u32 *v = bpf_map_lookup_elem(&cmon_peers, &addr);
 
-	return v && *v == CMON_PEER_HOST;
+	return v ? *v : 0;
+}
+
+/* Is @addr one of the host's own addresses? */
+static __always_inline int cmon_host_addr(__u32 addr)
+{
+	return cmon_peer_of(addr) == CMON_PEER_HOST;
 }
 
 /* Where the strip hop for @daddr is, or 0 if it has none. */

@@ -6,7 +6,9 @@
   query.py FILE - - - COUNTER            print a monitor counter (last line)
 
 Summary fields of a pair, over every interval in FILE: packets, bytes,
-traced, lost, loss_ratio (lost/packets), loss_hops (set of hops), reasons
+traced, lost, loss_ratio (lost/packets), seq_lost (traced packets
+missing from their flow's sequence), seq_ratio (seq_lost / (traced +
+seq_lost)), loss_hops (set of hops), reasons
 (set of names), drops:REASON (how many drops of that reason), e2e_mean, e2e_p50_max, seg_means (dict "from>to": mean),
 seg_min_p50 (smallest per-hop p50), intervals.
 """
@@ -34,7 +36,7 @@ def load(path):
 
 
 def summary(objs, src, dst, proto):
-    s = dict(packets=0, bytes=0, traced=0, lost=0, loss_hops=set(),
+    s = dict(packets=0, bytes=0, traced=0, lost=0, seq_lost=0, loss_hops=set(),
              reasons=set(), drops={}, e2e_sum=0.0, e2e_n=0, e2e_p50_max=0.0,
              seg_sum={}, seg_n={}, seg_min_p50=None, intervals=0)
     for o in objs:
@@ -48,6 +50,7 @@ def summary(objs, src, dst, proto):
             for k in ("packets", "bytes", "traced"):
                 s[k] += p[k]
             s["lost"] += p["loss"]["lost"]
+            s["seq_lost"] += p["loss"]["seq_lost"]
             if p["loss"]["hop"]:
                 s["loss_hops"].add(p["loss"]["hop"])
             for r in p["loss"]["reasons"]:
@@ -68,6 +71,8 @@ def summary(objs, src, dst, proto):
                 if s["seg_min_p50"] is None or h["p50"] < s["seg_min_p50"]:
                     s["seg_min_p50"] = h["p50"]
     s["loss_ratio"] = s["lost"] / s["packets"] if s["packets"] else 0.0
+    n = s["traced"] + s["seq_lost"]
+    s["seq_ratio"] = s["seq_lost"] / n if n else 0.0
     s["e2e_mean"] = s["e2e_sum"] / s["e2e_n"] if s["e2e_n"] else 0.0
     s["seg_means"] = {k: s["seg_sum"][k] / s["seg_n"][k] for k in s["seg_sum"]}
     return s
