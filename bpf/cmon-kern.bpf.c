@@ -79,23 +79,27 @@ __u64 cmon_post_pending;
 /*
  * Fill an annotation for the packet @seq of its flow, stamped @now.
  * @t_ct is the time it left the container (0 if unknown): it becomes t0
- * and the first slot.
+ * and the first slot.  Tagged (cmon_ann_tag()) if it rides in the
+ * packet's bytes (@in_bytes), where a hop must tell it from a forged one;
+ * beside the skb nothing can forge it.
  */
 static __always_inline void cmon_ann_init(struct cmon_ann *a, __u32 seq,
-					  __u8 tp, __u64 now, __u64 t_ct)
+					  __u8 tp, __u64 now, __u64 t_ct,
+					  int in_bytes)
 {
 	__u16 mask = 1 << CMON_TP_CT_TX | 1 << tp | 1 << CMON_TP_VETH_OUT |
 		     1 << CMON_TP_CT_RX | 1 << CMON_TP_HOST_IN;
 	__u64 t0 = t_ct ? t_ct : now;
 	__u8 flags = cmon_clock_tai ? CMON_ANN_F_TAI : 0;
+	__u16 tag = in_bytes ? cmon_ann_tag(cmon_key, seq, (__u32)t0, mask) : 0;
 
 	if (t_ct) {
-		cmon_ann_start(a, flags, mask, seq, t0, cmon_key,
-			       CMON_TP_CT_TX, cmon_node_id);
+		cmon_ann_start_tagged(a, flags, mask, seq, t0, tag,
+				      CMON_TP_CT_TX, cmon_node_id);
 		cmon_ann_slot_set(a, 1, tp, cmon_node_id, (__s32)(now - t0));
 	} else {
-		cmon_ann_start(a, flags, mask, seq, t0, cmon_key, tp,
-			       cmon_node_id);
+		cmon_ann_start_tagged(a, flags, mask, seq, t0, tag, tp,
+				      cmon_node_id);
 	}
 }
 
@@ -241,7 +245,7 @@ number:
 	       cmon_take_ct_tx(skb, cmon_pkt_hash(&p->flow, p->pkt_id), now) :
 	       0;
 	if (e) {
-		cmon_ann_init(&e->ann, seq, tp, now, t_ct);
+		cmon_ann_init(&e->ann, seq, tp, now, t_ct, 0);
 		e->t = now;
 		e->len = skb->len;
 		e->skb = cmon_skb_buf(skb);
@@ -252,13 +256,13 @@ number:
 		struct cmon_ipopt_hdr h = { .o = { .type = CMON_IPOPT_TYPE,
 						   .len = CMON_ANN_WIRE_LEN } };
 
-		cmon_ann_init(&h.o.ann, seq, tp, now, t_ct);
+		cmon_ann_init(&h.o.ann, seq, tp, now, t_ct, 1);
 		err = cmon_ipopt_insert(skb, p, &h);
 	} else {
 		struct cmon_trailer t __attribute__((aligned(8))) = {
 			.magic = bpf_htons(CMON_TRAILER_MAGIC) };
 
-		cmon_ann_init(&t.ann, seq, tp, now, t_ct);
+		cmon_ann_init(&t.ann, seq, tp, now, t_ct, 1);
 		err = cmon_trailer_insert(skb, p, &t);
 	}
 	if (err) {

@@ -112,17 +112,16 @@ CMON_INLINE int cmon_ann_check(const struct cmon_ann *a, __u64 key,
 /*
  * Start the annotation of a packet stamped at @t0 by hop @tp of node
  * @node (its first slot): flags CMON_ANN_F_*, the hops @tp_mask enables,
- * its flow's sequence number @seq, tagged under @key.  Returns the sum of
+ * its flow's sequence number @seq, its tag @tag.  Returns the sum of
  * the 16-bit big-endian words it wrote (not folded): what a checksum
  * over the annotation needs, made from the values, since reading back
  * what was just written field by field would wait for the stores.
  */
-CMON_INLINE __u32 cmon_ann_start(struct cmon_ann *a, __u8 flags,
-				 __u16 tp_mask, __u32 seq, __u64 t0,
-				 __u64 key, __u8 tp, __u8 node)
+CMON_INLINE __u32 cmon_ann_start_tagged(struct cmon_ann *a, __u8 flags,
+					__u16 tp_mask, __u32 seq, __u64 t0,
+					__u16 tag, __u8 tp, __u8 node)
 {
 	__u8 vf = CMON_ANN_VERSION << 4 | (flags & 0xf);
-	__u16 tag = cmon_ann_tag(key, seq, (__u32)t0, tp_mask);
 	int i;
 
 	a->ver_flags = vf;
@@ -143,6 +142,17 @@ CMON_INLINE __u32 cmon_ann_start(struct cmon_ann *a, __u8 flags,
 	return ((__u32)vf << 8 | 1) + tp_mask + (seq >> 16) + (seq & 0xffff) +
 	       ((__u32)t0 >> 16) + ((__u32)t0 & 0xffff) + tag +
 	       ((__u32)tp << 8 | node) + (CMON_ANN_SLOTS - 1) * (0xffu << 8);
+}
+
+/* cmon_ann_start_tagged(), tagged under @key: an annotation that rides in
+ * a packet's bytes. */
+CMON_INLINE __u32 cmon_ann_start(struct cmon_ann *a, __u8 flags,
+				 __u16 tp_mask, __u32 seq, __u64 t0,
+				 __u64 key, __u8 tp, __u8 node)
+{
+	return cmon_ann_start_tagged(a, flags, tp_mask, seq, t0,
+				     cmon_ann_tag(key, seq, (__u32)t0, tp_mask),
+				     tp, node);
 }
 
 /*
