@@ -283,13 +283,14 @@ static void counters(FILE *out, struct cmon_export *e,
 		fprintf(out, "%s{\"src_ip\":\"%s\",\"dst_ip\":\"%s\",\"sport\":%u,"
 			"\"dport\":%u,\"proto\":%u,\"tp\":%u,\"node\":%u,"
 			"\"packets\":%llu,\"bytes\":%llu,\"partial\":%s,"
-			"\"epoch\":%llu}", i ? "," : "", a, b,
+			"\"epoch\":%llu,\"back\":%llu}", i ? "," : "", a, b,
 			ntohs(hc[i].flow.sport), ntohs(hc[i].flow.dport),
 			hc[i].flow.proto, hc[i].tp, hc[i].node,
 			(unsigned long long)hc[i].packets,
 			(unsigned long long)hc[i].bytes,
 			hc[i].partial ? "true" : "false",
-			(unsigned long long)hc[i].epoch);
+			(unsigned long long)hc[i].epoch,
+			(unsigned long long)hc[i].packets_back);
 	}
 	fputs("]}\n", out);
 }

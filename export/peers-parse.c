@@ -83,7 +83,7 @@ unsigned int cmon_peers_parse_counters(const char *doc,
 {
 	json_t *root;
 	const json_t *a = doc_array(doc, "counters", &root), *o;
-	json_int_t sp, dp, proto, tp, node, pk, by, epoch;
+	json_int_t sp, dp, proto, tp, node, pk, by, epoch, back;
 	unsigned int n = 0;
 	size_t i;
 
@@ -111,6 +111,9 @@ unsigned int cmon_peers_parse_counters(const char *doc,
 		c->partial = !json_is_false(json_object_get(o, "partial"));
 		c->epoch = uint_field(o, "epoch", LLONG_MAX, &epoch) ?
 			   0 : (uint64_t)epoch;
+		/* (optional: a peer that does not say took nothing back) */
+		c->packets_back = uint_field(o, "back", LLONG_MAX, &back) ?
+				  0 : (uint64_t)back;
 		n++;
 	}
 	json_decref(root);

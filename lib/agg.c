@@ -64,6 +64,8 @@ struct hop_ctr {
 	uint64_t epoch;			/* as fed: changes on a restart */
 	uint64_t packets, bytes;	/* cumulative, as fed */
 	uint64_t late;			/* packets read after downstream */
+	uint64_t back;			/* of packets, taken back: the count
+					 * now is packets - back */
 	uint64_t drops_lost;		/* drops before the next hop counted
 					 * as loss before the segment had
 					 * a baseline (unseen_loss()) */
@@ -513,7 +515,8 @@ unsigned int cmon_agg_hop_counters(const struct cmon_agg *agg, uint8_t node,
 					.partial = !f->hop[i].whole,
 					.epoch = f->hop[i].epoch,
 					.packets = f->hop[i].packets,
-					.bytes = f->hop[i].bytes };
+					.bytes = f->hop[i].bytes,
+					.packets_back = f->hop[i].back };
 			}
 	return n;
 }
@@ -663,7 +666,9 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)
 		f->pair->dirty = 1;
 	h->packets = c->packets;
 	h->bytes = c->bytes;
-	h->late = c->packets_late > c->packets ? c->packets_late : c->packets;
+	h->back = c->packets_back < c->packets ? c->packets_back : c->packets;
+	h->late = (c->packets_late > c->packets ? c->packets_late : c->packets) -
+		  h->back;
 }
 
 void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *k,
@@ -699,6 +704,13 @@ void cmon_agg_drop(struct cmon_agg *agg, const struct cmon_flow *k,
 	d->fed = agg->ticks;
 }
 
+/* A hop's count now: what its segments compare (its packets, a count
+ * that never goes back, may hold packets taken back since). */
+static uint64_t hop_now(const struct hop_ctr *h)
+{
+	return h->packets - h->back;
+}
+
 /* A downstream count ahead of its upstream one by at most this is the
  * two being read a moment apart, not a restart of the upstream counter. */
 #define READ_SKEW_MAX	64
@@ -719,12 +731,12 @@ static void seg_base(struct hop_ctr *a, const struct hop_ctr *b,
 		     unsigned int now)
 {
 	int zero = a->whole && b->whole && b->born <= a->born + 1;
-	int skew = b->packets > a->late &&
-		   b->packets - a->late <= READ_SKEW_MAX;
+	uint64_t next = hop_now(b);
+	int skew = next > a->late && next - a->late <= READ_SKEW_MAX;
 
 	a->seg = zero || a->node == b->node ? SEG_BASED : SEG_BLIND;
 	a->base = zero ? 0 : a->late;
-	a->base_next = zero ? 0 : skew ? a->late : b->packets;
+	a->base_next = zero ? 0 : skew ? a->late : next;
 	/* from zero, the drops already counted as loss are in the gap: a
 	 * gap is loss beyond them (a baseline at the counts now would
 	 * take in the packets between the hops too, and never count
@@ -771,7 +783,7 @@ static void flow_tick(struct flow *f, unsigned int now)
 	}
 	for (i = 0; i + 1 < f->nhops; i++) {
 		struct hop_ctr *a = &f->hop[i], *b = &f->hop[i + 1];
-		uint64_t in, out, d, gap;
+		uint64_t in, out, d, gap, a_now = hop_now(a), b_now = hop_now(b);
 
 		/* a read that may be short, or none (a counter evicted and
 		 * not made again yet), is no baseline and no comparison: a
@@ -785,8 +797,8 @@ static void flow_tick(struct flow *f, unsigned int now)
 		if (a->seg == SEG_BLIND)
 			continue;
 		/* (the late read the baseline took may exceed a's count now) */
-		in = a->packets > a->base ? a->packets - a->base : 0;
-		out = b->packets > a->base_next ? b->packets - a->base_next : 0;
+		in = a_now > a->base ? a_now - a->base : 0;
+		out = b_now > a->base_next ? b_now - a->base_next : 0;
 		d = in > out ? in - out : 0;
 		/* a gap is loss once it has lasted GAP_READS reads: packets
 		 * in flight between the hops at one read have arrived by

@@ -108,6 +108,11 @@ struct cmon_hop_counter {
 	 * every packet their counts hold: the baseline of the segment after
 	 * it); 0: not read so, taken as packets */
 	uint64_t packets_late;
+	/* of packets, those the producer counted, showed, and then took
+	 * back (Open vSwitch's send hop, when the queue turned out full):
+	 * packets never goes back, and the hop's count now is packets -
+	 * packets_back */
+	uint64_t packets_back;
 };
 
 /* Feed one trace record. */

@@ -41,6 +41,8 @@ struct track {
 	uint64_t last_bytes;
 	uint64_t packets, bytes;	/* counted while followed */
 	uint64_t late;			/* packets, with the late read's */
+	uint64_t back;			/* of packets, taken back in this
+					 * life: last - the slot's count */
 	int rebase;			/* missed counts at this read */
 	int main;			/* send hop: its port was the flow's
 					 * main one at the last read */
@@ -237,16 +239,19 @@ static void follow(struct track *n, const struct track *t, const struct ent *e,
 	if (!e) {			/* the slot went to another flow */
 		n->rebase = n->gen != 0;
 		n->gen = 0;
+		n->back = 0;
 		n->late = n->packets;
 		return;
 	}
 	if (t && t->gen == e->gen) {
 		/* (a packet counted sent and taken back between two reads
-		 * counts once: the count never goes back) */
+		 * counts once: the count never goes back, and what a read
+		 * showed and was taken back since is told apart) */
 		if (e->packets > n->last) {
 			n->packets += e->packets - n->last;
 			n->last = e->packets;
 		}
+		n->back = n->last - e->packets;
 		if (e->bytes > n->last_bytes) {
 			n->bytes += e->bytes - n->last_bytes;
 			n->last_bytes = e->bytes;
@@ -254,6 +259,7 @@ static void follow(struct track *n, const struct track *t, const struct ent *e,
 	} else {
 		/* a new slot, or a new life of it: counted from 0 there */
 		n->rebase = t != NULL;
+		n->back = 0;	/* (compared anew: rebase) */
 		n->packets += first ? 0 : e->packets;
 		n->bytes += first ? 0 : e->bytes;
 		n->last = e->packets;
@@ -328,11 +334,12 @@ static void feed_flow(struct cmon_ovs_flows *r, struct track *a,
 		struct cmon_hop_counter c = tx;
 		int had = 0;
 
-		c.packets = c.bytes = 0;
+		c.packets = c.bytes = c.packets_back = 0;
 		c.rebase = 0;
 		for (q = t; q < b && q->k.tp == CMON_TP_OVS_TX &&
 			    q->k.port == t->k.port; q++) {
 			c.packets += q->packets;
+			c.packets_back += q->back;
 			c.bytes += q->bytes;
 			c.rebase |= q->rebase;
 			had |= q->main;

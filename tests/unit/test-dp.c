@@ -757,6 +757,51 @@ static void test_flows_flood_copies(void)
 	fx_done(&x);
 }
 
+/* A batch the send hop counted, a read showed, and the full queue then
+ * sent none of, as the traffic stopped: taken back, it is loss (the
+ * reader's count of the send hop never goes back). */
+static void test_flows_taken_back_after_read(void)
+{
+	struct fx x;
+	struct cmon_flow_slot *row;
+	uint8_t f[1600];
+	uint32_t len = flow_frame(f, 1000, 10);
+	int round, i;
+
+	fx_init(&x);
+	row = x.shm->slot[0];
+	interval(&x);		/* the monitor was first */
+	for (i = 0; i < 100; i++) {
+		count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
+		count1(row, f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
+	}
+	interval(&x);
+	for (i = 0; i < 32; i++) {	/* a batch, received and sent */
+		count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
+		count1(row, f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
+	}
+	interval(&x);		/* read before the send failed */
+	for (i = 0; i < 32; i++)
+		cmon_dp_uncount(row, (const uint8_t *[]){ f }, &len, 1, 2,
+				CMON_OVS_DROP_TX_FAILURE, x.stat);
+	for (round = 0; round < 5; round++)
+		interval(&x);
+	CU_ASSERT_EQUAL(x.s.packets, 132);
+	CU_ASSERT_EQUAL(x.s.lost, 32);
+	CU_ASSERT_EQUAL(x.s.from, CMON_TP_OVS_RX);
+	CU_ASSERT_STRING_EQUAL(x.s.reason, "tx_failure_drops");
+	/* and sent again after it: the count goes on from the slot's */
+	for (i = 0; i < 10; i++) {
+		count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
+		count1(row, f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
+	}
+	for (round = 0; round < 5; round++)
+		interval(&x);
+	CU_ASSERT_EQUAL(x.s.packets, 142);
+	CU_ASSERT_EQUAL(x.s.lost, 32);
+	fx_done(&x);
+}
+
 /* More flows than slots: slots change hands (counted), counts restart,
  * and that is never loss. */
 static void test_flows_evictions_no_phantom(void)
@@ -1008,6 +1053,8 @@ int main(void)
 		{ "per-flow counters: loss located, reason",
 		  test_flows_loss_located },
 		{ "per-flow counters: flood copies", test_flows_flood_copies },
+		{ "per-flow counters: taken back after a read",
+		  test_flows_taken_back_after_read },
 		{ "per-flow counters: evictions are no loss",
 		  test_flows_evictions_no_phantom },
 		{ "per-flow counters: a slot being rewritten",

@@ -667,7 +667,7 @@ static void test_export_peer_counters(void)
 		"{\"src_ip\":\"10.244.1.2\",\"dst_ip\":\"10.244.2.2\","
 		"\"sport\":4000,\"dport\":5003,\"proto\":17,\"tp\":2,"
 		"\"node\":1,\"packets\":20000,\"bytes\":4560000,"
-		"\"partial\":false,\"epoch\":77},"
+		"\"partial\":false,\"epoch\":77,\"back\":32},"
 		"{\"src_ip\":\"10.244.1.3\",\"dst_ip\":\"10.244.2.2\","
 		"\"sport\":4000,\"dport\":5003,\"proto\":17,\"tp\":2,"
 		"\"node\":1,\"packets\":20,\"bytes\":4560},"
@@ -691,9 +691,11 @@ static void test_export_peer_counters(void)
 	CU_ASSERT_EQUAL(c[0].bytes, 4560000);
 	CU_ASSERT_EQUAL(c[0].partial, 0);
 	CU_ASSERT_EQUAL(c[0].epoch, 77);
+	CU_ASSERT_EQUAL(c[0].packets_back, 32);
 	/* a peer that does not say it counted from the start did not */
 	CU_ASSERT_EQUAL(c[1].partial, 1);
 	CU_ASSERT_EQUAL(c[1].epoch, 0);
+	CU_ASSERT_EQUAL(c[1].packets_back, 0);
 	CU_ASSERT_EQUAL(cmon_peers_parse_counters("{}", c, 4), 0);
 	/* more than there is room for: all counted, the room filled */
 	memset(&c[1], 0, sizeof(c[1]));
