@@ -585,15 +585,16 @@ void cmon_agg_counters_evicted(struct cmon_agg *agg)
 
 /*
  * Did a hop appearing now count the flow from its first packet?  Not in
- * the first interval (traffic was running before), nor where hops were
- * attached in this interval (the flow may have started before its hop
- * here was in place; had it started an interval earlier, its upstream hop
- * would have appeared then, and is not whole).
+ * the first interval (traffic was running before), unless its producer
+ * saw the counter begin, nor where hops were attached in this interval
+ * (the flow may have started before its hop here was in place; had it
+ * started an interval earlier, its upstream hop would have appeared then,
+ * and is not whole).
  */
 static int hop_whole(const struct cmon_agg *agg, const struct cmon_hop_counter *c)
 {
-	return agg->ticks >= 1 && agg->attached <= agg->ticks &&
-	       !c->partial;
+	return (agg->ticks >= 1 || c->from_start) &&
+	       agg->attached <= agg->ticks && !c->partial;
 }
 
 void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)

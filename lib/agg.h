@@ -93,6 +93,12 @@ struct cmon_hop_counter {
 	/* 1: the counter missed the flow's first packets (another node's
 	 * engine says so); producers reading their own hops leave it 0 */
 	uint8_t partial;
+	/* 1: the producer saw the counter begin after it started reading
+	 * (an Open vSwitch slot made since cmon-dpdk's baseline): it holds
+	 * the flow from its first packet even in the engine's first
+	 * interval, where a counter is otherwise taken to have missed
+	 * traffic from before */
+	uint8_t from_start;
 	/* 1: read while counts moved inside the producer (it may be short
 	 * by those): not compared with its neighbours at this read */
 	uint8_t unsure;

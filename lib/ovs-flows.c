@@ -44,6 +44,8 @@ struct track {
 	uint64_t back;			/* of packets, taken back in this
 					 * life: last - the slot's count */
 	int rebase;			/* missed counts at this read */
+	int from_start;			/* the slot was made after the
+					 * baseline, and followed since */
 	int main;			/* send hop: its port was the flow's
 					 * main one at the last read */
 };
@@ -240,6 +242,7 @@ static void follow(struct track *n, const struct track *t, const struct ent *e,
 		n->rebase = n->gen != 0;
 		n->gen = 0;
 		n->back = 0;
+		n->from_start = 0;
 		n->late = n->packets;
 		return;
 	}
@@ -260,6 +263,7 @@ static void follow(struct track *n, const struct track *t, const struct ent *e,
 		/* a new slot, or a new life of it: counted from 0 there */
 		n->rebase = t != NULL;
 		n->back = 0;	/* (compared anew: rebase) */
+		n->from_start = !t && !first;
 		n->packets += first ? 0 : e->packets;
 		n->bytes += first ? 0 : e->bytes;
 		n->last = e->packets;
@@ -321,7 +325,9 @@ static void feed_flow(struct cmon_ovs_flows *r, struct track *a,
 	int was_main = 0, main_had = 0;
 
 	tx.tp = CMON_TP_OVS_TX;
+	rx.from_start = 1;
 	for (t = a; t < b && t->k.tp == CMON_TP_OVS_RX; t++) {
+		rx.from_start &= t->from_start;
 		rx.packets += t->packets;
 		rx.bytes += t->bytes;
 		rx.packets_late += t->late;
@@ -336,8 +342,10 @@ static void feed_flow(struct cmon_ovs_flows *r, struct track *a,
 
 		c.packets = c.bytes = c.packets_back = 0;
 		c.rebase = 0;
+		c.from_start = 1;
 		for (q = t; q < b && q->k.tp == CMON_TP_OVS_TX &&
 			    q->k.port == t->k.port; q++) {
+			c.from_start &= q->from_start;
 			c.packets += q->packets;
 			c.packets_back += q->back;
 			c.bytes += q->bytes;

@@ -802,6 +802,38 @@ static void test_flows_taken_back_after_read(void)
 	fx_done(&x);
 }
 
+/* A flow that begins after cmon-dpdk's baseline, in the engine's first
+ * interval, with a batch between its hops at that read that the full
+ * queue then drops: counted from its first packet, its loss is exact. */
+static void test_flows_first_interval(void)
+{
+	struct fx x;
+	struct cmon_flow_slot *row;
+	uint8_t f[1600];
+	uint32_t len = flow_frame(f, 1000, 10);
+	int round, i;
+
+	fx_init(&x);
+	row = x.shm->slot[0];
+	CU_ASSERT_FATAL(!cmon_ovs_flows_baseline(x.r, x.shm));
+	for (i = 0; i < 64; i++)
+		count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
+	for (i = 0; i < 32; i++)
+		count1(row, f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
+	interval(&x);		/* 32 received, not yet sent */
+	for (i = 0; i < 32; i++) {
+		count1(row, f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
+		cmon_dp_uncount(row, (const uint8_t *[]){ f }, &len, 1, 2,
+				CMON_OVS_DROP_TX_FAILURE, x.stat);
+	}
+	for (round = 0; round < 5; round++)
+		interval(&x);
+	CU_ASSERT_EQUAL(x.s.packets, 64);
+	CU_ASSERT_EQUAL(x.s.lost, 32);
+	CU_ASSERT_STRING_EQUAL(x.s.reason, "tx_failure_drops");
+	fx_done(&x);
+}
+
 /* More flows than slots: slots change hands (counted), counts restart,
  * and that is never loss. */
 static void test_flows_evictions_no_phantom(void)
@@ -1055,6 +1087,8 @@ int main(void)
 		{ "per-flow counters: flood copies", test_flows_flood_copies },
 		{ "per-flow counters: taken back after a read",
 		  test_flows_taken_back_after_read },
+		{ "per-flow counters: a flow of the first interval",
+		  test_flows_first_interval },
 		{ "per-flow counters: evictions are no loss",
 		  test_flows_evictions_no_phantom },
 		{ "per-flow counters: a slot being rewritten",
