@@ -166,15 +166,15 @@ static __always_inline void cmon_skb_reused(struct __sk_buff *skb)
 }
 
 /*
- * A free slot of cmon_skb_anns for @skb, the packet to be stamped at @now,
- * or NULL: its slot holds a packet still on its way (the packet then
- * carries its annotation in its bytes).  A slot whose packet never reached
- * its strip hop is taken over and counted.
+ * A free slot of cmon_skb_anns for the buffer @key of the packet to be
+ * stamped at @now, or NULL: its slot holds a packet still on its way (the
+ * packet then carries its annotation in its bytes).  A slot whose packet
+ * never reached its strip hop is taken over and counted.
  */
-static __always_inline struct cmon_skb_ann *
-cmon_skb_free(struct __sk_buff *skb, __u64 now)
+static __always_inline struct cmon_skb_ann *cmon_skb_free(__u64 key,
+							  __u64 now)
 {
-	struct cmon_skb_ann *e = cmon_skb_slot(cmon_skb_buf(skb));
+	struct cmon_skb_ann *e = cmon_skb_slot(key);
 
 	if (!e)
 		return NULL;
@@ -198,7 +198,7 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 				 __u32 tp, __u64 now, struct cmon_hop_slot *slot)
 {
 	struct cmon_skb_ann *e = NULL;
-	__u64 t_ct;
+	__u64 t_ct, key = 0;
 	int err, dst, ipopt;
 	__u32 seq;
 
@@ -217,8 +217,10 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 		return CMON_TC_NEXT;
 	}
 	/* (a pcap capture wants the annotation in the packet's bytes) */
-	if (dst == CMON_DST_SKB && cmon_skb_carrier && !cmon_capture)
-		e = cmon_skb_free(skb, now);
+	if (dst == CMON_DST_SKB && cmon_skb_carrier && !cmon_capture) {
+		key = cmon_skb_buf(skb);
+		e = cmon_skb_free(key, now);
+	}
 	if (e)
 		goto number;
 	if (p->ihl_bytes != 20) {
@@ -248,7 +250,7 @@ number:
 		cmon_ann_init(&e->ann, seq, tp, now, t_ct, 0);
 		e->t = now;
 		e->len = skb->len;
-		e->skb = cmon_skb_buf(skb);
+		e->skb = key;
 		cmon_count_stamped(slot);
 		return CMON_TC_NEXT;
 	}
