@@ -757,6 +757,25 @@ static void test_flows_flood_copies(void)
 	fx_done(&x);
 }
 
+/* @n frames @f received at port 1 and sent at port 2. */
+static void forward(struct fx *x, struct cmon_flow_slot *row, const uint8_t *f,
+		    uint32_t len, int n)
+{
+	while (n-- > 0) {
+		count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x->stat);
+		count1(row, f, len, CMON_TP_OVS_TX, 2, 0, x->stat);
+	}
+}
+
+/* @n frames @f that port 2 counted sent, then found its queue full for. */
+static void refused(struct fx *x, struct cmon_flow_slot *row,
+		    const uint8_t *f, uint32_t len, int n)
+{
+	while (n-- > 0)
+		cmon_dp_uncount(row, &f, &len, 1, 2, CMON_OVS_DROP_TX_FAILURE,
+				x->stat);
+}
+
 /* A batch the send hop counted, a read showed, and the full queue then
  * sent none of, as the traffic stopped: taken back, it is loss (the
  * reader's count of the send hop never goes back). */
@@ -766,24 +785,16 @@ static void test_flows_taken_back_after_read(void)
 	struct cmon_flow_slot *row;
 	uint8_t f[1600];
 	uint32_t len = flow_frame(f, 1000, 10);
-	int round, i;
+	int round;
 
 	fx_init(&x);
 	row = x.shm->slot[0];
 	interval(&x);		/* the monitor was first */
-	for (i = 0; i < 100; i++) {
-		count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
-		count1(row, f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
-	}
+	forward(&x, row, f, len, 100);
 	interval(&x);
-	for (i = 0; i < 32; i++) {	/* a batch, received and sent */
-		count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
-		count1(row, f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
-	}
+	forward(&x, row, f, len, 32);	/* a batch, received and sent */
 	interval(&x);		/* read before the send failed */
-	for (i = 0; i < 32; i++)
-		cmon_dp_uncount(row, (const uint8_t *[]){ f }, &len, 1, 2,
-				CMON_OVS_DROP_TX_FAILURE, x.stat);
+	refused(&x, row, f, len, 32);
 	for (round = 0; round < 5; round++)
 		interval(&x);
 	CU_ASSERT_EQUAL(x.s.packets, 132);
@@ -791,10 +802,7 @@ static void test_flows_taken_back_after_read(void)
 	CU_ASSERT_EQUAL(x.s.from, CMON_TP_OVS_RX);
 	CU_ASSERT_STRING_EQUAL(x.s.reason, "tx_failure_drops");
 	/* and sent again after it: the count goes on from the slot's */
-	for (i = 0; i < 10; i++) {
-		count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
-		count1(row, f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
-	}
+	forward(&x, row, f, len, 10);
 	for (round = 0; round < 5; round++)
 		interval(&x);
 	CU_ASSERT_EQUAL(x.s.packets, 142);
@@ -816,16 +824,13 @@ static void test_flows_first_interval(void)
 	fx_init(&x);
 	row = x.shm->slot[0];
 	CU_ASSERT_FATAL(!cmon_ovs_flows_baseline(x.r, x.shm));
-	for (i = 0; i < 64; i++)
+	forward(&x, row, f, len, 32);
+	for (i = 0; i < 32; i++)	/* received, not yet sent */
 		count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
+	interval(&x);
 	for (i = 0; i < 32; i++)
 		count1(row, f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
-	interval(&x);		/* 32 received, not yet sent */
-	for (i = 0; i < 32; i++) {
-		count1(row, f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
-		cmon_dp_uncount(row, (const uint8_t *[]){ f }, &len, 1, 2,
-				CMON_OVS_DROP_TX_FAILURE, x.stat);
-	}
+	refused(&x, row, f, len, 32);
 	for (round = 0; round < 5; round++)
 		interval(&x);
 	CU_ASSERT_EQUAL(x.s.packets, 64);
