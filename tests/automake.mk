@@ -161,6 +161,7 @@ INTEGRATION_TESTS = \
 	tests/integration/latency.sh \
 	tests/integration/loss.sh \
 	tests/integration/flood.sh \
+	tests/integration/bridges.sh \
 	tests/integration/truth.sh \
 	tests/integration/faults.sh \
 	tests/integration/forged.sh \
