@@ -48,18 +48,7 @@ it_udp_recv 2 5003
 rpid=$!
 it_udp_paced 1 "$IP2" 5003 5000
 wait "$rpid"
-got=$(sed -n 's/^received //p' "$IT_TMP/r2")
 it_settle 2
-traced=$(it_query "$C1" "$C2" udp traced)
-lost=$(it_query "$C1" "$C2" udp lost)
-seq_lost=$(it_query "$C1" "$C2" udp seq_lost)
-unclaimed=$(it_query - - - skb_unclaimed)
-stamped=$(it_query - - - stamped)
-echo "received=$got stamped=$stamped traced=$traced seq_lost=$seq_lost lost=$lost skb_unclaimed=$unclaimed"
-[ "$got" = 5000 ] || it_fail "container 2 received $got of 5000 datagrams"
-[ "$traced" = 5000 ] || it_fail "$traced records for 5000 packets"
-[ "$seq_lost" = 0 ] || it_fail "$seq_lost sequence numbers missed"
-[ "$lost" = 0 ] || it_fail "$lost packets reported lost"
-[ "$unclaimed" = 0 ] || it_fail "$unclaimed annotations left unclaimed"
+it_all_traced "$C1" "$C2" 5000
 it_agent_stop
 echo "PASS: traced across two bridges through the node's stack, none missed"

@@ -368,6 +368,25 @@ except socket.timeout:
 	it_wait "$IT_TMP/r$1" ready || it_fail "receiver in container $1 did not start"
 }
 
+# it_all_traced SRC DST N: after N datagrams from SRC to container 2's
+# receiver (it_udp_recv 2), every packet traced: all arrived, and the
+# pair SRC>DST shows each traced once, none missed from its sequence,
+# none lost, and no annotation left unclaimed
+it_all_traced() {
+	local got traced seq_lost lost unclaimed
+	got=$(sed -n 's/^received //p' "$IT_TMP/r2")
+	traced=$(it_query "$1" "$2" udp traced)
+	seq_lost=$(it_query "$1" "$2" udp seq_lost)
+	lost=$(it_query "$1" "$2" udp lost)
+	unclaimed=$(it_query - - - skb_unclaimed)
+	echo "received=$got traced=$traced seq_lost=$seq_lost lost=$lost skb_unclaimed=$unclaimed"
+	[ "$got" = "$3" ] || it_fail "container 2 received $got of $3 datagrams"
+	[ "$traced" = "$3" ] || it_fail "$traced records for $3 packets"
+	[ "$seq_lost" = 0 ] || it_fail "$seq_lost sequence numbers missed"
+	[ "$lost" = 0 ] || it_fail "$lost packets reported lost"
+	[ "$unclaimed" = 0 ] || it_fail "$unclaimed annotations left unclaimed"
+}
+
 # it_udp_paced I DST PORT N [WARM]: N datagrams of 200 bytes from container
 # I to DST:PORT at a steady pace (the receiver need not exist); with WARM,
 # 100 first and a pause of WARM seconds, so every hop knows the flow
