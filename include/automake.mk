@@ -7,4 +7,5 @@ noinst_HEADERS = \
 	include/cmon/events.h \
 	include/cmon/record.h \
 	include/cmon/dp.h \
+	include/cmon/dp-side.h \
 	include/cmon/shm.h

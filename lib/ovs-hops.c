@@ -271,55 +271,67 @@ static void sanitise(struct pkt *p, uint64_t *stat)
 		count(stat, CMON_EV_SANITISED);
 }
 
-void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
-		   uint32_t len, uint32_t headroom, uint32_t mtu,
-		   struct cmon_dp_clock *clk, uint64_t *stat,
-		   struct cmon_dp_res *res)
+/*
+ * A container port's receive hop on @frame, parsed into @p: count it,
+ * neutralise what its sender forged, and decide (sampling, and room for
+ * an annotation in its bytes, which a packet stamped beside it may need
+ * at the port it leaves by).  0: stamp it.
+ */
+static int stamp_wanted(const struct cmon_dp_cfg *cfg, uint8_t *frame,
+			uint32_t len, uint32_t headroom, uint32_t mtu,
+			uint64_t *stat, struct pkt *p)
 {
-	uint8_t *ip = frame - CMON_ANN_WIRE_LEN + CMON_ETH_HLEN;
-	struct cmon_ipopt *o = (struct cmon_ipopt *)(ip + 20);
-	uint32_t m, m2;
-	uint16_t c;
-	uint64_t now;
-	struct pkt p;
-
-	memset(res, 0, sizeof(*res));
 	count(stat, CMON_EV_PACKETS);
-	if (parse(frame, len, &p) ||
-	    !cmon_l4_known(p.proto)) {
+	if (parse(frame, len, p) || !cmon_l4_known(p->proto)) {
 		count(stat, CMON_EV_SKIP_PROTO);
-		return;
+		return -1;
 	}
-	sanitise(&p, stat);
+	sanitise(p, stat);
 	if (cmon_dp_skip_next(cfg->sample_n)) {
 		cmon_dp_skip--;
 		count(stat, CMON_EV_SAMPLED_OUT);
-		return;
+		return -1;
 	}
 	if (cfg->sample_n > 1)
 		cmon_dp_skip = draw_skip(cfg->sample_n);
-	if (pair_leaves_out(cfg, &p)) {
+	if (pair_leaves_out(cfg, p)) {
 		count(stat, CMON_EV_SAMPLED_OUT);
-		return;
+		return -1;
 	}
-	if (p.frag_off & (CMON_IP_MF | CMON_IP_OFFMASK)) {
+	if (p->frag_off & (CMON_IP_MF | CMON_IP_OFFMASK)) {
 		count(stat, CMON_EV_SKIP_FRAG);
-		return;
+		return -1;
 	}
-	if (p.ihl != 20) {
+	if (p->ihl != 20) {
 		count(stat, CMON_EV_SKIP_IPOPT);
-		return;
+		return -1;
 	}
-	if (p.tot_len + CMON_ANN_WIRE_LEN > mtu) {
+	if (p->tot_len + CMON_ANN_WIRE_LEN > mtu) {
 		count(stat, CMON_EV_SKIP_MTU);
-		return;
+		return -1;
 	}
 	if (headroom < CMON_DP_HEADROOM) {
 		count(stat, CMON_EV_SKIP_ROOM);
-		return;
+		return -1;
 	}
+	return 0;
+}
 
-	now = clk_now(clk);
+/*
+ * Write the annotation of packet @seq, stamped at @t0 with @flags by node
+ * @node at OVS_RX, into @frame (parsed into @p: IPv4 without options,
+ * CMON_DP_HEADROOM bytes of headroom): the frame then starts that many
+ * bytes earlier.
+ */
+static void write_option(const struct cmon_dp_cfg *cfg, uint8_t *frame,
+			 const struct pkt *p, uint32_t seq, uint64_t t0,
+			 uint8_t flags, uint8_t node)
+{
+	uint8_t *ip = frame - CMON_ANN_WIRE_LEN + CMON_ETH_HLEN;
+	struct cmon_ipopt *o = (struct cmon_ipopt *)(ip + 20);
+	uint16_t c = cmon_get16(p->ip + CMON_IPH_CHECK);
+	uint32_t m, m2;
+
 	/* The Ethernet and IPv4 headers move 40 bytes into the headroom, the
 	 * option goes behind them, each byte written once, and the checksum
 	 * is updated from the values written: a load of what stores just
@@ -327,23 +339,52 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	 * reach the cache (the headroom's line, besides, nothing touched
 	 * yet).  The first two words change (a header of 20 bytes starts
 	 * 0x45), the option's are added. */
-	c = cmon_get16(p.ip + CMON_IPH_CHECK);
-	m = (0x45 << 8 | p.ip[1]) + p.tot_len;
-	m2 = (0x40 | (20 + CMON_ANN_WIRE_LEN) / 4) << 8 | p.ip[1];
-	m2 += p.tot_len + CMON_ANN_WIRE_LEN;
+	m = (0x45 << 8 | p->ip[1]) + p->tot_len;
+	m2 = (0x40 | (20 + CMON_ANN_WIRE_LEN) / 4) << 8 | p->ip[1];
+	m2 += p->tot_len + CMON_ANN_WIRE_LEN;
 	memcpy(ip - CMON_ETH_HLEN, frame, CMON_ETH_HLEN + 20);
 	/* (the option goes over where the headers were) */
 	o->type = CMON_IPOPT_TYPE;
 	o->len = CMON_ANN_WIRE_LEN;
 	m2 += CMON_IPOPT_TYPE << 8 | CMON_ANN_WIRE_LEN;
-	m2 += cmon_ann_start(&o->ann, cfg->tai ? CMON_ANN_F_TAI : 0,
-			     1 << CMON_TP_OVS_RX | 1 << CMON_TP_OVS_TX,
-			     next_seq(&p), now, cfg->key, CMON_TP_OVS_RX,
-			     cfg->node);
+	m2 += cmon_ann_start(&o->ann, flags,
+			     1 << CMON_TP_OVS_RX | 1 << CMON_TP_OVS_TX, seq,
+			     t0, cfg->key, CMON_TP_OVS_RX, node);
 	ip[0] = 0x40 | (20 + CMON_ANN_WIRE_LEN) / 4;
-	put16(ip + CMON_IPH_TOT_LEN, p.tot_len + CMON_ANN_WIRE_LEN);
+	put16(ip + CMON_IPH_TOT_LEN, p->tot_len + CMON_ANN_WIRE_LEN);
 	put16(ip + CMON_IPH_CHECK, csum_upd(c, fold16(m), fold16(m2)));
+}
+
+void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
+		   uint32_t len, uint32_t headroom, uint32_t mtu,
+		   struct cmon_dp_clock *clk, uint64_t *stat,
+		   struct cmon_dp_res *res)
+{
+	struct pkt p;
+
+	memset(res, 0, sizeof(*res));
+	if (stamp_wanted(cfg, frame, len, headroom, mtu, stat, &p))
+		return;
+	write_option(cfg, frame, &p, next_seq(&p), clk_now(clk),
+		     cfg->tai ? CMON_ANN_F_TAI : 0, cfg->node);
 	res->head = CMON_ANN_WIRE_LEN;
+	count(stat, CMON_EV_STAMPED);
+}
+
+void cmon_dp_stamp_side(const struct cmon_dp_cfg *cfg, uint8_t *frame,
+			uint32_t len, uint32_t headroom, uint32_t mtu,
+			struct cmon_dp_clock *clk, uint64_t *stat,
+			struct cmon_dp_side *side)
+{
+	struct pkt p;
+
+	if (stamp_wanted(cfg, frame, len, headroom, mtu, stat, &p))
+		return;
+	side->t0 = clk_now(clk);
+	side->seq = next_seq(&p);
+	side->flags = cfg->tai ? CMON_ANN_F_TAI : 0;
+	side->node = cfg->node;
+	side->gen = cfg->side_gen;
 	count(stat, CMON_EV_STAMPED);
 }
 
@@ -489,6 +530,79 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 			put16(l4 + 4, tot - p.ihl);
 		res->tail = (int32_t)(CMON_ETH_HLEN + tot) - (int32_t)len;
 	}
+	count(stat, CMON_EV_STRIPPED);
+}
+
+/* The record of a packet stamped beside it (@side), leaving @frame
+ * (parsed into @p) at @now by hop OVS_TX of this node. */
+static void side_record(const struct cmon_dp_cfg *cfg,
+			const struct cmon_dp_side *side, const struct pkt *p,
+			uint64_t now, struct cmon_record *rec)
+{
+	unsigned int i;
+
+	rec->t0 = side->t0;
+	rec->saddr = p->saddr;
+	rec->daddr = p->daddr;
+	rec->sport = p->sport;
+	rec->dport = p->dport;
+	rec->proto = p->proto;
+	rec->nhops = 2;
+	rec->carrier = CMON_CARRIER_SKB;
+	rec->flags = side->flags;
+	rec->seq = side->seq;
+	rec->len = p->tot_len;
+	rec->segs = 1;
+	rec->source = CMON_SRC_OVS;
+	rec->port = 0;		/* (the caller's) */
+	rec->hop[0] = (struct cmon_rec_hop){ .tp = CMON_TP_OVS_RX,
+					     .node = side->node };
+	rec->hop[1] = (struct cmon_rec_hop){
+		.tp = CMON_TP_OVS_TX, .node = cfg->node,
+		.delta = (int32_t)(now - side->t0) };
+	for (i = 2; i < CMON_REC_HOPS; i++)
+		rec->hop[i] = (struct cmon_rec_hop){ .tp = 0xff };
+}
+
+int cmon_dp_side_record(const struct cmon_dp_cfg *cfg,
+			const struct cmon_dp_side *side, uint8_t *frame,
+			uint32_t len, struct cmon_dp_clock *clk,
+			uint64_t *stat, struct cmon_record *rec)
+{
+	struct pkt p;
+
+	if (parse(frame, len, &p)) {
+		count(stat, CMON_EV_MALFORMED);
+		return 0;
+	}
+	side_record(cfg, side, &p, clk_now(clk), rec);
+	count(stat, CMON_EV_STRIPPED);
+	return 1;
+}
+
+void cmon_dp_side_write(const struct cmon_dp_cfg *cfg,
+			const struct cmon_dp_side *side, uint8_t *frame,
+			uint32_t len, uint32_t headroom,
+			struct cmon_dp_clock *clk, uint64_t *stat,
+			struct cmon_record *rec, struct cmon_dp_res *res)
+{
+	struct pkt p;
+
+	memset(res, 0, sizeof(*res));
+	if (parse(frame, len, &p)) {
+		count(stat, CMON_EV_MALFORMED);
+		return;
+	}
+	if (p.ihl == 20 && !(p.frag_off & (CMON_IP_MF | CMON_IP_OFFMASK)) &&
+	    headroom >= CMON_DP_HEADROOM) {
+		write_option(cfg, frame, &p, side->seq, side->t0, side->flags,
+			     side->node);
+		res->head = CMON_ANN_WIRE_LEN;
+		return;
+	}
+	/* no room for it in the bytes after all: its path ends here */
+	side_record(cfg, side, &p, clk_now(clk), rec);
+	res->record = 1;
 	count(stat, CMON_EV_STRIPPED);
 }
 

@@ -17,6 +17,13 @@
  *              Receive and send: write the hop slot of an annotation that
  *              is already there and leave it for the kernel's strip hop.
  *
+ * A container port's receive hop may leave the annotation beside the
+ * packet instead (struct cmon_dp_side, in Open vSwitch's dp_packet): the
+ * packet then crosses the switch as it came, nothing moved and no
+ * checksum touched.  The port it leaves by records it (a container port)
+ * or writes it into the packet's bytes then (any other: the hops after the
+ * switch read it there).
+ *
  * Nothing here allocates, blocks or logs: results are counted in the
  * caller's stat array (enum cmon_event, include/cmon/shm.h).
  */
@@ -25,6 +32,7 @@
 
 #include <stdint.h>
 #include "cmon/annotate.h"
+#include "cmon/dp-side.h"
 #include "cmon/shm.h"
 
 enum cmon_dp_role {
@@ -40,6 +48,10 @@ struct cmon_dp_cfg {
 				 * to their pair's rate */
 	uint8_t node;		/* node id written in slots */
 	uint8_t tai;		/* stamps are CLOCK_TAI */
+	uint16_t side_gen;	/* a cmon_dp_side is valid while its gen is
+				 * this (never 0): changed whenever the hooks
+				 * start again, since packets received while
+				 * they were off kept what they held */
 	const struct cmon_shm_ctl *ctl;	/* the rules' sampling, or NULL */
 };
 
@@ -147,6 +159,38 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		   uint32_t len, uint32_t headroom, uint32_t mtu,
 		   struct cmon_dp_clock *clk,
 		   uint64_t *stat, struct cmon_dp_res *res);
+
+/*
+ * The same, the annotation left in @side (where the packet's bytes would
+ * hold it): set only if the packet is stamped, with gen cfg->side_gen.
+ * The checks are the same: room for it in the bytes at the port it may
+ * leave by.  The caller clears @side's gen for every packet received.
+ */
+void cmon_dp_stamp_side(const struct cmon_dp_cfg *cfg, uint8_t *frame,
+			uint32_t len, uint32_t headroom, uint32_t mtu,
+			struct cmon_dp_clock *clk, uint64_t *stat,
+			struct cmon_dp_side *side);
+
+/* Send at a container port of a packet stamped beside it (@side valid):
+ * fill @rec with its path (1), or 0 if @frame is no longer IPv4. */
+int cmon_dp_side_record(const struct cmon_dp_cfg *cfg,
+			const struct cmon_dp_side *side, uint8_t *frame,
+			uint32_t len, struct cmon_dp_clock *clk,
+			uint64_t *stat, struct cmon_record *rec);
+
+/*
+ * Send at any other port, or before a tunnel's header is pushed, of a
+ * packet stamped beside it: write the annotation into its bytes as
+ * cmon_dp_stamp() would have (res->head > 0; at a trunk, cmon_dp_transit()
+ * adds the send hop after).  A packet with no room for it any more (the
+ * switch added IPv4 options, or used the headroom) ends its path here:
+ * @rec filled, res->record 1.
+ */
+void cmon_dp_side_write(const struct cmon_dp_cfg *cfg,
+			const struct cmon_dp_side *side, uint8_t *frame,
+			uint32_t len, uint32_t headroom,
+			struct cmon_dp_clock *clk, uint64_t *stat,
+			struct cmon_record *rec, struct cmon_dp_res *res);
 
 /* Any port: write hop @tp into an annotation already present (trunk). */
 void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,

@@ -128,6 +128,130 @@ static void test_dp_roundtrip(void)
 }
 
 /*
+ * The annotation beside the packet: stamped at a container port, the
+ * packet crosses the switch as it came and a container port records its
+ * path; any other port writes it into the bytes as a stamp in them would,
+ * and what follows finds it there; with no room left, its path ends at
+ * that port.
+ */
+static void test_dp_side(void)
+{
+	static const struct cmon_dp_cfg sc = { .key = KEY, .sample_n = 1,
+					       .node = 7, .side_gen = 3 };
+	uint8_t buf[ROOM + 1600], orig[1600], *f = buf + ROOM;
+	uint64_t stat[CMON_EV_MAX] = { 0 };
+	struct cmon_dp_side side = { 0 };
+	struct cmon_found found;
+	struct cmon_dp_res res;
+	struct cmon_record rec, inb;
+	uint32_t len = frame(f, 17, 100), seq;
+
+	memcpy(orig, f, len);
+	cmon_dp_stamp_side(&sc, f, len, ROOM, 1500, AT(NOW), stat, &side);
+	CU_ASSERT_EQUAL(stat[CMON_EV_STAMPED], 1);
+	CU_ASSERT_EQUAL(side.gen, 3);
+	seq = side.seq;		/* (the flow's, as the thread stamped it) */
+	CU_ASSERT_EQUAL(side.t0, NOW);
+	CU_ASSERT_EQUAL(memcmp(f, orig, len), 0);	/* as it came */
+
+	/* a container port: the record, the bytes untouched */
+	memset(&rec, 0xee, sizeof(rec));
+	CU_ASSERT_EQUAL(cmon_dp_side_record(&sc, &side, f, len,
+					    AT(NOW + 3000), stat, &rec), 1);
+	CU_ASSERT_EQUAL(memcmp(f, orig, len), 0);
+	CU_ASSERT_EQUAL(stat[CMON_EV_STRIPPED], 1);
+	CU_ASSERT_EQUAL(rec.nhops, 2);
+	CU_ASSERT_EQUAL(rec.hop[0].tp, CMON_TP_OVS_RX);
+	CU_ASSERT_EQUAL(rec.hop[0].node, 7);
+	CU_ASSERT_EQUAL(rec.hop[0].delta, 0);
+	CU_ASSERT_EQUAL(rec.hop[1].tp, CMON_TP_OVS_TX);
+	CU_ASSERT_EQUAL(rec.hop[1].delta, 3000);
+	CU_ASSERT_EQUAL(rec.hop[2].tp, 0xff);
+	CU_ASSERT_EQUAL(rec.hop[5].tp, 0xff);
+	CU_ASSERT_EQUAL(rec.t0, NOW);
+	CU_ASSERT_EQUAL(rec.seq, seq);
+	CU_ASSERT_EQUAL(rec.len, 128);
+	CU_ASSERT_EQUAL(rec.segs, 1);
+	CU_ASSERT_EQUAL(rec.source, CMON_SRC_OVS);
+	CU_ASSERT_EQUAL(rec.carrier, CMON_CARRIER_SKB);
+	CU_ASSERT_EQUAL(ntohs(rec.sport), 12345);
+	CU_ASSERT_EQUAL(ntohs(rec.dport), 5000);
+	CU_ASSERT_EQUAL(rec.proto, 17);
+
+	/* a trunk: in the bytes, then the send hop; the strip after it
+	 * makes the record an annotation in the bytes from the start
+	 * makes (the next sequence number) */
+	cmon_dp_stamp_side(&sc, f, len, ROOM, 1500, AT(NOW), stat, &side);
+	CU_ASSERT_EQUAL(side.seq, seq + 1);
+	cmon_dp_side_write(&sc, &side, f, len, ROOM, AT(NOW + 500), stat,
+			   &rec, &res);
+	CU_ASSERT_EQUAL(res.head, 40);
+	CU_ASSERT_EQUAL(res.record, 0);
+	f -= res.head;
+	len += res.head;
+	CU_ASSERT(ip_csum_ok(f + 14));
+	CU_ASSERT(udp_csum_ok(f + 14));
+	CU_ASSERT_EQUAL_FATAL(cmon_ann_find(f + 14, len - 14, KEY, 1, &found),
+			      CMON_FIND_OK);
+	CU_ASSERT_EQUAL(found.ann.slot[0].tp, CMON_TP_OVS_RX);
+	CU_ASSERT_EQUAL(found.ann.seq, seq + 1);
+	cmon_dp_transit(&sc, f, len, CMON_TP_OVS_TX, AT(NOW + 500), stat);
+	CU_ASSERT_EQUAL(stat[CMON_EV_WRITTEN], 1);
+	cmon_dp_strip(&sc, f, len, AT(NOW + 900), stat, &rec, &res, NULL);
+	CU_ASSERT_EQUAL_FATAL(res.record, 1);
+	f -= res.head;
+	len += res.head;
+	CU_ASSERT_EQUAL(memcmp(f, orig, len), 0);
+	CU_ASSERT_EQUAL(rec.nhops, 3);
+	CU_ASSERT_EQUAL(rec.hop[1].tp, CMON_TP_OVS_TX);
+	CU_ASSERT_EQUAL(rec.hop[1].delta, 500);
+	CU_ASSERT_EQUAL(rec.t0, NOW);
+	CU_ASSERT_EQUAL(rec.seq, seq + 1);
+	/* the same packet stamped in its bytes gives that record too */
+	cmon_dp_stamp(&sc, f, len, ROOM, 1500, AT(NOW), stat, &res);
+	f -= res.head;
+	len += res.head;
+	cmon_dp_transit(&sc, f, len, CMON_TP_OVS_TX, AT(NOW + 500), stat);
+	cmon_dp_strip(&sc, f, len, AT(NOW + 900), stat, &inb, &res, NULL);
+	f -= res.head;
+	len += res.head;
+	inb.seq--;
+	CU_ASSERT_EQUAL(memcmp(&inb, &rec, sizeof(rec)), 0);
+
+	/* no headroom left at the port it leaves by: its path ends there */
+	cmon_dp_stamp_side(&sc, f, len, ROOM, 1500, AT(NOW), stat, &side);
+	cmon_dp_side_write(&sc, &side, f, len, 39, AT(NOW + 700), stat, &rec,
+			   &res);
+	CU_ASSERT_EQUAL(res.head, 0);
+	CU_ASSERT_EQUAL(res.record, 1);
+	CU_ASSERT_EQUAL(memcmp(f, orig, len), 0);
+	CU_ASSERT_EQUAL(rec.seq, seq + 3);
+	CU_ASSERT_EQUAL(rec.hop[1].delta, 700);
+
+	/* the stamp's checks and sanitising are the same */
+	memset(&side, 0, sizeof(side));
+	cmon_dp_stamp_side(&sc, f, len, 39, 1500, AT(NOW), stat, &side);
+	CU_ASSERT_EQUAL(side.gen, 0);
+	CU_ASSERT_EQUAL(stat[CMON_EV_SKIP_ROOM], 1);
+	cmon_dp_stamp_side(&sc, f, len, ROOM, len - 14 + 39, AT(NOW), stat,
+			   &side);
+	CU_ASSERT_EQUAL(side.gen, 0);
+	CU_ASSERT_EQUAL(stat[CMON_EV_SKIP_MTU], 1);
+	f[14 + 6] |= CMON_IP_DECISION_BIT >> 8;		/* forged */
+	f[14 + 10] = f[14 + 11] = 0;
+	{
+		uint16_t c = cmon_csum(f + 14, 20, 0);
+
+		f[14 + 10] = c >> 8, f[14 + 11] = c & 0xff;
+	}
+	cmon_dp_stamp_side(&sc, f, len, ROOM, 1500, AT(NOW), stat, &side);
+	CU_ASSERT_EQUAL(stat[CMON_EV_SANITISED], 1);
+	CU_ASSERT_EQUAL(side.gen, 3);
+	CU_ASSERT_EQUAL(memcmp(f, orig, len), 0);
+	CU_ASSERT(ip_csum_ok(f + 14));
+}
+
+/*
  * A UDP frame at @f with @plen payload bytes and a kernel hop's payload
  * trailer behind them (annotation @a with one slot, signed), checksums
  * right: what a kernel stamp hop sends.  Returns its length.
@@ -1079,6 +1203,7 @@ int main(void)
 {
 	static const struct unit_case cases[] = {
 		{ "stamp, transit, strip round trip", test_dp_roundtrip },
+		{ "the annotation beside the packet", test_dp_side },
 		{ "strip a kernel payload trailer", test_dp_strip_trailer },
 		{ "corruption in flight stays visible", test_dp_corruption_kept },
 		{ "forged annotations", test_dp_forged },

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The annotation a switch's container port leaves beside a packet it
+ * stamps (a field of Open vSwitch's struct dp_packet), where nothing needs
+ * it in the packet's bytes: see <cmon/dp.h>.  Only this struct, so the
+ * switch's packet header can hold one without the rest of cmon's.
+ */
+#ifndef CMON_DP_SIDE_H
+#define CMON_DP_SIDE_H
+
+#include <stdint.h>
+
+struct cmon_dp_side {
+	uint64_t t0;		/* stamp time */
+	uint32_t seq;		/* the flow's sequence number */
+	uint16_t gen;		/* the hooks' side_gen when stamped; 0: none */
+	uint8_t flags;		/* CMON_ANN_F_* */
+	uint8_t node;		/* the stamping node */
+};
+
+#endif /* CMON_DP_SIDE_H */
