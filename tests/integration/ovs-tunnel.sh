@@ -10,6 +10,10 @@
 #     datapath_drop_tunnel_pop_error, as many as its coverage counter
 #   - well-formed ones, whose tunnel the switch ends, are not loss
 #   - the topology lists the bridges' ports (not the VXLAN port: below)
+#   - a container on the tunnel's bridge sends into the tunnel: the switch
+#     writes the annotation it kept beside each packet into the packet
+#     before it pushes the tunnel's header, so R finds it in the inner
+#     packet (the outer one, the tunnel's, is the switch's own)
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtt
@@ -82,6 +86,48 @@ assert ports[int_] == {
 PY
 	it_fail "the bridges' ports: $(head -c 800 "$IT_TMP/topo.json")"
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit $?"
+
+# C, a container on the tunnel's bridge, sends 20 datagrams to an address
+# whose MAC the bridge has not learnt: flooded into the tunnel, to R
+C=${CMON_PFX}c2
+br0=$CMON_OVS_BR
+CMON_OVS_BR=$INT
+cmon_ovs_container "$C" 192.168.77.1 container || it_fail "cannot plug $C"
+CMON_OVS_BR=$br0
+ip -n "$C" neigh add 192.168.77.2 lladdr 02:00:00:00:77:02 dev eth0
+it_fresh "$IT_TMP/vx"
+it_in 1 python3 -u -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('$IPR', 4789))
+s.settimeout(10)
+print('ready', flush=True)
+n = inner = 0
+try:
+    while True:
+        d = s.recv(2048)
+        ip = d[8 + 14:]                 # VXLAN header, inner Ethernet
+        if d[8 + 12:8 + 14] != b'\x08\x00' or ip[9] != 17:
+            continue
+        n += 1
+        # the inner IPv4 header: 20 bytes and cmon's 40-byte option
+        inner += ip[0] == 0x4f and ip[20] == 0x9e and ip[21] == 40
+        s.settimeout(3)
+except socket.timeout:
+    print('vxlan', n, 'annotated', inner)
+" >"$IT_TMP/vx" 2>&1 &
+vpid=$!
+it_wait "$IT_TMP/vx" ready || it_fail "no VXLAN receiver in $R"
+ip netns exec "$C" python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(20):
+    s.sendto(b'x' * 100, ('192.168.77.2', 5005))
+" || it_fail "$C cannot send"
+wait "$vpid"
+echo "into the tunnel: $(tail -n 1 "$IT_TMP/vx")"
+grep -qx 'vxlan 20 annotated 20' "$IT_TMP/vx" ||
+	it_fail "R did not get the 20 datagrams with the annotation in the inner packet: $(tail -n 1 "$IT_TMP/vx")"
 popped=$(cmon_ovs_appctl coverage/read-counter datapath_drop_tunnel_pop_error)
 f() { python3 "$HERE/query.py" "$IT_TMP/tnl.json" "$@"; }
 echo "tunnel: $(f "$IPR" "$LOCAL" udp packets) packets, $(f "$IPR" "$LOCAL" udp lost) lost at [$(f "$IPR" "$LOCAL" udp loss_hops)] [$(f "$IPR" "$LOCAL" udp reasons)]; the switch could not pop $popped"
@@ -96,4 +142,4 @@ echo "tunnel: $(f "$IPR" "$LOCAL" udp packets) packets, $(f "$IPR" "$LOCAL" udp 
 	it_fail "reasons: $(f "$IPR" "$LOCAL" udp reasons)"
 [ "$(f "$IPR" "$LOCAL" udp drops:datapath_drop_tunnel_pop_error)" = 200 ] ||
 	it_fail "$(f "$IPR" "$LOCAL" udp drops:datapath_drop_tunnel_pop_error) drops seen of 200"
-echo "PASS: a tunnel header the switch cannot pop is the pair's loss, with its reason"
+echo "PASS: a tunnel header the switch cannot pop is the pair's loss, with its reason; the annotation goes under the header it pushes"
