@@ -174,6 +174,7 @@ INTEGRATION_TESTS = \
 	tests/integration/ovs.sh \
 	tests/integration/ovs-kernel.sh \
 	tests/integration/ovs-tunnel.sh \
+	tests/integration/ovs-side.sh \
 	tests/integration/ovs-rules.sh \
 	tests/integration/ovs-dpdk.sh \
 	tests/integration/export.sh \
