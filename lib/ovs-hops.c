@@ -15,6 +15,7 @@
 
 struct pkt {
 	uint8_t *ip;		/* IPv4 header inside the frame */
+	uint32_t l2;		/* bytes before it: 14, 18 under a VLAN tag */
 	uint32_t ihl, tot_len, frag_off;
 	uint8_t proto;
 	uint32_t saddr, daddr;	/* network order */
@@ -27,18 +28,27 @@ static void put16(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)v;
 }
 
-/* Parse an untagged Ethernet/IPv4 frame; -1 if it is not one. */
-static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
+/* Parse an untagged Ethernet/IPv4 frame, or with @vlan one under an
+ * 802.1Q or 802.1ad tag; -1 if it is not one. */
+static int parse_l2(uint8_t *frame, uint32_t len, struct pkt *p, int vlan)
 {
+	uint32_t l2 = CMON_ETH_HLEN, type;
 	struct cmon_ip4 h;
 	uint32_t w[2];
 
-	if (len < CMON_ETH_HLEN + 20 ||
-	    cmon_get16(frame + 12) != CMON_ETH_P_IP ||
-	    cmon_ip4_read(frame + CMON_ETH_HLEN, len - CMON_ETH_HLEN, &h))
+	if (len < CMON_ETH_HLEN + 20)
+		return -1;
+	type = cmon_get16(frame + 12);
+	if (vlan && (type == 0x8100 || type == 0x88a8)) {
+		l2 += 4;
+		type = cmon_get16(frame + 16);
+	}
+	if (type != CMON_ETH_P_IP || len < l2 + 20 ||
+	    cmon_ip4_read(frame + l2, len - l2, &h))
 		return -1;
 	memset(p, 0, sizeof(*p));
-	p->ip = frame + CMON_ETH_HLEN;
+	p->l2 = l2;
+	p->ip = frame + l2;
 	p->ihl = h.ihl;
 	p->tot_len = h.tot_len;
 	p->frag_off = h.frag_off;
@@ -52,6 +62,12 @@ static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
 	memcpy(w, p->ip + p->ihl, sizeof(w));
 	cmon_l4_ports(p->proto, w[0], w[1], &p->sport, &p->dport);
 	return 0;
+}
+
+/* Parse an untagged Ethernet/IPv4 frame; -1 if it is not one. */
+static int parse(uint8_t *frame, uint32_t len, struct pkt *p)
+{
+	return parse_l2(frame, len, p, 0);
 }
 
 static uint64_t clk_now(struct cmon_dp_clock *c)
@@ -327,7 +343,7 @@ static void write_option(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 			 const struct pkt *p, uint32_t seq, uint64_t t0,
 			 uint8_t flags, uint8_t node)
 {
-	uint8_t *ip = frame - CMON_ANN_WIRE_LEN + CMON_ETH_HLEN;
+	uint8_t *ip = frame - CMON_ANN_WIRE_LEN + p->l2;
 	struct cmon_ipopt *o = (struct cmon_ipopt *)(ip + 20);
 	uint16_t c = cmon_get16(p->ip + CMON_IPH_CHECK);
 	uint32_t m, m2;
@@ -342,7 +358,7 @@ static void write_option(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	m = (0x45 << 8 | p->ip[1]) + p->tot_len;
 	m2 = (0x40 | (20 + CMON_ANN_WIRE_LEN) / 4) << 8 | p->ip[1];
 	m2 += p->tot_len + CMON_ANN_WIRE_LEN;
-	memcpy(ip - CMON_ETH_HLEN, frame, CMON_ETH_HLEN + 20);
+	memcpy(ip - p->l2, frame, p->l2 + 20);
 	/* (the option goes over where the headers were) */
 	o->type = CMON_IPOPT_TYPE;
 	o->len = CMON_ANN_WIRE_LEN;
@@ -571,7 +587,7 @@ int cmon_dp_side_record(const struct cmon_dp_cfg *cfg,
 {
 	struct pkt p;
 
-	if (parse(frame, len, &p)) {
+	if (parse_l2(frame, len, &p, 1)) {
 		count(stat, CMON_EV_MALFORMED);
 		return 0;
 	}
@@ -589,7 +605,7 @@ void cmon_dp_side_write(const struct cmon_dp_cfg *cfg,
 	struct pkt p;
 
 	memset(res, 0, sizeof(*res));
-	if (parse(frame, len, &p)) {
+	if (parse_l2(frame, len, &p, 1)) {
 		count(stat, CMON_EV_MALFORMED);
 		return;
 	}

@@ -228,6 +228,26 @@ static void test_dp_side(void)
 	CU_ASSERT_EQUAL(rec.seq, seq + 3);
 	CU_ASSERT_EQUAL(rec.hop[1].delta, 700);
 
+	/* a VLAN tag pushed on the way: recorded, or written under it */
+	memmove(f + 16, f + 12, len - 12);
+	f[12] = 0x81, f[13] = 0x00, f[14] = 0x00, f[15] = 0x05;
+	len += 4;
+	CU_ASSERT_EQUAL(cmon_dp_side_record(&sc, &side, f, len, AT(NOW + 800),
+					    stat, &rec), 1);
+	CU_ASSERT_EQUAL(rec.len, 128);
+	CU_ASSERT_EQUAL(ntohs(rec.dport), 5000);
+	cmon_dp_side_write(&sc, &side, f, len, ROOM, AT(NOW + 700), stat,
+			   &rec, &res);
+	CU_ASSERT_EQUAL_FATAL(res.head, 40);
+	CU_ASSERT_EQUAL(res.record, 0);
+	CU_ASSERT_EQUAL(memcmp(f - 40 + 12, "\x81\x00\x00\x05\x08\x00", 6),
+			0);
+	CU_ASSERT(ip_csum_ok(f - 40 + 18));
+	CU_ASSERT_EQUAL(cmon_ann_find(f - 40 + 18, len + 40 - 18, KEY, 1,
+				      &found), CMON_FIND_OK);
+	CU_ASSERT_EQUAL(found.ann.seq, seq + 3);
+	len = frame(f, 17, 100);			/* as it was */
+
 	/* the stamp's checks and sanitising are the same */
 	memset(&side, 0, sizeof(side));
 	cmon_dp_stamp_side(&sc, f, len, 39, 1500, AT(NOW), stat, &side);
