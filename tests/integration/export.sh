@@ -66,13 +66,15 @@ it_host 2
 printf 'tok-%s\n' "$$" >"$IT_TMP/token"
 chmod 600 "$IT_TMP/token"
 it_fresh "$IT_TMP/cred.err"
-"$APP" --bridge "$BR" --http 127.0.0.1:0 --quiet --duration 4 \
+"$APP" --bridge "$BR" --http 127.0.0.1:0 --quiet --duration 12 \
 	--http-token-file "$IT_TMP/token" \
 	--influx "http://cmon:s3cret@127.0.0.1:$IPORT" 2>"$IT_TMP/cred.err" &
 cpid=$!
 it_wait "$IT_TMP/cred.err" "serving http" 10 || it_fail "the exporter did not serve"
 port=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/cred.err")
-for _ in $(seq 1 30); do	# (published at the first interval)
+# (published at the first interval, after the programs are loaded: on a
+# busy machine the verifier alone may take seconds)
+for _ in $(seq 1 100); do
 	curl -sf -H "Authorization: Bearer tok-$$" \
 		"http://127.0.0.1:$port/api/v1/health" >"$IT_TMP/cred.json" &&
 		break
