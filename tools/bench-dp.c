@@ -45,7 +45,7 @@ static void frame(uint8_t *f, uint16_t id)
 	ip[20] = 0x30, ip[22] = 0x13, ip[25] = 8 + 64;
 }
 
-enum op { NOP, STAMP, TRANSIT, STRIP };
+enum op { NOP, STAMP, STAMP_SIDE, TRANSIT, STRIP, RECORD_SIDE };
 
 struct result {
 	double ns, cycles;
@@ -61,6 +61,7 @@ static struct result run(const struct cmon_dp_cfg *cfg, enum op op,
 	struct cmon_record rec;
 	struct cmon_dp_cfg all = *cfg;
 	struct cmon_dp_clock clk = { CLOCK_MONOTONIC, 0 };
+	struct cmon_dp_side side = { .t0 = 1, .seq = 1, .gen = cfg->side_gen };
 	uint64_t c0, c1;
 	double t0, t1;
 	unsigned int i;
@@ -91,6 +92,16 @@ static struct result run(const struct cmon_dp_cfg *cfg, enum op op,
 			if (!cmon_dp_sampled_out(cfg, f, len))
 				cmon_dp_stamp(cfg, f, len, ROOM, 1500, &clk,
 					      stat, &res);
+			break;
+		case STAMP_SIDE:
+			side.gen = 0;
+			if (!cmon_dp_sampled_out(cfg, f, len))
+				cmon_dp_stamp_side(cfg, f, len, ROOM, 1500,
+						   &clk, stat, &side);
+			break;
+		case RECORD_SIDE:
+			cmon_dp_side_record(cfg, &side, f, len, &clk, stat,
+					    &rec);
 			break;
 		case TRANSIT:
 			if (!cmon_dp_unannotated(f, len))
@@ -164,7 +175,8 @@ static struct result run_count(struct cmon_flow_slot *row, unsigned int nflows,
 int main(int argc, char **argv)
 {
 	unsigned int n = argc > 1 ? (unsigned int)atoi(argv[1]) : 2000000;
-	struct cmon_dp_cfg cfg = { .key = 0x1234, .sample_n = 32, .node = 1 };
+	struct cmon_dp_cfg cfg = { .key = 0x1234, .sample_n = 32, .node = 1,
+				   .side_gen = 1 };
 	struct cmon_dp_cfg every = cfg;
 	static const struct {
 		const char *name;
@@ -173,10 +185,13 @@ int main(int argc, char **argv)
 	} cases[] = {
 		{ "container rx, 1 in 32 stamped", STAMP, 0, 0 },
 		{ "container rx, every packet stamped", STAMP, 0, 1 },
+		{ "container rx, every packet stamped beside it", STAMP_SIDE, 0,
+		  1 },
 		{ "trunk, no annotation", TRANSIT, 0, 0 },
 		{ "trunk, hop written", TRANSIT, 1, 0 },
 		{ "container tx, no annotation", STRIP, 0, 0 },
 		{ "container tx, strip + record", STRIP, 1, 0 },
+		{ "container tx, record from beside it", RECORD_SIDE, 0, 0 },
 	};
 	struct result base0, base1, r;
 	unsigned int i;
