@@ -187,4 +187,5 @@ INTEGRATION_TESTS = \
 	tests/web/feed.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/lib.sh \
-	tests/integration/query.py tests/integration/forge.py
+	tests/integration/query.py tests/integration/forge.py \
+	tests/integration/annotated.py

@@ -107,25 +107,7 @@ grep -qx 'received 2000 exact 2000' "$IT_TMP/r2" ||
 
 # C1 to N (no role): the annotation in the bytes, as an IPv4 option
 it_fresh "$IT_TMP/rn"
-it_in 3 python3 -u -c "
-import socket
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
-s.bind(('eth0', 0))
-s.settimeout(10)
-print('ready', flush=True)
-n = opt = 0
-try:
-    while True:
-        f = s.recv(2048)
-        ip = f[14:]
-        if ip[9] != 17 or ip[12:16] != socket.inet_aton('$IP1'):
-            continue
-        n += 1
-        opt += ip[0] == 0x4f and ip[20] == 0x9e and ip[21] == 40
-        s.settimeout(2)
-except socket.timeout:
-    print('received', n, 'annotated', opt)
-" >"$IT_TMP/rn" 2>&1 &
+it_in 3 python3 -u "$HERE/annotated.py" frames eth0 "$IP1" >"$IT_TMP/rn" 2>&1 &
 npid=$!
 it_wait "$IT_TMP/rn" ready || it_fail "no capture in $N"
 send 1 "$IPN" 5012 200

@@ -96,26 +96,7 @@ cmon_ovs_container "$C" 192.168.77.1 container || it_fail "cannot plug $C"
 CMON_OVS_BR=$br0
 ip -n "$C" neigh add 192.168.77.2 lladdr 02:00:00:00:77:02 dev eth0
 it_fresh "$IT_TMP/vx"
-it_in 1 python3 -u -c "
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('$IPR', 4789))
-s.settimeout(10)
-print('ready', flush=True)
-n = inner = 0
-try:
-    while True:
-        d = s.recv(2048)
-        ip = d[8 + 14:]                 # VXLAN header, inner Ethernet
-        if d[8 + 12:8 + 14] != b'\x08\x00' or ip[9] != 17:
-            continue
-        n += 1
-        # the inner IPv4 header: 20 bytes and cmon's 40-byte option
-        inner += ip[0] == 0x4f and ip[20] == 0x9e and ip[21] == 40
-        s.settimeout(3)
-except socket.timeout:
-    print('vxlan', n, 'annotated', inner)
-" >"$IT_TMP/vx" 2>&1 &
+it_in 1 python3 -u "$HERE/annotated.py" vxlan "$IPR" >"$IT_TMP/vx" 2>&1 &
 vpid=$!
 it_wait "$IT_TMP/vx" ready || it_fail "no VXLAN receiver in $R"
 ip netns exec "$C" python3 -c "
@@ -126,7 +107,7 @@ for i in range(20):
 " || it_fail "$C cannot send"
 wait "$vpid"
 echo "into the tunnel: $(tail -n 1 "$IT_TMP/vx")"
-grep -qx 'vxlan 20 annotated 20' "$IT_TMP/vx" ||
+grep -qx 'received 20 annotated 20' "$IT_TMP/vx" ||
 	it_fail "R did not get the 20 datagrams with the annotation in the inner packet: $(tail -n 1 "$IT_TMP/vx")"
 popped=$(cmon_ovs_appctl coverage/read-counter datapath_drop_tunnel_pop_error)
 f() { python3 "$HERE/query.py" "$IT_TMP/tnl.json" "$@"; }
