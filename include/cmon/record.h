@@ -24,7 +24,8 @@ enum cmon_carrier {
 	CMON_CARRIER_TRAILER = 1,
 	CMON_CARRIER_IPOPT = 2,
 	CMON_CARRIER_SKB = 3,	/* none in the bytes: the annotation waited
-				 * beside the packet's skb (same node) */
+				 * beside the packet (the kernel's skb, or
+				 * Open vSwitch's dp_packet) */
 };
 
 /* One hop of a record: when, relative to the record's t0. */
