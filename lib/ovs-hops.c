@@ -474,6 +474,23 @@ void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	count(stat, CMON_EV_WRITTEN);
 }
 
+/* The fields of a record the switch's send hop takes from the packet @p:
+ * its flow, @carrier, its IPv4 length @len without the annotation. */
+static void record_packet(struct cmon_record *rec, const struct pkt *p,
+			  uint8_t carrier, uint32_t len)
+{
+	rec->saddr = p->saddr;
+	rec->daddr = p->daddr;
+	rec->sport = p->sport;
+	rec->dport = p->dport;
+	rec->proto = p->proto;
+	rec->carrier = carrier;
+	rec->len = len;
+	rec->segs = 1;
+	rec->source = CMON_SRC_OVS;
+	rec->port = 0;		/* (the caller's) */
+}
+
 void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		   uint32_t len, struct cmon_dp_clock *clk, uint64_t *stat,
 		   struct cmon_record *rec, struct cmon_dp_res *res,
@@ -498,16 +515,8 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 	/* (every field written, each once: zeroing the record first took
 	 * a rep stos, dear at 88 bytes) */
 	cmon_ann_record(&f.wire, now, CMON_TP_OVS_TX, cfg->node, rec);
-	rec->saddr = p.saddr;
-	rec->daddr = p.daddr;
-	rec->sport = p.sport;
-	rec->dport = p.dport;
-	rec->proto = p.proto;
-	rec->carrier = (uint8_t)f.carrier;
-	rec->len = p.tot_len - CMON_ANN_WIRE_LEN;
-	rec->segs = 1;
-	rec->source = CMON_SRC_OVS;
-	rec->port = 0;		/* (the caller's) */
+	record_packet(rec, &p, (uint8_t)f.carrier,
+		      p.tot_len - CMON_ANN_WIRE_LEN);
 	res->record = 1;
 
 	if (f.carrier == CMON_CARRIER_IPOPT) {
@@ -558,19 +567,10 @@ static void side_record(const struct cmon_dp_cfg *cfg,
 	unsigned int i;
 
 	rec->t0 = side->t0;
-	rec->saddr = p->saddr;
-	rec->daddr = p->daddr;
-	rec->sport = p->sport;
-	rec->dport = p->dport;
-	rec->proto = p->proto;
+	record_packet(rec, p, CMON_CARRIER_SKB, p->tot_len);
 	rec->nhops = 2;
-	rec->carrier = CMON_CARRIER_SKB;
 	rec->flags = side->flags;
 	rec->seq = side->seq;
-	rec->len = p->tot_len;
-	rec->segs = 1;
-	rec->source = CMON_SRC_OVS;
-	rec->port = 0;		/* (the caller's) */
 	rec->hop[0] = (struct cmon_rec_hop){ .tp = CMON_TP_OVS_RX,
 					     .node = side->node };
 	rec->hop[1] = (struct cmon_rec_hop){
