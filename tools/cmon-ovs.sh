@@ -10,9 +10,10 @@
 #                                      Open_vSwitch other_config
 #   cmon_ovs_vswitchd                  ovs-vswitchd again on the same database
 #   cmon_ovs_vsctl ARGS / cmon_ovs_appctl ARGS
-#   cmon_ovs_container NAME IP ROLE    netns NAME, eth0 = IP/24, its veth
-#                                      plugged in as a DPDK af_packet port
-#                                      (ROLE -: no cmon-role given)
+#   cmon_ovs_container NAME IP ROLE [BR]  netns NAME, eth0 = IP/24, its
+#                                      veth plugged in as a DPDK af_packet
+#                                      port (ROLE -: no cmon-role given) of
+#                                      bridge BR (default $CMON_OVS_BR)
 #   cmon_ovs_uplink BR ROLE            a veth from Linux bridge BR into OVS
 #                                      (af_packet port ${CMON_PFX}up)
 #   cmon_ovs_vhost NAME ROLE           dpdkvhostuserclient port NAME; its
@@ -133,22 +134,23 @@ cmon_ovs_wait_port() {
 }
 
 # OVS port NAME: DPDK's af_packet PMD on host interface IFACE, cmon ROLE
-# ("-": none given, so the template of cmon-dpdk's rules decides).
+# ("-": none given, so the template of cmon-dpdk's rules decides), on
+# bridge BRIDGE (default $CMON_OVS_BR).
 cmon_ovs_afpacket() {
-	local role="other_config:cmon-role=$3"
+	local role="other_config:cmon-role=$3" br=${4:-$CMON_OVS_BR}
 	[ "$3" != - ] || role="other_config={}"
 	ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1
 	# what the host's own stack sends on IFACE the PMD reads as well:
 	# no IPv6 (see cmon_ovs_container)
 	echo 1 >"/proc/sys/net/ipv6/conf/$2/disable_ipv6"
-	cmon_ovs_vsctl add-port "$CMON_OVS_BR" "$1" -- set Interface "$1" \
+	cmon_ovs_vsctl add-port "$br" "$1" -- set Interface "$1" \
 		type=dpdk options:dpdk-devargs="net_af_packet_$1,iface=$2" \
 		"$role" || return 1
 	cmon_ovs_wait_port "$1"
 }
 
 cmon_ovs_container() {
-	local name=$1 addr=$2 role=$3 port
+	local name=$1 addr=$2 role=$3 br=${4:-$CMON_OVS_BR} port
 	port=$(cmon_ns_port "$name")
 	ip netns add "$name" || return 1
 	# IPv4 only: the kernel solicits routers for ever (at 4 s, 8 s, ...
@@ -166,7 +168,7 @@ cmon_ovs_container() {
 	# super-packets the switch forwards as they are, and TCP stalls
 	ip netns exec "$name" ethtool -K eth0 tx off tso off gso off \
 		>/dev/null 2>&1
-	cmon_ovs_afpacket "$name" "$port" "$role"
+	cmon_ovs_afpacket "$name" "$port" "$role" "$br"
 }
 
 cmon_ovs_uplink() {

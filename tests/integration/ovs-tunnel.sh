@@ -90,10 +90,8 @@ kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit $?"
 # C, a container on the tunnel's bridge, sends 20 datagrams to an address
 # whose MAC the bridge has not learnt: flooded into the tunnel, to R
 C=${CMON_PFX}c2
-br0=$CMON_OVS_BR
-CMON_OVS_BR=$INT
-cmon_ovs_container "$C" 192.168.77.1 container || it_fail "cannot plug $C"
-CMON_OVS_BR=$br0
+cmon_ovs_container "$C" 192.168.77.1 container "$INT" ||
+	it_fail "cannot plug $C"
 ip -n "$C" neigh add 192.168.77.2 lladdr 02:00:00:00:77:02 dev eth0
 it_fresh "$IT_TMP/vx"
 it_in 1 python3 -u "$HERE/annotated.py" vxlan "$IPR" >"$IT_TMP/vx" 2>&1 &
