@@ -687,10 +687,14 @@ static struct cmon_flow_slot *count_bucket(struct cmon_flow_slot *row,
 		    CMON_FLOW_BUCKET];
 }
 
-/* Where in its bucket hop @tp's slot usually is. */
-static unsigned int count_home(uint8_t tp)
+/* Where in its bucket the slot of hop @tp of @port usually is: a flow's
+ * receive and send hops apart, the drops at a port apart from what it
+ * sends, and the same hop at two ports whose numbers differ in the lowest
+ * bit (a flow received, or sent, at two ports). */
+static unsigned int count_home(uint8_t tp, uint16_t port)
 {
-	return tp == CMON_TP_OVS_RX ? 0 : tp == CMON_TP_OVS_TX ? 1 : 2;
+	return (tp == CMON_TP_OVS_RX ? 0 : tp == CMON_TP_OVS_TX ? 1 : 3) ^
+	       (port & 1) << 1;
 }
 
 /* Is slot @s one of @k's flow? */
@@ -705,33 +709,55 @@ static int slot_flow(const struct cmon_flow_slot *s, const struct ckey *k)
 	       s->proto == k->proto;
 }
 
-/* Is slot @s @k's at hop @tp of @port (@reason for drops)? */
-static int slot_is(const struct cmon_flow_slot *s, const struct ckey *k,
-		   uint8_t tp, uint16_t port, uint32_t reason)
+/* The word of a slot that holds its hop @tp, @proto and @port. */
+static inline uint32_t hop_word(uint8_t tp, uint8_t proto, uint16_t port)
 {
-	return s->tp == tp && s->port == port && s->reason == reason &&
-	       slot_flow(s, k);
+	struct { uint8_t tp, proto; uint16_t port; } h = { tp, proto, port };
+	uint32_t w;
+
+	_Static_assert(offsetof(struct cmon_flow_slot, proto) ==
+		       offsetof(struct cmon_flow_slot, tp) + 1 &&
+		       offsetof(struct cmon_flow_slot, port) ==
+		       offsetof(struct cmon_flow_slot, tp) + 2,
+		       "a slot's hop is one word");
+	memcpy(&w, &h, 4);
+	return w;
+}
+
+/* Is slot @s @k's at hop @tp of @port (@reason for drops)?  Its words
+ * compared: the hop's, the addresses', the ports' and the reason.  (A
+ * slot in use has a tp, never 0, and only this thread writes it.) */
+static inline int slot_is(const struct cmon_flow_slot *s,
+			  const struct ckey *k, uint8_t tp, uint16_t port,
+			  uint32_t reason)
+{
+	uint64_t addrs;
+	uint32_t w, ports;
+
+	memcpy(&w, &s->tp, 4);
+	memcpy(&addrs, &s->saddr, 8);
+	memcpy(&ports, &s->sport, 4);
+	return w == hop_word(tp, (uint8_t)k->proto, port) &&
+	       addrs == k->addrs && ports == k->ports && s->reason == reason;
 }
 
 /*
- * The slot of @k at hop @tp of @port (@reason) in its bucket @b (*@hit
+ * The slot of @k at hop @tp of @port (@reason) in its bucket @b, not at
+ * the hop's own place in it (count_home), where the caller looked (*@hit
  * 1), or with @take one to take for it (*@hit 0), in this order: the
- * hop's own place in the bucket (count_home) if never used, another never
- * used, the hop's own place if another flow's, another flow's, and, the
- * bucket all this flow's, the hop's own place.  Each hop looks at its own
- * place first, where it usually is.  NULL: none.
+ * hop's own place if never used, another never used, the hop's own place
+ * if another flow's, another flow's, and, the bucket all this flow's, the
+ * hop's own place.  NULL: none.
  */
 static struct cmon_flow_slot *bucket_slot(struct cmon_flow_slot *b,
 					  const struct ckey *k, uint8_t tp,
 					  uint16_t port, uint32_t reason,
 					  int take, int *hit)
 {
-	unsigned int home = count_home(tp), i;
+	unsigned int home = count_home(tp, port), i;
 	struct cmon_flow_slot *s = &b[home], *empty = NULL;
 
 	*hit = 1;
-	if (slot_is(s, k, tp, port, reason))
-		return s;
 	for (i = 0; i < CMON_FLOW_BUCKET; i++) {
 		if (i == home)
 			continue;
@@ -751,12 +777,18 @@ static struct cmon_flow_slot *bucket_slot(struct cmon_flow_slot *b,
 	return s;
 }
 
-/* Add @packets (may be -1) and @bytes to @k's slot at hop @tp of @port
- * (@reason) in bucket @b, taking one if need be (only to add: a slot is
- * never taken to subtract). */
-static inline void count_add(struct cmon_flow_slot *b, const struct ckey *k,
-			     uint8_t tp, uint16_t port, uint32_t reason,
-			     int64_t packets, int64_t bytes, uint64_t *stat)
+/* Add @packets (may be -1) and @bytes to slot @s. */
+static inline void slot_add(struct cmon_flow_slot *s, int64_t packets,
+			    int64_t bytes)
+{
+	__atomic_store_n(&s->packets, s->packets + packets, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->bytes, s->bytes + bytes, __ATOMIC_RELAXED);
+}
+
+/* count_add() of a key not at its own place in its bucket. */
+static void count_elsewhere(struct cmon_flow_slot *b, const struct ckey *k,
+			    uint8_t tp, uint16_t port, uint32_t reason,
+			    int64_t packets, int64_t bytes, uint64_t *stat)
 {
 	int hit;
 	struct cmon_flow_slot *s = bucket_slot(b, k, tp, port, reason,
@@ -766,9 +798,7 @@ static inline void count_add(struct cmon_flow_slot *b, const struct ckey *k,
 	if (!s)
 		return;		/* its count went with the slot */
 	if (hit) {
-		__atomic_store_n(&s->packets, s->packets + packets,
-				 __ATOMIC_RELAXED);
-		__atomic_store_n(&s->bytes, s->bytes + bytes, __ATOMIC_RELAXED);
+		slot_add(s, packets, bytes);
 		return;
 	}
 	gen = s->gen;
@@ -789,6 +819,22 @@ static inline void count_add(struct cmon_flow_slot *b, const struct ckey *k,
 	__atomic_store_n(&s->gen, (gen | 1) + 1, __ATOMIC_RELEASE);
 }
 
+/* Add @packets (may be -1) and @bytes to @k's slot at hop @tp of @port
+ * (@reason) in bucket @b, taking one if need be (only to add: a slot is
+ * never taken to subtract).  Inline where it usually is, at the hop's own
+ * place. */
+static inline void count_add(struct cmon_flow_slot *b, const struct ckey *k,
+			     uint8_t tp, uint16_t port, uint32_t reason,
+			     int64_t packets, int64_t bytes, uint64_t *stat)
+{
+	struct cmon_flow_slot *s = &b[count_home(tp, port)];
+
+	if (slot_is(s, k, tp, port, reason))
+		slot_add(s, packets, bytes);
+	else
+		count_elsewhere(b, k, tp, port, reason, packets, bytes, stat);
+}
+
 /*
  * Per batch: the runs of one flow (consecutive frames, other frames
  * between them left out) with each run's bucket fetched ahead (another
@@ -805,7 +851,7 @@ static void count_runs(struct cmon_flow_slot *row, const uint8_t *const *frames,
 		       uint64_t *stat)
 {
 	uint32_t why = tp == CMON_TP_DROPS ? reason : 0;
-	unsigned int home = count_home(tp);
+	unsigned int home = count_home(tp, port);
 	struct run {
 		struct ckey k;		/* bytes: the run's */
 		struct cmon_flow_slot *bucket;
