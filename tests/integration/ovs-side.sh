@@ -13,6 +13,9 @@
 #     written into their bytes (an IPv4 option), for hops after the switch
 #   - with other_config:cmon-carrier=bytes the same datagrams to C2 are
 #     recorded and arrive as sent, the annotation in their bytes meanwhile
+#   - other_config:cmon-profile (ovs-patches 0006): off, nothing timed; on,
+#     cmon/show has the cycles of C1's datagrams at both hooks; off again,
+#     the totals stay
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmts
@@ -132,4 +135,31 @@ grep -qx 'received 2000 exact 2000' "$IT_TMP/r2" ||
 cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-carrier=nowhere
 it_wait "$IT_TMP/ovs/vswitchd.log" 'cmon-carrier="nowhere" is neither' 5 ||
 	it_fail "no log line for cmon-carrier=nowhere"
-echo "PASS: the annotation beside the packet: recorded, written out where needed, nothing left for a buffer's next packet"
+
+# other_config:cmon-profile: the hooks time themselves while it is on
+# prof NAME: the profile's total NAME (cmon/show's "profile:" line)
+prof() { cmon_ovs_appctl cmon/show | sed -n "s/^profile: .* $1=\([0-9]*\).*/\1/p"; }
+cmon_ovs_appctl cmon/show | grep -q "^profile: off" ||
+	it_fail "cmon/show: $(cmon_ovs_appctl cmon/show | grep '^profile')"
+[ "$(prof rx_packets)" = 0 ] || it_fail "hooks timed while cmon-profile is off"
+cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-carrier=side \
+	other_config:cmon-profile=true
+it_wait "$IT_TMP/ovs/vswitchd.log" "hooks timed (cmon-profile)" 5 ||
+	it_fail "cmon-profile=true not applied"
+exact 2 5014
+send 1 "$IP2" 5014 2000
+wait "$RPID"
+cmon_ovs_appctl cmon/show | grep "^profile" >"$IT_TMP/profile"
+cat "$IT_TMP/profile"
+[ "$(prof rx_packets)" -ge 2000 ] && [ "$(prof tx_packets)" -ge 2000 ] &&
+	[ "$(prof rx_cycles)" -gt 0 ] && [ "$(prof tx_count_cycles)" -gt 0 ] &&
+	grep -q "^profile receive: [0-9.]* cycles a packet" "$IT_TMP/profile" ||
+	it_fail "no profile of C1's 2000 datagrams: $(cat "$IT_TMP/profile")"
+cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-profile=false
+timed=$(prof rx_packets)
+exact 2 5015
+send 1 "$IP2" 5015 200
+wait "$RPID"
+[ "$(prof rx_packets)" = "$timed" ] ||
+	it_fail "hooks still timed after cmon-profile=false: $timed, then $(prof rx_packets)"
+echo "PASS: the annotation beside the packet: recorded, written out where needed, nothing left for a buffer's next packet; hooks timed when asked"
