@@ -88,8 +88,12 @@ struct flow {
 	uint32_t max_seq;
 	uint64_t seq_seen;		/* bit i: max_seq - i arrived */
 	int seq_init;
+	int seq_one;			/* its numbering passed 1 */
 	uint32_t seq_port;		/* the port whose records it follows */
-	uint64_t seq_lost, seq_recv;	/* this interval */
+	/* its numbering's gaps and arrivals: [0] this interval's, [1] the
+	 * last's, its figures at the end of this one (but for the gaps late
+	 * packets fill meanwhile) */
+	uint64_t seq_gap[2], seq_recv[2];
 	unsigned int nhops;
 	struct hop_ctr hop[CMON_MAX_CHOPS];
 	int ticked;			/* counted by a tick already */
@@ -378,36 +382,47 @@ static struct pair *flow_pair(struct cmon_agg *agg, struct flow *f)
 /*
  * Sequence bookkeeping in serial-number arithmetic (numbers wrap at 2^32):
  * a gap is loss, a late arrival gives one back, a duplicate changes
- * nothing.  A jump beyond these windows, or back to 1, is a stamper that
- * restarted its numbering (its map entry evicted): counted, not loss.
+ * nothing.  An interval's gaps and arrivals are its flow's figures at the
+ * end of the next one, so a packet late by less than an interval (held by
+ * a thread whose CPU was given to another, or its record in another CPU's
+ * ring) still fills its gap, as one late by thousands of numbers does.
+ * A jump beyond these windows, or back to 1 once the numbering passed it,
+ * is a stamper that restarted its numbering (its word evicted): counted,
+ * not loss.  (A 1 never seen before is the flow's first packet, late.)
  */
 #define SEQ_GAP_MAX	65536
-#define SEQ_LATE_MAX	1024
+#define SEQ_LATE_MAX	65536
 
 static void flow_seq(struct cmon_agg *agg, struct flow *f, uint32_t seq)
 {
 	int32_t d = (int32_t)(seq - f->max_seq);
 
-	f->seq_recv++;		/* (a duplicate takes it back) */
+	f->seq_recv[0]++;	/* (a duplicate takes it back) */
 	if (f->seq_init && d > 0 && d <= SEQ_GAP_MAX) {
-		f->seq_lost += (uint32_t)d - 1;
+		f->seq_gap[0] += (uint32_t)d - 1;
 		f->seq_seen = d < 64 ? f->seq_seen << d | 1 : 1;
+		f->seq_one |= seq < f->max_seq;	/* (wrapped past 1) */
 		f->max_seq = seq;
 	} else if (f->seq_init && d <= 0 && d > -SEQ_LATE_MAX &&
-		   !(seq == 1 && d < -1)) {
+		   !(seq == 1 && d < -1 && f->seq_one)) {
 		uint64_t bit = -d < 64 ? 1ULL << -d : 0;
 
 		if (f->seq_seen & bit) {
-			f->seq_recv--;	/* a duplicate (a flooded copy) */
+			f->seq_recv[0]--; /* a duplicate (a flooded copy) */
 			return;
 		}
 		f->seq_seen |= bit;
-		if (f->seq_lost)
-			f->seq_lost--;	/* reordered: was counted lost */
+		f->seq_one |= seq == 1;
+		/* reordered: was counted a gap (the older first) */
+		if (f->seq_gap[1])
+			f->seq_gap[1]--;
+		else if (f->seq_gap[0])
+			f->seq_gap[0]--;
 	} else {
 		if (f->seq_init)
 			agg->seq_restarts++;
 		f->seq_init = 1;
+		f->seq_one = seq == 1;
 		f->max_seq = seq;
 		f->seq_seen = 1;
 	}
@@ -769,11 +784,14 @@ static void flow_tick(struct flow *f, unsigned int now)
 	struct cmon_pair_stats *st = p ? &p->st : NULL;
 	unsigned int i, j, ref;
 
-	if (st) {
-		st->seq_lost += f->seq_lost;
-		st->seq_received += f->seq_recv;
+	if (st && (f->seq_gap[1] || f->seq_recv[1])) {
+		st->seq_lost += f->seq_gap[1];
+		st->seq_received += f->seq_recv[1];
+		st->active = 1;	/* (its traffic may have stopped) */
 	}
-	f->seq_lost = f->seq_recv = 0;
+	f->seq_gap[1] = f->seq_gap[0];
+	f->seq_recv[1] = f->seq_recv[0];
+	f->seq_gap[0] = f->seq_recv[0] = 0;
 	if (!f->nhops)
 		return;
 	/* traffic is what passed the flow's reference hop */

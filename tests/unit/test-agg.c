@@ -77,12 +77,15 @@ static void test_agg_latency_segments(void)
 	CU_ASSERT_EQUAL(p->seg[0].to_tp, CMON_TP_VETH_IN);
 	CU_ASSERT(llabs((long long)cmon_hist_quantile(&p->seg[0].hist, 0.5) - 10000) < 400);
 	CU_ASSERT(llabs((long long)cmon_hist_quantile(&p->seg[1].hist, 0.5) - 5000) < 200);
-	CU_ASSERT_EQUAL(p->seq_lost, 0);
-	/* next interval without records: latency empty, pair idle */
+	/* next interval without records: latency empty; the first's
+	 * numbering, all there; the pair idle after that */
 	cmon_agg_tick(g, 1.0);
 	p = only_pair(g);
 	CU_ASSERT_EQUAL(p->e2e.count, 0);
-	CU_ASSERT_FALSE(p->active);
+	CU_ASSERT_EQUAL(p->seq_received, 100);
+	CU_ASSERT_EQUAL(p->seq_lost, 0);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_FALSE(only_pair(g)->active);
 	cmon_agg_destroy(g);
 }
 
@@ -98,15 +101,75 @@ static void test_agg_seq_gaps_and_reorder(void)
 	rec(g, 10, 1, 2);	/* 6..9 missing */
 	cmon_agg_tick(g, 1.0);
 	p = only_pair(g);
+	CU_ASSERT_EQUAL(p->traced, 5);
+	/* an interval's numbering is known at the end of the next */
+	CU_ASSERT_EQUAL(p->seq_received, 0);
+	CU_ASSERT_EQUAL(p->seq_lost, 0);
+	cmon_agg_tick(g, 1.0);
+	p = only_pair(g);
 	CU_ASSERT_EQUAL(p->seq_received, 5);
 	CU_ASSERT_EQUAL(p->seq_lost, 5);	/* 4, 6, 7, 8, 9 */
 	CU_ASSERT(fabs(p->seq_loss_ratio - 0.5) < 1e-9);
+	CU_ASSERT(p->active);	/* (though no packet came in it) */
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_FALSE(only_pair(g)->active);
 	/* a restarted stamper (seq back to 1) is not counted as loss */
 	rec(g, 1, 1, 2);
 	rec(g, 2, 1, 2);
 	cmon_agg_tick(g, 1.0);
+	cmon_agg_tick(g, 1.0);
 	p = only_pair(g);
+	CU_ASSERT_EQUAL(p->seq_received, 2);
 	CU_ASSERT_EQUAL(p->seq_lost, 0);
+	cmon_agg_destroy(g);
+}
+
+/* Packets late across the end of an interval, and by thousands of
+ * numbers (a thread that took its numbers, then lost its CPU for a
+ * while), the flow's first ones too, fill their gaps: no loss, no
+ * restart. */
+static void test_agg_seq_late_across_intervals(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	uint32_t i;
+
+	for (i = 33; i <= 100; i++)
+		if (i < 60 || i > 91)	/* 1..32, 60..91 held elsewhere */
+			rec(g, i, 1, 2);
+	cmon_agg_tick(g, 1.0);
+	for (i = 101; i <= 3000; i++)
+		rec(g, i, 1, 2);
+	for (i = 1; i <= 32; i++)
+		rec(g, i, 1, 2);
+	for (i = 60; i <= 91; i++)
+		rec(g, i, 1, 2);
+	for (i = 3001; i <= 3100; i++)
+		rec(g, i, 1, 2);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 36);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 3064);
+	CU_ASSERT_EQUAL(cmon_agg_seq_restarts(g), 0);
+	/* late by two intervals: too late, its gap was loss */
+	rec(g, 3102, 1, 2);
+	cmon_agg_tick(g, 1.0);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 1);
+	rec(g, 3101, 1, 2);
+	cmon_agg_tick(g, 1.0);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 1);
+	/* a numbering that passed 1 starts again at 1: a restart */
+	rec(g, 1, 1, 2);
+	rec(g, 2, 1, 2);
+	cmon_agg_tick(g, 1.0);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 2);
+	CU_ASSERT_EQUAL(cmon_agg_seq_restarts(g), 1);
 	cmon_agg_destroy(g);
 }
 
@@ -707,25 +770,26 @@ static void test_agg_seq_wrap_duplicates_restart(void)
 	rec(g, 0xffffffff, 1, 2);
 	rec(g, 2, 1, 2);		/* 0 and 1 lost across the wrap */
 	cmon_agg_tick(g, 1.0);
-	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 2);
 	rec(g, 3, 1, 2);
 	rec(g, 6, 1, 2);		/* 4, 5 lost */
 	rec(g, 6, 1, 2);		/* copies (a flood): not late arrivals */
 	rec(g, 3, 1, 2);
 	cmon_agg_tick(g, 1.0);
 	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 2);
-	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 2);	/* nor arrivals */
 	rec(g, 5, 1, 2);		/* late, once */
 	rec(g, 5, 1, 2);
 	rec(g, 7, 1, 2);
 	cmon_agg_tick(g, 1.0);
-	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 1);	/* 4 */
+	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 2);	/* nor arrivals */
 	/* the stamper's entry evicted: its numbering starts at 1 again */
 	for (i = 8; i < 200; i++)
 		rec(g, i, 1, 2);
 	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 0);
 	for (i = 1; i <= 50; i++)
 		rec(g, i, 1, 2);
+	cmon_agg_tick(g, 1.0);
 	cmon_agg_tick(g, 1.0);
 	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 0);
 	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 50);
@@ -766,11 +830,12 @@ static void test_agg_flood_copies(void)
 			cmon_agg_record(g, &r);
 	}
 	cmon_agg_tick(g, 1.0);
-	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 1);
-	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 19);
 	CU_ASSERT_EQUAL(only_pair(g)->traced, 29);
 	CU_ASSERT_EQUAL(only_pair(g)->e2e.count, 29);
 	CU_ASSERT_EQUAL(cmon_agg_copies(g), 10);
+	cmon_agg_tick(g, 1.0);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 1);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 19);
 	CU_ASSERT_EQUAL(cmon_agg_seq_restarts(g), 0);
 	cmon_agg_destroy(g);
 }
@@ -1027,6 +1092,8 @@ int main(void)
 	static const struct unit_case cases[] = {
 		{ "test_agg_latency_segments", test_agg_latency_segments },
 		{ "test_agg_seq_gaps_and_reorder", test_agg_seq_gaps_and_reorder },
+		{ "test_agg_seq_late_across_intervals",
+		  test_agg_seq_late_across_intervals },
 		{ "test_agg_counter_loss_hop", test_agg_counter_loss_hop },
 		{ "test_agg_in_flight_not_loss", test_agg_in_flight_not_loss },
 		{ "test_agg_in_flight_burst_not_loss",
