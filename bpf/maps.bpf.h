@@ -117,14 +117,8 @@ struct {
 	__type(value, __u32);
 } cmon_devs SEC(".maps");
 
-/*
- * Next sequence number per flow (stamp hop): an array of buckets of two
- * words, a flow's bucket given by its hash.  A flow's word: its upper
- * half the rest of that hash (a tag: never 0), its lower half the flow's
- * last number.  Found without a call, changed by one compare-and-swap; a
- * flow that finds both words of its bucket held by others takes one,
- * which then starts again at 1 (cmon_next_seq()).
- */
+/* Next sequence number per flow (stamp hop): buckets of two words
+ * (cmon_seq_take(), cmon/annotation.h). */
 struct cmon_seq_bucket {
 	__u64 w[2];
 };
@@ -539,50 +533,24 @@ static __always_inline int cmon_dst_of(struct cmon_hop_slot *s, __u32 daddr)
 	return dst;
 }
 
-/*
- * The next sequence number of @flow, from 1; 0 if other CPUs kept
- * changing its word (the packet is then not traced).  A word another
- * flow held is counted (seq_evicted): that flow starts again at 1, which
- * the agent takes as a new start, not as loss.  Two flows share a word
- * only if 32 bits of tag and the bucket's bits of their hashes agree.
- */
+/* The next sequence number of @flow, from 1 (cmon_seq_take()); 0 if
+ * other CPUs kept changing its word (counted: the packet is not traced). */
 static __always_inline __u32 cmon_next_seq(const struct cmon_flow_key *flow)
 {
-	__u64 h = cmon_mix64(((__u64)flow->saddr << 32 | flow->daddr) ^
-			     cmon_mix64((__u64)flow->sport << 24 ^
-					(__u64)flow->dport << 8 ^ flow->proto));
-	__u64 hi = ~0xffffffffULL, tag = (h | 1ULL << 32) & hi;
-	__u32 idx = (__u32)h & (cmon_seq_slots / 2 - 1);
+	__u64 h = cmon_seq_hash(flow->saddr, flow->daddr, flow->sport,
+				flow->dport, flow->proto);
+	__u32 idx = (__u32)h & (cmon_seq_slots / 2 - 1), n;
 	struct cmon_seq_bucket *b = bpf_map_lookup_elem(&cmon_seq, &idx);
+	int taken = 0;
 
 	if (!b)
 		return 0;
-#pragma unroll
-	for (int i = 0; i < 4; i++) {
-		__u64 w0 = *(volatile __u64 *)&b->w[0];
-		__u64 w1 = *(volatile __u64 *)&b->w[1], old, *w;
-		__u32 n = 1;
-
-		/* its own word, else a free one, else one its hash picks */
-		if ((w0 & hi) == tag || ((w1 & hi) != tag &&
-					 (!w0 || (w1 && !(h >> 63))))) {
-			w = &b->w[0];
-			old = w0;
-		} else {
-			w = &b->w[1];
-			old = w1;
-		}
-		if ((old & hi) == tag)
-			n = (__u32)old + 1;
-		n = n ? n : 1;	/* (after 2^32 packets) */
-		if (__sync_val_compare_and_swap(w, old, tag | n) == old) {
-			if (old && (old & hi) != tag)
-				cmon_stat(CMON_EV_SEQ_TAKEN);
-			return n;
-		}
-	}
-	cmon_stat(CMON_EV_SKIP_SEQ);
-	return 0;
+	n = cmon_seq_take(b->w, h, &taken);
+	if (!n)
+		cmon_stat(CMON_EV_SKIP_SEQ);
+	else if (taken)
+		cmon_stat(CMON_EV_SEQ_TAKEN);
+	return n;
 }
 
 /* Keep the compiler from moving memory accesses across this point. */

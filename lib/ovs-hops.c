@@ -167,41 +167,30 @@ static void count_find(uint64_t *stat, enum cmon_find f)
 }
 
 /*
- * Per-flow sequence numbers of the packets this thread stamps: a small
- * direct-mapped table per thread (a flow is received by one thread).  A
- * flow evicted by a collision restarts at 1, which the engine sees as a
- * new flow epoch, not as loss.
+ * Per-flow sequence numbers of the packets this process stamps, one table
+ * for all its threads (cmon_seq_take(), cmon/annotation.h), as the
+ * kernel's is for all CPUs: a flow may be received by several threads (the
+ * queues of one port polled by two, a flow moving from queue to queue),
+ * and its numbers must still run 1, 2, 3...  The compare-and-swap is paid
+ * by traced packets only.
  */
-struct seq_ent {
-	uint32_t saddr, daddr, ports, proto, seq;
-};
-#define SEQ_BITS 10
-#define SEQ_SLOTS (1u << SEQ_BITS)
-static __thread struct seq_ent *seq_tab;
+#define SEQ_BUCKETS 2048
+static __u64 seq_tab[SEQ_BUCKETS][2] __attribute__((aligned(64)));
 
-static uint32_t next_seq(const struct pkt *p)
+/* @p's next number; 0 (counted: not traced) if other threads kept
+ * changing its word. */
+static uint32_t next_seq(const struct pkt *p, uint64_t *stat)
 {
-	uint32_t ports = (uint32_t)p->sport << 16 | p->dport;
-	struct seq_ent *e;
+	uint64_t h = cmon_seq_hash(p->saddr, p->daddr, p->sport, p->dport,
+				   p->proto);
+	int taken = 0;
+	uint32_t n = cmon_seq_take(seq_tab[h & (SEQ_BUCKETS - 1)], h, &taken);
 
-	if (!seq_tab) {
-		seq_tab = calloc(SEQ_SLOTS, sizeof(*seq_tab));
-		if (!seq_tab)
-			return 1;
-	}
-	/* (one multiply: the product's top bits depend on every bit of the
-	 * flow's word, where a full mix chains two) */
-	e = &seq_tab[(cmon_flow_word(p->saddr, p->daddr, ports, p->proto) *
-		      0x9e3779b97f4a7c15ULL) >> (64 - SEQ_BITS)];
-	if (e->saddr != p->saddr || e->daddr != p->daddr ||
-	    e->ports != ports || e->proto != p->proto || !e->seq) {
-		e->saddr = p->saddr;
-		e->daddr = p->daddr;
-		e->ports = ports;
-		e->proto = p->proto;
-		e->seq = 0;
-	}
-	return ++e->seq;
+	if (!n)
+		count(stat, CMON_EV_SKIP_SEQ);
+	else if (taken)
+		count(stat, CMON_EV_SEQ_TAKEN);
+	return n;
 }
 
 __thread uint32_t cmon_dp_skip;
@@ -377,11 +366,13 @@ void cmon_dp_stamp(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		   struct cmon_dp_res *res)
 {
 	struct pkt p;
+	uint32_t seq;
 
 	memset(res, 0, sizeof(*res));
-	if (stamp_wanted(cfg, frame, len, headroom, mtu, stat, &p))
+	if (stamp_wanted(cfg, frame, len, headroom, mtu, stat, &p) ||
+	    !(seq = next_seq(&p, stat)))
 		return;
-	write_option(cfg, frame, &p, next_seq(&p), clk_now(clk),
+	write_option(cfg, frame, &p, seq, clk_now(clk),
 		     cfg->tai ? CMON_ANN_F_TAI : 0, cfg->node);
 	res->head = CMON_ANN_WIRE_LEN;
 	count(stat, CMON_EV_STAMPED);
@@ -394,10 +385,10 @@ void cmon_dp_stamp_side(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 {
 	struct pkt p;
 
-	if (stamp_wanted(cfg, frame, len, headroom, mtu, stat, &p))
+	if (stamp_wanted(cfg, frame, len, headroom, mtu, stat, &p) ||
+	    !(side->seq = next_seq(&p, stat)))
 		return;
 	side->t0 = clk_now(clk);
-	side->seq = next_seq(&p);
 	side->flags = cfg->tai ? CMON_ANN_F_TAI : 0;
 	side->node = cfg->node;
 	side->gen = cfg->side_gen;

@@ -138,6 +138,61 @@ static inline __u64 cmon_flow_word(__u32 saddr, __u32 daddr, __u32 ports,
 }
 
 /*
+ * Sequence numbers of traced packets, per flow, shared by every CPU (the
+ * kernel's cmon_seq) or thread (the switch's) that stamps: an array of
+ * buckets of two words, a flow's bucket given by the low bits of
+ * cmon_seq_hash().  A flow's word: its upper half the rest of that hash
+ * (a tag: never 0), its lower half the flow's last number.  Found without
+ * a call, changed by one compare-and-swap.  A flow that finds both words
+ * of its bucket held by others takes one, which then starts again at 1:
+ * the readers take that as a new start, not as loss.  Two flows share a
+ * word only if 32 bits of tag and the bucket's bits of their hashes agree.
+ */
+static inline __u64 cmon_seq_hash(__u32 saddr, __u32 daddr, __u16 sport,
+				  __u16 dport, __u8 proto)
+{
+	return cmon_mix64(((__u64)saddr << 32 | daddr) ^
+			  cmon_mix64((__u64)sport << 24 ^ (__u64)dport << 8 ^
+				     proto));
+}
+
+/* The next number of the flow of hash @h from its bucket @b (two words),
+ * from 1; 0 if others kept changing its word (the packet is then not
+ * traced).  *@taken is set when the word was another flow's. */
+static inline __attribute__((__always_inline__)) __u32
+cmon_seq_take(__u64 *b, __u64 h, int *taken)
+{
+	__u64 hi = ~0xffffffffULL, tag = (h | 1ULL << 32) & hi;
+
+#ifdef __clang__
+#pragma unroll
+#endif
+	for (int i = 0; i < 4; i++) {
+		__u64 w0 = *(volatile __u64 *)&b[0];
+		__u64 w1 = *(volatile __u64 *)&b[1], old, *w;
+		__u32 n = 1;
+
+		/* its own word, else a free one, else one its hash picks */
+		if ((w0 & hi) == tag || ((w1 & hi) != tag &&
+					 (!w0 || (w1 && !(h >> 63))))) {
+			w = &b[0];
+			old = w0;
+		} else {
+			w = &b[1];
+			old = w1;
+		}
+		if ((old & hi) == tag)
+			n = (__u32)old + 1;
+		n = n ? n : 1;	/* (after 2^32 packets) */
+		if (__sync_val_compare_and_swap(w, old, tag | n) == old) {
+			*taken = old && (old & hi) != tag;
+			return n;
+		}
+	}
+	return 0;
+}
+
+/*
  * Sampling hash over fields no hop changes (addresses, protocol, ports
  * and a per-packet id: IPv4 id, TCP sequence or ICMP sequence), so every
  * hop that samples agrees on the same packets.  A packet is traced when

@@ -52,8 +52,9 @@ enum cmon_event {
 	CMON_EV_DROP_UNREAD,	/* kernel drops whose packet the agent could
 				 * not read (headers out of reach, or its
 				 * event buffer full): reason and flow unknown */
-	CMON_EV_SKIP_SEQ,	/* chosen, but other CPUs kept changing its
-				 * flow's sequence number: not traced */
+	CMON_EV_SKIP_SEQ,	/* chosen, but other CPUs (or the switch's
+				 * threads) kept changing its flow's
+				 * sequence number: not traced */
 	CMON_EV_SKB_UNCLAIMED,	/* an annotation left beside its packet (the
 				 * skb carrier) that its strip hop never
 				 * took: the packet lost on its way */
@@ -94,8 +95,10 @@ enum cmon_event {
 			 CMON_EV_BIT(CMON_EV_RING_FULL) | \
 			 CMON_EV_BIT(CMON_EV_RECORDS) | \
 			 CMON_EV_BIT(CMON_EV_CAPTURE_FULL) | \
+			 CMON_EV_BIT(CMON_EV_SEQ_TAKEN) | \
 			 CMON_EV_BIT(CMON_EV_FLOW_EVICTED) | \
-			 CMON_EV_BIT(CMON_EV_FLOW_UNCOUNTED))
+			 CMON_EV_BIT(CMON_EV_FLOW_UNCOUNTED) | \
+			 CMON_EV_BIT(CMON_EV_SKIP_SEQ))
 
 _Static_assert(CMON_EV_MAX <= 32, "event masks are 32 bits");
 

@@ -4,6 +4,7 @@
  * Open vSwitch does to a frame at a container port and at a trunk port.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cmon/dp.h"
@@ -529,6 +530,84 @@ static void test_dp_sampling(void)
 	for (i = 0, n = 0; i < 20; i++)
 		n += traced(f, len, 1, stat, &seq);
 	CU_ASSERT_EQUAL(n, 20);
+}
+
+/* One flow stamped by two threads at once (the queues of one port polled
+ * by two datapath threads): its sequence numbers run on across both, each
+ * number given once. */
+#define SEQ_BY_EACH	50000
+struct seq_thread {
+	pthread_t t;
+	const uint8_t *f;
+	uint32_t len;
+	uint64_t stat[CMON_EV_MAX];
+	uint32_t seq[SEQ_BY_EACH];	/* 0: not stamped */
+};
+
+static void *stamp_flow(void *arg)
+{
+	struct seq_thread *st = arg;
+	uint8_t buf[ROOM + 1600], *f = buf + ROOM;
+	struct cmon_dp_res res;
+	struct cmon_found found;
+	uint32_t i;
+
+	for (i = 0; i < SEQ_BY_EACH; i++) {
+		memcpy(f, st->f, st->len);
+		cmon_dp_stamp(&cfg, f, st->len, ROOM, 1500, AT(NOW), st->stat,
+			      &res);
+		st->seq[i] = res.head && cmon_ann_find(f - res.head + 14,
+						       st->len + res.head - 14,
+						       KEY, 1, &found) ==
+						 CMON_FIND_OK ?
+			     found.ann.seq : 0;
+	}
+	return NULL;
+}
+
+static void test_dp_seq_threads(void)
+{
+	static struct seq_thread th[2];
+	uint8_t f[1600];
+	uint32_t len = frame(f, 17, 30), first, i, j, stamped = 0;
+	uint8_t *seen = calloc(2 * SEQ_BY_EACH + 1, 1);
+	uint32_t seq;
+
+	CU_ASSERT_FATAL(seen != NULL);
+	f[14 + 12] = 0x0b;	/* a flow of its own */
+	CU_ASSERT_FATAL(traced(f, len, 1, th[0].stat, &first));
+	for (i = 0; i < 2; i++) {
+		memset(th[i].stat, 0, sizeof(th[i].stat));
+		th[i].f = f;
+		th[i].len = len;
+		CU_ASSERT_FATAL(pthread_create(&th[i].t, NULL, stamp_flow,
+					       &th[i]) == 0);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i].t, NULL);
+	for (i = 0; i < 2; i++) {
+		for (j = 0; j < SEQ_BY_EACH; j++) {
+			if (!th[i].seq[j])
+				continue;
+			seq = th[i].seq[j] - first;
+			CU_ASSERT(seq >= 1 && seq <= 2 * SEQ_BY_EACH);
+			if (seq >= 1 && seq <= 2 * SEQ_BY_EACH) {
+				CU_ASSERT_EQUAL(seen[seq], 0);
+				seen[seq] = 1;
+			}
+			stamped++;
+		}
+		/* a packet not stamped is counted (other threads kept
+		 * changing its number's word) */
+		CU_ASSERT_EQUAL(th[i].stat[CMON_EV_STAMPED] +
+				th[i].stat[CMON_EV_SKIP_SEQ], SEQ_BY_EACH);
+		CU_ASSERT_EQUAL(th[i].stat[CMON_EV_SEQ_TAKEN], 0);
+	}
+	/* no number skipped */
+	for (j = 1; j <= stamped; j++)
+		CU_ASSERT_EQUAL(seen[j], 1);
+	CU_ASSERT(stamped > SEQ_BY_EACH);
+	free(seen);
 }
 
 #define PAIR(a, b)	htonl(0x0a010000 | (a)), htonl(0x0a010000 | (b))
@@ -1229,6 +1308,7 @@ int main(void)
 		{ "forged annotations", test_dp_forged },
 		{ "skips are counted", test_dp_skips },
 		{ "sampling 1 in N and sequence", test_dp_sampling },
+		{ "one flow's numbers across threads", test_dp_seq_threads },
 		{ "fast paths agree with the hops", test_dp_fast_paths },
 		{ "the rules' sampling table", test_dp_rules_table },
 		{ "the rules' sampling pair by pair", test_dp_rules_sampling },
