@@ -177,6 +177,7 @@ INTEGRATION_TESTS = \
 	tests/integration/ovs-side.sh \
 	tests/integration/ovs-rules.sh \
 	tests/integration/ovs-dpdk.sh \
+	tests/integration/ovs-threads.sh \
 	tests/integration/export.sh \
 	tests/integration/pcap.sh \
 	tests/integration/clocks.sh \

@@ -124,7 +124,7 @@ cmon_ovs_wait_port() {
 		2>/dev/null && { [ "${2:-}" != up ] ||
 		[ "$(cmon_ovs_vsctl get Interface "$1" link_state)" = up ]; }; do
 		n=$((n + 1))
-		[ "$n" -lt 100 ] || {
+		[ "$n" -lt 300 ] || {
 			echo "cmon-ovs: port $1 did not come up:" >&2
 			cmon_ovs_vsctl get Interface "$1" error >&2
 			return 1
