@@ -151,9 +151,9 @@ static inline __u64 cmon_flow_word(__u32 saddr, __u32 daddr, __u32 ports,
 static inline __u64 cmon_seq_hash(__u32 saddr, __u32 daddr, __u16 sport,
 				  __u16 dport, __u8 proto)
 {
-	return cmon_mix64(((__u64)saddr << 32 | daddr) ^
-			  cmon_mix64((__u64)sport << 24 ^ (__u64)dport << 8 ^
-				     proto));
+	return cmon_mix64(((__u64)saddr << 32 | daddr) +
+			  ((__u64)sport << 24 ^ (__u64)dport << 8 ^ proto) *
+			  0x9e3779b97f4a7c15ULL);
 }
 
 /* The next number of the flow of hash @h from its bucket @b (two words),
