@@ -14,6 +14,11 @@ struct cmon_dp_side {
 	uint64_t t0;		/* stamp time */
 	uint32_t seq;		/* the flow's sequence number */
 	uint16_t gen;		/* the hooks' side_gen when stamped; 0: none */
+	uint16_t counted;	/* the hooks' side_gen when counted on
+				 * receipt, or'ed with 0x8000 when left to
+				 * the send hook (a port without a role);
+				 * 0: neither (received while monitoring was
+				 * off or closing) */
 	uint8_t flags;		/* CMON_ANN_F_* */
 	uint8_t node;		/* the stamping node */
 };
