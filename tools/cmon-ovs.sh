@@ -19,8 +19,11 @@
 #   cmon_ovs_vhost NAME ROLE           dpdkvhostuserclient port NAME; its
 #                                      socket is $CMON_OVS_DIR/NAME.sock
 #   cmon_ovs_testpmd NAME ARGS         dpdk-testpmd as DPDK application NAME
-#   cmon_ovs_dpdk_container NAME IP MAC  dpdk-testpmd on virtio-user to the
-#                                      vhost port NAME, echoing packets back
+#   cmon_ovs_dpdk_app NAME MAC QUEUES MODE [TESTPMD-ARGS...]  dpdk-testpmd
+#                                      on virtio-user to the vhost port NAME,
+#                                      QUEUES queues, forwarding MODE, until
+#                                      the port is up
+#   cmon_ovs_dpdk_container NAME IP MAC  that, echoing packets back
 #                                      (5-tuple swap) as a DPDK app would
 #   cmon_ovs_stop                      stop and remove all of the above
 #
@@ -212,16 +215,24 @@ cmon_ovs_testpmd_stop() {
 	rm -rf "/var/run/dpdk/$1"	# its DPDK runtime directory
 }
 
+# A DPDK application: testpmd on virtio-user NAME (MAC, QUEUES receive and
+# send queues, one forwarding core), forwarding by MODE; returns once the
+# switch's port is up.
+cmon_ovs_dpdk_app() {
+	local name=$1 mac=$2 q=$3 mode=$4
+	shift 4
+	cmon_ovs_testpmd "$name" \
+		--vdev="net_virtio_user0,path=$CMON_OVS_DIR/$name.sock,server=1,mac=$mac,queues=$q" \
+		-- --forward-mode="$mode" --auto-start --stats-period=0 \
+		--tx-offloads=0 --rxq="$q" --txq="$q" --nb-cores=1 \
+		--total-num-mbufs=4096 "$@"
+	cmon_ovs_wait_port "$name" up
+}
+
 # A DPDK application container: testpmd on virtio-user, answering every
 # packet with source and destination swapped at L2, L3 and L4.
 cmon_ovs_dpdk_container() {
-	local name=$1 mac=$3
-	cmon_ovs_testpmd "$name" \
-		--vdev="net_virtio_user0,path=$CMON_OVS_DIR/$name.sock,server=1,mac=$mac" \
-		-- --forward-mode=5tswap --auto-start --stats-period=0 \
-		--tx-offloads=0 --rxq=1 --txq=1 --nb-cores=1 \
-		--total-num-mbufs=4096
-	cmon_ovs_wait_port "$name" up
+	cmon_ovs_dpdk_app "$1" "$3" 1 5tswap
 }
 
 # cmon_ovs_kill PIDFILE: stop that process (TERM; KILL after 3 s).

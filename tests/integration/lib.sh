@@ -21,6 +21,9 @@
 #                         overlay, a pod ${P}c1, ${P}c2 on each (10.244.N.2)
 #   it_ovs_init           OVS-DPDK tests: DPDK, cmon-dpdk and the patched
 #                         ovs-vswitchd present; tools/cmon-ovs.sh loaded
+#   it_cmon_dpdk [OPTIONS...]  cmon-dpdk --json --interval 0.5 on the switch of
+#                         cmon_ovs_start into $IT_TMP/agent.json (stderr
+#                         agent.err), attached; DPDK_PID, stopped at exit
 #   it_forged SNS RNS SRC DST  forged annotations from SNS arrive unchanged
 #   it_netns NS CMD...    run CMD in netns NS ("-": the host's)
 #   it_tcx_progs          names of the programs attached by tcx links
@@ -76,6 +79,16 @@ it_ovs_init() {
 	# shellcheck source=../../tools/cmon-ovs.sh
 	. "$top_srcdir/tools/cmon-ovs.sh"
 	it_on_exit cmon_ovs_stop
+}
+
+it_cmon_dpdk() {
+	it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
+	"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --json --interval 0.5 \
+		"$@" >"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
+	DPDK_PID=$!
+	it_on_exit 'kill $DPDK_PID 2>/dev/null'
+	it_wait "$IT_TMP/agent.err" "attached" 20 ||
+		it_fail "cmon-dpdk did not attach: $(cat "$IT_TMP/agent.err")"
 }
 
 it_overlay_nodes() {

@@ -25,25 +25,14 @@ of="unix:$CMON_OVS_DIR/$CMON_OVS_BR.mgmt"
 dpdk_app() {	# dpdk_app NAME MAC MODE [TESTPMD-ARGS...]
 	local name=$1 mac=$2 mode=$3
 	shift 3
-	cmon_ovs_testpmd "$name" \
-		--vdev="net_virtio_user0,path=$CMON_OVS_DIR/$name.sock,server=1,mac=$mac" \
-		-- --forward-mode="$mode" --auto-start --stats-period=0 \
-		--tx-offloads=0 --rxq=1 --txq=1 --nb-cores=1 \
-		--total-num-mbufs=4096 "$@"
-	cmon_ovs_wait_port "$name" up ||
+	cmon_ovs_dpdk_app "$name" "$mac" 1 "$mode" "$@" ||
 		it_fail "$name did not start: $(tail -5 "$CMON_OVS_DIR/$name.testpmd.log")"
 }
 dpdk_app "$D2" "$MAC2" rxonly
 ovs-ofctl add-flow "$of" "priority=200,dl_dst=$MAC2,actions=output:$(cmon_ovs_vsctl get Interface "$D2" ofport)" ||
 	it_fail "cannot add the flow to $D2"
 
-it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
-"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --json --interval 0.5 \
-	>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
-DPDK_PID=$!
-it_on_exit 'kill $DPDK_PID 2>/dev/null'
-it_wait "$IT_TMP/agent.err" "attached" 20 ||
-	it_fail "cmon-dpdk did not attach: $(cat "$IT_TMP/agent.err")"
+it_cmon_dpdk
 
 # 64-byte frames: 50 IPv4 bytes each
 dpdk_app "$D1" "$MAC1" txonly --eth-peer="0,$MAC2" --tx-ip="$IP1,$IP2" \

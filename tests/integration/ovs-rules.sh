@@ -43,13 +43,7 @@ YAML
 }
 write_rules here 1
 
-it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
-"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --rules "$RULES" --json \
-	--interval 0.5 >"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
-DPDK_PID=$!
-it_on_exit 'kill $DPDK_PID 2>/dev/null'
-it_wait "$IT_TMP/agent.err" "attached" 20 ||
-	it_fail "cmon-dpdk did not attach: $(cat "$IT_TMP/agent.err")"
+it_cmon_dpdk --rules "$RULES"
 it_wait "$LOG" "$C2: role container (cmon-dpdk's rules" 10 ||
 	it_fail "$C2 took no role from the template: $(grep cmon "$LOG" | tail -5)"
 grep -q "$C3: role container" "$LOG" &&

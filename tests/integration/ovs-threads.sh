@@ -21,27 +21,14 @@ cmon_ovs_vhost "$D1" container && cmon_ovs_vhost "$D2" container ||
 	it_fail "cannot add the vhost ports"
 of="unix:$CMON_OVS_DIR/$CMON_OVS_BR.mgmt"
 dpdk_app() {	# dpdk_app NAME MAC QUEUES MODE [TESTPMD-ARGS...]
-	local name=$1 mac=$2 q=$3 mode=$4
-	shift 4
-	cmon_ovs_testpmd "$name" \
-		--vdev="net_virtio_user0,path=$CMON_OVS_DIR/$name.sock,server=1,mac=$mac,queues=$q" \
-		-- --forward-mode="$mode" --auto-start --stats-period=0 \
-		--tx-offloads=0 --rxq="$q" --txq="$q" --nb-cores=1 \
-		--total-num-mbufs=4096 "$@"
-	cmon_ovs_wait_port "$name" up ||
-		it_fail "$name did not start: $(tail -5 "$CMON_OVS_DIR/$name.testpmd.log")"
+	cmon_ovs_dpdk_app "$@" ||
+		it_fail "$1 did not start: $(tail -5 "$CMON_OVS_DIR/$1.testpmd.log")"
 }
 dpdk_app "$D2" "$MAC2" 1 rxonly
 ovs-ofctl add-flow "$of" "priority=200,dl_dst=$MAC2,actions=output:$(cmon_ovs_vsctl get Interface "$D2" ofport)" ||
 	it_fail "cannot add the flow to $D2"
 
-it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
-"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --json --interval 0.5 \
-	>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
-DPDK_PID=$!
-it_on_exit 'kill $DPDK_PID 2>/dev/null'
-it_wait "$IT_TMP/agent.err" "attached" 20 ||
-	it_fail "cmon-dpdk did not attach: $(cat "$IT_TMP/agent.err")"
+it_cmon_dpdk
 
 dpdk_app "$D1" "$MAC1" 2 txonly --eth-peer="0,$MAC2" --tx-ip="$IP1,$IP2" \
 	--txpkts=64

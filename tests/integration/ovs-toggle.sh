@@ -19,13 +19,7 @@ cmon_ovs_start "$IT_TMP/ovs" cmon-enable=true cmon-sample=1 \
 cmon_ovs_container "$C1" "$IP1" container || it_fail "cannot plug $C1"
 cmon_ovs_container "$C2" "$IP2" container || it_fail "cannot plug $C2"
 
-it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
-"$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --json --interval 0.5 \
-	>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
-DPDK_PID=$!
-it_on_exit 'kill $DPDK_PID 2>/dev/null'
-it_wait "$IT_TMP/agent.err" "attached" 20 ||
-	it_fail "cmon-dpdk did not attach: $(cat "$IT_TMP/agent.err")"
+it_cmon_dpdk
 
 it_udp_recv 2 5007 4
 it_in 1 python3 -c "
