@@ -19,6 +19,9 @@
 #   cmon_ovs_vhost NAME ROLE           dpdkvhostuserclient port NAME; its
 #                                      socket is $CMON_OVS_DIR/NAME.sock
 #   cmon_ovs_testpmd NAME ARGS         dpdk-testpmd as DPDK application NAME
+#   cmon_ovs_testpmd_quit NAME         stop it as a user would: it prints
+#                                      its counts and exits
+#   cmon_ovs_testpmd_total NAME FIELD  its last count of FIELD (TX-packets)
 #   cmon_ovs_dpdk_app NAME MAC QUEUES MODE [TESTPMD-ARGS...]  dpdk-testpmd
 #                                      on virtio-user to the vhost port NAME,
 #                                      QUEUES queues, forwarding MODE, until
@@ -207,6 +210,23 @@ cmon_ovs_testpmd() {
 		>"$CMON_OVS_DIR/$name.testpmd.log" 2>&1 \
 		0<>"$CMON_OVS_DIR/$name.stdin" &
 	echo $! >"$CMON_OVS_DIR/$name.testpmd.pid"
+}
+
+# A line on its input stops testpmd NAME: it prints its counts and exits
+# (1 if it did not within 10 s).
+cmon_ovs_testpmd_quit() {
+	local n=0
+	echo >"$CMON_OVS_DIR/$1.stdin"
+	until grep -q "Bye" "$CMON_OVS_DIR/$1.testpmd.log"; do
+		n=$((n + 1))
+		[ "$n" -lt 100 ] || return 1
+		sleep 0.1
+	done
+}
+
+cmon_ovs_testpmd_total() {
+	sed -n "s/.*$2: *\([0-9]*\).*/\1/p" "$CMON_OVS_DIR/$1.testpmd.log" |
+		tail -1
 }
 
 cmon_ovs_testpmd_stop() {

@@ -38,16 +38,11 @@ it_cmon_dpdk
 dpdk_app "$D1" "$MAC1" txonly --eth-peer="0,$MAC2" --tx-ip="$IP1,$IP2" \
 	--txpkts=64
 sleep 3
-# a line on its input stops testpmd: it prints its counts and exits
-echo >"$CMON_OVS_DIR/$D1.stdin"
-it_wait "$CMON_OVS_DIR/$D1.testpmd.log" "Bye" 10 || it_fail "$D1 did not stop"
+cmon_ovs_testpmd_quit "$D1" || it_fail "$D1 did not stop"
 sleep 0.5
-echo >"$CMON_OVS_DIR/$D2.stdin"
-it_wait "$CMON_OVS_DIR/$D2.testpmd.log" "Bye" 10 || it_fail "$D2 did not stop"
-total() {	# total NAME FIELD: testpmd's last count of FIELD
-	sed -n "s/.*$2: *\([0-9]*\).*/\1/p" "$CMON_OVS_DIR/$1.testpmd.log" | tail -1
-}
-sent=$(total "$D1" TX-packets) got=$(total "$D2" RX-packets)
+cmon_ovs_testpmd_quit "$D2" || it_fail "$D2 did not stop"
+sent=$(cmon_ovs_testpmd_total "$D1" TX-packets)
+got=$(cmon_ovs_testpmd_total "$D2" RX-packets)
 sleep 2.5	# a gap is loss once three reads show it
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"
 # db_stat IFACE KEY: the switch's statistic (written to its database

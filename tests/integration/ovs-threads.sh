@@ -42,15 +42,11 @@ done
 	"$IT_TMP/rxq" | sort -u | wc -l)" = 2 ] ||
 	it_fail "one thread polls both queues of $D1: $(cat "$IT_TMP/rxq")"
 sleep 3
-echo >"$CMON_OVS_DIR/$D1.stdin"
-it_wait "$CMON_OVS_DIR/$D1.testpmd.log" "Bye" 10 || it_fail "$D1 did not stop"
+cmon_ovs_testpmd_quit "$D1" || it_fail "$D1 did not stop"
 sleep 0.5
-echo >"$CMON_OVS_DIR/$D2.stdin"
-it_wait "$CMON_OVS_DIR/$D2.testpmd.log" "Bye" 10 || it_fail "$D2 did not stop"
-total() {	# total NAME FIELD: testpmd's last count of FIELD
-	sed -n "s/.*$2: *\([0-9]*\).*/\1/p" "$CMON_OVS_DIR/$1.testpmd.log" | tail -1
-}
-sent=$(total "$D1" TX-packets) got=$(total "$D2" RX-packets)
+cmon_ovs_testpmd_quit "$D2" || it_fail "$D2 did not stop"
+sent=$(cmon_ovs_testpmd_total "$D1" TX-packets)
+got=$(cmon_ovs_testpmd_total "$D2" RX-packets)
 # what each thread received (D2 sends nothing: all of it D1's)
 by_thread=$(cmon_ovs_appctl dpif-netdev/pmd-stats-show | awk '
 	/^pmd thread/ { pmd = 1 } /^main thread/ { pmd = 0 }
