@@ -89,6 +89,7 @@ struct flow {
 	uint64_t seq_seen;		/* bit i: max_seq - i arrived */
 	int seq_init;
 	int seq_one;			/* its numbering passed 1 */
+	unsigned int seq_since;		/* the interval it began in (here) */
 	uint32_t seq_port;		/* the port whose records it follows */
 	/* its numbering's gaps and arrivals: [0] this interval's, [1] the
 	 * last's, its figures at the end of this one (but for the gaps late
@@ -386,9 +387,10 @@ static struct pair *flow_pair(struct cmon_agg *agg, struct flow *f)
  * end of the next one, so a packet late by less than an interval (held by
  * a thread whose CPU was given to another, or its record in another CPU's
  * ring) still fills its gap, as one late by thousands of numbers does.
- * A jump beyond these windows, or back to 1 once the numbering passed it,
- * is a stamper that restarted its numbering (its word evicted): counted,
- * not loss.  (A 1 never seen before is the flow's first packet, late.)
+ * A jump beyond these windows, or back to 1, is a stamper that restarted
+ * its numbering (its word evicted): counted, not loss.  But a 1 its
+ * numbering did not pass, in the interval it began in or the next, is
+ * the flow's first packet, late.
  */
 #define SEQ_GAP_MAX	65536
 #define SEQ_LATE_MAX	65536
@@ -404,7 +406,8 @@ static void flow_seq(struct cmon_agg *agg, struct flow *f, uint32_t seq)
 		f->seq_one |= seq < f->max_seq;	/* (wrapped past 1) */
 		f->max_seq = seq;
 	} else if (f->seq_init && d <= 0 && d > -SEQ_LATE_MAX &&
-		   !(seq == 1 && d < -1 && f->seq_one)) {
+		   !(seq == 1 && d < -1 &&
+		     (f->seq_one || agg->ticks - f->seq_since > 1))) {
 		uint64_t bit = -d < 64 ? 1ULL << -d : 0;
 
 		if (f->seq_seen & bit) {
@@ -423,6 +426,7 @@ static void flow_seq(struct cmon_agg *agg, struct flow *f, uint32_t seq)
 			agg->seq_restarts++;
 		f->seq_init = 1;
 		f->seq_one = seq == 1;
+		f->seq_since = agg->ticks;
 		f->max_seq = seq;
 		f->seq_seen = 1;
 	}

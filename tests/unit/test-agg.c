@@ -162,14 +162,29 @@ static void test_agg_seq_late_across_intervals(void)
 	cmon_agg_tick(g, 1.0);
 	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 0);
 	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 1);
-	/* a numbering that passed 1 starts again at 1: a restart */
-	rec(g, 1, 1, 2);
-	rec(g, 2, 1, 2);
+	cmon_agg_destroy(g);
+}
+
+/* A numbering first seen past its start (the engine started under
+ * traffic) that starts again at 1 intervals later (its stamper's word
+ * evicted) is a restart, not a late first packet. */
+static void test_agg_seq_restart_seen_late(void)
+{
+	struct cmon_agg *g = cmon_agg_create();
+	uint32_t i;
+
+	for (i = 5000; i <= 5100; i++)
+		rec(g, i, 1, 2);
 	cmon_agg_tick(g, 1.0);
 	cmon_agg_tick(g, 1.0);
-	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 0);
-	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 2);
+	for (i = 1; i <= 40; i++)
+		if (i != 20)
+			rec(g, i, 1, 2);
+	cmon_agg_tick(g, 1.0);
+	cmon_agg_tick(g, 1.0);
 	CU_ASSERT_EQUAL(cmon_agg_seq_restarts(g), 1);
+	CU_ASSERT_EQUAL(only_pair(g)->seq_lost, 1);	/* 20 */
+	CU_ASSERT_EQUAL(only_pair(g)->seq_received, 39);
 	cmon_agg_destroy(g);
 }
 
@@ -1094,6 +1109,8 @@ int main(void)
 		{ "test_agg_seq_gaps_and_reorder", test_agg_seq_gaps_and_reorder },
 		{ "test_agg_seq_late_across_intervals",
 		  test_agg_seq_late_across_intervals },
+		{ "test_agg_seq_restart_seen_late",
+		  test_agg_seq_restart_seen_late },
 		{ "test_agg_counter_loss_hop", test_agg_counter_loss_hop },
 		{ "test_agg_in_flight_not_loss", test_agg_in_flight_not_loss },
 		{ "test_agg_in_flight_burst_not_loss",
