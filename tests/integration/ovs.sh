@@ -417,7 +417,7 @@ cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-capture=true \
 	set Interface "$C1" other_config:cmon-role=container
 # (its history and the InfluxDB lines it could not write go along: no
 # InfluxDB listens at port 9)
-times() {	# times of the history's points from $IP1 to $IP2, at port $1
+point_times() {	# times of the history's points from $IP1 to $IP2, at port $1
 	curl -sf "http://127.0.0.1:$1/api/v1/history?src=$IP1&dst=$IP2&proto=icmp" |
 		python3 -c '
 import json, sys
@@ -436,7 +436,7 @@ it_wait "$IT_TMP/wait.err" "reading the frames ovs-vswitchd captures" 20 ||
 	it_fail "no capture ring: $(cat "$IT_TMP/wait.err")"
 it_in 1 ping -c 10 -i 0.05 -W 2 "$IP2" >/dev/null || it_fail "ping (before)"
 sleep 1
-before=$(times "$(http_port 1)")
+before=$(point_times "$(http_port 1)")
 [ -n "$before" ] || it_fail "no history of the pings before the restart"
 vs_pid=$(cat "$IT_TMP/ovs/vswitchd.pid")
 kill "$vs_pid"
@@ -451,7 +451,7 @@ until [ "$(grep -c "reading the frames ovs-vswitchd captures" "$IT_TMP/wait.err"
 done
 it_in 1 ping -c 10 -i 0.05 -W 2 "$IP2" >/dev/null || it_fail "ping (after)"
 sleep 1
-after=$(times "$(http_port 2)")
+after=$(point_times "$(http_port 2)")
 case "$after" in
 "$before "*) ;;
 *) it_fail "history across the restart: points at $before before, at $after after" ;;
