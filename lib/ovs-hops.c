@@ -587,6 +587,18 @@ int cmon_dp_side_record(const struct cmon_dp_cfg *cfg,
 	return 1;
 }
 
+void cmon_dp_record_flow(struct cmon_record *rec,
+			 const struct cmon_dp_side *flow)
+{
+	if (!flow->keyed)
+		return;
+	rec->saddr = (uint32_t)flow->addrs;
+	rec->daddr = (uint32_t)(flow->addrs >> 32);
+	rec->sport = (uint16_t)flow->ports;
+	rec->dport = (uint16_t)(flow->ports >> 16);
+	rec->proto = flow->proto;
+}
+
 void cmon_dp_side_write(const struct cmon_dp_cfg *cfg,
 			const struct cmon_dp_side *side, uint8_t *frame,
 			uint32_t len, uint32_t headroom,
@@ -626,7 +638,7 @@ struct ckey {
 };
 
 /* @k of a frame; -1 if it is not IPv4. */
-static int count_key(const uint8_t *frame, uint32_t len, struct ckey *k)
+CMON_INLINE int count_key(const uint8_t *frame, uint32_t len, struct ckey *k)
 {
 	const uint8_t *ip = frame + CMON_ETH_HLEN;
 	uint32_t ihl, tot, w[2], bytes;
@@ -826,6 +838,37 @@ static inline void count_add(struct cmon_flow_slot *b, const struct ckey *k,
 		count_elsewhere(b, k, tp, port, reason, packets, bytes, stat);
 }
 
+/* The key of frame @i of a batch, kept beside it in @sides[i] (if any)
+ * at the receive hop, taken from there at the others; -1 if the packet
+ * is not IPv4.  (Inline, as count_key(): a key stored by a call and
+ * loaded whole after it waits for the stores.) */
+CMON_INLINE int batch_key(const uint8_t *const *frames, const uint32_t *lens,
+			  struct cmon_dp_side *const *sides, unsigned int i,
+			  uint8_t tp, uint16_t port, struct ckey *k)
+{
+	struct cmon_dp_side *s = sides ? sides[i] : NULL;
+	int rx = tp == CMON_TP_OVS_RX;
+
+	if (s && !rx && s->keyed) {
+		*k = (struct ckey){ s->addrs, s->ports, s->bytes, s->proto };
+		return 0;
+	}
+	if (count_key(frames[i], lens[i], k)) {
+		if (s && rx)
+			s->keyed = 0;
+		return -1;
+	}
+	if (s && rx) {
+		s->addrs = k->addrs;
+		s->ports = k->ports;
+		s->bytes = (uint16_t)k->bytes;
+		s->proto = (uint8_t)k->proto;
+		s->in_port = port;
+		s->keyed = 1;
+	}
+	return 0;
+}
+
 /*
  * Per batch: the runs of one flow (consecutive frames, other frames
  * between them left out) with each run's bucket fetched ahead (another
@@ -837,9 +880,9 @@ static inline void count_add(struct cmon_flow_slot *b, const struct ckey *k,
 #define COUNT_CHUNK	32
 
 static void count_runs(struct cmon_flow_slot *row, const uint8_t *const *frames,
-		       const uint32_t *lens, unsigned int n, uint8_t tp,
-		       uint16_t port, uint32_t reason, int sign, int drop,
-		       uint64_t *stat)
+		       const uint32_t *lens, struct cmon_dp_side *const *sides,
+		       unsigned int n, uint8_t tp, uint16_t port,
+		       uint32_t reason, int sign, int drop, uint64_t *stat)
 {
 	uint32_t why = tp == CMON_TP_DROPS ? reason : 0;
 	unsigned int home = count_home(tp, port);
@@ -854,7 +897,8 @@ static void count_runs(struct cmon_flow_slot *row, const uint8_t *const *frames,
 	for (base = 0; base < n; base += m) {
 		m = n - base < COUNT_CHUNK ? n - base : COUNT_CHUNK;
 		for (i = 0, nr = 0; i < m; i++) {
-			if (count_key(frames[base + i], lens[base + i], &k))
+			if (batch_key(frames, lens, sides, base + i, tp, port,
+				      &k))
 				continue;
 			if (nr && key_same(&k, &run[nr - 1].k)) {
 				run[nr - 1].k.bytes += k.bytes;
@@ -881,16 +925,18 @@ static void count_runs(struct cmon_flow_slot *row, const uint8_t *const *frames,
 }
 
 void cmon_dp_count(struct cmon_flow_slot *row, const uint8_t *const *frames,
-		   const uint32_t *lens, unsigned int n, uint8_t tp,
-		   uint16_t port, uint32_t reason, uint64_t *stat)
+		   const uint32_t *lens, struct cmon_dp_side *const *sides,
+		   unsigned int n, uint8_t tp, uint16_t port, uint32_t reason,
+		   uint64_t *stat)
 {
-	count_runs(row, frames, lens, n, tp, port, reason, 1, 0, stat);
+	count_runs(row, frames, lens, sides, n, tp, port, reason, 1, 0, stat);
 }
 
 void cmon_dp_uncount(struct cmon_flow_slot *row, const uint8_t *const *frames,
-		     const uint32_t *lens, unsigned int n, uint16_t port,
-		     uint32_t reason, uint64_t *stat)
+		     const uint32_t *lens, struct cmon_dp_side *const *sides,
+		     unsigned int n, uint16_t port, uint32_t reason,
+		     uint64_t *stat)
 {
-	count_runs(row, frames, lens, n, CMON_TP_OVS_TX, port, reason, -1, 1,
-		   stat);
+	count_runs(row, frames, lens, sides, n, CMON_TP_OVS_TX, port, reason,
+		   -1, 1, stat);
 }

@@ -126,12 +126,16 @@ static struct result run(const struct cmon_dp_cfg *cfg, enum op op,
  * each taking a slot from another), or with @count 0 the same loop without
  * counting (the baseline).  With @sent, each batch is also counted sent at
  * another port and then taken back as dropped there (a full queue): the
- * three counting points a forwarded packet meets in tools/cmon-bench-ovs.
+ * three counting points a forwarded packet meets in tools/cmon-bench-ovs,
+ * each packet's flow kept beside it by the first for the others, as the
+ * switch does (struct cmon_dp_side).
  */
 static struct result run_count(struct cmon_flow_slot *row, unsigned int nflows,
 			       int count, int sent, unsigned int n)
 {
 	static uint8_t bufs[32][LEN];
+	static struct cmon_dp_side side[32];
+	struct cmon_dp_side *sides[32];
 	uint64_t stat[CMON_EV_MAX] = { 0 };
 	const uint8_t *frames[32];
 	uint32_t lens[32], sport = 0;
@@ -143,6 +147,7 @@ static struct result run_count(struct cmon_flow_slot *row, unsigned int nflows,
 		frame(bufs[i], 1);
 		frames[i] = bufs[i];
 		lens[i] = LEN;
+		sides[i] = &side[i];
 	}
 	t0 = now();
 	c0 = __rdtsc();
@@ -155,12 +160,12 @@ static struct result run_count(struct cmon_flow_slot *row, unsigned int nflows,
 			bufs[i][35] = p & 0xff;
 		}
 		if (count)
-			cmon_dp_count(row, frames, lens, 32, CMON_TP_OVS_RX, 1,
-				      0, stat);
+			cmon_dp_count(row, frames, lens, sides, 32,
+				      CMON_TP_OVS_RX, 1, 0, stat);
 		if (count && sent) {
-			cmon_dp_count(row, frames, lens, 32, CMON_TP_OVS_TX, 2,
-				      0, stat);
-			cmon_dp_uncount(row, frames, lens, 32, 2,
+			cmon_dp_count(row, frames, lens, sides, 32,
+				      CMON_TP_OVS_TX, 2, 0, stat);
+			cmon_dp_uncount(row, frames, lens, sides, 32, 2,
 					CMON_OVS_DROP_TX_FAILURE, stat);
 		}
 		if (!count)

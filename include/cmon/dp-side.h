@@ -19,8 +19,17 @@ struct cmon_dp_side {
 				 * the send hook (a port without a role);
 				 * 0: neither (received while monitoring was
 				 * off or closing) */
+	/* The flow the receive hop counted the packet in (cmon_dp_count()),
+	 * as its headers were there, where the hops after count it too:
+	 * the switch may rewrite them on the way. */
+	uint64_t addrs;		/* saddr | daddr << 32, as in memory */
+	uint32_t ports;		/* sport | dport << 16, as in memory */
+	uint16_t bytes;		/* IPv4 total length, annotation left out */
+	uint16_t in_port;	/* the receive port's number */
 	uint8_t flags;		/* CMON_ANN_F_* */
 	uint8_t node;		/* the stamping node */
+	uint8_t proto;
+	uint8_t keyed;		/* 1: the flow above is the packet's */
 };
 
 #endif /* CMON_DP_SIDE_H */

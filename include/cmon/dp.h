@@ -192,6 +192,11 @@ void cmon_dp_side_write(const struct cmon_dp_cfg *cfg,
 			struct cmon_dp_clock *clk, uint64_t *stat,
 			struct cmon_record *rec, struct cmon_dp_res *res);
 
+/* The flow of record @rec: the one its packet came in by, as @flow keeps it
+ * (cmon_dp_count()), if it does. */
+void cmon_dp_record_flow(struct cmon_record *rec,
+			 const struct cmon_dp_side *flow);
+
 /* Any port: write hop @tp into an annotation already present (trunk). */
 void cmon_dp_transit(const struct cmon_dp_cfg *cfg, uint8_t *frame,
 		     uint32_t len, uint8_t tp, struct cmon_dp_clock *clk,
@@ -218,16 +223,22 @@ void cmon_dp_strip(const struct cmon_dp_cfg *cfg, uint8_t *frame,
  * hops).  Only IPv4 is counted (what the engine calls a flow); an
  * annotation is not in a packet's bytes.  A run of frames of one flow adds
  * to its slot once.  A slot taken from another key counts
- * CMON_EV_FLOW_EVICTED in @stat.
+ * CMON_EV_FLOW_EVICTED in @stat.  With @sides (NULL, or NULL entries:
+ * none), a frame's flow is kept beside it, in @sides[i], at the receive
+ * hop, and taken from there, where kept, at the others: a packet the
+ * switch rewrote on its way (addresses, ports, a tunnel's header pushed)
+ * is counted in the flow it came in by, where it leaves or is dropped.
  *
  * cmon_dp_uncount(): frames that port @port counted at its send hop and
  * then dropped for @reason: taken back from the send hop, counted dropped.
  */
 void cmon_dp_count(struct cmon_flow_slot *row, const uint8_t *const *frames,
-		   const uint32_t *lens, unsigned int n, uint8_t tp,
-		   uint16_t port, uint32_t reason, uint64_t *stat);
+		   const uint32_t *lens, struct cmon_dp_side *const *sides,
+		   unsigned int n, uint8_t tp, uint16_t port, uint32_t reason,
+		   uint64_t *stat);
 void cmon_dp_uncount(struct cmon_flow_slot *row, const uint8_t *const *frames,
-		     const uint32_t *lens, unsigned int n, uint16_t port,
-		     uint32_t reason, uint64_t *stat);
+		     const uint32_t *lens, struct cmon_dp_side *const *sides,
+		     unsigned int n, uint16_t port, uint32_t reason,
+		     uint64_t *stat);
 
 #endif /* CMON_DP_H */

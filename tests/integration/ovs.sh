@@ -120,7 +120,9 @@ done
 # dropping one flow of a pair and a meter dropping most of another are its
 # exact loss, at ovs_rx>ovs_tx with the switch's reasons, while another
 # rule floods the pair's third flow to C2 and C3 (D1 kept out of floods:
-# it would echo them): copies are neither delivery nor duplicates.
+# it would echo them): copies are neither delivery nor duplicates.  A
+# fourth rule rewrites the source port of a fourth flow: its packets are
+# counted where they leave in the flow they came in by, once.
 C3=${CMON_PFX}c3 IP3=$NET.4
 cmon_ovs_container "$C3" "$IP3" container || it_fail "cannot plug $C3"
 of="unix:$CMON_OVS_DIR/$CMON_OVS_BR.mgmt"
@@ -130,7 +132,9 @@ ovs-ofctl add-flow "$of" "priority=100,udp,nw_src=$IP1,tp_src=40001,actions=drop
 ovs-ofctl add-flow "$of" "priority=100,udp,nw_src=$IP1,tp_src=40002,actions=flood" &&
 ovs-ofctl -O OpenFlow13 add-meter "$of" "meter=1,pktps,band=type=drop,rate=50" &&
 ovs-ofctl -O OpenFlow13 add-flow "$of" \
-	"priority=100,udp,nw_src=$IP1,tp_src=40003,actions=meter:1,normal" ||
+	"priority=100,udp,nw_src=$IP1,tp_src=40003,actions=meter:1,normal" &&
+ovs-ofctl add-flow "$of" \
+	"priority=100,udp,nw_src=$IP1,tp_src=40004,actions=mod_tp_src:40005,normal" ||
 	it_fail "cannot add the OpenFlow rules"
 ip netns exec "$C1" nft -f - <<NFT || it_fail "cannot add the nft counters"
 table inet $CMON_PFX {
@@ -164,6 +168,12 @@ metered.bind(('0.0.0.0', 40003))
 for i in range(2000):
     metered.sendto(b'x' * 200, ('$IP2', 5009))
     if i % 100 == 99:   # (faster, the af_packet port's ring overflows)
+        time.sleep(0.01)
+rewritten = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+rewritten.bind(('0.0.0.0', 40004))
+for i in range(1000):
+    rewritten.sendto(b'x' * 200, ('$IP2', 5009))
+    if i % 100 == 99:
         time.sleep(0.01)
 "
 it_in 1 ping -c 20 -i 0.05 -W 2 "$IPD" >/dev/null || it_fail "ping (flows)"
@@ -205,15 +215,15 @@ echo "topology: $CMON_OVS_BR (ovs) with $(python3 -c 'import json,sys; print(" "
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk (flows) exit $?"
 f() { python3 "$HERE/query.py" "$IT_TMP/flows.json" "$@"; }
 echo "flows: udp packets=$(f "$IP1" "$IP2" udp packets) bytes=$(f "$IP1" "$IP2" udp bytes) lost=$(f "$IP1" "$IP2" udp lost) at [$(f "$IP1" "$IP2" udp loss_hops)] [$(f "$IP1" "$IP2" udp reasons)]; C2 got $got; flood copies $(f - - - ovs_flood_copies)"
-# (the rule lets 3000 through, the meter some of 2000)
-[ "$got" -gt 3000 ] && [ "$got" -lt 4000 ] ||
+# (the rule lets 3000 through, the meter some of 2000, the rewrite 1000)
+[ "$got" -gt 4000 ] && [ "$got" -lt 5000 ] ||
 	it_fail "C2 received $got datagrams"
-[ "$(f "$IP1" "$IP2" udp packets)" = 6000 ] ||
-	it_fail "$(f "$IP1" "$IP2" udp packets) packets counted of 6000 sent"
-[ "$(f "$IP1" "$IP2" udp bytes)" = $((6000 * 228)) ] ||
-	it_fail "$(f "$IP1" "$IP2" udp bytes) bytes counted of $((6000 * 228)) sent"
-[ "$(f "$IP1" "$IP2" udp lost)" = $((6000 - got)) ] ||
-	it_fail "$(f "$IP1" "$IP2" udp lost) lost, C2 missed $((6000 - got))"
+[ "$(f "$IP1" "$IP2" udp packets)" = 7000 ] ||
+	it_fail "$(f "$IP1" "$IP2" udp packets) packets counted of 7000 sent"
+[ "$(f "$IP1" "$IP2" udp bytes)" = $((7000 * 228)) ] ||
+	it_fail "$(f "$IP1" "$IP2" udp bytes) bytes counted of $((7000 * 228)) sent"
+[ "$(f "$IP1" "$IP2" udp lost)" = $((7000 - got)) ] ||
+	it_fail "$(f "$IP1" "$IP2" udp lost) lost, C2 missed $((7000 - got))"
 [ "$(f "$IP1" "$IP2" udp loss_hops)" = "ovs_rx>ovs_tx" ] ||
 	it_fail "loss at $(f "$IP1" "$IP2" udp loss_hops), not ovs_rx>ovs_tx"
 [ "$(f "$IP1" "$IP2" udp reasons)" = "datapath_drop_meter drop_action_of_pipeline" ] ||

@@ -825,7 +825,7 @@ static struct cmon_shm_flows *flows_new(void)
 static void count1(struct cmon_flow_slot *row, const uint8_t *f, uint32_t len,
 		   uint8_t tp, uint16_t port, uint32_t reason, uint64_t *stat)
 {
-	cmon_dp_count(row, &f, &len, 1, tp, port, reason, stat);
+	cmon_dp_count(row, &f, &len, NULL, 1, tp, port, reason, stat);
 }
 
 /* UDP 10.1.0.2:@sport -> 10.1.0.3:5000 with @plen payload bytes. */
@@ -938,6 +938,77 @@ static void test_flows_loss_located(void)
 	fx_done(&x);
 }
 
+/* The switch rewrites a flow's packets on their way (a NAT, an OpenFlow
+ * set_field): counted where they leave or are dropped in the flow they
+ * came in by, kept beside each packet (cmon_dp_side) by its receive hop,
+ * they are the pair's packets once and its loss only where dropped. */
+static void test_flows_rewritten(void)
+{
+	struct fx x;
+	struct cmon_flow_slot *row;
+	struct cmon_dp_side side, *sp = &side;
+	struct cmon_record rec;
+	uint8_t f[1600], g[1600];
+	uint32_t len = flow_frame(f, 1000, 100), v6;
+	const uint8_t *in = f, *out = g;
+	int round, i;
+
+	fx_init(&x);
+	row = x.shm->slot[0];
+	interval(&x);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 100; i++) {
+			memset(&side, 0xa5, sizeof(side));
+			cmon_dp_count(row, &in, &len, &sp, 1, CMON_TP_OVS_RX,
+				      1, 0, x.stat);
+			memcpy(g, f, len);	/* to 10.1.0.9:6000 */
+			g[33] = 9;
+			g[36] = 6000 >> 8;
+			g[37] = 6000 & 0xff;
+			if (i % 25 == 3) {	/* an OpenFlow drop rule */
+				cmon_dp_count(row, &out, &len, &sp, 1,
+					      CMON_TP_DROPS, 1,
+					      CMON_OVS_DROP_XLATE, x.stat);
+				continue;
+			}
+			cmon_dp_count(row, &out, &len, &sp, 1, CMON_TP_OVS_TX,
+				      2, 0, x.stat);
+			if (i % 50 == 7)	/* its queue full */
+				cmon_dp_uncount(row, &out, &len, &sp, 1, 2,
+						CMON_OVS_DROP_TX_FAILURE,
+						x.stat);
+		}
+		interval(&x);
+	}
+	for (round = 0; round < 4; round++)
+		interval(&x);
+	CU_ASSERT_EQUAL(x.s.packets, 300);
+	CU_ASSERT_EQUAL(x.s.bytes, 300 * (20 + 8 + 100));
+	CU_ASSERT_EQUAL(x.s.lost, 12 + 6);
+	CU_ASSERT_EQUAL(x.s.from, CMON_TP_OVS_RX);
+	CU_ASSERT_EQUAL(x.s.to, CMON_TP_OVS_TX);
+	CU_ASSERT_PTR_NOT_NULL(strstr(x.s.reason, "drop_action_of_pipeline"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x.s.reason, "tx_failure_drops"));
+	CU_ASSERT_EQUAL(cmon_ovs_flows_count(x.r), 1);	/* the one it came in by */
+	CU_ASSERT_EQUAL(side.in_port, 1);
+	/* a traced one's record names that flow too */
+	memset(&rec, 0, sizeof(rec));
+	cmon_dp_record_flow(&rec, &side);
+	CU_ASSERT(!memcmp(&rec.saddr, f + 26, 4) && !memcmp(&rec.daddr, f + 30, 4));
+	CU_ASSERT(!memcmp(&rec.sport, f + 34, 2) && !memcmp(&rec.dport, f + 36, 2));
+	CU_ASSERT_EQUAL(rec.proto, 17);
+	/* a packet that is not IPv4 where it came in is keyed by nothing:
+	 * where it leaves, its own headers tell */
+	v6 = frame(f, 17, 10);
+	f[12] = 0x86, f[13] = 0xdd;
+	cmon_dp_count(row, &in, &v6, &sp, 1, CMON_TP_OVS_RX, 1, 0, x.stat);
+	CU_ASSERT_EQUAL(side.keyed, 0);
+	rec.proto = 6;
+	cmon_dp_record_flow(&rec, &side);
+	CU_ASSERT_EQUAL(rec.proto, 6);
+	fx_done(&x);
+}
+
 /* A flood's copies to other ports are not the flow's delivery: they
  * neither hide loss nor count as traffic; a packet the port could not
  * send after its send hop counted it is taken back and is loss. */
@@ -965,7 +1036,7 @@ static void test_flows_flood_copies(void)
 			}
 			if (round == 1 && i < 2)	/* queue full */
 				cmon_dp_uncount(row, (const uint8_t *[]){ f },
-						&len, 1, 2,
+						&len, NULL, 1, 2,
 						CMON_OVS_DROP_TX_FAILURE,
 						x.stat);
 		}
@@ -995,8 +1066,8 @@ static void refused(struct fx *x, struct cmon_flow_slot *row,
 		    const uint8_t *f, uint32_t len, int n)
 {
 	while (n-- > 0)
-		cmon_dp_uncount(row, &f, &len, 1, 2, CMON_OVS_DROP_TX_FAILURE,
-				x->stat);
+		cmon_dp_uncount(row, &f, &len, NULL, 1, 2,
+				CMON_OVS_DROP_TX_FAILURE, x->stat);
 }
 
 /* A batch the send hop counted, a read showed, and the full queue then
@@ -1176,8 +1247,8 @@ static void test_flows_batch(void)
 			lens[i] = flow_frame(buf[i], other[i / 11 % 4], 3);
 		frames[i] = buf[i];
 	}
-	cmon_dp_count(shm->slot[0], frames, lens, 70, CMON_TP_OVS_RX, 1, 0,
-		      st1);
+	cmon_dp_count(shm->slot[0], frames, lens, NULL, 70, CMON_TP_OVS_RX, 1,
+		      0, st1);
 	for (i = 0; i < 70; i++)
 		count1(shm->slot[1], frames[i], lens[i], CMON_TP_OVS_RX, 1, 0,
 		       st2);
@@ -1315,6 +1386,7 @@ int main(void)
 		{ "per-flow counters: loss located, reason",
 		  test_flows_loss_located },
 		{ "per-flow counters: flood copies", test_flows_flood_copies },
+		{ "per-flow counters: a rewritten flow", test_flows_rewritten },
 		{ "per-flow counters: taken back after a read",
 		  test_flows_taken_back_after_read },
 		{ "per-flow counters: a flow of the first interval",
