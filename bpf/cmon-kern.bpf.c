@@ -73,6 +73,68 @@ static __always_inline struct cmon_dev_key cmon_dev_key(const struct net_device 
 	return d;
 }
 
+/* What cmon reads of a conntrack entry (CO-RE: the kernel's own struct
+ * nf_conn, which has a namesake, nf_conn___init). */
+struct nf_conn___cmon {
+	struct nf_conntrack_tuple_hash tuplehash[2];
+	unsigned long status;
+} __attribute__((preserve_access_index));
+
+/*
+ * A packet the node NATed on its way from one of its own endpoints (DNAT
+ * to a service address or a published port, and the replies): @f
+ * becomes the flow as its sender sent it, the tuple its conntrack entry
+ * keeps for the packet's direction, so that every hop counts it in the
+ * flow its first hop did.  1 if it changed.  A sender elsewhere has no
+ * first hop here, and the packet keeps the flow that names its container
+ * (what comes in from outside to a published port).  TCP and UDP only
+ * (ICMP is a flow by its echo id).
+ */
+static __always_inline int cmon_flow_unnat(const struct sk_buff *k,
+					   struct cmon_flow_key *f)
+{
+	unsigned long nfct = k->_nfct;
+	const struct nf_conntrack_tuple *t;
+	const struct nf_conn___cmon *ct;
+
+	if (!(nfct & ~7UL) ||
+	    (f->proto != CMON_PROTO_TCP && f->proto != CMON_PROTO_UDP))
+		return 0;
+	/* (read as plain memory: its fields placed by CO-RE) */
+	ct = bpf_rdonly_cast((void *)(nfct & ~7UL), 0);
+	if (!(ct->status & (IPS_SRC_NAT | IPS_DST_NAT)))
+		return 0;
+	if ((nfct & 7) >= IP_CT_IS_REPLY)
+		t = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	else
+		t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	if (t->src.l3num != 2 /* AF_INET */ || t->dst.protonum != f->proto ||
+	    !cmon_peer_of(t->src.u3.ip))
+		return 0;
+	f->saddr = t->src.u3.ip;
+	f->daddr = t->dst.u3.ip;
+	f->sport = t->src.u.all;
+	f->dport = t->dst.u.all;
+	return 1;
+}
+
+/* cmon_flow_unnat() at a container's veth, its last hop, keeping the two
+ * flows apart for the drops behind it (cmon_nat).  Out of line: its
+ * stack is not its callers'. */
+static __noinline void cmon_flow_unnat_out(struct __sk_buff *skb,
+					   struct cmon_flow_key *f)
+{
+	struct cmon_flow_key got = *f;
+	struct cmon_flow_key *was;
+
+	if (!cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), f))
+		return;
+	was = bpf_map_lookup_elem(&cmon_nat, &got);
+	if (!was || was->saddr != f->saddr || was->daddr != f->daddr ||
+	    was->sport != f->sport || was->dport != f->dport)
+		bpf_map_update_elem(&cmon_nat, &got, f, BPF_ANY);
+}
+
 /* Records waiting in cmon_post: the receive hop's cheap gate. */
 __u64 cmon_post_pending;
 
@@ -549,6 +611,10 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 	struct cmon_hop_slot *slot;
 	int err = -1, rec = 0;
 
+	if (tp == CMON_TP_VETH_OUT)
+		cmon_flow_unnat_out(skb, &p->flow);
+	else
+		cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), &p->flow);
 	if (cmon_carries_ann(p))
 		err = cmon_strip(skb, p, tp, &rec);
 	else if (p->ihl_bytes > 20 && p->first_opt[0] == 1)
@@ -600,6 +666,7 @@ int cmon_veth_out(struct __sk_buff *skb)
 
 	if (cmon_parse_plain(skb, &f, &pkt_id))
 		return cmon_veth_out_full(skb);
+	cmon_flow_unnat_out(skb, &f);
 	s = cmon_count_hop(&f, CMON_TP_VETH_OUT, 1, skb->len - CMON_ETH_HLEN);
 	if (cmon_skb_waiting(skb))
 		cmon_skb_take(skb, &f, 0, 1, s);
@@ -813,6 +880,18 @@ int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 	}
 	if (err)
 		return 0;
+	/* in the flow its sender sent: NATed here, or on the way to a
+	 * container that drops it */
+	k.nat_daddr = k.flow.daddr;
+	if (!cmon_flow_unnat(skb, &k.flow)) {
+		struct cmon_flow_key *was = bpf_map_lookup_elem(&cmon_nat,
+								&k.flow);
+
+		if (was)
+			k.flow = *was;
+		else
+			k.nat_daddr = 0;
+	}
 	cnt = bpf_map_lookup_elem(&cmon_drops, &k);
 	if (!cnt) {
 		if (!bpf_map_update_elem(&cmon_drops, &k, &one, BPF_NOEXIST)) {

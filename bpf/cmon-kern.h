@@ -136,11 +136,12 @@ struct cmon_rec_pos {
 
 /* kfree_skb drops on a monitored device, by flow and reason. */
 struct cmon_drop_key {
-	struct cmon_flow_key flow;
+	struct cmon_flow_key flow;	/* as its sender sent it */
 	__u32 netns;		/* network namespace inode */
 	__u32 ifindex;		/* device in that namespace */
 	__u32 reason;		/* enum skb_drop_reason */
-	__u32 pad;
+	__u32 nat_daddr;	/* NATed on its way: its destination there
+				 * (where it was going); else 0 */
 };
 
 /*

@@ -152,6 +152,20 @@ struct {
 	__type(value, struct cmon_hop_count);
 } cmon_hops SEC(".maps");
 
+/*
+ * Flows the node NATed on their way to a container's veth (DNAT to a
+ * service address or a published port): the flow as the container gets
+ * it, to the flow as its sender sent it (cmon_flow_unnat()), for the
+ * drops in the receiving container, whose packets no longer carry their
+ * conntrack entry there (it stays in the node's namespace).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct cmon_flow_key);
+	__type(value, struct cmon_flow_key);
+} cmon_nat SEC(".maps");
+
 /* Drops by flow, device and reason. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -1426,10 +1426,12 @@ static void drop_feed(struct cmon_kagent *a, const struct cmon_drop_key *k,
 	struct cmon_flow f = { k->flow.saddr, k->flow.daddr, k->flow.sport,
 			       k->flow.dport, k->flow.proto };
 
-	if (switch_copy(a, k->netns, k->ifindex, k->flow.daddr))
+	uint32_t to = k->nat_daddr ? k->nat_daddr : k->flow.daddr;
+
+	if (switch_copy(a, k->netns, k->ifindex, to))
 		return;
 	cmon_agg_drop(a->agg, &f, k->netns, k->ifindex, k->reason,
-		      drop_before(a, k->netns, k->ifindex, k->flow.daddr), cnt);
+		      drop_before(a, k->netns, k->ifindex, to), cnt);
 }
 
 /*

@@ -170,6 +170,7 @@ INTEGRATION_TESTS = \
 	tests/integration/discover.sh \
 	tests/integration/overlay.sh \
 	tests/integration/routed.sh \
+	tests/integration/nat.sh \
 	tests/integration/restart.sh \
 	tests/integration/ovs.sh \
 	tests/integration/ovs-kernel.sh \

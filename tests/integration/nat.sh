@@ -1,0 +1,150 @@
+#!/bin/sh
+# Traffic the node NATs on its way between two containers (DNAT to a
+# service address, as kube-proxy and Docker's published ports do), in the
+# routed layout (tests/integration/routed.sh): C1 sends 1000 datagrams to
+# a service address the node DNATs to C2, which echoes each one it takes
+# back to C1 (de-NATed on its way back).  The node's forward chain drops 1
+# in 20 of them, C2's own firewall 1 in 10 of what arrives.
+#   - one pair, C1 to the service address, as C1 sent them: every datagram
+#     counted once, none under C1 to C2
+#   - its loss exactly what the node's forward chain dropped (its nft
+#     counter), at veth_in>veth_out, NETFILTER_DROP; C2's own drops
+#     shown with their reason, not as the path's loss (as without NAT)
+#   - the echoes: one pair, C2 to C1 as C2 sent them, every one counted,
+#     none lost, as many as C1 received
+#   - X, a namespace the node routes but cmon does not watch (no first
+#     hop here, as a client outside the node), sending to the service
+#     address: its packets counted at C2's veth in the flow that names C2
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init cmtna
+NODE=${CMON_PFX}n1
+C1=${CMON_PFX}c1 C2=${CMON_PFX}c2 X=${CMON_PFX}c9
+IP1=$NET.2 IP2=$NET.3 IPX=$NET.9 VIP=$NET.100
+cmon_ns_routed_node "$NODE" || it_fail "cannot create node $NODE"
+cmon_ns_routed_container "$NODE" "$C1" "$IP1" &&
+cmon_ns_routed_container "$NODE" "$C2" "$IP2" &&
+cmon_ns_routed_container "$NODE" "$X" "$IPX" ||
+	it_fail "cannot create the routed containers"
+# X's host end out of the template's glob
+ip -n "$NODE" link set "$(cmon_ns_port "$X")" down
+ip -n "$NODE" link set "$(cmon_ns_port "$X")" name "${CMON_PFX}x9"
+ip -n "$NODE" link set "${CMON_PFX}x9" up
+ip -n "$NODE" route replace "$IPX/32" dev "${CMON_PFX}x9"
+ip netns exec "$NODE" nft -f - <<NFT || it_fail "cannot add the node's NAT"
+table ip $CMON_PFX {
+	counter fw_dropped {}
+	chain pre { type nat hook prerouting priority -100; ip daddr $VIP udp dport 5009 dnat to $IP2:5010; }
+	chain fw { type filter hook forward priority 0; ip daddr $IP2 udp dport 5010 numgen inc mod 20 == 0 counter name fw_dropped drop; }
+}
+NFT
+ip netns exec "$C2" nft -f - <<NFT || it_fail "cannot add $C2's firewall"
+table inet $CMON_PFX {
+	chain in { type filter hook input priority 0; udp dport 5010 numgen inc mod 10 == 0 drop; }
+}
+NFT
+
+RULES=$IT_TMP/rules.yaml
+cat >"$RULES" <<YAML
+version: 1
+templates:
+  - { template: calico, veths: ["${CMON_PFX}v*"], hops: [veth_in, veth_out] }
+template: calico
+YAML
+it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
+ip netns exec "$NODE" "$AGENT" --rules "$RULES" --json --interval 0.5 \
+	>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
+IT_PIDS="$IT_PIDS $!"
+for c in "$C1" "$C2"; do
+	it_wait "$IT_TMP/agent.err" "container $c joined" 10 ||
+		it_fail "$c not attached: $(tail -5 "$IT_TMP/agent.err")"
+done
+
+# C2 echoes what it takes; C1 sends over two seconds (several intervals)
+# and counts the echoes
+it_fresh "$IT_TMP/echo"
+it_in 2 python3 -u -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', 5010))
+s.settimeout(10)
+print('ready', flush=True)
+n = 0
+try:
+    while True:
+        d, a = s.recvfrom(2048)
+        s.sendto(d, a)
+        n += 1
+        s.settimeout(3)
+except socket.timeout:
+    print('echoed', n)
+" >"$IT_TMP/echo" 2>&1 &
+epid=$!
+it_wait "$IT_TMP/echo" ready || it_fail "no echo server in $C2"
+got=$(it_in 1 python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', 40001))
+s.setblocking(False)
+n = 0
+def take():
+    global n
+    try:
+        while True:
+            s.recv(2048)
+            n += 1
+    except BlockingIOError:
+        pass
+for i in range(1000):
+    s.sendto(b'x' * 100, ('$VIP', 5009))
+    if i % 100 == 99:
+        time.sleep(0.2)
+    take()
+end = time.time() + 2
+while time.time() < end:
+    time.sleep(0.05)
+    take()
+print(n)
+")
+wait "$epid"
+echoed=$(sed -n 's/^echoed //p' "$IT_TMP/echo")
+fw=$(ip netns exec "$NODE" nft list counter ip "$CMON_PFX" fw_dropped |
+	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+ip netns exec "$X" python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', 40009))
+for i in range(100):
+    s.sendto(b'x' * 100, ('$VIP', 5009))
+" || it_fail "$X cannot send"
+sleep 2.5	# a gap is loss once three reads show it
+f() { python3 "$HERE/query.py" "$IT_TMP/agent.json" "$@"; }
+echo "to the service: packets=$(f "$IP1" "$VIP" udp packets) lost=$(f "$IP1" "$VIP" udp lost) at [$(f "$IP1" "$VIP" udp loss_hops)] [$(f "$IP1" "$VIP" udp reasons)]; the forward chain dropped $fw, $C2 echoed $echoed; $C1 to $C2 $(f "$IP1" "$IP2" udp packets)"
+echo "echoes: packets=$(f "$IP2" "$IP1" udp packets) lost=$(f "$IP2" "$IP1" udp lost); $C1 got $got"
+[ "$fw" -gt 0 ] && [ "$echoed" -gt 0 ] || it_fail "no drop or no echo: the setup is wrong"
+[ "$(f "$IP1" "$VIP" udp packets)" = 1000 ] ||
+	it_fail "$(f "$IP1" "$VIP" udp packets) packets to the service counted of 1000 sent"
+[ "$(f "$IP1" "$IP2" udp packets)" = 0 ] ||
+	it_fail "$(f "$IP1" "$IP2" udp packets) packets counted again from $C1 to $C2"
+[ "$(f "$IP1" "$VIP" udp lost)" = "$fw" ] ||
+	it_fail "$(f "$IP1" "$VIP" udp lost) lost, the node's forward chain dropped $fw"
+[ "$(f "$IP1" "$VIP" udp loss_hops)" = "veth_in>veth_out" ] ||
+	it_fail "loss at $(f "$IP1" "$VIP" udp loss_hops), not veth_in>veth_out"
+[ "$(f "$IP1" "$VIP" udp reasons)" = NETFILTER_DROP ] ||
+	it_fail "reasons: $(f "$IP1" "$VIP" udp reasons)"
+[ "$got" = "$echoed" ] || it_fail "$C1 got $got of $echoed echoes"
+[ "$(f "$IP2" "$IP1" udp packets)" = "$echoed" ] ||
+	it_fail "$(f "$IP2" "$IP1" udp packets) echoes counted, $C2 sent $echoed"
+[ "$(f "$IP2" "$IP1" udp lost)" = 0 ] ||
+	it_fail "$(f "$IP2" "$IP1" udp lost) echoes lost, $C1 got all"
+[ "$(f "$VIP" "$IP1" udp packets)" = 0 ] ||
+	it_fail "$(f "$VIP" "$IP1" udp packets) echoes counted again from the service"
+# (C2 took X's datagrams in but no longer listened: its own drops, the
+# forward chain's 1 in 20 before its veth)
+xin=$(f "$IPX" "$IP2" udp packets)
+echo "from $X: $xin counted to $C2, $(f "$IPX" "$VIP" udp packets) to the service"
+[ "$xin" -gt 80 ] && [ "$xin" -le 100 ] ||
+	it_fail "$xin of X's 100 datagrams counted arriving at $C2"
+[ "$(f "$IPX" "$VIP" udp packets)" = 0 ] ||
+	it_fail "X's datagrams counted under the service address, where no hop of theirs is"
+echo "PASS: traffic the node NATs is one flow, as its sender sent it: its packets once, its loss exact"
