@@ -1425,7 +1425,7 @@ static void drop_feed(struct cmon_kagent *a, const struct cmon_drop_key *k,
 {
 	struct cmon_flow f = { k->flow.saddr, k->flow.daddr, k->flow.sport,
 			       k->flow.dport, k->flow.proto };
-
+	/* where it was going (NATed: the address it had there) */
 	uint32_t to = k->nat_daddr ? k->nat_daddr : k->flow.daddr;
 
 	if (switch_copy(a, k->netns, k->ifindex, to))
