@@ -138,6 +138,17 @@ cmon_ns_routed_container() {
 	ip -n "$name" route add default via 169.254.1.1 dev eth0
 }
 
+# Rename the host end of routed container $2 (address $3) on node $1 to
+# $4: out of a template's glob.
+cmon_ns_routed_rename() {
+	local node=$1 port
+	port=$(cmon_ns_port "$2")
+	ip -n "$node" link set "$port" down &&
+		ip -n "$node" link set "$port" name "$4" &&
+		ip -n "$node" link set "$4" up &&
+		ip -n "$node" route replace "$3/32" dev "$4"
+}
+
 cmon_ns_cleanup() {
 	local ns l
 	for ns in $(ip netns list | awk '{print $1}' | grep "^$CMON_PFX"); do

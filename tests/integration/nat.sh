@@ -26,11 +26,8 @@ cmon_ns_routed_container "$NODE" "$C1" "$IP1" &&
 cmon_ns_routed_container "$NODE" "$C2" "$IP2" &&
 cmon_ns_routed_container "$NODE" "$X" "$IPX" ||
 	it_fail "cannot create the routed containers"
-# X's host end out of the template's glob
-ip -n "$NODE" link set "$(cmon_ns_port "$X")" down
-ip -n "$NODE" link set "$(cmon_ns_port "$X")" name "${CMON_PFX}x9"
-ip -n "$NODE" link set "${CMON_PFX}x9" up
-ip -n "$NODE" route replace "$IPX/32" dev "${CMON_PFX}x9"
+cmon_ns_routed_rename "$NODE" "$X" "$IPX" "${CMON_PFX}x9" ||
+	it_fail "cannot rename $X's host end out of the glob"
 ip netns exec "$NODE" nft -f - <<NFT || it_fail "cannot add the node's NAT"
 table ip $CMON_PFX {
 	counter fw_dropped {}

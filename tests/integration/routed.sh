@@ -22,11 +22,8 @@ cmon_ns_routed_container "$NODE" "$C1" "$IP1" &&
 cmon_ns_routed_container "$NODE" "$C2" "$IP2" &&
 cmon_ns_routed_container "$NODE" "$C3" "$IP3" ||
 	it_fail "cannot create the routed containers"
-# C3's host end renamed out of the glob
-ip -n "$NODE" link set "$(cmon_ns_port "$C3")" down
-ip -n "$NODE" link set "$(cmon_ns_port "$C3")" name "${CMON_PFX}x3"
-ip -n "$NODE" link set "${CMON_PFX}x3" up
-ip -n "$NODE" route replace "$IP3/32" dev "${CMON_PFX}x3"
+cmon_ns_routed_rename "$NODE" "$C3" "$IP3" "${CMON_PFX}x3" ||
+	it_fail "cannot rename $C3's host end out of the glob"
 it_in 1 ping -c 1 -W 2 "$IP2" >/dev/null ||
 	it_fail "the node does not route between the containers"
 
