@@ -135,6 +135,41 @@ static __noinline void cmon_flow_unnat_out(struct __sk_buff *skb,
 		bpf_map_update_elem(&cmon_nat, &got, f, BPF_ANY);
 }
 
+/*
+ * Where a packet sent to @f's destination, which has no strip hop, goes
+ * once the node DNATs it: cmon_dst_monitored() of the address its
+ * connection is NATed to, if that is one of the node's containers
+ * (CMON_DST_SKB), else 0.  Known from the connection's second packet on
+ * (its conntrack entry); called for traced packets only, out of line
+ * (the verifier's work on the stamp stays near what it was).
+ */
+static __noinline int cmon_nat_dst(struct __sk_buff *skb,
+				   const struct cmon_flow_key *f)
+{
+	struct cmon_ct_query *q;
+	struct nf_conn *ct;
+	__u32 to = 0, zero = 0;
+
+	if (f->proto != CMON_PROTO_TCP && f->proto != CMON_PROTO_UDP)
+		return 0;
+	q = bpf_map_lookup_elem(&cmon_ct_query, &zero);
+	if (!q)
+		return 0;
+	q->tuple.ipv4.saddr = f->saddr;
+	q->tuple.ipv4.daddr = f->daddr;
+	q->tuple.ipv4.sport = f->sport;
+	q->tuple.ipv4.dport = f->dport;
+	q->opts = (struct bpf_ct_opts){ .netns_id = -1, .l4proto = f->proto };
+	ct = bpf_skb_ct_lookup(skb, &q->tuple, sizeof(q->tuple.ipv4), &q->opts,
+			       sizeof(q->opts));
+	if (!ct)
+		return 0;
+	if (ct->status & IPS_DST_NAT)
+		to = ct->tuplehash[IP_CT_DIR_REPLY].tuple.src.u3.ip;
+	bpf_ct_release(ct);
+	return to && cmon_dst_monitored(to) == CMON_DST_SKB ? CMON_DST_SKB : 0;
+}
+
 /* Records waiting in cmon_post: the receive hop's cheap gate. */
 __u64 cmon_post_pending;
 
@@ -265,6 +300,8 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 	__u32 seq;
 
 	dst = cmon_dst_of(slot, p->flow.daddr);
+	if (!dst)
+		dst = p->nat_dst;
 	if (!dst) {
 		cmon_stat(CMON_EV_SKIP_DST);	/* no strip hop on that path */
 		return CMON_TC_NEXT;
@@ -366,6 +403,11 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 		cmon_count_sampled_out(slot);
 		return CMON_TC_NEXT;
 	}
+	/* (asked here, not in cmon_stamp(): the stack a call chain may use
+	 * is 512 bytes) */
+	p->nat_dst = tp == CMON_TP_VETH_IN &&
+		     !cmon_dst_of(slot, p->flow.daddr) ?
+		     cmon_nat_dst(skb, &p->flow) : 0;
 	return cmon_stamp(skb, p, tp, now, slot);
 }
 

@@ -10,6 +10,13 @@
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 /* Memory read as a kernel type, each load guarded (inlined too). */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+/* The conntrack entry of a tuple, taken (and given back). */
+extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *skb,
+					 struct bpf_sock_tuple *tuple,
+					 __u32 tuple__sz,
+					 struct bpf_ct_opts *opts,
+					 __u32 opts__sz) __ksym;
+extern void bpf_ct_release(struct nf_conn *ct) __ksym;
 
 /*
  * Sampling, which the agent changes live (monitoring rules): a pair
@@ -165,6 +172,20 @@ struct {
 	__type(key, struct cmon_flow_key);
 	__type(value, struct cmon_flow_key);
 } cmon_nat SEC(".maps");
+
+/* A conntrack lookup's question (cmon_nat_dst()), off the stack: this
+ * CPU's. */
+struct cmon_ct_query {
+	struct bpf_sock_tuple tuple;
+	struct bpf_ct_opts opts;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cmon_ct_query);
+} cmon_ct_query SEC(".maps");
 
 /* Drops by flow, device and reason. */
 struct {

@@ -6,7 +6,8 @@
 # back to C1 (de-NATed on its way back).  The node's forward chain drops 1
 # in 20 of them, C2's own firewall 1 in 10 of what arrives.
 #   - one pair, C1 to the service address, as C1 sent them: every datagram
-#     counted once, none under C1 to C2
+#     counted once, none under C1 to C2; traced (every packet), its
+#     latency known, no traced packet missing but those the node dropped
 #   - its loss exactly what the node's forward chain dropped (its nft
 #     counter), at veth_in>veth_out, NETFILTER_DROP; C2's own drops
 #     shown with their reason, not as the path's loss (as without NAT)
@@ -47,6 +48,7 @@ version: 1
 templates:
   - { template: calico, veths: ["${CMON_PFX}v*"], hops: [veth_in, veth_out] }
 template: calico
+sample: 1
 YAML
 it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
 ip netns exec "$NODE" "$AGENT" --rules "$RULES" --json --interval 0.5 \
@@ -129,11 +131,22 @@ echo "echoes: packets=$(f "$IP2" "$IP1" udp packets) lost=$(f "$IP2" "$IP1" udp 
 	it_fail "loss at $(f "$IP1" "$VIP" udp loss_hops), not veth_in>veth_out"
 [ "$(f "$IP1" "$VIP" udp reasons)" = NETFILTER_DROP ] ||
 	it_fail "reasons: $(f "$IP1" "$VIP" udp reasons)"
+# traced from the connection's second packet on (its conntrack entry
+# says where it goes), every packet once the rules' rate applies
+traced=$(f "$IP1" "$VIP" udp traced) seq=$(f "$IP1" "$VIP" udp seq_lost)
+echo "traced to the service: $traced, $seq missing from their sequence, e2e p50 $(f "$IP1" "$VIP" udp e2e_p50_max) us"
+[ "$traced" -ge 500 ] || it_fail "$traced of 1000 datagrams to the service traced"
+[ "$seq" -le "$fw" ] || it_fail "$seq traced datagrams missing, the node dropped $fw"
+python3 -c "import sys; sys.exit(not float(sys.argv[1]) > 0)" \
+	"$(f "$IP1" "$VIP" udp e2e_p50_max)" || it_fail "no latency to the service"
 [ "$got" = "$echoed" ] || it_fail "$C1 got $got of $echoed echoes"
 [ "$(f "$IP2" "$IP1" udp packets)" = "$echoed" ] ||
 	it_fail "$(f "$IP2" "$IP1" udp packets) echoes counted, $C2 sent $echoed"
 [ "$(f "$IP2" "$IP1" udp lost)" = 0 ] ||
 	it_fail "$(f "$IP2" "$IP1" udp lost) echoes lost, $C1 got all"
+[ "$(f "$IP2" "$IP1" udp traced)" -gt 0 ] &&
+	[ "$(f "$IP2" "$IP1" udp seq_lost)" = 0 ] ||
+	it_fail "echoes: $(f "$IP2" "$IP1" udp traced) traced, $(f "$IP2" "$IP1" udp seq_lost) missing"
 [ "$(f "$VIP" "$IP1" udp packets)" = 0 ] ||
 	it_fail "$(f "$VIP" "$IP1" udp packets) echoes counted again from the service"
 # (C2 took X's datagrams in but no longer listened: its own drops, the
