@@ -164,7 +164,9 @@ static __noinline int cmon_nat_dst(struct __sk_buff *skb,
 			       sizeof(q->opts));
 	if (!ct)
 		return 0;
-	if (ct->status & IPS_DST_NAT)
+	/* (a reply, to a connection's initiator, is not NATed towards a
+	 * container of ours: it goes where its header says) */
+	if (q->opts.dir == IP_CT_DIR_ORIGINAL && (ct->status & IPS_DST_NAT))
 		to = ct->tuplehash[IP_CT_DIR_REPLY].tuple.src.u3.ip;
 	bpf_ct_release(ct);
 	return to && cmon_dst_monitored(to) == CMON_DST_SKB ? CMON_DST_SKB : 0;
