@@ -288,7 +288,8 @@ static __always_inline struct cmon_skb_ann *cmon_skb_free(__u64 key,
 
 /*
  * Stamp a sampled packet at its first hop @tp at time @now, if it is bound
- * for a strip hop and there is room (@slot: its flow's hop slot, or NULL):
+ * for a strip hop (p->dst) and there is room (@slot: its flow's hop slot,
+ * or NULL):
  * beside its skb where it can (cmon_skb_anns), else in its bytes.
  * Out of line: most packets never come here, and the path they take stays
  * short.
@@ -301,9 +302,7 @@ static __noinline int cmon_stamp(struct __sk_buff *skb, struct cmon_pkt *p,
 	int err, dst, ipopt;
 	__u32 seq;
 
-	dst = cmon_dst_of(slot, p->flow.daddr);
-	if (!dst)
-		dst = p->nat_dst;
+	dst = p->dst;
 	if (!dst) {
 		cmon_stat(CMON_EV_SKIP_DST);	/* no strip hop on that path */
 		return CMON_TC_NEXT;
@@ -405,11 +404,11 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 		cmon_count_sampled_out(slot);
 		return CMON_TC_NEXT;
 	}
-	/* (asked here, not in cmon_stamp(): the stack a call chain may use
-	 * is 512 bytes) */
-	p->nat_dst = tp == CMON_TP_VETH_IN &&
-		     !cmon_dst_of(slot, p->flow.daddr) ?
-		     cmon_nat_dst(skb, &p->flow) : 0;
+	/* (conntrack asked here, not in cmon_stamp(): the stack a call
+	 * chain may use is 512 bytes) */
+	p->dst = cmon_dst_of(slot, p->flow.daddr);
+	if (!p->dst && tp == CMON_TP_VETH_IN)
+		p->dst = cmon_nat_dst(skb, &p->flow);
 	return cmon_stamp(skb, p, tp, now, slot);
 }
 

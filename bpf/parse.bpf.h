@@ -18,9 +18,9 @@ struct cmon_pkt {
 	__u32 l4_hlen;		/* L4 header length (TCP doff, 8 for UDP/ICMP) */
 	__u8 first_opt[2];	/* first IPv4 option type and length */
 	__u8 is_frag;
-	__u8 nat_dst;		/* a traced packet's destination once the
-				 * node DNATs it (cmon_nat_dst()), set by the
-				 * stamp hop */
+	__u8 dst;		/* where a traced packet's strip hop is
+				 * (CMON_DST_*; 0: none), set by the stamp
+				 * hop */
 };
 
 /*
