@@ -130,8 +130,8 @@ static __noinline void cmon_flow_unnat_out(struct __sk_buff *skb,
 	if (!cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), f))
 		return;
 	was = bpf_map_lookup_elem(&cmon_nat, &got);
-	if (!was || was->saddr != f->saddr || was->daddr != f->daddr ||
-	    was->sport != f->sport || was->dport != f->dport)
+	if (!was || cmon_key_w0(was) != cmon_key_w0(f) ||
+	    cmon_key_w1(was) != cmon_key_w1(f))
 		bpf_map_update_elem(&cmon_nat, &got, f, BPF_ANY);
 }
 
