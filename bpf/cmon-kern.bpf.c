@@ -81,14 +81,15 @@ struct nf_conn___cmon {
 } __attribute__((preserve_access_index));
 
 /*
- * A packet the node NATed on its way from one of its own endpoints (DNAT
- * to a service address or a published port, and the replies): @f
- * becomes the flow as its sender sent it, the tuple its conntrack entry
- * keeps for the packet's direction, so that every hop counts it in the
- * flow its first hop did.  1 if it changed.  A sender elsewhere has no
- * first hop here, and the packet keeps the flow that names its container
- * (what comes in from outside to a published port).  TCP and UDP only
- * (ICMP is a flow by its echo id).
+ * A packet the node NATed on its way from a monitored endpoint, one of
+ * its own or another node's pod (DNAT to a service address or a
+ * published port, and the replies): @f becomes the flow as its sender
+ * sent it, the tuple its conntrack entry keeps for the packet's
+ * direction, so that every hop counts it in the flow its first hop did.
+ * 1 if it changed.  A sender no cmon hop watches has no first hop, and
+ * the packet keeps the flow that names its container (what comes in
+ * from outside to a published port).  TCP and UDP only (ICMP is a flow
+ * by its echo id).
  */
 static __always_inline int cmon_flow_unnat(const struct sk_buff *k,
 					   struct cmon_flow_key *f)
@@ -109,7 +110,7 @@ static __always_inline int cmon_flow_unnat(const struct sk_buff *k,
 	else
 		t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	if (t->src.l3num != 2 /* AF_INET */ || t->dst.protonum != f->proto ||
-	    !cmon_peer_of(t->src.u3.ip))
+	    (!cmon_peer_of(t->src.u3.ip) && !cmon_in_subnets(t->src.u3.ip)))
 		return 0;
 	f->saddr = t->src.u3.ip;
 	f->daddr = t->dst.u3.ip;
@@ -136,12 +137,35 @@ static __noinline void cmon_flow_unnat_out(struct __sk_buff *skb,
 }
 
 /*
+ * A packet of flow @f leaving by the overlay, NATed here on its way from
+ * one of the node's own endpoints: the flow as its sender sent it kept
+ * in cmon_nat_out, pointing at @f, the flow the other node sees.  Out of
+ * line, as cmon_flow_unnat_out().
+ */
+static __noinline void cmon_flow_nat_out(struct __sk_buff *skb,
+					 const struct cmon_flow_key *f)
+{
+	struct cmon_flow_key sent = *f;
+	struct cmon_flow_key *was;
+
+	if (!cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), &sent) ||
+	    !cmon_peer_of(sent.saddr))
+		return;
+	was = bpf_map_lookup_elem(&cmon_nat_out, &sent);
+	if (!was || cmon_key_w0(was) != cmon_key_w0(f) ||
+	    cmon_key_w1(was) != cmon_key_w1(f))
+		bpf_map_update_elem(&cmon_nat_out, &sent, f, BPF_ANY);
+}
+
+/*
  * Where a packet sent to @f's destination, which has no strip hop, goes
  * once the node DNATs it: cmon_dst_monitored() of the address its
  * connection is NATed to, if that is one of the node's containers
- * (CMON_DST_SKB), else 0.  Known from the connection's second packet on
- * (its conntrack entry); called for traced packets only, out of line
- * (the verifier's work on the stamp stays near what it was).
+ * (CMON_DST_SKB) or another node's pod (CMON_DST_REMOTE), else 0 (the
+ * host, whose strip hop comes before the NAT).  Known from the
+ * connection's second packet on (its conntrack entry); called for traced
+ * packets only, out of line (the verifier's work on the stamp stays near
+ * what it was).
  */
 static __noinline int cmon_nat_dst(struct __sk_buff *skb,
 				   const struct cmon_flow_key *f)
@@ -149,6 +173,7 @@ static __noinline int cmon_nat_dst(struct __sk_buff *skb,
 	struct cmon_ct_query *q;
 	struct nf_conn *ct;
 	__u32 to = 0, zero = 0;
+	int dst;
 
 	if (f->proto != CMON_PROTO_TCP && f->proto != CMON_PROTO_UDP)
 		return 0;
@@ -169,7 +194,10 @@ static __noinline int cmon_nat_dst(struct __sk_buff *skb,
 	if (q->opts.dir == IP_CT_DIR_ORIGINAL && (ct->status & IPS_DST_NAT))
 		to = ct->tuplehash[IP_CT_DIR_REPLY].tuple.src.u3.ip;
 	bpf_ct_release(ct);
-	return to && cmon_dst_monitored(to) == CMON_DST_SKB ? CMON_DST_SKB : 0;
+	if (!to)
+		return 0;
+	dst = cmon_dst_monitored(to);
+	return dst == CMON_DST_SKB || dst == CMON_DST_REMOTE ? dst : 0;
 }
 
 /* Records waiting in cmon_post: the receive hop's cheap gate. */
@@ -769,6 +797,8 @@ static __noinline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 
 	if (cmon_parse(skb, &p))
 		return CMON_TC_NEXT;
+	if (tp == CMON_TP_OVL_OUT)
+		cmon_flow_nat_out(skb, &p.flow);
 	err = cmon_hop_write(skb, &p, tp, cmon_node_id, cmon_now());
 	if (err == CMON_DAMAGED)
 		return CMON_TC_DROP;
@@ -792,9 +822,14 @@ static __noinline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 SEC("tc")
 int cmon_ovl_out(struct __sk_buff *skb)
 {
-	if (!cmon_count_plain(skb, CMON_TP_OVL_OUT))
-		return CMON_TC_NEXT;
-	return cmon_hop(skb, CMON_TP_OVL_OUT);
+	struct cmon_flow_key f;
+	__u32 pkt_id;
+
+	if (cmon_parse_plain(skb, &f, &pkt_id))
+		return cmon_hop(skb, CMON_TP_OVL_OUT);
+	cmon_flow_nat_out(skb, &f);
+	cmon_count_hop(&f, CMON_TP_OVL_OUT, 1, skb->len - CMON_ETH_HLEN);
+	return CMON_TC_NEXT;
 }
 
 SEC("tc")

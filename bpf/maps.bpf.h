@@ -173,6 +173,21 @@ struct {
 	__type(value, struct cmon_flow_key);
 } cmon_nat SEC(".maps");
 
+/*
+ * Flows the node NATed on their way from one of its containers to another
+ * node (a service address DNATed to a pod there, a published port's
+ * replies): the flow as its sender sent it, to the flow as it leaves by
+ * the overlay (cmon_ovl_out).  The other node counts it in the second
+ * only; the agent counts the sender's first hop, and its drops here, in
+ * it too.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct cmon_flow_key);
+	__type(value, struct cmon_flow_key);
+} cmon_nat_out SEC(".maps");
+
 /* A conntrack lookup's question (cmon_nat_dst()), off the stack: this
  * CPU's. */
 struct cmon_ct_query {
@@ -324,15 +339,22 @@ static __always_inline int cmon_host_addr(__u32 addr)
 	return cmon_peer_of(addr) == CMON_PEER_HOST;
 }
 
+/* Is @addr in a peer subnet (another node's pods)? */
+static __always_inline int cmon_in_subnets(__u32 addr)
+{
+	struct cmon_lpm_key k = { .prefixlen = 32, .addr = addr };
+
+	return !!bpf_map_lookup_elem(&cmon_subnets, &k);
+}
+
 /* Where the strip hop for @daddr is, or 0 if it has none. */
 static __always_inline int cmon_dst_monitored(__u32 daddr)
 {
-	struct cmon_lpm_key k = { .prefixlen = 32, .addr = daddr };
 	__u32 *v = bpf_map_lookup_elem(&cmon_peers, &daddr);
 
 	if (v)
 		return *v == CMON_PEER_CT ? CMON_DST_SKB : CMON_DST_LOCAL;
-	return bpf_map_lookup_elem(&cmon_subnets, &k) ? CMON_DST_REMOTE : 0;
+	return cmon_in_subnets(daddr) ? CMON_DST_REMOTE : 0;
 }
 
 /* The time of every stamp this node writes. */

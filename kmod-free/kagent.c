@@ -108,6 +108,15 @@ struct cmon_kagent {
 	} slow[MAX_SLOW_DROPS];
 	unsigned int nslow;
 	uint64_t unread;		/* ... that could not be read here */
+	/* cmon_nat_out as the agent keeps it, sorted by the flow as sent:
+	 * what the map held at the last read, and what it held before while
+	 * counters of the flow as sent remain (the map evicts an idle
+	 * flow's entry, not its counters) */
+	struct nat_out {
+		struct cmon_flow_key sent, left;
+		int kept;	/* in the map, or used, since the last read */
+	} *nat_out;
+	size_t nnat_out, nat_out_cap;
 	/* the container runtime (NULL: none), what it said last */
 	struct cmon_runtime *rt;
 	struct cmon_rt_snapshot *rts;
@@ -1218,11 +1227,133 @@ static int on_packet(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+static int flow_cmp(const struct cmon_flow_key *x,
+		    const struct cmon_flow_key *y)
+{
+	if (x->saddr != y->saddr)
+		return x->saddr < y->saddr ? -1 : 1;
+	if (x->daddr != y->daddr)
+		return x->daddr < y->daddr ? -1 : 1;
+	if (x->sport != y->sport)
+		return x->sport < y->sport ? -1 : 1;
+	if (x->dport != y->dport)
+		return x->dport < y->dport ? -1 : 1;
+	return (int)x->proto - (int)y->proto;
+}
+
+static int nat_out_cmp(const void *x, const void *y)
+{
+	return flow_cmp(&((const struct nat_out *)x)->sent,
+			&((const struct nat_out *)y)->sent);
+}
+
+/* (the map's entry first of two for one flow: the newer) */
+static int nat_out_newer(const void *x, const void *y)
+{
+	int c = nat_out_cmp(x, y);
+
+	return c ? c : ((const struct nat_out *)y)->kept -
+		       ((const struct nat_out *)x)->kept;
+}
+
+/* Read cmon_nat_out, the flows this node NATed on their way from its own
+ * endpoints to another node, as sent and as they left, into a->nat_out:
+ * with what it kept from before and used since. */
+static void nat_out_read(struct cmon_kagent *a)
+{
+	int fd = bpf_map__fd(a->skel->maps.cmon_nat_out);
+	struct cmon_flow_key k, nk, *prev = NULL;
+	size_t i, n = 0;
+	struct nat_out *v;
+
+	for (i = 0; i < a->nnat_out; i++)
+		if (a->nat_out[i].kept) {
+			a->nat_out[n] = a->nat_out[i];
+			a->nat_out[n++].kept = 0;
+		}
+	while (!bpf_map_get_next_key(fd, prev, &nk)) {
+		k = nk;
+		prev = &k;
+		if (n == a->nat_out_cap) {
+			v = realloc(a->nat_out, (n + 1024) * sizeof(*v));
+			if (!v)
+				break;
+			a->nat_out = v;
+			a->nat_out_cap = n + 1024;
+		}
+		if (!bpf_map_lookup_elem(fd, &k, &a->nat_out[n].left)) {
+			a->nat_out[n].sent = k;
+			a->nat_out[n++].kept = 1;
+		}
+	}
+	if (n)
+		qsort(a->nat_out, n, sizeof(*a->nat_out), nat_out_newer);
+	for (i = 1, a->nnat_out = !!n; i < n; i++)
+		if (nat_out_cmp(&a->nat_out[a->nnat_out - 1], &a->nat_out[i]))
+			a->nat_out[a->nnat_out++] = a->nat_out[i];
+}
+
+/* A flow this node counted before it NATed it on its way to another node
+ * becomes the flow that node counts (cmon_nat_out): one pair across the
+ * two.  1 if @f changed. */
+static int nat_out_flow(struct cmon_kagent *a, struct cmon_flow_key *f)
+{
+	struct nat_out key = { .sent = *f };
+	struct nat_out *o = a->nnat_out ?
+		bsearch(&key, a->nat_out, a->nnat_out, sizeof(key),
+			nat_out_cmp) : NULL;
+
+	if (!o)
+		return 0;
+	o->kept = 1;
+	*f = o->left;
+	return 1;
+}
+
 static int upstream_first(const void *a, const void *b)
 {
 	const struct cmon_hop_total *x = a, *y = b;
 
 	return cmon_tp_rank(x->key.tp) - cmon_tp_rank(y->key.tp);
+}
+
+static int total_cmp(const void *a, const void *b)
+{
+	const struct cmon_hop_key *x = &((const struct cmon_hop_total *)a)->key;
+	const struct cmon_hop_key *y = &((const struct cmon_hop_total *)b)->key;
+	int c = flow_cmp(&x->flow, &y->flow);
+
+	return c ? c : x->tp != y->tp ? x->tp - y->tp : x->node - y->node;
+}
+
+/*
+ * The @n totals @t (sorted by key) with the flows this node NATed on
+ * their way to another node in the flow that node counts (nat_out_flow()),
+ * two totals of one key made one.  Returns how many are left.
+ */
+static int nat_out_totals(struct cmon_kagent *a,
+			  struct cmon_hop_total *t, int n)
+{
+	int i, m, moved = 0;
+
+	for (i = 0; i < n; i++)
+		moved |= nat_out_flow(a, &t[i].key.flow);
+	if (!moved)
+		return n;
+	qsort(t, n, sizeof(*t), total_cmp);
+	for (i = 1, m = 0; i < n; i++) {
+		if (total_cmp(&t[m], &t[i])) {
+			t[++m] = t[i];
+			continue;
+		}
+		t[m].packets += t[i].packets;
+		t[m].bytes += t[i].bytes;
+		t[m].packets_late += t[i].packets_late;
+		t[m].unsure |= t[i].unsure;
+		if (!t[m].born)
+			t[m].born = t[i].born;
+	}
+	return m + 1;
 }
 
 /*
@@ -1423,8 +1554,12 @@ static int count_evictions(struct cmon_kagent *a, int i, uint64_t made,
 static void drop_feed(struct cmon_kagent *a, const struct cmon_drop_key *k,
 		      uint64_t cnt)
 {
-	struct cmon_flow f = { k->flow.saddr, k->flow.daddr, k->flow.sport,
-			       k->flow.dport, k->flow.proto };
+	struct cmon_flow_key fk = k->flow;
+	struct cmon_flow f;
+
+	nat_out_flow(a, &fk);
+	f = (struct cmon_flow){ fk.saddr, fk.daddr, fk.sport, fk.dport,
+				fk.proto };
 	/* where it was going (NATed: the address it had there) */
 	uint32_t to = k->nat_daddr ? k->nat_daddr : k->flow.daddr;
 
@@ -1456,8 +1591,11 @@ static void read_counters(struct cmon_kagent *a)
 	if (n < 0)
 		cmon_log_rl(CMON_LOG_WARN, "reading hop counters: %s",
 			    strerror(-n));
-	if (n > 0)
+	nat_out_read(a);
+	if (n > 0) {
+		n = nat_out_totals(a, t, n);
 		qsort(t, n, sizeof(*t), upstream_first);
+	}
 	/* counters the map evicted may be among those fed now */
 	if (count_evictions(a, 0, made[0], present[0]))
 		cmon_agg_counters_evicted(a->agg);
@@ -1693,6 +1831,7 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 	cmon_runtime_stop(a->rt);
 	cmon_rt_snapshot_free(a->rts);
 	free(a->samp);
+	free(a->nat_out);
 	for (i = 0; i < MAX_REASONS; i++)
 		free(a->reasons[i]);
 	free(a->amap);

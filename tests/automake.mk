@@ -171,6 +171,7 @@ INTEGRATION_TESTS = \
 	tests/integration/overlay.sh \
 	tests/integration/routed.sh \
 	tests/integration/nat.sh \
+	tests/integration/nat-nodes.sh \
 	tests/integration/restart.sh \
 	tests/integration/ovs.sh \
 	tests/integration/ovs-kernel.sh \

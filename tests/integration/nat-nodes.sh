@@ -1,0 +1,140 @@
+#!/bin/sh
+# Traffic NATed on its way between containers of two nodes (a service
+# address DNATed on the client's node to a pod on another, as kube-proxy
+# does), on the flannel-style overlay of tests/integration/clocks.sh, each
+# node with an exporter reading the other's counters (--peer): C1 (node
+# 1) sends 1000 datagrams to a service address node 1 DNATs to C2 (node
+# 2), which echoes each one back (de-NATed on node 1 on its way back).
+# Node 1's forward chain drops 1 in 20 of them.
+#   - one pair, C1 to C2, shown by C2's node: every datagram counted once
+#     with the hops of both nodes, none under C1 to the service address
+#     (on either node); its loss exactly what node 1's forward chain
+#     dropped (its nft counter), at veth_in>ovl_out; traced, its latency
+#     known across both nodes
+#   - the echoes: one pair, C2 to C1, shown by C1's node, every one
+#     counted, none lost, traced, none under the service address to C1
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init cmtnn
+it_exporter_init
+echo 0123456789abcdef >"$IT_TMP/key"
+TOKEN=cmtnn-token
+IP1=10.244.1.2 IP2=10.244.2.2 VIP=10.96.0.10
+
+it_overlay_nodes
+ip netns exec "${CMON_PFX}n1" nft -f - <<NFT || it_fail "cannot add node 1's NAT"
+table ip $CMON_PFX {
+	counter fw_dropped {}
+	chain pre { type nat hook prerouting priority -100; ip daddr $VIP udp dport 5009 dnat to $IP2:5010; }
+	chain fw { type filter hook forward priority 0; ip daddr $IP2 udp dport 5010 numgen inc mod 20 == 0 counter name fw_dropped drop; }
+}
+NFT
+
+# start_exporter N M: node N's exporter, serving on its underlay address
+# and reading node M's (PID in PID_N)
+start_exporter() {
+	it_fresh "$IT_TMP/node$1.json" "$IT_TMP/node$1.err"
+	ip netns exec "${CMON_PFX}n$1" "$APP" --bridge cni0 --overlay flannel.1 \
+		--peer-subnet 10.244.0.0/16 --key-file "$IT_TMP/key" \
+		--node-id "$1" --node "node$1" --sample 1 --json --interval 0.5 \
+		--http "10.250.0.$1:9417" --http-token "$TOKEN" \
+		--peer "http://10.250.0.$2:9417/?token=$TOKEN" \
+		>"$IT_TMP/node$1.json" 2>"$IT_TMP/node$1.err" &
+	eval "PID_$1=$!"
+	IT_PIDS="$IT_PIDS $!"
+	it_wait "$IT_TMP/node$1.err" monitoring 10 ||
+		it_fail "exporter of node $1 did not start: $(cat "$IT_TMP/node$1.err")"
+}
+start_exporter 2 1
+start_exporter 1 2
+sleep 1
+
+it_fresh "$IT_TMP/echo"
+it_in 2 python3 -u -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', 5010))
+s.settimeout(10)
+print('ready', flush=True)
+n = 0
+try:
+    while True:
+        d, a = s.recvfrom(2048)
+        s.sendto(d, a)
+        n += 1
+        s.settimeout(4)
+except socket.timeout:
+    print('echoed', n)
+" >"$IT_TMP/echo" 2>&1 &
+epid=$!
+it_wait "$IT_TMP/echo" ready || it_fail "no echo server in C2"
+got=$(it_in 1 python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', 40001))
+s.setblocking(False)
+n = 0
+def take():
+    global n
+    try:
+        while True:
+            s.recv(2048)
+            n += 1
+    except BlockingIOError:
+        pass
+for i in range(1000):
+    s.sendto(b'x' * 100, ('$VIP', 5009))
+    if i % 100 == 99:
+        time.sleep(0.2)
+    take()
+end = time.time() + 2
+while time.time() < end:
+    time.sleep(0.05)
+    take()
+print(n)
+")
+wait "$epid"
+echoed=$(sed -n 's/^echoed //p' "$IT_TMP/echo")
+fw=$(ip netns exec "${CMON_PFX}n1" nft list counter ip "$CMON_PFX" fw_dropped |
+	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+sleep 3			# each node's last counters reach the other
+for n in 1 2; do
+	eval "kill -INT \$PID_$n; wait \$PID_$n" ||
+		it_fail "exporter of node $n exited with $?"
+done
+n1() { python3 "$HERE/query.py" "$IT_TMP/node1.json" "$@"; }
+n2() { python3 "$HERE/query.py" "$IT_TMP/node2.json" "$@"; }
+echo "node 2, C1 to C2: packets=$(n2 $IP1 $IP2 udp packets) lost=$(n2 $IP1 $IP2 udp lost) at [$(n2 $IP1 $IP2 udp loss_hops)] traced=$(n2 $IP1 $IP2 udp traced) hops $(n2 $IP1 $IP2 udp seg_means); node 1's forward chain dropped $fw"
+echo "to the service: node 1 $(n1 $IP1 $VIP udp packets), node 2 $(n2 $IP1 $VIP udp packets); C1 to C2 on node 1: $(n1 $IP1 $IP2 udp packets)"
+echo "echoes: node 1, C2 to C1: packets=$(n1 $IP2 $IP1 udp packets) lost=$(n1 $IP2 $IP1 udp lost) at [$(n1 $IP2 $IP1 udp loss_hops)]; from the service $(n1 $VIP $IP1 udp packets); C2 echoed $echoed, C1 got $got"
+[ "$fw" -gt 0 ] && [ "$echoed" -gt 0 ] || it_fail "no drop or no echo: the setup is wrong"
+[ "$(n2 $IP1 $IP2 udp packets)" = 1000 ] ||
+	it_fail "node 2: $(n2 $IP1 $IP2 udp packets) packets from C1 to C2 counted of 1000 sent"
+for n in n1 n2; do
+	[ "$($n $IP1 $VIP udp packets)" = 0 ] ||
+		it_fail "$n: $($n $IP1 $VIP udp packets) packets counted again under the service address"
+done
+[ "$(n2 $IP1 $IP2 udp lost)" = "$fw" ] ||
+	it_fail "node 2: $(n2 $IP1 $IP2 udp lost) lost, node 1's forward chain dropped $fw"
+[ "$(n2 $IP1 $IP2 udp loss_hops)" = "veth_in>ovl_out" ] ||
+	it_fail "loss at $(n2 $IP1 $IP2 udp loss_hops), not veth_in>ovl_out"
+# traced from the connection's second packet on (its conntrack entry
+# says where it goes), across both nodes
+traced=$(n2 $IP1 $IP2 udp traced) seq=$(n2 $IP1 $IP2 udp seq_lost)
+[ "$traced" -ge 500 ] || it_fail "$traced of 1000 datagrams to the service traced"
+[ "$seq" -le "$fw" ] || it_fail "$seq traced datagrams missing, node 1 dropped $fw"
+case "$(n2 $IP1 $IP2 udp seg_means)" in
+*"'veth_in>ovl_out'"*"'ovl_out>ovl_in'"*) ;;
+*) it_fail "traced, not across both nodes: $(n2 $IP1 $IP2 udp seg_means)" ;;
+esac
+echo "node 1, C1 to C2: packets=$(n1 $IP1 $IP2 udp packets) lost=$(n1 $IP1 $IP2 udp lost) [$(n1 $IP1 $IP2 udp reasons)]"
+[ "$got" = "$echoed" ] || it_fail "C1 got $got of $echoed echoes"
+[ "$(n1 $IP2 $IP1 udp packets)" = "$echoed" ] ||
+	it_fail "node 1: $(n1 $IP2 $IP1 udp packets) echoes counted, C2 sent $echoed"
+[ "$(n1 $IP2 $IP1 udp lost)" = 0 ] ||
+	it_fail "node 1: $(n1 $IP2 $IP1 udp lost) echoes lost, C1 got all"
+[ "$(n1 $IP2 $IP1 udp traced)" -gt 0 ] && [ "$(n1 $IP2 $IP1 udp seq_lost)" = 0 ] ||
+	it_fail "echoes: $(n1 $IP2 $IP1 udp traced) traced, $(n1 $IP2 $IP1 udp seq_lost) missing"
+[ "$(n1 $VIP $IP1 udp packets)" = 0 ] ||
+	it_fail "node 1: $(n1 $VIP $IP1 udp packets) echoes counted under the service address"
+echo "PASS: traffic NATed on the sending node is one pair across the nodes, its loss exact"
