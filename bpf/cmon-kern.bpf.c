@@ -119,6 +119,20 @@ static __always_inline int cmon_flow_unnat(const struct sk_buff *k,
 	return 1;
 }
 
+/* Keep flow @to under flow @from in the LRU map @map (cmon_nat,
+ * cmon_nat_out): written only if it changed, the lookup keeping the entry
+ * fresh. */
+static __always_inline void cmon_nat_keep(void *map,
+					  const struct cmon_flow_key *from,
+					  const struct cmon_flow_key *to)
+{
+	struct cmon_flow_key *was = bpf_map_lookup_elem(map, from);
+
+	if (!was || cmon_key_w0(was) != cmon_key_w0(to) ||
+	    cmon_key_w1(was) != cmon_key_w1(to))
+		bpf_map_update_elem(map, from, to, BPF_ANY);
+}
+
 /* cmon_flow_unnat() at a container's veth, its last hop, keeping the two
  * flows apart for the drops behind it (cmon_nat).  Out of line: its
  * stack is not its callers'. */
@@ -126,14 +140,9 @@ static __noinline void cmon_flow_unnat_out(struct __sk_buff *skb,
 					   struct cmon_flow_key *f)
 {
 	struct cmon_flow_key got = *f;
-	struct cmon_flow_key *was;
 
-	if (!cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), f))
-		return;
-	was = bpf_map_lookup_elem(&cmon_nat, &got);
-	if (!was || cmon_key_w0(was) != cmon_key_w0(f) ||
-	    cmon_key_w1(was) != cmon_key_w1(f))
-		bpf_map_update_elem(&cmon_nat, &got, f, BPF_ANY);
+	if (cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), f))
+		cmon_nat_keep(&cmon_nat, &got, f);
 }
 
 /*
@@ -146,15 +155,10 @@ static __noinline void cmon_flow_nat_out(struct __sk_buff *skb,
 					 const struct cmon_flow_key *f)
 {
 	struct cmon_flow_key sent = *f;
-	struct cmon_flow_key *was;
 
-	if (!cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), &sent) ||
-	    !cmon_peer_of(sent.saddr))
-		return;
-	was = bpf_map_lookup_elem(&cmon_nat_out, &sent);
-	if (!was || cmon_key_w0(was) != cmon_key_w0(f) ||
-	    cmon_key_w1(was) != cmon_key_w1(f))
-		bpf_map_update_elem(&cmon_nat_out, &sent, f, BPF_ANY);
+	if (cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), &sent) &&
+	    cmon_peer_of(sent.saddr))
+		cmon_nat_keep(&cmon_nat_out, &sent, f);
 }
 
 /*
@@ -162,10 +166,10 @@ static __noinline void cmon_flow_nat_out(struct __sk_buff *skb,
  * once the node DNATs it: cmon_dst_monitored() of the address its
  * connection is NATed to, if that is one of the node's containers
  * (CMON_DST_SKB) or another node's pod (CMON_DST_REMOTE), else 0 (the
- * host, whose strip hop comes before the NAT).  Known from the
- * connection's second packet on (its conntrack entry); called for traced
- * packets only, out of line (the verifier's work on the stamp stays near
- * what it was).
+ * host, whose strip hop comes before the NAT), or -1 if the connection
+ * has no conntrack entry (yet: it is known from its second packet on).
+ * Called for traced packets only, out of line (the verifier's work on
+ * the stamp stays near what it was).
  */
 static __noinline int cmon_nat_dst(struct __sk_buff *skb,
 				   const struct cmon_flow_key *f)
@@ -188,7 +192,7 @@ static __noinline int cmon_nat_dst(struct __sk_buff *skb,
 	ct = bpf_skb_ct_lookup(skb, &q->tuple, sizeof(q->tuple.ipv4), &q->opts,
 			       sizeof(q->opts));
 	if (!ct)
-		return 0;
+		return -1;
 	/* (a reply, to a connection's initiator, is not NATed towards a
 	 * container of ours: it goes where its header says) */
 	if (q->opts.dir == IP_CT_DIR_ORIGINAL && (ct->status & IPS_DST_NAT))
@@ -198,6 +202,30 @@ static __noinline int cmon_nat_dst(struct __sk_buff *skb,
 		return 0;
 	dst = cmon_dst_monitored(to);
 	return dst == CMON_DST_SKB || dst == CMON_DST_REMOTE ? dst : 0;
+}
+
+/* cmon_nat_dst() of a traced packet of the flow of hop slot @s (NULL:
+ * none), asked only every CMON_NAT_ASK-th time for a flow whose
+ * conntrack entry says it is not NATed towards a strip hop (the outside
+ * world, traced 1 in N: a kfunc call and a hash lookup each time).  What
+ * is NATed towards one is asked every time: a verdict kept after the NAT
+ * changed would stamp towards a receiver no hop strips for. */
+#define CMON_NAT_ASK	64
+
+static __always_inline int cmon_nat_dst_of(struct __sk_buff *skb,
+					   struct cmon_hop_slot *s,
+					   const struct cmon_flow_key *f)
+{
+	int dst;
+
+	if (s && s->nat_skip) {
+		s->nat_skip--;
+		return 0;
+	}
+	dst = cmon_nat_dst(skb, f);
+	if (s && !dst)
+		s->nat_skip = CMON_NAT_ASK - 1;
+	return dst > 0 ? dst : 0;
 }
 
 /* Records waiting in cmon_post: the receive hop's cheap gate. */
@@ -436,7 +464,7 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 	 * chain may use is 512 bytes) */
 	p->dst = cmon_dst_of(slot, p->flow.daddr);
 	if (!p->dst && tp == CMON_TP_VETH_IN)
-		p->dst = cmon_nat_dst(skb, &p->flow);
+		p->dst = cmon_nat_dst_of(skb, slot, &p->flow);
 	return cmon_stamp(skb, p, tp, now, slot);
 }
 

@@ -59,7 +59,9 @@ struct cmon_hop_count {
  * those it stamped; any other hop's, those it stripped and the records it
  * wrote (cmon_tp_stamps()).  A stamp hop's slot keeps where its flow's
  * destination is (cmon_dst_monitored()), valid while dst_gen is
- * cmon_peers_gen (never 0).
+ * cmon_peers_gen (never 0), and, for a destination without a strip hop,
+ * how many of the flow's traced packets to let pass before conntrack is
+ * asked again whether it NATs them to one (nat_skip).
  */
 struct cmon_hop_slot {
 	struct cmon_hop_key key;
@@ -78,7 +80,8 @@ struct cmon_hop_slot {
 	};
 	__u32 dst_gen;
 	__u8 dst;
-	__u8 pad[3];
+	__u8 nat_skip;
+	__u8 pad[2];
 };
 _Static_assert(sizeof(struct cmon_hop_slot) == 64, "a hop slot is a line");
 

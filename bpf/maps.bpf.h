@@ -478,6 +478,7 @@ static __noinline void cmon_slot_take(struct cmon_hop_slot *s,
 	s->sampled_out = 0;
 	s->stamped = 0;
 	s->dst_gen = 0;
+	s->nat_skip = 0;
 	s->gen++;
 }
 
