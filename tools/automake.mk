@@ -4,7 +4,7 @@
 dist_noinst_SCRIPTS += tools/install-deps tools/check tools/cmon-demo \
 	tools/cmon-bench tools/cmon-bench-ovs tools/cmon-bench-apply \
 	tools/cmon-bench-scale tools/cmon-bench-page tools/cmon-bench-prof \
-	tools/cmon-insns tools/build-ovs
+	tools/cmon-bench-out tools/cmon-insns tools/build-ovs
 EXTRA_DIST += tools/cmon-netns.sh tools/cmon-ovs.sh tools/cmon-root.sh tools/cmon-fake-api.sh \
 	tools/cmonbench.py \
 	tools/cmon-runtimes.sh tools/cmon-fake-api.py
