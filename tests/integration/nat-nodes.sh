@@ -5,7 +5,9 @@
 # node with an exporter reading the other's counters (--peer): C1 (node
 # 1) sends 1000 datagrams to a service address node 1 DNATs to C2 (node
 # 2), which echoes each one back (de-NATed on node 1 on its way back).
-# Node 1's forward chain drops 1 in 20 of them.
+# Node 1's forward chain drops 1 in 20 of them.  Then 20 MB over TCP
+# to the service address (segmentation offloaded: the overlay hop's full
+# path).
 #   - one pair, C1 to C2, shown by C2's node: every datagram counted once
 #     with the hops of both nodes, none under C1 to the service address
 #     (on either node); its loss exactly what node 1's forward chain
@@ -13,6 +15,8 @@
 #     known across both nodes
 #   - the echoes: one pair, C2 to C1, shown by C1's node, every one
 #     counted, none lost, traced, none under the service address to C1
+#   - TCP: its bytes arrive as sent; one pair each way, none under the
+#     service address, none lost
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtnn
@@ -25,7 +29,11 @@ it_overlay_nodes
 ip netns exec "${CMON_PFX}n1" nft -f - <<NFT || it_fail "cannot add node 1's NAT"
 table ip $CMON_PFX {
 	counter fw_dropped {}
-	chain pre { type nat hook prerouting priority -100; ip daddr $VIP udp dport 5009 dnat to $IP2:5010; }
+	chain pre {
+		type nat hook prerouting priority -100;
+		ip daddr $VIP udp dport 5009 dnat to $IP2:5010
+		ip daddr $VIP tcp dport 5012 dnat to $IP2:5002
+	}
 	chain fw { type filter hook forward priority 0; ip daddr $IP2 udp dport 5010 numgen inc mod 20 == 0 counter name fw_dropped drop; }
 }
 NFT
@@ -95,6 +103,15 @@ print(n)
 ")
 wait "$epid"
 echoed=$(sed -n 's/^echoed //p' "$IT_TMP/echo")
+head -c 20M /dev/urandom >"$IT_TMP/data"
+want=$(sha256sum <"$IT_TMP/data" | cut -d' ' -f1)
+it_in 2 sh -c "socat -u TCP-LISTEN:5002,reuseaddr - | sha256sum" >"$IT_TMP/got" &
+rpid=$!
+sleep 0.5
+it_in 1 socat -u "FILE:$IT_TMP/data" "TCP:$VIP:5012" || it_fail "TCP sender failed"
+wait "$rpid"
+[ "$(cut -d' ' -f1 "$IT_TMP/got")" = "$want" ] ||
+	it_fail "TCP to the service address: sha256 differs"
 fw=$(ip netns exec "${CMON_PFX}n1" nft list counter ip "$CMON_PFX" fw_dropped |
 	sed -n 's/.*packets \([0-9]*\).*/\1/p')
 sleep 3			# each node's last counters reach the other
@@ -137,4 +154,12 @@ echo "node 1, C1 to C2: packets=$(n1 $IP1 $IP2 udp packets) lost=$(n1 $IP1 $IP2 
 	it_fail "echoes: $(n1 $IP2 $IP1 udp traced) traced, $(n1 $IP2 $IP1 udp seq_lost) missing"
 [ "$(n1 $VIP $IP1 udp packets)" = 0 ] ||
 	it_fail "node 1: $(n1 $VIP $IP1 udp packets) echoes counted under the service address"
+echo "TCP: 20 MB sha256 equal; node 2, C1 to C2: packets=$(n2 $IP1 $IP2 tcp packets) lost=$(n2 $IP1 $IP2 tcp lost) traced=$(n2 $IP1 $IP2 tcp traced); node 1, C2 to C1: packets=$(n1 $IP2 $IP1 tcp packets) lost=$(n1 $IP2 $IP1 tcp lost); under the service address $(n1 $IP1 $VIP tcp packets), $(n2 $IP1 $VIP tcp packets), $(n1 $VIP $IP1 tcp packets)"
+[ "$(n2 $IP1 $IP2 tcp packets)" -gt 1000 ] && [ "$(n2 $IP1 $IP2 tcp lost)" = 0 ] ||
+	it_fail "TCP, node 2: $(n2 $IP1 $IP2 tcp packets) packets, $(n2 $IP1 $IP2 tcp lost) lost"
+[ "$(n1 $IP2 $IP1 tcp packets)" -gt 100 ] && [ "$(n1 $IP2 $IP1 tcp lost)" = 0 ] ||
+	it_fail "TCP, node 1: $(n1 $IP2 $IP1 tcp packets) packets back, $(n1 $IP2 $IP1 tcp lost) lost"
+[ "$(n1 $IP1 $VIP tcp packets)" = 0 ] && [ "$(n2 $IP1 $VIP tcp packets)" = 0 ] &&
+	[ "$(n1 $VIP $IP1 tcp packets)" = 0 ] ||
+	it_fail "TCP counted under the service address"
 echo "PASS: traffic NATed on the sending node is one pair across the nodes, its loss exact"
