@@ -356,6 +356,63 @@ it_forged() {
 	cat "$IT_TMP/frecv"
 }
 
+# it_echo_server I PORT: in the background ($! is its PID), container I
+# sends every datagram arriving at PORT back to its sender, until none
+# came for 4 s (10 s for the first); then "echoed ADDR N" for each sender
+# ends $IT_TMP/echo.
+it_echo_server() {
+	it_fresh "$IT_TMP/echo"
+	it_in "$1" python3 -u -c "
+import socket, collections
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', $2))
+s.settimeout(10)
+print('ready', flush=True)
+n = collections.Counter()
+try:
+    while True:
+        d, a = s.recvfrom(2048)
+        s.sendto(d, a)
+        n[a[0]] += 1
+        s.settimeout(4)
+except socket.timeout:
+    for a, k in n.items():
+        print('echoed', a, k)
+" >"$IT_TMP/echo" 2>&1 &
+	it_wait "$IT_TMP/echo" ready || it_fail "no echo server in container $1"
+}
+
+# it_echo_send I DST PORT N: N datagrams of 100 bytes from container I
+# (port 40001) to DST:PORT, 100 every 0.2 s; prints how many came back by
+# 2 s after the last.
+it_echo_send() {
+	it_in "$1" python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('0.0.0.0', 40001))
+s.setblocking(False)
+n = 0
+def take():
+    global n
+    try:
+        while True:
+            s.recv(2048)
+            n += 1
+    except BlockingIOError:
+        pass
+for i in range($4):
+    s.sendto(b'x' * 100, ('$2', $3))
+    if i % 100 == 99:
+        time.sleep(0.2)
+    take()
+end = time.time() + 2
+while time.time() < end:
+    time.sleep(0.05)
+    take()
+print(n)
+"
+}
+
 # it_udp_recv I PORT [QUIET]: in the background ($! is its PID), count the
 # datagrams arriving at PORT in container I until none came for QUIET
 # seconds (default 4): "received N" ends $IT_TMP/rI.  The first is awaited

@@ -57,52 +57,11 @@ start_exporter 2 1
 start_exporter 1 2
 sleep 1
 
-it_fresh "$IT_TMP/echo"
-it_in 2 python3 -u -c "
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('0.0.0.0', 5010))
-s.settimeout(10)
-print('ready', flush=True)
-n = 0
-try:
-    while True:
-        d, a = s.recvfrom(2048)
-        s.sendto(d, a)
-        n += 1
-        s.settimeout(4)
-except socket.timeout:
-    print('echoed', n)
-" >"$IT_TMP/echo" 2>&1 &
+it_echo_server 2 5010
 epid=$!
-it_wait "$IT_TMP/echo" ready || it_fail "no echo server in C2"
-got=$(it_in 1 python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('0.0.0.0', 40001))
-s.setblocking(False)
-n = 0
-def take():
-    global n
-    try:
-        while True:
-            s.recv(2048)
-            n += 1
-    except BlockingIOError:
-        pass
-for i in range(1000):
-    s.sendto(b'x' * 100, ('$VIP', 5009))
-    if i % 100 == 99:
-        time.sleep(0.2)
-    take()
-end = time.time() + 2
-while time.time() < end:
-    time.sleep(0.05)
-    take()
-print(n)
-")
+got=$(it_echo_send 1 $VIP 5009 1000)
 wait "$epid"
-echoed=$(sed -n 's/^echoed //p' "$IT_TMP/echo")
+echoed=$(sed -n "s/^echoed $IP1 //p" "$IT_TMP/echo")
 head -c 20M /dev/urandom >"$IT_TMP/data"
 want=$(sha256sum <"$IT_TMP/data" | cut -d' ' -f1)
 it_in 2 sh -c "socat -u TCP-LISTEN:5002,reuseaddr - | sha256sum" >"$IT_TMP/got" &

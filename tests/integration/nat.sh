@@ -64,26 +64,8 @@ done
 
 # C2 echoes what it takes (and says how many to whom); X, then C1, send
 # over two seconds each (several intervals) and count the echoes
-it_fresh "$IT_TMP/echo"
-it_in 2 python3 -u -c "
-import socket, collections
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('0.0.0.0', 5010))
-s.settimeout(10)
-print('ready', flush=True)
-n = collections.Counter()
-try:
-    while True:
-        d, a = s.recvfrom(2048)
-        s.sendto(d, a)
-        n[a[0]] += 1
-        s.settimeout(4)
-except socket.timeout:
-    for a, k in n.items():
-        print('echoed', a, k)
-" >"$IT_TMP/echo" 2>&1 &
+it_echo_server 2 5010
 epid=$!
-it_wait "$IT_TMP/echo" ready || it_fail "no echo server in $C2"
 xgot=$(ip netns exec "$X" python3 -c "
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -117,31 +99,7 @@ echo "$X: echoes $xgot (received, not as sent); annotations left unclaimed $uncl
 [ "$unclaimed" = 0 ] || it_fail "$unclaimed annotations left unclaimed: echoes to $X stamped"
 fw0=$(ip netns exec "$NODE" nft list counter ip "$CMON_PFX" fw_dropped |
 	sed -n 's/.*packets \([0-9]*\).*/\1/p')
-got=$(it_in 1 python3 -c "
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('0.0.0.0', 40001))
-s.setblocking(False)
-n = 0
-def take():
-    global n
-    try:
-        while True:
-            s.recv(2048)
-            n += 1
-    except BlockingIOError:
-        pass
-for i in range(1000):
-    s.sendto(b'x' * 100, ('$VIP', 5009))
-    if i % 100 == 99:
-        time.sleep(0.2)
-    take()
-end = time.time() + 2
-while time.time() < end:
-    time.sleep(0.05)
-    take()
-print(n)
-")
+got=$(it_echo_send 1 $VIP 5009 1000)
 wait "$epid"
 echoed=$(sed -n "s/^echoed $IP1 //p" "$IT_TMP/echo")
 xechoed=$(sed -n "s/^echoed $IPX //p" "$IT_TMP/echo")
