@@ -1555,13 +1555,13 @@ static void drop_feed(struct cmon_kagent *a, const struct cmon_drop_key *k,
 		      uint64_t cnt)
 {
 	struct cmon_flow_key fk = k->flow;
-	struct cmon_flow f;
-
-	nat_out_flow(a, &fk);
-	f = (struct cmon_flow){ fk.saddr, fk.daddr, fk.sport, fk.dport,
-				fk.proto };
 	/* where it was going (NATed: the address it had there) */
 	uint32_t to = k->nat_daddr ? k->nat_daddr : k->flow.daddr;
+	struct cmon_flow f;
+
+	nat_out_flow(a, &fk);	/* NATed here towards another node */
+	f = (struct cmon_flow){ fk.saddr, fk.daddr, fk.sport, fk.dport,
+				fk.proto };
 
 	if (switch_copy(a, k->netns, k->ifindex, to))
 		return;
