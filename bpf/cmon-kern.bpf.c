@@ -177,6 +177,7 @@ static __noinline int cmon_nat_dst(struct __sk_buff *skb,
 	struct cmon_ct_query *q;
 	struct nf_conn *ct;
 	__u32 to = 0, zero = 0;
+	__u8 yes = 1;
 	int dst;
 
 	if (f->proto != CMON_PROTO_TCP && f->proto != CMON_PROTO_UDP)
@@ -201,7 +202,11 @@ static __noinline int cmon_nat_dst(struct __sk_buff *skb,
 	if (!to)
 		return 0;
 	dst = cmon_dst_monitored(to);
-	return dst == CMON_DST_SKB || dst == CMON_DST_REMOTE ? dst : 0;
+	if (dst != CMON_DST_SKB && dst != CMON_DST_REMOTE)
+		return 0;
+	if (cmon_ct_hops && !bpf_map_lookup_elem(&cmon_nat_addrs, &f->daddr))
+		bpf_map_update_elem(&cmon_nat_addrs, &f->daddr, &yes, BPF_ANY);
+	return dst;
 }
 
 /* cmon_nat_dst() of a traced packet of the flow of hop slot @s (NULL:
@@ -892,7 +897,9 @@ int cmon_ct_tx(struct __sk_buff *ctx)
 		return CMON_TC_NEXT;
 	v.hash = cmon_pkt_hash(&f, pkt_id);
 	if (cmon_sample_skip(cmon_sample_base, v.hash) ||
-	    !cmon_traced(&f, v.hash, &v.ts) || !cmon_dst_monitored(f.daddr))
+	    !cmon_traced(&f, v.hash, &v.ts) ||
+	    (!cmon_dst_monitored(f.daddr) &&
+	     !bpf_map_lookup_elem(&cmon_nat_addrs, &f.daddr)))
 		return CMON_TC_NEXT;
 	bpf_map_update_elem(&cmon_pre, &key, &v, BPF_ANY);
 	return CMON_TC_NEXT;

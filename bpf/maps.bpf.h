@@ -202,6 +202,19 @@ struct {
 	__type(value, struct cmon_ct_query);
 } cmon_ct_query SEC(".maps");
 
+/*
+ * Addresses the node DNATs to a container (service addresses, published
+ * ports), as the stamp hop found them (cmon_nat_dst()): the containers'
+ * own transmit hop (cmon_ct_tx, in the container's namespace, which has
+ * no such conntrack entry) takes a traced packet's time towards them too.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} cmon_nat_addrs SEC(".maps");
+
 /* Drops by flow, device and reason. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -12,7 +12,8 @@
 #     with the hops of both nodes, none under C1 to the service address
 #     (on either node); its loss exactly what node 1's forward chain
 #     dropped (its nft counter), at veth_in>ovl_out; traced, its latency
-#     known across both nodes
+#     known across both nodes, from C1's own transmit hop to C2's
+#     receive hop (--ct-hops)
 #   - the echoes: one pair, C2 to C1, shown by C1's node, every one
 #     counted, none lost, traced, none under the service address to C1
 #   - TCP: its bytes arrive as sent; one pair each way, none under the
@@ -44,7 +45,8 @@ start_exporter() {
 	it_fresh "$IT_TMP/node$1.json" "$IT_TMP/node$1.err"
 	ip netns exec "${CMON_PFX}n$1" "$APP" --bridge cni0 --overlay flannel.1 \
 		--peer-subnet 10.244.0.0/16 --key-file "$IT_TMP/key" \
-		--node-id "$1" --node "node$1" --sample 1 --json --interval 0.5 \
+		--node-id "$1" --node "node$1" --sample 1 --ct-hops --json \
+		--interval 0.5 \
 		--http "10.250.0.$1:9417" --http-token "$TOKEN" \
 		--peer "http://10.250.0.$2:9417/?token=$TOKEN" \
 		>"$IT_TMP/node$1.json" 2>"$IT_TMP/node$1.err" &
@@ -99,10 +101,14 @@ done
 traced=$(n2 $IP1 $IP2 udp traced) seq=$(n2 $IP1 $IP2 udp seq_lost)
 [ "$traced" -ge 500 ] || it_fail "$traced of 1000 datagrams to the service traced"
 [ "$seq" -le "$fw" ] || it_fail "$seq traced datagrams missing, node 1 dropped $fw"
-case "$(n2 $IP1 $IP2 udp seg_means)" in
-*"'veth_in>ovl_out'"*"'ovl_out>ovl_in'"*) ;;
-*) it_fail "traced, not across both nodes: $(n2 $IP1 $IP2 udp seg_means)" ;;
-esac
+python3 -c "
+import sys
+segs = eval(sys.argv[1])
+want = ['ct_tx>veth_in', 'veth_in>ovl_out', 'ovl_out>ovl_in', 'ovl_in>veth_out',
+        'veth_out>ct_rx']
+sys.exit(not all(k in segs and segs[k] > 0 for k in want))
+" "$(n2 $IP1 $IP2 udp seg_means)" ||
+	it_fail "traced, not on every hop of both nodes: $(n2 $IP1 $IP2 udp seg_means)"
 echo "node 1, C1 to C2: packets=$(n1 $IP1 $IP2 udp packets) lost=$(n1 $IP1 $IP2 udp lost) [$(n1 $IP1 $IP2 udp reasons)]"
 [ "$got" = "$echoed" ] || it_fail "C1 got $got of $echoed echoes"
 [ "$(n1 $IP2 $IP1 udp packets)" = "$echoed" ] ||

@@ -7,7 +7,8 @@
 # in 20 of them, C2's own firewall 1 in 10 of what arrives.
 #   - one pair, C1 to the service address, as C1 sent them: every datagram
 #     counted once, none under C1 to C2; traced (every packet), its
-#     latency known, no traced packet missing but those the node dropped
+#     latency known from C1's own transmit hop (--ct-hops) on, no traced
+#     packet missing but those the node dropped
 #   - its loss exactly what the node's forward chain dropped (its nft
 #     counter), at veth_in>veth_out, NETFILTER_DROP; C2's own drops
 #     shown with their reason, not as the path's loss (as without NAT)
@@ -49,12 +50,12 @@ RULES=$IT_TMP/rules.yaml
 cat >"$RULES" <<YAML
 version: 1
 templates:
-  - { template: calico, veths: ["${CMON_PFX}v*"], hops: [veth_in, veth_out] }
+  - { template: calico, veths: ["${CMON_PFX}v*"], hops: [ct_tx, veth_in, veth_out, ct_rx] }
 template: calico
 sample: 1
 YAML
 it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
-ip netns exec "$NODE" "$AGENT" --rules "$RULES" --json --interval 0.5 \
+ip netns exec "$NODE" "$AGENT" --rules "$RULES" --ct-hops --json --interval 0.5 \
 	>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
 IT_PIDS="$IT_PIDS $!"
 for c in "$C1" "$C2"; do
@@ -129,6 +130,11 @@ echo "traced to the service: $traced, $seq missing from their sequence, e2e p50 
 [ "$seq" -le "$fw" ] || it_fail "$seq traced datagrams missing, the node dropped $fw"
 python3 -c "import sys; sys.exit(not float(sys.argv[1]) > 0)" \
 	"$(f "$IP1" "$VIP" udp e2e_p50_max)" || it_fail "no latency to the service"
+# from C1's own transmit hop on (it sees the service address)
+case "$(f "$IP1" "$VIP" udp seg_means)" in
+*"'ct_tx>veth_in'"*) ;;
+*) it_fail "no ct_tx>veth_in to the service: $(f "$IP1" "$VIP" udp seg_means)" ;;
+esac
 [ "$got" = "$echoed" ] || it_fail "$C1 got $got of $echoed echoes"
 [ "$(f "$IP2" "$IP1" udp packets)" = "$echoed" ] ||
 	it_fail "$(f "$IP2" "$IP1" udp packets) echoes counted, $C2 sent $echoed"
