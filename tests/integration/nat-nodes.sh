@@ -18,13 +18,16 @@
 #     counted, none lost, traced, none under the service address to C1
 #   - TCP: its bytes arrive as sent; one pair each way, none under the
 #     service address, none lost
+#   - C2 sending to a port node 1 publishes for C1 (DNAT on the receiving
+#     node), C1 echoing: one pair each way, on both nodes, named as C2
+#     sent it (to node 1's address), every datagram counted once
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtnn
 it_exporter_init
 echo 0123456789abcdef >"$IT_TMP/key"
 TOKEN=cmtnn-token
-IP1=10.244.1.2 IP2=10.244.2.2 VIP=10.96.0.10
+IP1=10.244.1.2 IP2=10.244.2.2 VIP=10.96.0.10 NODE1=10.250.0.1
 
 it_overlay_nodes
 ip netns exec "${CMON_PFX}n1" nft -f - <<NFT || it_fail "cannot add node 1's NAT"
@@ -34,6 +37,7 @@ table ip $CMON_PFX {
 		type nat hook prerouting priority -100;
 		ip daddr $VIP udp dport 5009 dnat to $IP2:5010
 		ip daddr $VIP tcp dport 5012 dnat to $IP2:5002
+		ip daddr $NODE1 udp dport 6009 dnat to $IP1:5010
 	}
 	chain fw { type filter hook forward priority 0; ip daddr $IP2 udp dport 5010 numgen inc mod 20 == 0 counter name fw_dropped drop; }
 }
@@ -75,6 +79,12 @@ wait "$rpid"
 	it_fail "TCP to the service address: sha256 differs"
 fw=$(ip netns exec "${CMON_PFX}n1" nft list counter ip "$CMON_PFX" fw_dropped |
 	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+# a port node 1 publishes for C1, and C2 sending to it
+it_echo_server 1 5010
+epid=$!
+pgot=$(it_echo_send 2 $NODE1 6009 300)
+wait "$epid"
+pechoed=$(sed -n "s/^echoed $IP2 //p" "$IT_TMP/echo")
 sleep 3			# each node's last counters reach the other
 for n in 1 2; do
 	eval "kill -INT \$PID_$n; wait \$PID_$n" ||
@@ -127,4 +137,14 @@ echo "TCP: 20 MB sha256 equal; node 2, C1 to C2: packets=$(n2 $IP1 $IP2 tcp pack
 [ "$(n1 $IP1 $VIP tcp packets)" = 0 ] && [ "$(n2 $IP1 $VIP tcp packets)" = 0 ] &&
 	[ "$(n1 $VIP $IP1 tcp packets)" = 0 ] ||
 	it_fail "TCP counted under the service address"
+echo "published port: C2 to node 1 $(n1 $IP2 $NODE1 udp packets) (node 1) and $(n2 $IP2 $NODE1 udp packets) (node 2), lost $(n1 $IP2 $NODE1 udp lost); back $(n1 $NODE1 $IP2 udp packets) and $(n2 $NODE1 $IP2 udp packets); C1 echoed $pechoed, C2 got $pgot"
+for n in n1 n2; do
+	[ "$($n $IP2 $NODE1 udp packets)" = 300 ] && [ "$($n $IP2 $NODE1 udp lost)" = 0 ] ||
+		it_fail "$n: $($n $IP2 $NODE1 udp packets) datagrams to the published port counted of 300, $($n $IP2 $NODE1 udp lost) lost"
+	[ "$($n $NODE1 $IP2 udp packets)" = "$pgot" ] ||
+		it_fail "$n: $($n $NODE1 $IP2 udp packets) echoes from the published port counted, C2 got $pgot"
+done
+[ "$pechoed" = 300 ] && [ "$(n1 $IP2 $IP1 udp packets)" = "$echoed" ] &&
+	[ "$(n2 $IP1 $IP2 udp packets)" = 1000 ] ||
+	it_fail "the published port's traffic counted again under C1 and C2"
 echo "PASS: traffic NATed on the sending node is one pair across the nodes, its loss exact"
