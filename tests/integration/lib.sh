@@ -304,6 +304,23 @@ it_agent_start() {
 		it_fail "agent did not start within 10 s"
 }
 
+# it_agent_node NETNS CONTAINERS ARGS...: an agent with ARGS in namespace
+# NETNS (a routed node, tools/cmon-netns.sh), its JSON every 0.5 s in
+# $IT_TMP/agent.json; returns once each of CONTAINERS (names, separated by
+# spaces) joined.
+it_agent_node() {
+	local ns=$1 cts=$2 c
+	shift 2
+	it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
+	ip netns exec "$ns" "$AGENT" --json --interval 0.5 "$@" \
+		>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
+	IT_PIDS="$IT_PIDS $!"
+	for c in $cts; do
+		it_wait "$IT_TMP/agent.err" "container $c joined" 10 ||
+			it_fail "$c not attached: $(tail -5 "$IT_TMP/agent.err")"
+	done
+}
+
 it_agent_stop() {
 	local rc=0
 	kill -INT "$AGENT_PID" || it_fail "agent not running"

@@ -54,14 +54,7 @@ templates:
 template: calico
 sample: 1
 YAML
-it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
-ip netns exec "$NODE" "$AGENT" --rules "$RULES" --ct-hops --json --interval 0.5 \
-	>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
-IT_PIDS="$IT_PIDS $!"
-for c in "$C1" "$C2"; do
-	it_wait "$IT_TMP/agent.err" "container $c joined" 10 ||
-		it_fail "$c not attached: $(tail -5 "$IT_TMP/agent.err")"
-done
+it_agent_node "$NODE" "$C1 $C2" --rules "$RULES" --ct-hops
 
 # C2 echoes what it takes (and says how many to whom); X, then C1, send
 # over two seconds each (several intervals) and count the echoes

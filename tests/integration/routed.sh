@@ -40,14 +40,11 @@ YAML
 }
 write_rules "\"${CMON_PFX}v*\""
 
-it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
-ip netns exec "$NODE" "$AGENT" --rules "$RULES" --json --interval 0.5 \
-	--http 127.0.0.1:0 --web-root "$top_builddir/web/dist" \
-	>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
-IT_PIDS="$IT_PIDS $!"
+it_agent_node "$NODE" "$C1 $C2" --rules "$RULES" \
+	--http 127.0.0.1:0 --web-root "$top_builddir/web/dist"
 for c in "$C1" "$C2"; do
-	it_wait "$IT_TMP/agent.err" "container $c joined .* on no bridge: routed" 10 ||
-		it_fail "$c not attached: $(tail -5 "$IT_TMP/agent.err")"
+	grep -q "container $c joined .* on no bridge: routed" "$IT_TMP/agent.err" ||
+		it_fail "$c not attached as routed: $(tail -5 "$IT_TMP/agent.err")"
 done
 grep -q "container $C3 joined" "$IT_TMP/agent.err" &&
 	it_fail "$C3 attached although its veth does not match"
