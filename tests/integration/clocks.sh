@@ -18,35 +18,14 @@ TOKEN=cmck-token
 
 it_overlay_nodes
 
-# start_exporter N [ARGS]: an exporter in node N's namespace (PID in PID_N)
-start_exporter() {
-	local n=$1
-	shift
-	it_fresh "$IT_TMP/node$n.json" "$IT_TMP/node$n.err"
-	ip netns exec "cmckn$n" "$APP" --bridge cni0 --overlay flannel.1 \
-		--peer-subnet 10.244.0.0/16 --key-file "$IT_TMP/key" \
-		--node-id "$n" --node "node$n" --sample 1 --json --interval 0.5 \
-		--ct-hops \
-		"$@" >"$IT_TMP/node$n.json" 2>"$IT_TMP/node$n.err" &
-	eval "PID_$n=$!"
-	IT_PIDS="$IT_PIDS $!"
-	it_wait "$IT_TMP/node$n.err" monitoring 10 ||
-		it_fail "exporter of node $n did not start: $(cat "$IT_TMP/node$n.err")"
-}
-# with_peer N M: serve HTTP on node N's underlay address, read node M's
-with_peer() {
-	echo --http "10.250.0.$1:9417" --http-token "$TOKEN" \
-		--peer "http://10.250.0.$2:9417/?token=$TOKEN"
-}
-
 # run OFFSET_NS: node 2's clock set OFFSET_NS ahead of node 1's
 run() {
 	OFFSET_NS=$1
 	# node 1 stamps but serves nothing: node 2 cannot learn the other
 	# direction, so the offset is unknown
 	# shellcheck disable=SC2046
-	start_exporter 2 $(with_peer 2 1) --clock-offset-ns "$OFFSET_NS"
-	start_exporter 1
+	it_node_exporter 2 $(it_node_peer 2 1) --clock-offset-ns "$OFFSET_NS"
+	it_node_exporter 1
 	it_in 1 ping -q -c 20 -i 0.05 10.244.2.2 >/dev/null || it_fail "ping"
 	sleep 1.5
 	grep -q "peer http://10.250.0.1:9417/api/v1/metrics?token=\*\*\*: " \
@@ -75,7 +54,7 @@ EOP
 	kill -INT "$PID_1"
 	wait "$PID_1" || it_fail "exporter of node 1 exited with $?"
 	# shellcheck disable=SC2046
-	start_exporter 1 $(with_peer 1 2)
+	it_node_exporter 1 $(it_node_peer 1 2)
 	it_in 1 ping -q -c 60 -i 0.05 10.244.2.2 >/dev/null || it_fail "ping"
 	it_in 2 ping -q -c 20 -i 0.05 10.244.1.2 >/dev/null || it_fail "ping"
 	sleep 1.5
@@ -119,10 +98,7 @@ print("node 2: %s; e2e mean %.1f us = sum of hops %.1f us" % (
     ", ".join("%s>%s %.1f" % (h["from"], h["to"], h["p50"]) for h in hops),
     e2e["mean"], total))
 EOP
-	for n in 1 2; do
-		eval "kill -INT \$PID_$n; wait \$PID_$n" ||
-			it_fail "exporter of node $n exited with $?"
-	done
+	it_node_exporters_stop
 }
 run 5000000
 run -5000000
@@ -137,9 +113,9 @@ table inet cmck {
 }
 NFT
 # shellcheck disable=SC2046
-start_exporter 2 $(with_peer 2 1)
+it_node_exporter 2 $(it_node_peer 2 1)
 # shellcheck disable=SC2046
-start_exporter 1 $(with_peer 1 2)
+it_node_exporter 1 $(it_node_peer 1 2)
 sleep 1
 # (the flow first, so node 2 has node 1's counters of it from the start)
 it_udp_paced 1 "10.244.2.2" 5003 20000 2.5

@@ -304,6 +304,40 @@ it_agent_start() {
 		it_fail "agent did not start within 10 s"
 }
 
+# it_node_exporter N [ARGS]: an exporter in node N's namespace of
+# it_overlay_nodes (its overlay, every packet traced, --ct-hops), its JSON
+# every 0.5 s in $IT_TMP/nodeN.json, its PID in PID_N; ARGS after.
+it_node_exporter() {
+	local n=$1
+	shift
+	it_fresh "$IT_TMP/node$n.json" "$IT_TMP/node$n.err"
+	ip netns exec "${CMON_PFX}n$n" "$APP" --bridge cni0 --overlay flannel.1 \
+		--peer-subnet 10.244.0.0/16 --key-file "$IT_TMP/key" \
+		--node-id "$n" --node "node$n" --sample 1 --json --interval 0.5 \
+		--ct-hops \
+		"$@" >"$IT_TMP/node$n.json" 2>"$IT_TMP/node$n.err" &
+	eval "PID_$n=$!"
+	IT_PIDS="$IT_PIDS $!"
+	it_wait "$IT_TMP/node$n.err" monitoring 10 ||
+		it_fail "exporter of node $n did not start: $(cat "$IT_TMP/node$n.err")"
+}
+
+# it_node_peer N M: the arguments for node N's exporter to serve HTTP on
+# its underlay address and read node M's (token $TOKEN)
+it_node_peer() {
+	echo --http "10.250.0.$1:9417" --http-token "$TOKEN" \
+		--peer "http://10.250.0.$2:9417/?token=$TOKEN"
+}
+
+# it_node_exporters_stop: stop both nodes' exporters (it_node_exporter)
+it_node_exporters_stop() {
+	local n
+	for n in 1 2; do
+		eval "kill -INT \$PID_$n; wait \$PID_$n" ||
+			it_fail "exporter of node $n exited with $?"
+	done
+}
+
 # it_agent_node NETNS CONTAINERS ARGS...: an agent with ARGS in namespace
 # NETNS (a routed node, tools/cmon-netns.sh), its JSON every 0.5 s in
 # $IT_TMP/agent.json; returns once each of CONTAINERS (names, separated by

@@ -43,24 +43,10 @@ table ip $CMON_PFX {
 }
 NFT
 
-# start_exporter N M: node N's exporter, serving on its underlay address
-# and reading node M's (PID in PID_N)
-start_exporter() {
-	it_fresh "$IT_TMP/node$1.json" "$IT_TMP/node$1.err"
-	ip netns exec "${CMON_PFX}n$1" "$APP" --bridge cni0 --overlay flannel.1 \
-		--peer-subnet 10.244.0.0/16 --key-file "$IT_TMP/key" \
-		--node-id "$1" --node "node$1" --sample 1 --ct-hops --json \
-		--interval 0.5 \
-		--http "10.250.0.$1:9417" --http-token "$TOKEN" \
-		--peer "http://10.250.0.$2:9417/?token=$TOKEN" \
-		>"$IT_TMP/node$1.json" 2>"$IT_TMP/node$1.err" &
-	eval "PID_$1=$!"
-	IT_PIDS="$IT_PIDS $!"
-	it_wait "$IT_TMP/node$1.err" monitoring 10 ||
-		it_fail "exporter of node $1 did not start: $(cat "$IT_TMP/node$1.err")"
-}
-start_exporter 2 1
-start_exporter 1 2
+# shellcheck disable=SC2046
+it_node_exporter 2 $(it_node_peer 2 1)
+# shellcheck disable=SC2046
+it_node_exporter 1 $(it_node_peer 1 2)
 sleep 1
 
 it_echo_server 2 5010
@@ -86,10 +72,7 @@ pgot=$(it_echo_send 2 $NODE1 6009 300)
 wait "$epid"
 pechoed=$(sed -n "s/^echoed $IP2 //p" "$IT_TMP/echo")
 sleep 3			# each node's last counters reach the other
-for n in 1 2; do
-	eval "kill -INT \$PID_$n; wait \$PID_$n" ||
-		it_fail "exporter of node $n exited with $?"
-done
+it_node_exporters_stop
 n1() { python3 "$HERE/query.py" "$IT_TMP/node1.json" "$@"; }
 n2() { python3 "$HERE/query.py" "$IT_TMP/node2.json" "$@"; }
 echo "node 2, C1 to C2: packets=$(n2 $IP1 $IP2 udp packets) lost=$(n2 $IP1 $IP2 udp lost) at [$(n2 $IP1 $IP2 udp loss_hops)] traced=$(n2 $IP1 $IP2 udp traced) hops $(n2 $IP1 $IP2 udp seg_means); node 1's forward chain dropped $fw"
