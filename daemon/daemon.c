@@ -548,6 +548,12 @@ static void report(struct cmon_daemon *d, double secs)
 					    cmon_peers_counters(d->peers, hc,
 							MAX_PEER_COUNTERS),
 					    o->k.node_id, v.names);
+		if (d->src && d->src->renamed) {
+			const struct cmon_flow_rename *rn;
+			unsigned int nrn = d->src->renamed(d->src->ctx, &rn);
+
+			cmon_kagent_renamed(d->ka, rn, nrn);
+		}
 		cmon_kagent_collect(d->ka);
 		n = cmon_kagent_counters(d->ka, c, CMON_KAGENT_NCOUNTERS);
 		v.sample_n = o->k.sample_n;

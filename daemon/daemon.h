@@ -83,6 +83,11 @@ struct cmon_daemon_source {
 	/* Feed the engine the counters it keeps of every packet, once per
 	 * interval before the tick (NULL: none). */
 	void (*collect)(void *ctx, struct cmon_agg *agg);
+	/* The flows it rewrote on their way to the kernel agent's hops, as
+	 * its last collect() found them (*@out valid until the next
+	 * collect(); NULL: none): the agent counts them as they left. */
+	unsigned int (*renamed)(void *ctx,
+				const struct cmon_flow_rename **out);
 	/* The name of one of its devices (a switch port), or NULL (the
 	 * callback may be NULL too). */
 	const char *(*dev_name)(void *ctx, uint32_t netns, uint32_t ifindex);

@@ -370,6 +370,16 @@ static void ovs_collect(void *ctx, struct cmon_agg *agg)
 				    agg);
 }
 
+static unsigned int ovs_renamed(void *ctx,
+				const struct cmon_flow_rename **out)
+{
+	struct ovs *s = ctx;
+
+	*out = NULL;
+	return s->state == ATTACHED && s->flows ?
+	       cmon_ovs_flows_renamed(s->reader, out) : 0;
+}
+
 static const char *ovs_dev_name(void *ctx, uint32_t netns, uint32_t ifindex)
 {
 	struct ovs *s = ctx;
@@ -514,7 +524,8 @@ int main(int argc, char **argv)
 	struct cmon_daemon_source src = {
 		.ctx = &s, .check = ovs_check, .drain = ovs_drain,
 		.counters = ovs_counters, .sample_n = ovs_sample_n,
-		.collect = ovs_collect, .dev_name = ovs_dev_name,
+		.collect = ovs_collect, .renamed = ovs_renamed,
+		.dev_name = ovs_dev_name,
 		.endpoints = ovs_endpoints, .switch_ports = ovs_switch_ports,
 		.ip_name = ovs_ip_name,
 		.rules = ovs_rules, .stop = ovs_stop,

@@ -109,14 +109,18 @@ struct cmon_kagent {
 	unsigned int nslow;
 	uint64_t unread;		/* ... that could not be read here */
 	/* cmon_nat_out as the agent keeps it, sorted by the flow as sent:
-	 * what the map held at the last read, and what it held before while
-	 * counters of the flow as sent remain (the map evicts an idle
-	 * flow's entry, not its counters) */
+	 * what the map held at the last read (and a->renamed), and what it
+	 * held before while counters of the flow as sent remain (the map
+	 * evicts an idle flow's entry, not its counters) */
 	struct nat_out {
 		struct cmon_flow_key sent, left;
 		int kept;	/* in the map, or used, since the last read */
 	} *nat_out;
 	size_t nnat_out, nat_out_cap;
+	/* flows a switch rewrote on their way to the hops after it
+	 * (cmon_kagent_renamed()), taken in as cmon_nat_out's are */
+	struct cmon_flow_rename *renamed;
+	unsigned int nrenamed, renamed_cap;
 	/* the container runtime (NULL: none), what it said last */
 	struct cmon_runtime *rt;
 	struct cmon_rt_snapshot *rts;
@@ -1256,15 +1260,56 @@ static int nat_out_newer(const void *x, const void *y)
 		       ((const struct nat_out *)x)->kept;
 }
 
+void cmon_kagent_renamed(struct cmon_kagent *a,
+			 const struct cmon_flow_rename *r, unsigned int n)
+{
+	struct cmon_flow_rename *v;
+
+	if (n > a->renamed_cap) {
+		v = realloc(a->renamed, n * sizeof(*v));
+		if (!v) {
+			cmon_log_rl(CMON_LOG_WARN, "no memory for the %u flows "
+				    "the switch rewrote", n);
+			return;
+		}
+		a->renamed = v;
+		a->renamed_cap = n;
+	}
+	memcpy(a->renamed, r, n * sizeof(*r));
+	a->nrenamed = n;
+}
+
+static struct cmon_flow_key flow_key_of(const struct cmon_flow *f)
+{
+	return (struct cmon_flow_key){ .saddr = f->saddr, .daddr = f->daddr,
+				       .sport = f->sport, .dport = f->dport,
+				       .proto = f->proto };
+}
+
+/* Room for one more entry in a->nat_out, which has @n: 0, or -1. */
+static int nat_out_room(struct cmon_kagent *a, size_t n)
+{
+	struct nat_out *v;
+
+	if (n < a->nat_out_cap)
+		return 0;
+	v = realloc(a->nat_out, (n + 1024) * sizeof(*v));
+	if (!v)
+		return -1;
+	a->nat_out = v;
+	a->nat_out_cap = n + 1024;
+	return 0;
+}
+
 /* Read cmon_nat_out, the flows this node NATed on their way from its own
- * endpoints to another node, as sent and as they left, into a->nat_out:
- * with what it kept from before and used since. */
+ * endpoints to another node, as sent and as they left, and those the
+ * switch rewrote on their way here (a->renamed), into a->nat_out: with
+ * what it kept from before and used since. */
 static void nat_out_read(struct cmon_kagent *a)
 {
 	int fd = bpf_map__fd(a->skel->maps.cmon_nat_out);
 	struct cmon_flow_key k, nk, *prev = NULL;
 	size_t i, n = 0;
-	struct nat_out *v;
 
 	for (i = 0; i < a->nnat_out; i++)
 		if (a->nat_out[i].kept) {
@@ -1274,18 +1319,17 @@ static void nat_out_read(struct cmon_kagent *a)
 	while (!bpf_map_get_next_key(fd, prev, &nk)) {
 		k = nk;
 		prev = &k;
-		if (n == a->nat_out_cap) {
-			v = realloc(a->nat_out, (n + 1024) * sizeof(*v));
-			if (!v)
-				break;
-			a->nat_out = v;
-			a->nat_out_cap = n + 1024;
-		}
+		if (nat_out_room(a, n))
+			break;
 		if (!bpf_map_lookup_elem(fd, &k, &a->nat_out[n].left)) {
 			a->nat_out[n].sent = k;
 			a->nat_out[n++].kept = 1;
 		}
 	}
+	for (i = 0; i < a->nrenamed && !nat_out_room(a, n); i++)
+		a->nat_out[n++] = (struct nat_out){
+			flow_key_of(&a->renamed[i].from),
+			flow_key_of(&a->renamed[i].to), 1 };
 	if (n)
 		qsort(a->nat_out, n, sizeof(*a->nat_out), nat_out_newer);
 	for (i = 1, a->nnat_out = !!n; i < n; i++)
@@ -1832,6 +1876,7 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 	cmon_rt_snapshot_free(a->rts);
 	free(a->samp);
 	free(a->nat_out);
+	free(a->renamed);
 	for (i = 0; i < MAX_REASONS; i++)
 		free(a->reasons[i]);
 	free(a->amap);

@@ -146,6 +146,15 @@ void cmon_kagent_switch_ports(struct cmon_kagent *a, const int *ifindex,
 void cmon_kagent_devices(struct cmon_kagent *a, const char *const *overlays,
 			 unsigned int noverlays, const char *const *uplinks,
 			 unsigned int nuplinks);
+/*
+ * The @n flows a switch (Open vSwitch, cmon-dpdk's) rewrote on their way
+ * to this agent's hops after it, as it came in and as it left: from the
+ * next collect on, counted at every hop as they left (as the flows this
+ * node NATs towards another node: the hops after count them so), while
+ * counters of theirs remain.
+ */
+void cmon_kagent_renamed(struct cmon_kagent *a,
+			 const struct cmon_flow_rename *r, unsigned int n);
 /* Detach exactly what was attached and free everything. */
 void cmon_kagent_stop(struct cmon_kagent *a);
 

@@ -22,6 +22,12 @@ struct cmon_flow {
 	uint8_t proto;
 };
 
+/* A flow a switch rewrote on its way (@from as it came in, @to as it
+ * left): the hops after it count it as @to, and so do all of them. */
+struct cmon_flow_rename {
+	struct cmon_flow from, to;
+};
+
 /* Up to this many distinct hop-to-hop segments per pair. */
 #define CMON_MAX_SEGS	8
 /* Up to this many hops a pair's counters are kept at. */

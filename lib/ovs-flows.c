@@ -4,7 +4,9 @@
  * Each read copies the slots in use, sorts them by flow and feeds each
  * flow's hops, summed over the switch's threads.  Slots of the receive
  * hop are read a second time after everything else (packets_late, the
- * baseline of the segment behind them: agg.h).
+ * baseline of the segment behind them: agg.h).  A flow the switch
+ * rewrote on its way to kernel hops (CMON_TP_LEFT slots) is fed as it
+ * left, the flow those hops count.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +15,16 @@
 #include "ovs-flows.h"
 #include "view.h"
 
-/* A slot's key: its flow, hop, port and reason, and the thread's row. */
+/* A slot's key: its flow, hop, port and reason, and the thread's row;
+ * the flow fed (@flow) is the one the slot counts (@orig) or, rewritten,
+ * the one it left the switch as. */
 struct key {
 	struct cmon_flow flow;
 	uint8_t tp;
 	uint16_t port;
 	uint32_t reason;
 	uint32_t row;
+	struct cmon_flow orig;
 };
 
 /* A slot as read now. */
@@ -48,6 +53,15 @@ struct track {
 					 * baseline, and followed since */
 	int main;			/* send hop: its port was the flow's
 					 * main one at the last read */
+	int renamed;			/* fed as another flow from now */
+};
+
+/* A flow rewritten, as the reader keeps it: what the last read found, and
+ * what it found before while the flow's slots remain. */
+struct rename {
+	struct cmon_flow_rename r;
+	uint64_t packets;		/* its slot's count (the latest wins) */
+	int kept;			/* found now, or its flow's slots live */
 };
 
 struct cmon_ovs_flows {
@@ -59,6 +73,10 @@ struct cmon_ovs_flows {
 	int read;			/* read once */
 	uint64_t copies, moving;
 	unsigned int flows;
+	struct rename *renames;		/* by from */
+	unsigned int nrenames, renames_cap;
+	struct cmon_flow_rename *out;	/* cmon_ovs_flows_renamed() */
+	unsigned int out_cap;
 	struct cmon_shm_port ports[CMON_SHM_PORTS];	/* as last copied */
 	struct addr_name {
 		uint32_t addr;
@@ -79,6 +97,8 @@ void cmon_ovs_flows_destroy(struct cmon_ovs_flows *r)
 	free(r->ents);
 	free(r->tr);
 	free(r->tr_next);
+	free(r->renames);
+	free(r->out);
 	free(r);
 }
 
@@ -108,6 +128,16 @@ static int slot_read(const struct cmon_flow_slot *s, struct cmon_flow_slot *out)
 		out->reason = __atomic_load_n(&s->reason, __ATOMIC_RELAXED);
 		out->packets = __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
 		out->bytes = __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
+		out->left_saddr = __atomic_load_n(&s->left_saddr,
+						  __ATOMIC_RELAXED);
+		out->left_daddr = __atomic_load_n(&s->left_daddr,
+						  __ATOMIC_RELAXED);
+		out->left_sport = __atomic_load_n(&s->left_sport,
+						  __ATOMIC_RELAXED);
+		out->left_dport = __atomic_load_n(&s->left_dport,
+						  __ATOMIC_RELAXED);
+		out->left_proto = __atomic_load_n(&s->left_proto,
+						  __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&s->gen, __ATOMIC_RELAXED) == g) {
 			out->gen = g;
@@ -117,26 +147,12 @@ static int slot_read(const struct cmon_flow_slot *s, struct cmon_flow_slot *out)
 	return -1;
 }
 
-static int same_flow(const struct key *a, const struct key *b)
+static int flow_cmp(const struct cmon_flow *a, const struct cmon_flow *b)
 {
-	return a->flow.saddr == b->flow.saddr &&
-	       a->flow.daddr == b->flow.daddr &&
-	       a->flow.sport == b->flow.sport &&
-	       a->flow.dport == b->flow.dport && a->flow.proto == b->flow.proto;
-}
-
-/* Keys in flow order, then hop (receive, send, drops), reason, port and
- * row. */
-static int key_cmp(const struct key *a, const struct key *b)
-{
-	const uint64_t ka[] = { a->flow.saddr, a->flow.daddr,
-				(uint64_t)a->flow.sport << 16 | a->flow.dport,
-				a->flow.proto, a->tp, a->reason, a->port,
-				a->row };
-	const uint64_t kb[] = { b->flow.saddr, b->flow.daddr,
-				(uint64_t)b->flow.sport << 16 | b->flow.dport,
-				b->flow.proto, b->tp, b->reason, b->port,
-				b->row };
+	const uint64_t ka[] = { a->saddr, a->daddr,
+				(uint64_t)a->sport << 16 | a->dport, a->proto };
+	const uint64_t kb[] = { b->saddr, b->daddr,
+				(uint64_t)b->sport << 16 | b->dport, b->proto };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(ka) / sizeof(ka[0]); i++)
@@ -145,11 +161,72 @@ static int key_cmp(const struct key *a, const struct key *b)
 	return 0;
 }
 
+static int same_flow(const struct key *a, const struct key *b)
+{
+	return !flow_cmp(&a->flow, &b->flow);
+}
+
+/* Keys in flow order, then hop (receive, send, drops), reason, port, row
+ * and the flow the slot counts. */
+static int key_cmp(const struct key *a, const struct key *b)
+{
+	const uint64_t ka[] = { a->tp, a->reason, a->port, a->row };
+	const uint64_t kb[] = { b->tp, b->reason, b->port, b->row };
+	unsigned int i;
+	int c = flow_cmp(&a->flow, &b->flow);
+
+	if (c)
+		return c;
+	for (i = 0; i < sizeof(ka) / sizeof(ka[0]); i++)
+		if (ka[i] != kb[i])
+			return ka[i] < kb[i] ? -1 : 1;
+	return flow_cmp(&a->orig, &b->orig);
+}
+
 static int ent_cmp(const void *a, const void *b)
 {
 	const struct ent *x = a, *y = b;
 
 	return key_cmp(&x->k, &y->k);
+}
+
+static int track_cmp(const void *a, const void *b)
+{
+	const struct track *x = a, *y = b;
+
+	return key_cmp(&x->k, &y->k);
+}
+
+static int rename_cmp(const void *a, const void *b)
+{
+	const struct rename *x = a, *y = b;
+
+	return flow_cmp(&x->r.from, &y->r.from);
+}
+
+/* (of two for one flow: the one found now, then the larger count) */
+static int rename_newer(const void *a, const void *b)
+{
+	const struct rename *x = a, *y = b;
+	int c = rename_cmp(a, b);
+
+	if (c || x->kept != y->kept)
+		return c ? c : y->kept - x->kept;
+	return x->packets > y->packets ? -1 : x->packets < y->packets;
+}
+
+/* The flow @f is fed as, marking its rename kept if it has one. */
+static struct cmon_flow fed_as(struct cmon_ovs_flows *r,
+			       const struct cmon_flow *f)
+{
+	struct rename k = { .r.from = *f }, *m;
+
+	m = r->nrenames ? bsearch(&k, r->renames, r->nrenames, sizeof(k),
+				  rename_cmp) : NULL;
+	if (!m)
+		return *f;
+	m->kept = 1;
+	return m->r.to;
 }
 
 /* Make room for @n elements of @size at *@p (capacity *@cap): 0, or -1. */
@@ -168,6 +245,76 @@ static int grow(void *p, unsigned int *cap, unsigned int n, size_t size)
 	*(void **)p = q;
 	*cap = c;
 	return 0;
+}
+
+/* A CMON_TP_LEFT slot @s read: its rename, found now.  0, or -1 without
+ * memory. */
+static int rename_found(struct cmon_ovs_flows *r, const struct cmon_flow_slot *s)
+{
+	struct rename *m;
+
+	if (grow(&r->renames, &r->renames_cap, r->nrenames + 1, sizeof(*m)))
+		return -1;
+	m = &r->renames[r->nrenames++];
+	*m = (struct rename){
+		.r = { .from = { s->saddr, s->daddr, s->sport, s->dport,
+				 s->proto },
+		       .to = { s->left_saddr, s->left_daddr, s->left_sport,
+			       s->left_dport, s->left_proto } },
+		.packets = s->packets, .kept = 2 };
+	return 0;
+}
+
+/* The renames found now and those kept from before, one per flow (the
+ * newest), by flow; none kept, until fed_as() finds them used. */
+static void renames_sort(struct cmon_ovs_flows *r)
+{
+	unsigned int i, n = 0;
+
+	if (r->nrenames)
+		qsort(r->renames, r->nrenames, sizeof(*r->renames),
+		      rename_newer);
+	for (i = 0; i < r->nrenames; i++)
+		if (!n || rename_cmp(&r->renames[n - 1], &r->renames[i]))
+			r->renames[n++] = r->renames[i];
+	r->nrenames = n;
+	for (i = 0; i < n; i++)
+		r->renames[i].kept = 0;
+}
+
+/* Keep the renames whose flow's slots remain: found now again, or used
+ * by a track; the others go. */
+static void renames_keep(struct cmon_ovs_flows *r)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < r->ntr; i++)
+		fed_as(r, &r->tr[i].k.orig);
+	for (i = 0; i < r->nrenames; i++)
+		if (r->renames[i].kept)
+			r->renames[n++] = r->renames[i];
+	r->nrenames = n;
+}
+
+/* Tracks of a flow fed as another from now (renamed since the last read):
+ * fed as that one, counted from here on, compared anew. */
+static void retrack(struct cmon_ovs_flows *r)
+{
+	unsigned int i;
+	int moved = 0;
+
+	for (i = 0; i < r->ntr; i++) {
+		struct track *t = &r->tr[i];
+		struct cmon_flow f = fed_as(r, &t->k.orig);
+
+		if (!flow_cmp(&f, &t->k.flow))
+			continue;
+		t->k.flow = f;
+		t->renamed = 1;
+		moved = 1;
+	}
+	if (moved)
+		qsort(r->tr, r->ntr, sizeof(*r->tr), track_cmp);
 }
 
 /* Copy every slot in use, in key order; 0, or -1 without memory. */
@@ -190,6 +337,11 @@ static int snapshot(struct cmon_ovs_flows *r, const struct cmon_shm_flows *shm)
 				r->moving++;
 			if (rc <= 0)
 				continue;
+			if (s.tp == CMON_TP_LEFT) {
+				if (rename_found(r, &s))
+					return -1;
+				continue;
+			}
 			if (grow(&r->ents, &r->ents_cap, r->nents + 1,
 				 sizeof(*e)))
 				return -1;
@@ -200,6 +352,7 @@ static int snapshot(struct cmon_ovs_flows *r, const struct cmon_shm_flows *shm)
 			e->k.flow.sport = s.sport;
 			e->k.flow.dport = s.dport;
 			e->k.flow.proto = s.proto;
+			e->k.orig = e->k.flow;
 			e->k.tp = s.tp;
 			e->k.port = s.port;
 			e->k.reason = s.reason;
@@ -220,6 +373,9 @@ static int snapshot(struct cmon_ovs_flows *r, const struct cmon_shm_flows *shm)
 		    s.gen == e->gen && s.packets > e->packets)
 			e->late = s.packets;
 	}
+	renames_sort(r);
+	for (i = 0; i < r->nents; i++)
+		r->ents[i].k.flow = fed_as(r, &r->ents[i].k.orig);
 	if (r->nents)
 		qsort(r->ents, r->nents, sizeof(*r->ents), ent_cmp);
 	return 0;
@@ -237,6 +393,13 @@ static void follow(struct track *n, const struct track *t, const struct ent *e,
 	} else {
 		*n = *t;
 		n->rebase = 0;
+	}
+	if (t && t->renamed) {
+		/* (what it counted before is the other flow's) */
+		n->renamed = 0;
+		n->rebase = 1;
+		n->from_start = 0;
+		n->packets = n->bytes = n->late = 0;
 	}
 	if (!e) {			/* the slot went to another flow */
 		n->rebase = n->gen != 0;
@@ -388,11 +551,25 @@ static void feed_flow(struct cmon_ovs_flows *r, struct track *a,
 	r->flows++;
 }
 
+/* Read the slots into the tracks (@first: the baseline); 0, or -1 without
+ * memory. */
+static int read_slots(struct cmon_ovs_flows *r,
+		      const struct cmon_shm_flows *shm, int first)
+{
+	if (snapshot(r, shm))
+		return -1;
+	retrack(r);
+	if (merge(r, first))
+		return -1;
+	renames_keep(r);
+	return 0;
+}
+
 int cmon_ovs_flows_baseline(struct cmon_ovs_flows *r,
 			    const struct cmon_shm_flows *shm)
 {
 	r->roles_gen = __atomic_load_n(&shm->roles_gen, __ATOMIC_ACQUIRE);
-	if (snapshot(r, shm) || merge(r, 1))
+	if (read_slots(r, shm, 1))
 		return -1;
 	r->read = 1;
 	return 0;
@@ -412,7 +589,7 @@ void cmon_ovs_flows_feed(struct cmon_ovs_flows *r,
 	r->roles_gen = roles_gen;
 	r->copies = 0;
 	r->flows = 0;
-	if (snapshot(r, shm) || merge(r, first))
+	if (read_slots(r, shm, first))
 		return;		/* no memory: nothing fed, compared anew */
 	r->read = 1;
 	for (i = 0; i < r->ntr; i = j) {
@@ -436,6 +613,20 @@ unsigned int cmon_ovs_flows_count(const struct cmon_ovs_flows *r)
 uint64_t cmon_ovs_flows_moving(const struct cmon_ovs_flows *r)
 {
 	return r->moving;
+}
+
+unsigned int cmon_ovs_flows_renamed(struct cmon_ovs_flows *r,
+				    const struct cmon_flow_rename **out)
+{
+	unsigned int i;
+
+	*out = NULL;
+	if (grow(&r->out, &r->out_cap, r->nrenames, sizeof(*r->out)))
+		return 0;
+	for (i = 0; i < r->nrenames; i++)
+		r->out[i] = r->renames[i].r;
+	*out = r->out;
+	return r->nrenames;
 }
 
 static int addr_cmp(const void *a, const void *b)
@@ -498,10 +689,11 @@ unsigned int cmon_ovs_endpoints(struct cmon_ovs_flows *r,
 		if (!f)
 			continue;
 		e = &eps[f->ep];
-		for (k = 0; k < e->naddrs && e->addr[k] != t->k.flow.saddr; k++)
+		/* (as it came in: not as the switch rewrote it) */
+		for (k = 0; k < e->naddrs && e->addr[k] != t->k.orig.saddr; k++)
 			;
 		if (k == e->naddrs && k < CMON_EP_MAX_ADDRS)
-			e->addr[e->naddrs++] = t->k.flow.saddr;
+			e->addr[e->naddrs++] = t->k.orig.saddr;
 	}
 	r->nnames = 0;
 	for (i = 0; i < n; i++)

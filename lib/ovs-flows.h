@@ -39,7 +39,9 @@ int cmon_ovs_flows_baseline(struct cmon_ovs_flows *r,
  * Read every slot of @shm and feed @agg: per flow, the ovs_rx count (all
  * rows and input ports), the ovs_tx count of the output port that took
  * most of its packets (copies sent to other ports, as a flood makes, are
- * not the flow's delivery), and its drops by reason.  @node: the switch's
+ * not the flow's delivery), and its drops by reason; a flow rewritten on
+ * its way to kernel hops, as it left (cmon_ovs_flows_renamed()), counted
+ * there from when it was found so.  @node: the switch's
  * node id.  Counts go on across a slot's lives; where a slot missed some
  * (taken by another flow between two reads), the engine compares that
  * hop anew (cmon_hop_counter.rebase).
@@ -47,6 +49,15 @@ int cmon_ovs_flows_baseline(struct cmon_ovs_flows *r,
 void cmon_ovs_flows_feed(struct cmon_ovs_flows *r,
 			 const struct cmon_shm_flows *shm, uint8_t node,
 			 struct cmon_agg *agg);
+
+/*
+ * The flows the switch rewrote on their way to kernel hops after it (a
+ * trunk, an af_packet port), as the last read found them: fed as they
+ * left (@to), which the kernel's hops before the switch must count them
+ * as too (cmon_kagent_renamed()).  *@out is @r's until the next call.
+ */
+unsigned int cmon_ovs_flows_renamed(struct cmon_ovs_flows *r,
+				    const struct cmon_flow_rename **out);
 
 /* At the last read: packets sent as extra copies of their flow (floods),
  * flows counted, and slots left out because they moved while read. */

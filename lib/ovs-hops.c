@@ -788,25 +788,14 @@ static inline void slot_add(struct cmon_flow_slot *s, int64_t packets,
 	__atomic_store_n(&s->bytes, s->bytes + bytes, __ATOMIC_RELAXED);
 }
 
-/* count_add() of a key not at its own place in its bucket. */
-static void count_elsewhere(struct cmon_flow_slot *b, const struct ckey *k,
-			    uint8_t tp, uint16_t port, uint32_t reason,
-			    int64_t packets, int64_t bytes, uint64_t *stat)
+/* Make slot @s, whose gen is @gen (0: never used), @k's at hop @tp of
+ * @port (@reason), with @packets and @bytes, and, @left not NULL, the flow
+ * its packets left as (CMON_TP_LEFT). */
+static void slot_take(struct cmon_flow_slot *s, uint32_t gen,
+		      const struct ckey *k, uint8_t tp, uint16_t port,
+		      uint32_t reason, int64_t packets, int64_t bytes,
+		      const struct ckey *left)
 {
-	int hit;
-	struct cmon_flow_slot *s = bucket_slot(b, k, tp, port, reason,
-					       packets > 0, &hit);
-	uint32_t gen;
-
-	if (!s)
-		return;		/* its count went with the slot */
-	if (hit) {
-		slot_add(s, packets, bytes);
-		return;
-	}
-	gen = s->gen;
-	if (gen)
-		count(stat, CMON_EV_FLOW_EVICTED);
 	/* odd while rewritten; readers retry or skip it (a seqcount: plain
 	 * stores on x86, ordered by the fences) */
 	__atomic_store_n(&s->gen, gen | 1, __ATOMIC_RELAXED);
@@ -819,7 +808,32 @@ static void count_elsewhere(struct cmon_flow_slot *b, const struct ckey *k,
 	s->reason = reason;
 	__atomic_store_n(&s->packets, (uint64_t)packets, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->bytes, (uint64_t)bytes, __ATOMIC_RELAXED);
+	if (left) {
+		memcpy(&s->left_saddr, &left->addrs, 8);
+		memcpy(&s->left_sport, &left->ports, 4);
+		s->left_proto = (uint8_t)left->proto;
+	}
 	__atomic_store_n(&s->gen, (gen | 1) + 1, __ATOMIC_RELEASE);
+}
+
+/* count_add() of a key not at its own place in its bucket. */
+static void count_elsewhere(struct cmon_flow_slot *b, const struct ckey *k,
+			    uint8_t tp, uint16_t port, uint32_t reason,
+			    int64_t packets, int64_t bytes, uint64_t *stat)
+{
+	int hit;
+	struct cmon_flow_slot *s = bucket_slot(b, k, tp, port, reason,
+					       packets > 0, &hit);
+
+	if (!s)
+		return;		/* its count went with the slot */
+	if (hit) {
+		slot_add(s, packets, bytes);
+		return;
+	}
+	if (s->gen)
+		count(stat, CMON_EV_FLOW_EVICTED);
+	slot_take(s, s->gen, k, tp, port, reason, packets, bytes, NULL);
 }
 
 /* Add @packets (may be -1) and @bytes to @k's slot at hop @tp of @port
@@ -939,4 +953,75 @@ void cmon_dp_uncount(struct cmon_flow_slot *row, const uint8_t *const *frames,
 {
 	count_runs(row, frames, lens, sides, n, CMON_TP_OVS_TX, port, reason,
 		   -1, 1, stat);
+}
+
+/* Is @l the flow that slot @s says its packets left as? */
+static int left_is(const struct cmon_flow_slot *s, const struct ckey *l)
+{
+	uint64_t addrs;
+	uint32_t ports;
+
+	memcpy(&addrs, &s->left_saddr, 8);
+	memcpy(&ports, &s->left_sport, 4);
+	return addrs == l->addrs && ports == l->ports &&
+	       s->left_proto == l->proto;
+}
+
+/* @packets of @k's flow (its @bytes) left port @port as flow @l. */
+static void count_left(struct cmon_flow_slot *row, const struct ckey *k,
+		       const struct ckey *l, uint16_t port, int64_t packets,
+		       uint64_t *stat)
+{
+	struct cmon_flow_slot *b = count_bucket(row, k), *s;
+	int hit = 1;
+
+	s = &b[count_home(CMON_TP_LEFT, port)];
+	if (!slot_is(s, k, CMON_TP_LEFT, port, 0))
+		s = bucket_slot(b, k, CMON_TP_LEFT, port, 0, 1, &hit);
+	if (hit && left_is(s, l)) {
+		slot_add(s, packets, (int64_t)k->bytes);
+		return;
+	}
+	if (s->gen && !hit)
+		count(stat, CMON_EV_FLOW_EVICTED);
+	/* (the flow now leaves as another: its count starts anew) */
+	slot_take(s, s->gen, k, CMON_TP_LEFT, port, 0, packets,
+		  (int64_t)k->bytes, l);
+}
+
+static int ckey_same(const struct ckey *a, const struct ckey *b)
+{
+	return key_same(a, b) && a->bytes == b->bytes;
+}
+
+void cmon_dp_count_left(struct cmon_flow_slot *row,
+			const uint8_t *const *frames, const uint32_t *lens,
+			struct cmon_dp_side *const *sides, unsigned int n,
+			uint16_t port, uint64_t *stat)
+{
+	struct ckey k, l, run_k = { 0 }, run_l = { 0 };
+	int64_t packets = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct cmon_dp_side *s = sides[i];
+
+		if (!s || s->keyed != 1 ||	/* not counted, or pushed */
+		    count_key(frames[i], lens[i], &l))
+			continue;
+		k = (struct ckey){ s->addrs, s->ports, s->bytes, s->proto };
+		if (key_same(&k, &l))
+			continue;
+		if (packets && ckey_same(&k, &run_k) && key_same(&l, &run_l)) {
+			packets++;
+			continue;
+		}
+		if (packets)
+			count_left(row, &run_k, &run_l, port, packets, stat);
+		run_k = k;
+		run_l = l;
+		packets = 1;
+	}
+	if (packets)
+		count_left(row, &run_k, &run_l, port, packets, stat);
 }

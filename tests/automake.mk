@@ -175,6 +175,7 @@ INTEGRATION_TESTS = \
 	tests/integration/restart.sh \
 	tests/integration/ovs.sh \
 	tests/integration/ovs-kernel.sh \
+	tests/integration/ovs-nat.sh \
 	tests/integration/ovs-tunnel.sh \
 	tests/integration/ovs-side.sh \
 	tests/integration/ovs-rules.sh \

@@ -29,7 +29,13 @@ struct cmon_dp_side {
 	uint8_t flags;		/* CMON_ANN_F_* */
 	uint8_t node;		/* the stamping node */
 	uint8_t proto;
-	uint8_t keyed;		/* 1: the flow above is the packet's */
+	uint8_t keyed;		/* 1: the flow above is the packet's, or'ed
+				 * with CMON_SIDE_PUSHED once a tunnel's
+				 * header went over it */
 };
+
+/* keyed: a tunnel's header went over the packet (its headers there are
+ * not its flow's) */
+#define CMON_SIDE_PUSHED	2
 
 #endif /* CMON_DP_SIDE_H */

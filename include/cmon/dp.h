@@ -241,4 +241,17 @@ void cmon_dp_uncount(struct cmon_flow_slot *row, const uint8_t *const *frames,
 		     unsigned int n, uint16_t port, uint32_t reason,
 		     uint64_t *stat);
 
+/*
+ * The @n frames of a batch leaving by port @port, whose packets meet
+ * kernel hops after it (a trunk, an af_packet port): those the switch
+ * rewrote on their way (their flow now not the one kept in @sides[i] at
+ * their receive hop, nor a tunnel's header pushed over them) are counted
+ * in a CMON_TP_LEFT slot of the flow they came in by, which names the
+ * flow they left as: the flow those hops count them in.
+ */
+void cmon_dp_count_left(struct cmon_flow_slot *row,
+			const uint8_t *const *frames, const uint32_t *lens,
+			struct cmon_dp_side *const *sides, unsigned int n,
+			uint16_t port, uint64_t *stat);
+
 #endif /* CMON_DP_H */

@@ -35,7 +35,7 @@
 #define CMON_SHM_CAPTURE	"cmon_ovs_capture"
 #define CMON_SHM_STATS		"cmon_ovs_stats"
 #define CMON_SHM_MAGIC		0x636d6f6e73746174ULL	/* "cmonstat" */
-#define CMON_SHM_VERSION	7
+#define CMON_SHM_VERSION	8
 /* Default and bounds of other_config:cmon-ring-size (records). */
 #define CMON_SHM_RING_DEFAULT	65536
 #define CMON_SHM_RING_MIN	1024
@@ -101,10 +101,13 @@ static inline uint64_t cmon_shm_stat(const struct cmon_shm_stats *s,
  *
  * Keys: (flow, CMON_TP_OVS_RX, input port), (flow, CMON_TP_OVS_TX, output
  * port): packets and bytes (IPv4 total length, annotation left out) at the
- * port's receive and send hops; (flow, CMON_TP_NONE, port, reason):
+ * port's receive and send hops; (flow, CMON_TP_DROPS, port, reason):
  * packets the switch dropped between them (port: where they came in, or,
  * dropped at the send, where they were to go out; those are taken back
- * from the send count).
+ * from the send count); (flow, CMON_TP_LEFT, output port): the flow's
+ * packets that left by a port with kernel hops after it (a trunk, an
+ * af_packet port) rewritten (an OpenFlow set_field, a NAT), and, in
+ * left_*, the flow they left as, which those hops count.
  */
 #define CMON_SHM_FLOWS		"cmon_ovs_flows"
 #define CMON_SHM_FLOWS_MAGIC	0x636d6f6e666c6f77ULL	/* "cmonflow" */
@@ -113,6 +116,7 @@ static inline uint64_t cmon_shm_stat(const struct cmon_shm_stats *s,
 #define CMON_FLOW_BUCKET	4	/* slots a flow's bucket has */
 #define CMON_SHM_PORTS		256
 #define CMON_TP_DROPS		0xff	/* a slot of drops, not a hop */
+#define CMON_TP_LEFT		0xfe	/* a slot of a flow rewritten */
 
 /* Why the switch dropped a packet: OVS's own names (its coverage counters
  * and interface statistics).  Reason numbers of the engine (lib/agg.h) are
@@ -142,15 +146,19 @@ enum cmon_ovs_drop {
 
 struct cmon_flow_slot {
 	uint32_t gen;		/* odd: being rewritten; 0: never used */
-	uint8_t tp;		/* CMON_TP_OVS_RX, CMON_TP_OVS_TX, or
-				 * CMON_TP_DROPS */
+	uint8_t tp;		/* CMON_TP_OVS_RX, CMON_TP_OVS_TX,
+				 * CMON_TP_DROPS or CMON_TP_LEFT */
 	uint8_t proto;
 	uint16_t port;		/* odp port number */
 	uint32_t saddr, daddr;	/* network order */
 	uint16_t sport, dport;	/* network order (ICMP: as cmon_l4_ports) */
 	uint32_t reason;	/* drops: enum cmon_ovs_drop */
 	uint64_t packets, bytes;
-	uint64_t pad[3];
+	/* CMON_TP_LEFT: the flow as it left (as saddr...proto above) */
+	uint32_t left_saddr, left_daddr;
+	uint16_t left_sport, left_dport;
+	uint8_t left_proto, pad8[3];
+	uint64_t pad;
 };
 _Static_assert(sizeof(struct cmon_flow_slot) == 64, "a slot is a cache line");
 

@@ -1009,6 +1009,98 @@ static void test_flows_rewritten(void)
 	fx_done(&x);
 }
 
+/* One packet of flow @f received at port 1, rewritten (to 10.1.0.9:6000)
+ * on its way to port 2, kernel hops after it: counted at both hops, and
+ * its rewrite where it leaves (cmon_dp_count_left()). */
+static void send_rewritten(struct fx *x, struct cmon_flow_slot *row,
+			   const uint8_t *f, uint32_t len)
+{
+	struct cmon_dp_side side, *sp = &side;
+	uint8_t g[1600];
+	const uint8_t *out = g;
+
+	memset(&side, 0xa5, sizeof(side));
+	cmon_dp_count(row, &f, &len, &sp, 1, CMON_TP_OVS_RX, 1, 0, x->stat);
+	memcpy(g, f, len);
+	g[33] = 9;
+	g[36] = 6000 >> 8;
+	g[37] = 6000 & 0xff;
+	cmon_dp_count(row, &out, &len, &sp, 1, CMON_TP_OVS_TX, 2, 0, x->stat);
+	cmon_dp_count_left(row, &out, &len, &sp, 1, 2, x->stat);
+}
+
+/* A flow the switch rewrites on its way to kernel hops after it is fed as
+ * it left, the flow those hops count: from its first packet when the
+ * rewrite was there from the start; when found later, from then on (what
+ * was counted before stays the other flow's, no packet twice).  A packet
+ * a tunnel's header went over is not taken for rewritten. */
+static void test_flows_left(void)
+{
+	const struct cmon_flow_rename *rn;
+	struct cmon_dp_side side, *sp = &side;
+	struct cmon_flow_slot *row;
+	uint8_t f[1600], h[1600];
+	uint32_t len = flow_frame(f, 1000, 100), hlen = flow_frame(h, 1001, 10);
+	const uint8_t *in = h;
+	unsigned int i, n;
+	struct fx x;
+	int round;
+
+	fx_init(&x);
+	row = x.shm->slot[0];
+	interval(&x);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 100; i++)
+			send_rewritten(&x, row, f, len);
+		interval(&x);
+	}
+	n = cmon_ovs_flows_renamed(x.r, &rn);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT(!memcmp(&rn[0].from.saddr, f + 26, 4) &&
+		  !memcmp(&rn[0].from.daddr, f + 30, 4));
+	CU_ASSERT(!memcmp(&rn[0].to.daddr, "\x0a\x01\x00\x09", 4));
+	CU_ASSERT_EQUAL(rn[0].to.dport, htons(6000));
+	CU_ASSERT_EQUAL(rn[0].to.sport, htons(1000));
+	CU_ASSERT_EQUAL(x.s.packets, 300);
+	CU_ASSERT_EQUAL(x.s.lost, 0);
+	CU_ASSERT_EQUAL(cmon_agg_npairs(x.g), 1);
+	CU_ASSERT_EQUAL(cmon_agg_pair(x.g, 0)->daddr, rn[0].to.daddr);
+	CU_ASSERT_EQUAL(x.stat[CMON_EV_FLOW_EVICTED], 0);
+
+	/* another flow, sent as it came in, then rewritten */
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 50; i++) {
+			count1(row, h, hlen, CMON_TP_OVS_RX, 1, 0, x.stat);
+			count1(row, h, hlen, CMON_TP_OVS_TX, 2, 0, x.stat);
+		}
+		interval(&x);
+	}
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 50; i++)
+			send_rewritten(&x, row, h, hlen);
+		interval(&x);
+	}
+	for (round = 0; round < 4; round++)	/* no gap shows */
+		interval(&x);
+	CU_ASSERT_EQUAL(cmon_ovs_flows_renamed(x.r, &rn), 2);
+	CU_ASSERT_EQUAL(x.s.packets, 300 + 100 + 150);
+	CU_ASSERT_EQUAL(x.s.lost, 0);
+
+	/* a tunnel's header pushed over it: no rename */
+	fx_done(&x);
+	fx_init(&x);
+	row = x.shm->slot[0];
+	cmon_dp_count(row, &in, &hlen, &sp, 1, CMON_TP_OVS_RX, 1, 0, x.stat);
+	side.keyed |= CMON_SIDE_PUSHED;
+	memcpy(f, h, hlen);
+	f[33] = 77;
+	in = f;
+	cmon_dp_count_left(row, &in, &hlen, &sp, 1, 2, x.stat);
+	interval(&x);
+	CU_ASSERT_EQUAL(cmon_ovs_flows_renamed(x.r, &rn), 0);
+	fx_done(&x);
+}
+
 /* A flood's copies to other ports are not the flow's delivery: they
  * neither hide loss nor count as traffic; a packet the port could not
  * send after its send hop counted it is taken back and is loss. */
@@ -1387,6 +1479,8 @@ int main(void)
 		  test_flows_loss_located },
 		{ "per-flow counters: flood copies", test_flows_flood_copies },
 		{ "per-flow counters: a rewritten flow", test_flows_rewritten },
+		{ "per-flow counters: a flow rewritten towards kernel hops",
+		  test_flows_left },
 		{ "per-flow counters: taken back after a read",
 		  test_flows_taken_back_after_read },
 		{ "per-flow counters: a flow of the first interval",

@@ -1,0 +1,113 @@
+#!/bin/sh
+# A flow the switch rewrites between two kernel containers (a service
+# address the switch's rules DNAT, as OVN's load balancers do): C1 on the
+# Linux bridge behind the switch's trunk port sends 1000 datagrams to a
+# service address; the switch rewrites it to C2's (on one of its own
+# af_packet ports) and C2's replies back to the service address.  The
+# Linux bridge drops 1 in 20 of C1's datagrams on their way to the switch,
+# C2's firewall 1 in 10 of what arrives; C2 echoes the rest.
+#   C1 -> veth_in (kernel) -> ovs_rx -> [rewritten] ovs_tx -> veth_out (C2)
+#   C2 -> ovs_rx -> [rewritten] ovs_tx -> veth_out (kernel, C1)
+# The kernel's hop before the switch counts the flow C1 sent, the one
+# after it the flow the switch made: both are one flow, the one that left
+# the switch (as when a node NATs towards another node):
+#   - to C2: one pair, every datagram counted once, its loss exactly what
+#     the bridge dropped, at veth_in>ovs_rx (the kernel's hop before the
+#     switch in the flow after it), C2's drops shown with the kernel's
+#     reason, nothing under C1 to the service address;
+#   - the echoes: one pair (the service address to C1, as they left the
+#     switch), every one counted, none lost, traced through the switch,
+#     nothing under C2 to C1, the service address not taken for C2's.
+# (The kernel's first hop does not trace C1's datagrams: it cannot tell
+# that the switch sends them to a container.)
+set -u
+. "$(dirname "$0")/lib.sh"
+it_init cmtvn
+it_ovs_init
+
+KEY=fedcba9876543210
+echo "$KEY" >"$IT_TMP/key"
+C1=${CMON_PFX}c1 C2=${CMON_PFX}c2
+IP2=$NET.8 VIP=$NET.100
+it_host 1
+it_in 1 ethtool -K eth0 tx off tso off gso off >/dev/null
+cmon_ovs_start "$IT_TMP/ovs" cmon-enable=true cmon-sample=1 \
+	cmon-key=$KEY cmon-node-id=5 || it_fail "cannot start ovs-vswitchd"
+cmon_ovs_uplink "$BR" trunk || it_fail "cannot add the uplink"
+cmon_ovs_container "$C2" "$IP2" container || it_fail "cannot plug $C2"
+MAC2=$(ip netns exec "$C2" cat /sys/class/net/eth0/address)
+# (the service address answers no ARP: C1 is told a MAC for it)
+it_in 1 ip neigh replace "$VIP" lladdr 02:00:00:00:01:00 dev eth0
+of="unix:$CMON_OVS_DIR/$CMON_OVS_BR.mgmt"
+ovs-ofctl add-flow "$of" "priority=100,udp,nw_dst=$VIP,tp_dst=7010,actions=mod_nw_dst:$IP2,mod_dl_dst:$MAC2,output:$(cmon_ovs_vsctl get Interface "$C2" ofport)" &&
+	ovs-ofctl add-flow "$of" "priority=100,udp,nw_src=$IP2,tp_src=7010,actions=mod_nw_src:$VIP,mod_dl_src:02:00:00:00:01:00,normal" ||
+	it_fail "cannot add the switch's NAT rules"
+it_in 2 nft -f - <<NFT || it_fail "cannot add $C2's input drop"
+table inet $CMON_PFX {
+	counter dropped {}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		udp dport 7010 numgen inc mod 10 == 0 counter name dropped drop
+	}
+}
+NFT
+nft -f - <<NFT || it_fail "cannot add the bridge drop"
+table bridge $CMON_PFX {
+	counter dropped {}
+	chain pre {
+		type filter hook prerouting priority 0; policy accept;
+		ip daddr $VIP udp dport 7010 numgen inc mod 20 == 0 counter name dropped drop
+	}
+}
+NFT
+
+it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
+"$DPDK_APP" --bridge "$BR" --file-prefix "$CMON_OVS_PREFIX" --sample 1 \
+	--key-file "$IT_TMP/key" --node-id 5 \
+	--json --interval 0.5 >"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
+AGENT_PID=$!
+it_wait "$IT_TMP/agent.err" "attached" 20 ||
+	it_fail "cmon-dpdk did not start: $(cat "$IT_TMP/agent.err")"
+it_wait "$IT_TMP/agent.err" "container $C1 joined" 5 &&
+	it_wait "$IT_TMP/agent.err" "container $C2 joined" 5 ||
+	it_fail "cmon-dpdk's kernel agent did not watch both: $(cat "$IT_TMP/agent.err")"
+
+it_echo_server 2 7010
+epid=$!
+got=$(it_echo_send 1 "$VIP" 7010 1000)
+wait "$epid"
+echoed=$(sed -n "s/^echoed $(it_ip 1) //p" "$IT_TMP/echo")
+dropped=$(it_in 2 nft list counter inet "$CMON_PFX" dropped |
+	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+bdropped=$(nft list counter bridge "$CMON_PFX" dropped |
+	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+it_settle 2.5	# a gap is loss once three reads show it
+it_agent_stop
+q() { it_query "$@"; }
+echo "to $C2: $(q "$C1" "$C2" udp packets) packets, $(q "$C1" "$C2" udp lost) lost at [$(q "$C1" "$C2" udp loss_hops)], drops [$(q "$C1" "$C2" udp reasons)] $(q "$C1" "$C2" udp drops:NETFILTER_DROP); to the service address $(q "$C1" "$VIP" udp packets); the bridge dropped $bdropped, $C2's nft $dropped, it echoed $echoed"
+echo "echoes: the service address to $C1 $(q "$VIP" "$C1" udp packets) packets, $(q "$VIP" "$C1" udp lost) lost; $C2 to $C1 $(q "$C2" "$C1" udp packets); $C1 got $got"
+[ "$bdropped" -ge 40 ] && [ "$dropped" -ge 80 ] &&
+	[ $((echoed + dropped + bdropped)) = 1000 ] && [ "$got" = "$echoed" ] ||
+	it_fail "the path lost datagrams ($echoed echoed, $bdropped dropped by the bridge, $dropped by $C2, $got back): no truth to compare"
+[ "$(q "$C1" "$C2" udp packets)" = 1000 ] ||
+	it_fail "to $C2: $(q "$C1" "$C2" udp packets) packets counted of 1000 sent"
+[ "$(q "$C1" "$C2" udp lost)" = "$bdropped" ] &&
+	[ "$(q "$C1" "$C2" udp loss_hops)" = "veth_in>ovs_rx" ] ||
+	it_fail "to $C2: $(q "$C1" "$C2" udp lost) lost at [$(q "$C1" "$C2" udp loss_hops)], the bridge dropped $bdropped before the switch"
+[ "$(q "$C1" "$C2" udp drops:NETFILTER_DROP)" = $((dropped + bdropped)) ] ||
+	it_fail "to $C2: $(q "$C1" "$C2" udp drops:NETFILTER_DROP) drops seen, the bridge dropped $bdropped and $C2's nft $dropped"
+[ "$(q "$C1" "$VIP" udp packets)" = 0 ] ||
+	it_fail "$(q "$C1" "$VIP" udp packets) packets counted again under the service address"
+[ "$(q "$VIP" "$C1" udp packets)" = "$echoed" ] && [ "$(q "$VIP" "$C1" udp lost)" = 0 ] ||
+	it_fail "echoes: $(q "$VIP" "$C1" udp packets) counted, $(q "$VIP" "$C1" udp lost) lost; $C2 echoed $echoed, $C1 got them all"
+# (by name: neither counted again as C2 sent them, nor the service
+# address taken for one of C2's)
+[ "$(q "$C2" "$C1" udp packets)" = 0 ] ||
+	it_fail "$(q "$C2" "$C1" udp packets) echoes counted under $C2 to $C1"
+[ "$(q "$VIP" "$C1" udp traced)" -ge $((echoed / 2)) ] ||
+	it_fail "echoes: $(q "$VIP" "$C1" udp traced) of $echoed traced"
+case "$(q "$VIP" "$C1" udp seg_means)" in
+*"'ovs_rx>ovs_tx'"*"'ovs_tx>veth_out'"*|*"'ovs_tx>veth_out'"*"'ovs_rx>ovs_tx'"*) ;;
+*) it_fail "echoes: not traced through the switch: $(q "$VIP" "$C1" udp seg_means)" ;;
+esac
+echo "PASS: a flow the switch rewrites is one flow with the kernel's hops: its packets once, its drops shown"
