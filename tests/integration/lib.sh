@@ -464,6 +464,26 @@ print(n)
 "
 }
 
+# it_input_drop I PORT N: container I's firewall drops 1 in N of the UDP
+# datagrams arriving for PORT, and counts them (it_input_dropped I).
+it_input_drop() {
+	it_in "$1" nft -f - <<NFT || it_fail "cannot add container $1's input drop"
+table inet $CMON_PFX {
+	counter dropped {}
+	chain input {
+		type filter hook input priority 0; policy accept;
+		udp dport $2 numgen inc mod $3 == 0 counter name dropped drop
+	}
+}
+NFT
+}
+
+# it_input_dropped I: how many datagrams it_input_drop dropped in I.
+it_input_dropped() {
+	it_in "$1" nft list counter inet "$CMON_PFX" dropped |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+
 # it_udp_recv I PORT [QUIET]: in the background ($! is its PID), count the
 # datagrams arriving at PORT in container I until none came for QUIET
 # seconds (default 4): "received N" ends $IT_TMP/rI.  The first is awaited

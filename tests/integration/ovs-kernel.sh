@@ -78,15 +78,7 @@ it_udp_paced 1 "$IPD" 7000 2000
 # receiver missed is a drop in the container, with the kernel's reason.
 # The reverse pair loses none, though the host stack drops its own copy
 # of what the container sends the switch.
-it_in 2 nft -f - <<NFT || it_fail "cannot add $C2's input drop"
-table inet $CMON_PFX {
-	counter dropped {}
-	chain input {
-		type filter hook input priority 0; policy accept;
-		udp dport 7001 numgen inc mod 10 == 0 counter name dropped drop
-	}
-}
-NFT
+it_input_drop 2 7001 10
 it_in 1 ping -c 2 -i 0.2 -W 2 "$IP2" >/dev/null ||
 	it_fail "$C2 on its af_packet port did not answer $C1"
 it_udp_recv 2 7001 3
@@ -100,8 +92,7 @@ got2=$(sed -n 's/^received //p' "$IT_TMP/r2")
 got1=$(sed -n 's/^received //p' "$IT_TMP/r1")
 dropped=$(nft list counter bridge "$CMON_PFX" dropped |
 	sed -n 's/.*packets \([0-9]*\).*/\1/p')
-dropped2=$(it_in 2 nft list counter inet "$CMON_PFX" dropped |
-	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+dropped2=$(it_input_dropped 2)
 it_agent_stop
 for f in packets lost reasons drops:NETFILTER_DROP drops:NO_SOCKET; do
 	v=$(it_query "$C1" "$C2" udp "$f")

@@ -42,15 +42,7 @@ of="unix:$CMON_OVS_DIR/$CMON_OVS_BR.mgmt"
 ovs-ofctl add-flow "$of" "priority=100,udp,nw_dst=$VIP,tp_dst=7010,actions=mod_nw_dst:$IP2,mod_dl_dst:$MAC2,output:$(cmon_ovs_vsctl get Interface "$C2" ofport)" &&
 	ovs-ofctl add-flow "$of" "priority=100,udp,nw_src=$IP2,tp_src=7010,actions=mod_nw_src:$VIP,mod_dl_src:02:00:00:00:01:00,normal" ||
 	it_fail "cannot add the switch's NAT rules"
-it_in 2 nft -f - <<NFT || it_fail "cannot add $C2's input drop"
-table inet $CMON_PFX {
-	counter dropped {}
-	chain input {
-		type filter hook input priority 0; policy accept;
-		udp dport 7010 numgen inc mod 10 == 0 counter name dropped drop
-	}
-}
-NFT
+it_input_drop 2 7010 10
 nft -f - <<NFT || it_fail "cannot add the bridge drop"
 table bridge $CMON_PFX {
 	counter dropped {}
@@ -77,8 +69,7 @@ epid=$!
 got=$(it_echo_send 1 "$VIP" 7010 1000)
 wait "$epid"
 echoed=$(sed -n "s/^echoed $(it_ip 1) //p" "$IT_TMP/echo")
-dropped=$(it_in 2 nft list counter inet "$CMON_PFX" dropped |
-	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+dropped=$(it_input_dropped 2)
 bdropped=$(nft list counter bridge "$CMON_PFX" dropped |
 	sed -n 's/.*packets \([0-9]*\).*/\1/p')
 it_settle 2.5	# a gap is loss once three reads show it
