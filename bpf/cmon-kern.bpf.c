@@ -470,6 +470,9 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 	p->dst = cmon_dst_of(slot, p->flow.daddr);
 	if (!p->dst && tp == CMON_TP_VETH_IN)
 		p->dst = cmon_nat_dst_of(skb, slot, &p->flow);
+	if (!p->dst && cmon_nrenamed &&
+	    bpf_map_lookup_elem(&cmon_renamed, &p->flow))
+		p->dst = CMON_DST_REMOTE;
 	return cmon_stamp(skb, p, tp, now, slot);
 }
 

@@ -166,6 +166,10 @@ struct cmon_drop_ev {
 				 * ingress strips (another skb: the switch
 				 * sent the packet anew) */
 
+/* Flows a switch rewrites towards a container that the stamp hops trace
+ * (cmon_renamed). */
+#define CMON_MAX_RENAMED	4096
+
 /* Slots per CPU in cmon_skb_anns (max_entries: this times the possible
  * CPUs, set by the agent). */
 #define CMON_SKB_SLOTS	16

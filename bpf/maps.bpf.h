@@ -215,6 +215,21 @@ struct {
 	__type(value, __u8);
 } cmon_nat_addrs SEC(".maps");
 
+/*
+ * Flows a switch after this node's hops rewrites towards one of its
+ * containers (an Open vSwitch NAT, cmon_kagent_renamed()), as sent: the
+ * stamp hop traces them, with the IPv4 option (a receiver no hop strips
+ * for, should the switch's rules change, ignores it).  cmon_nrenamed is
+ * 0 while the map is empty.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CMON_MAX_RENAMED);
+	__type(key, struct cmon_flow_key);
+	__type(value, __u8);
+} cmon_renamed SEC(".maps");
+__u32 cmon_nrenamed = 0;
+
 /* Drops by flow, device and reason. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -1260,11 +1260,49 @@ static int nat_out_newer(const void *x, const void *y)
 		       ((const struct nat_out *)x)->kept;
 }
 
+static struct cmon_flow_key flow_key_of(const struct cmon_flow *f)
+{
+	return (struct cmon_flow_key){ .saddr = f->saddr, .daddr = f->daddr,
+				       .sport = f->sport, .dport = f->dport,
+				       .proto = f->proto };
+}
+
+/* cmon_renamed: the flows of @r (@n) rewritten towards a container this
+ * agent watches, or none (@add 0). */
+static void renamed_map(struct cmon_kagent *a,
+			const struct cmon_flow_rename *r, unsigned int n,
+			int add)
+{
+	int fd = bpf_map__fd(a->skel->maps.cmon_renamed);
+	uint32_t in = 0;
+	uint8_t one = 1;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct cmon_flow_key k = flow_key_of(&r[i].from);
+
+		if (!add)
+			bpf_map_delete_elem(fd, &k);
+		else if (tracked_of(a, r[i].to.daddr) &&
+			 !bpf_map_update_elem(fd, &k, &one, BPF_ANY))
+			in++;
+	}
+	if (add)
+		a->skel->bss->cmon_nrenamed = in;
+}
+
 void cmon_kagent_renamed(struct cmon_kagent *a,
 			 const struct cmon_flow_rename *r, unsigned int n)
 {
 	struct cmon_flow_rename *v;
 
+	if (n == a->nrenamed && !memcmp(r, a->renamed, n * sizeof(*r)))
+		return;
+	renamed_map(a, a->renamed, a->nrenamed, 0);
+	a->nrenamed = 0;
+	if (n > CMON_MAX_RENAMED)
+		cmon_log_rl(CMON_LOG_WARN, "%u flows the switch rewrote: %u "
+			    "of them traced", n, CMON_MAX_RENAMED);
 	if (n > a->renamed_cap) {
 		v = realloc(a->renamed, n * sizeof(*v));
 		if (!v) {
@@ -1277,13 +1315,7 @@ void cmon_kagent_renamed(struct cmon_kagent *a,
 	}
 	memcpy(a->renamed, r, n * sizeof(*r));
 	a->nrenamed = n;
-}
-
-static struct cmon_flow_key flow_key_of(const struct cmon_flow *f)
-{
-	return (struct cmon_flow_key){ .saddr = f->saddr, .daddr = f->daddr,
-				       .sport = f->sport, .dport = f->dport,
-				       .proto = f->proto };
+	renamed_map(a, r, n < CMON_MAX_RENAMED ? n : CMON_MAX_RENAMED, 1);
 }
 
 /* Room for one more entry in a->nat_out, which has @n: 0, or -1. */

@@ -14,12 +14,12 @@
 #   - to C2: one pair, every datagram counted once, its loss exactly what
 #     the bridge dropped, at veth_in>ovs_rx (the kernel's hop before the
 #     switch in the flow after it), C2's drops shown with the kernel's
-#     reason, nothing under C1 to the service address;
+#     reason, nothing under C1 to the service address; traced through
+#     the switch once the kernel's first hop knows the flow is rewritten
+#     towards a container (from the switch's first report of it on);
 #   - the echoes: one pair (the service address to C1, as they left the
 #     switch), every one counted, none lost, traced through the switch,
 #     nothing under C2 to C1, the service address not taken for C2's.
-# (The kernel's first hop does not trace C1's datagrams: it cannot tell
-# that the switch sends them to a container.)
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtvn
@@ -89,6 +89,14 @@ echo "echoes: the service address to $C1 $(q "$VIP" "$C1" udp packets) packets, 
 	it_fail "to $C2: $(q "$C1" "$C2" udp drops:NETFILTER_DROP) drops seen, the bridge dropped $bdropped and $C2's nft $dropped"
 [ "$(q "$C1" "$VIP" udp packets)" = 0 ] ||
 	it_fail "$(q "$C1" "$VIP" udp packets) packets counted again under the service address"
+traced=$(q "$C1" "$C2" udp traced)
+echo "to $C2: $traced traced, $(q "$C1" "$C2" udp seq_lost) missing from their sequence, through [$(q "$C1" "$C2" udp seg_means)]"
+[ "$traced" -ge 500 ] && [ "$(q "$C1" "$C2" udp seq_lost)" -le "$bdropped" ] ||
+	it_fail "to $C2: $traced of 1000 traced, $(q "$C1" "$C2" udp seq_lost) missing"
+case "$(q "$C1" "$C2" udp seg_means)" in
+*"'veth_in>ovs_rx'"*"'ovs_rx>ovs_tx'"*|*"'ovs_rx>ovs_tx'"*"'veth_in>ovs_rx'"*) ;;
+*) it_fail "to $C2: not traced through the switch: $(q "$C1" "$C2" udp seg_means)" ;;
+esac
 [ "$(q "$VIP" "$C1" udp packets)" = "$echoed" ] && [ "$(q "$VIP" "$C1" udp lost)" = 0 ] ||
 	it_fail "echoes: $(q "$VIP" "$C1" udp packets) counted, $(q "$VIP" "$C1" udp lost) lost; $C2 echoed $echoed, $C1 got them all"
 # (by name: neither counted again as C2 sent them, nor the service
