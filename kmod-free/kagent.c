@@ -121,6 +121,7 @@ struct cmon_kagent {
 	 * (cmon_kagent_renamed()), taken in as cmon_nat_out's are */
 	struct cmon_flow_rename *renamed;
 	unsigned int nrenamed, renamed_cap;
+	uint32_t renamed_gen;	/* cmon_peers_gen when put in cmon_renamed */
 	/* the container runtime (NULL: none), what it said last */
 	struct cmon_runtime *rt;
 	struct cmon_rt_snapshot *rts;
@@ -1296,8 +1297,11 @@ void cmon_kagent_renamed(struct cmon_kagent *a,
 {
 	struct cmon_flow_rename *v;
 
-	if (n == a->nrenamed && !memcmp(r, a->renamed, n * sizeof(*r)))
+	/* (what is traced changes with the containers watched too) */
+	if (n == a->nrenamed && !memcmp(r, a->renamed, n * sizeof(*r)) &&
+	    a->renamed_gen == a->skel->data->cmon_peers_gen)
 		return;
+	a->renamed_gen = a->skel->data->cmon_peers_gen;
 	renamed_map(a, a->renamed, a->nrenamed, 0);
 	a->nrenamed = 0;
 	if (n > CMON_MAX_RENAMED)

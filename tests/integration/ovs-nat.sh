@@ -20,6 +20,8 @@
 #   - the echoes: one pair (the service address to C1, as they left the
 #     switch), every one counted, none lost, traced through the switch,
 #     nothing under C2 to C1, the service address not taken for C2's.
+# Then, nothing dropped any more, cmon-dpdk started while C1 sends to the
+# service address: no loss shown, nothing under the service address.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtvn
@@ -53,16 +55,20 @@ table bridge $CMON_PFX {
 }
 NFT
 
-it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
-"$DPDK_APP" --bridge "$BR" --file-prefix "$CMON_OVS_PREFIX" --sample 1 \
-	--key-file "$IT_TMP/key" --node-id 5 \
-	--json --interval 0.5 >"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
-AGENT_PID=$!
-it_wait "$IT_TMP/agent.err" "attached" 20 ||
-	it_fail "cmon-dpdk did not start: $(cat "$IT_TMP/agent.err")"
-it_wait "$IT_TMP/agent.err" "container $C1 joined" 5 &&
-	it_wait "$IT_TMP/agent.err" "container $C2 joined" 5 ||
-	it_fail "cmon-dpdk's kernel agent did not watch both: $(cat "$IT_TMP/agent.err")"
+# agent_start: cmon-dpdk with its kernel agent, watching C1 and C2
+agent_start() {
+	it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
+	"$DPDK_APP" --bridge "$BR" --file-prefix "$CMON_OVS_PREFIX" \
+		--sample 1 --key-file "$IT_TMP/key" --node-id 5 --json \
+		--interval 0.5 >"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
+	AGENT_PID=$!
+	it_wait "$IT_TMP/agent.err" "attached" 20 ||
+		it_fail "cmon-dpdk did not start: $(cat "$IT_TMP/agent.err")"
+	it_wait "$IT_TMP/agent.err" "container $C1 joined" 5 &&
+		it_wait "$IT_TMP/agent.err" "container $C2 joined" 5 ||
+		it_fail "cmon-dpdk's kernel agent did not watch both: $(cat "$IT_TMP/agent.err")"
+}
+agent_start
 
 it_echo_server 2 7010
 epid=$!
@@ -109,4 +115,23 @@ case "$(q "$VIP" "$C1" udp seg_means)" in
 *"'ovs_rx>ovs_tx'"*"'ovs_tx>veth_out'"*|*"'ovs_tx>veth_out'"*"'ovs_rx>ovs_tx'"*) ;;
 *) it_fail "echoes: not traced through the switch: $(q "$VIP" "$C1" udp seg_means)" ;;
 esac
+
+echo "== cmon-dpdk started under rewritten traffic"
+it_in 2 nft delete table inet "$CMON_PFX" &&
+	nft delete table bridge "$CMON_PFX" || it_fail "cannot remove the drops"
+it_udp_recv 2 7010
+it_udp_steady "$C1" "$VIP" 7010 6
+sleep 2
+agent_start
+sleep 5
+it_wait "$IT_TMP/r2" received 10 || it_fail "the receiver did not finish"
+it_settle 2.5
+it_agent_stop
+recv=$(sed -n 's/^received //p' "$IT_TMP/r2")
+echo "under traffic: to $C2 $(q "$C1" "$C2" udp packets) packets counted since the start, $(q "$C1" "$C2" udp lost) lost at [$(q "$C1" "$C2" udp loss_hops)]; to the service address $(q "$C1" "$VIP" udp packets); $recv received"
+[ "$(q "$C1" "$C2" udp packets)" -gt 500 ] &&
+	[ "$(q "$C1" "$C2" udp packets)" -le "$recv" ] ||
+	it_fail "under traffic: $(q "$C1" "$C2" udp packets) counted, $recv received"
+[ "$(q "$C1" "$C2" udp lost)" = 0 ] && [ "$(q "$C1" "$VIP" udp packets)" = 0 ] ||
+	it_fail "under traffic: $(q "$C1" "$C2" udp lost) lost at [$(q "$C1" "$C2" udp loss_hops)], $(q "$C1" "$VIP" udp packets) under the service address; nothing was dropped"
 echo "PASS: a flow the switch rewrites is one flow with the kernel's hops: its packets once, its drops shown"
