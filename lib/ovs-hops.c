@@ -967,7 +967,7 @@ static int left_is(const struct cmon_flow_slot *s, const struct ckey *l)
 	       s->left_proto == l->proto;
 }
 
-/* @packets of @k's flow (its @bytes) left port @port as flow @l. */
+/* @packets of @k's flow (@k's bytes theirs) left port @port as flow @l. */
 static void count_left(struct cmon_flow_slot *row, const struct ckey *k,
 		       const struct ckey *l, uint16_t port, int64_t packets,
 		       uint64_t *stat)
@@ -989,11 +989,6 @@ static void count_left(struct cmon_flow_slot *row, const struct ckey *k,
 		  (int64_t)k->bytes, l);
 }
 
-static int ckey_same(const struct ckey *a, const struct ckey *b)
-{
-	return key_same(a, b) && a->bytes == b->bytes;
-}
-
 void cmon_dp_count_left(struct cmon_flow_slot *row,
 			const uint8_t *const *frames, const uint32_t *lens,
 			struct cmon_dp_side *const *sides, unsigned int n,
@@ -1012,7 +1007,8 @@ void cmon_dp_count_left(struct cmon_flow_slot *row,
 		k = (struct ckey){ s->addrs, s->ports, s->bytes, s->proto };
 		if (key_same(&k, &l))
 			continue;
-		if (packets && ckey_same(&k, &run_k) && key_same(&l, &run_l)) {
+		if (packets && key_same(&k, &run_k) && key_same(&l, &run_l)) {
+			run_k.bytes += k.bytes;
 			packets++;
 			continue;
 		}

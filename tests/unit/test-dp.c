@@ -1086,6 +1086,33 @@ static void test_flows_left(void)
 	CU_ASSERT_EQUAL(x.s.packets, 300 + 100 + 150);
 	CU_ASSERT_EQUAL(x.s.lost, 0);
 
+	/* a batch of three: one update of its slot, their bytes summed */
+	fx_done(&x);
+	fx_init(&x);
+	row = x.shm->slot[0];
+	{
+		struct cmon_dp_side sd[3], *sds[3] = { &sd[0], &sd[1], &sd[2] };
+		const uint8_t *fr[3] = { h, h, h }, *to[3] = { f, f, f };
+		uint32_t ls[3] = { hlen, hlen, hlen };
+		unsigned int j, left = 0;
+
+		cmon_dp_count(row, fr, ls, sds, 3, CMON_TP_OVS_RX, 1, 0,
+			      x.stat);
+		memcpy(f, h, hlen);
+		f[33] = 77;
+		cmon_dp_count_left(row, to, ls, sds, 3, 2, x.stat);
+		for (j = 0; j < CMON_FLOW_SLOTS; j++) {
+			if (row[j].tp != CMON_TP_LEFT)
+				continue;
+			left++;
+			CU_ASSERT_EQUAL(row[j].packets, 3);
+			CU_ASSERT_EQUAL(row[j].bytes, 3 * (20 + 8 + 10));
+			CU_ASSERT_EQUAL(row[j].left_daddr & 0xff000000,
+					77u << 24);
+		}
+		CU_ASSERT_EQUAL(left, 1);
+	}
+
 	/* a tunnel's header pushed over it: no rename */
 	fx_done(&x);
 	fx_init(&x);
