@@ -282,14 +282,13 @@ static void renames_sort(struct cmon_ovs_flows *r)
 		r->renames[i].kept = 0;
 }
 
-/* Keep the renames whose flow's slots remain: found now again, or used
- * by a track; the others go. */
+/* Keep the renames whose flow's slots remain: those fed_as() found used
+ * by a slot read now (snapshot()) or a track followed so far (retrack()),
+ * which are every track merge() keeps; the others go. */
 static void renames_keep(struct cmon_ovs_flows *r)
 {
 	unsigned int i, n = 0;
 
-	for (i = 0; i < r->ntr; i++)
-		fed_as(r, &r->tr[i].k.orig);
 	for (i = 0; i < r->nrenames; i++)
 		if (r->renames[i].kept)
 			r->renames[n++] = r->renames[i];
