@@ -207,6 +207,8 @@ enum cmon_dev_role {
 	CMON_DEV_CT_RX = 5,	/* container's eth0 whose port has no
 				 * stamp hop (Open vSwitch's af_packet
 				 * port): its receive hop and drops */
+	CMON_DEV_UPLINK = 6,	/* a bridge's port to no container (to
+				 * the switch's trunk, a NIC): its drops */
 };
 
 /* Counters of work done and not done: the per-CPU array cmon_stats, indexed

@@ -46,10 +46,7 @@ static int find_ports(const struct cmon_nl_link *l, void *arg)
 	struct ports_ctx *c = arg;
 	unsigned int i;
 
-	/* a veth whose peer is in this namespace too is an uplink (to
-	 * Open vSwitch, another bridge), not a container */
-	if (!l->master || strcmp(l->kind, "veth") || l->link_netnsid < 0 ||
-	    c->n == c->max)
+	if (!l->master || c->n == c->max)
 		return 0;
 	for (i = 0; i < c->nbridges; i++) {
 		struct cmon_port *p;
@@ -64,6 +61,9 @@ static int find_ports(const struct cmon_nl_link *l, void *arg)
 		snprintf(p->name, sizeof(p->name), "%s", l->name);
 		p->peer_ifindex = l->link;
 		p->peer_nsid = l->link_netnsid;
+		/* a veth whose peer is in this namespace too is an uplink
+		 * (to Open vSwitch, another bridge), not a container */
+		p->uplink = strcmp(l->kind, "veth") || l->link_netnsid < 0;
 	}
 	return 0;
 }

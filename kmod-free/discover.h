@@ -42,14 +42,17 @@ struct cmon_port {
 	int peer_ifindex;		/* IFLA_LINK */
 	int peer_nsid;			/* IFLA_LINK_NETNSID */
 	int switch_port;		/* one of the switch's (below) */
+	int uplink;			/* a bridge's port to no container */
 };
 
 /* Inode of the caller's network namespace. */
 uint32_t cmon_host_netns(void);
 /*
- * List veth ports of the named bridges.  Returns the number of ports put
- * in @ports (at most @max) of the bridges there are, with a bridge that
- * is not in @missing (else NULL); or -errno.
+ * List the ports of the named bridges: veths to containers, and the
+ * others with uplink set (a veth whose peer is in this namespace too, to
+ * Open vSwitch or another bridge; a NIC, a tap).  Returns the number of
+ * ports put in @ports (at most @max) of the bridges there are, with a
+ * bridge that is not in @missing (else NULL); or -errno.
  */
 int cmon_bridge_ports(const char *const *bridges, unsigned int nbridges,
 		      struct cmon_port *ports, unsigned int max,

@@ -40,6 +40,7 @@
 #define MAX_SLOW_DROPS	1024	/* keys of drops read in user space */
 #define MAX_REASONS	256
 #define MAX_HOST_ADDRS	64
+#define MAX_BR_UPLINKS	64	/* of the watched bridges, all told */
 /* link events say which ports come and go; every port is looked at
  * this often all the same (and after events were lost) */
 #define CMON_FULL_LOOK_S 30
@@ -77,6 +78,14 @@ struct cmon_kagent {
 		char name[IF_NAMESIZE];
 	} tovl[CMON_MAX_OVERLAYS], tupl[CMON_MAX_UPLINKS];
 	struct cmon_tc br[CMON_MAX_BRIDGES];	/* host hops, as opt.bridges */
+	/* the watched bridges' ports to no container (to the switch's
+	 * trunk, a NIC): in cmon_devs, for the drops on them */
+	struct br_uplink {
+		int ifindex, peer;	/* peer: a veth's other end */
+		char name[IF_NAMESIZE], bridge[IF_NAMESIZE];
+		int seen;		/* in the last full look */
+	} brup[MAX_BR_UPLINKS];
+	unsigned int nbrup;
 	/* the command line's bridges, and the names opt.bridges points to
 	 * once a template adds some (cmon_kagent_watch()) */
 	const char *cl_bridges[CMON_MAX_BRIDGES];
@@ -292,14 +301,31 @@ static const struct cmon_ct_meta *name_meta(void *ctx, uint32_t addr)
 	return t ? t->meta : NULL;
 }
 
+/* The watched bridges' uplink port @ifindex, or NULL. */
+static struct br_uplink *br_uplink(struct cmon_kagent *a, int ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->nbrup; i++)
+		if (a->brup[i].ifindex == ifindex)
+			return &a->brup[i];
+	return NULL;
+}
+
 static const char *name_dev(void *ctx, uint32_t netns, uint32_t ifindex)
 {
 	struct cmon_kagent *a = ctx;
+	const struct br_uplink *u;
 	unsigned int i;
 
 	for (i = 0; i < a->opt.nbridges && netns == a->host_ns; i++)
 		if (ifindex == (uint32_t)a->br[i].ifindex)
 			return a->opt.bridges[i];
+	if (netns == a->host_ns && (u = br_uplink(a, (int)ifindex))) {
+		snprintf(a->devname, sizeof(a->devname), "%s (uplink of %s)",
+			 u->name, u->bridge);
+		return a->devname;
+	}
 	for (i = 0; i < a->ntr; i++) {
 		struct cmon_container *c = &a->tr[i]->ct;
 
@@ -788,6 +814,41 @@ static struct tracked *tracked_port(struct cmon_kagent *a, int ifindex)
 	return NULL;
 }
 
+/*
+ * Port @ifindex of bridge @bridge, @name, whose peer is @peer, leads to
+ * no container (@bridge not NULL) or no longer (gone, moved, a container's
+ * port after all): its drops are watched while it is an uplink.
+ */
+static void br_uplink_note(struct cmon_kagent *a, int ifindex,
+			   const char *name, int peer, const char *bridge)
+{
+	struct br_uplink *u = br_uplink(a, ifindex);
+
+	if (!bridge) {
+		if (!u)
+			return;
+		if (!tracked_port(a, ifindex))	/* else its port's now */
+			dev_map(a, a->host_ns, ifindex, 0, 0);
+		*u = a->brup[--a->nbrup];
+		return;
+	}
+	if (!u) {
+		if (a->nbrup == MAX_BR_UPLINKS) {
+			cmon_log_rl(CMON_LOG_WARN, "more than %d uplink ports "
+				    "on the bridges: drops on %s not seen",
+				    MAX_BR_UPLINKS, name);
+			return;
+		}
+		u = &a->brup[a->nbrup++];
+		u->ifindex = ifindex;
+		dev_map(a, a->host_ns, ifindex, CMON_DEV_UPLINK, 1);
+	}
+	u->peer = peer;
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	snprintf(u->bridge, sizeof(u->bridge), "%s", bridge);
+	u->seen = 1;
+}
+
 /* Port @l of bridge @b (-1: a routed veth) to attach at the next look
  * (once). */
 static void pend_add(struct cmon_kagent *a, const struct cmon_nl_link *l,
@@ -865,6 +926,10 @@ static int link_event(const struct cmon_nl_link *l, void *arg)
 	}
 	/* the last event of a link says what it is: one read after a full
 	 * look may be older than the look, and those after it follow */
+	br_uplink_note(a, l->ifindex, l->name, l->link,
+		       b >= 0 && (strcmp(l->kind, "veth") ||
+				  l->link_netnsid < 0) ?
+		       a->opt.bridges[b] : NULL);
 	t = tracked_port(a, l->ifindex);
 	if (t) {
 		t->gone = *t->ct.bridge ? b < 0 || strcmp(a->opt.bridges[b],
@@ -923,17 +988,25 @@ static int look_all(struct cmon_kagent *a)
 		a->bridx[i] = 0;
 	for (i = 0; i < a->ntr; i++)
 		a->tr[i]->seen = 0;
+	for (i = 0; i < a->nbrup; i++)
+		a->brup[i].seen = 0;
 	a->npend = 0;
 	for (j = 0; j < (unsigned int)n; j++) {
 		struct tracked *t = tracked_port(a, ports[j].ifindex);
 
-		if (t)
+		if (ports[j].uplink)
+			br_uplink_note(a, ports[j].ifindex, ports[j].name,
+				       ports[j].peer_ifindex, ports[j].bridge);
+		else if (t)
 			t->seen = 1;
 		else
 			a->pend[a->npend++] = ports[j];
 	}
 	for (i = 0; i < a->ntr; i++)	/* newer than any event read */
 		a->tr[i]->gone = !a->tr[i]->seen;
+	for (i = a->nbrup; i-- > 0;)
+		if (!a->brup[i].seen)
+			br_uplink_note(a, a->brup[i].ifindex, NULL, 0, NULL);
 	a->full = 0;
 	a->last_full = cmon_time_mono();
 	a->full_cost = a->last_full - t;
@@ -1441,15 +1514,16 @@ static int nat_out_totals(struct cmon_kagent *a,
  * @ifindex) did not reach: on a container's port or a bridge, on their
  * way to a container here, its veth_out; to the host, with the host stack
  * hops on, host_in.  CMON_TP_NONE for drops in a container (after the
- * last hop towards it), towards anywhere else, and on the veth an
- * af_packet port of the switch writes to: its transmit ring sends a frame
- * the veth dropped again, so a drop there is no loss unless the counters
- * say so.
+ * last hop towards it), towards anywhere else, and on a veth an af_packet
+ * port of the switch writes to, or the other end of one (a bridge's
+ * uplink to the switch's trunk): its transmit ring sends a frame the veth
+ * dropped again, so a drop there is no loss unless the counters say so.
  */
 static uint8_t drop_before(struct cmon_kagent *a, uint32_t netns,
 			   uint32_t ifindex, uint32_t daddr)
 {
 	const struct tracked *t;
+	const struct br_uplink *u;
 	unsigned int i;
 	int on_path = 0;
 
@@ -1457,6 +1531,8 @@ static uint8_t drop_before(struct cmon_kagent *a, uint32_t netns,
 		on_path |= a->br[i].ifindex && (uint32_t)a->br[i].ifindex == ifindex;
 	if (netns == a->host_ns && (t = tracked_port(a, (int)ifindex)))
 		on_path |= !t->ct.switch_port;
+	if (netns == a->host_ns && (u = br_uplink(a, (int)ifindex)))
+		on_path |= !cmon_switch_port(a->swport, a->nswport, u->peer);
 	if (!on_path)
 		return CMON_TP_NONE;
 	if (tracked_of(a, daddr))

@@ -4,8 +4,9 @@
 # Linux bridge behind the switch's trunk port sends 1000 datagrams to a
 # service address; the switch rewrites it to C2's (on one of its own
 # af_packet ports) and C2's replies back to the service address.  The
-# Linux bridge drops 1 in 20 of C1's datagrams on their way to the switch,
-# C2's firewall 1 in 10 of what arrives; C2 echoes the rest.
+# Linux bridge drops 1 in 20 of C1's datagrams on their way out to the
+# switch, C2's firewall 1 in 10 of what arrives; C2 echoes the rest, and
+# the bridge drops 1 in 25 of the echoes as they come in from the switch.
 #   C1 -> veth_in (kernel) -> ovs_rx -> [rewritten] ovs_tx -> veth_out (C2)
 #   C2 -> ovs_rx -> [rewritten] ovs_tx -> veth_out (kernel, C1)
 # The kernel's hop before the switch counts the flow C1 sent, the one
@@ -13,12 +14,13 @@
 # the switch (as when a node NATs towards another node):
 #   - to C2: one pair, every datagram counted once, its loss exactly what
 #     the bridge dropped, at veth_in>ovs_rx (the kernel's hop before the
-#     switch in the flow after it), C2's drops shown with the kernel's
-#     reason, nothing under C1 to the service address; traced through
+#     switch in the flow after it), the bridge's and C2's drops shown
+#     with the kernel's reason, nothing under C1 to the service address; traced through
 #     the switch once the kernel's first hop knows the flow is rewritten
 #     towards a container (from the switch's first report of it on);
 #   - the echoes: one pair (the service address to C1, as they left the
-#     switch), every one counted, none lost, traced through the switch,
+#     switch), every one counted, exactly those the bridge dropped lost,
+#     at ovs_tx>veth_out, with their reason, traced through the switch,
 #     nothing under C2 to C1, the service address not taken for C2's.
 # Then, nothing dropped any more, cmon-dpdk started while C1 sends to the
 # service address: no loss shown, nothing under the service address.
@@ -45,12 +47,19 @@ ovs-ofctl add-flow "$of" "priority=100,udp,nw_dst=$VIP,tp_dst=7010,actions=mod_n
 	ovs-ofctl add-flow "$of" "priority=100,udp,nw_src=$IP2,tp_src=7010,actions=mod_nw_src:$VIP,mod_dl_src:02:00:00:00:01:00,normal" ||
 	it_fail "cannot add the switch's NAT rules"
 it_input_drop 2 7010 10
-nft -f - <<NFT || it_fail "cannot add the bridge drop"
+# (the bridge's forward hook drops on the way out of its uplink port to
+# the switch, its prerouting hook the echoes as they come in by it)
+nft -f - <<NFT || it_fail "cannot add the bridge drops"
 table bridge $CMON_PFX {
 	counter dropped {}
-	chain pre {
-		type filter hook prerouting priority 0; policy accept;
+	counter edropped {}
+	chain to_switch {
+		type filter hook forward priority 0; policy accept;
 		ip daddr $VIP udp dport 7010 numgen inc mod 20 == 0 counter name dropped drop
+	}
+	chain from_switch {
+		type filter hook prerouting priority 0; policy accept;
+		ip saddr $VIP udp sport 7010 numgen inc mod 25 == 0 counter name edropped drop
 	}
 }
 NFT
@@ -76,16 +85,20 @@ got=$(it_echo_send 1 "$VIP" 7010 1000)
 wait "$epid"
 echoed=$(sed -n "s/^echoed $(it_ip 1) //p" "$IT_TMP/echo")
 dropped=$(it_input_dropped 2)
-bdropped=$(nft list counter bridge "$CMON_PFX" dropped |
-	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+bcount() {
+	nft list counter bridge "$CMON_PFX" "$1" |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+bdropped=$(bcount dropped) edropped=$(bcount edropped)
 it_settle 2.5	# a gap is loss once three reads show it
 it_agent_stop
 q() { it_query "$@"; }
 echo "to $C2: $(q "$C1" "$C2" udp packets) packets, $(q "$C1" "$C2" udp lost) lost at [$(q "$C1" "$C2" udp loss_hops)], drops [$(q "$C1" "$C2" udp reasons)] $(q "$C1" "$C2" udp drops:NETFILTER_DROP); to the service address $(q "$C1" "$VIP" udp packets); the bridge dropped $bdropped, $C2's nft $dropped, it echoed $echoed"
-echo "echoes: the service address to $C1 $(q "$VIP" "$C1" udp packets) packets, $(q "$VIP" "$C1" udp lost) lost; $C2 to $C1 $(q "$C2" "$C1" udp packets); $C1 got $got"
+echo "echoes: the service address to $C1 $(q "$VIP" "$C1" udp packets) packets, $(q "$VIP" "$C1" udp lost) lost at [$(q "$VIP" "$C1" udp loss_hops)], drops $(q "$VIP" "$C1" udp drops:NETFILTER_DROP); $C2 to $C1 $(q "$C2" "$C1" udp packets); the bridge dropped $edropped, $C1 got $got"
 [ "$bdropped" -ge 40 ] && [ "$dropped" -ge 80 ] &&
-	[ $((echoed + dropped + bdropped)) = 1000 ] && [ "$got" = "$echoed" ] ||
-	it_fail "the path lost datagrams ($echoed echoed, $bdropped dropped by the bridge, $dropped by $C2, $got back): no truth to compare"
+	[ $((echoed + dropped + bdropped)) = 1000 ] && [ "$edropped" -ge 20 ] &&
+	[ $((got + edropped)) = "$echoed" ] ||
+	it_fail "the path lost datagrams ($echoed echoed, $bdropped dropped by the bridge, $dropped by $C2, $got back, $edropped echoes dropped by the bridge): no truth to compare"
 [ "$(q "$C1" "$C2" udp packets)" = 1000 ] ||
 	it_fail "to $C2: $(q "$C1" "$C2" udp packets) packets counted of 1000 sent"
 [ "$(q "$C1" "$C2" udp lost)" = "$bdropped" ] &&
@@ -103,8 +116,12 @@ case "$(q "$C1" "$C2" udp seg_means)" in
 *"'veth_in>ovs_rx'"*"'ovs_rx>ovs_tx'"*|*"'ovs_rx>ovs_tx'"*"'veth_in>ovs_rx'"*) ;;
 *) it_fail "to $C2: not traced through the switch: $(q "$C1" "$C2" udp seg_means)" ;;
 esac
-[ "$(q "$VIP" "$C1" udp packets)" = "$echoed" ] && [ "$(q "$VIP" "$C1" udp lost)" = 0 ] ||
-	it_fail "echoes: $(q "$VIP" "$C1" udp packets) counted, $(q "$VIP" "$C1" udp lost) lost; $C2 echoed $echoed, $C1 got them all"
+[ "$(q "$VIP" "$C1" udp packets)" = "$echoed" ] &&
+	[ "$(q "$VIP" "$C1" udp lost)" = "$edropped" ] &&
+	[ "$(q "$VIP" "$C1" udp loss_hops)" = "ovs_tx>veth_out" ] ||
+	it_fail "echoes: $(q "$VIP" "$C1" udp packets) counted, $(q "$VIP" "$C1" udp lost) lost at [$(q "$VIP" "$C1" udp loss_hops)]; $C2 echoed $echoed, the bridge dropped $edropped"
+[ "$(q "$VIP" "$C1" udp drops:NETFILTER_DROP)" = "$edropped" ] ||
+	it_fail "echoes: $(q "$VIP" "$C1" udp drops:NETFILTER_DROP) drops seen, the bridge dropped $edropped"
 # (by name: neither counted again as C2 sent them, nor the service
 # address taken for one of C2's)
 [ "$(q "$C2" "$C1" udp packets)" = 0 ] ||
