@@ -140,6 +140,7 @@ struct cmon_kagent {
 	size_t nsamp;
 	uint64_t samp_left_out;		/* pairs that found no room */
 	char *reasons[MAX_REASONS];
+	uint32_t otherhost;		/* the reason OTHERHOST, or 0 */
 	char devname[160];
 	struct cmon_names names;
 	double last_look, last_full;
@@ -220,6 +221,8 @@ static void load_reasons(struct cmon_kagent *a)
 			if (!strncmp(n, "SKB_DROP_REASON_", 16))
 				n += 16;
 			a->reasons[e->val] = strdup(n);
+			if (!strcmp(n, "OTHERHOST"))
+				a->otherhost = (uint32_t)e->val;
 		}
 	}
 	btf__free(btf);
@@ -1560,6 +1563,32 @@ static int switch_copy(struct cmon_kagent *a, uint32_t netns,
 	return t && t->ct.switch_port && tracked_of(a, daddr) != t;
 }
 
+/*
+ * Is a drop for @reason in namespace @netns of a packet towards @daddr a
+ * copy that namespace's stack was not sent?  OTHERHOST: the frame is
+ * addressed to another's MAC, a copy a bridge flooded (to a destination
+ * it has not learnt) or passed up to its own device made promiscuous (by
+ * tcpdump on it).  Unless @daddr is that namespace's own, the packet
+ * itself went on to its receiver, or was lost where its hops show.
+ */
+static int refused_copy(struct cmon_kagent *a, uint32_t netns,
+			uint32_t reason, uint32_t daddr)
+{
+	const struct tracked *t;
+	unsigned int i;
+
+	if (!reason || reason != a->otherhost)
+		return 0;
+	if (netns == a->host_ns) {
+		for (i = 0; i < a->nhaddr; i++)
+			if (a->haddr[i] == daddr)
+				return 0;
+		return 1;
+	}
+	t = tracked_of(a, daddr);
+	return !t || t->ct.netns != netns;
+}
+
 /* Where the drops read here under key @k are in a->slow, or a->nslow. */
 static unsigned int slow_find(const struct cmon_kagent *a,
 			      const struct cmon_drop_key *k)
@@ -1719,7 +1748,8 @@ static void drop_feed(struct cmon_kagent *a, const struct cmon_drop_key *k,
 	f = (struct cmon_flow){ fk.saddr, fk.daddr, fk.sport, fk.dport,
 				fk.proto };
 
-	if (switch_copy(a, k->netns, k->ifindex, to))
+	if (switch_copy(a, k->netns, k->ifindex, to) ||
+	    refused_copy(a, k->netns, k->reason, to))
 		return;
 	cmon_agg_drop(a->agg, &f, k->netns, k->ifindex, k->reason,
 		      drop_before(a, k->netns, k->ifindex, to), cnt);
