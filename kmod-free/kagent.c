@@ -140,7 +140,8 @@ struct cmon_kagent {
 	size_t nsamp;
 	uint64_t samp_left_out;		/* pairs that found no room */
 	char *reasons[MAX_REASONS];
-	uint32_t otherhost;		/* the reason OTHERHOST, or 0 */
+	/* the reasons OTHERHOST and PACKET_SOCK_ERROR, or 0 */
+	uint32_t otherhost, tap_full;
 	char devname[160];
 	struct cmon_names names;
 	double last_look, last_full;
@@ -223,6 +224,8 @@ static void load_reasons(struct cmon_kagent *a)
 			a->reasons[e->val] = strdup(n);
 			if (!strcmp(n, "OTHERHOST"))
 				a->otherhost = (uint32_t)e->val;
+			if (!strcmp(n, "PACKET_SOCK_ERROR"))
+				a->tap_full = (uint32_t)e->val;
 		}
 	}
 	btf__free(btf);
@@ -1564,29 +1567,36 @@ static int switch_copy(struct cmon_kagent *a, uint32_t netns,
 }
 
 /*
- * Is a drop for @reason in namespace @netns of a packet towards @daddr a
- * copy that namespace's stack was not sent?  OTHERHOST: the frame is
- * addressed to another's MAC, a copy a bridge flooded (to a destination
- * it has not learnt) or passed up to its own device made promiscuous (by
- * tcpdump on it).  Unless @daddr is that namespace's own, the packet
- * itself went on to its receiver, or was lost where its hops show.
+ * Is drop @k of a packet towards @daddr that of a copy, the packet itself
+ * gone on to its receiver (or lost where its hops show)?
+ * - OTHERHOST in a namespace @daddr is not of: the frame is addressed to
+ *   another's MAC, a copy a bridge flooded (to a destination it has not
+ *   learnt) or passed up to its own device made promiscuous (by tcpdump
+ *   on it), which that namespace's stack was not sent;
+ * - PACKET_SOCK_ERROR: a packet socket (tcpdump, any tap) had no room for
+ *   its copy; but on a veth an af_packet port of the switch reads, that
+ *   socket is the packet's way.
  */
-static int refused_copy(struct cmon_kagent *a, uint32_t netns,
-			uint32_t reason, uint32_t daddr)
+static int copy_dropped(struct cmon_kagent *a, const struct cmon_drop_key *k,
+			uint32_t daddr)
 {
 	const struct tracked *t;
 	unsigned int i;
 
-	if (!reason || reason != a->otherhost)
+	if (k->reason && k->reason == a->tap_full)
+		return k->netns != a->host_ns ||
+		       !cmon_switch_port(a->swport, a->nswport,
+					 (int)k->ifindex);
+	if (!k->reason || k->reason != a->otherhost)
 		return 0;
-	if (netns == a->host_ns) {
+	if (k->netns == a->host_ns) {
 		for (i = 0; i < a->nhaddr; i++)
 			if (a->haddr[i] == daddr)
 				return 0;
 		return 1;
 	}
 	t = tracked_of(a, daddr);
-	return !t || t->ct.netns != netns;
+	return !t || t->ct.netns != k->netns;
 }
 
 /* Where the drops read here under key @k are in a->slow, or a->nslow. */
@@ -1749,7 +1759,7 @@ static void drop_feed(struct cmon_kagent *a, const struct cmon_drop_key *k,
 				fk.proto };
 
 	if (switch_copy(a, k->netns, k->ifindex, to) ||
-	    refused_copy(a, k->netns, k->reason, to))
+	    copy_dropped(a, k, to))
 		return;
 	cmon_agg_drop(a->agg, &f, k->netns, k->ifindex, k->reason,
 		      drop_before(a, k->netns, k->ifindex, to), cnt);
