@@ -969,7 +969,7 @@ int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 	struct net_device *dev;
 	__u64 one = 1, *cnt, key = (__u64)skb;
 	struct cmon_record *r;
-	__u32 pkt_id;
+	__u32 pkt_id, *role;
 	int err;
 
 	if (reason < SKB_DROP_REASON_NOT_SPECIFIED)
@@ -984,7 +984,8 @@ int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 	if (!dev)
 		return 0;
 	d = cmon_dev_key(dev);
-	if (!bpf_map_lookup_elem(&cmon_devs, &d))
+	role = bpf_map_lookup_elem(&cmon_devs, &d);
+	if (!role)
 		return 0;
 	k.netns = d.netns;
 	k.ifindex = d.ifindex;
@@ -1008,6 +1009,13 @@ int BPF_PROG(cmon_kfree_skb, struct sk_buff *skb, void *location,
 		else
 			k.nat_daddr = 0;
 	}
+	/* on a bridge's uplink, only what a container on a bridge sent or
+	 * is sent: the rest goes between two ends beyond it */
+	if (*role == CMON_DEV_UPLINK &&
+	    cmon_peer_of(k.flow.saddr) != CMON_PEER_CT &&
+	    cmon_peer_of(k.nat_daddr ? k.nat_daddr : k.flow.daddr) !=
+	    CMON_PEER_CT)
+		return 0;
 	cnt = bpf_map_lookup_elem(&cmon_drops, &k);
 	if (!cnt) {
 		if (!bpf_map_update_elem(&cmon_drops, &k, &one, BPF_NOEXIST)) {

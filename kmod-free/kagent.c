@@ -1599,6 +1599,29 @@ static int copy_dropped(struct cmon_kagent *a, const struct cmon_drop_key *k,
 	return !t || t->ct.netns != k->netns;
 }
 
+/*
+ * Is drop @k, on a bridge's uplink, of a packet towards @daddr neither
+ * from nor to a container on that bridge?  Between two ends beyond it: a
+ * copy the switch flooded to its trunk that the bridge sends no further
+ * (a frame back out of the port it came in by), another host's frame on
+ * a NIC.  (The kfree_skb program passes on those with a container's
+ * address of any bridge.)
+ */
+static int beyond_uplink(struct cmon_kagent *a, const struct cmon_drop_key *k,
+			 uint32_t daddr)
+{
+	const struct br_uplink *u = k->netns == a->host_ns ?
+				    br_uplink(a, (int)k->ifindex) : NULL;
+	const struct tracked *from, *to;
+
+	if (!u)
+		return 0;
+	from = tracked_of(a, k->flow.saddr);
+	to = tracked_of(a, daddr);
+	return !(from && !strcmp(from->ct.bridge, u->bridge)) &&
+	       !(to && !strcmp(to->ct.bridge, u->bridge));
+}
+
 /* Where the drops read here under key @k are in a->slow, or a->nslow. */
 static unsigned int slow_find(const struct cmon_kagent *a,
 			      const struct cmon_drop_key *k)
@@ -1759,7 +1782,7 @@ static void drop_feed(struct cmon_kagent *a, const struct cmon_drop_key *k,
 				fk.proto };
 
 	if (switch_copy(a, k->netns, k->ifindex, to) ||
-	    copy_dropped(a, k, to))
+	    copy_dropped(a, k, to) || beyond_uplink(a, k, to))
 		return;
 	cmon_agg_drop(a->agg, &f, k->netns, k->ifindex, k->reason,
 		      drop_before(a, k->netns, k->ifindex, to), cnt);

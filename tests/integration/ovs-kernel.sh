@@ -9,7 +9,10 @@
 # A third, kernel container on one of the switch's own af_packet ports
 # gets its kernel receive hop (veth_out on the veth the switch reads):
 # drops between the switch and it are located at ovs_tx>veth_out, and the
-# host stack's copy of what it sends the switch is no loss of its.
+# host stack's copy of what it sends the switch is no loss of its; the
+# copy of what it sends the DPDK container that a switch which forgot that
+# container's MAC floods to the trunk, and the Linux bridge sends no
+# further, is no drop of its.
 # One plugged into the switch while cmon-dpdk runs is watched from then
 # on, and let go when its port goes.
 set -u
@@ -93,6 +96,19 @@ got1=$(sed -n 's/^received //p' "$IT_TMP/r1")
 dropped=$(nft list counter bridge "$CMON_PFX" dropped |
 	sed -n 's/.*packets \([0-9]*\).*/\1/p')
 dropped2=$(it_input_dropped 2)
+# A switch that has forgotten the DPDK container's MAC floods $C2's
+# datagrams to it, the trunk too; the Linux bridge, which learnt that MAC
+# behind its uplink, drops the copy (a frame back out of the port it came
+# in by): not a drop of the pair's, its packet reached the container.
+it_in 2 ip neigh replace "$IPD" lladdr "$MACD" dev eth0
+for i in 1 2 3 4 5; do
+	cmon_ovs_appctl fdb/flush >/dev/null
+	it_in 2 python3 -c "
+import socket
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x' * 64, ('$IPD', 7003))"
+	sleep 0.2
+done
+it_settle 2
 it_agent_stop
 for f in packets lost reasons drops:NETFILTER_DROP drops:NO_SOCKET; do
 	v=$(it_query "$C1" "$C2" udp "$f")
@@ -112,6 +128,10 @@ echo "af_packet port: to $C2 $to2_packets packets, $to2_lost lost [$to2_reasons]
 [ "$from2_packets" = 2000 ] && [ "$from2_lost" = 0 ] && [ "$got1" = 2000 ] &&
 	[ -z "$from2_reasons" ] ||
 	it_fail "from $C2: $from2_packets packets, $from2_lost lost [$from2_reasons], $got1 received; 2000 sent"
+flood_reasons=$(it_query "$C2" "$IPD" udp reasons)
+echo "flooded to the trunk: $C2 to the DPDK container $(it_query "$C2" "$IPD" udp packets) packets, drops [$flood_reasons]"
+[ -z "$flood_reasons" ] ||
+	it_fail "$C2 to the DPDK container: drops [$flood_reasons] shown for the copies the switch flooded to the trunk"
 for f in packets lost loss_hops reasons; do
 	eval "out_$f=\$(it_query "$C1" "$IPD" udp $f)"
 	eval "back_$f=\$(it_query "$IPD" "$C1" udp $f)"
