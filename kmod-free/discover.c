@@ -22,6 +22,11 @@ uint32_t cmon_host_netns(void)
 	return stat("/proc/self/ns/net", &st) ? 0 : (uint32_t)st.st_ino;
 }
 
+int cmon_link_to_ns(const struct cmon_nl_link *l)
+{
+	return !strcmp(l->kind, "veth") && l->link_netnsid >= 0;
+}
+
 struct ports_ctx {
 	const char *const *bridges;
 	unsigned int nbridges;
@@ -63,7 +68,7 @@ static int find_ports(const struct cmon_nl_link *l, void *arg)
 		p->peer_nsid = l->link_netnsid;
 		/* a veth whose peer is in this namespace too is an uplink
 		 * (to Open vSwitch, another bridge), not a container */
-		p->uplink = strcmp(l->kind, "veth") || l->link_netnsid < 0;
+		p->uplink = !cmon_link_to_ns(l);
 	}
 	return 0;
 }
@@ -126,8 +131,7 @@ static int find_routed(const struct cmon_nl_link *l, void *arg)
 	int sw = cmon_switch_port(c->sw, c->nsw, l->ifindex);
 	struct cmon_port *p;
 
-	if (l->master || strcmp(l->kind, "veth") || l->link_netnsid < 0 ||
-	    c->n == c->max ||
+	if (l->master || !cmon_link_to_ns(l) || c->n == c->max ||
 	    !(sw || cmon_routed_name(c->globs, c->nglobs, l->name)))
 		return 0;
 	p = &c->ports[c->n++];

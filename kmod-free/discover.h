@@ -47,6 +47,10 @@ struct cmon_port {
 
 /* Inode of the caller's network namespace. */
 uint32_t cmon_host_netns(void);
+struct cmon_nl_link;
+/* Is @l a veth whose other end is in another namespace (as a
+ * container's port is)? */
+int cmon_link_to_ns(const struct cmon_nl_link *l);
 /*
  * List the ports of the named bridges: veths to containers, and the
  * others with uplink set (a veth whose peer is in this namespace too, to

@@ -287,15 +287,24 @@ static const struct tracked *tracked_of(struct cmon_kagent *a, uint32_t addr)
 	return NULL;
 }
 
-static const char *name_ip(void *ctx, uint32_t addr)
+/* Is @addr one of the host's (those in cmon_peers, with host hops)? */
+static int host_addr(const struct cmon_kagent *a, uint32_t addr)
 {
-	struct cmon_kagent *a = ctx;
-	const struct tracked *t;
 	unsigned int i;
 
 	for (i = 0; i < a->nhaddr; i++)
 		if (a->haddr[i] == addr)
-			return a->hostname;
+			return 1;
+	return 0;
+}
+
+static const char *name_ip(void *ctx, uint32_t addr)
+{
+	struct cmon_kagent *a = ctx;
+	const struct tracked *t;
+
+	if (host_addr(a, addr))
+		return a->hostname;
 	t = tracked_of(a, addr);
 	return t ? t->ct.name : NULL;
 }
@@ -933,9 +942,7 @@ static int link_event(const struct cmon_nl_link *l, void *arg)
 	/* the last event of a link says what it is: one read after a full
 	 * look may be older than the look, and those after it follow */
 	br_uplink_note(a, l->ifindex, l->name, l->link,
-		       b >= 0 && (strcmp(l->kind, "veth") ||
-				  l->link_netnsid < 0) ?
-		       a->opt.bridges[b] : NULL);
+		       b >= 0 && !cmon_link_to_ns(l) ? a->opt.bridges[b] : NULL);
 	t = tracked_port(a, l->ifindex);
 	if (t) {
 		t->gone = *t->ct.bridge ? b < 0 || strcmp(a->opt.bridges[b],
@@ -945,8 +952,7 @@ static int link_event(const struct cmon_nl_link *l, void *arg)
 		return 0;
 	}
 	pend_drop(a, l->ifindex);
-	if ((b >= 0 || routed) && !strcmp(l->kind, "veth") &&
-	    l->link_netnsid >= 0) {
+	if ((b >= 0 || routed) && cmon_link_to_ns(l)) {
 		pend_add(a, l, b);
 		a->links_changed = 1;
 	}
@@ -1543,10 +1549,8 @@ static uint8_t drop_before(struct cmon_kagent *a, uint32_t netns,
 		return CMON_TP_NONE;
 	if (tracked_of(a, daddr))
 		return CMON_TP_VETH_OUT;
-	for (i = 0; i < a->nhaddr && !a->opt.no_host_hops; i++)
-		if (a->haddr[i] == daddr)
-			return CMON_TP_HOST_IN;
-	return CMON_TP_NONE;
+	return !a->opt.no_host_hops && host_addr(a, daddr) ? CMON_TP_HOST_IN :
+							    CMON_TP_NONE;
 }
 
 /*
@@ -1581,7 +1585,6 @@ static int copy_dropped(struct cmon_kagent *a, const struct cmon_drop_key *k,
 			uint32_t daddr)
 {
 	const struct tracked *t;
-	unsigned int i;
 
 	if (k->reason && k->reason == a->tap_full)
 		return k->netns != a->host_ns ||
@@ -1589,12 +1592,8 @@ static int copy_dropped(struct cmon_kagent *a, const struct cmon_drop_key *k,
 					 (int)k->ifindex);
 	if (!k->reason || k->reason != a->otherhost)
 		return 0;
-	if (k->netns == a->host_ns) {
-		for (i = 0; i < a->nhaddr; i++)
-			if (a->haddr[i] == daddr)
-				return 0;
-		return 1;
-	}
+	if (k->netns == a->host_ns)
+		return !host_addr(a, daddr);
 	t = tracked_of(a, daddr);
 	return !t || t->ct.netns != k->netns;
 }
