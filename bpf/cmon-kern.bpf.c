@@ -121,16 +121,20 @@ static __always_inline int cmon_flow_unnat(const struct sk_buff *k,
 
 /* Keep flow @to under flow @from in the LRU map @map (cmon_nat,
  * cmon_nat_out): written only if it changed, the lookup keeping the entry
- * fresh. */
-static __always_inline void cmon_nat_keep(void *map,
-					  const struct cmon_flow_key *from,
-					  const struct cmon_flow_key *to)
+ * fresh.  1 if it made an entry (one another CPU made meanwhile is
+ * written over, not counted). */
+static __always_inline int cmon_nat_keep(void *map,
+					 const struct cmon_flow_key *from,
+					 const struct cmon_flow_key *to)
 {
 	struct cmon_flow_key *was = bpf_map_lookup_elem(map, from);
 
+	if (!was && !bpf_map_update_elem(map, from, to, BPF_NOEXIST))
+		return 1;
 	if (!was || cmon_key_w0(was) != cmon_key_w0(to) ||
 	    cmon_key_w1(was) != cmon_key_w1(to))
 		bpf_map_update_elem(map, from, to, BPF_ANY);
+	return 0;
 }
 
 /* cmon_flow_unnat() at a container's veth, its last hop, keeping the two
@@ -157,8 +161,8 @@ static __noinline void cmon_flow_nat_out(struct __sk_buff *skb,
 	struct cmon_flow_key sent = *f;
 
 	if (cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), &sent) &&
-	    cmon_peer_of(sent.saddr))
-		cmon_nat_keep(&cmon_nat_out, &sent, f);
+	    cmon_peer_of(sent.saddr) && cmon_nat_keep(&cmon_nat_out, &sent, f))
+		cmon_stat(CMON_EV_NAT_OUT_NEW);
 }
 
 /*

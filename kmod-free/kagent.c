@@ -105,8 +105,8 @@ struct cmon_kagent {
 	const volatile struct cmon_hop_slot *hop_cache;	/* mmap */
 	size_t hop_nslots, hop_cache_len;
 	/* entries the LRU maps evicted (made - present at the last read),
-	 * by CMON_EV_*_NEW - CMON_EV_HOP_NEW */
-	uint64_t evicted[3];
+	 * by their CMON_EV_*_NEW */
+	uint64_t evicted[CMON_EV_MAX];
 	/* drops the programs could not read, read here (cmon_drop_ev):
 	 * counted by key as cmon_drops counts the others */
 	struct perf_buffer *pb;
@@ -1425,28 +1425,37 @@ static int nat_out_room(struct cmon_kagent *a, size_t n)
 /* Read cmon_nat_out, the flows this node NATed on their way from its own
  * endpoints to another node, as sent and as they left, and those the
  * switch rewrote on their way here (a->renamed), into a->nat_out: with
- * what it kept from before and used since. */
-static void nat_out_read(struct cmon_kagent *a)
+ * what it kept from before and used since.  Returns how many entries
+ * the map held. */
+static size_t nat_out_read(struct cmon_kagent *a)
 {
-	int fd = bpf_map__fd(a->skel->maps.cmon_nat_out);
-	struct cmon_flow_key k, nk, *prev = NULL;
-	size_t i, n = 0;
+	enum { BATCH = 256 };
+	int fd = bpf_map__fd(a->skel->maps.cmon_nat_out), err;
+	struct cmon_flow_key keys[BATCH], left[BATCH];
+	uint32_t at = 0, next, got;
+	size_t i, n = 0, present = 0, calls = 0;
 
 	for (i = 0; i < a->nnat_out; i++)
 		if (a->nat_out[i].kept) {
 			a->nat_out[n] = a->nat_out[i];
 			a->nat_out[n++].kept = 0;
 		}
-	while (!bpf_map_get_next_key(fd, prev, &nk)) {
-		k = nk;
-		prev = &k;
-		if (nat_out_room(a, n))
+	/* in batches, a system call each (the map holds --flow-entries) */
+	do {
+		got = BATCH;
+		err = bpf_map_lookup_batch(fd, calls++ ? &at : NULL, &next,
+					   keys, left, &got, NULL);
+		if (err && err != -ENOENT) {
+			cmon_log_rl(CMON_LOG_WARN, "reading cmon_nat_out: %s",
+				    strerror(-err));
 			break;
-		if (!bpf_map_lookup_elem(fd, &k, &a->nat_out[n].left)) {
-			a->nat_out[n].sent = k;
-			a->nat_out[n++].kept = 1;
 		}
-	}
+		for (i = 0; i < got && !nat_out_room(a, n); i++)
+			a->nat_out[n++] = (struct nat_out){ keys[i], left[i],
+							    1 };
+		present += got;
+		at = next;
+	} while (!err);
 	for (i = 0; i < a->nrenamed && !nat_out_room(a, n); i++)
 		a->nat_out[n++] = (struct nat_out){
 			flow_key_of(&a->renamed[i].from),
@@ -1456,6 +1465,7 @@ static void nat_out_read(struct cmon_kagent *a)
 	for (i = 1, a->nnat_out = !!n; i < n; i++)
 		if (nat_out_cmp(&a->nat_out[a->nnat_out - 1], &a->nat_out[i]))
 			a->nat_out[a->nnat_out++] = a->nat_out[i];
+	return present;
 }
 
 /* A flow this node counted before it NATed it on its way to another node
@@ -1754,16 +1764,16 @@ static uint64_t stat_sum(struct cmon_kagent *a, uint32_t idx)
 }
 
 /*
- * What the LRU map @i (CMON_EV_*_NEW - CMON_EV_HOP_NEW) evicted since
- * the last read: entries made (counted by the programs before this read)
- * minus entries present now.  1 if that grew.
+ * What the LRU map whose entries made the programs count in @e
+ * (CMON_EV_*_NEW) evicted since the last read: entries made (@made, read
+ * before the map) minus entries present now.  1 if that grew.
  */
-static int count_evictions(struct cmon_kagent *a, int i, uint64_t made,
-			   size_t present)
+static int count_evictions(struct cmon_kagent *a, enum cmon_event e,
+			   uint64_t made, size_t present)
 {
-	if (made <= present || made - present <= a->evicted[i])
+	if (made <= present || made - present <= a->evicted[e])
 		return 0;
-	a->evicted[i] = made - present;
+	a->evicted[e] = made - present;
 	return 1;
 }
 
@@ -1800,22 +1810,24 @@ static void read_counters(struct cmon_kagent *a)
 	size_t present[3] = { 0 };
 	int fd, n, i;
 
-	/* (not [1]: the sequence numbers' array is no LRU map, and the
-	 * programs count the places they take from another flow) */
+	/* (made first: an entry made while the map is read is never taken
+	 * for one evicted) */
 	made[0] = stat_sum(a, CMON_EV_HOP_NEW);
-	made[2] = stat_sum(a, CMON_EV_DROP_NEW);
+	made[1] = stat_sum(a, CMON_EV_DROP_NEW);
+	made[2] = stat_sum(a, CMON_EV_NAT_OUT_NEW);
 	n = cmon_hop_totals(bpf_map__fd(a->skel->maps.cmon_hops),
 			    a->hop_cache, a->hop_nslots, &t, &present[0]);
 	if (n < 0)
 		cmon_log_rl(CMON_LOG_WARN, "reading hop counters: %s",
 			    strerror(-n));
-	nat_out_read(a);
+	present[2] = nat_out_read(a);
+	count_evictions(a, CMON_EV_NAT_OUT_NEW, made[2], present[2]);
 	if (n > 0) {
 		n = nat_out_totals(a, t, n);
 		qsort(t, n, sizeof(*t), upstream_first);
 	}
 	/* counters the map evicted may be among those fed now */
-	if (count_evictions(a, 0, made[0], present[0]))
+	if (count_evictions(a, CMON_EV_HOP_NEW, made[0], present[0]))
 		cmon_agg_counters_evicted(a->agg);
 	for (i = 0; i < n; i++) {
 		const struct cmon_hop_key *k = &t[i].key;
@@ -1836,13 +1848,13 @@ static void read_counters(struct cmon_kagent *a)
 		dprev = &dk;
 		if (bpf_map_lookup_elem(fd, &dk, &cnt))
 			continue;
-		present[2]++;
+		present[1]++;
 		drop_feed(a, &dk, cnt + slow_take(a, &dk, taken));
 	}
 	for (i = 0; i < (int)a->nslow; i++)	/* drops read here alone */
 		if (!taken[i])
 			drop_feed(a, &a->slow[i].k, a->slow[i].n);
-	count_evictions(a, 2, made[2], present[2]);
+	count_evictions(a, CMON_EV_DROP_NEW, made[1], present[1]);
 }
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt,
@@ -1873,8 +1885,9 @@ unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 		if (!(CMON_EV_KERNEL & CMON_EV_BIT(i)))
 			continue;
 		/* entries made are reported as entries evicted */
-		if (i == CMON_EV_HOP_NEW || i == CMON_EV_DROP_NEW)
-			v = a->evicted[i - CMON_EV_HOP_NEW];
+		if (i == CMON_EV_HOP_NEW || i == CMON_EV_DROP_NEW ||
+		    i == CMON_EV_NAT_OUT_NEW)
+			v = a->evicted[i];
 		else
 			v = stat_sum(a, i);
 		if (i == CMON_EV_DROP_UNREAD)
@@ -2178,6 +2191,9 @@ struct cmon_kagent *cmon_kagent_start(const struct cmon_kopts *o,
 	a->skel->rodata->cmon_skb_carrier = !o->carrier_bytes;
 	bpf_map__set_max_entries(a->skel->maps.cmon_hop_cache, a->hop_nslots);
 	bpf_map__set_max_entries(a->skel->maps.cmon_hops, o->flow_entries);
+	/* the flows NATed: as many as are counted */
+	bpf_map__set_max_entries(a->skel->maps.cmon_nat, o->flow_entries);
+	bpf_map__set_max_entries(a->skel->maps.cmon_nat_out, o->flow_entries);
 	/* four words a flow in the sequence numbers' array, two a bucket:
 	 * a flow loses its word to others seldom */
 	seq_slots = 1024;

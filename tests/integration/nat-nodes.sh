@@ -16,11 +16,18 @@
 #     receive hop (--ct-hops)
 #   - the echoes: one pair, C2 to C1, shown by C1's node, every one
 #     counted, none lost, traced, none under the service address to C1
+#   - a burst of 6000 new connections to the service address, one
+#     datagram each, sent faster than an interval (more flows NATed on
+#     their way out than the overlay hop kept before): every one counted
+#     under C1 to C2 on both nodes, none under the service address, none
+#     lost
 #   - TCP: its bytes arrive as sent; one pair each way, none under the
 #     service address, none lost
 #   - C2 sending to a port node 1 publishes for C1 (DNAT on the receiving
 #     node), C1 echoing: one pair each way, on both nodes, named as C2
 #     sent it (to node 1's address), every datagram counted once
+#   - node 1's agent again with room for 1024 flows (--flow-entries), and
+#     a burst of 3000: the flows it forgot counted (nat_out_evicted)
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtnn
@@ -36,6 +43,7 @@ table ip $CMON_PFX {
 	chain pre {
 		type nat hook prerouting priority -100;
 		ip daddr $VIP udp dport 5009 dnat to $IP2:5010
+		ip daddr $VIP udp dport 5011 dnat to $IP2:5011
 		ip daddr $VIP tcp dport 5012 dnat to $IP2:5002
 		ip daddr $NODE1 udp dport 6009 dnat to $IP1:5010
 	}
@@ -54,6 +62,26 @@ epid=$!
 got=$(it_echo_send 1 $VIP 5009 1000)
 wait "$epid"
 echoed=$(sed -n "s/^echoed $IP1 //p" "$IT_TMP/echo")
+# burst N: N datagrams from C1 to the service address, each from a
+# source port of its own (a raw socket, no checksum), 100 a millisecond;
+# prints how many C2 got
+burst() {
+	it_udp_recv 2 5011
+	rpid=$!
+	it_in 1 python3 -c "
+import socket, struct, time
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+for i in range($1):
+    s.sendto(struct.pack('!HHHH', 20000 + i, 5011, 40, 0) + b'b' * 32,
+             ('$VIP', 0))
+    if i % 100 == 99:
+        time.sleep(0.001)
+" || it_fail "the burst's sender failed"
+	wait "$rpid"
+	sed -n 's/^received //p' "$IT_TMP/r2"
+}
+BURST=6000
+burst=$(burst $BURST)
 head -c 20M /dev/urandom >"$IT_TMP/data"
 want=$(sha256sum <"$IT_TMP/data" | cut -d' ' -f1)
 it_in 2 sh -c "socat -u TCP-LISTEN:5002,reuseaddr - | sha256sum" >"$IT_TMP/got" &
@@ -79,8 +107,12 @@ echo "node 2, C1 to C2: packets=$(n2 $IP1 $IP2 udp packets) lost=$(n2 $IP1 $IP2 
 echo "to the service: node 1 $(n1 $IP1 $VIP udp packets), node 2 $(n2 $IP1 $VIP udp packets); C1 to C2 on node 1: $(n1 $IP1 $IP2 udp packets)"
 echo "echoes: node 1, C2 to C1: packets=$(n1 $IP2 $IP1 udp packets) lost=$(n1 $IP2 $IP1 udp lost) at [$(n1 $IP2 $IP1 udp loss_hops)]; from the service $(n1 $VIP $IP1 udp packets); C2 echoed $echoed, C1 got $got"
 [ "$fw" -gt 0 ] && [ "$echoed" -gt 0 ] || it_fail "no drop or no echo: the setup is wrong"
-[ "$(n2 $IP1 $IP2 udp packets)" = 1000 ] ||
-	it_fail "node 2: $(n2 $IP1 $IP2 udp packets) packets from C1 to C2 counted of 1000 sent"
+echo "the burst: C2 got $burst of $BURST; flows forgotten: node 1 $(n1 - - - nat_out_evicted)"
+[ "$burst" = $BURST ] || it_fail "C2 got $burst of the burst's $BURST datagrams"
+[ "$(n1 - - - nat_out_evicted)" = 0 ] ||
+	it_fail "node 1 forgot $(n1 - - - nat_out_evicted) flows NATed on their way out"
+[ "$(n2 $IP1 $IP2 udp packets)" = $((1000 + BURST)) ] ||
+	it_fail "node 2: $(n2 $IP1 $IP2 udp packets) packets from C1 to C2 counted of $((1000 + BURST)) sent"
 for n in n1 n2; do
 	[ "$($n $IP1 $VIP udp packets)" = 0 ] ||
 		it_fail "$n: $($n $IP1 $VIP udp packets) packets counted again under the service address"
@@ -128,6 +160,17 @@ for n in n1 n2; do
 		it_fail "$n: $($n $NODE1 $IP2 udp packets) echoes from the published port counted, C2 got $pgot"
 done
 [ "$pechoed" = 300 ] && [ "$(n1 $IP2 $IP1 udp packets)" = "$echoed" ] &&
-	[ "$(n2 $IP1 $IP2 udp packets)" = 1000 ] ||
+	[ "$(n2 $IP1 $IP2 udp packets)" = $((1000 + BURST)) ] ||
 	it_fail "the published port's traffic counted again under C1 and C2"
+
+# room for fewer flows than a burst makes in an interval: what is
+# forgotten is counted
+it_node_exporter 1 --flow-entries 1024
+[ "$(burst 3000)" = 3000 ] || it_fail "C2 missed datagrams of the second burst"
+sleep 1
+kill -INT "$PID_1" && wait "$PID_1" || it_fail "node 1's agent exited with $?"
+forgot=$(n1 - - - nat_out_evicted)
+echo "--flow-entries 1024, a burst of 3000: nat_out_evicted $forgot"
+[ "$forgot" -ge 1000 ] && [ "$forgot" -le 3000 ] ||
+	it_fail "node 1 counted $forgot flows forgotten of a burst of 3000 with room for 1024"
 echo "PASS: traffic NATed on the sending node is one pair across the nodes, its loss exact"
