@@ -279,6 +279,8 @@ cmon_ovs_stop() {
 	done
 	cmon_ovs_kill "$CMON_OVS_DIR/vswitchd.pid"
 	cmon_ovs_kill "$CMON_OVS_DIR/ovsdb.pid"
+	# the tap the netdev datapath made for the bridge outlives the switch
+	ip link del "${CMON_OVS_BR:-${CMON_PFX}ovs}" 2>/dev/null || true
 	umount "$CMON_OVS_DIR/huge" 2>/dev/null || true
 	rm -rf "/var/run/dpdk/$CMON_OVS_PREFIX"
 	if [ -f "$CMON_OVS_DIR/nr_hugepages.orig" ]; then
