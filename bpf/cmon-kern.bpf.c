@@ -46,6 +46,8 @@
 #define CMON_TC_NEXT	(-1)	/* TC_ACT_UNSPEC, TCX_NEXT */
 #define CMON_TC_DROP	2	/* TC_ACT_SHOT */
 
+#define CMON_IFF_PROMISC	0x100	/* in net_device's flags */
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Address of the kernel skb behind a tc context: the tracepoint key. */
@@ -293,6 +295,41 @@ static __always_inline int cmon_fits_mtu(struct __sk_buff *skb, __u32 grow)
 	struct net_device *dev = k->dev;
 
 	return skb->len + grow <= dev->mtu + dev->hard_header_len;
+}
+
+/*
+ * Is the frame @skb, on its way into a container (at the egress of the
+ * host's end of its veth, or at the ingress of its own interface), a copy
+ * that a bridge or a switch flooded there but sent to another: to a
+ * unicast MAC address other than the container's interface's, which is
+ * not promiscuous either?  Its stack drops it (OTHERHOST): it is not a
+ * packet of its flow delivered.  The interface's fields are those the
+ * kernel reads next, to pass the frame on.
+ */
+static __always_inline int cmon_foreign_copy(struct __sk_buff *skb)
+{
+	const __u8 *data = (const __u8 *)(long)skb->data;
+	const __u8 *end = (const __u8 *)(long)skb->data_end;
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+	const struct net_device *to = k->dev;
+	const struct veth_priv *priv;
+
+	if (!bpf_core_type_exists(struct veth_priv) || data + 6 > end ||
+	    data[0] & 1)		/* broadcast, multicast */
+		return 0;
+	if (!BPF_CORE_READ_BITFIELD(k, tc_at_ingress)) {
+		/* the host's end: the container's is its peer */
+		priv = bpf_rdonly_cast(&k->dev->priv,
+				       bpf_core_type_id_kernel(struct veth_priv));
+		to = priv->peer;
+		if (!to)
+			return 0;
+	}
+	if (to->flags & CMON_IFF_PROMISC)
+		return 0;
+	return *(const __u32 *)data != *(const __u32 *)to->dev_addr_shadow ||
+	       *(const __u16 *)(data + 4) !=
+		       *(const __u16 *)(to->dev_addr_shadow + 4);
 }
 
 /* The annotation waiting beside @skb's buffer (cmon_skb_anns), or NULL.
@@ -673,7 +710,7 @@ static __noinline int cmon_strip(struct __sk_buff *skb, struct cmon_pkt *p,
 	cmon_capture_end(ev, a, tp, carrier, now, err);
 	if (err)
 		cmon_count_failure(err, 1);
-	else
+	else if (rec)
 		*rec = cmon_emit(skb, &p->flow, p->tot_len - CMON_ANN_WIRE_LEN,
 				 a, tp, carrier, segs, now);
 	return err;
@@ -722,6 +759,15 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 	struct cmon_hop_slot *slot;
 	int err = -1, rec = 0;
 
+	/* a copy flooded to the wrong container: its annotation, if in its
+	 * bytes, stripped, and nothing else */
+	if (tp == CMON_TP_VETH_OUT && cmon_foreign_copy(skb)) {
+		cmon_stat(CMON_EV_FOREIGN_COPIES);
+		if (cmon_carries_ann(p) &&
+		    cmon_strip(skb, p, tp, NULL) == CMON_DAMAGED)
+			return CMON_TC_DROP;
+		return CMON_TC_NEXT;
+	}
 	if (tp == CMON_TP_VETH_OUT)
 		cmon_flow_unnat_out(skb, &p->flow);
 	else
@@ -777,6 +823,10 @@ int cmon_veth_out(struct __sk_buff *skb)
 
 	if (cmon_parse_plain(skb, &f, &pkt_id))
 		return cmon_veth_out_full(skb);
+	if (cmon_foreign_copy(skb)) {
+		cmon_stat(CMON_EV_FOREIGN_COPIES);
+		return CMON_TC_NEXT;
+	}
 	cmon_flow_unnat_out(skb, &f);
 	s = cmon_count_hop(&f, CMON_TP_VETH_OUT, 1, skb->len - CMON_ETH_HLEN);
 	if (cmon_skb_waiting(skb))

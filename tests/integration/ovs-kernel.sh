@@ -12,7 +12,8 @@
 # host stack's copy of what it sends the switch is no loss of its; the
 # copy of what it sends the DPDK container that a switch which forgot that
 # container's MAC floods to the trunk, and the Linux bridge sends no
-# further, is no drop of its.
+# further, is no drop of its; a frame flooded to it for another is not
+# counted there.
 # One plugged into the switch while cmon-dpdk runs is watched from then
 # on, and let go when its port goes.
 set -u
@@ -96,6 +97,33 @@ got1=$(sed -n 's/^received //p' "$IT_TMP/r1")
 dropped=$(nft list counter bridge "$CMON_PFX" dropped |
 	sed -n 's/.*packets \([0-9]*\).*/\1/p')
 dropped2=$(it_input_dropped 2)
+# Echoes between $C1 and the DPDK container, each after the switch forgot
+# every MAC: it floods them to $C2's af_packet port too (until it learns
+# again), copies $C2's eth0 drops as OTHERHOST, as many as an nft counter
+# there sees: counted apart, not in their flow.  (Before $C2 speaks again
+# below: the switch forgets its MAC too.)
+it_settle 1
+copies0=$(it_query - - - foreign_copies)
+it_in 2 nft -f - <<NFT || it_fail "cannot add $C2's counter of copies"
+table netdev $CMON_PFX {
+	counter otherhost {}
+	chain in {
+		type filter hook ingress device eth0 priority 0; policy accept;
+		meta pkttype other ip protocol icmp counter name otherhost
+	}
+}
+NFT
+for i in 1 2 3 4 5; do
+	cmon_ovs_appctl fdb/flush >/dev/null
+	it_in 1 ping -c 1 -W 1 "$IPD" >/dev/null
+done
+it_settle 1
+copies=$(($(it_query - - - foreign_copies) - copies0))
+otherhost=$(it_in 2 nft list counter netdev "$CMON_PFX" otherhost |
+	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+echo "echoes flooded to $C2: $otherhost (its nft), $copies counted apart"
+[ "$otherhost" -ge 5 ] && [ "$copies" = "$otherhost" ] ||
+	it_fail "$copies copies flooded to $C2 counted apart; its nft saw $otherhost"
 # A switch that has forgotten the DPDK container's MAC floods $C2's
 # datagrams to it, the trunk too; the Linux bridge, which learnt that MAC
 # behind its uplink, drops the copy (a frame back out of the port it came
