@@ -46,8 +46,6 @@
 #define CMON_TC_NEXT	(-1)	/* TC_ACT_UNSPEC, TCX_NEXT */
 #define CMON_TC_DROP	2	/* TC_ACT_SHOT */
 
-#define CMON_IFF_PROMISC	0x100	/* in net_device's flags */
-
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Address of the kernel skb behind a tc context: the tracepoint key. */
@@ -301,10 +299,12 @@ static __always_inline int cmon_fits_mtu(struct __sk_buff *skb, __u32 grow)
  * Is the frame @skb, on its way into a container (at the egress of the
  * host's end of its veth, or at the ingress of its own interface), a copy
  * that a bridge or a switch flooded there but sent to another: to a
- * unicast MAC address other than the container's interface's, which is
- * not promiscuous either?  Its stack drops it (OTHERHOST): it is not a
- * packet of its flow delivered.  The interface's fields are those the
- * kernel reads next, to pass the frame on.
+ * unicast MAC address other than the container's interface's, an
+ * interface that passes no frame on at layer 2 either (no bridge,
+ * macvlan or switch of the container's own on it: its rx_handler)?  Its
+ * stack drops it (OTHERHOST), promiscuous or not: it is not a packet of
+ * its flow delivered.  The interface's fields are those the kernel reads
+ * next, to pass the frame on.
  */
 static __always_inline int cmon_foreign_copy(struct __sk_buff *skb)
 {
@@ -325,7 +325,7 @@ static __always_inline int cmon_foreign_copy(struct __sk_buff *skb)
 		if (!to)
 			return 0;
 	}
-	if (to->flags & CMON_IFF_PROMISC)
+	if (to->rx_handler)
 		return 0;
 	return *(const __u32 *)data != *(const __u32 *)to->dev_addr_shadow ||
 	       *(const __u16 *)(data + 4) !=

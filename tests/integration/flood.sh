@@ -56,7 +56,11 @@ echo "packets=$pkts drops [$reasons]"
 # its port), container 3's copies delivered: only the copy sent to the
 # receiver's address counts, so the pair shows exactly the drops, at
 # veth_in>veth_out (every copy counted would hide them); container 3's
-# copies are counted apart, as foreign_copies.
+# copies are counted apart, as foreign_copies, though it made its
+# interface promiscuous (as tcpdump in it would: its stack still drops
+# them).
+it_in 3 ip link set dev eth0 promisc on ||
+	it_fail "cannot make container 3's interface promiscuous"
 nft -f - <<NFT || it_fail "cannot install the nft drop rule"
 table bridge $CMON_PFX {
 	counter dropped { }
