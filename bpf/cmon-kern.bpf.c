@@ -145,8 +145,9 @@ static __noinline void cmon_flow_unnat_out(struct __sk_buff *skb,
 {
 	struct cmon_flow_key got = *f;
 
-	if (cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), f))
-		cmon_nat_keep(&cmon_nat, &got, f);
+	if (cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), f) &&
+	    cmon_nat_keep(&cmon_nat, &got, f))
+		cmon_stat(CMON_EV_NAT_NEW);
 }
 
 /*
@@ -162,7 +163,7 @@ static __noinline void cmon_flow_nat_out(struct __sk_buff *skb,
 
 	if (cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), &sent) &&
 	    cmon_peer_of(sent.saddr) && cmon_nat_keep(&cmon_nat_out, &sent, f))
-		cmon_stat(CMON_EV_NAT_OUT_NEW);
+		cmon_stat(CMON_EV_NAT_NEW);
 }
 
 /*

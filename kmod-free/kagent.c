@@ -1422,6 +1422,58 @@ static int nat_out_room(struct cmon_kagent *a, size_t n)
 	return 0;
 }
 
+/*
+ * Read the NAT map @fd (cmon_nat, cmon_nat_out: a flow to a flow) in
+ * batches, a system call each (it holds --flow-entries), handing each
+ * batch to @take (NULL: only counted) with @ctx.  Returns how many
+ * entries it held.
+ */
+static size_t nat_map_read(int fd, const char *name,
+			   void (*take)(void *ctx,
+					const struct cmon_flow_key *from,
+					const struct cmon_flow_key *to,
+					uint32_t n),
+			   void *ctx)
+{
+	enum { BATCH = 256 };
+	struct cmon_flow_key from[BATCH], to[BATCH];
+	uint32_t at = 0, next, got;
+	size_t present = 0, calls = 0;
+	int err;
+
+	do {
+		got = BATCH;
+		err = bpf_map_lookup_batch(fd, calls++ ? &at : NULL, &next,
+					   from, to, &got, NULL);
+		if (err && err != -ENOENT) {
+			cmon_log_rl(CMON_LOG_WARN, "reading %s: %s", name,
+				    strerror(-err));
+			break;
+		}
+		if (take)
+			take(ctx, from, to, got);
+		present += got;
+		at = next;
+	} while (!err);
+	return present;
+}
+
+/* Where nat_out_read() puts what it reads. */
+struct nat_out_fill {
+	struct cmon_kagent *a;
+	size_t n;		/* entries of a->nat_out filled */
+};
+
+static void nat_out_take(void *ctx, const struct cmon_flow_key *sent,
+			 const struct cmon_flow_key *left, uint32_t got)
+{
+	struct nat_out_fill *f = ctx;
+	uint32_t i;
+
+	for (i = 0; i < got && !nat_out_room(f->a, f->n); i++)
+		f->a->nat_out[f->n++] = (struct nat_out){ sent[i], left[i], 1 };
+}
+
 /* Read cmon_nat_out, the flows this node NATed on their way from its own
  * endpoints to another node, as sent and as they left, and those the
  * switch rewrote on their way here (a->renamed), into a->nat_out: with
@@ -1429,33 +1481,17 @@ static int nat_out_room(struct cmon_kagent *a, size_t n)
  * the map held. */
 static size_t nat_out_read(struct cmon_kagent *a)
 {
-	enum { BATCH = 256 };
-	int fd = bpf_map__fd(a->skel->maps.cmon_nat_out), err;
-	struct cmon_flow_key keys[BATCH], left[BATCH];
-	uint32_t at = 0, next, got;
-	size_t i, n = 0, present = 0, calls = 0;
+	struct nat_out_fill f = { a, 0 };
+	size_t i, n, present;
 
 	for (i = 0; i < a->nnat_out; i++)
 		if (a->nat_out[i].kept) {
-			a->nat_out[n] = a->nat_out[i];
-			a->nat_out[n++].kept = 0;
+			a->nat_out[f.n] = a->nat_out[i];
+			a->nat_out[f.n++].kept = 0;
 		}
-	/* in batches, a system call each (the map holds --flow-entries) */
-	do {
-		got = BATCH;
-		err = bpf_map_lookup_batch(fd, calls++ ? &at : NULL, &next,
-					   keys, left, &got, NULL);
-		if (err && err != -ENOENT) {
-			cmon_log_rl(CMON_LOG_WARN, "reading cmon_nat_out: %s",
-				    strerror(-err));
-			break;
-		}
-		for (i = 0; i < got && !nat_out_room(a, n); i++)
-			a->nat_out[n++] = (struct nat_out){ keys[i], left[i],
-							    1 };
-		present += got;
-		at = next;
-	} while (!err);
+	present = nat_map_read(bpf_map__fd(a->skel->maps.cmon_nat_out),
+			       "cmon_nat_out", nat_out_take, &f);
+	n = f.n;
 	for (i = 0; i < a->nrenamed && !nat_out_room(a, n); i++)
 		a->nat_out[n++] = (struct nat_out){
 			flow_key_of(&a->renamed[i].from),
@@ -1814,14 +1850,16 @@ static void read_counters(struct cmon_kagent *a)
 	 * for one evicted) */
 	made[0] = stat_sum(a, CMON_EV_HOP_NEW);
 	made[1] = stat_sum(a, CMON_EV_DROP_NEW);
-	made[2] = stat_sum(a, CMON_EV_NAT_OUT_NEW);
+	made[2] = stat_sum(a, CMON_EV_NAT_NEW);
 	n = cmon_hop_totals(bpf_map__fd(a->skel->maps.cmon_hops),
 			    a->hop_cache, a->hop_nslots, &t, &present[0]);
 	if (n < 0)
 		cmon_log_rl(CMON_LOG_WARN, "reading hop counters: %s",
 			    strerror(-n));
-	present[2] = nat_out_read(a);
-	count_evictions(a, CMON_EV_NAT_OUT_NEW, made[2], present[2]);
+	present[2] = nat_out_read(a) +
+		     nat_map_read(bpf_map__fd(a->skel->maps.cmon_nat),
+				  "cmon_nat", NULL, NULL);
+	count_evictions(a, CMON_EV_NAT_NEW, made[2], present[2]);
 	if (n > 0) {
 		n = nat_out_totals(a, t, n);
 		qsort(t, n, sizeof(*t), upstream_first);
@@ -1886,7 +1924,7 @@ unsigned int cmon_kagent_counters(struct cmon_kagent *a,
 			continue;
 		/* entries made are reported as entries evicted */
 		if (i == CMON_EV_HOP_NEW || i == CMON_EV_DROP_NEW ||
-		    i == CMON_EV_NAT_OUT_NEW)
+		    i == CMON_EV_NAT_NEW)
 			v = a->evicted[i];
 		else
 			v = stat_sum(a, i);

@@ -58,9 +58,10 @@ enum cmon_event {
 	CMON_EV_SKB_UNCLAIMED,	/* an annotation left beside its packet (the
 				 * skb carrier) that its strip hop never
 				 * took: the packet lost on its way */
-	CMON_EV_NAT_OUT_NEW,	/* entries made in the kernel's cmon_nat_out
-				 * (flows NATed on their way to another
-				 * node); reported as those it evicted */
+	CMON_EV_NAT_NEW,	/* entries made in the kernel's cmon_nat and
+				 * cmon_nat_out (flows NATed on their way to
+				 * a container here, or to another node);
+				 * reported as those they evicted */
 	CMON_EV_FOREIGN_COPIES,	/* copies a bridge or switch flooded to a
 				 * container not their destination (its
 				 * stack drops them): not counted in their
@@ -75,7 +76,7 @@ enum cmon_event {
 	"malformed", "ring_full", "records", "capture_full", "drops", \
 	"uplink_stripped", "hop_evicted", "seq_evicted", "drop_evicted", \
 	"nop_options", "flow_evicted", "flow_uncounted", "drops_unread", \
-	"skip_seq", "skb_unclaimed", "nat_out_evicted", "foreign_copies", }
+	"skip_seq", "skb_unclaimed", "nat_evicted", "foreign_copies", }
 
 #define CMON_EV_BIT(e)	(1u << (e))
 /* The events each producer counts. */

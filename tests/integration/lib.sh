@@ -546,6 +546,21 @@ for i in range($4):
 "
 }
 
+# it_udp_burst I DST PORT N: N datagrams from container I to DST:PORT,
+# each from a source port of its own (20000 + i: a raw socket, no
+# checksum), 100 a millisecond
+it_udp_burst() {
+	it_in "$1" python3 -c "
+import socket, struct, time
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+for i in range($4):
+    s.sendto(struct.pack('!HHHH', 20000 + i, $3, 40, 0) + b'b' * 32,
+             ('$2', 0))
+    if i % 100 == 99:
+        time.sleep(0.001)
+"
+}
+
 # it_udp_steady NETNS DST PORT SECONDS [BURST]: in the background, BURST
 # (default 10) 200-byte datagrams every 10 ms from namespace NETNS (a
 # name, or a path such as a runtime's sandbox) for SECONDS; stopped at exit

@@ -20,6 +20,9 @@
 #     names C2; C2's echoes to X (a reply, whose conntrack entry is NATed
 #     too) not stamped, since no hop of X's strips: none left unclaimed,
 #     X gets its bytes back as it sent them
+#   - the agent again with room for 1024 flows (--flow-entries), and a
+#     burst of 3000 new connections to the service address: the flows
+#     NATed to C2 that its veth_out forgot counted (nat_evicted)
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtna
@@ -55,6 +58,7 @@ template: calico
 sample: 1
 YAML
 it_agent_node "$NODE" "$C1 $C2" --rules "$RULES" --ct-hops
+apid=$!
 
 # C2 echoes what it takes (and says how many to whom); X, then C1, send
 # over two seconds each (several intervals) and count the echoes
@@ -146,4 +150,23 @@ echo "from $X: $xin counted to $C2, $(f "$IPX" "$VIP" udp packets) to the servic
 [ "${xgot% *}" = "$xechoed" ] || it_fail "$X got ${xgot% *} of $xechoed echoes"
 [ "$(f "$IPX" "$VIP" udp packets)" = 0 ] ||
 	it_fail "X's datagrams counted under the service address, where no hop of theirs is"
+# C2's veth_out keeps the flows NATed to it (for the drops in C2): with
+# room for 65536 it forgot none; with room for 1024, a burst of 3000 new
+# connections to the service address, each from a source port of its
+# own, makes it forget most before the agent reads them: counted
+evicted=$(it_last_json 'o["counters"]["nat_evicted"]')
+[ "$evicted" = 0 ] || it_fail "$evicted flows NATed to $C2 forgotten"
+kill -INT "$apid" && wait "$apid" || it_fail "the agent exited with $?"
+it_agent_node "$NODE" "$C1 $C2" --rules "$RULES" --ct-hops --flow-entries 1024
+apid=$!
+it_udp_recv 2 5010
+rpid=$!
+it_udp_burst 1 "$VIP" 5009 3000 || it_fail "the burst's sender failed"
+wait "$rpid"
+sleep 1
+kill -INT "$apid" && wait "$apid" || it_fail "the agent exited with $?"
+forgot=$(it_query - - - nat_evicted)
+echo "--flow-entries 1024, a burst of 3000 to the service: $C2 got $(sed -n 's/^received //p' "$IT_TMP/r2"), nat_evicted $forgot"
+[ "$forgot" -ge 1000 ] && [ "$forgot" -le 3000 ] ||
+	it_fail "$forgot flows NATed to $C2 counted forgotten of a burst of 3000 with room for 1024"
 echo "PASS: traffic the node NATs is one flow, as its sender sent it: its packets once, its loss exact"

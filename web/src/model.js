@@ -330,9 +330,11 @@ export const LOSS_COUNTERS = {
   capture_full: "packets not dumped: capture ring full",
   uplink_stripped: "traced packets left the node outside the overlay " +
     "(annotation removed at the uplink)",
-  nat_out_evicted: "flows NATed towards another node forgotten (more new " +
-    "ones in an interval than --flow-entries): counted twice on this " +
-    "node, once under the address their sender used",
+  nat_evicted: "flows NATed on their way forgotten (more new ones in an " +
+    "interval than --flow-entries): towards another node, counted twice " +
+    "on this node, once under the address their sender used; towards a " +
+    "container here, its drops there shown under the address it was " +
+    "NATed to",
   ovs_skip_mtu: "not stamped in Open vSwitch: no room under the MTU",
   ovs_skip_frag: "not stamped in Open vSwitch: IPv4 fragment",
   ovs_skip_ipopt: "not stamped in Open vSwitch: IPv4 options present",
