@@ -46,6 +46,8 @@
 #define CMON_TC_NEXT	(-1)	/* TC_ACT_UNSPEC, TCX_NEXT */
 #define CMON_TC_DROP	2	/* TC_ACT_SHOT */
 
+#define CMON_PACKET_OTHERHOST	3	/* skb->pkt_type: to another's MAC */
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Address of the kernel skb behind a tc context: the tracepoint key. */
@@ -137,24 +139,84 @@ static __always_inline int cmon_nat_keep(void *map,
 	return 0;
 }
 
-/* cmon_flow_unnat() at a container's veth, its last hop, keeping the two
- * flows apart for the drops behind it (cmon_nat).  Out of line: its
- * stack is not its callers'. */
-static __noinline void cmon_flow_unnat_out(struct __sk_buff *skb,
-					   struct cmon_flow_key *f)
+/*
+ * Is the frame @skb, leaving the host's end of a container's veth, to a
+ * unicast MAC address other than that of the container's end (its peer),
+ * an interface that passes no frame on at layer 2 either (no bridge,
+ * macvlan or switch of the container's own on it: its rx_handler)?  The
+ * peer's fields are read where the kernel reads them next, to pass the
+ * frame on.  Out of line: only a shared buffer comes here.
+ */
+static __noinline int cmon_peer_other(struct __sk_buff *skb)
+{
+	const __u8 *data = (const __u8 *)(long)skb->data;
+	const __u8 *end = (const __u8 *)(long)skb->data_end;
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+	const struct veth_priv *priv;
+	const struct net_device *to;
+
+	if (!bpf_core_type_exists(struct veth_priv) || data + 6 > end ||
+	    data[0] & 1)		/* broadcast, multicast */
+		return 0;
+	priv = bpf_rdonly_cast(&k->dev->priv,
+			       bpf_core_type_id_kernel(struct veth_priv));
+	to = priv->peer;
+	if (!to || to->rx_handler)
+		return 0;
+	return *(const __u32 *)data != *(const __u32 *)to->dev_addr_shadow ||
+	       *(const __u16 *)(data + 4) !=
+		       *(const __u16 *)(to->dev_addr_shadow + 4);
+}
+
+/*
+ * Is the frame @skb, on its way into a container (at the egress of the
+ * host's end of its veth, or at the ingress of its own interface), a copy
+ * that a bridge or a switch flooded there but sent to another (to a
+ * unicast MAC address not the container's, which passes no frame on at
+ * layer 2)?  Its stack drops it (OTHERHOST), promiscuous or not: it is
+ * not a packet of its flow delivered.  At the ingress the kernel has
+ * told (pkt_type); at the host's end only a buffer shared with other
+ * copies (cloned: a bridge's flood, or a tap's copy) is looked at.
+ */
+static __always_inline int cmon_foreign_copy(struct __sk_buff *skb)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+
+	if (BPF_CORE_READ_BITFIELD(k, tc_at_ingress))
+		return BPF_CORE_READ_BITFIELD(k, pkt_type) ==
+			       CMON_PACKET_OTHERHOST &&
+		       !k->dev->rx_handler;
+	return BPF_CORE_READ_BITFIELD(k, cloned) && cmon_peer_other(skb);
+}
+
+/*
+ * A packet of flow @f at a container's veth, its last hop: 1 if it is a
+ * copy flooded to the wrong container (cmon_foreign_copy(), counted in
+ * foreign_copies), else 0, and @f as its sender sent it (cmon_flow_unnat()),
+ * the two flows kept apart for the drops behind it (cmon_nat).  Out of
+ * line, for every packet there: its stack is not its callers', and its
+ * code is not theirs.
+ */
+static __noinline int cmon_veth_out_flow(struct __sk_buff *skb,
+					 struct cmon_flow_key *f)
 {
 	struct cmon_flow_key got = *f;
 
+	if (cmon_foreign_copy(skb)) {
+		cmon_stat(CMON_EV_FOREIGN_COPIES);
+		return 1;
+	}
 	if (cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), f) &&
 	    cmon_nat_keep(&cmon_nat, &got, f))
 		cmon_stat(CMON_EV_NAT_NEW);
+	return 0;
 }
 
 /*
  * A packet of flow @f leaving by the overlay, NATed here on its way from
  * one of the node's own endpoints: the flow as its sender sent it kept
  * in cmon_nat_out, pointing at @f, the flow the other node sees.  Out of
- * line, as cmon_flow_unnat_out().
+ * line, as cmon_veth_out_flow().
  */
 static __noinline void cmon_flow_nat_out(struct __sk_buff *skb,
 					 const struct cmon_flow_key *f)
@@ -294,43 +356,6 @@ static __always_inline int cmon_fits_mtu(struct __sk_buff *skb, __u32 grow)
 	struct net_device *dev = k->dev;
 
 	return skb->len + grow <= dev->mtu + dev->hard_header_len;
-}
-
-/*
- * Is the frame @skb, on its way into a container (at the egress of the
- * host's end of its veth, or at the ingress of its own interface), a copy
- * that a bridge or a switch flooded there but sent to another: to a
- * unicast MAC address other than the container's interface's, an
- * interface that passes no frame on at layer 2 either (no bridge,
- * macvlan or switch of the container's own on it: its rx_handler)?  Its
- * stack drops it (OTHERHOST), promiscuous or not: it is not a packet of
- * its flow delivered.  The interface's fields are those the kernel reads
- * next, to pass the frame on.
- */
-static __always_inline int cmon_foreign_copy(struct __sk_buff *skb)
-{
-	const __u8 *data = (const __u8 *)(long)skb->data;
-	const __u8 *end = (const __u8 *)(long)skb->data_end;
-	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
-	const struct net_device *to = k->dev;
-	const struct veth_priv *priv;
-
-	if (!bpf_core_type_exists(struct veth_priv) || data + 6 > end ||
-	    data[0] & 1)		/* broadcast, multicast */
-		return 0;
-	if (!BPF_CORE_READ_BITFIELD(k, tc_at_ingress)) {
-		/* the host's end: the container's is its peer */
-		priv = bpf_rdonly_cast(&k->dev->priv,
-				       bpf_core_type_id_kernel(struct veth_priv));
-		to = priv->peer;
-		if (!to)
-			return 0;
-	}
-	if (to->rx_handler)
-		return 0;
-	return *(const __u32 *)data != *(const __u32 *)to->dev_addr_shadow ||
-	       *(const __u16 *)(data + 4) !=
-		       *(const __u16 *)(to->dev_addr_shadow + 4);
 }
 
 /* The annotation waiting beside @skb's buffer (cmon_skb_anns), or NULL.
@@ -760,18 +785,14 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 	struct cmon_hop_slot *slot;
 	int err = -1, rec = 0;
 
-	/* a copy flooded to the wrong container: its annotation, if in its
-	 * bytes, stripped, and nothing else */
-	if (tp == CMON_TP_VETH_OUT && cmon_foreign_copy(skb)) {
-		cmon_stat(CMON_EV_FOREIGN_COPIES);
-		if (cmon_carries_ann(p) &&
-		    cmon_strip(skb, p, tp, NULL) == CMON_DAMAGED)
-			return CMON_TC_DROP;
-		return CMON_TC_NEXT;
-	}
-	if (tp == CMON_TP_VETH_OUT)
-		cmon_flow_unnat_out(skb, &p->flow);
-	else
+	if (tp == CMON_TP_VETH_OUT) {
+		/* a copy flooded to the wrong container: its annotation, if
+		 * in its bytes, stripped, and nothing else */
+		if (cmon_veth_out_flow(skb, &p->flow))
+			return cmon_carries_ann(p) &&
+			       cmon_strip(skb, p, tp, NULL) == CMON_DAMAGED
+			       ? CMON_TC_DROP : CMON_TC_NEXT;
+	} else
 		cmon_flow_unnat(bpf_cast_to_kern_ctx(skb), &p->flow);
 	if (cmon_carries_ann(p))
 		err = cmon_strip(skb, p, tp, &rec);
@@ -824,11 +845,8 @@ int cmon_veth_out(struct __sk_buff *skb)
 
 	if (cmon_parse_plain(skb, &f, &pkt_id))
 		return cmon_veth_out_full(skb);
-	if (cmon_foreign_copy(skb)) {
-		cmon_stat(CMON_EV_FOREIGN_COPIES);
+	if (cmon_veth_out_flow(skb, &f))
 		return CMON_TC_NEXT;
-	}
-	cmon_flow_unnat_out(skb, &f);
 	s = cmon_count_hop(&f, CMON_TP_VETH_OUT, 1, skb->len - CMON_ETH_HLEN);
 	if (cmon_skb_waiting(skb))
 		cmon_skb_take(skb, &f, 0, 1, s);
