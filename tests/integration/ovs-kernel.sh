@@ -12,8 +12,8 @@
 # host stack's copy of what it sends the switch is no loss of its; the
 # copy of what it sends the DPDK container that a switch which forgot that
 # container's MAC floods to the trunk, and the Linux bridge sends no
-# further, is no drop of its; a frame flooded to it for another is not
-# counted there.
+# further, is no drop of its; a frame the switch copies to it for another
+# is not counted there.
 # One plugged into the switch while cmon-dpdk runs is watched from then
 # on, and let go when its port goes.
 set -u
@@ -97,11 +97,11 @@ got1=$(sed -n 's/^received //p' "$IT_TMP/r1")
 dropped=$(nft list counter bridge "$CMON_PFX" dropped |
 	sed -n 's/.*packets \([0-9]*\).*/\1/p')
 dropped2=$(it_input_dropped 2)
-# Echoes between $C1 and the DPDK container, each after the switch forgot
-# every MAC: it floods them to $C2's af_packet port too (until it learns
-# again), copies $C2's eth0 drops as OTHERHOST, as many as an nft counter
-# there sees: counted apart, not in their flow.  (Before $C2 speaks again
-# below: the switch forgets its MAC too.)
+# $C1's echo requests to the DPDK container, and its replies to the
+# requests the container reflects, copied by the switch to $C2's af_packet
+# port too (an OpenFlow rule, as a flood to a MAC the switch has not
+# learnt would): copies $C2's eth0 drops as OTHERHOST, as many as an nft
+# counter there sees, counted apart, not in their flow.
 it_settle 1
 copies0=$(it_query - - - foreign_copies)
 it_in 2 nft -f - <<NFT || it_fail "cannot add $C2's counter of copies"
@@ -113,21 +113,20 @@ table netdev $CMON_PFX {
 	}
 }
 NFT
-otherhost() {
-	it_in 2 nft list counter netdev "$CMON_PFX" otherhost |
-		sed -n 's/.*packets \([0-9]*\).*/\1/p'
-}
-# (how many the switch floods before it learns again varies: until 5)
-for i in $(seq 20); do
-	cmon_ovs_appctl fdb/flush >/dev/null
-	it_in 1 ping -c 1 -W 1 "$IPD" >/dev/null
-	[ "$(otherhost)" -ge 5 ] && break
-done
+of="unix:$CMON_OVS_DIR/$CMON_OVS_BR.mgmt"
+copy="priority=100,icmp,nw_src=$(it_ip 1),nw_dst=$IPD"
+ovs-ofctl add-flow "$of" "$copy,actions=output:$D1,output:$C2" ||
+	it_fail "cannot add the rule copying to $C2"
+it_in 1 ping -c 5 -i 0.2 -W 2 "$IPD" >/dev/null ||
+	it_fail "the DPDK container did not answer the copied echoes"
+ovs-ofctl --strict del-flows "$of" "$copy" || it_fail "cannot remove the rule"
 it_settle 1
 copies=$(($(it_query - - - foreign_copies) - copies0))
-echo "echoes flooded to $C2: $(otherhost) (its nft), $copies counted apart"
-[ "$(otherhost)" -ge 5 ] && [ "$copies" = "$(otherhost)" ] ||
-	it_fail "$copies copies flooded to $C2 counted apart; its nft saw $(otherhost)"
+otherhost=$(it_in 2 nft list counter netdev "$CMON_PFX" otherhost |
+	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+echo "echoes copied to $C2: $otherhost (its nft), $copies counted apart"
+[ "$otherhost" -ge 5 ] && [ "$copies" = "$otherhost" ] ||
+	it_fail "$copies copies to $C2 counted apart; its nft saw $otherhost"
 # A switch that has forgotten the DPDK container's MAC floods $C2's
 # datagrams to it, the trunk too; the Linux bridge, which learnt that MAC
 # behind its uplink, drops the copy (a frame back out of the port it came
