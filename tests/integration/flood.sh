@@ -77,8 +77,7 @@ it_udp_paced 1 "$(it_ip 2)" 5005 5000
 wait "$rpid"
 it_settle 2
 got=$(sed -n 's/^received //p' "$IT_TMP/r2")
-dropped=$(nft list counter bridge "$CMON_PFX" dropped |
-	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+dropped=$(it_nft_packets - bridge dropped)
 lost=$(it_query cmtfc1 cmtfc2 udp lost)
 hops=$(it_query cmtfc1 cmtfc2 udp loss_hops)
 reasons=$(it_query cmtfc1 cmtfc2 udp reasons)

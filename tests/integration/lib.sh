@@ -478,10 +478,16 @@ table inet $CMON_PFX {
 NFT
 }
 
+# it_nft_packets NS FAMILY COUNTER: the packets of nft counter COUNTER of
+# table $CMON_PFX (FAMILY) in network namespace NS ("-": the host's)
+it_nft_packets() {
+	it_netns "$1" nft list counter "$2" "$CMON_PFX" "$3" |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+
 # it_input_dropped I: how many datagrams it_input_drop dropped in I.
 it_input_dropped() {
-	it_in "$1" nft list counter inet "$CMON_PFX" dropped |
-		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+	it_nft_packets "${CMON_PFX}c$1" inet dropped
 }
 
 # it_udp_recv I PORT [QUIET]: in the background ($! is its PID), count the

@@ -83,8 +83,7 @@ it_in 1 socat -u "FILE:$IT_TMP/data" "TCP:$VIP:5012" || it_fail "TCP sender fail
 wait "$rpid"
 [ "$(cut -d' ' -f1 "$IT_TMP/got")" = "$want" ] ||
 	it_fail "TCP to the service address: sha256 differs"
-fw=$(ip netns exec "${CMON_PFX}n1" nft list counter ip "$CMON_PFX" fw_dropped |
-	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+fw=$(it_nft_packets "${CMON_PFX}n1" ip fw_dropped)
 # a port node 1 publishes for C1, and C2 sending to it
 it_echo_server 1 5010
 epid=$!

@@ -95,14 +95,12 @@ echo "$X: echoes $xgot (received, not as sent); annotations left unclaimed $uncl
 [ "${xgot#* }" = 0 ] || it_fail "$X got echoes not as it sent them: $xgot"
 [ "${xgot% *}" -gt 100 ] || it_fail "$X got $xgot echoes of 200"
 [ "$unclaimed" = 0 ] || it_fail "$unclaimed annotations left unclaimed: echoes to $X stamped"
-fw0=$(ip netns exec "$NODE" nft list counter ip "$CMON_PFX" fw_dropped |
-	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+fw0=$(it_nft_packets "$NODE" ip fw_dropped)
 got=$(it_echo_send 1 $VIP 5009 1000)
 wait "$epid"
 echoed=$(sed -n "s/^echoed $IP1 //p" "$IT_TMP/echo")
 xechoed=$(sed -n "s/^echoed $IPX //p" "$IT_TMP/echo")
-fw=$(ip netns exec "$NODE" nft list counter ip "$CMON_PFX" fw_dropped |
-	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+fw=$(it_nft_packets "$NODE" ip fw_dropped)
 fw=$((fw - fw0))
 sleep 2.5	# a gap is loss once three reads show it
 f() { python3 "$HERE/query.py" "$IT_TMP/agent.json" "$@"; }

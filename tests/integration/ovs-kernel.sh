@@ -94,8 +94,7 @@ it_wait "$IT_TMP/r2" received 10 && it_wait "$IT_TMP/r1" received 10 ||
 	it_fail "the receivers did not finish"
 got2=$(sed -n 's/^received //p' "$IT_TMP/r2")
 got1=$(sed -n 's/^received //p' "$IT_TMP/r1")
-dropped=$(nft list counter bridge "$CMON_PFX" dropped |
-	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+dropped=$(it_nft_packets - bridge dropped)
 dropped2=$(it_input_dropped 2)
 # $C1's echo requests to the DPDK container, and its replies to the
 # requests the container reflects, copied by the switch to $C2's af_packet
@@ -122,8 +121,7 @@ it_in 1 ping -c 5 -i 0.2 -W 2 "$IPD" >/dev/null ||
 ovs-ofctl --strict del-flows "$of" "$copy" || it_fail "cannot remove the rule"
 it_settle 1
 copies=$(($(it_query - - - foreign_copies) - copies0))
-otherhost=$(it_in 2 nft list counter netdev "$CMON_PFX" otherhost |
-	sed -n 's/.*packets \([0-9]*\).*/\1/p')
+otherhost=$(it_nft_packets "$C2" netdev otherhost)
 echo "echoes copied to $C2: $otherhost (its nft), $copies counted apart"
 [ "$otherhost" -ge 5 ] && [ "$copies" = "$otherhost" ] ||
 	it_fail "$copies copies to $C2 counted apart; its nft saw $otherhost"

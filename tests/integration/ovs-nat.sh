@@ -85,11 +85,8 @@ got=$(it_echo_send 1 "$VIP" 7010 1000)
 wait "$epid"
 echoed=$(sed -n "s/^echoed $(it_ip 1) //p" "$IT_TMP/echo")
 dropped=$(it_input_dropped 2)
-bcount() {
-	nft list counter bridge "$CMON_PFX" "$1" |
-		sed -n 's/.*packets \([0-9]*\).*/\1/p'
-}
-bdropped=$(bcount dropped) edropped=$(bcount edropped)
+bdropped=$(it_nft_packets - bridge dropped)
+edropped=$(it_nft_packets - bridge edropped)
 it_settle 2.5	# a gap is loss once three reads show it
 it_agent_stop
 q() { it_query "$@"; }

@@ -144,10 +144,6 @@ table inet $CMON_PFX {
 	chain in { type filter hook input priority 0; ip saddr $IPD counter name from_dpdk; }
 }
 NFT
-nft_packets() {	# packets of C1's counter $1
-	ip netns exec "$C1" nft list counter inet "$CMON_PFX" "$1" |
-		sed -n 's/.*packets \([0-9]*\).*/\1/p'
-}
 # (alone: the record ring has one reader)
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"
 dpdk_start flows --http 127.0.0.1:0 --web-root "$top_builddir/web/dist"
@@ -236,7 +232,7 @@ echo "flows: udp packets=$(f "$IP1" "$IP2" udp packets) bytes=$(f "$IP1" "$IP2" 
 	it_fail "$(f - - - agg_copies) records of copies, the switch traced 3000"
 for dir in "$IP1 $IPD to_dpdk" "$IPD $IP1 from_dpdk"; do
 	set -- $dir
-	want=$(nft_packets "$3")
+	want=$(it_nft_packets "$C1" inet "$3")
 	[ "$(f "$1" "$2" icmp packets)" = "$want" ] && [ "$want" -ge 40 ] ||
 		it_fail "$1 > $2: $(f "$1" "$2" icmp packets) packets counted, C1 counted $want"
 	[ "$(f "$1" "$2" icmp lost)" = 0 ] || it_fail "$1 > $2: phantom loss"
