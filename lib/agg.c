@@ -608,12 +608,12 @@ void cmon_agg_counters_evicted(struct cmon_agg *agg)
  * saw the counter begin, nor where hops were attached in this interval
  * (the flow may have started before its hop here was in place; had it
  * started an interval earlier, its upstream hop would have appeared then,
- * and is not whole).
+ * and is not whole), nor where its producer may have missed counts.
  */
 static int hop_whole(const struct cmon_agg *agg, const struct cmon_hop_counter *c)
 {
 	return (agg->ticks >= 1 || c->from_start) &&
-	       agg->attached <= agg->ticks && !c->partial;
+	       agg->attached <= agg->ticks && !c->partial && !c->rebase;
 }
 
 void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)

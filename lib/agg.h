@@ -109,7 +109,8 @@ struct cmon_hop_counter {
 	 * by those): not compared with its neighbours at this read */
 	uint8_t unsure;
 	/* 1: the producer may have missed counts since its last read (a
-	 * part of it restarted): it goes on from where it stands, and is
+	 * part of it restarted, or, a counter new to it, it may hold less
+	 * than the flow passed): it goes on from where it stands, and is
 	 * compared with its neighbours anew from this read */
 	uint8_t rebase;
 	/* changes when the counter restarts (its map entry was evicted and

@@ -422,8 +422,11 @@ static void follow(struct track *n, const struct track *t, const struct ent *e,
 			n->last_bytes = e->bytes;
 		}
 	} else {
-		/* a new slot, or a new life of it: counted from 0 there */
-		n->rebase = t != NULL;
+		/* a new slot, or a new life of it: counted from 0 there; a
+		 * slot new to this read that another key held before (taken
+		 * over: the flow's counts before may be in a slot it lost
+		 * since, never read) is compared from here too */
+		n->rebase = t != NULL || e->gen != CMON_FLOW_GEN_FIRST;
 		n->back = 0;	/* (compared anew: rebase) */
 		n->from_start = !t && !first;
 		n->packets += first ? 0 : e->packets;

@@ -97,7 +97,10 @@ static inline uint64_t cmon_shm_stat(const struct cmon_shm_stats *s,
  * key takes starts from 0 (counted: CMON_EV_FLOW_EVICTED), its gen bumped
  * to odd while it is rewritten and to a new even value after, so a reader
  * copies a slot, checks gen did not move and is even, and sees a count
- * restart as a new gen.
+ * restart as a new gen.  A slot never used has gen 0, and
+ * CMON_FLOW_GEN_FIRST once taken: only a slot in its first life is sure
+ * to hold its key from the key's first packet (a bucket with a slot free
+ * has had no eviction).
  *
  * Keys: (flow, CMON_TP_OVS_RX, input port), (flow, CMON_TP_OVS_TX, output
  * port): packets and bytes (IPv4 total length, annotation left out) at the
@@ -114,6 +117,7 @@ static inline uint64_t cmon_shm_stat(const struct cmon_shm_stats *s,
 #define CMON_FLOW_ROWS		16
 #define CMON_FLOW_SLOTS		4096	/* a power of 2 */
 #define CMON_FLOW_BUCKET	4	/* slots a flow's bucket has */
+#define CMON_FLOW_GEN_FIRST	2	/* a slot's gen in its first life */
 #define CMON_SHM_PORTS		256
 #define CMON_TP_DROPS		0xff	/* a slot of drops, not a hop */
 #define CMON_TP_LEFT		0xfe	/* a slot of a flow rewritten */

@@ -1276,6 +1276,33 @@ static void test_flows_evictions_no_phantom(void)
 	CU_ASSERT(x.s.packets > 0);
 	CU_ASSERT_EQUAL(x.s.lost, 0);
 	fx_done(&x);
+
+	/* Every flow received, then every flow sent, between two reads: a
+	 * flow's send slot taken from another flow after its receive slot
+	 * counted it, or a slot lost and taken back, all before a read,
+	 * holds less than the flow sent; it is compared from its next read,
+	 * not from 0. */
+	fx_init(&x);
+	interval(&x);
+	for (round = 0; round < 3; round++) {
+		int sent;
+
+		for (sent = 0; sent < 2; sent++)
+			for (i = 0; i < CMON_FLOW_SLOTS / 2; i++) {
+				uint32_t len = flow_frame(f, (uint16_t)(1000 + i),
+							  0);
+
+				count1(x.shm->slot[0], f, len,
+				       sent ? CMON_TP_OVS_TX : CMON_TP_OVS_RX,
+				       sent ? 2 : 1, 0, x.stat);
+			}
+	}
+	for (i = 0; i < 5; i++)
+		interval(&x);
+	CU_ASSERT(x.stat[CMON_EV_FLOW_EVICTED] > 1000);
+	CU_ASSERT(x.s.packets > 0);
+	CU_ASSERT_EQUAL(x.s.lost, 0);
+	fx_done(&x);
 }
 
 /* The containers on the switch's container ports, with the addresses that
