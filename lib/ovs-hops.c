@@ -674,7 +674,7 @@ static int key_same(const struct ckey *a, const struct ckey *b)
 	       a->proto == b->proto;
 }
 
-#define COUNT_BUCKET_BITS	10
+#define COUNT_BUCKET_BITS	12
 _Static_assert(CMON_FLOW_SLOTS == CMON_FLOW_BUCKET << COUNT_BUCKET_BITS,
 	       "buckets fill the row");
 

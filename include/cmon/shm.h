@@ -35,7 +35,7 @@
 #define CMON_SHM_CAPTURE	"cmon_ovs_capture"
 #define CMON_SHM_STATS		"cmon_ovs_stats"
 #define CMON_SHM_MAGIC		0x636d6f6e73746174ULL	/* "cmonstat" */
-#define CMON_SHM_VERSION	8
+#define CMON_SHM_VERSION	9
 /* Default and bounds of other_config:cmon-ring-size (records). */
 #define CMON_SHM_RING_DEFAULT	65536
 #define CMON_SHM_RING_MIN	1024
@@ -115,7 +115,7 @@ static inline uint64_t cmon_shm_stat(const struct cmon_shm_stats *s,
 #define CMON_SHM_FLOWS		"cmon_ovs_flows"
 #define CMON_SHM_FLOWS_MAGIC	0x636d6f6e666c6f77ULL	/* "cmonflow" */
 #define CMON_FLOW_ROWS		16
-#define CMON_FLOW_SLOTS		4096	/* a power of 2 */
+#define CMON_FLOW_SLOTS		16384	/* a power of 2 */
 #define CMON_FLOW_BUCKET	4	/* slots a flow's bucket has */
 #define CMON_FLOW_GEN_FIRST	2	/* a slot's gen in its first life */
 #define CMON_SHM_PORTS		256

@@ -1485,6 +1485,42 @@ static void test_flows_bucket(void)
 	fx_done(&x);
 }
 
+/* A thread's thousand flows (one client's connections to a service),
+ * each received and sent in turn, three rounds between two reads: almost
+ * every flow keeps its slots, so its figures are what was sent. */
+static void test_flows_many(void)
+{
+	enum { FLOWS = 1000, ROUNDS = 3 };
+	static uint8_t f[FLOWS][128];
+	uint32_t len[FLOWS];
+	struct cmon_flow_slot *row;
+	unsigned int i, round;
+	struct fx x;
+
+	for (i = 0; i < FLOWS; i++)
+		len[i] = flow_frame(f[i], 20000 + i, 10);
+	fx_init(&x);
+	row = x.shm->slot[0];
+	interval(&x);
+	for (round = 0; round < ROUNDS; round++) {
+		for (i = 0; i < FLOWS; i++)
+			count1(row, f[i], len[i], CMON_TP_OVS_RX, 1, 0, x.stat);
+		for (i = 0; i < FLOWS; i++)
+			count1(row, f[i], len[i], CMON_TP_OVS_TX, 2, 0, x.stat);
+	}
+	for (i = 0; i < 5; i++)
+		interval(&x);
+	printf("\n    %u flows: %llu of %u packets counted, %llu lost, "
+	       "%llu slots taken from another\n", FLOWS,
+	       (unsigned long long)x.s.packets, FLOWS * ROUNDS,
+	       (unsigned long long)x.s.lost,
+	       (unsigned long long)x.stat[CMON_EV_FLOW_EVICTED]);
+	CU_ASSERT(x.s.packets >= FLOWS * ROUNDS * 99 / 100);
+	CU_ASSERT(x.stat[CMON_EV_FLOW_EVICTED] <= FLOWS * ROUNDS * 2 / 100);
+	CU_ASSERT_EQUAL(x.s.lost, 0);
+	fx_done(&x);
+}
+
 /* A slot its thread is rewriting is left for the next read. */
 static void test_flows_moving_slot(void)
 {
@@ -1544,6 +1580,8 @@ int main(void)
 		{ "per-flow counters: a slot being rewritten",
 		  test_flows_moving_slot },
 		{ "per-flow counters: a flow's bucket", test_flows_bucket },
+		{ "per-flow counters: a thread's thousand flows",
+		  test_flows_many },
 		{ "per-flow counters: a batch as frames one by one",
 		  test_flows_batch },
 		{ "per-flow counters: the switch's containers",
