@@ -1485,12 +1485,13 @@ static void test_flows_bucket(void)
 	fx_done(&x);
 }
 
-/* A thread's thousand flows (one client's connections to a service),
- * each received and sent in turn, three rounds between two reads: almost
- * every flow keeps its slots, so its figures are what was sent. */
+/* A thread's 2000 flows (one client's connections to a service), each
+ * received and sent in turn, three rounds between two reads: every flow
+ * keeps its slots, so its figures are what was sent (with 4096 slots a
+ * thread, 1189 packets of 6000 were missed, 194 shown lost). */
 static void test_flows_many(void)
 {
-	enum { FLOWS = 1000, ROUNDS = 3 };
+	enum { FLOWS = 2000, ROUNDS = 3 };
 	static uint8_t f[FLOWS][128];
 	uint32_t len[FLOWS];
 	struct cmon_flow_slot *row;
@@ -1515,8 +1516,8 @@ static void test_flows_many(void)
 	       (unsigned long long)x.s.packets, FLOWS * ROUNDS,
 	       (unsigned long long)x.s.lost,
 	       (unsigned long long)x.stat[CMON_EV_FLOW_EVICTED]);
-	CU_ASSERT(x.s.packets >= FLOWS * ROUNDS * 99 / 100);
-	CU_ASSERT(x.stat[CMON_EV_FLOW_EVICTED] <= FLOWS * ROUNDS * 2 / 100);
+	CU_ASSERT_EQUAL(x.s.packets, FLOWS * ROUNDS);
+	CU_ASSERT_EQUAL(x.stat[CMON_EV_FLOW_EVICTED], 0);
 	CU_ASSERT_EQUAL(x.s.lost, 0);
 	fx_done(&x);
 }
@@ -1580,8 +1581,7 @@ int main(void)
 		{ "per-flow counters: a slot being rewritten",
 		  test_flows_moving_slot },
 		{ "per-flow counters: a flow's bucket", test_flows_bucket },
-		{ "per-flow counters: a thread's thousand flows",
-		  test_flows_many },
+		{ "per-flow counters: a thread's 2000 flows", test_flows_many },
 		{ "per-flow counters: a batch as frames one by one",
 		  test_flows_batch },
 		{ "per-flow counters: the switch's containers",
