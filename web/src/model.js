@@ -330,6 +330,13 @@ export const LOSS_COUNTERS = {
   capture_full: "packets not dumped: capture ring full",
   uplink_stripped: "traced packets left the node outside the overlay " +
     "(annotation removed at the uplink)",
+  hop_evicted: "per-hop counters the kernel forgot (more flows than " +
+    "--flow-entries): their flows' counts missed since the last read, " +
+    "compared anew",
+  drop_evicted: "drop counters the kernel forgot (more than " +
+    "--flow-entries): drops missed since the last read",
+  seq_evicted: "traced flows whose sequence numbers started again at 1 " +
+    "(their place taken by other flows)",
   nat_evicted: "flows NATed on their way forgotten (more new ones in an " +
     "interval than --flow-entries): towards another node, counted twice " +
     "on this node, once under the address their sender used; towards a " +
@@ -344,6 +351,12 @@ export const LOSS_COUNTERS = {
   ovs_bad_tag: "Open vSwitch: forged or stale annotation",
   ovs_malformed: "Open vSwitch: malformed annotation",
   ovs_ring_full: "records lost: Open vSwitch ring full",
+  ovs_capture_full: "packets not dumped: Open vSwitch capture ring full",
+  ovs_flow_evicted: "Open vSwitch per-flow counters taken by other flows " +
+    "(more flows at a thread than its table holds): their flows' counts " +
+    "missed since the last read, compared anew",
+  ovs_flow_uncounted: "packets Open vSwitch did not count per flow " +
+    "(datapath threads beyond 16, or a packet in several buffers)",
   influx_dropped: "InfluxDB lines dropped while it was unreachable",
   influx_rejected: "InfluxDB lines rejected",
   agg_bad_records: "records the engine could not use",

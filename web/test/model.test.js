@@ -237,6 +237,14 @@ test("health lists only the loss counters that are not zero", () => {
   assert.match(issues[0].what, /ring full/);
 });
 
+test("health lists the counters cmon forgot, the kernel's and the switch's", () => {
+  const issues = m.healthIssues({ hop_evicted: 3, ovs_flow_evicted: 7,
+                                  ovs_flow_uncounted: 1, foreign_copies: 9 });
+  assert.deepEqual(issues.map((i) => i.counter),
+                   ["hop_evicted", "ovs_flow_evicted", "ovs_flow_uncounted"]);
+  assert.match(issues[1].what, /more flows at a thread/);
+});
+
 test("pair rows: active and busy first, filtered by either end", () => {
   const rows = m.pairRows([
     pair("a", "b", "udp", { bps: 10 }),
