@@ -6,9 +6,9 @@
 #include <string.h>
 #include "ovs-ctl.h"
 
-/* What @ctl holds from its writer on, the part cmon-dpdk rewrites. */
+/* What @ctl holds from its writer to its hand-on list: the rules. */
 #define BODY_AT		offsetof(struct cmon_shm_ctl, writer)
-#define BODY_LEN	(sizeof(struct cmon_shm_ctl) - BODY_AT)
+#define BODY_LEN	(offsetof(struct cmon_shm_ctl, handon) - BODY_AT)
 
 /* Put pair @p in the first free slot it may be found in: 0, or -1. */
 static int place(struct cmon_shm_ctl *img, const struct cmon_pair_sample *p)
@@ -70,4 +70,26 @@ out:
 	free(img);
 	free(want);
 	return changed;
+}
+
+uint32_t cmon_ovs_ctl_handon(struct cmon_shm_ctl *ctl, const int *ifindex,
+			     unsigned int n, uint64_t until)
+{
+	struct cmon_ctl_handon *h = &ctl->handon;
+	uint32_t gen;
+
+	if (n > CMON_SHM_PORTS)
+		n = CMON_SHM_PORTS;
+	__atomic_store_n(&h->until, until, __ATOMIC_RELAXED);
+	if (h->n == n &&
+	    (!n || !memcmp(h->ifindex, ifindex, n * sizeof(*ifindex))))
+		return 0;
+	gen = __atomic_load_n(&h->gen, __ATOMIC_RELAXED) | 1;
+	__atomic_store_n(&h->gen, gen, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	h->n = n;
+	if (n)
+		memcpy(h->ifindex, ifindex, n * sizeof(*ifindex));
+	__atomic_store_n(&h->gen, gen + 1, __ATOMIC_RELEASE);
+	return gen + 1;
 }

@@ -35,7 +35,7 @@
 #define CMON_SHM_CAPTURE	"cmon_ovs_capture"
 #define CMON_SHM_STATS		"cmon_ovs_stats"
 #define CMON_SHM_MAGIC		0x636d6f6e73746174ULL	/* "cmonstat" */
-#define CMON_SHM_VERSION	9
+#define CMON_SHM_VERSION	10
 /* Default and bounds of other_config:cmon-ring-size (records). */
 #define CMON_SHM_RING_DEFAULT	65536
 #define CMON_SHM_RING_MIN	1024
@@ -71,7 +71,10 @@ struct cmon_shm_stats {
 	uint32_t node_id;		/* node id written in hop slots */
 	uint32_t enabled;		/* hooks active */
 	uint64_t boot_ns;		/* producer start, CLOCK_MONOTONIC */
-	uint64_t pad[3];
+	uint32_t handon_seen;		/* the cmon_shm_ctl.handon gen every
+					 * datapath thread goes by */
+	uint32_t pad32;
+	uint64_t pad[2];
 	uint64_t row[CMON_SHM_ROWS][CMON_SHM_ROW_LEN] __attribute__((aligned(64)));
 };
 
@@ -221,6 +224,24 @@ struct cmon_ctl_pair {
 	uint32_t n;		/* 1 in n; 0: slot free */
 };
 
+/*
+ * The veths of the switch's af_packet ports whose container's receive hop
+ * (veth_out at the ingress of its eth0) cmon-dpdk's kernel agent holds:
+ * a traced packet leaving by such a port keeps its annotation, written
+ * into its bytes as at a trunk, for that hop to strip, instead of being
+ * stripped by the switch.  Only while @until is ahead: cmon-dpdk moves
+ * it on while it runs.  Written apart from the rules, under its own gen
+ * (cmon_ovs_ctl_handon()); once the datapath threads go by a gen, the
+ * switch writes it in cmon_shm_stats.handon_seen, and cmon-dpdk detaches
+ * a hop only then.
+ */
+struct cmon_ctl_handon {
+	uint32_t gen;		/* odd: being rewritten */
+	uint32_t n;		/* entries in ifindex[] */
+	uint64_t until;		/* CLOCK_MONOTONIC ns; past it: none */
+	int32_t ifindex[CMON_SHM_PORTS];
+};
+
 struct cmon_shm_ctl {
 	uint64_t magic;		/* CMON_SHM_CTL_MAGIC once made */
 	uint32_t version;	/* CMON_SHM_VERSION */
@@ -235,6 +256,7 @@ struct cmon_shm_ctl {
 	uint32_t pad[7];
 	char bridge[CMON_CTL_BRIDGES][32];	/* the template's ovs_bridges */
 	struct cmon_ctl_pair pair[CMON_CTL_PAIRS];
+	struct cmon_ctl_handon handon;
 };
 
 /* The first slot of pair (@saddr, @daddr, @proto) in pair[]; it is

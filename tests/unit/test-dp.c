@@ -679,6 +679,41 @@ static void test_dp_rules_table(void)
 	free(ctl);
 }
 
+/* The af_packet ports the switch hands traced packets on at: a new list
+ * is a new even gen for the switch to acknowledge; the same list again
+ * moves its heartbeat alone, and leaves the rules as they were. */
+static void test_dp_handon_list(void)
+{
+	struct cmon_shm_ctl *ctl = calloc(1, sizeof(*ctl));
+	const int two[] = { 7, 9 }, one[] = { 9 };
+	size_t left;
+	uint32_t g1, g2, rules;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctl);
+	cmon_ovs_ctl_write(ctl, 42, 64, NULL, 0, NULL, 0, &left);
+	rules = ctl->gen;
+	g1 = cmon_ovs_ctl_handon(ctl, two, 2, 1000);
+	CU_ASSERT(g1 && !(g1 & 1));
+	CU_ASSERT_EQUAL(ctl->handon.gen, g1);
+	CU_ASSERT_EQUAL(ctl->handon.n, 2);
+	CU_ASSERT_EQUAL(ctl->handon.ifindex[1], 9);
+	CU_ASSERT_EQUAL(ctl->handon.until, 1000);
+	CU_ASSERT_EQUAL(cmon_ovs_ctl_handon(ctl, two, 2, 2000), 0);
+	CU_ASSERT_EQUAL(ctl->handon.gen, g1);
+	CU_ASSERT_EQUAL(ctl->handon.until, 2000);
+	g2 = cmon_ovs_ctl_handon(ctl, one, 1, 3000);
+	CU_ASSERT(g2 > g1 && !(g2 & 1));
+	CU_ASSERT_EQUAL(ctl->handon.n, 1);
+	CU_ASSERT_EQUAL(ctl->handon.ifindex[0], 9);
+	CU_ASSERT(cmon_ovs_ctl_handon(ctl, NULL, 0, 0) > g2);
+	CU_ASSERT_EQUAL(ctl->handon.n, 0);
+	/* the rules, written again alike, are not rewritten */
+	CU_ASSERT_EQUAL(cmon_ovs_ctl_write(ctl, 42, 64, NULL, 0, NULL, 0,
+					   &left), 0);
+	CU_ASSERT_EQUAL(ctl->gen, rules);
+	free(ctl);
+}
+
 /* The rules' sampling at a container port: the fast path keeps 1 in the
  * base rate, and a kept packet is traced at its pair's own rate: every
  * packet of a pair whose rule says 1, 1 in 64 of another. */
@@ -1565,6 +1600,7 @@ int main(void)
 		{ "one flow's numbers across threads", test_dp_seq_threads },
 		{ "fast paths agree with the hops", test_dp_fast_paths },
 		{ "the rules' sampling table", test_dp_rules_table },
+		{ "the ports traced packets are handed on at", test_dp_handon_list },
 		{ "the rules' sampling pair by pair", test_dp_rules_sampling },
 		{ "per-flow counters: loss located, reason",
 		  test_flows_loss_located },
