@@ -729,6 +729,10 @@ static int start(struct cmon_daemon *d, struct cmon_kopts *k, int restarted,
 		k->on_packet = on_kpacket;
 		k->packet_ctx = d;
 	}
+	if (d->src && d->src->rx_hops) {
+		k->on_rx_hops = d->src->rx_hops;
+		k->rx_hops_ctx = d->src->ctx;
+	}
 	if (k->nbridges || o->kernel) {
 		d->ka = cmon_kagent_start(k, d->agg);
 		if (!d->ka)

@@ -100,6 +100,13 @@ struct cmon_daemon_source {
 	 * (NULL: no switch). */
 	unsigned int (*switch_ports)(void *ctx, struct cmon_switch_port *out,
 				     unsigned int max);
+	/* The veths of its switch's af_packet ports whose container's
+	 * receive hop the kernel agent holds (@ifindex, @n of them): told
+	 * after one is attached and before one is detached, with @wait
+	 * returning once its switch no longer counts on those left out
+	 * (NULL: no use for it). */
+	void (*rx_hops)(void *ctx, const int *ifindex, unsigned int n,
+			int wait);
 	/* The name of the container of address @addr, or NULL (the callback
 	 * may be NULL too). */
 	const char *(*ip_name)(void *ctx, uint32_t addr);

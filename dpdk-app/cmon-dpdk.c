@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -67,7 +68,15 @@ struct ovs {
 	int capture_told;
 	uint32_t ports_gen;		/* the ports' roles_gen last followed */
 	int ports_read;			/* ... once */
+	int handon[CMON_SHM_PORTS];	/* the af_packet ports' veths whose
+					 * container's receive hop the kernel
+					 * agent holds */
+	unsigned int nhandon;
 };
+
+/* The switch strips at its af_packet ports again this long after the last
+ * cmon-dpdk that handed them on stopped moving its heartbeat on. */
+#define HANDON_S	3
 
 /* Is a DPDK primary with file prefix @prefix running? */
 static int primary_alive(const char *prefix)
@@ -264,6 +273,61 @@ static int wait_ring(struct ovs *s)
 	return CMON_DAEMON_OK;
 }
 
+/*
+ * Put the list of receive hops the switch hands traced packets on to in
+ * force, and move its heartbeat on; with @wait, return once the switch's
+ * datapath threads go by it (its main thread looks twice a second).
+ */
+static void handon_put(struct ovs *s, int wait)
+{
+	struct timespec ts;
+	double t0;
+	uint32_t gen;
+
+	if (s->state != ATTACHED || !s->ctl)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	gen = cmon_ovs_ctl_handon(s->ctl, s->handon, s->nhandon,
+				  (uint64_t)(ts.tv_sec + HANDON_S) *
+				  1000000000ULL + (uint64_t)ts.tv_nsec);
+	if (!gen || !wait)
+		return;
+	t0 = cmon_time_mono();
+	while (__atomic_load_n(&s->stats->handon_seen, __ATOMIC_ACQUIRE) !=
+	       gen && primary_alive(s->prefix)) {
+		if (cmon_time_mono() - t0 > HANDON_S) {
+			cmon_warn("ovs-vswitchd did not take back its af_packet "
+				  "ports' receive hops in %d s: a traced packet "
+				  "may reach a container with its annotation (an "
+				  "IPv4 option)", HANDON_S);
+			return;
+		}
+		ts = (struct timespec){ 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* The kernel agent's receive hops behind the switch's af_packet ports
+ * (@ifindex, @n of them); with @wait, one going waits until the switch
+ * strips again the packets it handed on to it. */
+static void ovs_rx_hops(void *ctx, const int *ifindex, unsigned int n,
+			int wait)
+{
+	struct ovs *s = ctx;
+	unsigned int i, k;
+	int gone = 0;
+
+	for (i = 0; wait && i < s->nhandon && !gone; i++) {
+		for (k = 0; k < n && ifindex[k] != s->handon[i]; k++)
+			;
+		gone = k == n;
+	}
+	s->nhandon = n < CMON_SHM_PORTS ? n : CMON_SHM_PORTS;
+	if (s->nhandon)
+		memcpy(s->handon, ifindex, s->nhandon * sizeof(*ifindex));
+	handon_put(s, gone);
+}
+
 /* The veths the switch's af_packet ports read, for the kernel agent. */
 static void follow_ports(struct ovs *s, struct cmon_daemon *d)
 {
@@ -301,6 +365,7 @@ static int ovs_check(void *ctx, struct cmon_daemon *d)
 		lookup_capture(s);
 	}
 	follow_ports(s, d);
+	handon_put(s, 0);
 	if (primary_alive(s->prefix))
 		return CMON_DAEMON_OK;
 	cmon_err("ovs-vswitchd (file prefix \"%s\") exited%s", s->prefix,
@@ -477,9 +542,11 @@ static void ovs_stop(void *ctx)
 {
 	struct ovs *s = ctx;
 
-	if (s->eal_up && s->ctl)	/* the switch's own settings again */
+	if (s->eal_up && s->ctl) {	/* the switch's own settings again */
 		cmon_ovs_ctl_write(s->ctl, 0, 0, NULL, 0, NULL, 0,
 				   &s->ctl_left_out);
+		cmon_ovs_ctl_handon(s->ctl, NULL, 0, 0);
+	}
 	if (s->eal_up)
 		rte_eal_cleanup();
 	s->eal_up = 0;
@@ -527,7 +594,7 @@ int main(int argc, char **argv)
 		.collect = ovs_collect, .renamed = ovs_renamed,
 		.dev_name = ovs_dev_name,
 		.endpoints = ovs_endpoints, .switch_ports = ovs_switch_ports,
-		.ip_name = ovs_ip_name,
+		.rx_hops = ovs_rx_hops, .ip_name = ovs_ip_name,
 		.rules = ovs_rules, .stop = ovs_stop,
 	};
 	struct cmon_cli cli = {

@@ -430,11 +430,29 @@ static const char *port_kind(const struct cmon_container *c)
 	       "no bridge: routed";
 }
 
+/* Tell on_rx_hops the af_packet ports' veths with a receive hop, but
+ * that of tracked container @skip (-1: none), not waiting: a container
+ * that left gets no packet from the switch any more. */
+static void rx_hops(struct cmon_kagent *a, int skip)
+{
+	int ifindex[CMON_SHM_PORTS];
+	unsigned int i, n = 0;
+
+	if (!a->opt.on_rx_hops)
+		return;
+	for (i = 0; i < a->ntr && n < CMON_SHM_PORTS; i++)
+		if (a->tr[i]->ct.switch_port && (int)i != skip)
+			ifindex[n++] = a->tr[i]->ct.port_ifindex;
+	a->opt.on_rx_hops(a->opt.rx_hops_ctx, ifindex, n, 0);
+}
+
 /* Detach from port i; @why says whether the container left or we stop. */
 static void untrack(struct cmon_kagent *a, unsigned int i, const char *why)
 {
 	struct tracked *t = a->tr[i];
 
+	if (t->ct.switch_port)
+		rx_hops(a, (int)i);
 	alive(a);	/* tcx links take 10 ms each to go */
 	/* stop stamping towards it before its strip hop goes away */
 	ct_peers(a, &t->ct, 0);
@@ -544,6 +562,8 @@ static void track(struct cmon_kagent *a, const struct cmon_container *cts,
 		t->seen = 1;
 		set_meta(t, meta_of(a, c->netns));
 		a->tr[a->ntr++] = t;
+		if (c->switch_port)
+			rx_hops(a, -1);
 		snprintf(ip, sizeof(ip), "-");
 		if (c->naddrs)
 			inet_ntop(AF_INET, &c->addr[0], ip, sizeof(ip));
@@ -2076,6 +2096,11 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 
 	if (!a)
 		return;
+	/* the switch strips again, at every port at once, before the
+	 * receive hops go */
+	if (a->opt.on_rx_hops)
+		a->opt.on_rx_hops(a->opt.rx_hops_ctx, NULL, 0, 1);
+	a->opt.on_rx_hops = NULL;
 	for (i = a->ntr; i-- > 0;)
 		untrack(a, i, "detached");
 	if (a->skel)

@@ -30,6 +30,11 @@ struct cmon_kpacket {
 	struct cmon_record rec;		/* its hops, the strip hop last */
 };
 typedef void (*cmon_kpacket_fn)(void *ctx, const struct cmon_kpacket *p);
+/* The veths of Open vSwitch's af_packet ports whose container's receive
+ * hop is attached now (@ifindex, @n of them); with @wait, it returns once
+ * the switch no longer counts on those left out. */
+typedef void (*cmon_rx_hops_fn)(void *ctx, const int *ifindex,
+				unsigned int n, int wait);
 
 #define CMON_MAX_BRIDGES	16
 #define CMON_MAX_VETH_GLOBS	8
@@ -71,6 +76,12 @@ struct cmon_kopts {
 	cmon_kpacket_fn on_packet;
 	void *packet_ctx;
 	int capture;
+	/* set: told the af_packet ports' receive hops after one is attached
+	 * and before one is detached, waiting before the agent stops (the
+	 * switch hands traced packets on to them: a container that left
+	 * gets none any more) */
+	cmon_rx_hops_fn on_rx_hops;
+	void *rx_hops_ctx;
 };
 
 /* Defaults: nothing watched, sampling 1 in CMON_DEFAULT_SAMPLE. */

@@ -7,8 +7,11 @@
 #   container -> veth_in (kernel) -> ovs_rx -> ovs_tx (strip, OVS ring)
 #   DPDK app -> ovs_rx (stamp) -> ovs_tx -> veth_out (strip, kernel ring)
 # A third, kernel container on one of the switch's own af_packet ports
-# gets its kernel receive hop (veth_out on the veth the switch reads):
-# drops between the switch and it are located at ovs_tx>veth_out, and the
+# gets its kernel receive hop (veth_out at its eth0's ingress), and the
+# switch hands traced packets on to it (the hop strips them, nothing
+# reaches the container's stack annotated, and their path goes on into
+# it), until cmon-dpdk stops or is killed; drops between the switch and
+# it are located at ovs_tx>veth_out, and the
 # host stack's copy of what it sends the switch is no loss of its; the
 # copy of what it sends the DPDK container that a switch which forgot that
 # container's MAC floods to the trunk, and the Linux bridge sends no
@@ -57,6 +60,30 @@ progs=$(it_tcx_on "$AGENT_PID" "$(cat "/sys/class/net/$PORT2/ifindex")")
 progs_ct=$(it_tcx_on "$AGENT_PID" "$(it_in 2 cat /sys/class/net/eth0/ifindex)")
 [ -z "$progs" ] && [ "$progs_ct" = "ingress cmon_veth_out" ] ||
 	it_fail "$C2's veth has [$progs], its eth0 [$progs_ct]: want the receive hop alone, at eth0's ingress"
+# handed_on: the switch hands traced packets on to $C2's receive hop
+# within 5 s (it looks twice a second)
+handed_on() {
+	local i
+	for i in $(seq 50); do
+		cmon_ovs_appctl cmon/show | grep -q "receive hop:.* $C2\b" &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+handed_on || it_fail "the switch does not hand traced packets on to $C2's receive hop: $(cmon_ovs_appctl cmon/show | grep 'handed on')"
+# (what reaches $C2's stack with IPv4 options: an annotation not stripped)
+it_in 2 nft -f - <<NFT || it_fail "cannot add $C2's counter of IPv4 options"
+table inet $CMON_PFX {
+	counter options {}
+	counter echoed {}
+	chain seen {
+		type filter hook input priority -10; policy accept;
+		ip hdrlength != 5 counter name options
+		ip saddr $IPD udp sport 7010-7011 counter name echoed
+	}
+}
+NFT
 
 it_in 1 ping -c 30 -i 0.05 -W 2 "$IPD" >"$IT_TMP/ping" ||
 	it_fail "DPDK container did not answer: $(tail -3 "$IT_TMP/ping")"
@@ -139,6 +166,26 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x' * 64, ('$IPD', 7003
 done
 it_settle 2
 it_agent_stop
+# cmon-dpdk took its receive hop back before detaching it: the switch
+# strips again what the DPDK container echoes to $C2
+cmon_ovs_appctl cmon/show | grep -q "handed on to the container's receive hop: none" ||
+	it_fail "cmon-dpdk stopped, the switch still hands on: $(cmon_ovs_appctl cmon/show | grep 'handed on')"
+it_strips_again() {
+	local echoed0 echoed options
+	echoed0=$(it_nft_packets "$C2" inet echoed)
+	it_in 2 python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(20):
+    s.sendto(b'x' * 64, ('$IPD', $1)); time.sleep(0.01)"
+	sleep 0.5
+	echoed=$(($(it_nft_packets "$C2" inet echoed) - echoed0))
+	options=$(it_nft_packets "$C2" inet options)
+	echo "$2: $echoed of 20 echoed to $C2, $options with IPv4 options"
+	[ "$echoed" -gt 0 ] && [ "$options" = 0 ] ||
+		it_fail "$2: $echoed echoes reached $C2, $options with IPv4 options"
+}
+it_strips_again 7010 "cmon-dpdk stopped"
 for f in packets lost reasons drops:NETFILTER_DROP drops:NO_SOCKET; do
 	v=$(it_query "$C1" "$C2" udp "$f")
 	eval "to2_${f#drops:}=\$v"
@@ -157,6 +204,23 @@ echo "af_packet port: to $C2 $to2_packets packets, $to2_lost lost [$to2_reasons]
 [ "$from2_packets" = 2000 ] && [ "$from2_lost" = 0 ] && [ "$got1" = 2000 ] &&
 	[ -z "$from2_reasons" ] ||
 	it_fail "from $C2: $from2_packets packets, $from2_lost lost [$from2_reasons], $got1 received; 2000 sent"
+# handed on by the switch, stripped by $C2's receive hop, every one
+# recorded there: its path goes on to veth_out, none lost in sequence, no
+# annotation reaches its stack
+for f in traced seq_lost seg_means; do
+	eval "to2_$f=\$(it_query "$C1" "$C2" udp $f)"
+done
+echo_seg=$(it_query "$IPD" "$C2" udp seg_means)
+options=$(it_nft_packets "$C2" inet options)
+echo "handed on to $C2: $to2_traced traced, $to2_seq_lost missing; $options with IPv4 options at its stack; $C1 -> $C2: $to2_seg_means; echoes of the DPDK container: $echo_seg"
+[ "$to2_traced" = 2100 ] && [ "$to2_seq_lost" = 0 ] && [ "$options" = 0 ] ||
+	it_fail "to $C2: $to2_traced of 2100 traced, $to2_seq_lost missing, $options reached its stack with options"
+for s in "veth_in>ovs_rx" "ovs_rx>ovs_tx" "ovs_tx>veth_out"; do
+	case "$to2_seg_means" in *"'$s'"*) ;; *) it_fail "$C1 -> $C2 lacks $s: $to2_seg_means" ;; esac
+done
+for s in "ovs_rx>ovs_tx" "ovs_tx>veth_out"; do
+	case "$echo_seg" in *"'$s'"*) ;; *) it_fail "DPDK container -> $C2 lacks $s: $echo_seg" ;; esac
+done
 flood_reasons=$(it_query "$C2" "$IPD" udp reasons)
 echo "flooded to the trunk: $C2 to the DPDK container $(it_query "$C2" "$IPD" udp packets) packets, drops [$flood_reasons]"
 [ -z "$flood_reasons" ] ||
@@ -281,4 +345,19 @@ echo "plugged live: to $C3 $l_packets packets, $l_lost lost [$l_reasons], $got3 
 [ "$l_packets" = 300 ] && [ "$l_lost" = 0 ] && [ "$got3" = 300 ] &&
 	[ -z "$l_reasons" ] ||
 	it_fail "plugged live: to $C3 $l_packets packets, $l_lost lost [$l_reasons]; 300 sent, $got3 received"
+# Killed, cmon-dpdk takes nothing back: its receive hops go with it, and
+# the switch strips again once its heartbeat stops.
+"$DPDK_APP" --kernel --file-prefix "$CMON_OVS_PREFIX" --sample 1 \
+	--key-file "$IT_TMP/key" --node-id 5 --json --interval 0.5 \
+	>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
+AGENT_PID=$!
+it_wait "$IT_TMP/agent.err" "container $C2 joined" 20 ||
+	it_fail "cmon-dpdk --kernel did not watch $C2 again: $(cat "$IT_TMP/agent.err")"
+handed_on || it_fail "the switch does not hand on to $C2's receive hop again"
+kill -KILL "$AGENT_PID"
+wait "$AGENT_PID" 2>/dev/null
+AGENT_PID=""
+it_wait "$CMON_OVS_DIR/vswitchd.log" "cmon-dpdk stopped without taking its receive hops back" 6 ||
+	it_fail "cmon-dpdk killed, the switch still hands on: $(cmon_ovs_appctl cmon/show | grep 'handed on')"
+it_strips_again 7011 "cmon-dpdk killed"
 echo "PASS: kernel and OVS-DPDK hops in one path, one process"
