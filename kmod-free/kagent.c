@@ -431,9 +431,9 @@ static const char *port_kind(const struct cmon_container *c)
 }
 
 /* Tell on_rx_hops the af_packet ports' veths with a receive hop, but
- * that of tracked container @skip (-1: none), not waiting: a container
- * that left gets no packet from the switch any more. */
-static void rx_hops(struct cmon_kagent *a, int skip)
+ * that of tracked container @skip (-1: none); with @wait, once the switch
+ * no longer hands packets on to @skip's. */
+static void rx_hops(struct cmon_kagent *a, int skip, int wait)
 {
 	int ifindex[CMON_SHM_PORTS];
 	unsigned int i, n = 0;
@@ -443,16 +443,20 @@ static void rx_hops(struct cmon_kagent *a, int skip)
 	for (i = 0; i < a->ntr && n < CMON_SHM_PORTS; i++)
 		if (a->tr[i]->ct.switch_port && (int)i != skip)
 			ifindex[n++] = a->tr[i]->ct.port_ifindex;
-	a->opt.on_rx_hops(a->opt.rx_hops_ctx, ifindex, n, 0);
+	a->opt.on_rx_hops(a->opt.rx_hops_ctx, ifindex, n, wait);
 }
 
 /* Detach from port i; @why says whether the container left or we stop. */
 static void untrack(struct cmon_kagent *a, unsigned int i, const char *why)
 {
 	struct tracked *t = a->tr[i];
+	char name[IF_NAMESIZE];
 
+	/* (a veth gone with its container gets no packet any more) */
 	if (t->ct.switch_port)
-		rx_hops(a, (int)i);
+		rx_hops(a, (int)i,
+			if_indextoname((unsigned int)t->ct.port_ifindex,
+				       name) != NULL);
 	alive(a);	/* tcx links take 10 ms each to go */
 	/* stop stamping towards it before its strip hop goes away */
 	ct_peers(a, &t->ct, 0);
@@ -563,7 +567,7 @@ static void track(struct cmon_kagent *a, const struct cmon_container *cts,
 		set_meta(t, meta_of(a, c->netns));
 		a->tr[a->ntr++] = t;
 		if (c->switch_port)
-			rx_hops(a, -1);
+			rx_hops(a, -1, 0);
 		snprintf(ip, sizeof(ip), "-");
 		if (c->naddrs)
 			inet_ntop(AF_INET, &c->addr[0], ip, sizeof(ip));

@@ -77,9 +77,8 @@ struct cmon_kopts {
 	void *packet_ctx;
 	int capture;
 	/* set: told the af_packet ports' receive hops after one is attached
-	 * and before one is detached, waiting before the agent stops (the
-	 * switch hands traced packets on to them: a container that left
-	 * gets none any more) */
+	 * and before one is detached, waiting unless its veth is gone (the
+	 * switch hands traced packets on to them) */
 	cmon_rx_hops_fn on_rx_hops;
 	void *rx_hops_ctx;
 };
