@@ -7,7 +7,8 @@
 #   cmon_ovs_start DIR [KEY=VALUE...]  hugepages, ovsdb-server, ovs-vswitchd
 #                                      (DPDK file prefix ${CMON_PFX}ovs),
 #                                      bridge ${CMON_PFX}ovs; KEY=VALUE go to
-#                                      Open_vSwitch other_config
+#                                      Open_vSwitch other_config; ovs-ofctl
+#                                      reaches the bridge at $CMON_OVS_OF
 #   cmon_ovs_vswitchd                  ovs-vswitchd again on the same database
 #   cmon_ovs_vsctl ARGS / cmon_ovs_appctl ARGS
 #   cmon_ovs_container NAME IP ROLE [BR]  netns NAME, eth0 = IP/24, its
@@ -66,6 +67,7 @@ cmon_ovs_start() {
 	CMON_OVS_DIR=$dir
 	CMON_OVS_BR=${CMON_PFX}ovs
 	CMON_OVS_PREFIX=${CMON_PFX}ovs
+	CMON_OVS_OF=unix:$dir/$CMON_OVS_BR.mgmt
 	[ -x "$vswitchd" ] || {
 		echo "cmon-ovs: $vswitchd not built (run tools/build-ovs)" >&2
 		return 1

@@ -21,7 +21,6 @@ cmon_ovs_start "$IT_TMP/ovs" cmon-enable=true cmon-sample=32 \
 cmon_ovs_vhost "$D1" container && cmon_ovs_vhost "$D2" container ||
 	it_fail "cannot add the vhost ports"
 # (D2 never sends: the switch would flood to it for ever)
-of="unix:$CMON_OVS_DIR/$CMON_OVS_BR.mgmt"
 dpdk_app() {	# dpdk_app NAME MAC MODE [TESTPMD-ARGS...]
 	local name=$1 mac=$2 mode=$3
 	shift 3
@@ -29,7 +28,7 @@ dpdk_app() {	# dpdk_app NAME MAC MODE [TESTPMD-ARGS...]
 		it_fail "$name did not start: $(tail -5 "$CMON_OVS_DIR/$name.testpmd.log")"
 }
 dpdk_app "$D2" "$MAC2" rxonly
-ovs-ofctl add-flow "$of" "priority=200,dl_dst=$MAC2,actions=output:$(cmon_ovs_vsctl get Interface "$D2" ofport)" ||
+ovs-ofctl add-flow "$CMON_OVS_OF" "priority=200,dl_dst=$MAC2,actions=output:$(cmon_ovs_vsctl get Interface "$D2" ofport)" ||
 	it_fail "cannot add the flow to $D2"
 
 it_cmon_dpdk

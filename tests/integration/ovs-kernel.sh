@@ -139,13 +139,12 @@ table netdev $CMON_PFX {
 	}
 }
 NFT
-of="unix:$CMON_OVS_DIR/$CMON_OVS_BR.mgmt"
 copy="priority=100,icmp,nw_src=$(it_ip 1),nw_dst=$IPD"
-ovs-ofctl add-flow "$of" "$copy,actions=output:$D1,output:$C2" ||
+ovs-ofctl add-flow "$CMON_OVS_OF" "$copy,actions=output:$D1,output:$C2" ||
 	it_fail "cannot add the rule copying to $C2"
 it_in 1 ping -c 5 -i 0.2 -W 2 "$IPD" >/dev/null ||
 	it_fail "the DPDK container did not answer the copied echoes"
-ovs-ofctl --strict del-flows "$of" "$copy" || it_fail "cannot remove the rule"
+ovs-ofctl --strict del-flows "$CMON_OVS_OF" "$copy" || it_fail "cannot remove the rule"
 it_settle 1
 copies=$(($(it_query - - - foreign_copies) - copies0))
 otherhost=$(it_nft_packets "$C2" netdev otherhost)

@@ -42,9 +42,8 @@ cmon_ovs_container "$C2" "$IP2" container || it_fail "cannot plug $C2"
 MAC2=$(ip netns exec "$C2" cat /sys/class/net/eth0/address)
 # (the service address answers no ARP: C1 is told a MAC for it)
 it_in 1 ip neigh replace "$VIP" lladdr 02:00:00:00:01:00 dev eth0
-of="unix:$CMON_OVS_DIR/$CMON_OVS_BR.mgmt"
-ovs-ofctl add-flow "$of" "priority=100,udp,nw_dst=$VIP,tp_dst=7010,actions=mod_nw_dst:$IP2,mod_dl_dst:$MAC2,output:$(cmon_ovs_vsctl get Interface "$C2" ofport)" &&
-	ovs-ofctl add-flow "$of" "priority=100,udp,nw_src=$IP2,tp_src=7010,actions=mod_nw_src:$VIP,mod_dl_src:02:00:00:00:01:00,normal" ||
+ovs-ofctl add-flow "$CMON_OVS_OF" "priority=100,udp,nw_dst=$VIP,tp_dst=7010,actions=mod_nw_dst:$IP2,mod_dl_dst:$MAC2,output:$(cmon_ovs_vsctl get Interface "$C2" ofport)" &&
+	ovs-ofctl add-flow "$CMON_OVS_OF" "priority=100,udp,nw_src=$IP2,tp_src=7010,actions=mod_nw_src:$VIP,mod_dl_src:02:00:00:00:01:00,normal" ||
 	it_fail "cannot add the switch's NAT rules"
 it_input_drop 2 7010 10
 # (the bridge's forward hook drops on the way out of its uplink port to

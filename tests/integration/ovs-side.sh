@@ -28,8 +28,7 @@ cmon_ovs_start "$IT_TMP/ovs" cmon-enable=true cmon-sample=1 \
 cmon_ovs_container "$C1" "$IP1" container || it_fail "cannot plug $C1"
 cmon_ovs_container "$C2" "$IP2" container || it_fail "cannot plug $C2"
 cmon_ovs_container "$N" "$IPN" - || it_fail "cannot plug $N"
-of="unix:$IT_TMP/ovs/$CMON_OVS_BR.mgmt"
-ovs-ofctl add-flow "$of" "priority=10,udp,tp_dst=5009,actions=drop" ||
+ovs-ofctl add-flow "$CMON_OVS_OF" "priority=10,udp,tp_dst=5009,actions=drop" ||
 	it_fail "cannot add the drop rule"
 for i in 1 3; do
 	it_in "$i" ping -c 1 -W 2 "$IP2" >/dev/null ||

@@ -19,13 +19,12 @@ cmon_ovs_start "$IT_TMP/ovs" cmon-enable=true cmon-sample=1 \
 	pmd-rxq-assign=roundrobin || it_fail "cannot start ovs-vswitchd"
 cmon_ovs_vhost "$D1" container && cmon_ovs_vhost "$D2" container ||
 	it_fail "cannot add the vhost ports"
-of="unix:$CMON_OVS_DIR/$CMON_OVS_BR.mgmt"
 dpdk_app() {	# dpdk_app NAME MAC QUEUES MODE [TESTPMD-ARGS...]
 	cmon_ovs_dpdk_app "$@" ||
 		it_fail "$1 did not start: $(tail -5 "$CMON_OVS_DIR/$1.testpmd.log")"
 }
 dpdk_app "$D2" "$MAC2" 1 rxonly
-ovs-ofctl add-flow "$of" "priority=200,dl_dst=$MAC2,actions=output:$(cmon_ovs_vsctl get Interface "$D2" ofport)" ||
+ovs-ofctl add-flow "$CMON_OVS_OF" "priority=200,dl_dst=$MAC2,actions=output:$(cmon_ovs_vsctl get Interface "$D2" ofport)" ||
 	it_fail "cannot add the flow to $D2"
 
 it_cmon_dpdk

@@ -125,15 +125,14 @@ done
 # counted where they leave in the flow they came in by, once.
 C3=${CMON_PFX}c3 IP3=$NET.4
 cmon_ovs_container "$C3" "$IP3" container || it_fail "cannot plug $C3"
-of="unix:$CMON_OVS_DIR/$CMON_OVS_BR.mgmt"
-ovs-ofctl mod-port "$of" "$D1" no-flood || it_fail "cannot keep $D1 out of floods"
+ovs-ofctl mod-port "$CMON_OVS_OF" "$D1" no-flood || it_fail "cannot keep $D1 out of floods"
 cmon_ovs_vsctl set bridge "$CMON_OVS_BR" protocols=OpenFlow10,OpenFlow13
-ovs-ofctl add-flow "$of" "priority=100,udp,nw_src=$IP1,tp_src=40001,actions=drop" &&
-ovs-ofctl add-flow "$of" "priority=100,udp,nw_src=$IP1,tp_src=40002,actions=flood" &&
-ovs-ofctl -O OpenFlow13 add-meter "$of" "meter=1,pktps,band=type=drop,rate=50" &&
-ovs-ofctl -O OpenFlow13 add-flow "$of" \
+ovs-ofctl add-flow "$CMON_OVS_OF" "priority=100,udp,nw_src=$IP1,tp_src=40001,actions=drop" &&
+ovs-ofctl add-flow "$CMON_OVS_OF" "priority=100,udp,nw_src=$IP1,tp_src=40002,actions=flood" &&
+ovs-ofctl -O OpenFlow13 add-meter "$CMON_OVS_OF" "meter=1,pktps,band=type=drop,rate=50" &&
+ovs-ofctl -O OpenFlow13 add-flow "$CMON_OVS_OF" \
 	"priority=100,udp,nw_src=$IP1,tp_src=40003,actions=meter:1,normal" &&
-ovs-ofctl add-flow "$of" \
+ovs-ofctl add-flow "$CMON_OVS_OF" \
 	"priority=100,udp,nw_src=$IP1,tp_src=40004,actions=mod_tp_src:40005,normal" ||
 	it_fail "cannot add the OpenFlow rules"
 ip netns exec "$C1" nft -f - <<NFT || it_fail "cannot add the nft counters"
