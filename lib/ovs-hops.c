@@ -601,7 +601,7 @@ void cmon_dp_record_flow(struct cmon_record *rec,
 
 void cmon_dp_side_write(const struct cmon_dp_cfg *cfg,
 			const struct cmon_dp_side *side, uint8_t *frame,
-			uint32_t len, uint32_t headroom,
+			uint32_t len, uint32_t headroom, uint32_t mtu,
 			struct cmon_dp_clock *clk, uint64_t *stat,
 			struct cmon_record *rec, struct cmon_dp_res *res)
 {
@@ -613,7 +613,8 @@ void cmon_dp_side_write(const struct cmon_dp_cfg *cfg,
 		return;
 	}
 	if (p.ihl == 20 && !(p.frag_off & (CMON_IP_MF | CMON_IP_OFFMASK)) &&
-	    headroom >= CMON_DP_HEADROOM) {
+	    headroom >= CMON_DP_HEADROOM &&
+	    (!mtu || p.tot_len + CMON_ANN_WIRE_LEN <= mtu)) {
 		write_option(cfg, frame, &p, side->seq, side->t0, side->flags,
 			     side->node);
 		res->head = CMON_ANN_WIRE_LEN;

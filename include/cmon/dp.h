@@ -183,12 +183,13 @@ int cmon_dp_side_record(const struct cmon_dp_cfg *cfg,
  * packet stamped beside it: write the annotation into its bytes as
  * cmon_dp_stamp() would have (res->head > 0; at a trunk, cmon_dp_transit()
  * adds the send hop after).  A packet with no room for it any more (the
- * switch added IPv4 options, or used the headroom) ends its path here:
- * @rec filled, res->record 1.
+ * switch added IPv4 options, or used the headroom, or it would no longer
+ * fit the MTU @mtu of the port it leaves by; 0: none to keep) ends its
+ * path here: @rec filled, res->record 1.
  */
 void cmon_dp_side_write(const struct cmon_dp_cfg *cfg,
 			const struct cmon_dp_side *side, uint8_t *frame,
-			uint32_t len, uint32_t headroom,
+			uint32_t len, uint32_t headroom, uint32_t mtu,
 			struct cmon_dp_clock *clk, uint64_t *stat,
 			struct cmon_record *rec, struct cmon_dp_res *res);
 

@@ -184,8 +184,8 @@ static void test_dp_side(void)
 	 * makes (the next sequence number) */
 	cmon_dp_stamp_side(&sc, f, len, ROOM, 1500, AT(NOW), stat, &side);
 	CU_ASSERT_EQUAL(side.seq, seq + 1);
-	cmon_dp_side_write(&sc, &side, f, len, ROOM, AT(NOW + 500), stat,
-			   &rec, &res);
+	cmon_dp_side_write(&sc, &side, f, len, ROOM, 1500, AT(NOW + 500),
+			   stat, &rec, &res);
 	CU_ASSERT_EQUAL(res.head, 40);
 	CU_ASSERT_EQUAL(res.record, 0);
 	f -= res.head;
@@ -219,15 +219,26 @@ static void test_dp_side(void)
 	inb.seq--;
 	CU_ASSERT_EQUAL(memcmp(&inb, &rec, sizeof(rec)), 0);
 
-	/* no headroom left at the port it leaves by: its path ends there */
+	/* no headroom left at the port it leaves by, or an MTU the packet
+	 * would no longer fit (a 128-byte packet, 167): its path ends there */
 	cmon_dp_stamp_side(&sc, f, len, ROOM, 1500, AT(NOW), stat, &side);
-	cmon_dp_side_write(&sc, &side, f, len, 39, AT(NOW + 700), stat, &rec,
-			   &res);
+	cmon_dp_side_write(&sc, &side, f, len, 39, 0, AT(NOW + 700), stat,
+			   &rec, &res);
 	CU_ASSERT_EQUAL(res.head, 0);
 	CU_ASSERT_EQUAL(res.record, 1);
 	CU_ASSERT_EQUAL(memcmp(f, orig, len), 0);
 	CU_ASSERT_EQUAL(rec.seq, seq + 3);
 	CU_ASSERT_EQUAL(rec.hop[1].delta, 700);
+	cmon_dp_side_write(&sc, &side, f, len, ROOM, 167, AT(NOW + 700), stat,
+			   &rec, &res);
+	CU_ASSERT_EQUAL(res.head, 0);
+	CU_ASSERT_EQUAL(res.record, 1);
+	CU_ASSERT_EQUAL(memcmp(f, orig, len), 0);
+	cmon_dp_side_write(&sc, &side, f, len, ROOM, 168, AT(NOW + 700), stat,
+			   &rec, &res);
+	CU_ASSERT_EQUAL(res.head, 40);
+	CU_ASSERT_EQUAL(res.record, 0);
+	memcpy(f, orig, len);			/* (as it was) */
 
 	/* a VLAN tag pushed on the way: recorded, or written under it */
 	memmove(f + 16, f + 12, len - 12);
@@ -237,8 +248,8 @@ static void test_dp_side(void)
 					    stat, &rec), 1);
 	CU_ASSERT_EQUAL(rec.len, 128);
 	CU_ASSERT_EQUAL(ntohs(rec.dport), 5000);
-	cmon_dp_side_write(&sc, &side, f, len, ROOM, AT(NOW + 700), stat,
-			   &rec, &res);
+	cmon_dp_side_write(&sc, &side, f, len, ROOM, 1500, AT(NOW + 700),
+			   stat, &rec, &res);
 	CU_ASSERT_EQUAL_FATAL(res.head, 40);
 	CU_ASSERT_EQUAL(res.record, 0);
 	CU_ASSERT_EQUAL(memcmp(f - 40 + 12, "\x81\x00\x00\x05\x08\x00", 6),
