@@ -207,13 +207,14 @@ it_agent_stop
 # strips again what the DPDK container echoes to $C2
 cmon_ovs_appctl cmon/show | grep -q "handed on to the container's receive hop: none" ||
 	it_fail "cmon-dpdk stopped, the switch still hands on: $(cmon_ovs_appctl cmon/show | grep 'handed on')"
-it_strips_again() {
+# strips_again PORT WHEN: echoes to $C2 reach its stack without options
+strips_again() {
 	c2_echoes "$1" 92
 	echo "$2: $echoed of 20 echoed to $C2, $options with IPv4 options"
 	[ "$echoed" -gt 0 ] && [ "$options" = 0 ] ||
 		it_fail "$2: $echoed echoes reached $C2, $options with IPv4 options"
 }
-it_strips_again 7010 "cmon-dpdk stopped"
+strips_again 7010 "cmon-dpdk stopped"
 for f in packets lost reasons drops:NETFILTER_DROP drops:NO_SOCKET; do
 	v=$(it_query "$C1" "$C2" udp "$f")
 	eval "to2_${f#drops:}=\$v"
@@ -387,5 +388,5 @@ wait "$AGENT_PID" 2>/dev/null
 AGENT_PID=""
 it_wait "$CMON_OVS_DIR/vswitchd.log" "cmon-dpdk stopped without taking its receive hops back" 6 ||
 	it_fail "cmon-dpdk killed, the switch still hands on: $(cmon_ovs_appctl cmon/show | grep 'handed on')"
-it_strips_again 7011 "cmon-dpdk killed"
+strips_again 7011 "cmon-dpdk killed"
 echo "PASS: kernel and OVS-DPDK hops in one path, one process"
