@@ -8,9 +8,11 @@
 #   DPDK app -> ovs_rx (stamp) -> ovs_tx -> veth_out (strip, kernel ring)
 # A third, kernel container on one of the switch's own af_packet ports
 # gets its kernel receive hop (veth_out at its eth0's ingress), and the
-# switch hands traced packets on to it (the hop strips them, nothing
-# reaches the container's stack annotated, and their path goes on into
-# it), until cmon-dpdk stops or is killed; drops between the switch and
+# switch hands traced packets on to it (the hop strips them: datagrams
+# arrive byte-exact, nothing reaches the container's stack annotated, and
+# their path goes on into it), until cmon-dpdk stops or is killed; an
+# annotation that would take a packet past the MTU of the container's port
+# is not written into it there; drops between the switch and
 # it are located at ovs_tx>veth_out, and the
 # host stack's copy of what it sends the switch is no loss of its; the
 # copy of what it sends the DPDK container that a switch which forgot that
@@ -374,15 +376,28 @@ echo "plugged live: to $C3 $l_packets packets, $l_lost lost [$l_reasons], $got3 
 [ "$l_packets" = 300 ] && [ "$l_lost" = 0 ] && [ "$got3" = 300 ] &&
 	[ -z "$l_reasons" ] ||
 	it_fail "plugged live: to $C3 $l_packets packets, $l_lost lost [$l_reasons]; 300 sent, $got3 received"
-# Killed, cmon-dpdk takes nothing back: its receive hops go with it, and
-# the switch strips again once its heartbeat stops.
-"$DPDK_APP" --kernel --file-prefix "$CMON_OVS_PREFIX" --sample 1 \
-	--key-file "$IT_TMP/key" --node-id 5 --json --interval 0.5 \
-	>"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
+# Every byte $C1 sends reaches $C2 as sent: the trailer the kernel's
+# stamp hop adds to a datagram, carried through the switch, is stripped at
+# $C2's receive hop.  Killed, cmon-dpdk takes nothing back: its receive
+# hops go with it, and the switch strips again once its heartbeat stops.
+"$DPDK_APP" --bridge "$BR" --file-prefix "$CMON_OVS_PREFIX" --sample 1 \
+	--key-file "$IT_TMP/key" --peer-subnet "$IPD/32" --node-id 5 \
+	--json --interval 0.5 >"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
 AGENT_PID=$!
-it_wait "$IT_TMP/agent.err" "container $C2 joined" 20 ||
-	it_fail "cmon-dpdk --kernel did not watch $C2 again: $(cat "$IT_TMP/agent.err")"
+it_wait "$IT_TMP/agent.err" "container $C2 joined" 20 &&
+	it_wait "$IT_TMP/agent.err" "container $C1 joined" 5 ||
+	it_fail "cmon-dpdk did not watch $C1 and $C2 again: $(cat "$IT_TMP/agent.err")"
 handed_on || it_fail "the switch does not hand on to $C2's receive hop again"
+it_udp_exact "$C1" "$C2" "$IP2" 0-1400/7 ||
+	it_fail "$C1 to $C2, handed on: not byte-exact: $(cat "$IT_TMP/recv")"
+it_settle 1
+# (201 sizes, each sent 3 times, every one traced and recorded at $C2's
+# receive hop, where it was stripped)
+x_packets=$(it_query "$C1" "$C2" udp packets)
+x_traced=$(it_query "$C1" "$C2" udp traced)
+echo "byte-exact, handed on: $C1 to $C2 $x_packets datagrams, $x_traced traced"
+[ "$x_packets" = 603 ] && [ "$x_traced" = 603 ] ||
+	it_fail "byte-exact to $C2: $x_packets datagrams counted, $x_traced traced; 603 sent"
 kill -KILL "$AGENT_PID"
 wait "$AGENT_PID" 2>/dev/null
 AGENT_PID=""
