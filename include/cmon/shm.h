@@ -20,9 +20,13 @@
  *                   flow and reason, in one table of slots per datapath
  *                   thread; and the datapath's ports with their roles,
  *                   by number.
+ *   CMON_SHM_CTL    a memzone holding struct cmon_shm_ctl: the rules
+ *                   cmon-dpdk puts in force, and the af_packet ports to
+ *                   hand traced packets on at.
  *
  * Counters and configuration echo are written by the producer only; the
- * consumer only reads them (and the ring's consumer side).
+ * consumer only reads them (and the ring's consumer side).  CMON_SHM_CTL
+ * is the other way round: cmon-dpdk writes it, the switch reads it.
  */
 #ifndef CMON_SHM_H
 #define CMON_SHM_H
