@@ -431,8 +431,9 @@ static void ovs_collect(void *ctx, struct cmon_agg *agg)
 	struct ovs *s = ctx;
 
 	if (s->state == ATTACHED && s->flows)
-		cmon_ovs_flows_feed(s->reader, s->flows, s->stats->node_id,
-				    agg);
+		cmon_ovs_flows_feed(s->reader, s->flows,
+				    cmon_shm_flow_rows(s->stats),
+				    s->stats->node_id, agg);
 }
 
 static unsigned int ovs_renamed(void *ctx,

@@ -70,6 +70,8 @@ struct cmon_ovs_flows {
 	struct track *tr, *tr_next;
 	unsigned int ntr, tr_cap;
 	uint32_t roles_gen;
+	uint32_t rows;			/* rows to read (a bit a row) */
+	uint32_t found;			/* ... with a slot in use, last read */
 	int read;			/* read once */
 	uint64_t copies, moving;
 	unsigned int flows;
@@ -316,7 +318,8 @@ static void retrack(struct cmon_ovs_flows *r)
 		qsort(r->tr, r->ntr, sizeof(*r->tr), track_cmp);
 }
 
-/* Copy every slot in use, in key order; 0, or -1 without memory. */
+/* Copy every slot in use of the rows to read, in key order; 0, or -1
+ * without memory. */
 static int snapshot(struct cmon_ovs_flows *r, const struct cmon_shm_flows *shm)
 {
 	unsigned int row, i, rows = shm->rows, slots = shm->slots;
@@ -327,7 +330,10 @@ static int snapshot(struct cmon_ovs_flows *r, const struct cmon_shm_flows *shm)
 	if (slots > CMON_FLOW_SLOTS)
 		slots = CMON_FLOW_SLOTS;
 	r->nents = 0;
+	r->found = 0;
 	for (row = 0; row < rows; row++) {
+		if (!(r->rows & 1u << row))
+			continue;
 		for (i = 0; i < slots; i++) {
 			int rc = slot_read(&shm->slot[row][i], &s);
 			struct ent *e;
@@ -356,6 +362,7 @@ static int snapshot(struct cmon_ovs_flows *r, const struct cmon_shm_flows *shm)
 			e->k.port = s.port;
 			e->k.reason = s.reason;
 			e->k.row = row;
+			r->found |= 1u << row;
 			e->idx = i;
 			e->gen = s.gen;
 			e->packets = s.packets;
@@ -571,20 +578,23 @@ int cmon_ovs_flows_baseline(struct cmon_ovs_flows *r,
 			    const struct cmon_shm_flows *shm)
 {
 	r->roles_gen = __atomic_load_n(&shm->roles_gen, __ATOMIC_ACQUIRE);
+	r->rows = ~0u;
 	if (read_slots(r, shm, 1))
 		return -1;
+	r->rows = r->found;	/* (and those cmon_ovs_flows_feed() is given) */
 	r->read = 1;
 	return 0;
 }
 
 void cmon_ovs_flows_feed(struct cmon_ovs_flows *r,
-			 const struct cmon_shm_flows *shm, uint8_t node,
-			 struct cmon_agg *agg)
+			 const struct cmon_shm_flows *shm, uint32_t rows,
+			 uint8_t node, struct cmon_agg *agg)
 {
 	uint32_t roles_gen = __atomic_load_n(&shm->roles_gen, __ATOMIC_ACQUIRE);
 	int first = !r->read;
 	unsigned int i, j;
 
+	r->rows |= rows;	/* (a row read once is read from then on) */
 	/* ports given a role since: their counts start mid-flow */
 	if (!first && roles_gen != r->roles_gen)
 		cmon_agg_hops_changed(agg);

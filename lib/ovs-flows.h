@@ -36,7 +36,8 @@ int cmon_ovs_flows_baseline(struct cmon_ovs_flows *r,
 			    const struct cmon_shm_flows *shm);
 
 /*
- * Read every slot of @shm and feed @agg: per flow, the ovs_rx count (all
+ * Read the slots of @shm in rows @rows (a bit a row: cmon_shm_flow_rows(),
+ * and every row read before) and feed @agg: per flow, the ovs_rx count (all
  * rows and input ports), the ovs_tx count of the output port that took
  * most of its packets (copies sent to other ports, as a flood makes, are
  * not the flow's delivery), and its drops by reason; a flow rewritten on
@@ -47,8 +48,8 @@ int cmon_ovs_flows_baseline(struct cmon_ovs_flows *r,
  * hop anew (cmon_hop_counter.rebase).
  */
 void cmon_ovs_flows_feed(struct cmon_ovs_flows *r,
-			 const struct cmon_shm_flows *shm, uint8_t node,
-			 struct cmon_agg *agg);
+			 const struct cmon_shm_flows *shm, uint32_t rows,
+			 uint8_t node, struct cmon_agg *agg);
 
 /*
  * The flows the switch rewrote on their way to kernel hops after it (a

@@ -97,7 +97,9 @@ static inline uint64_t cmon_shm_stat(const struct cmon_shm_stats *s,
 /*
  * Per-flow counters of the userspace hops.  Each datapath thread owns one
  * row of CMON_FLOW_SLOTS slots and is its only writer: a packet adds to
- * its slot with plain stores (no lock, no atomic).  The row is cut in
+ * its slot with plain stores (no lock, no atomic).  The thread whose
+ * counters are cmon_shm_stats.row[r] (r >= 1) owns slot[r - 1]
+ * (cmon_shm_flow_rows()).  The row is cut in
  * buckets of CMON_FLOW_BUCKET slots, direct-mapped by the flow's hash: a
  * flow's hops and drops share its bucket, so the send hop finds the lines
  * the receive hop just wrote; a key has one slot at most.  A slot another
@@ -202,6 +204,26 @@ struct cmon_shm_flows {
 	struct cmon_flow_slot slot[CMON_FLOW_ROWS][CMON_FLOW_SLOTS]
 		__attribute__((aligned(64)));
 };
+
+_Static_assert(CMON_FLOW_ROWS <= 32, "a row is a bit of a uint32_t");
+
+/* The rows of cmon_shm_flows.slot[] whose threads have run: bit r - 1 for
+ * each counter row r of @s a thread has added to.  A thread counts a
+ * batch's flows before it adds to its counters: a row may be found one
+ * read late, with all it counted so far. */
+static inline uint32_t cmon_shm_flow_rows(const struct cmon_shm_stats *s)
+{
+	uint32_t rows = 0;
+	unsigned int r, i;
+
+	for (r = 1; r <= CMON_FLOW_ROWS && r < CMON_SHM_ROWS; r++)
+		for (i = 0; i < CMON_SHM_ROW_LEN; i++)
+			if (__atomic_load_n(&s->row[r][i], __ATOMIC_RELAXED)) {
+				rows |= 1u << (r - 1);
+				break;
+			}
+	return rows;
+}
 
 /*
  * The monitoring rules in force in the switch, written by one cmon-dpdk

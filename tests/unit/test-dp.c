@@ -891,6 +891,7 @@ struct fx {
 	struct cmon_agg *g;
 	uint64_t stat[CMON_EV_MAX];
 	struct sums s;
+	uint32_t rows;		/* the rows cmon-dpdk is told to read */
 };
 
 static void fx_init(struct fx *x)
@@ -899,6 +900,7 @@ static void fx_init(struct fx *x)
 	x->shm = flows_new();
 	x->r = cmon_ovs_flows_create();
 	x->g = cmon_agg_create();
+	x->rows = ~0u;
 }
 
 static void fx_done(struct fx *x)
@@ -915,7 +917,7 @@ static void interval(struct fx *x)
 	struct sums *s = &x->s;
 	unsigned int i, j;
 
-	cmon_ovs_flows_feed(x->r, x->shm, 7, g);
+	cmon_ovs_flows_feed(x->r, x->shm, x->rows, 7, g);
 	cmon_agg_tick(g, 1.0);
 	for (i = 0; i < cmon_agg_npairs(g); i++) {
 		const struct cmon_pair_stats *p = cmon_agg_pair(g, i);
@@ -939,6 +941,65 @@ static void interval(struct fx *x)
 					 "%s%s", *s->reason ? " " : "", n);
 		}
 	}
+}
+
+/* cmon-dpdk reads the rows of the threads that have added to their
+ * counters (cmon_shm_flow_rows()), and every row it read once: a thread
+ * found one read late has all it counted fed then, none of it loss. */
+static void test_flows_rows_read(void)
+{
+	struct cmon_shm_stats *st = calloc(1, sizeof(*st));
+	struct fx x;
+	uint8_t f[200];
+	uint32_t len = flow_frame(f, 1000, 64);
+	int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	fx_init(&x);
+	CU_ASSERT_EQUAL(cmon_shm_flow_rows(st), 0);
+	st->row[0][3] = 1;		/* (row 0 is shared: no flows) */
+	st->row[4][3] = 1;		/* counter row 4: slot row 3 */
+	x.rows = cmon_shm_flow_rows(st);
+	CU_ASSERT_EQUAL(x.rows, 1u << 3);
+	interval(&x);			/* the first read */
+	/* the thread of counter row 6 counts in slot row 5 before it adds
+	 * to its counters */
+	for (i = 0; i < 10; i++) {
+		count1(x.shm->slot[5], f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
+		count1(x.shm->slot[5], f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
+	}
+	x.rows = cmon_shm_flow_rows(st);
+	interval(&x);
+	CU_ASSERT_EQUAL(x.s.packets, 0);
+	st->row[6][0] = 20;
+	x.rows = cmon_shm_flow_rows(st);
+	CU_ASSERT_EQUAL(x.rows, 1u << 3 | 1u << 5);
+	interval(&x);
+	CU_ASSERT_EQUAL(x.s.packets, 10);
+	/* read from then on, told or not */
+	for (i = 0; i < 5; i++) {
+		count1(x.shm->slot[5], f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
+		count1(x.shm->slot[5], f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
+	}
+	x.rows = 0;
+	interval(&x);
+	interval(&x);
+	CU_ASSERT_EQUAL(x.s.packets, 15);
+	CU_ASSERT_EQUAL(x.s.lost, 0);
+	/* a reader attaching: its baseline reads every row, and it goes on
+	 * reading those it found in use */
+	cmon_ovs_flows_destroy(x.r);
+	x.r = cmon_ovs_flows_create();
+	CU_ASSERT_EQUAL_FATAL(cmon_ovs_flows_baseline(x.r, x.shm), 0);
+	for (i = 0; i < 3; i++) {
+		count1(x.shm->slot[5], f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
+		count1(x.shm->slot[5], f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
+	}
+	interval(&x);
+	CU_ASSERT_EQUAL(x.s.packets, 18);
+	CU_ASSERT_EQUAL(x.s.lost, 0);
+	fx_done(&x);
+	free(st);
 }
 
 /* Every packet counted at both hops of two threads: the pair's packets,
@@ -1586,7 +1647,7 @@ static void test_flows_moving_slot(void)
 			row[i].gen |= 1;
 		}
 	CU_ASSERT_EQUAL(used, 1);
-	cmon_ovs_flows_feed(x.r, x.shm, 7, x.g);
+	cmon_ovs_flows_feed(x.r, x.shm, ~0u, 7, x.g);
 	CU_ASSERT_EQUAL(cmon_ovs_flows_count(x.r), 0);
 	CU_ASSERT_EQUAL(cmon_ovs_flows_moving(x.r), 1);
 	/* a frame that is not IPv4 is no flow */
@@ -1612,6 +1673,7 @@ int main(void)
 		{ "fast paths agree with the hops", test_dp_fast_paths },
 		{ "the rules' sampling table", test_dp_rules_table },
 		{ "the ports traced packets are handed on at", test_dp_handon_list },
+		{ "the rows of the flows read", test_flows_rows_read },
 		{ "the rules' sampling pair by pair", test_dp_rules_sampling },
 		{ "per-flow counters: loss located, reason",
 		  test_flows_loss_located },
