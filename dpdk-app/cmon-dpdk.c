@@ -280,19 +280,17 @@ static int wait_ring(struct ovs *s)
  */
 static void handon_put(struct ovs *s, int wait)
 {
-	struct timespec ts;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	double t0;
 	uint32_t gen;
 
 	if (s->state != ATTACHED || !s->ctl)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = cmon_time_mono();
 	gen = cmon_ovs_ctl_handon(s->ctl, s->handon, s->nhandon,
-				  (uint64_t)(ts.tv_sec + HANDON_S) *
-				  1000000000ULL + (uint64_t)ts.tv_nsec);
+				  (uint64_t)((t0 + HANDON_S) * 1e9));
 	if (!gen || !wait)
 		return;
-	t0 = cmon_time_mono();
 	while (__atomic_load_n(&s->stats->handon_seen, __ATOMIC_ACQUIRE) !=
 	       gen && primary_alive(s->prefix)) {
 		if (cmon_time_mono() - t0 > HANDON_S) {
@@ -302,7 +300,6 @@ static void handon_put(struct ovs *s, int wait)
 				  "IPv4 option)", HANDON_S);
 			return;
 		}
-		ts = (struct timespec){ 0, 10 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
 }
