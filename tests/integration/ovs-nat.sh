@@ -23,7 +23,9 @@
 #     at ovs_tx>veth_out, with their reason, traced through the switch,
 #     nothing under C2 to C1, the service address not taken for C2's.
 # Then, nothing dropped any more, cmon-dpdk started while C1 sends to the
-# service address: no loss shown, nothing under the service address.
+# service address: no loss shown, none missing from the traced packets'
+# sequence while the switch starts handing them on to C2's receive hop,
+# nothing under the service address.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtvn
@@ -147,4 +149,11 @@ echo "under traffic: to $C2 $(q "$C1" "$C2" udp packets) packets counted since t
 	it_fail "under traffic: $(q "$C1" "$C2" udp packets) counted, $recv received"
 [ "$(q "$C1" "$C2" udp lost)" = 0 ] && [ "$(q "$C1" "$VIP" udp packets)" = 0 ] ||
 	it_fail "under traffic: $(q "$C1" "$C2" udp lost) lost at [$(q "$C1" "$C2" udp loss_hops)], $(q "$C1" "$VIP" udp packets) under the service address; nothing was dropped"
+echo "under traffic: to $C2 $(q "$C1" "$C2" udp traced) traced, $(q "$C1" "$C2" udp seq_lost) missing, through [$(q "$C1" "$C2" udp seg_means)]"
+[ "$(q "$C1" "$C2" udp traced)" -gt 0 ] && [ "$(q "$C1" "$C2" udp seq_lost)" = 0 ] ||
+	it_fail "under traffic: $(q "$C1" "$C2" udp traced) traced, $(q "$C1" "$C2" udp seq_lost) missing from their sequence; nothing was dropped"
+case "$(q "$C1" "$C2" udp seg_means)" in
+*"'ovs_tx>veth_out'"*) ;;
+*) it_fail "under traffic: not handed on to $C2's receive hop: $(q "$C1" "$C2" udp seg_means)" ;;
+esac
 echo "PASS: a flow the switch rewrites is one flow with the kernel's hops: its packets once, its drops shown"
