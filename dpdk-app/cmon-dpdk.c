@@ -68,6 +68,7 @@ struct ovs {
 	int capture_told;
 	uint32_t ports_gen;		/* the ports' roles_gen last followed */
 	int ports_read;			/* ... once */
+	uint32_t ports_unlisted;	/* ... numbered past the list, last said */
 	int handon[CMON_SHM_PORTS];	/* the af_packet ports' veths whose
 					 * container's receive hop the kernel
 					 * agent holds */
@@ -329,10 +330,17 @@ static void ovs_rx_hops(void *ctx, const int *ifindex, unsigned int n,
 static void follow_ports(struct ovs *s, struct cmon_daemon *d)
 {
 	int ifindex[CMON_SHM_PORTS];
-	uint32_t gen;
+	uint32_t gen, unlisted;
 
 	if (!s->flows)
 		return;
+	unlisted = __atomic_load_n(&s->flows->ports_unlisted, __ATOMIC_RELAXED);
+	if (unlisted != s->ports_unlisted && unlisted)
+		cmon_warn("the switch has %u port(s) numbered %d or above: "
+			  "not listed, so neither named nor their containers' "
+			  "kernel side watched (ovs_ports_unlisted)", unlisted,
+			  CMON_SHM_PORTS);
+	s->ports_unlisted = unlisted;
 	gen = __atomic_load_n(&s->flows->roles_gen, __ATOMIC_ACQUIRE);
 	if (s->ports_read && gen == s->ports_gen)
 		return;
@@ -507,6 +515,9 @@ static unsigned int ovs_counters(void *ctx, struct cmon_counter *c,
 			cmon_ovs_flows_copies(s->reader), 1 };
 		c[n++] = (struct cmon_counter){ "ovs_flows_moving",
 			cmon_ovs_flows_moving(s->reader), 0 };
+		c[n++] = (struct cmon_counter){ "ovs_ports_unlisted",
+			__atomic_load_n(&s->flows->ports_unlisted,
+					__ATOMIC_RELAXED), 1 };
 	}
 	if (s->ctl)
 		c[n++] = (struct cmon_counter){ "ovs_sample_pairs_left_out",

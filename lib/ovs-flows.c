@@ -766,13 +766,11 @@ unsigned int cmon_ovs_kernel_ports(const struct cmon_shm_flows *shm,
 const char *cmon_ovs_port_name(const struct cmon_shm_flows *shm,
 			       uint32_t port)
 {
-	unsigned int i;
+	const struct cmon_shm_port *p =
+		port < CMON_SHM_PORTS ? &shm->ports[port] : NULL;
 
-	for (i = 0; i < CMON_SHM_PORTS; i++)
-		if (port_in(&shm->ports[i]) && shm->ports[i].port == port &&
-		    shm->ports[i].name[0])
-			return shm->ports[i].name;
-	return NULL;
+	return p && port_in(p) && p->port == port && p->name[0] ? p->name
+							       : NULL;
 }
 
 const char *cmon_ovs_reason_name(uint32_t reason)

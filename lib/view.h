@@ -41,8 +41,8 @@ struct cmon_endpoint {
 };
 
 /* A port of an Open vSwitch bridge, as the switch lists it (at most
- * CMON_MAX_SWITCH_PORTS). */
-#define CMON_MAX_SWITCH_PORTS	256
+ * CMON_MAX_SWITCH_PORTS: as many as it lists, CMON_SHM_PORTS). */
+#define CMON_MAX_SWITCH_PORTS	1024
 struct cmon_switch_port {
 	const char *name;
 	const char *type;	/* as the bridge has it: dpdk, internal... */

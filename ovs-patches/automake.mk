@@ -12,4 +12,5 @@ EXTRA_DIST += \
 	ovs-patches/0008-cmon-hooks-Count-a-packet-in-the-flow-it-came-in-by.patch \
 	ovs-patches/0009-cmon-hooks-Name-a-flow-rewritten-towards-kernel-hops-as-it-leaves.patch \
 	ovs-patches/0010-cmon-hooks-Hand-a-traced-packet-on-to-an-af_packet-container-s-receive-hop.patch \
-	ovs-patches/0011-cmon-hooks-Keep-a-packet-within-the-MTU-of-the-port-it-leaves-by.patch
+	ovs-patches/0011-cmon-hooks-Keep-a-packet-within-the-MTU-of-the-port-it-leaves-by.patch \
+	ovs-patches/0012-cmon-hooks-List-the-ports-by-number-and-count-those-numbered-past-the-list.patch

@@ -182,6 +182,7 @@ INTEGRATION_TESTS = \
 	tests/integration/ovs-dpdk.sh \
 	tests/integration/ovs-threads.sh \
 	tests/integration/ovs-toggle.sh \
+	tests/integration/ovs-ports.sh \
 	tests/integration/export.sh \
 	tests/integration/pcap.sh \
 	tests/integration/clocks.sh \

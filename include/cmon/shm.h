@@ -39,7 +39,7 @@
 #define CMON_SHM_CAPTURE	"cmon_ovs_capture"
 #define CMON_SHM_STATS		"cmon_ovs_stats"
 #define CMON_SHM_MAGIC		0x636d6f6e73746174ULL	/* "cmonstat" */
-#define CMON_SHM_VERSION	10
+#define CMON_SHM_VERSION	11
 /* Default and bounds of other_config:cmon-ring-size (records). */
 #define CMON_SHM_RING_DEFAULT	65536
 #define CMON_SHM_RING_MIN	1024
@@ -127,7 +127,10 @@ static inline uint64_t cmon_shm_stat(const struct cmon_shm_stats *s,
 #define CMON_FLOW_SLOTS		16384	/* a power of 2 */
 #define CMON_FLOW_BUCKET	4	/* slots a flow's bucket has */
 #define CMON_FLOW_GEN_FIRST	2	/* a slot's gen in its first life */
-#define CMON_SHM_PORTS		256
+/* Ports listed by number (cmon_shm_flows.ports): dpif-netdev numbers a
+ * datapath's ports from 1, the lowest free first, so the numbers of its
+ * first 1023 ports. */
+#define CMON_SHM_PORTS		1024
 #define CMON_TP_DROPS		0xff	/* a slot of drops, not a hop */
 #define CMON_TP_LEFT		0xfe	/* a slot of a flow rewritten */
 
@@ -176,7 +179,9 @@ struct cmon_flow_slot {
 _Static_assert(sizeof(struct cmon_flow_slot) == 64, "a slot is a cache line");
 
 /* A port of the datapath and its role (other_config:cmon-role, or the
- * rules' template), by odp port number.  The switch's main thread
+ * rules' template): cmon_shm_flows.ports[n] is port number n's (flags 0:
+ * no such port), for n below CMON_SHM_PORTS; ports numbered past that are
+ * counted in cmon_shm_flows.ports_unlisted.  The switch's main thread
  * rewrites an entry in place: a reader copies it and takes what it read
  * as it is (names are NUL-terminated within). */
 #define CMON_SHM_PORT_IN	1u	/* flags: the entry is a port */
@@ -190,7 +195,7 @@ struct cmon_shm_port {
 	uint32_t ifindex;	/* the kernel interface a DPDK af_packet
 				 * port reads and writes (the host side of
 				 * a container's veth, say); 0: none */
-	uint32_t flags;		/* CMON_SHM_PORT_IN; 0: slot free */
+	uint32_t flags;		/* CMON_SHM_PORT_IN; 0: no such port */
 };
 
 struct cmon_shm_flows {
@@ -199,7 +204,8 @@ struct cmon_shm_flows {
 	uint32_t rows, slots;	/* CMON_FLOW_ROWS, CMON_FLOW_SLOTS */
 	uint32_t roles_gen;	/* bumped whenever a port's role changes */
 	uint32_t counting;	/* 1: per-flow counting is on */
-	uint32_t pad[9];
+	uint32_t ports_unlisted;	/* ports numbered CMON_SHM_PORTS and up */
+	uint32_t pad[8];
 	struct cmon_shm_port ports[CMON_SHM_PORTS];
 	struct cmon_flow_slot slot[CMON_FLOW_ROWS][CMON_FLOW_SLOTS]
 		__attribute__((aligned(64)));

@@ -1413,7 +1413,8 @@ static void test_flows_evictions_no_phantom(void)
 }
 
 /* The containers on the switch's container ports, with the addresses that
- * came in there; a trunk port's are none of them. */
+ * came in there; a trunk port's are none of them.  The switch lists its
+ * ports by number. */
 static void test_flows_endpoints(void)
 {
 	struct cmon_endpoint eps[4];
@@ -1423,12 +1424,17 @@ static void test_flows_endpoints(void)
 	unsigned int n;
 
 	fx_init(&x);
-	x.shm->ports[3] = (struct cmon_shm_port){ CMON_ROLE_CONTAINER, 1,
-		"ct1", "dpdk", "br0" };
-	x.shm->ports[7] = (struct cmon_shm_port){ CMON_ROLE_CONTAINER, 2,
-		"vhost0", "dpdkvhostuserclient", "br0" };
-	x.shm->ports[9] = (struct cmon_shm_port){ CMON_ROLE_TRUNK, 3,
-		"up", "dpdk", "br0" };
+	x.shm->ports[1] = (struct cmon_shm_port){ CMON_ROLE_CONTAINER, 1,
+		"ct1", "dpdk", "br0", .flags = CMON_SHM_PORT_IN };
+	x.shm->ports[2] = (struct cmon_shm_port){ CMON_ROLE_CONTAINER, 2,
+		"vhost0", "dpdkvhostuserclient", "br0",
+		.flags = CMON_SHM_PORT_IN };
+	x.shm->ports[3] = (struct cmon_shm_port){ CMON_ROLE_TRUNK, 3,
+		"up", "dpdk", "br0", .flags = CMON_SHM_PORT_IN };
+	CU_ASSERT_STRING_EQUAL(cmon_ovs_port_name(x.shm, 2), "vhost0");
+	CU_ASSERT_PTR_NULL(cmon_ovs_port_name(x.shm, 4));
+	CU_ASSERT_PTR_NULL(cmon_ovs_port_name(x.shm, CMON_SHM_PORTS));
+	CU_ASSERT_PTR_NULL(cmon_ovs_port_name(x.shm, UINT32_MAX));
 	interval(&x);
 	len = flow_frame(f, 1000, 0);		/* 10.1.0.2 at port 1 */
 	count1(x.shm->slot[0], f, len, CMON_TP_OVS_RX, 1, 0, x.stat);

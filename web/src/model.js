@@ -357,6 +357,8 @@ export const LOSS_COUNTERS = {
     "missed since the last read, compared anew",
   ovs_flow_uncounted: "packets Open vSwitch did not count per flow " +
     "(datapath threads beyond 16, or a packet in several buffers)",
+  ovs_ports_unlisted: "Open vSwitch ports numbered 1024 and up: not " +
+    "named, and their containers' kernel side not watched",
   influx_dropped: "InfluxDB lines dropped while it was unreachable",
   influx_rejected: "InfluxDB lines rejected",
   agg_bad_records: "records the engine could not use",

@@ -239,9 +239,11 @@ test("health lists only the loss counters that are not zero", () => {
 
 test("health lists the counters cmon forgot, the kernel's and the switch's", () => {
   const issues = m.healthIssues({ hop_evicted: 3, ovs_flow_evicted: 7,
-                                  ovs_flow_uncounted: 1, foreign_copies: 9 });
+                                  ovs_flow_uncounted: 1, foreign_copies: 9,
+                                  ovs_ports_unlisted: 2 });
   assert.deepEqual(issues.map((i) => i.counter),
-                   ["hop_evicted", "ovs_flow_evicted", "ovs_flow_uncounted"]);
+                   ["hop_evicted", "ovs_flow_evicted", "ovs_flow_uncounted",
+                    "ovs_ports_unlisted"]);
   assert.match(issues[1].what, /more flows at a thread/);
 });
 
