@@ -155,8 +155,10 @@ cmon_ns_cleanup() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
 		ip netns del "$ns" || true
 	done
-	for l in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 |
-		   grep "^$CMON_PFX"); do
+	# (sysfs, not a netlink dump: one the kernel interrupts, as devices
+	# go by the thousand when a switch with their taps exits, may miss
+	# some)
+	for l in $(ls /sys/class/net | grep "^$CMON_PFX"); do
 		# a veth whose peer went first is already gone
 		ip link del "$l" 2>/dev/null || true
 	done
