@@ -54,7 +54,7 @@ rules:
 YAML
 it_agent_start --bridge cmdkbr0 --runtime "$IT_TMP/docker/docker.sock" \
 	--rules "$IT_TMP/rules/node.yaml" --http 127.0.0.1:0
-HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+HPORT=$(it_http_port "$IT_TMP/agent.err")
 grep -q "container runtime: docker" "$IT_TMP/agent.err" ||
 	it_fail "the agent did not find the runtime"
 

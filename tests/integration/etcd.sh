@@ -100,7 +100,7 @@ echo "ok: three nodes registered, no rules yet"
 
 # cluster EXPR: wait until EXPR holds over node 1's /api/v1/cluster (o,
 # and nodes: name -> entry)
-HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/node1.err")
+HPORT=$(it_http_port "$IT_TMP/node1.err")
 cluster() {
 	local i
 	for i in $(seq 60); do

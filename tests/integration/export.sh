@@ -71,7 +71,7 @@ it_fresh "$IT_TMP/cred.err"
 	--influx "http://cmon:s3cret@127.0.0.1:$IPORT" 2>"$IT_TMP/cred.err" &
 cpid=$!
 it_wait "$IT_TMP/cred.err" "serving http" 10 || it_fail "the exporter did not serve"
-port=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/cred.err")
+port=$(it_http_port "$IT_TMP/cred.err")
 # (published at the first interval, after the programs are loaded: on a
 # busy machine the verifier alone may take seconds)
 for _ in $(seq 1 100); do
@@ -111,7 +111,7 @@ AGENT_PID=$!
 it_wait "$IT_TMP/agent.err" "monitoring" 10 || it_fail "the exporter did not start"
 grep -q "influxdb: cannot create database \"cmon\" at $IURL: .*onnect" \
 	"$IT_TMP/agent.err" || it_fail "no clear message about unreachable InfluxDB"
-HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+HPORT=$(it_http_port "$IT_TMP/agent.err")
 [ -n "$HPORT" ] || it_fail "no HTTP port logged"
 H=http://127.0.0.1:$HPORT
 [ -s "$IT_TMP/agent.out" ] && it_fail "quiet: output on stdout"

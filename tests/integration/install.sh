@@ -40,7 +40,7 @@ it_fresh "$IT_TMP/agent.err"
 	--web-root "$P/share/cmon/web" 2>"$IT_TMP/agent.err" &
 AGENT_PID=$!
 it_wait "$IT_TMP/agent.err" "serving http" 10 || it_fail "the installed cmon-kern did not serve"
-port=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+port=$(it_http_port "$IT_TMP/agent.err")
 for f in / /app.js /vendor/uPlot.min.css; do
 	code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$f")
 	[ "$code" = 200 ] || it_fail "the installed page: $f answered $code"

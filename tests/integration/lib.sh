@@ -7,6 +7,7 @@
 #   it_agent_start ARGS   start cmon-kern --json on the bridge
 #   it_agent_stop         SIGINT it and wait; fails if it did not exit 0
 #   it_wait FILE PATTERN [SEC]  wait until PATTERN appears in FILE
+#   it_http_port LOG      the port of the HTTP server an agent's LOG names
 #   it_fresh FILE...      empty FILEs before a background job writes them
 #   it_udp_exact SNS RNS DST SIZES  byte-exact UDP from netns SNS to DST in RNS
 #                         (a namespace "-" is the host's)
@@ -154,6 +155,12 @@ it_in() {
 	local i=$1
 	shift
 	ip netns exec "${CMON_PFX}c$i" "$@"
+}
+
+# it_http_port LOG: the port of the HTTP server (--http 127.0.0.1:0) the
+# agent's stderr LOG says it serves on; one a line if it names several.
+it_http_port() {
+	sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$1"
 }
 
 # it_wait FILE PATTERN [SECONDS]: 0 once PATTERN is in FILE, 1 on timeout.

@@ -314,7 +314,7 @@ it_udp_recv 2 7006 2
 it_udp_paced 1 "$IP2" 7006 300
 it_wait "$IT_TMP/r2" received 10 || it_fail "the receiver did not finish"
 # in the topology once: on the switch's port, as the agent names it
-hport=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+hport=$(it_http_port "$IT_TMP/agent.err")
 curl -sf "http://127.0.0.1:$hport/api/v1/topology" >"$IT_TMP/topo.json" ||
 	it_fail "no topology from cmon-dpdk --kernel"
 python3 - "$IT_TMP/topo.json" "$C2" "$IP2" "$CMON_OVS_BR" "${CMON_PFX}up" <<'PY' ||

@@ -52,11 +52,8 @@ echo "the datapath: $n_ports ports, numbered up to $top; $(unlisted) not listed"
 [ "$top" -lt 1024 ] && [ "$top" -gt 1000 ] && [ "$(unlisted)" = 0 ] ||
 	it_fail "$n_ports ports numbered up to $top, $(unlisted) not listed: want all below 1024, listed"
 
-it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
-"$DPDK_APP" --kernel --file-prefix "$CMON_OVS_PREFIX" --sample 1 \
-	--key-file "$IT_TMP/key" --node-id 5 --json --interval 0.5 \
-	--http 127.0.0.1:0 >"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
-AGENT_PID=$!
+it_cmon_dpdk --kernel --sample 1 --key-file "$IT_TMP/key" --node-id 5 \
+	--http 127.0.0.1:0
 it_wait "$IT_TMP/agent.err" "container $C1 joined .* af_packet port" 30 &&
 	it_wait "$IT_TMP/agent.err" "container $C2 joined .* af_packet port" 5 ||
 	it_fail "cmon-dpdk did not watch $C1 and $C2: $(tail -5 "$IT_TMP/agent.err")"
@@ -67,7 +64,7 @@ it_udp_paced 1 "$IP2" 7020 300
 it_wait "$IT_TMP/r2" received 10 || it_fail "the receiver did not finish"
 got=$(sed -n 's/^received //p' "$IT_TMP/r2")
 
-hport=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+hport=$(it_http_port "$IT_TMP/agent.err")
 curl -sf "http://127.0.0.1:$hport/api/v1/topology" >"$IT_TMP/topo.json" ||
 	it_fail "no topology from cmon-dpdk"
 python3 - "$IT_TMP/topo.json" "$CMON_OVS_BR" "$C1" "$IP1" "$C2" "$IP2" \
@@ -119,5 +116,5 @@ it_settle
 echo "removed: not listed $(unlisted) (cmon/show), $(it_query - - - ovs_ports_unlisted) (cmon-dpdk)"
 [ "$(unlisted)" = 0 ] && [ "$(it_query - - - ovs_ports_unlisted)" = 0 ] ||
 	it_fail "the ports numbered 1024 and up are gone: still $(unlisted) counted by the switch, $(it_query - - - ovs_ports_unlisted) by cmon-dpdk"
-it_agent_stop
+kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"
 echo "PASS: a switch with a thousand ports: every port below 1024 listed, the others counted"

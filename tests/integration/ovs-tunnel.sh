@@ -69,7 +69,7 @@ sleep 2.5	# a gap is loss once three reads show it
 # the switch's bridge in the topology with its ports (the tunnel's VXLAN
 # port is not listed: Open vSwitch gives its other_config to no datapath
 # port)
-hport=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/tnl.err")
+hport=$(it_http_port "$IT_TMP/tnl.err")
 /usr/bin/python3 "$HERE/api.py" validate "http://127.0.0.1:$hport/api/v1/topology" \
 	topology.schema.json >"$IT_TMP/topo.json" ||
 	it_fail "cmon-dpdk's topology: $(cat "$IT_TMP/topo.json")"

@@ -178,7 +178,7 @@ sleep 2.5	# a gap is loss once three reads show it
 # the switch in the topology: its bridge, the containers on its ports by
 # port name, with the addresses that came in there and the port's type,
 # and every port of the bridge with its type and role
-hport=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/flows.err")
+hport=$(it_http_port "$IT_TMP/flows.err")
 /usr/bin/python3 "$HERE/api.py" validate "http://127.0.0.1:$hport/api/v1/topology" \
 	topology.schema.json >"$IT_TMP/topo.json" ||
 	it_fail "cmon-dpdk's topology: $(cat "$IT_TMP/topo.json")"
@@ -431,8 +431,7 @@ import json, sys
 print(" ".join("%.3f" % p["t"] for p in json.load(sys.stdin)["points"]))'
 }
 http_port() {	# the port of the $1th server the log names
-	sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' \
-		"$IT_TMP/wait.err" | sed -n "$1p"
+	it_http_port "$IT_TMP/wait.err" | sed -n "$1p"
 }
 it_fresh "$IT_TMP/wait.err"
 "$DPDK_APP" --file-prefix "$CMON_OVS_PREFIX" --quiet --wait -i 0.5 \

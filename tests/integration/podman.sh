@@ -34,7 +34,7 @@ AGENT_PID=$!
 it_wait "$IT_TMP/agent.err" "monitoring" 10 || it_fail "agent did not start"
 grep -q "container runtime: podman" "$IT_TMP/agent.err" ||
 	it_fail "the agent did not see Podman"
-HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+HPORT=$(it_http_port "$IT_TMP/agent.err")
 it_udp_steady "$(sandbox cmpd-a)" "$(ip_of cmpd-b)" 5011 40
 
 pair='lambda o, s, d: [p for p in o["pairs"] if p["src"] == s and p["dst"] == d]'

@@ -91,7 +91,7 @@ w "$C1" "$C2" udp seg_means | grep -q "'veth_in>veth_out'" ||
 	it_fail "no veth_in>veth_out latency: $(w "$C1" "$C2" udp seg_means)"
 
 # the page draws them as routed by the host, linked
-hport=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+hport=$(it_http_port "$IT_TMP/agent.err")
 it_in 1 ping -q -i 0.1 -w 20 "$IP2" >/dev/null 2>&1 &
 IT_PIDS="$IT_PIDS $!"
 it_page_topology "$NODE" "http://127.0.0.1:$hport/" routed \

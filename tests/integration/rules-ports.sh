@@ -104,7 +104,7 @@ dropped() {
 }
 
 it_agent_start --rules "$RULES" --http 127.0.0.1:0
-HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+HPORT=$(it_http_port "$IT_TMP/agent.err")
 udp_send "$(it_ip 2)" 5003 6 >"$IT_TMP/sent3" &
 s3=$!
 udp_send "$(it_ip 2)" 5005 6 >"$IT_TMP/sent5" &

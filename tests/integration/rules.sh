@@ -57,7 +57,7 @@ table bridge $CMON_PFX {
 NFT
 
 it_agent_start --rules "$RULES" --http 127.0.0.1:0
-HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+HPORT=$(it_http_port "$IT_TMP/agent.err")
 grep -q "rules: $RULES, revision" "$IT_TMP/agent.err" ||
 	it_fail "the agent did not say which rules it runs"
 

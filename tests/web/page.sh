@@ -35,7 +35,7 @@ it_fresh "$IT_TMP/agent.err"
 	--web-root "$top_builddir/web/dist" --quiet 2>"$IT_TMP/agent.err" &
 AGENT_PID=$!
 it_wait "$IT_TMP/agent.err" monitoring 10 || it_fail "the exporter did not start"
-HPORT=$(sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$IT_TMP/agent.err")
+HPORT=$(it_http_port "$IT_TMP/agent.err")
 [ -n "$HPORT" ] || it_fail "no HTTP port"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HPORT/")
 [ "$code" = 200 ] || it_fail "GET / answered $code"
