@@ -30,7 +30,7 @@ cmon_ns_bridge() {
 
 # Host-side veth name of container NAME.
 cmon_ns_port() {
-	echo "${CMON_PFX}v$(printf '%s' "$1" | cksum | cut -c1-8)"
+	echo "${CMON_PFX}v$(printf '%s' "$1" | cksum | cut -d' ' -f1 | cut -c1-8)"
 }
 
 # Docker's layout: netns with eth0 (veth) whose peer is enslaved to BR.
