@@ -721,6 +721,9 @@ static int port_in(const struct cmon_shm_port *p)
 	return p->flags & CMON_SHM_PORT_IN;
 }
 
+_Static_assert(CMON_MAX_SWITCH_PORTS >= CMON_SHM_PORTS,
+	       "the view takes every port the switch lists");
+
 unsigned int cmon_ovs_switch_ports(const struct cmon_ovs_flows *r,
 				   struct cmon_switch_port *ports,
 				   unsigned int max)
