@@ -21,11 +21,15 @@ IP1=$NET.7 IP2=$NET.8
 cmon_ovs_start "$IT_TMP/ovs" cmon-enable=true cmon-sample=1 \
 	cmon-key=$KEY cmon-node-id=5 || it_fail "cannot start ovs-vswitchd"
 
-# add_internal FROM TO: internal ports FROM..TO, role container, at once
-add_internal() {
-	local i=$1 args=
-	while [ "$i" -le "$2" ]; do
-		args="$args -- add-port $CMON_OVS_BR ${CMON_PFX}p$i -- set Interface ${CMON_PFX}p$i type=internal other_config:cmon-role=container"
+# internal add|del FROM TO: internal ports FROM..TO (role container)
+# added or removed, in one transaction
+internal() {
+	local i=$2 args=
+	while [ "$i" -le "$3" ]; do
+		case $1 in
+		add) args="$args -- add-port $CMON_OVS_BR ${CMON_PFX}p$i -- set Interface ${CMON_PFX}p$i type=internal other_config:cmon-role=container" ;;
+		del) args="$args -- del-port $CMON_OVS_BR ${CMON_PFX}p$i" ;;
+		esac
 		i=$((i + 1))
 	done
 	# shellcheck disable=SC2086
@@ -41,7 +45,7 @@ unlisted() {
 		sed -n 's/^ports not listed for cmon-dpdk (numbered 1024 and up): //p'
 }
 
-add_internal 1 1018 || it_fail "cannot add 1018 internal ports"
+internal add 1 1018 || it_fail "cannot add 1018 internal ports"
 cmon_ovs_container "$C1" "$IP1" container &&
 	cmon_ovs_container "$C2" "$IP2" container ||
 	it_fail "cannot plug $C1 and $C2"
@@ -95,7 +99,7 @@ case "$segs" in
 *) it_fail "$C1 -> $C2: not traced through the switch into $C2: $segs" ;;
 esac
 
-add_internal 1019 1028 || it_fail "cannot add ten more ports"
+internal add 1019 1028 || it_fail "cannot add ten more ports"
 odp_ports >"$IT_TMP/odp"
 want=$(awk '$1 >= 1024' "$IT_TMP/odp" | wc -l)
 it_wait "$IT_TMP/agent.err" "numbered 1024 or above" 5 ||
@@ -105,13 +109,7 @@ echo "ten more ports: $want numbered 1024 and up; not listed: $(unlisted) (cmon/
 [ "$want" -gt 0 ] && [ "$(unlisted)" = "$want" ] &&
 	[ "$(it_query - - - ovs_ports_unlisted)" = "$want" ] ||
 	it_fail "$want ports numbered 1024 and up; $(unlisted) counted by the switch, $(it_query - - - ovs_ports_unlisted) by cmon-dpdk"
-i=1019 args=
-while [ $i -le 1028 ]; do
-	args="$args -- del-port $CMON_OVS_BR ${CMON_PFX}p$i"
-	i=$((i + 1))
-done
-# shellcheck disable=SC2086
-cmon_ovs_vsctl $args || it_fail "cannot remove the ten ports"
+internal del 1019 1028 || it_fail "cannot remove the ten ports"
 it_settle
 echo "removed: not listed $(unlisted) (cmon/show), $(it_query - - - ovs_ports_unlisted) (cmon-dpdk)"
 [ "$(unlisted)" = 0 ] && [ "$(it_query - - - ovs_ports_unlisted)" = 0 ] ||
