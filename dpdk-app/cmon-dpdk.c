@@ -68,7 +68,7 @@ struct ovs {
 	int capture_told;
 	uint32_t ports_gen;		/* the ports' roles_gen last followed */
 	int ports_read;			/* ... once */
-	uint32_t ports_unlisted;	/* ... numbered past the list, last said */
+	uint32_t ports_unlisted;	/* ... numbered past the list, last read */
 	int handon[CMON_SHM_PORTS];	/* the af_packet ports' veths whose
 					 * container's receive hop the kernel
 					 * agent holds */
@@ -516,8 +516,7 @@ static unsigned int ovs_counters(void *ctx, struct cmon_counter *c,
 		c[n++] = (struct cmon_counter){ "ovs_flows_moving",
 			cmon_ovs_flows_moving(s->reader), 0 };
 		c[n++] = (struct cmon_counter){ "ovs_ports_unlisted",
-			__atomic_load_n(&s->flows->ports_unlisted,
-					__ATOMIC_RELAXED), 1 };
+						s->ports_unlisted, 1 };
 	}
 	if (s->ctl)
 		c[n++] = (struct cmon_counter){ "ovs_sample_pairs_left_out",

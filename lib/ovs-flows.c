@@ -772,8 +772,7 @@ const char *cmon_ovs_port_name(const struct cmon_shm_flows *shm,
 	const struct cmon_shm_port *p =
 		port < CMON_SHM_PORTS ? &shm->ports[port] : NULL;
 
-	return p && port_in(p) && p->port == port && p->name[0] ? p->name
-							       : NULL;
+	return p && port_in(p) && p->name[0] ? p->name : NULL;
 }
 
 const char *cmon_ovs_reason_name(uint32_t reason)
