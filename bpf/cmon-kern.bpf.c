@@ -82,6 +82,22 @@ struct nf_conn___cmon {
 	unsigned long status;
 } __attribute__((preserve_access_index));
 
+/* The conntrack entry of @k, a TCP or UDP packet (@proto), if its
+ * connection is NATed; else NULL. */
+static __always_inline const struct nf_conn___cmon *
+cmon_ct_nated(const struct sk_buff *k, __u8 proto)
+{
+	unsigned long nfct = k->_nfct;
+	const struct nf_conn___cmon *ct;
+
+	if (!(nfct & ~7UL) ||
+	    (proto != CMON_PROTO_TCP && proto != CMON_PROTO_UDP))
+		return NULL;
+	/* (read as plain memory: its fields placed by CO-RE) */
+	ct = bpf_rdonly_cast((void *)(nfct & ~7UL), 0);
+	return ct->status & (IPS_SRC_NAT | IPS_DST_NAT) ? ct : NULL;
+}
+
 /*
  * A packet the node NATed on its way from a monitored endpoint, one of
  * its own or another node's pod (DNAT to a service address or a
@@ -96,18 +112,12 @@ struct nf_conn___cmon {
 static __always_inline int cmon_flow_unnat(const struct sk_buff *k,
 					   struct cmon_flow_key *f)
 {
-	unsigned long nfct = k->_nfct;
+	const struct nf_conn___cmon *ct = cmon_ct_nated(k, f->proto);
 	const struct nf_conntrack_tuple *t;
-	const struct nf_conn___cmon *ct;
 
-	if (!(nfct & ~7UL) ||
-	    (f->proto != CMON_PROTO_TCP && f->proto != CMON_PROTO_UDP))
+	if (!ct)
 		return 0;
-	/* (read as plain memory: its fields placed by CO-RE) */
-	ct = bpf_rdonly_cast((void *)(nfct & ~7UL), 0);
-	if (!(ct->status & (IPS_SRC_NAT | IPS_DST_NAT)))
-		return 0;
-	if ((nfct & 7) >= IP_CT_IS_REPLY)
+	if ((k->_nfct & 7) >= IP_CT_IS_REPLY)
 		t = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 	else
 		t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
@@ -194,8 +204,8 @@ static __always_inline int cmon_foreign_copy(struct __sk_buff *skb)
  * copy flooded to the wrong container (cmon_foreign_copy(), counted in
  * foreign_copies), else 0, and @f as its sender sent it (cmon_flow_unnat()),
  * the two flows kept apart for the drops behind it (cmon_nat).  Out of
- * line, for every packet there: its stack is not its callers', and its
- * code is not theirs.
+ * line: its stack is not its callers', and its code is not theirs; the
+ * fast path calls it only for what cmon_veth_out_looked() finds.
  */
 static __noinline int cmon_veth_out_flow(struct __sk_buff *skb,
 					 struct cmon_flow_key *f)
@@ -213,10 +223,27 @@ static __noinline int cmon_veth_out_flow(struct __sk_buff *skb,
 }
 
 /*
+ * Has a packet of flow @f at a container's veth anything for
+ * cmon_veth_out_flow() to look at: is it at an ingress, in a shared
+ * buffer, or of a NATed connection?  Two or three loads from the skb,
+ * which most packets stop at, inline: a call's return is a mispredicted
+ * branch where the kernel returns through a thunk (AMD's "Safe RET").
+ */
+static __always_inline int cmon_veth_out_looked(struct __sk_buff *skb,
+						const struct cmon_flow_key *f)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+
+	return BPF_CORE_READ_BITFIELD(k, tc_at_ingress) ||
+	       BPF_CORE_READ_BITFIELD(k, cloned) ||
+	       cmon_ct_nated(k, f->proto);
+}
+
+/*
  * A packet of flow @f leaving by the overlay, NATed here on its way from
  * one of the node's own endpoints: the flow as its sender sent it kept
  * in cmon_nat_out, pointing at @f, the flow the other node sees.  Out of
- * line, as cmon_veth_out_flow().
+ * line, called for a NATed connection's packets only (cmon_ct_nated()).
  */
 static __noinline void cmon_flow_nat_out(struct __sk_buff *skb,
 					 const struct cmon_flow_key *f)
@@ -845,7 +872,7 @@ int cmon_veth_out(struct __sk_buff *skb)
 
 	if (cmon_parse_plain(skb, &f, &pkt_id))
 		return cmon_veth_out_full(skb);
-	if (cmon_veth_out_flow(skb, &f))
+	if (cmon_veth_out_looked(skb, &f) && cmon_veth_out_flow(skb, &f))
 		return CMON_TC_NEXT;
 	s = cmon_count_hop(&f, CMON_TP_VETH_OUT, 1, skb->len - CMON_ETH_HLEN);
 	if (cmon_skb_waiting(skb))
@@ -936,7 +963,8 @@ int cmon_ovl_out(struct __sk_buff *skb)
 
 	if (cmon_parse_plain(skb, &f, &pkt_id))
 		return cmon_hop(skb, CMON_TP_OVL_OUT);
-	cmon_flow_nat_out(skb, &f);
+	if (cmon_ct_nated(bpf_cast_to_kern_ctx(skb), f.proto))
+		cmon_flow_nat_out(skb, &f);
 	cmon_count_hop(&f, CMON_TP_OVL_OUT, 1, skb->len - CMON_ETH_HLEN);
 	return CMON_TC_NEXT;
 }
