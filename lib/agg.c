@@ -656,6 +656,14 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)
 		f->nhops++;
 	} else {
 		h = &f->hop[i];
+		/* a read that may be short (counts moving inside the producer
+		 * as it read) and is below the last: short, not a counter made
+		 * anew; the hop keeps its last count until a sure read */
+		if (c->unsure && c->packets < h->packets) {
+			h->fed = f->fed = agg->ticks;
+			h->unsure = 1;
+			return;
+		}
 		/* (an epoch appears, from 0, when a count first reaches
 		 * the producer's map: not a restart, unless the map evicted
 		 * entries meanwhile, one of them maybe this counter's) */

@@ -106,7 +106,8 @@ struct cmon_hop_counter {
 	 * traffic from before */
 	uint8_t from_start;
 	/* 1: read while counts moved inside the producer (it may be short
-	 * by those): not compared with its neighbours at this read */
+	 * by those): not compared with its neighbours at this read, and
+	 * not taken at all if below the last (not a restart) */
 	uint8_t unsure;
 	/* 1: the producer may have missed counts since its last read (a
 	 * part of it restarted, or, a counter new to it, it may hold less
