@@ -407,16 +407,21 @@ cmon_skb_waiting(struct __sk_buff *skb)
  * the allocator gave the same buffer, must not take it at its own strip
  * hop.  Freed and counted (skb_unclaimed), for every packet: a packet
  * that dies on its way is freed at once, and the next one its CPU sends
- * gets its buffer back.
+ * gets its buffer back.  cmon_skb_unclaimed() frees the annotation @e
+ * found waiting.
  */
+static __always_inline void cmon_skb_unclaimed(struct cmon_skb_ann *e)
+{
+	e->skb = 0;
+	cmon_stat(CMON_EV_SKB_UNCLAIMED);
+}
+
 static __always_inline void cmon_skb_reused(struct __sk_buff *skb)
 {
 	struct cmon_skb_ann *e = cmon_skb_waiting(skb);
 
-	if (e) {
-		e->skb = 0;
-		cmon_stat(CMON_EV_SKB_UNCLAIMED);
-	}
+	if (e)
+		cmon_skb_unclaimed(e);
 }
 
 /*
@@ -608,14 +613,18 @@ int cmon_veth_in(struct __sk_buff *skb)
 SEC("tc")
 int cmon_host_out(struct __sk_buff *skb)
 {
+	struct cmon_skb_ann *e = cmon_skb_waiting(skb);
 	struct cmon_pkt p;
 	int err = cmon_parse(skb, &p);
-	__u32 peer = err ? 0 : cmon_peer_of(p.flow.saddr);
+	/* (a source that is not the host's, with no annotation waiting,
+	 * needs no lookup: most packets here) */
+	__u32 peer = !err && (e || cmon_host_maybe(p.flow.saddr))
+		     ? cmon_peer_of(p.flow.saddr) : 0;
 
 	/* a container's packet may pass here on its way to a container on
 	 * another bridge, its annotation beside it; any other starts here */
-	if (peer != CMON_PEER_CT)
-		cmon_skb_reused(skb);
+	if (e && peer != CMON_PEER_CT)
+		cmon_skb_unclaimed(e);
 	if (peer != CMON_PEER_HOST)
 		return CMON_TC_NEXT;
 	return cmon_stamp_hop(skb, &p, CMON_TP_HOST_OUT);

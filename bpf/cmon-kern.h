@@ -166,6 +166,21 @@ struct cmon_drop_ev {
 				 * ingress strips (another skb: the switch
 				 * sent the packet anew) */
 
+/*
+ * The host's own addresses (CMON_PEER_HOST in cmon_peers) have a bit each
+ * in cmon_host_bits, of CMON_HOST_BITS: the bridges' hops, which ask of
+ * every packet whether an address is the host's, ask cmon_peers (a call,
+ * and its hash's lines) only where the bit is set.  The agent sets an
+ * address's bit before the address goes into cmon_peers, and clears it
+ * only after the address has left.
+ */
+#define CMON_HOST_BITS	256
+
+static inline __u32 cmon_host_bit(__u32 addr)
+{
+	return (__u32)(addr * 0x9e3779b1U) >> 24;
+}
+
 /* Flows a switch rewrites towards a container that the stamp hops trace
  * (cmon_renamed). */
 #define CMON_MAX_RENAMED	4096

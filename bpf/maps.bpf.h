@@ -46,6 +46,9 @@ __u64 cmon_alive_until = 0;
  */
 __u32 cmon_peers_gen = 1;
 
+/* The host's own addresses' bits (cmon_host_bit()), set by the agent. */
+__u64 cmon_host_bits[CMON_HOST_BITS / 64];
+
 /* Tunables, set by the agent before load. */
 const volatile __u8 cmon_node_id = 0;
 const volatile __u64 cmon_key = 0;
@@ -361,10 +364,19 @@ static __always_inline __u32 cmon_peer_of(__u32 addr)
 	return v ? *v : 0;
 }
 
+/* Might @addr be one of the host's own addresses: is its bit set in
+ * cmon_host_bits?  (A load and a test, where the map is a call.) */
+static __always_inline int cmon_host_maybe(__u32 addr)
+{
+	__u32 b = cmon_host_bit(addr);
+
+	return (cmon_host_bits[b / 64] >> (b % 64)) & 1;
+}
+
 /* Is @addr one of the host's own addresses? */
 static __always_inline int cmon_host_addr(__u32 addr)
 {
-	return cmon_peer_of(addr) == CMON_PEER_HOST;
+	return cmon_host_maybe(addr) && cmon_peer_of(addr) == CMON_PEER_HOST;
 }
 
 /* Is @addr in a peer subnet (another node's pods)? */

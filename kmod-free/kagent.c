@@ -795,6 +795,35 @@ static void host_hops(struct cmon_kagent *a)
 	}
 }
 
+/*
+ * Make the @n addresses @now the host's own in cmon_peers, and theirs the
+ * bits of cmon_host_bits: a new address's bit set before it goes in, a
+ * gone one's cleared after it has left (the bridges' hops ask cmon_peers
+ * only where an address's bit is set).
+ */
+static void host_peers(struct cmon_kagent *a, const uint32_t *now,
+		       unsigned int n)
+{
+	uint64_t bits[CMON_HOST_BITS / 64] = { 0 };
+	__u64 *in = a->skel->bss->cmon_host_bits;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t b = cmon_host_bit(now[i]);
+
+		bits[b / 64] |= 1ULL << (b % 64);
+	}
+	for (i = 0; i < CMON_HOST_BITS / 64; i++)
+		in[i] |= bits[i];
+	peers_map(a, a->haddr, a->nhaddr, CMON_PEER_HOST, 0);
+	for (i = 0; i < n; i++)
+		a->haddr[i] = now[i];
+	a->nhaddr = n;
+	peers_map(a, a->haddr, a->nhaddr, CMON_PEER_HOST, 1);
+	for (i = 0; i < CMON_HOST_BITS / 64; i++)
+		in[i] = bits[i];
+}
+
 /* Follow the host's own addresses in the stamp map (after host_hops). */
 static void host_addrs(struct cmon_kagent *a)
 {
@@ -810,10 +839,7 @@ static void host_addrs(struct cmon_kagent *a)
 	if (n < 0 || ((unsigned int)n == a->nhaddr &&
 		      !memcmp(now, a->haddr, n * sizeof(now[0]))))
 		return;
-	peers_map(a, a->haddr, a->nhaddr, CMON_PEER_HOST, 0);
-	memcpy(a->haddr, now, n * sizeof(now[0]));
-	a->nhaddr = n;
-	peers_map(a, a->haddr, a->nhaddr, CMON_PEER_HOST, 1);
+	host_peers(a, now, n);
 }
 
 /* Follow address changes of a tracked container in the stamp map. */
@@ -1166,10 +1192,8 @@ void cmon_kagent_watch(struct cmon_kagent *a, const char *const *extra,
 		return;
 	/* host hops: stop stamping towards the host before a strip hop
 	 * goes; those of bridges that stay stay attached */
-	if (!host_hops) {
-		peers_map(a, a->haddr, a->nhaddr, CMON_PEER_HOST, 0);
-		a->nhaddr = 0;
-	}
+	if (!host_hops)
+		host_peers(a, NULL, 0);
 	for (i = 0; i < n && host_hops; i++)
 		for (j = 0; j < a->opt.nbridges; j++)
 			if (a->br[j].ifindex &&
@@ -2108,7 +2132,7 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 	for (i = a->ntr; i-- > 0;)
 		untrack(a, i, "detached");
 	if (a->skel)
-		peers_map(a, a->haddr, a->nhaddr, CMON_PEER_HOST, 0);
+		host_peers(a, NULL, 0);
 	for (i = 0; i < CMON_MAX_BRIDGES; i++)
 		if (a->br[i].ifindex)
 			cmon_tc_detach(&a->br[i]);
