@@ -578,10 +578,8 @@ static __always_inline int cmon_stamp_hop(struct __sk_buff *skb,
 /*
  * The hops below first try the fast path (cmon_parse_plain()): a plain
  * packet sampling leaves out is only counted.  Every other packet takes
- * the full path: at veth_in inline (a call's return is a mispredicted
- * branch where the kernel returns through a thunk, AMD's "Safe RET"), at
- * veth_out out of line (the record it builds on its stack would pass the
- * call chain's 512 bytes).
+ * the full path, inline: a call's return is a mispredicted branch where
+ * the kernel returns through a thunk (AMD's "Safe RET").
  */
 static __always_inline int cmon_veth_in_full(struct __sk_buff *skb)
 {
@@ -853,7 +851,7 @@ static __always_inline int cmon_strip_hop(struct __sk_buff *skb,
 	return CMON_TC_NEXT;
 }
 
-static __noinline int cmon_veth_out_full(struct __sk_buff *skb)
+static __always_inline int cmon_veth_out_full(struct __sk_buff *skb)
 {
 	struct cmon_pkt p;
 
