@@ -181,6 +181,14 @@ static inline __u32 cmon_host_bit(__u32 addr)
 	return (__u32)(addr * 0x9e3779b1U) >> 24;
 }
 
+/* Set @addr's bit in @bits, CMON_HOST_BITS of them (the agent's side). */
+static inline void cmon_host_bit_set(__u64 *bits, __u32 addr)
+{
+	__u32 b = cmon_host_bit(addr);
+
+	bits[b / 64] |= 1ULL << (b % 64);
+}
+
 /* Flows a switch rewrites towards a container that the stamp hops trace
  * (cmon_renamed). */
 #define CMON_MAX_RENAMED	4096

@@ -804,15 +804,12 @@ static void host_hops(struct cmon_kagent *a)
 static void host_peers(struct cmon_kagent *a, const uint32_t *now,
 		       unsigned int n)
 {
-	uint64_t bits[CMON_HOST_BITS / 64] = { 0 };
+	__u64 bits[CMON_HOST_BITS / 64] = { 0 };
 	__u64 *in = a->skel->bss->cmon_host_bits;
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		uint32_t b = cmon_host_bit(now[i]);
-
-		bits[b / 64] |= 1ULL << (b % 64);
-	}
+	for (i = 0; i < n; i++)
+		cmon_host_bit_set(bits, now[i]);
 	for (i = 0; i < CMON_HOST_BITS / 64; i++)
 		in[i] |= bits[i];
 	peers_map(a, a->haddr, a->nhaddr, CMON_PEER_HOST, 0);

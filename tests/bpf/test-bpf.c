@@ -1733,8 +1733,7 @@ static int setup(void)
 	skel = progs.k;
 	inet_pton(AF_INET, HOST, &dst);
 	/* the host's address, and its bit, as the agent sets them */
-	skel->bss->cmon_host_bits[cmon_host_bit(dst) / 64] |=
-		1ULL << (cmon_host_bit(dst) % 64);
+	cmon_host_bit_set(skel->bss->cmon_host_bits, dst);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.cmon_peers), &dst,
 			    &(uint32_t){ CMON_PEER_HOST }, 0);
 	inet_pton(AF_INET, "10.78.0.0", &subnet.addr);
