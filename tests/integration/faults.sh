@@ -76,7 +76,7 @@ tcp_load() {
 	it_in 2 sh -c "socat -u TCP-LISTEN:5021,reuseaddr - | sha256sum | cut -d' ' -f1" \
 		>"$IT_TMP/tgot" &
 	TPID=$!
-	sleep 0.3
+	it_listening "${CMON_PFX}c2" 5021
 	# about 4 MB/s, so it spans the kills
 	it_in 1 python3 -c "
 import socket, time

@@ -31,7 +31,7 @@ tcp_send() {
 	it_netns "$1" sh -c "socat -u TCP-LISTEN:5002,bind=$3,reuseaddr - |
 		sha256sum" >"$IT_TMP/got" &
 	rpid=$!
-	sleep 0.5
+	it_listening "$1" 5002
 	it_netns "$2" socat -u "FILE:$IT_TMP/data" "TCP:$3:5002" ||
 		it_fail "TCP sender to $3 failed"
 	wait "$rpid"

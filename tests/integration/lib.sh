@@ -196,6 +196,19 @@ it_netns() {
 	fi
 }
 
+# it_listening NS PORT: wait (5 s at most) until a TCP socket listens on
+# PORT in network namespace NS ("-": the host's), or fail: a sender started
+# after a fixed sleep finds no listener when the machine is slow.
+it_listening() {
+	local n=50
+	while [ "$n" -gt 0 ]; do
+		[ -n "$(it_netns "$1" ss -Hltn "sport = :$2")" ] && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	it_fail "nothing listens on TCP port $2 in namespace $1"
+}
+
 # it_browser_init: the browser tests' needs (Node.js, the built page,
 # playwright-core, Debian's Chromium in $CHROMIUM), or skip or fail
 it_browser_init() {

@@ -78,7 +78,7 @@ head -c 20M /dev/urandom >"$IT_TMP/data"
 want=$(sha256sum <"$IT_TMP/data" | cut -d' ' -f1)
 it_in 2 sh -c "socat -u TCP-LISTEN:5002,reuseaddr - | sha256sum" >"$IT_TMP/got" &
 rpid=$!
-sleep 0.5
+it_listening "${CMON_PFX}c2" 5002
 it_in 1 socat -u "FILE:$IT_TMP/data" "TCP:$VIP:5012" || it_fail "TCP sender failed"
 wait "$rpid"
 [ "$(cut -d' ' -f1 "$IT_TMP/got")" = "$want" ] ||

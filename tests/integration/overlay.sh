@@ -55,7 +55,7 @@ head -c 50M /dev/urandom >"$IT_TMP/data"
 want=$(sha256sum <"$IT_TMP/data" | cut -d' ' -f1)
 it_in 2 sh -c "socat -u TCP-LISTEN:5002,reuseaddr - | sha256sum" >"$IT_TMP/got" &
 rpid=$!
-sleep 0.5
+it_listening "${CMON_PFX}c2" 5002
 it_in 1 socat -u "FILE:$IT_TMP/data" TCP:10.244.2.2:5002 || it_fail "TCP sender failed"
 wait "$rpid"
 [ "$(cut -d' ' -f1 "$IT_TMP/got")" = "$want" ] || it_fail "TCP across the overlay: sha256 differs"

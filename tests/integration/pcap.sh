@@ -30,7 +30,7 @@ it_udp_exact cmpcc1 cmpcc2 "$IP2" 0-1400/200 >/dev/null ||
 	it_fail "UDP not byte-exact: $(cat "$IT_TMP/recv")"
 ip netns exec cmpcc2 socat -u TCP-LISTEN:5300,reuseaddr OPEN:"$IT_TMP/tcp.out",creat &
 spid=$!
-sleep 0.3
+it_listening cmpcc2 5300
 for i in $(seq 20); do echo "message $i"; sleep 0.01; done |
 	ip netns exec cmpcc1 socat -u - TCP:"$IP2":5300 || it_fail "TCP"
 wait "$spid"

@@ -17,7 +17,7 @@ it_agent_start --sample 1 --carrier "$carrier"
 it_in 2 sh -c "socat -u TCP-LISTEN:5002,reuseaddr - | sha256sum" \
 	>"$IT_TMP/got" &
 rpid=$!
-sleep 0.5
+it_listening "${CMON_PFX}c2" 5002
 it_in 1 socat -u "FILE:$IT_TMP/data" "TCP:$(it_ip 2):5002" ||
 	it_fail "sender failed"
 wait "$rpid"

@@ -51,7 +51,7 @@ print(lost, worst)
 echo "== agent started under running TCP and UDP"
 it_udp_recv 2 5010
 it_in 2 iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
-sleep 0.5
+it_listening "${CMON_PFX}c2" 5201
 udp_send 1 "$(it_ip 2)" 5010 8 >"$IT_TMP/sent12" &
 spid=$!
 it_in 3 iperf3 -c "$(it_ip 2)" -p 5201 -t 8 -b 50M >"$IT_TMP/iperf" 2>&1 &
