@@ -153,7 +153,7 @@ static void l4_fix(uint8_t *ip, uint32_t ihl, uint32_t m, uint32_t m2,
 
 static void count(uint64_t *stat, enum cmon_event s)
 {
-	stat[s]++;
+	cmon_dp_stat(stat, s, 1);
 }
 
 static void count_find(uint64_t *stat, enum cmon_find f)

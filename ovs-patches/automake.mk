@@ -13,4 +13,5 @@ EXTRA_DIST += \
 	ovs-patches/0009-cmon-hooks-Name-a-flow-rewritten-towards-kernel-hops-as-it-leaves.patch \
 	ovs-patches/0010-cmon-hooks-Hand-a-traced-packet-on-to-an-af_packet-container-s-receive-hop.patch \
 	ovs-patches/0011-cmon-hooks-Keep-a-packet-within-the-MTU-of-the-port-it-leaves-by.patch \
-	ovs-patches/0012-cmon-hooks-List-the-ports-by-number-and-count-those-numbered-past-the-list.patch
+	ovs-patches/0012-cmon-hooks-List-the-ports-by-number-and-count-those-numbered-past-the-list.patch \
+	ovs-patches/0013-cmon-hooks-Count-straight-into-the-thread-s-row-of-counters.patch

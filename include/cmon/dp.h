@@ -25,7 +25,8 @@
  * switch read it there).
  *
  * Nothing here allocates, blocks or logs: results are counted in the
- * caller's stat array (enum cmon_event, include/cmon/shm.h).
+ * caller's stat array (enum cmon_event, include/cmon/shm.h), with
+ * cmon_dp_stat(): it may be the caller's row of the shared counters.
  */
 #ifndef CMON_DP_H
 #define CMON_DP_H
@@ -34,6 +35,14 @@
 #include "cmon/annotate.h"
 #include "cmon/dp-side.h"
 #include "cmon/shm.h"
+
+/* Add @n to counter @e of @stat: a relaxed store, never torn, as @stat may
+ * be a row of the shared counters (its thread its only writer, another
+ * process reading it). */
+static inline void cmon_dp_stat(uint64_t *stat, enum cmon_event e, uint64_t n)
+{
+	__atomic_store_n(&stat[e], stat[e] + n, __ATOMIC_RELAXED);
+}
 
 enum cmon_dp_role {
 	CMON_ROLE_NONE = 0,
