@@ -200,10 +200,12 @@ OVERLAY="--overlay flannel.1"
 # and none on node 2; sets LEAKED (IPv4 packets on node 2's underlay still
 # carrying options) and STRIPPED (node 1's uplink_stripped)
 outside_overlay() {
+	it_fresh "$IT_TMP/ul.err"
 	ip netns exec cmton2 tcpdump -i cmtou2 -w "$IT_TMP/ul.pcap" -U \
-		udp and dst host 10.244.2.2 2>/dev/null &
+		udp and dst host 10.244.2.2 2>"$IT_TMP/ul.err" &
 	tpid=$!
 	IT_PIDS="$IT_PIDS $tpid"
+	it_wait "$IT_TMP/ul.err" "listening on" || it_fail "tcpdump did not start"
 	start_agent 1 "$@"
 	sleep 1
 	it_udp_exact cmtoc1 cmtoc2 10.244.2.2 0-1400 ||

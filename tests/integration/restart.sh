@@ -150,10 +150,11 @@ tc filter show dev "$p2" egress | grep -q "c30a" ||
 # left without their agent, the filters stamp nothing once its heartbeat
 # has run out (5 s): what crosses the bridge is the bytes sent
 sleep 6
+it_fresh "$IT_TMP/stale.err"
 timeout 10 tcpdump -i "$BR" -n -l -c 5 udp port 5099 >"$IT_TMP/stale.txt" \
-	2>/dev/null &
+	2>"$IT_TMP/stale.err" &
 td=$!
-sleep 1
+it_wait "$IT_TMP/stale.err" "listening on" || it_fail "tcpdump did not start"
 it_in 1 python3 -c "
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
