@@ -28,8 +28,9 @@ run() {
 	it_node_exporter 1
 	it_in 1 ping -q -c 20 -i 0.05 10.244.2.2 >/dev/null || it_fail "ping"
 	sleep 1.5
-	grep -q "peer http://10.250.0.1:9417/api/v1/metrics?token=\*\*\*: " \
-		"$IT_TMP/node2.err" || it_fail "no message about the absent peer"
+	it_wait "$IT_TMP/node2.err" \
+		"peer http://10.250.0.1:9417/api/v1/metrics?token=\*\*\*: " 10 ||
+		it_fail "no message about the absent peer"
 	! grep -q "$TOKEN" "$IT_TMP/node2.err" || it_fail "the token is logged"
 	python3 - "$IT_TMP/node2.json" <<'EOP' || it_fail "unknown cross-node latency"
 import json, sys
