@@ -163,18 +163,24 @@ it_http_port() {
 	sed -n 's|.*serving http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$1"
 }
 
+# it_until SECONDS CMD...: run CMD every 0.1 s until it succeeds (0), for
+# SECONDS at most (1).
+it_until() {
+	local n=$(( $1 * 10 ))
+	shift
+	until "$@"; do
+		[ "$n" -gt 0 ] || return 1
+		sleep 0.1
+		n=$((n - 1))
+	done
+}
+
 # it_wait FILE PATTERN [SECONDS]: 0 once PATTERN is in FILE, 1 on timeout.
 # A background job's FILE must be emptied with it_fresh before the job
 # starts: `cmd >FILE &` truncates FILE in the forked child, which may be
 # after it_wait has found PATTERN in the previous job's output.
 it_wait() {
-	local n=$(( ${3:-5} * 10 ))
-	while [ "$n" -gt 0 ]; do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
+	it_until "${3:-5}" grep -qs -- "$2" "$1"
 }
 
 # it_fresh FILE...: empty FILEs before a background job writes them
@@ -199,14 +205,12 @@ it_netns() {
 # it_listening NS PORT: wait (5 s at most) until a TCP socket listens on
 # PORT in network namespace NS ("-": the host's), or fail: a sender started
 # after a fixed sleep finds no listener when the machine is slow.
+it_listens() {
+	it_netns "$1" ss -Hltn "sport = :$2" | grep -q .
+}
 it_listening() {
-	local n=50
-	while [ "$n" -gt 0 ]; do
-		[ -n "$(it_netns "$1" ss -Hltn "sport = :$2")" ] && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	it_fail "nothing listens on TCP port $2 in namespace $1"
+	it_until 5 it_listens "$1" "$2" ||
+		it_fail "nothing listens on TCP port $2 in namespace $1"
 }
 
 # it_browser_init: the browser tests' needs (Node.js, the built page,

@@ -50,13 +50,10 @@ it_wait "$IT_TMP/r2" received 20 || it_fail "the receiver did not finish"
 sleep 2
 kill -INT "$DPDK_PID"; wait "$DPDK_PID" || it_fail "cmon-dpdk exit status $?"
 cmon_ovs_vsctl set Open_vSwitch . other_config:cmon-enable=false
-n=50	# closing takes 200 ms, and the switch's main thread to see it
-until cmon_ovs_appctl cmon/show | grep -q "^monitoring: off$"; do
-	[ "$n" -gt 0 ] ||
-		it_fail "still closing: $(cmon_ovs_appctl cmon/show | head -1)"
-	sleep 0.1
-	n=$((n - 1))
-done
+# closing takes 200 ms, and the switch's main thread to see it
+switch_off() { cmon_ovs_appctl cmon/show | grep -q "^monitoring: off$"; }
+it_until 5 switch_off ||
+	it_fail "still closing: $(cmon_ovs_appctl cmon/show | head -1)"
 got=$(sed -n 's/^received //p' "$IT_TMP/r2") sent=$(cat "$IT_TMP/sent")
 q() { python3 "$HERE/query.py" "$IT_TMP/agent.json" "$IP1" "$IP2" udp "$1"; }
 pk=$(q packets) lost=$(q lost) seq_lost=$(q seq_lost) traced=$(q traced)
