@@ -6,13 +6,13 @@
  *
  * Loss from counters compares two neighbouring hops of a flow over the
  * same span only.  Hops that both counted the flow from its first packet
- * (they appeared after the engine's first interval, with no hop attached
- * or counter lost around then) are compared from zero; any other pair of
- * hops from the first read that has both (a consistent cut: producers read
- * upstream first), and hops of two nodes whose counts do not both start at
- * the flow's first packet not at all, since another node's counts are
- * older than ours by an unknown span.  A counter that restarts starts its
- * segments anew.
+ * (they appeared after the engine's first interval, were in place before
+ * the flow began, and no counter was lost around then) are compared from
+ * zero; any other pair of hops from the first read that has both (a
+ * consistent cut: producers read upstream first), and hops of two nodes
+ * whose counts do not both start at the flow's first packet not at all,
+ * since another node's counts are older than ours by an unknown span.  A
+ * counter that restarts starts its segments anew.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -71,6 +71,8 @@ struct hop_ctr {
 					 * a baseline (unseen_loss()) */
 	uint64_t prev_packets, prev_bytes;	/* at the last tick */
 	unsigned int born, fed;		/* intervals it appeared, last came */
+	unsigned int placed;		/* + 1: the interval its hop was put
+					 * in place in, as far as known */
 	/* the segment to the next hop: both counts at its baseline, the
 	 * max confirmed gap since and the gaps at the last ticks (newest
 	 * first) */
@@ -597,23 +599,42 @@ void cmon_agg_hops_changed(struct cmon_agg *agg)
 	agg->attached = agg->ticks + 1;
 }
 
+unsigned int cmon_agg_interval(const struct cmon_agg *agg)
+{
+	return agg->ticks;
+}
+
 void cmon_agg_counters_evicted(struct cmon_agg *agg)
 {
 	agg->attached = agg->evicted = agg->ticks + 1;
 }
 
 /*
+ * The interval (+ 1) the hop of counter @c was put in place in: as its
+ * producer knows it, or else the last one any hop was attached in (the
+ * hop may be that one).
+ */
+static unsigned int hop_placed(const struct cmon_agg *agg,
+			       const struct cmon_hop_counter *c)
+{
+	return c->known_place ? c->placed : agg->attached;
+}
+
+/*
  * Did a hop appearing now count the flow from its first packet?  Not in
  * the first interval (traffic was running before), unless its producer
- * saw the counter begin, nor where hops were attached in this interval
- * (the flow may have started before its hop here was in place; had it
- * started an interval earlier, its upstream hop would have appeared then,
- * and is not whole), nor where its producer may have missed counts.
+ * saw the counter begin, nor where the hop was put in place in this
+ * interval (the flow may have started before it), nor where counters
+ * were evicted in it, nor where its producer may have missed counts.
+ * (A flow that started an interval earlier, before the hop was there,
+ * has an upstream hop that appeared then: seg_base() compares the two
+ * from zero only if this hop was in place by then.)
  */
 static int hop_whole(const struct cmon_agg *agg, const struct cmon_hop_counter *c)
 {
 	return (agg->ticks >= 1 || c->from_start) &&
-	       agg->attached <= agg->ticks && !c->partial && !c->rebase;
+	       hop_placed(agg, c) <= agg->ticks &&
+	       agg->evicted <= agg->ticks && !c->partial && !c->rebase;
 }
 
 void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)
@@ -642,6 +663,7 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c)
 		h->tp = c->tp;
 		h->node = c->node;
 		h->born = agg->ticks;
+		h->placed = hop_placed(agg, c);
 		h->whole = hop_whole(agg, c);
 		h->epoch = c->epoch;
 		/* a hop joining a flow already counted (another node's, read
@@ -746,7 +768,8 @@ static uint64_t hop_now(const struct hop_ctr *h)
 /*
  * The baseline of the segment from hop @a to the next hop @b: zero when
  * both counted the flow from its first packet (b appearing at most an
- * interval after a: the first packets may have been in flight), else their
+ * interval after a: the first packets may have been in flight; b in place
+ * before the interval a appeared in, which the flow began in), else their
  * counts now, and none across nodes without that common start.  Counts
  * read now: a's as read after b's (a packet b counted then, a had
  * counted; a packet passing both between the two reads would otherwise be
@@ -758,7 +781,8 @@ static uint64_t hop_now(const struct hop_ctr *h)
 static void seg_base(struct hop_ctr *a, const struct hop_ctr *b,
 		     unsigned int now)
 {
-	int zero = a->whole && b->whole && b->born <= a->born + 1;
+	int zero = a->whole && b->whole && b->born <= a->born + 1 &&
+		   b->placed <= a->born;
 	uint64_t next = hop_now(b);
 	int skew = next > a->late && next - a->late <= READ_SKEW_MAX;
 

@@ -109,6 +109,13 @@ struct cmon_hop_counter {
 	 * by those): not compared with its neighbours at this read, and
 	 * not taken at all if below the last (not a restart) */
 	uint8_t unsure;
+	/* 1: @placed says when the hop that counted it was put in place;
+	 * 0: the producer cannot tell which of its hops counted it, any
+	 * attached lately (cmon_agg_hops_changed()) may be that one */
+	uint8_t known_place;
+	/* with known_place: 1 + the engine's interval (cmon_agg_interval())
+	 * the hop was put in place in, 0 before the engine's first */
+	unsigned int placed;
 	/* 1: the producer may have missed counts since its last read (a
 	 * part of it restarted, or, a counter new to it, it may hold less
 	 * than the flow passed): it goes on from where it stands, and is
@@ -141,8 +148,13 @@ void cmon_agg_hop_count(struct cmon_agg *agg, const struct cmon_hop_counter *c);
  * A producer attached hops (a container joined) since the last tick: the
  * counters that appear now may have missed packets their neighbours
  * counted, so they are compared from a common read on, not from zero.
+ * A counter whose producer knows when its own hop was put in place
+ * (known_place) is judged by that instead: a container joining does not
+ * make a flow between two others start uncompared.
  */
 void cmon_agg_hops_changed(struct cmon_agg *agg);
+/* The engine's current interval: the ticks so far. */
+unsigned int cmon_agg_interval(const struct cmon_agg *agg);
 /*
  * A producer's map evicted counters since the last tick, before it feeds
  * this interval's: besides what cmon_agg_hops_changed() implies, a

@@ -639,6 +639,71 @@ static void test_agg_hop_attached_late(void)
 	cmon_agg_destroy(g);
 }
 
+/* hop() for a counter whose producer knows when its hop was put in place
+ * (@placed: 1 + the interval). */
+static void hop_placed(struct cmon_agg *g, uint8_t tp, unsigned int placed,
+		       uint64_t packets)
+{
+	struct cmon_hop_counter c = { .flow = flow, .tp = tp,
+				      .known_place = 1, .placed = placed,
+				      .packets = packets };
+
+	cmon_agg_hop_count(g, &c);
+}
+
+/* Another container joining while a flow between two that were there
+ * begins: the flow is counted whole, its first packets' loss too.  The
+ * receiver's hop put in place as the flow began is not compared from
+ * zero, neither in that interval nor in the next with the sender's from
+ * the first. */
+static void test_agg_hop_placed(void)
+{
+	struct cmon_agg *g = running();
+	unsigned int i, at;
+	uint64_t lost = 0;
+
+	at = cmon_agg_interval(g);
+	cmon_agg_hops_changed(g);	/* a third container joined */
+	for (i = 1; i <= 4; i++) {
+		hop_placed(g, CMON_TP_VETH_IN, at, 100 * i);
+		hop_placed(g, CMON_TP_VETH_OUT, at, 100 * i - 7);
+		cmon_agg_tick(g, 1.0);
+		lost += only_pair(g)->lost;
+	}
+	CU_ASSERT_EQUAL(lost, 7);
+	cmon_agg_destroy(g);
+
+	/* the receiver's hop put in place now: what its sender's counted
+	 * before is not loss, in this interval or when it first counts in
+	 * the next */
+	g = running();
+	at = cmon_agg_interval(g);
+	cmon_agg_hops_changed(g);
+	hop_placed(g, CMON_TP_VETH_IN, at, 100);
+	cmon_agg_tick(g, 1.0);
+	for (i = 2, lost = 0; i <= 6; i++) {
+		hop_placed(g, CMON_TP_VETH_IN, at, 100 * i);
+		hop_placed(g, CMON_TP_VETH_OUT, at + 1, 100 * i - 100);
+		cmon_agg_tick(g, 1.0);
+		lost += only_pair(g)->lost;
+	}
+	CU_ASSERT_EQUAL(lost, 0);
+	cmon_agg_destroy(g);
+
+	/* ... and in the interval it was put in place in */
+	g = running();
+	at = cmon_agg_interval(g);
+	cmon_agg_hops_changed(g);
+	for (i = 1, lost = 0; i <= 5; i++) {
+		hop_placed(g, CMON_TP_VETH_IN, at, 100 * i);
+		hop_placed(g, CMON_TP_VETH_OUT, at + 1, 100 * i - 30);
+		cmon_agg_tick(g, 1.0);
+		lost += only_pair(g)->lost;
+	}
+	CU_ASSERT_EQUAL(lost, 0);
+	cmon_agg_destroy(g);
+}
+
 /* A container joining under traffic, its hop's baseline read while
  * packets pass: 3 of them reached both hops between the upstream read and
  * the downstream one.  The producer's late upstream read (after the
@@ -1149,6 +1214,7 @@ int main(void)
 		{ "test_agg_started_under_traffic",
 		  test_agg_started_under_traffic },
 		{ "test_agg_hop_attached_late", test_agg_hop_attached_late },
+		{ "test_agg_hop_placed", test_agg_hop_placed },
 		{ "test_agg_baseline_late_read", test_agg_baseline_late_read },
 		{ "test_agg_baseline_read_skew", test_agg_baseline_read_skew },
 		{ "test_agg_evicted_counter", test_agg_evicted_counter },
