@@ -19,6 +19,9 @@ struct cmon_hop_total {
 	uint64_t born;		/* its cmon_hops entry's; 0: in the cache only */
 	int unsure;		/* counts moved from a slot to the map while
 				 * they were read: maybe short by those */
+	unsigned int placed;	/* the agent's: when its hop was put in
+				 * place (cmon_hop_counter), 0: not known */
+	int rebase;		/* the agent's: compared anew */
 };
 
 /*

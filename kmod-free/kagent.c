@@ -55,6 +55,7 @@ struct tracked {
 	int gone;		/* a link event or a full look said it left */
 	/* what the runtime says of it (in a->rts), or NULL */
 	const struct cmon_ct_meta *meta;
+	unsigned int placed;	/* its hops': placed_now() */
 };
 
 struct cmon_kagent {
@@ -126,6 +127,14 @@ struct cmon_kagent {
 		int kept;	/* in the map, or used, since the last read */
 	} *nat_out;
 	size_t nnat_out, nat_out_cap;
+	/* every counter at the last read, by key (as cmon_hop_totals()
+	 * sorts them), and the flow it was fed as (nat_out_totals()) */
+	struct fed_as {
+		struct cmon_hop_key key;
+		struct cmon_flow_key as;
+	} *fed, *fed_next;
+	size_t nfed, fed_cap;
+	int fed_moved;		/* one was fed as another flow then */
 	/* flows a switch rewrote on their way to the hops after it
 	 * (cmon_kagent_renamed()), taken in as cmon_nat_out's are */
 	struct cmon_flow_rename *renamed;
@@ -148,6 +157,8 @@ struct cmon_kagent {
 	double last_addrs;		/* every address looked at again */
 	int scanned;			/* the bridges looked at once */
 	int bridx[CMON_MAX_BRIDGES];	/* opt.bridges' ifindexes */
+	/* the hops on bridges, overlays and uplinks: placed_now() */
+	unsigned int devs_placed;
 	/* ports to attach this second (since rate_t0) and the last */
 	double rate_t0;
 	unsigned int rate_n, rate_last;
@@ -285,6 +296,39 @@ static const struct tracked *tracked_of(struct cmon_kagent *a, uint32_t addr)
 		if (a->amap[k].addr == addr)
 			return a->amap[k].t;
 	return NULL;
+}
+
+/* The engine's interval now, + 1: hops put in place now were in it
+ * (cmon_hop_counter.placed). */
+static unsigned int placed_now(const struct cmon_kagent *a)
+{
+	return cmon_agg_interval(a->agg) + 1;
+}
+
+/*
+ * When the hop that counted @k was put in place (placed_now()), 0 if not
+ * known: a container's hops count what it sends and what is sent to it,
+ * by address (a container sending as another's address gets its counts
+ * taken for that one's: they start late, never early, which shows no
+ * loss), the bridges', overlays' and uplinks' are taken together.
+ */
+static unsigned int counter_placed(struct cmon_kagent *a,
+				   const struct cmon_hop_key *k)
+{
+	const struct tracked *t;
+
+	switch (k->tp) {
+	case CMON_TP_VETH_IN:
+	case CMON_TP_CT_TX:
+		t = tracked_of(a, k->flow.saddr);
+		return t ? t->placed : 0;
+	case CMON_TP_VETH_OUT:
+	case CMON_TP_CT_RX:
+		t = tracked_of(a, k->flow.daddr);
+		return t ? t->placed : 0;
+	default:
+		return a->devs_placed;
+	}
 }
 
 /* Is @addr one of the host's (those in cmon_peers, with host hops)? */
@@ -560,6 +604,7 @@ static void track(struct cmon_kagent *a, const struct cmon_container *cts,
 		dev_map(a, c->netns, c->ct_ifindex, c->switch_port ?
 			CMON_DEV_CT_RX : CMON_DEV_CT, 1);
 		/* flows through it may predate its counters */
+		t->placed = placed_now(a);
 		cmon_agg_hops_changed(a->agg);
 		/* the strip hop is in place: now stamp packets towards it */
 		ct_peers(a, c, 1);
@@ -700,6 +745,7 @@ static void template_devs(struct cmon_kagent *a, struct tdev *td,
 			continue;
 		}
 		snprintf(td[i].name, sizeof(td[i].name), "%s", want[j]);
+		a->devs_placed = placed_now(a);
 		if (overlay)
 			dev_map(a, a->host_ns, ifindex, CMON_DEV_OVERLAY, 1);
 		cmon_info("template's %s %s: %s", what, want[j],
@@ -741,6 +787,7 @@ static int attach_overlays(struct cmon_kagent *a)
 		if (err < 0)
 			return err;
 		a->novl++;
+		a->devs_placed = placed_now(a);
 		dev_map(a, a->host_ns, err, CMON_DEV_OVERLAY, 1);
 		cmon_info("hop on overlay device %s", a->opt.overlays[i]);
 	}
@@ -751,6 +798,7 @@ static int attach_overlays(struct cmon_kagent *a)
 		if (err < 0)
 			return err;
 		a->nupl++;
+		a->devs_placed = placed_now(a);
 		cmon_info("annotations stripped at uplink %s",
 			  a->opt.uplinks[i]);
 	}
@@ -790,6 +838,7 @@ static void host_hops(struct cmon_kagent *a)
 			t->ifindex = 0;
 			continue;
 		}
+		a->devs_placed = placed_now(a);
 		dev_map(a, a->host_ns, ifindex, CMON_DEV_BRIDGE, 1);
 		cmon_info("host stack hops on bridge %s", a->opt.bridges[i]);
 	}
@@ -1582,18 +1631,61 @@ static int total_cmp(const void *a, const void *b)
 	return c ? c : x->tp != y->tp ? x->tp - y->tp : x->node - y->node;
 }
 
+static int fed_cmp(const void *x, const void *y)
+{
+	return memcmp(&((const struct fed_as *)x)->key,
+		      &((const struct fed_as *)y)->key,
+		      sizeof(struct cmon_hop_key));
+}
+
+/* Was counter @k fed as another flow than @as at the last read (its
+ * flow's rename found or gone since)? */
+static int fed_as_other(const struct cmon_kagent *a,
+			const struct cmon_hop_key *k,
+			const struct cmon_flow_key *as)
+{
+	const struct fed_as key = { .key = *k }, *f;
+
+	f = a->nfed ? bsearch(&key, a->fed, a->nfed, sizeof(key), fed_cmp) :
+		      NULL;
+	return f && flow_cmp(&f->as, as);
+}
+
 /*
  * The @n totals @t (sorted by key) with the flows this node NATed on
  * their way to another node in the flow that node counts (nat_out_flow()),
- * two totals of one key made one.  Returns how many are left.
+ * two totals of one key made one.  A counter fed as another flow at the
+ * last read is compared anew (rebase): it appears in this one, its counts
+ * from before in it.  Returns how many are left.
  */
 static int nat_out_totals(struct cmon_kagent *a,
 			  struct cmon_hop_total *t, int n)
 {
-	int i, m, moved = 0;
+	int i, m, moved = 0, look = a->fed_moved || a->nnat_out, keep;
+	struct fed_as *v = NULL, *w = NULL;
 
-	for (i = 0; i < n; i++)
+	if ((size_t)n > a->fed_cap) {
+		if ((v = realloc(a->fed, (size_t)n * sizeof(*v))))
+			a->fed = v;
+		if (v && (w = realloc(a->fed_next, (size_t)n * sizeof(*w))))
+			a->fed_next = w;
+		if (w)
+			a->fed_cap = (size_t)n;
+	}
+	keep = (size_t)n <= a->fed_cap;	/* (else no memory: not known) */
+	for (i = 0; i < n; i++) {
+		struct cmon_hop_key k = t[i].key;
+
 		moved |= nat_out_flow(a, &t[i].key.flow);
+		t[i].rebase = look && fed_as_other(a, &k, &t[i].key.flow);
+		if (keep)
+			a->fed_next[i] = (struct fed_as){ k, t[i].key.flow };
+	}
+	v = a->fed;
+	a->fed = a->fed_next;
+	a->fed_next = v;
+	a->nfed = keep ? (size_t)n : 0;
+	a->fed_moved = moved;
 	if (!moved)
 		return n;
 	qsort(t, n, sizeof(*t), total_cmp);
@@ -1606,6 +1698,10 @@ static int nat_out_totals(struct cmon_kagent *a,
 		t[m].bytes += t[i].bytes;
 		t[m].packets_late += t[i].packets_late;
 		t[m].unsure |= t[i].unsure;
+		t[m].rebase |= t[i].rebase;
+		/* (the later of two, or not known) */
+		if (!t[i].placed || (t[m].placed && t[i].placed > t[m].placed))
+			t[m].placed = t[i].placed;
 		if (!t[m].born)
 			t[m].born = t[i].born;
 	}
@@ -1905,10 +2001,13 @@ static void read_counters(struct cmon_kagent *a)
 		     nat_map_read(bpf_map__fd(a->skel->maps.cmon_nat),
 				  "cmon_nat", NULL, NULL);
 	count_evictions(a, CMON_EV_NAT_NEW, made[2], present[2]);
+	for (i = 0; i < n; i++)
+		t[i].placed = counter_placed(a, &t[i].key);
 	if (n > 0) {
 		n = nat_out_totals(a, t, n);
 		qsort(t, n, sizeof(*t), upstream_first);
-	}
+	} else
+		a->nfed = 0;	/* (none fed) */
 	/* counters the map evicted may be among those fed now */
 	if (count_evictions(a, CMON_EV_HOP_NEW, made[0], present[0]))
 		cmon_agg_counters_evicted(a->agg);
@@ -1918,6 +2017,8 @@ static void read_counters(struct cmon_kagent *a)
 			.flow = { k->flow.saddr, k->flow.daddr, k->flow.sport,
 				  k->flow.dport, k->flow.proto },
 			.tp = k->tp, .node = k->node, .epoch = t[i].born,
+			.known_place = t[i].placed != 0,
+			.placed = t[i].placed, .rebase = (uint8_t)t[i].rebase,
 			.unsure = (uint8_t)t[i].unsure,
 			.packets = t[i].packets, .bytes = t[i].bytes,
 			.packets_late = t[i].packets_late };
@@ -2152,6 +2253,8 @@ void cmon_kagent_stop(struct cmon_kagent *a)
 	free(a->samp);
 	free(a->nat_out);
 	free(a->renamed);
+	free(a->fed);
+	free(a->fed_next);
 	for (i = 0; i < MAX_REASONS; i++)
 		free(a->reasons[i]);
 	free(a->amap);

@@ -70,6 +70,9 @@ struct cmon_ovs_flows {
 	struct track *tr, *tr_next;
 	unsigned int ntr, tr_cap;
 	uint32_t roles_gen;
+	unsigned int placed;		/* + 1: the engine's interval ports
+					 * were last given roles in (the
+					 * hops there were put in place) */
 	uint32_t rows;			/* rows to read (a bit a row) */
 	uint32_t found;			/* ... with a slot in use, last read */
 	int read;			/* read once */
@@ -490,7 +493,8 @@ static void feed_flow(struct cmon_ovs_flows *r, struct track *a,
 {
 	/* (counts never restart from 0 here: one epoch) */
 	struct cmon_hop_counter rx = { .flow = a->k.flow, .tp = CMON_TP_OVS_RX,
-				       .node = node, .epoch = 1 };
+				       .node = node, .epoch = 1,
+				       .known_place = 1, .placed = r->placed };
 	struct cmon_hop_counter tx = rx;
 	uint64_t tx_all = 0;
 	struct track *t, *q, *main = NULL, *main_end = NULL;
@@ -597,7 +601,7 @@ void cmon_ovs_flows_feed(struct cmon_ovs_flows *r,
 	r->rows |= rows;	/* (a row read once is read from then on) */
 	/* ports given a role since: their counts start mid-flow */
 	if (!first && roles_gen != r->roles_gen)
-		cmon_agg_hops_changed(agg);
+		r->placed = cmon_agg_interval(agg) + 1;
 	r->roles_gen = roles_gen;
 	r->copies = 0;
 	r->flows = 0;

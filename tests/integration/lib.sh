@@ -457,14 +457,14 @@ except socket.timeout:
 	it_wait "$IT_TMP/echo" ready || it_fail "no echo server in container $1"
 }
 
-# it_echo_send I DST PORT N: N datagrams of 100 bytes from container I
-# (port 40001) to DST:PORT, 100 every 0.2 s; prints how many came back by
-# 2 s after the last.
+# it_echo_send I DST PORT N [SPORT]: N datagrams of 100 bytes from
+# container I (port SPORT, 40001 unless given) to DST:PORT, 100 every
+# 0.2 s; prints how many came back by 2 s after the last.
 it_echo_send() {
 	it_in "$1" python3 -c "
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('0.0.0.0', 40001))
+s.bind(('0.0.0.0', ${5:-40001}))
 s.setblocking(False)
 n = 0
 def take():

@@ -26,6 +26,10 @@
 # service address: no loss shown, none missing from the traced packets'
 # sequence while the switch starts handing them on to C2's receive hop,
 # nothing under the service address.
+# Last, the bridge dropping again, a third container joins the bridge as
+# C1 begins a new flow to the service address, in the same interval
+# (intervals of 2 s): both ways the flow's loss is still exact, the first
+# packets' too (only the joining container's hops start uncompared).
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtvn
@@ -48,9 +52,11 @@ ovs-ofctl add-flow "$CMON_OVS_OF" "priority=100,udp,nw_dst=$VIP,tp_dst=7010,acti
 	ovs-ofctl add-flow "$CMON_OVS_OF" "priority=100,udp,nw_src=$IP2,tp_src=7010,actions=mod_nw_src:$VIP,mod_dl_src:02:00:00:00:01:00,normal" ||
 	it_fail "cannot add the switch's NAT rules"
 it_input_drop 2 7010 10
-# (the bridge's forward hook drops on the way out of its uplink port to
-# the switch, its prerouting hook the echoes as they come in by it)
-nft -f - <<NFT || it_fail "cannot add the bridge drops"
+# bridge_drops: the bridge's forward hook drops 1 in 20 on the way out of
+# its uplink port to the switch, its prerouting hook 1 in 25 of the
+# echoes as they come in by it
+bridge_drops() {
+	nft -f - <<NFT || it_fail "cannot add the bridge drops"
 table bridge $CMON_PFX {
 	counter dropped {}
 	counter edropped {}
@@ -64,13 +70,16 @@ table bridge $CMON_PFX {
 	}
 }
 NFT
+}
+bridge_drops
 
-# agent_start: cmon-dpdk with its kernel agent, watching C1 and C2
+# agent_start [INTERVAL]: cmon-dpdk with its kernel agent, watching C1
+# and C2, reporting every INTERVAL (0.5 s unless given)
 agent_start() {
 	it_fresh "$IT_TMP/agent.json" "$IT_TMP/agent.err"
 	"$DPDK_APP" --bridge "$BR" --file-prefix "$CMON_OVS_PREFIX" \
 		--sample 1 --key-file "$IT_TMP/key" --node-id 5 --json \
-		--interval 0.5 >"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
+		--interval "${1:-0.5}" >"$IT_TMP/agent.json" 2>"$IT_TMP/agent.err" &
 	AGENT_PID=$!
 	it_wait "$IT_TMP/agent.err" "attached" 20 ||
 		it_fail "cmon-dpdk did not start: $(cat "$IT_TMP/agent.err")"
@@ -156,4 +165,33 @@ case "$(q "$C1" "$C2" udp seg_means)" in
 *"'ovs_tx>veth_out'"*) ;;
 *) it_fail "under traffic: not handed on to $C2's receive hop: $(q "$C1" "$C2" udp seg_means)" ;;
 esac
+
+echo "== a container joining as a flow begins"
+bridge_drops
+agent_start 2
+C3=${CMON_PFX}c3
+cmon_ns_container "$C3" "$BR" "$NET.4" || it_fail "cannot create $C3"
+it_wait "$IT_TMP/agent.err" "container $C3 joined" 10 ||
+	it_fail "$C3 did not join: $(cat "$IT_TMP/agent.err")"
+it_echo_server 2 7010
+epid=$!
+got=$(it_echo_send 1 "$VIP" 7010 1000 40002)
+wait "$epid"
+echoed=$(sed -n "s/^echoed $(it_ip 1) //p" "$IT_TMP/echo")
+bdropped=$(it_nft_packets - bridge dropped)
+edropped=$(it_nft_packets - bridge edropped)
+it_settle 7	# three reads
+it_agent_stop
+echo "joining: to $C2 $(q "$C1" "$C2" udp packets) packets, $(q "$C1" "$C2" udp lost) lost at [$(q "$C1" "$C2" udp loss_hops)]; the bridge dropped $bdropped, $C2 echoed $echoed; echoes $(q "$VIP" "$C1" udp packets), $(q "$VIP" "$C1" udp lost) lost at [$(q "$VIP" "$C1" udp loss_hops)], the bridge dropped $edropped, $C1 got $got"
+[ "$bdropped" -ge 40 ] && [ $((echoed + bdropped)) = 1000 ] &&
+	[ "$edropped" -ge 30 ] && [ $((got + edropped)) = "$echoed" ] ||
+	it_fail "joining: the path lost datagrams: no truth to compare"
+[ "$(q "$C1" "$C2" udp packets)" = 1000 ] &&
+	[ "$(q "$C1" "$C2" udp lost)" = "$bdropped" ] &&
+	[ "$(q "$C1" "$C2" udp loss_hops)" = "veth_in>ovs_rx" ] ||
+	it_fail "joining: to $C2 $(q "$C1" "$C2" udp packets) of 1000 counted, $(q "$C1" "$C2" udp lost) lost at [$(q "$C1" "$C2" udp loss_hops)], the bridge dropped $bdropped"
+[ "$(q "$VIP" "$C1" udp packets)" = "$echoed" ] &&
+	[ "$(q "$VIP" "$C1" udp lost)" = "$edropped" ] &&
+	[ "$(q "$VIP" "$C1" udp loss_hops)" = "ovs_tx>veth_out" ] ||
+	it_fail "joining: echoes $(q "$VIP" "$C1" udp packets) of $echoed counted, $(q "$VIP" "$C1" udp lost) lost at [$(q "$VIP" "$C1" udp loss_hops)], the bridge dropped $edropped"
 echo "PASS: a flow the switch rewrites is one flow with the kernel's hops: its packets once, its drops shown"

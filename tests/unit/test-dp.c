@@ -1235,6 +1235,45 @@ static void test_flows_left(void)
 	fx_done(&x);
 }
 
+/* A port given a role mid-flow starts counting it there late: what the
+ * hop before counted is no loss, in the read that finds the roles
+ * changed and the next; a flow beginning after is counted whole.  Hops
+ * attached elsewhere (a container joining) change nothing here. */
+static void test_flows_roles_given(void)
+{
+	struct cmon_flow_slot *row;
+	uint8_t f[200], g[200];
+	uint32_t len = flow_frame(f, 1000, 10), glen = flow_frame(g, 1001, 10);
+	unsigned int i, round;
+	struct fx x;
+
+	fx_init(&x);
+	row = x.shm->slot[0];
+	interval(&x);
+	interval(&x);
+	x.shm->roles_gen++;	/* port 2 given a role: its count begins */
+	for (round = 0; round < 5; round++) {
+		for (i = 0; i < 100; i++)
+			count1(row, f, len, CMON_TP_OVS_RX, 1, 0, x.stat);
+		for (i = 0; i < (round ? 100u : 60u); i++)
+			count1(row, f, len, CMON_TP_OVS_TX, 2, 0, x.stat);
+		interval(&x);
+	}
+	CU_ASSERT_EQUAL(x.s.lost, 0);
+	/* a flow that begins now, 10 of its first packets lost, while a
+	 * container joins elsewhere */
+	cmon_agg_hops_changed(x.g);
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < 100; i++)
+			count1(row, g, glen, CMON_TP_OVS_RX, 1, 0, x.stat);
+		for (i = 0; i < (round ? 100u : 90u); i++)
+			count1(row, g, glen, CMON_TP_OVS_TX, 2, 0, x.stat);
+		interval(&x);
+	}
+	CU_ASSERT_EQUAL(x.s.lost, 10);
+	fx_done(&x);
+}
+
 /* A flood's copies to other ports are not the flow's delivery: they
  * neither hide loss nor count as traffic; a packet the port could not
  * send after its send hop counted it is taken back and is loss. */
@@ -1687,6 +1726,8 @@ int main(void)
 		{ "per-flow counters: a rewritten flow", test_flows_rewritten },
 		{ "per-flow counters: a flow rewritten towards kernel hops",
 		  test_flows_left },
+		{ "per-flow counters: a port given a role mid-flow",
+		  test_flows_roles_given },
 		{ "per-flow counters: taken back after a read",
 		  test_flows_taken_back_after_read },
 		{ "per-flow counters: a flow of the first interval",
