@@ -128,13 +128,17 @@ struct cmon_kagent {
 	} *nat_out;
 	size_t nnat_out, nat_out_cap;
 	/* every counter at the last read, by key (as cmon_hop_totals()
-	 * sorts them), and the flow it was fed as (nat_out_totals()) */
+	 * sorts them): the flow it was fed as (nat_out_totals()), its
+	 * counts as read, and of those what it counted as another flow
+	 * before (not fed as this one) */
 	struct fed_as {
 		struct cmon_hop_key key;
 		struct cmon_flow_key as;
+		uint64_t packets, bytes;
+		uint64_t base_packets, base_bytes;
 	} *fed, *fed_next;
 	size_t nfed, fed_cap;
-	int fed_moved;		/* one was fed as another flow then */
+	int fed_look;		/* one was renamed or had a base then */
 	/* flows a switch rewrote on their way to the hops after it
 	 * (cmon_kagent_renamed()), taken in as cmon_nat_out's are */
 	struct cmon_flow_rename *renamed;
@@ -1638,30 +1642,55 @@ static int fed_cmp(const void *x, const void *y)
 		      sizeof(struct cmon_hop_key));
 }
 
-/* Was counter @k fed as another flow than @as at the last read (its
- * flow's rename found or gone since)? */
-static int fed_as_other(const struct cmon_kagent *a,
-			const struct cmon_hop_key *k,
-			const struct cmon_flow_key *as)
+/*
+ * Total @t, read as key @k and fed as its flow now, recorded in @next.
+ * Fed as another flow at the last read (its rename found or gone since),
+ * what it had counted until then was that flow's and stays so: it goes
+ * on from there, compared anew.  With @look, what it counted as another
+ * flow is taken off (else there is none).  1 if it had any.
+ */
+static int fed_from(const struct cmon_kagent *a, struct cmon_hop_total *t,
+		    const struct cmon_hop_key *k, int look,
+		    struct fed_as *next)
 {
-	const struct fed_as key = { .key = *k }, *f;
+	const struct fed_as key = { .key = *k }, *f = NULL;
+	uint64_t bp = 0, bb = 0;
 
-	f = a->nfed ? bsearch(&key, a->fed, a->nfed, sizeof(key), fed_cmp) :
-		      NULL;
-	return f && flow_cmp(&f->as, as);
+	if (look && a->nfed)
+		f = bsearch(&key, a->fed, a->nfed, sizeof(key), fed_cmp);
+	if (f && flow_cmp(&f->as, &t->key.flow)) {
+		bp = f->packets;
+		bb = f->bytes;
+		t->rebase = 1;
+	} else if (f) {
+		bp = f->base_packets;
+		bb = f->base_bytes;
+	}
+	/* (below it: a counter made anew, or a read short by what moved
+	 * meanwhile, which the engine passes over) */
+	if (!t->unsure && (t->packets < bp || t->bytes < bb))
+		bp = bb = 0;
+	if (next)
+		*next = (struct fed_as){ *k, t->key.flow, t->packets, t->bytes,
+					 bp, bb };
+	t->packets -= t->packets > bp ? bp : t->packets;
+	t->bytes -= t->bytes > bb ? bb : t->bytes;
+	t->packets_late -= t->packets_late > bp ? bp : t->packets_late;
+	return bp || bb;
 }
 
 /*
  * The @n totals @t (sorted by key) with the flows this node NATed on
  * their way to another node in the flow that node counts (nat_out_flow()),
- * two totals of one key made one.  A counter fed as another flow at the
- * last read is compared anew (rebase): it appears in this one, its counts
- * from before in it.  Returns how many are left.
+ * two totals of one key made one; a counter fed as another flow before
+ * goes on from what it counted as that one (fed_from()).  Returns how many
+ * are left.
  */
 static int nat_out_totals(struct cmon_kagent *a,
 			  struct cmon_hop_total *t, int n)
 {
-	int i, m, moved = 0, look = a->fed_moved || a->nnat_out, keep;
+	int i, m, moved = 0, based = 0, look = a->fed_look || a->nnat_out;
+	int keep;
 	struct fed_as *v = NULL, *w = NULL;
 
 	if ((size_t)n > a->fed_cap) {
@@ -1677,15 +1706,14 @@ static int nat_out_totals(struct cmon_kagent *a,
 		struct cmon_hop_key k = t[i].key;
 
 		moved |= nat_out_flow(a, &t[i].key.flow);
-		t[i].rebase = look && fed_as_other(a, &k, &t[i].key.flow);
-		if (keep)
-			a->fed_next[i] = (struct fed_as){ k, t[i].key.flow };
+		based |= fed_from(a, &t[i], &k, look,
+				  keep ? &a->fed_next[i] : NULL);
 	}
 	v = a->fed;
 	a->fed = a->fed_next;
 	a->fed_next = v;
 	a->nfed = keep ? (size_t)n : 0;
-	a->fed_moved = moved;
+	a->fed_look = moved || based;
 	if (!moved)
 		return n;
 	qsort(t, n, sizeof(*t), total_cmp);

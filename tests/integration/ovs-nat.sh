@@ -30,6 +30,9 @@
 # C1 begins a new flow to the service address, in the same interval
 # (intervals of 2 s): both ways the flow's loss is still exact, the first
 # packets' too (only the joining container's hops start uncompared).
+# And a flow the switch starts rewriting as it runs (its NAT rule added a
+# second in): every datagram counted once, under the service address
+# before, under C2 after, none as lost.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_init cmtvn
@@ -48,7 +51,12 @@ cmon_ovs_container "$C2" "$IP2" container || it_fail "cannot plug $C2"
 MAC2=$(ip netns exec "$C2" cat /sys/class/net/eth0/address)
 # (the service address answers no ARP: C1 is told a MAC for it)
 it_in 1 ip neigh replace "$VIP" lladdr 02:00:00:00:01:00 dev eth0
-ovs-ofctl add-flow "$CMON_OVS_OF" "priority=100,udp,nw_dst=$VIP,tp_dst=7010,actions=mod_nw_dst:$IP2,mod_dl_dst:$MAC2,output:$(cmon_ovs_vsctl get Interface "$C2" ofport)" &&
+# dnat PORT: the switch rewrites what C1 sends to the service address's
+# PORT towards C2
+dnat() {
+	ovs-ofctl add-flow "$CMON_OVS_OF" "priority=100,udp,nw_dst=$VIP,tp_dst=$1,actions=mod_nw_dst:$IP2,mod_dl_dst:$MAC2,output:$(cmon_ovs_vsctl get Interface "$C2" ofport)"
+}
+dnat 7010 &&
 	ovs-ofctl add-flow "$CMON_OVS_OF" "priority=100,udp,nw_src=$IP2,tp_src=7010,actions=mod_nw_src:$VIP,mod_dl_src:02:00:00:00:01:00,normal" ||
 	it_fail "cannot add the switch's NAT rules"
 it_input_drop 2 7010 10
@@ -194,4 +202,25 @@ echo "joining: to $C2 $(q "$C1" "$C2" udp packets) packets, $(q "$C1" "$C2" udp 
 	[ "$(q "$VIP" "$C1" udp lost)" = "$edropped" ] &&
 	[ "$(q "$VIP" "$C1" udp loss_hops)" = "ovs_tx>veth_out" ] ||
 	it_fail "joining: echoes $(q "$VIP" "$C1" udp packets) of $echoed counted, $(q "$VIP" "$C1" udp lost) lost at [$(q "$VIP" "$C1" udp loss_hops)], the bridge dropped $edropped"
+
+echo "== the switch's rewrite added while a flow runs"
+agent_start
+it_udp_recv 2 7012
+it_echo_send 1 "$VIP" 7012 1000 40003 >/dev/null &
+spid=$!
+sleep 1
+dnat 7012 || it_fail "cannot add the switch's NAT rule for 7012"
+wait "$spid"
+it_wait "$IT_TMP/r2" received 10 || it_fail "the receiver did not finish"
+recv=$(sed -n 's/^received //p' "$IT_TMP/r2")
+it_settle 2.5
+it_agent_stop
+before=$(q "$C1" "$VIP" udp packets) after=$(q "$C1" "$C2" udp packets)
+echo "rewritten as it runs: $before under the service address, $after under $C2 ($recv received), $(q "$C1" "$C2" udp lost) lost, $(q "$C1" "$VIP" udp lost) before"
+[ "$recv" -gt 100 ] && [ "$recv" -lt 1000 ] ||
+	it_fail "rewritten as it runs: $C2 received $recv of 1000: the rule did not come mid-flow"
+[ $((before + after)) = 1000 ] && [ "$after" -ge "$recv" ] ||
+	it_fail "rewritten as it runs: $before + $after counted of 1000 sent, $recv received after the rule"
+[ "$(q "$C1" "$C2" udp lost)" = 0 ] && [ "$(q "$C1" "$VIP" udp lost)" = 0 ] ||
+	it_fail "rewritten as it runs: loss shown ($(q "$C1" "$VIP" udp lost) before, $(q "$C1" "$C2" udp lost) after); none was lost"
 echo "PASS: a flow the switch rewrites is one flow with the kernel's hops: its packets once, its drops shown"
