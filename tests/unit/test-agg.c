@@ -651,6 +651,25 @@ static void hop_placed(struct cmon_agg *g, uint8_t tp, unsigned int placed,
 	cmon_agg_hop_count(g, &c);
 }
 
+/* Intervals @from to @to of a flow: 100 packets an interval through the
+ * sender's hop (put in place in @in_at), the receiver's (in @out_at)
+ * short by @missed of them.  Returns the loss shown. */
+static uint64_t placed_run(struct cmon_agg *g, unsigned int in_at,
+			   unsigned int out_at, unsigned int from,
+			   unsigned int to, uint64_t missed)
+{
+	uint64_t lost = 0;
+	unsigned int i;
+
+	for (i = from; i <= to; i++) {
+		hop_placed(g, CMON_TP_VETH_IN, in_at, 100 * i);
+		hop_placed(g, CMON_TP_VETH_OUT, out_at, 100 * i - missed);
+		cmon_agg_tick(g, 1.0);
+		lost += only_pair(g)->lost;
+	}
+	return lost;
+}
+
 /* Another container joining while a flow between two that were there
  * begins: the flow is counted whole, its first packets' loss too.  The
  * receiver's hop put in place as the flow began is not compared from
@@ -659,18 +678,10 @@ static void hop_placed(struct cmon_agg *g, uint8_t tp, unsigned int placed,
 static void test_agg_hop_placed(void)
 {
 	struct cmon_agg *g = running();
-	unsigned int i, at;
-	uint64_t lost = 0;
+	unsigned int at = cmon_agg_interval(g);
 
-	at = cmon_agg_interval(g);
 	cmon_agg_hops_changed(g);	/* a third container joined */
-	for (i = 1; i <= 4; i++) {
-		hop_placed(g, CMON_TP_VETH_IN, at, 100 * i);
-		hop_placed(g, CMON_TP_VETH_OUT, at, 100 * i - 7);
-		cmon_agg_tick(g, 1.0);
-		lost += only_pair(g)->lost;
-	}
-	CU_ASSERT_EQUAL(lost, 7);
+	CU_ASSERT_EQUAL(placed_run(g, at, at, 1, 4, 7), 7);
 	cmon_agg_destroy(g);
 
 	/* the receiver's hop put in place now: what its sender's counted
@@ -681,26 +692,14 @@ static void test_agg_hop_placed(void)
 	cmon_agg_hops_changed(g);
 	hop_placed(g, CMON_TP_VETH_IN, at, 100);
 	cmon_agg_tick(g, 1.0);
-	for (i = 2, lost = 0; i <= 6; i++) {
-		hop_placed(g, CMON_TP_VETH_IN, at, 100 * i);
-		hop_placed(g, CMON_TP_VETH_OUT, at + 1, 100 * i - 100);
-		cmon_agg_tick(g, 1.0);
-		lost += only_pair(g)->lost;
-	}
-	CU_ASSERT_EQUAL(lost, 0);
+	CU_ASSERT_EQUAL(placed_run(g, at, at + 1, 2, 6, 100), 0);
 	cmon_agg_destroy(g);
 
 	/* ... and in the interval it was put in place in */
 	g = running();
 	at = cmon_agg_interval(g);
 	cmon_agg_hops_changed(g);
-	for (i = 1, lost = 0; i <= 5; i++) {
-		hop_placed(g, CMON_TP_VETH_IN, at, 100 * i);
-		hop_placed(g, CMON_TP_VETH_OUT, at + 1, 100 * i - 30);
-		cmon_agg_tick(g, 1.0);
-		lost += only_pair(g)->lost;
-	}
-	CU_ASSERT_EQUAL(lost, 0);
+	CU_ASSERT_EQUAL(placed_run(g, at, at + 1, 1, 5, 30), 0);
 	cmon_agg_destroy(g);
 }
 
