@@ -2029,6 +2029,8 @@ static void read_counters(struct cmon_kagent *a)
 		     nat_map_read(bpf_map__fd(a->skel->maps.cmon_nat),
 				  "cmon_nat", NULL, NULL);
 	count_evictions(a, CMON_EV_NAT_NEW, made[2], present[2]);
+	/* (by the flow as counted, its addresses the container's: before
+	 * nat_out_totals() feeds it as the flow it left as) */
 	for (i = 0; i < n; i++)
 		t[i].placed = counter_placed(a, &t[i].key);
 	if (n > 0) {
