@@ -325,6 +325,12 @@ static __always_inline int cmon_ip_csum(struct __sk_buff *skb, __u32 len)
 				   hdr + CMON_IPH_CHECK, 2, 0);
 }
 
+/* Headroom a stamp leaves beyond its option where it must reallocate a
+ * packet's head (cmon_ipopt_insert()): the kernel reallocates in steps of
+ * 64 bytes, so any packet then keeps 88 or more in front of its Ethernet
+ * header, where VXLAN over IPv4 on an Ethernet underlay needs 66. */
+#define CMON_HEAD_SPARE	64
+
 /* An IPv4 header with the annotation as its option, as stored. */
 struct cmon_ipopt_hdr {
 	__u8 ip[20];
@@ -335,11 +341,16 @@ struct cmon_ipopt_hdr {
  * Insert the annotation in @h->o as the (only) IPv4 option of a header
  * with none: the header is copied into @h, its length, total length and
  * checksum set there, and stored with the option in one call (the L4
- * checksum covers no IPv4 option).
+ * checksum covers no IPv4 option).  With @spare, the room is made
+ * @spare bytes larger and they are taken away again: a packet whose head
+ * has to be reallocated for the option then keeps @spare bytes of
+ * headroom more, and is not reallocated a second time by a tunnel's
+ * encapsulation further on.
  */
 static __always_inline int cmon_ipopt_insert(struct __sk_buff *skb,
 					     const struct cmon_pkt *p,
-					     struct cmon_ipopt_hdr *h)
+					     struct cmon_ipopt_hdr *h,
+					     __u32 spare)
 {
 	if (p->ihl_bytes != 20 || cmon_load(skb, CMON_ETH_HLEN, h->ip, 20))
 		return CMON_UNTOUCHED;
@@ -347,8 +358,12 @@ static __always_inline int cmon_ipopt_insert(struct __sk_buff *skb,
 	*(__u16 *)(h->ip + CMON_IPH_TOT_LEN) =
 		bpf_htons(p->tot_len + CMON_ANN_WIRE_LEN);
 	cmon_ip_csum_set(h, sizeof(*h));
-	if (bpf_skb_adjust_room(skb, CMON_ANN_WIRE_LEN, BPF_ADJ_ROOM_NET, 0))
+	if (bpf_skb_adjust_room(skb, CMON_ANN_WIRE_LEN + spare,
+				BPF_ADJ_ROOM_NET, 0))
 		return CMON_UNTOUCHED;
+	if (spare && bpf_skb_adjust_room(skb, -(__s32)spare, BPF_ADJ_ROOM_NET,
+					 0))
+		return CMON_DAMAGED;
 	if (bpf_skb_store_bytes(skb, CMON_ETH_HLEN, h, sizeof(*h), 0))
 		return CMON_DAMAGED;
 	return 0;

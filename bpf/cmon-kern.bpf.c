@@ -65,6 +65,15 @@ static __always_inline __u64 cmon_skb_buf(struct __sk_buff *skb)
 	return *(const __u64 *)bpf_rdonly_cast(&k->head, 0);
 }
 
+/* Bytes in front of the packet in its buffer. */
+static __always_inline __u32 cmon_headroom(struct __sk_buff *skb)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+
+	return *(const __u64 *)bpf_rdonly_cast(&k->data, 0) -
+	       *(const __u64 *)bpf_rdonly_cast(&k->head, 0);
+}
+
 /* A device as the maps know it: (namespace inode, ifindex). */
 static __always_inline struct cmon_dev_key cmon_dev_key(const struct net_device *dev)
 {
@@ -519,7 +528,14 @@ number:
 						   .len = CMON_ANN_WIRE_LEN } };
 
 		cmon_ann_init(&h.o.ann, seq, tp, now, t_ct, 1);
-		err = cmon_ipopt_insert(skb, p, &h);
+		/* a packet leaving for another node has its head reallocated
+		 * here if it has not the room: with the room an overlay's
+		 * encapsulation takes too (VXLAN over IPv4: 80 bytes before
+		 * the IPv4 header), or that reallocates it again */
+		err = cmon_ipopt_insert(skb, p, &h,
+					dst == CMON_DST_REMOTE &&
+					cmon_headroom(skb) < CMON_ANN_WIRE_LEN ?
+					CMON_HEAD_SPARE : 0);
 	} else {
 		struct cmon_trailer t __attribute__((aligned(8))) = {
 			.magic = bpf_htons(CMON_TRAILER_MAGIC) };
