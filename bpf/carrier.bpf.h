@@ -311,20 +311,6 @@ static __always_inline void cmon_ip_csum_set(void *h, __u32 len)
 	((__u16 *)h)[CMON_IPH_CHECK / 2] = ~cmon_fold(s);
 }
 
-/* Recompute the IPv4 header checksum of a header of @len (20 or 60). */
-static __always_inline int cmon_ip_csum(struct __sk_buff *skb, __u32 len)
-{
-	__u8 hdr[60] __attribute__((aligned(4))) = {};
-
-	if (len != 20 && len != 60)
-		return -1;
-	if (bpf_skb_load_bytes(skb, CMON_ETH_HLEN, hdr, len == 20 ? 20 : 60))
-		return -1;
-	cmon_ip_csum_set(hdr, len);
-	return bpf_skb_store_bytes(skb, CMON_ETH_HLEN + CMON_IPH_CHECK,
-				   hdr + CMON_IPH_CHECK, 2, 0);
-}
-
 /* Headroom a stamp leaves beyond its option where it must reallocate a
  * packet's head (cmon_ipopt_insert()): the kernel reallocates in steps of
  * 64 bytes, so any packet then keeps 88 or more in front of its Ethernet
@@ -336,6 +322,15 @@ struct cmon_ipopt_hdr {
 	__u8 ip[20];
 	struct cmon_ipopt o;
 } __attribute__((packed, aligned(4)));
+
+/* Store @h, read from the packet and changed, back in one call, its
+ * header checksum set. */
+static __always_inline int cmon_ipopt_hdr_store(struct __sk_buff *skb,
+						struct cmon_ipopt_hdr *h)
+{
+	cmon_ip_csum_set(h, sizeof(*h));
+	return bpf_skb_store_bytes(skb, CMON_ETH_HLEN, h, sizeof(*h), 0);
+}
 
 /*
  * Insert the annotation in @h->o as the (only) IPv4 option of a header
@@ -420,18 +415,17 @@ static __always_inline int cmon_hop_write(struct __sk_buff *skb,
 					  __u8 node, __u64 now)
 {
 	if (cmon_has_ipopt(p)) {
-		struct cmon_ipopt o;
+		struct cmon_ipopt_hdr h;
 		int err;
 
-		if (bpf_skb_load_bytes(skb, CMON_ETH_HLEN + 20, &o, sizeof(o)))
+		if (bpf_skb_load_bytes(skb, CMON_ETH_HLEN, &h, sizeof(h)))
 			return CMON_MALFORMED;
-		err = cmon_ann_check(&o.ann, cmon_key, 1);
+		err = cmon_ann_check(&h.o.ann, cmon_key, 1);
 		if (err)
 			return err;
-		if (cmon_ann_slot_add(&o.ann, tp, node, now))
+		if (cmon_ann_slot_add(&h.o.ann, tp, node, now))
 			return CMON_UNTOUCHED;
-		if (bpf_skb_store_bytes(skb, CMON_ETH_HLEN + 20, &o, sizeof(o), 0) ||
-		    cmon_ip_csum(skb, 20 + CMON_ANN_WIRE_LEN))
+		if (cmon_ipopt_hdr_store(skb, &h))
 			return CMON_DAMAGED;
 		return 0;
 	}
@@ -486,12 +480,12 @@ static __always_inline int cmon_sanitise(struct __sk_buff *skb,
 		changed = 1;
 	}
 	if (cmon_has_ipopt(p)) {
-		__u8 nops[CMON_ANN_WIRE_LEN];
+		struct cmon_ipopt_hdr h;
 
-		__builtin_memset(nops, 1, sizeof(nops));	/* IPOPT_NOOP */
-		if (bpf_skb_store_bytes(skb, CMON_ETH_HLEN + 20, nops, sizeof(nops),
-					0) ||
-		    cmon_ip_csum(skb, 20 + CMON_ANN_WIRE_LEN))
+		if (bpf_skb_load_bytes(skb, CMON_ETH_HLEN, &h, sizeof(h)))
+			return -1;
+		__builtin_memset(&h.o, 1, sizeof(h.o));	/* IPOPT_NOOP */
+		if (cmon_ipopt_hdr_store(skb, &h))
 			return -1;
 		p->first_opt[0] = 1;
 		changed = 1;
