@@ -964,6 +964,7 @@ int cmon_uplink_out(struct __sk_buff *skb)
  */
 static __noinline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 {
+	struct cmon_hop_slot *slot;
 	struct cmon_pkt p;
 	__u32 extra = 0, gso_extra = 0;
 	int err;
@@ -978,8 +979,6 @@ static __noinline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 	/* untouched: no annotation, or all slots taken */
 	if (err)
 		cmon_count_failure(err, 0);
-	else
-		cmon_stat(CMON_EV_WRITTEN);
 	/* count as the stamp and strip hops do: without the annotation */
 	if (cmon_has_ipopt(&p)) {
 		extra = CMON_ANN_WIRE_LEN;
@@ -987,8 +986,10 @@ static __noinline int cmon_hop(struct __sk_buff *skb, __u8 tp)
 	} else if (p.frag_off & CMON_IP_DECISION_BIT && err != CMON_MALFORMED) {
 		extra = CMON_ANN_WIRE_LEN;
 	}
-	cmon_count_hop(&p.flow, tp, cmon_segs_gso(skb, &p, gso_extra),
-		       skb->len - CMON_ETH_HLEN - extra);
+	slot = cmon_count_hop(&p.flow, tp, cmon_segs_gso(skb, &p, gso_extra),
+			      skb->len - CMON_ETH_HLEN - extra);
+	if (!err)
+		cmon_count_written(slot);
 	return CMON_TC_NEXT;
 }
 

@@ -56,8 +56,9 @@ struct cmon_hop_count {
  * counts two statistics of its hop's packets (less what cmon_stats holds
  * of them: a statistic counted there would be one more line, and page, to
  * touch for every packet): a stamp hop's, those sampling left out and
- * those it stamped; any other hop's, those it stripped and the records it
- * wrote (cmon_tp_stamps()).  A stamp hop's slot keeps where its flow's
+ * those it stamped; an overlay's hop's, those it wrote its slot into; any
+ * other hop's, those it stripped and the records it wrote (cmon_tp_stat()).
+ * A stamp hop's slot keeps where its flow's
  * destination is (cmon_dst_monitored()), valid while dst_gen is
  * cmon_peers_gen (never 0), and, for a destination without a strip hop,
  * how many of the flow's traced packets to let pass before conntrack is
@@ -73,6 +74,10 @@ struct cmon_hop_slot {
 			__u64 sampled_out;
 			__u64 stamped;
 		};
+		struct {			/* an overlay's hop's */
+			__u64 written;
+			__u64 written_pad;
+		};
 		struct {			/* any other hop's */
 			__u64 stripped;
 			__u64 records;
@@ -85,10 +90,19 @@ struct cmon_hop_slot {
 };
 _Static_assert(sizeof(struct cmon_hop_slot) == 64, "a hop slot is a line");
 
-/* Is @tp a stamp hop (its slots count sampled_out and stamped)? */
-static inline int cmon_tp_stamps(__u8 tp)
+/* Which statistics the slots of hop @tp count (struct cmon_hop_slot). */
+enum cmon_slot_stats {
+	CMON_SLOT_STAMPS,	/* a stamp hop: sampled_out, stamped */
+	CMON_SLOT_WRITES,	/* an overlay's hop: written */
+	CMON_SLOT_STRIPS,	/* any other: stripped, records */
+};
+
+static inline enum cmon_slot_stats cmon_tp_stat(__u8 tp)
 {
-	return tp == CMON_TP_VETH_IN || tp == CMON_TP_HOST_OUT;
+	return tp == CMON_TP_VETH_IN || tp == CMON_TP_HOST_OUT ?
+	       CMON_SLOT_STAMPS :
+	       tp == CMON_TP_OVL_OUT || tp == CMON_TP_OVL_IN ?
+	       CMON_SLOT_WRITES : CMON_SLOT_STRIPS;
 }
 
 /*

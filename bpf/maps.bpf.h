@@ -501,11 +501,14 @@ static __noinline void cmon_slot_take(struct cmon_hop_slot *s,
 	s->gen++;
 	if (s->packets)
 		cmon_hops_add(&s->key, s->packets, s->bytes);
-	if (cmon_tp_stamps(s->key.tp)) {
+	if (cmon_tp_stat(s->key.tp) == CMON_SLOT_STAMPS) {
 		if (s->sampled_out)
 			cmon_stat_add(CMON_EV_SAMPLED_OUT, s->sampled_out);
 		if (s->stamped)
 			cmon_stat_add(CMON_EV_STAMPED, s->stamped);
+	} else if (cmon_tp_stat(s->key.tp) == CMON_SLOT_WRITES) {
+		if (s->written)
+			cmon_stat_add(CMON_EV_WRITTEN, s->written);
 	} else {
 		if (s->stripped)
 			cmon_stat_add(CMON_EV_STRIPPED, s->stripped);
@@ -595,6 +598,16 @@ static __always_inline void cmon_count_stamped(struct cmon_hop_slot *s)
 		s->stamped++;
 	else
 		cmon_stat(CMON_EV_STAMPED);
+}
+
+/* A packet an overlay's hop wrote its slot into, counted in its flow's
+ * hop slot @s, if any. */
+static __always_inline void cmon_count_written(struct cmon_hop_slot *s)
+{
+	if (s)
+		s->written++;
+	else
+		cmon_stat(CMON_EV_WRITTEN);
 }
 
 /* A packet a strip hop stripped, and (@rec) whose record it wrote,

@@ -206,11 +206,17 @@ uint64_t cmon_slot_stat(unsigned int ev, uint64_t stat,
 			const volatile struct cmon_hop_slot *slots,
 			size_t nslots)
 {
-	int stamps = ev == CMON_EV_SAMPLED_OUT || ev == CMON_EV_STAMPED;
 	int first = ev == CMON_EV_SAMPLED_OUT || ev == CMON_EV_STRIPPED;
+	enum cmon_slot_stats kind;
 	size_t i;
 
-	if (!stamps && ev != CMON_EV_STRIPPED && ev != CMON_EV_RECORDS)
+	if (ev == CMON_EV_SAMPLED_OUT || ev == CMON_EV_STAMPED)
+		kind = CMON_SLOT_STAMPS;
+	else if (ev == CMON_EV_WRITTEN)
+		kind = CMON_SLOT_WRITES;
+	else if (ev == CMON_EV_STRIPPED || ev == CMON_EV_RECORDS)
+		kind = CMON_SLOT_STRIPS;
+	else
 		return stat;
 	for (i = 0; i < nslots; i++) {
 		const volatile struct cmon_hop_slot *s = &slots[i];
@@ -220,10 +226,12 @@ uint64_t cmon_slot_stat(unsigned int ev, uint64_t stat,
 		/* (whose the two counts are goes with the key: a slot that
 		 * changes hands meanwhile is left out, as one handed over) */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (gen & 1 || cmon_tp_stamps(s->key.tp) != stamps)
+		if (gen & 1 || cmon_tp_stat(s->key.tp) != kind)
 			continue;
-		if (stamps)
+		if (kind == CMON_SLOT_STAMPS)
 			v = first ? s->sampled_out : s->stamped;
+		else if (kind == CMON_SLOT_WRITES)
+			v = s->written;
 		else
 			v = first ? s->stripped : s->records;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);

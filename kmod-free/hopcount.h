@@ -42,10 +42,10 @@ int cmon_hop_totals(int hops_fd, const volatile struct cmon_hop_slot *slots,
 /*
  * The statistic @ev (enum cmon_event): @stat, what cmon_stats holds of it
  * (read first), and, for those the hops count in their flows' slots
- * (sampled_out, stamped at stamp hops; stripped, records at the others),
- * what the @nslots cache slots at @slots hold.  A slot that changes hands
- * meanwhile hands its counts to cmon_stats: missed until the next call,
- * never counted twice.
+ * (sampled_out, stamped at stamp hops; written at an overlay's hops;
+ * stripped, records at the others), what the @nslots cache slots at
+ * @slots hold.  A slot that changes hands meanwhile hands its counts to
+ * cmon_stats: missed until the next call, never counted twice.
  */
 uint64_t cmon_slot_stat(unsigned int ev, uint64_t stat,
 			const volatile struct cmon_hop_slot *slots,
