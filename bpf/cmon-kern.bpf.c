@@ -531,9 +531,10 @@ number:
 		/* a packet leaving for another node has its head reallocated
 		 * here if it has not the room: with the room an overlay's
 		 * encapsulation takes too (VXLAN over IPv4: 80 bytes before
-		 * the IPv4 header), or that reallocates it again */
+		 * the IPv4 header), or that reallocates it again (not a GSO
+		 * packet: each room made takes from its segments' size) */
 		err = cmon_ipopt_insert(skb, p, &h,
-					dst == CMON_DST_REMOTE &&
+					dst == CMON_DST_REMOTE && !skb->gso_size &&
 					cmon_headroom(skb) < CMON_ANN_WIRE_LEN ?
 					CMON_HEAD_SPARE : 0);
 	} else {
