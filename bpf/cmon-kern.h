@@ -58,11 +58,11 @@ struct cmon_hop_count {
  * touch for every packet): a stamp hop's, those sampling left out and
  * those it stamped; an overlay's hop's, those it wrote its slot into; any
  * other hop's, those it stripped and the records it wrote (cmon_tp_stat()).
- * A stamp hop's slot keeps where its flow's
- * destination is (cmon_dst_monitored()), valid while dst_gen is
- * cmon_peers_gen (never 0), and, for a destination without a strip hop,
- * how many of the flow's traced packets to let pass before conntrack is
- * asked again whether it NATs them to one (nat_skip).
+ * A stamp hop's slot keeps where its flow's destination is
+ * (cmon_dst_monitored()), valid while dst_gen is cmon_peers_gen (never 0),
+ * and, for a destination without a strip hop, how many of the flow's
+ * traced packets to let pass before conntrack is asked again whether it
+ * NATs them to one (nat_skip).
  */
 struct cmon_hop_slot {
 	struct cmon_hop_key key;
